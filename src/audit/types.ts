@@ -1,0 +1,112 @@
+/**
+ * The contract between the audit stage and everything after it (report model, email, review).
+ * Owned by src/audit; later stages import these types and never redefine them.
+ * Fields may be added; renaming or removing one breaks the report and review stages.
+ */
+
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const SUBJECT_KINDS = ['org', 'user', 'team', 'project', 'apiKey', 'serviceAccount'] as const;
+export type SubjectKind = (typeof SUBJECT_KINDS)[number];
+
+/** What a finding is about. `id` is the Atlas id (clientId for service accounts, orgId for orgs). */
+export interface SubjectRef {
+  type: SubjectKind;
+  id: string;
+  /** Human name: username, team/project/org name, API key description or public key, service account name. */
+  name: string;
+}
+
+/** A waiver as read from the waivers file (dates as YYYY-MM-DD). */
+export interface Waiver {
+  ruleId: string;
+  /** Matches a subject's username, id or name. */
+  subject: string;
+  reason: string;
+  approver: string;
+  ticket: string | null;
+  expiresOn: string;
+}
+
+/** One rule violation for one subject. */
+export interface Finding {
+  ruleId: string;
+  ruleTitle: string;
+  severity: Severity;
+  orgId: string;
+  orgName: string;
+  subject: SubjectRef;
+  /** Rendered message template, e.g. "alice@example.com last signed in 120 days ago (limit 90)". */
+  message: string;
+  /** The fact values that made the rule fire, for evidence columns. */
+  evidence: Record<string, string | number | boolean | null | string[]>;
+  waived: boolean;
+  /** The waiver that applies, when waived. */
+  waiver: Waiver | null;
+  /** Stable key (ruleId + orgId + subject type/id) used by baselines and diffs. */
+  key: string;
+  /** True when a `--baseline` was given and the finding is not in it. Always true without a baseline. */
+  isNew: boolean;
+}
+
+/** Per-rule coverage: what ran, over how many subjects, with what outcome. */
+export interface RuleSummary {
+  id: string;
+  title: string;
+  severity: Severity;
+  subjectKind: SubjectKind;
+  description: string;
+  rationale: string;
+  remediation: string;
+  /** Compliance control references, e.g. ["SOC 2 CC6.2", "ISO/IEC 27001:2022 A.5.18", "PCI DSS v4.0 7.2.4"]. */
+  references: string[];
+  enabled: boolean;
+  /** Effective params after policy overrides. */
+  params: Record<string, unknown>;
+  subjectsChecked: number;
+  passed: number;
+  failed: number;
+}
+
+export interface WaiverReport {
+  applied: Array<Waiver & { findingKeys: string[] }>;
+  expired: Waiver[];
+  unused: Waiver[];
+  expiringSoon: Waiver[];
+}
+
+export type FailOn = Severity | 'never';
+
+export interface AuditSummary {
+  bySeverity: Record<Severity, number>;
+  /** All findings, waived included. */
+  total: number;
+  waived: number;
+  /** Unwaived findings. */
+  open: number;
+}
+
+export interface AuditResult {
+  /** ISO time the audit was evaluated at (the `now` passed in). */
+  evaluatedAt: string;
+  /** Sorted: severity desc, ruleId, orgId, subject name, subject id. */
+  findings: Finding[];
+  rules: RuleSummary[];
+  waivers: WaiverReport;
+  summary: AuditSummary;
+  gate: {
+    failOn: FailOn;
+    /** True when the exit code should be 1. */
+    failed: boolean;
+    /** Unwaived (and, with a baseline, new) findings at or above failOn. */
+    failing: number;
+  };
+  /** Where rules and policy came from, for report metadata. */
+  inputs: {
+    rulesDir: string;
+    policyFile: string | null;
+    waiversFile: string | null;
+    baselineFile: string | null;
+  };
+}

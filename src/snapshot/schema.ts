@@ -1,0 +1,203 @@
+/**
+ * The canonical Snapshot: the single source of truth for the shape of collected data.
+ *
+ * Every Atlas API version (v2 2025-02-19, v2 2023-01-01, Cloud Manager v1.0) is normalised into
+ * this one shape by src/collect. Audit, report and review stages read only this shape.
+ * Types are inferred from the zod schemas below; never hand-write a parallel interface.
+ *
+ * Invariants (checked by the schema or by the collector):
+ * - `password` never appears anywhere (the schema is strict on users, so a stray field is an error).
+ * - `mobileNumber` is present only when the user asked for `--keep-pii`.
+ * - All timestamps are UTC ISO-8601 strings; absent values are `null`, not missing.
+ * - Arrays are sorted by id (users by id, teams by id, ...) so files diff cleanly.
+ */
+import { z } from 'zod';
+
+/** Snapshot file format version; bump on any incompatible change. */
+export const SNAPSHOT_SCHEMA_VERSION = 1 as const;
+
+const objectId = z.string().regex(/^[a-f0-9]{24}$/, 'expected a 24-hex Atlas id');
+const isoDate = z.iso.datetime({ offset: true });
+const nullableDate = isoDate.nullable();
+
+/** Organization membership status, as in the 2025-02-19 `orgMembershipStatus` enum. */
+export const userStatusSchema = z.enum(['ACTIVE', 'PENDING', 'INVITATION_EXPIRED', 'INVITATION_REJECTED']);
+export type UserStatus = z.infer<typeof userStatusSchema>;
+
+/** Roles held in one project (a.k.a. group). Role names are open strings (the spec dropped its enum). */
+export const projectRoleSchema = z.strictObject({
+  projectId: objectId,
+  roles: z.array(z.string()),
+});
+export type ProjectRole = z.infer<typeof projectRoleSchema>;
+
+/** One human identity of an organization: an active user or an invitation. */
+export const userSchema = z.strictObject({
+  id: objectId,
+  /** Login name; an email address in Atlas. */
+  username: z.string().min(1),
+  firstName: z.string().nullable(),
+  lastName: z.string().nullable(),
+  country: z.string().nullable(),
+  /** Only kept with `--keep-pii`; otherwise the key is absent. */
+  mobileNumber: z.string().nullable().optional(),
+  status: userStatusSchema,
+  /** Organization roles, e.g. ORG_OWNER. Direct grants as reported by the users endpoint. */
+  orgRoles: z.array(z.string()),
+  /** Project roles as reported by the users endpoint, one entry per project. */
+  projectRoles: z.array(projectRoleSchema),
+  /** Teams the users endpoint says the user belongs to. */
+  teamIds: z.array(objectId),
+  createdAt: nullableDate,
+  /** Last sign-in; null when Atlas reports none (never signed in, or pending). */
+  lastAuth: nullableDate,
+  invitationCreatedAt: nullableDate,
+  /** Null for rejected invitations and for active users. */
+  invitationExpiresAt: nullableDate,
+  inviterUsername: z.string().nullable(),
+});
+export type User = z.infer<typeof userSchema>;
+
+/** A team and its members as listed by the team-users endpoint. */
+export const teamSchema = z.strictObject({
+  id: objectId,
+  name: z.string(),
+  /** User ids from GET /orgs/{orgId}/teams/{teamId}/users, sorted. */
+  memberIds: z.array(objectId),
+});
+export type Team = z.infer<typeof teamSchema>;
+
+/** A team's roles in one project (GET /groups/{groupId}/teams). */
+export const projectTeamSchema = z.strictObject({
+  teamId: objectId,
+  roles: z.array(z.string()),
+});
+
+export const projectSchema = z.strictObject({
+  id: objectId,
+  name: z.string(),
+  createdAt: nullableDate,
+  clusterCount: z.number().int().nonnegative().nullable(),
+  teams: z.array(projectTeamSchema),
+});
+export type Project = z.infer<typeof projectSchema>;
+
+/** One entry of an API key's IP access list. */
+export const accessListEntrySchema = z.strictObject({
+  cidrBlock: z.string().nullable(),
+  ipAddress: z.string().nullable(),
+  createdAt: nullableDate,
+  lastUsedAt: nullableDate,
+  lastUsedAddress: z.string().nullable(),
+  count: z.number().int().nonnegative().nullable(),
+});
+export type AccessListEntry = z.infer<typeof accessListEntrySchema>;
+
+/** An organization programmatic API key. The private key is never stored. */
+export const apiKeySchema = z.strictObject({
+  id: objectId,
+  /** The public half of the key (not a secret). */
+  publicKey: z.string(),
+  description: z.string().nullable(),
+  orgRoles: z.array(z.string()),
+  projectRoles: z.array(projectRoleSchema),
+  accessList: z.array(accessListEntrySchema),
+});
+export type ApiKey = z.infer<typeof apiKeySchema>;
+
+/** Metadata of a service account secret. Never the secret value, not even masked. */
+export const serviceAccountSecretSchema = z.strictObject({
+  id: objectId,
+  createdAt: nullableDate,
+  expiresAt: nullableDate,
+  lastUsedAt: nullableDate,
+});
+
+export const serviceAccountSchema = z.strictObject({
+  clientId: z.string().regex(/^mdb_sa_id_[a-fA-F\d]{24}$/, 'expected mdb_sa_id_<24 hex>'),
+  name: z.string(),
+  description: z.string().nullable(),
+  createdAt: nullableDate,
+  orgRoles: z.array(z.string()),
+  secrets: z.array(serviceAccountSecretSchema),
+});
+export type ServiceAccount = z.infer<typeof serviceAccountSchema>;
+
+/** Security settings of the org (GET /orgs/{orgId}/settings); null fields were not reported. */
+export const orgSettingsSchema = z.strictObject({
+  multiFactorAuthRequired: z.boolean().nullable(),
+  apiAccessListRequired: z.boolean().nullable(),
+  restrictEmployeeAccess: z.boolean().nullable(),
+  maxServiceAccountSecretValidityInHours: z.number().int().nullable(),
+  securityContact: z.string().nullable(),
+});
+export type OrgSettings = z.infer<typeof orgSettingsSchema>;
+
+/** Which parts of the org the source API could provide (Cloud Manager v1.0 gives users only). */
+export const coverageSchema = z.strictObject({
+  users: z.boolean(),
+  teams: z.boolean(),
+  projects: z.boolean(),
+  apiKeys: z.boolean(),
+  serviceAccounts: z.boolean(),
+  settings: z.boolean(),
+});
+export type Coverage = z.infer<typeof coverageSchema>;
+
+/**
+ * Completeness evidence for one listing: items read vs the API's `totalCount` (an estimate per the
+ * spec, so a mismatch is recorded, not fatal). `totalCount` is null when the endpoint has none.
+ */
+export const completenessSchema = z.strictObject({
+  /** Endpoint template with ids filled in, e.g. `GET /api/atlas/v2/orgs/{orgId}/users`. */
+  endpoint: z.string(),
+  itemsRead: z.number().int().nonnegative(),
+  totalCount: z.number().int().nonnegative().nullable(),
+  pages: z.number().int().nonnegative(),
+});
+export type Completeness = z.infer<typeof completenessSchema>;
+
+export const organizationSchema = z.strictObject({
+  id: objectId,
+  name: z.string(),
+  coverage: coverageSchema,
+  users: z.array(userSchema),
+  teams: z.array(teamSchema),
+  projects: z.array(projectSchema),
+  apiKeys: z.array(apiKeySchema),
+  serviceAccounts: z.array(serviceAccountSchema),
+  settings: orgSettingsSchema.nullable(),
+  completeness: z.array(completenessSchema),
+  /** Human-readable notes about anything odd seen while collecting (totalCount mismatch, ...). */
+  notes: z.array(z.string()),
+});
+export type Organization = z.infer<typeof organizationSchema>;
+
+export const apiKindSchema = z.enum(['atlas-v2', 'cloud-manager']);
+export type ApiKind = z.infer<typeof apiKindSchema>;
+export const authKindSchema = z.enum(['service-account', 'api-key']);
+export type AuthKind = z.infer<typeof authKindSchema>;
+/** Response version used for the org users endpoint. */
+export const usersApiVersionSchema = z.enum(['2025-02-19', '2023-01-01']);
+export type UsersApiVersion = z.infer<typeof usersApiVersionSchema>;
+
+export const snapshotSchema = z.strictObject({
+  schemaVersion: z.literal(SNAPSHOT_SCHEMA_VERSION),
+  collectedAt: isoDate,
+  tool: z.strictObject({ name: z.string(), version: z.string() }),
+  source: z.strictObject({
+    baseUrl: z.string(),
+    api: apiKindSchema,
+    /** Users endpoint version for atlas-v2; null for cloud-manager (unversioned). */
+    apiVersion: usersApiVersionSchema.nullable(),
+    auth: authKindSchema,
+    keepPii: z.boolean(),
+  }),
+  organizations: z.array(organizationSchema),
+  stats: z.strictObject({
+    requests: z.number().int().nonnegative(),
+    retries: z.number().int().nonnegative(),
+    durationMs: z.number().nonnegative(),
+  }),
+});
+export type Snapshot = z.infer<typeof snapshotSchema>;
