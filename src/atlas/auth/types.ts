@@ -1,0 +1,12 @@
+/** An authentication method: how to authorize a request and what to do after a 401. */
+export interface AuthStrategy {
+  readonly kind: 'service-account' | 'api-key';
+  /** The `Authorization` header for this request, or null to send it unauthenticated (Digest's first try). */
+  authorize(request: { method: string; url: URL }): Promise<string | null>;
+  /**
+   * Called with a 401 response. Returns true when the request should be sent again with fresh
+   * credentials (a new token, or a new Digest challenge); false when retrying cannot help.
+   * `authorization` is the header that was sent (null if none).
+   */
+  onUnauthorized(response: Response, authorization: string | null): Promise<boolean>;
+}

@@ -1,0 +1,371 @@
+import { AtlasApiError, redactSecrets } from '../errors.js';
+import { readErrorBody } from './auth/service-account.js';
+import type { AuthStrategy } from './auth/types.js';
+import { endpointName, fillPath, type Operation } from './operations.js';
+import { Semaphore } from './semaphore.js';
+
+/** Everything the client needs from the outside world, injectable so tests never sleep or touch the network. */
+export interface ClientDeps {
+  fetch: typeof fetch;
+  sleep: (ms: number) => Promise<void>;
+  /** Milliseconds, monotonic enough for backoff and token expiry. */
+  now: () => number;
+  /** In [0, 1); used for backoff jitter. */
+  random: () => number;
+}
+
+export interface ClientOptions {
+  baseUrl: URL;
+  /** Requests in flight at once, across all organizations. */
+  concurrency: number;
+  /** Per-request timeout (each attempt). */
+  timeoutMs: number;
+  /** Retries after the first attempt for 429, 5xx, timeouts and connection failures. */
+  maxRetries: number;
+  /** Backoff: base * 2^attempt, capped, with full jitter. */
+  backoffBaseMs: number;
+  backoffCapMs: number;
+  /** A `Retry-After` longer than this is not waited for: the request fails instead. */
+  maxRetryAfterMs: number;
+  userAgent: string;
+}
+
+export const DEFAULT_CLIENT_OPTIONS: Omit<ClientOptions, 'baseUrl' | 'userAgent'> = {
+  concurrency: 16,
+  timeoutMs: 30_000,
+  maxRetries: 5,
+  backoffBaseMs: 500,
+  backoffCapMs: 30_000,
+  maxRetryAfterMs: 120_000,
+};
+
+export const defaultDeps: ClientDeps = {
+  fetch: (input, init) => fetch(input, init),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  now: () => performance.timeOrigin + performance.now(),
+  random: Math.random,
+};
+
+export interface ClientStats {
+  requests: number;
+  retries: number;
+  rateLimited: number;
+}
+
+/** A response body read as JSON, with the headers that matter to callers. */
+export interface JsonResponse {
+  body: unknown;
+  status: number;
+}
+
+const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
+
+/**
+ * The HTTP core: one request with auth, versioned `Accept`, timeout, retries (honouring `Retry-After`,
+ * capped exponential backoff with full jitter), bounded concurrency and rate-limit pacing. Pagination
+ * is layered on top (paginate.ts). Errors name the endpoint template, status, errorCode and detail.
+ */
+export class AtlasClient {
+  readonly stats: ClientStats = { requests: 0, retries: 0, rateLimited: 0 };
+  private readonly slots: Semaphore;
+  private readonly buckets = new Map<string, BucketState>();
+
+  constructor(
+    readonly options: ClientOptions,
+    readonly auth: AuthStrategy,
+    readonly deps: ClientDeps = defaultDeps,
+  ) {
+    this.slots = new Semaphore(options.concurrency);
+  }
+
+  /** Absolute URL of an operation with its path parameters filled in. */
+  urlFor(operation: Operation, pathParams: Record<string, string>, query?: URLSearchParams): URL {
+    const url = new URL(fillPath(operation.path, pathParams), this.options.baseUrl);
+    if (query) url.search = query.toString();
+    return url;
+  }
+
+  /**
+   * GETs `url` for `operation` and returns the parsed JSON body. `version` is the Accept version
+   * (must be one the operation lists; null for the unversioned legacy API).
+   */
+  async getJson(
+    operation: Operation,
+    url: URL,
+    version: string | null,
+    scopeId: string | null,
+  ): Promise<JsonResponse> {
+    if (version !== null && !operation.versions?.includes(version)) {
+      throw new Error(`internal: ${endpointName(operation)} has no version ${version}`);
+    }
+    if (url.origin !== this.options.baseUrl.origin) {
+      // Never send credentials to another host, whatever a `next` link says.
+      throw new AtlasApiError({
+        endpoint: endpointName(operation),
+        status: null,
+        errorCode: null,
+        detail: `refusing to follow a link to another origin (${url.origin})`,
+      });
+    }
+    const accept = version === null ? 'application/json' : `application/vnd.atlas.${version}+json`;
+    const bucket = this.bucketFor(operation, scopeId);
+    const endpoint = endpointName(operation);
+    let authRetries = 0;
+    for (let attempt = 0; ; attempt++) {
+      await this.waitForBucket(bucket);
+      const outcome = await this.slots.run(() => this.attempt(url, accept, bucket));
+      if (outcome.kind === 'ok') return { body: outcome.body, status: outcome.status };
+      if (outcome.kind === 'unauthorized') {
+        // One fresh credential (token or Digest challenge) per request, plus the Digest handshake itself.
+        if (authRetries < 2 && (await this.auth.onUnauthorized(outcome.response, outcome.authorization))) {
+          authRetries += 1;
+          attempt -= 1;
+          continue;
+        }
+        throw new AtlasApiError(
+          { endpoint, status: 401, errorCode: outcome.error.errorCode, detail: outcome.error.detail },
+          { hint: credentialHint(this.auth.kind) },
+        );
+      }
+      if (outcome.kind === 'fatal') throw outcome.error;
+      // Retryable: 429, 5xx, timeout, connection failure.
+      if (attempt >= this.options.maxRetries) throw outcome.error;
+      let delay = this.backoff(attempt);
+      if (outcome.retryAfterMs !== null) {
+        if (outcome.retryAfterMs > this.options.maxRetryAfterMs) throw outcome.error;
+        // Wait at least what the server asked, plus a little jitter so waiting requests do not stampede.
+        delay = outcome.retryAfterMs + Math.floor(this.deps.random() * 250);
+        if (outcome.status === 429)
+          bucket.pausedUntil = Math.max(bucket.pausedUntil, this.deps.now() + delay);
+      }
+      this.stats.retries += 1;
+      await this.deps.sleep(delay);
+    }
+  }
+
+  /** POST for the token endpoint: same timeout and retry policy, no auth and no Accept version. */
+  async sendTokenRequest(request: { url: URL; init: RequestInit }): Promise<Response> {
+    for (let attempt = 0; ; attempt++) {
+      this.stats.requests += 1;
+      let response: Response;
+      try {
+        response = await this.slots.run(() =>
+          this.deps.fetch(request.url, {
+            ...request.init,
+            signal: AbortSignal.timeout(this.options.timeoutMs),
+          }),
+        );
+      } catch (error) {
+        if (attempt >= this.options.maxRetries) {
+          throw networkError('POST /api/oauth/token', error, this.options.timeoutMs);
+        }
+        this.stats.retries += 1;
+        await this.deps.sleep(this.backoff(attempt));
+        continue;
+      }
+      if (
+        (response.status === 429 || RETRYABLE_STATUS.has(response.status)) &&
+        attempt < this.options.maxRetries
+      ) {
+        await response.body?.cancel();
+        const retryAfter = parseRetryAfter(response.headers.get('retry-after'), this.deps.now());
+        this.stats.retries += 1;
+        await this.deps.sleep(retryAfter ?? this.backoff(attempt));
+        continue;
+      }
+      return response;
+    }
+  }
+
+  private async attempt(url: URL, accept: string, bucket: BucketState): Promise<AttemptOutcome> {
+    const operationEndpoint = bucket.endpoint;
+    let authorization: string | null;
+    try {
+      authorization = await this.auth.authorize({ method: 'GET', url });
+    } catch (error) {
+      return { kind: 'fatal', error: asKnown(error, operationEndpoint) };
+    }
+    const headers: Record<string, string> = { Accept: accept, 'User-Agent': this.options.userAgent };
+    if (authorization) headers.Authorization = authorization;
+    this.stats.requests += 1;
+    let response: Response;
+    try {
+      response = await this.deps.fetch(url, {
+        method: 'GET',
+        headers,
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+    } catch (error) {
+      return {
+        kind: 'retry',
+        status: null,
+        retryAfterMs: null,
+        error: networkError(operationEndpoint, error, this.options.timeoutMs),
+      };
+    }
+    this.observeRateLimit(bucket, response.headers);
+    if (response.status === 401) {
+      const error = await readErrorBody(response);
+      return { kind: 'unauthorized', response, authorization, error };
+    }
+    if (response.ok) {
+      let text: string;
+      try {
+        text = await response.text();
+      } catch (error) {
+        return {
+          kind: 'retry',
+          status: null,
+          retryAfterMs: null,
+          error: networkError(operationEndpoint, error, this.options.timeoutMs),
+        };
+      }
+      try {
+        return { kind: 'ok', status: response.status, body: JSON.parse(text) };
+      } catch {
+        return {
+          kind: 'fatal',
+          error: new AtlasApiError({
+            endpoint: operationEndpoint,
+            status: response.status,
+            errorCode: null,
+            detail: 'response is not valid JSON',
+          }),
+        };
+      }
+    }
+    const body = await readErrorBody(response);
+    const error = new AtlasApiError(
+      {
+        endpoint: operationEndpoint,
+        status: response.status,
+        errorCode: body.errorCode,
+        detail: body.detail,
+      },
+      { hint: statusHint(response.status) },
+    );
+    if (response.status === 429 || RETRYABLE_STATUS.has(response.status)) {
+      if (response.status === 429) this.stats.rateLimited += 1;
+      return {
+        kind: 'retry',
+        status: response.status,
+        retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), this.deps.now()),
+        error,
+      };
+    }
+    return { kind: 'fatal', error };
+  }
+
+  /** Full-jitter exponential backoff (AWS architecture blog): uniform in [0, min(cap, base * 2^n)]. */
+  private backoff(attempt: number): number {
+    const ceiling = Math.min(this.options.backoffCapMs, this.options.backoffBaseMs * 2 ** attempt);
+    return Math.floor(this.deps.random() * ceiling);
+  }
+
+  private bucketFor(operation: Operation, scopeId: string | null): BucketState {
+    const key = `${operation.rateLimitSet}:${scopeId ?? 'user'}`;
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = {
+        endpoint: endpointName(operation),
+        pausedUntil: 0,
+        remaining: null,
+        limit: null,
+        nextSlotAt: 0,
+      };
+      this.buckets.set(key, bucket);
+    }
+    return bucket;
+  }
+
+  /**
+   * Rate-limit pacing. Atlas answers every request with `RateLimit-Limit` (bucket capacity) and
+   * `RateLimit-Remaining`. While the bucket has room, requests go out freely (bounded by `concurrency`);
+   * once fewer tokens remain than could be in flight, requests to that bucket are spaced at the
+   * documented refill rate (about capacity / 2 per minute, NOTES.md §6.3), so a large org drains the
+   * bucket slowly instead of hitting 429. A 429 pauses the whole bucket for its `Retry-After`.
+   */
+  private observeRateLimit(bucket: BucketState, headers: Headers): void {
+    const limit = Number.parseInt(headers.get('ratelimit-limit') ?? '', 10);
+    const remaining = Number.parseInt(headers.get('ratelimit-remaining') ?? '', 10);
+    if (Number.isFinite(limit) && limit > 0) bucket.limit = limit;
+    if (Number.isFinite(remaining)) bucket.remaining = remaining;
+  }
+
+  private async waitForBucket(bucket: BucketState): Promise<void> {
+    for (;;) {
+      const now = this.deps.now();
+      if (bucket.pausedUntil > now) {
+        await this.deps.sleep(bucket.pausedUntil - now);
+        continue;
+      }
+      const low =
+        bucket.remaining !== null && bucket.limit !== null && bucket.remaining <= this.options.concurrency;
+      if (!low) return;
+      const interval = Math.ceil(60_000 / Math.max(1, (bucket.limit ?? 1) / 2));
+      if (bucket.nextSlotAt > now) {
+        await this.deps.sleep(bucket.nextSlotAt - now);
+        continue;
+      }
+      bucket.nextSlotAt = now + interval;
+      return;
+    }
+  }
+}
+
+interface BucketState {
+  endpoint: string;
+  pausedUntil: number;
+  remaining: number | null;
+  limit: number | null;
+  nextSlotAt: number;
+}
+
+type AttemptOutcome =
+  | { kind: 'ok'; status: number; body: unknown }
+  | { kind: 'retry'; status: number | null; retryAfterMs: number | null; error: AtlasApiError }
+  | {
+      kind: 'unauthorized';
+      response: Response;
+      authorization: string | null;
+      error: { errorCode: string | null; detail: string | null };
+    }
+  | { kind: 'fatal'; error: Error };
+
+/** `Retry-After` in seconds or as an HTTP date; null when absent or unreadable. */
+export function parseRetryAfter(value: string | null, nowMs: number): number | null {
+  if (value === null || value.trim() === '') return null;
+  const seconds = Number(value.trim());
+  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds * 1000));
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - nowMs);
+}
+
+function networkError(endpoint: string, error: unknown, timeoutMs: number): AtlasApiError {
+  const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const detail =
+    e.name === 'TimeoutError' || e.name === 'AbortError'
+      ? `no response within ${timeoutMs} ms`
+      : redactSecrets(e.cause?.code ?? e.cause?.message ?? e.message ?? String(error));
+  return new AtlasApiError({ endpoint, status: null, errorCode: null, detail }, { cause: error });
+}
+
+function asKnown(error: unknown, endpoint: string): Error {
+  if (error instanceof AtlasApiError) return error;
+  return networkError(endpoint, error, 0);
+}
+
+function credentialHint(kind: AuthStrategy['kind']): string {
+  return kind === 'service-account'
+    ? 'check MONGODB_ATLAS_CLIENT_ID / MONGODB_ATLAS_CLIENT_SECRET and that the service account may read this organization'
+    : 'check MONGODB_ATLAS_PUBLIC_API_KEY / MONGODB_ATLAS_PRIVATE_API_KEY and that the key may read this organization';
+}
+
+function statusHint(status: number): string | undefined {
+  if (status === 403) {
+    return 'the credentials lack a role for this endpoint (Organization Member or Read Only is needed), or the org requires an API access list that excludes this IP';
+  }
+  if (status === 404) return 'check the organization id';
+  if (status === 406 || status === 410) return 'this API version is not served; please report it';
+  return undefined;
+}

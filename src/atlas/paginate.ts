@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { AtlasApiError } from '../errors.js';
+import type { Completeness } from '../snapshot/schema.js';
+import { formatJsonPath } from '../util/validate.js';
+import type { AtlasClient } from './client.js';
+import { endpointName, type Operation } from './operations.js';
+
+/** Atlas's maximum page size (spec: itemsPerPage 1..500). */
+export const MAX_ITEMS_PER_PAGE = 500;
+
+const linkSchema = z.object({ href: z.string(), rel: z.string() });
+/** Envelope shared by every `Paginated*View` in the spec: only `results` is required. */
+const pageSchema = z.object({
+  results: z.array(z.unknown()),
+  links: z.array(linkSchema).optional(),
+  totalCount: z.number().int().nonnegative().optional(),
+});
+
+export interface PageRequest {
+  operation: Operation;
+  pathParams: Record<string, string>;
+  /** Accept version (null for the legacy v1.0 API). */
+  version: string | null;
+  /** Rate-limit bucket scope (org id or project id). */
+  scopeId: string | null;
+  /** Extra query parameters (e.g. repeated `orgMembershipStatuses`). */
+  query?: Array<[string, string]>;
+  itemsPerPage?: number;
+  /** Identity of an item for de-duplication across pages (items shift when the list changes mid-read). */
+  key: (item: unknown) => string | null;
+  /** Called after each page (progress output). */
+  onPage?: (info: { endpoint: string; page: number; items: number }) => void;
+}
+
+export interface PageResult {
+  items: unknown[];
+  completeness: Completeness;
+  /** Anything odd: duplicates dropped, totalCount disagreement. */
+  notes: string[];
+}
+
+/**
+ * Reads every page of a list. Follows the `rel: "next"` link; stops on a short page or when there is
+ * no `next` link; never stops on `totalCount` alone (the spec calls it an estimate). A `next` link that
+ * was already visited is a server bug that would loop forever: it fails the collection (fail closed),
+ * rather than returning a list that may be incomplete.
+ */
+export async function paginate(client: AtlasClient, request: PageRequest): Promise<PageResult> {
+  const { operation } = request;
+  const endpoint = endpointName(operation);
+  const itemsPerPage = request.itemsPerPage ?? MAX_ITEMS_PER_PAGE;
+  const query = new URLSearchParams();
+  query.set('itemsPerPage', String(itemsPerPage));
+  query.set('pageNum', '1');
+  if (operation.includeCount) query.set('includeCount', 'true');
+  for (const [name, value] of request.query ?? []) query.append(name, value);
+  let url: URL | null = client.urlFor(operation, request.pathParams, query);
+
+  const visited = new Set<string>();
+  const byKey = new Map<string, unknown>();
+  const unkeyed: unknown[] = [];
+  let duplicates = 0;
+  let pages = 0;
+  let totalCount: number | null = null;
+
+  while (url) {
+    visited.add(url.href);
+    const { body } = await client.getJson(operation, url, request.version, request.scopeId);
+    const parsed = pageSchema.safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new AtlasApiError({
+        endpoint,
+        status: 200,
+        errorCode: null,
+        detail: `unexpected response body at ${formatJsonPath(issue?.path ?? [])}: ${issue?.message ?? 'invalid'}`,
+      });
+    }
+    const page = parsed.data;
+    pages += 1;
+    if (page.totalCount !== undefined) totalCount = page.totalCount;
+    for (const item of page.results) {
+      const key = request.key(item);
+      if (key === null) unkeyed.push(item);
+      else if (byKey.has(key)) duplicates += 1;
+      else byKey.set(key, item);
+    }
+    request.onPage?.({ endpoint, page: pages, items: page.results.length });
+
+    if (page.results.length < itemsPerPage) break;
+    const next = page.links?.find((link) => link.rel === 'next');
+    if (!next) break;
+    const nextUrl = new URL(next.href, url);
+    if (visited.has(nextUrl.href)) {
+      throw new AtlasApiError({
+        endpoint,
+        status: 200,
+        errorCode: null,
+        detail: `pagination loop: page ${pages} links back to an already read page (${nextUrl.pathname}${nextUrl.search})`,
+      });
+    }
+    url = nextUrl;
+  }
+
+  const items = [...byKey.values(), ...unkeyed];
+  const recordName = endpointForRecord(operation, request.pathParams);
+  const notes: string[] = [];
+  if (duplicates > 0) notes.push(`${recordName}: ${duplicates} duplicate item(s) across pages were dropped`);
+  if (totalCount !== null && totalCount !== items.length) {
+    notes.push(`${recordName}: read ${items.length} item(s) but the API reported totalCount ${totalCount}`);
+  }
+  return {
+    items,
+    completeness: { endpoint: recordName, itemsRead: items.length, totalCount, pages },
+    notes,
+  };
+}
+
+/** `GET /api/atlas/v2/orgs/5f.../teams/{teamId}/users` style: ids filled in for the record. */
+function endpointForRecord(operation: Operation, params: Record<string, string>): string {
+  return `${operation.method} ${operation.path.replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole)}`;
+}

@@ -1,0 +1,113 @@
+/**
+ * Wire schemas: the response bodies of each operation and version, as the spec extracts in
+ * shared/atlas-openapi define them. Only the fields the collector uses are declared; zod strips the
+ * rest, which is how `password` (CloudAppUser) and secret values never get past this layer. Patterns
+ * are not enforced on responses (NOTES.md §11.4: real names may fall outside the spec's patterns).
+ */
+import { z } from 'zod';
+
+const str = z.string();
+const optStr = z.string().nullish();
+const optDate = z.string().nullish();
+
+/** `CloudAccessRoleAssignment`: exactly one of orgId / groupId per entry (2023-01-01 users, v1.0 users, API keys). */
+export const cloudAccessRoleAssignment = z.object({
+  orgId: optStr,
+  groupId: optStr,
+  roleName: optStr,
+});
+
+/** `CloudAppUser` (listOrgUsers / listOrgTeamUsers 2023-01-01, and the legacy v1.0 users list). */
+export const cloudAppUser = z.object({
+  id: str,
+  username: str,
+  firstName: optStr,
+  lastName: optStr,
+  country: optStr,
+  mobileNumber: optStr,
+  createdAt: optDate,
+  lastAuth: optDate,
+  teamIds: z.array(str).nullish(),
+  roles: z.array(cloudAccessRoleAssignment).nullish(),
+});
+export type CloudAppUser = z.infer<typeof cloudAppUser>;
+
+/** `OrgUserResponse` and its Active / Pending variants (listOrgUsers / listOrgTeamUsers 2025-02-19). */
+export const orgUserResponse = z.object({
+  id: str,
+  username: str,
+  orgMembershipStatus: z.enum(['PENDING', 'ACTIVE', 'INVITATION_EXPIRED', 'INVITATION_REJECTED']),
+  roles: z.object({
+    orgRoles: z.array(str).nullish(),
+    groupRoleAssignments: z
+      .array(z.object({ groupId: optStr, groupRoles: z.array(str).nullish() }))
+      .nullish(),
+  }),
+  teamIds: z.array(str).nullish(),
+  firstName: optStr,
+  lastName: optStr,
+  country: optStr,
+  mobileNumber: optStr,
+  createdAt: optDate,
+  lastAuth: optDate,
+  invitationCreatedAt: optDate,
+  invitationExpiresAt: optDate,
+  inviterUsername: optStr,
+});
+export type OrgUserResponse = z.infer<typeof orgUserResponse>;
+
+/** `AtlasOrganization` (listOrgs). */
+export const atlasOrganization = z.object({ id: str, name: str, isDeleted: z.boolean().nullish() });
+
+/** `TeamResponse` (listOrgTeams). */
+export const teamResponse = z.object({ id: str, name: str });
+
+/** `Group` (getOrgGroups). */
+export const group = z.object({
+  id: str,
+  name: str,
+  created: optDate,
+  clusterCount: z.number().int().nullish(),
+});
+
+/** `TeamRole` (listGroupTeams). */
+export const teamRole = z.object({ teamId: str, roleNames: z.array(str) });
+
+/** `ApiKeyUserDetails` (listOrgApiKeys). `privateKey` (redacted by Atlas anyway) is not declared. */
+export const apiKeyUserDetails = z.object({
+  id: str,
+  desc: optStr,
+  publicKey: str,
+  roles: z.array(cloudAccessRoleAssignment).nullish(),
+});
+
+/** `UserAccessListResponse` (listOrgApiKeyAccessListEntries). */
+export const userAccessListResponse = z.object({
+  cidrBlock: optStr,
+  ipAddress: optStr,
+  created: optDate,
+  lastUsed: optDate,
+  lastUsedAddress: optStr,
+  count: z.number().int().nullish(),
+});
+
+/** `OrgServiceAccount` (listOrgServiceAccounts 2024-08-05). Secret values (`secret`, `maskedSecretValue`) are not declared. */
+export const orgServiceAccount = z.object({
+  clientId: str,
+  name: optStr,
+  description: optStr,
+  createdAt: optDate,
+  roles: z.array(str).nullish(),
+  secrets: z
+    .array(z.object({ id: str, createdAt: optDate, expiresAt: optDate, lastUsedAt: optDate }))
+    .nullish(),
+});
+
+/** `OrganizationSettings` (getOrgSettings). */
+export const organizationSettings = z.object({
+  apiAccessListRequired: z.boolean().nullish(),
+  multiFactorAuthRequired: z.boolean().nullish(),
+  restrictEmployeeAccess: z.boolean().nullish(),
+  maxServiceAccountSecretValidityInHours: z.number().int().nullish(),
+  securityContact: optStr,
+});

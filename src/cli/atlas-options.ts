@@ -1,0 +1,192 @@
+/**
+ * Options and environment shared by every command that talks to Atlas (collect, run, demo): credentials
+ * from the Atlas CLI's variable names, base URL, concurrency, timeouts, retries, org selection.
+ */
+import type { Argv } from 'yargs';
+import { DigestAuth } from '../atlas/auth/digest.js';
+import { ServiceAccountAuth } from '../atlas/auth/service-account.js';
+import type { AuthStrategy } from '../atlas/auth/types.js';
+import { AtlasClient, type ClientDeps, DEFAULT_CLIENT_OPTIONS, defaultDeps } from '../atlas/client.js';
+import { registerSecret, UsageError } from '../errors.js';
+import type { ApiKind, UsersApiVersion } from '../snapshot/schema.js';
+import { TOOL } from '../version.js';
+
+export const DEFAULT_BASE_URL = 'https://cloud.mongodb.com';
+
+export interface AtlasArgs {
+  org?: string[];
+  'all-orgs'?: boolean;
+  api: ApiKind;
+  'api-version': UsersApiVersion;
+  'base-url'?: string;
+  auth?: 'service-account' | 'api-key';
+  concurrency: number;
+  'timeout-ms': number;
+  'max-retries': number;
+  'keep-pii': boolean;
+}
+
+export function atlasOptions<T>(yargs: Argv<T>) {
+  return yargs
+    .option('org', {
+      type: 'string',
+      array: true,
+      describe: 'Organization id (24 hex) to collect; repeat for several',
+      group: 'Atlas:',
+    })
+    .option('all-orgs', {
+      type: 'boolean',
+      describe: 'Collect every organization the credentials can see',
+      group: 'Atlas:',
+    })
+    .option('api', {
+      choices: ['atlas-v2', 'cloud-manager'] as const,
+      default: 'atlas-v2' as const,
+      describe:
+        'Atlas Admin API v2, or the legacy Cloud Manager / Ops Manager API v1.0 (users only, API key auth)',
+      group: 'Atlas:',
+    })
+    .option('api-version', {
+      choices: ['2025-02-19', '2023-01-01'] as const,
+      default: '2025-02-19' as const,
+      describe:
+        'Response version of the user listings (2025-02-19 includes invitations; 2023-01-01 active users only)',
+      group: 'Atlas:',
+    })
+    .option('base-url', {
+      type: 'string',
+      describe: `Atlas base URL [env MONGODB_ATLAS_BASE_URL] (default ${DEFAULT_BASE_URL})`,
+      group: 'Atlas:',
+    })
+    .option('auth', {
+      choices: ['service-account', 'api-key'] as const,
+      describe: 'Which credentials to use when both kinds are set (default: service account)',
+      group: 'Atlas:',
+    })
+    .option('concurrency', {
+      type: 'number',
+      default: DEFAULT_CLIENT_OPTIONS.concurrency,
+      describe: 'Requests in flight at once (paced further by Atlas rate-limit headers)',
+      group: 'Atlas:',
+    })
+    .option('timeout-ms', {
+      type: 'number',
+      default: DEFAULT_CLIENT_OPTIONS.timeoutMs,
+      describe: 'Timeout of each HTTP request attempt',
+      group: 'Atlas:',
+    })
+    .option('max-retries', {
+      type: 'number',
+      default: DEFAULT_CLIENT_OPTIONS.maxRetries,
+      describe: 'Retries per request on 429 (after Retry-After), 5xx, timeouts and connection resets',
+      group: 'Atlas:',
+    })
+    .option('keep-pii', {
+      type: 'boolean',
+      default: false,
+      describe: "Keep users' mobile numbers in the snapshot (dropped by default)",
+      group: 'Atlas:',
+    });
+}
+
+/** Validates the org selection before any request is made (exit 2 on bad input). */
+export function orgSelection(args: Pick<AtlasArgs, 'org' | 'all-orgs' | 'api'>): string[] | 'all' {
+  const orgs = args.org ?? [];
+  if (args['all-orgs'] && orgs.length > 0) throw new UsageError('give either --org or --all-orgs, not both');
+  if (args['all-orgs']) {
+    if (args.api === 'cloud-manager')
+      throw new UsageError('--all-orgs is not available with --api cloud-manager; name each --org');
+    return 'all';
+  }
+  if (orgs.length === 0) throw new UsageError('name at least one --org <id>, or pass --all-orgs');
+  for (const id of orgs) {
+    if (!/^[a-f0-9]{24}$/.test(id)) {
+      throw new UsageError(`invalid organization id ${JSON.stringify(id)}: expected 24 lowercase hex digits`);
+    }
+  }
+  return [...new Set(orgs)];
+}
+
+/** Resolves the base URL; plain http is allowed only to a loopback address (the simulator). */
+export function resolveBaseUrl(
+  flag: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): URL {
+  const raw = flag ?? env.MONGODB_ATLAS_BASE_URL ?? DEFAULT_BASE_URL;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`invalid base URL ${JSON.stringify(raw)}`);
+  }
+  const loopback =
+    ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) || url.hostname.startsWith('127.');
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new UsageError(`refusing to send Atlas credentials to ${url.origin}: use https`);
+  }
+  return new URL(url.origin);
+}
+
+/** Picks credentials from the environment with the Atlas CLI's variable names. */
+export function resolveAuth(
+  args: Pick<AtlasArgs, 'auth' | 'api'>,
+  env: Readonly<Record<string, string | undefined>>,
+  baseUrl: URL,
+  tokenSender: ConstructorParameters<typeof ServiceAccountAuth>[3],
+  now: () => number,
+): AuthStrategy {
+  const clientId = env.MONGODB_ATLAS_CLIENT_ID;
+  const clientSecret = env.MONGODB_ATLAS_CLIENT_SECRET;
+  const publicKey = env.MONGODB_ATLAS_PUBLIC_API_KEY;
+  const privateKey = env.MONGODB_ATLAS_PRIVATE_API_KEY;
+  registerSecret(clientSecret);
+  registerSecret(privateKey);
+  const haveSa = Boolean(clientId && clientSecret);
+  const haveKey = Boolean(publicKey && privateKey);
+  const wantKey =
+    args.auth === 'api-key' || args.api === 'cloud-manager' || (!haveSa && args.auth !== 'service-account');
+  if (wantKey) {
+    if (!haveKey) {
+      throw new UsageError(
+        args.api === 'cloud-manager'
+          ? 'the Cloud Manager API needs an API key: set MONGODB_ATLAS_PUBLIC_API_KEY and MONGODB_ATLAS_PRIVATE_API_KEY'
+          : 'no Atlas credentials: set MONGODB_ATLAS_CLIENT_ID and MONGODB_ATLAS_CLIENT_SECRET (service account), or MONGODB_ATLAS_PUBLIC_API_KEY and MONGODB_ATLAS_PRIVATE_API_KEY (API key)',
+      );
+    }
+    return new DigestAuth(publicKey!, privateKey!);
+  }
+  if (!haveSa) {
+    throw new UsageError(
+      'service account auth needs MONGODB_ATLAS_CLIENT_ID and MONGODB_ATLAS_CLIENT_SECRET',
+    );
+  }
+  return new ServiceAccountAuth(clientId!, clientSecret!, baseUrl, tokenSender, now);
+}
+
+function positiveInt(name: string, value: number, max: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > max)
+    throw new UsageError(`--${name} must be an integer from 1 to ${max}`);
+  return value;
+}
+
+/** Builds the Atlas client from parsed options and the environment. */
+export function buildClient(
+  args: AtlasArgs,
+  env: Readonly<Record<string, string | undefined>>,
+  deps: ClientDeps = defaultDeps,
+): AtlasClient {
+  const baseUrl = resolveBaseUrl(args['base-url'], env);
+  const options = {
+    ...DEFAULT_CLIENT_OPTIONS,
+    baseUrl,
+    concurrency: positiveInt('concurrency', args.concurrency, 256),
+    timeoutMs: positiveInt('timeout-ms', args['timeout-ms'], 600_000),
+    maxRetries: args['max-retries'] === 0 ? 0 : positiveInt('max-retries', args['max-retries'], 20),
+    userAgent: `${TOOL.name}/${TOOL.version}`,
+  };
+  // The token request goes through the client so it shares retries, timeouts and the concurrency limit.
+  let client: AtlasClient | undefined;
+  const auth = resolveAuth(args, env, baseUrl, (request) => client!.sendTokenRequest(request), deps.now);
+  client = new AtlasClient(options, auth, deps);
+  return client;
+}

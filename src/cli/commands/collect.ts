@@ -1,0 +1,68 @@
+import { join } from 'node:path';
+import type { Argv } from 'yargs';
+import { collectSnapshot } from '../../collect/collect.js';
+import { writeSnapshot } from '../../snapshot/store.js';
+import { assertWritable } from '../../util/files.js';
+import { type AtlasArgs, atlasOptions, buildClient, orgSelection } from '../atlas-options.js';
+import type { CliContext } from '../context.js';
+import { progressReporter } from '../progress.js';
+import { type CommandFactory, defineCommand } from './define.js';
+
+interface CollectArgs extends AtlasArgs {
+  output?: string;
+  force: boolean;
+  quiet: boolean;
+}
+
+/** Default snapshot name: unique per second, so a repeated run never collides with an earlier file. */
+export function defaultSnapshotName(now: Date): string {
+  return `atlas-snapshot-${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}.json`;
+}
+
+export const collectCommand: CommandFactory = (ctx: CliContext) =>
+  defineCommand<CollectArgs>({
+    command: 'collect',
+    describe:
+      'Snapshot users, teams, projects, API keys, service accounts and settings of Atlas organizations',
+    builder: (yargs: Argv) =>
+      atlasOptions(yargs)
+        .option('output', {
+          alias: 'o',
+          type: 'string',
+          describe: 'Snapshot file (default atlas-snapshot-<UTC time>.json)',
+        })
+        .option('force', {
+          type: 'boolean',
+          default: false,
+          describe: 'Overwrite the output file if it exists',
+        })
+        .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress output' })
+        .example('$0 collect --org 5f1a2b3c4d5e6f7a8b9c0d1e -o snapshot.json', 'collect one organization')
+        .example('$0 collect --all-orgs', 'every organization the credentials can see'),
+    handler: async (args: CollectArgs) => {
+      const orgs = orgSelection(args);
+      const client = buildClient(args, ctx.env);
+      const output = args.output ?? join(ctx.cwd, defaultSnapshotName(ctx.now()));
+      // Refuse before collecting, not after minutes of requests.
+      await assertWritable(output, args.force);
+      const snapshot = await collectSnapshot({
+        client,
+        api: args.api,
+        usersVersion: args['api-version'],
+        orgs,
+        keepPii: args['keep-pii'],
+        now: ctx.now,
+        onProgress: progressReporter(ctx, args.quiet),
+      });
+      const sha256 = await writeSnapshot(output, snapshot, { force: args.force });
+      const users = snapshot.organizations.reduce((n, o) => n + o.users.length, 0);
+      const notes = snapshot.organizations.flatMap((o) => o.notes.map((note) => `${o.name}: ${note}`));
+      for (const note of notes) ctx.stderr(`note: ${note}\n`);
+      ctx.stdout(
+        `wrote ${output} (sha256 ${sha256}): ${snapshot.organizations.length} organization(s), ${users} user(s), ${snapshot.stats.requests} requests, ${snapshot.stats.retries} retries\n`,
+      );
+    },
+  });

@@ -1,0 +1,24 @@
+import type { ProgressEvent } from '../collect/collect.js';
+import type { CliContext } from './context.js';
+
+/**
+ * Progress on stderr: pages read and organizations done. Shown only on an interactive terminal and
+ * without --quiet, so logs and pipes stay clean.
+ */
+export function progressReporter(
+  ctx: CliContext,
+  quiet: boolean,
+): ((event: ProgressEvent) => void) | undefined {
+  if (quiet || !ctx.stderrIsTTY) return undefined;
+  let pages = 0;
+  return (event) => {
+    if (event.kind === 'page') {
+      pages += 1;
+      if (pages % 25 === 0) ctx.stderr(`\r${pages} pages read`);
+    } else {
+      ctx.stderr(
+        `\r${pages} pages read; organization ${event.done}/${event.total} done: ${event.name} (${event.orgId})\n`,
+      );
+    }
+  };
+}

@@ -1,0 +1,448 @@
+/**
+ * Which endpoints make a snapshot, and the all-or-nothing collection of one or more organizations.
+ * Every listing of an org is started at once; the client's concurrency limit and rate-limit pacing
+ * decide how fast they go out. Any failure fails the whole collection (fail closed, STYLE.md §8):
+ * a failed call is never an empty list.
+ */
+import type { z } from 'zod';
+import type { AtlasClient } from '../atlas/client.js';
+import { type Operation, operations } from '../atlas/operations.js';
+import { paginate } from '../atlas/paginate.js';
+import * as wire from '../atlas/wire.js';
+import { AtlasApiError } from '../errors.js';
+import { canonicalizeOrganization } from '../snapshot/canonical.js';
+import {
+  type ApiKind,
+  type Completeness,
+  type Organization,
+  SNAPSHOT_SCHEMA_VERSION,
+  type Snapshot,
+  snapshotSchema,
+  type UsersApiVersion,
+} from '../snapshot/schema.js';
+import { formatJsonPath } from '../util/validate.js';
+import { TOOL } from '../version.js';
+import {
+  accessListEntry,
+  apiKeyFromWire,
+  projectFromGroup,
+  serviceAccountFromWire,
+  settingsFromWire,
+  userFromCloudAppUser,
+  userFromOrgUserResponse,
+} from './normalize.js';
+
+/** Every membership status, so the snapshot holds invitations (pending, expired, rejected) too. */
+const ALL_STATUSES = ['ACTIVE', 'PENDING', 'INVITATION_EXPIRED', 'INVITATION_REJECTED'] as const;
+
+export interface CollectOptions {
+  client: AtlasClient;
+  api: ApiKind;
+  /** Users/team-users response version (atlas-v2 only). */
+  usersVersion: UsersApiVersion;
+  /** Explicit org ids, or 'all' for every org the credentials can see (atlas-v2 only). */
+  orgs: string[] | 'all';
+  keepPii: boolean;
+  /** Wall clock, for `collectedAt` and duration. */
+  now: () => Date;
+  /** Progress events (the CLI prints them on a TTY). */
+  onProgress?: (event: ProgressEvent) => void;
+  /** Page size; Atlas's maximum unless a benchmark baseline asks for less. */
+  itemsPerPage?: number;
+}
+
+export type ProgressEvent =
+  | { kind: 'page'; endpoint: string; page: number; items: number }
+  | { kind: 'org-done'; orgId: string; name: string; done: number; total: number };
+
+/** Collects a snapshot. Throws AtlasApiError (exit 3) on any failure; never returns a partial snapshot. */
+export async function collectSnapshot(options: CollectOptions): Promise<Snapshot> {
+  const started = options.now();
+  const { client } = options;
+  const orgRefs = await resolveOrganizations(options);
+  let done = 0;
+  const organizations = await Promise.all(
+    orgRefs.map(async (ref) => {
+      const org =
+        options.api === 'cloud-manager'
+          ? await collectLegacyOrg(options, ref)
+          : await collectAtlasOrg(options, ref);
+      done += 1;
+      options.onProgress?.({ kind: 'org-done', orgId: ref.id, name: ref.name, done, total: orgRefs.length });
+      return canonicalizeOrganization(org);
+    }),
+  );
+  organizations.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const snapshot: Snapshot = {
+    schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+    collectedAt: started.toISOString(),
+    tool: { name: TOOL.name, version: TOOL.version },
+    source: {
+      baseUrl: client.options.baseUrl.origin,
+      api: options.api,
+      apiVersion: options.api === 'atlas-v2' ? options.usersVersion : null,
+      auth: client.auth.kind,
+      keepPii: options.keepPii,
+    },
+    organizations,
+    stats: {
+      requests: client.stats.requests,
+      retries: client.stats.retries,
+      durationMs: Math.max(0, options.now().getTime() - started.getTime()),
+    },
+  };
+  const checked = snapshotSchema.safeParse(snapshot);
+  if (!checked.success) {
+    // Atlas answered with data the canonical schema cannot hold (e.g. an id that is not 24-hex).
+    const issue = checked.error.issues[0];
+    throw new AtlasApiError({
+      endpoint: 'collection',
+      status: null,
+      errorCode: null,
+      detail: `the API returned data that does not fit the snapshot at ${formatJsonPath(issue?.path ?? [])}: ${issue?.message}`,
+    });
+  }
+  return checked.data;
+}
+
+interface OrgRef {
+  id: string;
+  name: string;
+}
+
+async function resolveOrganizations(options: CollectOptions): Promise<OrgRef[]> {
+  if (options.api === 'cloud-manager') {
+    if (options.orgs === 'all') throw new Error('internal: --all-orgs is not available for cloud-manager');
+    return Promise.all(options.orgs.map((id) => legacyOrgName(options, id)));
+  }
+  const listed = await list(
+    options,
+    operations.listOrgs,
+    {},
+    null,
+    (o) => field(o, 'id'),
+    wire.atlasOrganization,
+  );
+  const visible = new Map(listed.items.filter((o) => !o.isDeleted).map((o) => [o.id, o.name]));
+  if (options.orgs === 'all') {
+    if (visible.size === 0) {
+      throw new AtlasApiError(
+        {
+          endpoint: 'GET /api/atlas/v2/orgs',
+          status: 200,
+          errorCode: null,
+          detail: 'the credentials see no organization',
+        },
+        { hint: 'give the service account or API key a role in the organizations to review' },
+      );
+    }
+    return [...visible].map(([id, name]) => ({ id, name })).sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+  return options.orgs.map((id) => {
+    const name = visible.get(id);
+    if (name === undefined) {
+      throw new AtlasApiError(
+        {
+          endpoint: 'GET /api/atlas/v2/orgs',
+          status: 200,
+          errorCode: null,
+          detail: `organization ${id} is not visible to these credentials`,
+        },
+        { hint: 'check the org id, and that the credentials have a role in that organization' },
+      );
+    }
+    return { id, name };
+  });
+}
+
+async function legacyOrgName(options: CollectOptions, id: string): Promise<OrgRef> {
+  const op = operations.legacyGetOrg;
+  const { body } = await options.client.getJson(op, options.client.urlFor(op, { orgId: id }), null, id);
+  const org = parseBody(op, wire.atlasOrganization, body);
+  return { id, name: org.name };
+}
+
+/** One Atlas v2 organization: users, teams + members, projects + team roles, API keys + access lists, service accounts, settings. */
+async function collectAtlasOrg(options: CollectOptions, ref: OrgRef): Promise<Organization> {
+  const orgId = ref.id;
+  const completeness: Completeness[] = [];
+  const notes: string[] = [];
+  const record = <T>(result: Listed<T>): T[] => {
+    completeness.push(result.completeness);
+    notes.push(...result.notes);
+    return result.items;
+  };
+  const modern = options.usersVersion === '2025-02-19';
+  const statusQuery: Array<[string, string]> = modern
+    ? ALL_STATUSES.map((s) => ['orgMembershipStatuses', s])
+    : [];
+
+  const projectsPromise = (async () => {
+    const groups = record(
+      await list(options, operations.getOrgGroups, { orgId }, orgId, (g) => field(g, 'id'), wire.group),
+    );
+    return Promise.all(
+      groups.map(async (g) => {
+        const teams = record(
+          await list(
+            options,
+            operations.listGroupTeams,
+            { groupId: g.id },
+            g.id,
+            (t) => field(t, 'teamId'),
+            wire.teamRole,
+          ),
+        );
+        return projectFromGroup(g, teams);
+      }),
+    );
+  })();
+
+  // Users are normalised once the project list is known (project roles outside the org are dropped).
+  const usersPromise: Promise<(projectIds: ReadonlySet<string>) => Organization['users']> = modern
+    ? list(
+        options,
+        operations.listOrgUsers,
+        { orgId },
+        orgId,
+        (u) => field(u, 'id'),
+        wire.orgUserResponse,
+        statusQuery,
+        options.usersVersion,
+      ).then(
+        (listed) => (projectIds) =>
+          record(listed).map((u) =>
+            userFromOrgUserResponse(u, { orgId, keepPii: options.keepPii, projectIds }),
+          ),
+      )
+    : list(
+        options,
+        operations.listOrgUsers,
+        { orgId },
+        orgId,
+        (u) => field(u, 'id'),
+        wire.cloudAppUser,
+        [],
+        options.usersVersion,
+      ).then(
+        (listed) => (projectIds) =>
+          record(listed).map((u) => userFromCloudAppUser(u, { orgId, keepPii: options.keepPii, projectIds })),
+      );
+
+  const teamsPromise = (async () => {
+    const teams = record(
+      await list(
+        options,
+        operations.listOrgTeams,
+        { orgId },
+        orgId,
+        (t) => field(t, 'id'),
+        wire.teamResponse,
+      ),
+    );
+    return Promise.all(
+      teams.map(async (team) => {
+        const members = record(
+          await list(
+            options,
+            operations.listOrgTeamUsers,
+            { orgId, teamId: team.id },
+            orgId,
+            (u) => field(u, 'id'),
+            modern ? wire.orgUserResponse : wire.cloudAppUser,
+            statusQuery,
+            options.usersVersion,
+          ),
+        );
+        return { id: team.id, name: team.name, memberIds: members.map((m) => m.id) };
+      }),
+    );
+  })();
+
+  const apiKeysPromise = (async () => {
+    const keys = record(
+      await list(
+        options,
+        operations.listOrgApiKeys,
+        { orgId },
+        orgId,
+        (k) => field(k, 'id'),
+        wire.apiKeyUserDetails,
+      ),
+    );
+    return Promise.all(
+      keys.map(async (key) => {
+        const entries = record(
+          await list(
+            options,
+            operations.listOrgApiKeyAccessListEntries,
+            { orgId, apiUserId: key.id },
+            orgId,
+            (e) => field(e, 'cidrBlock') ?? field(e, 'ipAddress'),
+            wire.userAccessListResponse,
+          ),
+        );
+        return { key, accessList: entries.map(accessListEntry) };
+      }),
+    );
+  })();
+
+  const serviceAccountsPromise = list(
+    options,
+    operations.listOrgServiceAccounts,
+    { orgId },
+    orgId,
+    (s) => field(s, 'clientId'),
+    wire.orgServiceAccount,
+  );
+
+  const settingsPromise = (async () => {
+    const op = operations.getOrgSettings;
+    const { body } = await options.client.getJson(
+      op,
+      options.client.urlFor(op, { orgId }),
+      '2023-01-01',
+      orgId,
+    );
+    return settingsFromWire(parseBody(op, wire.organizationSettings, body));
+  })();
+
+  const [projects, users, teams, apiKeys, serviceAccounts, settings] = await Promise.all([
+    projectsPromise,
+    usersPromise,
+    teamsPromise,
+    apiKeysPromise,
+    serviceAccountsPromise,
+    settingsPromise,
+  ]);
+  const projectIds = new Set(projects.map((p) => p.id));
+  return {
+    id: orgId,
+    name: ref.name,
+    coverage: {
+      users: true,
+      teams: true,
+      projects: true,
+      apiKeys: true,
+      serviceAccounts: true,
+      settings: true,
+    },
+    users: normalise(orgId, () => users(projectIds)),
+    teams,
+    projects,
+    apiKeys: normalise(orgId, () =>
+      apiKeys.map(({ key, accessList }) => apiKeyFromWire(key, accessList, orgId, projectIds)),
+    ),
+    serviceAccounts: normalise(orgId, () => record(serviceAccounts).map(serviceAccountFromWire)),
+    settings,
+    completeness,
+    notes,
+  };
+}
+
+/** Cloud Manager / Ops Manager v1.0: the org's users (flat roles); nothing else is collected. */
+async function collectLegacyOrg(options: CollectOptions, ref: OrgRef): Promise<Organization> {
+  const users = await list(
+    options,
+    operations.legacyListOrgUsers,
+    { orgId: ref.id },
+    ref.id,
+    (u) => field(u, 'id'),
+    wire.cloudAppUser,
+  );
+  return {
+    id: ref.id,
+    name: ref.name,
+    coverage: {
+      users: true,
+      teams: false,
+      projects: false,
+      apiKeys: false,
+      serviceAccounts: false,
+      settings: false,
+    },
+    users: normalise(ref.id, () =>
+      users.items.map((u) =>
+        userFromCloudAppUser(u, { orgId: ref.id, keepPii: options.keepPii, projectIds: null }),
+      ),
+    ),
+    teams: [],
+    projects: [],
+    apiKeys: [],
+    serviceAccounts: [],
+    settings: null,
+    completeness: [users.completeness],
+    notes: users.notes,
+  };
+}
+
+interface Listed<T> {
+  items: T[];
+  completeness: Completeness;
+  notes: string[];
+}
+
+/** Paginates an operation and validates every item against its wire schema. */
+async function list<S extends z.ZodType>(
+  options: CollectOptions,
+  operation: Operation,
+  pathParams: Record<string, string>,
+  scopeId: string | null,
+  key: (item: unknown) => string | null,
+  schema: S,
+  query: Array<[string, string]> = [],
+  version?: string,
+): Promise<Listed<z.output<S>>> {
+  const result = await paginate(options.client, {
+    operation,
+    pathParams,
+    version: operation.versions === null ? null : (version ?? operation.versions[0] ?? null),
+    scopeId,
+    query,
+    itemsPerPage: options.itemsPerPage,
+    key,
+    onPage: (info) => options.onProgress?.({ kind: 'page', ...info }),
+  });
+  const items = result.items.map((item, index) => parseBody(operation, schema, item, `$.results[${index}]`));
+  return { items, completeness: result.completeness, notes: result.notes };
+}
+
+function parseBody<S extends z.ZodType>(
+  operation: Operation,
+  schema: S,
+  body: unknown,
+  at = '$',
+): z.output<S> {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const path = formatJsonPath(issue?.path ?? []).replace(/^\$/, at);
+  throw new AtlasApiError({
+    endpoint: `${operation.method} ${operation.path}`,
+    status: 200,
+    errorCode: null,
+    detail: `unexpected response body at ${path}: ${issue?.message ?? 'invalid'}`,
+  });
+}
+
+/** Runs a normalisation step; a value Atlas sent that cannot be normalised (a bad date) is an API failure. */
+function normalise<T>(orgId: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    throw new AtlasApiError({
+      endpoint: `organization ${orgId}`,
+      status: 200,
+      errorCode: null,
+      detail: `cannot normalise the response: ${(error as Error).message}`,
+    });
+  }
+}
+
+function field(item: unknown, name: string): string | null {
+  if (item && typeof item === 'object' && name in item) {
+    const value = (item as Record<string, unknown>)[name];
+    return typeof value === 'string' ? value : null;
+  }
+  return null;
+}

@@ -1,0 +1,174 @@
+/**
+ * Wire bodies of every API version -> the one canonical shape (src/snapshot/schema.ts).
+ * Fields are picked explicitly, so nothing the snapshot must not hold (password, secrets, private
+ * keys) can pass through. Dates become UTC ISO strings; absent values become null.
+ */
+import type {
+  AccessListEntry,
+  ApiKey,
+  OrgSettings,
+  Project,
+  ServiceAccount,
+  User,
+} from '../snapshot/schema.js';
+import type * as wire from './wire-types.js';
+
+/** Normalises a timestamp to UTC ISO-8601; throws on an unparseable value (caller names the endpoint). */
+export function isoOrNull(value: string | null | undefined): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new Error(`unparseable timestamp ${JSON.stringify(value)}`);
+  return new Date(ms).toISOString();
+}
+
+interface UserOptions {
+  orgId: string;
+  keepPii: boolean;
+  /** Project ids of the org when known: project roles elsewhere are not this org's to review. */
+  projectIds: ReadonlySet<string> | null;
+}
+
+/** Splits a flat `CloudAccessRoleAssignment[]` into this org's roles and per-project roles. */
+export function splitFlatRoles(
+  roles: ReadonlyArray<wire.CloudAccessRoleAssignment> | null | undefined,
+  orgId: string,
+  projectIds: ReadonlySet<string> | null,
+): { orgRoles: string[]; projectRoles: Array<{ projectId: string; roles: string[] }> } {
+  const orgRoles: string[] = [];
+  const byProject = new Map<string, string[]>();
+  for (const role of roles ?? []) {
+    if (!role.roleName) continue;
+    if (role.groupId) {
+      if (projectIds && !projectIds.has(role.groupId)) continue;
+      byProject.set(role.groupId, [...(byProject.get(role.groupId) ?? []), role.roleName]);
+    } else if (role.orgId === orgId) {
+      orgRoles.push(role.roleName);
+    }
+  }
+  return { orgRoles, projectRoles: [...byProject].map(([projectId, r]) => ({ projectId, roles: r })) };
+}
+
+function withPii(
+  user: Omit<User, 'mobileNumber'>,
+  mobileNumber: string | null | undefined,
+  keepPii: boolean,
+): User {
+  return keepPii ? { ...user, mobileNumber: mobileNumber ?? null } : user;
+}
+
+/** 2023-01-01 `CloudAppUser` and legacy v1.0 users: active users only, flat roles. */
+export function userFromCloudAppUser(u: wire.CloudAppUser, opts: UserOptions): User {
+  const { orgRoles, projectRoles } = splitFlatRoles(u.roles, opts.orgId, opts.projectIds);
+  return withPii(
+    {
+      id: u.id,
+      username: u.username,
+      firstName: u.firstName ?? null,
+      lastName: u.lastName ?? null,
+      country: u.country ?? null,
+      status: 'ACTIVE',
+      orgRoles,
+      projectRoles,
+      teamIds: u.teamIds ?? [],
+      createdAt: isoOrNull(u.createdAt),
+      lastAuth: isoOrNull(u.lastAuth),
+      invitationCreatedAt: null,
+      invitationExpiresAt: null,
+      inviterUsername: null,
+    },
+    u.mobileNumber,
+    opts.keepPii,
+  );
+}
+
+/** 2025-02-19 `OrgUserResponse` (active users and invitations), nested roles. */
+export function userFromOrgUserResponse(u: wire.OrgUserResponse, opts: UserOptions): User {
+  const projectRoles = (u.roles.groupRoleAssignments ?? [])
+    .filter((a): a is { groupId: string; groupRoles: string[] | null | undefined } => Boolean(a.groupId))
+    .filter((a) => !opts.projectIds || opts.projectIds.has(a.groupId))
+    .map((a) => ({ projectId: a.groupId, roles: a.groupRoles ?? [] }));
+  return withPii(
+    {
+      id: u.id,
+      username: u.username,
+      firstName: u.firstName ?? null,
+      lastName: u.lastName ?? null,
+      country: u.country ?? null,
+      status: u.orgMembershipStatus,
+      orgRoles: u.roles.orgRoles ?? [],
+      projectRoles,
+      teamIds: u.teamIds ?? [],
+      createdAt: isoOrNull(u.createdAt),
+      lastAuth: isoOrNull(u.lastAuth),
+      invitationCreatedAt: isoOrNull(u.invitationCreatedAt),
+      invitationExpiresAt: isoOrNull(u.invitationExpiresAt),
+      inviterUsername: u.inviterUsername ?? null,
+    },
+    u.mobileNumber,
+    opts.keepPii,
+  );
+}
+
+export function projectFromGroup(g: wire.Group, teams: wire.TeamRole[]): Project {
+  return {
+    id: g.id,
+    name: g.name,
+    createdAt: isoOrNull(g.created),
+    clusterCount: g.clusterCount ?? null,
+    teams: teams.map((t) => ({ teamId: t.teamId, roles: t.roleNames })),
+  };
+}
+
+export function accessListEntry(e: wire.UserAccessListResponse): AccessListEntry {
+  return {
+    cidrBlock: e.cidrBlock ?? null,
+    ipAddress: e.ipAddress ?? null,
+    createdAt: isoOrNull(e.created),
+    lastUsedAt: isoOrNull(e.lastUsed),
+    lastUsedAddress: e.lastUsedAddress ?? null,
+    count: e.count ?? null,
+  };
+}
+
+export function apiKeyFromWire(
+  k: wire.ApiKeyUserDetails,
+  accessList: AccessListEntry[],
+  orgId: string,
+  projectIds: ReadonlySet<string> | null,
+): ApiKey {
+  const { orgRoles, projectRoles } = splitFlatRoles(k.roles, orgId, projectIds);
+  return {
+    id: k.id,
+    publicKey: k.publicKey,
+    description: k.desc ?? null,
+    orgRoles,
+    projectRoles,
+    accessList,
+  };
+}
+
+export function serviceAccountFromWire(s: wire.OrgServiceAccount): ServiceAccount {
+  return {
+    clientId: s.clientId,
+    name: s.name ?? '',
+    description: s.description ?? null,
+    createdAt: isoOrNull(s.createdAt),
+    orgRoles: s.roles ?? [],
+    secrets: (s.secrets ?? []).map((secret) => ({
+      id: secret.id,
+      createdAt: isoOrNull(secret.createdAt),
+      expiresAt: isoOrNull(secret.expiresAt),
+      lastUsedAt: isoOrNull(secret.lastUsedAt),
+    })),
+  };
+}
+
+export function settingsFromWire(s: wire.OrganizationSettings): OrgSettings {
+  return {
+    multiFactorAuthRequired: s.multiFactorAuthRequired ?? null,
+    apiAccessListRequired: s.apiAccessListRequired ?? null,
+    restrictEmployeeAccess: s.restrictEmployeeAccess ?? null,
+    maxServiceAccountSecretValidityInHours: s.maxServiceAccountSecretValidityInHours ?? null,
+    securityContact: s.securityContact ?? null,
+  };
+}
