@@ -1,0 +1,905 @@
+/**
+ * The report model: a Snapshot and its AuditResult become one sorted, counted structure (STYLE.md
+ * pipeline step "Snapshot + AuditResult -> ReportModel"). Every renderer (HTML, XLSX, JSON, CSV, JUnit,
+ * Markdown, the email summary) only lays this model out, so two formats can never disagree on a number.
+ *
+ * Pure: no I/O, no clock (the generation time is passed in), deterministic ordering everywhere.
+ * The JSON renderer writes this model as-is, so its shape is versioned by REPORT_SCHEMA_VERSION.
+ */
+import type {
+  AuditResult,
+  FailOn,
+  Finding,
+  RuleSummary,
+  Severity,
+  SubjectKind,
+  Waiver,
+} from '../audit/types.js';
+import type { Coverage, Organization, Snapshot } from '../snapshot/schema.js';
+import { TOOL } from '../version.js';
+
+/** Version of the report model (and so of the JSON report); bump on any incompatible change. */
+export const REPORT_SCHEMA_VERSION = 1 as const;
+
+/** Severities from most to least severe: the order every section uses. */
+export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
+
+const SEVERITY_RANK: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1 };
+
+/** Counts per severity, always with all four keys in SEVERITY_ORDER. */
+export type SeverityCounts = Record<Severity, number>;
+
+/** Kind of a roster row. Invitations are users in the snapshot but are reviewed differently. */
+export type IdentityKind = 'user' | 'invitation' | 'apiKey' | 'serviceAccount';
+
+/** Identity counts of one org or of the whole estate. */
+export interface IdentityCounts {
+  /** Active members (status ACTIVE). */
+  users: number;
+  /** Pending invitations. */
+  pendingInvitations: number;
+  /** Expired or rejected invitations still listed by Atlas. */
+  staleInvitations: number;
+  apiKeys: number;
+  serviceAccounts: number;
+  /** Every roster row. */
+  total: number;
+  /** Identities holding ORG_OWNER: humans (active users) and programmatic identities. */
+  ownerUsers: number;
+  ownerProgrammatic: number;
+}
+
+/** Findings counts of one org or of the whole estate. */
+export interface FindingCounts {
+  total: number;
+  open: number;
+  waived: number;
+  /** Findings (waived included) per severity. */
+  bySeverity: SeverityCounts;
+  /** Unwaived findings per severity. */
+  openBySeverity: SeverityCounts;
+  /** Findings that make the CI gate fail (unwaived, new when a baseline was given, at or above failOn). */
+  gating: number;
+}
+
+/** Completeness evidence for one listing, with the verdict precomputed. */
+export interface CompletenessRow {
+  endpoint: string;
+  itemsRead: number;
+  totalCount: number | null;
+  pages: number;
+  /** True when totalCount is null (nothing to compare) or equals itemsRead. */
+  matches: boolean;
+}
+
+/** One organization's summary. */
+export interface OrgSummary {
+  id: string;
+  name: string;
+  coverage: Coverage;
+  /** Parts the source API could not provide (e.g. Cloud Manager gives users only). */
+  missingCoverage: string[];
+  identities: IdentityCounts;
+  teams: number;
+  projects: number;
+  findings: FindingCounts;
+  settings: Organization['settings'];
+  completeness: CompletenessRow[];
+  /** True when every listing's itemsRead matches its totalCount. */
+  complete: boolean;
+  notes: string[];
+}
+
+/** A finding as every format shows it. */
+export interface FindingRow {
+  key: string;
+  ruleId: string;
+  ruleTitle: string;
+  severity: Severity;
+  orgId: string;
+  orgName: string;
+  subjectType: SubjectKind;
+  subjectId: string;
+  subjectName: string;
+  message: string;
+  /** Evidence as ordered `[name, value]` pairs (keys sorted); arrays are joined with ", ". */
+  evidence: Array<{ name: string; value: string }>;
+  waived: boolean;
+  waiver: Waiver | null;
+  isNew: boolean;
+  /** True when this finding makes the CI gate fail. */
+  gating: boolean;
+}
+
+/** Findings of one rule, with the rule's guidance. */
+export interface RuleFindingGroup {
+  ruleId: string;
+  title: string;
+  severity: Severity;
+  rationale: string;
+  remediation: string;
+  references: string[];
+  count: number;
+  open: number;
+  waived: number;
+  findings: FindingRow[];
+}
+
+/** Findings of one severity, grouped by rule. Only severities with findings appear. */
+export interface SeverityGroup {
+  severity: Severity;
+  count: number;
+  open: number;
+  waived: number;
+  rules: RuleFindingGroup[];
+}
+
+/** One reviewable identity: a user, an invitation, an API key or a service account. */
+export interface RosterRow {
+  /**
+   * Stable identity key `orgId:subjectType:id` (subjectType as in findings: user, apiKey,
+   * serviceAccount). The review workbook carries it so decisions can be read back.
+   */
+  key: string;
+  orgId: string;
+  orgName: string;
+  kind: IdentityKind;
+  /** The finding subject type for this identity. */
+  subjectType: SubjectKind;
+  id: string;
+  /** Username, API key public key, or service account name. */
+  name: string;
+  /** Full name, API key or service account description. */
+  displayName: string;
+  status: string;
+  orgRoles: string[];
+  /** `Project name: ROLE_A, ROLE_B`, sorted by project name. */
+  projectRoles: string[];
+  teams: string[];
+  createdAt: string | null;
+  /** Last sign-in (users) or the latest last-used time (API key access list, service account secrets). */
+  lastActivity: string | null;
+  /** Whole days from lastActivity to generatedAt; null when there was no activity. */
+  daysSinceActivity: number | null;
+  /** Invitation expiry, or the earliest service account secret expiry. */
+  expiresAt: string | null;
+  findingCount: number;
+  openFindingCount: number;
+  /** Most severe open finding, or null. */
+  maxSeverity: Severity | null;
+  /** Rule ids of the findings on this identity, sorted. */
+  findingRules: string[];
+}
+
+/** A team and where it grants access. */
+export interface TeamRow {
+  orgId: string;
+  orgName: string;
+  id: string;
+  name: string;
+  memberCount: number;
+  /** Member usernames, sorted (ids when a member is not among the org's users). */
+  members: string[];
+  /** `Project name: ROLE_A, ROLE_B`, sorted. */
+  projectRoles: string[];
+  findingCount: number;
+}
+
+/** Extra detail for API keys and service accounts. */
+export interface ProgrammaticRow {
+  key: string;
+  orgId: string;
+  orgName: string;
+  kind: 'apiKey' | 'serviceAccount';
+  id: string;
+  name: string;
+  description: string;
+  orgRoles: string[];
+  projectRoles: string[];
+  /** API keys: access list entries (CIDR or IP). Empty for service accounts. */
+  accessList: string[];
+  /** Service accounts: number of secrets. API keys: 0. */
+  secrets: number;
+  createdAt: string | null;
+  lastUsedAt: string | null;
+  /** Earliest secret expiry (service accounts). */
+  expiresAt: string | null;
+  findingCount: number;
+  maxSeverity: Severity | null;
+}
+
+/** Rule coverage row. */
+export interface RuleRow {
+  id: string;
+  title: string;
+  severity: Severity;
+  subjectKind: SubjectKind;
+  enabled: boolean;
+  subjectsChecked: number;
+  passed: number;
+  failed: number;
+  waived: number;
+  references: string[];
+  /** Effective params as `name=value` strings, sorted by name. */
+  params: string[];
+}
+
+/** One waiver and what it matched. */
+export interface WaiverRow {
+  status: 'applied' | 'expired' | 'unused' | 'expiringSoon';
+  ruleId: string;
+  subject: string;
+  reason: string;
+  approver: string;
+  ticket: string | null;
+  expiresOn: string;
+  findingCount: number;
+}
+
+/** Change since a previous report (given as its JSON model). */
+export interface ReportChanges {
+  previousGeneratedAt: string;
+  previousSnapshotSha256: string;
+  /** Open findings now whose key was not open before. */
+  newOpen: number;
+  /** Findings open before and absent or waived now. */
+  resolved: Array<{ key: string; ruleId: string; orgName: string; subjectName: string; severity: Severity }>;
+  /** Open findings now minus open findings then, per severity and in total. */
+  openDelta: SeverityCounts & { total: number };
+  /** Roster size now minus then. */
+  identitiesDelta: number;
+}
+
+/** The whole report. Field order here is the JSON report's key order. */
+export interface ReportModel {
+  reportSchemaVersion: typeof REPORT_SCHEMA_VERSION;
+  meta: {
+    tool: { name: string; version: string };
+    /** Tool that collected the snapshot. */
+    collectedBy: { name: string; version: string };
+    title: string;
+    generatedAt: string;
+    collectedAt: string;
+    evaluatedAt: string;
+    snapshotSha256: string;
+    source: Snapshot['source'];
+    collectionStats: Snapshot['stats'];
+    inputs: AuditResult['inputs'];
+  };
+  verdict: {
+    /** fail when the gate fails; attention when there are open findings below the gate; pass otherwise. */
+    status: 'pass' | 'attention' | 'fail';
+    failOn: FailOn;
+    failing: number;
+    headline: string;
+  };
+  summary: {
+    organizations: number;
+    teams: number;
+    projects: number;
+    identities: IdentityCounts;
+    findings: FindingCounts;
+    waivers: { applied: number; expired: number; unused: number; expiringSoon: number };
+    rules: { total: number; enabled: number; failing: number };
+    /** Orgs whose listings did not all match totalCount, or with partial coverage. */
+    incompleteOrgs: number;
+  };
+  organizations: OrgSummary[];
+  findings: SeverityGroup[];
+  roster: RosterRow[];
+  teams: TeamRow[];
+  programmatic: ProgrammaticRow[];
+  rules: RuleRow[];
+  waivers: WaiverRow[];
+  changes: ReportChanges | null;
+}
+
+/** Inputs of {@link buildReportModel}. */
+export interface BuildReportModelInput {
+  snapshot: Snapshot;
+  /** sha256 of the snapshot file's exact bytes. */
+  snapshotSha256: string;
+  audit: AuditResult;
+  /** When the report is generated (the CLI passes its clock). */
+  generatedAt: Date;
+  /** The previous report's model (its JSON), to show changes since then. */
+  previous?: ReportModel;
+}
+
+const DAY_MS = 86_400_000;
+
+function zeroSeverities(): SeverityCounts {
+  return { critical: 0, high: 0, medium: 0, low: 0 };
+}
+
+function zeroFindingCounts(): FindingCounts {
+  return {
+    total: 0,
+    open: 0,
+    waived: 0,
+    bySeverity: zeroSeverities(),
+    openBySeverity: zeroSeverities(),
+    gating: 0,
+  };
+}
+
+function zeroIdentities(): IdentityCounts {
+  return {
+    users: 0,
+    pendingInvitations: 0,
+    staleInvitations: 0,
+    apiKeys: 0,
+    serviceAccounts: 0,
+    total: 0,
+    ownerUsers: 0,
+    ownerProgrammatic: 0,
+  };
+}
+
+/** Plain code-unit comparison: deterministic and locale-independent (golden files must not vary). */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function severityAtLeast(severity: Severity, failOn: FailOn): boolean {
+  return failOn !== 'never' && SEVERITY_RANK[severity] >= SEVERITY_RANK[failOn];
+}
+
+/** The latest of some ISO timestamps (ISO UTC strings sort chronologically), or null. */
+function latest(values: Array<string | null>): string | null {
+  let best: string | null = null;
+  for (const v of values) if (v !== null && (best === null || v > best)) best = v;
+  return best;
+}
+
+function earliest(values: Array<string | null>): string | null {
+  let best: string | null = null;
+  for (const v of values) if (v !== null && (best === null || v < best)) best = v;
+  return best;
+}
+
+function daysBetween(fromIso: string | null, to: Date): number | null {
+  if (fromIso === null) return null;
+  return Math.max(0, Math.floor((to.getTime() - Date.parse(fromIso)) / DAY_MS));
+}
+
+function evidenceValue(value: Finding['evidence'][string]): string {
+  if (value === null) return '';
+  if (Array.isArray(value)) return value.join(', ');
+  return String(value);
+}
+
+/** Identity key shared by the roster, the review workbook and findings. */
+export function identityKey(orgId: string, subjectType: SubjectKind, id: string): string {
+  return `${orgId}:${subjectType}:${id}`;
+}
+
+/** Appends to the list under `key`, creating it on first use. */
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function addFinding(counts: FindingCounts, row: FindingRow): void {
+  counts.total++;
+  counts.bySeverity[row.severity]++;
+  if (row.waived) counts.waived++;
+  else {
+    counts.open++;
+    counts.openBySeverity[row.severity]++;
+  }
+  if (row.gating) counts.gating++;
+}
+
+function projectRoleLines(
+  grants: Array<{ projectId: string; roles: string[] }>,
+  projectNames: Map<string, string>,
+): string[] {
+  return grants
+    .map(
+      (g) => `${projectNames.get(g.projectId) ?? g.projectId}: ${[...g.roles].sort(compareText).join(', ')}`,
+    )
+    .sort(compareText);
+}
+
+const COVERAGE_PARTS: Array<keyof Coverage> = [
+  'users',
+  'teams',
+  'projects',
+  'apiKeys',
+  'serviceAccounts',
+  'settings',
+];
+
+/**
+ * Builds the report model. Pure and deterministic: the same inputs give a deep-equal model (and so
+ * byte-identical JSON, HTML, Markdown and JUnit).
+ */
+export function buildReportModel(input: BuildReportModelInput): ReportModel {
+  const { snapshot, audit, generatedAt } = input;
+  const failOn = audit.gate.failOn;
+
+  // Findings rows, in the audit's order (severity desc, rule, org, subject), re-sorted defensively.
+  const findingRows: FindingRow[] = audit.findings.map((f) => ({
+    key: f.key,
+    ruleId: f.ruleId,
+    ruleTitle: f.ruleTitle,
+    severity: f.severity,
+    orgId: f.orgId,
+    orgName: f.orgName,
+    subjectType: f.subject.type,
+    subjectId: f.subject.id,
+    subjectName: f.subject.name,
+    message: f.message,
+    evidence: Object.keys(f.evidence)
+      .sort(compareText)
+      .map((name) => ({ name, value: evidenceValue(f.evidence[name] ?? null) })),
+    waived: f.waived,
+    waiver: f.waiver,
+    isNew: f.isNew,
+    gating: !f.waived && f.isNew && severityAtLeast(f.severity, failOn),
+  }));
+  findingRows.sort(
+    (a, b) =>
+      SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+      compareText(a.ruleId, b.ruleId) ||
+      compareText(a.orgName, b.orgName) ||
+      compareText(a.orgId, b.orgId) ||
+      compareText(a.subjectName, b.subjectName) ||
+      compareText(a.subjectId, b.subjectId) ||
+      compareText(a.key, b.key),
+  );
+
+  // Index findings by subject (identity key) and by org, counted once here.
+  const bySubject = new Map<string, FindingRow[]>();
+  const orgCounts = new Map<string, FindingCounts>();
+  const overallFindings = zeroFindingCounts();
+  for (const row of findingRows) {
+    const k = identityKey(row.orgId, row.subjectType, row.subjectId);
+    pushTo(bySubject, k, row);
+    let oc = orgCounts.get(row.orgId);
+    if (!oc) {
+      oc = zeroFindingCounts();
+      orgCounts.set(row.orgId, oc);
+    }
+    addFinding(oc, row);
+    addFinding(overallFindings, row);
+  }
+
+  const subjectStats = (k: string) => {
+    const list = bySubject.get(k) ?? [];
+    let open = 0;
+    let max: Severity | null = null;
+    for (const r of list) {
+      if (r.waived) continue;
+      open++;
+      if (max === null || SEVERITY_RANK[r.severity] > SEVERITY_RANK[max]) max = r.severity;
+    }
+    const rules = [...new Set(list.map((r) => r.ruleId))].sort(compareText);
+    return { count: list.length, open, max, rules };
+  };
+
+  const roster: RosterRow[] = [];
+  const teams: TeamRow[] = [];
+  const programmatic: ProgrammaticRow[] = [];
+  const organizations: OrgSummary[] = [];
+  const overallIds = zeroIdentities();
+  let teamTotal = 0;
+  let projectTotal = 0;
+
+  const orgs = [...snapshot.organizations].sort(
+    (a, b) => compareText(a.name, b.name) || compareText(a.id, b.id),
+  );
+  for (const org of orgs) {
+    const ids = zeroIdentities();
+    const projectNames = new Map(org.projects.map((p) => [p.id, p.name]));
+    const teamNames = new Map(org.teams.map((t) => [t.id, t.name]));
+    const usernames = new Map(org.users.map((u) => [u.id, u.username]));
+    // Membership from both sides: the users endpoint's teamIds and the team-users endpoint.
+    const userTeams = new Map<string, Set<string>>();
+    for (const u of org.users) userTeams.set(u.id, new Set(u.teamIds));
+    for (const t of org.teams) {
+      for (const m of t.memberIds) {
+        const set = userTeams.get(m);
+        if (set) set.add(t.id);
+        else userTeams.set(m, new Set([t.id]));
+      }
+    }
+    const orgRosterStart = roster.length;
+
+    for (const u of org.users) {
+      const kind: IdentityKind = u.status === 'ACTIVE' ? 'user' : 'invitation';
+      if (u.status === 'ACTIVE') ids.users++;
+      else if (u.status === 'PENDING') ids.pendingInvitations++;
+      else ids.staleInvitations++;
+      const isOwner = u.orgRoles.includes('ORG_OWNER');
+      if (isOwner && u.status === 'ACTIVE') ids.ownerUsers++;
+      const key = identityKey(org.id, 'user', u.id);
+      const st = subjectStats(key);
+      const fullName = [u.firstName, u.lastName].filter((x): x is string => !!x).join(' ');
+      roster.push({
+        key,
+        orgId: org.id,
+        orgName: org.name,
+        kind,
+        subjectType: 'user',
+        id: u.id,
+        name: u.username,
+        displayName: fullName,
+        status: u.status,
+        orgRoles: [...u.orgRoles].sort(compareText),
+        projectRoles: projectRoleLines(u.projectRoles, projectNames),
+        teams: [...(userTeams.get(u.id) ?? [])].map((t) => teamNames.get(t) ?? t).sort(compareText),
+        createdAt: u.createdAt ?? u.invitationCreatedAt,
+        lastActivity: u.lastAuth,
+        daysSinceActivity: daysBetween(u.lastAuth, generatedAt),
+        expiresAt: u.invitationExpiresAt,
+        findingCount: st.count,
+        openFindingCount: st.open,
+        maxSeverity: st.max,
+        findingRules: st.rules,
+      });
+    }
+
+    for (const k of org.apiKeys) {
+      ids.apiKeys++;
+      if (k.orgRoles.includes('ORG_OWNER')) ids.ownerProgrammatic++;
+      const key = identityKey(org.id, 'apiKey', k.id);
+      const st = subjectStats(key);
+      const lastUsed = latest(k.accessList.map((a) => a.lastUsedAt));
+      const orgRoles = [...k.orgRoles].sort(compareText);
+      const projectRoles = projectRoleLines(k.projectRoles, projectNames);
+      roster.push({
+        key,
+        orgId: org.id,
+        orgName: org.name,
+        kind: 'apiKey',
+        subjectType: 'apiKey',
+        id: k.id,
+        name: k.publicKey,
+        displayName: k.description ?? '',
+        status: 'ACTIVE',
+        orgRoles,
+        projectRoles,
+        teams: [],
+        createdAt: earliest(k.accessList.map((a) => a.createdAt)),
+        lastActivity: lastUsed,
+        daysSinceActivity: daysBetween(lastUsed, generatedAt),
+        expiresAt: null,
+        findingCount: st.count,
+        openFindingCount: st.open,
+        maxSeverity: st.max,
+        findingRules: st.rules,
+      });
+      programmatic.push({
+        key,
+        orgId: org.id,
+        orgName: org.name,
+        kind: 'apiKey',
+        id: k.id,
+        name: k.publicKey,
+        description: k.description ?? '',
+        orgRoles,
+        projectRoles,
+        accessList: k.accessList
+          .map((a) => a.cidrBlock ?? a.ipAddress ?? '')
+          .filter((x) => x !== '')
+          .sort(compareText),
+        secrets: 0,
+        createdAt: null,
+        lastUsedAt: lastUsed,
+        expiresAt: null,
+        findingCount: st.count,
+        maxSeverity: st.max,
+      });
+    }
+
+    for (const sa of org.serviceAccounts) {
+      ids.serviceAccounts++;
+      if (sa.orgRoles.includes('ORG_OWNER')) ids.ownerProgrammatic++;
+      const key = identityKey(org.id, 'serviceAccount', sa.clientId);
+      const st = subjectStats(key);
+      const lastUsed = latest(sa.secrets.map((s) => s.lastUsedAt));
+      const expires = earliest(sa.secrets.map((s) => s.expiresAt));
+      const orgRoles = [...sa.orgRoles].sort(compareText);
+      roster.push({
+        key,
+        orgId: org.id,
+        orgName: org.name,
+        kind: 'serviceAccount',
+        subjectType: 'serviceAccount',
+        id: sa.clientId,
+        name: sa.name,
+        displayName: sa.description ?? '',
+        status: sa.secrets.length === 0 ? 'NO_SECRETS' : 'ACTIVE',
+        orgRoles,
+        projectRoles: [],
+        teams: [],
+        createdAt: sa.createdAt,
+        lastActivity: lastUsed,
+        daysSinceActivity: daysBetween(lastUsed, generatedAt),
+        expiresAt: expires,
+        findingCount: st.count,
+        openFindingCount: st.open,
+        maxSeverity: st.max,
+        findingRules: st.rules,
+      });
+      programmatic.push({
+        key,
+        orgId: org.id,
+        orgName: org.name,
+        kind: 'serviceAccount',
+        id: sa.clientId,
+        name: sa.name,
+        description: sa.description ?? '',
+        orgRoles,
+        projectRoles: [],
+        accessList: [],
+        secrets: sa.secrets.length,
+        createdAt: sa.createdAt,
+        lastUsedAt: lastUsed,
+        expiresAt: expires,
+        findingCount: st.count,
+        maxSeverity: st.max,
+      });
+    }
+    ids.total = roster.length - orgRosterStart;
+
+    // Project grants per team, from the projects side (GET /groups/{id}/teams).
+    const teamGrants = new Map<string, Array<{ projectId: string; roles: string[] }>>();
+    for (const p of org.projects) {
+      for (const pt of p.teams) {
+        pushTo(teamGrants, pt.teamId, { projectId: p.id, roles: pt.roles });
+      }
+    }
+    for (const t of org.teams) {
+      teams.push({
+        orgId: org.id,
+        orgName: org.name,
+        id: t.id,
+        name: t.name,
+        memberCount: t.memberIds.length,
+        members: t.memberIds.map((m) => usernames.get(m) ?? m).sort(compareText),
+        projectRoles: projectRoleLines(teamGrants.get(t.id) ?? [], projectNames),
+        findingCount: bySubject.get(identityKey(org.id, 'team', t.id))?.length ?? 0,
+      });
+    }
+
+    const completeness: CompletenessRow[] = org.completeness.map((c) => ({
+      endpoint: c.endpoint,
+      itemsRead: c.itemsRead,
+      totalCount: c.totalCount,
+      pages: c.pages,
+      matches: c.totalCount === null || c.totalCount === c.itemsRead,
+    }));
+    const missingCoverage = COVERAGE_PARTS.filter((p) => !org.coverage[p]);
+    organizations.push({
+      id: org.id,
+      name: org.name,
+      coverage: org.coverage,
+      missingCoverage,
+      identities: ids,
+      teams: org.teams.length,
+      projects: org.projects.length,
+      findings: orgCounts.get(org.id) ?? zeroFindingCounts(),
+      settings: org.settings,
+      completeness,
+      complete: completeness.every((c) => c.matches),
+      notes: [...org.notes],
+    });
+    teamTotal += org.teams.length;
+    projectTotal += org.projects.length;
+    for (const f of Object.keys(ids) as Array<keyof IdentityCounts>) overallIds[f] += ids[f];
+  }
+
+  const kindOrder: Record<IdentityKind, number> = { user: 0, invitation: 1, apiKey: 2, serviceAccount: 3 };
+  roster.sort(
+    (a, b) =>
+      compareText(a.orgName, b.orgName) ||
+      compareText(a.orgId, b.orgId) ||
+      kindOrder[a.kind] - kindOrder[b.kind] ||
+      compareText(a.name, b.name) ||
+      compareText(a.id, b.id),
+  );
+  teams.sort(
+    (a, b) =>
+      compareText(a.orgName, b.orgName) ||
+      compareText(a.orgId, b.orgId) ||
+      compareText(a.name, b.name) ||
+      compareText(a.id, b.id),
+  );
+  programmatic.sort(
+    (a, b) =>
+      compareText(a.orgName, b.orgName) ||
+      compareText(a.orgId, b.orgId) ||
+      compareText(a.kind, b.kind) ||
+      compareText(a.name, b.name) ||
+      compareText(a.id, b.id),
+  );
+
+  const findings = groupFindings(findingRows, audit.rules);
+
+  const waivedByRule = new Map<string, number>();
+  for (const r of findingRows)
+    if (r.waived) waivedByRule.set(r.ruleId, (waivedByRule.get(r.ruleId) ?? 0) + 1);
+  const rules: RuleRow[] = [...audit.rules]
+    .sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || compareText(a.id, b.id))
+    .map((r) => ({
+      id: r.id,
+      title: r.title,
+      severity: r.severity,
+      subjectKind: r.subjectKind,
+      enabled: r.enabled,
+      subjectsChecked: r.subjectsChecked,
+      passed: r.passed,
+      failed: r.failed,
+      waived: waivedByRule.get(r.id) ?? 0,
+      references: [...r.references],
+      params: Object.keys(r.params)
+        .sort(compareText)
+        .map((k) => `${k}=${JSON.stringify(r.params[k])}`),
+    }));
+
+  const waivers = waiverRows(audit);
+  const incompleteOrgs = organizations.filter((o) => !o.complete || o.missingCoverage.length > 0).length;
+
+  const failing = audit.gate.failing;
+  const status: ReportModel['verdict']['status'] = audit.gate.failed
+    ? 'fail'
+    : overallFindings.open > 0
+      ? 'attention'
+      : 'pass';
+  const headline =
+    status === 'fail'
+      ? `FAIL: ${failing} open finding${failing === 1 ? '' : 's'} at or above ${failOn}`
+      : status === 'attention'
+        ? `PASS with ${overallFindings.open} open finding${overallFindings.open === 1 ? '' : 's'} below the ${failOn} gate`
+        : 'PASS: no open findings';
+
+  const model: ReportModel = {
+    reportSchemaVersion: REPORT_SCHEMA_VERSION,
+    meta: {
+      tool: { name: TOOL.name, version: TOOL.version },
+      collectedBy: { name: snapshot.tool.name, version: snapshot.tool.version },
+      title: `Atlas access review: ${orgs.length === 1 ? orgs[0]!.name : `${orgs.length} organizations`}`,
+      generatedAt: generatedAt.toISOString(),
+      collectedAt: snapshot.collectedAt,
+      evaluatedAt: audit.evaluatedAt,
+      snapshotSha256: input.snapshotSha256,
+      source: { ...snapshot.source },
+      collectionStats: { ...snapshot.stats },
+      inputs: { ...audit.inputs },
+    },
+    verdict: { status, failOn, failing, headline },
+    summary: {
+      organizations: orgs.length,
+      teams: teamTotal,
+      projects: projectTotal,
+      identities: overallIds,
+      findings: overallFindings,
+      waivers: {
+        applied: audit.waivers.applied.length,
+        expired: audit.waivers.expired.length,
+        unused: audit.waivers.unused.length,
+        expiringSoon: audit.waivers.expiringSoon.length,
+      },
+      rules: {
+        total: audit.rules.length,
+        enabled: audit.rules.filter((r) => r.enabled).length,
+        failing: audit.rules.filter((r) => r.failed > 0).length,
+      },
+      incompleteOrgs,
+    },
+    organizations,
+    findings,
+    roster,
+    teams,
+    programmatic,
+    rules,
+    waivers,
+    changes: null,
+  };
+  if (input.previous) model.changes = computeChanges(model, findingRows, input.previous);
+  return model;
+}
+
+function groupFindings(rows: FindingRow[], rules: RuleSummary[]): SeverityGroup[] {
+  const ruleInfo = new Map(rules.map((r) => [r.id, r]));
+  const groups: SeverityGroup[] = [];
+  for (const severity of SEVERITY_ORDER) {
+    const ofSeverity = rows.filter((r) => r.severity === severity);
+    if (ofSeverity.length === 0) continue;
+    const byRule = new Map<string, FindingRow[]>();
+    for (const r of ofSeverity) {
+      pushTo(byRule, r.ruleId, r);
+    }
+    const ruleGroups: RuleFindingGroup[] = [...byRule.keys()].sort(compareText).map((ruleId) => {
+      const list = byRule.get(ruleId)!;
+      const info = ruleInfo.get(ruleId);
+      const waived = list.filter((r) => r.waived).length;
+      return {
+        ruleId,
+        title: info?.title ?? list[0]!.ruleTitle,
+        severity,
+        rationale: info?.rationale ?? '',
+        remediation: info?.remediation ?? '',
+        references: info ? [...info.references] : [],
+        count: list.length,
+        open: list.length - waived,
+        waived,
+        findings: list,
+      };
+    });
+    const waived = ofSeverity.filter((r) => r.waived).length;
+    groups.push({
+      severity,
+      count: ofSeverity.length,
+      open: ofSeverity.length - waived,
+      waived,
+      rules: ruleGroups,
+    });
+  }
+  return groups;
+}
+
+function waiverRows(audit: AuditResult): WaiverRow[] {
+  const row = (status: WaiverRow['status'], w: Waiver, findingCount: number): WaiverRow => ({
+    status,
+    ruleId: w.ruleId,
+    subject: w.subject,
+    reason: w.reason,
+    approver: w.approver,
+    ticket: w.ticket,
+    expiresOn: w.expiresOn,
+    findingCount,
+  });
+  const rows: WaiverRow[] = [
+    ...audit.waivers.applied.map((w) => row('applied', w, w.findingKeys.length)),
+    ...audit.waivers.expiringSoon.map((w) => row('expiringSoon', w, 0)),
+    ...audit.waivers.expired.map((w) => row('expired', w, 0)),
+    ...audit.waivers.unused.map((w) => row('unused', w, 0)),
+  ];
+  const order: Record<WaiverRow['status'], number> = { expired: 0, expiringSoon: 1, unused: 2, applied: 3 };
+  return rows.sort(
+    (a, b) =>
+      order[a.status] - order[b.status] ||
+      compareText(a.expiresOn, b.expiresOn) ||
+      compareText(a.ruleId, b.ruleId) ||
+      compareText(a.subject, b.subject),
+  );
+}
+
+function computeChanges(model: ReportModel, rows: FindingRow[], previous: ReportModel): ReportChanges {
+  const prevOpen = new Map<string, FindingRow>();
+  for (const g of previous.findings)
+    for (const r of g.rules) for (const f of r.findings) if (!f.waived) prevOpen.set(f.key, f);
+  const nowOpen = new Set(rows.filter((r) => !r.waived).map((r) => r.key));
+  const newOpen = [...nowOpen].filter((k) => !prevOpen.has(k)).length;
+  const resolved = [...prevOpen.values()]
+    .filter((f) => !nowOpen.has(f.key))
+    .map((f) => ({
+      key: f.key,
+      ruleId: f.ruleId,
+      orgName: f.orgName,
+      subjectName: f.subjectName,
+      severity: f.severity,
+    }))
+    .sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || compareText(a.key, b.key));
+  const now = model.summary.findings.openBySeverity;
+  const then = previous.summary.findings.openBySeverity;
+  return {
+    previousGeneratedAt: previous.meta.generatedAt,
+    previousSnapshotSha256: previous.meta.snapshotSha256,
+    newOpen,
+    resolved,
+    openDelta: {
+      critical: now.critical - then.critical,
+      high: now.high - then.high,
+      medium: now.medium - then.medium,
+      low: now.low - then.low,
+      total: model.summary.findings.open - previous.summary.findings.open,
+    },
+    identitiesDelta: model.summary.identities.total - previous.summary.identities.total,
+  };
+}

@@ -1,0 +1,16 @@
+/** HTML renderer: lays the report model out with the Handlebars templates from reports/. */
+import type { ReportModel } from '../model.js';
+import { defaultTemplates, type ReportTemplates } from '../templates.js';
+import { rosterByOrg, summaryView } from './summary-view.js';
+
+/** Roster sections start expanded only when the whole roster is small enough to scan. */
+const OPEN_ROSTER_MAX_ROWS = 60;
+
+/** Renders the self-contained HTML report (inline CSS, no scripts). */
+export function renderHtml(model: ReportModel, templates: ReportTemplates = defaultTemplates()): string {
+  return templates.report({
+    ...summaryView(model),
+    rosterByOrg: rosterByOrg(model),
+    openRoster: model.roster.length <= OPEN_ROSTER_MAX_ROWS,
+  });
+}

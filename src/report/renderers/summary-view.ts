@@ -1,0 +1,139 @@
+/**
+ * The view the HTML report and the email body share: the model plus a few layout-only arrangements of
+ * it (tiles, severity strip, rules with open findings). Nothing here counts anything the model has not
+ * already counted; it only picks and orders for display.
+ */
+import type { FindingRow, ReportModel, RosterRow } from '../model.js';
+import { SEVERITY_ORDER } from '../model.js';
+
+/** One key-figure tile of the summary. */
+export interface Tile {
+  value: number;
+  label: string;
+  detail: string;
+  colour: string;
+}
+
+/** The view given to the summary partial. */
+export interface SummaryView {
+  m: ReportModel;
+  verdict: { label: string; bg: string };
+  tiles: Tile[];
+  severities: Array<{ severity: string; open: number; waived: number }>;
+  ruleRows: Array<{ ruleId: string; title: string; severity: string; open: number; waived: number }>;
+  attention: string[];
+}
+
+const VERDICT: Record<ReportModel['verdict']['status'], { label: string; bg: string }> = {
+  fail: { label: 'FAIL: action required', bg: '#9f1239' },
+  attention: { label: 'PASS, with findings to review', bg: '#b45309' },
+  pass: { label: 'PASS', bg: '#15803d' },
+};
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+export function summaryView(m: ReportModel): SummaryView {
+  const s = m.summary;
+  const f = s.findings;
+  const tiles: Tile[] = [
+    {
+      value: s.organizations,
+      label: 'Organizations',
+      detail: s.incompleteOrgs > 0 ? `${s.incompleteOrgs} incomplete` : 'all complete',
+      colour: s.incompleteOrgs > 0 ? '#b45309' : '#15803d',
+    },
+    {
+      value: s.identities.total,
+      label: 'Identities',
+      detail: `${s.identities.users} users · ${s.identities.pendingInvitations} invites`,
+      colour: '#334155',
+    },
+    {
+      value: s.identities.ownerUsers,
+      label: 'Human owners',
+      detail: `+${s.identities.ownerProgrammatic} programmatic`,
+      colour: s.identities.ownerProgrammatic > 0 ? '#c2410c' : '#334155',
+    },
+    {
+      value: f.open,
+      label: 'Open findings',
+      detail: `${f.gating} fail the gate`,
+      colour: f.gating > 0 ? '#9f1239' : f.open > 0 ? '#b45309' : '#15803d',
+    },
+    {
+      value: f.openBySeverity.critical + f.openBySeverity.high,
+      label: 'Critical + high',
+      detail: `${f.openBySeverity.critical} critical · ${f.openBySeverity.high} high`,
+      colour: f.openBySeverity.critical > 0 ? '#9f1239' : f.openBySeverity.high > 0 ? '#c2410c' : '#15803d',
+    },
+    {
+      value: s.waivers.applied,
+      label: 'Waivers applied',
+      detail: `${s.waivers.expired} expired · ${s.waivers.unused} unused`,
+      colour: s.waivers.expired > 0 ? '#b45309' : '#334155',
+    },
+  ];
+  const severities = SEVERITY_ORDER.map((severity) => ({
+    severity,
+    open: f.openBySeverity[severity],
+    waived: f.bySeverity[severity] - f.openBySeverity[severity],
+  }));
+  const ruleRows = m.findings
+    .flatMap((g) => g.rules)
+    .filter((r) => r.open > 0)
+    .map((r) => ({ ruleId: r.ruleId, title: r.title, severity: r.severity, open: r.open, waived: r.waived }));
+  const attention: string[] = [];
+  const w = s.waivers;
+  if (w.expired > 0)
+    attention.push(
+      `${plural(w.expired, 'waiver has', 'waivers have')} expired; the findings they covered are open again.`,
+    );
+  if (w.expiringSoon > 0)
+    attention.push(`${plural(w.expiringSoon, 'waiver expires', 'waivers expire')} soon.`);
+  if (w.unused > 0)
+    attention.push(
+      `${plural(w.unused, 'waiver matches', 'waivers match')} no finding; remove or correct ${w.unused === 1 ? 'it' : 'them'}.`,
+    );
+  for (const o of m.organizations) {
+    if (!o.complete)
+      attention.push(`${o.name}: items read differ from the API's totalCount (see Collection evidence).`);
+    if (o.missingCoverage.length > 0)
+      attention.push(`${o.name}: the source API did not provide ${o.missingCoverage.join(', ')}.`);
+  }
+  if (s.identities.staleInvitations > 0)
+    attention.push(
+      `${plural(s.identities.staleInvitations, 'expired or rejected invitation is', 'expired or rejected invitations are')} still listed.`,
+    );
+  return { m, verdict: VERDICT[m.verdict.status], tiles, severities, ruleRows, attention };
+}
+
+/** Open findings first in model order (most severe first), for short lists. */
+export function topOpenFindings(m: ReportModel, limit: number): { top: FindingRow[]; more: number } {
+  const open: FindingRow[] = [];
+  let total = 0;
+  for (const g of m.findings)
+    for (const r of g.rules)
+      for (const f of r.findings) {
+        if (f.waived) continue;
+        total++;
+        if (open.length < limit) open.push(f);
+      }
+  return { top: open, more: total - open.length };
+}
+
+/** Roster rows grouped by organization, in model order. */
+export function rosterByOrg(
+  m: ReportModel,
+): Array<{ orgId: string; orgName: string; rows: RosterRow[]; withFindings: number }> {
+  const groups: Array<{ orgId: string; orgName: string; rows: RosterRow[]; withFindings: number }> = [];
+  for (const row of m.roster) {
+    let g = groups[groups.length - 1];
+    if (!g || g.orgId !== row.orgId) {
+      g = { orgId: row.orgId, orgName: row.orgName, rows: [], withFindings: 0 };
+      groups.push(g);
+    }
+    g.rows.push(row);
+    if (row.openFindingCount > 0) g.withFindings++;
+  }
+  return groups;
+}
