@@ -1,0 +1,285 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type Estate,
+  type EstateOptions,
+  generateEstate,
+  KNOWN_ORG_ROLES,
+  KNOWN_PROJECT_ROLES,
+  LIMITS,
+  MULTI_ORG_KINDS,
+  PRESETS,
+  VIOLATION_KINDS,
+} from '../../src/sim/generate.js';
+import { type Organization, organizationSchema } from '../../src/snapshot/schema.js';
+
+const now = new Date('2026-11-01T12:00:00Z');
+const DAY = 86_400_000;
+
+/**
+ * An independent reading of every violation kind, written from the brief's definitions and not
+ * from the generator's code. The generator promises that `planted` is exactly what this finds.
+ */
+function detect(estate: Estate, at: Date): Set<string> {
+  const found = new Set<string>();
+  const t = at.getTime();
+  const age = (iso: string | null) => (iso === null ? Number.POSITIVE_INFINITY : t - Date.parse(iso));
+  const add = (kind: string, type: string, id: string) => found.add(`${kind}|${type}|${id}`);
+  const knownOrg = new Set<string>(KNOWN_ORG_ROLES);
+  const knownProject = new Set<string>(KNOWN_PROJECT_ROLES);
+  for (const org of estate.organizations) {
+    const active = org.users.filter((u) => u.status === 'ACTIVE');
+    const owners = active.filter((u) => u.orgRoles.includes('ORG_OWNER'));
+    if (owners.length > 3) add('too-many-org-owners', 'org', org.id);
+    if (owners.length < 2) add('too-few-org-owners', 'org', org.id);
+    if (org.settings?.multiFactorAuthRequired === false) add('mfa-not-required', 'org', org.id);
+    if (org.settings?.apiAccessListRequired === false) add('api-access-list-not-required', 'org', org.id);
+    const teamsOfUser = new Map<string, Set<string>>();
+    for (const u of org.users) teamsOfUser.set(u.id, new Set(u.teamIds));
+    for (const team of org.teams) for (const id of team.memberIds) teamsOfUser.get(id)?.add(team.id);
+    for (const u of active) {
+      if (u.lastAuth !== null && age(u.lastAuth) > 90 * DAY) add('stale-last-auth', 'user', u.id);
+      if (u.lastAuth === null && age(u.createdAt) > 30 * DAY) add('never-signed-in', 'user', u.id);
+      const idle = u.lastAuth === null ? age(u.createdAt) : age(u.lastAuth);
+      if (u.orgRoles.includes('ORG_OWNER') && idle > 30 * DAY) add('idle-privileged-user', 'user', u.id);
+      if ((teamsOfUser.get(u.id)?.size ?? 0) === 0) add('user-without-team', 'user', u.id);
+    }
+    for (const u of org.users) {
+      const domain = u.username.split('@')[1] ?? '';
+      if (!estate.companyEmailDomains.includes(domain)) add('outside-email-domain', 'user', u.id);
+      if (u.status === 'PENDING' && age(u.invitationCreatedAt) > 30 * DAY)
+        add('stale-invitation', 'user', u.id);
+      if (u.status === 'INVITATION_EXPIRED') add('expired-invitation', 'user', u.id);
+      if (
+        u.orgRoles.some((r) => !knownOrg.has(r)) ||
+        u.projectRoles.some((p) => p.roles.some((r) => !knownProject.has(r)))
+      ) {
+        add('unknown-role', 'user', u.id);
+      }
+      for (const direct of u.projectRoles) {
+        const viaTeams = new Set<string>();
+        for (const project of org.projects.filter((p) => p.id === direct.projectId)) {
+          for (const pt of project.teams)
+            if (teamsOfUser.get(u.id)?.has(pt.teamId)) for (const r of pt.roles) viaTeams.add(r);
+        }
+        if (direct.roles.some((r) => !viaTeams.has(r))) add('direct-project-roles', 'user', u.id);
+      }
+    }
+    for (const team of org.teams) {
+      if (team.memberIds.length === 0) add('empty-team', 'team', team.id);
+      const fromUsers = org.users.filter((u) => u.teamIds.includes(team.id)).map((u) => u.id);
+      if (fromUsers.sort().join() !== [...team.memberIds].sort().join())
+        add('team-membership-mismatch', 'team', team.id);
+    }
+    const activeIds = new Set(active.map((u) => u.id));
+    for (const project of org.projects) {
+      const holders = new Set<string>();
+      for (const pt of project.teams) {
+        if (!pt.roles.includes('GROUP_OWNER')) continue;
+        for (const id of org.teams.find((x) => x.id === pt.teamId)?.memberIds ?? [])
+          if (activeIds.has(id)) holders.add(id);
+      }
+      for (const u of active) {
+        if (u.projectRoles.some((p) => p.projectId === project.id && p.roles.includes('GROUP_OWNER')))
+          holders.add(u.id);
+      }
+      if (holders.size > 3) add('too-many-project-owners', 'project', project.id);
+    }
+    for (const key of org.apiKeys) {
+      if (key.orgRoles.includes('ORG_OWNER')) add('api-key-org-owner', 'apiKey', key.id);
+      if (key.accessList.length === 0) add('api-key-no-access-list', 'apiKey', key.id);
+    }
+    for (const sa of org.serviceAccounts) {
+      for (const secret of sa.secrets) {
+        if (secret.expiresAt !== null && Date.parse(secret.expiresAt) < t) {
+          add('service-account-secret-expired', 'serviceAccount', sa.clientId);
+        }
+        const unused = secret.lastUsedAt === null ? age(secret.createdAt) : age(secret.lastUsedAt);
+        if (unused > 90 * DAY) add('service-account-secret-unused', 'serviceAccount', sa.clientId);
+      }
+    }
+  }
+  return found;
+}
+
+function plantedKeys(estate: Estate): Set<string> {
+  return new Set(estate.planted.map((p) => `${p.kind}|${p.subjectType}|${p.subjectId}`));
+}
+
+function allIds(org: Organization): string[] {
+  return [
+    org.id,
+    ...org.users.map((u) => u.id),
+    ...org.teams.map((t) => t.id),
+    ...org.projects.map((p) => p.id),
+    ...org.apiKeys.map((k) => k.id),
+    ...org.serviceAccounts.map((s) => s.clientId.slice('mdb_sa_id_'.length)),
+    ...org.serviceAccounts.flatMap((s) => s.secrets.map((x) => x.id)),
+  ];
+}
+
+function isSorted(values: string[]): boolean {
+  return values.every((v, i) => i === 0 || (values[i - 1] as string) <= v);
+}
+
+const demo: EstateOptions = { seed: 7, now, ...PRESETS.demo };
+
+describe('generateEstate', () => {
+  it('is deterministic for a seed and differs across seeds', () => {
+    expect(generateEstate(demo)).toEqual(generateEstate(demo));
+    const other = generateEstate({ ...demo, seed: 8 });
+    expect(other.organizations[0]?.id).not.toBe(generateEstate(demo).organizations[0]?.id);
+    expect(JSON.stringify(other)).not.toBe(JSON.stringify(generateEstate(demo)));
+  });
+
+  it('produces schema-valid, sorted organizations with unique 24-hex ids', () => {
+    const estate = generateEstate(demo);
+    expect(estate.organizations).toHaveLength(3);
+    const seen = new Set<string>();
+    for (const org of estate.organizations) {
+      expect(organizationSchema.parse(org)).toEqual(org);
+      expect(org.coverage).toEqual({
+        users: true,
+        teams: true,
+        projects: true,
+        apiKeys: true,
+        serviceAccounts: true,
+        settings: true,
+      });
+      expect(org.completeness).toEqual([]);
+      expect(org.notes).toEqual([]);
+      expect(org.settings && Object.values(org.settings).every((v) => v !== null)).toBe(true);
+      expect(isSorted(org.users.map((u) => u.id))).toBe(true);
+      expect(isSorted(org.teams.map((t) => t.id))).toBe(true);
+      expect(isSorted(org.projects.map((p) => p.id))).toBe(true);
+      expect(isSorted(org.apiKeys.map((k) => k.id))).toBe(true);
+      expect(isSorted(org.serviceAccounts.map((s) => s.clientId))).toBe(true);
+      for (const t of org.teams) expect(isSorted(t.memberIds)).toBe(true);
+      for (const u of org.users) expect(isSorted(u.teamIds)).toBe(true);
+      for (const id of allIds(org)) {
+        expect(id).toMatch(/^[a-f0-9]{24}$/);
+        expect(seen.has(id)).toBe(false);
+        seen.add(id);
+      }
+      for (const key of org.apiKeys) expect(key.publicKey).toMatch(/^[a-z]{8}$/);
+    }
+    expect(isSorted(estate.organizations.map((o) => o.id))).toBe(true);
+  });
+
+  it('generates realistic people in every membership status', () => {
+    const users = generateEstate(demo).organizations.flatMap((o) => o.users);
+    const statuses = new Set(users.map((u) => u.status));
+    expect([...statuses].sort()).toEqual(['ACTIVE', 'INVITATION_EXPIRED', 'INVITATION_REJECTED', 'PENDING']);
+    expect(users.filter((u) => u.status === 'ACTIVE').length / users.length).toBeGreaterThan(0.8);
+    for (const u of users) {
+      expect(u.username).toMatch(/^[a-z.0-9]+@[a-z-]+\.[a-z]+$/);
+      expect('mobileNumber' in u).toBe(false);
+      if (u.status === 'ACTIVE') {
+        expect(u.firstName && u.lastName && u.country && u.createdAt).toBeTruthy();
+        expect(u.orgRoles.length).toBeGreaterThan(0);
+        expect([u.invitationCreatedAt, u.invitationExpiresAt, u.inviterUsername]).toEqual([null, null, null]);
+        if (u.lastAuth !== null)
+          expect(Date.parse(u.lastAuth)).toBeGreaterThanOrEqual(Date.parse(u.createdAt ?? ''));
+      } else {
+        expect([u.createdAt, u.lastAuth, u.firstName, u.lastName, u.country]).toEqual([
+          null,
+          null,
+          null,
+          null,
+          null,
+        ]);
+        expect(u.invitationCreatedAt).not.toBeNull();
+        expect(u.inviterUsername).toMatch(/@/);
+        if (u.status === 'INVITATION_REJECTED') expect(u.invitationExpiresAt).toBeNull();
+        else {
+          const days =
+            (Date.parse(u.invitationExpiresAt ?? '') - Date.parse(u.invitationCreatedAt ?? '')) / DAY;
+          expect(days).toBe(30);
+        }
+      }
+    }
+    // Access mainly through teams: most users hold no direct project grant.
+    expect(users.filter((u) => u.projectRoles.length > 0).length / users.length).toBeLessThan(0.15);
+  });
+
+  it('plants every violation kind and lists exactly what the data holds', () => {
+    const estate = generateEstate(demo);
+    expect(new Set(estate.planted.map((p) => p.kind))).toEqual(new Set(VIOLATION_KINDS));
+    expect(detect(estate, now)).toEqual(plantedKeys(estate));
+    const orgIds = new Set(estate.organizations.map((o) => o.id));
+    for (const p of estate.planted) {
+      expect(orgIds.has(p.orgId)).toBe(true);
+      expect(p.note.length).toBeGreaterThan(5);
+    }
+  });
+
+  it('plants everything that fits in a single org', () => {
+    const estate = generateEstate({ seed: 3, now, ...PRESETS.demo, orgs: 1 });
+    const expected = VIOLATION_KINDS.filter((k) => !MULTI_ORG_KINDS.includes(k));
+    expect(new Set(estate.planted.map((p) => p.kind))).toEqual(new Set(expected));
+    expect(detect(estate, now)).toEqual(plantedKeys(estate));
+  });
+
+  it('gives a clean estate without planting, across seeds and sizes', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      for (const size of [PRESETS.demo, PRESETS.ten]) {
+        const estate = generateEstate({ seed, now, ...size, plantViolations: false });
+        expect(estate.planted).toEqual([]);
+        expect(detect(estate, now)).toEqual(new Set());
+      }
+    }
+  });
+
+  it('keeps `planted` complete for awkward sizes', () => {
+    const sizes = [
+      { orgs: 2, usersPerOrg: 3, teamsPerOrg: 1, projectsPerOrg: 1 },
+      {
+        orgs: 1,
+        usersPerOrg: 1,
+        teamsPerOrg: 0,
+        projectsPerOrg: 0,
+        apiKeysPerOrg: 0,
+        serviceAccountsPerOrg: 0,
+      },
+      {
+        orgs: 3,
+        usersPerOrg: 12,
+        teamsPerOrg: 2,
+        projectsPerOrg: 5,
+        apiKeysPerOrg: 1,
+        serviceAccountsPerOrg: 1,
+      },
+      { orgs: 1, usersPerOrg: 0, teamsPerOrg: 4, projectsPerOrg: 2 },
+    ];
+    for (const size of sizes) {
+      for (const plantViolations of [true, false]) {
+        const estate = generateEstate({ seed: 11, now, ...size, plantViolations });
+        for (const org of estate.organizations) organizationSchema.parse(org);
+        expect(detect(estate, now)).toEqual(plantedKeys(estate));
+      }
+    }
+  });
+
+  it('scales to Atlas limits and respects them', () => {
+    const estate = generateEstate({ seed: 99, now, ...PRESETS.max });
+    const org = estate.organizations[0] as Organization;
+    expect([org.users.length, org.teams.length, org.projects.length]).toEqual([500, 250, 250]);
+    organizationSchema.parse(org);
+    for (const t of org.teams) expect(t.memberIds.length).toBeLessThanOrEqual(LIMITS.usersPerTeam);
+    for (const u of org.users) expect(u.teamIds.length).toBeLessThanOrEqual(LIMITS.teamsPerUser);
+    for (const p of org.projects) expect(p.teams.length).toBeLessThanOrEqual(LIMITS.teamsPerProject);
+    expect(detect(estate, now)).toEqual(plantedKeys(estate));
+  });
+
+  it('generates 100 orgs x 500 users', () => {
+    const estate = generateEstate({ seed: 5, now, ...PRESETS.large });
+    expect(estate.organizations).toHaveLength(100);
+    expect(estate.organizations.reduce((n, o) => n + o.users.length, 0)).toBe(50_000);
+    expect(detect(estate, now)).toEqual(plantedKeys(estate));
+  });
+
+  it('rejects invalid sizes', () => {
+    expect(() => generateEstate({ ...demo, orgs: -1 })).toThrow(RangeError);
+    expect(() => generateEstate({ ...demo, usersPerOrg: 1.5 })).toThrow(RangeError);
+    expect(() => generateEstate({ ...demo, now: new Date(Number.NaN) })).toThrow(RangeError);
+  });
+});
