@@ -1,0 +1,43 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { operations } from '../../src/atlas/operations.js';
+import { PACKAGE_ROOT } from '../../src/version.js';
+
+/** The spec extracts live beside the repository (shared/atlas-openapi); CI has them there too. */
+const SPEC_DIR = join(PACKAGE_ROOT, '..', 'shared', 'atlas-openapi');
+const FILES = ['atlas-v2-2023-01-01.json', 'atlas-v2-2024-08-05.json', 'atlas-v2-2025-02-19.json'];
+
+interface Extract {
+  info: { 'x-extract': { operations: Record<string, { operationId: string; contentVersion: string }> } };
+  paths: Record<string, { get?: { parameters?: Array<{ $ref?: string; name?: string }> } }>;
+}
+
+describe.skipIf(!existsSync(SPEC_DIR))('operations table vs the Atlas spec extracts', () => {
+  const extracts = FILES.map((file) => JSON.parse(readFileSync(join(SPEC_DIR, file), 'utf8')) as Extract);
+
+  for (const [name, op] of Object.entries(operations)) {
+    if (op.versions === null) continue; // legacy v1.0 is not in the v2 spec
+    it(`${name}: every version it sends is one the spec lists for ${op.path}`, () => {
+      const listed = new Set<string>();
+      for (const extract of extracts) {
+        const entry = extract.info['x-extract'].operations[`GET ${op.path}`];
+        if (entry) {
+          expect(entry.operationId).toBe(op.operationId);
+          listed.add(entry.contentVersion);
+        }
+      }
+      expect(listed.size).toBeGreaterThan(0);
+      expect([...op.versions].sort()).toEqual([...listed].sort());
+    });
+
+    it(`${name}: includeCount and pagination match the spec's parameters`, () => {
+      const newest = extracts.at(-1)!;
+      const params = (newest.paths[op.path]?.get?.parameters ?? []).map((p) =>
+        (p.$ref ?? p.name ?? '').split('/').pop(),
+      );
+      expect(params.includes('includeCount')).toBe(op.includeCount);
+      expect(params.includes('pageNum')).toBe(op.paginated);
+    });
+  }
+});
