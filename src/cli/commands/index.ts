@@ -1,9 +1,11 @@
+import { auditCommand } from './audit.js';
 import { collectCommand } from './collect.js';
 import type { CommandFactory } from './define.js';
+import { rulesCommand } from './rules.js';
 
 export { type CommandFactory, defineCommand } from './define.js';
 
 /**
  * The command registry. Each command lives in its own file in this folder and is listed here once.
  */
-export const commands: CommandFactory[] = [collectCommand];
+export const commands: CommandFactory[] = [collectCommand, auditCommand, rulesCommand];

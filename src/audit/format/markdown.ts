@@ -1,0 +1,56 @@
+import type { AuditResult } from '../types.js';
+import { SEVERITIES } from '../types.js';
+import type { SnapshotMeta } from './index.js';
+
+/** Escapes text for a Markdown table cell. */
+export function mdCell(s: string): string {
+  return s
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/([<>*_`[\]])/g, '\\$1');
+}
+
+/** `--format markdown` (also the GitHub step summary): counts, gate, findings table, waiver warnings. */
+export function renderMarkdown(result: AuditResult, snapshot: SnapshotMeta): string {
+  const out: string[] = [];
+  const s = result.summary;
+  const g = result.gate;
+  out.push('## Atlas access review: audit');
+  out.push('');
+  out.push(
+    `Snapshot \`${mdCell(snapshot.file)}\` collected ${snapshot.collectedAt}, evaluated ${result.evaluatedAt}. ` +
+      (g.failOn === 'never'
+        ? 'Gate off.'
+        : `Gate **${g.failed ? 'failed' : 'passed'}**: ${g.failing} finding(s) at or above \`${g.failOn}\`.`),
+  );
+  out.push('');
+  out.push('| severity | findings |');
+  out.push('|---|---:|');
+  for (const sev of [...SEVERITIES].reverse()) out.push(`| ${sev} | ${s.bySeverity[sev]} |`);
+  out.push(`| **total** | **${s.total}** (waived ${s.waived}) |`);
+  out.push('');
+  if (result.findings.length) {
+    out.push('| severity | rule | organization | subject | message | status |');
+    out.push('|---|---|---|---|---|---|');
+    for (const f of result.findings) {
+      const status = f.waived ? `waived until ${f.waiver?.expiresOn}` : f.isNew ? 'open' : 'open (baseline)';
+      out.push(
+        `| ${f.severity} | ${mdCell(f.ruleId)} | ${mdCell(f.orgName)} | ${f.subject.type} ${mdCell(f.subject.name)} | ${mdCell(f.message)} | ${status} |`,
+      );
+    }
+    out.push('');
+  }
+  const w = result.waivers;
+  const warn = [
+    ...w.expired.map(
+      (x) => `- Waiver **expired** on ${x.expiresOn}: ${mdCell(x.ruleId)} / ${mdCell(x.subject)}`,
+    ),
+    ...w.unused.map((x) => `- Waiver **matches nothing**: ${mdCell(x.ruleId)} / ${mdCell(x.subject)}`),
+    ...w.expiringSoon.map(
+      (x) => `- Waiver expires on ${x.expiresOn}: ${mdCell(x.ruleId)} / ${mdCell(x.subject)}`,
+    ),
+  ];
+  if (warn.length) out.push('### Waivers', '', ...warn, '');
+  return `${out.join('\n')}\n`;
+}

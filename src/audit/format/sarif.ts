@@ -1,0 +1,85 @@
+import type { AuditResult, Severity } from '../types.js';
+import type { SnapshotMeta } from './index.js';
+
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
+  critical: 'error',
+  high: 'error',
+  medium: 'warning',
+  low: 'note',
+};
+/** GitHub code scanning reads `security-severity` (0-10) to rank security results. */
+const SECURITY_SEVERITY: Record<Severity, string> = {
+  critical: '9.5',
+  high: '8.0',
+  medium: '5.5',
+  low: '3.0',
+};
+
+/**
+ * `--format sarif`: SARIF 2.1.0 for code-scanning dashboards. Findings point at the snapshot file
+ * (the evidence) with a logical location org/subject; waived findings carry an accepted suppression;
+ * the finding key is the partial fingerprint so dashboards track a finding across runs.
+ */
+export function renderSarif(result: AuditResult, snapshot: SnapshotMeta): string {
+  const rules = result.rules.filter((r) => r.enabled);
+  const index = new Map(rules.map((r, i) => [r.id, i]));
+  const doc = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: snapshot.toolName,
+            version: snapshot.toolVersion,
+            rules: rules.map((r) => ({
+              id: r.id,
+              name: r.title,
+              shortDescription: { text: r.title },
+              fullDescription: { text: r.description },
+              help: { text: `${r.rationale}\n\nRemediation: ${r.remediation}` },
+              defaultConfiguration: { level: LEVEL[r.severity] },
+              properties: {
+                tags: ['security', 'access-review', ...r.references],
+                'security-severity': SECURITY_SEVERITY[r.severity],
+              },
+            })),
+          },
+        },
+        invocations: [{ executionSuccessful: true, endTimeUtc: result.evaluatedAt }],
+        results: result.findings.map((f) => ({
+          ruleId: f.ruleId,
+          ...(index.has(f.ruleId) ? { ruleIndex: index.get(f.ruleId) } : {}),
+          level: LEVEL[f.severity],
+          message: { text: `[${f.orgName}] ${f.message}` },
+          locations: [
+            {
+              physicalLocation: { artifactLocation: { uri: snapshot.file.replace(/\\/g, '/') } },
+              logicalLocations: [
+                {
+                  name: f.subject.name,
+                  fullyQualifiedName: `${f.orgName}/${f.subject.type}/${f.subject.name}`,
+                  kind: f.subject.type,
+                },
+              ],
+            },
+          ],
+          partialFingerprints: { findingKey: f.key },
+          properties: { evidence: f.evidence, orgId: f.orgId, subjectId: f.subject.id, isNew: f.isNew },
+          ...(f.waived && f.waiver
+            ? {
+                suppressions: [
+                  {
+                    kind: 'external',
+                    status: 'accepted',
+                    justification: `${f.waiver.reason} (approved by ${f.waiver.approver}, expires ${f.waiver.expiresOn}${f.waiver.ticket ? `, ${f.waiver.ticket}` : ''})`,
+                  },
+                ],
+              }
+            : {}),
+        })),
+      },
+    ],
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}

@@ -1,0 +1,49 @@
+import type { AuditResult } from '../types.js';
+import { SEVERITIES } from '../types.js';
+import type { SnapshotMeta } from './index.js';
+
+/** `--format text`: a readable terminal summary, most severe first. */
+export function renderText(result: AuditResult, snapshot: SnapshotMeta): string {
+  const lines: string[] = [];
+  const s = result.summary;
+  lines.push(
+    `Audit of ${snapshot.file} (collected ${snapshot.collectedAt}), evaluated ${result.evaluatedAt}`,
+  );
+  const enabled = result.rules.filter((r) => r.enabled).length;
+  lines.push(`Rules: ${enabled} enabled of ${result.rules.length}`);
+  const bySev = [...SEVERITIES]
+    .reverse()
+    .map((sev) => `${sev} ${s.bySeverity[sev]}`)
+    .join(', ');
+  lines.push(`Findings: ${s.total} (${bySev}); waived ${s.waived}; open ${s.open}`);
+  lines.push('');
+  let current = '';
+  for (const f of result.findings) {
+    const head = `${f.severity.toUpperCase()} ${f.ruleId}: ${f.ruleTitle}`;
+    if (head !== current) {
+      current = head;
+      lines.push(head);
+    }
+    const marks = [
+      f.waived ? `waived until ${f.waiver?.expiresOn}: ${f.waiver?.reason}` : '',
+      f.isNew ? '' : 'in baseline',
+    ]
+      .filter(Boolean)
+      .join('; ');
+    lines.push(`  [${f.orgName}] ${f.message}${marks ? ` (${marks})` : ''}`);
+  }
+  if (result.findings.length) lines.push('');
+  const w = result.waivers;
+  for (const x of w.expired)
+    lines.push(`warning: waiver expired on ${x.expiresOn}: ${x.ruleId} / ${x.subject}`);
+  for (const x of w.unused) lines.push(`warning: waiver matches nothing: ${x.ruleId} / ${x.subject}`);
+  for (const x of w.expiringSoon)
+    lines.push(`warning: waiver expires on ${x.expiresOn}: ${x.ruleId} / ${x.subject}`);
+  const g = result.gate;
+  lines.push(
+    g.failOn === 'never'
+      ? 'Gate: off (--fail-on never)'
+      : `Gate: ${g.failed ? 'FAILED' : 'passed'}: ${g.failing} unwaived${result.inputs.baselineFile ? ' new' : ''} finding(s) at or above ${g.failOn}`,
+  );
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,134 @@
+/**
+ * The policy file (JSON or YAML): which rules run, at what severity, with which params, which email
+ * domains are allowed, and the default `--fail-on`. Unknown rule ids and params are errors, because a
+ * silently ignored typo would quietly weaken the audit.
+ */
+import { z } from 'zod';
+import { InputError } from '../errors.js';
+import type { LoadedRuleSet } from '../rules/load.js';
+import { factsOf, PLACEHOLDER, paramValueProblem, substituteParams } from '../rules/load.js';
+import type { ParamValue, TopLevelCondition } from '../rules/schema.js';
+import { formatJsonPath } from '../util/validate.js';
+import { type FailOn, SEVERITIES, type Severity, type SubjectKind } from './types.js';
+
+export const failOnSchema = z.enum([...SEVERITIES, 'never']);
+
+/** Per-rule overrides. */
+export const rulePolicySchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  severity: z.enum(SEVERITIES).optional(),
+  /** Param overrides; names and types are checked against the rule's declared params. */
+  params: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const policySchema = z.strictObject({
+  /** Default gate threshold; `--fail-on` on the command line wins. */
+  failOn: failOnSchema.optional(),
+  /** Email domains users may sign in with; subdomains are allowed too. Empty: not checked. */
+  allowedEmailDomains: z
+    .array(z.string().regex(/^[a-z0-9.-]+\.[a-z0-9-]+$/i, 'expected a domain name like example.com'))
+    .default([]),
+  /** Role names to treat as known in addition to the built-in catalogue (see src/rules/roles.ts). */
+  extraKnownRoles: z.array(z.string().min(1)).default([]),
+  /** Overrides per rule id. */
+  rules: z.record(z.string(), rulePolicySchema).default({}),
+});
+/** A validated policy (defaults filled in). */
+export type Policy = z.infer<typeof policySchema>;
+
+/** The policy used when no policy file is given: every rule at its defaults. */
+export const DEFAULT_POLICY: Policy = { allowedEmailDomains: [], extraKnownRoles: [], rules: {} };
+
+/** A rule ready to evaluate: policy applied, params resolved into its conditions. */
+export interface EffectiveRule {
+  id: string;
+  title: string;
+  severity: Severity;
+  subject: SubjectKind;
+  description: string;
+  rationale: string;
+  remediation: string;
+  references: string[];
+  enabled: boolean;
+  params: Record<string, ParamValue>;
+  /** Conditions with every `{param}` reference replaced by its value. */
+  conditions: TopLevelCondition;
+  message: string;
+  /** Facts recorded as evidence: those in conditions, message placeholders, then `evidence`. */
+  evidenceFacts: string[];
+}
+
+/**
+ * Applies a policy to a rule set. `policyFile` names the policy in errors (`$.rules["x"].params.y`).
+ */
+export function resolveRules(
+  ruleSet: LoadedRuleSet,
+  policy: Policy,
+  policyFile: string | null,
+): EffectiveRule[] {
+  const file = policyFile ?? '(policy)';
+  const byId = new Map(ruleSet.rules.map((r) => [r.id, r]));
+  for (const [id, over] of Object.entries(policy.rules)) {
+    const rule = byId.get(id);
+    if (!rule) {
+      throw new InputError(file, formatJsonPath(['rules', id]), `unknown rule id "${id}"`, {
+        hint: 'run `atlas-access-review rules list` to see the rule ids',
+      });
+    }
+    for (const [name, value] of Object.entries(over.params ?? {})) {
+      const spec = rule.params[name];
+      const where = formatJsonPath(['rules', id, 'params', name]);
+      if (!spec) {
+        const known = Object.keys(rule.params);
+        throw new InputError(
+          file,
+          where,
+          `rule "${id}" has no param "${name}" (params: ${known.length ? known.join(', ') : 'none'})`,
+        );
+      }
+      const problem = paramValueProblem(spec, value);
+      if (problem) throw new InputError(file, where, problem);
+    }
+  }
+  return ruleSet.rules.map((rule) => {
+    const over = policy.rules[rule.id];
+    const params: Record<string, ParamValue> = {};
+    for (const [name, spec] of Object.entries(rule.params)) {
+      params[name] = (over?.params?.[name] as ParamValue | undefined) ?? spec.default;
+    }
+    const conditions = substituteParams(rule.conditions, params) as TopLevelCondition;
+    const evidenceFacts = factsOf(rule.conditions);
+    for (const m of rule.message.matchAll(PLACEHOLDER)) {
+      const name = m[1]!;
+      if (!(name in rule.params) && !evidenceFacts.includes(name)) evidenceFacts.push(name);
+    }
+    for (const name of rule.evidence ?? []) if (!evidenceFacts.includes(name)) evidenceFacts.push(name);
+    return {
+      id: rule.id,
+      title: rule.title,
+      severity: over?.severity ?? rule.severity,
+      subject: rule.subject,
+      description: rule.description,
+      rationale: rule.rationale,
+      remediation: rule.remediation,
+      references: rule.references,
+      enabled: over?.enabled ?? rule.enabled,
+      params,
+      conditions,
+      message: rule.message,
+      evidenceFacts,
+    };
+  });
+}
+
+const RANK: Record<Severity, number> = { low: 1, medium: 2, high: 3, critical: 4 };
+
+/** Severity order, for sorting (higher = more severe). */
+export function severityRank(s: Severity): number {
+  return RANK[s];
+}
+
+/** True when a finding of severity `s` counts against the gate `failOn`. */
+export function meetsFailOn(s: Severity, failOn: FailOn): boolean {
+  return failOn !== 'never' && RANK[s] >= RANK[failOn];
+}

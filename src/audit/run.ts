@@ -1,0 +1,170 @@
+/**
+ * The audit stage: Snapshot + rules + policy + waivers + now -> AuditResult. Pure (no I/O, no clock).
+ */
+
+import { evaluateRules } from '../rules/evaluate.js';
+import { deriveSubjects, type FactValue, type Subject } from '../rules/facts.js';
+import type { LoadedRuleSet } from '../rules/load.js';
+import type { Snapshot } from '../snapshot/schema.js';
+import { type EffectiveRule, meetsFailOn, type Policy, resolveRules, severityRank } from './policy.js';
+import {
+  type AuditResult,
+  type FailOn,
+  type Finding,
+  type RuleSummary,
+  SEVERITIES,
+  type Severity,
+  type Waiver,
+  type WaiverReport,
+} from './types.js';
+import { isExpiringSoon, isWaiverActive, waiverMatches } from './waivers.js';
+
+/** Finding keys of an earlier audit: only findings not in it count against the gate. */
+export interface Baseline {
+  file: string;
+  keys: ReadonlySet<string>;
+}
+
+/** Everything one audit needs. `inputs` is recorded as-is for report metadata. */
+export interface AuditInput {
+  snapshot: Snapshot;
+  rules: LoadedRuleSet;
+  policy: Policy;
+  waivers: Waiver[];
+  baseline?: Baseline | null;
+  /** Gate threshold; defaults to the policy's `failOn`, then `low` (any unwaived finding fails). */
+  failOn?: FailOn;
+  now: Date;
+  inputs: AuditResult['inputs'];
+}
+
+/** Stable identity of a finding across runs: used by baselines and diffs. */
+export function findingKey(ruleId: string, orgId: string, subjectType: string, subjectId: string): string {
+  return `${ruleId}|${orgId}|${subjectType}|${subjectId}`;
+}
+
+/** Fills `{{name}}` placeholders from facts and params; lists are joined with ", ". */
+export function renderMessage(template: string, values: Record<string, unknown>): string {
+  return template.replace(/\{\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}/g, (_m, name: string) => {
+    const v = values[name];
+    if (Array.isArray(v)) return v.length ? v.join(', ') : '(none)';
+    if (v === null || v === undefined) return 'n/a';
+    return String(v);
+  });
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Sort order of AuditResult.findings: severity desc, ruleId, orgId, subject name, subject id. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    severityRank(b.severity) - severityRank(a.severity) ||
+    cmp(a.ruleId, b.ruleId) ||
+    cmp(a.orgId, b.orgId) ||
+    cmp(a.subject.name, b.subject.name) ||
+    cmp(a.subject.id, b.subject.id)
+  );
+}
+
+function buildFinding(rule: EffectiveRule, subject: Subject): Finding {
+  const evidence: Finding['evidence'] = {};
+  for (const name of rule.evidenceFacts) {
+    const v: FactValue | undefined = subject.facts[name];
+    evidence[name] = v === undefined ? null : v;
+  }
+  return {
+    ruleId: rule.id,
+    ruleTitle: rule.title,
+    severity: rule.severity,
+    orgId: subject.orgId,
+    orgName: subject.orgName,
+    subject: subject.ref,
+    message: renderMessage(rule.message, { ...subject.facts, ...rule.params }),
+    evidence,
+    waived: false,
+    waiver: null,
+    key: findingKey(rule.id, subject.orgId, subject.ref.type, subject.ref.id),
+    isNew: true,
+  };
+}
+
+/** Runs the audit. Async because json-rules-engine is; otherwise pure and deterministic. */
+export async function auditSnapshot(input: AuditInput): Promise<AuditResult> {
+  const { snapshot, policy, now } = input;
+  const rules = resolveRules(input.rules, policy, input.inputs.policyFile);
+  const subjects = deriveSubjects(snapshot, {
+    now,
+    allowedEmailDomains: policy.allowedEmailDomains,
+    extraKnownRoles: policy.extraKnownRoles,
+  });
+  const { hits, checked } = await evaluateRules(rules, subjects);
+
+  // Waivers: expired ones never apply; active ones apply to every finding they match.
+  const active = input.waivers.filter((w) => isWaiverActive(w, now));
+  const applied = new Map<Waiver, string[]>();
+  const findings: Finding[] = [];
+  const failedPerRule = new Map<string, number>();
+  for (const { rule, subject } of hits) {
+    const finding = buildFinding(rule, subject);
+    const waiver = active.find((w) => waiverMatches(w, rule.id, subject.aliases));
+    if (waiver) {
+      finding.waived = true;
+      finding.waiver = waiver;
+      const keys = applied.get(waiver) ?? [];
+      keys.push(finding.key);
+      applied.set(waiver, keys);
+    }
+    if (input.baseline) finding.isNew = !input.baseline.keys.has(finding.key);
+    findings.push(finding);
+    failedPerRule.set(rule.id, (failedPerRule.get(rule.id) ?? 0) + 1);
+  }
+  findings.sort(compareFindings);
+
+  const waiverCmp = (a: Waiver, b: Waiver): number =>
+    cmp(a.expiresOn, b.expiresOn) || cmp(a.ruleId, b.ruleId) || cmp(a.subject, b.subject);
+  const waivers: WaiverReport = {
+    applied: [...applied.entries()].map(([w, keys]) => ({ ...w, findingKeys: keys.sort() })).sort(waiverCmp),
+    expired: input.waivers.filter((w) => !isWaiverActive(w, now)).sort(waiverCmp),
+    unused: active.filter((w) => !applied.has(w)).sort(waiverCmp),
+    expiringSoon: active.filter((w) => isExpiringSoon(w, now)).sort(waiverCmp),
+  };
+
+  const ruleSummaries: RuleSummary[] = rules.map((r) => {
+    const subjectsChecked = checked.get(r.id) ?? 0;
+    const failed = failedPerRule.get(r.id) ?? 0;
+    return {
+      id: r.id,
+      title: r.title,
+      severity: r.severity,
+      subjectKind: r.subject,
+      description: r.description,
+      rationale: r.rationale,
+      remediation: r.remediation,
+      references: r.references,
+      enabled: r.enabled,
+      params: r.params,
+      subjectsChecked,
+      passed: subjectsChecked - failed,
+      failed,
+    };
+  });
+
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  let waived = 0;
+  for (const f of findings) {
+    bySeverity[f.severity] += 1;
+    if (f.waived) waived += 1;
+  }
+  const failOn: FailOn = input.failOn ?? policy.failOn ?? 'low';
+  const failing = findings.filter((f) => !f.waived && f.isNew && meetsFailOn(f.severity, failOn)).length;
+
+  return {
+    evaluatedAt: now.toISOString(),
+    findings,
+    rules: ruleSummaries,
+    waivers,
+    summary: { bySeverity, total: findings.length, waived, open: findings.length - waived },
+    gate: { failOn, failed: failing > 0, failing },
+    inputs: input.inputs,
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * Reading the audit's input files (the only I/O of the audit stage): snapshot, rules folder, policy,
+ * waivers, baseline. Each is validated with zod; every problem is an InputError naming the file and
+ * the JSON path (exit 2). The `report` and `run` commands reuse `auditOptions` and `auditFromFiles`.
+ */
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { Argv } from 'yargs';
+import { z } from 'zod';
+import { DEFAULT_POLICY, failOnSchema, type Policy, policySchema } from '../audit/policy.js';
+import { auditSnapshot, type Baseline } from '../audit/run.js';
+import type { AuditResult, FailOn, Waiver } from '../audit/types.js';
+import { parseWaivers } from '../audit/waivers.js';
+import { InputError } from '../errors.js';
+import { type LoadedRuleSet, loadRuleSet, type RuleSource } from '../rules/load.js';
+import { type LoadedSnapshot, readSnapshot } from '../snapshot/store.js';
+import { readInputFile } from '../util/files.js';
+import { parseJsonText, parseWithSchema } from '../util/validate.js';
+import { PACKAGE_ROOT } from '../version.js';
+
+/** The catalogue shipped with the tool. */
+export const DEFAULT_RULES_DIR = join(PACKAGE_ROOT, 'rules');
+
+/** File in a rules folder that is the editor schema, not a rule. */
+export const RULE_SCHEMA_FILE = 'rule.schema.json';
+
+/** Parses JSON, or YAML when the file name ends in .yaml/.yml; syntax errors name the file and line. */
+export function parseJsonOrYaml(text: string, file: string): unknown {
+  if (!/\.ya?ml$/i.test(file)) return parseJsonText(text, file);
+  try {
+    return parseYaml(text, { prettyErrors: false });
+  } catch (error) {
+    if (error instanceof YAMLParseError) {
+      const line = error.linePos?.[0];
+      const where = line ? ` at line ${line.line}, column ${line.col}` : '';
+      throw new InputError(file, '$', `not valid YAML${where}: ${error.message.split('\n')[0]}`);
+    }
+    throw new InputError(file, '$', `not valid YAML: ${(error as Error).message}`);
+  }
+}
+
+/** Reads every `*.json` rule file of a folder (except rule.schema.json) and checks the catalogue. */
+export async function readRulesDir(dir: string): Promise<LoadedRuleSet> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(dir, '$', code === 'ENOENT' ? 'rules folder not found' : `cannot read: ${code}`);
+  }
+  const files = names.filter((n) => n.endsWith('.json') && n !== RULE_SCHEMA_FILE).sort();
+  const sources: RuleSource[] = [];
+  for (const name of files) {
+    const file = join(dir, name);
+    sources.push({ file, text: await readInputFile(file) });
+  }
+  return loadRuleSet(dir, sources);
+}
+
+/** Reads and validates a policy file (JSON or YAML). */
+export async function readPolicy(file: string): Promise<Policy> {
+  const data = parseJsonOrYaml(await readInputFile(file), file);
+  return parseWithSchema(policySchema, data ?? {}, file);
+}
+
+/** Reads and validates a waivers file (JSON or YAML); rule ids must exist in `ruleIds`. */
+export async function readWaivers(file: string, now: Date, ruleIds: ReadonlySet<string>): Promise<Waiver[]> {
+  const data = parseJsonOrYaml(await readInputFile(file), file);
+  return parseWaivers(data, file, now, ruleIds);
+}
+
+/** A baseline is an earlier `audit --format json` output; only the finding keys are read. */
+const baselineSchema = z.object({ findings: z.array(z.object({ key: z.string().min(1) })) });
+
+export async function readBaseline(file: string): Promise<Baseline> {
+  const data = parseJsonText(await readInputFile(file), file);
+  const doc = parseWithSchema(baselineSchema, data, file);
+  return { file, keys: new Set(doc.findings.map((f) => f.key)) };
+}
+
+/** File options shared by `audit`, `report` and `run`. */
+export interface AuditFileOptions {
+  snapshotFile: string;
+  rulesDir?: string | undefined;
+  policyFile?: string | undefined;
+  waiversFile?: string | undefined;
+  baselineFile?: string | undefined;
+  failOn?: FailOn | undefined;
+}
+
+/** Reads and validates every input file, then runs the audit. */
+export async function auditFromFiles(
+  opts: AuditFileOptions,
+  now: Date,
+): Promise<{ loaded: LoadedSnapshot; audit: AuditResult; rules: LoadedRuleSet }> {
+  const rulesDir = opts.rulesDir ?? DEFAULT_RULES_DIR;
+  const rules = await readRulesDir(rulesDir);
+  const policy = opts.policyFile ? await readPolicy(opts.policyFile) : DEFAULT_POLICY;
+  const ruleIds = new Set(rules.rules.map((r) => r.id));
+  const waivers = opts.waiversFile ? await readWaivers(opts.waiversFile, now, ruleIds) : [];
+  const baseline = opts.baselineFile ? await readBaseline(opts.baselineFile) : null;
+  const loaded = await readSnapshot(opts.snapshotFile);
+  const audit = await auditSnapshot({
+    snapshot: loaded.snapshot,
+    rules,
+    policy,
+    waivers,
+    baseline,
+    ...(opts.failOn ? { failOn: opts.failOn } : {}),
+    now,
+    inputs: {
+      rulesDir,
+      policyFile: opts.policyFile ?? null,
+      waiversFile: opts.waiversFile ?? null,
+      baselineFile: opts.baselineFile ?? null,
+    },
+  });
+  return { loaded, audit, rules };
+}
+
+/** Parsed values of the options `auditOptions` declares. */
+export interface AuditArgs {
+  rules?: string | undefined;
+  policy?: string | undefined;
+  waivers?: string | undefined;
+  'fail-on'?: FailOn | undefined;
+  baseline?: string | undefined;
+}
+
+/** Declares --rules, --policy, --waivers, --fail-on and --baseline (shared by audit, report, run). */
+export function auditOptions<T>(y: Argv<T>): Argv<T & AuditArgs> {
+  return y
+    .option('rules', {
+      type: 'string',
+      describe: 'Folder of rule files (default: the built-in catalogue)',
+      requiresArg: true,
+    })
+    .option('policy', {
+      type: 'string',
+      describe:
+        'Policy file (JSON or YAML): rules on/off, severities, params, allowed email domains, fail-on',
+      requiresArg: true,
+    })
+    .option('waivers', {
+      type: 'string',
+      describe: 'Waivers file (JSON or YAML): approved, expiring exceptions',
+      requiresArg: true,
+    })
+    .option('fail-on', {
+      choices: failOnSchema.options,
+      describe:
+        'Lowest severity of an unwaived finding that fails the run with exit 1 (default: policy, else low)',
+      requiresArg: true,
+    })
+    .option('baseline', {
+      type: 'string',
+      describe: 'Earlier `audit --format json` output; only findings not in it fail the gate',
+      requiresArg: true,
+    }) as unknown as Argv<T & AuditArgs>;
+}
+
+/** Maps parsed `auditOptions` values to AuditFileOptions. */
+export function auditFileOptions(snapshotFile: string, args: AuditArgs): AuditFileOptions {
+  return {
+    snapshotFile,
+    rulesDir: args.rules,
+    policyFile: args.policy,
+    waiversFile: args.waivers,
+    baselineFile: args.baseline,
+    failOn: args['fail-on'],
+  };
+}

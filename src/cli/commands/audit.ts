@@ -1,0 +1,87 @@
+import { appendFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Argv } from 'yargs';
+import { AUDIT_FORMATS, type AuditFormat, auditReporters } from '../../audit/format/index.js';
+import { renderMarkdown } from '../../audit/format/markdown.js';
+import { ExitCode, OutputError } from '../../errors.js';
+import { assertWritable, writeFileAtomic } from '../../util/files.js';
+import { TOOL } from '../../version.js';
+import { type AuditArgs, auditFileOptions, auditFromFiles, auditOptions } from '../audit-input.js';
+import { type CommandFactory, defineCommand } from './define.js';
+
+interface AuditCommandArgs extends AuditArgs {
+  snapshot: string;
+  format: AuditFormat;
+  output?: string | undefined;
+  force: boolean;
+}
+
+/**
+ * `audit <snapshot>`: evaluates the rule catalogue on a snapshot file (no network) and gates CI:
+ * exit 1 when unwaived (and, with --baseline, new) findings reach --fail-on.
+ */
+export const auditCommand: CommandFactory = (ctx) =>
+  defineCommand<AuditCommandArgs>({
+    command: 'audit <snapshot>',
+    describe: 'Audit a snapshot file against the rules, policy and waivers; exit 1 on violations (CI gate)',
+    builder: (y: Argv) =>
+      auditOptions(
+        y
+          .positional('snapshot', {
+            type: 'string',
+            demandOption: true,
+            describe: 'Snapshot file from `collect`',
+          })
+          .option('format', {
+            choices: AUDIT_FORMATS,
+            default: 'text' as AuditFormat,
+            describe: 'Output format',
+          })
+          .option('output', { type: 'string', requiresArg: true, describe: 'Write the output to this file' })
+          .option('force', { type: 'boolean', default: false, describe: 'Overwrite --output if it exists' }),
+      ),
+    handler: async (argv: AuditCommandArgs) => {
+      const output = argv.output ? resolve(ctx.cwd, argv.output) : undefined;
+      if (output) await assertWritable(output, argv.force);
+      const abs = (p: string | undefined): string | undefined =>
+        p === undefined ? undefined : resolve(ctx.cwd, p);
+      const opts = auditFileOptions(abs(argv.snapshot)!, {
+        ...argv,
+        rules: abs(argv.rules),
+        policy: abs(argv.policy),
+        waivers: abs(argv.waivers),
+        baseline: abs(argv.baseline),
+      });
+      const { loaded, audit } = await auditFromFiles(opts, ctx.now());
+      const meta = {
+        // Show the path as the user gave it: it is what they will look for in CI logs and SARIF.
+        file: argv.snapshot,
+        sha256: loaded.sha256,
+        collectedAt: loaded.snapshot.collectedAt,
+        toolName: TOOL.name,
+        toolVersion: TOOL.version,
+      };
+      const text = auditReporters[argv.format](audit, meta);
+      if (output) {
+        await writeFileAtomic(output, text, { force: argv.force });
+        ctx.stderr(`wrote ${argv.output}\n`);
+      } else {
+        ctx.stdout(text);
+      }
+      const summaryFile = ctx.env.GITHUB_STEP_SUMMARY;
+      if (argv.format === 'github' && summaryFile) {
+        try {
+          await appendFile(summaryFile, renderMarkdown(audit, meta));
+        } catch (error) {
+          throw new OutputError(
+            `cannot append to GITHUB_STEP_SUMMARY (${summaryFile}): ${(error as Error).message}`,
+          );
+        }
+      }
+      const g = audit.gate;
+      if (g.failed) {
+        ctx.stderr(`audit: ${g.failing} unwaived finding(s) at or above ${g.failOn}; failing (exit 1)\n`);
+      }
+      ctx.exitCode = g.failed ? ExitCode.violations : ExitCode.ok;
+    },
+  });

@@ -1,0 +1,451 @@
+/**
+ * Derived facts: computed once per subject, as flat plain values, before any rule runs.
+ *
+ * Why flat: json-rules-engine resolves `path` with JSONPath on every condition, which measured ~3x
+ * slower than plain facts (../shared/DEPENDENCIES.md §3), and a misspelt path silently never fires.
+ * So rules name facts only, and every fact is declared here with its type per subject kind, which
+ * lets rule loading reject a condition that names an unknown fact or compares it with the wrong type.
+ *
+ * Everything is a pure function of the snapshot, the policy's global lists and `now`.
+ */
+
+import type { SubjectKind, SubjectRef } from '../audit/types.js';
+import type { Organization, Snapshot, User } from '../snapshot/schema.js';
+import { GROUP_OWNER, knownRoleSet, ORG_OWNER } from './roles.js';
+
+/** The value types a fact may have. `string[]` facts are sorted. */
+export type FactType = 'number' | 'string' | 'boolean' | 'string[]';
+
+/** Declaration of one derived fact. */
+export interface FactSpec {
+  type: FactType;
+  /** True when the fact may be null (unknown / not applicable); comparisons against null never fire. */
+  nullable: boolean;
+  description: string;
+}
+
+export type FactValue = string | number | boolean | null | string[];
+export type FactRecord = Record<string, FactValue>;
+
+const f = (type: FactType, description: string, nullable = false): FactSpec => ({
+  type,
+  nullable,
+  description,
+});
+
+const NAME = f(
+  'string',
+  'Display name of the subject (username, team/project/org name, key description, ...)',
+);
+
+/** Every fact each subject kind provides. Rule loading checks conditions and templates against this. */
+export const FACTS: Record<SubjectKind, Record<string, FactSpec>> = {
+  org: {
+    name: NAME,
+    usersCovered: f('boolean', 'The source API listed the users of this org'),
+    settingsCovered: f('boolean', 'The source API reported the org security settings'),
+    ownerCount: f('number', 'Users holding ORG_OWNER whose membership is ACTIVE or PENDING'),
+    owners: f('string[]', 'Usernames counted in ownerCount'),
+    activeOwnerCount: f('number', 'ACTIVE users holding ORG_OWNER who have signed in at least once'),
+    activeOwners: f('string[]', 'Usernames counted in activeOwnerCount'),
+    userCount: f('number', 'Users listed in the org (all statuses)'),
+    mfaRequired: f('boolean', 'Org setting multiFactorAuthRequired (null when not reported)', true),
+    apiAccessListRequired: f('boolean', 'Org setting apiAccessListRequired (null when not reported)', true),
+  },
+  user: {
+    name: NAME,
+    username: f('string', 'Login name'),
+    status: f('string', 'ACTIVE, PENDING, INVITATION_EXPIRED or INVITATION_REJECTED'),
+    isActive: f('boolean', 'Membership status is ACTIVE'),
+    isPending: f('boolean', 'Membership status is PENDING (an open invitation)'),
+    emailDomain: f('string', 'Lower-cased part of the username after the last @ ("" when none)'),
+    emailDomainAllowed: f(
+      'boolean',
+      'emailDomain is one of the policy allowedEmailDomains or a subdomain of one; null when the policy lists none',
+      true,
+    ),
+    daysSinceLastAuth: f('number', 'Whole days since the last sign-in; null when never signed in', true),
+    neverSignedIn: f('boolean', 'No sign-in recorded'),
+    daysSinceCreated: f('number', 'Whole days since the user was created; null when unknown', true),
+    daysIdle: f(
+      'number',
+      'daysSinceLastAuth, or daysSinceCreated when never signed in; null when both unknown',
+      true,
+    ),
+    daysSinceInvited: f('number', 'Whole days since the invitation was created; null when none', true),
+    invitationExpired: f(
+      'boolean',
+      'Status INVITATION_EXPIRED, or a pending invitation whose expiry has passed',
+    ),
+    orgRoles: f('string[]', 'Organization roles'),
+    isOrgOwner: f('boolean', 'Holds ORG_OWNER'),
+    isProjectOwner: f('boolean', 'Holds GROUP_OWNER in some project, directly or through a team'),
+    isPrivileged: f('boolean', 'isOrgOwner or isProjectOwner'),
+    teamsCovered: f('boolean', 'The source API listed teams for this org'),
+    projectsCovered: f('boolean', 'The source API listed projects (and their teams) for this org'),
+    teamCount: f('number', 'Teams the user belongs to (users endpoint teamIds plus team member lists)'),
+    directProjectRoles: f(
+      'string[]',
+      'Project roles held directly and not granted through any of the user’s teams, as "<project>: <ROLE>"',
+    ),
+    directProjectRoleCount: f('number', 'Length of directProjectRoles'),
+    unknownRoles: f('string[]', 'Org and project role names the catalogue does not know'),
+    unknownRoleCount: f('number', 'Length of unknownRoles'),
+  },
+  team: {
+    name: NAME,
+    memberCount: f('number', 'Members listed by the team-users endpoint'),
+    members: f('string[]', 'Usernames (or ids when unknown) of the members'),
+    membershipMismatches: f(
+      'string[]',
+      'Users on whom the team endpoint and the users’ teamIds disagree, as "<username> (<which side>)"',
+    ),
+    membershipMismatchCount: f('number', 'Length of membershipMismatches'),
+    projectCount: f('number', 'Projects the team holds roles in'),
+    unknownRoles: f('string[]', 'Project role names granted to the team that the catalogue does not know'),
+    unknownRoleCount: f('number', 'Length of unknownRoles'),
+  },
+  project: {
+    name: NAME,
+    ownerCount: f('number', 'ACTIVE users holding GROUP_OWNER here, directly or through a team'),
+    owners: f('string[]', 'Usernames counted in ownerCount'),
+    teamCount: f('number', 'Teams holding roles in the project'),
+    clusterCount: f('number', 'Clusters in the project; null when not reported', true),
+  },
+  apiKey: {
+    name: NAME,
+    publicKey: f('string', 'Public half of the key (not a secret)'),
+    orgRoles: f('string[]', 'Organization roles of the key'),
+    isOrgOwner: f('boolean', 'The key holds ORG_OWNER'),
+    accessListCount: f('number', 'Entries in the key’s IP access list'),
+    projectCount: f('number', 'Projects the key holds roles in'),
+    unknownRoles: f('string[]', 'Org and project role names the catalogue does not know'),
+    unknownRoleCount: f('number', 'Length of unknownRoles'),
+  },
+  serviceAccount: {
+    name: NAME,
+    clientId: f('string', 'Service account client id'),
+    orgRoles: f('string[]', 'Organization roles'),
+    secretCount: f('number', 'Secrets listed'),
+    expiredSecretCount: f('number', 'Secrets whose expiresAt has passed'),
+    expiredSecrets: f('string[]', 'Ids of the expired secrets'),
+    maxDaysSecretUnused: f(
+      'number',
+      'Over unexpired secrets: most days since last use (or since creation when never used); null when none',
+      true,
+    ),
+    unknownRoles: f('string[]', 'Org role names the catalogue does not know'),
+    unknownRoleCount: f('number', 'Length of unknownRoles'),
+  },
+};
+
+/** One thing a rule runs over, with its facts computed once. */
+export interface Subject {
+  kind: SubjectKind;
+  orgId: string;
+  orgName: string;
+  ref: SubjectRef;
+  /** Strings a waiver's `subject` may match: id, name, username / public key / client id. */
+  aliases: string[];
+  facts: FactRecord;
+}
+
+/** Inputs to fact derivation besides the snapshot. */
+export interface FactContext {
+  now: Date;
+  /** Policy `allowedEmailDomains`, lower case; empty means "not checked". */
+  allowedEmailDomains: readonly string[];
+  /** Policy `extraKnownRoles`: role names to treat as known. */
+  extraKnownRoles: readonly string[];
+}
+
+export type SubjectsByKind = Record<SubjectKind, Subject[]>;
+
+const DAY_MS = 86_400_000;
+
+/** Whole days from `iso` to `now` (negative when in the future); null when `iso` is null or unparsable. */
+export function daysSince(iso: string | null | undefined, now: Date): number | null {
+  if (!iso) return null;
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return null;
+  return Math.floor((now.getTime() - t) / DAY_MS);
+}
+
+/** Lower-cased domain of an email-like username; "" when there is no @. */
+export function emailDomainOf(username: string): string {
+  const at = username.lastIndexOf('@');
+  return at < 0 ? '' : username.slice(at + 1).toLowerCase();
+}
+
+/** True when `domain` equals an allowed domain or is a subdomain of one. */
+export function isDomainAllowed(domain: string, allowed: readonly string[]): boolean {
+  return allowed.some((a) => domain === a || domain.endsWith(`.${a}`));
+}
+
+const sorted = (xs: Iterable<string>): string[] => [...xs].sort();
+
+/** Derives the subjects of every kind, with their facts, for the whole snapshot. */
+export function deriveSubjects(snapshot: Snapshot, ctx: FactContext): SubjectsByKind {
+  const out: SubjectsByKind = { org: [], user: [], team: [], project: [], apiKey: [], serviceAccount: [] };
+  const known = knownRoleSet(ctx.extraKnownRoles);
+  const allowed = ctx.allowedEmailDomains.map((d) => d.toLowerCase());
+  for (const org of snapshot.organizations) deriveOrg(org, ctx.now, known, allowed, out);
+  return out;
+}
+
+function deriveOrg(
+  org: Organization,
+  now: Date,
+  known: ReadonlySet<string>,
+  allowed: readonly string[],
+  out: SubjectsByKind,
+): void {
+  const base = { orgId: org.id, orgName: org.name };
+  const usersById = new Map<string, User>(org.users.map((u) => [u.id, u]));
+  const projectNames = new Map(org.projects.map((p) => [p.id, p.name]));
+  const nameOfUser = (id: string): string => usersById.get(id)?.username ?? id;
+
+  // Team membership as the union of both sources: the team-users endpoint and each user's teamIds.
+  const teamsOfUser = new Map<string, Set<string>>();
+  const addTeam = (userId: string, teamId: string): void => {
+    const s = teamsOfUser.get(userId);
+    if (s) s.add(teamId);
+    else teamsOfUser.set(userId, new Set([teamId]));
+  };
+  for (const t of org.teams) for (const m of t.memberIds) addTeam(m, t.id);
+  for (const u of org.users) for (const t of u.teamIds) addTeam(u.id, t);
+
+  // Roles each team holds per project: projectId -> teamId -> roles.
+  const teamRolesByProject = new Map<string, Map<string, readonly string[]>>();
+  const projectsOfTeam = new Map<string, Set<string>>();
+  for (const p of org.projects) {
+    const m = new Map<string, readonly string[]>();
+    for (const pt of p.teams) {
+      m.set(pt.teamId, pt.roles);
+      const s = projectsOfTeam.get(pt.teamId);
+      if (s) s.add(p.id);
+      else projectsOfTeam.set(pt.teamId, new Set([p.id]));
+    }
+    teamRolesByProject.set(p.id, m);
+  }
+
+  /** Roles a user gets in a project through its teams. */
+  const teamGrantedRoles = (userId: string, projectId: string): Set<string> => {
+    const roles = new Set<string>();
+    const byTeam = teamRolesByProject.get(projectId);
+    const teams = teamsOfUser.get(userId);
+    if (!byTeam || !teams) return roles;
+    for (const t of teams) for (const r of byTeam.get(t) ?? []) roles.add(r);
+    return roles;
+  };
+
+  const projectOwners = new Map<string, Set<string>>(org.projects.map((p) => [p.id, new Set()]));
+  const orgOwners: string[] = [];
+  const activeOrgOwners: string[] = [];
+
+  for (const u of org.users) {
+    const isActive = u.status === 'ACTIVE';
+    const isPending = u.status === 'PENDING';
+    const isOrgOwner = u.orgRoles.includes(ORG_OWNER);
+    if (isOrgOwner && (isActive || isPending)) orgOwners.push(u.username);
+    if (isOrgOwner && isActive && u.lastAuth !== null) activeOrgOwners.push(u.username);
+
+    const direct: string[] = [];
+    const unknown = new Set<string>();
+    let isProjectOwner = false;
+    for (const r of u.orgRoles) if (!known.has(r)) unknown.add(r);
+    for (const pr of u.projectRoles) {
+      const viaTeam = teamGrantedRoles(u.id, pr.projectId);
+      const pname = projectNames.get(pr.projectId) ?? pr.projectId;
+      for (const r of pr.roles) {
+        if (!known.has(r)) unknown.add(r);
+        if (!viaTeam.has(r)) direct.push(`${pname}: ${r}`);
+        if (r === GROUP_OWNER) {
+          isProjectOwner = true;
+          if (isActive) projectOwners.get(pr.projectId)?.add(u.username);
+        }
+      }
+    }
+    // Ownership granted only through a team also makes the user a project owner.
+    for (const t of teamsOfUser.get(u.id) ?? []) {
+      for (const pid of projectsOfTeam.get(t) ?? []) {
+        if (teamRolesByProject.get(pid)?.get(t)?.includes(GROUP_OWNER)) {
+          isProjectOwner = true;
+          if (isActive) projectOwners.get(pid)?.add(u.username);
+        }
+      }
+    }
+
+    const daysSinceLastAuth = daysSince(u.lastAuth, now);
+    const daysSinceCreated = daysSince(u.createdAt, now);
+    const domain = emailDomainOf(u.username);
+    const expiresIn =
+      u.invitationExpiresAt === null ? null : Date.parse(u.invitationExpiresAt) - now.getTime();
+    const directSorted = sorted(direct);
+    const unknownSorted = sorted(unknown);
+    out.user.push({
+      kind: 'user',
+      ...base,
+      ref: { type: 'user', id: u.id, name: u.username },
+      aliases: [u.id, u.username],
+      facts: {
+        name: u.username,
+        username: u.username,
+        status: u.status,
+        isActive,
+        isPending,
+        emailDomain: domain,
+        emailDomainAllowed: allowed.length === 0 ? null : isDomainAllowed(domain, allowed),
+        daysSinceLastAuth,
+        neverSignedIn: u.lastAuth === null,
+        daysSinceCreated,
+        daysIdle: daysSinceLastAuth ?? daysSinceCreated,
+        daysSinceInvited: daysSince(u.invitationCreatedAt, now),
+        invitationExpired:
+          u.status === 'INVITATION_EXPIRED' || (isPending && expiresIn !== null && expiresIn < 0),
+        orgRoles: sorted(u.orgRoles),
+        isOrgOwner,
+        isProjectOwner,
+        isPrivileged: isOrgOwner || isProjectOwner,
+        teamsCovered: org.coverage.teams,
+        projectsCovered: org.coverage.projects,
+        teamCount: teamsOfUser.get(u.id)?.size ?? 0,
+        directProjectRoles: directSorted,
+        directProjectRoleCount: directSorted.length,
+        unknownRoles: unknownSorted,
+        unknownRoleCount: unknownSorted.length,
+      },
+    });
+  }
+
+  const settingsCovered = org.coverage.settings && org.settings !== null;
+  out.org.push({
+    kind: 'org',
+    ...base,
+    ref: { type: 'org', id: org.id, name: org.name },
+    aliases: [org.id, org.name],
+    facts: {
+      name: org.name,
+      usersCovered: org.coverage.users,
+      settingsCovered,
+      ownerCount: orgOwners.length,
+      owners: sorted(orgOwners),
+      activeOwnerCount: activeOrgOwners.length,
+      activeOwners: sorted(activeOrgOwners),
+      userCount: org.users.length,
+      mfaRequired: org.settings?.multiFactorAuthRequired ?? null,
+      apiAccessListRequired: org.settings?.apiAccessListRequired ?? null,
+    },
+  });
+
+  for (const t of org.teams) {
+    const members = new Set(t.memberIds);
+    const mismatches: string[] = [];
+    for (const m of t.memberIds) {
+      const u = usersById.get(m);
+      if (u && !u.teamIds.includes(t.id))
+        mismatches.push(`${u.username} (team lists user; user lacks teamId)`);
+      if (!u) mismatches.push(`${m} (team lists an id that is not an org user)`);
+    }
+    for (const u of org.users) {
+      if (u.teamIds.includes(t.id) && !members.has(u.id)) {
+        mismatches.push(`${u.username} (user lists teamId; team lacks user)`);
+      }
+    }
+    const unknown = new Set<string>();
+    for (const pid of projectsOfTeam.get(t.id) ?? []) {
+      for (const r of teamRolesByProject.get(pid)?.get(t.id) ?? []) if (!known.has(r)) unknown.add(r);
+    }
+    const mm = sorted(mismatches);
+    const unk = sorted(unknown);
+    out.team.push({
+      kind: 'team',
+      ...base,
+      ref: { type: 'team', id: t.id, name: t.name },
+      aliases: [t.id, t.name],
+      facts: {
+        name: t.name,
+        memberCount: t.memberIds.length,
+        members: sorted(t.memberIds.map(nameOfUser)),
+        membershipMismatches: mm,
+        membershipMismatchCount: mm.length,
+        projectCount: projectsOfTeam.get(t.id)?.size ?? 0,
+        unknownRoles: unk,
+        unknownRoleCount: unk.length,
+      },
+    });
+  }
+
+  for (const p of org.projects) {
+    const owners = sorted(projectOwners.get(p.id) ?? []);
+    out.project.push({
+      kind: 'project',
+      ...base,
+      ref: { type: 'project', id: p.id, name: p.name },
+      aliases: [p.id, p.name],
+      facts: {
+        name: p.name,
+        ownerCount: owners.length,
+        owners,
+        teamCount: p.teams.length,
+        clusterCount: p.clusterCount,
+      },
+    });
+  }
+
+  for (const k of org.apiKeys) {
+    const unknown = new Set<string>();
+    for (const r of k.orgRoles) if (!known.has(r)) unknown.add(r);
+    for (const pr of k.projectRoles) for (const r of pr.roles) if (!known.has(r)) unknown.add(r);
+    const unk = sorted(unknown);
+    const name = k.description?.trim() ? k.description : k.publicKey;
+    out.apiKey.push({
+      kind: 'apiKey',
+      ...base,
+      ref: { type: 'apiKey', id: k.id, name },
+      aliases: [k.id, k.publicKey, ...(k.description ? [k.description] : [])],
+      facts: {
+        name,
+        publicKey: k.publicKey,
+        orgRoles: sorted(k.orgRoles),
+        isOrgOwner: k.orgRoles.includes(ORG_OWNER),
+        accessListCount: k.accessList.length,
+        projectCount: k.projectRoles.length,
+        unknownRoles: unk,
+        unknownRoleCount: unk.length,
+      },
+    });
+  }
+
+  for (const sa of org.serviceAccounts) {
+    const expired: string[] = [];
+    let maxUnused: number | null = null;
+    for (const s of sa.secrets) {
+      const exp = s.expiresAt === null ? null : Date.parse(s.expiresAt);
+      if (exp !== null && exp <= now.getTime()) {
+        expired.push(s.id);
+        continue;
+      }
+      const unused = daysSince(s.lastUsedAt ?? s.createdAt, now);
+      if (unused !== null && (maxUnused === null || unused > maxUnused)) maxUnused = unused;
+    }
+    const unk = sorted(new Set(sa.orgRoles.filter((r) => !known.has(r))));
+    out.serviceAccount.push({
+      kind: 'serviceAccount',
+      ...base,
+      ref: { type: 'serviceAccount', id: sa.clientId, name: sa.name },
+      aliases: [sa.clientId, sa.name],
+      facts: {
+        name: sa.name,
+        clientId: sa.clientId,
+        orgRoles: sorted(sa.orgRoles),
+        secretCount: sa.secrets.length,
+        expiredSecretCount: expired.length,
+        expiredSecrets: sorted(expired),
+        maxDaysSecretUnused: maxUnused,
+        unknownRoles: unk,
+        unknownRoleCount: unk.length,
+      },
+    });
+  }
+}
