@@ -1,0 +1,100 @@
+import { resolve } from 'node:path';
+import type { Argv } from 'yargs';
+import { ExitCode } from '../../errors.js';
+import { buildReportModel } from '../../report/model.js';
+import { renderHtml } from '../../report/renderers/html.js';
+import { renderJson } from '../../report/renderers/json.js';
+import { renderXlsx } from '../../report/renderers/xlsx.js';
+import { type AuditArgs, auditFileOptions, auditFromFiles, auditOptions } from '../audit-input.js';
+import type { CliContext } from '../context.js';
+import {
+  deliverReport,
+  type EmailArgs,
+  emailOptions,
+  prepareDelivery,
+  type ReportFile,
+} from '../email-options.js';
+import { type CommandFactory, defineCommand } from './define.js';
+
+interface EmailCommandArgs extends AuditArgs, EmailArgs {
+  snapshot: string;
+  force: boolean;
+}
+
+/** Attachment base name, e.g. `atlas-access-review-2026-11-23` (the audit date, UTC). */
+export function attachmentBaseName(evaluatedAt: string): string {
+  return `atlas-access-review-${evaluatedAt.slice(0, 10)}`;
+}
+
+/**
+ * `email <snapshot>`: audits a snapshot file, renders the report in memory and mails it (summary body,
+ * XLSX and HTML attached, JSON on request), or writes the exact message with `--eml`. Exit 5 when
+ * delivery fails; after a successful delivery the exit code is the audit gate's, as for `audit`.
+ */
+export const emailCommand: CommandFactory = (ctx: CliContext) =>
+  defineCommand<EmailCommandArgs>({
+    command: 'email <snapshot>',
+    describe: 'Audit a snapshot and email the review (summary, XLSX workbook and HTML report attached)',
+    builder: (y: Argv) =>
+      emailOptions(
+        auditOptions(
+          y
+            .positional('snapshot', {
+              type: 'string',
+              demandOption: true,
+              describe: 'Snapshot file from `collect`',
+            })
+            .option('force', {
+              type: 'boolean',
+              default: false,
+              describe: 'Overwrite the --eml file if it exists',
+            }),
+        ),
+        { required: true },
+      )
+        .example(
+          '$0 email snap.json --email-to sec@example.com',
+          'send; SMTP_URL, SMTP_PASSWORD and SMTP_FROM from the environment',
+        )
+        .example(
+          '$0 email snap.json --email-to sec@example.com --eml review.eml',
+          'write the message, do not send',
+        ),
+    handler: async (argv: EmailCommandArgs) => {
+      // Validate the delivery (addresses, SMTP settings, CA file, --eml target) before auditing.
+      const plan = await prepareDelivery(argv, ctx);
+      const abs = (p: string | undefined): string | undefined =>
+        p === undefined ? undefined : resolve(ctx.cwd, p);
+      const now = ctx.now();
+      const { loaded, audit } = await auditFromFiles(
+        auditFileOptions(abs(argv.snapshot)!, {
+          ...argv,
+          rules: abs(argv.rules),
+          policy: abs(argv.policy),
+          waivers: abs(argv.waivers),
+          baseline: abs(argv.baseline),
+        }),
+        now,
+      );
+      const model = buildReportModel({
+        snapshot: loaded.snapshot,
+        snapshotSha256: loaded.sha256,
+        audit,
+        generatedAt: now,
+      });
+      const base = attachmentBaseName(model.meta.evaluatedAt);
+      const files: ReportFile[] = [
+        { kind: 'xlsx', filename: `${base}.xlsx`, content: Buffer.from(await renderXlsx(model)) },
+        { kind: 'html', filename: `${base}.html`, content: Buffer.from(renderHtml(model), 'utf8') },
+      ];
+      if (plan.attachJson) {
+        files.push({
+          kind: 'json',
+          filename: `${base}.json`,
+          content: Buffer.from(renderJson(model), 'utf8'),
+        });
+      }
+      await deliverReport(plan, { model, files }, ctx);
+      ctx.exitCode = audit.gate.failed ? ExitCode.violations : ExitCode.ok;
+    },
+  });
