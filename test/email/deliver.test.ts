@@ -245,6 +245,19 @@ describe('deliverReport', () => {
     expect((error as DeliveryError).message).toMatch(/550 5\.1\.1 <security@example.com>/);
   });
 
+  it('by default will not send a password to a server that does not offer STARTTLS (stripping)', async () => {
+    server = await startSmtpServer({ starttls: false });
+    const env = { SMTP_URL: `smtp://bot@127.0.0.1:${server.port}`, SMTP_PASSWORD: 'never-in-clear' };
+    const m = model();
+    const p = await plan({ 'email-to': ['security@example.com'] }, env);
+    const error = await deliverReport(p, { model: m, files: files(m) }, ctx(env, dir)).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect((error as DeliveryError).message).toMatch(/at STARTTLS/);
+    expect(server.messages).toHaveLength(0);
+  });
+
   it('writes the exact message to --eml instead of sending', async () => {
     const m = model();
     const c = ctx({}, dir);
