@@ -6,6 +6,8 @@
  * Pure: no I/O, no clock (the generation time is passed in), deterministic ordering everywhere.
  * The JSON renderer writes this model as-is, so its shape is versioned by REPORT_SCHEMA_VERSION.
  */
+
+import { z } from 'zod';
 import type {
   AuditResult,
   FailOn,
@@ -294,6 +296,50 @@ export interface ReportModel {
   changes: ReportChanges | null;
 }
 
+const severitySchema = z.enum(['critical', 'high', 'medium', 'low']);
+
+/**
+ * The part of an earlier JSON report that `changes` reads, validated when the CLI loads `--previous`
+ * (a whole ReportModel satisfies it). Only this subset is checked so that additive model changes keep
+ * old reports usable.
+ */
+export const previousReportSchema = z.object({
+  reportSchemaVersion: z.literal(REPORT_SCHEMA_VERSION),
+  meta: z.object({ generatedAt: z.string(), snapshotSha256: z.string() }),
+  summary: z.object({
+    identities: z.object({ total: z.number() }),
+    findings: z.object({
+      open: z.number(),
+      openBySeverity: z.object({
+        critical: z.number(),
+        high: z.number(),
+        medium: z.number(),
+        low: z.number(),
+      }),
+    }),
+  }),
+  findings: z.array(
+    z.object({
+      rules: z.array(
+        z.object({
+          findings: z.array(
+            z.object({
+              key: z.string(),
+              ruleId: z.string(),
+              orgName: z.string(),
+              subjectName: z.string(),
+              severity: severitySchema,
+              waived: z.boolean(),
+            }),
+          ),
+        }),
+      ),
+    }),
+  ),
+});
+/** An earlier report, as far as change tracking needs it. */
+export type PreviousReport = z.infer<typeof previousReportSchema>;
+
 /** Inputs of {@link buildReportModel}. */
 export interface BuildReportModelInput {
   snapshot: Snapshot;
@@ -303,7 +349,7 @@ export interface BuildReportModelInput {
   /** When the report is generated (the CLI passes its clock). */
   generatedAt: Date;
   /** The previous report's model (its JSON), to show changes since then. */
-  previous?: ReportModel;
+  previous?: PreviousReport | undefined;
 }
 
 const DAY_MS = 86_400_000;
@@ -870,8 +916,9 @@ function waiverRows(audit: AuditResult): WaiverRow[] {
   );
 }
 
-function computeChanges(model: ReportModel, rows: FindingRow[], previous: ReportModel): ReportChanges {
-  const prevOpen = new Map<string, FindingRow>();
+function computeChanges(model: ReportModel, rows: FindingRow[], previous: PreviousReport): ReportChanges {
+  type PrevFinding = PreviousReport['findings'][number]['rules'][number]['findings'][number];
+  const prevOpen = new Map<string, PrevFinding>();
   for (const g of previous.findings)
     for (const r of g.rules) for (const f of r.findings) if (!f.waived) prevOpen.set(f.key, f);
   const nowOpen = new Set(rows.filter((r) => !r.waived).map((r) => r.key));

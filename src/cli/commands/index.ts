@@ -2,6 +2,7 @@ import { auditCommand } from './audit.js';
 import { collectCommand } from './collect.js';
 import type { CommandFactory } from './define.js';
 import { emailCommand } from './email.js';
+import { reportCommand } from './report.js';
 import { rulesCommand } from './rules.js';
 
 export { type CommandFactory, defineCommand } from './define.js';
@@ -9,4 +10,10 @@ export { type CommandFactory, defineCommand } from './define.js';
 /**
  * The command registry. Each command lives in its own file in this folder and is listed here once.
  */
-export const commands: CommandFactory[] = [collectCommand, auditCommand, rulesCommand, emailCommand];
+export const commands: CommandFactory[] = [
+  collectCommand,
+  auditCommand,
+  rulesCommand,
+  emailCommand,
+  reportCommand,
+];

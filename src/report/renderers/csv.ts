@@ -1,0 +1,39 @@
+/** CSV renderer: the review roster, one row per identity, RFC 4180 quoting, formula-safe. */
+import type { ReportModel, RosterRow } from '../model.js';
+import { neutraliseFormula } from './text-safety.js';
+
+/** Column headings and how each is read from a roster row. Shared with the XLSX Review sheet's order. */
+export const ROSTER_COLUMNS: Array<{ header: string; value: (r: RosterRow) => string | number | null }> = [
+  { header: 'Identity key', value: (r) => r.key },
+  { header: 'Organization', value: (r) => r.orgName },
+  { header: 'Organization id', value: (r) => r.orgId },
+  { header: 'Kind', value: (r) => r.kind },
+  { header: 'Id', value: (r) => r.id },
+  { header: 'Name', value: (r) => r.name },
+  { header: 'Display name', value: (r) => r.displayName },
+  { header: 'Status', value: (r) => r.status },
+  { header: 'Org roles', value: (r) => r.orgRoles.join(', ') },
+  { header: 'Project roles', value: (r) => r.projectRoles.join('; ') },
+  { header: 'Teams', value: (r) => r.teams.join(', ') },
+  { header: 'Created', value: (r) => r.createdAt },
+  { header: 'Last activity', value: (r) => r.lastActivity },
+  { header: 'Days since activity', value: (r) => r.daysSinceActivity },
+  { header: 'Expires', value: (r) => r.expiresAt },
+  { header: 'Open findings', value: (r) => r.openFindingCount },
+  { header: 'Max severity', value: (r) => r.maxSeverity },
+  { header: 'Rules', value: (r) => r.findingRules.join(', ') },
+];
+
+function cell(value: string | number | null): string {
+  if (value === null) return '';
+  if (typeof value === 'number') return String(value);
+  const safe = neutraliseFormula(value);
+  return /[",\r\n]/.test(safe) || safe !== safe.trim() ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** Renders the roster as CSV with CRLF line ends and a UTF-8 BOM so Excel detects the encoding. */
+export function renderCsv(model: ReportModel): string {
+  const lines = [ROSTER_COLUMNS.map((c) => cell(c.header)).join(',')];
+  for (const r of model.roster) lines.push(ROSTER_COLUMNS.map((c) => cell(c.value(r))).join(','));
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}

@@ -1,0 +1,458 @@
+/**
+ * XLSX renderer: the quarterly review workbook (issue 4 "XLSX"). Written with exceljs's streaming
+ * WorkbookWriter into memory (DEPENDENCIES.md §3/§4.6: the in-memory writer needs ~7x the memory), so it
+ * still only returns bytes.
+ *
+ * Contract with `review import` (read back by a later stage):
+ * - sheet "Summary": column A label "Snapshot sha256", column B the hex digest; the same digest is in the
+ *   workbook's core properties `subject` and `keywords` as `snapshot-sha256:<hex>`.
+ * - sheet "Review": row 1 headers; column A "Identity key" (`orgId:subjectType:id`, see RosterRow.key);
+ *   the last four columns are "Decision" (list validation Keep, Revoke, Modify), "Reviewer",
+ *   "Reviewed on" and "Comment".
+ * Every text value is passed through neutraliseFormula, and no cell is ever written as a formula.
+ */
+import { PassThrough } from 'node:stream';
+import ExcelJS from 'exceljs';
+import type { ReportModel, RosterRow } from '../model.js';
+import { ROSTER_COLUMNS } from './csv.js';
+import { neutraliseFormula } from './text-safety.js';
+
+/** Allowed reviewer decisions (the Review sheet's list validation). */
+export const REVIEW_DECISIONS = ['Keep', 'Revoke', 'Modify'] as const;
+
+/** Headers of the reviewer-editable columns, after the roster columns of the Review sheet. */
+export const REVIEW_INPUT_HEADERS = ['Decision', 'Reviewer', 'Reviewed on', 'Comment'] as const;
+
+/** Label of the Summary row that carries the snapshot fingerprint (column B). */
+export const SUMMARY_SHA_LABEL = 'Snapshot sha256';
+
+type CellKind = 'text' | 'number' | 'date' | 'severity' | 'bool';
+type CellValue = string | number | boolean | null;
+interface Column {
+  header: string;
+  width: number;
+  kind?: CellKind;
+}
+
+const DATE_FORMAT = 'yyyy-mm-dd hh:mm';
+const HEADER_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FF0F172A' } } as const;
+const HEADER_FONT = { bold: true, color: { argb: 'FFFFFFFF' } } as const;
+const INPUT_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFEF9C3' } } as const;
+const SEVERITY_STYLE: Record<string, { fill: string; font: string }> = {
+  critical: { fill: 'FF9F1239', font: 'FFFFFFFF' },
+  high: { fill: 'FFC2410C', font: 'FFFFFFFF' },
+  medium: { fill: 'FFFACC15', font: 'FF422006' },
+  low: { fill: 'FF2563EB', font: 'FFFFFFFF' },
+};
+
+function toDate(iso: string | null): Date | null {
+  if (iso === null || iso === '') return null;
+  // Waiver expiries are YYYY-MM-DD: read them as UTC midnight, not local time.
+  const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(iso) ? `${iso}T00:00:00Z` : iso);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+class SheetWriter {
+  private readonly ws: ExcelJS.Worksheet;
+  rows = 1;
+  constructor(
+    wb: ExcelJS.stream.xlsx.WorkbookWriter,
+    name: string,
+    private readonly columns: Column[],
+    opts: { filter?: boolean } = {},
+  ) {
+    this.ws = wb.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1, xSplit: 0 }] });
+    this.ws.columns = columns.map((c) => ({ width: c.width }));
+    if (opts.filter !== false) {
+      this.ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
+    }
+    const header = this.ws.addRow(columns.map((c) => c.header));
+    header.eachCell((cell) => {
+      cell.fill = HEADER_FILL;
+      cell.font = HEADER_FONT;
+      cell.alignment = { vertical: 'middle' };
+    });
+    header.commit();
+  }
+
+  get worksheet(): ExcelJS.Worksheet {
+    return this.ws;
+  }
+
+  add(values: CellValue[], styleRow?: (row: ExcelJS.Row) => void): void {
+    const row = this.ws.addRow(
+      values.map((v, i) => {
+        const kind = this.columns[i]?.kind ?? 'text';
+        if (v === null) return null;
+        if (kind === 'date' && typeof v === 'string') return toDate(v);
+        // No value from Atlas may start a formula, even in a cell typed as text (see module doc).
+        return typeof v === 'string' ? neutraliseFormula(v) : v;
+      }),
+    );
+    this.columns.forEach((c, i) => {
+      if (c.kind === 'date') row.getCell(i + 1).numFmt = DATE_FORMAT;
+      if (c.kind === 'severity') {
+        const sev = values[i];
+        const style = typeof sev === 'string' ? SEVERITY_STYLE[sev] : undefined;
+        if (style) {
+          const cell = row.getCell(i + 1);
+          cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: style.fill } };
+          cell.font = { bold: true, color: { argb: style.font } };
+        }
+      }
+    });
+    styleRow?.(row);
+    row.commit();
+    this.rows++;
+  }
+
+  commit(): void {
+    this.ws.commit();
+  }
+}
+
+const ROSTER_KINDS: Record<string, CellKind> = {
+  Created: 'date',
+  'Last activity': 'date',
+  Expires: 'date',
+  'Days since activity': 'number',
+  'Open findings': 'number',
+  'Max severity': 'severity',
+};
+const ROSTER_WIDTHS: Record<string, number> = {
+  'Identity key': 30,
+  Organization: 24,
+  'Organization id': 26,
+  Kind: 14,
+  Id: 26,
+  Name: 32,
+  'Display name': 24,
+  Status: 14,
+  'Org roles': 24,
+  'Project roles': 40,
+  Teams: 24,
+  'Days since activity': 10,
+  'Open findings': 10,
+  'Max severity': 12,
+  Rules: 30,
+};
+
+function rosterValues(r: RosterRow): CellValue[] {
+  return ROSTER_COLUMNS.map((c) => c.value(r));
+}
+
+/** Renders the review workbook. Async because exceljs streams the zip. */
+export async function renderXlsx(model: ReportModel): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  const stream = new PassThrough();
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  const generated = new Date(model.meta.generatedAt);
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
+    stream,
+    useStyles: true,
+    useSharedStrings: false,
+  });
+  wb.creator = `${model.meta.tool.name} ${model.meta.tool.version}`;
+  wb.lastModifiedBy = wb.creator;
+  // Document dates come from the model, never the clock, so the properties are reproducible.
+  wb.created = generated;
+  wb.modified = generated;
+  const fingerprint = `snapshot-sha256:${model.meta.snapshotSha256}`;
+  wb.title = neutraliseFormula(model.meta.title);
+  wb.subject = fingerprint;
+  wb.keywords = fingerprint;
+  wb.description = `Access review workbook; report schema v${model.reportSchemaVersion}`;
+
+  writeSummary(wb, model);
+
+  const findings = new SheetWriter(wb, 'Findings', [
+    { header: 'Severity', width: 11, kind: 'severity' },
+    { header: 'Rule', width: 28 },
+    { header: 'Rule title', width: 36 },
+    { header: 'Organization', width: 24 },
+    { header: 'Subject type', width: 14 },
+    { header: 'Subject id', width: 26 },
+    { header: 'Subject', width: 32 },
+    { header: 'Message', width: 60 },
+    { header: 'Evidence', width: 40 },
+    { header: 'Status', width: 12 },
+    { header: 'New', width: 7, kind: 'bool' },
+    { header: 'Waiver approver', width: 24 },
+    { header: 'Waiver expires', width: 16, kind: 'date' },
+    { header: 'Waiver reason', width: 36 },
+    { header: 'Waiver ticket', width: 14 },
+    { header: 'Remediation', width: 50 },
+    { header: 'Controls', width: 36 },
+    { header: 'Finding key', width: 50 },
+  ]);
+  for (const g of model.findings)
+    for (const r of g.rules)
+      for (const f of r.findings)
+        findings.add([
+          f.severity,
+          f.ruleId,
+          r.title,
+          f.orgName,
+          f.subjectType,
+          f.subjectId,
+          f.subjectName,
+          f.message,
+          f.evidence.map((e) => `${e.name}=${e.value}`).join('; '),
+          f.waived ? 'waived' : f.gating ? 'fails gate' : 'open',
+          f.isNew,
+          f.waiver?.approver ?? null,
+          f.waiver?.expiresOn ?? null,
+          f.waiver?.reason ?? null,
+          f.waiver?.ticket ?? null,
+          r.remediation,
+          r.references.join('; '),
+          f.key,
+        ]);
+  findings.commit();
+
+  const reviewColumns: Column[] = [
+    ...ROSTER_COLUMNS.map((c) => ({
+      header: c.header,
+      width: ROSTER_WIDTHS[c.header] ?? 18,
+      kind: ROSTER_KINDS[c.header] ?? ('text' as const),
+    })),
+    { header: 'Decision', width: 12 },
+    { header: 'Reviewer', width: 24 },
+    { header: 'Reviewed on', width: 14, kind: 'date' },
+    { header: 'Comment', width: 40 },
+  ];
+  const review = new SheetWriter(wb, 'Review', reviewColumns);
+  const firstInput = ROSTER_COLUMNS.length + 1;
+  for (const r of model.roster) {
+    review.add([...rosterValues(r), null, null, null, null], (row) => {
+      for (let c = firstInput; c < firstInput + REVIEW_INPUT_HEADERS.length; c++) {
+        const cell = row.getCell(c);
+        cell.fill = INPUT_FILL;
+        if (c === firstInput + 2) cell.numFmt = 'yyyy-mm-dd';
+      }
+    });
+  }
+  const decisionCol = columnLetter(firstInput);
+  const lastRow = Math.max(2, model.roster.length + 1);
+  // One range, one <dataValidation sqref>, instead of one per cell (DEPENDENCIES.md §4.6).
+  dataValidations(review.worksheet).add(`${decisionCol}2:${decisionCol}${lastRow}`, {
+    type: 'list',
+    allowBlank: true,
+    formulae: [`"${REVIEW_DECISIONS.join(',')}"`],
+    showErrorMessage: true,
+    errorStyle: 'stop',
+    errorTitle: 'Decision',
+    error: `Choose ${REVIEW_DECISIONS.join(', ')}`,
+  });
+  const reviewedOn = columnLetter(firstInput + 2);
+  dataValidations(review.worksheet).add(`${reviewedOn}2:${reviewedOn}${lastRow}`, {
+    type: 'date',
+    operator: 'greaterThan',
+    allowBlank: true,
+    formulae: [new Date('2000-01-01T00:00:00Z')],
+    showErrorMessage: true,
+    errorTitle: 'Reviewed on',
+    error: 'Enter a date',
+  });
+  review.commit();
+
+  const teams = new SheetWriter(wb, 'Teams', [
+    { header: 'Organization', width: 24 },
+    { header: 'Team', width: 28 },
+    { header: 'Team id', width: 26 },
+    { header: 'Members', width: 10, kind: 'number' },
+    { header: 'Project roles', width: 48 },
+    { header: 'Member list', width: 60 },
+    { header: 'Findings', width: 10, kind: 'number' },
+  ]);
+  for (const t of model.teams)
+    teams.add([
+      t.orgName,
+      t.name,
+      t.id,
+      t.memberCount,
+      t.projectRoles.join('; '),
+      t.members.join(', '),
+      t.findingCount,
+    ]);
+  teams.commit();
+
+  const prog = new SheetWriter(wb, 'Programmatic identities', [
+    { header: 'Identity key', width: 30 },
+    { header: 'Organization', width: 24 },
+    { header: 'Kind', width: 15 },
+    { header: 'Id', width: 36 },
+    { header: 'Name', width: 28 },
+    { header: 'Description', width: 32 },
+    { header: 'Org roles', width: 24 },
+    { header: 'Project roles', width: 40 },
+    { header: 'Access list', width: 30 },
+    { header: 'Secrets', width: 9, kind: 'number' },
+    { header: 'Created', width: 17, kind: 'date' },
+    { header: 'Last used', width: 17, kind: 'date' },
+    { header: 'Expires', width: 17, kind: 'date' },
+    { header: 'Findings', width: 10, kind: 'number' },
+    { header: 'Max severity', width: 12, kind: 'severity' },
+  ]);
+  for (const p of model.programmatic)
+    prog.add([
+      p.key,
+      p.orgName,
+      p.kind,
+      p.id,
+      p.name,
+      p.description,
+      p.orgRoles.join(', '),
+      p.projectRoles.join('; '),
+      p.kind === 'apiKey' ? (p.accessList.length > 0 ? p.accessList.join(', ') : 'none') : null,
+      p.secrets,
+      p.createdAt,
+      p.lastUsedAt,
+      p.expiresAt,
+      p.findingCount,
+      p.maxSeverity,
+    ]);
+  prog.commit();
+
+  const rules = new SheetWriter(wb, 'Rules', [
+    { header: 'Rule', width: 30 },
+    { header: 'Title', width: 40 },
+    { header: 'Severity', width: 11, kind: 'severity' },
+    { header: 'Subject kind', width: 14 },
+    { header: 'Enabled', width: 9, kind: 'bool' },
+    { header: 'Checked', width: 10, kind: 'number' },
+    { header: 'Passed', width: 10, kind: 'number' },
+    { header: 'Failed', width: 10, kind: 'number' },
+    { header: 'Waived', width: 10, kind: 'number' },
+    { header: 'Params', width: 30 },
+    { header: 'Controls', width: 48 },
+  ]);
+  for (const r of model.rules)
+    rules.add([
+      r.id,
+      r.title,
+      r.severity,
+      r.subjectKind,
+      r.enabled,
+      r.subjectsChecked,
+      r.passed,
+      r.failed,
+      r.waived,
+      r.params.join(', '),
+      r.references.join('; '),
+    ]);
+  rules.commit();
+
+  const waivers = new SheetWriter(wb, 'Waivers', [
+    { header: 'Status', width: 13 },
+    { header: 'Rule', width: 28 },
+    { header: 'Subject', width: 30 },
+    { header: 'Reason', width: 44 },
+    { header: 'Approver', width: 26 },
+    { header: 'Ticket', width: 14 },
+    { header: 'Expires', width: 13, kind: 'date' },
+    { header: 'Findings', width: 10, kind: 'number' },
+  ]);
+  for (const w of model.waivers)
+    waivers.add([w.status, w.ruleId, w.subject, w.reason, w.approver, w.ticket, w.expiresOn, w.findingCount]);
+  waivers.commit();
+
+  await wb.commit();
+  return Buffer.concat(chunks);
+}
+
+function writeSummary(wb: ExcelJS.stream.xlsx.WorkbookWriter, m: ReportModel): void {
+  const s = m.summary;
+  const f = s.findings;
+  const sheet = new SheetWriter(
+    wb,
+    'Summary',
+    [
+      { header: 'Field', width: 30 },
+      { header: 'Value', width: 70 },
+    ],
+    { filter: false },
+  );
+  const kv: Array<[string, CellValue, CellKind?]> = [
+    ['Title', m.meta.title],
+    ['Verdict', m.verdict.headline],
+    ['Gate: fail on', m.verdict.failOn],
+    ['Findings failing the gate', m.verdict.failing, 'number'],
+    [SUMMARY_SHA_LABEL, m.meta.snapshotSha256],
+    ['Collected at', m.meta.collectedAt, 'date'],
+    ['Generated at', m.meta.generatedAt, 'date'],
+    ['Audit evaluated at', m.meta.evaluatedAt, 'date'],
+    [
+      'Source',
+      `${m.meta.source.api}${m.meta.source.apiVersion ? ` ${m.meta.source.apiVersion}` : ''} ${m.meta.source.baseUrl}`,
+    ],
+    ['Report tool', `${m.meta.tool.name} ${m.meta.tool.version}`],
+    ['Report schema version', m.reportSchemaVersion, 'number'],
+    ['Rules', m.meta.inputs.rulesDir],
+    ['Policy', m.meta.inputs.policyFile],
+    ['Waivers file', m.meta.inputs.waiversFile],
+    ['Organizations', s.organizations, 'number'],
+    ['Identities', s.identities.total, 'number'],
+    ['Active users', s.identities.users, 'number'],
+    ['Pending invitations', s.identities.pendingInvitations, 'number'],
+    ['API keys', s.identities.apiKeys, 'number'],
+    ['Service accounts', s.identities.serviceAccounts, 'number'],
+    ['Human owners', s.identities.ownerUsers, 'number'],
+    ['Programmatic owners', s.identities.ownerProgrammatic, 'number'],
+    ['Open findings', f.open, 'number'],
+    ['Open critical', f.openBySeverity.critical, 'number'],
+    ['Open high', f.openBySeverity.high, 'number'],
+    ['Open medium', f.openBySeverity.medium, 'number'],
+    ['Open low', f.openBySeverity.low, 'number'],
+    ['Waived findings', f.waived, 'number'],
+    ['Waivers applied', s.waivers.applied, 'number'],
+    ['Waivers expired', s.waivers.expired, 'number'],
+    ['Waivers unused', s.waivers.unused, 'number'],
+    ['Incomplete organizations', s.incompleteOrgs, 'number'],
+  ];
+  for (const [label, value, kind] of kv) {
+    sheet.add([label, kind === 'date' && typeof value === 'string' ? null : value], (row) => {
+      if (kind === 'date' && typeof value === 'string') {
+        const cell = row.getCell(2);
+        cell.value = toDate(value);
+        cell.numFmt = DATE_FORMAT;
+        cell.alignment = { horizontal: 'left' };
+      }
+      if (kind === 'number') row.getCell(2).alignment = { horizontal: 'left' };
+    });
+  }
+  sheet.add([null, null]);
+  sheet.add(['Organization', 'Identities · open critical/high/medium/low · evidence'], (row) => {
+    row.getCell(1).font = { bold: true };
+    row.getCell(2).font = { bold: true };
+  });
+  for (const o of m.organizations) {
+    const ob = o.findings.openBySeverity;
+    const evidence = !o.complete
+      ? 'count mismatch'
+      : o.missingCoverage.length > 0
+        ? `partial: no ${o.missingCoverage.join(', ')}`
+        : 'complete';
+    sheet.add([
+      o.name,
+      `${o.identities.total} identities · ${ob.critical}/${ob.high}/${ob.medium}/${ob.low} · ${evidence}`,
+    ]);
+  }
+  sheet.commit();
+}
+
+/**
+ * exceljs implements `worksheet.dataValidations` (also in the streaming writer, DEPENDENCIES.md §2.4)
+ * but its typings omit it; this names the one method used.
+ */
+function dataValidations(ws: ExcelJS.Worksheet): { add(range: string, rule: ExcelJS.DataValidation): void } {
+  return (ws as unknown as { dataValidations: { add(range: string, rule: ExcelJS.DataValidation): void } })
+    .dataValidations;
+}
+
+/** 1 -> A, 27 -> AA. */
+export function columnLetter(n: number): string {
+  let s = '';
+  for (let x = n; x > 0; x = Math.floor((x - 1) / 26)) s = String.fromCharCode(65 + ((x - 1) % 26)) + s;
+  return s;
+}
