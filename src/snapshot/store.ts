@@ -23,7 +23,12 @@ export function sha256Hex(data: string | Uint8Array): string {
 /** Parses and validates snapshot text; errors name the file and the JSON path at fault (exit 2). */
 export function parseSnapshot(text: string, file: string): Snapshot {
   const data = parseJsonText(text, file);
-  if (data && typeof data === 'object' && 'schemaVersion' in data && data.schemaVersion !== SNAPSHOT_SCHEMA_VERSION) {
+  if (
+    data &&
+    typeof data === 'object' &&
+    'schemaVersion' in data &&
+    data.schemaVersion !== SNAPSHOT_SCHEMA_VERSION
+  ) {
     throw new InputError(
       file,
       '$.schemaVersion',
@@ -43,11 +48,17 @@ export async function readSnapshot(file: string): Promise<LoadedSnapshot> {
  * Validates then writes a snapshot atomically. Validation on write means a collector bug can never
  * produce a file that the audit would later reject. Returns the sha256 of the bytes written.
  */
-export async function writeSnapshot(file: string, snapshot: Snapshot, opts: { force: boolean }): Promise<string> {
+export async function writeSnapshot(
+  file: string,
+  snapshot: Snapshot,
+  opts: { force: boolean },
+): Promise<string> {
   const checked = snapshotSchema.safeParse(snapshot);
   if (!checked.success) {
     // A snapshot we built ourselves failing our own schema is a bug, not bad input.
-    throw new Error(`internal: collected snapshot fails its schema: ${JSON.stringify(checked.error.issues[0])}`);
+    throw new Error(
+      `internal: collected snapshot fails its schema: ${JSON.stringify(checked.error.issues[0])}`,
+    );
   }
   const text = serializeSnapshot(checked.data);
   await writeFileAtomic(file, text, opts);
