@@ -1,0 +1,47 @@
+import {
+  apiKey,
+  daysAgo,
+  invitation,
+  org,
+  project,
+  projectRole,
+  serviceAccount,
+  settings,
+  team,
+  user,
+} from '../../builders/snapshot.js';
+import type { RuleCases } from '../tester.js';
+
+export const cases: RuleCases = {
+  valid: [
+    { name: 'open invitation', org: () => org({ users: [invitation()] }) },
+    {
+      name: 'pending past its expiry date is stale-invitation',
+      org: () => org({ users: [invitation({}, 45)] }),
+    },
+    {
+      name: 'rejected invitation',
+      org: () => org({ users: [invitation({ status: 'INVITATION_REJECTED', invitationExpiresAt: null })] }),
+    },
+  ],
+  invalid: [
+    {
+      name: 'status INVITATION_EXPIRED',
+      org: () =>
+        org({
+          users: [
+            invitation(
+              { username: 'a@example.com', status: 'INVITATION_EXPIRED', invitationExpiresAt: daysAgo(3) },
+              33,
+            ),
+            invitation(
+              { username: 'b@example.com', status: 'INVITATION_EXPIRED', invitationExpiresAt: daysAgo(100) },
+              130,
+            ),
+          ],
+        }),
+      fires: ['a@example.com', 'b@example.com'],
+      message: ['has expired'],
+    },
+  ],
+};

@@ -1,0 +1,67 @@
+import {
+  apiKey,
+  daysAgo,
+  invitation,
+  org,
+  project,
+  projectRole,
+  serviceAccount,
+  settings,
+  team,
+  user,
+} from '../../builders/snapshot.js';
+import type { RuleCases } from '../tester.js';
+
+export const cases: RuleCases = {
+  valid: [
+    {
+      name: 'owner active 30 days ago',
+      org: () => org({ users: [user({ orgRoles: ['ORG_OWNER'], lastAuth: daysAgo(30) })] }),
+    },
+    { name: 'idle non-owner', org: () => org({ users: [user({ lastAuth: daysAgo(60) })] }) },
+  ],
+  invalid: [
+    {
+      name: 'idle org owner',
+      org: () =>
+        org({
+          users: [user({ username: 'boss@example.com', orgRoles: ['ORG_OWNER'], lastAuth: daysAgo(31) })],
+        }),
+      fires: ['boss@example.com'],
+      message: ['idle 31 days (limit 30)'],
+    },
+    {
+      name: 'project owner through a team, never signed in, created 40 days ago',
+      org: () => {
+        const t = team({ name: 'owners' });
+        const p = project({ teams: [{ teamId: t.id, roles: ['GROUP_OWNER'] }] });
+        const u = user({
+          username: 'po@example.com',
+          teamIds: [t.id],
+          lastAuth: null,
+          createdAt: daysAgo(40),
+        });
+        t.memberIds = [u.id];
+        return org({ users: [u], teams: [t], projects: [p] });
+      },
+      fires: ['po@example.com'],
+    },
+    {
+      name: 'direct project owner',
+      org: () => {
+        const p = project();
+        return org({
+          users: [
+            user({
+              username: 'dp@example.com',
+              projectRoles: [projectRole(p.id, 'GROUP_OWNER')],
+              lastAuth: daysAgo(50),
+            }),
+          ],
+          projects: [p],
+        });
+      },
+      fires: ['dp@example.com'],
+    },
+  ],
+};

@@ -1,0 +1,44 @@
+import {
+  apiKey,
+  daysAgo,
+  invitation,
+  org,
+  project,
+  projectRole,
+  serviceAccount,
+  settings,
+  team,
+  user,
+} from '../../builders/snapshot.js';
+import type { RuleCases } from '../tester.js';
+
+const noSettings = {
+  users: true,
+  teams: true,
+  projects: true,
+  apiKeys: true,
+  serviceAccounts: true,
+  settings: false,
+};
+export const cases: RuleCases = {
+  valid: [
+    { name: 'MFA required', org: () => org() },
+    {
+      name: 'settings not collected (Cloud Manager)',
+      org: () => org({ coverage: noSettings, settings: null }),
+    },
+  ],
+  invalid: [
+    {
+      name: 'MFA off',
+      org: () => org({ name: 'lax', settings: settings({ multiFactorAuthRequired: false }) }),
+      fires: ['lax'],
+      message: ['multiFactorAuthRequired: false'],
+    },
+    {
+      name: 'MFA not reported (fail closed)',
+      org: () => org({ name: 'unknown', settings: settings({ multiFactorAuthRequired: null }) }),
+      fires: ['unknown'],
+    },
+  ],
+};

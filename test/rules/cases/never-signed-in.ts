@@ -1,0 +1,33 @@
+import {
+  apiKey,
+  daysAgo,
+  invitation,
+  org,
+  project,
+  projectRole,
+  serviceAccount,
+  settings,
+  team,
+  user,
+} from '../../builders/snapshot.js';
+import type { RuleCases } from '../tester.js';
+
+export const cases: RuleCases = {
+  valid: [
+    {
+      name: 'created 30 days ago',
+      org: () => org({ users: [user({ lastAuth: null, createdAt: daysAgo(30) })] }),
+    },
+    { name: 'signed in', org: () => org({ users: [user({ createdAt: daysAgo(300) })] }) },
+    { name: 'pending invitation', org: () => org({ users: [invitation({ createdAt: daysAgo(300) })] }) },
+  ],
+  invalid: [
+    {
+      name: 'created 31 days ago, never signed in',
+      org: () =>
+        org({ users: [user({ username: 'ghost@example.com', lastAuth: null, createdAt: daysAgo(31) })] }),
+      fires: ['ghost@example.com'],
+      message: ['created 31 days ago and never signed in'],
+    },
+  ],
+};

@@ -1,0 +1,44 @@
+import {
+  apiKey,
+  daysAgo,
+  invitation,
+  org,
+  project,
+  projectRole,
+  serviceAccount,
+  settings,
+  team,
+  user,
+} from '../../builders/snapshot.js';
+import type { RuleCases } from '../tester.js';
+
+const allowed = { allowedEmailDomains: ['example.com'] };
+export const cases: RuleCases = {
+  valid: [
+    {
+      name: 'no allowed domains in the policy: not checked',
+      org: () => org({ users: [user({ username: 'x@gmail.com' })] }),
+    },
+    {
+      name: 'allowed domain and subdomain',
+      org: () =>
+        org({ users: [user({ username: 'a@Example.com' }), user({ username: 'b@eu.example.com' })] }),
+      policy: allowed,
+    },
+    {
+      name: 'rejected invitation',
+      org: () => org({ users: [invitation({ username: 'x@gmail.com', status: 'INVITATION_REJECTED' })] }),
+      policy: allowed,
+    },
+  ],
+  invalid: [
+    {
+      name: 'webmail user and look-alike domain invitation',
+      org: () =>
+        org({ users: [user({ username: 'x@gmail.com' }), invitation({ username: 'y@notexample.com' })] }),
+      policy: allowed,
+      fires: ['x@gmail.com', 'y@notexample.com'],
+      message: ['does not allow'],
+    },
+  ],
+};

@@ -1,0 +1,34 @@
+import {
+  apiKey,
+  daysAgo,
+  invitation,
+  org,
+  project,
+  projectRole,
+  serviceAccount,
+  settings,
+  team,
+  user,
+} from '../../builders/snapshot.js';
+import type { RuleCases } from '../tester.js';
+
+export const cases: RuleCases = {
+  valid: [{ name: 'current secret', org: () => org({ serviceAccounts: [serviceAccount()] }) }],
+  invalid: [
+    {
+      name: 'one expired secret beside a current one',
+      org: () => {
+        const sa = serviceAccount({ name: 'etl' });
+        sa.secrets.push({
+          id: 'ab0000000000000000000001',
+          createdAt: daysAgo(400),
+          expiresAt: daysAgo(2),
+          lastUsedAt: daysAgo(3),
+        });
+        return org({ serviceAccounts: [sa] });
+      },
+      fires: ['etl'],
+      message: ['1 expired secret(s): ab0000000000000000000001'],
+    },
+  ],
+};

@@ -1,0 +1,39 @@
+import {
+  apiKey,
+  daysAgo,
+  invitation,
+  org,
+  project,
+  projectRole,
+  serviceAccount,
+  settings,
+  team,
+  user,
+} from '../../builders/snapshot.js';
+import type { RuleCases } from '../tester.js';
+
+export const cases: RuleCases = {
+  valid: [
+    {
+      name: 'signed in 90 days ago (limit is exclusive)',
+      org: () => org({ users: [user({ lastAuth: daysAgo(90) })] }),
+    },
+    { name: 'never signed in is another rule', org: () => org({ users: [user({ lastAuth: null })] }) },
+    { name: 'only active users', org: () => org({ users: [invitation({ lastAuth: daysAgo(200) })] }) },
+  ],
+  invalid: [
+    {
+      name: '91 days',
+      org: () => org({ users: [user({ username: 'old@example.com', lastAuth: daysAgo(91) }), user()] }),
+      fires: ['old@example.com'],
+      message: ['last signed in 91 days ago (limit 90)'],
+    },
+    {
+      name: 'policy lowers the limit',
+      org: () => org({ users: [user({ username: 'u@example.com', lastAuth: daysAgo(40) })] }),
+      policy: { rules: { 'stale-last-auth': { params: { maxDays: 30 } } } },
+      fires: ['u@example.com'],
+      message: ['(limit 30)'],
+    },
+  ],
+};

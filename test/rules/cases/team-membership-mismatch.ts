@@ -1,0 +1,34 @@
+import {
+  apiKey,
+  daysAgo,
+  invitation,
+  org,
+  project,
+  projectRole,
+  serviceAccount,
+  settings,
+  team,
+  user,
+} from '../../builders/snapshot.js';
+import type { RuleCases } from '../tester.js';
+
+export const cases: RuleCases = {
+  valid: [{ name: 'both sides agree (default org)', org: () => org() }],
+  invalid: [
+    {
+      name: 'each side lists someone the other does not',
+      org: () => {
+        const t = team({ name: 'devs' });
+        const a = user({ username: 'a@example.com', teamIds: [t.id] });
+        const b = user({ username: 'b@example.com' });
+        t.memberIds = [b.id];
+        return org({ users: [a, b], teams: [t] });
+      },
+      fires: ['devs'],
+      message: [
+        'a@example.com (user lists teamId; team lacks user)',
+        'b@example.com (team lists user; user lacks teamId)',
+      ],
+    },
+  ],
+};

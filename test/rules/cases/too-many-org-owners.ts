@@ -1,0 +1,54 @@
+import {
+  apiKey,
+  daysAgo,
+  invitation,
+  org,
+  project,
+  projectRole,
+  serviceAccount,
+  settings,
+  team,
+  user,
+} from '../../builders/snapshot.js';
+import type { RuleCases } from '../tester.js';
+
+const owner = (n: number) => user({ username: `o${n}@example.com`, orgRoles: ['ORG_OWNER'] });
+export const cases: RuleCases = {
+  valid: [
+    { name: 'three owners', org: () => org({ name: 'acme', users: [owner(1), owner(2), owner(3)] }) },
+    {
+      name: 'raised limit',
+      org: () => org({ name: 'acme', users: [owner(1), owner(2), owner(3), owner(4)] }),
+      policy: { rules: { 'too-many-org-owners': { params: { maxOwners: 4 } } } },
+    },
+    {
+      name: 'expired owner invitation does not count',
+      org: () =>
+        org({
+          users: [
+            owner(1),
+            owner(2),
+            owner(3),
+            user({ orgRoles: ['ORG_OWNER'], status: 'INVITATION_EXPIRED' }),
+          ],
+        }),
+    },
+  ],
+  invalid: [
+    {
+      name: 'four owners, one invited',
+      org: () =>
+        org({
+          name: 'acme',
+          users: [
+            owner(1),
+            owner(2),
+            owner(3),
+            invitation({ username: 'o4@example.com', orgRoles: ['ORG_OWNER'] }),
+          ],
+        }),
+      fires: ['acme'],
+      message: ['4 ORG_OWNERs (limit 3)', 'o1@example.com, o2@example.com, o3@example.com, o4@example.com'],
+    },
+  ],
+};

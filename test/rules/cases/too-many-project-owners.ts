@@ -1,0 +1,53 @@
+import {
+  apiKey,
+  daysAgo,
+  invitation,
+  org,
+  project,
+  projectRole,
+  serviceAccount,
+  settings,
+  team,
+  user,
+} from '../../builders/snapshot.js';
+import type { RuleCases } from '../tester.js';
+
+const owners = (n: number, projectId: string) =>
+  Array.from({ length: n }, (_, i) =>
+    user({ username: `p${i}@example.com`, projectRoles: [projectRole(projectId, 'GROUP_OWNER')] }),
+  );
+export const cases: RuleCases = {
+  valid: [
+    {
+      name: 'three owners',
+      org: () => {
+        const p = project();
+        return org({ projects: [p], users: owners(3, p.id) });
+      },
+    },
+    {
+      name: 'inactive owners do not count',
+      org: () => {
+        const p = project();
+        return org({
+          projects: [p],
+          users: [...owners(3, p.id), invitation({ projectRoles: [projectRole(p.id, 'GROUP_OWNER')] })],
+        });
+      },
+    },
+  ],
+  invalid: [
+    {
+      name: 'three direct owners plus one through a team',
+      org: () => {
+        const t = team();
+        const p = project({ name: 'core', teams: [{ teamId: t.id, roles: ['GROUP_OWNER'] }] });
+        const viaTeam = user({ username: 'team@example.com', teamIds: [t.id] });
+        t.memberIds = [viaTeam.id];
+        return org({ projects: [p], teams: [t], users: [...owners(3, p.id), viaTeam] });
+      },
+      fires: ['core'],
+      message: ['4 GROUP_OWNERs (limit 3)', 'team@example.com'],
+    },
+  ],
+};

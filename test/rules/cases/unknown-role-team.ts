@@ -1,0 +1,42 @@
+import {
+  apiKey,
+  daysAgo,
+  invitation,
+  org,
+  project,
+  projectRole,
+  serviceAccount,
+  settings,
+  team,
+  user,
+} from '../../builders/snapshot.js';
+import type { RuleCases } from '../tester.js';
+
+export const cases: RuleCases = {
+  valid: [
+    {
+      name: 'known team role',
+      org: () => {
+        const t = team();
+        return org({
+          teams: [t],
+          projects: [project({ teams: [{ teamId: t.id, roles: ['GROUP_READ_ONLY'] }] })],
+        });
+      },
+    },
+  ],
+  invalid: [
+    {
+      name: 'unknown team role',
+      org: () => {
+        const t = team({ name: 'ops' });
+        return org({
+          teams: [t],
+          projects: [project({ teams: [{ teamId: t.id, roles: ['GROUP_SUPERUSER'] }] })],
+        });
+      },
+      fires: ['ops'],
+      message: ['GROUP_SUPERUSER'],
+    },
+  ],
+};

@@ -1,0 +1,49 @@
+import {
+  apiKey,
+  daysAgo,
+  invitation,
+  org,
+  project,
+  projectRole,
+  serviceAccount,
+  settings,
+  team,
+  user,
+} from '../../builders/snapshot.js';
+import type { RuleCases } from '../tester.js';
+
+export const cases: RuleCases = {
+  valid: [
+    { name: 'owners in a team (default org)', org: () => org() },
+    {
+      name: 'member only per the team endpoint still counts',
+      org: () => {
+        const u = user();
+        return org({ users: [u], teams: [team({ memberIds: [u.id] })] });
+      },
+    },
+    { name: 'pending invitation', org: () => org({ users: [invitation()] }) },
+    {
+      name: 'teams not covered by the source API',
+      org: () =>
+        org({
+          users: [user()],
+          coverage: {
+            users: true,
+            teams: false,
+            projects: false,
+            apiKeys: false,
+            serviceAccounts: false,
+            settings: false,
+          },
+        }),
+    },
+  ],
+  invalid: [
+    {
+      name: 'active user in no team',
+      org: () => org({ users: [user({ username: 'loner@example.com' })] }),
+      fires: ['loner@example.com'],
+    },
+  ],
+};
