@@ -1,15 +1,4 @@
-import {
-  apiKey,
-  daysAgo,
-  invitation,
-  org,
-  project,
-  projectRole,
-  serviceAccount,
-  settings,
-  team,
-  user,
-} from '../../builders/snapshot.js';
+import { org, settings } from '../../builders/snapshot.js';
 import type { RuleCases } from '../tester.js';
 
 const noSettings = {

@@ -1,15 +1,4 @@
-import {
-  apiKey,
-  daysAgo,
-  invitation,
-  org,
-  project,
-  projectRole,
-  serviceAccount,
-  settings,
-  team,
-  user,
-} from '../../builders/snapshot.js';
+import { daysAgo, org, serviceAccount } from '../../builders/snapshot.js';
 import type { RuleCases } from '../tester.js';
 
 export const cases: RuleCases = {

@@ -1,15 +1,4 @@
-import {
-  apiKey,
-  daysAgo,
-  invitation,
-  org,
-  project,
-  projectRole,
-  serviceAccount,
-  settings,
-  team,
-  user,
-} from '../../builders/snapshot.js';
+import { invitation, org, user } from '../../builders/snapshot.js';
 import type { RuleCases } from '../tester.js';
 
 const owner = (n: number) => user({ username: `o${n}@example.com`, orgRoles: ['ORG_OWNER'] });

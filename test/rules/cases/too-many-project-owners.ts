@@ -1,15 +1,4 @@
-import {
-  apiKey,
-  daysAgo,
-  invitation,
-  org,
-  project,
-  projectRole,
-  serviceAccount,
-  settings,
-  team,
-  user,
-} from '../../builders/snapshot.js';
+import { invitation, org, project, projectRole, team, user } from '../../builders/snapshot.js';
 import type { RuleCases } from '../tester.js';
 
 const owners = (n: number, projectId: string) =>

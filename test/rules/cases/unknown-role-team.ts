@@ -1,15 +1,4 @@
-import {
-  apiKey,
-  daysAgo,
-  invitation,
-  org,
-  project,
-  projectRole,
-  serviceAccount,
-  settings,
-  team,
-  user,
-} from '../../builders/snapshot.js';
+import { org, project, team } from '../../builders/snapshot.js';
 import type { RuleCases } from '../tester.js';
 
 export const cases: RuleCases = {
