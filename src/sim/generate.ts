@@ -1034,7 +1034,8 @@ function accessListEntry(rng: Rng, now: number, keyCreated: number): AccessListE
         ? `10.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(1, 254)}`
         : ip
       : null,
-    count: used ? rng.int(1, 50_000) : 0,
+    // The spec gives `count` a minimum of 1; an entry never used reports none.
+    count: used ? rng.int(1, 50_000) : null,
   };
 }
 

@@ -1,0 +1,65 @@
+/**
+ * Ground truth for collector tests: what a faithful collector must produce from the simulator for a
+ * given API view. `completeness` and `notes` are returned empty (they depend on paging; tests blank
+ * them before comparing).
+ */
+import type { Organization, User, UserStatus } from '../snapshot/schema.js';
+
+/** Which API the collector used and how. */
+export interface CollectorView {
+  api: 'atlas-v2' | 'cloud-manager';
+  /** Users endpoint version for atlas-v2; null for cloud-manager. */
+  usersVersion: '2025-02-19' | '2023-01-01' | null;
+  keepPii: boolean;
+  /**
+   * Membership statuses requested with 2025-02-19 (`orgMembershipStatuses`); default all four.
+   * Applies to org users and team members alike.
+   */
+  statuses?: readonly UserStatus[];
+}
+
+const ALL_STATUSES: readonly UserStatus[] = [
+  'ACTIVE',
+  'PENDING',
+  'INVITATION_EXPIRED',
+  'INVITATION_REJECTED',
+];
+
+function withPii(user: User, keepPii: boolean): User {
+  const { mobileNumber, ...rest } = user;
+  return keepPii ? { ...rest, mobileNumber: mobileNumber ?? null } : rest;
+}
+
+/** The organizations a faithful collector produces from the simulator serving `orgs`, for `view`. */
+export function expectedOrganizations(orgs: readonly Organization[], view: CollectorView): Organization[] {
+  const activeOnly = view.api === 'cloud-manager' || view.usersVersion === '2023-01-01';
+  const statuses = new Set<UserStatus>(activeOnly ? ['ACTIVE'] : (view.statuses ?? ALL_STATUSES));
+  return orgs.map((org) => {
+    const users = org.users.filter((u) => statuses.has(u.status)).map((u) => withPii(u, view.keepPii));
+    const kept = new Set(users.map((u) => u.id));
+    const base: Organization = {
+      ...org,
+      users,
+      teams: org.teams.map((t) => ({ ...t, memberIds: t.memberIds.filter((id) => kept.has(id)) })),
+      completeness: [],
+      notes: [],
+    };
+    if (view.api === 'atlas-v2') return base;
+    return {
+      ...base,
+      coverage: {
+        users: true,
+        teams: false,
+        projects: false,
+        apiKeys: false,
+        serviceAccounts: false,
+        settings: false,
+      },
+      teams: [],
+      projects: [],
+      apiKeys: [],
+      serviceAccounts: [],
+      settings: null,
+    };
+  });
+}

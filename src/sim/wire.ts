@@ -1,0 +1,226 @@
+/**
+ * Canonical snapshot data -> Atlas Admin API wire bodies, field for field as the spec extracts in
+ * shared/atlas-openapi define them (NOTES.md §2-§5, §10). The simulator serves these; the
+ * collector must turn them back into the canonical shape. Absent values are omitted (Atlas omits
+ * unset fields) except where the spec marks a field nullable (`invitationExpiresAt`, `lastUsedAt`).
+ */
+import type {
+  AccessListEntry,
+  ApiKey,
+  Organization,
+  OrgSettings,
+  Project,
+  ServiceAccount,
+  Team,
+  User,
+} from '../snapshot/schema.js';
+
+/** A JSON object as sent on the wire. */
+export type WireObject = Record<string, unknown>;
+
+/** `Link` (NOTES.md §5). */
+export interface WireLink {
+  href: string;
+  rel: string;
+}
+
+function self(href: string): WireLink[] {
+  return [{ href, rel: 'self' }];
+}
+
+/** Copies the entries whose value is neither undefined nor null (Atlas omits unset fields). */
+function present(entries: Record<string, unknown>): WireObject {
+  const out: WireObject = {};
+  for (const [key, value] of Object.entries(entries))
+    if (value !== undefined && value !== null) out[key] = value;
+  return out;
+}
+
+/** `OrgUserResponse` (2025-02-19) item of listOrgUsers and listOrgTeamUsers (NOTES.md §2.4). */
+export function orgUserResponse(user: User): WireObject {
+  const base: WireObject = {
+    id: user.id,
+    username: user.username,
+    orgMembershipStatus: user.status,
+    roles: {
+      orgRoles: [...user.orgRoles],
+      groupRoleAssignments: user.projectRoles.map((p) => ({
+        groupId: p.projectId,
+        groupRoles: [...p.roles],
+      })),
+    },
+    teamIds: [...user.teamIds],
+  };
+  if (user.status === 'ACTIVE') {
+    return {
+      ...base,
+      ...present({
+        firstName: user.firstName,
+        lastName: user.lastName,
+        createdAt: user.createdAt,
+        lastAuth: user.lastAuth,
+        country: user.country,
+        mobileNumber: user.mobileNumber,
+      }),
+    };
+  }
+  return {
+    ...base,
+    ...present({ invitationCreatedAt: user.invitationCreatedAt, inviterUsername: user.inviterUsername }),
+    // Nullable in the spec: null for rejected invitations.
+    invitationExpiresAt: user.invitationExpiresAt,
+  };
+}
+
+/** `GroupUserResponse` (2025-02-19) item of listGroupUsers: project roles as a flat string list. */
+export function groupUserResponse(user: User, roles: readonly string[]): WireObject {
+  const { teamIds: _teamIds, ...rest } = orgUserResponse(user);
+  return { ...rest, roles: [...roles] };
+}
+
+/**
+ * `CloudAppUser` (2023-01-01 listOrgUsers / listOrgTeamUsers / listGroupUsers, and the Cloud
+ * Manager v1.0 org users list): active users only, flat roles (NOTES.md §2.3, §2.5, §10).
+ * `leakPassword` adds a password the way a misbehaving server could, to prove the collector drops it.
+ */
+export function cloudAppUser(
+  user: User,
+  orgId: string,
+  selfHref: string,
+  options: { leakPassword?: boolean } = {},
+): WireObject {
+  const roles: WireObject[] = [
+    ...user.orgRoles.map((roleName) => ({ orgId, roleName })),
+    ...user.projectRoles.flatMap((p) => p.roles.map((roleName) => ({ groupId: p.projectId, roleName }))),
+  ];
+  return {
+    id: user.id,
+    username: user.username,
+    emailAddress: user.username,
+    ...present({
+      firstName: user.firstName,
+      lastName: user.lastName,
+      country: user.country,
+      mobileNumber: user.mobileNumber,
+      createdAt: user.createdAt,
+      lastAuth: user.lastAuth,
+    }),
+    teamIds: [...user.teamIds],
+    roles,
+    links: self(selfHref),
+    ...(options.leakPassword ? { password: 'Sim-Leaked-Passw0rd!' } : {}),
+  };
+}
+
+/** `AtlasOrganization` item of listOrgs. */
+export function atlasOrganization(org: Organization, baseUrl: string): WireObject {
+  return {
+    id: org.id,
+    name: org.name,
+    isDeleted: false,
+    skipDefaultAlertsSettings: false,
+    links: self(`${baseUrl}/api/atlas/v2/orgs/${org.id}`),
+  };
+}
+
+/** `TeamResponse` item of listOrgTeams. */
+export function teamResponse(team: Team, orgId: string, baseUrl: string): WireObject {
+  return {
+    id: team.id,
+    name: team.name,
+    links: self(`${baseUrl}/api/atlas/v2/orgs/${orgId}/teams/${team.id}`),
+  };
+}
+
+/** `Group` item of getOrgGroups. */
+export function group(project: Project, orgId: string, baseUrl: string): WireObject {
+  return {
+    id: project.id,
+    name: project.name,
+    orgId,
+    ...present({ created: project.createdAt, clusterCount: project.clusterCount }),
+    tags: [],
+    withDefaultAlertsSettings: true,
+    links: self(`${baseUrl}/api/atlas/v2/groups/${project.id}`),
+  };
+}
+
+/** `TeamRole` item of listGroupTeams. */
+export function teamRole(entry: Project['teams'][number], projectId: string, baseUrl: string): WireObject {
+  return {
+    teamId: entry.teamId,
+    roleNames: [...entry.roles],
+    links: self(`${baseUrl}/api/atlas/v2/groups/${projectId}/teams/${entry.teamId}`),
+  };
+}
+
+/**
+ * `ApiKeyUserDetails` item of listOrgApiKeys. Atlas returns the private key redacted; the visible
+ * tail is derived from the id so it is stable and clearly not a secret.
+ */
+export function apiKeyUserDetails(key: ApiKey, orgId: string, baseUrl: string): WireObject {
+  return {
+    id: key.id,
+    ...present({ desc: key.description }),
+    publicKey: key.publicKey,
+    privateKey: `********-****-****-${key.id.slice(-12)}`,
+    roles: [
+      ...key.orgRoles.map((roleName) => ({ orgId, roleName })),
+      ...key.projectRoles.flatMap((p) => p.roles.map((roleName) => ({ groupId: p.projectId, roleName }))),
+    ],
+    links: self(`${baseUrl}/api/atlas/v2/orgs/${orgId}/apiKeys/${key.id}`),
+  };
+}
+
+/** `UserAccessListResponse` item of listOrgApiKeyAccessListEntries. */
+export function userAccessListResponse(
+  entry: AccessListEntry,
+  orgId: string,
+  keyId: string,
+  baseUrl: string,
+): WireObject {
+  const address = encodeURIComponent(entry.ipAddress ?? entry.cidrBlock ?? '');
+  return {
+    ...present({
+      cidrBlock: entry.cidrBlock,
+      ipAddress: entry.ipAddress,
+      created: entry.createdAt,
+      lastUsed: entry.lastUsedAt,
+      lastUsedAddress: entry.lastUsedAddress,
+      count: entry.count,
+    }),
+    links: self(`${baseUrl}/api/atlas/v2/orgs/${orgId}/apiKeys/${keyId}/accessList/${address}`),
+  };
+}
+
+/** `OrgServiceAccount` (2024-08-05) item of listOrgServiceAccounts; secrets masked as Atlas does. */
+export function orgServiceAccount(account: ServiceAccount): WireObject {
+  return {
+    clientId: account.clientId,
+    name: account.name,
+    ...present({ description: account.description, createdAt: account.createdAt }),
+    roles: [...account.orgRoles],
+    secrets: account.secrets.map((s) => ({
+      id: s.id,
+      ...present({ createdAt: s.createdAt, expiresAt: s.expiresAt }),
+      lastUsedAt: s.lastUsedAt,
+      maskedSecretValue: `mdb_sa_sk_...${s.id.slice(-4)}`,
+    })),
+  };
+}
+
+/** `OrganizationSettings` body of getOrgSettings (not paginated). */
+export function organizationSettings(settings: OrgSettings): WireObject {
+  return {
+    ...present({
+      apiAccessListRequired: settings.apiAccessListRequired,
+      multiFactorAuthRequired: settings.multiFactorAuthRequired,
+      restrictEmployeeAccess: settings.restrictEmployeeAccess,
+      maxServiceAccountSecretValidityInHours: settings.maxServiceAccountSecretValidityInHours,
+      securityContact: settings.securityContact,
+    }),
+    genAIFeaturesEnabled: true,
+    streamsCrossGroupEnabled: false,
+    operationsContact: null,
+  };
+}
