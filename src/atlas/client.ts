@@ -113,7 +113,7 @@ export class AtlasClient {
     let authRetries = 0;
     for (let attempt = 0; ; attempt++) {
       await this.waitForBucket(bucket);
-      const outcome = await this.slots.run(() => this.attempt(url, accept, bucket));
+      const outcome = await this.slots.run(() => this.attempt(endpoint, url, accept, bucket));
       if (outcome.kind === 'ok') return { body: outcome.body, status: outcome.status };
       if (outcome.kind === 'unauthorized') {
         // One fresh credential (token or Digest challenge) per request, plus the Digest handshake itself.
@@ -177,8 +177,12 @@ export class AtlasClient {
     }
   }
 
-  private async attempt(url: URL, accept: string, bucket: BucketState): Promise<AttemptOutcome> {
-    const operationEndpoint = bucket.endpoint;
+  private async attempt(
+    operationEndpoint: string,
+    url: URL,
+    accept: string,
+    bucket: BucketState,
+  ): Promise<AttemptOutcome> {
     let authorization: string | null;
     try {
       authorization = await this.auth.authorize({ method: 'GET', url });
@@ -266,13 +270,7 @@ export class AtlasClient {
     const key = `${operation.rateLimitSet}:${scopeId ?? 'user'}`;
     let bucket = this.buckets.get(key);
     if (!bucket) {
-      bucket = {
-        endpoint: endpointName(operation),
-        pausedUntil: 0,
-        remaining: null,
-        limit: null,
-        nextSlotAt: 0,
-      };
+      bucket = { pausedUntil: 0, remaining: null, limit: null, nextSlotAt: 0 };
       this.buckets.set(key, bucket);
     }
     return bucket;
@@ -314,7 +312,6 @@ export class AtlasClient {
 }
 
 interface BucketState {
-  endpoint: string;
   pausedUntil: number;
   remaining: number | null;
   limit: number | null;

@@ -13,12 +13,15 @@ import type {
 } from '../snapshot/schema.js';
 import type * as wire from './wire-types.js';
 
-/** Normalises a timestamp to UTC ISO-8601; throws on an unparseable value (caller names the endpoint). */
+/**
+ * Normalises a timestamp to UTC ISO-8601 as Atlas writes it (`2025-01-06T02:03:07Z`: milliseconds only
+ * when non-zero); throws on an unparseable value (the caller names the endpoint).
+ */
 export function isoOrNull(value: string | null | undefined): string | null {
   if (value === null || value === undefined || value === '') return null;
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) throw new Error(`unparseable timestamp ${JSON.stringify(value)}`);
-  return new Date(ms).toISOString();
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
 }
 
 interface UserOptions {
