@@ -25,9 +25,9 @@ export interface SummaryView {
 }
 
 const VERDICT: Record<ReportModel['verdict']['status'], { label: string; bg: string }> = {
-  fail: { label: 'FAIL: action required', bg: '#9f1239' },
-  attention: { label: 'PASS, with findings to review', bg: '#b45309' },
-  pass: { label: 'PASS', bg: '#15803d' },
+  fail: { label: 'Action required', bg: '#9f1239' },
+  attention: { label: 'Passed the gate, with findings to review', bg: '#b45309' },
+  pass: { label: 'All clear', bg: '#15803d' },
 };
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
