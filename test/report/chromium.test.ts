@@ -1,0 +1,100 @@
+/**
+ * Renders the HTML report in headless Debian chromium (CI installs it) to PNG and PDF and checks that
+ * it rendered: sizes, title, key text through the DOM, and that nothing from the hostile fixture ran.
+ * Skipped, with the reason in the test name, when /usr/bin/chromium is absent.
+ */
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildReportModel } from '../../src/report/model.js';
+import { renderEmailSummary } from '../../src/report/renderers/email-summary.js';
+import { renderHtml } from '../../src/report/renderers/html.js';
+import { FIXED_NOW, FIXED_SHA, fixtureAudit, fixtureSnapshot, HOSTILE } from '../fixtures/report/estate.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+const title = available
+  ? 'HTML report in headless chromium'
+  : `HTML report in headless chromium (SKIPPED: ${CHROMIUM} not installed; apt-get install chromium)`;
+
+describe.skipIf(!available)(title, () => {
+  let browser: Browser;
+  const dir = mkdtempSync(join(tmpdir(), 'aar-chromium-'));
+  const snapshot = fixtureSnapshot({ hostile: true });
+  const model = buildReportModel({
+    snapshot,
+    snapshotSha256: FIXED_SHA,
+    audit: fixtureAudit(snapshot),
+    generatedAt: FIXED_NOW,
+  });
+
+  beforeAll(async () => {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('renders the report to PNG and PDF with its content and no script from data', async () => {
+    const file = join(dir, 'report.html');
+    writeFileSync(file, renderHtml(model));
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(pathToFileURL(file).href);
+    expect(await page.title()).toBe(model.meta.title);
+    const body = await page.locator('body').innerText();
+    expect(body).toContain('Action required');
+    expect(body).toContain(model.verdict.headline);
+    expect(body).toContain('Review roster');
+    // Hostile names appear as text, e.g. the org name that is a <script> element.
+    expect(body).toContain(HOSTILE.script);
+    expect(await page.locator('script').count()).toBe(0);
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(dialogs).toEqual([]);
+    // Self-contained: the only request is the file itself.
+    expect(requests).toEqual([pathToFileURL(file).href]);
+    // Severity sections are real <details> with counts in their summaries.
+    expect(await page.locator('details.sev').count()).toBe(model.findings.length);
+    const png = await page.screenshot({ fullPage: true, path: join(dir, 'report.png') });
+    expect(png.byteLength).toBeGreaterThan(50_000);
+    const pdf = await page.pdf({ format: 'A4', printBackground: true, path: join(dir, 'report.pdf') });
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(pdf.byteLength).toBeGreaterThan(20_000);
+    await page.close();
+  });
+
+  it('renders the email body', async () => {
+    const file = join(dir, 'email.html');
+    writeFileSync(file, renderEmailSummary(model).html);
+    const page = await browser.newPage({ viewport: { width: 800, height: 900 } });
+    await page.goto(pathToFileURL(file).href);
+    const body = await page.locator('body').innerText();
+    expect(body).toContain('Top open findings');
+    expect(body).toContain(model.verdict.headline);
+    expect(await page.locator('script').count()).toBe(0);
+    const png = await page.screenshot({ fullPage: true });
+    expect(png.byteLength).toBeGreaterThan(20_000);
+    await page.close();
+  });
+});
