@@ -62,7 +62,7 @@ describe.skipIf(!available)(title, () => {
     page.on('request', (r) => requests.push(r.url()));
     await page.goto(pathToFileURL(file).href);
     expect(await page.title()).toBe(model.meta.title);
-    const body = await page.locator('body').innerText();
+    const body = (await page.locator('body').textContent()) ?? '';
     expect(body).toContain('Action required');
     expect(body).toContain(model.verdict.headline);
     expect(body).toContain('Review roster');
@@ -70,7 +70,9 @@ describe.skipIf(!available)(title, () => {
     expect(body).toContain(HOSTILE.script);
     expect(await page.locator('script').count()).toBe(0);
     expect(await page.locator('img').count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(
+      await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned),
+    ).toBeUndefined();
     expect(dialogs).toEqual([]);
     // Self-contained: the only request is the file itself.
     expect(requests).toEqual([pathToFileURL(file).href]);
@@ -89,7 +91,7 @@ describe.skipIf(!available)(title, () => {
     writeFileSync(file, renderEmailSummary(model).html);
     const page = await browser.newPage({ viewport: { width: 800, height: 900 } });
     await page.goto(pathToFileURL(file).href);
-    const body = await page.locator('body').innerText();
+    const body = (await page.locator('body').textContent()) ?? '';
     expect(body).toContain('Top open findings');
     expect(body).toContain(model.verdict.headline);
     expect(await page.locator('script').count()).toBe(0);
