@@ -124,8 +124,8 @@ describe('simulator responses match the Atlas spec extracts', () => {
         items++;
         if (!variants) continue;
         const check = item.orgMembershipStatus === 'ACTIVE' ? variants.active : variants.pending;
-        const ok = check(item);
-        if (!ok) throw new Error(`${path} ${String(item.id)}: ${describeErrors(check)}`);
+        const id = String(item.id);
+        if (!check(item)) throw new Error(`${path} ${id}: ${describeErrors(check)}`);
       }
     }
     if (!template.endsWith('/settings') && !template.endsWith('/groups/{groupId}/users'))
