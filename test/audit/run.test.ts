@@ -1,0 +1,184 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY, type Policy, policySchema } from '../../src/audit/policy.js';
+import { auditSnapshot, type Baseline } from '../../src/audit/run.js';
+import type { FailOn, Waiver } from '../../src/audit/types.js';
+import { parseWaivers } from '../../src/audit/waivers.js';
+import { DEFAULT_RULES_DIR, readRulesDir } from '../../src/cli/audit-input.js';
+import { InputError } from '../../src/errors.js';
+import type { LoadedRuleSet } from '../../src/rules/load.js';
+import { apiKey, BUILDER_NOW, daysAgo, org, snapshot, user } from '../builders/snapshot.js';
+
+let rules: LoadedRuleSet;
+let snap: ReturnType<typeof snapshot>;
+beforeAll(async () => {
+  rules = await readRulesDir(DEFAULT_RULES_DIR);
+  snap = estate();
+});
+
+/** One org with: a stale user (medium), an owner API key without access list (2x high). */
+function estate() {
+  const o = org({ name: 'acme' });
+  o.users.push(user({ username: 'stale@example.com', lastAuth: daysAgo(120), teamIds: [o.teams[0]!.id] }));
+  o.teams[0]!.memberIds = o.users.map((u) => u.id).sort();
+  o.apiKeys.push(apiKey({ description: 'ci', orgRoles: ['ORG_OWNER'], accessList: [] }));
+  return snapshot([o]);
+}
+
+const run = (
+  opts: { policy?: Policy; waivers?: Waiver[]; baseline?: Baseline; failOn?: FailOn; now?: Date } = {},
+) =>
+  auditSnapshot({
+    snapshot: snap,
+    rules,
+    policy: opts.policy ?? DEFAULT_POLICY,
+    waivers: opts.waivers ?? [],
+    ...(opts.baseline ? { baseline: opts.baseline } : {}),
+    ...(opts.failOn ? { failOn: opts.failOn } : {}),
+    now: opts.now ?? BUILDER_NOW,
+    inputs: { rulesDir: rules.dir, policyFile: 'policy.yaml', waiversFile: null, baselineFile: null },
+  });
+
+const waiver = (over: Partial<Waiver> = {}): Waiver => ({
+  ruleId: 'stale-last-auth',
+  subject: 'STALE@example.com',
+  reason: 'on leave',
+  approver: 'ciso@example.com',
+  ticket: 'SEC-1',
+  expiresOn: '2026-09-01',
+  ...over,
+});
+
+describe('auditSnapshot', () => {
+  it('reports findings sorted by severity then rule, with evidence, and fails the default gate', async () => {
+    const r = await run();
+    expect(r.findings.map((f) => `${f.severity} ${f.ruleId} ${f.subject.name}`)).toEqual([
+      'high api-key-no-access-list ci',
+      'high api-key-org-owner ci',
+      'medium stale-last-auth stale@example.com',
+    ]);
+    expect(r.findings[2]!.evidence).toEqual({
+      isActive: true,
+      daysSinceLastAuth: 120,
+      username: 'stale@example.com',
+    });
+    expect(r.summary).toEqual({
+      bySeverity: { low: 0, medium: 1, high: 2, critical: 0 },
+      total: 3,
+      waived: 0,
+      open: 3,
+    });
+    expect(r.gate).toEqual({ failOn: 'low', failed: true, failing: 3 });
+    const stale = r.rules.find((x) => x.id === 'stale-last-auth')!;
+    expect(stale).toMatchObject({ subjectsChecked: 3, failed: 1, passed: 2, params: { maxDays: 90 } });
+  });
+
+  it('gates by --fail-on, then the policy default', async () => {
+    expect((await run({ failOn: 'high' })).gate).toMatchObject({ failed: true, failing: 2 });
+    expect((await run({ failOn: 'critical' })).gate).toMatchObject({ failed: false, failing: 0 });
+    expect((await run({ failOn: 'never' })).gate.failed).toBe(false);
+    const policy = policySchema.parse({ failOn: 'critical' });
+    expect((await run({ policy })).gate.failOn).toBe('critical');
+    expect((await run({ policy, failOn: 'medium' })).gate.failOn).toBe('medium');
+  });
+
+  it('applies policy: disable, severity override, params', async () => {
+    const policy = policySchema.parse({
+      rules: {
+        'api-key-org-owner': { enabled: false },
+        'api-key-no-access-list': { severity: 'critical' },
+        'stale-last-auth': { params: { maxDays: 200 } },
+      },
+    });
+    const r = await run({ policy });
+    expect(r.findings.map((f) => `${f.severity} ${f.ruleId}`)).toEqual(['critical api-key-no-access-list']);
+    expect(r.rules.find((x) => x.id === 'api-key-org-owner')).toMatchObject({
+      enabled: false,
+      subjectsChecked: 0,
+    });
+  });
+
+  it.each([
+    [
+      { rules: { 'no-such-rule': { enabled: false } } },
+      'policy.yaml: $.rules["no-such-rule"]: unknown rule id',
+    ],
+    [
+      { rules: { 'stale-last-auth': { params: { maxDayz: 3 } } } },
+      '$.rules["stale-last-auth"].params.maxDayz: rule "stale-last-auth" has no param "maxDayz"',
+    ],
+    [
+      { rules: { 'stale-last-auth': { params: { maxDays: 'x' } } } },
+      '$.rules["stale-last-auth"].params.maxDays: expected a integer',
+    ],
+    [{ rules: { 'stale-last-auth': { params: { maxDays: 0 } } } }, 'must be at least 1'],
+  ])('rejects a policy naming unknown rules or params: %j', async (doc, expected) => {
+    await expect(run({ policy: policySchema.parse(doc) })).rejects.toThrow(expected);
+    await expect(run({ policy: policySchema.parse(doc) })).rejects.toBeInstanceOf(InputError);
+  });
+
+  it('waivers: applied (case-insensitive subject), kept visible, excluded from the gate', async () => {
+    const r = await run({ waivers: [waiver()], failOn: 'medium' });
+    const f = r.findings.find((x) => x.ruleId === 'stale-last-auth')!;
+    expect(f.waived).toBe(true);
+    expect(f.waiver?.reason).toBe('on leave');
+    expect(r.summary).toMatchObject({ total: 3, waived: 1, open: 2 });
+    expect(r.gate.failing).toBe(2);
+    expect(r.waivers.applied).toEqual([{ ...waiver(), findingKeys: [f.key] }]);
+    expect(r.waivers.unused).toEqual([]);
+  });
+
+  it('waivers: expired ones do not apply and are reported; unused and expiring-soon ones are reported', async () => {
+    const expired = waiver({ expiresOn: '2026-05-31' });
+    const unused = waiver({ subject: 'nobody@example.com' });
+    const soon = waiver({ ruleId: 'api-key-org-owner', subject: 'ci', expiresOn: '2026-06-10' });
+    const r = await run({ waivers: [expired, unused, soon] });
+    expect(r.findings.find((x) => x.ruleId === 'stale-last-auth')!.waived).toBe(false);
+    expect(r.waivers.expired).toEqual([expired]);
+    expect(r.waivers.unused).toEqual([unused]);
+    expect(r.waivers.expiringSoon).toEqual([soon]);
+    expect(r.findings.find((x) => x.ruleId === 'api-key-org-owner')!.waived).toBe(true);
+    // The expiry day itself still counts.
+    const lastDay = await run({ waivers: [waiver({ expiresOn: '2026-06-01' })] });
+    expect(lastDay.waivers.applied).toHaveLength(1);
+  });
+
+  it('baseline: known findings are reported but do not fail the gate', async () => {
+    const first = await run();
+    const keys = new Set(first.findings.filter((f) => f.ruleId !== 'stale-last-auth').map((f) => f.key));
+    const r = await run({ baseline: { file: 'b.json', keys } });
+    expect(r.findings).toHaveLength(3);
+    expect(r.findings.filter((f) => f.isNew).map((f) => f.ruleId)).toEqual(['stale-last-auth']);
+    expect(r.gate).toMatchObject({ failed: true, failing: 1 });
+    const all = await run({ baseline: { file: 'b.json', keys: new Set(first.findings.map((f) => f.key)) } });
+    expect(all.gate).toMatchObject({ failed: false, failing: 0 });
+  });
+
+  it('is deterministic', async () => {
+    expect(JSON.stringify(await run())).toBe(JSON.stringify(await run()));
+  });
+});
+
+describe('parseWaivers', () => {
+  const doc = (w: Partial<Waiver>) => ({ waivers: [{ ...waiver(), ...w }] });
+  const ids = new Set(['stale-last-auth']);
+  it('accepts a valid file and defaults ticket to null', () => {
+    const { ticket: _t, ...noTicket } = waiver();
+    expect(parseWaivers({ waivers: [noTicket] }, 'w.yaml', BUILDER_NOW, ids)[0]!.ticket).toBeNull();
+  });
+  it.each([
+    [
+      { expiresOn: '2027-06-02' },
+      'w.yaml: $.waivers[0].expiresOn: expiry 2027-06-02 is more than a year ahead',
+    ],
+    [{ expiresOn: '01/09/2026' }, '$.waivers[0].expiresOn'],
+    [{ expiresOn: undefined }, '$.waivers[0].expiresOn'],
+    [{ ruleId: 'nope' }, '$.waivers[0].ruleId: unknown rule id "nope"'],
+    [{ approver: '' }, '$.waivers[0].approver'],
+  ])('rejects %j', (w, expected) => {
+    expect(() => parseWaivers(doc(w), 'w.yaml', BUILDER_NOW, ids)).toThrow(expected);
+  });
+  it('accepts an expiry exactly one year ahead, and expired waivers', () => {
+    expect(parseWaivers(doc({ expiresOn: '2027-06-01' }), 'w', BUILDER_NOW, ids)).toHaveLength(1);
+    expect(parseWaivers(doc({ expiresOn: '2020-01-01' }), 'w', BUILDER_NOW, ids)).toHaveLength(1);
+  });
+});
