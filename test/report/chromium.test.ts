@@ -78,6 +78,12 @@ describe.skipIf(!available)(title, () => {
     expect(requests).toEqual([pathToFileURL(file).href]);
     // Severity sections are real <details> with counts in their summaries.
     expect(await page.locator('details.sev').count()).toBe(model.findings.length);
+    // Closed sections are hidden on screen but printed: a printed report must be complete.
+    const coverageTable = page.locator('#coverage + details table');
+    expect(await coverageTable.isVisible()).toBe(false);
+    await page.emulateMedia({ media: 'print' });
+    expect(await coverageTable.isVisible()).toBe(true);
+    await page.emulateMedia({ media: 'screen' });
     const png = await page.screenshot({ fullPage: true, path: join(dir, 'report.png') });
     expect(png.byteLength).toBeGreaterThan(50_000);
     const pdf = await page.pdf({ format: 'A4', printBackground: true, path: join(dir, 'report.pdf') });

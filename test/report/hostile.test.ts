@@ -24,7 +24,7 @@ async function text(format: (typeof REPORT_FORMATS)[number]): Promise<string> {
 
 /** Tags an HTML document may contain: only the template's own. */
 const ALLOWED_TAGS = new Set(
-  'html head meta title style body div header span h1 h2 h3 h4 code table tr td th thead tbody details summary p ul li dl dt dd br strong em footer'.split(
+  'html head meta title style body div header span h1 h2 h3 h4 code table tr td th thead tbody details summary p ul li dl dt dd br strong em footer bdi'.split(
     ' ',
   ),
 );
