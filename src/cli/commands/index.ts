@@ -1,6 +1,7 @@
 import { auditCommand } from './audit.js';
 import { collectCommand } from './collect.js';
 import type { CommandFactory } from './define.js';
+import { diffCommand } from './diff.js';
 import { emailCommand } from './email.js';
 import { reportCommand } from './report.js';
 import { rulesCommand } from './rules.js';
@@ -16,4 +17,5 @@ export const commands: CommandFactory[] = [
   rulesCommand,
   emailCommand,
   reportCommand,
+  diffCommand,
 ];
