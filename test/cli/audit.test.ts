@@ -1,0 +1,206 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CliContext } from '../../src/cli/context.js';
+import { runCli } from '../../src/cli/run-cli.js';
+import { apiKey, BUILDER_NOW, daysAgo, org, snapshot, user } from '../builders/snapshot.js';
+
+let dir: string;
+let snapFile: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'audit-cli-'));
+  const o = org({ name: 'acme' });
+  o.users.push(user({ username: 'stale@example.com', lastAuth: daysAgo(120), teamIds: [o.teams[0]!.id] }));
+  o.teams[0]!.memberIds = o.users.map((u) => u.id).sort();
+  o.apiKeys.push(apiKey({ description: 'ci|<b>', accessList: [] }));
+  snapFile = join(dir, 'snap.json');
+  writeFileSync(snapFile, JSON.stringify(snapshot([o]), null, 2));
+});
+
+async function cli(argv: string[], env: Record<string, string> = {}) {
+  let stdout = '';
+  let stderr = '';
+  const ctx: CliContext = {
+    env,
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    stderrIsTTY: false,
+    now: () => BUILDER_NOW,
+    cwd: dir,
+    exitCode: 0,
+  };
+  const code = await runCli(argv, ctx);
+  return { code, stdout, stderr };
+}
+
+const file = (name: string, text: string): string => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+describe('audit command', () => {
+  it('fails the gate (exit 1) on unwaived findings, text output', async () => {
+    const r = await cli(['audit', snapFile]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('HIGH api-key-no-access-list');
+    expect(r.stdout).toContain('stale@example.com last signed in 120 days ago (limit 90)');
+    expect(r.stderr).toContain('failing (exit 1)');
+  });
+
+  it('--fail-on decides the gate', async () => {
+    expect((await cli(['audit', snapFile, '--fail-on', 'critical'])).code).toBe(0);
+    expect((await cli(['audit', snapFile, '--fail-on', 'high'])).code).toBe(1);
+    expect((await cli(['audit', snapFile, '--fail-on', 'never'])).code).toBe(0);
+    expect((await cli(['audit', snapFile, '--fail-on', 'loud'])).code).toBe(2);
+  });
+
+  it('--format json has summary and sorted findings, and works as a --baseline', async () => {
+    const r = await cli(['audit', snapFile, '--format', 'json', '--fail-on', 'never']);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.summary).toEqual({
+      bySeverity: { low: 0, medium: 1, high: 1, critical: 0 },
+      total: 2,
+      waived: 0,
+      open: 2,
+    });
+    expect(doc.findings.map((f: { ruleId: string }) => f.ruleId)).toEqual([
+      'api-key-no-access-list',
+      'stale-last-auth',
+    ]);
+    expect(doc.findings[1]).toMatchObject({
+      subject: { type: 'user', name: 'stale@example.com' },
+      waived: false,
+    });
+    const baseline = file('baseline.json', r.stdout);
+    expect((await cli(['audit', snapFile, '--baseline', baseline])).code).toBe(0);
+  });
+
+  it('policy (YAML) and waivers (YAML) apply', async () => {
+    const policy = file(
+      'policy.yaml',
+      'failOn: medium\nrules:\n  api-key-no-access-list:\n    severity: low\n',
+    );
+    const waivers = file(
+      'waivers.yml',
+      'waivers:\n  - ruleId: stale-last-auth\n    subject: stale@example.com\n    reason: parental leave\n    approver: ciso@example.com\n    expiresOn: "2026-06-10"\n',
+    );
+    const r = await cli(['audit', snapFile, '--policy', policy, '--waivers', waivers]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('waived until 2026-06-10: parental leave');
+    expect(r.stdout).toContain('warning: waiver expires on 2026-06-10');
+  });
+
+  it.each([
+    ['policy.yaml', 'rules:\n  nope: {enabled: false}\n', '--policy', '$.rules.nope: unknown rule id'],
+    ['policy2.yaml', 'rules: [\n', '--policy', 'not valid YAML'],
+    ['policy3.json', '{"failOn": "sometimes"}', '--policy', '$.failOn'],
+    [
+      'waivers.json',
+      '{"waivers":[{"ruleId":"stale-last-auth","subject":"x","reason":"r","approver":"a","expiresOn":"2030-01-01"}]}',
+      '--waivers',
+      '$.waivers[0].expiresOn: expiry 2030-01-01 is more than a year ahead',
+    ],
+  ])('bad %s is exit 2 with one line naming the file and JSON path', async (name, text, flag, expected) => {
+    const p = file(name, text);
+    const r = await cli(['audit', snapFile, flag, p]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`error: ${p}: `);
+    expect(r.stderr).toContain(expected);
+  });
+
+  it('a corrupt snapshot is exit 2 naming the JSON path', async () => {
+    const bad = JSON.parse(readFileSync(snapFile, 'utf8'));
+    bad.organizations[0].users[0].lastAuth = 'yesterday';
+    const p = file('bad-snap.json', JSON.stringify(bad));
+    const r = await cli(['audit', p]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('$.organizations[0].users[0].lastAuth');
+  });
+
+  it('--output writes atomically and refuses to overwrite without --force (exit 4)', async () => {
+    const out = join(dir, 'out.sarif');
+    expect(
+      (await cli(['audit', snapFile, '--format', 'sarif', '--output', out, '--fail-on', 'never'])).code,
+    ).toBe(0);
+    const sarif = JSON.parse(readFileSync(out, 'utf8'));
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs[0].results).toHaveLength(2);
+    expect(sarif.runs[0].results[0].partialFingerprints.findingKey).toMatch(/^api-key-no-access-list\|/);
+    expect((await cli(['audit', snapFile, '--format', 'sarif', '--output', out])).code).toBe(4);
+    expect((await cli(['audit', snapFile, '--format', 'sarif', '--output', out, '--force'])).code).toBe(1);
+  });
+
+  it('--format github prints annotations and appends a Markdown summary to $GITHUB_STEP_SUMMARY', async () => {
+    const summary = file('summary.md', '# earlier step\n');
+    const r = await cli(['audit', snapFile, '--format', 'github'], { GITHUB_STEP_SUMMARY: summary });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^::error file=.*title=high api-key-no-access-list::\[acme\] API key ci\|<b>/m);
+    expect(r.stdout).toMatch(/^::warning .*stale-last-auth/m);
+    const md = readFileSync(summary, 'utf8');
+    expect(md.startsWith('# earlier step\n## Atlas access review: audit')).toBe(true);
+    expect(md).toContain('ci\\|\\<b\\>');
+  });
+
+  it('--format junit counts a case per rule and subject', async () => {
+    const r = await cli(['audit', snapFile, '--format', 'junit', '--fail-on', 'never']);
+    expect(r.stdout).toContain(
+      '<testsuite name="stale-last-auth: Active user not signed in recently" tests="3" failures="1"',
+    );
+    expect(r.stdout).toContain('ci|&lt;b&gt;');
+    expect(r.stdout).not.toContain('<b>');
+  });
+
+  it('--format markdown', async () => {
+    const r = await cli(['audit', snapFile, '--format', 'markdown', '--fail-on', 'never']);
+    expect(r.stdout).toContain('| medium | stale-last-auth | acme | user stale@example.com |');
+  });
+});
+
+describe('rules command', () => {
+  it('lists the catalogue as text and JSON', async () => {
+    const t = await cli(['rules', 'list']);
+    expect(t.code).toBe(0);
+    expect(t.stdout).toMatch(/^stale-last-auth\s+medium\s+user\s+Active user not signed in recently$/m);
+    const j = JSON.parse((await cli(['rules', 'list', '--format', 'json'])).stdout);
+    expect(j.find((r: { id: string }) => r.id === 'stale-last-auth').params.maxDays.default).toBe(90);
+  });
+
+  it('validates a rules folder: ok, and exit 2 with file and path on a bad rule', async () => {
+    const good = await cli(['rules', 'validate', join(import.meta.dirname, '../../rules')]);
+    expect(good.code).toBe(0);
+    const rulesDir = mkdtempSync(join(tmpdir(), 'rules-'));
+    writeFileSync(
+      join(rulesDir, 'mine.json'),
+      JSON.stringify({
+        id: 'mine',
+        title: 't',
+        severity: 'low',
+        subject: 'user',
+        description: 'd',
+        rationale: 'r',
+        remediation: 'm',
+        references: [],
+        conditions: { all: [{ fact: 'lastAuthDays', operator: 'greaterThan', value: 1 }] },
+        message: 'x',
+      }),
+    );
+    const bad = await cli(['rules', 'validate', rulesDir]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(
+      `${join(rulesDir, 'mine.json')}: $.conditions.all[0].fact: unknown fact "lastAuthDays"`,
+    );
+    expect((await cli(['audit', snapFile, '--rules', rulesDir])).code).toBe(2);
+  });
+
+  it('lists facts per kind', async () => {
+    const r = await cli(['rules', 'facts', 'user']);
+    expect(r.stdout).toMatch(/daysSinceLastAuth\s+number\|null/);
+  });
+});
