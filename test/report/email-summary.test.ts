@@ -1,0 +1,65 @@
+/** The email body at estate size (real audit of a generated 20-org estate) and the stage's purity rules. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY } from '../../src/audit/policy.js';
+import { auditSnapshot } from '../../src/audit/run.js';
+import { DEFAULT_RULES_DIR, readRulesDir } from '../../src/cli/audit-input.js';
+import { buildReportModel } from '../../src/report/model.js';
+import { EMAIL_TOP_FINDINGS, renderEmailSummary } from '../../src/report/renderers/email-summary.js';
+import { generateEstate, PRESETS } from '../../src/sim/generate.js';
+import type { Snapshot } from '../../src/snapshot/schema.js';
+
+describe('email summary', () => {
+  it('stays under 100 KB for a 20-org estate, inline styles only, every org listed', async () => {
+    const now = new Date('2026-05-01T00:00:00.000Z');
+    const estate = generateEstate({ seed: 42, now, ...PRESETS.large, orgs: 20, usersPerOrg: 500 });
+    const snapshot: Snapshot = {
+      schemaVersion: 1,
+      collectedAt: now.toISOString(),
+      tool: { name: 'test', version: '0' },
+      source: {
+        baseUrl: 'sim',
+        api: 'atlas-v2',
+        apiVersion: '2025-02-19',
+        auth: 'service-account',
+        keepPii: false,
+      },
+      organizations: estate.organizations,
+      stats: { requests: 0, retries: 0, durationMs: 0 },
+    };
+    const audit = await auditSnapshot({
+      snapshot,
+      rules: await readRulesDir(DEFAULT_RULES_DIR),
+      policy: { ...DEFAULT_POLICY, allowedEmailDomains: [...estate.companyEmailDomains] },
+      waivers: [],
+      now,
+      inputs: { rulesDir: 'rules', policyFile: null, waiversFile: null, baselineFile: null },
+    });
+    const model = buildReportModel({ snapshot, snapshotSha256: '0'.repeat(64), audit, generatedAt: now });
+    const email = renderEmailSummary(model);
+    expect(Buffer.byteLength(email.html)).toBeLessThan(100 * 1024);
+    expect(email.html).not.toMatch(/<style|<script|<link|<img/i);
+    expect(email.html).not.toMatch(/class="/);
+    for (const o of snapshot.organizations) expect(email.html).toContain(o.name);
+    expect(email.text).toContain(`Findings: ${model.summary.findings.open} open`);
+    if (model.summary.findings.open > EMAIL_TOP_FINDINGS) {
+      expect(email.html).toContain(`${model.summary.findings.open - EMAIL_TOP_FINDINGS} more open findings`);
+    }
+  });
+});
+
+describe('report stage purity (STYLE.md: renderers touch no file, clock or env)', () => {
+  const dir = join(import.meta.dirname, '..', '..', 'src', 'report');
+  const files = [
+    join(dir, 'model.ts'),
+    ...readdirSync(join(dir, 'renderers')).map((f) => join(dir, 'renderers', f)),
+  ];
+  for (const file of files) {
+    it(`${file.slice(dir.length + 1)} has no I/O, clock or env`, () => {
+      const src = readFileSync(file, 'utf8');
+      expect(src).not.toMatch(/from 'node:fs|from 'fs'|nodemailer|src\/atlas|\.\.\/atlas/);
+      expect(src).not.toMatch(/Date\.now\(|new Date\(\)|process\.env|process\.cwd/);
+    });
+  }
+});
