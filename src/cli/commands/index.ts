@@ -5,6 +5,7 @@ import { diffCommand } from './diff.js';
 import { emailCommand } from './email.js';
 import { reportCommand } from './report.js';
 import { rulesCommand } from './rules.js';
+import { simulateCommand } from './simulate.js';
 
 export { type CommandFactory, defineCommand } from './define.js';
 
@@ -18,4 +19,5 @@ export const commands: CommandFactory[] = [
   emailCommand,
   reportCommand,
   diffCommand,
+  simulateCommand,
 ];

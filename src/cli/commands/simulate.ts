@@ -1,0 +1,116 @@
+import type { Argv } from 'yargs';
+import { UsageError } from '../../errors.js';
+import { generateEstate, PRESETS, type PresetName } from '../../sim/generate.js';
+import { DEFAULT_CREDENTIALS, type Simulator, startSimulator } from '../../sim/server.js';
+import type { CliContext } from '../context.js';
+import { type CommandFactory, defineCommand } from './define.js';
+
+/** Arguments of `simulate`. */
+export interface SimulateArgs {
+  port: number;
+  preset: PresetName;
+  seed: number;
+  orgs?: number;
+  'latency-ms': number;
+  'rate-limits': 'atlas' | 'off';
+}
+
+const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
+
+/**
+ * Runs the simulator until the promise from `stop` resolves, printing how to point the CLI at it. Split from the
+ * command so tests can stop it without sending signals to the test runner's process.
+ */
+export async function runSimulator(
+  args: SimulateArgs,
+  ctx: CliContext,
+  stop: () => Promise<void>,
+): Promise<Simulator> {
+  if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65_535) {
+    throw new UsageError(`--port must be an integer between 0 and 65535, got ${args.port}`);
+  }
+  if (args.orgs !== undefined && (!Number.isInteger(args.orgs) || args.orgs < 1 || args.orgs > 1000)) {
+    throw new UsageError(`--orgs must be an integer between 1 and 1000, got ${args.orgs}`);
+  }
+  if (!Number.isInteger(args.seed)) throw new UsageError(`--seed must be an integer, got ${args.seed}`);
+  if (!Number.isFinite(args['latency-ms']) || args['latency-ms'] < 0) {
+    throw new UsageError(`--latency-ms must be a non-negative number, got ${args['latency-ms']}`);
+  }
+  const size = { ...PRESETS[args.preset], ...(args.orgs === undefined ? {} : { orgs: args.orgs }) };
+  const estate = generateEstate({ seed: args.seed, now: ctx.now(), ...size });
+  const sim = await startSimulator({
+    organizations: estate.organizations,
+    port: args.port,
+    latencyMs: args['latency-ms'],
+    rateLimits: args['rate-limits'],
+  });
+  const users = estate.organizations.reduce((n, o) => n + o.users.length, 0);
+  const sa = DEFAULT_CREDENTIALS.serviceAccounts[0];
+  const key = DEFAULT_CREDENTIALS.apiKeys[0];
+  const lines = [
+    `Atlas simulator listening on ${sim.baseUrl}`,
+    `preset ${args.preset}, seed ${args.seed}: ${estate.organizations.length} organization(s), ${users} user(s), ${estate.planted.length} planted violation(s)`,
+    '',
+    'Organizations:',
+    ...estate.organizations.map((o) => `  ${o.id}  ${o.name}`),
+    '',
+    '# These credentials are fake and work only against this simulator.',
+    '# Service account (OAuth 2.0 client credentials):',
+    `export MONGODB_ATLAS_BASE_URL=${sim.baseUrl}`,
+    `export MONGODB_ATLAS_CLIENT_ID=${sa.clientId}`,
+    `export MONGODB_ATLAS_CLIENT_SECRET=${sa.clientSecret}`,
+    '# or an API key (HTTP Digest; also for --api cloud-manager):',
+    `export MONGODB_ATLAS_PUBLIC_API_KEY=${key.publicKey}`,
+    `export MONGODB_ATLAS_PRIVATE_API_KEY=${key.privateKey}`,
+    '',
+    'Then: atlas-access-review collect --all-orgs',
+    'Stop with Ctrl+C.',
+  ];
+  ctx.stdout(`${lines.join('\n')}\n`);
+  // Listen for the stop only once the server runs, so a usage error leaves no signal handler behind.
+  await stop();
+  const stats = sim.stats();
+  await sim.close();
+  ctx.stderr(`simulator stopped after ${stats.requests} request(s)\n`);
+  return sim;
+}
+
+/** A promise that resolves on the first SIGINT or SIGTERM (listeners removed afterwards). */
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+}
+
+export const simulateCommand: CommandFactory = (ctx: CliContext) =>
+  defineCommand<SimulateArgs>({
+    command: 'simulate',
+    describe: 'Run a local Atlas Admin API simulator with a seeded estate (for demos and trials)',
+    builder: (yargs: Argv) =>
+      yargs
+        .option('port', { type: 'number', default: 0, describe: 'Port on 127.0.0.1 (0 = any free port)' })
+        .option('preset', {
+          choices: PRESET_NAMES,
+          default: 'demo' as PresetName,
+          describe:
+            'Estate size: demo (3 orgs), max (one org at Atlas limits), ten (10 orgs), large (100 x 500 users)',
+        })
+        .option('seed', { type: 'number', default: 1, describe: 'Seed of the generated estate' })
+        .option('orgs', { type: 'number', describe: 'Number of organizations (overrides the preset)' })
+        .option('latency-ms', { type: 'number', default: 0, describe: 'Latency added to every response' })
+        .option('rate-limits', {
+          choices: ['atlas', 'off'] as const,
+          default: 'atlas' as const,
+          describe: "Atlas's token-bucket rate limits, or none",
+        })
+        .example('$0 simulate --port 8080', 'serve the demo estate on http://127.0.0.1:8080'),
+    handler: async (args: SimulateArgs) => {
+      await runSimulator(args, ctx, untilSignal);
+    },
+  });
