@@ -410,6 +410,14 @@ function writeSummary(wb: ExcelJS.stream.xlsx.WorkbookWriter, m: ReportModel): v
     ['Waivers unused', s.waivers.unused, 'number'],
     ['Incomplete organizations', s.incompleteOrgs, 'number'],
   ];
+  if (m.changes) {
+    kv.push(
+      ['Previous report generated at', m.changes.previousGeneratedAt, 'date'],
+      ['New open findings since then', m.changes.newOpen, 'number'],
+      ['Resolved since then', m.changes.resolved.length, 'number'],
+      ['Change in open findings', m.changes.openDelta.total, 'number'],
+    );
+  }
   for (const [label, value, kind] of kv) {
     sheet.add([label, kind === 'date' && typeof value === 'string' ? null : value], (row) => {
       if (kind === 'date' && typeof value === 'string') {
