@@ -338,6 +338,15 @@ function deriveOrg(
     },
   });
 
+  // Users per team as the users endpoint reports it (teamIds), to compare with the team endpoint.
+  const claimedBy = new Map<string, User[]>();
+  for (const u of org.users) {
+    for (const tid of u.teamIds) {
+      const list = claimedBy.get(tid);
+      if (list) list.push(u);
+      else claimedBy.set(tid, [u]);
+    }
+  }
   for (const t of org.teams) {
     const members = new Set(t.memberIds);
     const mismatches: string[] = [];
@@ -347,10 +356,8 @@ function deriveOrg(
         mismatches.push(`${u.username} (team lists user; user lacks teamId)`);
       if (!u) mismatches.push(`${m} (team lists an id that is not an org user)`);
     }
-    for (const u of org.users) {
-      if (u.teamIds.includes(t.id) && !members.has(u.id)) {
-        mismatches.push(`${u.username} (user lists teamId; team lacks user)`);
-      }
+    for (const u of claimedBy.get(t.id) ?? []) {
+      if (!members.has(u.id)) mismatches.push(`${u.username} (user lists teamId; team lacks user)`);
     }
     const unknown = new Set<string>();
     for (const pid of projectsOfTeam.get(t.id) ?? []) {
