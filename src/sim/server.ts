@@ -468,7 +468,28 @@ function buildRoutes(index: EstateIndex, baseUrl: () => string, leakPassword: bo
         return { kind: 'object', body: organizationSettings(o.settings) };
       },
     }),
-    // Legacy Cloud Manager / Ops Manager: unversioned, Digest only, flat users (NOTES.md §10).
+    // Legacy Cloud Manager / Ops Manager: unversioned, Digest only (NOTES.md §10). The org
+    // resources give the collector the org names; their body matches the v2 organization.
+    route('/api/public/v1.0/orgs', {
+      versions: null,
+      digestOnly: true,
+      bucket: null,
+      handle: () => ({
+        kind: 'list',
+        items: [...index.orgs.values()].map((o) => legacyOrganization(o, baseUrl())),
+      }),
+    }),
+    route('/api/public/v1.0/orgs/{orgId}', {
+      versions: null,
+      digestOnly: true,
+      bucket: null,
+      handle: (ctx) => {
+        const o = org(ctx);
+        if ('kind' in o) return o;
+        return { kind: 'object', body: legacyOrganization(o, baseUrl()) };
+      },
+    }),
+    // Legacy Cloud Manager / Ops Manager: flat users, as 2023-01-01 (NOTES.md §10).
     route('/api/public/v1.0/orgs/{orgId}/users', {
       versions: null,
       digestOnly: true,
@@ -482,6 +503,16 @@ function buildRoutes(index: EstateIndex, baseUrl: () => string, leakPassword: bo
       },
     }),
   ];
+}
+
+/** Cloud Manager v1.0 organization: `{id, name, isDeleted, links}` with v1.0 hrefs. */
+function legacyOrganization(org: Organization, baseUrl: string): WireObject {
+  return {
+    id: org.id,
+    name: org.name,
+    isDeleted: false,
+    links: [{ href: `${baseUrl}/api/public/v1.0/orgs/${org.id}`, rel: 'self' }],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -156,6 +156,13 @@ describe('HTTP Digest', () => {
     const body = (await res.json()) as { results: { emailAddress: string; roles: unknown[] }[] };
     expect(body.results).toHaveLength(org.users.filter((u) => u.status === 'ACTIVE').length);
     expect(body.results[0]?.roles[0]).toHaveProperty('orgId', org.id);
+    const one = await digestGet(sim.baseUrl, `/api/public/v1.0/orgs/${org.id}`);
+    expect(await one.json()).toMatchObject({ id: org.id, name: org.name, isDeleted: false });
+    const all = (await (await digestGet(sim.baseUrl, '/api/public/v1.0/orgs')).json()) as {
+      results: { id: string }[];
+    };
+    expect(all.results.map((o) => o.id).sort()).toEqual(estate.organizations.map((o) => o.id).sort());
+    expect((await digestGet(sim.baseUrl, `/api/public/v1.0/orgs/${'0'.repeat(24)}`)).status).toBe(404);
   });
 });
 
