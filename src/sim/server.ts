@@ -616,6 +616,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
 
   const digestChallenge = (stale = false) => {
     const nonce = randomBytes(16).toString('base64');
+    // Every unauthenticated request gets a fresh nonce; drop expired ones so long runs stay small.
+    if (nonces.size > 1000) for (const [n, at] of nonces) if (now() - at > NONCE_TTL_MS) nonces.delete(n);
     nonces.set(nonce, now());
     return `Digest realm="${DIGEST_REALM}", domain="", nonce="${nonce}", algorithm=MD5, qop="auth", stale=${stale}`;
   };
