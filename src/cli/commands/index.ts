@@ -4,6 +4,7 @@ import type { CommandFactory } from './define.js';
 import { diffCommand } from './diff.js';
 import { emailCommand } from './email.js';
 import { reportCommand } from './report.js';
+import { reviewCommand } from './review.js';
 import { rulesCommand } from './rules.js';
 import { simulateCommand } from './simulate.js';
 
@@ -19,5 +20,6 @@ export const commands: CommandFactory[] = [
   emailCommand,
   reportCommand,
   diffCommand,
+  reviewCommand,
   simulateCommand,
 ];

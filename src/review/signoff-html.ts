@@ -1,0 +1,53 @@
+/**
+ * The one-page sign-off HTML, rendered with Handlebars from reports/signoff.hbs and the report's
+ * stylesheet partial (reports/partials/report-css.css), so it looks like the report it signs off.
+ *
+ * Like src/report/templates.ts, reading the package's own static templates (never user data) is the one
+ * file access here; rendering itself is a pure function of the sign-off record.
+ */
+import { join } from 'node:path';
+import Handlebars from 'handlebars';
+import { readTemplateSources, type TemplateSources } from '../report/templates.js';
+import { PACKAGE_ROOT } from '../version.js';
+import type { Signoff } from './signoff.js';
+
+export type SignoffTemplate = Handlebars.TemplateDelegate;
+
+/** Compiles the sign-off template from sources (`signoff` and `partials/*`), strict like the report's. */
+export function compileSignoffTemplate(sources: TemplateSources): SignoffTemplate {
+  const hb = Handlebars.create();
+  hb.registerHelper('datetime', (iso: unknown) =>
+    typeof iso === 'string' ? iso.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC') : '—',
+  );
+  hb.registerHelper('join', (list: unknown, sep: unknown) =>
+    Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : ', ') : '',
+  );
+  hb.registerHelper('upper', (s: unknown) => String(s ?? '').toUpperCase());
+  hb.registerHelper('lower', (s: unknown) => String(s ?? '').toLowerCase());
+  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hb.registerHelper(
+    'gt',
+    (a: unknown, b: unknown) => typeof a === 'number' && typeof b === 'number' && a > b,
+  );
+  hb.registerHelper('orDash', (v: unknown) => (v === null || v === undefined || v === '' ? '—' : v));
+  for (const [name, src] of Object.entries(sources))
+    if (name.startsWith('partials/')) hb.registerPartial(name.slice('partials/'.length), src);
+  const src = sources.signoff;
+  if (src === undefined) throw new Error('internal: reports/signoff.hbs is missing');
+  return hb.compile(src, { strict: true, preventIndent: true });
+}
+
+let cached: SignoffTemplate | undefined;
+
+/** The template shipped in reports/, compiled on first use. */
+export function defaultSignoffTemplate(): SignoffTemplate {
+  cached ??= compileSignoffTemplate(readTemplateSources(join(PACKAGE_ROOT, 'reports')));
+  return cached;
+}
+
+/** Renders the one-page sign-off HTML (self-contained, no scripts). */
+export function renderSignoffHtml(s: Signoff, template: SignoffTemplate = defaultSignoffTemplate()): string {
+  const names = s.snapshot.organizations.map((o) => o.name);
+  const orgNames = names.length <= 3 ? names.join(', ') : `${names.length} organizations`;
+  return template({ s, orgNames });
+}

@@ -1,0 +1,199 @@
+/**
+ * The sign-off record: the evidence an auditor keeps for one completed review (issue 6). It binds the
+ * reviewed snapshot and the filled workbook by sha256, counts decisions per org and per reviewer, and
+ * lists every Revoke and Modify with its comment and the access the identity held at review time (so
+ * `review verify` can check a later snapshot without the old one).
+ *
+ * The zod schema is the type (STYLE.md principle 2): `review verify` reads the JSON back through it.
+ */
+import { z } from 'zod';
+import type { Snapshot } from '../snapshot/schema.js';
+import type { ReviewDecision } from './import.js';
+
+export const SIGNOFF_SCHEMA_VERSION = 1 as const;
+
+const sha256 = z.string().regex(/^[a-f0-9]{64}$/, 'expected a sha256 hex digest');
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+
+const decisionCounts = {
+  /** Rows decided. */
+  identities: z.number().int().nonnegative(),
+  keep: z.number().int().nonnegative(),
+  revoke: z.number().int().nonnegative(),
+  modify: z.number().int().nonnegative(),
+};
+
+/** Access at review time, as recorded for a Revoke/Modify. */
+export const accessSchema = z.object({
+  orgRoles: z.array(z.string()),
+  projectRoles: z.array(
+    z.object({ projectId: z.string(), projectName: z.string(), roles: z.array(z.string()) }),
+  ),
+  teams: z.array(z.object({ id: z.string(), name: z.string() })),
+});
+
+/** One Revoke or Modify decision. */
+export const signoffActionSchema = z.object({
+  /** Identity key `orgId:subjectType:id` (as in the workbook and the report roster). */
+  key: z.string(),
+  orgId: z.string(),
+  orgName: z.string(),
+  subjectType: z.enum(['user', 'apiKey', 'serviceAccount']),
+  kind: z.enum(['user', 'invitation', 'apiKey', 'serviceAccount']),
+  /** Atlas id (clientId for service accounts). */
+  id: z.string(),
+  /** Username, API key public key or service account name. */
+  name: z.string(),
+  status: z.string(),
+  decision: z.enum(['Revoke', 'Modify']),
+  reviewer: z.string(),
+  reviewedOn: day,
+  comment: z.string().nullable(),
+  /** Row of the Review sheet the decision was read from. */
+  workbookRow: z.number().int().positive(),
+  access: accessSchema,
+});
+export type SignoffAction = z.infer<typeof signoffActionSchema>;
+
+export const signoffSchema = z.object({
+  signoffSchemaVersion: z.literal(SIGNOFF_SCHEMA_VERSION),
+  tool: z.object({ name: z.string(), version: z.string() }),
+  /** When the import ran (the CLI clock). */
+  signedOffAt: z.iso.datetime({ offset: true }),
+  snapshot: z.object({
+    file: z.string(),
+    sha256,
+    collectedAt: z.iso.datetime({ offset: true }),
+    organizations: z.array(z.object({ id: z.string(), name: z.string() })),
+  }),
+  workbook: z.object({ file: z.string(), sha256 }),
+  counts: z.object(decisionCounts),
+  byOrg: z.array(z.object({ orgId: z.string(), orgName: z.string(), ...decisionCounts })),
+  reviewers: z.array(
+    z.object({ reviewer: z.string(), ...decisionCounts, firstReviewedOn: day, lastReviewedOn: day }),
+  ),
+  /** First and last review date over all rows. */
+  reviewPeriod: z.object({ from: day, to: day }).nullable(),
+  /** Every Revoke and Modify, sorted by org, decision, name. */
+  actions: z.array(signoffActionSchema),
+});
+/** A sign-off record (the `review import` JSON output). */
+export type Signoff = z.infer<typeof signoffSchema>;
+
+/** Inputs of {@link buildSignoff}. */
+export interface BuildSignoffInput {
+  snapshot: Snapshot;
+  snapshotFile: string;
+  snapshotSha256: string;
+  workbookFile: string;
+  workbookSha256: string;
+  /** Decisions from a workbook that had no problems. */
+  decisions: ReviewDecision[];
+  signedOffAt: Date;
+  tool: { name: string; version: string };
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+type Counts = { identities: number; keep: number; revoke: number; modify: number };
+const zero = (): Counts => ({ identities: 0, keep: 0, revoke: 0, modify: 0 });
+function count(c: Counts, d: ReviewDecision): void {
+  c.identities++;
+  if (d.decision === 'Keep') c.keep++;
+  else if (d.decision === 'Revoke') c.revoke++;
+  else c.modify++;
+}
+
+/** Builds the sign-off record. Pure and deterministic (sorted everywhere). */
+export function buildSignoff(input: BuildSignoffInput): Signoff {
+  const counts = zero();
+  const byOrg = new Map<string, { orgId: string; orgName: string } & Counts>();
+  const reviewers = new Map<string, Counts & { first: string; last: string; display: string }>();
+  let from: string | null = null;
+  let to: string | null = null;
+  for (const d of input.decisions) {
+    count(counts, d);
+    const o = byOrg.get(d.orgId) ?? { orgId: d.orgId, orgName: d.orgName, ...zero() };
+    byOrg.set(d.orgId, o);
+    count(o, d);
+    // Reviewers compared case-insensitively (email addresses), shown as first written.
+    const rk = d.reviewer.toLowerCase();
+    const r = reviewers.get(rk) ?? {
+      ...zero(),
+      first: d.reviewedOn,
+      last: d.reviewedOn,
+      display: d.reviewer,
+    };
+    reviewers.set(rk, r);
+    count(r, d);
+    if (d.reviewedOn < r.first) r.first = d.reviewedOn;
+    if (d.reviewedOn > r.last) r.last = d.reviewedOn;
+    if (from === null || d.reviewedOn < from) from = d.reviewedOn;
+    if (to === null || d.reviewedOn > to) to = d.reviewedOn;
+  }
+  const decisionOrder = { Revoke: 0, Modify: 1 } as const;
+  const actions: SignoffAction[] = input.decisions
+    .filter((d): d is ReviewDecision & { decision: 'Revoke' | 'Modify' } => d.decision !== 'Keep')
+    .map((d) => ({
+      key: d.key,
+      orgId: d.orgId,
+      orgName: d.orgName,
+      subjectType: d.subjectType,
+      kind: d.kind,
+      id: d.id,
+      name: d.name,
+      status: d.status,
+      decision: d.decision,
+      reviewer: d.reviewer,
+      reviewedOn: d.reviewedOn,
+      comment: d.comment,
+      workbookRow: d.row,
+      access: d.access,
+    }))
+    .sort(
+      (a, b) =>
+        compareText(a.orgName, b.orgName) ||
+        compareText(a.orgId, b.orgId) ||
+        decisionOrder[a.decision] - decisionOrder[b.decision] ||
+        compareText(a.name, b.name) ||
+        compareText(a.key, b.key),
+    );
+  return {
+    signoffSchemaVersion: SIGNOFF_SCHEMA_VERSION,
+    tool: { ...input.tool },
+    signedOffAt: input.signedOffAt.toISOString(),
+    snapshot: {
+      file: input.snapshotFile,
+      sha256: input.snapshotSha256,
+      collectedAt: input.snapshot.collectedAt,
+      organizations: input.snapshot.organizations
+        .map((o) => ({ id: o.id, name: o.name }))
+        .sort((a, b) => compareText(a.name, b.name) || compareText(a.id, b.id)),
+    },
+    workbook: { file: input.workbookFile, sha256: input.workbookSha256 },
+    counts,
+    byOrg: [...byOrg.values()].sort(
+      (a, b) => compareText(a.orgName, b.orgName) || compareText(a.orgId, b.orgId),
+    ),
+    reviewers: [...reviewers.values()]
+      .map((r) => ({
+        reviewer: r.display,
+        identities: r.identities,
+        keep: r.keep,
+        revoke: r.revoke,
+        modify: r.modify,
+        firstReviewedOn: r.first,
+        lastReviewedOn: r.last,
+      }))
+      .sort((a, b) => compareText(a.reviewer.toLowerCase(), b.reviewer.toLowerCase())),
+    reviewPeriod: from !== null && to !== null ? { from, to } : null,
+    actions,
+  };
+}
+
+/** The sign-off as JSON (2-space, trailing newline). */
+export function serializeSignoff(s: Signoff): string {
+  return `${JSON.stringify(s, null, 2)}\n`;
+}

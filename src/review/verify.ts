@@ -1,0 +1,350 @@
+/**
+ * `review verify`: checks a later snapshot against the last sign-off. Every Revoke whose identity still
+ * has access becomes a Finding (rule `review-revocation-not-done`), in the audit's own Finding shape, so
+ * the next audit and report can carry it and the CI gate can fail on it.
+ *
+ * Fail closed (STYLE.md principle 8): when the later snapshot cannot show whether access is gone (the
+ * org was not collected, or the source API does not list that kind of identity), the revocation is
+ * `unverifiable`, reported as its own finding, never counted as done.
+ */
+import { findingKey } from '../audit/run.js';
+import type { Finding, RuleSummary, Severity } from '../audit/types.js';
+import type { Organization, Snapshot } from '../snapshot/schema.js';
+import type { Signoff, SignoffAction } from './signoff.js';
+
+export const VERIFY_SCHEMA_VERSION = 1 as const;
+
+/** The review rules, as data (their ids appear in findings, baselines and waivers). */
+export const REVIEW_RULES = {
+  'review-revocation-not-done': {
+    title: 'Revocation decided in the last review was not carried out',
+    severity: 'high' as Severity,
+    rationale:
+      'A reviewer decided to revoke this access and signed it off; the identity still holds it, so the review record and reality disagree.',
+    remediation:
+      'Carry out the revocation plan written by `review import` (or record why not with a waiver) and collect a new snapshot.',
+  },
+  'review-revocation-unverifiable': {
+    title: 'Revocation from the last review cannot be verified',
+    severity: 'medium' as Severity,
+    rationale:
+      'The later snapshot does not cover this identity (organization not collected, or the source API does not list this kind of identity), so the revocation cannot be shown to be done.',
+    remediation:
+      'Collect a snapshot that covers the organization with the Atlas Admin API v2 and verify again.',
+  },
+} as const;
+export type ReviewRuleId = keyof typeof REVIEW_RULES;
+
+/** RuleSummary entries for the review rules, so a report's rule table can list them. */
+export function reviewRuleSummaries(findings: Finding[]): RuleSummary[] {
+  return (Object.keys(REVIEW_RULES) as ReviewRuleId[]).map((id) => {
+    const r = REVIEW_RULES[id];
+    const failed = findings.filter((f) => f.ruleId === id).length;
+    return {
+      id,
+      title: r.title,
+      severity: r.severity,
+      subjectKind: 'user',
+      description: r.title,
+      rationale: r.rationale,
+      remediation: r.remediation,
+      references: ['SOC 2 CC6.2', 'SOC 2 CC6.3', 'ISO/IEC 27001:2022 A.5.18'],
+      enabled: true,
+      params: {},
+      subjectsChecked: 0,
+      passed: 0,
+      failed,
+    };
+  });
+}
+
+/** What the later snapshot shows for one Revoke. */
+export interface RevocationCheck {
+  key: string;
+  orgId: string;
+  orgName: string;
+  kind: SignoffAction['kind'];
+  id: string;
+  name: string;
+  reviewer: string;
+  reviewedOn: string;
+  comment: string | null;
+  outcome: 'done' | 'not-done' | 'unverifiable';
+  /** Why, in words (e.g. "no longer a member", "still ACTIVE with ORG_OWNER"). */
+  reason: string;
+  /** Access still held (org roles, `Project: ROLE`, `team X`); empty when done. */
+  remaining: string[];
+  /** The identity's id in the later snapshot when it was matched by username (invitation accepted). */
+  matchedId: string | null;
+}
+
+export interface VerifyResult {
+  verifySchemaVersion: typeof VERIFY_SCHEMA_VERSION;
+  checkedAt: string;
+  signoff: { signedOffAt: string; snapshotSha256: string; workbookSha256: string };
+  snapshot: { file: string; sha256: string; collectedAt: string };
+  summary: {
+    revocations: number;
+    done: number;
+    notDone: number;
+    unverifiable: number;
+    modifications: number;
+  };
+  /** Sorted by outcome (not-done, unverifiable, done), org, name. */
+  checks: RevocationCheck[];
+  /** Findings for not-done and unverifiable checks, sorted like an audit's. */
+  findings: Finding[];
+  /** True when any Revoke was not carried out or cannot be verified (exit 1). */
+  failed: boolean;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function userAccessLines(org: Organization, userId: string): string[] {
+  const u = org.users.find((x) => x.id === userId);
+  if (!u) return [];
+  const projectNames = new Map(org.projects.map((p) => [p.id, p.name]));
+  const teams = new Set(u.teamIds);
+  for (const t of org.teams) if (t.memberIds.includes(userId)) teams.add(t.id);
+  const teamNames = new Map(org.teams.map((t) => [t.id, t.name]));
+  return [
+    ...[...u.orgRoles].sort(compareText),
+    ...u.projectRoles
+      .flatMap((g) => g.roles.map((r) => `${projectNames.get(g.projectId) ?? g.projectId}: ${r}`))
+      .sort(compareText),
+    ...[...teams].map((t) => `team ${teamNames.get(t) ?? t}`).sort(compareText),
+  ];
+}
+
+function check(
+  a: SignoffAction,
+  org: Organization | undefined,
+): Omit<RevocationCheck, keyof SignoffAction | 'key'> & { matchedId: string | null } {
+  if (!org)
+    return {
+      outcome: 'unverifiable',
+      reason: 'organization not in the later snapshot',
+      remaining: [],
+      matchedId: null,
+    };
+  if (a.subjectType === 'user') {
+    if (!org.coverage.users)
+      return {
+        outcome: 'unverifiable',
+        reason: 'the later snapshot has no users for this organization',
+        remaining: [],
+        matchedId: null,
+      };
+    let u = org.users.find((x) => x.id === a.id);
+    let matchedId: string | null = null;
+    // An invitation accepted after the review carries a new id but the same username (as in `diff`).
+    if (!u && a.kind === 'invitation') {
+      u = org.users.find((x) => x.username.toLowerCase() === a.name.toLowerCase());
+      if (u) matchedId = u.id;
+    }
+    if (!u)
+      return {
+        outcome: 'done',
+        reason: 'no longer a member or invitation of the organization',
+        remaining: [],
+        matchedId,
+      };
+    if (u.status === 'INVITATION_EXPIRED' || u.status === 'INVITATION_REJECTED')
+      return {
+        outcome: 'done',
+        reason: `the invitation is ${u.status === 'INVITATION_EXPIRED' ? 'expired' : 'rejected'} and grants no access`,
+        remaining: [],
+        matchedId,
+      };
+    const remaining = userAccessLines(org, u.id);
+    return {
+      outcome: 'not-done',
+      reason: `still ${u.status}${remaining.length > 0 ? ` with ${remaining.join(', ')}` : ''}`,
+      remaining,
+      matchedId,
+    };
+  }
+  if (a.subjectType === 'apiKey') {
+    if (!org.coverage.apiKeys)
+      return {
+        outcome: 'unverifiable',
+        reason: 'the later snapshot has no API keys for this organization',
+        remaining: [],
+        matchedId: null,
+      };
+    const k = org.apiKeys.find((x) => x.id === a.id);
+    if (!k) return { outcome: 'done', reason: 'API key deleted', remaining: [], matchedId: null };
+    const projectNames = new Map(org.projects.map((p) => [p.id, p.name]));
+    const remaining = [
+      ...[...k.orgRoles].sort(compareText),
+      ...k.projectRoles
+        .flatMap((g) => g.roles.map((r) => `${projectNames.get(g.projectId) ?? g.projectId}: ${r}`))
+        .sort(compareText),
+    ];
+    return {
+      outcome: 'not-done',
+      reason: `API key still exists with ${remaining.join(', ') || 'no roles'}`,
+      remaining,
+      matchedId: null,
+    };
+  }
+  if (!org.coverage.serviceAccounts)
+    return {
+      outcome: 'unverifiable',
+      reason: 'the later snapshot has no service accounts for this organization',
+      remaining: [],
+      matchedId: null,
+    };
+  const s = org.serviceAccounts.find((x) => x.clientId === a.id);
+  if (!s) return { outcome: 'done', reason: 'service account deleted', remaining: [], matchedId: null };
+  const remaining = [...s.orgRoles].sort(compareText);
+  return {
+    outcome: 'not-done',
+    reason: `service account still exists with ${remaining.join(', ') || 'no roles'} and ${s.secrets.length} secret(s)`,
+    remaining,
+    matchedId: null,
+  };
+}
+
+function toFinding(c: RevocationCheck, a: SignoffAction): Finding {
+  const ruleId: ReviewRuleId =
+    c.outcome === 'not-done' ? 'review-revocation-not-done' : 'review-revocation-unverifiable';
+  const rule = REVIEW_RULES[ruleId];
+  const subjectId = c.matchedId ?? c.id;
+  const message =
+    c.outcome === 'not-done'
+      ? `${c.name} was marked Revoke by ${c.reviewer} on ${c.reviewedOn} but is ${c.reason}`
+      : `${c.name} was marked Revoke by ${c.reviewer} on ${c.reviewedOn}; cannot verify: ${c.reason}`;
+  return {
+    ruleId,
+    ruleTitle: rule.title,
+    severity: rule.severity,
+    orgId: c.orgId,
+    orgName: c.orgName,
+    subject: { type: a.subjectType, id: subjectId, name: c.name },
+    message,
+    evidence: {
+      decision: 'Revoke',
+      reviewer: c.reviewer,
+      reviewedOn: c.reviewedOn,
+      comment: c.comment,
+      remainingAccess: c.remaining,
+      accessAtReview: [
+        ...a.access.orgRoles,
+        ...a.access.projectRoles.flatMap((p) => p.roles.map((r) => `${p.projectName}: ${r}`)),
+        ...a.access.teams.map((t) => `team ${t.name}`),
+      ],
+    },
+    waived: false,
+    waiver: null,
+    key: findingKey(ruleId, c.orgId, a.subjectType, subjectId),
+    isNew: true,
+  };
+}
+
+/**
+ * Checks every Revoke of a sign-off against a later snapshot. Modify decisions are counted but not
+ * checked: their intent is free text (the plan lists what they would remove).
+ */
+export function verifySignoff(
+  signoff: Signoff,
+  later: { snapshot: Snapshot; sha256: string; file: string },
+  checkedAt: Date,
+): VerifyResult {
+  const orgs = new Map(later.snapshot.organizations.map((o) => [o.id, o]));
+  const checks: RevocationCheck[] = [];
+  const findings: Finding[] = [];
+  for (const a of signoff.actions) {
+    if (a.decision !== 'Revoke') continue;
+    const r = check(a, orgs.get(a.orgId));
+    const c: RevocationCheck = {
+      key: a.key,
+      orgId: a.orgId,
+      orgName: orgs.get(a.orgId)?.name ?? a.orgName,
+      kind: a.kind,
+      id: a.id,
+      name: a.name,
+      reviewer: a.reviewer,
+      reviewedOn: a.reviewedOn,
+      comment: a.comment,
+      ...r,
+    };
+    checks.push(c);
+    if (c.outcome !== 'done') findings.push(toFinding(c, a));
+  }
+  const order = { 'not-done': 0, unverifiable: 1, done: 2 } as const;
+  checks.sort(
+    (a, b) =>
+      order[a.outcome] - order[b.outcome] ||
+      compareText(a.orgName, b.orgName) ||
+      compareText(a.name, b.name) ||
+      compareText(a.key, b.key),
+  );
+  const rank: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1 };
+  findings.sort(
+    (a, b) =>
+      rank[b.severity] - rank[a.severity] ||
+      compareText(a.ruleId, b.ruleId) ||
+      compareText(a.orgId, b.orgId) ||
+      compareText(a.subject.name, b.subject.name) ||
+      compareText(a.subject.id, b.subject.id),
+  );
+  const notDone = checks.filter((c) => c.outcome === 'not-done').length;
+  const unverifiable = checks.filter((c) => c.outcome === 'unverifiable').length;
+  return {
+    verifySchemaVersion: VERIFY_SCHEMA_VERSION,
+    checkedAt: checkedAt.toISOString(),
+    signoff: {
+      signedOffAt: signoff.signedOffAt,
+      snapshotSha256: signoff.snapshot.sha256,
+      workbookSha256: signoff.workbook.sha256,
+    },
+    snapshot: { file: later.file, sha256: later.sha256, collectedAt: later.snapshot.collectedAt },
+    summary: {
+      revocations: checks.length,
+      done: checks.length - notDone - unverifiable,
+      notDone,
+      unverifiable,
+      modifications: signoff.actions.filter((a) => a.decision === 'Modify').length,
+    },
+    checks,
+    findings,
+    failed: notDone + unverifiable > 0,
+  };
+}
+
+function safe(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
+}
+
+/** Text output of `review verify`. */
+export function formatVerifyText(r: VerifyResult): string {
+  const s = r.summary;
+  const lines = [
+    `sign-off of snapshot ${r.signoff.snapshotSha256.slice(0, 12)} (signed off ${r.signoff.signedOffAt})`,
+    `checked against ${safe(r.snapshot.file)} collected ${r.snapshot.collectedAt} sha256 ${r.snapshot.sha256.slice(0, 12)}`,
+    `${s.revocations} revocation(s): ${s.done} done, ${s.notDone} not done, ${s.unverifiable} unverifiable; ${s.modifications} modification(s) not checked`,
+    '',
+  ];
+  const label = { 'not-done': 'NOT DONE', unverifiable: 'UNVERIFIABLE', done: 'done' } as const;
+  for (const c of r.checks)
+    lines.push(
+      `${label[c.outcome].padEnd(12)} ${safe(c.orgName)} · ${c.kind} ${safe(c.name)} — ${safe(c.reason)}`,
+    );
+  if (r.checks.length === 0) lines.push('No Revoke decisions in the sign-off.');
+  return `${lines.join('\n').trimEnd()}\n`;
+}
+
+/** JSON output of `review verify` (the findings are in the audit's Finding shape). */
+export function formatVerifyJson(r: VerifyResult): string {
+  return `${JSON.stringify(r, null, 2)}\n`;
+}
+
+export const VERIFY_FORMATS = ['text', 'json'] as const;
+export type VerifyFormat = (typeof VERIFY_FORMATS)[number];
+export const VERIFY_FORMATTERS: Record<VerifyFormat, (r: VerifyResult) => string> = {
+  text: formatVerifyText,
+  json: formatVerifyJson,
+};

@@ -1,0 +1,355 @@
+/**
+ * The review cycle end to end, in-process through the CLI: `report --xlsx` writes the workbook with the
+ * real renderer, exceljs fills it as a reviewer would, `review import` reads it back (sign-off JSON,
+ * HTML, revocation plan), and `review verify` checks a later snapshot.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RevocationPlan } from '../../src/review/plan.js';
+import { type Signoff, signoffSchema } from '../../src/review/signoff.js';
+import type { VerifyResult } from '../../src/review/verify.js';
+import { sha256Hex } from '../../src/snapshot/store.js';
+import { snapshot } from '../builders/snapshot.js';
+import {
+  fillWorkbook,
+  INVITE,
+  KEY,
+  MALLORY,
+  ORG,
+  OWNER1,
+  q3,
+  q3Org,
+  q4,
+  type RowFill,
+  SA,
+  writeSnapshotFile,
+} from '../fixtures/review/estate.js';
+import { runCliForTest, tempDir } from '../helpers/cli.js';
+
+const NOW = new Date('2026-11-25T12:00:00Z');
+const day = (d: number) => new Date(Date.UTC(2026, 10, d));
+const key = (type: string, id: string) => `${ORG}:${type}:${id}`;
+
+/** The decisions of a careful reviewer: every row decided, by someone else, with a date. */
+function goodFill(k: string): RowFill {
+  const base: RowFill = { decision: 'Keep', reviewer: 'lead@example.com', reviewedOn: day(20) };
+  if (k === key('user', MALLORY))
+    return { ...base, decision: 'Revoke', comment: 'left the company in October' };
+  if (k === key('user', INVITE)) return { ...base, decision: 'revoke ', reviewedOn: '2026-11-21' };
+  if (k === key('apiKey', KEY))
+    return {
+      ...base,
+      decision: 'Revoke',
+      // Excel turns a typed email address into a hyperlink cell.
+      reviewer: { text: 'sec@example.com', hyperlink: 'mailto:sec@example.com' },
+      comment: 'replaced by a service account',
+    };
+  if (k === key('serviceAccount', SA))
+    return { ...base, decision: 'Modify', comment: 'drop ORG_OWNER; read-only is enough' };
+  if (k === key('user', OWNER1)) return { ...base, reviewer: 'owner2@example.com' };
+  return base;
+}
+
+let dir: string;
+let q3File: string;
+let workbook: string;
+
+beforeAll(async () => {
+  dir = tempDir('aar-review-');
+  q3File = writeSnapshotFile(dir, 'q3.json', q3());
+  const r = await runCliForTest(['report', q3File, '--xlsx', join(dir, 'review.xlsx')], { now: day(1) });
+  expect(r.stderr).not.toContain('internal error');
+  workbook = join(dir, 'review.xlsx');
+  expect(existsSync(workbook)).toBe(true);
+});
+
+describe('review import: a correctly filled workbook', () => {
+  let out: string;
+  let signoff: Signoff;
+  let plan: RevocationPlan;
+  let filled: string;
+  beforeAll(async () => {
+    filled = join(dir, 'filled.xlsx');
+    await fillWorkbook(workbook, filled, (k) => goodFill(k));
+    out = join(dir, 'evidence');
+    const r = await runCliForTest(['review', 'import', filled, '--snapshot', q3File, '--out-dir', out], {
+      now: NOW,
+    });
+    expect(r.stderr).toContain('review import: 6 decisions (2 keep, 3 revoke, 1 modify) by 3 reviewer(s)');
+    expect(r.code).toBe(0);
+    signoff = signoffSchema.parse(JSON.parse(readFileSync(join(out, 'signoff.json'), 'utf8')));
+    plan = JSON.parse(readFileSync(join(out, 'revocation-plan.json'), 'utf8'));
+  });
+
+  it('writes the four evidence files', () => {
+    expect(readdirSync(out).sort()).toEqual([
+      'revocation-plan.json',
+      'revocation-plan.txt',
+      'signoff.html',
+      'signoff.json',
+    ]);
+  });
+
+  it('binds the snapshot and the workbook by sha256', () => {
+    expect(signoff.snapshot.sha256).toBe(sha256Hex(readFileSync(q3File)));
+    expect(signoff.workbook.sha256).toBe(sha256Hex(readFileSync(filled)));
+    expect(signoff.signedOffAt).toBe(NOW.toISOString());
+  });
+
+  it('counts decisions per org and per reviewer with their dates', () => {
+    expect(signoff.counts).toEqual({ identities: 6, keep: 2, revoke: 3, modify: 1 });
+    expect(signoff.byOrg).toEqual([
+      { orgId: ORG, orgName: 'Northwind', identities: 6, keep: 2, revoke: 3, modify: 1 },
+    ]);
+    expect(signoff.reviewers).toEqual([
+      {
+        reviewer: 'lead@example.com',
+        identities: 4,
+        keep: 1,
+        revoke: 2,
+        modify: 1,
+        firstReviewedOn: '2026-11-20',
+        lastReviewedOn: '2026-11-21',
+      },
+      {
+        reviewer: 'owner2@example.com',
+        identities: 1,
+        keep: 1,
+        revoke: 0,
+        modify: 0,
+        firstReviewedOn: '2026-11-20',
+        lastReviewedOn: '2026-11-20',
+      },
+      {
+        reviewer: 'sec@example.com',
+        identities: 1,
+        keep: 0,
+        revoke: 1,
+        modify: 0,
+        firstReviewedOn: '2026-11-20',
+        lastReviewedOn: '2026-11-20',
+      },
+    ]);
+    expect(signoff.reviewPeriod).toEqual({ from: '2026-11-20', to: '2026-11-21' });
+  });
+
+  it('lists every Revoke and Modify with its comment and the access held', () => {
+    expect(signoff.actions.map((a) => [a.decision, a.name, a.comment])).toEqual([
+      ['Revoke', 'abcdefgh', 'replaced by a service account'],
+      ['Revoke', 'carol@example.com', null],
+      ['Revoke', 'mallory@example.com', 'left the company in October'],
+      ['Modify', 'etl <script>alert(1)</script>', 'drop ORG_OWNER; read-only is enough'],
+    ]);
+    const mallory = signoff.actions.find((a) => a.id === MALLORY)!;
+    expect(mallory.access).toEqual({
+      orgRoles: ['ORG_MEMBER'],
+      projectRoles: [{ projectId: 'd00000000000000000000001', projectName: 'prod', roles: ['GROUP_OWNER'] }],
+      teams: [{ id: 'c00000000000000000000001', name: 'admins' }],
+    });
+    expect(mallory.workbookRow).toBeGreaterThan(1);
+  });
+
+  it('plans the exact API calls, never executed, each marked as outside the spec extract', () => {
+    expect(plan.executed).toBe(false);
+    const calls = plan.identities.map((i) => [i.name, i.calls.map((c) => `${c.method} ${c.path}`)]);
+    expect(calls).toEqual([
+      ['abcdefgh', [`DELETE /api/atlas/v2/orgs/${ORG}/apiKeys/${KEY}`]],
+      ['carol@example.com', [`DELETE /api/atlas/v2/orgs/${ORG}/users/${INVITE}`]],
+      ['mallory@example.com', [`DELETE /api/atlas/v2/orgs/${ORG}/users/${MALLORY}`]],
+      ['etl <script>alert(1)</script>', [`PATCH /api/atlas/v2/orgs/${ORG}/serviceAccounts/${SA}`]],
+    ]);
+    const modify = plan.identities[3]!.calls[0]!;
+    expect(modify.body).toEqual({ roles: ['ORG_READ_ONLY'] });
+    expect(modify.candidate).toBe(false);
+    for (const c of plan.identities.flatMap((i) => i.calls))
+      expect(c.spec.note).toBe('not in the spec extract');
+    const text = readFileSync(join(out, 'revocation-plan.txt'), 'utf8');
+    expect(text).toContain('NOT EXECUTED');
+    expect(text).toContain(`DELETE /api/atlas/v2/orgs/${ORG}/users/${MALLORY}`);
+    expect(text).toContain('decided by lead@example.com on 2026-11-20: left the company in October');
+  });
+
+  it('renders a one-page HTML with escaped values and both fingerprints', () => {
+    const html = readFileSync(join(out, 'signoff.html'), 'utf8');
+    expect(html).toContain(signoff.snapshot.sha256);
+    expect(html).toContain(signoff.workbook.sha256);
+    expect(html).toContain('etl &lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('drop ORG_OWNER; read-only is enough');
+    expect(html).toContain('table.data th'); // the report's stylesheet
+  });
+
+  it('refuses to overwrite the evidence without --force (exit 4), and overwrites with it', async () => {
+    const args = ['review', 'import', filled, '--snapshot', q3File, '--out-dir', out];
+    expect((await runCliForTest(args, { now: NOW })).code).toBe(4);
+    expect((await runCliForTest([...args, '--force'], { now: NOW })).code).toBe(0);
+  });
+
+  describe('review verify against the next quarter', () => {
+    it('reports each Revoke not carried out as a finding and exits 1', async () => {
+      const q4File = writeSnapshotFile(dir, 'q4.json', q4());
+      const r = await runCliForTest(
+        ['review', 'verify', join(out, 'signoff.json'), '--snapshot', q4File, '--format', 'json'],
+        {
+          now: NOW,
+        },
+      );
+      expect(r.code).toBe(1);
+      const result: VerifyResult = JSON.parse(r.stdout);
+      expect(result.summary).toEqual({
+        revocations: 3,
+        done: 1,
+        notDone: 2,
+        unverifiable: 0,
+        modifications: 1,
+      });
+      expect(result.checks.map((c) => [c.outcome, c.name])).toEqual([
+        ['not-done', 'abcdefgh'],
+        ['not-done', 'mallory@example.com'],
+        ['done', 'carol@example.com'],
+      ]);
+      expect(result.findings.map((f) => [f.ruleId, f.subject.name, f.severity])).toEqual([
+        ['review-revocation-not-done', 'abcdefgh', 'high'],
+        ['review-revocation-not-done', 'mallory@example.com', 'high'],
+      ]);
+      const m = result.findings[1]!;
+      expect(m.key).toBe(`review-revocation-not-done|${ORG}|user|${MALLORY}`);
+      expect(m.evidence.remainingAccess).toEqual(['ORG_MEMBER', 'prod: GROUP_OWNER', 'team admins']);
+      expect(m.message).toContain('marked Revoke by lead@example.com on 2026-11-20');
+    });
+
+    it('exits 0 when every revocation was carried out (text format)', async () => {
+      const o = q3Org();
+      o.users = o.users.filter((u) => u.id !== MALLORY && u.id !== INVITE);
+      o.teams[0]!.memberIds = o.teams[0]!.memberIds.filter((m) => m !== MALLORY);
+      o.apiKeys = [];
+      const file = writeSnapshotFile(
+        dir,
+        'q4-done.json',
+        snapshot([o], { collectedAt: '2026-11-22T00:00:00.000Z' }),
+      );
+      const r = await runCliForTest(['review', 'verify', join(out, 'signoff.json'), '--snapshot', file], {
+        now: NOW,
+      });
+      expect(r.stdout).toContain('3 revocation(s): 3 done, 0 not done, 0 unverifiable');
+      expect(r.code).toBe(0);
+    });
+
+    it('fails closed when the org is missing from the later snapshot', async () => {
+      const file = writeSnapshotFile(
+        dir,
+        'q4-empty.json',
+        snapshot([], { collectedAt: '2026-11-22T00:00:00.000Z' }),
+      );
+      const r = await runCliForTest(['review', 'verify', join(out, 'signoff.json'), '--snapshot', file], {
+        now: NOW,
+      });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('0 done, 0 not done, 3 unverifiable');
+    });
+
+    it('refuses the signed-off snapshot itself (exit 2)', async () => {
+      const r = await runCliForTest(['review', 'verify', join(out, 'signoff.json'), '--snapshot', q3File], {
+        now: NOW,
+      });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('is the snapshot that was signed off');
+    });
+  });
+});
+
+describe('review import: problems are listed with sheet, row and column (exit 2)', () => {
+  it('reports blank and unknown decisions, self-review, missing dates and reviewers, Modify without comment', async () => {
+    const filled = join(dir, 'bad.xlsx');
+    await fillWorkbook(workbook, filled, (k, name) => {
+      const g = goodFill(k);
+      if (k === key('user', MALLORY)) return { ...g, decision: null };
+      if (k === key('user', INVITE)) return { ...g, decision: 'Remove' };
+      if (k === key('user', OWNER1)) return { ...g, reviewer: name.toUpperCase() };
+      if (k === key('apiKey', KEY)) return { ...g, reviewedOn: null, reviewer: null };
+      if (k === key('serviceAccount', SA)) return { ...g, comment: null, reviewedOn: '2026-02-30' };
+      return g;
+    });
+    const out = join(dir, 'bad-out');
+    const r = await runCliForTest(['review', 'import', filled, '--snapshot', q3File, '--out-dir', out], {
+      now: NOW,
+    });
+    expect(r.code).toBe(2);
+    expect(existsSync(out)).toBe(false);
+    const lines = r.stderr.split('\n').filter((l) => l.includes('Review!'));
+    const msgs = lines.map((l) => l.replace(/^.*?: Review!/, 'Review!'));
+    const joined = msgs.join('\n');
+    for (const m of [
+      /Review!S\d+ \(Decision\): no decision/,
+      /Review!S\d+ \(Decision\): "Remove" is not a decision \(choose Keep, Revoke, Modify\)/,
+      /Review!T\d+ \(Reviewer\): OWNER1@EXAMPLE.COM reviewed their own access/,
+      /Review!T\d+ \(Reviewer\): no reviewer/,
+      /Review!U\d+ \(Reviewed on\): no review date/,
+      /Review!U\d+ \(Reviewed on\): not a date/,
+      /Review!V\d+ \(Comment\): a Modify decision needs a comment/,
+    ])
+      expect(joined).toMatch(m);
+    expect(msgs).toHaveLength(7);
+    expect(r.stderr).toContain('7 problems in the workbook (listed above); nothing written');
+  });
+
+  it('rejects a workbook written from another snapshot, naming the Summary cell', async () => {
+    const other = q3();
+    other.organizations[0]!.users.pop();
+    const otherFile = writeSnapshotFile(dir, 'other.json', other);
+    const filled = join(dir, 'filled-other.xlsx');
+    await fillWorkbook(workbook, filled, (k) => goodFill(k));
+    const r = await runCliForTest(
+      ['review', 'import', filled, '--snapshot', otherFile, '--out-dir', join(dir, 'o2')],
+      { now: NOW },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /Summary!B\d+ \(Snapshot sha256\): workbook is for snapshot [a-f0-9]{64}, not [a-f0-9]{64}/,
+    );
+  });
+
+  it('reports deleted rows, edited identity names, duplicated rows and review dates out of range', async () => {
+    const filled = join(dir, 'edited.xlsx');
+    await fillWorkbook(
+      workbook,
+      filled,
+      (k) => (k === key('user', OWNER1) ? { ...goodFill(k), reviewedOn: day(30) } : goodFill(k)),
+      (wb) => {
+        const ws = wb.getWorksheet('Review')!;
+        // Row 2 is deleted by clearing it; the last row is turned into a copy of row 3 with an edited name.
+        const last = ws.rowCount;
+        const row2 = ws.getRow(2);
+        const removedKey = String(row2.getCell(1).value);
+        row2.eachCell((c) => {
+          c.value = null;
+        });
+        ws.getRow(3).getCell(6).value = 'someone-else@example.com';
+        const dup = ws.getRow(last);
+        ws.getRow(3).eachCell((c, n) => {
+          dup.getCell(n).value = c.value;
+        });
+        expect(removedKey).toContain(ORG);
+      },
+    );
+    const r = await runCliForTest(
+      ['review', 'import', filled, '--snapshot', q3File, '--out-dir', join(dir, 'o3')],
+      { now: NOW },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Review!F3 \(Name\): says "someone-else@example.com" but the snapshot has/);
+    expect(r.stderr).toMatch(/Review!A\d+ \(Identity key\): identity .* already appears in row 3/);
+    expect(r.stderr).toMatch(/Review \(Identity key\): no row for user mallory@example.com/);
+    expect(r.stderr).toMatch(/\(Reviewed on\): 2026-11-30 is in the future \(today is 2026-11-25\)/);
+  });
+
+  it('rejects a file that is not a workbook', async () => {
+    const r = await runCliForTest(
+      ['review', 'import', q3File, '--snapshot', q3File, '--out-dir', join(dir, 'o4')],
+      { now: NOW },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('not a readable XLSX workbook');
+  });
+});
