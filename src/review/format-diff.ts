@@ -139,3 +139,40 @@ export const DIFF_FORMATTERS: Record<DiffFormat, (d: SnapshotDiff) => string> = 
   json: formatDiffJson,
   markdown: formatDiffMarkdown,
 };
+
+/** One row of a "Changes since the last review" table (HTML section, XLSX Changes sheet). */
+export interface ChangeRow {
+  orgId: string;
+  orgName: string;
+  kind: Change['kind'];
+  /** Human title of the kind, e.g. "Joiner", "Org roles changed". */
+  change: string;
+  subjectType: Change['subject']['type'];
+  subjectId: string;
+  subjectName: string;
+  /** One-line description (status, added and removed items). */
+  details: string;
+  /** Privileged grants, joined with ", "; empty when none. */
+  escalation: string;
+}
+
+/**
+ * The diff flattened into table rows in output order (org, then change kind, then subject). This is
+ * what the report stage lays out for `report --previous <snapshot>`: escalations first is a sort the
+ * caller can apply; rows are plain strings so a renderer escapes them like any Atlas value.
+ */
+export function diffTableRows(d: SnapshotDiff): ChangeRow[] {
+  return d.organizations.flatMap((o) =>
+    o.changes.map((c) => ({
+      orgId: o.orgId,
+      orgName: o.orgName,
+      kind: c.kind,
+      change: KIND_TITLES[c.kind],
+      subjectType: c.subject.type,
+      subjectId: c.subject.id,
+      subjectName: c.subject.name,
+      details: describeChange(c),
+      escalation: c.escalations.join(', '),
+    })),
+  );
+}

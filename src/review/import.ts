@@ -57,8 +57,9 @@ export function plainCell(v: ExcelJS.CellValue): CellData {
     const inner: unknown = 'text' in v ? (v as { text: unknown }).text : undefined;
     if (inner && typeof inner === 'object' && 'richText' in inner && Array.isArray(inner.richText))
       return (inner.richText as Array<{ text: string }>).map((r) => r.text).join('');
-    if ('result' in v) {
-      const r = v.result;
+    if ('formula' in v || 'sharedFormula' in v || 'result' in v) {
+      // A formula typed by a reviewer counts by its cached result; none (never calculated) is blank.
+      const r = 'result' in v ? v.result : undefined;
       if (r === undefined || r === null) return null;
       if (typeof r === 'object' && !(r instanceof Date)) return null;
       return r as CellData;
