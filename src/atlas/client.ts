@@ -113,7 +113,15 @@ export class AtlasClient {
     let authRetries = 0;
     for (let attempt = 0; ; attempt++) {
       await this.waitForBucket(bucket);
-      const outcome = await this.slots.run(() => this.attempt(endpoint, url, accept, bucket));
+      // Credentials are obtained before taking a slot: a token request takes a slot of its own, and
+      // asking for it while holding one would deadlock at concurrency 1.
+      let authorization: string | null;
+      try {
+        authorization = await this.auth.authorize({ method: 'GET', url });
+      } catch (error) {
+        throw asKnown(error, endpoint);
+      }
+      const outcome = await this.slots.run(() => this.attempt(endpoint, url, accept, authorization, bucket));
       if (outcome.kind === 'ok') return { body: outcome.body, status: outcome.status };
       if (outcome.kind === 'unauthorized') {
         // One fresh credential (token or Digest challenge) per request, plus the Digest handshake itself.
@@ -181,14 +189,9 @@ export class AtlasClient {
     operationEndpoint: string,
     url: URL,
     accept: string,
+    authorization: string | null,
     bucket: BucketState,
   ): Promise<AttemptOutcome> {
-    let authorization: string | null;
-    try {
-      authorization = await this.auth.authorize({ method: 'GET', url });
-    } catch (error) {
-      return { kind: 'fatal', error: asKnown(error, operationEndpoint) };
-    }
     const headers: Record<string, string> = { Accept: accept, 'User-Agent': this.options.userAgent };
     if (authorization) headers.Authorization = authorization;
     this.stats.requests += 1;

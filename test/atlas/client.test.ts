@@ -130,6 +130,26 @@ describe('service account auth', () => {
     expect(auth.tokensIssued).toBe(2);
   });
 
+  it('works at concurrency 1: the token request does not wait for the slot its request holds', async () => {
+    const deps = fakeDeps();
+    let client: AtlasClient | undefined;
+    const auth = new ServiceAccountAuth(
+      'id',
+      'secret-value',
+      new URL(BASE),
+      (r) => client!.sendTokenRequest(r),
+      deps.now,
+    );
+    client = makeClient(deps, auth, { concurrency: 1 });
+    nock(BASE).post('/api/oauth/token').reply(200, { access_token: 'tok', expires_in: 3600 });
+    nock(BASE)
+      .get(USERS_PATH)
+      .query(true)
+      .matchHeader('authorization', 'Bearer tok')
+      .reply(200, { results: [] });
+    await expect(listUsers(client)).resolves.toMatchObject({ items: [] });
+  });
+
   it('replaces the token once on a 401 and retries the request', async () => {
     const deps = fakeDeps();
     const { client, auth } = saClient(deps);

@@ -1,0 +1,243 @@
+/**
+ * Integration: the collector against the Atlas simulator over real HTTP on 127.0.0.1. The snapshot
+ * must equal the simulator's ground truth for every API flavour, survive injected faults, and fail
+ * closed (exit 3, no file) on a permanent error.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ServiceAccountAuth } from '../../src/atlas/auth/service-account.js';
+import { AtlasClient, type ClientDeps, DEFAULT_CLIENT_OPTIONS } from '../../src/atlas/client.js';
+import { collectSnapshot } from '../../src/collect/collect.js';
+import { generateEstate } from '../../src/sim/generate.js';
+import {
+  DEFAULT_CREDENTIALS,
+  expectedOrganizations,
+  type Simulator,
+  startSimulator,
+} from '../../src/sim/server.js';
+import { canonicalizeOrganization } from '../../src/snapshot/canonical.js';
+import type { Organization, Snapshot } from '../../src/snapshot/schema.js';
+import { parseSnapshot } from '../../src/snapshot/store.js';
+import { runCliForTest, tempDir } from '../helpers/cli.js';
+
+const NOW = new Date('2026-11-25T00:00:00Z');
+const estate = generateEstate({
+  seed: 7,
+  now: NOW,
+  orgs: 2,
+  usersPerOrg: 120,
+  teamsPerOrg: 9,
+  projectsPerOrg: 6,
+  apiKeysPerOrg: 3,
+  serviceAccountsPerOrg: 2,
+});
+const sa = DEFAULT_CREDENTIALS.serviceAccounts![0]!;
+const key = DEFAULT_CREDENTIALS.apiKeys![0]!;
+const saEnv = { MONGODB_ATLAS_CLIENT_ID: sa.clientId, MONGODB_ATLAS_CLIENT_SECRET: sa.clientSecret };
+const keyEnv = { MONGODB_ATLAS_PUBLIC_API_KEY: key.publicKey, MONGODB_ATLAS_PRIVATE_API_KEY: key.privateKey };
+
+let sim: Simulator | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+/** Compares organizations without the collector-only fields (completeness, notes). */
+function comparable(orgs: Organization[]): Organization[] {
+  return orgs.map((o) => canonicalizeOrganization({ ...o, completeness: [], notes: [] }));
+}
+
+async function collectWithCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ snapshot: Snapshot; file: string }> {
+  const dir = tempDir();
+  const file = join(dir, 'snap.json');
+  const run = await runCliForTest(['collect', '--base-url', sim!.baseUrl, '-o', file, ...args], {
+    env,
+    cwd: dir,
+  });
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain(`wrote ${file}`);
+  return { snapshot: parseSnapshot(readFileSync(file, 'utf8'), file), file };
+}
+
+describe('collect against the simulator', () => {
+  it('API version 2025-02-19 with a service account: the snapshot equals the ground truth', async () => {
+    sim = await startSimulator({ organizations: estate.organizations });
+    const { snapshot, file } = await collectWithCli(['--all-orgs'], saEnv);
+    const expected = expectedOrganizations(estate.organizations, {
+      api: 'atlas-v2',
+      usersVersion: '2025-02-19',
+      keepPii: false,
+    });
+    expect(comparable(snapshot.organizations)).toEqual(comparable(expected));
+    expect(snapshot.source).toEqual({
+      baseUrl: sim.baseUrl,
+      api: 'atlas-v2',
+      apiVersion: '2025-02-19',
+      auth: 'service-account',
+      keepPii: false,
+    });
+    // Invitations are part of the snapshot with this version.
+    expect(snapshot.organizations.flatMap((o) => o.users).some((u) => u.status === 'PENDING')).toBe(true);
+    // Completeness evidence: every listing recorded, items read matching totalCount where there is one.
+    for (const org of snapshot.organizations) {
+      const users = org.completeness.find((c) => c.endpoint === `GET /api/atlas/v2/orgs/${org.id}/users`);
+      expect(users).toMatchObject({ itemsRead: org.users.length, totalCount: org.users.length, pages: 1 });
+      expect(org.completeness.length).toBeGreaterThan(2 + org.teams.length + org.projects.length);
+      expect(org.notes).toEqual([]);
+    }
+    expect(readFileSync(file, 'utf8')).not.toMatch(/password|mdb_sa_sk_|privateKey|mobileNumber/);
+  });
+
+  it('API version 2023-01-01 with an API key (Digest): active users only, same canonical shape', async () => {
+    sim = await startSimulator({ organizations: estate.organizations, leakPassword: true });
+    const orgArgs = estate.organizations.flatMap((o) => ['--org', o.id]);
+    const { snapshot, file } = await collectWithCli([...orgArgs, '--api-version', '2023-01-01'], keyEnv);
+    const expected = expectedOrganizations(estate.organizations, {
+      api: 'atlas-v2',
+      usersVersion: '2023-01-01',
+      keepPii: false,
+    });
+    expect(comparable(snapshot.organizations)).toEqual(comparable(expected));
+    expect(snapshot.source.auth).toBe('api-key');
+    expect(snapshot.organizations.flatMap((o) => o.users).every((u) => u.status === 'ACTIVE')).toBe(true);
+    // The simulator put `password` in every user item: it must not reach the file.
+    expect(readFileSync(file, 'utf8')).not.toContain('password');
+  });
+
+  it('the legacy Cloud Manager v1.0 API: users only, coverage says so', async () => {
+    sim = await startSimulator({ organizations: estate.organizations });
+    const org = estate.organizations[0]!;
+    const { snapshot } = await collectWithCli(['--api', 'cloud-manager', '--org', org.id], keyEnv);
+    const expected = expectedOrganizations([org], {
+      api: 'cloud-manager',
+      usersVersion: null,
+      keepPii: false,
+    });
+    expect(comparable(snapshot.organizations)).toEqual(comparable(expected));
+    expect(snapshot.organizations[0]!.coverage.teams).toBe(false);
+    expect(snapshot.source).toMatchObject({ api: 'cloud-manager', apiVersion: null });
+  });
+
+  it('keeps mobile numbers only with --keep-pii', async () => {
+    sim = await startSimulator({ organizations: estate.organizations });
+    const org = estate.organizations[0]!;
+    const { snapshot } = await collectWithCli(['--org', org.id, '--keep-pii'], saEnv);
+    const expected = expectedOrganizations([org], {
+      api: 'atlas-v2',
+      usersVersion: '2025-02-19',
+      keepPii: true,
+    });
+    expect(comparable(snapshot.organizations)).toEqual(comparable(expected));
+    expect(snapshot.organizations[0]!.users.every((u) => 'mobileNumber' in u)).toBe(true);
+  });
+
+  it('survives injected faults: 500s, 503 with Retry-After, connection resets and 429', async () => {
+    sim = await startSimulator({
+      organizations: estate.organizations,
+      faults: [
+        { path: /\/users$/, status: 500, times: 2 },
+        { path: /\/teams$/, status: 503, retryAfterSeconds: 1, times: 1 },
+        { path: /\/groups\/[a-f0-9]+\/teams$/, reset: true, times: 3 },
+        { path: /\/apiKeys$/, status: 429, retryAfterSeconds: 2, times: 1 },
+      ],
+    });
+    const sleeps: number[] = [];
+    const deps: ClientDeps = {
+      fetch: (input, init) => fetch(input, init),
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+      now: () => Date.now(),
+      random: () => 0.5,
+    };
+    const baseUrl = new URL(sim.baseUrl);
+    let client: AtlasClient | undefined;
+    const auth = new ServiceAccountAuth(
+      sa.clientId,
+      sa.clientSecret,
+      baseUrl,
+      (r) => client!.sendTokenRequest(r),
+      deps.now,
+    );
+    client = new AtlasClient({ ...DEFAULT_CLIENT_OPTIONS, baseUrl, userAgent: 'test' }, auth, deps);
+    const snapshot = await collectSnapshot({
+      client,
+      api: 'atlas-v2',
+      usersVersion: '2025-02-19',
+      orgs: 'all',
+      keepPii: false,
+      now: () => NOW,
+    });
+    const expected = expectedOrganizations(estate.organizations, {
+      api: 'atlas-v2',
+      usersVersion: '2025-02-19',
+      keepPii: false,
+    });
+    expect(comparable(snapshot.organizations)).toEqual(comparable(expected));
+    expect(snapshot.stats.retries).toBe(2 + 1 + 3 + 1);
+    expect(sleeps.filter((ms) => ms >= 2000).length).toBeGreaterThanOrEqual(1); // the 429's Retry-After was honoured
+  });
+
+  it('a permanent 403 on one endpoint: exit 3 naming the endpoint and errorCode, and no file', async () => {
+    sim = await startSimulator({
+      organizations: estate.organizations,
+      faults: [{ path: /\/teams\/[a-f0-9]+\/users$/, status: 403, errorCode: 'USER_UNAUTHORIZED' }],
+    });
+    const dir = tempDir();
+    const file = join(dir, 'snap.json');
+    const run = await runCliForTest(['collect', '--all-orgs', '--base-url', sim.baseUrl, '-o', file], {
+      env: saEnv,
+      cwd: dir,
+    });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(
+      /GET \/api\/atlas\/v2\/orgs\/\{orgId\}\/teams\/\{teamId\}\/users failed with HTTP 403 USER_UNAUTHORIZED/,
+    );
+    expect(run.stderr).not.toContain(sa.clientSecret);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('refuses to overwrite an existing snapshot without --force (exit 4) and leaves it intact', async () => {
+    sim = await startSimulator({ organizations: estate.organizations });
+    const dir = tempDir();
+    const file = join(dir, 'snap.json');
+    writeFileSync(file, 'previous evidence');
+    const run = await runCliForTest(['collect', '--all-orgs', '--base-url', sim.baseUrl, '-o', file], {
+      env: saEnv,
+      cwd: dir,
+    });
+    expect(run.code).toBe(4);
+    expect(readFileSync(file, 'utf8')).toBe('previous evidence');
+    expect(sim.stats().requests).toBe(0);
+    const forced = await runCliForTest(
+      ['collect', '--all-orgs', '--base-url', sim.baseUrl, '-o', file, '--force'],
+      {
+        env: saEnv,
+        cwd: dir,
+      },
+    );
+    expect(forced.code).toBe(0);
+  });
+
+  it('wrong credentials: exit 3 with a hint, secret not shown', async () => {
+    sim = await startSimulator({ organizations: estate.organizations });
+    const run = await runCliForTest(
+      ['collect', '--all-orgs', '--base-url', sim.baseUrl, '-o', join(tempDir(), 's.json')],
+      {
+        env: {
+          MONGODB_ATLAS_PUBLIC_API_KEY: key.publicKey,
+          MONGODB_ATLAS_PRIVATE_API_KEY: 'not-the-right-private-key',
+        },
+      },
+    );
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('HTTP 401');
+    expect(run.stderr).toContain('MONGODB_ATLAS_PUBLIC_API_KEY');
+    expect(run.stderr).not.toContain('not-the-right-private-key');
+  });
+});
