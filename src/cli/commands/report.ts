@@ -1,11 +1,18 @@
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
+import type { AuditResult } from '../../audit/types.js';
 import { ExitCode, UsageError } from '../../errors.js';
-import { buildReportModel, type PreviousReport, previousReportSchema } from '../../report/model.js';
+import {
+  buildReportModel,
+  type PreviousReport,
+  previousReportSchema,
+  type ReportModel,
+} from '../../report/model.js';
 import { RENDERERS, REPORT_FORMATS, type ReportFormat } from '../../report/renderers/index.js';
 import { assertWritable, readInputFile, writeFileAtomic } from '../../util/files.js';
 import { parseJsonText, parseWithSchema } from '../../util/validate.js';
 import { type AuditArgs, auditFileOptions, auditFromFiles, auditOptions } from '../audit-input.js';
+import type { CliContext } from '../context.js';
 import { type CommandFactory, defineCommand } from './define.js';
 
 type FormatArgs = { [F in ReportFormat]?: string | undefined };
@@ -18,10 +25,29 @@ interface ReportCommandArgs extends AuditArgs, FormatArgs {
 }
 
 /** One planned output: format and absolute path (plus the path as the user will recognise it). */
-interface PlannedOutput {
+export interface PlannedOutput {
   format: ReportFormat;
   path: string;
   shown: string;
+}
+
+/** The report output options shared by `report` and `run`: one flag per format, --out-dir and --force. */
+export function reportOutputOptions<T>(yargs: Argv<T>) {
+  let b = yargs
+    .option('out-dir', {
+      type: 'string',
+      requiresArg: true,
+      describe: `Write every format into this folder with default names (${REPORT_FORMATS.map((f) => RENDERERS[f].defaultFile).join(', ')})`,
+    })
+    .option('force', { type: 'boolean', default: false, describe: 'Overwrite output files that exist' });
+  for (const format of REPORT_FORMATS) {
+    b = b.option(format, {
+      type: 'string',
+      requiresArg: true,
+      describe: `Write the ${RENDERERS[format].description} to this file`,
+    });
+  }
+  return b;
 }
 
 /**
@@ -56,7 +82,43 @@ export function planOutputs(
   return planned;
 }
 
-async function readPrevious(file: string): Promise<PreviousReport> {
+/**
+ * Renders every planned output, then writes them. Rendering everything first means a renderer failure
+ * writes nothing. Returns the rendered bytes by format (the email step attaches them as written).
+ */
+export async function renderAndWrite(
+  model: ReportModel,
+  outputs: readonly PlannedOutput[],
+  force: boolean,
+  ctx: Pick<CliContext, 'stdout'>,
+): Promise<Map<ReportFormat, string | Uint8Array>> {
+  const rendered = new Map<ReportFormat, string | Uint8Array>();
+  for (const output of outputs) rendered.set(output.format, await RENDERERS[output.format].render(model));
+  for (const output of outputs) {
+    const bytes = rendered.get(output.format)!;
+    await writeFileAtomic(output.path, bytes, { force });
+    const size = typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.byteLength;
+    ctx.stdout(`wrote ${output.shown} (${output.format}, ${size} bytes)\n`);
+  }
+  return rendered;
+}
+
+/** Prints the verdict and sets the exit code from the audit gate (0, or 1 for violations). */
+export function finishWithGate(
+  audit: AuditResult,
+  model: ReportModel,
+  ctx: Pick<CliContext, 'stderr' | 'exitCode'>,
+  command: string,
+): void {
+  const g = audit.gate;
+  ctx.stderr(`${command}: ${model.verdict.headline}\n`);
+  if (g.failed)
+    ctx.stderr(`${command}: ${g.failing} unwaived finding(s) at or above ${g.failOn}; failing (exit 1)\n`);
+  ctx.exitCode = g.failed ? ExitCode.violations : ExitCode.ok;
+}
+
+/** Reads an earlier JSON report (for new / resolved findings). */
+export async function readPrevious(file: string): Promise<PreviousReport> {
   return parseWithSchema(previousReportSchema, parseJsonText(await readInputFile(file), file), file);
 }
 
@@ -71,31 +133,18 @@ export const reportCommand: CommandFactory = (ctx) =>
     describe:
       'Audit a snapshot and write the HTML, XLSX, JSON, CSV, JUnit and Markdown reports; exit 1 on violations',
     builder: (y: Argv) => {
-      let b = y.positional('snapshot', {
+      const b = y.positional('snapshot', {
         type: 'string',
         demandOption: true,
         describe: 'Snapshot file from `collect`',
       });
-      for (const format of REPORT_FORMATS) {
-        b = b.option(format, {
-          type: 'string',
-          requiresArg: true,
-          describe: `Write the ${RENDERERS[format].description} to this file`,
-        });
-      }
       return auditOptions(
-        b
-          .option('out-dir', {
-            type: 'string',
-            requiresArg: true,
-            describe: `Write every format into this folder with default names (${REPORT_FORMATS.map((f) => RENDERERS[f].defaultFile).join(', ')})`,
-          })
+        reportOutputOptions(b)
           .option('previous', {
             type: 'string',
             requiresArg: true,
             describe: 'An earlier JSON report: show new and resolved findings since then',
           })
-          .option('force', { type: 'boolean', default: false, describe: 'Overwrite output files that exist' })
           .example('$0 report snap.json --out-dir out/', 'all formats with default names')
           .example(
             '$0 report snap.json --html r.html --xlsx review.xlsx --waivers waivers.yaml',
@@ -126,19 +175,7 @@ export const reportCommand: CommandFactory = (ctx) =>
         generatedAt: now,
         previous,
       });
-      // Render everything first: a renderer failure then writes nothing.
-      const rendered: Array<{ output: PlannedOutput; bytes: string | Uint8Array }> = [];
-      for (const output of outputs)
-        rendered.push({ output, bytes: await RENDERERS[output.format].render(model) });
-      for (const { output, bytes } of rendered) {
-        await writeFileAtomic(output.path, bytes, { force: argv.force });
-        const size = typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.byteLength;
-        ctx.stdout(`wrote ${output.shown} (${output.format}, ${size} bytes)\n`);
-      }
-      const g = audit.gate;
-      ctx.stderr(`report: ${model.verdict.headline}\n`);
-      if (g.failed)
-        ctx.stderr(`report: ${g.failing} unwaived finding(s) at or above ${g.failOn}; failing (exit 1)\n`);
-      ctx.exitCode = g.failed ? ExitCode.violations : ExitCode.ok;
+      await renderAndWrite(model, outputs, argv.force, ctx);
+      finishWithGate(audit, model, ctx, 'report');
     },
   });
