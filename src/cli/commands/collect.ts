@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
+import type { AtlasClient } from '../../atlas/client.js';
 import { collectSnapshot } from '../../collect/collect.js';
+import type { Snapshot } from '../../snapshot/schema.js';
 import { writeSnapshot } from '../../snapshot/store.js';
 import { assertWritable } from '../../util/files.js';
 import { type AtlasArgs, atlasOptions, buildClient, orgSelection } from '../atlas-options.js';
@@ -20,6 +22,32 @@ export function defaultSnapshotName(now: Date): string {
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z')}.json`;
+}
+
+/**
+ * Collects and writes the snapshot (validated, atomic); prints the collection's notes (totalCount
+ * disagreements, duplicates) on stderr. Shared by `collect` and `run`.
+ */
+export async function collectToFile(
+  args: AtlasArgs & { force: boolean; quiet: boolean },
+  client: AtlasClient,
+  orgs: string[] | 'all',
+  file: string,
+  ctx: CliContext,
+): Promise<{ snapshot: Snapshot; sha256: string }> {
+  const snapshot = await collectSnapshot({
+    client,
+    api: args.api,
+    usersVersion: args['api-version'],
+    orgs,
+    keepPii: args['keep-pii'],
+    now: ctx.now,
+    onProgress: progressReporter(ctx, args.quiet),
+  });
+  const sha256 = await writeSnapshot(file, snapshot, { force: args.force });
+  for (const org of snapshot.organizations)
+    for (const note of org.notes) ctx.stderr(`note: ${org.name}: ${note}\n`);
+  return { snapshot, sha256 };
 }
 
 export const collectCommand: CommandFactory = (ctx: CliContext) =>
@@ -48,19 +76,8 @@ export const collectCommand: CommandFactory = (ctx: CliContext) =>
       const output = args.output ?? join(ctx.cwd, defaultSnapshotName(ctx.now()));
       // Refuse before collecting, not after minutes of requests.
       await assertWritable(output, args.force);
-      const snapshot = await collectSnapshot({
-        client,
-        api: args.api,
-        usersVersion: args['api-version'],
-        orgs,
-        keepPii: args['keep-pii'],
-        now: ctx.now,
-        onProgress: progressReporter(ctx, args.quiet),
-      });
-      const sha256 = await writeSnapshot(output, snapshot, { force: args.force });
+      const { snapshot, sha256 } = await collectToFile(args, client, orgs, output, ctx);
       const users = snapshot.organizations.reduce((n, o) => n + o.users.length, 0);
-      const notes = snapshot.organizations.flatMap((o) => o.notes.map((note) => `${o.name}: ${note}`));
-      for (const note of notes) ctx.stderr(`note: ${note}\n`);
       ctx.stdout(
         `wrote ${output} (sha256 ${sha256}): ${snapshot.organizations.length} organization(s), ${users} user(s), ${snapshot.stats.requests} requests, ${snapshot.stats.retries} retries\n`,
       );

@@ -1,11 +1,13 @@
 import { auditCommand } from './audit.js';
 import { collectCommand } from './collect.js';
 import type { CommandFactory } from './define.js';
+import { demoCommand } from './demo.js';
 import { diffCommand } from './diff.js';
 import { emailCommand } from './email.js';
 import { reportCommand } from './report.js';
 import { reviewCommand } from './review.js';
 import { rulesCommand } from './rules.js';
+import { runCommand } from './run.js';
 import { simulateCommand } from './simulate.js';
 
 export { type CommandFactory, defineCommand } from './define.js';
@@ -19,6 +21,8 @@ export const commands: CommandFactory[] = [
   rulesCommand,
   emailCommand,
   reportCommand,
+  runCommand,
+  demoCommand,
   diffCommand,
   reviewCommand,
   simulateCommand,

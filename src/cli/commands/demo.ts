@@ -1,0 +1,139 @@
+import { join, relative, resolve } from 'node:path';
+import { stringify as toYaml } from 'yaml';
+import type { Argv } from 'yargs';
+import type { Waiver } from '../../audit/types.js';
+import { ExitCode } from '../../errors.js';
+import { type Estate, generateEstate, PRESETS, type PresetName } from '../../sim/generate.js';
+import { DEFAULT_CREDENTIALS, startSimulator } from '../../sim/server.js';
+import { writeFileAtomic } from '../../util/files.js';
+import type { CliContext } from '../context.js';
+import { type CommandFactory, defineCommand } from './define.js';
+import { defaultRunDir, type RunArgs, runPipeline } from './run.js';
+
+interface DemoArgs {
+  'out-dir'?: string | undefined;
+  preset: PresetName;
+  seed: number;
+  force: boolean;
+}
+
+/**
+ * An example policy for the generated company: its own email domains are allowed, the gate fails on
+ * high and critical findings. Shows users what a policy file looks like.
+ */
+function demoPolicy(estate: Estate): object {
+  return {
+    failOn: 'high',
+    allowedEmailDomains: estate.companyEmailDomains,
+    rules: { 'stale-last-auth': { params: { maxDays: 90 } } },
+  };
+}
+
+/**
+ * Example waivers: one approved exception for a planted finding, one that expires within two weeks
+ * (the report warns about it), so the demo shows waived findings the way an auditor sees them.
+ */
+function demoWaivers(estate: Estate, now: Date): { waivers: Waiver[] } {
+  const day = (offset: number) => new Date(now.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
+  const waivers: Waiver[] = [];
+  const keyWithoutList = estate.planted.find((p) => p.kind === 'api-key-no-access-list');
+  if (keyWithoutList) {
+    waivers.push({
+      ruleId: 'api-key-no-access-list',
+      subject: keyWithoutList.subjectId,
+      reason: 'CI runners use changing egress IPs; migration to a service account is planned',
+      approver: 'ciso@northwind-traders.com',
+      ticket: 'SEC-1042',
+      expiresOn: day(90),
+    });
+  }
+  const outsider = estate.planted.find((p) => p.kind === 'outside-email-domain');
+  if (outsider) {
+    const user = estate.organizations.flatMap((o) => o.users).find((u) => u.id === outsider.subjectId);
+    waivers.push({
+      ruleId: 'outside-email-domain',
+      subject: user?.username ?? outsider.subjectId,
+      reason: 'external auditor with a time-boxed engagement',
+      approver: 'head-of-security@northwind-traders.com',
+      ticket: 'SEC-1077',
+      expiresOn: day(10),
+    });
+  }
+  return { waivers };
+}
+
+export const demoCommand: CommandFactory = (ctx: CliContext) =>
+  defineCommand<DemoArgs>({
+    command: 'demo',
+    describe: 'Run the whole pipeline against the bundled Atlas simulator (no Atlas account needed)',
+    builder: (y: Argv) =>
+      y
+        .option('out-dir', {
+          type: 'string',
+          requiresArg: true,
+          describe: 'Folder for the demo files (default demo-output/atlas-review-<UTC time>)',
+        })
+        .option('preset', {
+          choices: Object.keys(PRESETS) as PresetName[],
+          default: 'demo' as PresetName,
+          describe: 'Size of the generated estate',
+        })
+        .option('seed', { type: 'number', default: 42, describe: 'Seed of the generated estate' })
+        .option('force', { type: 'boolean', default: false, describe: 'Overwrite files in --out-dir' }),
+    handler: async (args: DemoArgs) => {
+      const now = ctx.now();
+      const outDir = resolve(ctx.cwd, args['out-dir'] ?? join('demo-output', defaultRunDir(now)));
+      const estate = generateEstate({ seed: args.seed, now, ...PRESETS[args.preset] });
+      const policyFile = join(outDir, 'policy.yaml');
+      const waiversFile = join(outDir, 'waivers.yaml');
+      await writeFileAtomic(policyFile, toYaml(demoPolicy(estate)), { force: args.force });
+      await writeFileAtomic(waiversFile, toYaml(demoWaivers(estate, now)), { force: args.force });
+      ctx.stdout(`wrote ${policyFile} (example policy)\nwrote ${waiversFile} (example waivers)\n`);
+
+      const sim = await startSimulator({ organizations: estate.organizations });
+      const sa = DEFAULT_CREDENTIALS.serviceAccounts[0]!;
+      ctx.stdout(
+        `Atlas simulator on ${sim.baseUrl}: ${estate.organizations.length} organizations, ${estate.organizations.reduce((n, o) => n + o.users.length, 0)} users (seed ${args.seed})\n`,
+      );
+      const runArgs: RunArgs = {
+        'all-orgs': true,
+        api: 'atlas-v2',
+        'api-version': '2025-02-19',
+        'base-url': sim.baseUrl,
+        concurrency: 16,
+        'timeout-ms': 30_000,
+        'max-retries': 5,
+        'keep-pii': false,
+        'out-dir': outDir,
+        policy: policyFile,
+        waivers: waiversFile,
+        force: args.force,
+        quiet: true,
+      };
+      // The simulator's fake service account, passed the way real credentials are: through the environment.
+      const env = {
+        ...ctx.env,
+        MONGODB_ATLAS_CLIENT_ID: sa.clientId,
+        MONGODB_ATLAS_CLIENT_SECRET: sa.clientSecret,
+      };
+      let outcome: Awaited<ReturnType<typeof runPipeline>>;
+      try {
+        outcome = await runPipeline(runArgs, { ...ctx, env });
+      } finally {
+        await sim.close();
+      }
+      const show = (p: string) => relative(ctx.cwd, p) || '.';
+      const { audit, model } = outcome;
+      ctx.stdout(`\n${model.verdict.headline}\n`);
+      ctx.stdout(
+        `\nOpen ${show(outcome.outputs.find((o) => o.format === 'html')?.path ?? outDir)} in a browser, and ${show(outcome.outputs.find((o) => o.format === 'xlsx')?.path ?? outDir)} in a spreadsheet.\n`,
+      );
+      ctx.stdout(
+        audit.gate.failed
+          ? `As a CI gate (fail-on ${audit.gate.failOn}) this run would exit 1: ${audit.gate.failing} unwaived finding(s).\n`
+          : `As a CI gate (fail-on ${audit.gate.failOn}) this run would pass.\n`,
+      );
+      // The demo succeeded whatever it found: the gate's exit code is for `run` and `audit`.
+      ctx.exitCode = ExitCode.ok;
+    },
+  });

@@ -1,0 +1,151 @@
+import { join, resolve } from 'node:path';
+import type { Argv } from 'yargs';
+import type { AuditResult } from '../../audit/types.js';
+import { UsageError } from '../../errors.js';
+import { buildReportModel, type ReportModel } from '../../report/model.js';
+import { RENDERERS, type ReportFormat } from '../../report/renderers/index.js';
+import { assertWritable } from '../../util/files.js';
+import { type AtlasArgs, atlasOptions, buildClient, orgSelection } from '../atlas-options.js';
+import { type AuditArgs, auditFileOptions, auditFromFiles, auditOptions } from '../audit-input.js';
+import type { CliContext } from '../context.js';
+import {
+  deliverReport,
+  type EmailArgs,
+  emailOptions,
+  prepareDelivery,
+  type ReportFile,
+} from '../email-options.js';
+import { collectToFile, defaultSnapshotName } from './collect.js';
+import { type CommandFactory, defineCommand } from './define.js';
+import {
+  finishWithGate,
+  type PlannedOutput,
+  planOutputs,
+  renderAndWrite,
+  reportOutputOptions,
+} from './report.js';
+
+type FormatArgs = { [F in ReportFormat]?: string | undefined };
+
+export interface RunArgs extends AtlasArgs, AuditArgs, EmailArgs, FormatArgs {
+  snapshot?: string | undefined;
+  'out-dir'?: string | undefined;
+  force: boolean;
+  quiet: boolean;
+}
+
+export interface RunOutcome {
+  snapshotFile: string;
+  outputs: PlannedOutput[];
+  audit: AuditResult;
+  model: ReportModel;
+}
+
+/** Default folder of a run without any output flag: one per run, so nothing is ever overwritten. */
+export function defaultRunDir(now: Date): string {
+  return `atlas-review-${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}`;
+}
+
+/**
+ * collect -> snapshot file -> audit (of that file: the evidence is what gets audited) -> reports ->
+ * optional email. Everything that can be refused (bad options, outputs that exist, email settings) is
+ * checked before the first request; a failed collection writes nothing (exit 3).
+ */
+export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOutcome> {
+  const orgs = orgSelection(args);
+  const client = buildClient(args, ctx.env);
+  const started = ctx.now();
+  const anyFormat = Object.keys(RENDERERS).some((f) => args[f as ReportFormat] !== undefined);
+  const outDir = args['out-dir'] ?? (anyFormat || args.snapshot ? undefined : defaultRunDir(started));
+  const outputs = anyFormat || outDir ? planOutputs({ ...args, 'out-dir': outDir }, ctx.cwd) : [];
+  const snapshotFile = resolve(
+    ctx.cwd,
+    args.snapshot ?? (outDir ? join(outDir, 'snapshot.json') : defaultSnapshotName(started)),
+  );
+  if (outputs.some((o) => o.path === snapshotFile)) {
+    throw new UsageError('the snapshot and a report would be written to the same file');
+  }
+  for (const path of [snapshotFile, ...outputs.map((o) => o.path)]) await assertWritable(path, args.force);
+  const delivery = args['email-to']?.length ? await prepareDelivery(args, ctx) : null;
+
+  const { sha256 } = await collectToFile(args, client, orgs, snapshotFile, ctx);
+  ctx.stdout(`wrote ${snapshotFile} (snapshot, sha256 ${sha256})\n`);
+
+  const abs = (p: string | undefined) => (p === undefined ? undefined : resolve(ctx.cwd, p));
+  const now = ctx.now();
+  const { loaded, audit } = await auditFromFiles(
+    auditFileOptions(snapshotFile, {
+      ...args,
+      rules: abs(args.rules),
+      policy: abs(args.policy),
+      waivers: abs(args.waivers),
+      baseline: abs(args.baseline),
+    }),
+    now,
+  );
+  const model = buildReportModel({
+    snapshot: loaded.snapshot,
+    snapshotSha256: loaded.sha256,
+    audit,
+    generatedAt: now,
+  });
+  const rendered = await renderAndWrite(model, outputs, args.force, ctx);
+
+  if (delivery) {
+    const files: ReportFile[] = [];
+    for (const kind of ['xlsx', 'html', 'json'] as const) {
+      if (kind === 'json' && !delivery.attachJson) continue;
+      // Attach exactly the bytes written; render in memory only what was not asked for as a file.
+      const bytes = rendered.get(kind) ?? (await RENDERERS[kind].render(model));
+      const written = outputs.find((o) => o.format === kind);
+      files.push({
+        kind,
+        filename: written?.path ?? `atlas-access-review-${audit.evaluatedAt.slice(0, 10)}.${kind}`,
+        content: Buffer.from(bytes),
+      });
+    }
+    await deliverReport(delivery, { model, files }, ctx);
+  }
+  return { snapshotFile, outputs, audit, model };
+}
+
+/** The options of `run`: everything `collect`, `audit`, `report` and `email` take. */
+export function runOptions(yargs: Argv) {
+  return emailOptions(
+    auditOptions(
+      reportOutputOptions(atlasOptions(yargs))
+        .option('snapshot', {
+          type: 'string',
+          requiresArg: true,
+          describe: 'Where to write the snapshot (default <out-dir>/snapshot.json)',
+        })
+        .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress output' }),
+    ),
+    { required: false },
+  );
+}
+
+export const runCommand: CommandFactory = (ctx: CliContext) =>
+  defineCommand<RunArgs>({
+    command: 'run',
+    describe:
+      'Collect, audit and report in one step (the quarterly job and the CI gate); exit 1 on violations',
+    builder: (y: Argv) =>
+      runOptions(y)
+        .example('$0 run --all-orgs --out-dir review-2026Q4', 'snapshot + every report format in one folder')
+        .example(
+          '$0 run --org 5f1a2b3c4d5e6f7a8b9c0d1e --policy policy.yaml --waivers waivers.yaml --fail-on high --junit junit.xml',
+          'a CI gate',
+        )
+        .example(
+          '$0 run --all-orgs --out-dir out --email-to security@example.com',
+          'quarterly review by email',
+        ),
+    handler: async (args: RunArgs) => {
+      const outcome = await runPipeline(args, ctx);
+      finishWithGate(outcome.audit, outcome.model, ctx, 'run');
+    },
+  });
