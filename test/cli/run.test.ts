@@ -1,0 +1,165 @@
+/**
+ * `run` and `demo` end to end: the simulator on 127.0.0.1, the real collector, audit and renderers,
+ * and (for email) a real SMTP server on 127.0.0.1.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { simpleParser } from 'mailparser';
+import { afterEach, describe, expect, it } from 'vitest';
+import { generateEstate, PRESETS } from '../../src/sim/generate.js';
+import { DEFAULT_CREDENTIALS, type Simulator, startSimulator } from '../../src/sim/server.js';
+import { startSmtpServer, TEST_CA, type TestServer } from '../email/smtp-test-server.js';
+import { runCliForTest, tempDir } from '../helpers/cli.js';
+
+const NOW = new Date('2026-11-25T12:00:00Z');
+const estate = generateEstate({ seed: 3, now: NOW, ...PRESETS.demo });
+const sa = DEFAULT_CREDENTIALS.serviceAccounts[0]!;
+const env = { MONGODB_ATLAS_CLIENT_ID: sa.clientId, MONGODB_ATLAS_CLIENT_SECRET: sa.clientSecret };
+
+let sim: Simulator | undefined;
+let smtp: TestServer | undefined;
+afterEach(async () => {
+  await sim?.close();
+  await smtp?.close();
+  sim = undefined;
+  smtp = undefined;
+});
+
+describe('run', () => {
+  it('collects, audits the written snapshot, writes every report and exits 1 on violations', async () => {
+    sim = await startSimulator({ organizations: estate.organizations });
+    const dir = tempDir();
+    const run = await runCliForTest(['run', '--all-orgs', '--base-url', sim.baseUrl, '--out-dir', 'out'], {
+      env,
+      cwd: dir,
+      now: NOW,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/run: FAIL: \d+ open findings/);
+    const files = readdirSync(join(dir, 'out')).sort();
+    expect(files).toEqual(
+      [
+        'access-review-junit.xml',
+        'access-review-roster.csv',
+        'access-review.html',
+        'access-review.json',
+        'access-review.md',
+        'access-review.xlsx',
+        'snapshot.json',
+      ].sort(),
+    );
+    // The report is tied to the exact bytes of the snapshot written by this run.
+    const snapshotSha = createHash('sha256')
+      .update(readFileSync(join(dir, 'out', 'snapshot.json')))
+      .digest('hex');
+    const report = JSON.parse(readFileSync(join(dir, 'out', 'access-review.json'), 'utf8'));
+    expect(JSON.stringify(report)).toContain(snapshotSha);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(join(dir, 'out', 'access-review.xlsx'));
+    expect(workbook.getWorksheet('Review')!.rowCount).toBeGreaterThan(estate.organizations.length * 50);
+  });
+
+  it('passes the gate with --fail-on never', async () => {
+    sim = await startSimulator({ organizations: estate.organizations });
+    const dir = tempDir();
+    const run = await runCliForTest(
+      ['run', '--all-orgs', '--base-url', sim.baseUrl, '--json', 'r.json', '--fail-on', 'never'],
+      { env, cwd: dir, now: NOW },
+    );
+    expect(run.code).toBe(0);
+    expect(existsSync(join(dir, 'r.json'))).toBe(true);
+    // Without --out-dir or --snapshot the snapshot gets its own timestamped name.
+    expect(readdirSync(dir).some((f) => /^atlas-snapshot-\d{8}T\d{6}Z\.json$/.test(f))).toBe(true);
+  });
+
+  it('refuses an existing output before the first request (exit 4)', async () => {
+    sim = await startSimulator({ organizations: estate.organizations });
+    const dir = tempDir();
+    writeFileSync(join(dir, 'r.html'), 'keep me');
+    const run = await runCliForTest(['run', '--all-orgs', '--base-url', sim.baseUrl, '--html', 'r.html'], {
+      env,
+      cwd: dir,
+      now: NOW,
+    });
+    expect(run.code).toBe(4);
+    expect(sim.stats().requests).toBe(0);
+    expect(readFileSync(join(dir, 'r.html'), 'utf8')).toBe('keep me');
+  });
+
+  it('emails the review over STARTTLS with the workbook and HTML report attached, byte-identical to the files', async () => {
+    sim = await startSimulator({ organizations: estate.organizations });
+    smtp = await startSmtpServer({ starttls: true, auth: { user: 'mailer', pass: 'smtp-pass-123' } });
+    const dir = tempDir();
+    writeFileSync(join(dir, 'ca.pem'), TEST_CA);
+    const run = await runCliForTest(
+      [
+        'run',
+        '--all-orgs',
+        '--base-url',
+        sim.baseUrl,
+        '--out-dir',
+        'out',
+        '--email-to',
+        'security@example.com',
+        '--email-from',
+        'atlas-review@example.com',
+        '--smtp-ca',
+        'ca.pem',
+      ],
+      {
+        env: { ...env, SMTP_URL: `smtp://mailer@localhost:${smtp.port}`, SMTP_PASSWORD: 'smtp-pass-123' },
+        cwd: dir,
+        now: NOW,
+      },
+    );
+    expect(run.stderr).not.toContain('smtp-pass-123');
+    expect(run.code).toBe(1);
+    expect(smtp.messages).toHaveLength(1);
+    const mail = await simpleParser(smtp.messages[0]!.raw);
+    expect(mail.subject).toMatch(/^\[Atlas access review\] 3 organizations/);
+    expect(mail.text).toBeTruthy();
+    expect(mail.html).toBeTruthy();
+    const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    const byName = new Map(mail.attachments.map((a) => [a.filename, sha(a.content)]));
+    expect(byName.get('access-review.xlsx')).toBe(sha(readFileSync(join(dir, 'out', 'access-review.xlsx'))));
+    expect(byName.get('access-review.html')).toBe(sha(readFileSync(join(dir, 'out', 'access-review.html'))));
+  });
+
+  it('a failed collection writes no snapshot and no report (exit 3)', async () => {
+    sim = await startSimulator({
+      organizations: estate.organizations,
+      faults: [{ path: /\/serviceAccounts$/, status: 403, errorCode: 'USER_UNAUTHORIZED' }],
+    });
+    const dir = tempDir();
+    const run = await runCliForTest(['run', '--all-orgs', '--base-url', sim.baseUrl, '--out-dir', 'out'], {
+      env,
+      cwd: dir,
+      now: NOW,
+    });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain(
+      'GET /api/atlas/v2/orgs/{orgId}/serviceAccounts failed with HTTP 403 USER_UNAUTHORIZED',
+    );
+    expect(existsSync(join(dir, 'out')) ? readdirSync(join(dir, 'out')) : []).toEqual([]);
+  });
+});
+
+describe('demo', () => {
+  it('runs the whole pipeline against the in-process simulator and exits 0', async () => {
+    const dir = tempDir();
+    const run = await runCliForTest(['demo', '--out-dir', 'demo'], { cwd: dir, now: NOW });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^FAIL: \d+ open findings at or above high$/m);
+    expect(run.stdout).toContain('Atlas simulator on http://127.0.0.1:');
+    expect(run.stdout).toMatch(/As a CI gate \(fail-on high\) this run would exit 1/);
+    const files = readdirSync(join(dir, 'demo'));
+    expect(files).toEqual(
+      expect.arrayContaining(['policy.yaml', 'waivers.yaml', 'snapshot.json', 'access-review.html']),
+    );
+    const report = JSON.parse(readFileSync(join(dir, 'demo', 'access-review.json'), 'utf8'));
+    expect(JSON.stringify(report)).toContain('SEC-1042'); // the example waiver applied
+  });
+});
