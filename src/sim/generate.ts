@@ -177,6 +177,8 @@ export const PLANTED_UNKNOWN_ROLE = 'GROUP_SUPERUSER';
 export const LIMITS = { usersPerTeam: 250, teamsPerUser: 100, teamsPerProject: 100 } as const;
 
 const DAY = 86_400_000;
+/** Privileged users (idle-privileged-user fires after 30 days) sign in within this many days. */
+const PRIVILEGED_WINDOW_DAYS = 25;
 
 // ---------------------------------------------------------------------------------------------
 // Deterministic randomness
@@ -671,7 +673,7 @@ function generateOrg(
       u.createdAt = iso(now - rng.int(2, 20) * DAY);
       u.lastAuth = null;
     } else {
-      const window = (w.privileged ? 25 : 80) * DAY;
+      const window = (w.privileged ? PRIVILEGED_WINDOW_DAYS : 80) * DAY;
       const last = now - Math.floor(rng.next() * Math.min(window, now - created));
       u.lastAuth = iso(last);
     }
@@ -761,22 +763,47 @@ function generateOrg(
         for (const id of members.get(entry.teamId) ?? []) ownerHolders.add(id);
     }
     const activeIds = new Set(active.map((w) => w.user.id));
-    const biggest = [...fillable]
-      .map((t) => ({ t, size: [...(members.get(t.id) ?? [])].filter((id) => activeIds.has(id)).length }))
-      .sort((a, b) => b.size - a.size || cmp(a.t.id, b.t.id))[0];
-    if (biggest) {
-      const union = new Set([
-        ...ownerHolders,
-        ...[...(members.get(biggest.t.id) ?? [])].filter((id) => activeIds.has(id)),
-      ]);
-      if (union.size > 3) {
-        grant(project, biggest.t.id, ['GROUP_OWNER']);
-        record(
-          'too-many-project-owners',
-          'project',
-          project.id,
-          `${union.size} active users hold GROUP_OWNER on ${project.name} (team ${biggest.t.name} was given GROUP_OWNER)`,
-        );
+    const byId = new Map(active.map((w) => [w.user.id, w]));
+    // Giving a team GROUP_OWNER makes its members privileged, and idle-privileged-user allows them
+    // 30 days where ordinary users get 80. Members whose sign-in is planted far back (stale, never
+    // signed in) would add findings that are not in `planted`, so prefer the biggest team without
+    // them; the others are moved inside the privileged window below.
+    const plantedIdle = new Set([...staleIds, ...neverIds]);
+    const candidates = [...fillable]
+      .map((t) => ({ t, ids: [...(members.get(t.id) ?? [])].filter((id) => activeIds.has(id)) }))
+      .map((c) => ({ ...c, union: new Set([...ownerHolders, ...c.ids]) }))
+      .filter((c) => c.union.size > 3)
+      .sort((a, b) => b.ids.length - a.ids.length || cmp(a.t.id, b.t.id));
+    const chosen = candidates.find((c) => !c.ids.some((id) => plantedIdle.has(id))) ?? candidates[0];
+    if (chosen) {
+      grant(project, chosen.t.id, ['GROUP_OWNER']);
+      record(
+        'too-many-project-owners',
+        'project',
+        project.id,
+        `${chosen.union.size} active users hold GROUP_OWNER on ${project.name} (team ${chosen.t.name} was given GROUP_OWNER)`,
+      );
+      for (const id of chosen.ids) {
+        const w = byId.get(id);
+        if (!w || w.privileged) continue;
+        const u = w.user;
+        if (plantedIdle.has(id)) {
+          // Only when every big enough team holds one: the extra finding is listed, not hidden.
+          record(
+            'idle-privileged-user',
+            'user',
+            id,
+            `${u.username} became a project owner through team ${chosen.t.name} and is idle`,
+          );
+          continue;
+        }
+        w.privileged = true;
+        // Fold the ordinary 80-day window into the 25-day one without drawing from the PRNG, so
+        // everything generated after this point stays the same for a seed. Still after createdAt:
+        // the new time is later than the old one.
+        const last = u.lastAuth === null ? null : Date.parse(u.lastAuth);
+        if (last !== null && now - last > PRIVILEGED_WINDOW_DAYS * DAY)
+          u.lastAuth = iso(now - ((now - last) % (PRIVILEGED_WINDOW_DAYS * DAY)));
       }
     }
   }

@@ -36,11 +36,22 @@ function detect(estate: Estate, at: Date): Set<string> {
     const teamsOfUser = new Map<string, Set<string>>();
     for (const u of org.users) teamsOfUser.set(u.id, new Set(u.teamIds));
     for (const team of org.teams) for (const id of team.memberIds) teamsOfUser.get(id)?.add(team.id);
+    // Project owners: GROUP_OWNER granted directly or through any team the user is in (either list).
+    const projectOwners = new Set<string>();
+    for (const project of org.projects) {
+      for (const pt of project.teams) {
+        if (!pt.roles.includes('GROUP_OWNER')) continue;
+        for (const u of org.users) if (teamsOfUser.get(u.id)?.has(pt.teamId)) projectOwners.add(u.id);
+      }
+    }
+    for (const u of org.users)
+      if (u.projectRoles.some((p) => p.roles.includes('GROUP_OWNER'))) projectOwners.add(u.id);
     for (const u of active) {
       if (u.lastAuth !== null && age(u.lastAuth) > 90 * DAY) add('stale-last-auth', 'user', u.id);
       if (u.lastAuth === null && age(u.createdAt) > 30 * DAY) add('never-signed-in', 'user', u.id);
       const idle = u.lastAuth === null ? age(u.createdAt) : age(u.lastAuth);
-      if (u.orgRoles.includes('ORG_OWNER') && idle > 30 * DAY) add('idle-privileged-user', 'user', u.id);
+      const privileged = u.orgRoles.includes('ORG_OWNER') || projectOwners.has(u.id);
+      if (privileged && idle > 30 * DAY) add('idle-privileged-user', 'user', u.id);
       if ((teamsOfUser.get(u.id)?.size ?? 0) === 0) add('user-without-team', 'user', u.id);
     }
     for (const u of org.users) {
@@ -217,6 +228,15 @@ describe('generateEstate', () => {
     const expected = VIOLATION_KINDS.filter((k) => !MULTI_ORG_KINDS.includes(k));
     expect(new Set(estate.planted.map((p) => p.kind))).toEqual(new Set(expected));
     expect(detect(estate, now)).toEqual(plantedKeys(estate));
+  });
+
+  it('lists exactly what the data holds across seeds (team-granted project owners included)', () => {
+    for (let seed = 1; seed <= 12; seed++) {
+      for (const size of [PRESETS.demo, PRESETS.ten]) {
+        const estate = generateEstate({ seed, now, ...size });
+        expect(detect(estate, now)).toEqual(plantedKeys(estate));
+      }
+    }
   });
 
   it('gives a clean estate without planting, across seeds and sizes', () => {
