@@ -115,14 +115,12 @@ async function resolveOrganizations(options: CollectOptions): Promise<OrgRef[]> 
     if (options.orgs === 'all') throw new Error('internal: --all-orgs is not available for cloud-manager');
     return Promise.all(options.orgs.map((id) => legacyOrgName(options, id)));
   }
-  const listed = await list(
-    options,
-    operations.listOrgs,
-    {},
-    null,
-    (o) => field(o, 'id'),
-    wire.atlasOrganization,
-  );
+  const listed = await list(options, {
+    operation: operations.listOrgs,
+    pathParams: {},
+    key: byField('id'),
+    schema: wire.atlasOrganization,
+  });
   const visible = new Map(listed.items.filter((o) => !o.isDeleted).map((o) => [o.id, o.name]));
   if (options.orgs === 'all') {
     if (visible.size === 0) {
@@ -167,135 +165,83 @@ async function collectAtlasOrg(options: CollectOptions, ref: OrgRef): Promise<Or
   const orgId = ref.id;
   const completeness: Completeness[] = [];
   const notes: string[] = [];
-  const record = <T>(result: Listed<T>): T[] => {
+  /** Lists every page of an operation, recording its completeness evidence for this org. */
+  const all = async <S extends z.ZodType>(spec: ListSpec<S>): Promise<z.output<S>[]> => {
+    const result = await list(options, spec);
     completeness.push(result.completeness);
     notes.push(...result.notes);
     return result.items;
   };
   const modern = options.usersVersion === '2025-02-19';
-  const statusQuery: Array<[string, string]> = modern
-    ? ALL_STATUSES.map((s) => ['orgMembershipStatuses', s])
-    : [];
+  // Users and team members are read with the same version and every membership status.
+  const userListing = {
+    schema: modern ? wire.orgUserResponse : wire.cloudAppUser,
+    query: modern ? ALL_STATUSES.map((s): [string, string] => ['orgMembershipStatuses', s]) : [],
+    version: options.usersVersion,
+    key: byField('id'),
+  };
 
-  const projectsPromise = (async () => {
-    const groups = record(
-      await list(options, operations.getOrgGroups, { orgId }, orgId, (g) => field(g, 'id'), wire.group),
-    );
-    return Promise.all(
+  const projectsPromise = all({
+    operation: operations.getOrgGroups,
+    pathParams: { orgId },
+    key: byField('id'),
+    schema: wire.group,
+  }).then((groups) =>
+    Promise.all(
       groups.map(async (g) => {
-        const teams = record(
-          await list(
-            options,
-            operations.listGroupTeams,
-            { groupId: g.id },
-            g.id,
-            (t) => field(t, 'teamId'),
-            wire.teamRole,
-          ),
-        );
+        const teams = await all({
+          operation: operations.listGroupTeams,
+          pathParams: { groupId: g.id },
+          scopeId: g.id,
+          key: byField('teamId'),
+          schema: wire.teamRole,
+        });
         return projectFromGroup(g, teams);
       }),
-    );
-  })();
-
-  // Users are normalised once the project list is known (project roles outside the org are dropped).
-  const usersPromise: Promise<(projectIds: ReadonlySet<string>) => Organization['users']> = modern
-    ? list(
-        options,
-        operations.listOrgUsers,
-        { orgId },
-        orgId,
-        (u) => field(u, 'id'),
-        wire.orgUserResponse,
-        statusQuery,
-        options.usersVersion,
-      ).then(
-        (listed) => (projectIds) =>
-          record(listed).map((u) =>
-            userFromOrgUserResponse(u, { orgId, keepPii: options.keepPii, projectIds }),
-          ),
-      )
-    : list(
-        options,
-        operations.listOrgUsers,
-        { orgId },
-        orgId,
-        (u) => field(u, 'id'),
-        wire.cloudAppUser,
-        [],
-        options.usersVersion,
-      ).then(
-        (listed) => (projectIds) =>
-          record(listed).map((u) => userFromCloudAppUser(u, { orgId, keepPii: options.keepPii, projectIds })),
-      );
-
-  const teamsPromise = (async () => {
-    const teams = record(
-      await list(
-        options,
-        operations.listOrgTeams,
-        { orgId },
-        orgId,
-        (t) => field(t, 'id'),
-        wire.teamResponse,
-      ),
-    );
-    return Promise.all(
+    ),
+  );
+  const usersPromise = all({ operation: operations.listOrgUsers, pathParams: { orgId }, ...userListing });
+  const teamsPromise = all({
+    operation: operations.listOrgTeams,
+    pathParams: { orgId },
+    key: byField('id'),
+    schema: wire.teamResponse,
+  }).then((teams) =>
+    Promise.all(
       teams.map(async (team) => {
-        const members = record(
-          await list(
-            options,
-            operations.listOrgTeamUsers,
-            { orgId, teamId: team.id },
-            orgId,
-            (u) => field(u, 'id'),
-            modern ? wire.orgUserResponse : wire.cloudAppUser,
-            statusQuery,
-            options.usersVersion,
-          ),
-        );
+        const members = await all({
+          operation: operations.listOrgTeamUsers,
+          pathParams: { orgId, teamId: team.id },
+          ...userListing,
+        });
         return { id: team.id, name: team.name, memberIds: members.map((m) => m.id) };
       }),
-    );
-  })();
-
-  const apiKeysPromise = (async () => {
-    const keys = record(
-      await list(
-        options,
-        operations.listOrgApiKeys,
-        { orgId },
-        orgId,
-        (k) => field(k, 'id'),
-        wire.apiKeyUserDetails,
-      ),
-    );
-    return Promise.all(
+    ),
+  );
+  const apiKeysPromise = all({
+    operation: operations.listOrgApiKeys,
+    pathParams: { orgId },
+    key: byField('id'),
+    schema: wire.apiKeyUserDetails,
+  }).then((keys) =>
+    Promise.all(
       keys.map(async (key) => {
-        const entries = record(
-          await list(
-            options,
-            operations.listOrgApiKeyAccessListEntries,
-            { orgId, apiUserId: key.id },
-            orgId,
-            (e) => field(e, 'cidrBlock') ?? field(e, 'ipAddress'),
-            wire.userAccessListResponse,
-          ),
-        );
+        const entries = await all({
+          operation: operations.listOrgApiKeyAccessListEntries,
+          pathParams: { orgId, apiUserId: key.id },
+          key: (e) => byField('cidrBlock')(e) ?? byField('ipAddress')(e),
+          schema: wire.userAccessListResponse,
+        });
         return { key, accessList: entries.map(accessListEntry) };
       }),
-    );
-  })();
-
-  const serviceAccountsPromise = list(
-    options,
-    operations.listOrgServiceAccounts,
-    { orgId },
-    orgId,
-    (s) => field(s, 'clientId'),
-    wire.orgServiceAccount,
+    ),
   );
-
+  const serviceAccountsPromise = all({
+    operation: operations.listOrgServiceAccounts,
+    pathParams: { orgId },
+    key: byField('clientId'),
+    schema: wire.orgServiceAccount,
+  });
   const settingsPromise = (async () => {
     const op = operations.getOrgSettings;
     const { body } = await options.client.getJson(
@@ -315,7 +261,8 @@ async function collectAtlasOrg(options: CollectOptions, ref: OrgRef): Promise<Or
     serviceAccountsPromise,
     settingsPromise,
   ]);
-  const projectIds = new Set(projects.map((p) => p.id));
+  // Project roles outside this org's projects are not this org's to review.
+  const userOptions = { orgId, keepPii: options.keepPii, projectIds: new Set(projects.map((p) => p.id)) };
   return {
     id: orgId,
     name: ref.name,
@@ -327,13 +274,19 @@ async function collectAtlasOrg(options: CollectOptions, ref: OrgRef): Promise<Or
       serviceAccounts: true,
       settings: true,
     },
-    users: normalise(orgId, () => users(projectIds)),
+    users: normalise(orgId, () =>
+      users.map((u) =>
+        'orgMembershipStatus' in u
+          ? userFromOrgUserResponse(u, userOptions)
+          : userFromCloudAppUser(u, userOptions),
+      ),
+    ),
     teams,
     projects,
     apiKeys: normalise(orgId, () =>
-      apiKeys.map(({ key, accessList }) => apiKeyFromWire(key, accessList, orgId, projectIds)),
+      apiKeys.map(({ key, accessList }) => apiKeyFromWire(key, accessList, orgId, userOptions.projectIds)),
     ),
-    serviceAccounts: normalise(orgId, () => record(serviceAccounts).map(serviceAccountFromWire)),
+    serviceAccounts: normalise(orgId, () => serviceAccounts.map(serviceAccountFromWire)),
     settings,
     completeness,
     notes,
@@ -342,14 +295,13 @@ async function collectAtlasOrg(options: CollectOptions, ref: OrgRef): Promise<Or
 
 /** Cloud Manager / Ops Manager v1.0: the org's users (flat roles); nothing else is collected. */
 async function collectLegacyOrg(options: CollectOptions, ref: OrgRef): Promise<Organization> {
-  const users = await list(
-    options,
-    operations.legacyListOrgUsers,
-    { orgId: ref.id },
-    ref.id,
-    (u) => field(u, 'id'),
-    wire.cloudAppUser,
-  );
+  const users = await list(options, {
+    operation: operations.legacyListOrgUsers,
+    pathParams: { orgId: ref.id },
+    key: byField('id'),
+    schema: wire.cloudAppUser,
+  });
+  const userOptions = { orgId: ref.id, keepPii: options.keepPii, projectIds: null };
   return {
     id: ref.id,
     name: ref.name,
@@ -361,11 +313,7 @@ async function collectLegacyOrg(options: CollectOptions, ref: OrgRef): Promise<O
       serviceAccounts: false,
       settings: false,
     },
-    users: normalise(ref.id, () =>
-      users.items.map((u) =>
-        userFromCloudAppUser(u, { orgId: ref.id, keepPii: options.keepPii, projectIds: null }),
-      ),
-    ),
+    users: normalise(ref.id, () => users.items.map((u) => userFromCloudAppUser(u, userOptions))),
     teams: [],
     projects: [],
     apiKeys: [],
@@ -382,28 +330,38 @@ interface Listed<T> {
   notes: string[];
 }
 
+/** One listing: the operation, its path parameters, and how to identify and validate its items. */
+interface ListSpec<S extends z.ZodType> {
+  operation: Operation;
+  pathParams: Record<string, string>;
+  /** Rate-limit scope (default: the org id, or the project id for project endpoints). */
+  scopeId?: string;
+  key: (item: unknown) => string | null;
+  schema: S;
+  query?: Array<[string, string]>;
+  /** Accept version (default: the operation's first listed version). */
+  version?: string;
+}
+
 /** Paginates an operation and validates every item against its wire schema. */
 async function list<S extends z.ZodType>(
   options: CollectOptions,
-  operation: Operation,
-  pathParams: Record<string, string>,
-  scopeId: string | null,
-  key: (item: unknown) => string | null,
-  schema: S,
-  query: Array<[string, string]> = [],
-  version?: string,
+  spec: ListSpec<S>,
 ): Promise<Listed<z.output<S>>> {
+  const { operation } = spec;
   const result = await paginate(options.client, {
     operation,
-    pathParams,
-    version: operation.versions === null ? null : (version ?? operation.versions[0] ?? null),
-    scopeId,
-    query,
+    pathParams: spec.pathParams,
+    version: operation.versions === null ? null : (spec.version ?? operation.versions[0] ?? null),
+    scopeId: spec.scopeId ?? spec.pathParams.orgId ?? null,
+    query: spec.query ?? [],
     itemsPerPage: options.itemsPerPage,
-    key,
+    key: spec.key,
     onPage: (info) => options.onProgress?.({ kind: 'page', ...info }),
   });
-  const items = result.items.map((item, index) => parseBody(operation, schema, item, `$.results[${index}]`));
+  const items = result.items.map((item, index) =>
+    parseBody(operation, spec.schema, item, `$.results[${index}]`),
+  );
   return { items, completeness: result.completeness, notes: result.notes };
 }
 
@@ -439,10 +397,13 @@ function normalise<T>(orgId: string, step: () => T): T {
   }
 }
 
-function field(item: unknown, name: string): string | null {
-  if (item && typeof item === 'object' && name in item) {
-    const value = (item as Record<string, unknown>)[name];
-    return typeof value === 'string' ? value : null;
-  }
-  return null;
+/** Identity of a wire item by one of its string fields (for de-duplication across pages). */
+function byField(name: string): (item: unknown) => string | null {
+  return (item) => {
+    if (item && typeof item === 'object' && name in item) {
+      const value = (item as Record<string, unknown>)[name];
+      return typeof value === 'string' ? value : null;
+    }
+    return null;
+  };
 }
