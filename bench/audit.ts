@@ -15,7 +15,7 @@ import { DEFAULT_RULES_DIR, readRulesDir } from '../src/cli/audit-input.js';
 import { evaluateRules } from '../src/rules/evaluate.js';
 import { deriveSubjects, type FactRecord } from '../src/rules/facts.js';
 import { generateEstate, PRESETS } from '../src/sim/generate.js';
-import type { Snapshot } from '../src/snapshot/schema.js';
+import { snapshotOf } from './lib.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,20 +28,7 @@ const mib = (kib: number): string => `${(kib / 1024).toFixed(0)} MiB`;
 const now = new Date('2026-05-01T00:00:00.000Z');
 const size = { ...PRESETS.large, orgs: arg('orgs', 100), usersPerOrg: arg('users', 500) };
 const estate = generateEstate({ seed: 42, now, ...size });
-const snapshot: Snapshot = {
-  schemaVersion: 1,
-  collectedAt: now.toISOString(),
-  tool: { name: 'bench', version: '0' },
-  source: {
-    baseUrl: 'sim',
-    api: 'atlas-v2',
-    apiVersion: '2025-02-19',
-    auth: 'service-account',
-    keepPii: false,
-  },
-  organizations: estate.organizations,
-  stats: { requests: 0, retries: 0, durationMs: 0 },
-};
+const snapshot = snapshotOf(estate.organizations, now);
 const rules = await readRulesDir(DEFAULT_RULES_DIR);
 const policy = { ...DEFAULT_POLICY, allowedEmailDomains: [...estate.companyEmailDomains] };
 const users = estate.organizations.reduce((n, o) => n + o.users.length, 0);

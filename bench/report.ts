@@ -16,8 +16,8 @@ import { buildReportModel } from '../src/report/model.js';
 import { renderEmailSummary } from '../src/report/renderers/email-summary.js';
 import { RENDERERS, REPORT_FORMATS } from '../src/report/renderers/index.js';
 import { generateEstate, PRESETS } from '../src/sim/generate.js';
-import type { Snapshot } from '../src/snapshot/schema.js';
 import { serializeSnapshot, sha256Hex } from '../src/snapshot/store.js';
+import { snapshotOf } from './lib.js';
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const mib = (bytes: number): string => `${(bytes / 1048576).toFixed(0)} MiB`;
@@ -50,20 +50,7 @@ const rules = await readRulesDir(DEFAULT_RULES_DIR);
 
 for (const e of estates) {
   const estate = generateEstate({ seed: 42, now, ...PRESETS.large, orgs: e.orgs, usersPerOrg: 500 });
-  const snapshot: Snapshot = {
-    schemaVersion: 1,
-    collectedAt: now.toISOString(),
-    tool: { name: 'bench', version: '0' },
-    source: {
-      baseUrl: 'sim',
-      api: 'atlas-v2',
-      apiVersion: '2025-02-19',
-      auth: 'service-account',
-      keepPii: false,
-    },
-    organizations: estate.organizations,
-    stats: { requests: 0, retries: 0, durationMs: 0 },
-  };
+  const snapshot = snapshotOf(estate.organizations, now);
   const sha = sha256Hex(serializeSnapshot(snapshot));
   const users = snapshot.organizations.reduce((n, o) => n + o.users.length, 0);
   const audit = await measure(() =>

@@ -1,0 +1,19 @@
+import type { Organization, Snapshot } from '../src/snapshot/schema.js';
+
+/** Wraps generated organizations in a snapshot as `collect` would write it (benchmarks skip the HTTP part). */
+export function snapshotOf(organizations: Organization[], now: Date): Snapshot {
+  return {
+    schemaVersion: 1,
+    collectedAt: now.toISOString(),
+    tool: { name: 'bench', version: '0' },
+    source: {
+      baseUrl: 'sim',
+      api: 'atlas-v2',
+      apiVersion: '2025-02-19',
+      auth: 'service-account',
+      keepPii: false,
+    },
+    organizations,
+    stats: { requests: 0, retries: 0, durationMs: 0 },
+  };
+}
