@@ -7,7 +7,6 @@
  * The JSON renderer writes this model as-is, so its shape is versioned by REPORT_SCHEMA_VERSION.
  */
 
-import { z } from 'zod';
 import type {
   AuditResult,
   FailOn,
@@ -17,11 +16,22 @@ import type {
   SubjectKind,
   Waiver,
 } from '../audit/types.js';
+import {
+  compareFindings,
+  type FindingComparison,
+  type FindingMark,
+  type ResolvedFinding,
+} from '../review/compare-findings.js';
+import { CHANGE_KINDS, type ChangeKind, diffSnapshots } from '../review/diff.js';
+import { CHANGE_KIND_TITLES, type ChangeRow, diffTableRows } from '../review/format-diff.js';
 import type { Coverage, Organization, Snapshot } from '../snapshot/schema.js';
 import { TOOL } from '../version.js';
 
-/** Version of the report model (and so of the JSON report); bump on any incompatible change. */
-export const REPORT_SCHEMA_VERSION = 1 as const;
+/**
+ * Version of the report model (and so of the JSON report); bump on any incompatible change.
+ * v2: `changes` compares with a previous snapshot and its audit; findings carry `sinceLastReview`.
+ */
+export const REPORT_SCHEMA_VERSION = 2 as const;
 
 /** Severities from most to least severe: the order every section uses. */
 export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
@@ -111,6 +121,11 @@ export interface FindingRow {
   isNew: boolean;
   /** True when this finding makes the CI gate fail. */
   gating: boolean;
+  /**
+   * Compared with the previous review's audit (`--previous`): `new`, or `still-open` when the same
+   * finding key fired then (waived or not). Null when no previous snapshot was given.
+   */
+  sinceLastReview: FindingMark | null;
 }
 
 /** Findings of one rule, with the rule's guidance. */
@@ -238,14 +253,54 @@ export interface WaiverRow {
   findingCount: number;
 }
 
-/** Change since a previous report (given as its JSON model). */
+/** Number of snapshot changes of one kind (only kinds that occurred, in CHANGE_KINDS order). */
+export interface ChangeKindCount {
+  kind: ChangeKind;
+  /** Human title, e.g. "Joiner", "Org roles changed". */
+  change: string;
+  count: number;
+}
+
+/**
+ * "Changes since the last review" (issue 6): the previous snapshot, diffed against this one, and the
+ * previous snapshot's audit (same rules, policy, waivers and clock) compared with this audit.
+ */
 export interface ReportChanges {
-  previousGeneratedAt: string;
-  previousSnapshotSha256: string;
-  /** Open findings now whose key was not open before. */
-  newOpen: number;
-  /** Findings open before and absent or waived now. */
-  resolved: Array<{ key: string; ruleId: string; orgName: string; subjectName: string; severity: Severity }>;
+  /** The previous review's snapshot. */
+  previous: {
+    /** The file as the user named it; null when the caller did not read it from a file. */
+    file: string | null;
+    collectedAt: string;
+    snapshotSha256: string;
+    /** Identities on its roster (users and invitations, API keys, service accounts). */
+    identities: number;
+    /** Findings of its audit, waived included. */
+    findings: number;
+  };
+  /** Counts of the snapshot diff. */
+  summary: {
+    total: number;
+    /** Changes that grant ORG_OWNER or GROUP_OWNER. */
+    escalations: number;
+    joiners: number;
+    leavers: number;
+    byKind: ChangeKindCount[];
+  };
+  /**
+   * Every snapshot change as a table row: privilege escalations first, then by organization, change
+   * kind (CHANGE_KINDS order) and subject, as the diff sorts them.
+   */
+  rows: ChangeRow[];
+  /** How the findings moved: every current finding is `new` or `still-open`; `resolved` are gone. */
+  findings: {
+    new: number;
+    stillOpen: number;
+    resolved: number;
+    /** New findings that are not waived. */
+    newOpen: number;
+  };
+  /** Previous findings that no longer fire, most severe first, then by key. */
+  resolved: ResolvedFinding[];
   /** Open findings now minus open findings then, per severity and in total. */
   openDelta: SeverityCounts & { total: number };
   /** Roster size now minus then. */
@@ -296,49 +351,18 @@ export interface ReportModel {
   changes: ReportChanges | null;
 }
 
-const severitySchema = z.enum(['critical', 'high', 'medium', 'low']);
-
 /**
- * The part of an earlier JSON report that `changes` reads, validated when the CLI loads `--previous`
- * (a whole ReportModel satisfies it). Only this subset is checked so that additive model changes keep
- * old reports usable.
+ * The previous review, as `--previous <snapshot>` provides it: its snapshot and that snapshot's audit
+ * run with the same rules, policy, waivers and clock as the current one (src/cli/previous.ts reads it).
  */
-export const previousReportSchema = z.object({
-  reportSchemaVersion: z.literal(REPORT_SCHEMA_VERSION),
-  meta: z.object({ generatedAt: z.string(), snapshotSha256: z.string() }),
-  summary: z.object({
-    identities: z.object({ total: z.number() }),
-    findings: z.object({
-      open: z.number(),
-      openBySeverity: z.object({
-        critical: z.number(),
-        high: z.number(),
-        medium: z.number(),
-        low: z.number(),
-      }),
-    }),
-  }),
-  findings: z.array(
-    z.object({
-      rules: z.array(
-        z.object({
-          findings: z.array(
-            z.object({
-              key: z.string(),
-              ruleId: z.string(),
-              orgName: z.string(),
-              subjectName: z.string(),
-              severity: severitySchema,
-              waived: z.boolean(),
-            }),
-          ),
-        }),
-      ),
-    }),
-  ),
-});
-/** An earlier report, as far as change tracking needs it. */
-export type PreviousReport = z.infer<typeof previousReportSchema>;
+export interface PreviousReview {
+  snapshot: Snapshot;
+  /** sha256 of the previous snapshot file's exact bytes. */
+  snapshotSha256: string;
+  /** The file as the user named it, shown in the report; null when not read from a file. */
+  file: string | null;
+  audit: Pick<AuditResult, 'findings'>;
+}
 
 /** Inputs of {@link buildReportModel}. */
 export interface BuildReportModelInput {
@@ -348,8 +372,8 @@ export interface BuildReportModelInput {
   audit: AuditResult;
   /** When the report is generated (the CLI passes its clock). */
   generatedAt: Date;
-  /** The previous report's model (its JSON), to show changes since then. */
-  previous?: PreviousReport | undefined;
+  /** The previous review's snapshot and audit, to show changes since then. */
+  previous?: PreviousReview | undefined;
 }
 
 const DAY_MS = 86_400_000;
@@ -463,8 +487,9 @@ const COVERAGE_PARTS: Array<keyof Coverage> = [
  * byte-identical JSON, HTML, Markdown and JUnit).
  */
 export function buildReportModel(input: BuildReportModelInput): ReportModel {
-  const { snapshot, audit, generatedAt } = input;
+  const { snapshot, audit, generatedAt, previous } = input;
   const failOn = audit.gate.failOn;
+  const comparison = previous ? compareFindings(previous.audit, audit) : null;
 
   // Findings rows, in the audit's order (severity desc, rule, org, subject), re-sorted defensively.
   const findingRows: FindingRow[] = audit.findings.map((f) => ({
@@ -485,6 +510,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
     waiver: f.waiver,
     isNew: f.isNew,
     gating: !f.waived && f.isNew && severityAtLeast(f.severity, failOn),
+    sinceLastReview: comparison ? (comparison.marks.get(f.key) ?? 'new') : null,
   }));
   findingRows.sort(
     (a, b) =>
@@ -846,7 +872,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
     waivers,
     changes: null,
   };
-  if (input.previous) model.changes = computeChanges(model, findingRows, input.previous);
+  if (previous && comparison) model.changes = computeChanges(model, snapshot, previous, comparison);
   return model;
 }
 
@@ -916,37 +942,73 @@ function waiverRows(audit: AuditResult): WaiverRow[] {
   );
 }
 
-function computeChanges(model: ReportModel, rows: FindingRow[], previous: PreviousReport): ReportChanges {
-  type PrevFinding = PreviousReport['findings'][number]['rules'][number]['findings'][number];
-  const prevOpen = new Map<string, PrevFinding>();
-  for (const g of previous.findings)
-    for (const r of g.rules) for (const f of r.findings) if (!f.waived) prevOpen.set(f.key, f);
-  const nowOpen = new Set(rows.filter((r) => !r.waived).map((r) => r.key));
-  const newOpen = [...nowOpen].filter((k) => !prevOpen.has(k)).length;
-  const resolved = [...prevOpen.values()]
-    .filter((f) => !nowOpen.has(f.key))
-    .map((f) => ({
-      key: f.key,
-      ruleId: f.ruleId,
-      orgName: f.orgName,
-      subjectName: f.subjectName,
-      severity: f.severity,
-    }))
-    .sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || compareText(a.key, b.key));
+/** Roster size of a snapshot, counted as the roster counts it (every user row, key and account). */
+function rosterSize(snapshot: Snapshot): number {
+  let n = 0;
+  for (const o of snapshot.organizations) n += o.users.length + o.apiKeys.length + o.serviceAccounts.length;
+  return n;
+}
+
+function computeChanges(
+  model: ReportModel,
+  snapshot: Snapshot,
+  previous: PreviousReview,
+  comparison: FindingComparison,
+): ReportChanges {
+  const diff = diffSnapshots(previous.snapshot, snapshot);
+  // Escalations first, so a reader of a long table sees them without filtering; the sort is stable, so
+  // the diff's own order (org, change kind, subject) holds within each part.
+  const rows = diffTableRows(diff).sort(
+    (a, b) => (a.escalation === '' ? 1 : 0) - (b.escalation === '' ? 1 : 0),
+  );
+  const byKind: ChangeKindCount[] = CHANGE_KINDS.filter((k) => diff.summary.byKind[k] > 0).map((kind) => ({
+    kind,
+    change: CHANGE_KIND_TITLES[kind],
+    count: diff.summary.byKind[kind],
+  }));
+  let newOpen = 0;
+  for (const g of model.findings)
+    for (const r of g.rules)
+      for (const f of r.findings) if (f.sinceLastReview === 'new' && !f.waived) newOpen++;
+  const then = zeroSeverities();
+  let thenOpen = 0;
+  for (const f of previous.audit.findings) {
+    if (f.waived) continue;
+    then[f.severity]++;
+    thenOpen++;
+  }
   const now = model.summary.findings.openBySeverity;
-  const then = previous.summary.findings.openBySeverity;
+  const previousIdentities = rosterSize(previous.snapshot);
   return {
-    previousGeneratedAt: previous.meta.generatedAt,
-    previousSnapshotSha256: previous.meta.snapshotSha256,
-    newOpen,
-    resolved,
+    previous: {
+      file: previous.file,
+      collectedAt: previous.snapshot.collectedAt,
+      snapshotSha256: previous.snapshotSha256,
+      identities: previousIdentities,
+      findings: previous.audit.findings.length,
+    },
+    summary: {
+      total: diff.summary.total,
+      escalations: diff.summary.escalations,
+      joiners: diff.summary.joiners,
+      leavers: diff.summary.leavers,
+      byKind,
+    },
+    rows,
+    findings: {
+      new: comparison.counts.new,
+      stillOpen: comparison.counts.stillOpen,
+      resolved: comparison.counts.resolved,
+      newOpen,
+    },
+    resolved: comparison.resolved,
     openDelta: {
       critical: now.critical - then.critical,
       high: now.high - then.high,
       medium: now.medium - then.medium,
       low: now.low - then.low,
-      total: model.summary.findings.open - previous.summary.findings.open,
+      total: model.summary.findings.open - thenOpen,
     },
-    identitiesDelta: model.summary.identities.total - previous.summary.identities.total,
+    identitiesDelta: model.summary.identities.total - previousIdentities,
   };
 }

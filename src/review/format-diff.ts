@@ -9,8 +9,8 @@ import type { Change, ChangeKind, SnapshotDiff } from './diff.js';
 export const DIFF_FORMATS = ['text', 'json', 'markdown'] as const;
 export type DiffFormat = (typeof DIFF_FORMATS)[number];
 
-/** Section headings, in CHANGE_KINDS order. */
-const KIND_TITLES: Record<ChangeKind, string> = {
+/** Human title of each change kind (section headings, table cells), in CHANGE_KINDS order. */
+export const CHANGE_KIND_TITLES: Record<ChangeKind, string> = {
   'org-added': 'New organization',
   'org-removed': 'Organization no longer collected',
   'org-renamed': 'Organization renamed',
@@ -86,7 +86,9 @@ export function formatDiffText(d: SnapshotDiff): string {
     lines.push(`${safe(o.orgName)} (${o.orgId}): ${o.status}`);
     for (const c of o.changes) {
       const mark = c.escalations.length > 0 ? '!!' : '  ';
-      lines.push(`${mark} ${KIND_TITLES[c.kind]}: ${safe(c.subject.name)} — ${safe(describeChange(c))}`);
+      lines.push(
+        `${mark} ${CHANGE_KIND_TITLES[c.kind]}: ${safe(c.subject.name)} — ${safe(describeChange(c))}`,
+      );
       if (c.escalations.length > 0)
         lines.push(`     privilege escalation: ${safe(c.escalations.join(', '))}`);
     }
@@ -122,7 +124,7 @@ export function formatDiffMarkdown(d: SnapshotDiff): string {
     lines.push('| Change | Subject | Details | Escalation |', '|---|---|---|---|');
     for (const c of o.changes)
       lines.push(
-        `| ${KIND_TITLES[c.kind]} | ${e(c.subject.name)} | ${e(describeChange(c))} | ${c.escalations.length > 0 ? `**${e(c.escalations.join(', '))}**` : ''} |`,
+        `| ${CHANGE_KIND_TITLES[c.kind]} | ${e(c.subject.name)} | ${e(describeChange(c))} | ${c.escalations.length > 0 ? `**${e(c.escalations.join(', '))}**` : ''} |`,
       );
     lines.push('');
   }
@@ -167,7 +169,7 @@ export function diffTableRows(d: SnapshotDiff): ChangeRow[] {
       orgId: o.orgId,
       orgName: o.orgName,
       kind: c.kind,
-      change: KIND_TITLES[c.kind],
+      change: CHANGE_KIND_TITLES[c.kind],
       subjectType: c.subject.type,
       subjectId: c.subject.id,
       subjectName: c.subject.name,

@@ -9,6 +9,7 @@ import {
   ORG_A,
   ORG_B,
 } from '../fixtures/report/estate.js';
+import { PREVIOUS_SHA, previousReview } from './previous-fixture.js';
 
 function build(failOn: 'high' | 'never' = 'high') {
   const snapshot = fixtureSnapshot();
@@ -97,19 +98,75 @@ describe('buildReportModel', () => {
     expect(m.summary.findings.gating).toBe(0);
   });
 
-  it('computes changes against a previous model', () => {
-    const prev = build();
+  it('has no changes and no finding marks without a previous review', () => {
+    const m = build();
+    expect(m.changes).toBeNull();
+    const rows = m.findings.flatMap((g) => g.rules.flatMap((r) => r.findings));
+    expect(rows.every((f) => f.sinceLastReview === null)).toBe(true);
+  });
+
+  it('compares with the previous snapshot and its audit: changes, marks, resolved', () => {
+    const snapshot = fixtureSnapshot();
+    const m = buildReportModel({
+      snapshot,
+      snapshotSha256: FIXED_SHA,
+      audit: fixtureAudit(snapshot),
+      generatedAt: FIXED_NOW,
+      previous: previousReview(),
+    });
+    const c = m.changes!;
+    expect(c.previous).toEqual({
+      file: 'q3-snapshot.json',
+      collectedAt: '2026-08-25T03:00:00Z',
+      snapshotSha256: PREVIOUS_SHA,
+      identities: 10,
+      findings: 8,
+    });
+    expect(c.summary).toMatchObject({ total: 4, escalations: 1, joiners: 1, leavers: 1 });
+    expect(c.summary.byKind).toEqual([
+      { kind: 'user-joined', change: 'Joiner', count: 1 },
+      { kind: 'user-left', change: 'Leaver', count: 1 },
+      { kind: 'user-org-roles-changed', change: 'Org roles changed', count: 1 },
+      { kind: 'user-teams-changed', change: 'Team membership changed', count: 1 },
+    ]);
+    // The escalation leads; the rest keep the diff order (org name, change kind, subject).
+    expect(c.rows.map((r) => [r.orgName, r.kind, r.subjectName, r.escalation])).toEqual([
+      ['Acme Production', 'user-org-roles-changed', 'carol@contractor.example', 'ORG_OWNER'],
+      ['Acme Production', 'user-left', 'oscar@acme.example', ''],
+      ['Acme Production', 'user-teams-changed', 'bob@acme.example', ''],
+      ['Beta Labs', 'user-joined', 'grace@beta.example', ''],
+    ]);
+    expect(c.rows[3]!.details).toBe('status ACTIVE; + ORG_MEMBER');
+    expect(c.findings).toEqual({ new: 1, stillOpen: 7, resolved: 1, newOpen: 1 });
+    expect(c.resolved.map((r) => [r.ruleId, r.subjectName, r.wasWaived])).toEqual([
+      ['user-inactive', 'oscar@acme.example', false],
+    ]);
+    // Open then: 7 (8 minus bob's waived one); open now: 7. High +1 (carol), medium -1 (oscar).
+    expect(c.openDelta).toEqual({ critical: 0, high: 1, medium: -1, low: 0, total: 0 });
+    expect(c.identitiesDelta).toBe(0);
+    const rows = m.findings.flatMap((g) => g.rules.flatMap((r) => r.findings));
+    expect(rows.filter((f) => f.sinceLastReview === 'new').map((f) => f.ruleId)).toEqual([
+      'owner-never-signed-in',
+    ]);
+    expect(rows.filter((f) => f.sinceLastReview === 'still-open')).toHaveLength(7);
+  });
+
+  it('a previous review identical to the current one shows no changes', () => {
     const snapshot = fixtureSnapshot();
     const audit = fixtureAudit(snapshot);
-    audit.findings = audit.findings.filter((f) => f.ruleId !== 'org-mfa-not-required');
     const m = buildReportModel({
       snapshot,
       snapshotSha256: FIXED_SHA,
       audit,
       generatedAt: FIXED_NOW,
-      previous: prev,
+      previous: { snapshot: fixtureSnapshot(), snapshotSha256: FIXED_SHA, file: null, audit },
     });
-    expect(m.changes).toMatchObject({ newOpen: 0, openDelta: { high: -1, total: -1 }, identitiesDelta: 0 });
-    expect(m.changes!.resolved.map((r) => r.ruleId)).toEqual(['org-mfa-not-required']);
+    expect(m.changes).toMatchObject({
+      summary: { total: 0, escalations: 0, byKind: [] },
+      rows: [],
+      resolved: [],
+      findings: { new: 0, stillOpen: 8, resolved: 0, newOpen: 0 },
+      openDelta: { total: 0 },
+    });
   });
 });

@@ -2,10 +2,12 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { ReportModel } from '../../src/report/model.js';
 import { RENDERERS, REPORT_FORMATS } from '../../src/report/renderers/index.js';
 import { serializeSnapshot } from '../../src/snapshot/store.js';
 import { FIXED_NOW, fixtureSnapshot } from '../fixtures/report/estate.js';
 import { runCliForTest, tempDir } from '../helpers/cli.js';
+import { previousSnapshot } from './previous-fixture.js';
 
 function setup(): { dir: string; snap: string } {
   const dir = tempDir('aar-report-');
@@ -74,20 +76,84 @@ describe('report command', () => {
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 
-  it('--previous shows changes since an earlier JSON report and validates it', async () => {
+  it('--previous <snapshot> audits it with the same inputs and marks findings new, still open, resolved', async () => {
     const { dir, snap } = setup();
-    await runCliForTest(['report', snap, '--json', 'q3.json'], { cwd: dir });
-    const run = await runCliForTest(['report', snap, '--json', 'q4.json', '--previous', 'q3.json'], {
-      cwd: dir,
-    });
+    writeFileSync(join(dir, 'q3.json'), serializeSnapshot(previousSnapshot()));
+    const run = await runCliForTest(
+      ['report', snap, '--previous', 'q3.json', '--json', 'r.json', '--xlsx', 'r.xlsx', '--html', 'r.html'],
+      { cwd: dir, now: FIXED_NOW },
+    );
     expect(run.stderr).not.toContain('error');
-    const q4 = JSON.parse(readFileSync(join(dir, 'q4.json'), 'utf8'));
-    expect(q4.changes).toMatchObject({ newOpen: 0, resolved: [], openDelta: { total: 0 } });
-    writeFileSync(join(dir, 'bad-prev.json'), '{"reportSchemaVersion":99}');
-    const bad = await runCliForTest(['report', snap, '--json', 'q5.json', '--previous', 'bad-prev.json'], {
+    expect(run.stderr).not.toContain('warning');
+    const model = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as ReportModel;
+    const c = model.changes!;
+    expect(c.previous.file).toBe('q3.json');
+    expect(c.summary).toMatchObject({ joiners: 1, leavers: 1, escalations: 1 });
+    expect(c.rows[0]).toMatchObject({ subjectName: 'carol@contractor.example', escalation: 'ORG_OWNER' });
+    expect(c.rows.map((r) => r.kind)).toContain('user-teams-changed');
+
+    // The marks agree with two independent `audit` runs (same rules, same clock).
+    const keys = async (file: string) => {
+      const a = await runCliForTest(['audit', file, '--format', 'json'], { cwd: dir, now: FIXED_NOW });
+      return new Set(
+        (JSON.parse(a.stdout) as { findings: Array<{ key: string }> }).findings.map((f) => f.key),
+      );
+    };
+    const before = await keys('q3.json');
+    const after = await keys('snapshot.json');
+    const rows = model.findings.flatMap((g) => g.rules.flatMap((r) => r.findings));
+    expect(rows.length).toBe(after.size);
+    for (const f of rows) expect(f.sinceLastReview).toBe(before.has(f.key) ? 'still-open' : 'new');
+    expect(c.resolved.map((r) => r.key).sort()).toEqual([...before].filter((k) => !after.has(k)).sort());
+    // The scenario has both kinds: the leaver's findings are resolved, the new owner brings new ones.
+    expect(c.resolved.some((r) => r.subjectName === 'oscar@acme.example')).toBe(true);
+    expect(
+      rows.some((f) => f.sinceLastReview === 'new' && f.subjectName === 'carol@contractor.example'),
+    ).toBe(true);
+    expect(c.findings.new + c.findings.stillOpen).toBe(rows.length);
+
+    const html = readFileSync(join(dir, 'r.html'), 'utf8');
+    expect(html).toContain('<h2 id="changes">Changes since the last review');
+    expect(html).toContain('<span class="badge new">NEW</span>');
+  });
+
+  it('--previous refuses a JSON report, a missing file and a newer snapshot says so', async () => {
+    const { dir, snap } = setup();
+    await runCliForTest(['report', snap, '--json', 'q3-report.json'], { cwd: dir, now: FIXED_NOW });
+    const report = await runCliForTest(['report', snap, '--json', 'a.json', '--previous', 'q3-report.json'], {
       cwd: dir,
     });
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('bad-prev.json: $.reportSchemaVersion');
+    expect(report.code).toBe(2);
+    expect(report.stderr).toContain('q3-report.json: $: is a JSON report, not a snapshot');
+    expect(report.stderr).toContain("--previous takes the previous review's snapshot file");
+    expect(existsSync(join(dir, 'a.json'))).toBe(false);
+    const missing = await runCliForTest(['report', snap, '--json', 'b.json', '--previous', 'nope.json'], {
+      cwd: dir,
+    });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('nope.json: $: file not found');
+    const bad = structuredClone(previousSnapshot()) as unknown as {
+      organizations: Array<{ users: unknown }>;
+    };
+    bad.organizations[0]!.users = 'nobody';
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify(bad));
+    const invalid = await runCliForTest(['report', snap, '--json', 'c.json', '--previous', 'bad.json'], {
+      cwd: dir,
+    });
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toContain('bad.json: $.organizations[0].users');
+    // Arguments the wrong way round still report, with a warning.
+    writeFileSync(join(dir, 'q3.json'), serializeSnapshot(previousSnapshot()));
+    const swapped = await runCliForTest(
+      ['report', 'q3.json', '--json', 'd.json', '--previous', 'snapshot.json'],
+      {
+        cwd: dir,
+        now: FIXED_NOW,
+      },
+    );
+    expect([0, 1]).toContain(swapped.code);
+    expect(swapped.stderr).toContain(
+      'report: warning: --previous was collected after the snapshot under review',
+    );
   });
 });

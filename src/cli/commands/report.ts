@@ -2,17 +2,12 @@ import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import type { AuditResult } from '../../audit/types.js';
 import { ExitCode, UsageError } from '../../errors.js';
-import {
-  buildReportModel,
-  type PreviousReport,
-  previousReportSchema,
-  type ReportModel,
-} from '../../report/model.js';
+import { buildReportModel, type ReportModel } from '../../report/model.js';
 import { RENDERERS, REPORT_FORMATS, type ReportFormat } from '../../report/renderers/index.js';
-import { assertWritable, readInputFile, writeFileAtomic } from '../../util/files.js';
-import { parseJsonText, parseWithSchema } from '../../util/validate.js';
+import { assertWritable, writeFileAtomic } from '../../util/files.js';
 import { type AuditArgs, auditFileOptions, auditFromFiles, auditOptions } from '../audit-input.js';
 import type { CliContext } from '../context.js';
+import { loadPrevious } from '../previous.js';
 import { type CommandFactory, defineCommand } from './define.js';
 
 type FormatArgs = { [F in ReportFormat]?: string | undefined };
@@ -117,9 +112,25 @@ export function finishWithGate(
   ctx.exitCode = g.failed ? ExitCode.violations : ExitCode.ok;
 }
 
-/** Reads an earlier JSON report (for new / resolved findings). */
-export async function readPrevious(file: string): Promise<PreviousReport> {
-  return parseWithSchema(previousReportSchema, parseJsonText(await readInputFile(file), file), file);
+/** The `--previous` option shared by `report` and `run`. */
+export function previousOption<T>(yargs: Argv<T>) {
+  return yargs.option('previous', {
+    type: 'string',
+    requiresArg: true,
+    describe:
+      'Snapshot of the previous review: add "Changes since the last review" (joiners, leavers, role changes, escalations) and mark findings new, still open or resolved',
+  });
+}
+
+/** Warns when `--previous` was collected after the snapshot under review (arguments swapped?). */
+export function warnIfPreviousIsNewer(
+  previousCollectedAt: string,
+  currentCollectedAt: string,
+  ctx: Pick<CliContext, 'stderr'>,
+  command: string,
+): void {
+  if (previousCollectedAt > currentCollectedAt)
+    ctx.stderr(`${command}: warning: --previous was collected after the snapshot under review; swapped?\n`);
 }
 
 /**
@@ -139,13 +150,9 @@ export const reportCommand: CommandFactory = (ctx) =>
         describe: 'Snapshot file from `collect`',
       });
       return auditOptions(
-        reportOutputOptions(b)
-          .option('previous', {
-            type: 'string',
-            requiresArg: true,
-            describe: 'An earlier JSON report: show new and resolved findings since then',
-          })
+        previousOption(reportOutputOptions(b))
           .example('$0 report snap.json --out-dir out/', 'all formats with default names')
+          .example('$0 report q4.json --previous q3.json --out-dir out/', 'with changes since Q3')
           .example(
             '$0 report snap.json --html r.html --xlsx review.xlsx --waivers waivers.yaml',
             'two formats',
@@ -159,7 +166,6 @@ export const reportCommand: CommandFactory = (ctx) =>
       const abs = (p: string | undefined): string | undefined =>
         p === undefined ? undefined : resolve(ctx.cwd, p);
       const now = ctx.now();
-      const previous = argv.previous ? await readPrevious(abs(argv.previous)!) : undefined;
       const opts = auditFileOptions(abs(argv.snapshot)!, {
         ...argv,
         rules: abs(argv.rules),
@@ -168,6 +174,12 @@ export const reportCommand: CommandFactory = (ctx) =>
         baseline: abs(argv.baseline),
       });
       const { loaded, audit } = await auditFromFiles(opts, now);
+      // Same rules, policy, waivers and clock as the current audit (see src/cli/previous.ts).
+      const previous = argv.previous
+        ? await loadPrevious(abs(argv.previous)!, opts, now, argv.previous)
+        : undefined;
+      if (previous)
+        warnIfPreviousIsNewer(previous.snapshot.collectedAt, loaded.snapshot.collectedAt, ctx, 'report');
       const model = buildReportModel({
         snapshot: loaded.snapshot,
         snapshotSha256: loaded.sha256,

@@ -56,8 +56,15 @@ function renderText(
     `Findings: ${f.open} open, ${f.waived} waived, ${f.gating} failing the gate`,
     `Open by severity: ${SEVERITY_ORDER.map((s) => `${s} ${f.openBySeverity[s]}`).join(', ')}`,
     '',
-    'Organizations:',
   ];
+  if (m.changes) {
+    const c = m.changes;
+    lines.push(
+      `Since the previous review (snapshot collected ${c.previous.collectedAt}): ${c.summary.escalations} privilege escalations, ${c.summary.joiners} joiners, ${c.summary.leavers} leavers; findings ${c.findings.new} new, ${c.findings.stillOpen} still open, ${c.findings.resolved} resolved`,
+      '',
+    );
+  }
+  lines.push('Organizations:');
   for (const o of m.organizations) {
     const ob = o.findings.openBySeverity;
     lines.push(

@@ -36,7 +36,7 @@ export const RENDERERS: Record<ReportFormat, Renderer> = {
     format: 'xlsx',
     defaultFile: 'access-review.xlsx',
     description:
-      'review workbook (Summary, Findings, Review, Teams, Programmatic identities, Rules, Waivers)',
+      'review workbook (Summary, Findings, [Changes, Resolved findings,] Review, Teams, Programmatic identities, Rules, Waivers)',
     render: renderXlsx,
   },
   json: {

@@ -3,11 +3,14 @@
  * findings. Findings are capped (GitHub comments stop at 65,536 characters); the cap is stated in the
  * output, never silent. Every Atlas value goes through escapeMarkdown.
  */
-import { type ReportModel, SEVERITY_ORDER } from '../model.js';
+import { type ReportChanges, type ReportModel, SEVERITY_ORDER } from '../model.js';
 import { escapeMarkdown as e } from './text-safety.js';
 
 /** Findings listed individually before the rest are only counted. */
 export const MARKDOWN_MAX_FINDINGS = 150;
+
+/** Escalations and resolved findings listed in the changes summary before the rest are only counted. */
+export const MARKDOWN_MAX_CHANGES = 20;
 
 const ICON: Record<ReportModel['verdict']['status'], string> = { fail: '❌', attention: '⚠️', pass: '✅' };
 
@@ -36,13 +39,7 @@ export function renderMarkdown(model: ReportModel): string {
     `**Identities:** ${id.total} (${id.users} users, ${id.pendingInvitations} pending invitations, ${id.apiKeys} API keys, ${id.serviceAccounts} service accounts) · **owners:** ${id.ownerUsers} human, ${id.ownerProgrammatic} programmatic · **waivers:** ${s.waivers.applied} applied, ${s.waivers.expired} expired, ${s.waivers.unused} unused`,
     '',
   );
-  if (m.changes) {
-    const c = m.changes;
-    out.push(
-      `**Since ${c.previousGeneratedAt}:** ${c.newOpen} new open, ${c.resolved.length} resolved, open findings ${c.openDelta.total > 0 ? '+' : ''}${c.openDelta.total}`,
-      '',
-    );
-  }
+  if (m.changes) out.push(...changesSummary(m.changes));
   out.push(`## Organizations (${s.organizations})`, '');
   out.push('| Organization | Identities | Owners | Critical | High | Medium | Low | Evidence |');
   out.push('|---|---:|---:|---:|---:|---:|---:|---|');
@@ -79,8 +76,14 @@ export function renderMarkdown(model: ReportModel): string {
             : x.gating
               ? '**fails gate**'
               : 'open';
+          const mark =
+            x.sinceLastReview === 'new'
+              ? ' · new'
+              : x.sinceLastReview === 'still-open'
+                ? ' · still open'
+                : '';
           out.push(
-            `| ${e(x.orgName)} | ${x.subjectType} ${e(x.subjectName)} | ${e(x.message)} | ${status} |`,
+            `| ${e(x.orgName)} | ${x.subjectType} ${e(x.subjectName)} | ${e(x.message)} | ${status}${mark} |`,
           );
         }
         out.push('');
@@ -106,4 +109,42 @@ export function renderMarkdown(model: ReportModel): string {
     '',
   );
   return out.join('\n');
+}
+
+const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
+
+/** A short "Changes since the last review": counts, then the escalations and resolved findings (capped). */
+function changesSummary(c: ReportChanges): string[] {
+  const out: string[] = ['## Changes since the last review', ''];
+  out.push(
+    `Previous snapshot ${c.previous.file === null ? '' : `${e(c.previous.file)} `}collected ${c.previous.collectedAt} · sha256 \`${c.previous.snapshotSha256}\``,
+    '',
+  );
+  const f = c.findings;
+  out.push(
+    `- **Findings:** ${f.new} new (${f.newOpen} open), ${f.stillOpen} still open, ${f.resolved} resolved · open findings ${signed(c.openDelta.total)}`,
+  );
+  const s = c.summary;
+  out.push(
+    `- **Identities:** ${s.joiners} joiner${s.joiners === 1 ? '' : 's'}, ${s.leavers} leaver${s.leavers === 1 ? '' : 's'} · roster ${signed(c.identitiesDelta)}`,
+  );
+  out.push(
+    `- **Changes:** ${s.total}${s.byKind.length > 0 ? ` (${s.byKind.map((k) => `${k.change} ${k.count}`).join(', ')})` : ''}`,
+  );
+  out.push(`- **Privilege escalations:** ${s.escalations}`, '');
+  const escalations = c.rows.filter((r) => r.escalation !== '');
+  for (const r of escalations.slice(0, MARKDOWN_MAX_CHANGES))
+    out.push(`- ⚠️ **${e(r.orgName)}** · ${e(r.subjectName)} (${r.change}): **${e(r.escalation)}**`);
+  if (escalations.length > MARKDOWN_MAX_CHANGES)
+    out.push(`- _${escalations.length - MARKDOWN_MAX_CHANGES} more escalations; see the HTML report._`);
+  if (escalations.length > 0) out.push('');
+  if (c.resolved.length > 0) {
+    out.push(`**Resolved since the last review (${c.resolved.length}):**`, '');
+    for (const r of c.resolved.slice(0, MARKDOWN_MAX_CHANGES))
+      out.push(`- ${r.severity} \`${r.ruleId}\` · ${e(r.orgName)} · ${r.subjectType} ${e(r.subjectName)}`);
+    if (c.resolved.length > MARKDOWN_MAX_CHANGES)
+      out.push(`- _${c.resolved.length - MARKDOWN_MAX_CHANGES} more; see the HTML report._`);
+    out.push('');
+  }
+  return out;
 }

@@ -83,6 +83,11 @@ export function summaryView(m: ReportModel): SummaryView {
     .filter((r) => r.open > 0)
     .map((r) => ({ ruleId: r.ruleId, title: r.title, severity: r.severity, open: r.open, waived: r.waived }));
   const attention: string[] = [];
+  const esc = m.changes?.summary.escalations ?? 0;
+  if (esc > 0)
+    attention.push(
+      `${plural(esc, 'privilege escalation', 'privilege escalations')} (new ORG_OWNER or GROUP_OWNER) since the last review.`,
+    );
   const w = s.waivers;
   if (w.expired > 0)
     attention.push(

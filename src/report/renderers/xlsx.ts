@@ -9,11 +9,14 @@
  * - sheet "Review": row 1 headers; column A "Identity key" (`orgId:subjectType:id`, see RosterRow.key);
  *   the last four columns are "Decision" (list validation Keep, Revoke, Modify), "Reviewer",
  *   "Reviewed on" and "Comment".
+ * With `--previous` the Findings sheet gets a "Since last review" column and two sheets follow it:
+ * "Changes" (snapshot changes, escalations first) and "Resolved findings".
  * Every text value is passed through neutraliseFormula, and no cell is ever written as a formula.
  */
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
-import type { ReportModel, RosterRow } from '../model.js';
+import type { FindingMark } from '../../review/compare-findings.js';
+import type { ReportChanges, ReportModel, RosterRow } from '../model.js';
 import { ROSTER_COLUMNS } from './csv.js';
 import { neutraliseFormula } from './text-safety.js';
 
@@ -25,6 +28,12 @@ export const REVIEW_INPUT_HEADERS = ['Decision', 'Reviewer', 'Reviewed on', 'Com
 
 /** Label of the Summary row that carries the snapshot fingerprint (column B). */
 export const SUMMARY_SHA_LABEL = 'Snapshot sha256';
+
+/** Findings sheet column (only with --previous): `new` or `still open` since the last review. */
+export const SINCE_LAST_REVIEW_HEADER = 'Since last review';
+
+const MARK_TEXT: Record<FindingMark, string> = { new: 'new', 'still-open': 'still open' };
+const ESCALATION_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFE4E6' } } as const;
 
 type CellKind = 'text' | 'number' | 'date' | 'severity' | 'bool';
 type CellValue = string | number | boolean | null;
@@ -165,6 +174,9 @@ export async function renderXlsx(model: ReportModel): Promise<Uint8Array> {
 
   writeSummary(wb, model);
 
+  // With --previous, each finding says whether it is new since the last review or was there then. The
+  // sheet's "Status" column already holds open / waived / fails gate, hence a column of its own.
+  const compared = model.changes !== null;
   const findings = new SheetWriter(wb, 'Findings', [
     { header: 'Severity', width: 11, kind: 'severity' },
     { header: 'Rule', width: 28 },
@@ -176,6 +188,7 @@ export async function renderXlsx(model: ReportModel): Promise<Uint8Array> {
     { header: 'Message', width: 60 },
     { header: 'Evidence', width: 40 },
     { header: 'Status', width: 12 },
+    ...(compared ? [{ header: SINCE_LAST_REVIEW_HEADER, width: 14 }] : []),
     { header: 'New', width: 7, kind: 'bool' },
     { header: 'Waiver approver', width: 24 },
     { header: 'Waiver expires', width: 16, kind: 'date' },
@@ -199,6 +212,7 @@ export async function renderXlsx(model: ReportModel): Promise<Uint8Array> {
           f.message,
           f.evidence.map((e) => `${e.name}=${e.value}`).join('; '),
           f.waived ? 'waived' : f.gating ? 'fails gate' : 'open',
+          ...(compared ? [f.sinceLastReview === null ? null : MARK_TEXT[f.sinceLastReview]] : []),
           f.isNew,
           f.waiver?.approver ?? null,
           f.waiver?.expiresOn ?? null,
@@ -209,6 +223,8 @@ export async function renderXlsx(model: ReportModel): Promise<Uint8Array> {
           f.key,
         ]);
   findings.commit();
+
+  if (model.changes) writeChanges(wb, model.changes);
 
   const reviewColumns: Column[] = [
     ...ROSTER_COLUMNS.map((c) => ({
@@ -411,11 +427,20 @@ function writeSummary(wb: ExcelJS.stream.xlsx.WorkbookWriter, m: ReportModel): v
     ['Incomplete organizations', s.incompleteOrgs, 'number'],
   ];
   if (m.changes) {
+    const c = m.changes;
     kv.push(
-      ['Previous report generated at', m.changes.previousGeneratedAt, 'date'],
-      ['New open findings since then', m.changes.newOpen, 'number'],
-      ['Resolved since then', m.changes.resolved.length, 'number'],
-      ['Change in open findings', m.changes.openDelta.total, 'number'],
+      ['Previous snapshot', c.previous.file],
+      ['Previous snapshot collected at', c.previous.collectedAt, 'date'],
+      ['Previous snapshot sha256', c.previous.snapshotSha256],
+      ['Changes since then', c.summary.total, 'number'],
+      ['Privilege escalations', c.summary.escalations, 'number'],
+      ['Joiners', c.summary.joiners, 'number'],
+      ['Leavers', c.summary.leavers, 'number'],
+      ['New findings', c.findings.new, 'number'],
+      ['New open findings', c.findings.newOpen, 'number'],
+      ['Findings still open', c.findings.stillOpen, 'number'],
+      ['Findings resolved', c.findings.resolved, 'number'],
+      ['Change in open findings', c.openDelta.total, 'number'],
     );
   }
   for (const [label, value, kind] of kv) {
@@ -447,6 +472,69 @@ function writeSummary(wb: ExcelJS.stream.xlsx.WorkbookWriter, m: ReportModel): v
     ]);
   }
   sheet.commit();
+}
+
+/**
+ * The "Changes" sheet (snapshot changes since the previous review, escalations first and shaded) and
+ * the "Resolved findings" sheet (previous findings that no longer fire).
+ */
+const CHANGES_COLUMNS = 8;
+
+function writeChanges(wb: ExcelJS.stream.xlsx.WorkbookWriter, c: ReportChanges): void {
+  const changes = new SheetWriter(wb, 'Changes', [
+    { header: 'Organization', width: 24 },
+    { header: 'Change', width: 28 },
+    { header: 'Subject type', width: 14 },
+    { header: 'Subject', width: 32 },
+    { header: 'Details', width: 60 },
+    { header: 'Privilege escalation', width: 36 },
+    { header: 'Subject id', width: 36 },
+    { header: 'Organization id', width: 26 },
+  ]);
+  for (const r of c.rows)
+    changes.add(
+      [
+        r.orgName,
+        r.change,
+        r.subjectType,
+        r.subjectName,
+        r.details,
+        r.escalation === '' ? null : r.escalation,
+        r.subjectId,
+        r.orgId,
+      ],
+      (row) => {
+        if (r.escalation === '') return;
+        for (let col = 1; col <= CHANGES_COLUMNS; col++) row.getCell(col).fill = ESCALATION_FILL;
+        row.getCell(6).font = { bold: true, color: { argb: 'FF9F1239' } };
+      },
+    );
+  changes.commit();
+
+  const resolved = new SheetWriter(wb, 'Resolved findings', [
+    { header: 'Severity', width: 11, kind: 'severity' },
+    { header: 'Rule', width: 28 },
+    { header: 'Rule title', width: 36 },
+    { header: 'Organization', width: 24 },
+    { header: 'Subject type', width: 14 },
+    { header: 'Subject', width: 32 },
+    { header: 'Message (previous review)', width: 60 },
+    { header: 'Was waived', width: 11, kind: 'bool' },
+    { header: 'Finding key', width: 50 },
+  ]);
+  for (const f of c.resolved)
+    resolved.add([
+      f.severity,
+      f.ruleId,
+      f.ruleTitle,
+      f.orgName,
+      f.subjectType,
+      f.subjectName,
+      f.message,
+      f.wasWaived,
+      f.key,
+    ]);
+  resolved.commit();
 }
 
 /**
