@@ -25,6 +25,18 @@ export interface Baseline {
   keys: ReadonlySet<string>;
 }
 
+/**
+ * Findings made outside the rule engine (today: `review verify`'s revocations not carried out), with
+ * the rule rows that describe them. They join the rule findings before waivers, baseline and the gate,
+ * so they are waived, baselined and counted exactly like any finding.
+ */
+export interface ExtraFindings {
+  /** In the audit's Finding shape; `waived`, `waiver` and `isNew` are recomputed here. */
+  findings: readonly Finding[];
+  /** One row per rule id the findings use; ids must not repeat a catalogue rule. */
+  rules: readonly RuleSummary[];
+}
+
 /** Everything one audit needs. `inputs` is recorded as-is for report metadata. */
 export interface AuditInput {
   snapshot: Snapshot;
@@ -34,6 +46,8 @@ export interface AuditInput {
   baseline?: Baseline | null;
   /** Gate threshold; defaults to the policy's `failOn`, then `low` (any unwaived finding fails). */
   failOn?: FailOn;
+  /** Findings from outside the catalogue that must count against the gate (e.g. a sign-off check). */
+  extra?: ExtraFindings | null;
   now: Date;
   inputs: AuditResult['inputs'];
 }
@@ -88,6 +102,22 @@ function buildFinding(rule: EffectiveRule, subject: Subject): Finding {
   };
 }
 
+/**
+ * Extra findings are built by code, not read from a user's file, so a clash is a bug: two rows for
+ * one rule id, or a finding without a row, would make every output disagree with itself.
+ */
+function checkExtra(extra: ExtraFindings, catalogue: readonly EffectiveRule[]): void {
+  const ids = new Set(catalogue.map((r) => r.id));
+  for (const r of extra.rules) {
+    if (ids.has(r.id)) throw new Error(`extra rule id "${r.id}" repeats a catalogue rule`);
+    ids.add(r.id);
+  }
+  const extraIds = new Set(extra.rules.map((r) => r.id));
+  for (const f of extra.findings) {
+    if (!extraIds.has(f.ruleId)) throw new Error(`extra finding of rule "${f.ruleId}" has no rule row`);
+  }
+}
+
 /** Runs the audit. Async because json-rules-engine is; otherwise pure and deterministic. */
 export async function auditSnapshot(input: AuditInput): Promise<AuditResult> {
   const { snapshot, policy, now } = input;
@@ -98,15 +128,25 @@ export async function auditSnapshot(input: AuditInput): Promise<AuditResult> {
     extraKnownRoles: policy.extraKnownRoles,
   });
   const { hits, checked } = await evaluateRules(rules, subjects);
+  const extra = input.extra ?? { findings: [], rules: [] };
+  checkExtra(extra, rules);
+
+  // Every finding with the names a waiver may use for its subject (username, id or name).
+  const candidates: Array<{ finding: Finding; aliases: readonly string[] }> = [
+    ...hits.map(({ rule, subject }) => ({ finding: buildFinding(rule, subject), aliases: subject.aliases })),
+    ...extra.findings.map((f) => ({
+      finding: { ...f, waived: false, waiver: null, isNew: true },
+      aliases: [f.subject.id, f.subject.name],
+    })),
+  ];
 
   // Waivers: expired ones never apply; active ones apply to every finding they match.
   const active = input.waivers.filter((w) => isWaiverActive(w, now));
   const applied = new Map<Waiver, string[]>();
   const findings: Finding[] = [];
   const failedPerRule = new Map<string, number>();
-  for (const { rule, subject } of hits) {
-    const finding = buildFinding(rule, subject);
-    const waiver = active.find((w) => waiverMatches(w, rule.id, subject.aliases));
+  for (const { finding, aliases } of candidates) {
+    const waiver = active.find((w) => waiverMatches(w, finding.ruleId, aliases));
     if (waiver) {
       finding.waived = true;
       finding.waiver = waiver;
@@ -116,7 +156,7 @@ export async function auditSnapshot(input: AuditInput): Promise<AuditResult> {
     }
     if (input.baseline) finding.isNew = !input.baseline.keys.has(finding.key);
     findings.push(finding);
-    failedPerRule.set(rule.id, (failedPerRule.get(rule.id) ?? 0) + 1);
+    failedPerRule.set(finding.ruleId, (failedPerRule.get(finding.ruleId) ?? 0) + 1);
   }
   findings.sort(compareFindings);
 
@@ -129,7 +169,7 @@ export async function auditSnapshot(input: AuditInput): Promise<AuditResult> {
     expiringSoon: active.filter((w) => isExpiringSoon(w, now)).sort(waiverCmp),
   };
 
-  const ruleSummaries: RuleSummary[] = rules.map((r) => {
+  const catalogueSummaries: RuleSummary[] = rules.map((r) => {
     const subjectsChecked = checked.get(r.id) ?? 0;
     const failed = failedPerRule.get(r.id) ?? 0;
     return {
@@ -148,6 +188,11 @@ export async function auditSnapshot(input: AuditInput): Promise<AuditResult> {
       failed,
     };
   });
+  // Extra rows keep their own coverage; `failed` is recounted so it always matches the findings.
+  const ruleSummaries: RuleSummary[] = [
+    ...catalogueSummaries,
+    ...extra.rules.map((r) => ({ ...r, failed: failedPerRule.get(r.id) ?? 0 })),
+  ];
 
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   let waived = 0;

@@ -108,5 +108,7 @@ export interface AuditResult {
     policyFile: string | null;
     waiversFile: string | null;
     baselineFile: string | null;
+    /** Sign-off record whose revocations were verified (`--signoff`); absent or null when none. */
+    signoffFile?: string | null;
   };
 }

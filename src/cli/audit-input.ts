@@ -9,10 +9,12 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { Argv } from 'yargs';
 import { z } from 'zod';
 import { DEFAULT_POLICY, failOnSchema, type Policy, policySchema } from '../audit/policy.js';
-import { auditSnapshot, type Baseline } from '../audit/run.js';
+import { auditSnapshot, type Baseline, type ExtraFindings } from '../audit/run.js';
 import type { AuditResult, FailOn, Waiver } from '../audit/types.js';
 import { parseWaivers } from '../audit/waivers.js';
-import { InputError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
+import { type Signoff, signoffSchema } from '../review/signoff.js';
+import { REVIEW_RULES, reviewRuleSummaries, type VerifyResult, verifySignoff } from '../review/verify.js';
 import { type LoadedRuleSet, loadRuleSet, type RuleSource } from '../rules/load.js';
 import { type LoadedSnapshot, readSnapshot } from '../snapshot/store.js';
 import { readInputFile } from '../util/files.js';
@@ -79,6 +81,47 @@ export async function readBaseline(file: string): Promise<Baseline> {
   return { file, keys: new Set(doc.findings.map((f) => f.key)) };
 }
 
+/** Reads and validates a sign-off record (`review import`'s signoff.json). */
+export async function readSignoff(file: string): Promise<Signoff> {
+  return parseWithSchema(signoffSchema, parseJsonText(await readInputFile(file), file), file);
+}
+
+/** Ids of the rules `--signoff` findings use: always accepted in waivers files, reserved in rules folders. */
+export const REVIEW_RULE_IDS: readonly string[] = Object.keys(REVIEW_RULES);
+
+/**
+ * `review verify` inside the audit: the sign-off's Revokes checked against the audited snapshot become
+ * findings (with their rule rows) that join the audit before waivers, baseline and the gate (issue 6).
+ * The audited snapshot must be a later one than the signed-off snapshot, as for `review verify`.
+ */
+export function signoffFindings(
+  signoff: Signoff,
+  later: LoadedSnapshot,
+  now: Date,
+): { extra: ExtraFindings; verify: VerifyResult } {
+  if (later.sha256 === signoff.snapshot.sha256)
+    throw new UsageError(`${later.file} is the snapshot that was signed off, not a later one`, {
+      hint: '--signoff checks a snapshot collected after the sign-off (drop --signoff to audit this one)',
+    });
+  if (later.snapshot.collectedAt < signoff.snapshot.collectedAt)
+    throw new UsageError(
+      `${later.file} was collected ${later.snapshot.collectedAt}, before the signed-off snapshot (${signoff.snapshot.collectedAt})`,
+    );
+  const verify = verifySignoff(signoff, later, now);
+  const s = verify.summary;
+  // Coverage as the rule table shows it: not-done is decided over the revocations the snapshot can
+  // show; unverifiable over all of them.
+  const coverage: Record<string, { checked: number; passed: number }> = {
+    'review-revocation-not-done': { checked: s.done + s.notDone, passed: s.done },
+    'review-revocation-unverifiable': { checked: s.revocations, passed: s.revocations - s.unverifiable },
+  };
+  const rules = reviewRuleSummaries(verify.findings).map((r) => {
+    const c = coverage[r.id] ?? { checked: r.failed, passed: 0 };
+    return { ...r, subjectsChecked: c.checked, passed: c.passed };
+  });
+  return { extra: { findings: verify.findings, rules }, verify };
+}
+
 /** File options shared by `audit`, `report` and `run`. */
 export interface AuditFileOptions {
   snapshotFile: string;
@@ -86,6 +129,8 @@ export interface AuditFileOptions {
   policyFile?: string | undefined;
   waiversFile?: string | undefined;
   baselineFile?: string | undefined;
+  /** `review import`'s signoff.json: Revokes not carried out in the snapshot become findings. */
+  signoffFile?: string | undefined;
   failOn?: FailOn | undefined;
 }
 
@@ -93,14 +138,28 @@ export interface AuditFileOptions {
 export async function auditFromFiles(
   opts: AuditFileOptions,
   now: Date,
-): Promise<{ loaded: LoadedSnapshot; audit: AuditResult; rules: LoadedRuleSet }> {
+): Promise<{
+  loaded: LoadedSnapshot;
+  audit: AuditResult;
+  rules: LoadedRuleSet;
+  /** What `--signoff` found (null without it), for a summary line. */
+  verify: VerifyResult | null;
+}> {
   const rulesDir = opts.rulesDir ?? DEFAULT_RULES_DIR;
   const rules = await readRulesDir(rulesDir);
+  // The review rules' ids belong to `--signoff`: a user rule with one would give two rows one id.
+  for (const r of rules.rules)
+    if (REVIEW_RULE_IDS.includes(r.id))
+      throw new InputError(r.file, '$.id', `rule id "${r.id}" is reserved for --signoff findings`);
   const policy = opts.policyFile ? await readPolicy(opts.policyFile) : DEFAULT_POLICY;
-  const ruleIds = new Set(rules.rules.map((r) => r.id));
+  // Waivers may name the review rules even without --signoff, so one waivers file serves every run
+  // (a waiver that matches nothing is reported as unused, not rejected).
+  const ruleIds = new Set([...rules.rules.map((r) => r.id), ...REVIEW_RULE_IDS]);
   const waivers = opts.waiversFile ? await readWaivers(opts.waiversFile, now, ruleIds) : [];
   const baseline = opts.baselineFile ? await readBaseline(opts.baselineFile) : null;
+  const signoff = opts.signoffFile ? await readSignoff(opts.signoffFile) : null;
   const loaded = await readSnapshot(opts.snapshotFile);
+  const verified = signoff ? signoffFindings(signoff, loaded, now) : null;
   const audit = await auditSnapshot({
     snapshot: loaded.snapshot,
     rules,
@@ -108,15 +167,17 @@ export async function auditFromFiles(
     waivers,
     baseline,
     ...(opts.failOn ? { failOn: opts.failOn } : {}),
+    extra: verified?.extra ?? null,
     now,
     inputs: {
       rulesDir,
       policyFile: opts.policyFile ?? null,
       waiversFile: opts.waiversFile ?? null,
       baselineFile: opts.baselineFile ?? null,
+      signoffFile: opts.signoffFile ?? null,
     },
   });
-  return { loaded, audit, rules };
+  return { loaded, audit, rules, verify: verified?.verify ?? null };
 }
 
 /** Parsed values of the options `auditOptions` declares. */
@@ -126,9 +187,10 @@ export interface AuditArgs {
   waivers?: string | undefined;
   'fail-on'?: FailOn | undefined;
   baseline?: string | undefined;
+  signoff?: string | undefined;
 }
 
-/** Declares --rules, --policy, --waivers, --fail-on and --baseline (shared by audit, report, run). */
+/** Declares --rules, --policy, --waivers, --fail-on, --baseline and --signoff (shared by audit, report, email, run). */
 export function auditOptions<T>(y: Argv<T>): Argv<T & AuditArgs> {
   return y
     .option('rules', {
@@ -157,6 +219,12 @@ export function auditOptions<T>(y: Argv<T>): Argv<T & AuditArgs> {
       type: 'string',
       describe: 'Earlier `audit --format json` output; only findings not in it fail the gate',
       requiresArg: true,
+    })
+    .option('signoff', {
+      type: 'string',
+      describe:
+        'signoff.json from `review import` of an earlier snapshot: every Revoke not carried out is a finding',
+      requiresArg: true,
     }) as unknown as Argv<T & AuditArgs>;
 }
 
@@ -168,6 +236,7 @@ export function auditFileOptions(snapshotFile: string, args: AuditArgs): AuditFi
     policyFile: args.policy,
     waiversFile: args.waivers,
     baselineFile: args.baseline,
+    signoffFile: args.signoff,
     failOn: args['fail-on'],
   };
 }

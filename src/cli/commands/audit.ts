@@ -51,8 +51,9 @@ export const auditCommand: CommandFactory = (ctx) =>
         policy: abs(argv.policy),
         waivers: abs(argv.waivers),
         baseline: abs(argv.baseline),
+        signoff: abs(argv.signoff),
       });
-      const { loaded, audit } = await auditFromFiles(opts, ctx.now());
+      const { loaded, audit, verify } = await auditFromFiles(opts, ctx.now());
       const meta = {
         // Show the path as the user gave it: it is what they will look for in CI logs and SARIF.
         file: argv.snapshot,
@@ -77,6 +78,12 @@ export const auditCommand: CommandFactory = (ctx) =>
             `cannot append to GITHUB_STEP_SUMMARY (${summaryFile}): ${(error as Error).message}`,
           );
         }
+      }
+      if (verify) {
+        const v = verify.summary;
+        ctx.stderr(
+          `audit: sign-off ${argv.signoff}: ${v.revocations} revocation(s): ${v.done} done, ${v.notDone} not done, ${v.unverifiable} unverifiable\n`,
+        );
       }
       const g = audit.gate;
       if (g.failed) {
