@@ -286,6 +286,14 @@ describe('--signoff on the command line', () => {
     expect(result.partialFingerprints.findingKey).toBe(`review-revocation-not-done|${ORG}|user|${KEPT}`);
   });
 
+  it('junit counts the review rules like any rule; github annotates the finding', async () => {
+    const junit = (await cli(['audit', snapFile, '--signoff', signoffFile, '--format', 'junit'])).stdout;
+    expect(junit).toMatch(/<testsuite name="review-revocation-not-done: [^"]*" tests="2" failures="1"/);
+    expect(junit).toMatch(/<testsuite name="review-revocation-unverifiable: [^"]*" tests="2" failures="0"/);
+    const github = (await cli(['audit', snapFile, '--signoff', signoffFile, '--format', 'github'])).stdout;
+    expect(github).toContain('title=high review-revocation-not-done::[Northwind] kept@example.com');
+  });
+
   it('a waiver for the finding passes the gate (exit 0) and the finding stays visible', async () => {
     const waivers = file(
       'waivers.yaml',
