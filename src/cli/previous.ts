@@ -26,9 +26,9 @@ async function isJsonReport(file: string): Promise<boolean> {
 }
 
 /**
- * Reads and audits the previous review's snapshot. `audit` are the current run's audit options (rules,
- * policy, waivers, fail-on); the baseline is dropped because it only decides the gate, not which
- * findings fire. `shown` is the file as the user named it, for the report.
+ * Reads and audits the previous review's snapshot with the current run's rules, policy, waivers and
+ * fail-on (other options of `audit` are ignored, see below). `shown` is the file as the user named it,
+ * for the report. Errors are InputErrors naming the file and JSON path (exit 2).
  */
 export async function loadPrevious(
   file: string,
@@ -38,7 +38,17 @@ export async function loadPrevious(
 ): Promise<PreviousReview> {
   let read: Awaited<ReturnType<typeof auditFromFiles>>;
   try {
-    read = await auditFromFiles({ ...audit, baselineFile: undefined, snapshotFile: file }, now);
+    // Picked, not spread: inputs that only judge the current snapshot stay out. A baseline decides the
+    // gate, not which findings fire; a sign-off is verified against a later snapshot, and the previous
+    // one is usually the very snapshot that was signed off.
+    const opts: AuditFileOptions = {
+      snapshotFile: file,
+      rulesDir: audit.rulesDir,
+      policyFile: audit.policyFile,
+      waiversFile: audit.waiversFile,
+      failOn: audit.failOn,
+    };
+    read = await auditFromFiles(opts, now);
   } catch (error) {
     // Only when the file failed as a snapshot is it read again, to say what it is instead.
     if (error instanceof InputError && error.file === file && (await isJsonReport(file))) {

@@ -13,6 +13,7 @@ import { buildReportModel } from '../../src/report/model.js';
 import { renderEmailSummary } from '../../src/report/renderers/email-summary.js';
 import { renderHtml } from '../../src/report/renderers/html.js';
 import { FIXED_NOW, FIXED_SHA, fixtureAudit, fixtureSnapshot, HOSTILE } from '../fixtures/report/estate.js';
+import { previousReview } from './previous-fixture.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
@@ -89,6 +90,55 @@ describe.skipIf(!available)(title, () => {
     const pdf = await page.pdf({ format: 'A4', printBackground: true, path: join(dir, 'report.pdf') });
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     expect(pdf.byteLength).toBeGreaterThan(20_000);
+    await page.close();
+  });
+
+  it('renders "Changes since the last review" with the escalation called out (PNG of the section)', async () => {
+    const current = fixtureSnapshot();
+    const withChanges = buildReportModel({
+      snapshot: current,
+      snapshotSha256: FIXED_SHA,
+      audit: fixtureAudit(current),
+      generatedAt: FIXED_NOW,
+      previous: previousReview(),
+    });
+    const file = join(dir, 'report-previous.html');
+    writeFileSync(file, renderHtml(withChanges));
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(pathToFileURL(file).href);
+    const heading = page.locator('h2#changes');
+    expect(await heading.textContent()).toContain('Changes since the last review');
+    // The section sits after the findings and before the roster.
+    const ids: string[] = [];
+    for (const h of await page.locator('h2[id]').all()) ids.push((await h.getAttribute('id')) ?? '');
+    const order = ids.join(',');
+    expect(order).toMatch(/findings,changes,roster/);
+    const callout = page.locator('.escalations');
+    expect(await callout.isVisible()).toBe(true);
+    expect(await callout.textContent()).toContain('carol@contractor.example');
+    // Escalated rows are shaded, and the change table is open at this size.
+    const escalated = page.locator('tr.escalation').first();
+    expect(await escalated.isVisible()).toBe(true);
+    // No DOM lib in the test tsconfig: reach getComputedStyle through globalThis, as above.
+    const bg = await escalated
+      .locator('td')
+      .first()
+      .evaluate(
+        (td) =>
+          (
+            globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }
+          ).getComputedStyle(td).backgroundColor,
+      );
+    expect(bg).toBe('rgb(255, 241, 242)');
+    expect(await page.locator('tr.resolved').count()).toBe(1);
+    expect(await page.locator('span.badge.new').count()).toBe(1);
+    // A screenshot of just the section, from its heading to the roster's.
+    const top = (await heading.boundingBox())!.y;
+    const end = (await page.locator('h2#roster').boundingBox())!.y;
+    const clip = { x: 0, y: Math.floor(top) - 8, width: 1280, height: Math.ceil(end - top) };
+    expect(clip.height).toBeGreaterThan(200);
+    const png = await page.screenshot({ clip, fullPage: true, path: join(dir, 'changes.png') });
+    expect(png.byteLength).toBeGreaterThan(20_000);
     await page.close();
   });
 

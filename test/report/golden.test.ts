@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { buildReportModel } from '../../src/report/model.js';
 import { RENDERERS, type ReportFormat } from '../../src/report/renderers/index.js';
 import { FIXED_NOW, FIXED_SHA, fixtureAudit, fixtureSnapshot } from '../fixtures/report/estate.js';
+import { previousReview } from './previous-fixture.js';
 
 const GOLDEN_DIR = join(import.meta.dirname, '..', 'golden', 'report');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
@@ -20,20 +21,32 @@ const GOLDEN: Array<[ReportFormat, string]> = [
   ['csv', 'roster.csv'],
 ];
 
-function model() {
+/** With `--previous`: the same formats plus the changes (see test/report/previous-fixture.ts). */
+const GOLDEN_PREVIOUS: Array<[ReportFormat, string]> = [
+  ['html', 'report-previous.html'],
+  ['markdown', 'report-previous.md'],
+  ['json', 'report-previous.json'],
+];
+
+function model(withPrevious = false) {
   const snapshot = fixtureSnapshot();
   return buildReportModel({
     snapshot,
     snapshotSha256: FIXED_SHA,
     audit: fixtureAudit(snapshot),
     generatedAt: FIXED_NOW,
+    previous: withPrevious ? previousReview() : undefined,
   });
 }
 
 describe('golden report files', () => {
-  for (const [format, file] of GOLDEN) {
+  const cases = [
+    ...GOLDEN.map(([format, file]) => [format, file, false] as const),
+    ...GOLDEN_PREVIOUS.map(([format, file]) => [format, file, true] as const),
+  ];
+  for (const [format, file, withPrevious] of cases) {
     it(`${format} matches test/golden/report/${file}`, async () => {
-      const out = await RENDERERS[format].render(model());
+      const out = await RENDERERS[format].render(model(withPrevious));
       expect(typeof out).toBe('string');
       const path = join(GOLDEN_DIR, file);
       if (UPDATE || !existsSync(path)) {
@@ -48,6 +61,7 @@ describe('golden report files', () => {
   it('renders byte-identical output twice', async () => {
     for (const [format] of GOLDEN) {
       expect(await RENDERERS[format].render(model())).toBe(await RENDERERS[format].render(model()));
+      expect(await RENDERERS[format].render(model(true))).toBe(await RENDERERS[format].render(model(true)));
     }
   });
 });

@@ -33,7 +33,52 @@ function tagsOf(html: string): Set<string> {
   return new Set([...html.matchAll(/<([a-zA-Z][a-zA-Z0-9-]*)/g)].map((m) => m[1]!.toLowerCase()));
 }
 
+/** A previous review whose names are hostile too: an escalated user, a leaver, a file name. */
+function withHostilePrevious() {
+  const previous = structuredClone(snapshot);
+  const orgA = previous.organizations[0]!;
+  orgA.users[0]!.orgRoles = ['ORG_MEMBER'];
+  orgA.users.push({
+    ...structuredClone(orgA.users[1]!),
+    id: 'ff00000000000000000000ff',
+    username: HOSTILE.script,
+  });
+  const previousAudit = fixtureAudit(previous);
+  previousAudit.findings[0] = {
+    ...previousAudit.findings[0]!,
+    key: 'gone-rule|x',
+    message: HOSTILE.img,
+    subject: { type: 'user', id: 'ff00000000000000000000ff', name: HOSTILE.markdown },
+  };
+  return buildReportModel({
+    snapshot,
+    snapshotSha256: FIXED_SHA,
+    audit: fixtureAudit(snapshot),
+    generatedAt: FIXED_NOW,
+    previous: { snapshot: previous, snapshotSha256: FIXED_SHA, file: HOSTILE.img, audit: previousAudit },
+  });
+}
+
 describe('hostile strings', () => {
+  it('the changes section (HTML, email, Markdown) escapes hostile names from both snapshots', () => {
+    const m = withHostilePrevious();
+    expect(m.changes!.summary.escalations).toBe(1);
+    expect(m.changes!.resolved).toHaveLength(1);
+    const html = RENDERERS.html.render(m) as string;
+    for (const doc of [html, renderEmailSummary(m).html]) {
+      for (const tag of tagsOf(doc)) expect(ALLOWED_TAGS.has(tag), `unexpected <${tag}>`).toBe(true);
+      expect(doc).not.toContain('<script');
+      expect(doc).not.toContain('<img');
+    }
+    expect(html).toContain('<h2 id="changes">');
+    expect(html).toContain('&lt;script&gt;document.title&#x3D;&quot;pwned&quot;');
+    const md = RENDERERS.markdown.render(m) as string;
+    expect(md).toContain('## Changes since the last review');
+    expect(md).not.toContain('<script');
+    expect(md).not.toContain('<img');
+    for (const line of md.split('\n').filter((l) => l.startsWith('- '))) expect(line).not.toMatch(/[\r\t]/);
+  });
+
   it('HTML report and email: every Atlas value escaped, no foreign tags or handlers', () => {
     for (const html of [RENDERERS.html.render(model) as string, renderEmailSummary(model).html]) {
       for (const tag of tagsOf(html)) expect(ALLOWED_TAGS.has(tag), `unexpected <${tag}>`).toBe(true);

@@ -3,8 +3,14 @@ import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildReportModel, type ReportModel } from '../../src/report/model.js';
 import { ROSTER_COLUMNS } from '../../src/report/renderers/csv.js';
-import { REVIEW_INPUT_HEADERS, renderXlsx, SUMMARY_SHA_LABEL } from '../../src/report/renderers/xlsx.js';
+import {
+  REVIEW_INPUT_HEADERS,
+  renderXlsx,
+  SINCE_LAST_REVIEW_HEADER,
+  SUMMARY_SHA_LABEL,
+} from '../../src/report/renderers/xlsx.js';
 import { FIXED_NOW, FIXED_SHA, fixtureAudit, fixtureSnapshot, HOSTILE } from '../fixtures/report/estate.js';
+import { previousReview } from './previous-fixture.js';
 
 async function load(bytes: Uint8Array): Promise<ExcelJS.Workbook> {
   const wb = new ExcelJS.Workbook();
@@ -124,5 +130,140 @@ describe('XLSX review workbook', () => {
     // Other hostile text survives byte for byte.
     expect(strings).toContain(HOSTILE.long);
     expect(strings.some((s) => s.includes(HOSTILE.rtl))).toBe(true);
+  });
+});
+
+describe('XLSX review workbook with --previous', () => {
+  let model: ReportModel;
+  let wb: ExcelJS.Workbook;
+  beforeAll(async () => {
+    const snapshot = fixtureSnapshot();
+    model = buildReportModel({
+      snapshot,
+      snapshotSha256: FIXED_SHA,
+      audit: fixtureAudit(snapshot),
+      generatedAt: FIXED_NOW,
+      previous: previousReview(),
+    });
+    wb = await load(await renderXlsx(model));
+  });
+
+  it('adds the Changes and Resolved findings sheets after Findings, frozen and filtered', () => {
+    expect(wb.worksheets.map((w) => w.name)).toEqual([
+      'Summary',
+      'Findings',
+      'Changes',
+      'Resolved findings',
+      'Review',
+      'Teams',
+      'Programmatic identities',
+      'Rules',
+      'Waivers',
+    ]);
+    for (const name of ['Changes', 'Resolved findings']) {
+      const ws = wb.getWorksheet(name)!;
+      expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+      expect(ws.autoFilter).toBeTruthy();
+      expect(ws.getColumn(5).width).toBeGreaterThan(8);
+    }
+  });
+
+  it('lists every change, the escalation first and shaded', () => {
+    const ws = wb.getWorksheet('Changes')!;
+    expect(headers(ws)).toEqual([
+      'Organization',
+      'Change',
+      'Subject type',
+      'Subject',
+      'Details',
+      'Privilege escalation',
+      'Subject id',
+      'Organization id',
+    ]);
+    expect(ws.rowCount).toBe(model.changes!.rows.length + 1);
+    const rows: unknown[][] = [];
+    for (let r = 2; r <= ws.rowCount; r++) {
+      const row = ws.getRow(r);
+      rows.push([row.getCell(2).value, row.getCell(4).value, row.getCell(6).value]);
+    }
+    expect(rows).toEqual([
+      ['Org roles changed', 'carol@contractor.example', 'ORG_OWNER'],
+      ['Leaver', 'oscar@acme.example', null],
+      ['Team membership changed', 'bob@acme.example', null],
+      ['Joiner', 'grace@beta.example', null],
+    ]);
+    expect(ws.getRow(2).getCell(1).fill).toMatchObject({ fgColor: { argb: 'FFFFE4E6' } });
+    expect(ws.getRow(3).getCell(1).fill).toBeFalsy();
+  });
+
+  it('marks each finding new or still open, and lists the resolved ones', () => {
+    const ws = wb.getWorksheet('Findings')!;
+    const h = headers(ws);
+    const col = h.indexOf(SINCE_LAST_REVIEW_HEADER) + 1;
+    expect(col).toBe(h.indexOf('Status') + 2);
+    const keyCol = h.indexOf('Finding key') + 1;
+    const marks = new Map<string, unknown>();
+    for (let r = 2; r <= ws.rowCount; r++)
+      marks.set(String(ws.getRow(r).getCell(keyCol).value), ws.getRow(r).getCell(col).value);
+    const rows = model.findings.flatMap((g) => g.rules.flatMap((r) => r.findings));
+    expect(marks.size).toBe(rows.length);
+    for (const f of rows) expect(marks.get(f.key)).toBe(f.sinceLastReview === 'new' ? 'new' : 'still open');
+    expect([...marks.values()].filter((v) => v === 'new')).toHaveLength(1);
+    const resolved = wb.getWorksheet('Resolved findings')!;
+    expect(resolved.rowCount).toBe(2);
+    expect(resolved.getRow(2).getCell(2).value).toBe('user-inactive');
+    expect(resolved.getRow(2).getCell(6).value).toBe('oscar@acme.example');
+    expect(resolved.getRow(2).getCell(8).value).toBe(false);
+    const summary = new Map<unknown, unknown>();
+    wb.getWorksheet('Summary')!.eachRow((row) => summary.set(row.getCell(1).value, row.getCell(2).value));
+    expect(summary.get('Previous snapshot')).toBe('q3-snapshot.json');
+    expect(summary.get('Privilege escalations')).toBe(1);
+    expect(summary.get('Findings resolved')).toBe(1);
+  });
+
+  it('without --previous there is no Since last review column', async () => {
+    const snapshot = fixtureSnapshot();
+    const plain = await load(
+      await renderXlsx(
+        buildReportModel({
+          snapshot,
+          snapshotSha256: FIXED_SHA,
+          audit: fixtureAudit(snapshot),
+          generatedAt: FIXED_NOW,
+        }),
+      ),
+    );
+    expect(headers(plain.getWorksheet('Findings')!)).not.toContain(SINCE_LAST_REVIEW_HEADER);
+  });
+
+  it('keeps hostile names in the Changes sheet inert', async () => {
+    const current = fixtureSnapshot({ hostile: true });
+    const previous = structuredClone(current);
+    // Alice (username =HYPERLINK(...)) was a member; a leaver named like a formula left.
+    previous.organizations[0]!.users[0]!.orgRoles = ['ORG_MEMBER'];
+    previous.organizations[0]!.users.push({
+      ...structuredClone(previous.organizations[0]!.users[1]!),
+      id: 'ff00000000000000000000ff',
+      username: HOSTILE.plus,
+    });
+    const m = buildReportModel({
+      snapshot: current,
+      snapshotSha256: FIXED_SHA,
+      audit: fixtureAudit(current),
+      generatedAt: FIXED_NOW,
+      previous: {
+        snapshot: previous,
+        snapshotSha256: FIXED_SHA,
+        file: HOSTILE.at,
+        audit: fixtureAudit(previous),
+      },
+    });
+    const hostile = await load(await renderXlsx(m));
+    const changes = hostile.getWorksheet('Changes')!;
+    const all = values(changes);
+    for (const v of all) if (typeof v === 'string') expect(v).not.toMatch(/^[=+\-@\t\r]/);
+    expect(all).toContain(`'${HOSTILE.hyperlink}`);
+    expect(all).toContain(`'${HOSTILE.plus}`);
+    expect(changes.getRow(2).getCell(6).value).toBe('ORG_OWNER');
   });
 });
