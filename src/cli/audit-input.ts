@@ -4,7 +4,7 @@
  * the JSON path (exit 2). The `report` and `run` commands reuse `auditOptions` and `auditFromFiles`.
  */
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { Argv } from 'yargs';
 import { z } from 'zod';
@@ -229,14 +229,16 @@ export function auditOptions<T>(y: Argv<T>): Argv<T & AuditArgs> {
 }
 
 /** Maps parsed `auditOptions` values to AuditFileOptions. */
-export function auditFileOptions(snapshotFile: string, args: AuditArgs): AuditFileOptions {
+export function auditFileOptions(snapshotFile: string, args: AuditArgs, cwd?: string): AuditFileOptions {
+  // Paths on the command line are relative to the caller's working directory (ctx.cwd in tests).
+  const at = (p: string | undefined) => (p === undefined || cwd === undefined ? p : resolve(cwd, p));
   return {
-    snapshotFile,
-    rulesDir: args.rules,
-    policyFile: args.policy,
-    waiversFile: args.waivers,
-    baselineFile: args.baseline,
-    signoffFile: args.signoff,
+    snapshotFile: at(snapshotFile)!,
+    rulesDir: at(args.rules),
+    policyFile: at(args.policy),
+    waiversFile: at(args.waivers),
+    baselineFile: at(args.baseline),
+    signoffFile: at(args.signoff),
     failOn: args['fail-on'],
   };
 }

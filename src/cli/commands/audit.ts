@@ -43,16 +43,7 @@ export const auditCommand: CommandFactory = (ctx) =>
     handler: async (argv: AuditCommandArgs) => {
       const output = argv.output ? resolve(ctx.cwd, argv.output) : undefined;
       if (output) await assertWritable(output, argv.force);
-      const abs = (p: string | undefined): string | undefined =>
-        p === undefined ? undefined : resolve(ctx.cwd, p);
-      const opts = auditFileOptions(abs(argv.snapshot)!, {
-        ...argv,
-        rules: abs(argv.rules),
-        policy: abs(argv.policy),
-        waivers: abs(argv.waivers),
-        baseline: abs(argv.baseline),
-        signoff: abs(argv.signoff),
-      });
+      const opts = auditFileOptions(argv.snapshot, argv, ctx.cwd);
       const { loaded, audit, verify } = await auditFromFiles(opts, ctx.now());
       const meta = {
         // Show the path as the user gave it: it is what they will look for in CI logs and SARIF.

@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { ExitCode } from '../../errors.js';
 import { buildReportModel } from '../../report/model.js';
@@ -63,19 +62,8 @@ export const emailCommand: CommandFactory = (ctx: CliContext) =>
     handler: async (argv: EmailCommandArgs) => {
       // Validate the delivery (addresses, SMTP settings, CA file, --eml target) before auditing.
       const plan = await prepareDelivery(argv, ctx);
-      const abs = (p: string | undefined): string | undefined =>
-        p === undefined ? undefined : resolve(ctx.cwd, p);
       const now = ctx.now();
-      const { loaded, audit } = await auditFromFiles(
-        auditFileOptions(abs(argv.snapshot)!, {
-          ...argv,
-          rules: abs(argv.rules),
-          policy: abs(argv.policy),
-          waivers: abs(argv.waivers),
-          baseline: abs(argv.baseline),
-        }),
-        now,
-      );
+      const { loaded, audit } = await auditFromFiles(auditFileOptions(argv.snapshot, argv, ctx.cwd), now);
       const model = buildReportModel({
         snapshot: loaded.snapshot,
         snapshotSha256: loaded.sha256,

@@ -6,7 +6,13 @@ import { buildReportModel, type ReportModel } from '../../report/model.js';
 import { RENDERERS, type ReportFormat } from '../../report/renderers/index.js';
 import { assertWritable } from '../../util/files.js';
 import { type AtlasArgs, atlasOptions, buildClient, orgSelection } from '../atlas-options.js';
-import { type AuditArgs, auditFileOptions, auditFromFiles, auditOptions } from '../audit-input.js';
+import {
+  type AuditArgs,
+  auditFileOptions,
+  auditFromFiles,
+  auditOptions,
+  readSignoff,
+} from '../audit-input.js';
 import type { CliContext } from '../context.js';
 import {
   deliverReport,
@@ -70,22 +76,14 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
   }
   for (const path of [snapshotFile, ...outputs.map((o) => o.path)]) await assertWritable(path, args.force);
   const delivery = args['email-to']?.length ? await prepareDelivery(args, ctx) : null;
+  // The sign-off is only used by the audit, after collecting: read it now so a bad file fails first.
+  if (args.signoff) await readSignoff(resolve(ctx.cwd, args.signoff));
 
   const { sha256 } = await collectToFile(args, client, orgs, snapshotFile, ctx);
   ctx.stdout(`wrote ${snapshotFile} (snapshot, sha256 ${sha256})\n`);
 
-  const abs = (p: string | undefined) => (p === undefined ? undefined : resolve(ctx.cwd, p));
   const now = ctx.now();
-  const { loaded, audit } = await auditFromFiles(
-    auditFileOptions(snapshotFile, {
-      ...args,
-      rules: abs(args.rules),
-      policy: abs(args.policy),
-      waivers: abs(args.waivers),
-      baseline: abs(args.baseline),
-    }),
-    now,
-  );
+  const { loaded, audit } = await auditFromFiles(auditFileOptions(snapshotFile, args, ctx.cwd), now);
   const model = buildReportModel({
     snapshot: loaded.snapshot,
     snapshotSha256: loaded.sha256,
