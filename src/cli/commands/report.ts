@@ -163,20 +163,12 @@ export const reportCommand: CommandFactory = (ctx) =>
       const outputs = planOutputs(argv, ctx.cwd);
       // Refuse before any work, for every output (exit 4): never a partial set of reports.
       for (const o of outputs) await assertWritable(o.path, argv.force);
-      const abs = (p: string | undefined): string | undefined =>
-        p === undefined ? undefined : resolve(ctx.cwd, p);
       const now = ctx.now();
-      const opts = auditFileOptions(abs(argv.snapshot)!, {
-        ...argv,
-        rules: abs(argv.rules),
-        policy: abs(argv.policy),
-        waivers: abs(argv.waivers),
-        baseline: abs(argv.baseline),
-      });
+      const opts = auditFileOptions(argv.snapshot, argv, ctx.cwd);
       const { loaded, audit } = await auditFromFiles(opts, now);
       // Same rules, policy, waivers and clock as the current audit (see src/cli/previous.ts).
       const previous = argv.previous
-        ? await loadPrevious(abs(argv.previous)!, opts, now, argv.previous)
+        ? await loadPrevious(resolve(ctx.cwd, argv.previous), opts, now, argv.previous)
         : undefined;
       if (previous)
         warnIfPreviousIsNewer(previous.snapshot.collectedAt, loaded.snapshot.collectedAt, ctx, 'report');
