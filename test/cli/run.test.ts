@@ -163,3 +163,59 @@ describe('demo', () => {
     expect(JSON.stringify(report)).toContain('SEC-1042'); // the example waiver applied
   });
 });
+
+describe('run --previous', () => {
+  it('adds changes since the previous snapshot and marks findings new or still open', async () => {
+    sim = await startSimulator({ organizations: estate.organizations });
+    const dir = tempDir();
+    const first = await runCliForTest(
+      ['run', '--all-orgs', '--base-url', sim.baseUrl, '--snapshot', 'q3.json', '--json', 'q3-report.json'],
+      {
+        env,
+        cwd: dir,
+        now: NOW,
+      },
+    );
+    expect(first.code).toBe(1);
+    await sim.close();
+    // Next quarter: one organization's first user has left.
+    const [org, ...rest] = estate.organizations;
+    const leaver = org!.users[0]!;
+    const changed = [
+      {
+        ...org!,
+        users: org!.users.slice(1),
+        teams: org!.teams.map((t) => ({ ...t, memberIds: t.memberIds.filter((id) => id !== leaver.id) })),
+      },
+      ...rest,
+    ];
+    sim = await startSimulator({ organizations: changed });
+    const second = await runCliForTest(
+      ['run', '--all-orgs', '--base-url', sim.baseUrl, '--out-dir', 'q4', '--previous', 'q3.json'],
+      { env, cwd: dir, now: new Date('2026-12-01T12:00:00Z') },
+    );
+    expect(second.code).toBe(1);
+    const report = JSON.parse(readFileSync(join(dir, 'q4', 'access-review.json'), 'utf8'));
+    expect(JSON.stringify(report.changes)).toContain(leaver.username);
+    expect(report.findings.every((f: { sinceLastReview: string | null }) => f.sinceLastReview !== null)).toBe(
+      true,
+    );
+  });
+
+  it('rejects a bad previous snapshot before the first request (exit 2)', async () => {
+    sim = await startSimulator({ organizations: estate.organizations });
+    const dir = tempDir();
+    writeFileSync(join(dir, 'bad.json'), '{"schemaVersion": 1}');
+    const run = await runCliForTest(
+      ['run', '--all-orgs', '--base-url', sim.baseUrl, '--out-dir', 'o', '--previous', 'bad.json'],
+      {
+        env,
+        cwd: dir,
+        now: NOW,
+      },
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('bad.json');
+    expect(sim.stats().requests).toBe(0);
+  });
+});

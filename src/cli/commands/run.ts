@@ -21,12 +21,14 @@ import {
   prepareDelivery,
   type ReportFile,
 } from '../email-options.js';
+import { loadPrevious } from '../previous.js';
 import { collectToFile, defaultSnapshotName } from './collect.js';
 import { type CommandFactory, defineCommand } from './define.js';
 import {
   finishWithGate,
   type PlannedOutput,
   planOutputs,
+  previousOption,
   renderAndWrite,
   reportOutputOptions,
 } from './report.js';
@@ -35,6 +37,7 @@ type FormatArgs = { [F in ReportFormat]?: string | undefined };
 
 export interface RunArgs extends AtlasArgs, AuditArgs, EmailArgs, FormatArgs {
   snapshot?: string | undefined;
+  previous?: string | undefined;
   'out-dir'?: string | undefined;
   force: boolean;
   quiet: boolean;
@@ -76,19 +79,27 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
   }
   for (const path of [snapshotFile, ...outputs.map((o) => o.path)]) await assertWritable(path, args.force);
   const delivery = args['email-to']?.length ? await prepareDelivery(args, ctx) : null;
-  // The sign-off is only used by the audit, after collecting: read it now so a bad file fails first.
+  // The sign-off and the previous snapshot are only used after collecting: read them now, so a bad
+  // file fails before the first request. The previous snapshot is audited with the same inputs.
   if (args.signoff) await readSignoff(resolve(ctx.cwd, args.signoff));
+  const auditFiles = auditFileOptions(snapshotFile, args, ctx.cwd);
+  const previous = args.previous
+    ? await loadPrevious(resolve(ctx.cwd, args.previous), auditFiles, started, args.previous)
+    : undefined;
 
   const { sha256 } = await collectToFile(args, client, orgs, snapshotFile, ctx);
   ctx.stdout(`wrote ${snapshotFile} (snapshot, sha256 ${sha256})\n`);
 
-  const now = ctx.now();
-  const { loaded, audit } = await auditFromFiles(auditFileOptions(snapshotFile, args, ctx.cwd), now);
+  // Both audits use one clock, the collection's start: day counts are as of the evidence, and a
+  // finding is new or resolved only because the estate changed.
+  const now = started;
+  const { loaded, audit } = await auditFromFiles(auditFiles, now);
   const model = buildReportModel({
     snapshot: loaded.snapshot,
     snapshotSha256: loaded.sha256,
     audit,
     generatedAt: now,
+    previous,
   });
   const rendered = await renderAndWrite(model, outputs, args.force, ctx);
 
@@ -114,7 +125,7 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
 export function runOptions(yargs: Argv) {
   return emailOptions(
     auditOptions(
-      reportOutputOptions(atlasOptions(yargs))
+      previousOption(reportOutputOptions(atlasOptions(yargs)))
         .option('snapshot', {
           type: 'string',
           requiresArg: true,
