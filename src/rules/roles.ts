@@ -4,20 +4,19 @@
  * rule rather than ignored: an unknown role may grant anything (fail closed).
  */
 
-/** Organization roles: the closed `OrgUserRolesResponse.orgRoles` enum plus the Cloud Manager project creator. */
-export const KNOWN_ORG_ROLES: readonly string[] = [
+/** Org roles of Atlas's closed 2025-02-19 `OrgUserRolesResponse.orgRoles` enum (NOTES.md §2.5). */
+export const ATLAS_ORG_ROLES = [
   'ORG_OWNER',
   'ORG_GROUP_CREATOR',
-  'ORG_PROJECT_CREATOR',
   'ORG_BILLING_ADMIN',
   'ORG_BILLING_READ_ONLY',
   'ORG_STREAM_PROCESSING_ADMIN',
   'ORG_READ_ONLY',
   'ORG_MEMBER',
-];
+] as const;
 
-/** Project (group) roles: the last published enum plus the Cloud Manager-only roles. */
-export const KNOWN_PROJECT_ROLES: readonly string[] = [
+/** Project (group) roles of the last published Atlas enum (NOTES.md §2.5). */
+export const ATLAS_PROJECT_ROLES = [
   'GROUP_OWNER',
   'GROUP_CLUSTER_MANAGER',
   'GROUP_STREAM_PROCESSING_OWNER',
@@ -29,6 +28,14 @@ export const KNOWN_PROJECT_ROLES: readonly string[] = [
   'GROUP_BACKUP_MANAGER',
   'GROUP_OBSERVABILITY_VIEWER',
   'GROUP_DATABASE_ACCESS_ADMIN',
+] as const;
+
+/** Organization roles: Atlas's, plus the Cloud Manager project creator (NOTES.md §10). */
+export const KNOWN_ORG_ROLES: readonly string[] = [...ATLAS_ORG_ROLES, 'ORG_PROJECT_CREATOR'];
+
+/** Project roles: Atlas's, plus the Cloud Manager / Ops Manager-only roles (NOTES.md §10). */
+export const KNOWN_PROJECT_ROLES: readonly string[] = [
+  ...ATLAS_PROJECT_ROLES,
   'GROUP_AUTOMATION_ADMIN',
   'GROUP_BACKUP_ADMIN',
   'GROUP_MONITORING_ADMIN',

@@ -142,30 +142,11 @@ export const COMPANY_EMAIL_DOMAINS = ['northwind-traders.com', 'nwt-labs.io'] as
 /** Outside domains used for planted outsiders (a webmail and a contractor). */
 export const OUTSIDE_EMAIL_DOMAINS = ['gmail.com', 'bytecraft-contractors.com'] as const;
 
-/** Org roles of the 2025-02-19 `OrgUserRolesResponse.orgRoles` enum (NOTES.md §2.5). */
-export const KNOWN_ORG_ROLES = [
-  'ORG_OWNER',
-  'ORG_GROUP_CREATOR',
-  'ORG_BILLING_ADMIN',
-  'ORG_BILLING_READ_ONLY',
-  'ORG_STREAM_PROCESSING_ADMIN',
-  'ORG_READ_ONLY',
-  'ORG_MEMBER',
-] as const;
-/** Project roles of the last spec enum (NOTES.md §2.5). */
-export const KNOWN_PROJECT_ROLES = [
-  'GROUP_OWNER',
-  'GROUP_CLUSTER_MANAGER',
-  'GROUP_STREAM_PROCESSING_OWNER',
-  'GROUP_DATA_ACCESS_ADMIN',
-  'GROUP_DATA_ACCESS_READ_WRITE',
-  'GROUP_DATA_ACCESS_READ_ONLY',
-  'GROUP_READ_ONLY',
-  'GROUP_SEARCH_INDEX_EDITOR',
-  'GROUP_BACKUP_MANAGER',
-  'GROUP_OBSERVABILITY_VIEWER',
-  'GROUP_DATABASE_ACCESS_ADMIN',
-] as const;
+/** The Atlas role names the generator grants: those the spec's enums list (the simulator's responses must validate). */
+export {
+  ATLAS_ORG_ROLES as KNOWN_ORG_ROLES,
+  ATLAS_PROJECT_ROLES as KNOWN_PROJECT_ROLES,
+} from '../rules/roles.js';
 /**
  * The unknown role planted for `unknown-role`. It is a project role because project role names
  * are free strings in every API version, while 2025-02-19 `orgRoles` is a closed enum that a real
