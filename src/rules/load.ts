@@ -57,7 +57,8 @@ export function paramValueProblem(spec: ParamSpec, value: unknown): string | nul
   switch (spec.type) {
     case 'integer':
     case 'number':
-      if (typeof value !== 'number' || !Number.isFinite(value)) return `expected a ${spec.type}`;
+      if (typeof value !== 'number' || !Number.isFinite(value))
+        return spec.type === 'integer' ? 'expected an integer' : 'expected a number';
       if (spec.type === 'integer' && !Number.isInteger(value)) return 'expected an integer';
       if (spec.minimum !== undefined && value < spec.minimum) return `must be at least ${spec.minimum}`;
       return null;

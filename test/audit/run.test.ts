@@ -108,7 +108,7 @@ describe('auditSnapshot', () => {
     ],
     [
       { rules: { 'stale-last-auth': { params: { maxDays: 'x' } } } },
-      '$.rules["stale-last-auth"].params.maxDays: expected a integer',
+      '$.rules["stale-last-auth"].params.maxDays: expected an integer',
     ],
     [{ rules: { 'stale-last-auth': { params: { maxDays: 0 } } } }, 'must be at least 1'],
   ])('rejects a policy naming unknown rules or params: %j', async (doc, expected) => {

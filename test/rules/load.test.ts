@@ -83,7 +83,7 @@ describe('rule loading', () => {
     [
       'param default of the wrong type',
       { params: { maxDays: { type: 'integer', default: 'x', description: 'd' } } },
-      '$.params.maxDays.default: expected a integer',
+      '$.params.maxDays.default: expected an integer',
     ],
     ['placeholder naming nothing', { message: 'hi {{nobody}}' }, '$.message: placeholder {{nobody}}'],
     ['bad severity', { severity: 'urgent' }, '$.severity'],
