@@ -2,6 +2,7 @@
  * Options and environment shared by every command that talks to Atlas (collect, run, demo): credentials
  * from the Atlas CLI's variable names, base URL, concurrency, timeouts, retries, org selection.
  */
+import { isIPv4 } from 'node:net';
 import type { Argv } from 'yargs';
 import { DigestAuth } from '../atlas/auth/digest.js';
 import { ServiceAccountAuth } from '../atlas/auth/service-account.js';
@@ -119,8 +120,12 @@ export function resolveBaseUrl(
   } catch {
     throw new UsageError(`invalid base URL ${JSON.stringify(raw)}`);
   }
+  // Loopback only: an IPv4 literal in 127.0.0.0/8, `localhost` or [::1]. A DNS name that merely starts
+  // with "127." is a remote host.
   const loopback =
-    ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) || url.hostname.startsWith('127.');
+    url.hostname === 'localhost' ||
+    url.hostname === '[::1]' ||
+    (isIPv4(url.hostname) && url.hostname.startsWith('127.'));
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
     throw new UsageError(`refusing to send Atlas credentials to ${url.origin}: use https`);
   }

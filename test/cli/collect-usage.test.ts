@@ -31,13 +31,14 @@ describe('collect: bad usage exits 2 before any request', () => {
     expect(both.stderr).toContain('not both');
   });
 
-  it('refuses to send credentials over plain http to a non-loopback host', async () => {
-    const run = await runCliForTest(['collect', '--org', ORG, '--base-url', 'http://atlas.example.com'], {
-      env: SA,
-    });
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('use https');
-  });
+  it.each(['http://atlas.example.com', 'http://127.attacker.example', 'http://127.0.0.1.nip.io'])(
+    'refuses to send credentials over plain http to the non-loopback host %s',
+    async (baseUrl) => {
+      const run = await runCliForTest(['collect', '--org', ORG, '--base-url', baseUrl], { env: SA });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('use https');
+    },
+  );
 
   it('needs an API key for the Cloud Manager API', async () => {
     const run = await runCliForTest(['collect', '--org', ORG, '--api', 'cloud-manager'], { env: SA });
