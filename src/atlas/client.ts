@@ -124,8 +124,13 @@ export class AtlasClient {
       const outcome = await this.slots.run(() => this.attempt(endpoint, url, accept, authorization, bucket));
       if (outcome.kind === 'ok') return { body: outcome.body, status: outcome.status };
       if (outcome.kind === 'unauthorized') {
-        // One fresh credential (token or Digest challenge) per request, plus the Digest handshake itself.
-        if (authRetries < 2 && (await this.auth.onUnauthorized(outcome.response, outcome.authorization))) {
+        // One fresh credential per request: a new token, or a new Digest challenge (Digest also needs
+        // the first challenge itself, so it may answer twice).
+        const maxAuthRetries = this.auth.kind === 'api-key' ? 2 : 1;
+        if (
+          authRetries < maxAuthRetries &&
+          (await this.auth.onUnauthorized(outcome.response, outcome.authorization))
+        ) {
           authRetries += 1;
           attempt -= 1;
           continue;
@@ -140,7 +145,15 @@ export class AtlasClient {
       if (attempt >= this.options.maxRetries) throw outcome.error;
       let delay = this.backoff(attempt);
       if (outcome.retryAfterMs !== null) {
-        if (outcome.retryAfterMs > this.options.maxRetryAfterMs) throw outcome.error;
+        if (outcome.retryAfterMs > this.options.maxRetryAfterMs) {
+          throw new AtlasApiError(
+            {
+              ...outcome.error.details,
+              detail: `${outcome.error.details.detail ?? 'retry later'} (Retry-After ${Math.ceil(outcome.retryAfterMs / 1000)} s exceeds the ${this.options.maxRetryAfterMs / 1000} s the client waits)`,
+            },
+            { hint: outcome.error.hint },
+          );
+        }
         // Wait at least what the server asked, plus a little jitter so waiting requests do not stampede.
         delay = outcome.retryAfterMs + Math.floor(this.deps.random() * 250);
         if (outcome.status === 429)
@@ -177,6 +190,8 @@ export class AtlasClient {
       ) {
         await response.body?.cancel();
         const retryAfter = parseRetryAfter(response.headers.get('retry-after'), this.deps.now());
+        // Same cap as for API calls: a Retry-After of hours is a failure to report, not a wait.
+        if (retryAfter !== null && retryAfter > this.options.maxRetryAfterMs) return response;
         this.stats.retries += 1;
         await this.deps.sleep(retryAfter ?? this.backoff(attempt));
         continue;

@@ -40,8 +40,9 @@ export interface PageResult {
 }
 
 /**
- * Reads every page of a list. Follows the `rel: "next"` link; stops on a short page or when there is
- * no `next` link; never stops on `totalCount` alone (the spec calls it an estimate). A `next` link that
+ * Reads every page of a list. Follows the `rel: "next"` link; stops when there is no `next` link, or on
+ * a short page (unless the API's own `totalCount` says more items remain and it links a next page);
+ * never stops on `totalCount` alone (the spec calls it an estimate). A `next` link that
  * was already visited is a server bug that would loop forever: it fails the collection (fail closed),
  * rather than returning a list that may be incomplete.
  */
@@ -87,9 +88,13 @@ export async function paginate(client: AtlasClient, request: PageRequest): Promi
     }
     request.onPage?.({ endpoint, page: pages, items: page.results.length });
 
-    if (page.results.length < itemsPerPage) break;
     const next = page.links?.find((link) => link.rel === 'next');
     if (!next) break;
+    // A short page normally ends the list. But a server that caps the page size below what was asked
+    // (MongoDB's API guidelines allow coercing itemsPerPage down) still links the next page: when it
+    // does, and its own count says items remain, the link is followed rather than the rest dropped.
+    const itemsSoFar = byKey.size + unkeyed.length;
+    if (page.results.length < itemsPerPage && !(totalCount !== null && itemsSoFar < totalCount)) break;
     const nextUrl = new URL(next.href, url);
     if (visited.has(nextUrl.href)) {
       throw new AtlasApiError({

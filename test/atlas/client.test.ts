@@ -177,12 +177,12 @@ describe('service account auth', () => {
     const { client } = saClient(deps);
     nock(BASE)
       .post('/api/oauth/token')
-      .times(3)
+      .times(2)
       .reply(200, { access_token: 'tok-xyz-123', expires_in: 3600 });
     nock(BASE)
       .get(USERS_PATH)
       .query(true)
-      .times(3)
+      .times(2)
       .reply(401, { error: 401, errorCode: 'UNAUTHORIZED', detail: 'token tok-xyz-123 is not valid' });
     const error = await listUsers(client).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AtlasApiError);
@@ -350,6 +350,32 @@ describe('pagination', () => {
     expect(result.notes).toEqual([]);
   });
 
+  it('follows the next link of a short page when the server capped the page size and says more remain', async () => {
+    const client = makeClient(fakeDeps());
+    // Asked for 500, the server serves 2 per page, links the next page and counts 5.
+    nock(BASE)
+      .get(USERS_PATH)
+      .query({ itemsPerPage: '500', pageNum: '1', includeCount: 'true' })
+      .reply(200, {
+        results: users(0, 2),
+        totalCount: 5,
+        links: [{ rel: 'next', href: `${USERS_PATH}?pageNum=2&itemsPerPage=2` }],
+      })
+      .get(USERS_PATH)
+      .query({ pageNum: '2', itemsPerPage: '2' })
+      .reply(200, {
+        results: users(2, 2),
+        totalCount: 5,
+        links: [{ rel: 'next', href: `${USERS_PATH}?pageNum=3&itemsPerPage=2` }],
+      })
+      .get(USERS_PATH)
+      .query({ pageNum: '3', itemsPerPage: '2' })
+      .reply(200, { results: users(4, 1), totalCount: 5, links: [] });
+    const result = await listUsers(client, 500);
+    expect(result.items).toHaveLength(5);
+    expect(result.notes).toEqual([]);
+  });
+
   it('stops on a full page without a next link, and records a totalCount that disagrees', async () => {
     const client = makeClient(fakeDeps());
     nock(BASE)
@@ -445,6 +471,24 @@ describe('retries', () => {
     expect(deps.sleeps[0]).toBeGreaterThanOrEqual(7000);
     expect(deps.sleeps[0]).toBeLessThan(7250);
     expect(client.stats).toMatchObject({ requests: 2, retries: 1, rateLimited: 1 });
+  });
+
+  it('does not wait for a Retry-After beyond its cap, and says so', async () => {
+    const deps = fakeDeps();
+    const client = makeClient(deps, noAuth, { maxRetryAfterMs: 60_000 });
+    nock(BASE)
+      .get(USERS_PATH)
+      .query(true)
+      .reply(
+        503,
+        { error: 503, errorCode: 'SERVICE_UNAVAILABLE', detail: 'maintenance' },
+        { 'Retry-After': '86400' },
+      );
+    const error = (await listUsers(client).catch((e: unknown) => e)) as AtlasApiError;
+    expect(error.message).toBe(
+      'GET /api/atlas/v2/orgs/{orgId}/users failed with HTTP 503 SERVICE_UNAVAILABLE: maintenance (Retry-After 86400 s exceeds the 60 s the client waits)',
+    );
+    expect(deps.sleeps).toEqual([]);
   });
 
   it('retries 5xx and connection resets with capped exponential backoff', async () => {
