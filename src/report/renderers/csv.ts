@@ -24,11 +24,14 @@ export const ROSTER_COLUMNS: Array<{ header: string; value: (r: RosterRow) => st
   { header: 'Rules', value: (r) => r.findingRules.join(', ') },
 ];
 
-function cell(value: string | number | null): string {
+/** One CSV field: formula-neutralised, quoted when it holds a separator, quote or line break. */
+export function cell(value: string | number | null): string {
   if (value === null) return '';
   if (typeof value === 'number') return String(value);
   const safe = neutraliseFormula(value);
-  return /[",\r\n]/.test(safe) || safe !== safe.trim() ? `"${safe.replace(/"/g, '""')}"` : safe;
+  // Quote on `;` and tab too: Excel in locales whose list separator is `;` (de, fr, nl, ...) would
+  // otherwise split `x;=1+2` into a second cell that is a formula.
+  return /[",;\t\r\n]/.test(safe) || safe !== safe.trim() ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 /** Renders the roster as CSV with CRLF line ends and a UTF-8 BOM so Excel detects the encoding. */
