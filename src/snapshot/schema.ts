@@ -181,23 +181,55 @@ export type AuthKind = z.infer<typeof authKindSchema>;
 export const usersApiVersionSchema = z.enum(['2025-02-19', '2023-01-01']);
 export type UsersApiVersion = z.infer<typeof usersApiVersionSchema>;
 
-export const snapshotSchema = z.strictObject({
-  schemaVersion: z.literal(SNAPSHOT_SCHEMA_VERSION),
-  collectedAt: isoDate,
-  tool: z.strictObject({ name: z.string(), version: z.string() }),
-  source: z.strictObject({
-    baseUrl: z.string(),
-    api: apiKindSchema,
-    /** Users endpoint version for atlas-v2; null for cloud-manager (unversioned). */
-    apiVersion: usersApiVersionSchema.nullable(),
-    auth: authKindSchema,
-    keepPii: z.boolean(),
-  }),
-  organizations: z.array(organizationSchema),
-  stats: z.strictObject({
-    requests: z.number().int().nonnegative(),
-    retries: z.number().int().nonnegative(),
-    durationMs: z.number().nonnegative(),
-  }),
-});
+export const snapshotSchema = z
+  .strictObject({
+    schemaVersion: z.literal(SNAPSHOT_SCHEMA_VERSION),
+    collectedAt: isoDate,
+    tool: z.strictObject({ name: z.string(), version: z.string() }),
+    source: z.strictObject({
+      baseUrl: z.string(),
+      api: apiKindSchema,
+      /** Users endpoint version for atlas-v2; null for cloud-manager (unversioned). */
+      apiVersion: usersApiVersionSchema.nullable(),
+      auth: authKindSchema,
+      keepPii: z.boolean(),
+    }),
+    organizations: z.array(organizationSchema),
+    stats: z.strictObject({
+      requests: z.number().int().nonnegative(),
+      retries: z.number().int().nonnegative(),
+      durationMs: z.number().nonnegative(),
+    }),
+  })
+  .superRefine((snapshot, ctx) => {
+    // Ids are identities: a repeated one would double-count findings and confuse review decisions.
+    const unique = <T>(
+      items: readonly T[],
+      id: (item: T) => string,
+      path: (string | number)[],
+      field: string,
+    ) => {
+      const seen = new Map<string, number>();
+      items.forEach((item, index) => {
+        const first = seen.get(id(item));
+        if (first === undefined) seen.set(id(item), index);
+        else {
+          ctx.addIssue({
+            code: 'custom',
+            path: [...path, index, field],
+            message: `duplicate ${field} ${JSON.stringify(id(item))} (also at index ${first})`,
+          });
+        }
+      });
+    };
+    unique(snapshot.organizations, (o) => o.id, ['organizations'], 'id');
+    snapshot.organizations.forEach((org, i) => {
+      const at = (list: string) => ['organizations', i, list];
+      unique(org.users, (u) => u.id, at('users'), 'id');
+      unique(org.teams, (t) => t.id, at('teams'), 'id');
+      unique(org.projects, (p) => p.id, at('projects'), 'id');
+      unique(org.apiKeys, (k) => k.id, at('apiKeys'), 'id');
+      unique(org.serviceAccounts, (sa) => sa.clientId, at('serviceAccounts'), 'clientId');
+    });
+  });
 export type Snapshot = z.infer<typeof snapshotSchema>;
