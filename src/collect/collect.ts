@@ -268,6 +268,7 @@ async function collectAtlasOrg(options: CollectOptions, ref: OrgRef): Promise<Or
     name: ref.name,
     coverage: {
       users: true,
+      invitations: modern,
       teams: true,
       projects: true,
       apiKeys: true,
@@ -307,6 +308,7 @@ async function collectLegacyOrg(options: CollectOptions, ref: OrgRef): Promise<O
     name: ref.name,
     coverage: {
       users: true,
+      invitations: false,
       teams: false,
       projects: false,
       apiKeys: false,

@@ -475,6 +475,7 @@ function projectRoleLines(
 
 const COVERAGE_PARTS: Array<keyof Coverage> = [
   'users',
+  'invitations',
   'teams',
   'projects',
   'apiKeys',

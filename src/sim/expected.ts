@@ -39,6 +39,7 @@ export function expectedOrganizations(orgs: readonly Organization[], view: Colle
     const kept = new Set(users.map((u) => u.id));
     const base: Organization = {
       ...org,
+      coverage: { ...org.coverage, invitations: !activeOnly },
       users,
       teams: org.teams.map((t) => ({ ...t, memberIds: t.memberIds.filter((id) => kept.has(id)) })),
       completeness: [],
@@ -49,6 +50,7 @@ export function expectedOrganizations(orgs: readonly Organization[], view: Colle
       ...base,
       coverage: {
         users: true,
+        invitations: false,
         teams: false,
         projects: false,
         apiKeys: false,

@@ -868,6 +868,7 @@ function generateOrg(
     name: orgName,
     coverage: {
       users: true,
+      invitations: true,
       teams: true,
       projects: true,
       apiKeys: true,

@@ -136,6 +136,11 @@ export type OrgSettings = z.infer<typeof orgSettingsSchema>;
 /** Which parts of the org the source API could provide (Cloud Manager v1.0 gives users only). */
 export const coverageSchema = z.strictObject({
   users: z.boolean(),
+  /**
+   * Pending, expired and rejected invitations. Only the 2025-02-19 users listing returns them;
+   * 2023-01-01 and Cloud Manager v1.0 list active users only, so invitation rules cannot see any.
+   */
+  invitations: z.boolean(),
   teams: z.boolean(),
   projects: z.boolean(),
   apiKeys: z.boolean(),

@@ -169,6 +169,7 @@ export function org(over: Partial<Organization> = {}): Organization {
     name: `org-${id.slice(-4)}`,
     coverage: {
       users: true,
+      invitations: true,
       teams: true,
       projects: true,
       apiKeys: true,

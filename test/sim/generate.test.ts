@@ -150,6 +150,7 @@ describe('generateEstate', () => {
       expect(organizationSchema.parse(org)).toEqual(org);
       expect(org.coverage).toEqual({
         users: true,
+        invitations: true,
         teams: true,
         projects: true,
         apiKeys: true,

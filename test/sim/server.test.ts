@@ -398,6 +398,7 @@ describe('expectedOrganizations', () => {
     });
     expect(cm?.coverage).toEqual({
       users: true,
+      invitations: false,
       teams: false,
       projects: false,
       apiKeys: false,

@@ -3,6 +3,7 @@ import type { RuleCases } from '../tester.js';
 
 const noSettings = {
   users: true,
+  invitations: true,
   teams: true,
   projects: true,
   apiKeys: true,

@@ -19,6 +19,7 @@ export const cases: RuleCases = {
           users: [user()],
           coverage: {
             users: true,
+            invitations: false,
             teams: false,
             projects: false,
             apiKeys: false,
