@@ -55,7 +55,14 @@ describe('buildReportModel', () => {
     expect(m.organizations.map((o) => o.name)).toEqual(['Acme Production', 'Beta Labs']);
     const beta = m.organizations.find((o) => o.id === ORG_B)!;
     expect(beta.complete).toBe(false);
-    expect(beta.missingCoverage).toEqual(['invitations', 'teams', 'projects', 'apiKeys', 'serviceAccounts', 'settings']);
+    expect(beta.missingCoverage).toEqual([
+      'invitations',
+      'teams',
+      'projects',
+      'apiKeys',
+      'serviceAccounts',
+      'settings',
+    ]);
     expect(m.summary.incompleteOrgs).toBe(1);
   });
 
