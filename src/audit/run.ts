@@ -146,7 +146,7 @@ export async function auditSnapshot(input: AuditInput): Promise<AuditResult> {
   const findings: Finding[] = [];
   const failedPerRule = new Map<string, number>();
   for (const { finding, aliases } of candidates) {
-    const waiver = active.find((w) => waiverMatches(w, finding.ruleId, aliases));
+    const waiver = active.find((w) => waiverMatches(w, finding.ruleId, finding.orgId, aliases));
     if (waiver) {
       finding.waived = true;
       finding.waiver = waiver;

@@ -23,6 +23,11 @@ export interface Waiver {
   ruleId: string;
   /** Matches a subject's username, id or name. */
   subject: string;
+  /**
+   * Limits the waiver to one organization. Without it a waiver naming a team, project or key by name
+   * applies to every subject of that name in every org of the estate.
+   */
+  orgId?: string | null;
   reason: string;
   approver: string;
   ticket: string | null;

@@ -14,6 +14,12 @@ export const waiverSchema = z.strictObject({
   ruleId: z.string().min(1),
   /** The subject's username, id or name (case-insensitive). */
   subject: z.string().min(1),
+  /** Only this organization (24 hex); optional, recommended when `subject` is a name. */
+  orgId: z
+    .string()
+    .regex(/^[a-f0-9]{24}$/, 'expected a 24-hex organization id')
+    .nullable()
+    .default(null),
   reason: z.string().min(1),
   approver: z.string().min(1),
   ticket: z.string().min(1).nullable().default(null),
@@ -82,9 +88,13 @@ export function isExpiringSoon(w: Waiver, now: Date): boolean {
   return isWaiverActive(w, now) && w.expiresOn <= addDays(utcDay(now), EXPIRING_SOON_DAYS);
 }
 
-/** True when the waiver names this rule and one of the subject's aliases (case-insensitive). */
-export function waiverMatches(w: Waiver, ruleId: string, aliases: readonly string[]): boolean {
+/**
+ * True when the waiver names this rule, the finding's organization (if the waiver is scoped to one)
+ * and one of the subject's aliases (case-insensitive).
+ */
+export function waiverMatches(w: Waiver, ruleId: string, orgId: string, aliases: readonly string[]): boolean {
   if (w.ruleId !== ruleId) return false;
+  if (w.orgId && w.orgId !== orgId) return false;
   const s = w.subject.toLowerCase();
   return aliases.some((a) => a.toLowerCase() === s);
 }

@@ -127,6 +127,16 @@ describe('auditSnapshot', () => {
     expect(r.waivers.unused).toEqual([]);
   });
 
+  it('waivers scoped with orgId apply only in that organization', async () => {
+    const orgId = snap.organizations[0]!.id;
+    const here = await run({ waivers: [waiver({ orgId })], failOn: 'medium' });
+    expect(here.findings.find((x) => x.ruleId === 'stale-last-auth')!.waived).toBe(true);
+    const elsewhere = waiver({ orgId: 'f'.repeat(24) });
+    const there = await run({ waivers: [elsewhere], failOn: 'medium' });
+    expect(there.findings.find((x) => x.ruleId === 'stale-last-auth')!.waived).toBe(false);
+    expect(there.waivers.unused).toEqual([elsewhere]);
+  });
+
   it('waivers: expired ones do not apply and are reported; unused and expiring-soon ones are reported', async () => {
     const expired = waiver({ expiresOn: '2026-05-31' });
     const unused = waiver({ subject: 'nobody@example.com' });
