@@ -153,7 +153,7 @@ describe('demo', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^FAIL: \d+ open findings at or above high$/m);
-    expect(run.stdout).toContain('Atlas simulator on http://127.0.0.1:');
+    expect(run.stdout).toMatch(/Atlas simulator: 3 organizations, \d+ users/);
     expect(run.stdout).toMatch(/As a CI gate \(fail-on high\) this run would exit 1/);
     const files = readdirSync(join(dir, 'demo'));
     expect(files).toEqual(
@@ -161,6 +161,11 @@ describe('demo', () => {
     );
     const report = JSON.parse(readFileSync(join(dir, 'demo', 'access-review.json'), 'utf8'));
     expect(JSON.stringify(report)).toContain('SEC-1042'); // the example waiver applied
+    // The second quarter is compared with the first: a joiner, a leaver and an escalation.
+    expect(files).toContain('previous-quarter');
+    const changes = JSON.stringify(report.changes);
+    expect(changes).toContain('new.joiner@northwind-traders.com');
+    expect(run.stdout).toMatch(/since then: .* became ORG_OWNER of /);
   });
 });
 

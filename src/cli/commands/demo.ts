@@ -3,6 +3,7 @@ import { stringify as toYaml } from 'yaml';
 import type { Argv } from 'yargs';
 import type { Waiver } from '../../audit/types.js';
 import { ExitCode } from '../../errors.js';
+import { nextQuarter } from '../../sim/evolve.js';
 import { type Estate, generateEstate, PRESETS, type PresetName } from '../../sim/generate.js';
 import { DEFAULT_CREDENTIALS, startSimulator } from '../../sim/server.js';
 import { writeFileAtomic } from '../../util/files.js';
@@ -90,38 +91,53 @@ export const demoCommand: CommandFactory = (ctx: CliContext) =>
       await writeFileAtomic(waiversFile, toYaml(demoWaivers(estate, now)), { force: args.force });
       ctx.stdout(`wrote ${policyFile} (example policy)\nwrote ${waiversFile} (example waivers)\n`);
 
-      const sim = await startSimulator({ organizations: estate.organizations });
       const sa = DEFAULT_CREDENTIALS.serviceAccounts[0]!;
-      ctx.stdout(
-        `Atlas simulator on ${sim.baseUrl}: ${estate.organizations.length} organizations, ${estate.organizations.reduce((n, o) => n + o.users.length, 0)} users (seed ${args.seed})\n`,
-      );
-      const runArgs: RunArgs = {
-        'all-orgs': true,
-        api: 'atlas-v2',
-        'api-version': '2025-02-19',
-        'base-url': sim.baseUrl,
-        concurrency: 16,
-        'timeout-ms': 30_000,
-        'max-retries': 5,
-        'keep-pii': false,
-        'out-dir': outDir,
-        policy: policyFile,
-        waivers: waiversFile,
-        force: args.force,
-        quiet: true,
-      };
       // The simulator's fake service account, passed the way real credentials are: through the environment.
       const env = {
         ...ctx.env,
         MONGODB_ATLAS_CLIENT_ID: sa.clientId,
         MONGODB_ATLAS_CLIENT_SECRET: sa.clientSecret,
       };
-      let outcome: Awaited<ReturnType<typeof runPipeline>>;
-      try {
-        outcome = await runPipeline(runArgs, { ...ctx, env });
-      } finally {
-        await sim.close();
-      }
+      const common: Omit<RunArgs, 'base-url'> = {
+        'all-orgs': true,
+        api: 'atlas-v2',
+        'api-version': '2025-02-19',
+        concurrency: 16,
+        'timeout-ms': 30_000,
+        'max-retries': 5,
+        'keep-pii': false,
+        policy: policyFile,
+        waivers: waiversFile,
+        force: args.force,
+        quiet: true,
+      };
+      /** Serves `organizations` on 127.0.0.1 for the length of one `run`. */
+      const runAgainst = async (
+        organizations: typeof estate.organizations,
+        runArgs: Omit<RunArgs, keyof typeof common | 'base-url'>,
+      ) => {
+        const sim = await startSimulator({ organizations });
+        try {
+          return await runPipeline({ ...common, ...runArgs, 'base-url': sim.baseUrl }, { ...ctx, env });
+        } finally {
+          await sim.close();
+        }
+      };
+
+      ctx.stdout(
+        `Atlas simulator: ${estate.organizations.length} organizations, ${estate.organizations.reduce((n, o) => n + o.users.length, 0)} users (seed ${args.seed})\n`,
+      );
+      // Last quarter's review: only its snapshot is kept, as the evidence to compare with.
+      const previousFile = join(outDir, 'previous-quarter', 'snapshot.json');
+      await runAgainst(estate.organizations, { snapshot: previousFile });
+      // This quarter: someone left, someone joined, someone became an owner.
+      const next = nextQuarter(estate.organizations, now);
+      for (const change of next.changes) ctx.stdout(`since then: ${change}\n`);
+      // Relative, so the report names the file as a reader of the demo folder sees it.
+      const outcome = await runAgainst(next.organizations, {
+        'out-dir': outDir,
+        previous: relative(ctx.cwd, previousFile),
+      });
       const show = (p: string) => relative(ctx.cwd, p) || '.';
       const { audit, model } = outcome;
       ctx.stdout(`\n${model.verdict.headline}\n`);
