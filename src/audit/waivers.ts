@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { parseWithSchema } from '../util/validate.js';
-import type { Waiver } from './types.js';
+import type { Waiver, WaiverReport } from './types.js';
 
 const isoDay = z.iso.date('expected a date as YYYY-MM-DD');
 
@@ -97,4 +97,20 @@ export function waiverMatches(w: Waiver, ruleId: string, orgId: string, aliases:
   if (w.orgId && w.orgId !== orgId) return false;
   const s = w.subject.toLowerCase();
   return aliases.some((a) => a.toLowerCase() === s);
+}
+
+/**
+ * Applied waivers without an `orgId` that waived findings in more than one organization: usually a
+ * name (team, project, key description) that repeats across orgs, which the approver may not have
+ * meant to cover. Reported so the waiver can be scoped with `orgId`.
+ */
+export function crossOrgWaivers(report: WaiverReport): Array<{ waiver: Waiver; orgIds: string[] }> {
+  const out: Array<{ waiver: Waiver; orgIds: string[] }> = [];
+  for (const { findingKeys, ...waiver } of report.applied) {
+    if (waiver.orgId) continue;
+    // Finding keys are `ruleId|orgId|subjectType|subjectId` (findingKey in run.ts).
+    const orgIds = [...new Set(findingKeys.map((k) => k.split('|')[1] ?? ''))].sort();
+    if (orgIds.length > 1) out.push({ waiver, orgIds });
+  }
+  return out;
 }

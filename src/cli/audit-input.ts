@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { DEFAULT_POLICY, failOnSchema, type Policy, policySchema } from '../audit/policy.js';
 import { auditSnapshot, type Baseline, type ExtraFindings } from '../audit/run.js';
 import type { AuditResult, FailOn, Waiver } from '../audit/types.js';
-import { parseWaivers } from '../audit/waivers.js';
+import { crossOrgWaivers, parseWaivers } from '../audit/waivers.js';
 import { InputError, UsageError } from '../errors.js';
 import { type Signoff, signoffSchema } from '../review/signoff.js';
 import { REVIEW_RULES, reviewRuleSummaries, type VerifyResult, verifySignoff } from '../review/verify.js';
@@ -20,6 +20,7 @@ import { type LoadedSnapshot, readSnapshot } from '../snapshot/store.js';
 import { readInputFile } from '../util/files.js';
 import { parseJsonText, parseWithSchema } from '../util/validate.js';
 import { PACKAGE_ROOT } from '../version.js';
+import type { CliContext } from './context.js';
 
 /** The catalogue shipped with the tool. */
 export const DEFAULT_RULES_DIR = join(PACKAGE_ROOT, 'rules');
@@ -241,4 +242,13 @@ export function auditFileOptions(snapshotFile: string, args: AuditArgs, cwd?: st
     signoffFile: at(args.signoff),
     failOn: args['fail-on'],
   };
+}
+
+/** Warns (stderr) about waivers that applied across organizations: scope them with `orgId`. */
+export function warnCrossOrgWaivers(audit: AuditResult, ctx: Pick<CliContext, 'stderr'>): void {
+  for (const { waiver, orgIds } of crossOrgWaivers(audit.waivers)) {
+    ctx.stderr(
+      `warning: waiver for ${waiver.ruleId} / "${waiver.subject}" applied in ${orgIds.length} organizations (${orgIds.join(', ')}); add orgId to limit it to one\n`,
+    );
+  }
 }

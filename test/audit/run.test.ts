@@ -2,11 +2,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, type Policy, policySchema } from '../../src/audit/policy.js';
 import { auditSnapshot, type Baseline } from '../../src/audit/run.js';
 import type { FailOn, Waiver } from '../../src/audit/types.js';
-import { parseWaivers } from '../../src/audit/waivers.js';
+import { crossOrgWaivers, parseWaivers } from '../../src/audit/waivers.js';
 import { DEFAULT_RULES_DIR, readRulesDir } from '../../src/cli/audit-input.js';
 import { InputError } from '../../src/errors.js';
 import type { LoadedRuleSet } from '../../src/rules/load.js';
-import { apiKey, BUILDER_NOW, daysAgo, org, snapshot, user } from '../builders/snapshot.js';
+import { apiKey, BUILDER_NOW, daysAgo, org, snapshot, team, user } from '../builders/snapshot.js';
 
 let rules: LoadedRuleSet;
 let snap: ReturnType<typeof snapshot>;
@@ -135,6 +135,28 @@ describe('auditSnapshot', () => {
     const there = await run({ waivers: [elsewhere], failOn: 'medium' });
     expect(there.findings.find((x) => x.ruleId === 'stale-last-auth')!.waived).toBe(false);
     expect(there.waivers.unused).toEqual([elsewhere]);
+  });
+
+  it('a waiver naming a team applies in every org with that team name, and is reported as cross-org', async () => {
+    const twoOrgs = snapshot([
+      org({ teams: [...org().teams, team({ name: 'sre', memberIds: [] })] }),
+      org({ teams: [...org().teams, team({ name: 'sre', memberIds: [] })] }),
+    ]);
+    const base = {
+      rules,
+      policy: DEFAULT_POLICY,
+      now: BUILDER_NOW,
+      inputs: { rulesDir: rules.dir, policyFile: null, waiversFile: null, baselineFile: null },
+    };
+    const broad = waiver({ ruleId: 'empty-team', subject: 'sre' });
+    const r = await auditSnapshot({ ...base, snapshot: twoOrgs, waivers: [broad] });
+    expect(r.findings.filter((f) => f.ruleId === 'empty-team' && f.waived)).toHaveLength(2);
+    const orgIds = twoOrgs.organizations.map((o) => o.id).sort();
+    expect(crossOrgWaivers(r.waivers)).toEqual([{ waiver: broad, orgIds }]);
+    const scoped = waiver({ ruleId: 'empty-team', subject: 'sre', orgId: orgIds[0]! });
+    const r2 = await auditSnapshot({ ...base, snapshot: twoOrgs, waivers: [scoped] });
+    expect(r2.findings.filter((f) => f.ruleId === 'empty-team' && f.waived)).toHaveLength(1);
+    expect(crossOrgWaivers(r2.waivers)).toEqual([]);
   });
 
   it('waivers: expired ones do not apply and are reported; unused and expiring-soon ones are reported', async () => {

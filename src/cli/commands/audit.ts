@@ -6,7 +6,13 @@ import { renderMarkdown } from '../../audit/format/markdown.js';
 import { ExitCode, OutputError } from '../../errors.js';
 import { assertWritable, writeFileAtomic } from '../../util/files.js';
 import { TOOL } from '../../version.js';
-import { type AuditArgs, auditFileOptions, auditFromFiles, auditOptions } from '../audit-input.js';
+import {
+  type AuditArgs,
+  auditFileOptions,
+  auditFromFiles,
+  auditOptions,
+  warnCrossOrgWaivers,
+} from '../audit-input.js';
 import { type CommandFactory, defineCommand } from './define.js';
 
 interface AuditCommandArgs extends AuditArgs {
@@ -76,6 +82,7 @@ export const auditCommand: CommandFactory = (ctx) =>
           `audit: sign-off ${argv.signoff}: ${v.revocations} revocation(s): ${v.done} done, ${v.notDone} not done, ${v.unverifiable} unverifiable\n`,
         );
       }
+      warnCrossOrgWaivers(audit, ctx);
       const g = audit.gate;
       if (g.failed) {
         ctx.stderr(`audit: ${g.failing} unwaived finding(s) at or above ${g.failOn}; failing (exit 1)\n`);

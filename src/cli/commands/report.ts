@@ -5,7 +5,13 @@ import { ExitCode, UsageError } from '../../errors.js';
 import { buildReportModel, type ReportModel } from '../../report/model.js';
 import { RENDERERS, REPORT_FORMATS, type ReportFormat } from '../../report/renderers/index.js';
 import { assertWritable, writeFileAtomic } from '../../util/files.js';
-import { type AuditArgs, auditFileOptions, auditFromFiles, auditOptions } from '../audit-input.js';
+import {
+  type AuditArgs,
+  auditFileOptions,
+  auditFromFiles,
+  auditOptions,
+  warnCrossOrgWaivers,
+} from '../audit-input.js';
 import type { CliContext } from '../context.js';
 import { loadPrevious } from '../previous.js';
 import { type CommandFactory, defineCommand } from './define.js';
@@ -105,6 +111,7 @@ export function finishWithGate(
   ctx: Pick<CliContext, 'stderr' | 'exitCode'>,
   command: string,
 ): void {
+  warnCrossOrgWaivers(audit, ctx);
   const g = audit.gate;
   ctx.stderr(`${command}: ${model.verdict.headline}\n`);
   if (g.failed)
