@@ -30,6 +30,7 @@ import {
 import { InputError, UsageError } from '../errors.js';
 import type { ReportModel } from '../report/model.js';
 import { renderEmailSummary } from '../report/renderers/email-summary.js';
+import { RENDERERS } from '../report/renderers/index.js';
 import { assertWritable, readInputFile } from '../util/files.js';
 import type { CliContext } from './context.js';
 
@@ -198,6 +199,34 @@ export interface ReportFile {
   filename: string;
   /** The exact bytes written to disk (or that would be). */
   content: Buffer;
+}
+
+/** Attachment base name, e.g. `atlas-access-review-2026-11-23` (the audit date, UTC). */
+export function attachmentBaseName(evaluatedAt: string): string {
+  return `atlas-access-review-${evaluatedAt.slice(0, 10)}`;
+}
+
+/**
+ * The files to attach for a plan: the XLSX workbook and the HTML report, and JSON when asked.
+ * Formats already rendered and written (by `run`) are attached as those exact bytes under their file
+ * name; the others are rendered in memory under the default name.
+ */
+export async function reportAttachments(
+  plan: Pick<DeliveryPlan, 'attachJson'>,
+  model: ReportModel,
+  written: ReadonlyMap<string, { path: string; bytes: string | Uint8Array }> = new Map(),
+): Promise<ReportFile[]> {
+  const files: ReportFile[] = [];
+  for (const kind of ['xlsx', 'html', 'json'] as const) {
+    if (kind === 'json' && !plan.attachJson) continue;
+    const done = written.get(kind);
+    files.push({
+      kind,
+      filename: done?.path ?? `${attachmentBaseName(model.meta.evaluatedAt)}.${kind}`,
+      content: Buffer.from(done?.bytes ?? (await RENDERERS[kind].render(model))),
+    });
+  }
+  return files;
 }
 
 /** What happened: sent (with the server's receipt) or written to an .eml file. */

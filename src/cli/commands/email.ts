@@ -1,9 +1,6 @@
 import type { Argv } from 'yargs';
 import { ExitCode } from '../../errors.js';
 import { buildReportModel } from '../../report/model.js';
-import { renderHtml } from '../../report/renderers/html.js';
-import { renderJson } from '../../report/renderers/json.js';
-import { renderXlsx } from '../../report/renderers/xlsx.js';
 import { type AuditArgs, auditFileOptions, auditFromFiles, auditOptions } from '../audit-input.js';
 import type { CliContext } from '../context.js';
 import {
@@ -11,18 +8,13 @@ import {
   type EmailArgs,
   emailOptions,
   prepareDelivery,
-  type ReportFile,
+  reportAttachments,
 } from '../email-options.js';
 import { type CommandFactory, defineCommand } from './define.js';
 
 interface EmailCommandArgs extends AuditArgs, EmailArgs {
   snapshot: string;
   force: boolean;
-}
-
-/** Attachment base name, e.g. `atlas-access-review-2026-11-23` (the audit date, UTC). */
-export function attachmentBaseName(evaluatedAt: string): string {
-  return `atlas-access-review-${evaluatedAt.slice(0, 10)}`;
 }
 
 /**
@@ -70,18 +62,7 @@ export const emailCommand: CommandFactory = (ctx: CliContext) =>
         audit,
         generatedAt: now,
       });
-      const base = attachmentBaseName(model.meta.evaluatedAt);
-      const files: ReportFile[] = [
-        { kind: 'xlsx', filename: `${base}.xlsx`, content: Buffer.from(await renderXlsx(model)) },
-        { kind: 'html', filename: `${base}.html`, content: Buffer.from(renderHtml(model), 'utf8') },
-      ];
-      if (plan.attachJson) {
-        files.push({
-          kind: 'json',
-          filename: `${base}.json`,
-          content: Buffer.from(renderJson(model), 'utf8'),
-        });
-      }
+      const files = await reportAttachments(plan, model);
       await deliverReport(plan, { model, files }, ctx);
       ctx.exitCode = audit.gate.failed ? ExitCode.violations : ExitCode.ok;
     },

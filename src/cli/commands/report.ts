@@ -85,18 +85,20 @@ export function planOutputs(
 
 /**
  * Renders every planned output, then writes them. Rendering everything first means a renderer failure
- * writes nothing. Returns the rendered bytes by format (the email step attaches them as written).
+ * writes nothing. Returns each format's path and bytes (the email step attaches them as written).
  */
 export async function renderAndWrite(
   model: ReportModel,
   outputs: readonly PlannedOutput[],
   force: boolean,
   ctx: Pick<CliContext, 'stdout'>,
-): Promise<Map<ReportFormat, string | Uint8Array>> {
-  const rendered = new Map<ReportFormat, string | Uint8Array>();
-  for (const output of outputs) rendered.set(output.format, await RENDERERS[output.format].render(model));
+): Promise<Map<ReportFormat, { path: string; bytes: string | Uint8Array }>> {
+  const rendered = new Map<ReportFormat, { path: string; bytes: string | Uint8Array }>();
   for (const output of outputs) {
-    const bytes = rendered.get(output.format)!;
+    rendered.set(output.format, { path: output.path, bytes: await RENDERERS[output.format].render(model) });
+  }
+  for (const output of outputs) {
+    const { bytes } = rendered.get(output.format)!;
     await writeFileAtomic(output.path, bytes, { force });
     const size = typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.byteLength;
     ctx.stdout(`wrote ${output.shown} (${output.format}, ${size} bytes)\n`);

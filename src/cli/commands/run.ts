@@ -19,7 +19,7 @@ import {
   type EmailArgs,
   emailOptions,
   prepareDelivery,
-  type ReportFile,
+  reportAttachments,
 } from '../email-options.js';
 import { loadPrevious } from '../previous.js';
 import { collectToFile, defaultSnapshotName } from './collect.js';
@@ -101,21 +101,11 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
     generatedAt: now,
     previous,
   });
-  const rendered = await renderAndWrite(model, outputs, args.force, ctx);
+  const written = await renderAndWrite(model, outputs, args.force, ctx);
 
   if (delivery) {
-    const files: ReportFile[] = [];
-    for (const kind of ['xlsx', 'html', 'json'] as const) {
-      if (kind === 'json' && !delivery.attachJson) continue;
-      // Attach exactly the bytes written; render in memory only what was not asked for as a file.
-      const bytes = rendered.get(kind) ?? (await RENDERERS[kind].render(model));
-      const written = outputs.find((o) => o.format === kind);
-      files.push({
-        kind,
-        filename: written?.path ?? `atlas-access-review-${audit.evaluatedAt.slice(0, 10)}.${kind}`,
-        content: Buffer.from(bytes),
-      });
-    }
+    // Attach exactly the bytes written; what was not asked for as a file is rendered in memory.
+    const files = await reportAttachments(delivery, model, written);
     await deliverReport(delivery, { model, files }, ctx);
   }
   return { snapshotFile, outputs, audit, model };
