@@ -19,7 +19,9 @@ import type {
 import {
   compareFindings,
   type FindingComparison,
+  type FindingIdentity,
   type FindingMark,
+  findingIdentity,
   type ResolvedFinding,
 } from '../review/compare-findings.js';
 import { CHANGE_KINDS, type ChangeKind, diffSnapshots } from '../review/diff.js';
@@ -103,17 +105,7 @@ export interface OrgSummary {
 }
 
 /** A finding as every format shows it. */
-export interface FindingRow {
-  key: string;
-  ruleId: string;
-  ruleTitle: string;
-  severity: Severity;
-  orgId: string;
-  orgName: string;
-  subjectType: SubjectKind;
-  subjectId: string;
-  subjectName: string;
-  message: string;
+export interface FindingRow extends FindingIdentity {
   /** Evidence as ordered `[name, value]` pairs (keys sorted); arrays are joined with ", ". */
   evidence: Array<{ name: string; value: string }>;
   waived: boolean;
@@ -494,16 +486,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
 
   // Findings rows, in the audit's order (severity desc, rule, org, subject), re-sorted defensively.
   const findingRows: FindingRow[] = audit.findings.map((f) => ({
-    key: f.key,
-    ruleId: f.ruleId,
-    ruleTitle: f.ruleTitle,
-    severity: f.severity,
-    orgId: f.orgId,
-    orgName: f.orgName,
-    subjectType: f.subject.type,
-    subjectId: f.subject.id,
-    subjectName: f.subject.name,
-    message: f.message,
+    ...findingIdentity(f),
     evidence: Object.keys(f.evidence)
       .sort(compareText)
       .map((name) => ({ name, value: evidenceValue(f.evidence[name] ?? null) })),

@@ -13,7 +13,8 @@ import type { Finding, Severity } from '../audit/types.js';
 export type FindingMark = 'new' | 'still-open';
 
 /** A previous finding that no longer fires. */
-export interface ResolvedFinding {
+/** A finding flattened for tables: what it is, where, about whom. Shared by report rows and resolved lists. */
+export interface FindingIdentity {
   key: string;
   ruleId: string;
   ruleTitle: string;
@@ -24,6 +25,24 @@ export interface ResolvedFinding {
   subjectId: string;
   subjectName: string;
   message: string;
+}
+
+export function findingIdentity(f: Finding): FindingIdentity {
+  return {
+    key: f.key,
+    ruleId: f.ruleId,
+    ruleTitle: f.ruleTitle,
+    severity: f.severity,
+    orgId: f.orgId,
+    orgName: f.orgName,
+    subjectType: f.subject.type,
+    subjectId: f.subject.id,
+    subjectName: f.subject.name,
+    message: f.message,
+  };
+}
+
+export interface ResolvedFinding extends FindingIdentity {
   /** True when it was waived in the previous audit (resolved rather than merely excepted now). */
   wasWaived: boolean;
 }
@@ -57,19 +76,7 @@ export function compareFindings(
   }
   const resolved: ResolvedFinding[] = [...before.values()]
     .filter((f) => !nowKeys.has(f.key))
-    .map((f) => ({
-      key: f.key,
-      ruleId: f.ruleId,
-      ruleTitle: f.ruleTitle,
-      severity: f.severity,
-      orgId: f.orgId,
-      orgName: f.orgName,
-      subjectType: f.subject.type,
-      subjectId: f.subject.id,
-      subjectName: f.subject.name,
-      message: f.message,
-      wasWaived: f.waived,
-    }))
+    .map((f) => ({ ...findingIdentity(f), wasWaived: f.waived }))
     .sort((a, b) => RANK[b.severity] - RANK[a.severity] || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return {
     marks,
