@@ -207,6 +207,13 @@ export class AtlasClient {
     authorization: string | null,
     bucket: BucketState,
   ): Promise<AttemptOutcome> {
+    // No response, or the body broke off: retryable like a 5xx, with no Retry-After.
+    const networkRetry = (error: unknown): AttemptOutcome => ({
+      kind: 'retry',
+      status: null,
+      retryAfterMs: null,
+      error: networkError(operationEndpoint, error, this.options.timeoutMs),
+    });
     const headers: Record<string, string> = { Accept: accept, 'User-Agent': this.options.userAgent };
     if (authorization) headers.Authorization = authorization;
     this.stats.requests += 1;
@@ -218,12 +225,7 @@ export class AtlasClient {
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (error) {
-      return {
-        kind: 'retry',
-        status: null,
-        retryAfterMs: null,
-        error: networkError(operationEndpoint, error, this.options.timeoutMs),
-      };
+      return networkRetry(error);
     }
     this.observeRateLimit(bucket, response.headers);
     if (response.status === 401) {
@@ -235,12 +237,7 @@ export class AtlasClient {
       try {
         text = await response.text();
       } catch (error) {
-        return {
-          kind: 'retry',
-          status: null,
-          retryAfterMs: null,
-          error: networkError(operationEndpoint, error, this.options.timeoutMs),
-        };
+        return networkRetry(error);
       }
       try {
         return { kind: 'ok', status: response.status, body: JSON.parse(text) };
