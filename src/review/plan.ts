@@ -201,13 +201,44 @@ function mentions(text: string, term: string): boolean {
   return new RegExp(`(^|[^A-Za-z0-9_-])${escaped}($|[^A-Za-z0-9_-])`, 'i').test(text);
 }
 
+type RemovalOption = { term: string[]; make: (candidate: boolean) => PlannedCall[] };
+
+/**
+ * For a programmatic identity (API key or service account), one option per org role: set its roles to
+ * the others. Atlas needs at least one org role, so removing the last one keeps ORG_MEMBER.
+ */
+function orgRoleRemovals(
+  orgRoles: readonly string[],
+  operation: PlanOperation,
+  ids: Record<string, string>,
+  label: string,
+  article: string,
+): RemovalOption[] {
+  return orgRoles.map((role) => {
+    const remaining = orgRoles.filter((r) => r !== role);
+    const kept = remaining.length > 0 ? '' : ` (ORG_MEMBER kept: ${article} needs one org role)`;
+    return {
+      term: [role],
+      make: (cand) => [
+        call(
+          operation,
+          ids,
+          { roles: remaining.length > 0 ? remaining : ['ORG_MEMBER'] },
+          `set the org roles of ${label} without ${role}${kept}`,
+          cand,
+        ),
+      ],
+    };
+  });
+}
+
 function modifyCalls(a: SignoffAction): { calls: PlannedCall[]; notes: string[] } {
   const comment = a.comment ?? '';
   const orgId = a.orgId;
   const acc = a.access;
   const notes: string[] = [];
   // What the identity holds, each with the call(s) that remove it.
-  const options: Array<{ term: string[]; make: (candidate: boolean) => PlannedCall[] }> = [];
+  const options: RemovalOption[] = [];
   if (a.subjectType === 'user') {
     for (const role of acc.orgRoles)
       options.push({
@@ -265,21 +296,15 @@ function modifyCalls(a: SignoffAction): { calls: PlannedCall[]; notes: string[] 
         ],
       });
   } else if (a.subjectType === 'apiKey') {
-    for (const role of acc.orgRoles) {
-      const remaining = acc.orgRoles.filter((r) => r !== role);
-      options.push({
-        term: [role],
-        make: (cand) => [
-          call(
-            'updateOrgApiKey',
-            { orgId, apiUserId: a.id },
-            { roles: remaining.length > 0 ? remaining : ['ORG_MEMBER'] },
-            `set the org roles of API key ${a.name} without ${role}${remaining.length > 0 ? '' : ' (ORG_MEMBER kept: a key needs one org role)'}`,
-            cand,
-          ),
-        ],
-      });
-    }
+    options.push(
+      ...orgRoleRemovals(
+        acc.orgRoles,
+        'updateOrgApiKey',
+        { orgId, apiUserId: a.id },
+        `API key ${a.name}`,
+        'a key',
+      ),
+    );
     for (const p of acc.projectRoles)
       for (const role of p.roles) {
         const remaining = p.roles.filter((r) => r !== role);
@@ -305,21 +330,15 @@ function modifyCalls(a: SignoffAction): { calls: PlannedCall[]; notes: string[] 
         });
       }
   } else {
-    for (const role of acc.orgRoles) {
-      const remaining = acc.orgRoles.filter((r) => r !== role);
-      options.push({
-        term: [role],
-        make: (cand) => [
-          call(
-            'updateOrgServiceAccount',
-            { orgId, clientId: a.id },
-            { roles: remaining.length > 0 ? remaining : ['ORG_MEMBER'] },
-            `set the org roles of service account ${a.name} without ${role}${remaining.length > 0 ? '' : ' (ORG_MEMBER kept: an account needs one org role)'}`,
-            cand,
-          ),
-        ],
-      });
-    }
+    options.push(
+      ...orgRoleRemovals(
+        acc.orgRoles,
+        'updateOrgServiceAccount',
+        { orgId, clientId: a.id },
+        `service account ${a.name}`,
+        'an account',
+      ),
+    );
   }
   const chosen = options.filter((o) => o.term.some((t) => mentions(comment, t)));
   if (chosen.length > 0) return { calls: chosen.flatMap((o) => o.make(false)), notes };
