@@ -112,6 +112,29 @@ describe('revocation plan', () => {
     ]);
   });
 
+  it('service account Modify removing its only org role keeps ORG_MEMBER, and says why', () => {
+    const sa = action({
+      subjectType: 'serviceAccount',
+      kind: 'serviceAccount',
+      id: 'mdb_sa_id_0123456789abcdef01234567',
+      name: 'ci-bot',
+      comment: 'no ORG_OWNER',
+      access: { orgRoles: ['ORG_OWNER'], projectRoles: [], teams: [] },
+    });
+    const p = plan(sa);
+    expect(calls(p)).toEqual([
+      [
+        'PATCH',
+        `/api/atlas/v2/orgs/${ORG}/serviceAccounts/mdb_sa_id_0123456789abcdef01234567`,
+        { roles: ['ORG_MEMBER'] },
+        false,
+      ],
+    ]);
+    expect(p.identities[0]!.calls[0]!.purpose).toBe(
+      'set the org roles of service account ci-bot without ORG_OWNER (ORG_MEMBER kept: an account needs one org role)',
+    );
+  });
+
   it('Revoke of each identity kind is one deletion', () => {
     const p = plan(
       action({ decision: 'Revoke', kind: 'invitation' }),
