@@ -10,8 +10,8 @@ import formatsPlugin from 'ajv-formats';
 import { DEFAULT_CREDENTIALS } from '../../src/sim/server.js';
 import { PACKAGE_ROOT } from '../../src/version.js';
 
-/** The spec extracts live beside the repository (shared/atlas-openapi), as test/atlas expects too. */
-export const SPEC_DIR = join(PACKAGE_ROOT, '..', 'shared', 'atlas-openapi');
+/** The spec extracts, vendored in test/fixtures/atlas-openapi (see its README for source and licence). */
+export const SPEC_DIR = join(PACKAGE_ROOT, 'test', 'fixtures', 'atlas-openapi');
 export const SPEC_VERSIONS = ['2023-01-01', '2024-08-05', '2025-02-19'] as const;
 export type SpecVersion = (typeof SPEC_VERSIONS)[number];
 
