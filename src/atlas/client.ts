@@ -56,6 +56,8 @@ export interface ClientStats {
 export interface JsonResponse {
   body: unknown;
   status: number;
+  /** The response headers (`Date` for clock skew, rate-limit headers). */
+  headers: Headers;
 }
 
 const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
@@ -122,7 +124,7 @@ export class AtlasClient {
         throw asKnown(error, endpoint);
       }
       const outcome = await this.slots.run(() => this.attempt(endpoint, url, accept, authorization, bucket));
-      if (outcome.kind === 'ok') return { body: outcome.body, status: outcome.status };
+      if (outcome.kind === 'ok') return { body: outcome.body, status: outcome.status, headers: outcome.headers };
       if (outcome.kind === 'unauthorized') {
         // One fresh credential per request: a new token, or a new Digest challenge (Digest also needs
         // the first challenge itself, so it may answer twice).
@@ -240,7 +242,7 @@ export class AtlasClient {
         return networkRetry(error);
       }
       try {
-        return { kind: 'ok', status: response.status, body: JSON.parse(text) };
+        return { kind: 'ok', status: response.status, body: JSON.parse(text), headers: response.headers };
       } catch {
         return {
           kind: 'fatal',
@@ -334,7 +336,7 @@ interface BucketState {
 }
 
 type AttemptOutcome =
-  | { kind: 'ok'; status: number; body: unknown }
+  | { kind: 'ok'; status: number; body: unknown; headers: Headers }
   | { kind: 'retry'; status: number | null; retryAfterMs: number | null; error: AtlasApiError }
   | {
       kind: 'unauthorized';

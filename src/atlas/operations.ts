@@ -13,6 +13,7 @@ export type RateLimitSet =
   | 'organization-settings'
   | 'programmatic-api-keys'
   | 'service-accounts'
+  | 'projects'
   | 'legacy';
 
 export interface Operation {
@@ -31,6 +32,14 @@ export interface Operation {
   rateLimitSet: RateLimitSet;
   /** Path parameter whose value scopes the rate-limit bucket. */
   scopeParam: string | null;
+  /**
+   * The least role that may call the operation: the spec's `x-rolesRequirements` (any one of them
+   * suffices). Empty when the spec names none (`listOrgs`: any role in an organization shows it).
+   * For the legacy v1.0 API, the Cloud Manager documentation's requirement.
+   */
+  roles: readonly string[];
+  /** Versions that the spec withdraws on a date (`x-sunset`), version -> date. */
+  sunsets: Readonly<Record<string, string>>;
 }
 
 function op(o: Operation): Operation {
@@ -47,6 +56,8 @@ export const operations = {
     includeCount: true,
     rateLimitSet: 'organizations',
     scopeParam: null,
+    roles: [],
+    sunsets: {},
   }),
   listOrgUsers: op({
     operationId: 'listOrgUsers',
@@ -57,6 +68,8 @@ export const operations = {
     includeCount: true,
     rateLimitSet: 'users',
     scopeParam: 'orgId',
+    roles: ['Organization Member'],
+    sunsets: { '2023-01-01': '2027-07-01' },
   }),
   listOrgTeams: op({
     operationId: 'listOrgTeams',
@@ -67,6 +80,8 @@ export const operations = {
     includeCount: true,
     rateLimitSet: 'teams',
     scopeParam: 'orgId',
+    roles: ['Organization Member'],
+    sunsets: {},
   }),
   listOrgTeamUsers: op({
     operationId: 'listOrgTeamUsers',
@@ -77,6 +92,8 @@ export const operations = {
     includeCount: false,
     rateLimitSet: 'teams',
     scopeParam: 'orgId',
+    roles: ['Organization Member'],
+    sunsets: { '2023-01-01': '2027-07-01' },
   }),
   getOrgGroups: op({
     operationId: 'getOrgGroups',
@@ -87,6 +104,8 @@ export const operations = {
     includeCount: true,
     rateLimitSet: 'organizations',
     scopeParam: 'orgId',
+    roles: ['Organization Member'],
+    sunsets: {},
   }),
   listGroupTeams: op({
     operationId: 'listGroupTeams',
@@ -97,6 +116,8 @@ export const operations = {
     includeCount: true,
     rateLimitSet: 'teams',
     scopeParam: 'groupId',
+    roles: ['Project Read Only'],
+    sunsets: {},
   }),
   listOrgApiKeys: op({
     operationId: 'listOrgApiKeys',
@@ -107,6 +128,8 @@ export const operations = {
     includeCount: true,
     rateLimitSet: 'programmatic-api-keys',
     scopeParam: 'orgId',
+    roles: ['Organization Member'],
+    sunsets: {},
   }),
   listOrgApiKeyAccessListEntries: op({
     operationId: 'listOrgApiKeyAccessListEntries',
@@ -117,6 +140,8 @@ export const operations = {
     includeCount: true,
     rateLimitSet: 'programmatic-api-keys',
     scopeParam: 'orgId',
+    roles: ['Organization Member'],
+    sunsets: {},
   }),
   listOrgServiceAccounts: op({
     operationId: 'listOrgServiceAccounts',
@@ -127,6 +152,8 @@ export const operations = {
     includeCount: false,
     rateLimitSet: 'service-accounts',
     scopeParam: 'orgId',
+    roles: ['Organization Read Only'],
+    sunsets: {},
   }),
   getOrgSettings: op({
     operationId: 'getOrgSettings',
@@ -137,6 +164,103 @@ export const operations = {
     includeCount: false,
     rateLimitSet: 'organization-settings',
     scopeParam: 'orgId',
+    roles: ['Organization Member'],
+    sunsets: {},
+  }),
+  /** Project API keys, to cross-check the org listing's project roles. */
+  listGroupApiKeys: op({
+    operationId: 'listGroupApiKeys',
+    method: 'GET',
+    path: '/api/atlas/v2/groups/{groupId}/apiKeys',
+    versions: ['2023-01-01'],
+    paginated: true,
+    includeCount: true,
+    rateLimitSet: 'programmatic-api-keys',
+    scopeParam: 'groupId',
+    roles: ['Project Read Only'],
+    sunsets: {},
+  }),
+  /** IP access list of one service account. */
+  listOrgServiceAccountAccessList: op({
+    operationId: 'listOrgServiceAccountAccessList',
+    method: 'GET',
+    path: '/api/atlas/v2/orgs/{orgId}/serviceAccounts/{clientId}/accessList',
+    versions: ['2024-08-05'],
+    paginated: true,
+    includeCount: true,
+    rateLimitSet: 'service-accounts',
+    scopeParam: 'orgId',
+    roles: ['Organization Read Only'],
+    sunsets: {},
+  }),
+  /** Projects of one service account, with its roles in each. */
+  getOrgServiceAccountGroups: op({
+    operationId: 'getOrgServiceAccountGroups',
+    method: 'GET',
+    path: '/api/atlas/v2/orgs/{orgId}/serviceAccounts/{clientId}/groups',
+    versions: ['2024-08-05'],
+    paginated: true,
+    includeCount: false,
+    rateLimitSet: 'service-accounts',
+    scopeParam: 'orgId',
+    roles: ['Organization Read Only'],
+    sunsets: {},
+  }),
+  /** Service accounts of one project, with their roles there (cross-check of the per-account listing). */
+  listGroupServiceAccounts: op({
+    operationId: 'listGroupServiceAccounts',
+    method: 'GET',
+    path: '/api/atlas/v2/groups/{groupId}/serviceAccounts',
+    versions: ['2024-08-05'],
+    paginated: true,
+    includeCount: false,
+    rateLimitSet: 'service-accounts',
+    scopeParam: 'groupId',
+    roles: ['Project Read Only'],
+    sunsets: {},
+  }),
+  /**
+   * Invitations made through the deprecated project-invite endpoint, which `listOrgUsers` does not
+   * show. Deprecated as a whole; its only version is withdrawn on 2027-07-01. Not paginated (a plain
+   * array). Needs Project Owner, a write-capable role, so it is collected only when asked for.
+   */
+  listGroupInvites: op({
+    operationId: 'listGroupInvites',
+    method: 'GET',
+    path: '/api/atlas/v2/groups/{groupId}/invites',
+    versions: ['2023-01-01'],
+    paginated: false,
+    includeCount: false,
+    rateLimitSet: 'projects',
+    scopeParam: 'groupId',
+    roles: ['Project Owner'],
+    sunsets: { '2023-01-01': '2027-07-01' },
+  }),
+  /** Cloud Manager / Ops Manager public API v1.0 (unversioned; HTTP Digest): every organization the key sees. */
+  legacyListOrgs: op({
+    operationId: 'legacyListOrgs',
+    method: 'GET',
+    path: '/api/public/v1.0/orgs',
+    versions: null,
+    paginated: true,
+    includeCount: false,
+    rateLimitSet: 'legacy',
+    scopeParam: null,
+    roles: [],
+    sunsets: {},
+  }),
+  /** Cloud Manager / Ops Manager public API v1.0: the projects of one organization. */
+  legacyListOrgGroups: op({
+    operationId: 'legacyListOrgGroups',
+    method: 'GET',
+    path: '/api/public/v1.0/orgs/{orgId}/groups',
+    versions: null,
+    paginated: true,
+    includeCount: false,
+    rateLimitSet: 'legacy',
+    scopeParam: 'orgId',
+    roles: ['Organization Member'],
+    sunsets: {},
   }),
   /** Cloud Manager / Ops Manager public API v1.0 (unversioned; HTTP Digest): one organization, for its name. */
   legacyGetOrg: op({
@@ -148,6 +272,8 @@ export const operations = {
     includeCount: false,
     rateLimitSet: 'legacy',
     scopeParam: 'orgId',
+    roles: ['Organization Member'],
+    sunsets: {},
   }),
   /** Cloud Manager / Ops Manager public API v1.0 (unversioned; HTTP Digest). */
   legacyListOrgUsers: op({
@@ -159,6 +285,8 @@ export const operations = {
     includeCount: true,
     rateLimitSet: 'legacy',
     scopeParam: 'orgId',
+    roles: ['Organization Member'],
+    sunsets: {},
   }),
 } as const satisfies Record<string, Operation>;
 

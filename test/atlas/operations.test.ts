@@ -7,8 +7,15 @@ import { SPEC_DIR } from '../sim/helpers.js';
 const FILES = ['atlas-v2-2023-01-01.json', 'atlas-v2-2024-08-05.json', 'atlas-v2-2025-02-19.json'];
 
 interface Extract {
-  info: { 'x-extract': { operations: Record<string, { operationId: string; contentVersion: string }> } };
-  paths: Record<string, { get?: { parameters?: Array<{ $ref?: string; name?: string }> } }>;
+  info: {
+    'x-extract': {
+      operations: Record<string, { operationId: string; contentVersion: string; sunset: string[] | null }>;
+    };
+  };
+  paths: Record<
+    string,
+    { get?: { parameters?: Array<{ $ref?: string; name?: string }>; 'x-rolesRequirements'?: string[] } }
+  >;
 }
 
 describe('operations table vs the Atlas spec extracts', () => {
@@ -36,6 +43,17 @@ describe('operations table vs the Atlas spec extracts', () => {
       );
       expect(params.includes('includeCount')).toBe(op.includeCount);
       expect(params.includes('pageNum')).toBe(op.paginated);
+    });
+
+    it(`${name}: its least role is the spec's x-rolesRequirements, its sunset the extract's`, () => {
+      const newest = extracts.at(-1)!;
+      expect([...op.roles]).toEqual(newest.paths[op.path]?.get?.['x-rolesRequirements'] ?? []);
+      const sunsets: Record<string, string> = {};
+      for (const e of extracts) {
+        const entry = e.info['x-extract'].operations[`GET ${op.path}`];
+        if (entry?.sunset?.[0]) sunsets[entry.contentVersion] = entry.sunset[0];
+      }
+      expect(op.sunsets).toEqual(sunsets);
     });
   }
 });

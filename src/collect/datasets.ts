@@ -1,0 +1,196 @@
+/**
+ * The datasets a collection reads, one per Atlas listing, with the operation that reads it and what it
+ * is read for (once, per org, per team, per project, per API key, per service account). The collector
+ * reads them; `doctor` probes each once; the README's least-role table is checked against this list
+ * (test/collect/datasets.test.ts), so the role a user is told to grant is the one the spec names.
+ */
+import { type Operation, operations } from '../atlas/operations.js';
+import type { ApiKind } from '../snapshot/schema.js';
+
+/** What one request of the dataset is for: the caller, an org, or one item of an org listing. */
+export type DatasetScope = 'caller' | 'org' | 'team' | 'project' | 'apiKey' | 'serviceAccount';
+
+/** Datasets a user may add with `--include` (they need more than a read-only role, or are costly). */
+export type OptionalDataset = 'project-invitations';
+export const OPTIONAL_DATASETS: readonly OptionalDataset[] = ['project-invitations'];
+
+export interface Dataset {
+  /** Stable id, used by `doctor` output and `--include`. */
+  id: string;
+  /** What it holds, in words. */
+  label: string;
+  api: ApiKind;
+  operation: Operation;
+  scope: DatasetScope;
+  /** Read only when named with `--include`; otherwise the snapshot's coverage says it was not read. */
+  optional: OptionalDataset | null;
+}
+
+function dataset(d: Dataset): Dataset {
+  return d;
+}
+
+export const DATASETS: readonly Dataset[] = [
+  dataset({
+    id: 'organizations',
+    label: 'organizations visible to the credentials',
+    api: 'atlas-v2',
+    operation: operations.listOrgs,
+    scope: 'caller',
+    optional: null,
+  }),
+  dataset({
+    id: 'users',
+    label: 'users and invitations',
+    api: 'atlas-v2',
+    operation: operations.listOrgUsers,
+    scope: 'org',
+    optional: null,
+  }),
+  dataset({
+    id: 'teams',
+    label: 'teams',
+    api: 'atlas-v2',
+    operation: operations.listOrgTeams,
+    scope: 'org',
+    optional: null,
+  }),
+  dataset({
+    id: 'team-members',
+    label: 'members of each team',
+    api: 'atlas-v2',
+    operation: operations.listOrgTeamUsers,
+    scope: 'team',
+    optional: null,
+  }),
+  dataset({
+    id: 'projects',
+    label: 'projects',
+    api: 'atlas-v2',
+    operation: operations.getOrgGroups,
+    scope: 'org',
+    optional: null,
+  }),
+  dataset({
+    id: 'project-teams',
+    label: "teams' roles in each project",
+    api: 'atlas-v2',
+    operation: operations.listGroupTeams,
+    scope: 'project',
+    optional: null,
+  }),
+  dataset({
+    id: 'api-keys',
+    label: 'organization API keys and their roles',
+    api: 'atlas-v2',
+    operation: operations.listOrgApiKeys,
+    scope: 'org',
+    optional: null,
+  }),
+  dataset({
+    id: 'api-key-access-lists',
+    label: "each API key's IP access list",
+    api: 'atlas-v2',
+    operation: operations.listOrgApiKeyAccessListEntries,
+    scope: 'apiKey',
+    optional: null,
+  }),
+  dataset({
+    id: 'project-api-keys',
+    label: 'API keys of each project (cross-check)',
+    api: 'atlas-v2',
+    operation: operations.listGroupApiKeys,
+    scope: 'project',
+    optional: null,
+  }),
+  dataset({
+    id: 'service-accounts',
+    label: 'service accounts, system-managed included',
+    api: 'atlas-v2',
+    operation: operations.listOrgServiceAccounts,
+    scope: 'org',
+    optional: null,
+  }),
+  dataset({
+    id: 'service-account-projects',
+    label: "each service account's project roles",
+    api: 'atlas-v2',
+    operation: operations.getOrgServiceAccountGroups,
+    scope: 'serviceAccount',
+    optional: null,
+  }),
+  dataset({
+    id: 'service-account-access-lists',
+    label: "each service account's IP access list",
+    api: 'atlas-v2',
+    operation: operations.listOrgServiceAccountAccessList,
+    scope: 'serviceAccount',
+    optional: null,
+  }),
+  dataset({
+    id: 'project-service-accounts',
+    label: 'service accounts of each project (cross-check)',
+    api: 'atlas-v2',
+    operation: operations.listGroupServiceAccounts,
+    scope: 'project',
+    optional: null,
+  }),
+  dataset({
+    id: 'settings',
+    label: 'organization settings (MFA, API access list, session timeouts)',
+    api: 'atlas-v2',
+    operation: operations.getOrgSettings,
+    scope: 'org',
+    optional: null,
+  }),
+  dataset({
+    id: 'project-invitations',
+    label: 'invitations made through the deprecated project-invite endpoint',
+    api: 'atlas-v2',
+    operation: operations.listGroupInvites,
+    scope: 'project',
+    optional: 'project-invitations',
+  }),
+  dataset({
+    id: 'organizations',
+    label: 'organizations visible to the API key',
+    api: 'cloud-manager',
+    operation: operations.legacyListOrgs,
+    scope: 'caller',
+    optional: null,
+  }),
+  dataset({
+    id: 'organization',
+    label: 'the organization (its name)',
+    api: 'cloud-manager',
+    operation: operations.legacyGetOrg,
+    scope: 'org',
+    optional: null,
+  }),
+  dataset({
+    id: 'users',
+    label: 'users (active only; roles everywhere, kept for this org)',
+    api: 'cloud-manager',
+    operation: operations.legacyListOrgUsers,
+    scope: 'org',
+    optional: null,
+  }),
+  dataset({
+    id: 'projects',
+    label: "the organization's projects (to keep only this org's project roles)",
+    api: 'cloud-manager',
+    operation: operations.legacyListOrgGroups,
+    scope: 'org',
+    optional: null,
+  }),
+];
+
+/** The datasets a collection with these options reads. */
+export function datasetsFor(api: ApiKind, include: readonly OptionalDataset[] = []): Dataset[] {
+  return DATASETS.filter((d) => d.api === api && (d.optional === null || include.includes(d.optional)));
+}
+
+/** Human name of the least role(s) of a dataset: "Organization Read Only", or "any role" when the spec names none. */
+export function leastRoleText(d: Dataset): string {
+  return d.operation.roles.length > 0 ? d.operation.roles.join(' or ') : 'any role in the organization';
+}
