@@ -1,120 +1,62 @@
 /**
  * The revocation plan: for every Revoke and Modify of a sign-off, the exact Atlas Admin API calls that
- * would carry it out. The plan is data for a human or a change ticket; nothing in this tool executes it.
+ * carry it out. `review import` writes it; `review apply` rebuilds it from the sign-off, checks that it
+ * equals the plan file, and sends its calls.
  *
- * Paths and versions come from /work/shared/atlas-openapi/NOTES.md §3 where it names them. None of
- * these write operations is in the spec extracts (which hold the 16 read operations only), so every call
- * says so in `spec`, and a version the notes do not give is null rather than guessed.
+ * Every call names an operation of the write-operation table (src/atlas/write-operations.ts, checked
+ * against the spec extracts): its operationId, the one version it is sent with (`Accept`, and
+ * `Content-Type` when it has a body), a body in that version's request schema, and the least role
+ * (`x-rolesRequirements`) the applying identity needs.
+ *
+ * The spec's rules (operation descriptions) shape the calls:
+ * - a project user keeps at least one project role: removing the last one removes the user from the
+ *   project (removeGroupUser), never `:removeRole`;
+ * - an org user keeps at least one org role: ORG_MEMBER is added before the last other role is removed;
+ * - a pending user (invitation) is removed with removeOrgUser 2025-02-19 (older versions remove active
+ *   users only);
+ * - API keys and service accounts get their remaining roles (PATCH, plain role names); with no project
+ *   role left they are removed from the project (DELETE); with no org role left they keep ORG_MEMBER.
  *
  * Modify: the comment says what to change. Role and team names of the identity that the comment
- * mentions select the calls; when it mentions none, every removal the identity could need is listed as a
- * candidate for the operator to choose from.
+ * mentions select the calls (a role held in several projects is limited to the projects the comment
+ * names, if it names any); when it mentions none, every single removal is listed as a candidate for
+ * the operator to choose from. Candidates are never executed by `review apply`.
  */
+import {
+  atlasMediaType,
+  type WriteOperation,
+  type WriteOperationId,
+  writeOperations,
+} from '../atlas/write-operations.js';
 import type { Signoff, SignoffAction } from './signoff.js';
 
-export const PLAN_SCHEMA_VERSION = 1 as const;
+/** 2: operationId/version/media types per call, the sign-off's sha256, no `executed` flag. */
+export const PLAN_SCHEMA_VERSION = 2 as const;
 
-/** Note attached to every call: the write operations are outside the extracts we were given. */
-export const NOT_IN_EXTRACT = 'not in the spec extract';
-
-interface Operation {
-  method: 'DELETE' | 'POST' | 'PATCH';
-  template: string;
-  /** `Accept: application/vnd.atlas.<version>+json`; null when no source we have states it. */
-  version: string | null;
-  /** Where the path comes from. */
-  reference: string;
-}
-
-/** The write operations a plan may use (method + path; never operationIds, per NOTES.md §1). */
-export const PLAN_OPERATIONS = {
-  removeOrgUser: {
-    method: 'DELETE',
-    template: '/api/atlas/v2/orgs/{orgId}/users/{userId}',
-    version: null,
-    reference: 'review brief; removes the member or invitation and all its org, project and team access',
-  },
-  removeOrgTeamUser: {
-    method: 'POST',
-    template: '/api/atlas/v2/orgs/{orgId}/teams/{teamId}:removeUser',
-    version: '2025-02-19',
-    reference: 'NOTES.md §3 (removeOrgTeamUser, replaces DELETE /orgs/{orgId}/teams/{teamId}/users/{userId})',
-  },
-  addOrgUserRole: {
-    method: 'POST',
-    template: '/api/atlas/v2/orgs/{orgId}/users/{userId}:addRole',
-    version: null,
-    reference: 'NOTES.md §3 (replacement of PUT /orgs/{orgId}/users/{userId}/roles; version not stated)',
-  },
-  removeOrgUserRole: {
-    method: 'POST',
-    template: '/api/atlas/v2/orgs/{orgId}/users/{userId}:removeRole',
-    version: null,
-    reference: 'NOTES.md §3 (replacement of PUT /orgs/{orgId}/users/{userId}/roles; version not stated)',
-  },
-  removeGroupUserRole: {
-    method: 'POST',
-    template: '/api/atlas/v2/groups/{groupId}/users/{userId}:removeRole',
-    version: null,
-    reference: 'NOTES.md §3 (replacement of PUT /groups/{groupId}/users/{userId}/roles; version not stated)',
-  },
-  updateOrgApiKey: {
-    method: 'PATCH',
-    template: '/api/atlas/v2/orgs/{orgId}/apiKeys/{apiUserId}',
-    version: null,
-    reference: 'review brief (API key role change)',
-  },
-  deleteOrgApiKey: {
-    method: 'DELETE',
-    template: '/api/atlas/v2/orgs/{orgId}/apiKeys/{apiUserId}',
-    version: null,
-    reference: 'review brief',
-  },
-  updateGroupApiKeyRoles: {
-    method: 'PATCH',
-    template: '/api/atlas/v2/groups/{groupId}/apiKeys/{apiUserId}',
-    version: null,
-    reference: 'NOTES.md §4 lists GET /groups/{groupId}/apiKeys only; the PATCH is not in any source we hold',
-  },
-  removeGroupApiKey: {
-    method: 'DELETE',
-    template: '/api/atlas/v2/groups/{groupId}/apiKeys/{apiUserId}',
-    version: null,
-    reference:
-      'NOTES.md §4 lists GET /groups/{groupId}/apiKeys only; the DELETE is not in any source we hold',
-  },
-  updateOrgServiceAccount: {
-    method: 'PATCH',
-    template: '/api/atlas/v2/orgs/{orgId}/serviceAccounts/{clientId}',
-    version: null,
-    reference:
-      "service account role change; path by analogy with the brief's DELETE, not in any source we hold",
-  },
-  deleteOrgServiceAccount: {
-    method: 'DELETE',
-    template: '/api/atlas/v2/orgs/{orgId}/serviceAccounts/{clientId}',
-    version: null,
-    reference: 'review brief',
-  },
-} as const satisfies Record<string, Operation>;
-export type PlanOperation = keyof typeof PLAN_OPERATIONS;
+/** An org role every org identity may keep: the spec requires at least one org role. */
+const LEAST_ORG_ROLE = 'ORG_MEMBER';
 
 /** One API call of the plan. */
 export interface PlannedCall {
-  operation: PlanOperation;
-  method: Operation['method'];
-  /** Path with ids filled in. */
+  /** The spec's operationId (key of the write-operation table). */
+  operationId: WriteOperationId;
+  method: WriteOperation['method'];
+  /** Path with ids filled in (URL-encoded). */
   path: string;
   pathTemplate: string;
-  /** Accept version, or null when not stated by any source we hold (check before use). */
-  acceptVersion: string | null;
-  /** JSON body, or null for none. Body shapes are not in the extracts either: check before use. */
+  /** The operation's version: `Accept` (and `Content-Type` with a body) `application/vnd.atlas.<version>+json`. */
+  version: string;
+  accept: string;
+  /** Null when the call has no body. */
+  contentType: string | null;
+  /** JSON body in the version's request schema, or null for none. */
   body: Record<string, unknown> | null;
   /** What the call does, in words. */
   purpose: string;
   /** True for a Modify whose comment did not say which of several removals it means: choose. */
   candidate: boolean;
-  spec: { inExtract: false; note: typeof NOT_IN_EXTRACT; reference: string };
+  /** `x-rolesRequirements` of the operation: the least role that may send this call. */
+  leastRoles: string[];
 }
 
 /** The calls for one identity. */
@@ -137,38 +79,45 @@ export interface PlannedIdentity {
 /** The revocation plan (`review import` writes it as JSON and as text). */
 export interface RevocationPlan {
   planSchemaVersion: typeof PLAN_SCHEMA_VERSION;
-  /** Always false: this tool never executes the plan. */
-  executed: false;
   createdAt: string;
   snapshotSha256: string;
   workbookSha256: string;
+  /** sha256 of the sign-off JSON file the plan was built from (`review apply` checks it). */
+  signoffSha256: string;
   counts: { identities: number; calls: number; candidateCalls: number; revoke: number; modify: number };
+  /** Least roles of the calls `review apply` would send (candidates excluded), sorted. */
+  rolesNeeded: string[];
   identities: PlannedIdentity[];
 }
 
 function call(
-  operation: PlanOperation,
+  operationId: WriteOperationId,
   ids: Record<string, string>,
   body: Record<string, unknown> | null,
   purpose: string,
-  candidate = false,
+  candidate: boolean,
 ): PlannedCall {
-  const op: Operation = PLAN_OPERATIONS[operation];
-  const path = op.template.replace(/\{(\w+)\}/g, (_m, name: string) => {
+  const op: WriteOperation = writeOperations[operationId];
+  if ((body === null) !== (op.requestSchema === null))
+    throw new Error(`internal: ${operationId} ${op.requestSchema ? 'needs' : 'takes no'} body`);
+  const path = op.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
     const v = ids[name];
-    if (v === undefined) throw new Error(`internal: no value for {${name}} in ${op.template}`);
+    if (v === undefined) throw new Error(`internal: no value for {${name}} in ${op.path}`);
     return encodeURIComponent(v);
   });
+  const media = atlasMediaType(op.version);
   return {
-    operation,
+    operationId,
     method: op.method,
     path,
-    pathTemplate: op.template,
-    acceptVersion: op.version,
+    pathTemplate: op.path,
+    version: op.version,
+    accept: media,
+    contentType: body === null ? null : media,
     body,
     purpose,
     candidate,
-    spec: { inExtract: false, note: NOT_IN_EXTRACT, reference: op.reference },
+    leastRoles: [...op.roles],
   };
 }
 
@@ -184,13 +133,20 @@ function revokeCalls(a: SignoffAction): PlannedCall[] {
           a.kind === 'invitation'
             ? `withdraw the invitation of ${a.name}`
             : `remove ${a.name} from ${a.orgName} (all org, project and team access)`,
+          false,
         ),
       ];
     case 'apiKey':
-      return [call('deleteOrgApiKey', { orgId, apiUserId: a.id }, null, `delete API key ${a.name}`)];
+      return [call('deleteOrgApiKey', { orgId, apiUserId: a.id }, null, `delete API key ${a.name}`, false)];
     case 'serviceAccount':
       return [
-        call('deleteOrgServiceAccount', { orgId, clientId: a.id }, null, `delete service account ${a.name}`),
+        call(
+          'deleteOrgServiceAccount',
+          { orgId, clientId: a.id },
+          null,
+          `delete service account ${a.name}`,
+          false,
+        ),
       ];
   }
 }
@@ -201,157 +157,225 @@ function mentions(text: string, term: string): boolean {
   return new RegExp(`(^|[^A-Za-z0-9_-])${escaped}($|[^A-Za-z0-9_-])`, 'i').test(text);
 }
 
-type RemovalOption = { term: string[]; make: (candidate: boolean) => PlannedCall[] };
+/** One thing an identity holds that a Modify can take away. */
+type Held =
+  | { kind: 'orgRole'; role: string }
+  | { kind: 'projectRole'; role: string; projectId: string; projectName: string }
+  | { kind: 'team'; teamId: string; teamName: string };
+
+function heldItems(a: SignoffAction): Held[] {
+  return [
+    ...a.access.orgRoles.map((role): Held => ({ kind: 'orgRole', role })),
+    ...a.access.projectRoles.flatMap((p) =>
+      p.roles.map(
+        (role): Held => ({ kind: 'projectRole', role, projectId: p.projectId, projectName: p.projectName }),
+      ),
+    ),
+    ...a.access.teams.map((t): Held => ({ kind: 'team', teamId: t.id, teamName: t.name })),
+  ];
+}
 
 /**
- * For a programmatic identity (API key or service account), one option per org role: set its roles to
- * the others. Atlas needs at least one org role, so removing the last one keeps ORG_MEMBER.
+ * What the comment names. A role is matched by name; a project role held in several projects is
+ * limited to the projects whose names the comment also mentions, when it mentions any of them.
  */
-function orgRoleRemovals(
-  orgRoles: readonly string[],
-  operation: PlanOperation,
-  ids: Record<string, string>,
-  label: string,
-  article: string,
-): RemovalOption[] {
-  return orgRoles.map((role) => {
-    const remaining = orgRoles.filter((r) => r !== role);
-    const kept = remaining.length > 0 ? '' : ` (ORG_MEMBER kept: ${article} needs one org role)`;
-    return {
-      term: [role],
-      make: (cand) => [
-        call(
-          operation,
-          ids,
-          { roles: remaining.length > 0 ? remaining : ['ORG_MEMBER'] },
-          `set the org roles of ${label} without ${role}${kept}`,
-          cand,
-        ),
-      ],
-    };
+function chosenItems(held: Held[], comment: string): Held[] {
+  return held.filter((h) => {
+    if (h.kind === 'team') return mentions(comment, h.teamName);
+    if (!mentions(comment, h.role)) return false;
+    if (h.kind === 'orgRole') return true;
+    const projectsWithRole = held.filter(
+      (x): x is Extract<Held, { kind: 'projectRole' }> => x.kind === 'projectRole' && x.role === h.role,
+    );
+    const named = projectsWithRole.filter((x) => mentions(comment, x.projectName));
+    return named.length === 0 || named.some((x) => x.projectId === h.projectId);
   });
 }
 
-function modifyCalls(a: SignoffAction): { calls: PlannedCall[]; notes: string[] } {
-  const comment = a.comment ?? '';
-  const orgId = a.orgId;
-  const acc = a.access;
+/** The roles that remain once `removed` are taken from `held` (order of `held`). */
+function without(held: readonly string[], removed: ReadonlySet<string>): string[] {
+  return held.filter((r) => !removed.has(r));
+}
+
+/**
+ * The calls that take `items` away from `a` together (they may interact: the last project role of a
+ * user goes with the user's project membership). Returns calls and notes.
+ */
+function removalCalls(
+  a: SignoffAction,
+  items: Held[],
+  candidate: boolean,
+): { calls: PlannedCall[]; notes: string[] } {
+  const calls: PlannedCall[] = [];
   const notes: string[] = [];
-  // What the identity holds, each with the call(s) that remove it.
-  const options: RemovalOption[] = [];
-  if (a.subjectType === 'user') {
-    for (const role of acc.orgRoles)
-      options.push({
-        term: [role],
-        make: (cand) => {
-          const out: PlannedCall[] = [];
-          // An org member keeps at least one org role: removing the last one needs ORG_MEMBER first.
-          if (acc.orgRoles.length === 1 && role !== 'ORG_MEMBER')
-            out.push(
-              call(
-                'addOrgUserRole',
-                { orgId, userId: a.id },
-                { orgRole: 'ORG_MEMBER' },
-                `keep ${a.name} as ORG_MEMBER`,
-                cand,
-              ),
-            );
-          out.push(
+  const orgId = a.orgId;
+  const orgRemoved = new Set(items.filter((i) => i.kind === 'orgRole').map((i) => i.role));
+  const byProject = new Map<string, { name: string; roles: Set<string> }>();
+  for (const i of items)
+    if (i.kind === 'projectRole') {
+      const p = byProject.get(i.projectId) ?? { name: i.projectName, roles: new Set<string>() };
+      p.roles.add(i.role);
+      byProject.set(i.projectId, p);
+    }
+  const heldIn = (projectId: string) =>
+    a.access.projectRoles.find((p) => p.projectId === projectId)?.roles ?? [];
+  const label =
+    a.subjectType === 'user'
+      ? a.name
+      : a.subjectType === 'apiKey'
+        ? `API key ${a.name}`
+        : `service account ${a.name}`;
+
+  // Org roles.
+  if (orgRemoved.size > 0) {
+    const remaining = without(a.access.orgRoles, orgRemoved);
+    const keepsMember = remaining.length === 0;
+    if (keepsMember && a.access.orgRoles.length === 1 && a.access.orgRoles[0] === LEAST_ORG_ROLE) {
+      notes.push(
+        `${LEAST_ORG_ROLE} is the least org role and ${label} must keep one: Revoke the identity to remove all its access`,
+      );
+    } else if (a.subjectType === 'user') {
+      if (keepsMember && !a.access.orgRoles.includes(LEAST_ORG_ROLE))
+        calls.push(
+          call(
+            'addOrgUserRole',
+            { orgId, userId: a.id },
+            { orgRole: LEAST_ORG_ROLE },
+            `keep ${a.name} as ${LEAST_ORG_ROLE} (an org user must keep one org role)`,
+            candidate,
+          ),
+        );
+      for (const role of a.access.orgRoles)
+        if (orgRemoved.has(role) && !(keepsMember && role === LEAST_ORG_ROLE))
+          calls.push(
             call(
               'removeOrgUserRole',
               { orgId, userId: a.id },
               { orgRole: role },
               `remove org role ${role} from ${a.name}`,
-              cand,
+              candidate,
             ),
           );
-          return out;
-        },
-      });
-    for (const p of acc.projectRoles)
-      for (const role of p.roles)
-        options.push({
-          term: [role],
-          make: (cand) => [
+      if (keepsMember && orgRemoved.has(LEAST_ORG_ROLE))
+        notes.push(`${LEAST_ORG_ROLE} stays: an org user must keep one org role`);
+    } else {
+      const roles = keepsMember ? [LEAST_ORG_ROLE] : remaining;
+      const removed = a.access.orgRoles.filter((r) => orgRemoved.has(r));
+      const kept = keepsMember ? ` (${LEAST_ORG_ROLE} kept: it needs one org role)` : '';
+      calls.push(
+        a.subjectType === 'apiKey'
+          ? call(
+              'updateOrgApiKey',
+              { orgId, apiUserId: a.id },
+              { roles },
+              `set the org roles of ${label} without ${removed.join(', ')}${kept}`,
+              candidate,
+            )
+          : call(
+              'updateOrgServiceAccount',
+              { orgId, clientId: a.id },
+              { roles },
+              `set the org roles of ${label} without ${removed.join(', ')}${kept}`,
+              candidate,
+            ),
+      );
+    }
+  }
+
+  // Project roles, one project at a time (in the order the sign-off lists them).
+  for (const p of a.access.projectRoles) {
+    const chosen = byProject.get(p.projectId);
+    if (!chosen) continue;
+    const remaining = without(heldIn(p.projectId), chosen.roles);
+    const removed = p.roles.filter((r) => chosen.roles.has(r));
+    const where = `project ${p.projectName}`;
+    if (a.subjectType === 'user') {
+      if (remaining.length === 0)
+        calls.push(
+          call(
+            'removeGroupUser',
+            { groupId: p.projectId, userId: a.id },
+            null,
+            `remove ${a.name} from ${where} (${removed.join(', ')}: the last project role goes with the membership)`,
+            candidate,
+          ),
+        );
+      else
+        for (const role of removed)
+          calls.push(
             call(
               'removeGroupUserRole',
               { groupId: p.projectId, userId: a.id },
               { groupRole: role },
-              `remove ${role} in project ${p.projectName} from ${a.name}`,
-              cand,
+              `remove ${role} in ${where} from ${a.name}`,
+              candidate,
             ),
-          ],
-        });
-    for (const t of acc.teams)
-      options.push({
-        term: [t.name],
-        make: (cand) => [
-          call(
-            'removeOrgTeamUser',
-            { orgId, teamId: t.id },
-            { id: a.id },
-            `remove ${a.name} from team ${t.name}`,
-            cand,
-          ),
-        ],
-      });
-  } else if (a.subjectType === 'apiKey') {
-    options.push(
-      ...orgRoleRemovals(
-        acc.orgRoles,
-        'updateOrgApiKey',
-        { orgId, apiUserId: a.id },
-        `API key ${a.name}`,
-        'a key',
-      ),
-    );
-    for (const p of acc.projectRoles)
-      for (const role of p.roles) {
-        const remaining = p.roles.filter((r) => r !== role);
-        options.push({
-          term: [role],
-          make: (cand) => [
-            remaining.length > 0
-              ? call(
-                  'updateGroupApiKeyRoles',
-                  { groupId: p.projectId, apiUserId: a.id },
-                  { roles: remaining.map((roleName) => ({ roleName })) },
-                  `set the roles of API key ${a.name} in project ${p.projectName} without ${role}`,
-                  cand,
-                )
-              : call(
-                  'removeGroupApiKey',
-                  { groupId: p.projectId, apiUserId: a.id },
-                  null,
-                  `remove API key ${a.name} from project ${p.projectName}`,
-                  cand,
-                ),
-          ],
-        });
-      }
-  } else {
-    options.push(
-      ...orgRoleRemovals(
-        acc.orgRoles,
-        'updateOrgServiceAccount',
-        { orgId, clientId: a.id },
-        `service account ${a.name}`,
-        'an account',
-      ),
-    );
+          );
+    } else if (a.subjectType === 'apiKey') {
+      const ids = { groupId: p.projectId, apiUserId: a.id };
+      calls.push(
+        remaining.length === 0
+          ? call('removeGroupApiKey', ids, null, `remove ${label} from ${where}`, candidate)
+          : call(
+              'updateGroupApiKeyRoles',
+              ids,
+              { roles: remaining },
+              `set the roles of ${label} in ${where} without ${removed.join(', ')}`,
+              candidate,
+            ),
+      );
+    } else {
+      const ids = { groupId: p.projectId, clientId: a.id };
+      calls.push(
+        remaining.length === 0
+          ? call('deleteGroupServiceAccount', ids, null, `remove ${label} from ${where}`, candidate)
+          : call(
+              'updateGroupServiceAccount',
+              ids,
+              { roles: remaining },
+              `set the roles of ${label} in ${where} without ${removed.join(', ')}`,
+              candidate,
+            ),
+      );
+    }
   }
-  const chosen = options.filter((o) => o.term.some((t) => mentions(comment, t)));
-  if (chosen.length > 0) return { calls: chosen.flatMap((o) => o.make(false)), notes };
-  if (options.length === 0) {
-    notes.push(`${a.name} holds no role or team this tool can change; act on the comment by hand`);
-    return { calls: [], notes };
-  }
-  notes.push('the comment names none of the roles or teams held; every removal is listed as a candidate');
-  return { calls: options.flatMap((o) => o.make(true)), notes };
+
+  // Teams (users only).
+  for (const i of items)
+    if (i.kind === 'team')
+      calls.push(
+        call(
+          'removeOrgTeamUser',
+          { orgId, teamId: i.teamId },
+          { id: a.id },
+          `remove ${a.name} from team ${i.teamName}`,
+          candidate,
+        ),
+      );
+  return { calls, notes };
 }
 
-/** Builds the plan for every Revoke and Modify of a sign-off. Pure. */
-export function buildRevocationPlan(signoff: Signoff): RevocationPlan {
+function modifyCalls(a: SignoffAction): { calls: PlannedCall[]; notes: string[] } {
+  const held = heldItems(a);
+  const chosen = chosenItems(held, a.comment ?? '');
+  if (chosen.length > 0) return removalCalls(a, chosen, false);
+  if (held.length === 0)
+    return {
+      calls: [],
+      notes: [`${a.name} holds no role or team this tool can change; act on the comment by hand`],
+    };
+  const calls: PlannedCall[] = [];
+  const notes = ['the comment names none of the roles or teams held; every removal is listed as a candidate'];
+  for (const h of held) {
+    const one = removalCalls(a, [h], true);
+    calls.push(...one.calls);
+    notes.push(...one.notes);
+  }
+  return { calls, notes };
+}
+
+/** Builds the plan for every Revoke and Modify of a sign-off. Pure and deterministic. */
+export function buildRevocationPlan(signoff: Signoff, signoffSha256: string): RevocationPlan {
   const identities: PlannedIdentity[] = signoff.actions.map((a) => {
     const { calls, notes } = a.decision === 'Revoke' ? { calls: revokeCalls(a), notes: [] } : modifyCalls(a);
     return {
@@ -372,10 +396,10 @@ export function buildRevocationPlan(signoff: Signoff): RevocationPlan {
   const calls = identities.flatMap((i) => i.calls);
   return {
     planSchemaVersion: PLAN_SCHEMA_VERSION,
-    executed: false,
     createdAt: signoff.signedOffAt,
     snapshotSha256: signoff.snapshot.sha256,
     workbookSha256: signoff.workbook.sha256,
+    signoffSha256,
     counts: {
       identities: identities.length,
       calls: calls.length,
@@ -383,6 +407,7 @@ export function buildRevocationPlan(signoff: Signoff): RevocationPlan {
       revoke: identities.filter((i) => i.decision === 'Revoke').length,
       modify: identities.filter((i) => i.decision === 'Modify').length,
     },
+    rolesNeeded: [...new Set(calls.filter((c) => !c.candidate).flatMap((c) => c.leastRoles))].sort(),
     identities,
   };
 }
@@ -392,40 +417,46 @@ export function serializePlan(p: RevocationPlan): string {
   return `${JSON.stringify(p, null, 2)}\n`;
 }
 
-/** Control characters would let a hostile name rewrite a terminal line. */
-function safe(text: string): string {
+/**
+ * Text safe to print on a terminal: control characters and bidirectional overrides would let a
+ * hostile name (from Atlas or the workbook) rewrite a line.
+ */
+export function terminalSafe(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
+}
+
+/** One call as two or three lines: method and path; operation, version and purpose; body. */
+export function formatCallLines(c: PlannedCall, indent: string): string[] {
+  const lines = [`${indent}${c.candidate ? '[candidate] ' : ''}${c.method} ${terminalSafe(c.path)}`];
+  const media = c.contentType ? `Accept and Content-Type ${c.accept}` : `Accept ${c.accept}`;
+  lines.push(`${indent}   ${terminalSafe(c.purpose)}; ${c.operationId}, ${media}`);
+  if (c.body) lines.push(`${indent}   body ${terminalSafe(JSON.stringify(c.body))}`);
+  return lines;
 }
 
 /** The plan as a readable list, one block per identity, grouped by organization. */
 export function formatPlanText(p: RevocationPlan): string {
   const lines = [
-    'Revocation plan (NOT EXECUTED: this tool never calls these endpoints)',
+    'Revocation plan (not executed: `review apply` carries it out, and only with --yes)',
     `snapshot sha256 ${p.snapshotSha256}`,
     `workbook sha256 ${p.workbookSha256}`,
-    `${p.counts.revoke} revoke, ${p.counts.modify} modify; ${p.counts.calls} call(s), ${p.counts.candidateCalls} candidate(s) to choose from`,
-    `Every path below is ${NOT_IN_EXTRACT} (the extracts hold read operations only): check it against the full Atlas Admin API spec before use.`,
+    `sign-off sha256 ${p.signoffSha256}`,
+    `${p.counts.revoke} revoke, ${p.counts.modify} modify; ${p.counts.calls} call(s), ${p.counts.candidateCalls} candidate(s) to choose from (never applied)`,
+    `Least role of the applying identity: ${p.rolesNeeded.length > 0 ? p.rolesNeeded.join(', ') : 'none (no calls)'} (x-rolesRequirements of each call)`,
     '',
   ];
   let org = '';
   for (const i of p.identities) {
     if (i.orgId !== org) {
       org = i.orgId;
-      lines.push(`== ${safe(i.orgName)} (${i.orgId})`);
+      lines.push(`== ${terminalSafe(i.orgName)} (${terminalSafe(i.orgId)})`);
     }
-    lines.push(`${i.decision.toUpperCase()} ${i.kind} ${safe(i.name)} (${i.id})`);
+    lines.push(`${i.decision.toUpperCase()} ${i.kind} ${terminalSafe(i.name)} (${terminalSafe(i.id)})`);
     lines.push(
-      `   decided by ${safe(i.reviewer)} on ${i.reviewedOn}${i.comment ? `: ${safe(i.comment)}` : ''}`,
+      `   decided by ${terminalSafe(i.reviewer)} on ${i.reviewedOn}${i.comment ? `: ${terminalSafe(i.comment)}` : ''}`,
     );
-    for (const c of i.calls) {
-      const version = c.acceptVersion
-        ? `Accept: application/vnd.atlas.${c.acceptVersion}+json`
-        : 'Accept version: not stated in our sources';
-      lines.push(`   ${c.candidate ? '[candidate] ' : ''}${c.method} ${c.path}`);
-      lines.push(`      ${safe(c.purpose)}; ${version}`);
-      if (c.body) lines.push(`      body ${safe(JSON.stringify(c.body))}`);
-    }
-    for (const n of i.notes) lines.push(`   note: ${safe(n)}`);
+    for (const c of i.calls) lines.push(...formatCallLines(c, '   '));
+    for (const n of i.notes) lines.push(`   note: ${terminalSafe(n)}`);
     lines.push('');
   }
   if (p.identities.length === 0) lines.push('No Revoke or Modify decisions: nothing to do.');

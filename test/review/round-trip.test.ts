@@ -26,6 +26,7 @@ import {
   writeSnapshotFile,
 } from '../fixtures/review/estate.js';
 import { runCliForTest, tempDir } from '../helpers/cli.js';
+import { expectPlanMatchesSpec } from '../helpers/plan-spec.js';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 const day = (d: number) => new Date(Date.UTC(2026, 10, d));
@@ -150,22 +151,24 @@ describe('review import: a correctly filled workbook', () => {
     expect(mallory.workbookRow).toBeGreaterThan(1);
   });
 
-  it('plans the exact API calls, never executed, each marked as outside the spec extract', () => {
-    expect(plan.executed).toBe(false);
-    const calls = plan.identities.map((i) => [i.name, i.calls.map((c) => `${c.method} ${c.path}`)]);
+  it('plans the exact API calls, each an operation of the spec extracts at its version', () => {
+    expectPlanMatchesSpec(plan);
+    expect(plan.signoffSha256).toBe(sha256Hex(readFileSync(join(out, 'signoff.json'))));
+    const calls = plan.identities.map((i) => [
+      i.name,
+      i.calls.map((c) => `${c.method} ${c.path} ${c.version}`),
+    ]);
     expect(calls).toEqual([
-      ['abcdefgh', [`DELETE /api/atlas/v2/orgs/${ORG}/apiKeys/${KEY}`]],
-      ['carol@example.com', [`DELETE /api/atlas/v2/orgs/${ORG}/users/${INVITE}`]],
-      ['mallory@example.com', [`DELETE /api/atlas/v2/orgs/${ORG}/users/${MALLORY}`]],
-      ['etl <script>alert(1)</script>', [`PATCH /api/atlas/v2/orgs/${ORG}/serviceAccounts/${SA}`]],
+      ['abcdefgh', [`DELETE /api/atlas/v2/orgs/${ORG}/apiKeys/${KEY} 2023-01-01`]],
+      ['carol@example.com', [`DELETE /api/atlas/v2/orgs/${ORG}/users/${INVITE} 2025-02-19`]],
+      ['mallory@example.com', [`DELETE /api/atlas/v2/orgs/${ORG}/users/${MALLORY} 2025-02-19`]],
+      ['etl <script>alert(1)</script>', [`PATCH /api/atlas/v2/orgs/${ORG}/serviceAccounts/${SA} 2024-08-05`]],
     ]);
     const modify = plan.identities[3]!.calls[0]!;
     expect(modify.body).toEqual({ roles: ['ORG_READ_ONLY'] });
     expect(modify.candidate).toBe(false);
-    for (const c of plan.identities.flatMap((i) => i.calls))
-      expect(c.spec.note).toBe('not in the spec extract');
     const text = readFileSync(join(out, 'revocation-plan.txt'), 'utf8');
-    expect(text).toContain('NOT EXECUTED');
+    expect(text).toContain('not executed');
     expect(text).toContain(`DELETE /api/atlas/v2/orgs/${ORG}/users/${MALLORY}`);
     expect(text).toContain('decided by lead@example.com on 2026-11-20: left the company in October');
   });

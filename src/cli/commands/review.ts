@@ -100,10 +100,12 @@ function importCommand(ctx: CliContext) {
         signedOffAt: now,
         tool: TOOL,
       });
-      const plan = buildRevocationPlan(signoff);
+      const signoffText = serializeSignoff(signoff);
+      // The plan names the sign-off by the sha256 of the file written here; `review apply` checks it.
+      const plan = buildRevocationPlan(signoff, sha256Hex(signoffText));
       // Render everything before writing anything.
       const files: Array<[string, string]> = [
-        [out.signoffJson, serializeSignoff(signoff)],
+        [out.signoffJson, signoffText],
         [out.signoffHtml, renderSignoffHtml(signoff)],
         [out.planJson, serializePlan(plan)],
         [out.planText, formatPlanText(plan)],
@@ -114,7 +116,7 @@ function importCommand(ctx: CliContext) {
       }
       const c = signoff.counts;
       ctx.stderr(
-        `review import: ${c.identities} decisions (${c.keep} keep, ${c.revoke} revoke, ${c.modify} modify) by ${signoff.reviewers.length} reviewer(s); plan: ${plan.counts.calls} API call(s), not executed\n`,
+        `review import: ${c.identities} decisions (${c.keep} keep, ${c.revoke} revoke, ${c.modify} modify) by ${signoff.reviewers.length} reviewer(s); plan: ${plan.counts.calls} API call(s), not executed (see review apply)\n`,
       );
       ctx.exitCode = ExitCode.ok;
     },

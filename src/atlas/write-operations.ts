@@ -1,0 +1,185 @@
+/**
+ * The Atlas write operations a revocation plan may name and `review apply` may send, keyed by the
+ * spec's operationId. Each carries its exact request/response version: the `contentVersion` that the
+ * newest spec extract holding the operation records in `info.x-extract.operations` (sent as `Accept`,
+ * and as `Content-Type` when there is a body), and its least role (`x-rolesRequirements`).
+ * test/atlas/write-operations.test.ts checks this table against the vendored extracts so it cannot drift.
+ *
+ * Rules the spec states in the operation descriptions, which the plan follows:
+ * - removeOrgUserRole / removeGroupUserRole: "A user must have at least one role at all times"; the
+ *   last project role goes with removeGroupUser, the last org role is replaced by ORG_MEMBER first.
+ * - removeOrgUser: "To remove pending or active users, use v2-{2025-02-19} or later".
+ * - updateGroupApiKeyRoles: "You must specify at least one valid role for the project"; with none left
+ *   the key is removed from the project (removeGroupApiKey).
+ */
+import type { RateLimitSet } from './operations.js';
+
+export interface WriteOperation {
+  operationId: string;
+  method: 'DELETE' | 'POST' | 'PATCH';
+  /** Path template, e.g. `/api/atlas/v2/orgs/{orgId}/users/{userId}`. */
+  path: string;
+  /** The one version sent: `application/vnd.atlas.<version>+json`. */
+  version: string;
+  /** Request body schema in the spec, or null when the operation takes no body. */
+  requestSchema: string | null;
+  /** `x-rolesRequirements`: the least role that may call it (any one suffices). */
+  roles: readonly string[];
+  /** Rate-limit endpoint set (NOTES.md §6.3) and the path parameter that scopes its bucket. */
+  rateLimitSet: RateLimitSet;
+  scopeParam: 'orgId' | 'groupId';
+}
+
+function op(o: WriteOperation): WriteOperation {
+  return o;
+}
+
+export const writeOperations = {
+  removeOrgUser: op({
+    operationId: 'removeOrgUser',
+    method: 'DELETE',
+    path: '/api/atlas/v2/orgs/{orgId}/users/{userId}',
+    version: '2025-02-19',
+    requestSchema: null,
+    roles: ['Organization Owner'],
+    rateLimitSet: 'users',
+    scopeParam: 'orgId',
+  }),
+  addOrgUserRole: op({
+    operationId: 'addOrgUserRole',
+    method: 'POST',
+    path: '/api/atlas/v2/orgs/{orgId}/users/{userId}:addRole',
+    version: '2025-02-19',
+    requestSchema: 'AddOrRemoveOrgRole',
+    roles: ['Organization Owner'],
+    rateLimitSet: 'users',
+    scopeParam: 'orgId',
+  }),
+  removeOrgUserRole: op({
+    operationId: 'removeOrgUserRole',
+    method: 'POST',
+    path: '/api/atlas/v2/orgs/{orgId}/users/{userId}:removeRole',
+    version: '2025-02-19',
+    requestSchema: 'AddOrRemoveOrgRole',
+    roles: ['Organization Owner'],
+    rateLimitSet: 'users',
+    scopeParam: 'orgId',
+  }),
+  removeOrgTeamUser: op({
+    operationId: 'removeOrgTeamUser',
+    method: 'POST',
+    path: '/api/atlas/v2/orgs/{orgId}/teams/{teamId}:removeUser',
+    version: '2025-02-19',
+    requestSchema: 'AddOrRemoveUserFromTeam',
+    roles: ['Organization Owner'],
+    rateLimitSet: 'teams',
+    scopeParam: 'orgId',
+  }),
+  removeGroupUser: op({
+    operationId: 'removeGroupUser',
+    method: 'DELETE',
+    path: '/api/atlas/v2/groups/{groupId}/users/{userId}',
+    version: '2025-02-19',
+    requestSchema: null,
+    roles: ['Project Access Manager'],
+    rateLimitSet: 'users',
+    scopeParam: 'groupId',
+  }),
+  removeGroupUserRole: op({
+    operationId: 'removeGroupUserRole',
+    method: 'POST',
+    path: '/api/atlas/v2/groups/{groupId}/users/{userId}:removeRole',
+    version: '2025-02-19',
+    requestSchema: 'AddOrRemoveGroupRole',
+    roles: ['Project Access Manager'],
+    rateLimitSet: 'users',
+    scopeParam: 'groupId',
+  }),
+  deleteOrgApiKey: op({
+    operationId: 'deleteOrgApiKey',
+    method: 'DELETE',
+    path: '/api/atlas/v2/orgs/{orgId}/apiKeys/{apiUserId}',
+    version: '2023-01-01',
+    requestSchema: null,
+    roles: ['Organization Owner'],
+    rateLimitSet: 'programmatic-api-keys',
+    scopeParam: 'orgId',
+  }),
+  updateOrgApiKey: op({
+    operationId: 'updateOrgApiKey',
+    method: 'PATCH',
+    path: '/api/atlas/v2/orgs/{orgId}/apiKeys/{apiUserId}',
+    version: '2023-01-01',
+    requestSchema: 'UpdateAtlasOrganizationApiKey',
+    roles: ['Organization Owner'],
+    rateLimitSet: 'programmatic-api-keys',
+    scopeParam: 'orgId',
+  }),
+  updateGroupApiKeyRoles: op({
+    operationId: 'updateGroupApiKeyRoles',
+    method: 'PATCH',
+    path: '/api/atlas/v2/groups/{groupId}/apiKeys/{apiUserId}',
+    version: '2023-01-01',
+    requestSchema: 'UpdateAtlasProjectApiKey',
+    roles: ['Project Access Manager'],
+    rateLimitSet: 'programmatic-api-keys',
+    scopeParam: 'groupId',
+  }),
+  removeGroupApiKey: op({
+    operationId: 'removeGroupApiKey',
+    method: 'DELETE',
+    path: '/api/atlas/v2/groups/{groupId}/apiKeys/{apiUserId}',
+    version: '2023-01-01',
+    requestSchema: null,
+    roles: ['Project Access Manager'],
+    rateLimitSet: 'programmatic-api-keys',
+    scopeParam: 'groupId',
+  }),
+  deleteOrgServiceAccount: op({
+    operationId: 'deleteOrgServiceAccount',
+    method: 'DELETE',
+    path: '/api/atlas/v2/orgs/{orgId}/serviceAccounts/{clientId}',
+    version: '2024-08-05',
+    requestSchema: null,
+    roles: ['Organization Owner'],
+    rateLimitSet: 'service-accounts',
+    scopeParam: 'orgId',
+  }),
+  updateOrgServiceAccount: op({
+    operationId: 'updateOrgServiceAccount',
+    method: 'PATCH',
+    path: '/api/atlas/v2/orgs/{orgId}/serviceAccounts/{clientId}',
+    version: '2024-08-05',
+    requestSchema: 'OrgServiceAccountUpdateRequest',
+    roles: ['Organization Owner'],
+    rateLimitSet: 'service-accounts',
+    scopeParam: 'orgId',
+  }),
+  updateGroupServiceAccount: op({
+    operationId: 'updateGroupServiceAccount',
+    method: 'PATCH',
+    path: '/api/atlas/v2/groups/{groupId}/serviceAccounts/{clientId}',
+    version: '2024-08-05',
+    requestSchema: 'GroupServiceAccountUpdateRequest',
+    roles: ['Project Owner'],
+    rateLimitSet: 'service-accounts',
+    scopeParam: 'groupId',
+  }),
+  deleteGroupServiceAccount: op({
+    operationId: 'deleteGroupServiceAccount',
+    method: 'DELETE',
+    path: '/api/atlas/v2/groups/{groupId}/serviceAccounts/{clientId}',
+    version: '2024-08-05',
+    requestSchema: null,
+    roles: ['Project Owner'],
+    rateLimitSet: 'service-accounts',
+    scopeParam: 'groupId',
+  }),
+} as const satisfies Record<string, WriteOperation>;
+
+export type WriteOperationId = keyof typeof writeOperations;
+
+/** The media type of an Atlas API version, as sent in `Accept` and `Content-Type`. */
+export function atlasMediaType(version: string): string {
+  return `application/vnd.atlas.${version}+json`;
+}
