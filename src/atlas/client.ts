@@ -3,6 +3,7 @@ import { readErrorBody } from './auth/service-account.js';
 import type { AuthStrategy } from './auth/types.js';
 import { endpointName, fillPath, type Operation } from './operations.js';
 import { Semaphore } from './semaphore.js';
+import { atlasMediaType, type WriteOperation, writePathParams } from './write-operations.js';
 
 /** Everything the client needs from the outside world, injectable so tests never sleep or touch the network. */
 export interface ClientDeps {
@@ -28,6 +29,8 @@ export interface ClientOptions {
   /** A `Retry-After` longer than this is not waited for: the request fails instead. */
   maxRetryAfterMs: number;
   userAgent: string;
+  /** Hint after a refused credential; default names the collector's MONGODB_ATLAS_* variables. */
+  credentialHint?: string;
 }
 
 export const DEFAULT_CLIENT_OPTIONS: Omit<ClientOptions, 'baseUrl' | 'userAgent'> = {
@@ -100,18 +103,59 @@ export class AtlasClient {
     if (version !== null && !operation.versions?.includes(version)) {
       throw new Error(`internal: ${endpointName(operation)} has no version ${version}`);
     }
+    return this.request({
+      endpoint: endpointName(operation),
+      method: 'GET',
+      url,
+      accept: version === null ? 'application/json' : atlasMediaType(version),
+      body: null,
+      bucket: this.bucketFor(operation.rateLimitSet, scopeId),
+      write: null,
+    });
+  }
+
+  /**
+   * Sends one write operation (review apply) with its one version as `Accept` and, with a body, as
+   * `Content-Type`. Same auth, retries, pacing and error mapping as reads. Retried, like reads, on 429,
+   * 5xx, timeouts and connection failures, also for POST: every write a plan sends is safe to repeat in
+   * effect (a DELETE or `:removeRole`/`:removeUser` that already happened answers 404, an `:addRole`
+   * of a held role 409, a PATCH sets the same role list again), and `review apply` reads those
+   * answers as "already done". `path` is the operation's template with its ids filled in (as a plan
+   * holds it). Returns the status and the parsed body (null for 204).
+   */
+  async sendWrite(
+    operation: WriteOperation,
+    path: string,
+    body: Record<string, unknown> | null,
+  ): Promise<JsonResponse> {
+    if ((body === null) !== (operation.requestSchema === null)) {
+      throw new Error(`internal: ${operation.operationId} ${body === null ? 'needs' : 'takes no'} body`);
+    }
+    const checked = writePathParams(operation, path);
+    if ('problem' in checked) throw new Error(`internal: ${checked.problem}`);
+    return this.request({
+      endpoint: `${operation.method} ${operation.path}`,
+      method: operation.method,
+      url: new URL(path, this.options.baseUrl),
+      accept: atlasMediaType(operation.version),
+      body: body === null ? null : JSON.stringify(body),
+      bucket: this.bucketFor(operation.rateLimitSet, checked.params[operation.scopeParam] ?? null),
+      write: operation,
+    });
+  }
+
+  /** The one request loop of reads and writes: auth, pacing, the attempt, 401 handling, retries. */
+  private async request(spec: RequestSpec): Promise<JsonResponse> {
+    const { url, endpoint, bucket } = spec;
     if (url.origin !== this.options.baseUrl.origin) {
       // Never send credentials to another host, whatever a `next` link says.
       throw new AtlasApiError({
-        endpoint: endpointName(operation),
+        endpoint,
         status: null,
         errorCode: null,
         detail: `refusing to follow a link to another origin (${url.origin})`,
       });
     }
-    const accept = version === null ? 'application/json' : `application/vnd.atlas.${version}+json`;
-    const bucket = this.bucketFor(operation, scopeId);
-    const endpoint = endpointName(operation);
     let authRetries = 0;
     for (let attempt = 0; ; attempt++) {
       await this.waitForBucket(bucket);
@@ -119,12 +163,13 @@ export class AtlasClient {
       // asking for it while holding one would deadlock at concurrency 1.
       let authorization: string | null;
       try {
-        authorization = await this.auth.authorize({ method: 'GET', url });
+        authorization = await this.auth.authorize({ method: spec.method, url });
       } catch (error) {
         throw asKnown(error, endpoint);
       }
-      const outcome = await this.slots.run(() => this.attempt(endpoint, url, accept, authorization, bucket));
-      if (outcome.kind === 'ok') return { body: outcome.body, status: outcome.status, headers: outcome.headers };
+      const outcome = await this.slots.run(() => this.attempt(spec, authorization));
+      if (outcome.kind === 'ok')
+        return { body: outcome.body, status: outcome.status, headers: outcome.headers };
       if (outcome.kind === 'unauthorized') {
         // One fresh credential per request: a new token, or a new Digest challenge (Digest also needs
         // the first challenge itself, so it may answer twice).
@@ -139,7 +184,7 @@ export class AtlasClient {
         }
         throw new AtlasApiError(
           { endpoint, status: 401, errorCode: outcome.error.errorCode, detail: outcome.error.detail },
-          { hint: credentialHint(this.auth.kind) },
+          { hint: this.options.credentialHint ?? credentialHint(this.auth.kind) },
         );
       }
       if (outcome.kind === 'fatal') throw outcome.error;
@@ -202,13 +247,8 @@ export class AtlasClient {
     }
   }
 
-  private async attempt(
-    operationEndpoint: string,
-    url: URL,
-    accept: string,
-    authorization: string | null,
-    bucket: BucketState,
-  ): Promise<AttemptOutcome> {
+  private async attempt(spec: RequestSpec, authorization: string | null): Promise<AttemptOutcome> {
+    const { endpoint: operationEndpoint, url, bucket } = spec;
     // No response, or the body broke off: retryable like a 5xx, with no Retry-After.
     const networkRetry = (error: unknown): AttemptOutcome => ({
       kind: 'retry',
@@ -216,14 +256,17 @@ export class AtlasClient {
       retryAfterMs: null,
       error: networkError(operationEndpoint, error, this.options.timeoutMs),
     });
-    const headers: Record<string, string> = { Accept: accept, 'User-Agent': this.options.userAgent };
+    const headers: Record<string, string> = { Accept: spec.accept, 'User-Agent': this.options.userAgent };
     if (authorization) headers.Authorization = authorization;
+    // A write's body is sent in the same versioned media type it accepts (spec: requestBody content).
+    if (spec.body !== null) headers['Content-Type'] = spec.accept;
     this.stats.requests += 1;
     let response: Response;
     try {
       response = await this.deps.fetch(url, {
-        method: 'GET',
+        method: spec.method,
         headers,
+        ...(spec.body === null ? {} : { body: spec.body }),
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (error) {
@@ -241,6 +284,9 @@ export class AtlasClient {
       } catch (error) {
         return networkRetry(error);
       }
+      // 204 No Content (the writes that delete) has no body to parse.
+      if (text === '' && (response.status === 204 || spec.method !== 'GET'))
+        return { kind: 'ok', status: response.status, body: null, headers: response.headers };
       try {
         return { kind: 'ok', status: response.status, body: JSON.parse(text), headers: response.headers };
       } catch {
@@ -263,7 +309,7 @@ export class AtlasClient {
         errorCode: body.errorCode,
         detail: body.detail,
       },
-      { hint: statusHint(response.status) },
+      { hint: statusHint(response.status, spec.write) },
     );
     if (response.status === 429 || RETRYABLE_STATUS.has(response.status)) {
       if (response.status === 429) this.stats.rateLimited += 1;
@@ -283,8 +329,8 @@ export class AtlasClient {
     return Math.floor(this.deps.random() * ceiling);
   }
 
-  private bucketFor(operation: Operation, scopeId: string | null): BucketState {
-    const key = `${operation.rateLimitSet}:${scopeId ?? 'user'}`;
+  private bucketFor(rateLimitSet: string, scopeId: string | null): BucketState {
+    const key = `${rateLimitSet}:${scopeId ?? 'user'}`;
     let bucket = this.buckets.get(key);
     if (!bucket) {
       bucket = { pausedUntil: 0, remaining: null, limit: null, nextSlotAt: 0 };
@@ -326,6 +372,21 @@ export class AtlasClient {
       return;
     }
   }
+}
+
+/** One request as the request loop sends it. */
+interface RequestSpec {
+  /** `METHOD /path/{template}`, how errors name the operation. */
+  endpoint: string;
+  method: 'GET' | WriteOperation['method'];
+  url: URL;
+  /** `Accept`; also the `Content-Type` of a body. */
+  accept: string;
+  /** JSON text, or null for no body. */
+  body: string | null;
+  bucket: BucketState;
+  /** The write operation, for its least role in a 403 hint; null for reads. */
+  write: WriteOperation | null;
 }
 
 interface BucketState {
@@ -375,10 +436,14 @@ function credentialHint(kind: AuthStrategy['kind']): string {
     : 'check MONGODB_ATLAS_PUBLIC_API_KEY / MONGODB_ATLAS_PRIVATE_API_KEY and that the key may read this organization';
 }
 
-function statusHint(status: number): string | undefined {
+function statusHint(status: number, write: WriteOperation | null): string | undefined {
+  if (status === 403 && write) {
+    return `the credentials lack ${write.roles.join(' or ')} for this call, or the org requires an API access list that excludes this IP`;
+  }
   if (status === 403) {
     return 'the credentials lack a role for this endpoint (Organization Member or Read Only is needed), or the org requires an API access list that excludes this IP';
   }
+  if (write && status === 404) return undefined;
   if (status === 404) return 'check the organization id';
   if (status === 406 || status === 410) return 'this API version is not served; please report it';
   return undefined;

@@ -179,6 +179,55 @@ export const writeOperations = {
 
 export type WriteOperationId = keyof typeof writeOperations;
 
+/**
+ * The spec's pattern of each path parameter the write operations use (`parameters[].schema.pattern`);
+ * test/atlas/write-operations.test.ts checks them against the extracts.
+ */
+export const PATH_PARAMETER_PATTERNS: Readonly<Record<string, RegExp>> = {
+  orgId: /^([a-f0-9]{24})$/,
+  groupId: /^([a-f0-9]{24})$/,
+  userId: /^([a-f0-9]{24})$/,
+  teamId: /^([a-f0-9]{24})$/,
+  apiUserId: /^([a-f0-9]{24})$/,
+  clientId: /^mdb_sa_id_[a-fA-F\d]{24}$/,
+};
+
+/**
+ * The path parameters of `path` when it is `operation`'s template with every parameter filled in by a
+ * value its spec pattern accepts; otherwise a sentence saying what is wrong.
+ */
+export function writePathParams(
+  operation: WriteOperation,
+  path: string,
+): { params: Record<string, string> } | { problem: string } {
+  const names: string[] = [];
+  const source = operation.path
+    .split(/\{(\w+)\}/)
+    .map((part, i) => {
+      if (i % 2 === 0) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      names.push(part);
+      return '([^/?#]+)';
+    })
+    .join('');
+  const m = new RegExp(`^${source}$`).exec(path);
+  if (!m) return { problem: `${path} is not a path of ${operation.method} ${operation.path}` };
+  const params: Record<string, string> = {};
+  for (const [i, name] of names.entries()) {
+    const raw = m[i + 1] ?? '';
+    let value: string;
+    try {
+      value = decodeURIComponent(raw);
+    } catch {
+      return { problem: `${name} ${JSON.stringify(raw)} is not URL-encoded text` };
+    }
+    const pattern = PATH_PARAMETER_PATTERNS[name];
+    if (!pattern?.test(value) || encodeURIComponent(value) !== raw)
+      return { problem: `${name} ${JSON.stringify(value)} is not a valid Atlas ${name}` };
+    params[name] = value;
+  }
+  return { params };
+}
+
 /** The media type of an Atlas API version, as sent in `Accept` and `Content-Type`. */
 export function atlasMediaType(version: string): string {
   return `application/vnd.atlas.${version}+json`;

@@ -1,6 +1,11 @@
 /** The write-operation table vs the vendored spec extracts, so plans and `review apply` cannot drift. */
 import { describe, expect, it } from 'vitest';
-import { atlasMediaType, writeOperations } from '../../src/atlas/write-operations.js';
+import {
+  atlasMediaType,
+  PATH_PARAMETER_PATTERNS,
+  writeOperations,
+  writePathParams,
+} from '../../src/atlas/write-operations.js';
 import { specOperation } from '../helpers/plan-spec.js';
 
 describe('write-operation table vs the Atlas spec extracts', () => {
@@ -26,6 +31,44 @@ describe('write-operation table vs the Atlas spec extracts', () => {
       expect(success.map(([, r]) => Object.keys(r.content ?? {}))).toEqual([[media]]);
     });
   }
+
+  it('the path parameter patterns are the spec parameter patterns', () => {
+    for (const op of Object.values(writeOperations)) {
+      const found = specOperation(op.method, op.path)!;
+      const params = (found.op.parameters ?? []).map((p) =>
+        p.$ref ? found.doc.components.parameters[p.$ref.split('/').pop() ?? ''] : p,
+      );
+      for (const [, name] of op.path.matchAll(/\{(\w+)\}/g)) {
+        const param = params.find((p) => p?.in === 'path' && p.name === name);
+        expect(PATH_PARAMETER_PATTERNS[name!]?.source, `${op.operationId} ${name}`).toBe(
+          param?.schema?.pattern,
+        );
+      }
+    }
+  });
+
+  it('writePathParams accepts a filled template and refuses other paths and ids', () => {
+    const op = writeOperations.removeOrgUserRole;
+    const org = '0000000000000000000000aa';
+    const user = 'b00000000000000000000001';
+    expect(writePathParams(op, `/api/atlas/v2/orgs/${org}/users/${user}:removeRole`)).toEqual({
+      params: { orgId: org, userId: user },
+    });
+    for (const [path, problem] of [
+      [`/api/atlas/v2/orgs/${org}/users/${user}:addRole`, 'is not a path of'],
+      [`/api/atlas/v2/orgs/${org}/users/..:removeRole`, 'userId ".." is not a valid Atlas userId'],
+      [`/api/atlas/v2/orgs/${org}/users/%2E%2E:removeRole`, 'userId ".." is not a valid Atlas userId'],
+      [`/api/atlas/v2/orgs/${org.toUpperCase()}/users/${user}:removeRole`, 'orgId'],
+      [`/api/atlas/v2/orgs/${org}/users/%E0%A4%A:removeRole`, 'not URL-encoded'],
+    ] as const)
+      expect((writePathParams(op, path) as { problem?: string }).problem).toContain(problem);
+    expect(
+      writePathParams(
+        writeOperations.deleteOrgServiceAccount,
+        `/api/atlas/v2/orgs/${org}/serviceAccounts/mdb_sa_id_0123456789abcdef01234567`,
+      ),
+    ).toEqual({ params: { orgId: org, clientId: 'mdb_sa_id_0123456789abcdef01234567' } });
+  });
 
   it('names each operation once, by its spec operationId', () => {
     const keys = Object.values(writeOperations).map((o) => `${o.method} ${o.path}`);
