@@ -17,7 +17,7 @@ export const OPTIONAL_DATASETS: readonly OptionalDataset[] = ['project-invitatio
 export interface Dataset {
   /** Stable id, used by `doctor` output and `--include`. */
   id: string;
-  /** What it holds, in words. */
+  /** What it holds, in a few words (a column of `doctor`'s table). */
   label: string;
   api: ApiKind;
   operation: Operation;
@@ -33,7 +33,7 @@ function dataset(d: Dataset): Dataset {
 export const DATASETS: readonly Dataset[] = [
   dataset({
     id: 'organizations',
-    label: 'organizations visible to the credentials',
+    label: 'organizations visible',
     api: 'atlas-v2',
     operation: operations.listOrgs,
     scope: 'caller',
@@ -57,7 +57,7 @@ export const DATASETS: readonly Dataset[] = [
   }),
   dataset({
     id: 'team-members',
-    label: 'members of each team',
+    label: 'team members',
     api: 'atlas-v2',
     operation: operations.listOrgTeamUsers,
     scope: 'team',
@@ -73,7 +73,7 @@ export const DATASETS: readonly Dataset[] = [
   }),
   dataset({
     id: 'project-teams',
-    label: "teams' roles in each project",
+    label: 'project teams',
     api: 'atlas-v2',
     operation: operations.listGroupTeams,
     scope: 'project',
@@ -81,7 +81,7 @@ export const DATASETS: readonly Dataset[] = [
   }),
   dataset({
     id: 'api-keys',
-    label: 'organization API keys and their roles',
+    label: 'API keys',
     api: 'atlas-v2',
     operation: operations.listOrgApiKeys,
     scope: 'org',
@@ -89,7 +89,7 @@ export const DATASETS: readonly Dataset[] = [
   }),
   dataset({
     id: 'api-key-access-lists',
-    label: "each API key's IP access list",
+    label: 'API key access lists',
     api: 'atlas-v2',
     operation: operations.listOrgApiKeyAccessListEntries,
     scope: 'apiKey',
@@ -97,7 +97,7 @@ export const DATASETS: readonly Dataset[] = [
   }),
   dataset({
     id: 'project-api-keys',
-    label: 'API keys of each project (cross-check)',
+    label: 'project API keys',
     api: 'atlas-v2',
     operation: operations.listGroupApiKeys,
     scope: 'project',
@@ -105,7 +105,7 @@ export const DATASETS: readonly Dataset[] = [
   }),
   dataset({
     id: 'service-accounts',
-    label: 'service accounts, system-managed included',
+    label: 'service accounts',
     api: 'atlas-v2',
     operation: operations.listOrgServiceAccounts,
     scope: 'org',
@@ -113,7 +113,7 @@ export const DATASETS: readonly Dataset[] = [
   }),
   dataset({
     id: 'service-account-projects',
-    label: "each service account's project roles",
+    label: 'service account projects',
     api: 'atlas-v2',
     operation: operations.getOrgServiceAccountGroups,
     scope: 'serviceAccount',
@@ -121,7 +121,7 @@ export const DATASETS: readonly Dataset[] = [
   }),
   dataset({
     id: 'service-account-access-lists',
-    label: "each service account's IP access list",
+    label: 'service account access lists',
     api: 'atlas-v2',
     operation: operations.listOrgServiceAccountAccessList,
     scope: 'serviceAccount',
@@ -129,7 +129,7 @@ export const DATASETS: readonly Dataset[] = [
   }),
   dataset({
     id: 'project-service-accounts',
-    label: 'service accounts of each project (cross-check)',
+    label: 'project service accounts',
     api: 'atlas-v2',
     operation: operations.listGroupServiceAccounts,
     scope: 'project',
@@ -137,7 +137,7 @@ export const DATASETS: readonly Dataset[] = [
   }),
   dataset({
     id: 'settings',
-    label: 'organization settings (MFA, API access list, session timeouts)',
+    label: 'org settings',
     api: 'atlas-v2',
     operation: operations.getOrgSettings,
     scope: 'org',
@@ -145,7 +145,7 @@ export const DATASETS: readonly Dataset[] = [
   }),
   dataset({
     id: 'project-invitations',
-    label: 'invitations made through the deprecated project-invite endpoint',
+    label: 'project invitations',
     api: 'atlas-v2',
     operation: operations.listGroupInvites,
     scope: 'project',
@@ -153,7 +153,7 @@ export const DATASETS: readonly Dataset[] = [
   }),
   dataset({
     id: 'organizations',
-    label: 'organizations visible to the API key',
+    label: 'organizations visible',
     api: 'cloud-manager',
     operation: operations.legacyListOrgs,
     scope: 'caller',
@@ -161,7 +161,7 @@ export const DATASETS: readonly Dataset[] = [
   }),
   dataset({
     id: 'organization',
-    label: 'the organization (its name)',
+    label: 'organization',
     api: 'cloud-manager',
     operation: operations.legacyGetOrg,
     scope: 'org',
@@ -169,7 +169,7 @@ export const DATASETS: readonly Dataset[] = [
   }),
   dataset({
     id: 'users',
-    label: 'users (active only; roles everywhere, kept for this org)',
+    label: 'users',
     api: 'cloud-manager',
     operation: operations.legacyListOrgUsers,
     scope: 'org',
@@ -177,7 +177,7 @@ export const DATASETS: readonly Dataset[] = [
   }),
   dataset({
     id: 'projects',
-    label: "the organization's projects (to keep only this org's project roles)",
+    label: 'projects',
     api: 'cloud-manager',
     operation: operations.legacyListOrgGroups,
     scope: 'org',
@@ -192,5 +192,5 @@ export function datasetsFor(api: ApiKind, include: readonly OptionalDataset[] = 
 
 /** Human name of the least role(s) of a dataset: "Organization Read Only", or "any role" when the spec names none. */
 export function leastRoleText(d: Dataset): string {
-  return d.operation.roles.length > 0 ? d.operation.roles.join(' or ') : 'any role in the organization';
+  return d.operation.roles.length > 0 ? d.operation.roles.join(' or ') : 'any org role';
 }

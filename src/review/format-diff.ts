@@ -4,6 +4,7 @@
  * and nowhere else.
  */
 import { escapeMarkdown } from '../report/renderers/text-safety.js';
+import { terminalSafe as safe } from '../util/terminal.js';
 import type { Change, ChangeKind, SnapshotDiff } from './diff.js';
 
 export const DIFF_FORMATS = ['text', 'json', 'markdown'] as const;
@@ -37,11 +38,6 @@ export const CHANGE_KIND_TITLES: Record<ChangeKind, string> = {
   'service-account-roles-changed': 'Service account roles changed',
   'service-account-secrets-changed': 'Service account secrets changed',
 };
-
-/** Control characters would let a hostile name rewrite a terminal line; show them as `?`. */
-function safe(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
-}
 
 /** One line describing a change, without the kind title. */
 export function describeChange(c: Change): string {

@@ -10,6 +10,7 @@
 import { findingKey } from '../audit/run.js';
 import type { Finding, RuleSummary, Severity } from '../audit/types.js';
 import type { Organization, Snapshot } from '../snapshot/schema.js';
+import { terminalSafe as safe } from '../util/terminal.js';
 import type { Signoff, SignoffAction } from './signoff.js';
 
 export const VERIFY_SCHEMA_VERSION = 1 as const;
@@ -313,10 +314,6 @@ export function verifySignoff(
     findings,
     failed: notDone + unverifiable > 0,
   };
-}
-
-function safe(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
 }
 
 /** Text output of `review verify`. */

@@ -13,6 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Organization, Project, User, UserStatus } from '../snapshot/schema.js';
+import { authorize, rolesOf, type SimulatorAccess } from './authorize.js';
 import {
   apiKeyUserDetails,
   atlasOrganization,
@@ -28,12 +29,13 @@ import {
   type WireObject,
 } from './wire.js';
 
+export type { SimulatorAccess } from './authorize.js';
 export { type CollectorView, expectedOrganizations } from './expected.js';
 
 /** Credentials the simulator accepts. */
 export interface SimulatorCredentials {
-  serviceAccounts?: { clientId: string; clientSecret: string }[];
-  apiKeys?: { publicKey: string; privateKey: string }[];
+  serviceAccounts?: { clientId: string; clientSecret: string; access?: SimulatorAccess }[];
+  apiKeys?: { publicKey: string; privateKey: string; access?: SimulatorAccess }[];
 }
 
 /** Fake, simulator-only credentials used when none are given (printed by `simulate`). */
@@ -145,7 +147,7 @@ export interface Simulator {
 // ---------------------------------------------------------------------------------------------
 // Routes
 
-type Principal = { kind: 'service-account' | 'api-key'; id: string };
+type Principal = { kind: 'service-account' | 'api-key'; id: string; access?: SimulatorAccess };
 
 interface RequestContext {
   params: Record<string, string>;
@@ -543,7 +545,7 @@ export function parseAuthParams(text: string): Record<string, string> {
 /** Starts the simulator on 127.0.0.1 (port 0 = any free port by default). */
 export async function startSimulator(opts: SimulatorOptions): Promise<Simulator> {
   const now = opts.now ?? (() => Date.now());
-  const credentials = opts.credentials ?? DEFAULT_CREDENTIALS;
+  const credentials: SimulatorCredentials = opts.credentials ?? DEFAULT_CREDENTIALS;
   const tokenTtlMs = (opts.tokenTtlSeconds ?? 3600) * 1000;
   const limits: Record<EndpointSet, BucketSpec> | null =
     opts.rateLimits === 'off'
@@ -652,7 +654,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       const ha2 = md5(`${req.method ?? 'GET'}:${p.uri}`);
       const expected = md5(`${ha1}:${p.nonce}:${p.nc}:${p.cnonce}:auth:${ha2}`);
       if (expected !== p.response) return { detail: 'Digest response does not match.' };
-      return { principal: { kind: 'api-key', id: key.publicKey } };
+      return { principal: { kind: 'api-key', id: key.publicKey, access: key.access } };
     }
     return { detail: 'Authentication required.' };
   };
@@ -765,7 +767,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     const token = randomBytes(24).toString('base64url');
     tokens.set(token, {
       expiresAt: now() + tokenTtlMs,
-      principal: { kind: 'service-account', id: clientId },
+      principal: { kind: 'service-account', id: clientId, access: account.access },
     });
     stats.tokensIssued++;
     await reply(200, {
@@ -822,6 +824,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
         { 'WWW-Authenticate': digestChallenge(auth.stale ?? false) },
       );
     }
+    // The credential's role and API access list, as Atlas checks them (x-rolesRequirements).
+    const refusal = authorize(auth.principal.access, rolesOf(endpoint), req.socket.remoteAddress ?? '');
+    if (refusal) return fail(endpoint, refusal);
     if (await applyFault(req, res, url, endpoint)) return;
 
     let version: string | null = null;

@@ -3,6 +3,7 @@ import { collectCommand } from './collect.js';
 import type { CommandFactory } from './define.js';
 import { demoCommand } from './demo.js';
 import { diffCommand } from './diff.js';
+import { doctorCommand } from './doctor.js';
 import { emailCommand } from './email.js';
 import { reportCommand } from './report.js';
 import { reviewCommand } from './review.js';
@@ -16,6 +17,7 @@ export { type CommandFactory, defineCommand } from './define.js';
  * The command registry. Each command lives in its own file in this folder and is listed here once.
  */
 export const commands: CommandFactory[] = [
+  doctorCommand,
   collectCommand,
   auditCommand,
   rulesCommand,

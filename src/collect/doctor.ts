@@ -1,0 +1,340 @@
+/**
+ * The preflight behind `doctor`: with the credentials and org options a collection would use, read
+ * the first item of every dataset the collection needs (one request each, `itemsPerPage=1`) and say,
+ * per organization and dataset, whether it can be read, and if not, the HTTP status, Atlas
+ * `errorCode`, and the role to grant (the spec's `x-rolesRequirements`) or the API access-list entry
+ * to add. It also measures the clock skew against the server's `Date` header. It never throws for a
+ * refused dataset: the report is the result; only bad options fail before the first request.
+ */
+import type { AtlasClient } from '../atlas/client.js';
+import { endpointName, type Operation, operations } from '../atlas/operations.js';
+import { paginate } from '../atlas/paginate.js';
+import { AtlasApiError } from '../errors.js';
+import type { ApiKind, UsersApiVersion } from '../snapshot/schema.js';
+import {
+  type Dataset,
+  type DatasetScope,
+  datasetsFor,
+  leastRoleText,
+  type OptionalDataset,
+} from './datasets.js';
+
+/** Atlas errorCodes that mean "this IP is not on the credential's API access list". */
+const ACCESS_LIST_CODES = new Set(['IP_ADDRESS_NOT_ON_ACCESS_LIST', 'ORG_REQUIRES_ACCESS_LIST']);
+
+/** One dataset's probe. */
+export interface DatasetCheck {
+  dataset: string;
+  label: string;
+  /** `GET /api/atlas/v2/orgs/{orgId}/users` */
+  endpoint: string;
+  /** ok: readable; refused: the request failed; skipped: nothing to probe (no item of the parent list). */
+  outcome: 'ok' | 'refused' | 'skipped';
+  status: number | null;
+  errorCode: string | null;
+  detail: string | null;
+  /** The least role the spec names for the operation. */
+  leastRole: string;
+  /** What to do when refused, in words. */
+  fix: string | null;
+}
+
+export interface OrgCheck {
+  id: string;
+  /** Null when the organization could not be read at all. */
+  name: string | null;
+  checks: DatasetCheck[];
+}
+
+export interface DoctorReport {
+  baseUrl: string;
+  api: ApiKind;
+  usersVersion: UsersApiVersion | null;
+  auth: { kind: 'service-account' | 'api-key'; id: string };
+  /** Server `Date` minus the local clock, in whole seconds; null when no response carried a Date. */
+  clockSkewSeconds: number | null;
+  /** Checks made before any organization (the org listing). */
+  global: DatasetCheck[];
+  organizations: OrgCheck[];
+  /** True when a collection with these options would read every dataset. */
+  ok: boolean;
+  requests: number;
+}
+
+export interface DoctorOptions {
+  client: AtlasClient;
+  api: ApiKind;
+  usersVersion: UsersApiVersion;
+  orgs: string[] | 'all';
+  include?: readonly OptionalDataset[];
+  /** The public half of the credential (client id or public key): never a secret. */
+  credentialId: string;
+  /** Local wall clock in ms (for the skew). */
+  now: () => number;
+}
+
+/** The clock skew beyond which doctor warns (token lifetimes are computed from the local clock). */
+export const CLOCK_SKEW_WARNING_SECONDS = 60;
+
+const ALL_STATUSES = ['ACTIVE', 'PENDING', 'INVITATION_EXPIRED', 'INVITATION_REJECTED'] as const;
+
+/** Runs the preflight. Throws only for failures that are not about a dataset (none today). */
+export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
+  const { client } = options;
+  const skews: number[] = [];
+  const datasets = datasetsFor(options.api, options.include ?? []);
+  const global: DatasetCheck[] = [];
+
+  /** One probe: the first item of the dataset (or the object), its outcome, and the first item's id. */
+  const probe = async (
+    d: Dataset,
+    params: Record<string, string>,
+    idField: string | null,
+  ): Promise<{ check: DatasetCheck; firstId: string | null; body: unknown }> => {
+    const op = d.operation;
+    const query = new URLSearchParams();
+    if (op.paginated) {
+      query.set('itemsPerPage', '1');
+      query.set('pageNum', '1');
+    }
+    for (const [k, v] of extraQuery(op, options.usersVersion)) query.append(k, v);
+    const base = { dataset: d.id, label: d.label, endpoint: endpointName(op), leastRole: leastRoleText(d) };
+    try {
+      const sent = options.now();
+      const { body, headers } = await client.getJson(
+        op,
+        client.urlFor(op, params, query),
+        versionFor(op, options.usersVersion),
+        params.groupId ?? params.orgId ?? null,
+      );
+      const date = Date.parse(headers.get('date') ?? '');
+      // The server stamps its Date between our send and receive: compare with the midpoint.
+      if (!Number.isNaN(date)) skews.push(date - (sent + options.now()) / 2);
+      const first = firstItem(body);
+      const firstId =
+        idField && first && typeof first[idField] === 'string' ? (first[idField] as string) : null;
+      return {
+        check: { ...base, outcome: 'ok', status: 200, errorCode: null, detail: null, fix: null },
+        firstId,
+        body,
+      };
+    } catch (error) {
+      if (!(error instanceof AtlasApiError)) throw error;
+      const { status, errorCode, detail } = error.details;
+      return {
+        check: { ...base, outcome: 'refused', status, errorCode, detail, fix: fixFor(d, status, errorCode) },
+        firstId: null,
+        body: null,
+      };
+    }
+  };
+  const skipped = (d: Dataset, why: string): DatasetCheck => ({
+    dataset: d.id,
+    label: d.label,
+    endpoint: endpointName(d.operation),
+    outcome: 'skipped',
+    status: null,
+    errorCode: null,
+    detail: why,
+    leastRole: leastRoleText(d),
+    fix: null,
+  });
+
+  // 1. Which organizations: the whole org listing (every page), as `collect` reads it.
+  const orgNames = new Map<string, string>();
+  const listing = datasets.find((d) => d.scope === 'caller');
+  let orgIds: string[] = options.orgs === 'all' ? [] : options.orgs;
+  if (listing && (options.api === 'atlas-v2' || options.orgs === 'all')) {
+    try {
+      const result = await paginate(client, {
+        operation: listing.operation,
+        pathParams: {},
+        version: versionFor(listing.operation, options.usersVersion),
+        scopeId: null,
+        key: (item) => idOf(item, 'id'),
+      });
+      for (const item of result.items) {
+        const o = item as { id?: unknown; name?: unknown; isDeleted?: unknown };
+        if (typeof o.id === 'string' && o.isDeleted !== true) orgNames.set(o.id, String(o.name ?? ''));
+      }
+      global.push({
+        dataset: listing.id,
+        label: listing.label,
+        endpoint: endpointName(listing.operation),
+        outcome: 'ok',
+        status: 200,
+        errorCode: null,
+        detail: `${orgNames.size} organization(s) visible`,
+        leastRole: leastRoleText(listing),
+        fix: null,
+      });
+      if (options.orgs === 'all') orgIds = [...orgNames.keys()].sort();
+    } catch (error) {
+      if (!(error instanceof AtlasApiError)) throw error;
+      const { status, errorCode, detail } = error.details;
+      global.push({
+        dataset: listing.id,
+        label: listing.label,
+        endpoint: endpointName(listing.operation),
+        outcome: 'refused',
+        status,
+        errorCode,
+        detail,
+        leastRole: leastRoleText(listing),
+        fix: fixFor(listing, status, errorCode),
+      });
+    }
+  }
+
+  // 2. Every dataset of every organization, parents before the lists read per item of them.
+  const organizations = await Promise.all(
+    orgIds.map(async (orgId): Promise<OrgCheck> => {
+      const checks: DatasetCheck[] = [];
+      let name = orgNames.get(orgId) ?? null;
+      if (options.api === 'atlas-v2' && global[0]?.outcome === 'ok' && name === null) {
+        return {
+          id: orgId,
+          name: null,
+          checks: [
+            {
+              dataset: 'organization',
+              label: 'organization',
+              endpoint: endpointName(operations.listOrgs),
+              outcome: 'refused',
+              status: null,
+              errorCode: null,
+              detail: 'the organization is not visible to these credentials',
+              leastRole: 'Organization Read Only',
+              fix: 'check the org id, and give the identity Organization Read Only in that organization',
+            },
+          ],
+        };
+      }
+      const orgLevel = datasets.filter((d) => d.scope === 'org');
+      const firstIds = new Map<DatasetScope, string | null>();
+      const parentOutcome = new Map<DatasetScope, DatasetCheck['outcome']>();
+      const parentOf: Partial<Record<DatasetScope, string>> = {
+        team: operations.listOrgTeams.path,
+        project:
+          options.api === 'atlas-v2' ? operations.getOrgGroups.path : operations.legacyListOrgGroups.path,
+        apiKey: operations.listOrgApiKeys.path,
+        serviceAccount: operations.listOrgServiceAccounts.path,
+      };
+      const idFieldOf = (path: string): [DatasetScope, string] | null => {
+        for (const [scope, p] of Object.entries(parentOf) as [DatasetScope, string][])
+          if (p === path) return [scope, scope === 'serviceAccount' ? 'clientId' : 'id'];
+        return null;
+      };
+      const orgResults = await Promise.all(
+        orgLevel.map(async (d) => {
+          const parent = idFieldOf(d.operation.path);
+          const r = await probe(d, { orgId }, parent?.[1] ?? null);
+          if (parent) {
+            firstIds.set(parent[0], r.firstId);
+            parentOutcome.set(parent[0], r.check.outcome);
+          }
+          if (d.operation === operations.legacyGetOrg && r.body && typeof r.body === 'object') {
+            const n = (r.body as { name?: unknown }).name;
+            if (typeof n === 'string') name = n;
+          }
+          return r.check;
+        }),
+      );
+      checks.push(...orgResults);
+      const perItem = datasets.filter((d) => d.scope !== 'org' && d.scope !== 'caller');
+      const itemResults = await Promise.all(
+        perItem.map(async (d) => {
+          const id = firstIds.get(d.scope) ?? null;
+          if (parentOutcome.get(d.scope) === 'refused')
+            return skipped(d, `not probed: the ${scopeWord(d.scope)} listing was refused`);
+          if (id === null) return skipped(d, `not probed: the organization has no ${scopeWord(d.scope)}`);
+          const params: Record<string, string> =
+            d.scope === 'project'
+              ? { groupId: id }
+              : d.scope === 'team'
+                ? { orgId, teamId: id }
+                : d.scope === 'apiKey'
+                  ? { orgId, apiUserId: id }
+                  : { orgId, clientId: id };
+          return (await probe(d, params, null)).check;
+        }),
+      );
+      checks.push(...itemResults);
+      return { id: orgId, name, checks };
+    }),
+  );
+
+  const all = [...global, ...organizations.flatMap((o) => o.checks)];
+  const sorted = [...skews].sort((a, b) => a - b);
+  const median = sorted.length > 0 ? sorted[Math.floor(sorted.length / 2)]! : null;
+  return {
+    baseUrl: client.options.baseUrl.origin,
+    api: options.api,
+    usersVersion: options.api === 'atlas-v2' ? options.usersVersion : null,
+    auth: { kind: client.auth.kind, id: options.credentialId },
+    clockSkewSeconds: median === null ? null : Math.round(median / 1000),
+    global,
+    organizations,
+    ok: all.every((c) => c.outcome !== 'refused'),
+    requests: client.stats.requests,
+  };
+}
+
+/** Query parameters a collection sends beyond paging, so the probe asks exactly what collect asks. */
+function extraQuery(op: Operation, usersVersion: UsersApiVersion): Array<[string, string]> {
+  if ((op === operations.listOrgUsers || op === operations.listOrgTeamUsers) && usersVersion === '2025-02-19')
+    return ALL_STATUSES.map((s): [string, string] => ['orgMembershipStatuses', s]);
+  if (op === operations.listOrgServiceAccounts || op === operations.listGroupServiceAccounts)
+    return [['includeSystemManaged', 'true']];
+  if (op.includeCount) return [['includeCount', 'true']];
+  return [];
+}
+
+function versionFor(op: Operation, usersVersion: UsersApiVersion): string | null {
+  if (op.versions === null) return null;
+  return op.versions.includes(usersVersion) ? usersVersion : (op.versions[0] ?? null);
+}
+
+function firstItem(body: unknown): Record<string, unknown> | null {
+  if (Array.isArray(body)) return (body[0] as Record<string, unknown>) ?? null;
+  if (body && typeof body === 'object' && 'results' in body) {
+    const results = (body as { results: unknown }).results;
+    if (Array.isArray(results) && results[0] && typeof results[0] === 'object')
+      return results[0] as Record<string, unknown>;
+  }
+  return null;
+}
+
+function idOf(item: unknown, field: string): string | null {
+  const v = item && typeof item === 'object' ? (item as Record<string, unknown>)[field] : undefined;
+  return typeof v === 'string' ? v : null;
+}
+
+function scopeWord(scope: DatasetScope): string {
+  return {
+    caller: 'organization',
+    org: 'organization',
+    team: 'team',
+    project: 'project',
+    apiKey: 'API key',
+    serviceAccount: 'service account',
+  }[scope];
+}
+
+/** What to do about a refusal: the access list, the credentials, or the role the spec names. */
+function fixFor(d: Dataset, status: number | null, errorCode: string | null): string {
+  if (status === 403 && errorCode !== null && ACCESS_LIST_CODES.has(errorCode))
+    return "add this machine's public IP address to the credential's API access list (Atlas: Organization Access Manager > the service account or API key > Access List)";
+  if (status === 401)
+    return 'the credentials were refused: check the client id and secret (or public and private key)';
+  if (status === 404)
+    return d.scope === 'org'
+      ? 'not found: check the organization id'
+      : `the ${scopeWord(d.scope)} was not found (deleted since it was listed?): run doctor again`;
+  if (status === 403)
+    return `grant ${leastRoleText(d)}${d.scope === 'project' ? ' (in every project, or Organization Read Only in the organization)' : ''}`;
+  if (status === 406 || status === 410) return 'this API version is not served: please report it';
+  if (status === 429) return 'rate limited: wait and run doctor again';
+  if (status === null) return 'no HTTP response: check the base URL, proxy and network';
+  return 'see the Atlas error above';
+}
