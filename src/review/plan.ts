@@ -28,6 +28,7 @@ import {
   type WriteOperationId,
   writeOperations,
 } from '../atlas/write-operations.js';
+import { terminalSafe } from '../util/terminal.js';
 import type { Signoff, SignoffAction } from './signoff.js';
 
 /** 2: operationId/version/media types per call, the sign-off's sha256, no `executed` flag. */
@@ -415,14 +416,6 @@ export function buildRevocationPlan(signoff: Signoff, signoffSha256: string): Re
 /** The plan as JSON. */
 export function serializePlan(p: RevocationPlan): string {
   return `${JSON.stringify(p, null, 2)}\n`;
-}
-
-/**
- * Text safe to print on a terminal: control characters and bidirectional overrides would let a
- * hostile name (from Atlas or the workbook) rewrite a line.
- */
-export function terminalSafe(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
 }
 
 /** One call as two or three lines: method and path; operation, version and purpose; body. */
