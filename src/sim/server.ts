@@ -28,6 +28,7 @@ import {
   userAccessListResponse,
   type WireObject,
 } from './wire.js';
+import { simulatorWrites } from './writes.js';
 
 export type { SimulatorAccess } from './authorize.js';
 export { type CollectorView, expectedOrganizations } from './expected.js';
@@ -777,9 +778,26 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     });
   };
 
+  // The write operations of revocation plans (review apply), in their own module.
+  const writes = simulatorWrites({
+    estate: index,
+    baseUrl: () => baseUrl,
+    authenticate,
+    digestChallenge,
+    applyFault,
+    takeToken,
+    record,
+    send,
+    apiError,
+    readBody,
+    wait,
+    latencyMs: opts.latencyMs ?? 0,
+  });
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://sim.local');
     if (req.method === 'POST' && url.pathname === '/api/oauth/token') return handleToken(req, res, url);
+    if (req.method !== 'GET' && (await writes(req, res, url))) return;
     const fail = async (
       endpoint: string,
       spec: Omit<ApiErrorSpec, 'kind'>,

@@ -17,7 +17,7 @@ export type SpecVersion = (typeof SPEC_VERSIONS)[number];
 
 export async function getToken(
   baseUrl: string,
-  creds = DEFAULT_CREDENTIALS.serviceAccounts[0],
+  creds: { clientId: string; clientSecret: string } = DEFAULT_CREDENTIALS.serviceAccounts[0],
 ): Promise<string> {
   const res = await fetch(`${baseUrl}/api/oauth/token`, {
     method: 'POST',
