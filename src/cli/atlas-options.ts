@@ -132,18 +132,46 @@ export function resolveBaseUrl(
   return new URL(url.origin);
 }
 
-/** Picks credentials from the environment with the Atlas CLI's variable names. */
+/** The environment variables one Atlas identity is read from. */
+export interface CredentialVariables {
+  clientId: string;
+  clientSecret: string;
+  publicKey: string;
+  privateKey: string;
+}
+
+/** The collector's (read-only) identity: the Atlas CLI's variable names. */
+export const COLLECTOR_CREDENTIALS: CredentialVariables = {
+  clientId: 'MONGODB_ATLAS_CLIENT_ID',
+  clientSecret: 'MONGODB_ATLAS_CLIENT_SECRET',
+  publicKey: 'MONGODB_ATLAS_PUBLIC_API_KEY',
+  privateKey: 'MONGODB_ATLAS_PRIVATE_API_KEY',
+};
+
+/**
+ * The write-capable identity of `review apply`: its own variables, so the collector's read-only
+ * identity is never used to change access (and apply never falls back to it).
+ */
+export const APPLY_CREDENTIALS: CredentialVariables = {
+  clientId: 'ATLAS_REVIEW_APPLY_CLIENT_ID',
+  clientSecret: 'ATLAS_REVIEW_APPLY_CLIENT_SECRET',
+  publicKey: 'ATLAS_REVIEW_APPLY_PUBLIC_API_KEY',
+  privateKey: 'ATLAS_REVIEW_APPLY_PRIVATE_API_KEY',
+};
+
+/** Picks credentials from the environment (by default with the Atlas CLI's variable names). */
 export function resolveAuth(
   args: Pick<AtlasArgs, 'auth' | 'api'>,
   env: Readonly<Record<string, string | undefined>>,
   baseUrl: URL,
   tokenSender: ConstructorParameters<typeof ServiceAccountAuth>[3],
   now: () => number,
+  vars: CredentialVariables = COLLECTOR_CREDENTIALS,
 ): AuthStrategy {
-  const clientId = env.MONGODB_ATLAS_CLIENT_ID;
-  const clientSecret = env.MONGODB_ATLAS_CLIENT_SECRET;
-  const publicKey = env.MONGODB_ATLAS_PUBLIC_API_KEY;
-  const privateKey = env.MONGODB_ATLAS_PRIVATE_API_KEY;
+  const clientId = env[vars.clientId];
+  const clientSecret = env[vars.clientSecret];
+  const publicKey = env[vars.publicKey];
+  const privateKey = env[vars.privateKey];
   registerSecret(clientSecret);
   registerSecret(privateKey);
   const haveSa = Boolean(clientId && clientSecret);
@@ -154,16 +182,14 @@ export function resolveAuth(
     if (!haveKey) {
       throw new UsageError(
         args.api === 'cloud-manager'
-          ? 'the Cloud Manager API needs an API key: set MONGODB_ATLAS_PUBLIC_API_KEY and MONGODB_ATLAS_PRIVATE_API_KEY'
-          : 'no Atlas credentials: set MONGODB_ATLAS_CLIENT_ID and MONGODB_ATLAS_CLIENT_SECRET (service account), or MONGODB_ATLAS_PUBLIC_API_KEY and MONGODB_ATLAS_PRIVATE_API_KEY (API key)',
+          ? `the Cloud Manager API needs an API key: set ${vars.publicKey} and ${vars.privateKey}`
+          : `no Atlas credentials: set ${vars.clientId} and ${vars.clientSecret} (service account), or ${vars.publicKey} and ${vars.privateKey} (API key)`,
       );
     }
     return new DigestAuth(publicKey!, privateKey!);
   }
   if (!haveSa) {
-    throw new UsageError(
-      'service account auth needs MONGODB_ATLAS_CLIENT_ID and MONGODB_ATLAS_CLIENT_SECRET',
-    );
+    throw new UsageError(`service account auth needs ${vars.clientId} and ${vars.clientSecret}`);
   }
   return new ServiceAccountAuth(clientId!, clientSecret!, baseUrl, tokenSender, now);
 }
@@ -174,11 +200,15 @@ function positiveInt(name: string, value: number, max: number): number {
   return value;
 }
 
-/** Builds the Atlas client from parsed options and the environment. */
+/**
+ * Builds the Atlas client from parsed options and the environment; `vars` names the variables of the
+ * identity to use (the collector's by default; `review apply` passes its own write-capable ones).
+ */
 export function buildClient(
-  args: AtlasArgs,
+  args: Pick<AtlasArgs, 'base-url' | 'auth' | 'api' | 'concurrency' | 'timeout-ms' | 'max-retries'>,
   env: Readonly<Record<string, string | undefined>>,
   deps: ClientDeps = defaultDeps,
+  vars: CredentialVariables = COLLECTOR_CREDENTIALS,
 ): AtlasClient {
   const baseUrl = resolveBaseUrl(args['base-url'], env);
   const options = {
@@ -191,7 +221,20 @@ export function buildClient(
   };
   // The token request goes through the client so it shares retries, timeouts and the concurrency limit.
   let client: AtlasClient | undefined;
-  const auth = resolveAuth(args, env, baseUrl, (request) => client!.sendTokenRequest(request), deps.now);
-  client = new AtlasClient(options, auth, deps);
+  const auth = resolveAuth(
+    args,
+    env,
+    baseUrl,
+    (request) => client!.sendTokenRequest(request),
+    deps.now,
+    vars,
+  );
+  const credentialHint =
+    vars === COLLECTOR_CREDENTIALS
+      ? undefined
+      : auth.kind === 'service-account'
+        ? `check ${vars.clientId} / ${vars.clientSecret}`
+        : `check ${vars.publicKey} / ${vars.privateKey}`;
+  client = new AtlasClient(credentialHint ? { ...options, credentialHint } : options, auth, deps);
   return client;
 }

@@ -5,12 +5,15 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApplyLog } from '../../src/review/apply.js';
 import type { RevocationPlan } from '../../src/review/plan.js';
 import { type Signoff, signoffSchema } from '../../src/review/signoff.js';
 import type { VerifyResult } from '../../src/review/verify.js';
+import { type Simulator, startSimulator } from '../../src/sim/server.js';
+import type { Organization } from '../../src/snapshot/schema.js';
 import { sha256Hex } from '../../src/snapshot/store.js';
-import { snapshot } from '../builders/snapshot.js';
+import { projectRole, snapshot, user } from '../builders/snapshot.js';
 import {
   fillWorkbook,
   INVITE,
@@ -18,6 +21,8 @@ import {
   MALLORY,
   ORG,
   OWNER1,
+  OWNER2,
+  PROD,
   q3,
   q3Org,
   q4,
@@ -354,5 +359,211 @@ describe('review import: problems are listed with sheet, row and column (exit 2)
     );
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('not a readable XLSX workbook');
+  });
+});
+
+/**
+ * The whole cycle against the simulator over HTTP: collect with a read-only identity, the workbook,
+ * decisions, import, `review apply --yes` with a separate write-capable identity, collect again, verify.
+ */
+describe('the review cycle on the simulator: collect, report, decide, import, apply, collect, verify', () => {
+  const DEV = 'b00000000000000000000005';
+  const QUIET = 'b00000000000000000000006';
+  const READER = { clientId: 'mdb_sa_id_aaaaaaaaaaaaaaaaaaaaaaaa', clientSecret: 'mdb_sa_sk_reader-only' };
+  const WRITER = { clientId: 'mdb_sa_id_bbbbbbbbbbbbbbbbbbbbbbbb', clientSecret: 'mdb_sa_sk_writer-owner' };
+  const collectEnv = {
+    MONGODB_ATLAS_CLIENT_ID: READER.clientId,
+    MONGODB_ATLAS_CLIENT_SECRET: READER.clientSecret,
+  };
+  const applyEnv = {
+    ...collectEnv,
+    ATLAS_REVIEW_APPLY_CLIENT_ID: WRITER.clientId,
+    ATLAS_REVIEW_APPLY_CLIENT_SECRET: WRITER.clientSecret,
+  };
+  const at = (d: number) => new Date(Date.UTC(2026, 10, d, 9));
+  let sim: Simulator;
+  let cycle: string;
+  let evidence: string;
+  let estateOrgs: Organization[];
+
+  /** Decisions: Revoke a leaver, an invitation and an API key; Modify roles, a team and a project. */
+  function fill(k: string): RowFill {
+    const base: RowFill = { decision: 'Keep', reviewer: 'lead@example.com', reviewedOn: day(20) };
+    const ask = (decision: string, comment?: string): RowFill => ({ ...base, decision, comment });
+    if (k === key('user', MALLORY)) return ask('Revoke', 'left the company');
+    if (k === key('user', INVITE)) return ask('Revoke');
+    if (k === key('apiKey', KEY)) return ask('Revoke', 'replaced by a service account');
+    if (k === key('serviceAccount', SA)) return ask('Modify', 'drop ORG_OWNER; read-only is enough');
+    if (k === key('user', OWNER2)) return ask('Modify', 'downgrade from ORG_OWNER and leave the admins team');
+    if (k === key('user', DEV)) return ask('Modify', 'no GROUP_OWNER in prod any more');
+    if (k === key('user', QUIET)) return ask('Modify', 'too much access, please look');
+    return base;
+  }
+
+  beforeAll(async () => {
+    const o = q3Org();
+    o.users.push(
+      user({ id: DEV, username: 'dev@example.com', projectRoles: [projectRole(PROD, 'GROUP_OWNER')] }),
+      user({ id: QUIET, username: 'quiet@example.com', orgRoles: ['ORG_BILLING_ADMIN'] }),
+    );
+    estateOrgs = [o];
+    sim = await startSimulator({
+      organizations: estateOrgs,
+      credentials: {
+        serviceAccounts: [
+          { ...READER, access: { orgRole: 'ORG_READ_ONLY' } },
+          { ...WRITER, access: { orgRole: 'ORG_OWNER' } },
+        ],
+      },
+    });
+    cycle = tempDir('aar-cycle-');
+    evidence = join(cycle, 'evidence');
+    const collected = await runCliForTest(
+      ['collect', '--org', ORG, '--base-url', sim.baseUrl, '-o', join(cycle, 'q3.json'), '--quiet'],
+      { env: collectEnv, cwd: cycle, now: at(1) },
+    );
+    expect(collected.stderr).toBe('');
+    expect(collected.code).toBe(0);
+    const report = await runCliForTest(
+      ['report', join(cycle, 'q3.json'), '--xlsx', join(cycle, 'review.xlsx'), '--fail-on', 'never'],
+      { now: at(2) },
+    );
+    expect(report.code).toBe(0);
+    await fillWorkbook(join(cycle, 'review.xlsx'), join(cycle, 'filled.xlsx'), fill);
+    const imported = await runCliForTest(
+      [
+        'review',
+        'import',
+        join(cycle, 'filled.xlsx'),
+        '--snapshot',
+        join(cycle, 'q3.json'),
+        '--out-dir',
+        evidence,
+      ],
+      { cwd: cycle, now: at(25) },
+    );
+    expect(imported.stderr).toContain('3 revoke, 4 modify');
+    expect(imported.code).toBe(0);
+  });
+  afterAll(async () => {
+    await sim.close();
+  });
+
+  const applyArgs = () => [
+    'review',
+    'apply',
+    join(evidence, 'revocation-plan.json'),
+    '--signoff',
+    join(evidence, 'signoff.json'),
+    '--snapshot',
+    join(cycle, 'q3.json'),
+    '--base-url',
+    sim.baseUrl,
+  ];
+
+  it('the plan names operations of the spec at their versions, as the spec rules require', () => {
+    const plan: RevocationPlan = JSON.parse(readFileSync(join(evidence, 'revocation-plan.json'), 'utf8'));
+    expectPlanMatchesSpec(plan);
+    const ops = Object.fromEntries(plan.identities.map((i) => [i.name, i.calls.map((c) => c.operationId)]));
+    expect(ops).toEqual({
+      abcdefgh: ['deleteOrgApiKey'],
+      'carol@example.com': ['removeOrgUser'],
+      'mallory@example.com': ['removeOrgUser'],
+      'dev@example.com': ['removeGroupUser'],
+      'etl <script>alert(1)</script>': ['updateOrgServiceAccount'],
+      'owner2@example.com': ['addOrgUserRole', 'removeOrgUserRole', 'removeOrgTeamUser'],
+      'quiet@example.com': ['addOrgUserRole', 'removeOrgUserRole'],
+    });
+    expect(plan.identities.find((i) => i.name === 'quiet@example.com')!.calls.every((c) => c.candidate)).toBe(
+      true,
+    );
+    expect(plan.rolesNeeded).toEqual(['Organization Owner', 'Project Access Manager']);
+  });
+
+  it('without --yes lists the calls and sends nothing', async () => {
+    sim.resetStats();
+    const r = await runCliForTest(applyArgs(), { env: applyEnv, now: at(26) });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`DELETE /api/atlas/v2/orgs/${ORG}/users/${MALLORY}`);
+    expect(r.stdout).toContain('removeOrgUser, Accept application/vnd.atlas.2025-02-19+json');
+    expect(r.stdout).toContain('(skipped: a human chooses)');
+    expect(r.stderr).toContain('dry run, nothing sent');
+    expect(sim.stats().requests).toBe(0);
+    expect(existsSync(join(evidence, 'apply-log.json'))).toBe(false);
+  });
+
+  it('the read-only collector identity cannot be the apply identity', async () => {
+    const r = await runCliForTest([...applyArgs(), '--yes'], {
+      env: {
+        ...collectEnv,
+        ATLAS_REVIEW_APPLY_CLIENT_ID: READER.clientId,
+        ATLAS_REVIEW_APPLY_CLIENT_SECRET: READER.clientSecret,
+      },
+      now: at(26),
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      'ATLAS_REVIEW_APPLY_CLIENT_ID names the same identity as MONGODB_ATLAS_CLIENT_ID',
+    );
+    expect(existsSync(join(evidence, 'apply-log.json'))).toBe(false);
+  });
+
+  it('--yes carries out the plan with the write identity, logs every call, and collect + verify show it done', async () => {
+    sim.resetStats();
+    const r = await runCliForTest([...applyArgs(), '--yes'], { env: applyEnv, now: at(26) });
+    expect(r.stderr).toContain('review apply: 8 done, 0 already done, 0 failed, 2 skipped of 10 call(s)');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\[1\/10\] done 204 DELETE/);
+    // Every request was a write of the plan, sent with its version and the writer's token.
+    const writes = sim.log.filter((e) => e.method !== 'POST' || !e.path.endsWith('/token'));
+    expect(writes).toHaveLength(8);
+    for (const w of writes) expect(w.accept).toMatch(/^application\/vnd\.atlas\.\d{4}-\d{2}-\d{2}\+json$/);
+
+    const log: ApplyLog = JSON.parse(readFileSync(join(evidence, 'apply-log.json'), 'utf8'));
+    expect(log.identity).toEqual({ auth: 'service-account', id: WRITER.clientId });
+    expect(log.summary).toEqual({ calls: 10, done: 8, alreadyDone: 0, failed: 0, skipped: 2, pending: 0 });
+    expect(log.finishedAt).toBe(at(26).toISOString());
+    expect(log.calls.filter((c) => c.outcome === 'skipped').every((c) => c.candidate)).toBe(true);
+    expect(JSON.stringify(log)).not.toContain(WRITER.clientSecret);
+
+    const q4 = await runCliForTest(
+      ['collect', '--org', ORG, '--base-url', sim.baseUrl, '-o', join(cycle, 'q4.json'), '--quiet'],
+      {
+        env: collectEnv,
+        cwd: cycle,
+        now: at(27),
+      },
+    );
+    expect(q4.code).toBe(0);
+    const after = JSON.parse(readFileSync(join(cycle, 'q4.json'), 'utf8')) as {
+      organizations: Organization[];
+    };
+    const o = after.organizations[0]!;
+    const u = (id: string) => o.users.find((x) => x.id === id);
+    expect(u(MALLORY)).toBeUndefined();
+    expect(u(INVITE)).toBeUndefined();
+    expect(o.apiKeys).toEqual([]);
+    expect(o.serviceAccounts[0]!.orgRoles).toEqual(['ORG_READ_ONLY']);
+    expect(u(OWNER2)!.orgRoles).toEqual(['ORG_MEMBER']);
+    expect(o.teams[0]!.memberIds).toEqual([OWNER1]);
+    expect(u(DEV)!.projectRoles).toEqual([]);
+    expect(u(QUIET)!.orgRoles).toEqual(['ORG_BILLING_ADMIN']);
+
+    const verified = await runCliForTest(
+      ['review', 'verify', join(evidence, 'signoff.json'), '--snapshot', join(cycle, 'q4.json')],
+      { now: at(27) },
+    );
+    expect(verified.stdout).toContain('3 revocation(s): 3 done, 0 not done, 0 unverifiable');
+    expect(verified.code).toBe(0);
+  });
+
+  it('refuses to overwrite the log without --force (exit 4, nothing sent); a re-run finds everything done', async () => {
+    sim.resetStats();
+    const refused = await runCliForTest([...applyArgs(), '--yes'], { env: applyEnv, now: at(28) });
+    expect(refused.code).toBe(4);
+    expect(sim.stats().requests).toBe(0);
+    const again = await runCliForTest([...applyArgs(), '--yes', '--force'], { env: applyEnv, now: at(28) });
+    expect(again.stderr).toContain('1 done, 7 already done, 0 failed, 2 skipped of 10 call(s)');
+    expect(again.code).toBe(0);
   });
 });

@@ -1,16 +1,28 @@
 import { readFile } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
+import { DEFAULT_CLIENT_OPTIONS } from '../../atlas/client.js';
+import { writeOperations } from '../../atlas/write-operations.js';
 import { ExitCode, InputError, UsageError } from '../../errors.js';
+import {
+  type ApplyLog,
+  type ApplyLogCall,
+  applyPlan,
+  bindPlan,
+  initialLog,
+  serializeApplyLog,
+} from '../../review/apply.js';
 import { checkReviewWorkbook, formatProblem, readReviewWorkbook } from '../../review/import.js';
-import { buildRevocationPlan, formatPlanText, serializePlan } from '../../review/plan.js';
+import { buildRevocationPlan, formatCallLines, formatPlanText, serializePlan } from '../../review/plan.js';
 import { buildSignoff, serializeSignoff, signoffSchema } from '../../review/signoff.js';
 import { renderSignoffHtml } from '../../review/signoff-html.js';
 import { VERIFY_FORMATS, VERIFY_FORMATTERS, type VerifyFormat, verifySignoff } from '../../review/verify.js';
 import { readSnapshot, sha256Hex } from '../../snapshot/store.js';
 import { assertWritable, readInputFile, writeFileAtomic } from '../../util/files.js';
+import { terminalSafe } from '../../util/terminal.js';
 import { parseJsonText, parseWithSchema } from '../../util/validate.js';
 import { TOOL } from '../../version.js';
+import { APPLY_CREDENTIALS, buildClient, COLLECTOR_CREDENTIALS, resolveBaseUrl } from '../atlas-options.js';
 import type { CliContext } from '../context.js';
 import { type CommandFactory, defineCommand } from './define.js';
 
@@ -188,11 +200,237 @@ function verifyCommand(ctx: CliContext) {
   });
 }
 
-/** `review import|verify`: read reviewer decisions back, sign off, and check revocations later. */
+/** The apply log's default name, written beside the sign-off. */
+export const APPLY_LOG_NAME = 'apply-log.json';
+
+interface ApplyArgs {
+  plan: string;
+  signoff: string;
+  snapshot: string;
+  yes: boolean;
+  log?: string | undefined;
+  force: boolean;
+  'base-url'?: string | undefined;
+  auth?: 'service-account' | 'api-key' | undefined;
+  'timeout-ms': number;
+  'max-retries': number;
+}
+
+/** A one-line account of a logged call, for the terminal. */
+function callLine(c: ApplyLogCall, total: number): string {
+  const answer = c.status === null ? '' : ` ${c.status}${c.errorCode ? ` ${terminalSafe(c.errorCode)}` : ''}`;
+  const why = c.reason ? ` (${terminalSafe(c.reason)})` : '';
+  return `[${c.index}/${total}] ${c.outcome}${answer} ${c.method} ${terminalSafe(c.path)}: ${terminalSafe(c.purpose)}${why}\n`;
+}
+
+function applyCommand(ctx: CliContext) {
+  return defineCommand<ApplyArgs>({
+    command: 'apply <plan>',
+    describe:
+      'Carry out a revocation plan against Atlas with write-capable credentials (lists the calls; sends them only with --yes)',
+    builder: (y: Argv) =>
+      y
+        .positional('plan', {
+          type: 'string',
+          demandOption: true,
+          describe: 'revocation-plan.json from `review import`',
+        })
+        .option('signoff', {
+          type: 'string',
+          demandOption: true,
+          requiresArg: true,
+          describe:
+            'The signoff.json the plan was written with (checked by sha256; the plan is rebuilt from it)',
+        })
+        .option('snapshot', {
+          type: 'string',
+          demandOption: true,
+          requiresArg: true,
+          describe:
+            'The snapshot that was reviewed (checked by sha256; its Atlas base URL must be the one used)',
+        })
+        .option('yes', {
+          type: 'boolean',
+          default: false,
+          describe: 'Send the calls (without it: list them, change nothing)',
+        })
+        .option('log', {
+          type: 'string',
+          requiresArg: true,
+          describe: `Apply log (JSON) with --yes (default ${APPLY_LOG_NAME} beside the sign-off)`,
+        })
+        .option('force', {
+          type: 'boolean',
+          default: false,
+          describe: 'Overwrite the apply log if it exists',
+        })
+        .option('base-url', {
+          type: 'string',
+          describe:
+            'Atlas base URL [env MONGODB_ATLAS_BASE_URL]; must be the one the snapshot was collected from',
+          group: 'Atlas:',
+        })
+        .option('auth', {
+          choices: ['service-account', 'api-key'] as const,
+          describe: `Which ${APPLY_CREDENTIALS.clientId.replace(/_CLIENT_ID$/, '_*')} credentials when both kinds are set (default: service account)`,
+          group: 'Atlas:',
+        })
+        .option('timeout-ms', {
+          type: 'number',
+          default: DEFAULT_CLIENT_OPTIONS.timeoutMs,
+          describe: 'Timeout of each HTTP request attempt',
+          group: 'Atlas:',
+        })
+        .option('max-retries', {
+          type: 'number',
+          default: DEFAULT_CLIENT_OPTIONS.maxRetries,
+          describe: 'Retries per call on 429 (after Retry-After), 5xx, timeouts and connection resets',
+          group: 'Atlas:',
+        })
+        .example(
+          '$0 review apply evidence/q3/revocation-plan.json --signoff evidence/q3/signoff.json --snapshot q3.json',
+          'list the calls the Q3 plan would send; change nothing',
+        )
+        .example(
+          '$0 review apply evidence/q3/revocation-plan.json --signoff evidence/q3/signoff.json --snapshot q3.json --yes',
+          `send them with the ${APPLY_CREDENTIALS.clientId} / ${APPLY_CREDENTIALS.clientSecret} service account; log in evidence/q3/${APPLY_LOG_NAME}`,
+        ),
+    handler: async (argv: ApplyArgs) => {
+      const planFile = resolve(ctx.cwd, argv.plan);
+      const signoffFile = resolve(ctx.cwd, argv.signoff);
+      const planText = await readInputFile(planFile);
+      const signoffText = await readInputFile(signoffFile);
+      const snapshot = await readSnapshot(resolve(ctx.cwd, argv.snapshot));
+      const { plan } = bindPlan({
+        plan: { file: argv.plan, text: planText, sha256: sha256Hex(planText) },
+        signoff: { file: argv.signoff, text: signoffText, sha256: sha256Hex(signoffText) },
+        snapshot: { file: argv.snapshot, sha256: snapshot.sha256 },
+      });
+      // A plan is applied only to the Atlas it was made from (an org id elsewhere answers 404, which
+      // would read as "already done").
+      const baseUrl = resolveBaseUrl(argv['base-url'], ctx.env);
+      const source = snapshot.snapshot.source;
+      if (source.api !== 'atlas-v2')
+        throw new UsageError(
+          `${argv.snapshot} was collected with --api ${source.api}; review apply speaks the Atlas Admin API v2 only`,
+        );
+      if (new URL(source.baseUrl).origin !== baseUrl.origin)
+        throw new UsageError(
+          `${baseUrl.origin} is not the Atlas ${argv.snapshot} was collected from (${terminalSafe(source.baseUrl)}); a plan is applied only where it was made`,
+          { hint: "set --base-url (or MONGODB_ATLAS_BASE_URL) to the snapshot's base URL" },
+        );
+
+      const calls = plan.identities.flatMap((i) => i.calls);
+      const toSend = calls.filter((c) => !c.candidate);
+      const roles = plan.rolesNeeded.join(', ') || 'none';
+      if (!argv.yes) {
+        const lines = [
+          `review apply: dry run of ${terminalSafe(argv.plan)} against ${baseUrl.origin}: nothing is sent without --yes`,
+          `${toSend.length} call(s) to send, ${calls.length - toSend.length} candidate(s) never sent; least role of the applying identity: ${roles}`,
+          '',
+        ];
+        let n = 0;
+        for (const c of calls) {
+          n += 1;
+          const [first = '', ...rest] = formatCallLines(c, '   ');
+          lines.push(
+            `${String(n).padStart(3)}.${first.slice(3)}${c.candidate ? ' (skipped: a human chooses)' : ''}`,
+          );
+          lines.push(...rest);
+        }
+        if (calls.length === 0) lines.push('No calls: nothing to do.');
+        ctx.stdout(`${lines.join('\n')}\n`);
+        ctx.stderr(
+          `review apply: dry run, nothing sent; run again with --yes and the ${APPLY_CREDENTIALS.clientId} / ${APPLY_CREDENTIALS.clientSecret} (or ${APPLY_CREDENTIALS.publicKey} / ${APPLY_CREDENTIALS.privateKey}) credentials\n`,
+        );
+        ctx.exitCode = ExitCode.ok;
+        return;
+      }
+
+      // The write identity: its own variables, never the collector's read-only one.
+      const env = ctx.env;
+      for (const [apply, collect] of [
+        [APPLY_CREDENTIALS.clientId, COLLECTOR_CREDENTIALS.clientId],
+        [APPLY_CREDENTIALS.publicKey, COLLECTOR_CREDENTIALS.publicKey],
+      ] as const)
+        if (env[apply] && env[apply] === env[collect])
+          throw new UsageError(
+            `${apply} names the same identity as ${collect} (the collector's): give review apply its own write-capable identity and keep the collector read-only`,
+          );
+      const client =
+        toSend.length === 0
+          ? null
+          : buildClient(
+              {
+                'base-url': argv['base-url'],
+                auth: argv.auth,
+                api: 'atlas-v2',
+                concurrency: 1,
+                'timeout-ms': argv['timeout-ms'],
+                'max-retries': argv['max-retries'],
+              },
+              env,
+              undefined,
+              APPLY_CREDENTIALS,
+            );
+      const logFile = resolve(ctx.cwd, argv.log ?? join(dirname(argv.signoff), APPLY_LOG_NAME));
+      await assertWritable(logFile, argv.force);
+      const kind = client?.auth.kind ?? 'service-account';
+      const log = initialLog(plan, {
+        tool: TOOL,
+        startedAt: ctx.now().toISOString(),
+        baseUrl: baseUrl.origin,
+        identity: {
+          auth: kind,
+          id:
+            (kind === 'service-account'
+              ? env[APPLY_CREDENTIALS.clientId]
+              : env[APPLY_CREDENTIALS.publicKey]) ?? '',
+        },
+        plan: { file: basename(argv.plan), sha256: sha256Hex(planText) },
+        signoff: { file: basename(argv.signoff), sha256: sha256Hex(signoffText) },
+        snapshot: { file: basename(argv.snapshot), sha256: snapshot.sha256 },
+      });
+      // The log exists before the first request and is rewritten after every call.
+      await writeFileAtomic(logFile, serializeApplyLog(log), { force: argv.force });
+      const finished: ApplyLog = await applyPlan(
+        plan,
+        log,
+        (c) => client!.sendWrite(writeOperations[c.operationId], c.path, c.body),
+        {
+          now: ctx.now,
+          onCall: async (entry, current) => {
+            await writeFileAtomic(logFile, serializeApplyLog(current), { force: true });
+            ctx.stdout(callLine(entry, current.calls.length));
+          },
+        },
+      );
+      await writeFileAtomic(logFile, serializeApplyLog(finished), { force: true });
+      for (const c of finished.calls.filter((x) => x.candidate))
+        ctx.stdout(callLine(c, finished.calls.length));
+      const s = finished.summary;
+      const failed = finished.calls.filter((c) => c.outcome === 'failed');
+      for (const c of failed) {
+        const op = writeOperations[c.operationId as keyof typeof writeOperations];
+        ctx.stderr(
+          `failed: ${c.method} ${terminalSafe(c.path)} (${op.method} ${op.path}): ${c.status === null ? 'no HTTP response' : `HTTP ${c.status}`}${c.errorCode ? ` ${terminalSafe(c.errorCode)}` : ''}${c.detail ? `: ${terminalSafe(c.detail)}` : ''}\n`,
+        );
+      }
+      ctx.stderr(
+        `review apply: ${s.done} done, ${s.alreadyDone} already done, ${s.failed} failed, ${s.skipped} skipped of ${s.calls} call(s); log ${logFile}${failed.length > 0 ? ' (exit 3)' : ''}\n`,
+      );
+      ctx.exitCode = failed.length > 0 ? ExitCode.api : ExitCode.ok;
+    },
+  });
+}
+
+/** `review import|verify|apply`: read reviewer decisions back, sign off, and check revocations later. */
 export const reviewCommand: CommandFactory = (ctx) =>
   defineCommand<Record<string, never>>({
     command: 'review <command>',
-    describe: 'Read back a filled review workbook (sign-off + revocation plan) and verify revocations later',
-    builder: (y: Argv) => y.command(importCommand(ctx)).command(verifyCommand(ctx)).demandCommand(1),
+    describe:
+      'Read back a filled review workbook (sign-off + revocation plan), apply the plan, verify revocations later',
+    builder: (y: Argv) =>
+      y.command(importCommand(ctx)).command(verifyCommand(ctx)).command(applyCommand(ctx)).demandCommand(1),
     handler: async () => {},
   });
