@@ -1,9 +1,10 @@
 /**
  * `review apply`: carries out a revocation plan against Atlas, call by call, and keeps a log.
  *
- * Trust: the calls sent are never read from the plan file. The plan is rebuilt from the sign-off it
- * names (by sha256), and the plan file must equal the rebuilt plan in every field; the sign-off must
- * name the snapshot given (by sha256). An edited call, sign-off or snapshot is refused before anything
+ * Trust: the calls sent are never read from the plan file. They are rebuilt from the evidence: the
+ * reviewed snapshot and the filled workbook give the sign-off (as `review import` makes it), the
+ * sign-off gives the plan; the sign-off and plan files must equal what is rebuilt, and every file must
+ * name the others by sha256. An edited call, sign-off, workbook or snapshot is refused before anything
  * is sent ({@link bindPlan}).
  *
  * Execution ({@link applyPlan}): calls go one at a time in plan order (one identity after another).
@@ -22,9 +23,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import { writeOperations, writePathParams } from '../atlas/write-operations.js';
 import { AtlasApiError, InputError, redactSecrets } from '../errors.js';
+import type { Snapshot } from '../snapshot/schema.js';
+import { sha256Hex } from '../snapshot/store.js';
 import { formatJsonPath, parseJsonText, parseWithSchema } from '../util/validate.js';
+import { checkReviewWorkbook, readReviewWorkbook } from './import.js';
 import { buildRevocationPlan, PLAN_SCHEMA_VERSION, type PlannedCall, type RevocationPlan } from './plan.js';
-import { type Signoff, signoffSchema } from './signoff.js';
+import { buildSignoff, type Signoff, signoffSchema } from './signoff.js';
 
 export const APPLY_LOG_SCHEMA_VERSION = 1 as const;
 
@@ -78,11 +82,12 @@ export interface ApplyLog {
   calls: ApplyLogCall[];
 }
 
-/** The files `review apply` binds together, read as text. */
+/** The files `review apply` binds together, as read (`file` is the name to show). */
 export interface ApplyInputs {
-  plan: { file: string; text: string; sha256: string };
-  signoff: { file: string; text: string; sha256: string };
-  snapshot: { file: string; sha256: string };
+  plan: { file: string; text: string };
+  signoff: { file: string; text: string };
+  snapshot: { file: string; sha256: string; snapshot: Snapshot };
+  workbook: { file: string; bytes: Uint8Array };
 }
 
 /** The first place where `actual` differs from `expected`, as a JSON path; null when equal. */
@@ -119,12 +124,19 @@ export function firstDifference(actual: unknown, expected: unknown, path: Proper
 }
 
 /**
- * Checks that the plan, the sign-off and the snapshot belong together and that the plan file is
- * exactly what the sign-off gives, and returns the plan rebuilt from the sign-off (the only calls
- * that will be sent). Any mismatch is an InputError naming the file and what differs (exit 2).
+ * Checks that the evidence and what was derived from it agree, and returns the plan rebuilt from it
+ * (the only calls that will be sent):
+ * 1. the plan names the sign-off and the snapshot by sha256, the sign-off names the snapshot and the
+ *    workbook by sha256;
+ * 2. the sign-off is what `review import` makes of the workbook and the snapshot (decisions re-read);
+ * 3. the plan file equals the plan rebuilt from the sign-off, field for field.
+ * Any mismatch is an InputError naming the file and the first thing that differs (exit 2).
  */
-export function bindPlan(inputs: ApplyInputs): { plan: RevocationPlan; signoff: Signoff } {
-  const { plan: p, signoff: s, snapshot } = inputs;
+export async function bindPlan(
+  inputs: ApplyInputs,
+  now: Date,
+): Promise<{ plan: RevocationPlan; signoff: Signoff }> {
+  const { plan: p, signoff: s, snapshot, workbook } = inputs;
   const raw = parseJsonText(p.text, p.file);
   const given = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   if (given.planSchemaVersion !== PLAN_SCHEMA_VERSION)
@@ -134,16 +146,20 @@ export function bindPlan(inputs: ApplyInputs): { plan: RevocationPlan; signoff: 
       `plan schema ${JSON.stringify(given.planSchemaVersion ?? null)}; this version applies plan schema ${PLAN_SCHEMA_VERSION}`,
       { hint: 'run review import again with this version to write a current plan' },
     );
-  const signoff = parseWithSchema(signoffSchema, parseJsonText(s.text, s.file), s.file);
-  // The sign-off and snapshot the plan was written from, by sha256 (exact bytes).
+  const signoffRaw = parseJsonText(s.text, s.file);
+  const signoff = parseWithSchema(signoffSchema, signoffRaw, s.file);
+  const signoffSha = sha256Hex(s.text);
+  const workbookSha = sha256Hex(workbook.bytes);
+
+  // 1. Which files belong together, by sha256 (exact bytes).
   const names = (file: string, path: string, what: string, claimed: unknown, other: string, sha: string) =>
     new InputError(
       file,
       path,
       `written for ${what} ${JSON.stringify(claimed ?? null)}, but ${other} has sha256 ${sha}; nothing was sent`,
     );
-  if (given.signoffSha256 !== s.sha256)
-    throw names(p.file, '$.signoffSha256', 'sign-off', given.signoffSha256, s.file, s.sha256);
+  if (given.signoffSha256 !== signoffSha)
+    throw names(p.file, '$.signoffSha256', 'sign-off', given.signoffSha256, s.file, signoffSha);
   if (signoff.snapshot.sha256 !== snapshot.sha256)
     throw names(
       s.file,
@@ -155,7 +171,42 @@ export function bindPlan(inputs: ApplyInputs): { plan: RevocationPlan; signoff: 
     );
   if (given.snapshotSha256 !== snapshot.sha256)
     throw names(p.file, '$.snapshotSha256', 'snapshot', given.snapshotSha256, snapshot.file, snapshot.sha256);
-  const plan = buildRevocationPlan(signoff, s.sha256);
+  if (signoff.workbook.sha256 !== workbookSha)
+    throw names(s.file, '$.workbook.sha256', 'workbook', signoff.workbook.sha256, workbook.file, workbookSha);
+
+  // 2. The sign-off's decisions are the workbook's.
+  const check = checkReviewWorkbook(
+    await readReviewWorkbook(workbook.bytes, workbook.file),
+    { snapshot: snapshot.snapshot, sha256: snapshot.sha256 },
+    now,
+  );
+  if (check.problems.length > 0)
+    throw new InputError(
+      workbook.file,
+      '$',
+      `${check.problems.length} problem(s) in the workbook (review import lists them); nothing was sent`,
+    );
+  const rebuiltSignoff = buildSignoff({
+    snapshot: snapshot.snapshot,
+    snapshotFile: signoff.snapshot.file,
+    snapshotSha256: snapshot.sha256,
+    workbookFile: signoff.workbook.file,
+    workbookSha256: workbookSha,
+    decisions: check.decisions,
+    signedOffAt: new Date(signoff.signedOffAt),
+    tool: signoff.tool,
+  });
+  const signoffDiff = firstDifference(signoffRaw, rebuiltSignoff);
+  if (signoffDiff !== null)
+    throw new InputError(
+      s.file,
+      signoffDiff,
+      `differs from the sign-off review import makes of ${workbook.file} (edited after review import?); nothing was sent`,
+      { hint: 'run review import again on the filled workbook' },
+    );
+
+  // 3. The plan is the one the sign-off gives.
+  const plan = buildRevocationPlan(signoff, signoffSha);
   const diff = firstDifference(raw, plan);
   if (diff !== null)
     throw new InputError(
@@ -164,7 +215,7 @@ export function bindPlan(inputs: ApplyInputs): { plan: RevocationPlan; signoff: 
       `differs from the plan rebuilt from ${s.file} (edited after review import?); nothing was sent`,
       { hint: 'apply the plan exactly as review import wrote it, or run review import again' },
     );
-  // Ids come from the sign-off: each must be a valid Atlas id for its path parameter.
+  // Ids come from the snapshot: each must be a valid Atlas id for its path parameter.
   plan.identities.forEach((identity, i) => {
     for (const c of identity.calls) {
       const checked = writePathParams(writeOperations[c.operationId], c.path);

@@ -453,10 +453,10 @@ describe('the review cycle on the simulator: collect, report, decide, import, ap
     'review',
     'apply',
     join(evidence, 'revocation-plan.json'),
-    '--signoff',
-    join(evidence, 'signoff.json'),
     '--snapshot',
     join(cycle, 'q3.json'),
+    '--workbook',
+    join(cycle, 'filled.xlsx'),
     '--base-url',
     sim.baseUrl,
   ];

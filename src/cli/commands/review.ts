@@ -205,8 +205,9 @@ export const APPLY_LOG_NAME = 'apply-log.json';
 
 interface ApplyArgs {
   plan: string;
-  signoff: string;
+  signoff?: string | undefined;
   snapshot: string;
+  workbook: string;
   yes: boolean;
   log?: string | undefined;
   force: boolean;
@@ -235,19 +236,23 @@ function applyCommand(ctx: CliContext) {
           demandOption: true,
           describe: 'revocation-plan.json from `review import`',
         })
-        .option('signoff', {
-          type: 'string',
-          demandOption: true,
-          requiresArg: true,
-          describe:
-            'The signoff.json the plan was written with (checked by sha256; the plan is rebuilt from it)',
-        })
         .option('snapshot', {
           type: 'string',
           demandOption: true,
           requiresArg: true,
           describe:
             'The snapshot that was reviewed (checked by sha256; its Atlas base URL must be the one used)',
+        })
+        .option('workbook', {
+          type: 'string',
+          demandOption: true,
+          requiresArg: true,
+          describe: 'The filled workbook that was imported (checked by sha256; its decisions are read again)',
+        })
+        .option('signoff', {
+          type: 'string',
+          requiresArg: true,
+          describe: `The ${IMPORT_OUTPUTS.signoffJson} written with the plan (default: beside the plan)`,
         })
         .option('yes', {
           type: 'boolean',
@@ -288,24 +293,28 @@ function applyCommand(ctx: CliContext) {
           group: 'Atlas:',
         })
         .example(
-          '$0 review apply evidence/q3/revocation-plan.json --signoff evidence/q3/signoff.json --snapshot q3.json',
+          '$0 review apply evidence/q3/revocation-plan.json --snapshot q3.json --workbook q3-filled.xlsx',
           'list the calls the Q3 plan would send; change nothing',
         )
         .example(
-          '$0 review apply evidence/q3/revocation-plan.json --signoff evidence/q3/signoff.json --snapshot q3.json --yes',
+          '$0 review apply evidence/q3/revocation-plan.json --snapshot q3.json --workbook q3-filled.xlsx --yes',
           `send them with the ${APPLY_CREDENTIALS.clientId} / ${APPLY_CREDENTIALS.clientSecret} service account; log in evidence/q3/${APPLY_LOG_NAME}`,
         ),
     handler: async (argv: ApplyArgs) => {
-      const planFile = resolve(ctx.cwd, argv.plan);
-      const signoffFile = resolve(ctx.cwd, argv.signoff);
-      const planText = await readInputFile(planFile);
-      const signoffText = await readInputFile(signoffFile);
+      const signoffArg = argv.signoff ?? join(dirname(argv.plan), IMPORT_OUTPUTS.signoffJson);
+      const planText = await readInputFile(resolve(ctx.cwd, argv.plan));
+      const signoffText = await readInputFile(resolve(ctx.cwd, signoffArg));
       const snapshot = await readSnapshot(resolve(ctx.cwd, argv.snapshot));
-      const { plan } = bindPlan({
-        plan: { file: argv.plan, text: planText, sha256: sha256Hex(planText) },
-        signoff: { file: argv.signoff, text: signoffText, sha256: sha256Hex(signoffText) },
-        snapshot: { file: argv.snapshot, sha256: snapshot.sha256 },
-      });
+      const workbookBytes = await readBytes(resolve(ctx.cwd, argv.workbook));
+      const { plan } = await bindPlan(
+        {
+          plan: { file: argv.plan, text: planText },
+          signoff: { file: signoffArg, text: signoffText },
+          snapshot: { file: argv.snapshot, sha256: snapshot.sha256, snapshot: snapshot.snapshot },
+          workbook: { file: argv.workbook, bytes: workbookBytes },
+        },
+        ctx.now(),
+      );
       // A plan is applied only to the Atlas it was made from (an org id elsewhere answers 404, which
       // would read as "already done").
       const baseUrl = resolveBaseUrl(argv['base-url'], ctx.env);
@@ -373,7 +382,7 @@ function applyCommand(ctx: CliContext) {
               undefined,
               APPLY_CREDENTIALS,
             );
-      const logFile = resolve(ctx.cwd, argv.log ?? join(dirname(argv.signoff), APPLY_LOG_NAME));
+      const logFile = resolve(ctx.cwd, argv.log ?? join(dirname(signoffArg), APPLY_LOG_NAME));
       await assertWritable(logFile, argv.force);
       const kind = client?.auth.kind ?? 'service-account';
       const log = initialLog(plan, {
@@ -388,7 +397,7 @@ function applyCommand(ctx: CliContext) {
               : env[APPLY_CREDENTIALS.publicKey]) ?? '',
         },
         plan: { file: basename(argv.plan), sha256: sha256Hex(planText) },
-        signoff: { file: basename(argv.signoff), sha256: sha256Hex(signoffText) },
+        signoff: { file: basename(signoffArg), sha256: sha256Hex(signoffText) },
         snapshot: { file: basename(argv.snapshot), sha256: snapshot.sha256 },
       });
       // The log exists before the first request and is rewritten after every call.
@@ -416,6 +425,8 @@ function applyCommand(ctx: CliContext) {
           `failed: ${c.method} ${terminalSafe(c.path)} (${op.method} ${op.path}): ${c.status === null ? 'no HTTP response' : `HTTP ${c.status}`}${c.errorCode ? ` ${terminalSafe(c.errorCode)}` : ''}${c.detail ? `: ${terminalSafe(c.detail)}` : ''}\n`,
         );
       }
+      if (failed.some((c) => c.status === 401) && client?.options.credentialHint)
+        ctx.stderr(`hint: ${client.options.credentialHint} (the write-capable identity of review apply)\n`);
       ctx.stderr(
         `review apply: ${s.done} done, ${s.alreadyDone} already done, ${s.failed} failed, ${s.skipped} skipped of ${s.calls} call(s); log ${logFile}${failed.length > 0 ? ' (exit 3)' : ''}\n`,
       );
