@@ -1,6 +1,6 @@
 import yargs from 'yargs';
 import { ExitCode, KnownError, redactSecrets, UsageError } from '../errors.js';
-import { terminalSafe } from '../util/terminal.js';
+import { streamSafe, terminalSafe } from '../util/terminal.js';
 import { TOOL } from '../version.js';
 import { commands } from './commands/index.js';
 import { type CliContext, processContext } from './context.js';
@@ -10,6 +10,10 @@ import { type CliContext, processContext } from './context.js';
  * one line plus an optional hint; anything else is a bug (exit 70) and prints its stack.
  */
 export async function runCli(argv: string[], ctx: CliContext = processContext()): Promise<number> {
+  // One place: nothing any command prints can carry a terminal escape sequence (files are not filtered).
+  const { stdout, stderr } = ctx;
+  ctx.stdout = (text) => stdout(streamSafe(text));
+  ctx.stderr = (text) => stderr(streamSafe(text));
   let parser = yargs(argv)
     .scriptName('atlas-access-review')
     .usage('$0 <command> [options]\n\nAccess reviews of MongoDB Atlas: collect, audit, report.')

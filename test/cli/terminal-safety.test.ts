@@ -5,6 +5,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { serializeSnapshot } from '../../src/snapshot/store.js';
+import { org, settings, snapshot, user } from '../builders/snapshot.js';
 import { runCliForTest, tempDir } from '../helpers/cli.js';
 
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
@@ -27,6 +29,34 @@ describe('terminal safety of errors', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).not.toMatch(UNSAFE);
   });
+});
+
+describe('terminal safety of every command output', () => {
+  const hostile = 'Evil\u001b[2J\u001b[H\u009b32mGate: passed\r\u202e';
+  const dir = tempDir();
+  const file = join(dir, 'snap.json');
+  writeFileSync(
+    file,
+    serializeSnapshot(
+      snapshot([
+        org({
+          name: hostile,
+          settings: settings({ multiFactorAuthRequired: false }),
+          users: [user({ username: `x${hostile}@example.com`, orgRoles: ['ORG_OWNER'] })],
+        }),
+      ]),
+    ),
+  );
+
+  it.each(['text', 'github', 'markdown', 'junit', 'sarif', 'json'])(
+    'audit --format %s prints an org name holding escape sequences without them',
+    async (format) => {
+      const run = await runCliForTest(['audit', file, '--format', format], { cwd: dir });
+      expect(run.code).toBe(1);
+      expect(`${run.stdout}${run.stderr}`).not.toMatch(UNSAFE);
+      expect(run.stdout).toContain('Evil');
+    },
+  );
 });
 
 describe('NODE_TLS_REJECT_UNAUTHORIZED=0', () => {
