@@ -42,7 +42,8 @@ export class InputError extends KnownError {
     readonly problem: string,
     options?: { hint?: string; cause?: unknown },
   ) {
-    super(`${file}: ${jsonPath}: ${problem}`, options);
+    // A problem with the whole file names no location (`$` would only puzzle the reader).
+    super(jsonPath === '$' ? `${file}: ${problem}` : `${file}: ${jsonPath}: ${problem}`, options);
   }
 }
 

@@ -1,5 +1,6 @@
 import yargs from 'yargs';
-import { ExitCode, KnownError, redactSecrets } from '../errors.js';
+import { ExitCode, KnownError, redactSecrets, UsageError } from '../errors.js';
+import { streamSafe, terminalSafe } from '../util/terminal.js';
 import { TOOL } from '../version.js';
 import { commands } from './commands/index.js';
 import { type CliContext, processContext } from './context.js';
@@ -9,6 +10,10 @@ import { type CliContext, processContext } from './context.js';
  * one line plus an optional hint; anything else is a bug (exit 70) and prints its stack.
  */
 export async function runCli(argv: string[], ctx: CliContext = processContext()): Promise<number> {
+  // One place: nothing any command prints can carry a terminal escape sequence (files are not filtered).
+  const { stdout, stderr } = ctx;
+  ctx.stdout = (text) => stdout(streamSafe(text));
+  ctx.stderr = (text) => stderr(streamSafe(text));
   let parser = yargs(argv)
     .scriptName('atlas-access-review')
     .usage('$0 <command> [options]\n\nAccess reviews of MongoDB Atlas: collect, audit, report.')
@@ -20,6 +25,13 @@ export async function runCli(argv: string[], ctx: CliContext = processContext())
     .epilogue(
       'Exit codes: 0 ok, 1 violations at or above --fail-on, 2 bad usage or input, 3 Atlas API/auth/network failure, 4 output refused, 5 delivery failed, 70 bug.\nDocs: README.md',
     )
+    .option('insecure-tls-from-env', {
+      type: 'boolean',
+      default: false,
+      describe:
+        'Run even though NODE_TLS_REJECT_UNAUTHORIZED=0 turns off TLS certificate verification (refused otherwise)',
+    })
+    .middleware((args) => checkTlsVerification(String(args._[0] ?? ''), args['insecure-tls-from-env'], ctx))
     .fail((message, error) => {
       if (error) throw error;
       throw new CliUsageFailure(message);
@@ -44,17 +56,42 @@ export async function runCli(argv: string[], ctx: CliContext = processContext())
 
 class CliUsageFailure extends Error {}
 
+/** Commands that open TLS connections (Atlas, SMTP). */
+const NETWORK_COMMANDS = new Set(['collect', 'doctor', 'run', 'email', 'review']);
+
+/**
+ * Node honours NODE_TLS_REJECT_UNAUTHORIZED=0 for every TLS connection of the process, so a leftover
+ * variable would send Atlas and SMTP credentials to any server presenting any certificate. Refused
+ * unless the user says they mean it; then a warning on every run.
+ */
+function checkTlsVerification(command: string, insecure: boolean, ctx: CliContext): void {
+  if (ctx.env.NODE_TLS_REJECT_UNAUTHORIZED !== '0' || !NETWORK_COMMANDS.has(command)) return;
+  if (!insecure) {
+    throw new UsageError(
+      'NODE_TLS_REJECT_UNAUTHORIZED=0 is set: it turns off TLS certificate verification for Atlas and SMTP',
+      {
+        hint: 'unset it (use --smtp-ca for a private CA), or pass --insecure-tls-from-env if you really mean it',
+      },
+    );
+  }
+  ctx.stderr(
+    'warning: TLS certificate verification is OFF (NODE_TLS_REJECT_UNAUTHORIZED=0, --insecure-tls-from-env)\n',
+  );
+}
+
 function reportError(error: unknown, ctx: CliContext): number {
   if (error instanceof CliUsageFailure) {
-    ctx.stderr(`error: ${error.message}\nRun with --help for usage.\n`);
+    ctx.stderr(`error: ${terminalSafe(error.message)}\nRun with --help for usage.\n`);
     return ExitCode.usage;
   }
   if (error instanceof KnownError) {
-    ctx.stderr(`error: ${error.message}\n`);
-    if (error.hint) ctx.stderr(`hint: ${error.hint}\n`);
+    // Messages carry Atlas error details, file contents and workbook text: never raw to a terminal.
+    ctx.stderr(`error: ${terminalSafe(error.message)}\n`);
+    if (error.hint) ctx.stderr(`hint: ${terminalSafe(error.hint)}\n`);
     return error.exitCode;
   }
   const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  ctx.stderr(`internal error (a bug; please report it):\n${redactSecrets(stack)}\n`);
+  const lines = redactSecrets(stack).split('\n').map(terminalSafe).join('\n');
+  ctx.stderr(`internal error (a bug; please report it):\n${lines}\n`);
   return ExitCode.bug;
 }

@@ -20,3 +20,15 @@ export function terminalJson(value: unknown): string {
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }
+
+/**
+ * The last line of defence for everything the CLI writes to stdout and stderr: C0 controls other than
+ * tab and newline, DEL, C1 controls and bidi overrides become `?`. A carriage return is kept only as the
+ * first character of a write (how progress rewrites its line), so no value can rewrite a line. Values
+ * are neutralised where they are formatted too; this catches what a formatter missed.
+ */
+export function streamSafe(chunk: string): string {
+  const head = chunk.startsWith('\r') ? '\r' : '';
+  return head + chunk.slice(head.length).replace(STREAM_UNSAFE, '?');
+}
+const STREAM_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;

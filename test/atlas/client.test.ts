@@ -548,11 +548,12 @@ describe('retries', () => {
 
   it('times out a request that does not answer, then retries it', async () => {
     const deps = fakeDeps();
-    const client = makeClient(deps, noAuth, { timeoutMs: 50 });
+    // 400 ms, not less: the answered retry must come back within the timeout on a loaded machine too.
+    const client = makeClient(deps, noAuth, { timeoutMs: 400 });
     nock(BASE)
       .get(USERS_PATH)
       .query(true)
-      .delay(2_000)
+      .delay(5_000)
       .reply(200, { results: [] })
       .get(USERS_PATH)
       .query(true)

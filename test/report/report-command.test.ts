@@ -124,14 +124,14 @@ describe('report command', () => {
       cwd: dir,
     });
     expect(report.code).toBe(2);
-    expect(report.stderr).toContain('q3-report.json: $: is a JSON report, not a snapshot');
+    expect(report.stderr).toContain('q3-report.json: is a JSON report, not a snapshot');
     expect(report.stderr).toContain("--previous takes the previous review's snapshot file");
     expect(existsSync(join(dir, 'a.json'))).toBe(false);
     const missing = await runCliForTest(['report', snap, '--json', 'b.json', '--previous', 'nope.json'], {
       cwd: dir,
     });
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('nope.json: $: file not found');
+    expect(missing.stderr).toContain('nope.json: file not found');
     const bad = structuredClone(previousSnapshot()) as unknown as {
       organizations: Array<{ users: unknown }>;
     };

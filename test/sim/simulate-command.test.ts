@@ -65,4 +65,20 @@ describe('simulate command', () => {
     expect(ctx.err.join('')).toMatch(/--orgs must be/);
     expect(ctx.out.join('')).not.toMatch(/listening/);
   });
+
+  it('a busy port: one line and exit 2, not an internal error', async () => {
+    const { createServer } = await import('node:net');
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const ctx = testContext();
+      expect(await runCli(['simulate', '--port', String(port)], ctx)).toBe(2);
+      expect(ctx.err.join('')).toBe(
+        `error: port ${port} on 127.0.0.1 is already in use\nhint: choose another --port, or --port 0 for any free port\n`,
+      );
+    } finally {
+      await new Promise<void>((resolve) => busy.close(() => resolve()));
+    }
+  });
 });

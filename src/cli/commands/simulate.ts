@@ -38,12 +38,26 @@ export async function runSimulator(
   }
   const size = { ...PRESETS[args.preset], ...(args.orgs === undefined ? {} : { orgs: args.orgs }) };
   const estate = generateEstate({ seed: args.seed, now: ctx.now(), ...size });
-  const sim = await startSimulator({
-    organizations: estate.organizations,
-    port: args.port,
-    latencyMs: args['latency-ms'],
-    rateLimits: args['rate-limits'],
-  });
+  let sim: Simulator;
+  try {
+    sim = await startSimulator({
+      organizations: estate.organizations,
+      port: args.port,
+      latencyMs: args['latency-ms'],
+      rateLimits: args['rate-limits'],
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      throw new UsageError(
+        code === 'EADDRINUSE'
+          ? `port ${args.port} on 127.0.0.1 is already in use`
+          : `not allowed to listen on port ${args.port} on 127.0.0.1`,
+        { hint: 'choose another --port, or --port 0 for any free port' },
+      );
+    }
+    throw error;
+  }
   const users = estate.organizations.reduce((n, o) => n + o.users.length, 0);
   const sa = DEFAULT_CREDENTIALS.serviceAccounts[0];
   const key = DEFAULT_CREDENTIALS.apiKeys[0];
