@@ -1,4 +1,6 @@
 /** The write-operation table vs the vendored spec extracts, so plans and `review apply` cannot drift. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   atlasMediaType,
@@ -6,6 +8,7 @@ import {
   writeOperations,
   writePathParams,
 } from '../../src/atlas/write-operations.js';
+import { PACKAGE_ROOT } from '../../src/version.js';
 import { specOperation } from '../helpers/plan-spec.js';
 
 describe('write-operation table vs the Atlas spec extracts', () => {
@@ -73,5 +76,28 @@ describe('write-operation table vs the Atlas spec extracts', () => {
   it('names each operation once, by its spec operationId', () => {
     const keys = Object.values(writeOperations).map((o) => `${o.method} ${o.path}`);
     expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('docs/review.md lists every write operation with its call, version and least role', () => {
+    const doc = readFileSync(join(PACKAGE_ROOT, 'docs', 'review.md'), 'utf8');
+    const table =
+      /<!-- write-operations:start -->\n([\s\S]*?)<!-- write-operations:end -->/.exec(doc)?.[1] ?? '';
+    const rows = table
+      .split('\n')
+      .filter((l) => l.startsWith('| `'))
+      .map((l) =>
+        l
+          .split('|')
+          .slice(1, -1)
+          .map((c) => c.trim()),
+      );
+    expect(rows).toEqual(
+      Object.values(writeOperations).map((o) => [
+        `\`${o.operationId}\``,
+        `\`${o.method} ${o.path}\``,
+        o.version,
+        o.roles.join(', '),
+      ]),
+    );
   });
 });
