@@ -67,7 +67,7 @@ interface Review {
   evidence: string;
 }
 
-async function review(sim: Simulator): Promise<Review> {
+async function review(sim: Simulator, decide: (k: string) => RowFill = fill): Promise<Review> {
   const dir = tempDir('aar-apply-');
   const snap = snapshot(estate(), {
     collectedAt: '2026-11-01T00:00:00.000Z',
@@ -86,7 +86,7 @@ async function review(sim: Simulator): Promise<Review> {
   );
   expect(report.code).toBe(0);
   const workbook = join(dir, 'filled.xlsx');
-  await fillWorkbook(join(dir, 'review.xlsx'), workbook, fill);
+  await fillWorkbook(join(dir, 'review.xlsx'), workbook, decide);
   const evidence = join(dir, 'evidence');
   const imported = await runCliForTest(
     ['review', 'import', workbook, '--snapshot', snapshotFile, '--out-dir', evidence],
@@ -269,6 +269,28 @@ describe('review apply refuses, before sending anything (exit 2)', () => {
     expect(run.stderr).toContain('apply-log.json already exists');
     expect(sim.stats().requests).toBe(0);
     expect(readFileSync(join(e, 'apply-log.json'), 'utf8')).toBe('an earlier run');
+  });
+});
+
+describe('review apply with nothing to send', () => {
+  it('needs no credentials, sends nothing, logs the candidates and exits 0', async () => {
+    const sim = await startSim();
+    try {
+      const keepOrLook = (k: string): RowFill => ({
+        ...fill(k),
+        ...(k === key('user', QUIET) ? {} : { decision: 'Keep', comment: null }),
+      });
+      const r = await review(sim, keepOrLook);
+      sim.resetStats();
+      const run = await runCliForTest([...args(r, sim), '--yes'], { env: {}, now: NOW });
+      expect(run.stderr).toContain('0 done, 0 already done, 0 failed, 2 skipped of 2 call(s)');
+      expect(run.code).toBe(0);
+      expect(sim.stats().requests).toBe(0);
+      const log: ApplyLog = JSON.parse(readFileSync(join(r.evidence, 'apply-log.json'), 'utf8'));
+      expect(log.identity).toBeNull();
+    } finally {
+      await sim.close();
+    }
   });
 });
 

@@ -484,7 +484,8 @@ describe('the review cycle on the simulator: collect, report, decide, import, ap
     sim.resetStats();
     const r = await runCliForTest(applyArgs(), { env: applyEnv, now: at(26) });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`DELETE /api/atlas/v2/orgs/${ORG}/users/${MALLORY}`);
+    expect(r.stdout).toContain(`   3. DELETE /api/atlas/v2/orgs/${ORG}/users/${MALLORY}\n`);
+    expect(r.stdout).toContain('         remove mallory@example.com from Northwind');
     expect(r.stdout).toContain('removeOrgUser, Accept application/vnd.atlas.2025-02-19+json');
     expect(r.stdout).toContain('(skipped: a human chooses)');
     expect(r.stderr).toContain('dry run, nothing sent');

@@ -341,9 +341,10 @@ function applyCommand(ctx: CliContext) {
         let n = 0;
         for (const c of calls) {
           n += 1;
-          const [first = '', ...rest] = formatCallLines(c, '   ');
+          // `  1. DELETE /api/...`, its purpose and body indented under it.
+          const [first = '', ...rest] = formatCallLines(c, '      ');
           lines.push(
-            `${String(n).padStart(3)}.${first.slice(3)}${c.candidate ? ' (skipped: a human chooses)' : ''}`,
+            `${`${n}.`.padStart(5)} ${first.trimStart()}${c.candidate ? ' (skipped: a human chooses)' : ''}`,
           );
           lines.push(...rest);
         }
@@ -384,18 +385,22 @@ function applyCommand(ctx: CliContext) {
             );
       const logFile = resolve(ctx.cwd, argv.log ?? join(dirname(signoffArg), APPLY_LOG_NAME));
       await assertWritable(logFile, argv.force);
-      const kind = client?.auth.kind ?? 'service-account';
+      // Who writes: the client id or public key (never a secret); none when nothing is sent.
+      const kind = client?.auth.kind;
       const log = initialLog(plan, {
         tool: TOOL,
         startedAt: ctx.now().toISOString(),
         baseUrl: baseUrl.origin,
-        identity: {
-          auth: kind,
-          id:
-            (kind === 'service-account'
-              ? env[APPLY_CREDENTIALS.clientId]
-              : env[APPLY_CREDENTIALS.publicKey]) ?? '',
-        },
+        identity:
+          kind === undefined
+            ? null
+            : {
+                auth: kind,
+                id:
+                  env[
+                    kind === 'service-account' ? APPLY_CREDENTIALS.clientId : APPLY_CREDENTIALS.publicKey
+                  ] ?? '',
+              },
         plan: { file: basename(argv.plan), sha256: sha256Hex(planText) },
         signoff: { file: basename(signoffArg), sha256: sha256Hex(signoffText) },
         snapshot: { file: basename(argv.snapshot), sha256: snapshot.sha256 },
