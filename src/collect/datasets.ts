@@ -153,7 +153,7 @@ export const DATASETS: readonly Dataset[] = [
   }),
   dataset({
     id: 'organizations',
-    label: 'organizations visible to the API key',
+    label: 'organizations visible to the API key (--all-orgs; deleted ones left out)',
     api: 'cloud-manager',
     operation: operations.legacyListOrgs,
     scope: 'caller',
@@ -161,7 +161,7 @@ export const DATASETS: readonly Dataset[] = [
   }),
   dataset({
     id: 'organization',
-    label: 'the organization (its name)',
+    label: 'the organization named with --org (its name)',
     api: 'cloud-manager',
     operation: operations.legacyGetOrg,
     scope: 'org',
@@ -169,7 +169,8 @@ export const DATASETS: readonly Dataset[] = [
   }),
   dataset({
     id: 'users',
-    label: 'users (active only; roles everywhere, kept for this org)',
+    label:
+      'users (active only, no sign-in or creation dates; roles everywhere, kept for this org and its projects)',
     api: 'cloud-manager',
     operation: operations.legacyListOrgUsers,
     scope: 'org',
@@ -177,7 +178,7 @@ export const DATASETS: readonly Dataset[] = [
   }),
   dataset({
     id: 'projects',
-    label: "the organization's projects (to keep only this org's project roles)",
+    label: "the organization's projects, id and name (to keep only this org's project roles)",
     api: 'cloud-manager',
     operation: operations.legacyListOrgGroups,
     scope: 'org',

@@ -9,6 +9,7 @@ const noSettings = {
   apiKeys: true,
   serviceAccounts: true,
   settings: false,
+  signIns: true,
 };
 export const cases: RuleCases = {
   valid: [

@@ -25,6 +25,7 @@ export const cases: RuleCases = {
             apiKeys: false,
             serviceAccounts: false,
             settings: false,
+            signIns: true,
           },
         }),
     },
