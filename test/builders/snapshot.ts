@@ -189,6 +189,21 @@ export function org(over: Partial<Organization> = {}): Organization {
   };
 }
 
+/** Full coverage (as an Atlas v2 2025-02-19 collection has) with some parts switched off. */
+export function coverage(over: Partial<Organization['coverage']> = {}): Organization['coverage'] {
+  return {
+    users: true,
+    invitations: true,
+    teams: true,
+    projects: true,
+    apiKeys: true,
+    serviceAccounts: true,
+    settings: true,
+    signIns: true,
+    ...over,
+  };
+}
+
 /** What a Cloud Manager / Ops Manager v1.0 collection covers: users (without dates) and projects. */
 export const LEGACY_COVERAGE: Organization['coverage'] = {
   users: true,
