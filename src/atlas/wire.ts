@@ -32,6 +32,31 @@ export const cloudAppUser = z.object({
 });
 export type CloudAppUser = z.infer<typeof cloudAppUser>;
 
+/**
+ * A user of the Cloud Manager / Ops Manager v1.0 listing (GET /api/public/v1.0/orgs/{orgId}/users).
+ * The documented fields are id, username, emailAddress, firstName, lastName, country, mobileNumber,
+ * links, teamIds and roles: no creation or sign-in date, so none is read even if a server sent one.
+ * `roles` holds every role the user has, in every organization and project (NOTES.md §10).
+ */
+export const legacyUser = z.object({
+  id: str,
+  username: str,
+  firstName: optStr,
+  lastName: optStr,
+  country: optStr,
+  mobileNumber: optStr,
+  teamIds: z.array(str).nullish(),
+  roles: z.array(cloudAccessRoleAssignment).nullish(),
+});
+export type LegacyUser = z.infer<typeof legacyUser>;
+
+/**
+ * A project of the Cloud Manager / Ops Manager v1.0 listing (GET /api/public/v1.0/orgs/{orgId}/groups).
+ * Only id and name are used: the v1.0 project has no creation date and counts replica sets and shards,
+ * not clusters.
+ */
+export const legacyGroup = z.object({ id: str, name: str });
+
 /** `OrgUserResponse` and its Active / Pending variants (listOrgUsers / listOrgTeamUsers 2025-02-19). */
 export const orgUserResponse = z.object({
   id: str,
@@ -56,7 +81,7 @@ export const orgUserResponse = z.object({
 });
 export type OrgUserResponse = z.infer<typeof orgUserResponse>;
 
-/** `AtlasOrganization` (listOrgs). */
+/** `AtlasOrganization` (listOrgs), and the v1.0 organization (legacyListOrgs, legacyGetOrg): same fields. */
 export const atlasOrganization = z.object({ id: str, name: str, isDeleted: z.boolean().nullish() });
 
 /** `TeamResponse` (listOrgTeams). */

@@ -7,7 +7,9 @@ import { z } from 'zod';
 import { InputError } from '../errors.js';
 import type { LoadedRuleSet } from '../rules/load.js';
 import { factsOf, PLACEHOLDER, paramValueProblem, substituteParams } from '../rules/load.js';
+import { ruleRequirements } from '../rules/requirements.js';
 import type { ParamValue, TopLevelCondition } from '../rules/schema.js';
+import type { CoveragePart } from '../snapshot/schema.js';
 import { formatJsonPath } from '../util/validate.js';
 import { type FailOn, SEVERITIES, type Severity, type SubjectKind } from './types.js';
 
@@ -56,6 +58,8 @@ export interface EffectiveRule {
   message: string;
   /** Facts recorded as evidence: those in conditions, message placeholders, then `evidence`. */
   evidenceFacts: string[];
+  /** Coverage the rule needs; in an org lacking any of it the rule is not evaluated. */
+  requires: CoveragePart[];
 }
 
 /**
@@ -117,6 +121,7 @@ export function resolveRules(
       conditions,
       message: rule.message,
       evidenceFacts,
+      requires: ruleRequirements(rule.subject, rule.conditions, rule.requires),
     };
   });
 }

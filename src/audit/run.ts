@@ -5,12 +5,14 @@
 import { evaluateRules } from '../rules/evaluate.js';
 import { deriveSubjects, type FactValue, type Subject } from '../rules/facts.js';
 import type { LoadedRuleSet } from '../rules/load.js';
+import { missingCoverage, notEvaluatedReason } from '../rules/requirements.js';
 import type { Snapshot } from '../snapshot/schema.js';
 import { type EffectiveRule, meetsFailOn, type Policy, resolveRules, severityRank } from './policy.js';
 import {
   type AuditResult,
   type FailOn,
   type Finding,
+  type NotEvaluated,
   type RuleSummary,
   SEVERITIES,
   type Severity,
@@ -127,7 +129,35 @@ export async function auditSnapshot(input: AuditInput): Promise<AuditResult> {
     allowedEmailDomains: policy.allowedEmailDomains,
     extraKnownRoles: policy.extraKnownRoles,
   });
-  const { hits, checked } = await evaluateRules(rules, subjects);
+  // A rule runs in an org only where the snapshot holds what it needs; elsewhere it is not evaluated.
+  const notEvaluated: NotEvaluated[] = [];
+  for (const rule of rules) {
+    if (!rule.enabled) continue;
+    for (const org of snapshot.organizations) {
+      const missing = missingCoverage(rule.requires, org.coverage);
+      if (missing.length === 0) continue;
+      notEvaluated.push({
+        ruleId: rule.id,
+        ruleTitle: rule.title,
+        severity: rule.severity,
+        subjectKind: rule.subject,
+        orgId: org.id,
+        orgName: org.name,
+        missing,
+        reason: notEvaluatedReason(missing),
+      });
+    }
+  }
+  notEvaluated.sort(
+    (a, b) =>
+      severityRank(b.severity) - severityRank(a.severity) || cmp(a.ruleId, b.ruleId) || cmp(a.orgId, b.orgId),
+  );
+  const skipped = new Set(notEvaluated.map((n) => `${n.ruleId}|${n.orgId}`));
+  const { hits, checked } = await evaluateRules(
+    rules,
+    subjects,
+    (rule, orgId) => !skipped.has(`${rule.id}|${orgId}`),
+  );
   const extra = input.extra ?? { findings: [], rules: [] };
   checkExtra(extra, rules);
 
@@ -207,6 +237,7 @@ export async function auditSnapshot(input: AuditInput): Promise<AuditResult> {
     evaluatedAt: now.toISOString(),
     findings,
     rules: ruleSummaries,
+    notEvaluated,
     waivers,
     summary: { bySeverity, total: findings.length, waived, open: findings.length - waived },
     gate: { failOn, failed: failing > 0, failing },

@@ -4,6 +4,8 @@
  * Fields may be added; renaming or removing one breaks the report and review stages.
  */
 
+import type { CoveragePart } from '../snapshot/schema.js';
+
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
@@ -55,7 +57,28 @@ export interface Finding {
   isNew: boolean;
 }
 
-/** Per-rule coverage: what ran, over how many subjects, with what outcome. */
+/**
+ * A rule that was not evaluated in one organization, because the snapshot lacks data the rule needs
+ * there (e.g. Cloud Manager v1.0 reports no sign-ins). Neither a finding nor a pass: its subjects in
+ * that org are not counted as checked or passed, and it never touches the gate.
+ */
+export interface NotEvaluated {
+  ruleId: string;
+  ruleTitle: string;
+  severity: Severity;
+  subjectKind: SubjectKind;
+  orgId: string;
+  orgName: string;
+  /** The coverage parts the org lacks and the rule needs, in coverage order. */
+  missing: CoveragePart[];
+  /** In words, e.g. "no sign-in data" or "no sign-in data, no team data". */
+  reason: string;
+}
+
+/**
+ * Per-rule coverage: what ran, over how many subjects, with what outcome. Subjects of orgs where the
+ * rule was not evaluated (AuditResult.notEvaluated) are in none of the counts.
+ */
 export interface RuleSummary {
   id: string;
   title: string;
@@ -98,6 +121,8 @@ export interface AuditResult {
   /** Sorted: severity desc, ruleId, orgId, subject name, subject id. */
   findings: Finding[];
   rules: RuleSummary[];
+  /** Enabled rules not evaluated in an org, one entry per rule x org; sorted like findings (severity desc, ruleId, orgId). */
+  notEvaluated: NotEvaluated[];
   waivers: WaiverReport;
   summary: AuditSummary;
   gate: {

@@ -44,7 +44,7 @@ export function atlasOptions<T>(yargs: Argv<T>) {
       choices: ['atlas-v2', 'cloud-manager'] as const,
       default: 'atlas-v2' as const,
       describe:
-        'Atlas Admin API v2, or the legacy Cloud Manager / Ops Manager API v1.0 (users only, API key auth)',
+        'Atlas Admin API v2, or the legacy Cloud Manager / Ops Manager API v1.0 (users without sign-in dates and projects only; API key auth)',
       group: 'Atlas:',
     })
     .option('api-version', {
@@ -91,14 +91,10 @@ export function atlasOptions<T>(yargs: Argv<T>) {
 }
 
 /** Validates the org selection before any request is made (exit 2 on bad input). */
-export function orgSelection(args: Pick<AtlasArgs, 'org' | 'all-orgs' | 'api'>): string[] | 'all' {
+export function orgSelection(args: Pick<AtlasArgs, 'org' | 'all-orgs'>): string[] | 'all' {
   const orgs = args.org ?? [];
   if (args['all-orgs'] && orgs.length > 0) throw new UsageError('give either --org or --all-orgs, not both');
-  if (args['all-orgs']) {
-    if (args.api === 'cloud-manager')
-      throw new UsageError('--all-orgs is not available with --api cloud-manager; name each --org');
-    return 'all';
-  }
+  if (args['all-orgs']) return 'all';
   if (orgs.length === 0) throw new UsageError('name at least one --org <id>, or pass --all-orgs');
   for (const id of orgs) {
     if (!/^[a-f0-9]{24}$/.test(id)) {

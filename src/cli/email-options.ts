@@ -271,6 +271,7 @@ export async function deliverReport(
       orgNames: model.organizations.map((org) => org.name),
       date: model.meta.evaluatedAt,
       openBySeverity: model.summary.findings.openBySeverity,
+      notEvaluatedRules: model.summary.notEvaluated.rules,
     });
   const message = buildMessage({
     from: plan.from,

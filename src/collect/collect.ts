@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import type { AtlasClient } from '../atlas/client.js';
-import { type Operation, operations } from '../atlas/operations.js';
+import { endpointName, type Operation, operations } from '../atlas/operations.js';
 import { paginate } from '../atlas/paginate.js';
 import * as wire from '../atlas/wire.js';
 import { AtlasApiError } from '../errors.js';
@@ -26,9 +26,11 @@ import {
   accessListEntry,
   apiKeyFromWire,
   projectFromGroup,
+  projectFromLegacyGroup,
   serviceAccountFromWire,
   settingsFromWire,
   userFromCloudAppUser,
+  userFromLegacyUser,
   userFromOrgUserResponse,
 } from './normalize.js';
 
@@ -40,7 +42,7 @@ export interface CollectOptions {
   api: ApiKind;
   /** Users/team-users response version (atlas-v2 only). */
   usersVersion: UsersApiVersion;
-  /** Explicit org ids, or 'all' for every org the credentials can see (atlas-v2 only). */
+  /** Explicit org ids, or 'all' for every org the credentials can see (deleted ones left out). */
   orgs: string[] | 'all';
   keepPii: boolean;
   /** Wall clock, for `collectedAt` and duration. */
@@ -111,12 +113,14 @@ interface OrgRef {
 }
 
 async function resolveOrganizations(options: CollectOptions): Promise<OrgRef[]> {
-  if (options.api === 'cloud-manager') {
-    if (options.orgs === 'all') throw new Error('internal: --all-orgs is not available for cloud-manager');
+  if (options.api === 'cloud-manager' && options.orgs !== 'all') {
     return Promise.all(options.orgs.map((id) => legacyOrgName(options, id)));
   }
+  // Every org the credentials see, deleted ones left out (both APIs report `isDeleted`).
+  const operation = options.api === 'cloud-manager' ? operations.legacyListOrgs : operations.listOrgs;
+  const endpoint = endpointName(operation);
   const listed = await list(options, {
-    operation: operations.listOrgs,
+    operation,
     pathParams: {},
     key: byField('id'),
     schema: wire.atlasOrganization,
@@ -125,12 +129,7 @@ async function resolveOrganizations(options: CollectOptions): Promise<OrgRef[]> 
   if (options.orgs === 'all') {
     if (visible.size === 0) {
       throw new AtlasApiError(
-        {
-          endpoint: 'GET /api/atlas/v2/orgs',
-          status: 200,
-          errorCode: null,
-          detail: 'the credentials see no organization',
-        },
+        { endpoint, status: 200, errorCode: null, detail: 'the credentials see no organization' },
         { hint: 'give the service account or API key a role in the organizations to review' },
       );
     }
@@ -141,7 +140,7 @@ async function resolveOrganizations(options: CollectOptions): Promise<OrgRef[]> 
     if (name === undefined) {
       throw new AtlasApiError(
         {
-          endpoint: 'GET /api/atlas/v2/orgs',
+          endpoint,
           status: 200,
           errorCode: null,
           detail: `organization ${id} is not visible to these credentials`,
@@ -153,10 +152,19 @@ async function resolveOrganizations(options: CollectOptions): Promise<OrgRef[]> 
   });
 }
 
+/** An org named with `--org` on the v1.0 API: read one by one (Ops Manager users may see thousands). */
 async function legacyOrgName(options: CollectOptions, id: string): Promise<OrgRef> {
   const op = operations.legacyGetOrg;
   const { body } = await options.client.getJson(op, options.client.urlFor(op, { orgId: id }), null, id);
   const org = parseBody(op, wire.atlasOrganization, body);
+  if (org.isDeleted) {
+    throw new AtlasApiError({
+      endpoint: endpointName(op),
+      status: 200,
+      errorCode: null,
+      detail: `organization ${id} is deleted`,
+    });
+  }
   return { id, name: org.name };
 }
 
@@ -274,6 +282,7 @@ async function collectAtlasOrg(options: CollectOptions, ref: OrgRef): Promise<Or
       apiKeys: true,
       serviceAccounts: true,
       settings: true,
+      signIns: true,
     },
     users: normalise(orgId, () =>
       users.map((u) =>
@@ -294,35 +303,50 @@ async function collectAtlasOrg(options: CollectOptions, ref: OrgRef): Promise<Or
   };
 }
 
-/** Cloud Manager / Ops Manager v1.0: the org's users (flat roles); nothing else is collected. */
+/**
+ * Cloud Manager / Ops Manager v1.0: the org's users (flat roles, no dates) and its projects. A v1.0
+ * user's `roles` lists every role the user holds anywhere, so only this org's roles and the roles on
+ * this org's projects are kept. Nothing else (teams, keys, settings) is read: coverage says so.
+ */
 async function collectLegacyOrg(options: CollectOptions, ref: OrgRef): Promise<Organization> {
-  const users = await list(options, {
-    operation: operations.legacyListOrgUsers,
-    pathParams: { orgId: ref.id },
-    key: byField('id'),
-    schema: wire.cloudAppUser,
-  });
-  const userOptions = { orgId: ref.id, keepPii: options.keepPii, projectIds: null };
+  const orgId = ref.id;
+  const [users, groups] = await Promise.all([
+    list(options, {
+      operation: operations.legacyListOrgUsers,
+      pathParams: { orgId },
+      key: byField('id'),
+      schema: wire.legacyUser,
+    }),
+    list(options, {
+      operation: operations.legacyListOrgGroups,
+      pathParams: { orgId },
+      key: byField('id'),
+      schema: wire.legacyGroup,
+    }),
+  ]);
+  const projects = groups.items.map(projectFromLegacyGroup);
+  const userOptions = { orgId, keepPii: options.keepPii, projectIds: new Set(projects.map((p) => p.id)) };
   return {
-    id: ref.id,
+    id: orgId,
     name: ref.name,
     coverage: {
       users: true,
       invitations: false,
       teams: false,
-      projects: false,
+      projects: true,
       apiKeys: false,
       serviceAccounts: false,
       settings: false,
+      signIns: false,
     },
-    users: normalise(ref.id, () => users.items.map((u) => userFromCloudAppUser(u, userOptions))),
+    users: normalise(orgId, () => users.items.map((u) => userFromLegacyUser(u, userOptions))),
     teams: [],
-    projects: [],
+    projects,
     apiKeys: [],
     serviceAccounts: [],
     settings: null,
-    completeness: [users.completeness],
-    notes: users.notes,
+    completeness: [users.completeness, groups.completeness],
+    notes: [...users.notes, ...groups.notes],
   };
 }
 

@@ -59,7 +59,20 @@ function withPii(
   return keepPii ? { ...user, mobileNumber: mobileNumber ?? null } : user;
 }
 
-/** 2023-01-01 `CloudAppUser` and legacy v1.0 users: active users only, flat roles. */
+/**
+ * Cloud Manager / Ops Manager v1.0 users: active users only, flat roles, and no dates at all (the
+ * snapshot's `coverage.signIns` is false, so null here does not mean "never signed in").
+ */
+export function userFromLegacyUser(u: wire.LegacyUser, opts: UserOptions): User {
+  return userFromCloudAppUser({ ...u, createdAt: null, lastAuth: null }, opts);
+}
+
+/** A v1.0 project: id and name only (no creation date, no cluster count, no teams). */
+export function projectFromLegacyGroup(g: wire.LegacyGroup): Project {
+  return { id: g.id, name: g.name, createdAt: null, clusterCount: null, teams: [] };
+}
+
+/** 2023-01-01 `CloudAppUser`: active users only, flat roles. */
 export function userFromCloudAppUser(u: wire.CloudAppUser, opts: UserOptions): User {
   const { orgRoles, projectRoles } = splitFlatRoles(u.roles, opts.orgId, opts.projectIds);
   return withPii(

@@ -3,6 +3,8 @@ import type * as schemas from '../atlas/wire.js';
 
 export type CloudAccessRoleAssignment = z.infer<typeof schemas.cloudAccessRoleAssignment>;
 export type CloudAppUser = z.infer<typeof schemas.cloudAppUser>;
+export type LegacyUser = z.infer<typeof schemas.legacyUser>;
+export type LegacyGroup = z.infer<typeof schemas.legacyGroup>;
 export type OrgUserResponse = z.infer<typeof schemas.orgUserResponse>;
 export type Group = z.infer<typeof schemas.group>;
 export type TeamRole = z.infer<typeof schemas.teamRole>;

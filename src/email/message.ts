@@ -121,13 +121,16 @@ export interface SubjectFacts {
   date: Date | string;
   /** Open findings per severity (missing severities count as 0). */
   openBySeverity: Partial<Record<'low' | 'medium' | 'high' | 'critical', number>>;
+  /** Rules not evaluated in some org for lack of data (default 0): "no violations" alone would overstate. */
+  notEvaluatedRules?: number;
 }
 
 /**
  * The default subject: the orgs, the date and the verdict, e.g.
  * `[Atlas access review] Acme Prod, 2026-11-23: 12 violations (1 critical, 3 high)` or
  * `[Atlas access review] 3 organizations, 2026-11-23: no violations`. Only critical and high
- * counts are spelled out, so the subject stays short and shows what needs attention first.
+ * counts are spelled out, so the subject stays short and shows what needs attention first. Rules not
+ * evaluated are appended (`no violations; 19 rules not evaluated`).
  */
 export function defaultSubject(facts: SubjectFacts): string {
   const names = [...new Set(facts.orgNames.map((n) => n.trim()).filter((n) => n !== ''))];
@@ -152,6 +155,8 @@ export function defaultSubject(facts: SubjectFacts): string {
       .map((s) => `${count(s)} ${s}`);
     if (serious.length > 0) verdict += ` (${serious.join(', ')})`;
   }
+  const skipped = facts.notEvaluatedRules ?? 0;
+  if (skipped > 0) verdict += `; ${skipped} rule${skipped === 1 ? '' : 's'} not evaluated`;
   // Org names come from Atlas; flatten any control character so the subject stays one header line.
   return `[Atlas access review] ${orgs}, ${date}: ${verdict}`.replace(
     /[\u0000-\u001f\u007f\u2028\u2029]+/g,

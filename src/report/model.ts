@@ -11,6 +11,7 @@ import type {
   AuditResult,
   FailOn,
   Finding,
+  NotEvaluated,
   RuleSummary,
   Severity,
   SubjectKind,
@@ -26,7 +27,7 @@ import {
 } from '../review/compare-findings.js';
 import { CHANGE_KINDS, type ChangeKind, diffSnapshots } from '../review/diff.js';
 import { CHANGE_KIND_TITLES, type ChangeRow, diffTableRows } from '../review/format-diff.js';
-import type { Coverage, Organization, Snapshot } from '../snapshot/schema.js';
+import { COVERAGE_PARTS, type Coverage, type Organization, type Snapshot } from '../snapshot/schema.js';
 import { TOOL } from '../version.js';
 
 /**
@@ -86,13 +87,41 @@ export interface CompletenessRow {
   matches: boolean;
 }
 
+/**
+ * Rules not evaluated in one org for the same reason: "no sign-in data" for never-signed-in,
+ * stale-last-auth. Sorted by reason, rule ids sorted.
+ */
+export interface NotEvaluatedGroup {
+  reason: string;
+  rules: string[];
+}
+
+/**
+ * A rule not evaluated in one organization (AuditResult.notEvaluated): the snapshot lacks data it
+ * needs there. Neither a finding nor a pass; every format says "not evaluated: <reason>".
+ */
+export interface NotEvaluatedRow {
+  orgId: string;
+  orgName: string;
+  ruleId: string;
+  ruleTitle: string;
+  severity: Severity;
+  subjectKind: SubjectKind;
+  /** Coverage parts the org lacks that the rule needs. */
+  missing: string[];
+  /** e.g. "no sign-in data". */
+  reason: string;
+}
+
 /** One organization's summary. */
 export interface OrgSummary {
   id: string;
   name: string;
   coverage: Coverage;
-  /** Parts the source API could not provide (e.g. Cloud Manager gives users only). */
+  /** Parts the source API could not provide (e.g. Cloud Manager: no teams, no sign-ins). */
   missingCoverage: string[];
+  /** Rules not evaluated here, grouped by reason (empty when every enabled rule ran). */
+  notEvaluated: NotEvaluatedGroup[];
   identities: IdentityCounts;
   teams: number;
   projects: number;
@@ -178,6 +207,11 @@ export interface RosterRow {
   maxSeverity: Severity | null;
   /** Rule ids of the findings on this identity, sorted. */
   findingRules: string[];
+  /**
+   * Rules of this identity's kind not evaluated in its org, as "<reason>: <rule>, <rule>" (e.g. a
+   * Cloud Manager user: "no sign-in data: never-signed-in, stale-last-auth"). Empty when all ran.
+   */
+  notEvaluated: string[];
 }
 
 /** A team and where it grants access. */
@@ -228,6 +262,8 @@ export interface RuleRow {
   passed: number;
   failed: number;
   waived: number;
+  /** Organizations where the rule was not evaluated (their subjects are in none of the counts). */
+  notEvaluated: Array<{ orgId: string; orgName: string; reason: string }>;
   references: string[];
   /** Effective params as `name=value` strings, sorted by name. */
   params: string[];
@@ -330,6 +366,11 @@ export interface ReportModel {
     findings: FindingCounts;
     waivers: { applied: number; expired: number; unused: number; expiringSoon: number };
     rules: { total: number; enabled: number; failing: number };
+    /**
+     * Rule checks (rule x org) not evaluated for lack of data, the distinct rules, and the orgs.
+     * Not counted as passed anywhere; the verdict headline mentions them.
+     */
+    notEvaluated: { checks: number; rules: number; organizations: number };
     /** Orgs whose listings did not all match totalCount, or with partial coverage. */
     incompleteOrgs: number;
   };
@@ -339,6 +380,8 @@ export interface ReportModel {
   teams: TeamRow[];
   programmatic: ProgrammaticRow[];
   rules: RuleRow[];
+  /** Every rule x org not evaluated, by organization then severity and rule. */
+  notEvaluated: NotEvaluatedRow[];
   waivers: WaiverRow[];
   changes: ReportChanges | null;
 }
@@ -465,15 +508,16 @@ function projectRoleLines(
     .sort(compareText);
 }
 
-const COVERAGE_PARTS: Array<keyof Coverage> = [
-  'users',
-  'invitations',
-  'teams',
-  'projects',
-  'apiKeys',
-  'serviceAccounts',
-  'settings',
-];
+/** Groups not-evaluated entries by reason: [{reason, rules}] sorted by reason, rule ids sorted. */
+function groupByReason(list: readonly NotEvaluated[]): NotEvaluatedGroup[] {
+  const byReason = new Map<string, string[]>();
+  for (const n of list) pushTo(byReason, n.reason, n.ruleId);
+  return [...byReason]
+    .map(([reason, rules]) => ({ reason, rules: [...rules].sort(compareText) }))
+    .sort((a, b) => compareText(a.reason, b.reason));
+}
+
+const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
 /**
  * Builds the report model. Pure and deterministic: the same inputs give a deep-equal model (and so
@@ -506,6 +550,14 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
       compareText(a.subjectId, b.subjectId) ||
       compareText(a.key, b.key),
   );
+
+  // Not evaluated: by org, and by org + subject kind for the roster.
+  const notEvaluatedByOrg = new Map<string, NotEvaluated[]>();
+  for (const n of audit.notEvaluated) pushTo(notEvaluatedByOrg, n.orgId, n);
+  const rosterNotEvaluated = (orgId: string, kind: SubjectKind): string[] =>
+    groupByReason((notEvaluatedByOrg.get(orgId) ?? []).filter((n) => n.subjectKind === kind)).map(
+      (g) => `${g.reason}: ${g.rules.join(', ')}`,
+    );
 
   // Index findings by subject (identity key) and by org, counted once here.
   const bySubject = new Map<string, FindingRow[]>();
@@ -564,6 +616,9 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
     }
     const orgRosterStart = roster.length;
 
+    const userNotEvaluated = rosterNotEvaluated(org.id, 'user');
+    const keyNotEvaluated = rosterNotEvaluated(org.id, 'apiKey');
+    const saNotEvaluated = rosterNotEvaluated(org.id, 'serviceAccount');
     for (const u of org.users) {
       const kind: IdentityKind = u.status === 'ACTIVE' ? 'user' : 'invitation';
       if (u.status === 'ACTIVE') ids.users++;
@@ -595,6 +650,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
         openFindingCount: st.open,
         maxSeverity: st.max,
         findingRules: st.rules,
+        notEvaluated: userNotEvaluated,
       });
     }
 
@@ -627,6 +683,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
         openFindingCount: st.open,
         maxSeverity: st.max,
         findingRules: st.rules,
+        notEvaluated: keyNotEvaluated,
       });
       programmatic.push({
         key,
@@ -680,6 +737,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
         openFindingCount: st.open,
         maxSeverity: st.max,
         findingRules: st.rules,
+        notEvaluated: saNotEvaluated,
       });
       programmatic.push({
         key,
@@ -735,6 +793,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
       name: org.name,
       coverage: org.coverage,
       missingCoverage,
+      notEvaluated: groupByReason(notEvaluatedByOrg.get(org.id) ?? []),
       identities: ids,
       teams: org.teams.length,
       projects: org.projects.length,
@@ -791,6 +850,10 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
       passed: r.passed,
       failed: r.failed,
       waived: waivedByRule.get(r.id) ?? 0,
+      notEvaluated: audit.notEvaluated
+        .filter((n) => n.ruleId === r.id)
+        .map((n) => ({ orgId: n.orgId, orgName: n.orgName, reason: n.reason }))
+        .sort((a, b) => compareText(a.orgName, b.orgName) || compareText(a.orgId, b.orgId)),
       references: [...r.references],
       params: Object.keys(r.params)
         .sort(compareText)
@@ -806,12 +869,40 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
     : overallFindings.open > 0
       ? 'attention'
       : 'pass';
+  const notEvaluatedRows: NotEvaluatedRow[] = audit.notEvaluated
+    .map((n) => ({
+      orgId: n.orgId,
+      orgName: n.orgName,
+      ruleId: n.ruleId,
+      ruleTitle: n.ruleTitle,
+      severity: n.severity,
+      subjectKind: n.subjectKind,
+      missing: [...n.missing],
+      reason: n.reason,
+    }))
+    .sort(
+      (a, b) =>
+        compareText(a.orgName, b.orgName) ||
+        compareText(a.orgId, b.orgId) ||
+        SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+        compareText(a.ruleId, b.ruleId),
+    );
+  const notEvaluated = {
+    checks: notEvaluatedRows.length,
+    rules: new Set(notEvaluatedRows.map((n) => n.ruleId)).size,
+    organizations: new Set(notEvaluatedRows.map((n) => n.orgId)).size,
+  };
+  // A pass over part of the rules must say so where the verdict is read.
+  const partial =
+    notEvaluated.checks === 0
+      ? ''
+      : `; ${plural(notEvaluated.rules, 'rule', 'rules')} not evaluated in ${plural(notEvaluated.organizations, 'organization', 'organizations')} (no data for them)`;
   const headline =
-    status === 'fail'
+    (status === 'fail'
       ? `FAIL: ${failing} open finding${failing === 1 ? '' : 's'} at or above ${failOn}`
       : status === 'attention'
         ? `PASS with ${overallFindings.open} open finding${overallFindings.open === 1 ? '' : 's'} below the ${failOn} gate`
-        : 'PASS: no open findings';
+        : 'PASS: no open findings') + partial;
 
   const model: ReportModel = {
     reportSchemaVersion: REPORT_SCHEMA_VERSION,
@@ -845,6 +936,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
         enabled: audit.rules.filter((r) => r.enabled).length,
         failing: audit.rules.filter((r) => r.failed > 0).length,
       },
+      notEvaluated,
       incompleteOrgs,
     },
     organizations,
@@ -853,6 +945,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
     teams,
     programmatic,
     rules,
+    notEvaluated: notEvaluatedRows,
     waivers,
     changes: null,
   };

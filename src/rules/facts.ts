@@ -10,7 +10,7 @@
  */
 
 import type { SubjectKind, SubjectRef } from '../audit/types.js';
-import type { Organization, Snapshot, User } from '../snapshot/schema.js';
+import type { CoveragePart, Organization, Snapshot, User } from '../snapshot/schema.js';
 import { GROUP_OWNER, knownRoleSet, ORG_OWNER } from './roles.js';
 
 /** The value types a fact may have. `string[]` facts are sorted. */
@@ -22,6 +22,13 @@ export interface FactSpec {
   /** True when the fact may be null (unknown / not applicable); comparisons against null never fire. */
   nullable: boolean;
   description: string;
+  /**
+   * Coverage the value is derived from beyond the subject's own listing (src/snapshot/schema.ts
+   * `coverageSchema`). Where an org lacks one, the value means nothing (a null `lastAuth` from an API
+   * that reports no sign-ins is not "never signed in"), so a rule reading the fact is not evaluated
+   * there (src/rules/requirements.ts).
+   */
+  requires?: readonly CoveragePart[];
 }
 
 export type FactValue = string | number | boolean | null | string[];
@@ -32,6 +39,9 @@ const f = (type: FactType, description: string, nullable = false): FactSpec => (
   nullable,
   description,
 });
+
+/** The same fact, derived from the given coverage parts. */
+const needs = (spec: FactSpec, ...requires: CoveragePart[]): FactSpec => ({ ...spec, requires });
 
 const NAME = f(
   'string',
@@ -44,51 +54,89 @@ export const FACTS: Record<SubjectKind, Record<string, FactSpec>> = {
     name: NAME,
     usersCovered: f('boolean', 'The source API listed the users of this org'),
     settingsCovered: f('boolean', 'The source API reported the org security settings'),
-    ownerCount: f('number', 'Users holding ORG_OWNER whose membership is ACTIVE or PENDING'),
-    owners: f('string[]', 'Usernames counted in ownerCount'),
-    activeOwnerCount: f('number', 'ACTIVE users holding ORG_OWNER who have signed in at least once'),
-    activeOwners: f('string[]', 'Usernames counted in activeOwnerCount'),
-    userCount: f('number', 'Users listed in the org (all statuses)'),
-    mfaRequired: f('boolean', 'Org setting multiFactorAuthRequired (null when not reported)', true),
-    apiAccessListRequired: f('boolean', 'Org setting apiAccessListRequired (null when not reported)', true),
+    ownerCount: needs(f('number', 'Users holding ORG_OWNER whose membership is ACTIVE or PENDING'), 'users'),
+    owners: needs(f('string[]', 'Usernames counted in ownerCount'), 'users'),
+    activeOwnerCount: needs(
+      f(
+        'number',
+        'ACTIVE users holding ORG_OWNER; where the source reports sign-ins, only those who signed in at least once',
+      ),
+      'users',
+    ),
+    activeOwners: needs(f('string[]', 'Usernames counted in activeOwnerCount'), 'users'),
+    userCount: needs(f('number', 'Users listed in the org (all statuses)'), 'users'),
+    mfaRequired: needs(
+      f('boolean', 'Org setting multiFactorAuthRequired (null when not reported)', true),
+      'settings',
+    ),
+    apiAccessListRequired: needs(
+      f('boolean', 'Org setting apiAccessListRequired (null when not reported)', true),
+      'settings',
+    ),
   },
   user: {
     name: NAME,
     username: f('string', 'Login name'),
     status: f('string', 'ACTIVE, PENDING, INVITATION_EXPIRED or INVITATION_REJECTED'),
     isActive: f('boolean', 'Membership status is ACTIVE'),
-    isPending: f('boolean', 'Membership status is PENDING (an open invitation)'),
+    isPending: needs(f('boolean', 'Membership status is PENDING (an open invitation)'), 'invitations'),
     emailDomain: f('string', 'Lower-cased part of the username after the last @ ("" when none)'),
     emailDomainAllowed: f(
       'boolean',
       'emailDomain is one of the policy allowedEmailDomains or a subdomain of one; null when the policy lists none',
       true,
     ),
-    daysSinceLastAuth: f('number', 'Whole days since the last sign-in; null when never signed in', true),
-    neverSignedIn: f('boolean', 'No sign-in recorded'),
-    daysSinceCreated: f('number', 'Whole days since the user was created; null when unknown', true),
-    daysIdle: f(
-      'number',
-      'daysSinceLastAuth, or daysSinceCreated when never signed in; null when both unknown',
-      true,
+    daysSinceLastAuth: needs(
+      f('number', 'Whole days since the last sign-in; null when never signed in', true),
+      'signIns',
     ),
-    daysSinceInvited: f('number', 'Whole days since the invitation was created; null when none', true),
-    invitationExpired: f(
-      'boolean',
-      'Status INVITATION_EXPIRED, or a pending invitation whose expiry has passed',
+    neverSignedIn: needs(f('boolean', 'No sign-in recorded'), 'signIns'),
+    daysSinceCreated: needs(
+      f('number', 'Whole days since the user was created; null when unknown', true),
+      'signIns',
+    ),
+    daysIdle: needs(
+      f(
+        'number',
+        'daysSinceLastAuth, or daysSinceCreated when never signed in; null when both unknown',
+        true,
+      ),
+      'signIns',
+    ),
+    daysSinceInvited: needs(
+      f('number', 'Whole days since the invitation was created; null when none', true),
+      'invitations',
+    ),
+    invitationExpired: needs(
+      f('boolean', 'Status INVITATION_EXPIRED, or a pending invitation whose expiry has passed'),
+      'invitations',
     ),
     orgRoles: f('string[]', 'Organization roles'),
     isOrgOwner: f('boolean', 'Holds ORG_OWNER'),
-    isProjectOwner: f('boolean', 'Holds GROUP_OWNER in some project, directly or through a team'),
-    isPrivileged: f('boolean', 'isOrgOwner or isProjectOwner'),
-    teamsCovered: f('boolean', 'The source API listed teams for this org'),
-    projectsCovered: f('boolean', 'The source API listed projects (and their teams) for this org'),
-    teamCount: f('number', 'Teams the user belongs to (users endpoint teamIds plus team member lists)'),
-    directProjectRoles: f(
-      'string[]',
-      'Project roles held directly and not granted through any of the user’s teams, as "<project>: <ROLE>"',
+    isProjectOwner: needs(
+      f('boolean', 'Holds GROUP_OWNER in some project, directly or through a team'),
+      'teams',
+      'projects',
     ),
-    directProjectRoleCount: f('number', 'Length of directProjectRoles'),
+    isPrivileged: needs(f('boolean', 'isOrgOwner or isProjectOwner'), 'teams', 'projects'),
+    teamsCovered: f('boolean', 'The source API listed teams for this org'),
+    projectsCovered: f(
+      'boolean',
+      'The source API listed projects and their teams’ roles for this org (needs teams too)',
+    ),
+    teamCount: needs(
+      f('number', 'Teams the user belongs to (users endpoint teamIds plus team member lists)'),
+      'teams',
+    ),
+    directProjectRoles: needs(
+      f(
+        'string[]',
+        'Project roles held directly and not granted through any of the user’s teams, as "<project>: <ROLE>"',
+      ),
+      'teams',
+      'projects',
+    ),
+    directProjectRoleCount: needs(f('number', 'Length of directProjectRoles'), 'teams', 'projects'),
     unknownRoles: f('string[]', 'Org and project role names the catalogue does not know'),
     unknownRoleCount: f('number', 'Length of unknownRoles'),
   },
@@ -96,20 +144,30 @@ export const FACTS: Record<SubjectKind, Record<string, FactSpec>> = {
     name: NAME,
     memberCount: f('number', 'Members listed by the team-users endpoint'),
     members: f('string[]', 'Usernames (or ids when unknown) of the members'),
-    membershipMismatches: f(
-      'string[]',
-      'Users on whom the team endpoint and the users’ teamIds disagree, as "<username> (<which side>)"',
+    membershipMismatches: needs(
+      f(
+        'string[]',
+        'Users on whom the team endpoint and the users’ teamIds disagree, as "<username> (<which side>)"',
+      ),
+      'users',
     ),
-    membershipMismatchCount: f('number', 'Length of membershipMismatches'),
-    projectCount: f('number', 'Projects the team holds roles in'),
-    unknownRoles: f('string[]', 'Project role names granted to the team that the catalogue does not know'),
-    unknownRoleCount: f('number', 'Length of unknownRoles'),
+    membershipMismatchCount: needs(f('number', 'Length of membershipMismatches'), 'users'),
+    projectCount: needs(f('number', 'Projects the team holds roles in'), 'projects'),
+    unknownRoles: needs(
+      f('string[]', 'Project role names granted to the team that the catalogue does not know'),
+      'projects',
+    ),
+    unknownRoleCount: needs(f('number', 'Length of unknownRoles'), 'projects'),
   },
   project: {
     name: NAME,
-    ownerCount: f('number', 'ACTIVE users holding GROUP_OWNER here, directly or through a team'),
-    owners: f('string[]', 'Usernames counted in ownerCount'),
-    teamCount: f('number', 'Teams holding roles in the project'),
+    ownerCount: needs(
+      f('number', 'ACTIVE users holding GROUP_OWNER here, directly or through a team'),
+      'users',
+      'teams',
+    ),
+    owners: needs(f('string[]', 'Usernames counted in ownerCount'), 'users', 'teams'),
+    teamCount: needs(f('number', 'Teams holding roles in the project'), 'teams'),
     clusterCount: f('number', 'Clusters in the project; null when not reported', true),
   },
   apiKey: {
@@ -248,7 +306,9 @@ function deriveOrg(
     const isPending = u.status === 'PENDING';
     const isOrgOwner = u.orgRoles.includes(ORG_OWNER);
     if (isOrgOwner && (isActive || isPending)) orgOwners.push(u.username);
-    if (isOrgOwner && isActive && u.lastAuth !== null) activeOrgOwners.push(u.username);
+    // Without sign-in data (Cloud Manager v1.0) a null lastAuth says nothing: ACTIVE is all there is.
+    if (isOrgOwner && isActive && (u.lastAuth !== null || !org.coverage.signIns))
+      activeOrgOwners.push(u.username);
 
     const direct: string[] = [];
     const unknown = new Set<string>();
@@ -308,7 +368,7 @@ function deriveOrg(
         isProjectOwner,
         isPrivileged: isOrgOwner || isProjectOwner,
         teamsCovered: org.coverage.teams,
-        projectsCovered: org.coverage.projects,
+        projectsCovered: org.coverage.projects && org.coverage.teams,
         teamCount: teamsOfUser.get(u.id)?.size ?? 0,
         directProjectRoles: directSorted,
         directProjectRoleCount: directSorted.length,

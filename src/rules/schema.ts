@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { SEVERITIES, SUBJECT_KINDS } from '../audit/types.js';
+import { coverageSchema } from '../snapshot/schema.js';
 
 export const RULE_ID_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
@@ -130,6 +131,12 @@ export const ruleFileSchema = z.strictObject({
       'Extra facts to record as evidence (facts named in conditions and message are always recorded)',
     ),
   enabled: z.boolean().default(true).describe('Whether the rule runs unless a policy says otherwise'),
+  requires: z
+    .array(coverageSchema.keyof())
+    .optional()
+    .describe(
+      'Snapshot coverage the rule needs beyond its subject listing and the facts it reads (they declare theirs); in an organization without it the rule is reported as not evaluated',
+    ),
 });
 export type RuleFile = z.infer<typeof ruleFileSchema>;
 

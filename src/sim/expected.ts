@@ -46,19 +46,28 @@ export function expectedOrganizations(orgs: readonly Organization[], view: Colle
       notes: [],
     };
     if (view.api === 'atlas-v2') return base;
+    // Cloud Manager v1.0: users without dates (the listing has none) and projects by id and name.
     return {
       ...base,
       coverage: {
         users: true,
         invitations: false,
         teams: false,
-        projects: false,
+        projects: true,
         apiKeys: false,
         serviceAccounts: false,
         settings: false,
+        signIns: false,
       },
+      users: users.map((u) => ({ ...u, createdAt: null, lastAuth: null })),
       teams: [],
-      projects: [],
+      projects: org.projects.map((p) => ({
+        id: p.id,
+        name: p.name,
+        createdAt: null,
+        clusterCount: null,
+        teams: [],
+      })),
       apiKeys: [],
       serviceAccounts: [],
       settings: null,

@@ -874,6 +874,7 @@ function generateOrg(
       apiKeys: true,
       serviceAccounts: true,
       settings: true,
+      signIns: true,
     },
     users: allUsers.sort(byKey((u) => u.id)),
     teams: teams.sort(byKey((t) => t.id)),

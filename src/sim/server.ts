@@ -18,8 +18,12 @@ import {
   apiKeyUserDetails,
   atlasOrganization,
   cloudAppUser,
+  type FlatRole,
+  flatRoles,
   group,
   groupUserResponse,
+  legacyGroup,
+  legacyUser,
   organizationSettings,
   orgServiceAccount,
   orgUserResponse,
@@ -113,6 +117,8 @@ export interface SimulatorOptions {
   faults?: Fault[];
   /** Add a `password` field to 2023-01-01 / v1.0 user items (proves the collector drops it). */
   leakPassword?: boolean;
+  /** Organizations the org listings (v2 and v1.0) report with `isDeleted: true`. */
+  deletedOrgIds?: readonly string[];
   /** Clock in ms for buckets, tokens and nonces (default Date.now). */
   now?: () => number;
   host?: string;
@@ -253,11 +259,22 @@ class EstateIndex {
   readonly orgs = new Map<string, Organization>();
   readonly usersById = new Map<string, Map<string, User>>();
   readonly projects = new Map<string, { org: Organization; project: Project }>();
-  constructor(organizations: Organization[]) {
+  /**
+   * Every role of a user id across the estate, flat (org order, then the user's own order): what the
+   * Cloud Manager v1.0 users list reports for a user, whichever org it is asked about.
+   */
+  readonly rolesAnywhere = new Map<string, FlatRole[]>();
+  readonly deleted: ReadonlySet<string>;
+  constructor(organizations: Organization[], deletedOrgIds: readonly string[] = []) {
+    this.deleted = new Set(deletedOrgIds);
     for (const org of organizations) {
       this.orgs.set(org.id, org);
       this.usersById.set(org.id, new Map(org.users.map((u) => [u.id, u])));
       for (const project of org.projects) this.projects.set(project.id, { org, project });
+      for (const u of org.users) {
+        if (u.status !== 'ACTIVE') continue;
+        this.rolesAnywhere.set(u.id, [...(this.rolesAnywhere.get(u.id) ?? []), ...flatRoles(u, org.id)]);
+      }
     }
   }
 }
@@ -315,7 +332,7 @@ function buildRoutes(index: EstateIndex, baseUrl: () => string, leakPassword: bo
         .map(orgUserResponse);
       return { kind: 'list', items };
     }
-    // 2023-01-01 and Cloud Manager v1.0: active users only; the status filters are not supported.
+    // 2023-01-01: active users only; the status filters are not supported.
     const items = users
       .filter((u) => u.status === 'ACTIVE')
       .map((u) => cloudAppUser(u, o.id, selfHref(u), { leakPassword }));
@@ -336,7 +353,7 @@ function buildRoutes(index: EstateIndex, baseUrl: () => string, leakPassword: bo
         const prefix = ctx.query.get('name')?.toLowerCase();
         const items = [...index.orgs.values()]
           .filter((o) => prefix === undefined || o.name.toLowerCase().startsWith(prefix))
-          .map((o) => atlasOrganization(o, baseUrl()));
+          .map((o) => atlasOrganization(o, baseUrl(), index.deleted.has(o.id)));
         return { kind: 'list', items };
       },
     }),
@@ -473,13 +490,14 @@ function buildRoutes(index: EstateIndex, baseUrl: () => string, leakPassword: bo
     }),
     // Legacy Cloud Manager / Ops Manager: unversioned, Digest only (NOTES.md §10). The org
     // resources give the collector the org names; their body matches the v2 organization.
+    // Cloud Manager's limits are not documented (UNCERTAIN in NOTES.md §10): not rate limited here.
     route('/api/public/v1.0/orgs', {
       versions: null,
       digestOnly: true,
       bucket: null,
       handle: () => ({
         kind: 'list',
-        items: [...index.orgs.values()].map((o) => legacyOrganization(o, baseUrl())),
+        items: [...index.orgs.values()].map((o) => legacyOrganization(o, baseUrl(), index.deleted.has(o.id))),
       }),
     }),
     route('/api/public/v1.0/orgs/{orgId}', {
@@ -489,31 +507,49 @@ function buildRoutes(index: EstateIndex, baseUrl: () => string, leakPassword: bo
       handle: (ctx) => {
         const o = org(ctx);
         if ('kind' in o) return o;
-        return { kind: 'object', body: legacyOrganization(o, baseUrl()) };
+        return { kind: 'object', body: legacyOrganization(o, baseUrl(), index.deleted.has(o.id)) };
       },
     }),
-    // Legacy Cloud Manager / Ops Manager: flat users, as 2023-01-01 (NOTES.md §10).
+    // Active users only, in the documented v1.0 shape: no dates, and every role the user holds in
+    // any organization or project (Get All Organization Users).
     route('/api/public/v1.0/orgs/{orgId}/users', {
       versions: null,
       digestOnly: true,
       includeCount: true,
-      // Cloud Manager's limits are not documented (UNCERTAIN in NOTES.md §10): not rate limited here.
       bucket: null,
       handle: (ctx) => {
         const o = org(ctx);
         if ('kind' in o) return o;
-        return userItems(ctx, o, o.users, (u) => `${baseUrl()}/api/public/v1.0/users/${u.id}`);
+        const items = o.users
+          .filter((u) => u.status === 'ACTIVE')
+          .map((u) =>
+            legacyUser(u, index.rolesAnywhere.get(u.id) ?? [], `${baseUrl()}/api/public/v1.0/users/${u.id}`, {
+              leakPassword,
+            }),
+          );
+        return { kind: 'list', items };
+      },
+    }),
+    // Get All Projects in One Organization (v1.0): id and name, no creation date, no teams.
+    route('/api/public/v1.0/orgs/{orgId}/groups', {
+      versions: null,
+      digestOnly: true,
+      bucket: null,
+      handle: (ctx) => {
+        const o = org(ctx);
+        if ('kind' in o) return o;
+        return { kind: 'list', items: o.projects.map((p) => legacyGroup(p, o.id, baseUrl())) };
       },
     }),
   ];
 }
 
 /** Cloud Manager v1.0 organization: `{id, name, isDeleted, links}` with v1.0 hrefs. */
-function legacyOrganization(org: Organization, baseUrl: string): WireObject {
+function legacyOrganization(org: Organization, baseUrl: string, isDeleted: boolean): WireObject {
   return {
     id: org.id,
     name: org.name,
-    isDeleted: false,
+    isDeleted,
     links: [{ href: `${baseUrl}/api/public/v1.0/orgs/${org.id}`, rel: 'self' }],
   };
 }
@@ -555,7 +591,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
         ? { ...ATLAS_RATE_LIMITS }
         : { ...ATLAS_RATE_LIMITS, ...opts.rateLimits };
   const faults = (opts.faults ?? []).map((fault) => ({ fault, used: 0 }));
-  const index = new EstateIndex(opts.organizations);
+  const index = new EstateIndex(opts.organizations, opts.deletedOrgIds);
   let baseUrl = '';
   const routes = buildRoutes(index, () => baseUrl, opts.leakPassword ?? false);
 

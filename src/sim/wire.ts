@@ -79,9 +79,9 @@ export function groupUserResponse(user: User, roles: readonly string[]): WireObj
 }
 
 /**
- * `CloudAppUser` (2023-01-01 listOrgUsers / listOrgTeamUsers / listGroupUsers, and the Cloud
- * Manager v1.0 org users list): active users only, flat roles (NOTES.md §2.3, §2.5, §10).
- * `leakPassword` adds a password the way a misbehaving server could, to prove the collector drops it.
+ * `CloudAppUser` (2023-01-01 listOrgUsers / listOrgTeamUsers / listGroupUsers): active users only,
+ * flat roles (NOTES.md §2.3, §2.5). `leakPassword` adds a password the way a misbehaving server could,
+ * to prove the collector drops it.
  */
 export function cloudAppUser(
   user: User,
@@ -89,10 +89,7 @@ export function cloudAppUser(
   selfHref: string,
   options: { leakPassword?: boolean } = {},
 ): WireObject {
-  const roles: WireObject[] = [
-    ...user.orgRoles.map((roleName) => ({ orgId, roleName })),
-    ...user.projectRoles.flatMap((p) => p.roles.map((roleName) => ({ groupId: p.projectId, roleName }))),
-  ];
+  const roles = flatRoles(user, orgId);
   return {
     id: user.id,
     username: user.username,
@@ -112,12 +109,80 @@ export function cloudAppUser(
   };
 }
 
+/** One entry of a flat `roles` list: `{orgId, roleName}` or `{groupId, roleName}`. */
+export type FlatRole = { orgId: string; roleName: string } | { groupId: string; roleName: string };
+
+/** A user's roles in one org, flat: the org roles, then every project role. */
+export function flatRoles(user: User, orgId: string): FlatRole[] {
+  return [
+    ...user.orgRoles.map((roleName) => ({ orgId, roleName })),
+    ...user.projectRoles.flatMap((p) => p.roles.map((roleName) => ({ groupId: p.projectId, roleName }))),
+  ];
+}
+
+/**
+ * A user of the Cloud Manager / Ops Manager v1.0 org users list, exactly the documented fields (Get
+ * All Organization Users: id, username, emailAddress, firstName, lastName, country, mobileNumber,
+ * links, teamIds, roles) and nothing else: no creation or sign-in date. `rolesAnywhere` is every role
+ * the user holds in every organization and project, as v1.0 reports it.
+ */
+export function legacyUser(
+  user: User,
+  rolesAnywhere: readonly FlatRole[],
+  selfHref: string,
+  options: { leakPassword?: boolean } = {},
+): WireObject {
+  return {
+    id: user.id,
+    username: user.username,
+    emailAddress: user.username,
+    ...present({
+      firstName: user.firstName,
+      lastName: user.lastName,
+      country: user.country,
+      mobileNumber: user.mobileNumber,
+    }),
+    links: self(selfHref),
+    teamIds: [...user.teamIds],
+    roles: rolesAnywhere.map((r) => ({ ...r })),
+    ...(options.leakPassword ? { password: 'Sim-Leaked-Passw0rd!' } : {}),
+  };
+}
+
+/**
+ * A project of the Cloud Manager / Ops Manager v1.0 list "Get All Projects in One Organization": id,
+ * name, orgId, agent and host counts, links; no creation date and no cluster count (v1.0 counts
+ * replica sets and shards). The counts are derived from the project's clusters so they are stable.
+ */
+export function legacyGroup(project: Project, orgId: string, baseUrl: string): WireObject {
+  const replicaSets = project.clusterCount ?? 0;
+  return {
+    id: project.id,
+    name: project.name,
+    orgId,
+    activeAgentCount: replicaSets * 3,
+    hostCounts: {
+      arbiter: 0,
+      config: 0,
+      master: 0,
+      mongos: 0,
+      primary: replicaSets,
+      secondary: replicaSets * 2,
+      slave: 0,
+    },
+    publicApiEnabled: true,
+    replicaSetCount: replicaSets,
+    shardCount: 0,
+    links: self(`${baseUrl}/api/public/v1.0/groups/${project.id}`),
+  };
+}
+
 /** `AtlasOrganization` item of listOrgs. */
-export function atlasOrganization(org: Organization, baseUrl: string): WireObject {
+export function atlasOrganization(org: Organization, baseUrl: string, isDeleted = false): WireObject {
   return {
     id: org.id,
     name: org.name,
-    isDeleted: false,
+    isDeleted,
     skipDefaultAlertsSettings: false,
     links: self(`${baseUrl}/api/atlas/v2/orgs/${org.id}`),
   };

@@ -133,7 +133,11 @@ export const orgSettingsSchema = z.strictObject({
 });
 export type OrgSettings = z.infer<typeof orgSettingsSchema>;
 
-/** Which parts of the org the source API could provide (Cloud Manager v1.0 gives users only). */
+/**
+ * Which parts of the org the source API could provide. Cloud Manager / Ops Manager v1.0 gives users
+ * (without dates) and the org's projects only. A rule that needs a part the org lacks is reported as
+ * not evaluated there (src/rules/requirements.ts), never as passed.
+ */
 export const coverageSchema = z.strictObject({
   users: z.boolean(),
   /**
@@ -141,13 +145,49 @@ export const coverageSchema = z.strictObject({
    * 2023-01-01 and Cloud Manager v1.0 list active users only, so invitation rules cannot see any.
    */
   invitations: z.boolean(),
+  /** Teams and their members. */
   teams: z.boolean(),
+  /**
+   * The org's projects. Their teams' roles are read with them only when `teams` is true as well
+   * (Cloud Manager v1.0 lists projects, id and name, without teams).
+   */
   projects: z.boolean(),
   apiKeys: z.boolean(),
   serviceAccounts: z.boolean(),
   settings: z.boolean(),
+  /**
+   * Users' sign-in and creation dates (`lastAuth`, `createdAt`). Both Atlas v2 users listings carry
+   * them; the Cloud Manager v1.0 users listing has neither, so its users' dates are null without
+   * meaning "never signed in".
+   */
+  signIns: z.boolean(),
 });
 export type Coverage = z.infer<typeof coverageSchema>;
+/** One part of {@link Coverage}: `users`, `invitations`, ..., `signIns`. */
+export type CoveragePart = keyof Coverage;
+/** Every coverage part, in schema order (the order reasons and displays use). */
+export const COVERAGE_PARTS: readonly CoveragePart[] = coverageSchema.keyof().options;
+
+/**
+ * Fills `coverage.signIns` in a snapshot written before the field existed: every Atlas v2 users
+ * listing carried sign-in dates, Cloud Manager v1.0 never did. (Belongs with the schema-version
+ * upgrade of older files on read.)
+ */
+export function withSignInsCoverage(data: unknown): unknown {
+  if (!data || typeof data !== 'object') return data;
+  const doc = data as { source?: { api?: unknown }; organizations?: unknown };
+  if (!Array.isArray(doc.organizations)) return data;
+  const signIns = doc.source?.api !== 'cloud-manager';
+  return {
+    ...doc,
+    organizations: doc.organizations.map((org: unknown) => {
+      if (!org || typeof org !== 'object') return org;
+      const coverage = (org as { coverage?: unknown }).coverage;
+      if (!coverage || typeof coverage !== 'object' || 'signIns' in coverage) return org;
+      return { ...org, coverage: { ...coverage, signIns } };
+    }),
+  };
+}
 
 /**
  * Completeness evidence for one listing: items read vs the API's `totalCount` (an estimate per the

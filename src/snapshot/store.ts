@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
 import { readInputFile, writeFileAtomic } from '../util/files.js';
 import { parseJsonText, parseWithSchema } from '../util/validate.js';
-import { SNAPSHOT_SCHEMA_VERSION, type Snapshot, snapshotSchema } from './schema.js';
+import { SNAPSHOT_SCHEMA_VERSION, type Snapshot, snapshotSchema, withSignInsCoverage } from './schema.js';
 
 /** A snapshot read from disk, with the sha256 of its exact bytes (the evidence fingerprint). */
 export interface LoadedSnapshot {
@@ -35,7 +35,7 @@ export function parseSnapshot(text: string, file: string): Snapshot {
       `unsupported snapshot schemaVersion ${JSON.stringify(data.schemaVersion)} (this tool reads ${SNAPSHOT_SCHEMA_VERSION})`,
     );
   }
-  return parseWithSchema(snapshotSchema, data, file);
+  return parseWithSchema(snapshotSchema, withSignInsCoverage(data), file);
 }
 
 /** Reads, validates and fingerprints a snapshot file. */

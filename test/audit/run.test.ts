@@ -6,7 +6,17 @@ import { crossOrgWaivers, parseWaivers } from '../../src/audit/waivers.js';
 import { DEFAULT_RULES_DIR, readRulesDir } from '../../src/cli/audit-input.js';
 import { InputError } from '../../src/errors.js';
 import type { LoadedRuleSet } from '../../src/rules/load.js';
-import { apiKey, BUILDER_NOW, daysAgo, org, snapshot, team, user } from '../builders/snapshot.js';
+import {
+  apiKey,
+  BUILDER_NOW,
+  daysAgo,
+  legacyOrg,
+  legacyUser,
+  org,
+  snapshot,
+  team,
+  user,
+} from '../builders/snapshot.js';
 
 let rules: LoadedRuleSet;
 let snap: ReturnType<typeof snapshot>;
@@ -187,6 +197,62 @@ describe('auditSnapshot', () => {
 
   it('is deterministic', async () => {
     expect(JSON.stringify(await run())).toBe(JSON.stringify(await run()));
+  });
+
+  it('a rule whose data an org lacks is not evaluated there: no finding, not checked, not passed, no gate', async () => {
+    // A Cloud Manager v1.0 org beside the Atlas v2 one: an owner who would be stale, had v1.0 dates.
+    const legacy = legacyOrg({
+      name: 'legacy',
+      users: [
+        legacyUser({ username: 'own1@example.com', orgRoles: ['ORG_OWNER'] }),
+        legacyUser({ username: 'own2@example.com', orgRoles: ['ORG_OWNER'], lastAuth: daysAgo(400) }),
+      ],
+    });
+    const both = snapshot([...snap.organizations, legacy]);
+    const r = await auditSnapshot({
+      snapshot: both,
+      rules,
+      policy: DEFAULT_POLICY,
+      waivers: [],
+      now: BUILDER_NOW,
+      inputs: { rulesDir: rules.dir, policyFile: null, waiversFile: null, baselineFile: null },
+    });
+    const inLegacy = r.notEvaluated.filter((n) => n.orgId === legacy.id);
+    expect(r.notEvaluated).toEqual(inLegacy); // the Atlas v2 org has everything
+    const reasons = Object.fromEntries(inLegacy.map((n) => [n.ruleId, n.reason]));
+    expect(reasons).toMatchObject({
+      'stale-last-auth': 'no sign-in data',
+      'never-signed-in': 'no sign-in data',
+      'idle-privileged-user': 'no team data, no sign-in data',
+      'user-without-team': 'no team data',
+      'mfa-not-required': 'no organization settings',
+      'api-key-org-owner': 'no API key data',
+      'service-account-secret-expired': 'no service account data',
+      'empty-team': 'no team data',
+      'too-many-project-owners': 'no team data',
+      'stale-invitation': 'no invitation data',
+    });
+    // Rules that need only what v1.0 gives are evaluated there.
+    for (const id of ['too-few-org-owners', 'too-many-org-owners', 'unknown-role', 'outside-email-domain'])
+      expect(reasons[id], id).toBeUndefined();
+    expect(inLegacy[0]).toMatchObject({ orgName: 'legacy', missing: expect.any(Array) });
+    expect(r.findings.filter((f) => f.orgId === legacy.id)).toEqual([]);
+    // Counts cover the evaluated org only: the legacy org's 2 users are neither checked nor passed.
+    const stale = r.rules.find((x) => x.id === 'stale-last-auth')!;
+    expect(stale).toMatchObject({ subjectsChecked: 3, failed: 1, passed: 2 });
+    const owners = r.rules.find((x) => x.id === 'too-few-org-owners')!;
+    expect(owners).toMatchObject({ subjectsChecked: 2, failed: 0, passed: 2 });
+    expect(r.gate).toEqual((await run()).gate);
+    // Disabled rules are off, not "not evaluated".
+    const off = await auditSnapshot({
+      snapshot: both,
+      rules,
+      policy: policySchema.parse({ rules: { 'stale-last-auth': { enabled: false } } }),
+      waivers: [],
+      now: BUILDER_NOW,
+      inputs: { rulesDir: rules.dir, policyFile: null, waiversFile: null, baselineFile: null },
+    });
+    expect(off.notEvaluated.some((n) => n.ruleId === 'stale-last-auth')).toBe(false);
   });
 });
 

@@ -175,6 +175,7 @@ export function org(over: Partial<Organization> = {}): Organization {
       apiKeys: true,
       serviceAccounts: true,
       settings: true,
+      signIns: true,
     },
     teams: teams ?? [],
     projects: [],
@@ -186,6 +187,55 @@ export function org(over: Partial<Organization> = {}): Organization {
     ...over,
     users,
   };
+}
+
+/** Full coverage (as an Atlas v2 2025-02-19 collection has) with some parts switched off. */
+export function coverage(over: Partial<Organization['coverage']> = {}): Organization['coverage'] {
+  return {
+    users: true,
+    invitations: true,
+    teams: true,
+    projects: true,
+    apiKeys: true,
+    serviceAccounts: true,
+    settings: true,
+    signIns: true,
+    ...over,
+  };
+}
+
+/** What a Cloud Manager / Ops Manager v1.0 collection covers: users (without dates) and projects. */
+export const LEGACY_COVERAGE: Organization['coverage'] = {
+  users: true,
+  invitations: false,
+  teams: false,
+  projects: true,
+  apiKeys: false,
+  serviceAccounts: false,
+  settings: false,
+  signIns: false,
+};
+
+/** An ACTIVE user as Cloud Manager v1.0 lists one: no creation or sign-in date. */
+export function legacyUser(over: Partial<User> = {}): User {
+  return user({ createdAt: null, lastAuth: null, ...over });
+}
+
+/**
+ * A v1.0-shaped organization: LEGACY_COVERAGE, no teams, keys, service accounts or settings. With
+ * no `users` given it gets two ACTIVE owners (a healthy org), dates absent as v1.0 gives them.
+ */
+export function legacyOrg(over: Partial<Organization> = {}): Organization {
+  return org({
+    coverage: LEGACY_COVERAGE,
+    users: [
+      legacyUser({ username: 'owner1@example.com', orgRoles: ['ORG_OWNER'] }),
+      legacyUser({ username: 'owner2@example.com', orgRoles: ['ORG_OWNER'] }),
+    ],
+    teams: [],
+    settings: null,
+    ...over,
+  });
 }
 
 /** A snapshot of the given organizations, collected at BUILDER_NOW. */

@@ -29,6 +29,7 @@ const estate = generateEstate({
 const [orgA, orgB] = estate.organizations;
 const sa = DEFAULT_CREDENTIALS.serviceAccounts![0]!;
 const key = DEFAULT_CREDENTIALS.apiKeys![0]!;
+const keyEnv = { MONGODB_ATLAS_PUBLIC_API_KEY: key.publicKey, MONGODB_ATLAS_PRIVATE_API_KEY: key.privateKey };
 const saEnv = { MONGODB_ATLAS_CLIENT_ID: sa.clientId, MONGODB_ATLAS_CLIENT_SECRET: sa.clientSecret };
 
 let sim: Simulator | undefined;
@@ -165,5 +166,27 @@ describe('doctor', () => {
     const asJson = await doctor(['--org', hostile[0]!.id, '--format', 'json']);
     expect(asJson.stdout).not.toMatch(/[\u001b\u009b\u202e]/);
     expect(json(asJson.stdout).organizations[0]!.name).toBe(hostile[0]!.name);
+  });
+
+  it('Cloud Manager v1.0: the org, its users and projects, with an API key; an unknown org is a 404 to check', async () => {
+    await start({ orgRole: 'ORG_MEMBER' });
+    const all = await doctor(['--api', 'cloud-manager', '--all-orgs', '--format', 'json'], keyEnv);
+    expect(all.code).toBe(0);
+    const report = json(all.stdout);
+    expect(report.auth).toEqual({ kind: 'api-key', id: key.publicKey });
+    expect(report.global.map((c) => [c.endpoint, c.outcome])).toEqual([['GET /api/public/v1.0/orgs', 'ok']]);
+    expect(report.organizations.map((o) => o.name).sort()).toEqual(
+      estate.organizations.map((o) => o.name).sort(),
+    );
+    for (const org of report.organizations)
+      expect(org.checks.map((c) => `${c.dataset}:${c.outcome}`).sort()).toEqual([
+        'organization:ok',
+        'projects:ok',
+        'users:ok',
+      ]);
+    const unknown = await doctor(['--api', 'cloud-manager', '--org', 'ffffffffffffffffffffffff'], keyEnv);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stdout).toContain('HTTP 404 RESOURCE_NOT_FOUND');
+    expect(unknown.stdout).toContain('fix: not found: check the organization id');
   });
 });

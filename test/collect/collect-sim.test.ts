@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DigestAuth } from '../../src/atlas/auth/digest.js';
 import { ServiceAccountAuth } from '../../src/atlas/auth/service-account.js';
 import { AtlasClient, type ClientDeps, DEFAULT_CLIENT_OPTIONS } from '../../src/atlas/client.js';
 import { collectSnapshot } from '../../src/collect/collect.js';
@@ -20,6 +21,7 @@ import { canonicalizeOrganization } from '../../src/snapshot/canonical.js';
 import type { Organization, Snapshot } from '../../src/snapshot/schema.js';
 import { parseSnapshot } from '../../src/snapshot/store.js';
 import { runCliForTest, tempDir } from '../helpers/cli.js';
+import { digestGet } from '../sim/helpers.js';
 
 const NOW = new Date('2026-11-25T00:00:00Z');
 const estate = generateEstate({
@@ -109,18 +111,108 @@ describe('collect against the simulator', () => {
     expect(readFileSync(file, 'utf8')).not.toContain('password');
   });
 
-  it('the legacy Cloud Manager v1.0 API: users only, coverage says so', async () => {
-    sim = await startSimulator({ organizations: estate.organizations });
+  it('the legacy Cloud Manager v1.0 API: users without dates and projects, coverage says so', async () => {
+    sim = await startSimulator({ organizations: estate.organizations, leakPassword: true });
     const org = estate.organizations[0]!;
-    const { snapshot } = await collectWithCli(['--api', 'cloud-manager', '--org', org.id], keyEnv);
+    const { snapshot, file } = await collectWithCli(['--api', 'cloud-manager', '--org', org.id], keyEnv);
     const expected = expectedOrganizations([org], {
       api: 'cloud-manager',
       usersVersion: null,
       keepPii: false,
     });
     expect(comparable(snapshot.organizations)).toEqual(comparable(expected));
-    expect(snapshot.organizations[0]!.coverage.teams).toBe(false);
-    expect(snapshot.source).toMatchObject({ api: 'cloud-manager', apiVersion: null });
+    const [got] = snapshot.organizations;
+    expect(got!.coverage).toMatchObject({ teams: false, projects: true, signIns: false });
+    expect(got!.projects.map((p) => p.name).sort()).toEqual(org.projects.map((p) => p.name).sort());
+    expect(got!.users.every((u) => u.createdAt === null && u.lastAuth === null)).toBe(true);
+    expect(got!.completeness.map((c) => c.endpoint).sort()).toEqual([
+      `GET /api/public/v1.0/orgs/${org.id}/groups`,
+      `GET /api/public/v1.0/orgs/${org.id}/users`,
+    ]);
+    expect(snapshot.source).toMatchObject({ api: 'cloud-manager', apiVersion: null, auth: 'api-key' });
+    expect(readFileSync(file, 'utf8')).not.toContain('password');
+  });
+
+  it("v1.0: keeps only this org's roles and the roles on its projects, from roles held everywhere", async () => {
+    // One user in both orgs (same id): owner of org B and of one of B's projects as well.
+    const [a, b] = structuredClone(estate.organizations) as [Organization, Organization];
+    const shared = a.users.find((u) => u.status === 'ACTIVE' && u.projectRoles.length > 0)!;
+    const foreignProject = b.projects[0]!.id;
+    b.users.push({
+      ...structuredClone(shared),
+      orgRoles: ['ORG_OWNER'],
+      projectRoles: [{ projectId: foreignProject, roles: ['GROUP_OWNER'] }],
+      teamIds: [],
+    });
+    b.users.sort((x, y) => (x.id < y.id ? -1 : 1));
+    sim = await startSimulator({ organizations: [a, b] });
+    const { snapshot } = await collectWithCli(['--api', 'cloud-manager', '--org', a.id], keyEnv);
+    // The wire really carries org B's roles for this user: the collector has something to drop.
+    const wire = (await (
+      await digestGet(sim.baseUrl, `/api/public/v1.0/orgs/${a.id}/users?itemsPerPage=500`)
+    ).json()) as { results: { id: string; roles: unknown[] }[] };
+    expect(wire.results.find((u) => u.id === shared.id)!.roles).toEqual(
+      expect.arrayContaining([
+        { orgId: b.id, roleName: 'ORG_OWNER' },
+        { groupId: foreignProject, roleName: 'GROUP_OWNER' },
+      ]),
+    );
+    const got = snapshot.organizations[0]!.users.find((u) => u.id === shared.id)!;
+    expect(got.orgRoles).toEqual([...shared.orgRoles].sort());
+    expect(got.projectRoles).toEqual(shared.projectRoles);
+    expect(got.projectRoles.some((p) => p.projectId === foreignProject)).toBe(false);
+    expect(got.orgRoles).not.toContain('ORG_OWNER');
+    const expected = expectedOrganizations([a], { api: 'cloud-manager', usersVersion: null, keepPii: false });
+    expect(comparable(snapshot.organizations)).toEqual(comparable(expected));
+  });
+
+  it('v1.0 --all-orgs: every organization the API key sees, deleted ones left out', async () => {
+    const [live, deleted] = estate.organizations as [Organization, Organization];
+    sim = await startSimulator({ organizations: estate.organizations, deletedOrgIds: [deleted.id] });
+    const { snapshot } = await collectWithCli(['--api', 'cloud-manager', '--all-orgs'], keyEnv);
+    expect(snapshot.organizations.map((o) => o.id)).toEqual([live.id]);
+    const expected = expectedOrganizations([live], {
+      api: 'cloud-manager',
+      usersVersion: null,
+      keepPii: false,
+    });
+    expect(comparable(snapshot.organizations)).toEqual(comparable(expected));
+    expect(sim.log.some((e) => e.path === '/api/public/v1.0/orgs' && e.status === 200)).toBe(true);
+    expect(sim.log.some((e) => e.path.includes(deleted.id))).toBe(false);
+  });
+
+  it('v1.0 --all-orgs reads every page of the org list', async () => {
+    sim = await startSimulator({ organizations: estate.organizations });
+    const client = new AtlasClient(
+      { ...DEFAULT_CLIENT_OPTIONS, baseUrl: new URL(sim.baseUrl), userAgent: 'test' },
+      new DigestAuth(key.publicKey, key.privateKey),
+    );
+    const snapshot = await collectSnapshot({
+      client,
+      api: 'cloud-manager',
+      usersVersion: '2025-02-19',
+      orgs: 'all',
+      keepPii: false,
+      now: () => NOW,
+      itemsPerPage: 1,
+    });
+    expect(snapshot.organizations.map((o) => o.id)).toEqual(estate.organizations.map((o) => o.id).sort());
+    const orgPages = sim.log.filter((e) => e.path === '/api/public/v1.0/orgs' && e.status === 200);
+    expect(orgPages.map((e) => new URLSearchParams(e.query).get('pageNum'))).toEqual(['1', '2']);
+  });
+
+  it('v1.0 --org naming a deleted organization: exit 3, no file', async () => {
+    const deleted = estate.organizations[1]!;
+    sim = await startSimulator({ organizations: estate.organizations, deletedOrgIds: [deleted.id] });
+    const dir = tempDir();
+    const file = join(dir, 'snap.json');
+    const run = await runCliForTest(
+      ['collect', '--api', 'cloud-manager', '--org', deleted.id, '--base-url', sim.baseUrl, '-o', file],
+      { env: keyEnv, cwd: dir },
+    );
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain(`organization ${deleted.id} is deleted`);
+    expect(existsSync(file)).toBe(false);
   });
 
   it('keeps mobile numbers only with --keep-pii', async () => {

@@ -50,6 +50,15 @@ describe('defaultSubject', () => {
     ).toBe('[Atlas access review] 3 organizations, 2026-02-01: no violations');
   });
 
+  it('says how many rules could not be evaluated, so "no violations" does not overstate', () => {
+    expect(defaultSubject({ orgNames: ['Legacy'], date, openBySeverity: {}, notEvaluatedRules: 19 })).toBe(
+      '[Atlas access review] Legacy, 2026-11-23: no violations; 19 rules not evaluated',
+    );
+    expect(
+      defaultSubject({ orgNames: ['Legacy'], date, openBySeverity: { high: 1 }, notEvaluatedRules: 1 }),
+    ).toBe('[Atlas access review] Legacy, 2026-11-23: 1 violation (1 high); 1 rule not evaluated');
+  });
+
   it('keeps the subject on one line even when an org name from Atlas has a line break', () => {
     const subject = defaultSubject({ orgNames: ['Evil\r\nBcc: x@evil.com'], date, openBySeverity: {} });
     expect(subject).not.toMatch(/[\r\n]/);

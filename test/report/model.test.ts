@@ -58,12 +58,37 @@ describe('buildReportModel', () => {
     expect(beta.missingCoverage).toEqual([
       'invitations',
       'teams',
-      'projects',
       'apiKeys',
       'serviceAccounts',
       'settings',
+      'signIns',
     ]);
     expect(m.summary.incompleteOrgs).toBe(1);
+  });
+
+  it('carries the rules not evaluated per org, per rule and per roster row, and says so in the verdict', () => {
+    const m = build();
+    expect(m.summary.notEvaluated).toEqual({ checks: 2, rules: 2, organizations: 1 });
+    expect(m.notEvaluated.map((n) => `${n.orgName} ${n.ruleId}: ${n.reason}`)).toEqual([
+      'Beta Labs user-inactive: no sign-in data',
+      'Beta Labs team-no-members: no team data',
+    ]);
+    const beta = m.organizations.find((o) => o.id === ORG_B)!;
+    expect(beta.notEvaluated).toEqual([
+      { reason: 'no sign-in data', rules: ['user-inactive'] },
+      { reason: 'no team data', rules: ['team-no-members'] },
+    ]);
+    expect(m.organizations.find((o) => o.id === ORG_A)!.notEvaluated).toEqual([]);
+    const inactive = m.rules.find((r) => r.id === 'user-inactive')!;
+    expect(inactive.notEvaluated).toEqual([
+      { orgId: ORG_B, orgName: 'Beta Labs', reason: 'no sign-in data' },
+    ]);
+    // Only the user rules concern Beta Labs' users; Acme's rows have nothing not evaluated.
+    for (const row of m.roster)
+      expect(row.notEvaluated).toEqual(row.orgId === ORG_B ? ['no sign-in data: user-inactive'] : []);
+    expect(m.verdict.headline).toBe(
+      'FAIL: 3 open findings at or above high; 2 rules not evaluated in 1 organization (no data for them)',
+    );
   });
 
   it('counts findings once: overall equals the sum of orgs and of severity groups', () => {

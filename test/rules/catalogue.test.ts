@@ -1,10 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY, resolveRules } from '../../src/audit/policy.js';
 import { DEFAULT_RULES_DIR, RULE_SCHEMA_FILE, readRulesDir } from '../../src/cli/audit-input.js';
 import type { LoadedRuleSet } from '../../src/rules/load.js';
+import { SUBJECT_LISTING } from '../../src/rules/requirements.js';
 import { ruleJsonSchema } from '../../src/rules/schema.js';
-import { checkCase, type RuleCases } from './tester.js';
+import { checkCase, checkNotEvaluated, type RuleCases } from './tester.js';
 
 const casesDir = join(import.meta.dirname, 'cases');
 const ruleIds = readdirSync(DEFAULT_RULES_DIR)
@@ -50,5 +52,19 @@ describe.each(ruleIds)('rule %s', (id) => {
     expect(cases.invalid.length).toBeGreaterThan(0);
     for (const c of cases.valid) await checkCase(rules, id, c, true);
     for (const c of cases.invalid) await checkCase(rules, id, c, false);
+  });
+
+  it('proves it is reported as not evaluated where the snapshot lacks data it needs', async () => {
+    const { cases } = (await import(`./cases/${id}.ts`)) as { cases: RuleCases };
+    const rule = resolveRules(rules, DEFAULT_POLICY, null).find((r) => r.id === id)!;
+    // Needs beyond the subject's own listing come from the rule's facts or its `requires`: each must
+    // be shown to hold, or a rule could read meaningless values (null lastAuth from Cloud Manager).
+    const extra = rule.requires.filter((p) => p !== SUBJECT_LISTING[rule.subject]);
+    if (extra.length > 0)
+      expect(
+        cases.notEvaluated?.length ?? 0,
+        `${id} needs ${extra.join(', ')}: add notEvaluated cases`,
+      ).toBeGreaterThan(0);
+    for (const c of cases.notEvaluated ?? []) await checkNotEvaluated(rules, id, c);
   });
 });

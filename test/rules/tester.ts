@@ -1,13 +1,15 @@
 /**
  * The shared rule tester (ESLint RuleTester-style). Each rule has a case table in cases/<rule-id>.ts:
  * `valid` organizations on which the rule must not fire, `invalid` ones on which it must fire on
- * exactly the named subjects. The tester runs the real pipeline (facts, policy, engine) with every
- * other rule disabled, so a case proves the rule file itself works.
+ * exactly the named subjects, and `notEvaluated` ones whose snapshot lacks data the rule needs, where it
+ * must be reported as not evaluated with the given reason (and neither fire nor pass). The tester runs
+ * the real pipeline (facts, policy, engine) with every other rule disabled, so a case proves the rule
+ * file itself works.
  */
 import { expect } from 'vitest';
 import { DEFAULT_POLICY, type Policy } from '../../src/audit/policy.js';
 import { auditSnapshot } from '../../src/audit/run.js';
-import type { Finding } from '../../src/audit/types.js';
+import type { AuditResult, Finding } from '../../src/audit/types.js';
 import type { LoadedRuleSet } from '../../src/rules/load.js';
 import type { Organization } from '../../src/snapshot/schema.js';
 import { snapshotSchema } from '../../src/snapshot/schema.js';
@@ -25,19 +27,35 @@ export interface RuleCase {
   message?: string[];
 }
 
+/** A case where the snapshot lacks data the rule needs: `reason` is the expected not-evaluated reason. */
+export interface NotEvaluatedCase extends Omit<RuleCase, 'fires' | 'message'> {
+  reason: string;
+}
+
 export interface RuleCases {
   valid: RuleCase[];
   invalid: RuleCase[];
+  /** Required when the rule needs coverage beyond its subject listing (see catalogue.test.ts). */
+  notEvaluated?: NotEvaluatedCase[];
 }
 
 /** Runs `ruleId` alone over one case's organization and returns its findings. */
 export async function runCase(rules: LoadedRuleSet, ruleId: string, c: RuleCase): Promise<Finding[]> {
+  return (await auditCase(rules, ruleId, c)).findings;
+}
+
+/** Runs `ruleId` alone over one case's organization and returns the whole audit. */
+export async function auditCase(
+  rules: LoadedRuleSet,
+  ruleId: string,
+  c: Pick<RuleCase, 'org' | 'policy'>,
+): Promise<AuditResult> {
   const snap = snapshotSchema.parse(snapshot([c.org()]));
   const ruleOverrides: Policy['rules'] = {};
   for (const r of rules.rules)
     ruleOverrides[r.id] = { ...(c.policy?.rules?.[r.id] ?? {}), enabled: r.id === ruleId };
   const policy: Policy = { ...DEFAULT_POLICY, ...c.policy, rules: ruleOverrides };
-  const result = await auditSnapshot({
+  return auditSnapshot({
     snapshot: snap,
     rules,
     policy,
@@ -45,7 +63,19 @@ export async function runCase(rules: LoadedRuleSet, ruleId: string, c: RuleCase)
     now: BUILDER_NOW,
     inputs: { rulesDir: rules.dir, policyFile: null, waiversFile: null, baselineFile: null },
   });
-  return result.findings;
+}
+
+/** Asserts a not-evaluated case: no finding, one not-evaluated entry with the reason, nothing passed. */
+export async function checkNotEvaluated(
+  rules: LoadedRuleSet,
+  ruleId: string,
+  c: NotEvaluatedCase,
+): Promise<void> {
+  const result = await auditCase(rules, ruleId, c);
+  expect(result.findings.map((f) => f.message)).toEqual([]);
+  expect(result.notEvaluated.map((n) => `${n.ruleId}: ${n.reason}`)).toEqual([`${ruleId}: ${c.reason}`]);
+  const summary = result.rules.find((r) => r.id === ruleId)!;
+  expect([summary.subjectsChecked, summary.passed, summary.failed]).toEqual([0, 0, 0]);
 }
 
 /** Asserts one case's outcome. */

@@ -156,6 +156,7 @@ describe('generateEstate', () => {
         apiKeys: true,
         serviceAccounts: true,
         settings: true,
+        signIns: true,
       });
       expect(org.completeness).toEqual([]);
       expect(org.notes).toEqual([]);

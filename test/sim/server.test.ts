@@ -153,9 +153,29 @@ describe('HTTP Digest', () => {
     expect((await bearerGet(sim, path, token)).status).toBe(401);
     const res = await digestGet(sim.baseUrl, path, { Accept: 'application/json' });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { results: { emailAddress: string; roles: unknown[] }[] };
+    const body = (await res.json()) as { results: Record<string, unknown>[] };
     expect(body.results).toHaveLength(org.users.filter((u) => u.status === 'ACTIVE').length);
-    expect(body.results[0]?.roles[0]).toHaveProperty('orgId', org.id);
+    // Exactly the documented fields of Get All Organization Users v1.0: no createdAt, no lastAuth.
+    const documented = [
+      'country',
+      'emailAddress',
+      'firstName',
+      'id',
+      'lastName',
+      'links',
+      'mobileNumber',
+      'roles',
+      'teamIds',
+      'username',
+    ];
+    for (const item of body.results) {
+      expect(
+        Object.keys(item).every((k) => documented.includes(k)),
+        Object.keys(item).join(),
+      ).toBe(true);
+      expect(item).toHaveProperty('emailAddress', item.username);
+    }
+    expect(body.results[0]?.roles).toContainEqual({ orgId: org.id, roleName: expect.any(String) });
     const one = await digestGet(sim.baseUrl, `/api/public/v1.0/orgs/${org.id}`);
     expect(await one.json()).toMatchObject({ id: org.id, name: org.name, isDeleted: false });
     const all = (await (await digestGet(sim.baseUrl, '/api/public/v1.0/orgs')).json()) as {
@@ -163,6 +183,51 @@ describe('HTTP Digest', () => {
     };
     expect(all.results.map((o) => o.id).sort()).toEqual(estate.organizations.map((o) => o.id).sort());
     expect((await digestGet(sim.baseUrl, `/api/public/v1.0/orgs/${'0'.repeat(24)}`)).status).toBe(404);
+  });
+
+  it('v1.0 user roles are every role the user holds anywhere, in every org and project', async () => {
+    // The same user (same id) in a second org, as owner there and project owner of one of its projects.
+    const [a, b] = structuredClone(estate.organizations) as [Organization, Organization];
+    const shared = a.users.find((u) => u.status === 'ACTIVE')!;
+    const foreignProject = b.projects[0]!.id;
+    b.users.push({
+      ...shared,
+      orgRoles: ['ORG_OWNER'],
+      projectRoles: [{ projectId: foreignProject, roles: ['GROUP_OWNER'] }],
+      teamIds: [],
+    });
+    const sim = await start({ organizations: [a, b] });
+    const body = (await (
+      await digestGet(sim.baseUrl, `/api/public/v1.0/orgs/${a.id}/users?itemsPerPage=500`)
+    ).json()) as { results: { id: string; roles: unknown[] }[] };
+    const roles = body.results.find((u) => u.id === shared.id)!.roles;
+    expect(roles).toContainEqual({ orgId: b.id, roleName: 'ORG_OWNER' });
+    expect(roles).toContainEqual({ groupId: foreignProject, roleName: 'GROUP_OWNER' });
+    for (const r of shared.orgRoles) expect(roles).toContainEqual({ orgId: a.id, roleName: r });
+  });
+
+  it('serves v1.0 projects of an org without dates or cluster counts, and marks deleted orgs', async () => {
+    const sim = await start({ deletedOrgIds: [estate.organizations[1]!.id] });
+    const res = await digestGet(sim.baseUrl, `/api/public/v1.0/orgs/${org.id}/groups`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { results: Record<string, unknown>[]; totalCount: number };
+    expect(body.totalCount).toBe(org.projects.length);
+    expect(body.results.map((p) => [p.id, p.name, p.orgId])).toEqual(
+      org.projects.map((p) => [p.id, p.name, org.id]),
+    );
+    for (const p of body.results) {
+      expect(p).not.toHaveProperty('created');
+      expect(p).not.toHaveProperty('clusterCount');
+    }
+    const token = await getToken(sim.baseUrl);
+    expect((await bearerGet(sim, `/api/public/v1.0/orgs/${org.id}/groups`, token)).status).toBe(401);
+    const all = (await (await digestGet(sim.baseUrl, '/api/public/v1.0/orgs')).json()) as {
+      results: { id: string; isDeleted: boolean }[];
+    };
+    expect(all.results.map((o) => [o.id, o.isDeleted])).toEqual([
+      [estate.organizations[0]!.id, false],
+      [estate.organizations[1]!.id, true],
+    ]);
   });
 });
 
@@ -390,7 +455,7 @@ describe('expectedOrganizations', () => {
     expect(old?.projects).toEqual(org.projects);
   });
 
-  it('gives users only for cloud-manager', () => {
+  it('gives active users without dates, and projects without teams, for cloud-manager', () => {
     const [cm] = expectedOrganizations(estate.organizations, {
       api: 'cloud-manager',
       usersVersion: null,
@@ -400,18 +465,21 @@ describe('expectedOrganizations', () => {
       users: true,
       invitations: false,
       teams: false,
-      projects: false,
+      projects: true,
       apiKeys: false,
       serviceAccounts: false,
       settings: false,
+      signIns: false,
     });
-    expect([cm?.teams, cm?.projects, cm?.apiKeys, cm?.serviceAccounts, cm?.settings]).toEqual([
-      [],
-      [],
-      [],
-      [],
-      null,
-    ]);
-    expect(cm?.users.every((u) => u.status === 'ACTIVE' && !('mobileNumber' in u))).toBe(true);
+    expect([cm?.teams, cm?.apiKeys, cm?.serviceAccounts, cm?.settings]).toEqual([[], [], [], null]);
+    expect(cm?.projects).toEqual(
+      org.projects.map((p) => ({ id: p.id, name: p.name, createdAt: null, clusterCount: null, teams: [] })),
+    );
+    expect(cm?.users.length).toBeGreaterThan(0);
+    for (const u of cm?.users ?? []) {
+      expect(u.status).toBe('ACTIVE');
+      expect('mobileNumber' in u).toBe(false);
+      expect([u.createdAt, u.lastAuth]).toEqual([null, null]);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import type { AuditResult, Severity } from '../types.js';
 import type { SnapshotMeta } from './index.js';
+import { byOrganization, notEvaluatedCount, notEvaluatedText } from './not-evaluated.js';
 
 /** Escapes a workflow command's message (data) part. */
 function escapeData(s: string): string {
@@ -18,8 +19,9 @@ const LEVEL: Record<Severity, 'error' | 'warning' | 'notice'> = {
 };
 
 /**
- * `--format github`: one workflow annotation per finding (waived ones as notices) and one per waiver
- * problem. The Markdown step summary is written by the command (it appends to $GITHUB_STEP_SUMMARY).
+ * `--format github`: one workflow annotation per finding (waived ones as notices), a notice per rule
+ * not evaluated in an org, and one per waiver problem. The Markdown step summary is written by the
+ * command (it appends to $GITHUB_STEP_SUMMARY).
  */
 export function renderGithub(result: AuditResult, snapshot: SnapshotMeta): string {
   const lines: string[] = [];
@@ -28,6 +30,11 @@ export function renderGithub(result: AuditResult, snapshot: SnapshotMeta): strin
     const title = `${f.severity} ${f.ruleId}${f.waived ? ' (waived)' : ''}`;
     lines.push(
       `::${level} file=${escapeProperty(snapshot.file)},title=${escapeProperty(title)}::${escapeData(`[${f.orgName}] ${f.message}`)}`,
+    );
+  }
+  for (const n of byOrganization(result.notEvaluated)) {
+    lines.push(
+      `::notice file=${escapeProperty(snapshot.file)},title=${escapeProperty(`not evaluated ${n.ruleId}`)}::${escapeData(`[${n.orgName}] ${n.ruleId} ${notEvaluatedText(n)}`)}`,
     );
   }
   for (const w of result.waivers.expired) {
@@ -46,8 +53,11 @@ export function renderGithub(result: AuditResult, snapshot: SnapshotMeta): strin
     );
   }
   const g = result.gate;
+  const skipped = result.notEvaluated.length
+    ? `; not evaluated: ${notEvaluatedCount(result.notEvaluated)}`
+    : '';
   lines.push(
-    `audit: ${result.summary.total} finding(s), ${result.summary.waived} waived; gate ${g.failOn === 'never' ? 'off' : g.failed ? `failed (${g.failing} at or above ${g.failOn})` : 'passed'}`,
+    `audit: ${result.summary.total} finding(s), ${result.summary.waived} waived${skipped}; gate ${g.failOn === 'never' ? 'off' : g.failed ? `failed (${g.failing} at or above ${g.failOn})` : 'passed'}`,
   );
   return `${lines.join('\n')}\n`;
 }

@@ -3,7 +3,8 @@ import type { SnapshotMeta } from './index.js';
 
 /**
  * `--format json`: the whole result with a fixed key order (findings are already sorted), so the
- * output diffs cleanly and can be fed back as a `--baseline`.
+ * output diffs cleanly and can be fed back as a `--baseline`. `notEvaluated` lists each rule x org
+ * the snapshot had no data for (its `reason` says which).
  */
 export function renderJson(result: AuditResult, snapshot: SnapshotMeta): string {
   const doc = {
@@ -26,6 +27,16 @@ export function renderJson(result: AuditResult, snapshot: SnapshotMeta): string 
       waiver: f.waiver,
       isNew: f.isNew,
       key: f.key,
+    })),
+    notEvaluated: result.notEvaluated.map((n) => ({
+      ruleId: n.ruleId,
+      ruleTitle: n.ruleTitle,
+      severity: n.severity,
+      subjectKind: n.subjectKind,
+      orgId: n.orgId,
+      orgName: n.orgName,
+      missing: n.missing,
+      reason: n.reason,
     })),
     waivers: result.waivers,
     rules: result.rules,

@@ -1,12 +1,14 @@
-import type { AuditResult, Finding } from '../types.js';
+import type { AuditResult, Finding, NotEvaluated } from '../types.js';
 import type { SnapshotMeta } from './index.js';
+import { notEvaluatedText } from './not-evaluated.js';
 import { xmlEscape as x } from './xml.js';
 
 /**
  * `--format junit`: one testsuite per enabled rule; `tests` counts one case per rule and subject
- * checked, `failures` the unwaived findings, `skipped` the waived ones. Each finding is a testcase;
- * the subjects that passed are summarised in one passing testcase (listing each would add 50,000
- * lines that say nothing).
+ * checked plus one per organization where the rule was not evaluated, `failures` the unwaived
+ * findings, `skipped` the waived ones and the not-evaluated organizations (a skip, never a pass).
+ * Each finding is a testcase; the subjects that passed are summarised in one passing testcase
+ * (listing each would add 50,000 lines that say nothing).
  */
 export function renderJunit(result: AuditResult, snapshot: SnapshotMeta): string {
   const byRule = new Map<string, Finding[]>();
@@ -15,6 +17,8 @@ export function renderJunit(result: AuditResult, snapshot: SnapshotMeta): string
     list.push(f);
     byRule.set(f.ruleId, list);
   }
+  const notEvaluated = new Map<string, NotEvaluated[]>();
+  for (const n of result.notEvaluated) notEvaluated.set(n.ruleId, [...(notEvaluated.get(n.ruleId) ?? []), n]);
   const suites: string[] = [];
   let tests = 0;
   let failures = 0;
@@ -22,9 +26,11 @@ export function renderJunit(result: AuditResult, snapshot: SnapshotMeta): string
   for (const r of result.rules) {
     if (!r.enabled) continue;
     const fs = byRule.get(r.id) ?? [];
+    const ne = notEvaluated.get(r.id) ?? [];
     const fail = fs.filter((f) => !f.waived).length;
-    const skip = fs.length - fail;
-    tests += r.subjectsChecked;
+    const skip = fs.length - fail + ne.length;
+    const count = r.subjectsChecked + ne.length;
+    tests += count;
     failures += fail;
     skipped += skip;
     const cases: string[] = [];
@@ -41,13 +47,18 @@ export function renderJunit(result: AuditResult, snapshot: SnapshotMeta): string
         );
       }
     }
+    for (const n of ne) {
+      cases.push(
+        `    <testcase classname="${x(r.id)}" name="${x(`org ${n.orgName}`)}">\n      <skipped message="${x(notEvaluatedText(n))}"/>\n    </testcase>`,
+      );
+    }
     if (r.passed > 0) {
       cases.push(
         `    <testcase classname="${x(r.id)}" name="${r.passed} ${r.subjectKind} subject(s) passed"/>`,
       );
     }
     suites.push(
-      `  <testsuite name="${x(`${r.id}: ${r.title}`)}" tests="${r.subjectsChecked}" failures="${fail}" skipped="${skip}" errors="0">\n${cases.join('\n')}${cases.length ? '\n' : ''}  </testsuite>`,
+      `  <testsuite name="${x(`${r.id}: ${r.title}`)}" tests="${count}" failures="${fail}" skipped="${skip}" errors="0">\n${cases.join('\n')}${cases.length ? '\n' : ''}  </testsuite>`,
     );
   }
   return [

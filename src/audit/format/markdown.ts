@@ -1,6 +1,7 @@
 import type { AuditResult } from '../types.js';
 import { SEVERITIES } from '../types.js';
 import type { SnapshotMeta } from './index.js';
+import { byOrganization, notEvaluatedCount, notEvaluatedText } from './not-evaluated.js';
 
 /** Escapes text for a Markdown table cell. */
 export function mdCell(s: string): string {
@@ -30,6 +31,12 @@ export function renderMarkdown(result: AuditResult, snapshot: SnapshotMeta): str
   for (const sev of [...SEVERITIES].reverse()) out.push(`| ${sev} | ${s.bySeverity[sev]} |`);
   out.push(`| **total** | **${s.total}** (waived ${s.waived}) |`);
   out.push('');
+  if (result.notEvaluated.length) {
+    out.push(
+      `**Not evaluated:** ${notEvaluatedCount(result.notEvaluated)}: the snapshot lacks the data these rules need, so they are neither findings nor passes.`,
+    );
+    out.push('');
+  }
   if (result.findings.length) {
     out.push('| severity | rule | organization | subject | message | status |');
     out.push('|---|---|---|---|---|---|');
@@ -39,6 +46,14 @@ export function renderMarkdown(result: AuditResult, snapshot: SnapshotMeta): str
         `| ${f.severity} | ${mdCell(f.ruleId)} | ${mdCell(f.orgName)} | ${f.subject.type} ${mdCell(f.subject.name)} | ${mdCell(f.message)} | ${status} |`,
       );
     }
+    out.push('');
+  }
+  if (result.notEvaluated.length) {
+    out.push('### Not evaluated', '');
+    out.push('| rule | organization | status |');
+    out.push('|---|---|---|');
+    for (const n of byOrganization(result.notEvaluated))
+      out.push(`| ${mdCell(n.ruleId)} | ${mdCell(n.orgName)} | ${mdCell(notEvaluatedText(n))} |`);
     out.push('');
   }
   const w = result.waivers;

@@ -1,5 +1,16 @@
 import type { AuditResult, Severity } from '../types.js';
 import type { SnapshotMeta } from './index.js';
+import { notEvaluatedText } from './not-evaluated.js';
+
+/** The notification descriptor of a rule not evaluated in an organization (driver.notifications[0]). */
+const NOT_EVALUATED = {
+  id: 'not-evaluated',
+  name: 'RuleNotEvaluated',
+  shortDescription: {
+    text: 'A rule was not evaluated for an organization: the snapshot lacks data the rule needs. Neither a result nor a pass.',
+  },
+  defaultConfiguration: { level: 'note' },
+} as const;
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
   critical: 'error',
@@ -18,7 +29,9 @@ const SECURITY_SEVERITY: Record<Severity, string> = {
 /**
  * `--format sarif`: SARIF 2.1.0 for code-scanning dashboards. Findings point at the snapshot file
  * (the evidence) with a logical location org/subject; waived findings carry an accepted suppression;
- * the finding key is the partial fingerprint so dashboards track a finding across runs.
+ * the finding key is the partial fingerprint so dashboards track a finding across runs. A rule not
+ * evaluated in an organization is no result (SARIF results are things found): it is a tool execution
+ * notification (§3.20.21) of level note, naming the rule (`associatedRule`, §3.58.7) and the org.
  */
 export function renderSarif(result: AuditResult, snapshot: SnapshotMeta): string {
   const rules = result.rules.filter((r) => r.enabled);
@@ -32,6 +45,7 @@ export function renderSarif(result: AuditResult, snapshot: SnapshotMeta): string
           driver: {
             name: snapshot.toolName,
             version: snapshot.toolVersion,
+            notifications: [NOT_EVALUATED],
             rules: rules.map((r) => ({
               id: r.id,
               name: r.title,
@@ -46,7 +60,28 @@ export function renderSarif(result: AuditResult, snapshot: SnapshotMeta): string
             })),
           },
         },
-        invocations: [{ executionSuccessful: true, endTimeUtc: result.evaluatedAt }],
+        invocations: [
+          {
+            executionSuccessful: true,
+            endTimeUtc: result.evaluatedAt,
+            toolExecutionNotifications: result.notEvaluated.map((n) => ({
+              descriptor: { id: NOT_EVALUATED.id, index: 0 },
+              associatedRule: {
+                id: n.ruleId,
+                ...(index.has(n.ruleId) ? { index: index.get(n.ruleId) } : {}),
+              },
+              level: 'note',
+              message: { text: `[${n.orgName}] ${n.ruleId} ${notEvaluatedText(n)}` },
+              locations: [
+                {
+                  physicalLocation: { artifactLocation: { uri: snapshot.file.replace(/\\/g, '/') } },
+                  logicalLocations: [{ name: n.orgName, fullyQualifiedName: n.orgName, kind: 'org' }],
+                },
+              ],
+              properties: { orgId: n.orgId, missing: n.missing, reason: n.reason },
+            })),
+          },
+        ],
         results: result.findings.map((f) => ({
           ruleId: f.ruleId,
           ...(index.has(f.ruleId) ? { ruleIndex: index.get(f.ruleId) } : {}),

@@ -1,6 +1,7 @@
 import type { AuditResult } from '../types.js';
 import { SEVERITIES } from '../types.js';
 import type { SnapshotMeta } from './index.js';
+import { byOrganization, notEvaluatedCount, notEvaluatedText } from './not-evaluated.js';
 
 /** `--format text`: a readable terminal summary, most severe first. */
 export function renderText(result: AuditResult, snapshot: SnapshotMeta): string {
@@ -11,6 +12,10 @@ export function renderText(result: AuditResult, snapshot: SnapshotMeta): string 
   );
   const enabled = result.rules.filter((r) => r.enabled).length;
   lines.push(`Rules: ${enabled} enabled of ${result.rules.length}`);
+  if (result.notEvaluated.length)
+    lines.push(
+      `Not evaluated: ${notEvaluatedCount(result.notEvaluated)} (the snapshot lacks the data; neither findings nor passes)`,
+    );
   const bySev = [...SEVERITIES]
     .reverse()
     .map((sev) => `${sev} ${s.bySeverity[sev]}`)
@@ -33,6 +38,12 @@ export function renderText(result: AuditResult, snapshot: SnapshotMeta): string 
     lines.push(`  [${f.orgName}] ${f.message}${marks ? ` (${marks})` : ''}`);
   }
   if (result.findings.length) lines.push('');
+  if (result.notEvaluated.length) {
+    lines.push('NOT EVALUATED: the snapshot lacks data these rules need');
+    for (const n of byOrganization(result.notEvaluated))
+      lines.push(`  [${n.orgName}] ${n.ruleId}: ${notEvaluatedText(n)}`);
+    lines.push('');
+  }
   const w = result.waivers;
   for (const x of w.expired)
     lines.push(`warning: waiver expired on ${x.expiresOn}: ${x.ruleId} / ${x.subject}`);

@@ -56,8 +56,10 @@ function factsCommand(ctx: CliContext) {
       for (const kind of argv.kind ? [argv.kind] : SUBJECT_KINDS) {
         ctx.stdout(`${kind}:\n`);
         for (const [name, spec] of Object.entries(FACTS[kind])) {
+          // A rule reading a fact with needs is not evaluated in an org whose snapshot lacks them.
+          const needs = spec.requires?.length ? ` [needs ${spec.requires.join(', ')}]` : '';
           ctx.stdout(
-            `  ${pad(name, 24)} ${pad(spec.type + (spec.nullable ? '|null' : ''), 12)} ${spec.description}\n`,
+            `  ${pad(name, 24)} ${pad(spec.type + (spec.nullable ? '|null' : ''), 12)} ${spec.description}${needs}\n`,
           );
         }
       }

@@ -22,6 +22,8 @@ export const ROSTER_COLUMNS: Array<{ header: string; value: (r: RosterRow) => st
   { header: 'Open findings', value: (r) => r.openFindingCount },
   { header: 'Max severity', value: (r) => r.maxSeverity },
   { header: 'Rules', value: (r) => r.findingRules.join(', ') },
+  // Rules that could not check this identity (its org's snapshot lacks their data): not a pass.
+  { header: 'Not evaluated', value: (r) => r.notEvaluated.join('; ') },
 ];
 
 /** One CSV field: formula-neutralised, quoted when it holds a separator, quote or line break. */

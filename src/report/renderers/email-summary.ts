@@ -67,8 +67,9 @@ function renderText(
   lines.push('Organizations:');
   for (const o of m.organizations) {
     const ob = o.findings.openBySeverity;
+    const skipped = o.notEvaluated.map((g) => `${g.rules.length} not evaluated: ${g.reason}`).join('; ');
     lines.push(
-      `  - ${o.name}: ${o.identities.total} identities; open critical ${ob.critical}, high ${ob.high}, medium ${ob.medium}, low ${ob.low}${o.complete ? '' : ' (count mismatch)'}`,
+      `  - ${o.name}: ${o.identities.total} identities; open critical ${ob.critical}, high ${ob.high}, medium ${ob.medium}, low ${ob.low}${o.complete ? '' : ' (count mismatch)'}${skipped ? `; ${skipped}` : ''}`,
     );
   }
   if (attention.length > 0) {

@@ -2,7 +2,8 @@
  * JUnit XML renderer for CI systems: one testsuite per rule, one testcase per finding plus one for the
  * subjects that passed. Only findings that fail the gate are <failure>s, so the CI's red count equals
  * the audit's exit-code decision; waived findings are <skipped> with the waiver; open findings below the
- * gate pass with their message in <system-out>.
+ * gate pass with their message in <system-out>. Each organization where the rule was not evaluated is
+ * a <skipped> testcase ("not evaluated: no sign-in data"), never a pass.
  */
 import type { FindingRow, ReportModel, RuleRow } from '../model.js';
 
@@ -51,9 +52,15 @@ export function renderJunit(model: ReportModel): string {
   for (const rule of model.rules) {
     const findings = byRule.get(rule.id) ?? [];
     const cases = findings.map(findingCase);
+    for (const n of rule.notEvaluated) {
+      cases.push(
+        `    <testcase classname="${a(rule.id)}" name="${a(`${n.orgName}: not evaluated`)}" time="0">\n      <skipped message="${a(`not evaluated: ${n.reason}`)}"/>\n    </testcase>`,
+      );
+    }
     const sFail = findings.filter((f) => f.gating).length;
-    const sSkip = findings.filter((f) => f.waived).length;
-    if (rule.passed > 0 || findings.length === 0) {
+    const sSkip = findings.filter((f) => f.waived).length + rule.notEvaluated.length;
+    // The summary pass case only for subjects that were checked: a rule not evaluated anywhere passed nothing.
+    if (rule.passed > 0 || (findings.length === 0 && rule.notEvaluated.length === 0)) {
       cases.push(
         `    <testcase classname="${a(rule.id)}" name="${a(`${rule.passed} of ${rule.subjectsChecked} ${rule.subjectKind} subjects passed`)}" time="0"/>`,
       );

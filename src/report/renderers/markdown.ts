@@ -39,17 +39,25 @@ export function renderMarkdown(model: ReportModel): string {
     `**Identities:** ${id.total} (${id.users} users, ${id.pendingInvitations} pending invitations, ${id.apiKeys} API keys, ${id.serviceAccounts} service accounts) · **owners:** ${id.ownerUsers} human, ${id.ownerProgrammatic} programmatic · **waivers:** ${s.waivers.applied} applied, ${s.waivers.expired} expired, ${s.waivers.unused} unused`,
     '',
   );
+  const ne = s.notEvaluated;
+  if (ne.checks > 0)
+    out.push(
+      `**Not evaluated:** ${ne.rules} rule${ne.rules === 1 ? '' : 's'} in ${ne.organizations} organization${ne.organizations === 1 ? '' : 's'} (${ne.checks} rule check${ne.checks === 1 ? '' : 's'}): the snapshot lacks the data they need, so they are neither findings nor passes (listed under Not evaluated below).`,
+      '',
+    );
   if (m.changes) out.push(...changesSummary(m.changes));
   out.push(`## Organizations (${s.organizations})`, '');
   out.push('| Organization | Identities | Owners | Critical | High | Medium | Low | Evidence |');
   out.push('|---|---:|---:|---:|---:|---:|---:|---|');
   for (const o of m.organizations) {
     const ob = o.findings.openBySeverity;
-    const evidence = !o.complete
+    const coverage = !o.complete
       ? 'count mismatch'
       : o.missingCoverage.length > 0
         ? `partial: no ${o.missingCoverage.join(', ')}`
         : 'complete';
+    const skipped = o.notEvaluated.reduce((n, g) => n + g.rules.length, 0);
+    const evidence = skipped > 0 ? `${coverage}; ${skipped} not evaluated` : coverage;
     out.push(
       `| ${e(o.name)} | ${o.identities.total} | ${o.identities.ownerUsers + o.identities.ownerProgrammatic} | ${ob.critical} | ${ob.high} | ${ob.medium} | ${ob.low} | ${evidence} |`,
     );
@@ -95,6 +103,17 @@ export function renderMarkdown(model: ReportModel): string {
           '',
         );
     }
+  }
+  if (m.notEvaluated.length > 0) {
+    out.push(`## Not evaluated (${m.notEvaluated.length})`, '');
+    out.push(
+      'These rules could not run in these organizations because the snapshot lacks the data they need. They are neither findings nor passes.',
+      '',
+    );
+    out.push('| Organization | Rule | Status |', '|---|---|---|');
+    for (const n of m.notEvaluated)
+      out.push(`| ${e(n.orgName)} | ${e(n.ruleTitle)} \`${n.ruleId}\` | not evaluated: ${e(n.reason)} |`);
+    out.push('');
   }
   const waiverIssues = m.waivers.filter((w) => w.status !== 'applied');
   if (waiverIssues.length > 0) {

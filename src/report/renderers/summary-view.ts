@@ -30,6 +30,9 @@ const VERDICT: Record<ReportModel['verdict']['status'], { label: string; bg: str
   pass: { label: 'All clear', bg: '#15803d' },
 };
 
+/** No finding, but some rules could not run: never "All clear". */
+const PASS_PARTIAL = { label: 'No findings in the rules that could run', bg: '#b45309' };
+
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 export function summaryView(m: ReportModel): SummaryView {
@@ -104,12 +107,18 @@ export function summaryView(m: ReportModel): SummaryView {
       attention.push(`${o.name}: items read differ from the API's totalCount (see Collection evidence).`);
     if (o.missingCoverage.length > 0)
       attention.push(`${o.name}: the source API did not provide ${o.missingCoverage.join(', ')}.`);
+    for (const g of o.notEvaluated)
+      attention.push(
+        `${o.name}: ${plural(g.rules.length, 'rule', 'rules')} not evaluated (${g.reason}): ${g.rules.join(', ')}.`,
+      );
   }
   if (s.identities.staleInvitations > 0)
     attention.push(
       `${plural(s.identities.staleInvitations, 'expired or rejected invitation is', 'expired or rejected invitations are')} still listed.`,
     );
-  return { m, verdict: VERDICT[m.verdict.status], tiles, severities, ruleRows, attention };
+  const verdict =
+    m.verdict.status === 'pass' && s.notEvaluated.checks > 0 ? PASS_PARTIAL : VERDICT[m.verdict.status];
+  return { m, verdict, tiles, severities, ruleRows, attention };
 }
 
 /** Open findings first in model order (most severe first), for short lists. */
@@ -126,19 +135,28 @@ export function topOpenFindings(m: ReportModel, limit: number): { top: FindingRo
   return { top: open, more: total - open.length };
 }
 
+/** One organization's part of the roster. */
+export interface RosterGroup {
+  orgId: string;
+  orgName: string;
+  rows: RosterRow[];
+  withFindings: number;
+  /** The rows' distinct "not evaluated" entries ("no sign-in data: stale-last-auth, ..."), in row order. */
+  notEvaluated: string[];
+}
+
 /** Roster rows grouped by organization, in model order. */
-export function rosterByOrg(
-  m: ReportModel,
-): Array<{ orgId: string; orgName: string; rows: RosterRow[]; withFindings: number }> {
-  const groups: Array<{ orgId: string; orgName: string; rows: RosterRow[]; withFindings: number }> = [];
+export function rosterByOrg(m: ReportModel): RosterGroup[] {
+  const groups: RosterGroup[] = [];
   for (const row of m.roster) {
     let g = groups[groups.length - 1];
     if (!g || g.orgId !== row.orgId) {
-      g = { orgId: row.orgId, orgName: row.orgName, rows: [], withFindings: 0 };
+      g = { orgId: row.orgId, orgName: row.orgName, rows: [], withFindings: 0, notEvaluated: [] };
       groups.push(g);
     }
     g.rows.push(row);
     if (row.openFindingCount > 0) g.withFindings++;
+    for (const entry of row.notEvaluated) if (!g.notEvaluated.includes(entry)) g.notEvaluated.push(entry);
   }
   return groups;
 }

@@ -144,6 +144,7 @@ const ROSTER_WIDTHS: Record<string, number> = {
   'Open findings': 10,
   'Max severity': 12,
   Rules: 30,
+  'Not evaluated': 40,
 };
 
 function rosterValues(r: RosterRow): CellValue[] {
@@ -340,6 +341,7 @@ export async function renderXlsx(model: ReportModel): Promise<Uint8Array> {
     { header: 'Passed', width: 10, kind: 'number' },
     { header: 'Failed', width: 10, kind: 'number' },
     { header: 'Waived', width: 10, kind: 'number' },
+    { header: 'Not evaluated in', width: 40 },
     { header: 'Params', width: 30 },
     { header: 'Controls', width: 48 },
   ]);
@@ -354,6 +356,7 @@ export async function renderXlsx(model: ReportModel): Promise<Uint8Array> {
       r.passed,
       r.failed,
       r.waived,
+      r.notEvaluated.map((n) => `${n.orgName}: not evaluated: ${n.reason}`).join('; ') || null,
       r.params.join(', '),
       r.references.join('; '),
     ]);
@@ -425,6 +428,8 @@ function writeSummary(wb: ExcelJS.stream.xlsx.WorkbookWriter, m: ReportModel): v
     ['Waivers expired', s.waivers.expired, 'number'],
     ['Waivers unused', s.waivers.unused, 'number'],
     ['Incomplete organizations', s.incompleteOrgs, 'number'],
+    ['Rules not evaluated', s.notEvaluated.rules, 'number'],
+    ['Rule checks not evaluated (rule x organization)', s.notEvaluated.checks, 'number'],
   ];
   if (m.changes) {
     const c = m.changes;
@@ -466,10 +471,27 @@ function writeSummary(wb: ExcelJS.stream.xlsx.WorkbookWriter, m: ReportModel): v
       : o.missingCoverage.length > 0
         ? `partial: no ${o.missingCoverage.join(', ')}`
         : 'complete';
+    const skipped = o.notEvaluated.reduce((n, g) => n + g.rules.length, 0);
     sheet.add([
       o.name,
-      `${o.identities.total} identities · ${ob.critical}/${ob.high}/${ob.medium}/${ob.low} · ${evidence}`,
+      `${o.identities.total} identities · ${ob.critical}/${ob.high}/${ob.medium}/${ob.low} · ${evidence}${skipped ? ` · ${skipped} rules not evaluated` : ''}`,
     ]);
+  }
+  if (m.notEvaluated.length > 0) {
+    sheet.add([null, null]);
+    sheet.add(
+      [
+        'Not evaluated',
+        'The snapshot lacks the data these rules need in these organizations, so they were not run: neither findings nor passes, and not counted as checked or passed on the Rules sheet.',
+      ],
+      (row) => {
+        row.getCell(1).font = { bold: true };
+        row.getCell(2).alignment = { wrapText: true };
+      },
+    );
+    for (const o of m.organizations)
+      for (const g of o.notEvaluated)
+        sheet.add([o.name, `not evaluated: ${g.reason}: ${g.rules.join(', ')}`]);
   }
   sheet.commit();
 }

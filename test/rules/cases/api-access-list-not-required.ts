@@ -1,4 +1,4 @@
-import { org, settings } from '../../builders/snapshot.js';
+import { legacyOrg, org, settings } from '../../builders/snapshot.js';
 import type { RuleCases } from '../tester.js';
 
 export const cases: RuleCases = {
@@ -11,4 +11,5 @@ export const cases: RuleCases = {
       message: ['apiAccessListRequired: false'],
     },
   ],
+  notEvaluated: [{ name: 'Cloud Manager v1.0', org: () => legacyOrg(), reason: 'no organization settings' }],
 };

@@ -1,4 +1,4 @@
-import { org, project, projectRole, team, user } from '../../builders/snapshot.js';
+import { legacyOrg, legacyUser, org, project, projectRole, team, user } from '../../builders/snapshot.js';
 import type { RuleCases } from '../tester.js';
 
 export const cases: RuleCases = {
@@ -48,6 +48,19 @@ export const cases: RuleCases = {
       },
       fires: ['x@example.com'],
       message: ['other: GROUP_READ_ONLY'],
+    },
+  ],
+  notEvaluated: [
+    {
+      name: 'Cloud Manager v1.0: projects listed, but which roles come through teams is unknown',
+      org: () => {
+        const p = project({ name: 'payments' });
+        return legacyOrg({
+          projects: [p],
+          users: [legacyUser({ projectRoles: [projectRole(p.id, 'GROUP_READ_ONLY')] })],
+        });
+      },
+      reason: 'no team data',
     },
   ],
 };

@@ -1,4 +1,4 @@
-import { daysAgo, invitation, org } from '../../builders/snapshot.js';
+import { coverage, daysAgo, invitation, org, user } from '../../builders/snapshot.js';
 import type { RuleCases } from '../tester.js';
 
 export const cases: RuleCases = {
@@ -31,6 +31,13 @@ export const cases: RuleCases = {
         }),
       fires: ['a@example.com', 'b@example.com'],
       message: ['has expired'],
+    },
+  ],
+  notEvaluated: [
+    {
+      name: 'a listing of active users only (2023-01-01): expired invitations are not listed',
+      org: () => org({ users: [user()], coverage: coverage({ invitations: false }) }),
+      reason: 'no invitation data',
     },
   ],
 };

@@ -1,4 +1,13 @@
-import { daysAgo, org, project, projectRole, team, user } from '../../builders/snapshot.js';
+import {
+  coverage,
+  daysAgo,
+  legacyOrg,
+  org,
+  project,
+  projectRole,
+  team,
+  user,
+} from '../../builders/snapshot.js';
 import type { RuleCases } from '../tester.js';
 
 export const cases: RuleCases = {
@@ -51,6 +60,22 @@ export const cases: RuleCases = {
         });
       },
       fires: ['dp@example.com'],
+    },
+  ],
+  notEvaluated: [
+    {
+      name: 'Cloud Manager v1.0 owners (no sign-in dates, no teams)',
+      org: () => legacyOrg(),
+      reason: 'no team data, no sign-in data',
+    },
+    {
+      name: 'idle owner, but sign-ins not covered',
+      org: () =>
+        org({
+          coverage: coverage({ signIns: false }),
+          users: [user({ orgRoles: ['ORG_OWNER'], lastAuth: daysAgo(31) })],
+        }),
+      reason: 'no sign-in data',
     },
   ],
 };

@@ -1,23 +1,8 @@
-import { org, settings } from '../../builders/snapshot.js';
+import { coverage, legacyOrg, org, settings } from '../../builders/snapshot.js';
 import type { RuleCases } from '../tester.js';
 
-const noSettings = {
-  users: true,
-  invitations: true,
-  teams: true,
-  projects: true,
-  apiKeys: true,
-  serviceAccounts: true,
-  settings: false,
-};
 export const cases: RuleCases = {
-  valid: [
-    { name: 'MFA required', org: () => org() },
-    {
-      name: 'settings not collected (Cloud Manager)',
-      org: () => org({ coverage: noSettings, settings: null }),
-    },
-  ],
+  valid: [{ name: 'MFA required', org: () => org() }],
   invalid: [
     {
       name: 'MFA off',
@@ -30,5 +15,13 @@ export const cases: RuleCases = {
       org: () => org({ name: 'unknown', settings: settings({ multiFactorAuthRequired: null }) }),
       fires: ['unknown'],
     },
+  ],
+  notEvaluated: [
+    {
+      name: 'settings not collected',
+      org: () => org({ coverage: coverage({ settings: false }), settings: null }),
+      reason: 'no organization settings',
+    },
+    { name: 'Cloud Manager v1.0', org: () => legacyOrg(), reason: 'no organization settings' },
   ],
 };

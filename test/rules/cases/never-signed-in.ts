@@ -1,4 +1,4 @@
-import { daysAgo, invitation, org, user } from '../../builders/snapshot.js';
+import { daysAgo, invitation, legacyOrg, legacyUser, org, user } from '../../builders/snapshot.js';
 import type { RuleCases } from '../tester.js';
 
 export const cases: RuleCases = {
@@ -17,6 +17,13 @@ export const cases: RuleCases = {
         org({ users: [user({ username: 'ghost@example.com', lastAuth: null, createdAt: daysAgo(31) })] }),
       fires: ['ghost@example.com'],
       message: ['created 31 days ago and never signed in'],
+    },
+  ],
+  notEvaluated: [
+    {
+      name: 'Cloud Manager v1.0: a null lastAuth is no sign-in data, not "never signed in"',
+      org: () => legacyOrg({ users: [legacyUser({ createdAt: daysAgo(400) })] }),
+      reason: 'no sign-in data',
     },
   ],
 };

@@ -1,4 +1,4 @@
-import { daysAgo, invitation, org } from '../../builders/snapshot.js';
+import { coverage, daysAgo, invitation, legacyOrg, org, user } from '../../builders/snapshot.js';
 import type { RuleCases } from '../tester.js';
 
 export const cases: RuleCases = {
@@ -25,5 +25,13 @@ export const cases: RuleCases = {
       org: () => org({ users: [invitation({ username: 'late@example.com' }, 60)] }),
       fires: ['late@example.com'],
     },
+  ],
+  notEvaluated: [
+    {
+      name: 'a listing of active users only (2023-01-01)',
+      org: () => org({ users: [user()], coverage: coverage({ invitations: false }) }),
+      reason: 'no invitation data',
+    },
+    { name: 'Cloud Manager v1.0', org: () => legacyOrg(), reason: 'no invitation data' },
   ],
 };

@@ -1,4 +1,4 @@
-import { daysAgo, invitation, org, user } from '../../builders/snapshot.js';
+import { daysAgo, invitation, legacyOrg, legacyUser, org, user } from '../../builders/snapshot.js';
 import type { RuleCases } from '../tester.js';
 
 export const cases: RuleCases = {
@@ -23,6 +23,14 @@ export const cases: RuleCases = {
       policy: { rules: { 'stale-last-auth': { params: { maxDays: 30 } } } },
       fires: ['u@example.com'],
       message: ['(limit 30)'],
+    },
+  ],
+  notEvaluated: [
+    { name: 'Cloud Manager v1.0 (no sign-in dates)', org: () => legacyOrg(), reason: 'no sign-in data' },
+    {
+      name: 'a date without sign-in coverage means nothing',
+      org: () => legacyOrg({ users: [legacyUser({ lastAuth: daysAgo(200) })] }),
+      reason: 'no sign-in data',
     },
   ],
 };

@@ -1,4 +1,4 @@
-import { org, team, user } from '../../builders/snapshot.js';
+import { coverage, org, team, user } from '../../builders/snapshot.js';
 import type { RuleCases } from '../tester.js';
 
 export const cases: RuleCases = {
@@ -18,6 +18,16 @@ export const cases: RuleCases = {
         'a@example.com (user lists teamId; team lacks user)',
         'b@example.com (team lists user; user lacks teamId)',
       ],
+    },
+  ],
+  notEvaluated: [
+    {
+      name: 'teams listed but users not: there is nothing to compare with',
+      org: () => {
+        const t = team({ memberIds: [user().id] });
+        return org({ users: [], teams: [t], coverage: coverage({ users: false }) });
+      },
+      reason: 'no user data',
     },
   ],
 };

@@ -1,4 +1,4 @@
-import { invitation, org, user } from '../../builders/snapshot.js';
+import { coverage, invitation, legacyOrg, legacyUser, org, user } from '../../builders/snapshot.js';
 import type { RuleCases } from '../tester.js';
 
 const owner = (n: number) => user({ username: `o${n}@example.com`, orgRoles: ['ORG_OWNER'] });
@@ -38,6 +38,25 @@ export const cases: RuleCases = {
         }),
       fires: ['acme'],
       message: ['4 ORG_OWNERs (limit 3)', 'o1@example.com, o2@example.com, o3@example.com, o4@example.com'],
+    },
+    {
+      name: 'Cloud Manager v1.0 org with four owners (counted without any date)',
+      org: () =>
+        legacyOrg({
+          name: 'legacy',
+          users: [1, 2, 3, 4].map((n) =>
+            legacyUser({ username: `o${n}@example.com`, orgRoles: ['ORG_OWNER'] }),
+          ),
+        }),
+      fires: ['legacy'],
+      message: ['4 ORG_OWNERs (limit 3)'],
+    },
+  ],
+  notEvaluated: [
+    {
+      name: 'users not listed',
+      org: () => org({ users: [], teams: [], coverage: coverage({ users: false }) }),
+      reason: 'no user data',
     },
   ],
 };

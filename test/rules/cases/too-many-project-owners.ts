@@ -1,4 +1,13 @@
-import { invitation, org, project, projectRole, team, user } from '../../builders/snapshot.js';
+import {
+  invitation,
+  legacyOrg,
+  legacyUser,
+  org,
+  project,
+  projectRole,
+  team,
+  user,
+} from '../../builders/snapshot.js';
 import type { RuleCases } from '../tester.js';
 
 const owners = (n: number, projectId: string) =>
@@ -37,6 +46,19 @@ export const cases: RuleCases = {
       },
       fires: ['core'],
       message: ['4 GROUP_OWNERs (limit 3)', 'team@example.com'],
+    },
+  ],
+  notEvaluated: [
+    {
+      name: 'Cloud Manager v1.0: owners through teams are unknown',
+      org: () => {
+        const p = project({ name: 'core' });
+        return legacyOrg({
+          projects: [p],
+          users: [legacyUser({ orgRoles: ['ORG_OWNER'], projectRoles: [projectRole(p.id, 'GROUP_OWNER')] })],
+        });
+      },
+      reason: 'no team data',
     },
   ],
 };

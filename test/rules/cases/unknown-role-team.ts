@@ -1,4 +1,4 @@
-import { org, project, team } from '../../builders/snapshot.js';
+import { coverage, org, project, team } from '../../builders/snapshot.js';
 import type { RuleCases } from '../tester.js';
 
 export const cases: RuleCases = {
@@ -26,6 +26,13 @@ export const cases: RuleCases = {
       },
       fires: ['ops'],
       message: ['GROUP_SUPERUSER'],
+    },
+  ],
+  notEvaluated: [
+    {
+      name: 'teams listed without the projects that hold their roles',
+      org: () => org({ teams: [team()], coverage: coverage({ projects: false }) }),
+      reason: 'no project data',
     },
   ],
 };

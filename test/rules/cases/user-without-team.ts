@@ -1,4 +1,4 @@
-import { invitation, org, team, user } from '../../builders/snapshot.js';
+import { coverage, invitation, legacyOrg, org, team, user } from '../../builders/snapshot.js';
 import type { RuleCases } from '../tester.js';
 
 export const cases: RuleCases = {
@@ -12,22 +12,6 @@ export const cases: RuleCases = {
       },
     },
     { name: 'pending invitation', org: () => org({ users: [invitation()] }) },
-    {
-      name: 'teams not covered by the source API',
-      org: () =>
-        org({
-          users: [user()],
-          coverage: {
-            users: true,
-            invitations: false,
-            teams: false,
-            projects: false,
-            apiKeys: false,
-            serviceAccounts: false,
-            settings: false,
-          },
-        }),
-    },
   ],
   invalid: [
     {
@@ -35,5 +19,13 @@ export const cases: RuleCases = {
       org: () => org({ users: [user({ username: 'loner@example.com' })] }),
       fires: ['loner@example.com'],
     },
+  ],
+  notEvaluated: [
+    {
+      name: 'teams not covered by the source API',
+      org: () => org({ users: [user()], teams: [], coverage: coverage({ teams: false }) }),
+      reason: 'no team data',
+    },
+    { name: 'Cloud Manager v1.0', org: () => legacyOrg(), reason: 'no team data' },
   ],
 };
