@@ -39,6 +39,12 @@ export const COVERAGE_LABELS: Readonly<Record<CoveragePart, string>> = {
   signIns: 'sign-in data',
 };
 
+/** "invitation data, team data and sign-in data": coverage part names in words (unknown names as they are). */
+export function coverageText(parts: readonly string[]): string {
+  const words = parts.map((p) => (p in COVERAGE_LABELS ? COVERAGE_LABELS[p as CoveragePart] : p));
+  return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
+}
+
 /** The coverage a rule needs, in coverage order. */
 export function ruleRequirements(
   subject: SubjectKind,

@@ -3,6 +3,8 @@
  * findings. Findings are capped (GitHub comments stop at 65,536 characters); the cap is stated in the
  * output, never silent. Every Atlas value goes through escapeMarkdown.
  */
+
+import { coverageText } from '../../rules/requirements.js';
 import { type ReportChanges, type ReportModel, SEVERITY_ORDER } from '../model.js';
 import { escapeMarkdown as e } from './text-safety.js';
 
@@ -54,7 +56,7 @@ export function renderMarkdown(model: ReportModel): string {
     const coverage = !o.complete
       ? 'count mismatch'
       : o.missingCoverage.length > 0
-        ? `partial: no ${o.missingCoverage.join(', ')}`
+        ? `partial: no ${coverageText(o.missingCoverage)}`
         : 'complete';
     const skipped = o.notEvaluated.reduce((n, g) => n + g.rules.length, 0);
     const evidence = skipped > 0 ? `${coverage}; ${skipped} not evaluated` : coverage;

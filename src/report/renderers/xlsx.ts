@@ -16,6 +16,7 @@
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { FindingMark } from '../../review/compare-findings.js';
+import { coverageText } from '../../rules/requirements.js';
 import type { ReportChanges, ReportModel, RosterRow } from '../model.js';
 import { ROSTER_COLUMNS } from './csv.js';
 import { neutraliseFormula } from './text-safety.js';
@@ -469,7 +470,7 @@ function writeSummary(wb: ExcelJS.stream.xlsx.WorkbookWriter, m: ReportModel): v
     const evidence = !o.complete
       ? 'count mismatch'
       : o.missingCoverage.length > 0
-        ? `partial: no ${o.missingCoverage.join(', ')}`
+        ? `partial: no ${coverageText(o.missingCoverage)}`
         : 'complete';
     const skipped = o.notEvaluated.reduce((n, g) => n + g.rules.length, 0);
     sheet.add([
