@@ -124,7 +124,8 @@ export class AtlasClient {
         throw asKnown(error, endpoint);
       }
       const outcome = await this.slots.run(() => this.attempt(endpoint, url, accept, authorization, bucket));
-      if (outcome.kind === 'ok') return { body: outcome.body, status: outcome.status, headers: outcome.headers };
+      if (outcome.kind === 'ok')
+        return { body: outcome.body, status: outcome.status, headers: outcome.headers };
       if (outcome.kind === 'unauthorized') {
         // One fresh credential per request: a new token, or a new Digest challenge (Digest also needs
         // the first challenge itself, so it may answer twice).
