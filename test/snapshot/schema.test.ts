@@ -1,7 +1,50 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
+import { SNAPSHOT_SCHEMA_VERSION, type Snapshot } from '../../src/snapshot/schema.js';
 import { parseSnapshot } from '../../src/snapshot/store.js';
-import { org, snapshot, user } from '../builders/snapshot.js';
+import {
+  apiKey,
+  org,
+  project,
+  projectInvitation,
+  serviceAccount,
+  snapshot,
+  user,
+} from '../builders/snapshot.js';
+
+/** A snapshot as the tool wrote it with schema 1 (before the complete population). */
+function asSchema1(snap: Snapshot): Record<string, unknown> {
+  const data = structuredClone(snap) as unknown as Record<string, unknown> & {
+    organizations: Array<
+      Record<string, unknown> & {
+        coverage: Record<string, unknown>;
+        settings: Record<string, unknown> | null;
+        serviceAccounts: Array<Record<string, unknown>>;
+      }
+    >;
+  };
+  data.schemaVersion = 1;
+  for (const o of data.organizations) {
+    for (const k of [
+      'serviceAccountAccess',
+      'systemManagedServiceAccounts',
+      'sessionTimeouts',
+      'projectInvitations',
+    ])
+      delete o.coverage[k];
+    delete o.projectInvitations;
+    if (o.settings) {
+      delete o.settings.idleSessionTimeoutInSeconds;
+      delete o.settings.absoluteSessionTimeoutInSeconds;
+    }
+    for (const sa of o.serviceAccounts) {
+      delete sa.projectRoles;
+      delete sa.accessList;
+      delete sa.systemManaged;
+    }
+  }
+  return data;
+}
 
 describe('snapshot schema', () => {
   it('accepts a builder snapshot', () => {
@@ -32,6 +75,73 @@ describe('snapshot schema', () => {
     data.organizations[0].users[0].password = 'hunter22';
     expect(() => parseSnapshot(JSON.stringify(data), 's.json')).toThrowError(
       /users\[0\]: Unrecognized key: "password"/,
+    );
+  });
+
+  it('rejects a project invitation listed twice', () => {
+    const p = project();
+    const inv = projectInvitation(p.id);
+    const text = JSON.stringify(snapshot([org({ projects: [p], projectInvitations: [inv, inv] })]));
+    expect(() => parseSnapshot(text, 's.json')).toThrowError(
+      /\$\.organizations\[0\]\.projectInvitations\[1\]\.id: duplicate id/,
+    );
+  });
+});
+
+describe('reading snapshots of schema 1', () => {
+  const current = () =>
+    snapshot([
+      org({
+        apiKeys: [apiKey()],
+        serviceAccounts: [serviceAccount({ systemManaged: true })],
+      }),
+    ]);
+
+  it('upgrades them on read: what schema 1 did not collect has coverage false and empty lists, never values that look collected', () => {
+    const v1 = asSchema1(current());
+    const read = parseSnapshot(JSON.stringify(v1), 'q3.json');
+    expect(read.schemaVersion).toBe(SNAPSHOT_SCHEMA_VERSION);
+    const o = read.organizations[0]!;
+    expect(o.coverage).toMatchObject({
+      users: true,
+      serviceAccounts: true,
+      serviceAccountAccess: false,
+      systemManagedServiceAccounts: false,
+      sessionTimeouts: false,
+      projectInvitations: false,
+    });
+    expect(o.projectInvitations).toEqual([]);
+    expect(o.serviceAccounts[0]).toMatchObject({ projectRoles: [], accessList: [], systemManaged: false });
+    expect(o.settings).toMatchObject({
+      idleSessionTimeoutInSeconds: null,
+      absoluteSessionTimeoutInSeconds: null,
+    });
+    // Everything schema 1 held is kept as it was.
+    const { coverage: _c, serviceAccounts: _s, settings: _t, projectInvitations: _p, ...rest } = o;
+    const {
+      coverage: _c1,
+      serviceAccounts: _s1,
+      settings: _t1,
+      ...before
+    } = (v1.organizations as Record<string, unknown>[])[0]!;
+    expect(rest).toEqual(before);
+  });
+
+  it('validates them as strictly as schema 1 did, with the path of the problem', () => {
+    const v1 = asSchema1(current()) as {
+      organizations: Array<{ serviceAccounts: Array<Record<string, unknown>> }>;
+    };
+    // A field schema 2 added, in a file that says it is schema 1: not what schema 1 wrote.
+    v1.organizations[0]!.serviceAccounts[0]!.systemManaged = true;
+    expect(() => parseSnapshot(JSON.stringify(v1), 'q3.json')).toThrowError(
+      /^q3\.json: \$\.organizations\[0\]\.serviceAccounts\[0\]: Unrecognized key: "systemManaged"/,
+    );
+  });
+
+  it('refuses a schema version it does not know', () => {
+    const data = { ...structuredClone(current()), schemaVersion: 3 };
+    expect(() => parseSnapshot(JSON.stringify(data), 's.json')).toThrowError(
+      /\$\.schemaVersion: unsupported snapshot schemaVersion 3 \(this tool reads 1 to 2\)/,
     );
   });
 });

@@ -9,6 +9,10 @@ const noSettings = {
   apiKeys: true,
   serviceAccounts: true,
   settings: false,
+  serviceAccountAccess: false,
+  systemManagedServiceAccounts: false,
+  sessionTimeouts: false,
+  projectInvitations: false,
 };
 export const cases: RuleCases = {
   valid: [

@@ -1,8 +1,9 @@
-import { invitation, org, team, user } from '../../builders/snapshot.js';
+import { chartsUser, invitation, org, team, user } from '../../builders/snapshot.js';
 import type { RuleCases } from '../tester.js';
 
 export const cases: RuleCases = {
   valid: [
+    { name: 'the user Atlas Charts creates belongs to no team', org: () => org({ users: [chartsUser()] }) },
     { name: 'owners in a team (default org)', org: () => org() },
     {
       name: 'member only per the team endpoint still counts',
@@ -25,6 +26,10 @@ export const cases: RuleCases = {
             apiKeys: false,
             serviceAccounts: false,
             settings: false,
+            serviceAccountAccess: false,
+            systemManagedServiceAccounts: false,
+            sessionTimeouts: false,
+            projectInvitations: false,
           },
         }),
     },
