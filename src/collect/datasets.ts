@@ -105,7 +105,7 @@ export const DATASETS: readonly Dataset[] = [
   }),
   dataset({
     id: 'service-accounts',
-    label: 'service accounts, system-managed included',
+    label: 'service accounts, listed with and without system-managed ones (to tell them apart)',
     api: 'atlas-v2',
     operation: operations.listOrgServiceAccounts,
     scope: 'org',
