@@ -26,6 +26,7 @@ import {
 } from '../review/compare-findings.js';
 import { CHANGE_KINDS, type ChangeKind, diffSnapshots } from '../review/diff.js';
 import { CHANGE_KIND_TITLES, type ChangeRow, diffTableRows } from '../review/format-diff.js';
+import { nonHumanUser } from '../rules/identities.js';
 import type { Coverage, Organization, Snapshot } from '../snapshot/schema.js';
 import { TOOL } from '../version.js';
 
@@ -56,6 +57,15 @@ export interface IdentityCounts {
   staleInvitations: number;
   apiKeys: number;
   serviceAccounts: number;
+  /** Users Atlas created itself (e.g. Atlas Charts), counted in `users`. */
+  nonHumanUsers: number;
+  /** Service accounts Atlas manages itself, counted in `serviceAccounts`. */
+  systemManagedServiceAccounts: number;
+  /**
+   * Invitations made through the deprecated project-invite endpoint (when collected). Listed for review
+   * in their own table, not on the roster: a decision on one has no revocation in the plan yet.
+   */
+  projectInvitations: number;
   /** Every roster row. */
   total: number;
   /** Identities holding ORG_OWNER: humans (active users) and programmatic identities. */
@@ -93,6 +103,8 @@ export interface OrgSummary {
   coverage: Coverage;
   /** Parts the source API could not provide (e.g. Cloud Manager gives users only). */
   missingCoverage: string[];
+  /** Optional datasets (`collect --include`) not in the snapshot: not asked for, or the endpoint is gone. */
+  optionalNotCollected: string[];
   identities: IdentityCounts;
   teams: number;
   projects: number;
@@ -143,6 +155,9 @@ export interface SeverityGroup {
   rules: RuleFindingGroup[];
 }
 
+/** Who an identity is: a person, a user Atlas created itself, or a programmatic identity. */
+export type IdentityType = 'person' | 'non-human' | 'programmatic';
+
 /** One reviewable identity: a user, an invitation, an API key or a service account. */
 export interface RosterRow {
   /**
@@ -160,6 +175,12 @@ export interface RosterRow {
   name: string;
   /** Full name, API key or service account description. */
   displayName: string;
+  identityType: IdentityType;
+  /**
+   * What manages the identity when the organization does not: "Atlas Charts" (the user it creates),
+   * "Atlas" (a system-managed service account); null otherwise. Still reviewed like any identity.
+   */
+  managedBy: string | null;
   status: string;
   orgRoles: string[];
   /** `Project name: ROLE_A, ROLE_B`, sorted by project name. */
@@ -205,8 +226,12 @@ export interface ProgrammaticRow {
   description: string;
   orgRoles: string[];
   projectRoles: string[];
-  /** API keys: access list entries (CIDR or IP). Empty for service accounts. */
+  /** Access list entries (CIDR or IP). */
   accessList: string[];
+  /** False when the access list was not collected (service accounts in a snapshot upgraded from schema 1). */
+  accessListCollected: boolean;
+  /** "Atlas" for a system-managed service account; null otherwise. */
+  managedBy: string | null;
   /** Service accounts: number of secrets. API keys: 0. */
   secrets: number;
   createdAt: string | null;
@@ -215,6 +240,24 @@ export interface ProgrammaticRow {
   expiresAt: string | null;
   findingCount: number;
   maxSeverity: Severity | null;
+}
+
+/** An invitation to one project made through the deprecated project-invite endpoint. */
+export interface ProjectInvitationRow {
+  orgId: string;
+  orgName: string;
+  id: string;
+  projectId: string;
+  projectName: string;
+  username: string;
+  roles: string[];
+  createdAt: string | null;
+  expiresAt: string | null;
+  inviterUsername: string | null;
+  /** Whole days from createdAt to generatedAt; null when unknown. */
+  daysPending: number | null;
+  /** The expiry has passed at generatedAt. */
+  expired: boolean;
 }
 
 /** Rule coverage row. */
@@ -338,6 +381,8 @@ export interface ReportModel {
   roster: RosterRow[];
   teams: TeamRow[];
   programmatic: ProgrammaticRow[];
+  /** Project invitations the users listing does not show (collected with `--include project-invitations`). */
+  projectInvitations: ProjectInvitationRow[];
   rules: RuleRow[];
   waivers: WaiverRow[];
   changes: ReportChanges | null;
@@ -392,6 +437,9 @@ function zeroIdentities(): IdentityCounts {
     staleInvitations: 0,
     apiKeys: 0,
     serviceAccounts: 0,
+    nonHumanUsers: 0,
+    systemManagedServiceAccounts: 0,
+    projectInvitations: 0,
     total: 0,
     ownerUsers: 0,
     ownerProgrammatic: 0,
@@ -431,6 +479,11 @@ function evidenceValue(value: Finding['evidence'][string]): string {
   return String(value);
 }
 
+/** "person", "non-human, managed by Atlas Charts", "programmatic", "programmatic, managed by Atlas". */
+export function identityTypeText(r: Pick<RosterRow, 'identityType' | 'managedBy'>): string {
+  return r.managedBy === null ? r.identityType : `${r.identityType}, managed by ${r.managedBy}`;
+}
+
 /** Identity key shared by the roster, the review workbook and findings. */
 export function identityKey(orgId: string, subjectType: SubjectKind, id: string): string {
   return `${orgId}:${subjectType}:${id}`;
@@ -454,6 +507,16 @@ function addFinding(counts: FindingCounts, row: FindingRow): void {
   if (row.gating) counts.gating++;
 }
 
+/** Access-list entries as CIDR blocks or addresses, sorted. */
+function accessListLines(
+  entries: ReadonlyArray<{ cidrBlock: string | null; ipAddress: string | null }>,
+): string[] {
+  return entries
+    .map((a) => a.cidrBlock ?? a.ipAddress ?? '')
+    .filter((x) => x !== '')
+    .sort(compareText);
+}
+
 function projectRoleLines(
   grants: Array<{ projectId: string; roles: string[] }>,
   projectNames: Map<string, string>,
@@ -465,6 +528,7 @@ function projectRoleLines(
     .sort(compareText);
 }
 
+/** Parts every collection should cover; a missing one makes the org's evidence partial. */
 const COVERAGE_PARTS: Array<keyof Coverage> = [
   'users',
   'invitations',
@@ -473,7 +537,17 @@ const COVERAGE_PARTS: Array<keyof Coverage> = [
   'apiKeys',
   'serviceAccounts',
   'settings',
+  'serviceAccountAccess',
+  'systemManagedServiceAccounts',
+  'sessionTimeouts',
 ];
+/** Parts read only when asked for (`collect --include`): not collecting them is not a gap. */
+const OPTIONAL_COVERAGE_PARTS: Array<keyof Coverage> = ['projectInvitations'];
+
+/** What manages a user that is not a person, e.g. "Atlas Charts"; null for a person. */
+function userManagedBy(username: string): string | null {
+  return nonHumanUser(username)?.label ?? null;
+}
 
 /**
  * Builds the report model. Pure and deterministic: the same inputs give a deep-equal model (and so
@@ -539,6 +613,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
   const roster: RosterRow[] = [];
   const teams: TeamRow[] = [];
   const programmatic: ProgrammaticRow[] = [];
+  const projectInvitations: ProjectInvitationRow[] = [];
   const organizations: OrgSummary[] = [];
   const overallIds = zeroIdentities();
   let teamTotal = 0;
@@ -571,6 +646,8 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
       else ids.staleInvitations++;
       const isOwner = u.orgRoles.includes('ORG_OWNER');
       if (isOwner && u.status === 'ACTIVE') ids.ownerUsers++;
+      const managedBy = userManagedBy(u.username);
+      if (managedBy !== null) ids.nonHumanUsers++;
       const key = identityKey(org.id, 'user', u.id);
       const st = subjectStats(key);
       const fullName = [u.firstName, u.lastName].filter((x): x is string => !!x).join(' ');
@@ -583,6 +660,8 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
         id: u.id,
         name: u.username,
         displayName: fullName,
+        identityType: managedBy === null ? 'person' : 'non-human',
+        managedBy,
         status: u.status,
         orgRoles: [...u.orgRoles].sort(compareText),
         projectRoles: projectRoleLines(u.projectRoles, projectNames),
@@ -615,6 +694,8 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
         id: k.id,
         name: k.publicKey,
         displayName: k.description ?? '',
+        identityType: 'programmatic',
+        managedBy: null,
         status: 'ACTIVE',
         orgRoles,
         projectRoles,
@@ -638,10 +719,9 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
         description: k.description ?? '',
         orgRoles,
         projectRoles,
-        accessList: k.accessList
-          .map((a) => a.cidrBlock ?? a.ipAddress ?? '')
-          .filter((x) => x !== '')
-          .sort(compareText),
+        accessList: accessListLines(k.accessList),
+        accessListCollected: true,
+        managedBy: null,
         secrets: 0,
         createdAt: null,
         lastUsedAt: lastUsed,
@@ -654,11 +734,14 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
     for (const sa of org.serviceAccounts) {
       ids.serviceAccounts++;
       if (sa.orgRoles.includes('ORG_OWNER')) ids.ownerProgrammatic++;
+      if (sa.systemManaged) ids.systemManagedServiceAccounts++;
+      const managedBy = sa.systemManaged ? 'Atlas' : null;
       const key = identityKey(org.id, 'serviceAccount', sa.clientId);
       const st = subjectStats(key);
       const lastUsed = latest(sa.secrets.map((s) => s.lastUsedAt));
       const expires = earliest(sa.secrets.map((s) => s.expiresAt));
       const orgRoles = [...sa.orgRoles].sort(compareText);
+      const projectRoles = projectRoleLines(sa.projectRoles, projectNames);
       roster.push({
         key,
         orgId: org.id,
@@ -668,9 +751,11 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
         id: sa.clientId,
         name: sa.name,
         displayName: sa.description ?? '',
+        identityType: 'programmatic',
+        managedBy,
         status: sa.secrets.length === 0 ? 'NO_SECRETS' : 'ACTIVE',
         orgRoles,
-        projectRoles: [],
+        projectRoles,
         teams: [],
         createdAt: sa.createdAt,
         lastActivity: lastUsed,
@@ -690,8 +775,10 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
         name: sa.name,
         description: sa.description ?? '',
         orgRoles,
-        projectRoles: [],
-        accessList: [],
+        projectRoles,
+        accessList: accessListLines(sa.accessList),
+        accessListCollected: org.coverage.serviceAccountAccess,
+        managedBy,
         secrets: sa.secrets.length,
         createdAt: sa.createdAt,
         lastUsedAt: lastUsed,
@@ -701,6 +788,24 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
       });
     }
     ids.total = roster.length - orgRosterStart;
+
+    for (const inv of org.projectInvitations) {
+      ids.projectInvitations++;
+      projectInvitations.push({
+        orgId: org.id,
+        orgName: org.name,
+        id: inv.id,
+        projectId: inv.projectId,
+        projectName: projectNames.get(inv.projectId) ?? inv.projectId,
+        username: inv.username,
+        roles: [...inv.roles].sort(compareText),
+        createdAt: inv.createdAt,
+        expiresAt: inv.expiresAt,
+        inviterUsername: inv.inviterUsername,
+        daysPending: daysBetween(inv.createdAt, generatedAt),
+        expired: inv.expiresAt !== null && Date.parse(inv.expiresAt) <= generatedAt.getTime(),
+      });
+    }
 
     // Project grants per team, from the projects side (GET /groups/{id}/teams).
     const teamGrants = new Map<string, Array<{ projectId: string; roles: string[] }>>();
@@ -735,6 +840,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
       name: org.name,
       coverage: org.coverage,
       missingCoverage,
+      optionalNotCollected: OPTIONAL_COVERAGE_PARTS.filter((p) => !org.coverage[p]),
       identities: ids,
       teams: org.teams.length,
       projects: org.projects.length,
@@ -771,6 +877,14 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
       compareText(a.orgId, b.orgId) ||
       compareText(a.kind, b.kind) ||
       compareText(a.name, b.name) ||
+      compareText(a.id, b.id),
+  );
+  projectInvitations.sort(
+    (a, b) =>
+      compareText(a.orgName, b.orgName) ||
+      compareText(a.orgId, b.orgId) ||
+      compareText(a.projectName, b.projectName) ||
+      compareText(a.username, b.username) ||
       compareText(a.id, b.id),
   );
 
@@ -852,6 +966,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
     roster,
     teams,
     programmatic,
+    projectInvitations,
     rules,
     waivers,
     changes: null,
