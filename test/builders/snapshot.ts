@@ -265,3 +265,37 @@ export function syncTeams(o: Organization): Organization {
       .sort();
   return o;
 }
+
+/** A snapshot as the tool wrote it with schema 1 (before the complete population). */
+export function toSchema1(snap: Snapshot): Record<string, unknown> {
+  const data = structuredClone(snap) as unknown as Record<string, unknown> & {
+    organizations: Array<
+      Record<string, unknown> & {
+        coverage: Record<string, unknown>;
+        settings: Record<string, unknown> | null;
+        serviceAccounts: Array<Record<string, unknown>>;
+      }
+    >;
+  };
+  data.schemaVersion = 1;
+  for (const o of data.organizations) {
+    for (const k of [
+      'serviceAccountAccess',
+      'systemManagedServiceAccounts',
+      'sessionTimeouts',
+      'projectInvitations',
+    ])
+      delete o.coverage[k];
+    delete o.projectInvitations;
+    if (o.settings) {
+      delete o.settings.idleSessionTimeoutInSeconds;
+      delete o.settings.absoluteSessionTimeoutInSeconds;
+    }
+    for (const sa of o.serviceAccounts) {
+      delete sa.projectRoles;
+      delete sa.accessList;
+      delete sa.systemManaged;
+    }
+  }
+  return data;
+}

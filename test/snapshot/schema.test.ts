@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { SNAPSHOT_SCHEMA_VERSION, type Snapshot } from '../../src/snapshot/schema.js';
+import { SNAPSHOT_SCHEMA_VERSION } from '../../src/snapshot/schema.js';
 import { parseSnapshot } from '../../src/snapshot/store.js';
 import {
   apiKey,
@@ -9,42 +9,9 @@ import {
   projectInvitation,
   serviceAccount,
   snapshot,
+  toSchema1,
   user,
 } from '../builders/snapshot.js';
-
-/** A snapshot as the tool wrote it with schema 1 (before the complete population). */
-function asSchema1(snap: Snapshot): Record<string, unknown> {
-  const data = structuredClone(snap) as unknown as Record<string, unknown> & {
-    organizations: Array<
-      Record<string, unknown> & {
-        coverage: Record<string, unknown>;
-        settings: Record<string, unknown> | null;
-        serviceAccounts: Array<Record<string, unknown>>;
-      }
-    >;
-  };
-  data.schemaVersion = 1;
-  for (const o of data.organizations) {
-    for (const k of [
-      'serviceAccountAccess',
-      'systemManagedServiceAccounts',
-      'sessionTimeouts',
-      'projectInvitations',
-    ])
-      delete o.coverage[k];
-    delete o.projectInvitations;
-    if (o.settings) {
-      delete o.settings.idleSessionTimeoutInSeconds;
-      delete o.settings.absoluteSessionTimeoutInSeconds;
-    }
-    for (const sa of o.serviceAccounts) {
-      delete sa.projectRoles;
-      delete sa.accessList;
-      delete sa.systemManaged;
-    }
-  }
-  return data;
-}
 
 describe('snapshot schema', () => {
   it('accepts a builder snapshot', () => {
@@ -98,7 +65,7 @@ describe('reading snapshots of schema 1', () => {
     ]);
 
   it('upgrades them on read: what schema 1 did not collect has coverage false and empty lists, never values that look collected', () => {
-    const v1 = asSchema1(current());
+    const v1 = toSchema1(current());
     const read = parseSnapshot(JSON.stringify(v1), 'q3.json');
     expect(read.schemaVersion).toBe(SNAPSHOT_SCHEMA_VERSION);
     const o = read.organizations[0]!;
@@ -128,7 +95,7 @@ describe('reading snapshots of schema 1', () => {
   });
 
   it('validates them as strictly as schema 1 did, with the path of the problem', () => {
-    const v1 = asSchema1(current()) as {
+    const v1 = toSchema1(current()) as {
       organizations: Array<{ serviceAccounts: Array<Record<string, unknown>> }>;
     };
     // A field schema 2 added, in a file that says it is schema 1: not what schema 1 wrote.
