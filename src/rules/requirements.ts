@@ -37,6 +37,10 @@ export const COVERAGE_LABELS: Readonly<Record<CoveragePart, string>> = {
   serviceAccounts: 'service account data',
   settings: 'organization settings',
   signIns: 'sign-in data',
+  serviceAccountAccess: "service accounts' project roles and access lists",
+  systemManagedServiceAccounts: 'system-managed service accounts',
+  sessionTimeouts: 'session timeout settings',
+  projectInvitations: 'project invitations',
 };
 
 /** "invitation data, team data and sign-in data": coverage part names in words (unknown names as they are). */

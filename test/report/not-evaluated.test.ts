@@ -122,7 +122,7 @@ describe('report formats: rules not evaluated', () => {
     const col = rules[0]!.indexOf('Not evaluated in');
     const inactive = rules.find((r) => r[0] === 'user-inactive')!;
     expect(inactive[col]).toBe('Beta Labs: not evaluated: no sign-in data');
-    expect(inactive.slice(5, 8)).toEqual([5, 4, 1]); // checked, passed, failed: Beta Labs' users in none
+    expect(inactive.slice(5, 8)).toEqual([6, 5, 1]); // checked, passed, failed: Beta Labs' users in none
     const review = rows('Review');
     const ne = review[0]!.indexOf('Not evaluated');
     expect(review.filter((r) => r[1] === 'Beta Labs').map((r) => r[ne])).toEqual([
@@ -153,11 +153,13 @@ describe('report formats: rules not evaluated', () => {
       .replace(/^\uFEFF/, '')
       .trimEnd()
       .split('\r\n');
-    expect(header!.endsWith(',Rules,Not evaluated')).toBe(true);
+    expect(header!.endsWith(',Rules,Not evaluated,Identity type')).toBe(true);
     const beta = lines.filter((l) => l.includes(',Beta Labs,'));
     expect(beta).toHaveLength(2);
-    for (const l of beta) expect(l.endsWith(',no sign-in data: user-inactive')).toBe(true);
-    for (const l of lines.filter((x) => x.includes(',Acme Production,'))) expect(l.endsWith(',')).toBe(true);
+    for (const l of beta) expect(l.endsWith(',no sign-in data: user-inactive,person')).toBe(true);
+    // Acme's rows: an empty Not evaluated cell before the identity type (quoted when it holds a comma).
+    for (const l of lines.filter((x) => x.includes(',Acme Production,')))
+      expect(l).toMatch(/,,(?:"[^"]*"|[^,"]*)$/);
   });
 
   it('Markdown: a count under the verdict, the org evidence, and a Not evaluated table', async () => {

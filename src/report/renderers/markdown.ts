@@ -38,7 +38,7 @@ export function renderMarkdown(model: ReportModel): string {
   );
   const id = s.identities;
   out.push(
-    `**Identities:** ${id.total} (${id.users} users, ${id.pendingInvitations} pending invitations, ${id.apiKeys} API keys, ${id.serviceAccounts} service accounts) · **owners:** ${id.ownerUsers} human, ${id.ownerProgrammatic} programmatic · **waivers:** ${s.waivers.applied} applied, ${s.waivers.expired} expired, ${s.waivers.unused} unused`,
+    `**Identities:** ${id.total} (${id.users} users, ${id.pendingInvitations} pending invitations, ${id.apiKeys} API keys, ${id.serviceAccounts} service accounts; ${id.nonHumanUsers} non-human users and ${id.systemManagedServiceAccounts} system-managed service accounts among them) · **project invitations:** ${id.projectInvitations} · **owners:** ${id.ownerUsers} human, ${id.ownerProgrammatic} programmatic · **waivers:** ${s.waivers.applied} applied, ${s.waivers.expired} expired, ${s.waivers.unused} unused`,
     '',
   );
   const ne = s.notEvaluated;

@@ -117,7 +117,15 @@ export function summaryView(m: ReportModel): SummaryView {
         ? `${plural(notEvaluated, 'rule', 'rules')} not evaluated for lack of data (see Rule coverage)`
         : '';
     if (missing || rules) attention.push(`${o.name}: ${[missing, rules].filter(Boolean).join('; ')}.`);
+    if (o.notes.length > 0)
+      attention.push(
+        `${o.name}: ${plural(o.notes.length, 'collection note', 'collection notes')} (see Collection evidence).`,
+      );
   }
+  if (s.identities.projectInvitations > 0)
+    attention.push(
+      `${plural(s.identities.projectInvitations, 'project invitation', 'project invitations')} made through the deprecated project-invite endpoint (not on the roster; see Project invitations).`,
+    );
   if (s.identities.staleInvitations > 0)
     attention.push(
       `${plural(s.identities.staleInvitations, 'expired or rejected invitation is', 'expired or rejected invitations are')} still listed.`,
