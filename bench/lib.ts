@@ -1,9 +1,9 @@
-import type { Organization, Snapshot } from '../src/snapshot/schema.js';
+import { type Organization, SNAPSHOT_SCHEMA_VERSION, type Snapshot } from '../src/snapshot/schema.js';
 
 /** Wraps generated organizations in a snapshot as `collect` would write it (benchmarks skip the HTTP part). */
 export function snapshotOf(organizations: Organization[], now: Date): Snapshot {
   return {
-    schemaVersion: 1,
+    schemaVersion: SNAPSHOT_SCHEMA_VERSION,
     collectedAt: now.toISOString(),
     tool: { name: 'bench', version: '0' },
     source: {

@@ -30,6 +30,11 @@ export interface PageRequest {
   key: (item: unknown) => string | null;
   /** Called after each page (progress output). */
   onPage?: (info: { endpoint: string; page: number; items: number }) => void;
+  /**
+   * Tells apart two listings of one endpoint in the completeness record and notes, e.g.
+   * `includeSystemManaged=true` -> `GET /api/atlas/v2/orgs/<id>/serviceAccounts (includeSystemManaged=true)`.
+   */
+  variant?: string;
 }
 
 export interface PageResult {
@@ -45,10 +50,16 @@ export interface PageResult {
  * never stops on `totalCount` alone (the spec calls it an estimate). A `next` link that
  * was already visited is a server bug that would loop forever: it fails the collection (fail closed),
  * rather than returning a list that may be incomplete.
+ *
+ * A `next` link to another origin (an Ops Manager behind a different central URL writes its own host into
+ * links) is never followed, so credentials only go to the configured base URL: the next page is read
+ * from the base URL instead, with the link's `pageNum` and this request's path and query, and a note
+ * says so. A link without a usable `pageNum` cannot be rebuilt and fails the collection.
  */
 export async function paginate(client: AtlasClient, request: PageRequest): Promise<PageResult> {
   const { operation } = request;
   const endpoint = endpointName(operation);
+  const recordName = endpointForRecord(operation, request.pathParams, request.variant);
   const itemsPerPage = request.itemsPerPage ?? MAX_ITEMS_PER_PAGE;
   const query = new URLSearchParams();
   query.set('itemsPerPage', String(itemsPerPage));
@@ -63,6 +74,8 @@ export async function paginate(client: AtlasClient, request: PageRequest): Promi
   let duplicates = 0;
   let pages = 0;
   let totalCount: number | null = null;
+  const foreignOrigins = new Set<string>();
+  let rebuiltPages = 0;
 
   while (url) {
     visited.add(url.href);
@@ -95,7 +108,12 @@ export async function paginate(client: AtlasClient, request: PageRequest): Promi
     // does, and its own count says items remain, the link is followed rather than the rest dropped.
     const itemsSoFar = byKey.size + unkeyed.length;
     if (page.results.length < itemsPerPage && !(totalCount !== null && itemsSoFar < totalCount)) break;
-    const nextUrl = new URL(next.href, url);
+    let nextUrl = new URL(next.href, url);
+    if (nextUrl.origin !== client.options.baseUrl.origin) {
+      foreignOrigins.add(nextUrl.origin);
+      nextUrl = onBaseUrl(url, nextUrl, endpoint, pages);
+      rebuiltPages += 1;
+    }
     if (visited.has(nextUrl.href)) {
       throw new AtlasApiError({
         endpoint,
@@ -108,8 +126,12 @@ export async function paginate(client: AtlasClient, request: PageRequest): Promi
   }
 
   const items = [...byKey.values(), ...unkeyed];
-  const recordName = endpointForRecord(operation, request.pathParams);
   const notes: string[] = [];
+  if (rebuiltPages > 0) {
+    notes.push(
+      `${recordName}: ${rebuiltPages} next link(s) pointed at another origin (${[...foreignOrigins].sort().join(', ')}); not followed: the page(s) were read from the configured base URL by pageNum`,
+    );
+  }
   if (duplicates > 0) notes.push(`${recordName}: ${duplicates} duplicate item(s) across pages were dropped`);
   if (totalCount !== null && totalCount !== items.length) {
     notes.push(`${recordName}: read ${items.length} item(s) but the API reported totalCount ${totalCount}`);
@@ -122,6 +144,26 @@ export async function paginate(client: AtlasClient, request: PageRequest): Promi
 }
 
 /** `GET /api/atlas/v2/orgs/5f.../teams/{teamId}/users` style: ids filled in for the record. */
-function endpointForRecord(operation: Operation, params: Record<string, string>): string {
-  return `${operation.method} ${operation.path.replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole)}`;
+function endpointForRecord(operation: Operation, params: Record<string, string>, variant?: string): string {
+  const path = operation.path.replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole);
+  return `${operation.method} ${path}${variant ? ` (${variant})` : ''}`;
+}
+
+/**
+ * The page a foreign-origin `next` link names, on the URL just read (so on the configured base URL, with
+ * this request's path and query): only its `pageNum` is taken from the link.
+ */
+function onBaseUrl(current: URL, link: URL, endpoint: string, page: number): URL {
+  const pageNum = link.searchParams.get('pageNum');
+  if (pageNum === null || !/^[1-9]\d{0,8}$/.test(pageNum)) {
+    throw new AtlasApiError({
+      endpoint,
+      status: 200,
+      errorCode: null,
+      detail: `page ${page} links the next page on another origin (${link.origin}) without a pageNum to read it from the configured base URL`,
+    });
+  }
+  const rebuilt = new URL(current);
+  rebuilt.searchParams.set('pageNum', pageNum);
+  return rebuilt;
 }

@@ -128,6 +128,36 @@ export const orgServiceAccount = z.object({
     .nullish(),
 });
 
+/**
+ * `ServiceAccountIPAccessListEntry` (listOrgServiceAccountAccessList 2024-08-05). Unlike the API key
+ * entry it names its dates `createdAt` / `lastUsedAt` and its counter `requestCount`.
+ */
+export const serviceAccountAccessListEntry = z.object({
+  cidrBlock: optStr,
+  ipAddress: optStr,
+  createdAt: optDate,
+  lastUsedAt: optDate,
+  lastUsedAddress: optStr,
+  requestCount: z.number().int().nullish(),
+});
+
+/** `ServiceAccountGroup` (getOrgServiceAccountGroups 2024-08-05): one project of a service account and its roles there. */
+export const serviceAccountGroup = z.object({ groupId: str, roles: z.array(str).nullish() });
+
+/** `GroupServiceAccount` (listGroupServiceAccounts 2024-08-05): its `roles` are the project roles. Secrets are not declared. */
+export const groupServiceAccount = z.object({ clientId: str, roles: z.array(str).nullish() });
+
+/** `GroupInvitation` (listGroupInvites 2023-01-01, a bare array): an invitation to one project. */
+export const groupInvitation = z.object({
+  id: str,
+  groupId: optStr,
+  username: str,
+  roles: z.array(str).nullish(),
+  createdAt: optDate,
+  expiresAt: optDate,
+  inviterUsername: optStr,
+});
+
 /** `OrganizationSettings` (getOrgSettings). */
 export const organizationSettings = z.object({
   apiAccessListRequired: z.boolean().nullish(),
@@ -135,4 +165,11 @@ export const organizationSettings = z.object({
   restrictEmployeeAccess: z.boolean().nullish(),
   maxServiceAccountSecretValidityInHours: z.number().int().nullish(),
   securityContact: optStr,
+  /** `CustomSessionTimeouts`: null or absent fields are unset (Atlas's defaults apply). */
+  customSessionTimeouts: z
+    .object({
+      absoluteSessionTimeoutInSeconds: z.number().int().nullish(),
+      idleSessionTimeoutInSeconds: z.number().int().nullish(),
+    })
+    .nullish(),
 });

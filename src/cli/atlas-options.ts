@@ -8,6 +8,7 @@ import { DigestAuth } from '../atlas/auth/digest.js';
 import { ServiceAccountAuth } from '../atlas/auth/service-account.js';
 import type { AuthStrategy } from '../atlas/auth/types.js';
 import { AtlasClient, type ClientDeps, DEFAULT_CLIENT_OPTIONS, defaultDeps } from '../atlas/client.js';
+import { OPTIONAL_DATASETS, type OptionalDataset } from '../collect/datasets.js';
 import { registerSecret, UsageError } from '../errors.js';
 import type { ApiKind, UsersApiVersion } from '../snapshot/schema.js';
 import { TOOL } from '../version.js';
@@ -25,6 +26,7 @@ export interface AtlasArgs {
   'timeout-ms': number;
   'max-retries': number;
   'keep-pii': boolean;
+  include?: OptionalDataset[];
 }
 
 export function atlasOptions<T>(yargs: Argv<T>) {
@@ -87,7 +89,22 @@ export function atlasOptions<T>(yargs: Argv<T>) {
       default: false,
       describe: "Keep users' mobile numbers in the snapshot (dropped by default)",
       group: 'Atlas:',
+    })
+    .option('include', {
+      choices: OPTIONAL_DATASETS,
+      array: true,
+      describe:
+        'Also read an optional dataset: project-invitations (invitations made through the deprecated project-invite endpoint; needs Project Owner in every project)',
+      group: 'Atlas:',
     });
+}
+
+/** Validates `--include` before any request is made (exit 2 on bad input). */
+export function includeSelection(args: Pick<AtlasArgs, 'include' | 'api'>): OptionalDataset[] {
+  const include = [...new Set(args.include ?? [])];
+  if (include.length > 0 && args.api === 'cloud-manager')
+    throw new UsageError(`--include ${include.join(' ')} is available with --api atlas-v2 only`);
+  return include;
 }
 
 /** Validates the org selection before any request is made (exit 2 on bad input). */

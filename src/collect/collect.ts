@@ -4,7 +4,7 @@
  * decide how fast they go out. Any failure fails the whole collection (fail closed, STYLE.md §8):
  * a failed call is never an empty list.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { AtlasClient } from '../atlas/client.js';
 import { endpointName, type Operation, operations } from '../atlas/operations.js';
 import { paginate } from '../atlas/paginate.js';
@@ -23,11 +23,20 @@ import {
 import { formatJsonPath } from '../util/validate.js';
 import { TOOL } from '../version.js';
 import {
+  crossCheckProjectApiKeys,
+  crossCheckProjectServiceAccounts,
+  systemManagedIds,
+} from './cross-check.js';
+import type { OptionalDataset } from './datasets.js';
+import {
   accessListEntry,
   apiKeyFromWire,
   projectFromGroup,
   projectFromLegacyGroup,
+  projectInvitationFromWire,
+  serviceAccountAccessListEntry,
   serviceAccountFromWire,
+  serviceAccountProjectRoles,
   settingsFromWire,
   userFromCloudAppUser,
   userFromLegacyUser,
@@ -51,6 +60,8 @@ export interface CollectOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Page size; Atlas's maximum unless a benchmark baseline asks for less. */
   itemsPerPage?: number;
+  /** Optional datasets to read as well (`--include`, atlas-v2 only); default none. */
+  include?: readonly OptionalDataset[];
 }
 
 export type ProgressEvent =
@@ -168,7 +179,11 @@ async function legacyOrgName(options: CollectOptions, id: string): Promise<OrgRe
   return { id, name: org.name };
 }
 
-/** One Atlas v2 organization: users, teams + members, projects + team roles, API keys + access lists, service accounts, settings. */
+/**
+ * One Atlas v2 organization: users, teams + members, projects + team roles (+ API keys and service
+ * accounts of each project, to cross-check), API keys + access lists, service accounts (system-managed
+ * included) + project roles + access lists, settings, and project invitations when asked for.
+ */
 async function collectAtlasOrg(options: CollectOptions, ref: OrgRef): Promise<Organization> {
   const orgId = ref.id;
   const completeness: Completeness[] = [];
@@ -181,6 +196,7 @@ async function collectAtlasOrg(options: CollectOptions, ref: OrgRef): Promise<Or
     return result.items;
   };
   const modern = options.usersVersion === '2025-02-19';
+  const wantInvitations = options.include?.includes('project-invitations') ?? false;
   // Users and team members are read with the same version and every membership status.
   const userListing = {
     schema: modern ? wire.orgUserResponse : wire.cloudAppUser,
@@ -188,6 +204,8 @@ async function collectAtlasOrg(options: CollectOptions, ref: OrgRef): Promise<Or
     version: options.usersVersion,
     key: byField('id'),
   };
+  /** `includeSystemManaged=true`: the spec leaves Atlas-managed service accounts out by default. */
+  const withSystemManaged: Array<[string, string]> = [['includeSystemManaged', 'true']];
 
   const projectsPromise = all({
     operation: operations.getOrgGroups,
@@ -197,14 +215,32 @@ async function collectAtlasOrg(options: CollectOptions, ref: OrgRef): Promise<Or
   }).then((groups) =>
     Promise.all(
       groups.map(async (g) => {
-        const teams = await all({
-          operation: operations.listGroupTeams,
-          pathParams: { groupId: g.id },
-          scopeId: g.id,
-          key: byField('teamId'),
-          schema: wire.teamRole,
-        });
-        return projectFromGroup(g, teams);
+        const [teams, apiKeys, serviceAccounts, invitations] = await Promise.all([
+          all({
+            operation: operations.listGroupTeams,
+            pathParams: { groupId: g.id },
+            scopeId: g.id,
+            key: byField('teamId'),
+            schema: wire.teamRole,
+          }),
+          all({
+            operation: operations.listGroupApiKeys,
+            pathParams: { groupId: g.id },
+            scopeId: g.id,
+            key: byField('id'),
+            schema: wire.apiKeyUserDetails,
+          }),
+          all({
+            operation: operations.listGroupServiceAccounts,
+            pathParams: { groupId: g.id },
+            scopeId: g.id,
+            key: byField('clientId'),
+            schema: wire.groupServiceAccount,
+            query: withSystemManaged,
+          }),
+          wantInvitations ? projectInvitations(options, g.id) : Promise.resolve(null),
+        ]);
+        return { project: projectFromGroup(g, teams), apiKeys, serviceAccounts, invitations };
       }),
     ),
   );
@@ -244,12 +280,41 @@ async function collectAtlasOrg(options: CollectOptions, ref: OrgRef): Promise<Or
       }),
     ),
   );
-  const serviceAccountsPromise = all({
+  const serviceAccountListing = {
     operation: operations.listOrgServiceAccounts,
     pathParams: { orgId },
     key: byField('clientId'),
     schema: wire.orgServiceAccount,
-  });
+  };
+  // Nothing in an item says whether Atlas manages the account: the default listing leaves those out,
+  // so an account only the full listing has is system-managed.
+  const userManagedPromise = all({ ...serviceAccountListing });
+  const serviceAccountsPromise = all({
+    ...serviceAccountListing,
+    query: withSystemManaged,
+    variant: 'includeSystemManaged=true',
+  }).then((accounts) =>
+    Promise.all(
+      accounts.map(async (account) => {
+        const pathParams = { orgId, clientId: account.clientId };
+        const [groups, entries] = await Promise.all([
+          all({
+            operation: operations.getOrgServiceAccountGroups,
+            pathParams,
+            key: byField('groupId'),
+            schema: wire.serviceAccountGroup,
+          }),
+          all({
+            operation: operations.listOrgServiceAccountAccessList,
+            pathParams,
+            key: (e) => byField('cidrBlock')(e) ?? byField('ipAddress')(e),
+            schema: wire.serviceAccountAccessListEntry,
+          }),
+        ]);
+        return { account, groups, accessList: entries.map(serviceAccountAccessListEntry) };
+      }),
+    ),
+  );
   const settingsPromise = (async () => {
     const op = operations.getOrgSettings;
     const { body } = await options.client.getJson(
@@ -261,16 +326,54 @@ async function collectAtlasOrg(options: CollectOptions, ref: OrgRef): Promise<Or
     return settingsFromWire(parseBody(op, wire.organizationSettings, body));
   })();
 
-  const [projects, users, teams, apiKeys, serviceAccounts, settings] = await Promise.all([
+  const [projectReads, users, teams, apiKeys, userManaged, serviceAccounts, settings] = await Promise.all([
     projectsPromise,
     usersPromise,
     teamsPromise,
     apiKeysPromise,
+    userManagedPromise,
     serviceAccountsPromise,
     settingsPromise,
   ]);
+  const projects = projectReads.map((r) => r.project);
+  const projectIds = new Set(projects.map((p) => p.id));
   // Project roles outside this org's projects are not this org's to review.
-  const userOptions = { orgId, keepPii: options.keepPii, projectIds: new Set(projects.map((p) => p.id)) };
+  const userOptions = { orgId, keepPii: options.keepPii, projectIds };
+  const systemManaged = systemManagedIds(
+    serviceAccounts.map((s) => s.account.clientId),
+    userManaged.map((s) => s.clientId),
+  );
+  notes.push(...systemManaged.notes);
+  const orgApiKeys = normalise(orgId, () =>
+    apiKeys.map(({ key, accessList }) => apiKeyFromWire(key, accessList, orgId, projectIds)),
+  );
+  const orgServiceAccounts = normalise(orgId, () =>
+    serviceAccounts.map(({ account, groups, accessList }) =>
+      serviceAccountFromWire(account, {
+        projectRoles: serviceAccountProjectRoles(groups, projectIds),
+        accessList,
+        systemManaged: systemManaged.ids.has(account.clientId),
+      }),
+    ),
+  );
+  notes.push(
+    ...crossCheckProjectApiKeys(
+      orgApiKeys,
+      projectReads.map((r) => ({ project: r.project, keys: r.apiKeys })),
+      orgId,
+    ),
+    ...crossCheckProjectServiceAccounts(
+      orgServiceAccounts,
+      projectReads.map((r) => ({ project: r.project, accounts: r.serviceAccounts })),
+    ),
+  );
+  // Project invitations: all projects read, or none (the deprecated endpoint withdrawn: coverage false).
+  const invitationReads = projectReads.map((r) => r.invitations).filter((r) => r !== null);
+  const gone = invitationReads.find((r) => r.kind === 'gone');
+  if (gone) notes.push(gone.note);
+  const invitationsCovered = wantInvitations && gone === undefined;
+  if (invitationsCovered)
+    for (const r of invitationReads) if (r.kind === 'read') completeness.push(r.completeness);
   return {
     id: orgId,
     name: ref.name,
@@ -283,6 +386,10 @@ async function collectAtlasOrg(options: CollectOptions, ref: OrgRef): Promise<Or
       serviceAccounts: true,
       settings: true,
       signIns: true,
+      serviceAccountAccess: true,
+      systemManagedServiceAccounts: true,
+      sessionTimeouts: true,
+      projectInvitations: invitationsCovered,
     },
     users: normalise(orgId, () =>
       users.map((u) =>
@@ -293,13 +400,66 @@ async function collectAtlasOrg(options: CollectOptions, ref: OrgRef): Promise<Or
     ),
     teams,
     projects,
-    apiKeys: normalise(orgId, () =>
-      apiKeys.map(({ key, accessList }) => apiKeyFromWire(key, accessList, orgId, userOptions.projectIds)),
-    ),
-    serviceAccounts: normalise(orgId, () => serviceAccounts.map(serviceAccountFromWire)),
+    apiKeys: orgApiKeys,
+    serviceAccounts: orgServiceAccounts,
     settings,
     completeness,
     notes,
+    projectInvitations: invitationsCovered
+      ? normalise(orgId, () =>
+          invitationReads.flatMap((r) =>
+            r.kind === 'read' ? r.items.map((inv) => projectInvitationFromWire(inv, r.projectId)) : [],
+          ),
+        )
+      : [],
+  };
+}
+
+type InvitationRead =
+  | {
+      kind: 'read';
+      projectId: string;
+      items: z.output<typeof wire.groupInvitation>[];
+      completeness: Completeness;
+    }
+  | { kind: 'gone'; note: string };
+
+/**
+ * The invitations of one project (deprecated endpoint, a bare array, not paginated). Its only version is
+ * withdrawn on its sunset date: then Atlas answers 410 (VERSION_GONE), or 404 once the path is removed,
+ * and the dataset is reported as not collected instead of failing the collection. Any other failure
+ * (403: the credentials lack Project Owner) fails it, as every other read does.
+ */
+async function projectInvitations(options: CollectOptions, projectId: string): Promise<InvitationRead> {
+  const op = operations.listGroupInvites;
+  const version = op.versions?.[0];
+  if (version === undefined) throw new Error(`internal: ${endpointName(op)} lists no version`);
+  const url = options.client.urlFor(op, { groupId: projectId });
+  let body: unknown;
+  try {
+    ({ body } = await options.client.getJson(op, url, version, projectId));
+  } catch (error) {
+    if (error instanceof AtlasApiError && (error.details.status === 410 || error.details.status === 404)) {
+      const why = [`HTTP ${error.details.status}`, error.details.errorCode].filter(Boolean).join(' ');
+      return {
+        kind: 'gone',
+        note: `project invitations not collected: ${endpointName(op)} answered ${why} (the deprecated endpoint's version ${version} is withdrawn from ${op.sunsets[version] ?? 'its sunset date'}); invitations made through it are not in this snapshot`,
+      };
+    }
+    throw error;
+  }
+  const items = parseBody(op, z.array(wire.groupInvitation), body);
+  options.onProgress?.({ kind: 'page', endpoint: endpointName(op), page: 1, items: items.length });
+  return {
+    kind: 'read',
+    projectId,
+    items,
+    completeness: {
+      endpoint: `${op.method} ${op.path.replace('{groupId}', projectId)}`,
+      itemsRead: items.length,
+      totalCount: null,
+      pages: 1,
+    },
   };
 }
 
@@ -338,6 +498,10 @@ async function collectLegacyOrg(options: CollectOptions, ref: OrgRef): Promise<O
       serviceAccounts: false,
       settings: false,
       signIns: false,
+      serviceAccountAccess: false,
+      systemManagedServiceAccounts: false,
+      sessionTimeouts: false,
+      projectInvitations: false,
     },
     users: normalise(orgId, () => users.items.map((u) => userFromLegacyUser(u, userOptions))),
     teams: [],
@@ -347,6 +511,7 @@ async function collectLegacyOrg(options: CollectOptions, ref: OrgRef): Promise<O
     settings: null,
     completeness: [users.completeness, groups.completeness],
     notes: [...users.notes, ...groups.notes],
+    projectInvitations: [],
   };
 }
 
@@ -367,6 +532,8 @@ interface ListSpec<S extends z.ZodType> {
   query?: Array<[string, string]>;
   /** Accept version (default: the operation's first listed version). */
   version?: string;
+  /** Tells two listings of one endpoint apart in completeness records (see PageRequest.variant). */
+  variant?: string;
 }
 
 /** Paginates an operation and validates every item against its wire schema. */
@@ -383,6 +550,7 @@ async function list<S extends z.ZodType>(
     query: spec.query ?? [],
     itemsPerPage: options.itemsPerPage,
     key: spec.key,
+    variant: spec.variant,
     onPage: (info) => options.onProgress?.({ kind: 'page', ...info }),
   });
   const items = result.items.map((item, index) =>

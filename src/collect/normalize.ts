@@ -8,6 +8,8 @@ import type {
   ApiKey,
   OrgSettings,
   Project,
+  ProjectInvitation,
+  ProjectRole,
   ServiceAccount,
   User,
 } from '../snapshot/schema.js';
@@ -163,7 +165,39 @@ export function apiKeyFromWire(
   };
 }
 
-export function serviceAccountFromWire(s: wire.OrgServiceAccount): ServiceAccount {
+/** `ServiceAccountIPAccessListEntry` -> the access-list entry shape API keys use (`requestCount` -> `count`). */
+export function serviceAccountAccessListEntry(e: wire.ServiceAccountAccessListEntry): AccessListEntry {
+  return {
+    cidrBlock: e.cidrBlock ?? null,
+    ipAddress: e.ipAddress ?? null,
+    createdAt: isoOrNull(e.createdAt),
+    lastUsedAt: isoOrNull(e.lastUsedAt),
+    lastUsedAddress: e.lastUsedAddress ?? null,
+    count: e.requestCount ?? null,
+  };
+}
+
+/** A service account's project roles from `ServiceAccountGroup` items, kept to this org's projects. */
+export function serviceAccountProjectRoles(
+  groups: readonly wire.ServiceAccountGroup[],
+  projectIds: ReadonlySet<string>,
+): ProjectRole[] {
+  return groups
+    .filter((g) => projectIds.has(g.groupId))
+    .map((g) => ({ projectId: g.groupId, roles: g.roles ?? [] }));
+}
+
+/** What the collector learned about a service account besides its org listing item. */
+export interface ServiceAccountDetails {
+  projectRoles: ProjectRole[];
+  accessList: AccessListEntry[];
+  systemManaged: boolean;
+}
+
+export function serviceAccountFromWire(
+  s: wire.OrgServiceAccount,
+  details: ServiceAccountDetails,
+): ServiceAccount {
   return {
     clientId: s.clientId,
     name: s.name ?? '',
@@ -176,6 +210,25 @@ export function serviceAccountFromWire(s: wire.OrgServiceAccount): ServiceAccoun
       expiresAt: isoOrNull(secret.expiresAt),
       lastUsedAt: isoOrNull(secret.lastUsedAt),
     })),
+    projectRoles: details.projectRoles,
+    accessList: details.accessList,
+    systemManaged: details.systemManaged,
+  };
+}
+
+/** `GroupInvitation` of one project's invitation listing. */
+export function projectInvitationFromWire(inv: wire.GroupInvitation, projectId: string): ProjectInvitation {
+  // The listing is per project: an item naming another one is not this project's to review.
+  if (inv.groupId && inv.groupId !== projectId)
+    throw new Error(`invitation ${inv.id} names project ${inv.groupId} but was listed under ${projectId}`);
+  return {
+    id: inv.id,
+    projectId,
+    username: inv.username,
+    roles: inv.roles ?? [],
+    createdAt: isoOrNull(inv.createdAt),
+    expiresAt: isoOrNull(inv.expiresAt),
+    inviterUsername: inv.inviterUsername ?? null,
   };
 }
 
@@ -186,5 +239,7 @@ export function settingsFromWire(s: wire.OrganizationSettings): OrgSettings {
     restrictEmployeeAccess: s.restrictEmployeeAccess ?? null,
     maxServiceAccountSecretValidityInHours: s.maxServiceAccountSecretValidityInHours ?? null,
     securityContact: s.securityContact ?? null,
+    idleSessionTimeoutInSeconds: s.customSessionTimeouts?.idleSessionTimeoutInSeconds ?? null,
+    absoluteSessionTimeoutInSeconds: s.customSessionTimeouts?.absoluteSessionTimeoutInSeconds ?? null,
   };
 }

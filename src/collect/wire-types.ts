@@ -12,3 +12,7 @@ export type ApiKeyUserDetails = z.infer<typeof schemas.apiKeyUserDetails>;
 export type UserAccessListResponse = z.infer<typeof schemas.userAccessListResponse>;
 export type OrgServiceAccount = z.infer<typeof schemas.orgServiceAccount>;
 export type OrganizationSettings = z.infer<typeof schemas.organizationSettings>;
+export type ServiceAccountAccessListEntry = z.infer<typeof schemas.serviceAccountAccessListEntry>;
+export type ServiceAccountGroup = z.infer<typeof schemas.serviceAccountGroup>;
+export type GroupServiceAccount = z.infer<typeof schemas.groupServiceAccount>;
+export type GroupInvitation = z.infer<typeof schemas.groupInvitation>;

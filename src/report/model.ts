@@ -27,6 +27,7 @@ import {
 } from '../review/compare-findings.js';
 import { CHANGE_KINDS, type ChangeKind, diffSnapshots } from '../review/diff.js';
 import { CHANGE_KIND_TITLES, type ChangeRow, diffTableRows } from '../review/format-diff.js';
+import { nonHumanUser } from '../rules/identities.js';
 import { COVERAGE_PARTS, type Coverage, type Organization, type Snapshot } from '../snapshot/schema.js';
 import { TOOL } from '../version.js';
 
@@ -57,6 +58,15 @@ export interface IdentityCounts {
   staleInvitations: number;
   apiKeys: number;
   serviceAccounts: number;
+  /** Users Atlas created itself (e.g. Atlas Charts), counted in `users`. */
+  nonHumanUsers: number;
+  /** Service accounts Atlas manages itself, counted in `serviceAccounts`. */
+  systemManagedServiceAccounts: number;
+  /**
+   * Invitations made through the deprecated project-invite endpoint (when collected). Listed for review
+   * in their own table, not on the roster: a decision on one has no revocation in the plan yet.
+   */
+  projectInvitations: number;
   /** Every roster row. */
   total: number;
   /** Identities holding ORG_OWNER: humans (active users) and programmatic identities. */
@@ -122,6 +132,8 @@ export interface OrgSummary {
   missingCoverage: string[];
   /** Rules not evaluated here, grouped by reason (empty when every enabled rule ran). */
   notEvaluated: NotEvaluatedGroup[];
+  /** Optional datasets (`collect --include`) not in the snapshot: not asked for, or the endpoint is gone. */
+  optionalNotCollected: string[];
   identities: IdentityCounts;
   teams: number;
   projects: number;
@@ -172,6 +184,9 @@ export interface SeverityGroup {
   rules: RuleFindingGroup[];
 }
 
+/** Who an identity is: a person, a user Atlas created itself, or a programmatic identity. */
+export type IdentityType = 'person' | 'non-human' | 'programmatic';
+
 /** One reviewable identity: a user, an invitation, an API key or a service account. */
 export interface RosterRow {
   /**
@@ -189,6 +204,12 @@ export interface RosterRow {
   name: string;
   /** Full name, API key or service account description. */
   displayName: string;
+  identityType: IdentityType;
+  /**
+   * What manages the identity when the organization does not: "Atlas Charts" (the user it creates),
+   * "Atlas" (a system-managed service account); null otherwise. Still reviewed like any identity.
+   */
+  managedBy: string | null;
   status: string;
   orgRoles: string[];
   /** `Project name: ROLE_A, ROLE_B`, sorted by project name. */
@@ -239,8 +260,12 @@ export interface ProgrammaticRow {
   description: string;
   orgRoles: string[];
   projectRoles: string[];
-  /** API keys: access list entries (CIDR or IP). Empty for service accounts. */
+  /** Access list entries (CIDR or IP). */
   accessList: string[];
+  /** False when the access list was not collected (service accounts in a snapshot upgraded from schema 1). */
+  accessListCollected: boolean;
+  /** "Atlas" for a system-managed service account; null otherwise. */
+  managedBy: string | null;
   /** Service accounts: number of secrets. API keys: 0. */
   secrets: number;
   createdAt: string | null;
@@ -249,6 +274,24 @@ export interface ProgrammaticRow {
   expiresAt: string | null;
   findingCount: number;
   maxSeverity: Severity | null;
+}
+
+/** An invitation to one project made through the deprecated project-invite endpoint. */
+export interface ProjectInvitationRow {
+  orgId: string;
+  orgName: string;
+  id: string;
+  projectId: string;
+  projectName: string;
+  username: string;
+  roles: string[];
+  createdAt: string | null;
+  expiresAt: string | null;
+  inviterUsername: string | null;
+  /** Whole days from createdAt to generatedAt; null when unknown. */
+  daysPending: number | null;
+  /** The expiry has passed at generatedAt. */
+  expired: boolean;
 }
 
 /** Rule coverage row. */
@@ -379,6 +422,8 @@ export interface ReportModel {
   roster: RosterRow[];
   teams: TeamRow[];
   programmatic: ProgrammaticRow[];
+  /** Project invitations the users listing does not show (collected with `--include project-invitations`). */
+  projectInvitations: ProjectInvitationRow[];
   rules: RuleRow[];
   /** Every rule x org not evaluated, by organization then severity and rule. */
   notEvaluated: NotEvaluatedRow[];
@@ -435,6 +480,9 @@ function zeroIdentities(): IdentityCounts {
     staleInvitations: 0,
     apiKeys: 0,
     serviceAccounts: 0,
+    nonHumanUsers: 0,
+    systemManagedServiceAccounts: 0,
+    projectInvitations: 0,
     total: 0,
     ownerUsers: 0,
     ownerProgrammatic: 0,
@@ -474,6 +522,11 @@ function evidenceValue(value: Finding['evidence'][string]): string {
   return String(value);
 }
 
+/** "person", "non-human, managed by Atlas Charts", "programmatic", "programmatic, managed by Atlas". */
+export function identityTypeText(r: Pick<RosterRow, 'identityType' | 'managedBy'>): string {
+  return r.managedBy === null ? r.identityType : `${r.identityType}, managed by ${r.managedBy}`;
+}
+
 /** Identity key shared by the roster, the review workbook and findings. */
 export function identityKey(orgId: string, subjectType: SubjectKind, id: string): string {
   return `${orgId}:${subjectType}:${id}`;
@@ -497,6 +550,16 @@ function addFinding(counts: FindingCounts, row: FindingRow): void {
   if (row.gating) counts.gating++;
 }
 
+/** Access-list entries as CIDR blocks or addresses, sorted. */
+function accessListLines(
+  entries: ReadonlyArray<{ cidrBlock: string | null; ipAddress: string | null }>,
+): string[] {
+  return entries
+    .map((a) => a.cidrBlock ?? a.ipAddress ?? '')
+    .filter((x) => x !== '')
+    .sort(compareText);
+}
+
 function projectRoleLines(
   grants: Array<{ projectId: string; roles: string[] }>,
   projectNames: Map<string, string>,
@@ -518,6 +581,21 @@ function groupByReason(list: readonly NotEvaluated[]): NotEvaluatedGroup[] {
 }
 
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+/** Parts read only when asked for (`collect --include`): not collecting them is not a gap. */
+const OPTIONAL_COVERAGE_PARTS: Array<keyof Coverage> = ['projectInvitations'];
+/** Coverage parts that are details of another part. */
+const PART_OF: Partial<Record<keyof Coverage, keyof Coverage>> = {
+  serviceAccountAccess: 'serviceAccounts',
+  systemManagedServiceAccounts: 'serviceAccounts',
+  sessionTimeouts: 'settings',
+};
+/** Parts every collection should cover; a missing one makes the org's evidence partial. */
+const REQUIRED_COVERAGE_PARTS = COVERAGE_PARTS.filter((p) => !OPTIONAL_COVERAGE_PARTS.includes(p));
+
+/** What manages a user that is not a person, e.g. "Atlas Charts"; null for a person. */
+function userManagedBy(username: string): string | null {
+  return nonHumanUser(username)?.label ?? null;
+}
 
 /**
  * Builds the report model. Pure and deterministic: the same inputs give a deep-equal model (and so
@@ -591,6 +669,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
   const roster: RosterRow[] = [];
   const teams: TeamRow[] = [];
   const programmatic: ProgrammaticRow[] = [];
+  const projectInvitations: ProjectInvitationRow[] = [];
   const organizations: OrgSummary[] = [];
   const overallIds = zeroIdentities();
   let teamTotal = 0;
@@ -626,6 +705,8 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
       else ids.staleInvitations++;
       const isOwner = u.orgRoles.includes('ORG_OWNER');
       if (isOwner && u.status === 'ACTIVE') ids.ownerUsers++;
+      const managedBy = userManagedBy(u.username);
+      if (managedBy !== null) ids.nonHumanUsers++;
       const key = identityKey(org.id, 'user', u.id);
       const st = subjectStats(key);
       const fullName = [u.firstName, u.lastName].filter((x): x is string => !!x).join(' ');
@@ -638,6 +719,8 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
         id: u.id,
         name: u.username,
         displayName: fullName,
+        identityType: managedBy === null ? 'person' : 'non-human',
+        managedBy,
         status: u.status,
         orgRoles: [...u.orgRoles].sort(compareText),
         projectRoles: projectRoleLines(u.projectRoles, projectNames),
@@ -671,6 +754,8 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
         id: k.id,
         name: k.publicKey,
         displayName: k.description ?? '',
+        identityType: 'programmatic',
+        managedBy: null,
         status: 'ACTIVE',
         orgRoles,
         projectRoles,
@@ -695,10 +780,9 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
         description: k.description ?? '',
         orgRoles,
         projectRoles,
-        accessList: k.accessList
-          .map((a) => a.cidrBlock ?? a.ipAddress ?? '')
-          .filter((x) => x !== '')
-          .sort(compareText),
+        accessList: accessListLines(k.accessList),
+        accessListCollected: true,
+        managedBy: null,
         secrets: 0,
         createdAt: null,
         lastUsedAt: lastUsed,
@@ -711,11 +795,14 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
     for (const sa of org.serviceAccounts) {
       ids.serviceAccounts++;
       if (sa.orgRoles.includes('ORG_OWNER')) ids.ownerProgrammatic++;
+      if (sa.systemManaged) ids.systemManagedServiceAccounts++;
+      const managedBy = sa.systemManaged ? 'Atlas' : null;
       const key = identityKey(org.id, 'serviceAccount', sa.clientId);
       const st = subjectStats(key);
       const lastUsed = latest(sa.secrets.map((s) => s.lastUsedAt));
       const expires = earliest(sa.secrets.map((s) => s.expiresAt));
       const orgRoles = [...sa.orgRoles].sort(compareText);
+      const projectRoles = projectRoleLines(sa.projectRoles, projectNames);
       roster.push({
         key,
         orgId: org.id,
@@ -725,9 +812,11 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
         id: sa.clientId,
         name: sa.name,
         displayName: sa.description ?? '',
+        identityType: 'programmatic',
+        managedBy,
         status: sa.secrets.length === 0 ? 'NO_SECRETS' : 'ACTIVE',
         orgRoles,
-        projectRoles: [],
+        projectRoles,
         teams: [],
         createdAt: sa.createdAt,
         lastActivity: lastUsed,
@@ -748,8 +837,10 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
         name: sa.name,
         description: sa.description ?? '',
         orgRoles,
-        projectRoles: [],
-        accessList: [],
+        projectRoles,
+        accessList: accessListLines(sa.accessList),
+        accessListCollected: org.coverage.serviceAccountAccess,
+        managedBy,
         secrets: sa.secrets.length,
         createdAt: sa.createdAt,
         lastUsedAt: lastUsed,
@@ -759,6 +850,24 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
       });
     }
     ids.total = roster.length - orgRosterStart;
+
+    for (const inv of org.projectInvitations) {
+      ids.projectInvitations++;
+      projectInvitations.push({
+        orgId: org.id,
+        orgName: org.name,
+        id: inv.id,
+        projectId: inv.projectId,
+        projectName: projectNames.get(inv.projectId) ?? inv.projectId,
+        username: inv.username,
+        roles: [...inv.roles].sort(compareText),
+        createdAt: inv.createdAt,
+        expiresAt: inv.expiresAt,
+        inviterUsername: inv.inviterUsername,
+        daysPending: daysBetween(inv.createdAt, generatedAt),
+        expired: inv.expiresAt !== null && Date.parse(inv.expiresAt) <= generatedAt.getTime(),
+      });
+    }
 
     // Project grants per team, from the projects side (GET /groups/{id}/teams).
     const teamGrants = new Map<string, Array<{ projectId: string; roles: string[] }>>();
@@ -787,13 +896,18 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
       pages: c.pages,
       matches: c.totalCount === null || c.totalCount === c.itemsRead,
     }));
-    const missingCoverage = COVERAGE_PARTS.filter((p) => !org.coverage[p]);
+    // A part of a dataset that was not read at all is not named again (no service accounts: no need to
+    // add "no service accounts' access lists").
+    const missingCoverage = REQUIRED_COVERAGE_PARTS.filter(
+      (p) => !org.coverage[p] && !(PART_OF[p] !== undefined && !org.coverage[PART_OF[p]]),
+    );
     organizations.push({
       id: org.id,
       name: org.name,
       coverage: org.coverage,
       missingCoverage,
       notEvaluated: groupByReason(notEvaluatedByOrg.get(org.id) ?? []),
+      optionalNotCollected: OPTIONAL_COVERAGE_PARTS.filter((p) => !org.coverage[p]),
       identities: ids,
       teams: org.teams.length,
       projects: org.projects.length,
@@ -830,6 +944,14 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
       compareText(a.orgId, b.orgId) ||
       compareText(a.kind, b.kind) ||
       compareText(a.name, b.name) ||
+      compareText(a.id, b.id),
+  );
+  projectInvitations.sort(
+    (a, b) =>
+      compareText(a.orgName, b.orgName) ||
+      compareText(a.orgId, b.orgId) ||
+      compareText(a.projectName, b.projectName) ||
+      compareText(a.username, b.username) ||
       compareText(a.id, b.id),
   );
 
@@ -944,6 +1066,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
     roster,
     teams,
     programmatic,
+    projectInvitations,
     rules,
     notEvaluated: notEvaluatedRows,
     waivers,

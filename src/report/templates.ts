@@ -9,6 +9,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
+import { coverageText } from '../rules/requirements.js';
 import { PACKAGE_ROOT } from '../version.js';
 
 /** Compiled templates of the report stage. */
@@ -44,6 +45,13 @@ function registerHelpers(hb: typeof Handlebars): void {
   hb.registerHelper('sevFg', (s: unknown) => SEVERITY_COLOURS[String(s)]?.fg ?? '#111827');
   hb.registerHelper('sevBg', (s: unknown) => SEVERITY_COLOURS[String(s)]?.bg ?? '#e5e7eb');
   hb.registerHelper('sevBorder', (s: unknown) => SEVERITY_COLOURS[String(s)]?.border ?? '#d1d5db');
+  /** Rules in a list of NotEvaluatedGroup (each rule is in one group per org). */
+  hb.registerHelper('groupRules', (groups: unknown) =>
+    Array.isArray(groups)
+      ? groups.reduce((n: number, g: { rules?: unknown[] }) => n + (g.rules?.length ?? 0), 0)
+      : 0,
+  );
+  hb.registerHelper('coverageText', (parts: unknown) => (Array.isArray(parts) ? coverageText(parts) : ''));
   hb.registerHelper('upper', (s: unknown) => String(s ?? '').toUpperCase());
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hb.registerHelper(

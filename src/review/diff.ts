@@ -8,7 +8,7 @@
  * the member a different id than the invitation had. Changes are data; prose is produced by
  * src/review/format-diff.ts.
  */
-import type { Organization, Snapshot, User } from '../snapshot/schema.js';
+import type { Organization, ServiceAccount, Snapshot, User } from '../snapshot/schema.js';
 
 /** Role names whose new grant is a privilege escalation (called out in every format). */
 export const PRIVILEGED_ROLES = ['ORG_OWNER', 'GROUP_OWNER'] as const;
@@ -425,16 +425,25 @@ class OrgDiffer {
   serviceAccounts(): void {
     const oldById = new Map(this.before.org.serviceAccounts.map((s) => [s.clientId, s]));
     const newIds = new Set(this.after.org.serviceAccounts.map((s) => s.clientId));
+    const names = [this.after.projectNames, this.before.projectNames];
+    // Project roles are compared only when both snapshots read them (schema 1 did not): an upgraded
+    // snapshot's empty lists are not a quarter in which every grant was added.
+    const compareProjects =
+      this.before.org.coverage.serviceAccountAccess && this.after.org.coverage.serviceAccountAccess;
+    const rolesOf = (s: ServiceAccount, withProjects: boolean) =>
+      withProjects ? [...sorted(s.orgRoles), ...roleLines(s.projectRoles, names)] : sorted(s.orgRoles);
     for (const s of this.after.org.serviceAccounts) {
       const subject: ChangeSubject = { type: 'serviceAccount', id: s.clientId, name: s.name };
-      const roles = sorted(s.orgRoles);
       const o = oldById.get(s.clientId);
       if (!o) {
+        const roles = rolesOf(s, this.after.org.coverage.serviceAccountAccess);
         this.push('service-account-added', subject, { added: roles, escalations: privileged(roles) });
         continue;
       }
-      const added = minus(roles, o.orgRoles);
-      const removed = minus(o.orgRoles, roles);
+      const roles = rolesOf(s, compareProjects);
+      const then = rolesOf(o, compareProjects);
+      const added = minus(roles, then);
+      const removed = minus(then, roles);
       if (added.length + removed.length > 0)
         this.push('service-account-roles-changed', subject, {
           added,
@@ -460,7 +469,7 @@ class OrgDiffer {
         this.push(
           'service-account-removed',
           { type: 'serviceAccount', id: s.clientId, name: s.name },
-          { removed: sorted(s.orgRoles) },
+          { removed: rolesOf(s, this.before.org.coverage.serviceAccountAccess) },
         );
   }
 
@@ -470,7 +479,11 @@ class OrgDiffer {
     const subject: ChangeSubject = { type: 'org', id: n.id, name: n.name };
     if (o.name !== n.name) this.push('org-renamed', subject, { from: o.name, to: n.name });
     if (o.settings && n.settings) {
+      // Session timeouts are null both when unset and when not collected (schema 1): compared only
+      // when both snapshots read them.
+      const timeouts = o.coverage.sessionTimeouts && n.coverage.sessionTimeouts;
       for (const key of Object.keys(n.settings).sort(compareText) as Array<keyof typeof n.settings>) {
+        if (!timeouts && SESSION_TIMEOUT_SETTINGS.has(key)) continue;
         const a = o.settings[key];
         const b = n.settings[key];
         if (a !== b)
@@ -483,6 +496,11 @@ class OrgDiffer {
     }
   }
 }
+
+const SESSION_TIMEOUT_SETTINGS: ReadonlySet<string> = new Set([
+  'idleSessionTimeoutInSeconds',
+  'absoluteSessionTimeoutInSeconds',
+]);
 
 function sortChanges(changes: Change[]): Change[] {
   return changes.sort(

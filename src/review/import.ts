@@ -270,7 +270,11 @@ function orgIdentities(org: Organization): SnapshotIdentity[] {
       id: s.clientId,
       name: s.name,
       status: s.secrets.length === 0 ? 'NO_SECRETS' : 'ACTIVE',
-      access: { orgRoles: [...s.orgRoles].sort(compareText), projectRoles: [], teams: [] },
+      access: {
+        orgRoles: [...s.orgRoles].sort(compareText),
+        projectRoles: projectRoles(s.projectRoles),
+        teams: [],
+      },
     });
   return out;
 }

@@ -200,7 +200,13 @@ function check(
     };
   const s = org.serviceAccounts.find((x) => x.clientId === a.id);
   if (!s) return { outcome: 'done', reason: 'service account deleted', remaining: [], matchedId: null };
-  const remaining = [...s.orgRoles].sort(compareText);
+  const saProjectNames = new Map(org.projects.map((p) => [p.id, p.name]));
+  const remaining = [
+    ...[...s.orgRoles].sort(compareText),
+    ...s.projectRoles
+      .flatMap((g) => g.roles.map((r) => `${saProjectNames.get(g.projectId) ?? g.projectId}: ${r}`))
+      .sort(compareText),
+  ];
   return {
     outcome: 'not-done',
     reason: `service account still exists with ${remaining.join(', ') || 'no roles'} and ${s.secrets.length} secret(s)`,

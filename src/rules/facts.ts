@@ -10,8 +10,9 @@
  */
 
 import type { SubjectKind, SubjectRef } from '../audit/types.js';
-import type { CoveragePart, Organization, Snapshot, User } from '../snapshot/schema.js';
-import { GROUP_OWNER, knownRoleSet, ORG_OWNER } from './roles.js';
+import type { CoveragePart, Organization, OrgSettings, Snapshot, User } from '../snapshot/schema.js';
+import { nonHumanUser } from './identities.js';
+import { GROUP_OWNER, highestPrivilege, knownRoleSet, ORG_OWNER, rolePrivilege } from './roles.js';
 
 /** The value types a fact may have. `string[]` facts are sorted. */
 export type FactType = 'number' | 'string' | 'boolean' | 'string[]';
@@ -73,10 +74,46 @@ export const FACTS: Record<SubjectKind, Record<string, FactSpec>> = {
       f('boolean', 'Org setting apiAccessListRequired (null when not reported)', true),
       'settings',
     ),
+    sessionTimeoutsCovered: needs(
+      f('boolean', 'The org settings were collected with their session timeouts'),
+      'settings',
+    ),
+    hasIdleSessionTimeout: needs(
+      f(
+        'boolean',
+        'Sessions end after a period of inactivity: an idle timeout is set, or Atlas for Government applies its default of 10 minutes',
+      ),
+      'settings',
+      'sessionTimeouts',
+    ),
+    idleSessionTimeoutMinutes: needs(
+      f(
+        'number',
+        'Idle session timeout in minutes, Atlas for Government default included; null when there is none',
+        true,
+      ),
+      'settings',
+      'sessionTimeouts',
+    ),
+    absoluteSessionTimeoutMinutes: needs(
+      f('number', "Absolute session timeout in minutes (unset: Atlas's 720, 12 hours)", true),
+      'settings',
+      'sessionTimeouts',
+    ),
+    sessionTimeouts: needs(
+      f('string', 'Both session timeouts in words, e.g. "idle: none; absolute: 720 min (Atlas default)"'),
+      'settings',
+      'sessionTimeouts',
+    ),
   },
   user: {
     name: NAME,
     username: f('string', 'Login name'),
+    isHuman: f(
+      'boolean',
+      'A person: false for the users Atlas creates itself (Atlas Charts: charts+<id>@mongodb.com)',
+    ),
+    nonHumanKind: f('string', 'What created a non-human user (e.g. atlas-charts); null for a person', true),
     status: f('string', 'ACTIVE, PENDING, INVITATION_EXPIRED or INVITATION_REJECTED'),
     isActive: f('boolean', 'Membership status is ACTIVE'),
     isPending: needs(f('boolean', 'Membership status is PENDING (an open invitation)'), 'invitations'),
@@ -118,7 +155,22 @@ export const FACTS: Record<SubjectKind, Record<string, FactSpec>> = {
       'teams',
       'projects',
     ),
-    isPrivileged: needs(f('boolean', 'isOrgOwner or isProjectOwner'), 'teams', 'projects'),
+    isPrivileged: needs(
+      f(
+        'boolean',
+        'isOrgOwner or isProjectOwner, or holds another owner-equivalent project role (one that manages project access, e.g. GROUP_ACCESS_MANAGER), directly or through a team',
+      ),
+      'teams',
+      'projects',
+    ),
+    highestPrivilege: needs(
+      f(
+        'string',
+        'owner, write or read: the most any known role held grants (org and project, directly or through a team); none without a known role',
+      ),
+      'teams',
+      'projects',
+    ),
     teamsCovered: f('boolean', 'The source API listed teams for this org'),
     projectsCovered: f(
       'boolean',
@@ -175,6 +227,10 @@ export const FACTS: Record<SubjectKind, Record<string, FactSpec>> = {
     publicKey: f('string', 'Public half of the key (not a secret)'),
     orgRoles: f('string[]', 'Organization roles of the key'),
     isOrgOwner: f('boolean', 'The key holds ORG_OWNER'),
+    highestPrivilege: f(
+      'string',
+      'owner, write or read: the most any known role of the key grants; none without one',
+    ),
     accessListCount: f('number', 'Entries in the key’s IP access list'),
     projectCount: f('number', 'Projects the key holds roles in'),
     unknownRoles: f('string[]', 'Org and project role names the catalogue does not know'),
@@ -184,6 +240,22 @@ export const FACTS: Record<SubjectKind, Record<string, FactSpec>> = {
     name: NAME,
     clientId: f('string', 'Service account client id'),
     orgRoles: f('string[]', 'Organization roles'),
+    isOrgOwner: f('boolean', 'The service account holds ORG_OWNER'),
+    systemManaged: f('boolean', 'Managed by Atlas itself (e.g. an MCP integration), not by the organization'),
+    accessCovered: f(
+      'boolean',
+      'Its project roles and IP access list were collected (false in a snapshot upgraded from schema 1)',
+    ),
+    projectRoles: needs(f('string[]', 'Project roles as "<project>: <ROLE>"'), 'serviceAccountAccess'),
+    projectCount: needs(f('number', 'Projects the service account holds roles in'), 'serviceAccountAccess'),
+    accessListCount: needs(
+      f('number', 'Entries in the service account’s IP access list'),
+      'serviceAccountAccess',
+    ),
+    highestPrivilege: f(
+      'string',
+      'owner, write or read: the most any known role of the service account grants; none without one',
+    ),
     secretCount: f('number', 'Secrets listed'),
     expiredSecretCount: f('number', 'Secrets whose expiresAt has passed'),
     expiredSecrets: f('string[]', 'Ids of the expired secrets'),
@@ -192,7 +264,7 @@ export const FACTS: Record<SubjectKind, Record<string, FactSpec>> = {
       'Over unexpired secrets: most days since last use (or since creation when never used); null when none',
       true,
     ),
-    unknownRoles: f('string[]', 'Org role names the catalogue does not know'),
+    unknownRoles: f('string[]', 'Org and project role names the catalogue does not know'),
     unknownRoleCount: f('number', 'Length of unknownRoles'),
   },
 };
@@ -242,12 +314,69 @@ export function isDomainAllowed(domain: string, allowed: readonly string[]): boo
 
 const sorted = (xs: Iterable<string>): string[] => [...xs].sort();
 
+/** Atlas's absolute session timeout when the org sets none: 43,200 s (spec `CustomSessionTimeouts`). */
+export const DEFAULT_ABSOLUTE_SESSION_TIMEOUT_MINUTES = 720;
+/** Atlas for Government's idle session timeout when the org sets none: 600 s (Commercial has none). */
+export const GOVERNMENT_DEFAULT_IDLE_SESSION_TIMEOUT_MINUTES = 10;
+
+/** True for a snapshot of Atlas for Government (cloud.mongodbgov.com), whose session defaults differ. */
+export function isAtlasForGovernment(baseUrl: string): boolean {
+  try {
+    const host = new URL(baseUrl).hostname;
+    return host === 'cloud.mongodbgov.com' || host.endsWith('.mongodbgov.com');
+  } catch {
+    return false;
+  }
+}
+
+/** The session timeout facts of an org (see FACTS.org). */
+function sessionTimeoutFacts(
+  settings: OrgSettings | null,
+  covered: boolean,
+  government: boolean,
+): Pick<
+  FactRecord,
+  | 'sessionTimeoutsCovered'
+  | 'hasIdleSessionTimeout'
+  | 'idleSessionTimeoutMinutes'
+  | 'absoluteSessionTimeoutMinutes'
+  | 'sessionTimeouts'
+> {
+  if (!covered || settings === null) {
+    return {
+      sessionTimeoutsCovered: false,
+      hasIdleSessionTimeout: false,
+      idleSessionTimeoutMinutes: null,
+      absoluteSessionTimeoutMinutes: null,
+      sessionTimeouts: 'not collected',
+    };
+  }
+  const idleSet = settings.idleSessionTimeoutInSeconds;
+  const absoluteSet = settings.absoluteSessionTimeoutInSeconds;
+  const idle =
+    idleSet !== null ? idleSet / 60 : government ? GOVERNMENT_DEFAULT_IDLE_SESSION_TIMEOUT_MINUTES : null;
+  const absolute = absoluteSet !== null ? absoluteSet / 60 : DEFAULT_ABSOLUTE_SESSION_TIMEOUT_MINUTES;
+  const idleText =
+    idle === null
+      ? 'none (Atlas default)'
+      : `${idle} min${idleSet === null ? ' (Atlas for Government default)' : ''}`;
+  const absoluteText = `${absolute} min${absoluteSet === null ? ' (Atlas default)' : ''}`;
+  return {
+    sessionTimeoutsCovered: true,
+    hasIdleSessionTimeout: idle !== null,
+    idleSessionTimeoutMinutes: idle,
+    absoluteSessionTimeoutMinutes: absolute,
+    sessionTimeouts: `idle: ${idleText}; absolute: ${absoluteText}`,
+  };
+}
+
 /** Derives the subjects of every kind, with their facts, for the whole snapshot. */
 export function deriveSubjects(snapshot: Snapshot, ctx: FactContext): SubjectsByKind {
   const out: SubjectsByKind = { org: [], user: [], team: [], project: [], apiKey: [], serviceAccount: [] };
   const known = knownRoleSet(ctx.extraKnownRoles);
   const allowed = ctx.allowedEmailDomains.map((d) => d.toLowerCase());
-  for (const org of snapshot.organizations) deriveOrg(org, ctx.now, known, allowed, out);
+  const government = isAtlasForGovernment(snapshot.source.baseUrl);
+  for (const org of snapshot.organizations) deriveOrg(org, ctx.now, known, allowed, government, out);
   return out;
 }
 
@@ -256,6 +385,7 @@ function deriveOrg(
   now: Date,
   known: ReadonlySet<string>,
   allowed: readonly string[],
+  government: boolean,
   out: SubjectsByKind,
 ): void {
   const base = { orgId: org.id, orgName: org.name };
@@ -313,8 +443,11 @@ function deriveOrg(
     const direct: string[] = [];
     const unknown = new Set<string>();
     let isProjectOwner = false;
+    /** Every role the user holds, directly or through a team, for its highest privilege. */
+    const held = new Set<string>(u.orgRoles);
     for (const r of u.orgRoles) if (!known.has(r)) unknown.add(r);
     for (const pr of u.projectRoles) {
+      for (const r of pr.roles) held.add(r);
       const viaTeam = teamGrantedRoles(u.id, pr.projectId);
       const pname = projectNames.get(pr.projectId) ?? pr.projectId;
       for (const r of pr.roles) {
@@ -329,12 +462,19 @@ function deriveOrg(
     // Ownership granted only through a team also makes the user a project owner.
     for (const t of teamsOfUser.get(u.id) ?? []) {
       for (const pid of projectsOfTeam.get(t) ?? []) {
-        if (teamRolesByProject.get(pid)?.get(t)?.includes(GROUP_OWNER)) {
+        const teamRoles = teamRolesByProject.get(pid)?.get(t) ?? [];
+        for (const r of teamRoles) held.add(r);
+        if (teamRoles.includes(GROUP_OWNER)) {
           isProjectOwner = true;
           if (isActive) projectOwners.get(pid)?.add(u.username);
         }
       }
     }
+    const privilege = highestPrivilege(held);
+    const ownerEquivalentProjectRole = [...held].some(
+      (r) => r.startsWith('GROUP_') && rolePrivilege(r) === 'owner',
+    );
+    const nonHuman = nonHumanUser(u.username);
 
     const daysSinceLastAuth = daysSince(u.lastAuth, now);
     const daysSinceCreated = daysSince(u.createdAt, now);
@@ -351,6 +491,8 @@ function deriveOrg(
       facts: {
         name: u.username,
         username: u.username,
+        isHuman: nonHuman === null,
+        nonHumanKind: nonHuman?.kind ?? null,
         status: u.status,
         isActive,
         isPending,
@@ -366,7 +508,8 @@ function deriveOrg(
         orgRoles: sorted(u.orgRoles),
         isOrgOwner,
         isProjectOwner,
-        isPrivileged: isOrgOwner || isProjectOwner,
+        isPrivileged: isOrgOwner || isProjectOwner || ownerEquivalentProjectRole,
+        highestPrivilege: privilege ?? 'none',
         teamsCovered: org.coverage.teams,
         projectsCovered: org.coverage.projects && org.coverage.teams,
         teamCount: teamsOfUser.get(u.id)?.size ?? 0,
@@ -395,6 +538,7 @@ function deriveOrg(
       userCount: org.users.length,
       mfaRequired: org.settings?.multiFactorAuthRequired ?? null,
       apiAccessListRequired: org.settings?.apiAccessListRequired ?? null,
+      ...sessionTimeoutFacts(org.settings, settingsCovered && org.coverage.sessionTimeouts, government),
     },
   });
 
@@ -476,6 +620,8 @@ function deriveOrg(
         publicKey: k.publicKey,
         orgRoles: sorted(k.orgRoles),
         isOrgOwner: k.orgRoles.includes(ORG_OWNER),
+        highestPrivilege:
+          highestPrivilege([...k.orgRoles, ...k.projectRoles.flatMap((p) => p.roles)]) ?? 'none',
         accessListCount: k.accessList.length,
         projectCount: k.projectRoles.length,
         unknownRoles: unk,
@@ -496,7 +642,13 @@ function deriveOrg(
       const unused = daysSince(s.lastUsedAt ?? s.createdAt, now);
       if (unused !== null && (maxUnused === null || unused > maxUnused)) maxUnused = unused;
     }
-    const unk = sorted(new Set(sa.orgRoles.filter((r) => !known.has(r))));
+    const saRoles = [...sa.orgRoles, ...sa.projectRoles.flatMap((p) => p.roles)];
+    const unk = sorted(new Set(saRoles.filter((r) => !known.has(r))));
+    const projectRoleLines = sorted(
+      sa.projectRoles.flatMap((p) =>
+        p.roles.map((r) => `${projectNames.get(p.projectId) ?? p.projectId}: ${r}`),
+      ),
+    );
     out.serviceAccount.push({
       kind: 'serviceAccount',
       ...base,
@@ -506,6 +658,13 @@ function deriveOrg(
         name: sa.name,
         clientId: sa.clientId,
         orgRoles: sorted(sa.orgRoles),
+        isOrgOwner: sa.orgRoles.includes(ORG_OWNER),
+        systemManaged: sa.systemManaged,
+        accessCovered: org.coverage.serviceAccountAccess,
+        projectRoles: projectRoleLines,
+        projectCount: sa.projectRoles.length,
+        accessListCount: sa.accessList.length,
+        highestPrivilege: highestPrivilege(saRoles) ?? 'none',
         secretCount: sa.secrets.length,
         expiredSecretCount: expired.length,
         expiredSecrets: sorted(expired),

@@ -37,7 +37,17 @@ export const COVERAGE_LABELS: Readonly<Record<CoveragePart, string>> = {
   serviceAccounts: 'service account data',
   settings: 'organization settings',
   signIns: 'sign-in data',
+  serviceAccountAccess: "service accounts' project roles and access lists",
+  systemManagedServiceAccounts: 'system-managed service accounts',
+  sessionTimeouts: 'session timeout settings',
+  projectInvitations: 'project invitations',
 };
+
+/** "invitation data, team data and sign-in data": coverage part names in words (unknown names as they are). */
+export function coverageText(parts: readonly string[]): string {
+  const words = parts.map((p) => (p in COVERAGE_LABELS ? COVERAGE_LABELS[p as CoveragePart] : p));
+  return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
+}
 
 /** The coverage a rule needs, in coverage order. */
 export function ruleRequirements(

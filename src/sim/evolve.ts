@@ -3,6 +3,7 @@
  * escalation in the first organization, so "Changes since the last review" has something to show.
  * Deterministic: the same estate and `now` give the same result.
  */
+import { nonHumanUser } from '../rules/identities.js';
 import type { Organization, User } from '../snapshot/schema.js';
 import { COMPANY_EMAIL_DOMAINS } from './generate.js';
 
@@ -28,7 +29,10 @@ export function nextQuarter(organizations: readonly Organization[], now: Date): 
   const taken = new Set(
     organizations.flatMap((o) => [o.id, ...o.users.map((u) => u.id), ...o.teams.map((t) => t.id)]),
   );
-  const members = first.users.filter((u) => u.status === 'ACTIVE' && !u.orgRoles.includes('ORG_OWNER'));
+  // People only: the user Atlas Charts creates neither leaves nor gets promoted.
+  const members = first.users.filter(
+    (u) => u.status === 'ACTIVE' && !u.orgRoles.includes('ORG_OWNER') && nonHumanUser(u.username) === null,
+  );
   const leaver = members[0];
   const promoted = members[1];
   const changes: string[] = [];

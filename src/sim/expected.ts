@@ -3,6 +3,7 @@
  * given API view. `completeness` and `notes` are returned empty (they depend on paging; tests blank
  * them before comparing).
  */
+import type { OptionalDataset } from '../collect/datasets.js';
 import type { Organization, User, UserStatus } from '../snapshot/schema.js';
 
 /** Which API the collector used and how. */
@@ -16,6 +17,8 @@ export interface CollectorView {
    * Applies to org users and team members alike.
    */
   statuses?: readonly UserStatus[];
+  /** Optional datasets the collector was asked for (`--include`); default none. */
+  include?: readonly OptionalDataset[];
 }
 
 const ALL_STATUSES: readonly UserStatus[] = [
@@ -37,13 +40,15 @@ export function expectedOrganizations(orgs: readonly Organization[], view: Colle
   return orgs.map((org) => {
     const users = org.users.filter((u) => statuses.has(u.status)).map((u) => withPii(u, view.keepPii));
     const kept = new Set(users.map((u) => u.id));
+    const withInvitations = view.include?.includes('project-invitations') ?? false;
     const base: Organization = {
       ...org,
-      coverage: { ...org.coverage, invitations: !activeOnly },
+      coverage: { ...org.coverage, invitations: !activeOnly, projectInvitations: withInvitations },
       users,
       teams: org.teams.map((t) => ({ ...t, memberIds: t.memberIds.filter((id) => kept.has(id)) })),
       completeness: [],
       notes: [],
+      projectInvitations: withInvitations ? org.projectInvitations : [],
     };
     if (view.api === 'atlas-v2') return base;
     // Cloud Manager v1.0: users without dates (the listing has none) and projects by id and name.
@@ -58,6 +63,10 @@ export function expectedOrganizations(orgs: readonly Organization[], view: Colle
         serviceAccounts: false,
         settings: false,
         signIns: false,
+        serviceAccountAccess: false,
+        systemManagedServiceAccounts: false,
+        sessionTimeouts: false,
+        projectInvitations: false,
       },
       users: users.map((u) => ({ ...u, createdAt: null, lastAuth: null })),
       teams: [],
@@ -71,6 +80,7 @@ export function expectedOrganizations(orgs: readonly Organization[], view: Colle
       apiKeys: [],
       serviceAccounts: [],
       settings: null,
+      projectInvitations: [],
     };
   });
 }

@@ -1,6 +1,7 @@
 /**
  * Deterministic generator of Atlas estates (organizations with users, teams, projects, API keys,
- * service accounts and settings) in the canonical snapshot shape, with planted policy violations.
+ * service accounts, project invitations and settings) in the canonical snapshot shape, with planted
+ * policy violations.
  *
  * Design: every organization is first generated "clean" (no violation of any kind listed in
  * {@link VIOLATION_KINDS}, with wide margins around the thresholds the audit rules use), then the
@@ -20,6 +21,7 @@ import type {
   Organization,
   OrgSettings,
   Project,
+  ProjectInvitation,
   ProjectRole,
   ServiceAccount,
   Team,
@@ -40,8 +42,10 @@ export interface EstateOptions {
   projectsPerOrg: number;
   /** Default 3. */
   apiKeysPerOrg?: number;
-  /** Default 2. */
+  /** User-managed service accounts; default 2. */
   serviceAccountsPerOrg?: number;
+  /** Service accounts Atlas manages itself (MCP integrations); default 1. */
+  systemManagedServiceAccountsPerOrg?: number;
   /** Plant policy violations and list them in `planted` (default true). */
   plantViolations?: boolean;
 }
@@ -88,8 +92,19 @@ export const VIOLATION_KINDS = [
   'mfa-not-required',
   'api-access-list-not-required',
   'unknown-role',
+  'service-account-no-access-list',
+  'session-timeout-too-long',
 ] as const;
 export type ViolationKind = (typeof VIOLATION_KINDS)[number];
+
+/**
+ * Kinds added with the complete population (snapshot schema 2). They are planned and planted from an
+ * org stream of their own, so the estate a seed gave before (users, teams, projects, keys) is unchanged.
+ */
+const POPULATION_KINDS: readonly ViolationKind[] = [
+  'service-account-no-access-list',
+  'session-timeout-too-long',
+];
 
 /** Kinds that need two orgs (an org cannot have both too many and too few owners). */
 export const MULTI_ORG_KINDS: readonly ViolationKind[] = ['too-few-org-owners'];
@@ -339,6 +354,7 @@ export function generateEstate(opts: EstateOptions): Estate {
     projectsPerOrg: opts.projectsPerOrg,
     apiKeysPerOrg: opts.apiKeysPerOrg ?? 0,
     serviceAccountsPerOrg: opts.serviceAccountsPerOrg ?? 0,
+    systemManagedServiceAccountsPerOrg: opts.systemManagedServiceAccountsPerOrg ?? 0,
   })) {
     if (!Number.isInteger(value) || value < 0) {
       throw new RangeError(`generateEstate: ${name} must be a non-negative integer, got ${value}`);
@@ -357,7 +373,8 @@ export function generateEstate(opts: EstateOptions): Estate {
   const organizations: Organization[] = [];
   for (let index = 0; index < opts.orgs; index++) {
     const rng = new Rng(mixSeed(opts.seed, index + 1));
-    organizations.push(generateOrg(rng, state, index, opts.orgs, opts, plant));
+    const population = new Rng(mixSeed(mixSeed(opts.seed, 0x9091), index + 1));
+    organizations.push(generateOrg(rng, population, state, index, opts.orgs, opts, plant));
   }
   organizations.sort(byKey((o) => o.id));
   state.planted.sort(
@@ -375,7 +392,7 @@ export function generateEstate(opts: EstateOptions): Estate {
  * org; org 1 gets too-few-org-owners; settings violations go to orgs 1 and 2 (org 0 when alone).
  * Other orgs get a random subset, so larger estates look varied.
  */
-function plansFor(index: number, orgCount: number, rng: Rng): Set<ViolationKind> {
+function plansFor(index: number, orgCount: number, rng: Rng, population: Rng): Set<ViolationKind> {
   const plan = new Set<ViolationKind>();
   if (index === 0) {
     for (const kind of VIOLATION_KINDS) if (!MULTI_ORG_KINDS.includes(kind)) plan.add(kind);
@@ -385,8 +402,10 @@ function plansFor(index: number, orgCount: number, rng: Rng): Set<ViolationKind>
     for (const kind of VIOLATION_KINDS) {
       if (kind === 'too-many-org-owners' || kind === 'too-few-org-owners') continue;
       if (kind === 'mfa-not-required' || kind === 'api-access-list-not-required') continue;
+      if (POPULATION_KINDS.includes(kind)) continue;
       if (rng.chance(0.35)) plan.add(kind);
     }
+    for (const kind of POPULATION_KINDS) if (population.chance(0.35)) plan.add(kind);
   }
   if (index === 1) plan.add('too-few-org-owners');
   if (index === 1 % orgCount) plan.add('mfa-not-required');
@@ -396,6 +415,7 @@ function plansFor(index: number, orgCount: number, rng: Rng): Set<ViolationKind>
 
 function generateOrg(
   rng: Rng,
+  population: Rng,
   state: EstateState,
   index: number,
   orgCount: number,
@@ -403,7 +423,7 @@ function generateOrg(
   plantOn: boolean,
 ): Organization {
   const now = state.now;
-  const plan = plantOn ? plansFor(index, orgCount, rng) : new Set<ViolationKind>();
+  const plan = plantOn ? plansFor(index, orgCount, rng, population) : new Set<ViolationKind>();
   const orgCreated = now - rng.int(900, 2200) * DAY;
   const orgId = state.ids.next(orgCreated);
   const orgName = `Northwind-${ORG_UNITS[index % ORG_UNITS.length]}${index >= ORG_UNITS.length ? `-${Math.floor(index / ORG_UNITS.length) + 1}` : ''}`;
@@ -852,11 +872,26 @@ function generateOrg(
     restrictEmployeeAccess: rng.chance(0.5),
     maxServiceAccountSecretValidityInHours: maxValidityHours,
     securityContact: `security@${COMPANY_EMAIL_DOMAINS[0]}`,
+    ...sessionTimeouts(population, plan, (note) => record('session-timeout-too-long', 'org', orgId, note)),
   };
   if (!settings.multiFactorAuthRequired)
     record('mfa-not-required', 'org', orgId, 'multiFactorAuthRequired is false');
   if (!settings.apiAccessListRequired)
     record('api-access-list-not-required', 'org', orgId, 'apiAccessListRequired is false');
+
+  // --- The rest of the population, from its own stream: what the identities above hold elsewhere ------
+  completeServiceAccounts(population, state, serviceAccounts, projects, plan, record);
+  serviceAccounts.push(
+    ...systemManagedServiceAccounts(
+      population,
+      state,
+      opts.systemManagedServiceAccountsPerOrg ?? 1,
+      maxValidityHours,
+      projects,
+    ),
+  );
+  const projectInvitations = generateProjectInvitations(population, state, projects, inviter);
+  addChartsUser(population, state, active, teams, projects);
 
   for (const u of allUsers) u.projectRoles.sort(byKey((p) => p.projectId));
   for (const p of projects) {
@@ -875,6 +910,10 @@ function generateOrg(
       serviceAccounts: true,
       settings: true,
       signIns: true,
+      serviceAccountAccess: true,
+      systemManagedServiceAccounts: true,
+      sessionTimeouts: true,
+      projectInvitations: true,
     },
     users: allUsers.sort(byKey((u) => u.id)),
     teams: teams.sort(byKey((t) => t.id)),
@@ -884,6 +923,7 @@ function generateOrg(
     settings,
     completeness: [],
     notes: [],
+    projectInvitations: projectInvitations.sort(byKey((i) => i.id)),
   };
 }
 
@@ -1092,6 +1132,10 @@ function generateServiceAccounts(
       createdAt: iso(created),
       orgRoles: [rng.chance(0.7) ? 'ORG_READ_ONLY' : 'ORG_MEMBER'],
       secrets: secrets.sort(byKey((x) => x.id)),
+      // Filled from the population stream (completeServiceAccounts).
+      projectRoles: [],
+      accessList: [],
+      systemManaged: false,
     });
   }
   const expiredSa = accounts[0];
@@ -1133,6 +1177,198 @@ function generateServiceAccounts(
     );
   }
   return accounts;
+}
+
+/** Project grants a service account may hold (fine-grained roles included; never an owner role). */
+const SERVICE_ACCOUNT_GRANTS: readonly (readonly string[])[] = [
+  ['GROUP_READ_ONLY'],
+  ['GROUP_CLUSTER_MANAGER'],
+  ['GROUP_BACKUP_MANAGER'],
+  ['GROUP_DATA_ACCESS_READ_ONLY'],
+  ['GROUP_OBSERVABILITY_VIEWER'],
+  ['GROUP_CLUSTER_LOG_VIEWER', 'GROUP_READ_ONLY'],
+  ['GROUP_REPLICA_SET_MANAGER'],
+  ['GROUP_NETWORK_ACCESS_MANAGER'],
+];
+
+/** Up to `max` project grants on distinct projects, sorted by project id. */
+function projectGrants(
+  rng: Rng,
+  projects: readonly Project[],
+  max: number,
+  grants: readonly (readonly string[])[],
+): ProjectRole[] {
+  const chosen = new Map<string, string[]>();
+  const count = Math.min(projects.length, rng.int(0, max));
+  for (let i = 0; i < count; i++) {
+    const project = rng.pick(projects);
+    if (!chosen.has(project.id)) chosen.set(project.id, [...rng.pick(grants)].sort());
+  }
+  return [...chosen].map(([projectId, roles]) => ({ projectId, roles })).sort(byKey((p) => p.projectId));
+}
+
+/**
+ * Org session timeouts (`customSessionTimeouts`). Clean: an idle timeout of at most 30 minutes (the
+ * `session-timeout-too-long` default) and the absolute one unset or at most 12 hours. Planted: no idle
+ * timeout at all, or one of an hour or two.
+ */
+function sessionTimeouts(
+  rng: Rng,
+  plan: Set<ViolationKind>,
+  plantedNote: (note: string) => void,
+): Pick<OrgSettings, 'idleSessionTimeoutInSeconds' | 'absoluteSessionTimeoutInSeconds'> {
+  const absolute = rng.pick([null, 28_800, 43_200]);
+  if (!plan.has('session-timeout-too-long')) {
+    return {
+      idleSessionTimeoutInSeconds: rng.pick([600, 900, 1200, 1800]),
+      absoluteSessionTimeoutInSeconds: absolute,
+    };
+  }
+  const idle = rng.pick([null, 3600, 7200]);
+  plantedNote(
+    idle === null ? 'no idle session timeout (Atlas default)' : `idle session timeout ${idle / 60} minutes`,
+  );
+  return { idleSessionTimeoutInSeconds: idle, absoluteSessionTimeoutInSeconds: absolute };
+}
+
+/**
+ * What the org listing of service accounts does not say: their project roles and IP access lists. One
+ * user-managed account is planted without an access list.
+ */
+function completeServiceAccounts(
+  rng: Rng,
+  state: EstateState,
+  accounts: ServiceAccount[],
+  projects: readonly Project[],
+  plan: Set<ViolationKind>,
+  record: Recorder,
+): void {
+  for (const sa of accounts) {
+    sa.projectRoles = projectGrants(rng, projects, 2, SERVICE_ACCOUNT_GRANTS);
+    const created = Date.parse(sa.createdAt ?? '');
+    const entries: AccessListEntry[] = [];
+    for (let e = rng.int(1, 2); e > 0; e--) entries.push(accessListEntry(rng, state.now, created));
+    sa.accessList = dedupeAccessList(entries);
+  }
+  const open = accounts[accounts.length - 1];
+  if (plan.has('service-account-no-access-list') && open) {
+    open.accessList = [];
+    record(
+      'service-account-no-access-list',
+      'serviceAccount',
+      open.clientId,
+      `service account ${open.name} has an empty access list`,
+    );
+  }
+}
+
+/**
+ * Service accounts Atlas manages for MCP integrations: listed only with `includeSystemManaged=true`.
+ * Clean by construction: fresh secrets, recently used; no access list (Atlas manages them).
+ */
+function systemManagedServiceAccounts(
+  rng: Rng,
+  state: EstateState,
+  count: number,
+  maxValidityHours: number,
+  projects: readonly Project[],
+): ServiceAccount[] {
+  const now = state.now;
+  const out: ServiceAccount[] = [];
+  for (let i = 0; i < count; i++) {
+    const created = now - rng.int(20, 300) * DAY;
+    const issued = Math.max(created, now - rng.int(1, 30) * DAY);
+    const direction = i % 2 === 0 ? 'ingress' : 'egress';
+    out.push({
+      clientId: `mdb_sa_id_${state.ids.next(created)}`,
+      name: `mcp-${direction}${i >= 2 ? `-${i}` : ''}`,
+      description: `Managed by Atlas for the MCP ${direction} integration`,
+      createdAt: iso(created),
+      orgRoles: ['ORG_MEMBER'],
+      secrets: [
+        {
+          id: state.ids.next(issued),
+          createdAt: iso(issued),
+          expiresAt: iso(issued + maxValidityHours * 3_600_000),
+          lastUsedAt: iso(Math.max(issued, now - rng.int(0, 5) * DAY)),
+        },
+      ],
+      projectRoles: projectGrants(rng, projects, 1, [['GROUP_READ_ONLY']]),
+      accessList: [],
+      systemManaged: true,
+    });
+  }
+  return out;
+}
+
+/**
+ * Invitations sent through the deprecated project-invite endpoint, which the org users listing does not
+ * show: 1-2 per org, recent (no rule judges them; they are listed for review).
+ */
+function generateProjectInvitations(
+  rng: Rng,
+  state: EstateState,
+  projects: readonly Project[],
+  inviter: string,
+): ProjectInvitation[] {
+  if (projects.length === 0) return [];
+  const out: ProjectInvitation[] = [];
+  for (let i = rng.int(1, 2); i > 0; i--) {
+    const sent = state.now - rng.int(1, 20) * DAY - rng.int(0, DAY - 1);
+    const project = rng.pick(projects);
+    out.push({
+      id: state.ids.next(sent),
+      projectId: project.id,
+      username: uniqueUsername(
+        rng,
+        state,
+        rng.pick(FIRST_NAMES),
+        rng.pick(LAST_NAMES),
+        COMPANY_EMAIL_DOMAINS,
+      ),
+      roles: [...rng.pick(TEAM_GRANTS)].sort(),
+      createdAt: iso(sent),
+      expiresAt: iso(sent + 30 * DAY),
+      inviterUsername: inviter,
+    });
+  }
+  return out;
+}
+
+/**
+ * The user Atlas Charts creates (`charts+<project id>@mongodb.com`). An existing plain member becomes
+ * it, so the org keeps its size (the max preset sits at Atlas's 500-user limit): one outside every
+ * owner team and every planted violation, whose teams keep other members (no team becomes empty). It
+ * never signs in and reads one project's data directly; the person-centred rules must not judge it.
+ */
+function addChartsUser(
+  rng: Rng,
+  state: EstateState,
+  active: readonly WorkUser[],
+  teams: Team[],
+  projects: readonly Project[],
+): void {
+  const candidates = active.filter(
+    (w) =>
+      !w.privileged &&
+      !w.reserved &&
+      w.user.orgRoles.length === 1 &&
+      w.user.orgRoles[0] === 'ORG_MEMBER' &&
+      !state.planted.some((p) => p.subjectId === w.user.id) &&
+      teams.every((t) => !t.memberIds.includes(w.user.id) || t.memberIds.length >= 2),
+  );
+  if (candidates.length === 0 || projects.length === 0) return;
+  const { user } = rng.pick(candidates);
+  const project = rng.pick(projects);
+  state.usernames.delete(user.username);
+  user.username = `charts+${project.id}@mongodb.com`;
+  state.usernames.add(user.username);
+  user.firstName = 'MongoDB';
+  user.lastName = 'Charts';
+  user.lastAuth = null;
+  user.teamIds = [];
+  user.projectRoles = [{ projectId: project.id, roles: ['GROUP_DATA_ACCESS_READ_ONLY'] }];
+  for (const t of teams) t.memberIds = t.memberIds.filter((id) => id !== user.id);
 }
 
 function cmp(a: string, b: string): number {

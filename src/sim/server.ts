@@ -6,13 +6,14 @@
  *   qop=auth) with the challenge Atlas sends (§7); the legacy Cloud Manager path is Digest only (§10);
  * - per-operation versions: `Accept: application/vnd.atlas.<date>+json`, 406 otherwise (§1);
  * - pagination with `links` self/next/previous and `totalCount` (§5), ApiError bodies (§6.1);
+ * - a version past its `x-sunset` answers 410 VERSION_GONE, by the simulator's clock (§1);
  * - token-bucket rate limits per endpoint set x scope with 429 and Retry-After (§6.3);
  * - injectable latency and faults (status, reset, delay, first-N) for resilience tests.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Organization, Project, User, UserStatus } from '../snapshot/schema.js';
+import type { Organization, Project, ServiceAccount, User, UserStatus } from '../snapshot/schema.js';
 import { authorize, rolesOf, type SimulatorAccess } from './authorize.js';
 import {
   apiKeyUserDetails,
@@ -21,12 +22,16 @@ import {
   type FlatRole,
   flatRoles,
   group,
+  groupInvitation,
+  groupServiceAccount,
   groupUserResponse,
   legacyGroup,
   legacyUser,
   organizationSettings,
   orgServiceAccount,
   orgUserResponse,
+  serviceAccountAccessListEntry,
+  serviceAccountGroup,
   teamResponse,
   teamRole,
   userAccessListResponse,
@@ -61,7 +66,8 @@ export type EndpointSet =
   | 'organizations-user'
   | 'org-settings'
   | 'api-keys'
-  | 'service-accounts';
+  | 'service-accounts'
+  | 'projects-group';
 
 /** One token bucket definition: `capacity` tokens, `refill` tokens added every `intervalSeconds`. */
 export interface BucketSpec {
@@ -83,6 +89,9 @@ export const ATLAS_RATE_LIMITS: Readonly<Record<EndpointSet, BucketSpec>> = {
   'org-settings': { capacity: 10, refill: 5, intervalSeconds: 60 },
   'api-keys': { capacity: 500, refill: 250, intervalSeconds: 60 },
   'service-accounts': { capacity: 500, refill: 250, intervalSeconds: 60 },
+  // The table lists the Projects set for GET /groups (USER scope) only; project sub-resources without a
+  // row of their own (GET /groups/{groupId}/invites) are assumed to use its numbers per project.
+  'projects-group': { capacity: 1200, refill: 500, intervalSeconds: 60 },
 };
 
 /** An injected failure for requests whose path matches. */
@@ -163,7 +172,11 @@ interface RequestContext {
   principal: Principal;
 }
 
-type Listing = { kind: 'list'; items: WireObject[] } | { kind: 'object'; body: WireObject };
+/** A paginated list, a single object, or a bare array (the few unpaginated list endpoints). */
+type Listing =
+  | { kind: 'list'; items: WireObject[] }
+  | { kind: 'object'; body: WireObject }
+  | { kind: 'array'; items: WireObject[] };
 
 interface Route {
   template: string;
@@ -172,8 +185,13 @@ interface Route {
   /** Accepted response versions; null = unversioned (Cloud Manager v1.0). */
   versions: string[] | null;
   digestOnly: boolean;
-  /** Whether the operation has the `includeCount` parameter (NOTES.md §5). */
+  /**
+   * Whether the operation has the `includeCount` parameter (NOTES.md §5). Without it the page still
+   * carries `totalCount` (its schema has it, and the count is included by default).
+   */
   includeCount: boolean;
+  /** Versions withdrawn on a date (`x-sunset`): from then on the route answers 410 VERSION_GONE. */
+  sunsets?: Record<string, string>;
   bucket: ((ctx: RequestContext) => { set: EndpointSet; scope: string }) | null;
   handle: (ctx: RequestContext) => Listing | ApiErrorSpec;
 }
@@ -194,6 +212,7 @@ const REASONS: Record<number, string> = {
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
   409: 'Conflict',
+  410: 'Gone',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
@@ -208,6 +227,7 @@ const ERROR_CODES: Record<number, string> = {
   404: 'RESOURCE_NOT_FOUND',
   406: 'INVALID_VERSION_DATE',
   409: 'CONFLICT',
+  410: 'VERSION_GONE',
   429: 'RATE_LIMITED',
   500: 'UNEXPECTED_ERROR',
   503: 'SERVICE_UNAVAILABLE',
@@ -259,6 +279,7 @@ class EstateIndex {
   readonly orgs = new Map<string, Organization>();
   readonly usersById = new Map<string, Map<string, User>>();
   readonly projects = new Map<string, { org: Organization; project: Project }>();
+  readonly serviceAccounts = new Map<string, Map<string, ServiceAccount>>();
   /**
    * Every role of a user id across the estate, flat (org order, then the user's own order): what the
    * Cloud Manager v1.0 users list reports for a user, whichever org it is asked about.
@@ -270,6 +291,7 @@ class EstateIndex {
     for (const org of organizations) {
       this.orgs.set(org.id, org);
       this.usersById.set(org.id, new Map(org.users.map((u) => [u.id, u])));
+      this.serviceAccounts.set(org.id, new Map(org.serviceAccounts.map((sa) => [sa.clientId, sa])));
       for (const project of org.projects) this.projects.set(project.id, { org, project });
       for (const u of org.users) {
         if (u.status !== 'ACTIVE') continue;
@@ -277,6 +299,19 @@ class EstateIndex {
       }
     }
   }
+}
+
+const CLIENT_ID = /^mdb_sa_id_[a-fA-F\d]{24}$/;
+
+/**
+ * `includeSystemManaged` (listOrgServiceAccounts, listGroupServiceAccounts): default false, which
+ * leaves out the service accounts Atlas manages itself.
+ */
+function includeSystemManaged(query: URLSearchParams): boolean | ApiErrorSpec {
+  const raw = query.get('includeSystemManaged');
+  if (raw === null || raw === 'false') return false;
+  if (raw === 'true') return true;
+  return invalid(`includeSystemManaged must be true or false, got ${raw}.`, ['includeSystemManaged']);
 }
 
 /** Statuses selected by `orgMembershipStatuses` / deprecated `orgMembershipStatus` (NOTES.md §2.2). */
@@ -343,6 +378,13 @@ function buildRoutes(index: EstateIndex, baseUrl: () => string, leakPassword: bo
     const id = ctx.params.groupId ?? '';
     if (!OBJECT_ID.test(id)) return invalid(`Invalid groupId ${id}.`, ['groupId']);
     return index.projects.get(id) ?? notFound('project', id);
+  };
+  const serviceAccount = (ctx: RequestContext): ServiceAccount | ApiErrorSpec => {
+    const o = org(ctx);
+    if ('kind' in o) return o;
+    const clientId = ctx.params.clientId ?? '';
+    if (!CLIENT_ID.test(clientId)) return invalid(`Invalid clientId ${clientId}.`, ['clientId']);
+    return index.serviceAccounts.get(o.id)?.get(clientId) ?? notFound('service account', clientId);
   };
 
   return [
@@ -475,7 +517,77 @@ function buildRoutes(index: EstateIndex, baseUrl: () => string, leakPassword: bo
       handle: (ctx) => {
         const o = org(ctx);
         if ('kind' in o) return o;
-        return { kind: 'list', items: o.serviceAccounts.map(orgServiceAccount) };
+        const withSystem = includeSystemManaged(ctx.query);
+        if (typeof withSystem !== 'boolean') return withSystem;
+        const items = o.serviceAccounts
+          .filter((sa) => withSystem || !sa.systemManaged)
+          .map(orgServiceAccount);
+        return { kind: 'list', items };
+      },
+    }),
+    route('/api/atlas/v2/orgs/{orgId}/serviceAccounts/{clientId}/groups', {
+      versions: [VSA],
+      includeCount: false,
+      bucket: orgScope('service-accounts'),
+      handle: (ctx) => {
+        const found = serviceAccount(ctx);
+        if ('kind' in found) return found;
+        return { kind: 'list', items: found.projectRoles.map(serviceAccountGroup) };
+      },
+    }),
+    route('/api/atlas/v2/orgs/{orgId}/serviceAccounts/{clientId}/accessList', {
+      versions: [VSA],
+      bucket: orgScope('service-accounts'),
+      handle: (ctx) => {
+        const found = serviceAccount(ctx);
+        if ('kind' in found) return found;
+        return { kind: 'list', items: found.accessList.map(serviceAccountAccessListEntry) };
+      },
+    }),
+    route('/api/atlas/v2/groups/{groupId}/serviceAccounts', {
+      versions: [VSA],
+      includeCount: false,
+      bucket: groupScope('service-accounts'),
+      handle: (ctx) => {
+        const found = project(ctx);
+        if ('kind' in found) return found;
+        const withSystem = includeSystemManaged(ctx.query);
+        if (typeof withSystem !== 'boolean') return withSystem;
+        const items = found.org.serviceAccounts
+          .filter((sa) => withSystem || !sa.systemManaged)
+          .map((sa) => ({ sa, roles: sa.projectRoles.find((r) => r.projectId === found.project.id)?.roles }))
+          .filter((x): x is { sa: ServiceAccount; roles: string[] } => x.roles !== undefined)
+          .map((x) => groupServiceAccount(x.sa, x.roles));
+        return { kind: 'list', items };
+      },
+    }),
+    route('/api/atlas/v2/groups/{groupId}/apiKeys', {
+      versions: [V1],
+      bucket: groupScope('api-keys'),
+      handle: (ctx) => {
+        const found = project(ctx);
+        if ('kind' in found) return found;
+        // Only keys assigned to the project; each item carries all the key's roles (spec description).
+        const items = found.org.apiKeys
+          .filter((k) => k.projectRoles.some((r) => r.projectId === found.project.id))
+          .map((k) => apiKeyUserDetails(k, found.org.id, baseUrl()));
+        return { kind: 'list', items };
+      },
+    }),
+    // Deprecated as a whole; a bare array, not a page (NOTES.md §5).
+    route('/api/atlas/v2/groups/{groupId}/invites', {
+      versions: [V1],
+      sunsets: { [V1]: '2027-07-01' },
+      bucket: groupScope('projects-group'),
+      handle: (ctx) => {
+        const found = project(ctx);
+        if ('kind' in found) return found;
+        const username = ctx.query.get('username')?.toLowerCase();
+        const items = found.org.projectInvitations
+          .filter((inv) => inv.projectId === found.project.id)
+          .filter((inv) => username === undefined || inv.username.toLowerCase() === username)
+          .map((inv) => groupInvitation(inv, found.project, baseUrl()));
+        return { kind: 'array', items };
       },
     }),
     route('/api/atlas/v2/orgs/{orgId}/settings', {
@@ -898,6 +1010,15 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
           parameters: [accept],
         });
       }
+      const sunset = r.sunsets?.[version];
+      if (sunset !== undefined && now() >= Date.parse(`${sunset}T00:00:00Z`)) {
+        return fail(endpoint, {
+          status: 410,
+          errorCode: 'VERSION_GONE',
+          detail: `Version ${version} of this resource was withdrawn on ${sunset}.`,
+          parameters: [version],
+        });
+      }
     }
 
     // Pagination parameters (NOTES.md §5): itemsPerPage 1..500 (default 100), pageNum >= 1.
@@ -943,8 +1064,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     const result = r.handle(ctx);
     if (result.kind === 'error') return fail(endpoint, result);
     const contentType = version ? `application/vnd.atlas.${version}+json` : 'application/json';
-    let body: WireObject;
+    let body: WireObject | WireObject[];
     if (result.kind === 'object') body = result.body;
+    else if (result.kind === 'array') body = result.items;
     else {
       const { items } = result;
       const start = (page.pageNum - 1) * page.itemsPerPage;
@@ -959,8 +1081,12 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       if (page.pageNum > 1) links.push({ href: href(page.pageNum - 1), rel: 'previous' });
       links.push({ href: href(page.pageNum), rel: 'self' });
       if (start + page.itemsPerPage < items.length) links.push({ href: href(page.pageNum + 1), rel: 'next' });
-      body = { links, results: slice };
-      if (r.includeCount && page.includeCount) body.totalCount = items.length;
+      // `totalCount` is left out only when asked (`includeCount=false`) where the parameter exists.
+      body = {
+        links,
+        results: slice,
+        ...(r.includeCount && !page.includeCount ? {} : { totalCount: items.length }),
+      };
     }
     record(req, url, 200, endpoint);
     await send(res, 200, body, rateHeaders, contentType);

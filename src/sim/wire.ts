@@ -10,6 +10,8 @@ import type {
   Organization,
   OrgSettings,
   Project,
+  ProjectInvitation,
+  ProjectRole,
   ServiceAccount,
   Team,
   User,
@@ -258,19 +260,82 @@ export function userAccessListResponse(
   };
 }
 
-/** `OrgServiceAccount` (2024-08-05) item of listOrgServiceAccounts; secrets masked as Atlas does. */
+/** `ServiceAccountSecret` as list items carry it: masked, as Atlas does. */
+function maskedSecrets(account: ServiceAccount): WireObject[] {
+  return account.secrets.map((s) => ({
+    id: s.id,
+    ...present({ createdAt: s.createdAt, expiresAt: s.expiresAt }),
+    lastUsedAt: s.lastUsedAt,
+    maskedSecretValue: `mdb_sa_sk_...${s.id.slice(-4)}`,
+  }));
+}
+
+/**
+ * `OrgServiceAccount` (2024-08-05) item of listOrgServiceAccounts. Nothing in it says whether Atlas
+ * manages the account (the listing's `includeSystemManaged` filter is the only sign).
+ */
 export function orgServiceAccount(account: ServiceAccount): WireObject {
   return {
     clientId: account.clientId,
     name: account.name,
     ...present({ description: account.description, createdAt: account.createdAt }),
     roles: [...account.orgRoles],
-    secrets: account.secrets.map((s) => ({
-      id: s.id,
-      ...present({ createdAt: s.createdAt, expiresAt: s.expiresAt }),
-      lastUsedAt: s.lastUsedAt,
-      maskedSecretValue: `mdb_sa_sk_...${s.id.slice(-4)}`,
-    })),
+    secrets: maskedSecrets(account),
+  };
+}
+
+/** `GroupServiceAccount` (2024-08-05) item of listGroupServiceAccounts: `roles` are the project's. */
+export function groupServiceAccount(account: ServiceAccount, projectRoles: readonly string[]): WireObject {
+  return {
+    clientId: account.clientId,
+    name: account.name,
+    ...present({ description: account.description, createdAt: account.createdAt }),
+    roles: [...projectRoles],
+    secrets: maskedSecrets(account),
+  };
+}
+
+/** `ServiceAccountGroup` (2024-08-05) item of getOrgServiceAccountGroups. */
+export function serviceAccountGroup(grant: ProjectRole): WireObject {
+  return { groupId: grant.projectId, roles: [...grant.roles] };
+}
+
+/**
+ * `ServiceAccountIPAccessListEntry` (2024-08-05) item of listOrgServiceAccountAccessList: `createdAt`,
+ * `lastUsedAt` and `requestCount` where API key entries say `created`, `lastUsed` and `count`.
+ */
+export function serviceAccountAccessListEntry(entry: AccessListEntry): WireObject {
+  return {
+    ...present({
+      cidrBlock: entry.cidrBlock,
+      ipAddress: entry.ipAddress,
+      createdAt: entry.createdAt,
+      requestCount: entry.count,
+    }),
+    // Nullable in the spec: null until a request comes from the entry.
+    lastUsedAddress: entry.lastUsedAddress,
+    lastUsedAt: entry.lastUsedAt,
+  };
+}
+
+/** `GroupInvitation` (2023-01-01) item of listGroupInvites (a bare array, not a page). */
+export function groupInvitation(
+  invitation: ProjectInvitation,
+  project: Project,
+  baseUrl: string,
+): WireObject {
+  return {
+    id: invitation.id,
+    groupId: project.id,
+    groupName: project.name,
+    username: invitation.username,
+    roles: [...invitation.roles],
+    ...present({
+      createdAt: invitation.createdAt,
+      expiresAt: invitation.expiresAt,
+      inviterUsername: invitation.inviterUsername,
+    }),
+    links: self(`${baseUrl}/api/atlas/v2/groups/${project.id}/invites/${invitation.id}`),
   };
 }
 
@@ -283,6 +348,11 @@ export function organizationSettings(settings: OrgSettings): WireObject {
       restrictEmployeeAccess: settings.restrictEmployeeAccess,
       maxServiceAccountSecretValidityInHours: settings.maxServiceAccountSecretValidityInHours,
       securityContact: settings.securityContact,
+    }),
+    // `CustomSessionTimeouts`: an unset timeout is left out (its fields are integers in the spec).
+    customSessionTimeouts: present({
+      absoluteSessionTimeoutInSeconds: settings.absoluteSessionTimeoutInSeconds,
+      idleSessionTimeoutInSeconds: settings.idleSessionTimeoutInSeconds,
     }),
     genAIFeaturesEnabled: true,
     streamsCrossGroupEnabled: false,

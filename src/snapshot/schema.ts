@@ -13,8 +13,13 @@
  */
 import { z } from 'zod';
 
-/** Snapshot file format version; bump on any incompatible change. */
-export const SNAPSHOT_SCHEMA_VERSION = 1 as const;
+/**
+ * Snapshot file format version; bump on any incompatible change. Older versions are upgraded on read
+ * (src/snapshot/upgrade.ts), so last quarter's snapshot still works with `--previous`.
+ * v2: service accounts' project roles, IP access lists and system-managed flag; project invitations;
+ * org session timeouts; and the coverage of each.
+ */
+export const SNAPSHOT_SCHEMA_VERSION = 2 as const;
 
 const objectId = z.string().regex(/^[a-f0-9]{24}$/, 'expected a 24-hex Atlas id');
 const isoDate = z.iso.datetime({ offset: true });
@@ -82,7 +87,7 @@ export const projectSchema = z.strictObject({
 });
 export type Project = z.infer<typeof projectSchema>;
 
-/** One entry of an API key's IP access list. */
+/** One entry of an API key's or a service account's IP access list. */
 export const accessListEntrySchema = z.strictObject({
   cidrBlock: z.string().nullable(),
   ipAddress: z.string().nullable(),
@@ -120,6 +125,16 @@ export const serviceAccountSchema = z.strictObject({
   createdAt: nullableDate,
   orgRoles: z.array(z.string()),
   secrets: z.array(serviceAccountSecretSchema),
+  // --- schema 2 ---
+  /** Roles in each project (GET /orgs/{orgId}/serviceAccounts/{clientId}/groups), one entry per project. */
+  projectRoles: z.array(projectRoleSchema),
+  /** IP access list (GET /orgs/{orgId}/serviceAccounts/{clientId}/accessList). */
+  accessList: z.array(accessListEntrySchema),
+  /**
+   * Managed by Atlas itself (e.g. MCP integrations), listed only with `includeSystemManaged=true`: not a
+   * person, still reviewable. False when the listing could not tell (coverage.systemManagedServiceAccounts).
+   */
+  systemManaged: z.boolean(),
 });
 export type ServiceAccount = z.infer<typeof serviceAccountSchema>;
 
@@ -130,8 +145,30 @@ export const orgSettingsSchema = z.strictObject({
   restrictEmployeeAccess: z.boolean().nullable(),
   maxServiceAccountSecretValidityInHours: z.number().int().nullable(),
   securityContact: z.string().nullable(),
+  // --- schema 2: `customSessionTimeouts`; null = unset, Atlas's default applies (coverage.sessionTimeouts) ---
+  /** Idle session timeout; null: none on Atlas Commercial (600 s on Atlas for Government). */
+  idleSessionTimeoutInSeconds: z.number().int().positive().nullable(),
+  /** Absolute session timeout; null: Atlas's default of 43,200 s (12 hours). */
+  absoluteSessionTimeoutInSeconds: z.number().int().positive().nullable(),
 });
 export type OrgSettings = z.infer<typeof orgSettingsSchema>;
+
+/**
+ * An invitation to one project made through the deprecated project-invite endpoint
+ * (GET /groups/{groupId}/invites, `GroupInvitation`); the org users listing does not show these.
+ */
+export const projectInvitationSchema = z.strictObject({
+  id: objectId,
+  projectId: objectId,
+  /** Email address of the invited person. */
+  username: z.string().min(1),
+  /** Roles the invitation grants once accepted. */
+  roles: z.array(z.string()),
+  createdAt: nullableDate,
+  expiresAt: nullableDate,
+  inviterUsername: z.string().nullable(),
+});
+export type ProjectInvitation = z.infer<typeof projectInvitationSchema>;
 
 /**
  * Which parts of the org the source API could provide. Cloud Manager / Ops Manager v1.0 gives users
@@ -161,33 +198,24 @@ export const coverageSchema = z.strictObject({
    * meaning "never signed in".
    */
   signIns: z.boolean(),
+  // --- schema 2 (false in a snapshot upgraded from schema 1) ---
+  /** Each service account's project roles and IP access list were read. */
+  serviceAccountAccess: z.boolean(),
+  /** The service account listing included system-managed accounts (`includeSystemManaged=true`). */
+  systemManagedServiceAccounts: z.boolean(),
+  /** The org settings included the session timeouts (`customSessionTimeouts`). */
+  sessionTimeouts: z.boolean(),
+  /**
+   * Invitations made through the deprecated project-invite endpoint were read (`--include
+   * project-invitations`, which needs Project Owner). False when not asked for, or when the endpoint is gone.
+   */
+  projectInvitations: z.boolean(),
 });
 export type Coverage = z.infer<typeof coverageSchema>;
 /** One part of {@link Coverage}: `users`, `invitations`, ..., `signIns`. */
 export type CoveragePart = keyof Coverage;
 /** Every coverage part, in schema order (the order reasons and displays use). */
 export const COVERAGE_PARTS: readonly CoveragePart[] = coverageSchema.keyof().options;
-
-/**
- * Fills `coverage.signIns` in a snapshot written before the field existed: every Atlas v2 users
- * listing carried sign-in dates, Cloud Manager v1.0 never did. (Belongs with the schema-version
- * upgrade of older files on read.)
- */
-export function withSignInsCoverage(data: unknown): unknown {
-  if (!data || typeof data !== 'object') return data;
-  const doc = data as { source?: { api?: unknown }; organizations?: unknown };
-  if (!Array.isArray(doc.organizations)) return data;
-  const signIns = doc.source?.api !== 'cloud-manager';
-  return {
-    ...doc,
-    organizations: doc.organizations.map((org: unknown) => {
-      if (!org || typeof org !== 'object') return org;
-      const coverage = (org as { coverage?: unknown }).coverage;
-      if (!coverage || typeof coverage !== 'object' || 'signIns' in coverage) return org;
-      return { ...org, coverage: { ...coverage, signIns } };
-    }),
-  };
-}
 
 /**
  * Completeness evidence for one listing: items read vs the API's `totalCount` (an estimate per the
@@ -215,6 +243,9 @@ export const organizationSchema = z.strictObject({
   completeness: z.array(completenessSchema),
   /** Human-readable notes about anything odd seen while collecting (totalCount mismatch, ...). */
   notes: z.array(z.string()),
+  // --- schema 2 ---
+  /** Project invitations the users listing does not show; empty unless coverage.projectInvitations. */
+  projectInvitations: z.array(projectInvitationSchema),
 });
 export type Organization = z.infer<typeof organizationSchema>;
 
@@ -275,6 +306,7 @@ export const snapshotSchema = z
       unique(org.projects, (p) => p.id, at('projects'), 'id');
       unique(org.apiKeys, (k) => k.id, at('apiKeys'), 'id');
       unique(org.serviceAccounts, (sa) => sa.clientId, at('serviceAccounts'), 'clientId');
+      unique(org.projectInvitations, (inv) => inv.id, at('projectInvitations'), 'id');
     });
   });
 export type Snapshot = z.infer<typeof snapshotSchema>;

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
 import { readInputFile, writeFileAtomic } from '../util/files.js';
 import { parseJsonText, parseWithSchema } from '../util/validate.js';
-import { SNAPSHOT_SCHEMA_VERSION, type Snapshot, snapshotSchema, withSignInsCoverage } from './schema.js';
+import { SNAPSHOT_SCHEMA_VERSION, type Snapshot, snapshotSchema } from './schema.js';
+import { snapshotV1Schema, upgradeSnapshotV1 } from './upgrade.js';
 
 /** A snapshot read from disk, with the sha256 of its exact bytes (the evidence fingerprint). */
 export interface LoadedSnapshot {
@@ -20,22 +21,27 @@ export function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** Parses and validates snapshot text; errors name the file and the JSON path at fault (exit 2). */
+/**
+ * Parses and validates snapshot text; errors name the file and the JSON path at fault (exit 2). A
+ * snapshot of an earlier schema version is validated as that version and upgraded (src/snapshot/upgrade.ts).
+ */
 export function parseSnapshot(text: string, file: string): Snapshot {
   const data = parseJsonText(text, file);
-  if (
-    data &&
-    typeof data === 'object' &&
-    'schemaVersion' in data &&
-    data.schemaVersion !== SNAPSHOT_SCHEMA_VERSION
-  ) {
+  const version =
+    data && typeof data === 'object' && 'schemaVersion' in data ? data.schemaVersion : undefined;
+  if (version === 1) {
+    // Validated as strictly as schema 1 was, then upgraded; the current schema's checks run on the result.
+    const old = parseWithSchema(snapshotV1Schema, data, file);
+    return parseWithSchema(snapshotSchema, upgradeSnapshotV1(old), file);
+  }
+  if (version !== undefined && version !== SNAPSHOT_SCHEMA_VERSION) {
     throw new InputError(
       file,
       '$.schemaVersion',
-      `unsupported snapshot schemaVersion ${JSON.stringify(data.schemaVersion)} (this tool reads ${SNAPSHOT_SCHEMA_VERSION})`,
+      `unsupported snapshot schemaVersion ${JSON.stringify(version)} (this tool reads 1 to ${SNAPSHOT_SCHEMA_VERSION})`,
     );
   }
-  return parseWithSchema(snapshotSchema, withSignInsCoverage(data), file);
+  return parseWithSchema(snapshotSchema, data, file);
 }
 
 /** Reads, validates and fingerprints a snapshot file. */

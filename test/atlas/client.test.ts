@@ -436,16 +436,71 @@ describe('pagination', () => {
     await expect(listUsers(client, 2)).rejects.toThrow(/pagination loop/);
   });
 
-  it('never follows a next link to another origin', async () => {
+  it('never follows a next link to another origin: reads that page from the base URL by its pageNum', async () => {
+    const client = makeClient(fakeDeps());
+    // An Ops Manager behind another central URL writes its own host into links; nothing may go there.
+    const foreign = nock('https://opsmanager-central.test').get(/.*/).reply(500);
+    nock(BASE)
+      .get(USERS_PATH)
+      .query({ itemsPerPage: '2', pageNum: '1', includeCount: 'true' })
+      .reply(200, {
+        results: users(0, 2),
+        links: [
+          {
+            rel: 'next',
+            href: `https://opsmanager-central.test${USERS_PATH}?pageNum=2&itemsPerPage=2&steal=1`,
+          },
+        ],
+      })
+      // Same path and query as the request just made (not the link's), only pageNum from the link.
+      .get(USERS_PATH)
+      .query({ itemsPerPage: '2', pageNum: '2', includeCount: 'true' })
+      .reply(200, {
+        results: users(2, 2),
+        links: [{ rel: 'next', href: `https://opsmanager-central.test${USERS_PATH}?pageNum=3` }],
+      })
+      .get(USERS_PATH)
+      .query({ itemsPerPage: '2', pageNum: '3', includeCount: 'true' })
+      .reply(200, { results: users(4, 1) });
+    const result = await listUsers(client, 2);
+    expect(result.items).toEqual(users(0, 5));
+    expect(result.completeness.pages).toBe(3);
+    expect(result.notes).toEqual([
+      `GET ${USERS_PATH}: 2 next link(s) pointed at another origin (https://opsmanager-central.test); not followed: the page(s) were read from the configured base URL by pageNum`,
+    ]);
+    expect(foreign.isDone()).toBe(false);
+    nock.cleanAll();
+  });
+
+  it('keeps the loop guard for rebuilt pages', async () => {
+    const client = makeClient(fakeDeps());
+    const back = `https://opsmanager-central.test${USERS_PATH}?pageNum=1&itemsPerPage=2`;
+    nock(BASE)
+      .get(USERS_PATH)
+      .query({ itemsPerPage: '2', pageNum: '1', includeCount: 'true' })
+      .reply(200, { results: users(0, 2), links: [{ rel: 'next', href: back }] });
+    await expect(listUsers(client, 2)).rejects.toThrow(/pagination loop/);
+  });
+
+  it('fails closed on a next link to another origin that names no page', async () => {
     const client = makeClient(fakeDeps());
     nock(BASE)
       .get(USERS_PATH)
       .query(true)
       .reply(200, {
         results: users(0, 2),
-        links: [{ rel: 'next', href: 'https://evil.test/steal?pageNum=2' }],
+        links: [{ rel: 'next', href: 'https://evil.test/steal' }],
       });
-    await expect(listUsers(client, 2)).rejects.toThrow(/another origin/);
+    await expect(listUsers(client, 2)).rejects.toThrow(
+      /another origin \(https:\/\/evil\.test\) without a pageNum/,
+    );
+  });
+
+  it('the client itself still refuses a URL on another origin', async () => {
+    const client = makeClient(fakeDeps());
+    await expect(
+      client.getJson(operations.listOrgUsers, new URL(`https://evil.test${USERS_PATH}`), '2025-02-19', ORG),
+    ).rejects.toThrow(/refusing to follow a link to another origin/);
   });
 
   it('rejects a body that is not a page', async () => {

@@ -68,6 +68,7 @@ describe('auditSnapshot', () => {
     ]);
     expect(r.findings[2]!.evidence).toEqual({
       isActive: true,
+      isHuman: true,
       daysSinceLastAuth: 120,
       username: 'stale@example.com',
     });

@@ -9,12 +9,14 @@ import type {
   Organization,
   OrgSettings,
   Project,
+  ProjectInvitation,
   ProjectRole,
   ServiceAccount,
   Snapshot,
   Team,
   User,
 } from '../../src/snapshot/schema.js';
+import { SNAPSHOT_SCHEMA_VERSION } from '../../src/snapshot/schema.js';
 
 let counter = 0;
 
@@ -59,6 +61,18 @@ export function user(over: Partial<User> = {}): User {
     inviterUsername: null,
     ...over,
   };
+}
+
+/** The member Atlas Charts creates: never signs in, in no team, on MongoDB's domain. */
+export function chartsUser(over: Partial<User> = {}): User {
+  return user({
+    username: 'charts+6a1b2c3d4e5f60718293a4b5@mongodb.com',
+    firstName: 'MongoDB',
+    lastName: 'Charts',
+    createdAt: daysAgo(400),
+    lastAuth: null,
+    ...over,
+  });
 }
 
 /** A PENDING invitation created `invitedDaysAgo` days ago, expiring 30 days after it was sent. */
@@ -122,7 +136,10 @@ export function apiKey(over: Partial<ApiKey> = {}): ApiKey {
   };
 }
 
-/** A service account with one secret created 10 days ago, used yesterday, expiring in 80 days. */
+/**
+ * A user-managed service account with ORG_READ_ONLY, no project roles, one access-list entry and one
+ * secret created 10 days ago, used yesterday, expiring in 80 days.
+ */
 export function serviceAccount(over: Partial<ServiceAccount> = {}): ServiceAccount {
   const id = over.clientId ?? `mdb_sa_id_${nextId('f')}`;
   return {
@@ -132,6 +149,28 @@ export function serviceAccount(over: Partial<ServiceAccount> = {}): ServiceAccou
     createdAt: daysAgo(200),
     orgRoles: ['ORG_READ_ONLY'],
     secrets: [{ id: nextId('5'), createdAt: daysAgo(10), expiresAt: daysAgo(-80), lastUsedAt: daysAgo(1) }],
+    projectRoles: [],
+    accessList: [accessListEntry()],
+    systemManaged: false,
+    ...over,
+  };
+}
+
+/** A project invitation (deprecated project-invite endpoint) sent `invitedDaysAgo` days ago. */
+export function projectInvitation(
+  projectId: string,
+  over: Partial<ProjectInvitation> = {},
+  invitedDaysAgo = 1,
+): ProjectInvitation {
+  const id = over.id ?? nextId('9');
+  return {
+    id,
+    projectId,
+    username: `invitee-${id.slice(-4)}@example.com`,
+    roles: ['GROUP_READ_ONLY'],
+    createdAt: daysAgo(invitedDaysAgo),
+    expiresAt: daysAgo(invitedDaysAgo - 30),
+    inviterUsername: 'admin@example.com',
     ...over,
   };
 }
@@ -144,6 +183,8 @@ export function settings(over: Partial<OrgSettings> = {}): OrgSettings {
     restrictEmployeeAccess: false,
     maxServiceAccountSecretValidityInHours: 8760,
     securityContact: 'security@example.com',
+    idleSessionTimeoutInSeconds: 900,
+    absoluteSessionTimeoutInSeconds: null,
     ...over,
   };
 }
@@ -176,6 +217,10 @@ export function org(over: Partial<Organization> = {}): Organization {
       serviceAccounts: true,
       settings: true,
       signIns: true,
+      serviceAccountAccess: true,
+      systemManagedServiceAccounts: true,
+      sessionTimeouts: true,
+      projectInvitations: true,
     },
     teams: teams ?? [],
     projects: [],
@@ -184,6 +229,7 @@ export function org(over: Partial<Organization> = {}): Organization {
     settings: settings(),
     completeness: [],
     notes: [],
+    projectInvitations: [],
     ...over,
     users,
   };
@@ -200,6 +246,10 @@ export function coverage(over: Partial<Organization['coverage']> = {}): Organiza
     serviceAccounts: true,
     settings: true,
     signIns: true,
+    serviceAccountAccess: true,
+    systemManagedServiceAccounts: true,
+    sessionTimeouts: true,
+    projectInvitations: true,
     ...over,
   };
 }
@@ -214,6 +264,10 @@ export const LEGACY_COVERAGE: Organization['coverage'] = {
   serviceAccounts: false,
   settings: false,
   signIns: false,
+  serviceAccountAccess: false,
+  systemManagedServiceAccounts: false,
+  sessionTimeouts: false,
+  projectInvitations: false,
 };
 
 /** An ACTIVE user as Cloud Manager v1.0 lists one: no creation or sign-in date. */
@@ -241,7 +295,7 @@ export function legacyOrg(over: Partial<Organization> = {}): Organization {
 /** A snapshot of the given organizations, collected at BUILDER_NOW. */
 export function snapshot(organizations: Organization[] = [org()], over: Partial<Snapshot> = {}): Snapshot {
   return {
-    schemaVersion: 1,
+    schemaVersion: SNAPSHOT_SCHEMA_VERSION,
     collectedAt: BUILDER_NOW.toISOString(),
     tool: { name: 'atlas-access-review', version: '0.0.0-test' },
     source: {
@@ -268,4 +322,39 @@ export function syncTeams(o: Organization): Organization {
       .map((u) => u.id)
       .sort();
   return o;
+}
+
+/** A snapshot as the tool wrote it with schema 1 (before the complete population). */
+export function toSchema1(snap: Snapshot): Record<string, unknown> {
+  const data = structuredClone(snap) as unknown as Record<string, unknown> & {
+    organizations: Array<
+      Record<string, unknown> & {
+        coverage: Record<string, unknown>;
+        settings: Record<string, unknown> | null;
+        serviceAccounts: Array<Record<string, unknown>>;
+      }
+    >;
+  };
+  data.schemaVersion = 1;
+  for (const o of data.organizations) {
+    for (const k of [
+      'serviceAccountAccess',
+      'systemManagedServiceAccounts',
+      'sessionTimeouts',
+      'projectInvitations',
+      'signIns',
+    ])
+      delete o.coverage[k];
+    delete o.projectInvitations;
+    if (o.settings) {
+      delete o.settings.idleSessionTimeoutInSeconds;
+      delete o.settings.absoluteSessionTimeoutInSeconds;
+    }
+    for (const sa of o.serviceAccounts) {
+      delete sa.projectRoles;
+      delete sa.accessList;
+      delete sa.systemManaged;
+    }
+  }
+  return data;
 }

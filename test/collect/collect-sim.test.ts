@@ -66,6 +66,18 @@ async function collectWithCli(
   return { snapshot: parseSnapshot(readFileSync(file, 'utf8'), file), file };
 }
 
+/** Like collectWithCli, for collections whose notes (printed on stderr) are expected. */
+async function collectWithCliAllowingNotes(args: string[]): Promise<{ snapshot: Snapshot }> {
+  const dir = tempDir();
+  const file = join(dir, 'snap.json');
+  const run = await runCliForTest(['collect', '--base-url', sim!.baseUrl, '-o', file, ...args], {
+    env: saEnv,
+    cwd: dir,
+  });
+  expect(run.code).toBe(0);
+  return { snapshot: parseSnapshot(readFileSync(file, 'utf8'), file) };
+}
+
 describe('collect against the simulator', () => {
   it('API version 2025-02-19 with a service account: the snapshot equals the ground truth', async () => {
     sim = await startSimulator({ organizations: estate.organizations });
@@ -314,6 +326,241 @@ describe('collect against the simulator', () => {
       },
     );
     expect(forced.code).toBe(0);
+  });
+
+  it('the whole population: system-managed service accounts, their project roles and access lists, session timeouts', async () => {
+    sim = await startSimulator({ organizations: estate.organizations });
+    const { snapshot } = await collectWithCli(['--all-orgs'], saEnv);
+    const managed = (orgs: Organization[]) =>
+      orgs.flatMap((o) => o.serviceAccounts.filter((sa) => sa.systemManaged).map((sa) => sa.clientId)).sort();
+    expect(managed(snapshot.organizations)).toEqual(managed(estate.organizations));
+    expect(managed(snapshot.organizations).length).toBeGreaterThan(0);
+    for (const org of snapshot.organizations) {
+      const truth = estate.organizations.find((o) => o.id === org.id)!;
+      expect(org.serviceAccounts.map((sa) => [sa.clientId, sa.projectRoles, sa.accessList])).toEqual(
+        truth.serviceAccounts.map((sa) => [sa.clientId, sa.projectRoles, sa.accessList]),
+      );
+      expect(org.settings).toEqual(truth.settings);
+      expect(org.coverage).toMatchObject({
+        serviceAccountAccess: true,
+        systemManagedServiceAccounts: true,
+        sessionTimeouts: true,
+        projectInvitations: false,
+      });
+      expect(org.projectInvitations).toEqual([]);
+      // Both service account listings are on record, told apart; the project cross-checks agree.
+      const endpoints = org.completeness.map((c) => c.endpoint);
+      expect(endpoints).toContain(`GET /api/atlas/v2/orgs/${org.id}/serviceAccounts`);
+      expect(endpoints).toContain(
+        `GET /api/atlas/v2/orgs/${org.id}/serviceAccounts (includeSystemManaged=true)`,
+      );
+      for (const p of org.projects) {
+        expect(endpoints).toContain(`GET /api/atlas/v2/groups/${p.id}/apiKeys`);
+        expect(endpoints).toContain(`GET /api/atlas/v2/groups/${p.id}/serviceAccounts`);
+      }
+      expect(org.notes).toEqual([]);
+    }
+    // No invitations were asked for: the deprecated endpoint (Project Owner) was never called.
+    expect(sim.log.some((e) => e.path.endsWith('/invites'))).toBe(false);
+    expect(
+      sim.log
+        .filter((e) => e.path.endsWith('/serviceAccounts') && e.path.includes('/orgs/'))
+        .map((e) => e.query.includes('includeSystemManaged=true')),
+    ).toEqual(expect.arrayContaining([true, false]));
+  });
+
+  it("disagreements between a project's listings and the org's become notes; the snapshot keeps the primary source", async () => {
+    sim = await startSimulator({ organizations: estate.organizations });
+    const org = estate.organizations.find((o) =>
+      o.projects.some(
+        (p) =>
+          o.apiKeys.some((k) => k.projectRoles.some((r) => r.projectId === p.id)) &&
+          o.serviceAccounts.some((sa) => sa.projectRoles.some((r) => r.projectId === p.id)),
+      ),
+    )!;
+    const project = org.projects.find(
+      (p) =>
+        org.apiKeys.some((k) => k.projectRoles.some((r) => r.projectId === p.id)) &&
+        org.serviceAccounts.some((sa) => sa.projectRoles.some((r) => r.projectId === p.id)),
+    )!;
+    // A stale project-side listing: it shows none of the project's keys and service accounts.
+    const stale = new Set([
+      `/api/atlas/v2/groups/${project.id}/apiKeys`,
+      `/api/atlas/v2/groups/${project.id}/serviceAccounts`,
+    ]);
+    const deps: ClientDeps = {
+      fetch: async (input, init) => {
+        const res = await fetch(input, init);
+        if (!stale.has(new URL(String(input)).pathname) || res.status !== 200) return res;
+        const body = (await res.json()) as { results: unknown[] };
+        return new Response(JSON.stringify({ ...body, results: [], totalCount: 0 }), {
+          status: 200,
+          headers: res.headers,
+        });
+      },
+      sleep: async () => {},
+      now: () => Date.now(),
+      random: () => 0.5,
+    };
+    const baseUrl = new URL(sim.baseUrl);
+    let client: AtlasClient | undefined;
+    const auth = new ServiceAccountAuth(
+      sa.clientId,
+      sa.clientSecret,
+      baseUrl,
+      (r) => client!.sendTokenRequest(r),
+      deps.now,
+    );
+    client = new AtlasClient({ ...DEFAULT_CLIENT_OPTIONS, baseUrl, userAgent: 'test' }, auth, deps);
+    const snapshot = await collectSnapshot({
+      client,
+      api: 'atlas-v2',
+      usersVersion: '2025-02-19',
+      orgs: [org.id],
+      keepPii: false,
+      now: () => NOW,
+    });
+    const got = snapshot.organizations[0]!;
+    const [expected] = expectedOrganizations([org], {
+      api: 'atlas-v2',
+      usersVersion: '2025-02-19',
+      keepPii: false,
+    });
+    expect(comparable([got])).toEqual(comparable([expected!]));
+    const keyNotes = org.apiKeys
+      .filter((k) => k.projectRoles.some((r) => r.projectId === project.id))
+      .map((k) => `project ${project.name} (${project.id}): API key ${k.publicKey} has`);
+    const accountNotes = org.serviceAccounts
+      .filter((x) => x.projectRoles.some((r) => r.projectId === project.id))
+      .map((x) => `project ${project.name} (${project.id}): service account ${x.name} (${x.clientId}) has`);
+    expect(got.notes).toHaveLength(keyNotes.length + accountNotes.length);
+    for (const start of [...keyNotes, ...accountNotes])
+      expect(got.notes.some((n) => n.startsWith(start))).toBe(true);
+    expect(
+      got.notes.every(
+        (n) =>
+          n.endsWith("but the project's listing does not show the key") ||
+          n.endsWith("but the project's listing does not show it"),
+      ),
+    ).toBe(true);
+  });
+
+  it('--include project-invitations reads the deprecated project-invite endpoint into the snapshot', async () => {
+    sim = await startSimulator({ organizations: estate.organizations, now: () => NOW.getTime() });
+    const { snapshot } = await collectWithCli(['--all-orgs', '--include', 'project-invitations'], saEnv);
+    const expected = expectedOrganizations(estate.organizations, {
+      api: 'atlas-v2',
+      usersVersion: '2025-02-19',
+      keepPii: false,
+      include: ['project-invitations'],
+    });
+    expect(comparable(snapshot.organizations)).toEqual(comparable(expected));
+    expect(snapshot.organizations.flatMap((o) => o.projectInvitations).length).toBeGreaterThan(0);
+    for (const org of snapshot.organizations) {
+      expect(org.coverage.projectInvitations).toBe(true);
+      for (const p of org.projects)
+        expect(org.completeness.map((c) => c.endpoint)).toContain(`GET /api/atlas/v2/groups/${p.id}/invites`);
+    }
+    const invites = sim.log.filter((e) => e.path.endsWith('/invites'));
+    expect(invites.length).toBe(estate.organizations.reduce((n, o) => n + o.projects.length, 0));
+    expect(invites.every((e) => e.accept === 'application/vnd.atlas.2023-01-01+json')).toBe(true);
+  });
+
+  it('after the endpoint is withdrawn (410 VERSION_GONE) the snapshot says project invitations were not collected', async () => {
+    sim = await startSimulator({
+      organizations: estate.organizations,
+      now: () => Date.parse('2027-07-02T00:00:00Z'),
+    });
+    const dir = tempDir();
+    const file = join(dir, 'snap.json');
+    const run = await runCliForTest(
+      ['collect', '--all-orgs', '--include', 'project-invitations', '--base-url', sim.baseUrl, '-o', file],
+      { env: saEnv, cwd: dir },
+    );
+    expect(run.code).toBe(0);
+    const snapshot = parseSnapshot(readFileSync(file, 'utf8'), file);
+    for (const org of snapshot.organizations) {
+      expect(org.coverage.projectInvitations).toBe(false);
+      expect(org.projectInvitations).toEqual([]);
+      expect(org.notes).toEqual([
+        expect.stringMatching(
+          /^project invitations not collected: GET \/api\/atlas\/v2\/groups\/\{groupId\}\/invites answered HTTP 410 VERSION_GONE \(the deprecated endpoint's version 2023-01-01 is withdrawn from 2027-07-01\)/,
+        ),
+      ]);
+      expect(run.stderr).toContain(`note: ${org.name}: project invitations not collected`);
+    }
+  });
+
+  it('a 404 on the removed path is read the same way; any other failure of the dataset fails the collection', async () => {
+    sim = await startSimulator({
+      organizations: estate.organizations,
+      faults: [{ path: /\/invites$/, status: 404, errorCode: 'RESOURCE_NOT_FOUND' }],
+    });
+    const { snapshot } = await collectWithCliAllowingNotes([
+      '--all-orgs',
+      '--include',
+      'project-invitations',
+    ]);
+    expect(snapshot.organizations.every((o) => !o.coverage.projectInvitations)).toBe(true);
+    expect(snapshot.organizations[0]!.notes[0]).toContain('answered HTTP 404 RESOURCE_NOT_FOUND');
+    await sim.close();
+
+    // 403: the credentials lack Project Owner. The user asked for the dataset: fail closed, write nothing.
+    sim = await startSimulator({
+      organizations: estate.organizations,
+      faults: [{ path: /\/invites$/, status: 403, errorCode: 'USER_UNAUTHORIZED' }],
+    });
+    const dir = tempDir();
+    const file = join(dir, 'snap.json');
+    const run = await runCliForTest(
+      ['collect', '--all-orgs', '--include', 'project-invitations', '--base-url', sim.baseUrl, '-o', file],
+      { env: saEnv, cwd: dir },
+    );
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(
+      /GET \/api\/atlas\/v2\/groups\/\{groupId\}\/invites failed with HTTP 403 USER_UNAUTHORIZED/,
+    );
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it("a failed read of a service account's projects or access list fails the collection, never an empty list", async () => {
+    for (const path of [
+      /\/serviceAccounts\/[^/]+\/groups$/,
+      /\/serviceAccounts\/[^/]+\/accessList$/,
+      /\/groups\/[a-f0-9]+\/apiKeys$/,
+    ]) {
+      sim = await startSimulator({ organizations: estate.organizations, faults: [{ path, status: 403 }] });
+      const dir = tempDir();
+      const file = join(dir, 'snap.json');
+      const run = await runCliForTest(['collect', '--all-orgs', '--base-url', sim.baseUrl, '-o', file], {
+        env: saEnv,
+        cwd: dir,
+      });
+      expect(run.code).toBe(3);
+      expect(run.stderr).toContain('failed with HTTP 403');
+      expect(existsSync(file)).toBe(false);
+      await sim.close();
+      sim = undefined;
+    }
+  });
+
+  it('--include needs the Atlas v2 API', async () => {
+    const run = await runCliForTest(
+      [
+        'collect',
+        '--api',
+        'cloud-manager',
+        '--org',
+        estate.organizations[0]!.id,
+        '--include',
+        'project-invitations',
+      ],
+      { env: keyEnv },
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--include project-invitations is available with --api atlas-v2 only');
+    const unknown = await runCliForTest(['collect', '--all-orgs', '--include', 'audit-logs'], { env: saEnv });
+    expect(unknown.code).toBe(2);
   });
 
   it('wrong credentials: exit 3 with a hint, secret not shown', async () => {

@@ -8,14 +8,14 @@ import { DEFAULT_RULES_DIR, readRulesDir } from '../../src/cli/audit-input.js';
 import { buildReportModel } from '../../src/report/model.js';
 import { EMAIL_TOP_FINDINGS, renderEmailSummary } from '../../src/report/renderers/email-summary.js';
 import { generateEstate, PRESETS } from '../../src/sim/generate.js';
-import type { Snapshot } from '../../src/snapshot/schema.js';
+import { SNAPSHOT_SCHEMA_VERSION, type Snapshot } from '../../src/snapshot/schema.js';
 
 describe('email summary', () => {
   it('stays under 100 KB for a 20-org estate, inline styles only, every org listed', async () => {
     const now = new Date('2026-05-01T00:00:00.000Z');
     const estate = generateEstate({ seed: 42, now, ...PRESETS.large, orgs: 20, usersPerOrg: 500 });
     const snapshot: Snapshot = {
-      schemaVersion: 1,
+      schemaVersion: SNAPSHOT_SCHEMA_VERSION,
       collectedAt: now.toISOString(),
       tool: { name: 'test', version: '0' },
       source: {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { buildReportModel, identityKey, REPORT_SCHEMA_VERSION } from '../../src/report/model.js';
+import {
+  buildReportModel,
+  identityKey,
+  identityTypeText,
+  REPORT_SCHEMA_VERSION,
+} from '../../src/report/model.js';
 import { snapshotSchema } from '../../src/snapshot/schema.js';
 import {
   FIXED_NOW,
@@ -39,18 +44,21 @@ describe('buildReportModel', () => {
     const m = build();
     const acme = m.organizations.find((o) => o.id === ORG_A)!;
     expect(acme.identities).toEqual({
-      users: 3,
+      users: 4,
       pendingInvitations: 1,
       staleInvitations: 1,
       apiKeys: 2,
-      serviceAccounts: 1,
-      total: 8,
+      serviceAccounts: 2,
+      nonHumanUsers: 1,
+      systemManagedServiceAccounts: 1,
+      projectInvitations: 1,
+      total: 10,
       ownerUsers: 2,
       ownerProgrammatic: 1,
     });
-    expect(m.summary.identities.total).toBe(10);
+    expect(m.summary.identities.total).toBe(12);
     expect(m.summary.identities.ownerUsers).toBe(3);
-    expect(m.roster).toHaveLength(10);
+    expect(m.roster).toHaveLength(12);
     // Orgs sorted by name; Beta Labs is incomplete (2 of totalCount 3) and partial coverage.
     expect(m.organizations.map((o) => o.name)).toEqual(['Acme Production', 'Beta Labs']);
     const beta = m.organizations.find((o) => o.id === ORG_B)!;
@@ -63,6 +71,10 @@ describe('buildReportModel', () => {
       'settings',
       'signIns',
     ]);
+    // An optional dataset not collected is said, not counted as a gap.
+    expect(beta.optionalNotCollected).toEqual(['projectInvitations']);
+    expect(acme.missingCoverage).toEqual([]);
+    expect(acme.optionalNotCollected).toEqual([]);
     expect(m.summary.incompleteOrgs).toBe(1);
   });
 
@@ -89,6 +101,48 @@ describe('buildReportModel', () => {
     expect(m.verdict.headline).toBe(
       'FAIL: 3 open findings at or above high; 2 rules not evaluated in 1 organization (no data for them)',
     );
+  });
+
+  it('marks non-human and Atlas-managed identities, still on the roster; service accounts show their project roles and access list', () => {
+    const m = build();
+    const charts = m.roster.find((r) => r.name.startsWith('charts+'))!;
+    expect(charts).toMatchObject({ kind: 'user', identityType: 'non-human', managedBy: 'Atlas Charts' });
+    expect(charts.projectRoles).toEqual(['analytics: GROUP_DATA_ACCESS_READ_ONLY']);
+    const alice = m.roster.find((r) => r.name === 'alice@acme.example')!;
+    expect(alice).toMatchObject({ identityType: 'person', managedBy: null });
+    const mcp = m.roster.find((r) => r.name === 'mcp-ingress')!;
+    expect(mcp).toMatchObject({ kind: 'serviceAccount', identityType: 'programmatic', managedBy: 'Atlas' });
+    expect(identityTypeText(mcp)).toBe('programmatic, managed by Atlas');
+    expect(identityTypeText(charts)).toBe('non-human, managed by Atlas Charts');
+    const ci = m.roster.find((r) => r.name === 'ci-deployer')!;
+    expect(ci.projectRoles).toEqual(['prod-core: GROUP_CLUSTER_MANAGER, GROUP_OWNER']);
+    const ciRow = m.programmatic.find((p) => p.name === 'ci-deployer')!;
+    expect(ciRow).toMatchObject({ accessList: ['192.0.2.0/24'], accessListCollected: true, managedBy: null });
+    expect(m.programmatic.find((p) => p.name === 'mcp-ingress')).toMatchObject({
+      accessList: [],
+      managedBy: 'Atlas',
+    });
+  });
+
+  it('lists project invitations for review beside the roster, with the project name and whether they expired', () => {
+    const m = build();
+    expect(m.projectInvitations).toEqual([
+      {
+        orgId: ORG_A,
+        orgName: 'Acme Production',
+        id: '000000000000000000007001',
+        projectId: '000000000000000000002002',
+        projectName: 'analytics',
+        username: 'henry@partner.example',
+        roles: ['GROUP_DATA_ACCESS_READ_WRITE'],
+        createdAt: '2026-11-10T10:00:00Z',
+        expiresAt: '2026-12-10T10:00:00Z',
+        inviterUsername: 'alice@acme.example',
+        daysPending: 14,
+        expired: false,
+      },
+    ]);
+    expect(m.roster.some((r) => r.name === 'henry@partner.example')).toBe(false);
   });
 
   it('counts findings once: overall equals the sum of orgs and of severity groups', () => {
@@ -151,7 +205,7 @@ describe('buildReportModel', () => {
       file: 'q3-snapshot.json',
       collectedAt: '2026-08-25T03:00:00Z',
       snapshotSha256: PREVIOUS_SHA,
-      identities: 10,
+      identities: 12,
       findings: 8,
     });
     expect(c.summary).toMatchObject({ total: 4, escalations: 1, joiners: 1, leavers: 1 });

@@ -55,7 +55,7 @@ describe('report formats: rules not evaluated', () => {
       '<p class="small"><strong>Not evaluated</strong> for these identities (the snapshot lacks the data): no sign-in data: user-inactive</p>',
     );
     expect(html).toContain(
-      '<li style="margin:2px 0;">Beta Labs: 1 rule not evaluated (no sign-in data): user-inactive.</li>',
+      '<li style="margin:2px 0;">Beta Labs: the source API did not provide invitation data, team data, API key data, service account data, organization settings and sign-in data; 2 rules not evaluated for lack of data (see Rule coverage).</li>',
     );
     // Escaped like every Atlas value.
     const h = await text('html', hostile);
@@ -122,7 +122,7 @@ describe('report formats: rules not evaluated', () => {
     const col = rules[0]!.indexOf('Not evaluated in');
     const inactive = rules.find((r) => r[0] === 'user-inactive')!;
     expect(inactive[col]).toBe('Beta Labs: not evaluated: no sign-in data');
-    expect(inactive.slice(5, 8)).toEqual([5, 4, 1]); // checked, passed, failed: Beta Labs' users in none
+    expect(inactive.slice(5, 8)).toEqual([6, 5, 1]); // checked, passed, failed: Beta Labs' users in none
     const review = rows('Review');
     const ne = review[0]!.indexOf('Not evaluated');
     expect(review.filter((r) => r[1] === 'Beta Labs').map((r) => r[ne])).toEqual([
@@ -153,11 +153,13 @@ describe('report formats: rules not evaluated', () => {
       .replace(/^\uFEFF/, '')
       .trimEnd()
       .split('\r\n');
-    expect(header!.endsWith(',Rules,Not evaluated')).toBe(true);
+    expect(header!.endsWith(',Rules,Not evaluated,Identity type')).toBe(true);
     const beta = lines.filter((l) => l.includes(',Beta Labs,'));
     expect(beta).toHaveLength(2);
-    for (const l of beta) expect(l.endsWith(',no sign-in data: user-inactive')).toBe(true);
-    for (const l of lines.filter((x) => x.includes(',Acme Production,'))) expect(l.endsWith(',')).toBe(true);
+    for (const l of beta) expect(l.endsWith(',no sign-in data: user-inactive,person')).toBe(true);
+    // Acme's rows: an empty Not evaluated cell before the identity type (quoted when it holds a comma).
+    for (const l of lines.filter((x) => x.includes(',Acme Production,')))
+      expect(l).toMatch(/,,(?:"[^"]*"|[^,"]*)$/);
   });
 
   it('Markdown: a count under the verdict, the org evidence, and a Not evaluated table', async () => {
@@ -197,12 +199,14 @@ describe('report formats: rules not evaluated', () => {
 
   it('email summary: the organizations table, the attention list and the text part', () => {
     const email = renderEmailSummary(model);
-    expect(email.html).toContain('<br><span style="color:#b45309;">1 not evaluated: no sign-in data</span>');
-    expect(email.html).toContain('Beta Labs: 1 rule not evaluated (no team data): team-no-members.');
+    expect(email.html).toContain('<br><span style="color:#b45309;">2 rules not evaluated</span>');
+    expect(email.html).toContain('2 rules not evaluated for lack of data (see Rule coverage).');
     expect(email.text).toContain(
       '  - Beta Labs: 2 identities; open critical 0, high 0, medium 0, low 1 (count mismatch); 1 not evaluated: no sign-in data; 1 not evaluated: no team data\n',
     );
-    expect(email.text).toContain('  - Beta Labs: 1 rule not evaluated (no sign-in data): user-inactive.\n');
+    expect(email.text).toContain(
+      '  - Beta Labs: the source API did not provide invitation data, team data, API key data, service account data, organization settings and sign-in data; 2 rules not evaluated for lack of data (see Rule coverage).\n',
+    );
     expect(email.text).toContain(
       'Verdict: FAIL: 3 open findings at or above high; 2 rules not evaluated in 1 organization',
     );

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { ReportModel } from '../../src/report/model.js';
 import { RENDERERS, REPORT_FORMATS } from '../../src/report/renderers/index.js';
 import { serializeSnapshot } from '../../src/snapshot/store.js';
+import { toSchema1 } from '../builders/snapshot.js';
 import { FIXED_NOW, fixtureSnapshot } from '../fixtures/report/estate.js';
 import { runCliForTest, tempDir } from '../helpers/cli.js';
 import { previousSnapshot } from './previous-fixture.js';
@@ -115,6 +116,23 @@ describe('report command', () => {
     const html = readFileSync(join(dir, 'r.html'), 'utf8');
     expect(html).toContain('<h2 id="changes">Changes since the last review');
     expect(html).toContain('<span class="badge new">NEW</span>');
+  });
+
+  it("--previous takes last quarter's snapshot written with schema 1: upgraded on read, only real changes shown", async () => {
+    const { dir, snap } = setup();
+    writeFileSync(join(dir, 'q3-v1.json'), `${JSON.stringify(toSchema1(previousSnapshot()), null, 2)}\n`);
+    const run = await runCliForTest(['report', snap, '--previous', 'q3-v1.json', '--json', 'r.json'], {
+      cwd: dir,
+      now: FIXED_NOW,
+    });
+    expect(run.stderr).not.toContain('error');
+    expect([0, 1]).toContain(run.code);
+    const c = (JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as ReportModel).changes!;
+    expect(c.summary).toMatchObject({ joiners: 1, leavers: 1, escalations: 1 });
+    // What schema 1 never read (service accounts' project roles, session timeouts) is not a change:
+    // the service account that holds GROUP_OWNER now is not an escalation of this quarter.
+    expect(c.rows.map((r) => r.kind)).not.toContain('service-account-roles-changed');
+    expect(c.rows.some((r) => r.details.includes('SessionTimeout'))).toBe(false);
   });
 
   it('--previous refuses a JSON report, a missing file and a newer snapshot says so', async () => {

@@ -54,6 +54,7 @@ describe('XLSX review workbook', () => {
       'Review',
       'Teams',
       'Programmatic identities',
+      'Project invitations',
       'Rules',
       'Waivers',
     ]);
@@ -133,6 +134,75 @@ describe('XLSX review workbook', () => {
   });
 });
 
+describe('XLSX: the whole population', () => {
+  let wb: ExcelJS.Workbook;
+  beforeAll(async () => {
+    const snapshot = fixtureSnapshot();
+    wb = await load(
+      await renderXlsx(
+        buildReportModel({
+          snapshot,
+          snapshotSha256: FIXED_SHA,
+          audit: fixtureAudit(snapshot),
+          generatedAt: FIXED_NOW,
+        }),
+      ),
+    );
+  });
+
+  const rowsOf = (ws: ExcelJS.Worksheet): Record<string, ExcelJS.CellValue>[] => {
+    const h = headers(ws);
+    const out: Record<string, ExcelJS.CellValue>[] = [];
+    ws.eachRow((row, n) => {
+      if (n === 1) return;
+      const r: Record<string, ExcelJS.CellValue> = {};
+      h.forEach((name, i) => {
+        r[name] = row.getCell(i + 1).value;
+      });
+      out.push(r);
+    });
+    return out;
+  };
+
+  it('the Review sheet says who each identity is, and keeps non-human and Atlas-managed ones for a decision', () => {
+    const review = rowsOf(wb.getWorksheet('Review')!);
+    const type = (name: string) => review.find((r) => r.Name === name)?.['Identity type'];
+    expect(type('alice@acme.example')).toBe('person');
+    expect(type('charts+6a1b2c3d4e5f60718293a4b5@mongodb.com')).toBe('non-human, managed by Atlas Charts');
+    expect(type('mcp-ingress')).toBe('programmatic, managed by Atlas');
+    expect(type('abcdefgh')).toBe('programmatic');
+    // A service account's project roles are in its access columns, like a user's.
+    expect(review.find((r) => r.Name === 'ci-deployer')?.['Project roles']).toBe(
+      'prod-core: GROUP_CLUSTER_MANAGER, GROUP_OWNER',
+    );
+    const h = headers(wb.getWorksheet('Review')!);
+    expect(h.slice(-5)).toEqual(['Identity type', ...REVIEW_INPUT_HEADERS]);
+  });
+
+  it("lists service accounts' access lists and project invitations", () => {
+    const prog = rowsOf(wb.getWorksheet('Programmatic identities')!);
+    expect(prog.find((r) => r.Name === 'ci-deployer')).toMatchObject({
+      'Access list': '192.0.2.0/24',
+      'Managed by': null,
+    });
+    expect(prog.find((r) => r.Name === 'mcp-ingress')).toMatchObject({
+      'Access list': 'none',
+      'Managed by': 'Atlas',
+    });
+    const invitations = rowsOf(wb.getWorksheet('Project invitations')!);
+    expect(invitations).toHaveLength(1);
+    expect(invitations[0]).toMatchObject({
+      Organization: 'Acme Production',
+      Project: 'analytics',
+      Invited: 'henry@partner.example',
+      Roles: 'GROUP_DATA_ACCESS_READ_WRITE',
+      'Invited by': 'alice@acme.example',
+      Expired: false,
+    });
+    expect(invitations[0]!.Sent).toBeInstanceOf(Date);
+  });
+});
+
 describe('XLSX review workbook with --previous', () => {
   let model: ReportModel;
   let wb: ExcelJS.Workbook;
@@ -157,6 +227,7 @@ describe('XLSX review workbook with --previous', () => {
       'Review',
       'Teams',
       'Programmatic identities',
+      'Project invitations',
       'Rules',
       'Waivers',
     ]);

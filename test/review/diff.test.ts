@@ -375,6 +375,39 @@ const CASES: Case[] = [
     ],
   },
   {
+    name: "a service account's project roles, GROUP_OWNER an escalation",
+    change: (o) => {
+      o.serviceAccounts[0]!.projectRoles = [
+        projectRole(P1, 'GROUP_OWNER'),
+        projectRole(P2, 'GROUP_READ_ONLY'),
+      ];
+    },
+    expect: [
+      {
+        kind: 'service-account-roles-changed',
+        name: 'ci',
+        added: ['prod: GROUP_OWNER', 'staging: GROUP_READ_ONLY'],
+        removed: [],
+        escalations: ['prod: GROUP_OWNER'],
+      },
+    ],
+  },
+  {
+    name: 'idle session timeout lengthened',
+    change: (o) => {
+      o.settings!.idleSessionTimeoutInSeconds = 7200;
+    },
+    expect: [
+      {
+        kind: 'org-settings-changed',
+        name: 'Northwind',
+        label: 'idleSessionTimeoutInSeconds',
+        from: '900',
+        to: '7200',
+      },
+    ],
+  },
+  {
     name: 'service account removed',
     change: (o) => {
       o.serviceAccounts = [];
@@ -423,6 +456,28 @@ describe('diffSnapshots case table', () => {
     const covered = new Set(CASES.flatMap((c) => c.expect.map((e) => e.kind)));
     const missing = CHANGE_KINDS.filter((k) => !covered.has(k) && k !== 'org-added' && k !== 'org-removed');
     expect(missing).toEqual([]);
+  });
+});
+
+describe('against a snapshot upgraded from schema 1', () => {
+  it("does not report service accounts' project roles or session timeouts that schema 1 never read as changes", () => {
+    const previous = base();
+    previous.coverage.serviceAccountAccess = false;
+    previous.coverage.sessionTimeouts = false;
+    previous.serviceAccounts[0]!.projectRoles = [];
+    previous.settings!.idleSessionTimeoutInSeconds = null;
+    const now = base();
+    now.serviceAccounts[0]!.projectRoles = [projectRole(P1, 'GROUP_OWNER')];
+    now.serviceAccounts[0]!.orgRoles = ['ORG_MEMBER'];
+    const diff = diffSnapshots(
+      snapshot([previous]),
+      snapshot([now], { collectedAt: '2026-09-01T12:00:00.000Z' }),
+    );
+    const changes = diff.organizations.flatMap((o) => o.changes);
+    // Org roles were read by both: still compared.
+    expect(changes.map((c) => [c.kind, c.added, c.removed])).toEqual([
+      ['service-account-roles-changed', ['ORG_MEMBER'], ['ORG_READ_ONLY']],
+    ]);
   });
 });
 

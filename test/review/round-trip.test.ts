@@ -289,13 +289,13 @@ describe('review import: problems are listed with sheet, row and column (exit 2)
     const msgs = lines.map((l) => l.replace(/^.*?: Review!/, 'Review!'));
     const joined = msgs.join('\n');
     for (const m of [
-      /Review!T\d+ \(Decision\): no decision/,
-      /Review!T\d+ \(Decision\): "Remove" is not a decision \(choose Keep, Revoke, Modify\)/,
-      /Review!U\d+ \(Reviewer\): OWNER1@EXAMPLE.COM reviewed their own access/,
-      /Review!U\d+ \(Reviewer\): no reviewer/,
-      /Review!V\d+ \(Reviewed on\): no review date/,
-      /Review!V\d+ \(Reviewed on\): not a date/,
-      /Review!W\d+ \(Comment\): a Modify decision needs a comment/,
+      /Review!U\d+ \(Decision\): no decision/,
+      /Review!U\d+ \(Decision\): "Remove" is not a decision \(choose Keep, Revoke, Modify\)/,
+      /Review!V\d+ \(Reviewer\): OWNER1@EXAMPLE.COM reviewed their own access/,
+      /Review!V\d+ \(Reviewer\): no reviewer/,
+      /Review!W\d+ \(Reviewed on\): no review date/,
+      /Review!W\d+ \(Reviewed on\): not a date/,
+      /Review!X\d+ \(Comment\): a Modify decision needs a comment/,
     ])
       expect(joined).toMatch(m);
     expect(msgs).toHaveLength(7);

@@ -1,8 +1,17 @@
 /** verifySignoff outcomes that the round trip does not reach: username matching and partial coverage. */
 import { describe, expect, it } from 'vitest';
+import { snapshotIdentities } from '../../src/review/import.js';
 import type { Signoff, SignoffAction } from '../../src/review/signoff.js';
 import { verifySignoff } from '../../src/review/verify.js';
-import { invitation, org, snapshot, user } from '../builders/snapshot.js';
+import {
+  invitation,
+  org,
+  project,
+  projectRole,
+  serviceAccount,
+  snapshot,
+  user,
+} from '../builders/snapshot.js';
 
 const ORG = '0000000000000000000000aa';
 const INV = 'b00000000000000000000004';
@@ -97,5 +106,35 @@ describe('verifySignoff', () => {
     const r = verifySignoff(signoff(revoke({ decision: 'Modify' })), later(org({ id: ORG })), NOW);
     expect(r.summary).toEqual({ revocations: 0, done: 0, notDone: 0, unverifiable: 0, modifications: 1 });
     expect(r.failed).toBe(false);
+  });
+
+  it("a service account's project roles are in the sign-off's access and in what a revoke leaves", () => {
+    const p = project({ name: 'prod' });
+    const sa = serviceAccount({ name: 'ci', projectRoles: [projectRole(p.id, 'GROUP_OWNER')] });
+    const o = org({ id: ORG, projects: [p], serviceAccounts: [sa] });
+    const identity = snapshotIdentities(snapshot([o])).get(`${ORG}:serviceAccount:${sa.clientId}`)!;
+    expect(identity.access.projectRoles).toEqual([
+      { projectId: p.id, projectName: 'prod', roles: ['GROUP_OWNER'] },
+    ]);
+    const r = verifySignoff(
+      signoff(
+        revoke({
+          key: identity.key,
+          subjectType: 'serviceAccount',
+          kind: 'serviceAccount',
+          id: sa.clientId,
+          name: 'ci',
+          status: 'ACTIVE',
+          access: identity.access,
+        }),
+      ),
+      later(o),
+      NOW,
+    );
+    expect(r.checks[0]).toMatchObject({
+      outcome: 'not-done',
+      remaining: ['ORG_READ_ONLY', 'prod: GROUP_OWNER'],
+    });
+    expect(r.findings[0]!.evidence.accessAtReview).toEqual(['ORG_READ_ONLY', 'prod: GROUP_OWNER']);
   });
 });

@@ -3,12 +3,14 @@ import { daysSince, deriveSubjects, emailDomainOf, FACTS, isDomainAllowed } from
 import {
   apiKey,
   BUILDER_NOW,
+  chartsUser,
   daysAgo,
   invitation,
   org,
   project,
   projectRole,
   serviceAccount,
+  settings,
   snapshot,
   team,
   user,
@@ -129,6 +131,96 @@ describe('deriveSubjects', () => {
       expiredSecretCount: 1,
       expiredSecrets: ['aa0000000000000000000001'],
       maxDaysSecretUnused: 70,
+    });
+  });
+
+  it("derives a service account's project roles, access list, system-managed flag and privilege", () => {
+    const p = project({ name: 'prod' });
+    const o = org({
+      projects: [p],
+      serviceAccounts: [
+        serviceAccount({
+          name: 'mcp',
+          systemManaged: true,
+          accessList: [],
+          projectRoles: [projectRole(p.id, 'GROUP_READ_ONLY', 'GROUP_BACKUP_MANAGER', 'GROUP_TELEPORT')],
+        }),
+      ],
+    });
+    expect(derive(o).serviceAccount[0]!.facts).toMatchObject({
+      systemManaged: true,
+      accessCovered: true,
+      accessListCount: 0,
+      projectCount: 1,
+      projectRoles: ['prod: GROUP_BACKUP_MANAGER', 'prod: GROUP_READ_ONLY', 'prod: GROUP_TELEPORT'],
+      highestPrivilege: 'write',
+      unknownRoles: ['GROUP_TELEPORT'],
+      isOrgOwner: false,
+    });
+  });
+
+  it('tells people from the users Atlas creates, and ranks what each holds', () => {
+    const t = team();
+    const p = project({ teams: [{ teamId: t.id, roles: ['GROUP_ACCESS_MANAGER'] }] });
+    const person = user({ teamIds: [t.id] });
+    t.memberIds = [person.id];
+    const s = derive(
+      org({
+        users: [person, chartsUser(), user({ orgRoles: ['ORG_READ_ONLY'] })],
+        teams: [t],
+        projects: [p],
+      }),
+    );
+    const [a, charts, reader] = s.user.map((u) => u.facts);
+    expect(a).toMatchObject({
+      isHuman: true,
+      nonHumanKind: null,
+      highestPrivilege: 'owner',
+      isPrivileged: true,
+    });
+    expect(charts).toMatchObject({ isHuman: false, nonHumanKind: 'atlas-charts', highestPrivilege: 'read' });
+    expect(reader).toMatchObject({ isHuman: true, highestPrivilege: 'read', isPrivileged: false });
+  });
+
+  it('derives session timeouts with the Atlas defaults, for Atlas Commercial and Atlas for Government', () => {
+    const o = () =>
+      org({
+        settings: settings({ idleSessionTimeoutInSeconds: null, absoluteSessionTimeoutInSeconds: null }),
+      });
+    const commercial = derive(o()).org[0]!.facts;
+    expect(commercial).toMatchObject({
+      sessionTimeoutsCovered: true,
+      hasIdleSessionTimeout: false,
+      idleSessionTimeoutMinutes: null,
+      absoluteSessionTimeoutMinutes: 720,
+      sessionTimeouts: 'idle: none (Atlas default); absolute: 720 min (Atlas default)',
+    });
+    const gov = deriveSubjects(
+      snapshot([o()], {
+        source: {
+          baseUrl: 'https://cloud.mongodbgov.com',
+          api: 'atlas-v2',
+          apiVersion: '2025-02-19',
+          auth: 'service-account',
+          keepPii: false,
+        },
+      }),
+      { now, allowedEmailDomains: [], extraKnownRoles: [] },
+    ).org[0]!.facts;
+    expect(gov).toMatchObject({
+      hasIdleSessionTimeout: true,
+      idleSessionTimeoutMinutes: 10,
+      sessionTimeouts: 'idle: 10 min (Atlas for Government default); absolute: 720 min (Atlas default)',
+    });
+    const set = derive(
+      org({
+        settings: settings({ idleSessionTimeoutInSeconds: 1200, absoluteSessionTimeoutInSeconds: 3600 }),
+      }),
+    );
+    expect(set.org[0]!.facts).toMatchObject({
+      idleSessionTimeoutMinutes: 20,
+      absoluteSessionTimeoutMinutes: 60,
+      sessionTimeouts: 'idle: 20 min; absolute: 60 min',
     });
   });
 

@@ -25,7 +25,7 @@ const orgs = estate.organizations;
 const ALL_STATUSES =
   'orgMembershipStatuses=ACTIVE&orgMembershipStatuses=PENDING&orgMembershipStatuses=INVITATION_EXPIRED&orgMembershipStatuses=INVITATION_REJECTED';
 
-/** Operations the simulator serves; the rest of the extracts (invites, federation, ...) are out of scope. */
+/** Operations the simulator serves; the rest of the extracts (org invites, federation, ...) are out of scope. */
 const IMPLEMENTED = new Set([
   '/api/atlas/v2/orgs',
   '/api/atlas/v2/orgs/{orgId}/users',
@@ -37,8 +37,18 @@ const IMPLEMENTED = new Set([
   '/api/atlas/v2/orgs/{orgId}/apiKeys',
   '/api/atlas/v2/orgs/{orgId}/apiKeys/{apiUserId}/accessList',
   '/api/atlas/v2/orgs/{orgId}/serviceAccounts',
+  '/api/atlas/v2/orgs/{orgId}/serviceAccounts/{clientId}/groups',
+  '/api/atlas/v2/orgs/{orgId}/serviceAccounts/{clientId}/accessList',
+  '/api/atlas/v2/groups/{groupId}/serviceAccounts',
+  '/api/atlas/v2/groups/{groupId}/apiKeys',
+  '/api/atlas/v2/groups/{groupId}/invites',
   '/api/atlas/v2/orgs/{orgId}/settings',
 ]);
+
+/** Lists that are not pages: a bare array (NOTES.md §5). */
+const BARE_ARRAYS = new Set(['/api/atlas/v2/groups/{groupId}/invites']);
+/** Lists that may be empty for every item of the estate (no direct project users in the generator). */
+const MAY_BE_EMPTY = new Set(['/api/atlas/v2/groups/{groupId}/users']);
 
 /** Every concrete URL of a template over the whole estate (all teams, projects, keys). */
 function concretePaths(template: string, withStatuses: boolean): string[] {
@@ -48,10 +58,15 @@ function concretePaths(template: string, withStatuses: boolean): string[] {
     if (template.includes('{teamId}')) return org.teams.map((t) => base.replace('{teamId}', t.id));
     if (template.includes('{groupId}')) return org.projects.map((p) => base.replace('{groupId}', p.id));
     if (template.includes('{apiUserId}')) return org.apiKeys.map((k) => base.replace('{apiUserId}', k.id));
+    if (template.includes('{clientId}'))
+      return org.serviceAccounts.map((sa) => base.replace('{clientId}', sa.clientId));
     return [base];
   };
   const paths = template === '/api/atlas/v2/orgs' ? [template] : orgs.flatMap(fill);
-  return template.endsWith('/settings') ? paths : paths.map((p) => p + q);
+  if (template.endsWith('/settings') || BARE_ARRAYS.has(template)) return paths;
+  // System-managed service accounts are validated too.
+  const extra = template.endsWith('/serviceAccounts') ? '&includeSystemManaged=true' : '';
+  return paths.map((p) => p + q + extra);
 }
 
 let sim: Simulator;
@@ -113,13 +128,17 @@ describe('simulator responses match the Atlas spec extracts', () => {
       const res = await fetch(sim.baseUrl + path, {
         headers: { Authorization: `Bearer ${token}`, ...accept(contentVersion) },
       });
-      const body = (await res.json()) as { results?: Record<string, unknown>[] };
+      const json = (await res.json()) as { results?: Record<string, unknown>[] } | Record<string, unknown>[];
+      const body = Array.isArray(json) ? { results: json } : json;
       expect(res.status, path).toBe(200);
       expect(res.headers.get('content-type')).toBe(`application/vnd.atlas.${contentVersion}+json`);
       expect(Number(res.headers.get('ratelimit-limit'))).toBeGreaterThan(0);
       expect(res.headers.get('ratelimit-remaining')).toMatch(/^\d+$/);
-      const valid = validate(body);
+      const valid = validate(json);
       if (!valid) throw new Error(`${path}: ${describeErrors(validate)}`);
+      // Every page schema of the extracts has totalCount, and the count is included by default.
+      if (!BARE_ARRAYS.has(template) && !template.endsWith('/settings'))
+        expect((json as { totalCount?: unknown }).totalCount, path).toBeTypeOf('number');
       for (const item of body.results ?? []) {
         items++;
         if (!variants) continue;
@@ -128,8 +147,7 @@ describe('simulator responses match the Atlas spec extracts', () => {
         if (!check(item)) throw new Error(`${path} ${id}: ${describeErrors(check)}`);
       }
     }
-    if (!template.endsWith('/settings') && !template.endsWith('/groups/{groupId}/users'))
-      expect(items).toBeGreaterThan(0);
+    if (!template.endsWith('/settings') && !MAY_BE_EMPTY.has(template)) expect(items).toBeGreaterThan(0);
   });
 
   it('serves every membership status through the 2025-02-19 variants', async () => {

@@ -14,6 +14,8 @@ import { type Organization, organizationSchema } from '../../src/snapshot/schema
 
 const now = new Date('2026-11-01T12:00:00Z');
 const DAY = 86_400_000;
+/** Atlas Charts' user (written here from the naming convention, not imported from src/). */
+const CHARTS_USER = /^charts\+[a-f0-9]{24}@mongodb\.com$/;
 
 /**
  * An independent reading of every violation kind, written from the brief's definitions and not
@@ -33,6 +35,11 @@ function detect(estate: Estate, at: Date): Set<string> {
     if (owners.length < 2) add('too-few-org-owners', 'org', org.id);
     if (org.settings?.multiFactorAuthRequired === false) add('mfa-not-required', 'org', org.id);
     if (org.settings?.apiAccessListRequired === false) add('api-access-list-not-required', 'org', org.id);
+    // Unset idle timeout = none (Atlas Commercial); defaults of the rule: 30 minutes idle, 12 hours absolute.
+    const idleSeconds = org.settings?.idleSessionTimeoutInSeconds ?? Number.POSITIVE_INFINITY;
+    const absoluteSeconds = org.settings?.absoluteSessionTimeoutInSeconds ?? 43_200;
+    if (org.settings && (idleSeconds > 1800 || absoluteSeconds > 43_200))
+      add('session-timeout-too-long', 'org', org.id);
     const teamsOfUser = new Map<string, Set<string>>();
     for (const u of org.users) teamsOfUser.set(u.id, new Set(u.teamIds));
     for (const team of org.teams) for (const id of team.memberIds) teamsOfUser.get(id)?.add(team.id);
@@ -46,7 +53,9 @@ function detect(estate: Estate, at: Date): Set<string> {
     }
     for (const u of org.users)
       if (u.projectRoles.some((p) => p.roles.includes('GROUP_OWNER'))) projectOwners.add(u.id);
-    for (const u of active) {
+    // People only: the person-centred checks say nothing true about the user Atlas Charts creates.
+    const people = org.users.filter((u) => !CHARTS_USER.test(u.username));
+    for (const u of active.filter((x) => people.includes(x))) {
       if (u.lastAuth !== null && age(u.lastAuth) > 90 * DAY) add('stale-last-auth', 'user', u.id);
       if (u.lastAuth === null && age(u.createdAt) > 30 * DAY) add('never-signed-in', 'user', u.id);
       const idle = u.lastAuth === null ? age(u.createdAt) : age(u.lastAuth);
@@ -56,7 +65,8 @@ function detect(estate: Estate, at: Date): Set<string> {
     }
     for (const u of org.users) {
       const domain = u.username.split('@')[1] ?? '';
-      if (!estate.companyEmailDomains.includes(domain)) add('outside-email-domain', 'user', u.id);
+      const person = people.includes(u);
+      if (person && !estate.companyEmailDomains.includes(domain)) add('outside-email-domain', 'user', u.id);
       if (u.status === 'PENDING' && age(u.invitationCreatedAt) > 30 * DAY)
         add('stale-invitation', 'user', u.id);
       if (u.status === 'INVITATION_EXPIRED') add('expired-invitation', 'user', u.id);
@@ -72,7 +82,7 @@ function detect(estate: Estate, at: Date): Set<string> {
           for (const pt of project.teams)
             if (teamsOfUser.get(u.id)?.has(pt.teamId)) for (const r of pt.roles) viaTeams.add(r);
         }
-        if (direct.roles.some((r) => !viaTeams.has(r))) add('direct-project-roles', 'user', u.id);
+        if (person && direct.roles.some((r) => !viaTeams.has(r))) add('direct-project-roles', 'user', u.id);
       }
     }
     for (const team of org.teams) {
@@ -100,6 +110,8 @@ function detect(estate: Estate, at: Date): Set<string> {
       if (key.accessList.length === 0) add('api-key-no-access-list', 'apiKey', key.id);
     }
     for (const sa of org.serviceAccounts) {
+      if (!sa.systemManaged && sa.accessList.length === 0)
+        add('service-account-no-access-list', 'serviceAccount', sa.clientId);
       for (const secret of sa.secrets) {
         if (secret.expiresAt !== null && Date.parse(secret.expiresAt) < t) {
           add('service-account-secret-expired', 'serviceAccount', sa.clientId);
@@ -125,6 +137,7 @@ function allIds(org: Organization): string[] {
     ...org.apiKeys.map((k) => k.id),
     ...org.serviceAccounts.map((s) => s.clientId.slice('mdb_sa_id_'.length)),
     ...org.serviceAccounts.flatMap((s) => s.secrets.map((x) => x.id)),
+    ...org.projectInvitations.map((i) => i.id),
   ];
 }
 
@@ -157,10 +170,20 @@ describe('generateEstate', () => {
         serviceAccounts: true,
         settings: true,
         signIns: true,
+        serviceAccountAccess: true,
+        systemManagedServiceAccounts: true,
+        sessionTimeouts: true,
+        projectInvitations: true,
       });
       expect(org.completeness).toEqual([]);
       expect(org.notes).toEqual([]);
-      expect(org.settings && Object.values(org.settings).every((v) => v !== null)).toBe(true);
+      // Unset session timeouts are null (Atlas's defaults); every other setting is reported.
+      const {
+        absoluteSessionTimeoutInSeconds: _absolute,
+        idleSessionTimeoutInSeconds: _idle,
+        ...reported
+      } = org.settings ?? {};
+      expect(Object.values(reported).every((v) => v !== null && v !== undefined)).toBe(true);
       expect(isSorted(org.users.map((u) => u.id))).toBe(true);
       expect(isSorted(org.teams.map((t) => t.id))).toBe(true);
       expect(isSorted(org.projects.map((p) => p.id))).toBe(true);
@@ -184,7 +207,7 @@ describe('generateEstate', () => {
     expect([...statuses].sort()).toEqual(['ACTIVE', 'INVITATION_EXPIRED', 'INVITATION_REJECTED', 'PENDING']);
     expect(users.filter((u) => u.status === 'ACTIVE').length / users.length).toBeGreaterThan(0.8);
     for (const u of users) {
-      expect(u.username).toMatch(/^[a-z.0-9]+@[a-z-]+\.[a-z]+$/);
+      if (!CHARTS_USER.test(u.username)) expect(u.username).toMatch(/^[a-z.0-9]+@[a-z-]+\.[a-z]+$/);
       expect('mobileNumber' in u).toBe(false);
       if (u.status === 'ACTIVE') {
         expect(u.firstName && u.lastName && u.country && u.createdAt).toBeTruthy();
@@ -212,6 +235,34 @@ describe('generateEstate', () => {
     }
     // Access mainly through teams: most users hold no direct project grant.
     expect(users.filter((u) => u.projectRoles.length > 0).length / users.length).toBeLessThan(0.15);
+  });
+
+  it('generates the whole population: system-managed service accounts, their project roles and access lists, project invitations, a Charts user, session timeouts', () => {
+    const estate = generateEstate(demo);
+    for (const org of estate.organizations) {
+      const managed = org.serviceAccounts.filter((sa) => sa.systemManaged);
+      expect(managed).toHaveLength(1);
+      expect(org.serviceAccounts.filter((sa) => !sa.systemManaged)).toHaveLength(
+        PRESETS.demo.serviceAccountsPerOrg,
+      );
+      const projectIds = new Set(org.projects.map((p) => p.id));
+      for (const sa of org.serviceAccounts)
+        for (const grant of sa.projectRoles) expect(projectIds.has(grant.projectId)).toBe(true);
+      for (const inv of org.projectInvitations) {
+        expect(projectIds.has(inv.projectId)).toBe(true);
+        expect(org.users.some((u) => u.username === inv.username)).toBe(false);
+      }
+      const charts = org.users.filter((u) => CHARTS_USER.test(u.username));
+      expect(charts).toHaveLength(1);
+      expect(charts[0]).toMatchObject({ status: 'ACTIVE', lastAuth: null, teamIds: [] });
+      expect(org.teams.some((t) => t.memberIds.includes(charts[0]!.id))).toBe(false);
+      expect(org.users).toHaveLength(PRESETS.demo.usersPerOrg);
+    }
+    const all = estate.organizations;
+    expect(all.flatMap((o) => o.serviceAccounts).some((sa) => sa.projectRoles.length > 0)).toBe(true);
+    expect(all.flatMap((o) => o.serviceAccounts).some((sa) => sa.accessList.length > 0)).toBe(true);
+    expect(all.flatMap((o) => o.projectInvitations).length).toBeGreaterThan(0);
+    expect(all.some((o) => o.settings?.idleSessionTimeoutInSeconds !== null)).toBe(true);
   });
 
   it('plants every violation kind and lists exactly what the data holds', () => {

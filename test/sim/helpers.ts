@@ -146,14 +146,28 @@ export function componentValidator(spec: SpecDoc, name: string): ValidateFunctio
   return spec.ajv.compile({ $ref: `spec#/components/schemas/${name}` });
 }
 
-/** The 200 schema of `GET path` in the media type of `contentVersion`. */
+/** Points the spec's local `#/components/...` references at the schema ajv holds as `spec`. */
+function specRefs(node: Json): Json {
+  if (Array.isArray(node)) return node.map(specRefs);
+  if (node === null || typeof node !== 'object') return node;
+  const out: Record<string, Json> = {};
+  for (const [k, v] of Object.entries(node))
+    out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `spec${v}` : specRefs(v);
+  return out;
+}
+
+/**
+ * The 200 schema of `GET path` in the media type of `contentVersion`: a component reference (the
+ * `Paginated*` pages), or an inline schema (the bare arrays of the few unpaginated lists).
+ */
 export function responseValidator(spec: SpecDoc, path: string, contentVersion: string): ValidateFunction {
   const content = spec.doc.paths[path]?.get.responses['200']?.content;
   const schema = content?.[`application/vnd.atlas.${contentVersion}+json`]?.schema as
     | { $ref?: string }
     | undefined;
-  if (!schema?.$ref) throw new Error(`no 200 schema for ${path} ${contentVersion}`);
-  return spec.ajv.compile({ $ref: `spec${schema.$ref}` });
+  if (!schema) throw new Error(`no 200 schema for ${path} ${contentVersion}`);
+  if (schema.$ref) return spec.ajv.compile({ $ref: `spec${schema.$ref}` });
+  return spec.ajv.compile(specRefs(mapNullable(schema)) as object);
 }
 
 export function describeErrors(validate: ValidateFunction): string {

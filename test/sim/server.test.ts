@@ -327,10 +327,18 @@ describe('pagination', () => {
       await bearerGet(sim, `${teams}?includeCount=false`, token, '2023-01-01')
     ).json()) as object;
     expect(noCount).not.toHaveProperty('totalCount');
-    // The team-users and service-account listings have no includeCount (NOTES.md §5).
+    // The team-users and service-account listings have no includeCount parameter (NOTES.md §5), but
+    // their page schemas (PaginatedOrgUserView, PaginatedOrgServiceAccounts) carry the count, and it is
+    // included by default: a stray includeCount=false changes nothing there.
     const team = org.teams[0]?.id ?? '';
-    const members = (await (await bearerGet(sim, `${teams}/${team}/users`, token)).json()) as object;
-    expect(members).not.toHaveProperty('totalCount');
+    const members = (await (
+      await bearerGet(sim, `${teams}/${team}/users?includeCount=false`, token)
+    ).json()) as { totalCount?: number };
+    expect(members.totalCount).toBe(org.teams[0]?.memberIds.length);
+    const accounts = (await (
+      await bearerGet(sim, `/api/atlas/v2/orgs/${org.id}/serviceAccounts`, token, '2024-08-05')
+    ).json()) as { totalCount?: number };
+    expect(accounts.totalCount).toBe(org.serviceAccounts.filter((sa) => !sa.systemManaged).length);
     for (const bad of [
       'itemsPerPage=0',
       'itemsPerPage=501',
@@ -340,6 +348,117 @@ describe('pagination', () => {
     ]) {
       expect((await bearerGet(sim, `${teams}?${bad}`, token, '2023-01-01')).status).toBe(400);
     }
+  });
+});
+
+describe('service accounts, project API keys and project invitations', () => {
+  const sa = (id: string) => `/api/atlas/v2/orgs/${org.id}/serviceAccounts${id}`;
+
+  it('leaves system-managed service accounts out unless includeSystemManaged=true', async () => {
+    const sim = await start();
+    const token = await getToken(sim.baseUrl);
+    const ids = async (query: string) =>
+      (
+        (await (await bearerGet(sim, sa(query), token, '2024-08-05')).json()) as {
+          results: { clientId: string }[];
+        }
+      ).results
+        .map((x) => x.clientId)
+        .sort();
+    const managed = org.serviceAccounts.filter((x) => x.systemManaged).map((x) => x.clientId);
+    expect(managed.length).toBeGreaterThan(0);
+    expect(await ids('')).toEqual(org.serviceAccounts.filter((x) => !x.systemManaged).map((x) => x.clientId));
+    expect(await ids('?includeSystemManaged=false')).toEqual(await ids(''));
+    expect(await ids('?includeSystemManaged=true')).toEqual(org.serviceAccounts.map((x) => x.clientId));
+    expect((await bearerGet(sim, sa('?includeSystemManaged=yes'), token, '2024-08-05')).status).toBe(400);
+  });
+
+  it("serves each service account's projects and access list, 404 for an unknown one", async () => {
+    const sim = await start();
+    const token = await getToken(sim.baseUrl);
+    const owner = estate.organizations.find((o) =>
+      o.serviceAccounts.some((x) => x.projectRoles.length > 0 && x.accessList.length > 0),
+    )!;
+    const account = owner.serviceAccounts.find((x) => x.projectRoles.length > 0 && x.accessList.length > 0)!;
+    const sa = (id: string) => `/api/atlas/v2/orgs/${owner.id}/serviceAccounts${id}`;
+    const groups = (await (
+      await bearerGet(sim, sa(`/${account.clientId}/groups`), token, '2024-08-05')
+    ).json()) as {
+      results: { groupId: string; roles: string[] }[];
+      totalCount: number;
+    };
+    expect(groups.results).toEqual(
+      account.projectRoles.map((p) => ({ groupId: p.projectId, roles: p.roles })),
+    );
+    expect(groups.totalCount).toBe(account.projectRoles.length);
+    const list = (await (
+      await bearerGet(sim, sa(`/${account.clientId}/accessList`), token, '2024-08-05')
+    ).json()) as {
+      results: { cidrBlock?: string; requestCount?: number; count?: number }[];
+    };
+    expect(list.results.map((e) => e.cidrBlock)).toEqual(account.accessList.map((e) => e.cidrBlock));
+    expect(list.results.every((e) => !('count' in e))).toBe(true);
+    const unknown = `mdb_sa_id_${'0'.repeat(24)}`;
+    expect((await bearerGet(sim, sa(`/${unknown}/groups`), token, '2024-08-05')).status).toBe(404);
+    expect((await bearerGet(sim, sa('/not-a-client-id/accessList'), token, '2024-08-05')).status).toBe(400);
+    expect((await bearerGet(sim, sa(`/${account.clientId}/groups`), token, '2023-01-01')).status).toBe(406);
+  });
+
+  it("lists a project's API keys and service accounts with their roles there", async () => {
+    const sim = await start();
+    const token = await getToken(sim.baseUrl);
+    for (const project of org.projects) {
+      const keys = (await (
+        await bearerGet(sim, `/api/atlas/v2/groups/${project.id}/apiKeys`, token, '2023-01-01')
+      ).json()) as {
+        results: { id: string }[];
+      };
+      expect(keys.results.map((k) => k.id)).toEqual(
+        org.apiKeys.filter((k) => k.projectRoles.some((r) => r.projectId === project.id)).map((k) => k.id),
+      );
+      const accounts = (await (
+        await bearerGet(
+          sim,
+          `/api/atlas/v2/groups/${project.id}/serviceAccounts?includeSystemManaged=true`,
+          token,
+          '2024-08-05',
+        )
+      ).json()) as { results: { clientId: string; roles: string[] }[] };
+      expect(accounts.results).toEqual(
+        org.serviceAccounts
+          .flatMap((x) =>
+            x.projectRoles
+              .filter((r) => r.projectId === project.id)
+              .map((r) => ({ clientId: x.clientId, roles: r.roles })),
+          )
+          .map((x) => expect.objectContaining(x)),
+      );
+    }
+  });
+
+  it('serves project invitations as a bare array, and 410 VERSION_GONE once the version is sunset', async () => {
+    const withInvitation = estate.organizations.flatMap((o) => o.projectInvitations)[0]!;
+    const path = `/api/atlas/v2/groups/${withInvitation.projectId}/invites`;
+    const before = await start({ now: () => Date.parse('2027-06-30T23:59:59Z') });
+    const token = await getToken(before.baseUrl);
+    const res = await bearerGet(before, path, token, '2023-01-01');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { id: string; username: string }[];
+    expect(Array.isArray(body)).toBe(true);
+    expect(body.map((i) => i.id)).toContain(withInvitation.id);
+    const filtered = (await (
+      await bearerGet(
+        before,
+        `${path}?username=${encodeURIComponent(withInvitation.username)}`,
+        token,
+        '2023-01-01',
+      )
+    ).json()) as unknown[];
+    expect(filtered).toHaveLength(1);
+    const after = await start({ now: () => Date.parse('2027-07-01T00:00:00Z') });
+    const gone = await bearerGet(after, path, await getToken(after.baseUrl), '2023-01-01');
+    expect(gone.status).toBe(410);
+    expect(((await gone.json()) as { errorCode: string }).errorCode).toBe('VERSION_GONE');
   });
 });
 
@@ -455,6 +574,20 @@ describe('expectedOrganizations', () => {
     expect(old?.projects).toEqual(org.projects);
   });
 
+  it('holds project invitations only when the collector was asked for them', () => {
+    const view = { api: 'atlas-v2', usersVersion: '2025-02-19', keepPii: false } as const;
+    const [plain] = expectedOrganizations(estate.organizations, view);
+    const [asked] = expectedOrganizations(estate.organizations, {
+      ...view,
+      include: ['project-invitations'],
+    });
+    expect(plain?.coverage.projectInvitations).toBe(false);
+    expect(plain?.projectInvitations).toEqual([]);
+    expect(asked?.coverage.projectInvitations).toBe(true);
+    expect(asked?.projectInvitations).toEqual(org.projectInvitations);
+    expect(asked?.serviceAccounts).toEqual(org.serviceAccounts);
+  });
+
   it('gives active users without dates, and projects without teams, for cloud-manager', () => {
     const [cm] = expectedOrganizations(estate.organizations, {
       api: 'cloud-manager',
@@ -470,7 +603,12 @@ describe('expectedOrganizations', () => {
       serviceAccounts: false,
       settings: false,
       signIns: false,
+      serviceAccountAccess: false,
+      systemManagedServiceAccounts: false,
+      sessionTimeouts: false,
+      projectInvitations: false,
     });
+    expect(cm?.projectInvitations).toEqual([]);
     expect([cm?.teams, cm?.apiKeys, cm?.serviceAccounts, cm?.settings]).toEqual([[], [], [], null]);
     expect(cm?.projects).toEqual(
       org.projects.map((p) => ({ id: p.id, name: p.name, createdAt: null, clusterCount: null, teams: [] })),

@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
+import { SNAPSHOT_SCHEMA_VERSION } from '../../src/snapshot/schema.js';
 import { parseSnapshot } from '../../src/snapshot/store.js';
-import { LEGACY_COVERAGE, legacyOrg, org, snapshot, user } from '../builders/snapshot.js';
+import {
+  apiKey,
+  LEGACY_COVERAGE,
+  legacyOrg,
+  org,
+  project,
+  projectInvitation,
+  serviceAccount,
+  snapshot,
+  toSchema1,
+  user,
+} from '../builders/snapshot.js';
 
 describe('snapshot schema', () => {
   it('accepts a builder snapshot', () => {
@@ -26,13 +38,8 @@ describe('snapshot schema', () => {
     );
   });
 
-  it('reads a file written before coverage.signIns: true for Atlas v2, false for Cloud Manager', () => {
-    const strip = (snap: ReturnType<typeof snapshot>) => {
-      const data = JSON.parse(JSON.stringify(snap));
-      for (const o of data.organizations) delete o.coverage.signIns;
-      return JSON.stringify(data);
-    };
-    const v2 = parseSnapshot(strip(snapshot([org()])), 's.json');
+  it('reads a schema 1 file: sign-in coverage true for Atlas v2, false for Cloud Manager (kept when present)', () => {
+    const v2 = parseSnapshot(JSON.stringify(toSchema1(snapshot([org()]))), 's.json');
     expect(v2.organizations[0]!.coverage.signIns).toBe(true);
     const cm = snapshot([legacyOrg()], {
       source: {
@@ -43,9 +50,15 @@ describe('snapshot schema', () => {
         keepPii: false,
       },
     });
-    expect(parseSnapshot(strip(cm), 's.json').organizations[0]!.coverage).toEqual(LEGACY_COVERAGE);
-    // A file that has the field keeps its value.
-    expect(parseSnapshot(JSON.stringify(cm), 's.json')).toEqual(cm);
+    expect(parseSnapshot(JSON.stringify(toSchema1(cm)), 's.json').organizations[0]!.coverage).toEqual(
+      LEGACY_COVERAGE,
+    );
+    // A schema 1 file written after sign-in coverage existed keeps its value.
+    const withField = toSchema1(snapshot([org()])) as {
+      organizations: Array<{ coverage: Record<string, unknown> }>;
+    };
+    withField.organizations[0]!.coverage.signIns = false;
+    expect(parseSnapshot(JSON.stringify(withField), 's.json').organizations[0]!.coverage.signIns).toBe(false);
   });
 
   it('rejects a password field anywhere in a user', () => {
@@ -54,6 +67,73 @@ describe('snapshot schema', () => {
     data.organizations[0].users[0].password = 'hunter22';
     expect(() => parseSnapshot(JSON.stringify(data), 's.json')).toThrowError(
       /users\[0\]: Unrecognized key: "password"/,
+    );
+  });
+
+  it('rejects a project invitation listed twice', () => {
+    const p = project();
+    const inv = projectInvitation(p.id);
+    const text = JSON.stringify(snapshot([org({ projects: [p], projectInvitations: [inv, inv] })]));
+    expect(() => parseSnapshot(text, 's.json')).toThrowError(
+      /\$\.organizations\[0\]\.projectInvitations\[1\]\.id: duplicate id/,
+    );
+  });
+});
+
+describe('reading snapshots of schema 1', () => {
+  const current = () =>
+    snapshot([
+      org({
+        apiKeys: [apiKey()],
+        serviceAccounts: [serviceAccount({ systemManaged: true })],
+      }),
+    ]);
+
+  it('upgrades them on read: what schema 1 did not collect has coverage false and empty lists, never values that look collected', () => {
+    const v1 = toSchema1(current());
+    const read = parseSnapshot(JSON.stringify(v1), 'q3.json');
+    expect(read.schemaVersion).toBe(SNAPSHOT_SCHEMA_VERSION);
+    const o = read.organizations[0]!;
+    expect(o.coverage).toMatchObject({
+      users: true,
+      serviceAccounts: true,
+      serviceAccountAccess: false,
+      systemManagedServiceAccounts: false,
+      sessionTimeouts: false,
+      projectInvitations: false,
+    });
+    expect(o.projectInvitations).toEqual([]);
+    expect(o.serviceAccounts[0]).toMatchObject({ projectRoles: [], accessList: [], systemManaged: false });
+    expect(o.settings).toMatchObject({
+      idleSessionTimeoutInSeconds: null,
+      absoluteSessionTimeoutInSeconds: null,
+    });
+    // Everything schema 1 held is kept as it was.
+    const { coverage: _c, serviceAccounts: _s, settings: _t, projectInvitations: _p, ...rest } = o;
+    const {
+      coverage: _c1,
+      serviceAccounts: _s1,
+      settings: _t1,
+      ...before
+    } = (v1.organizations as Record<string, unknown>[])[0]!;
+    expect(rest).toEqual(before);
+  });
+
+  it('validates them as strictly as schema 1 did, with the path of the problem', () => {
+    const v1 = toSchema1(current()) as {
+      organizations: Array<{ serviceAccounts: Array<Record<string, unknown>> }>;
+    };
+    // A field schema 2 added, in a file that says it is schema 1: not what schema 1 wrote.
+    v1.organizations[0]!.serviceAccounts[0]!.systemManaged = true;
+    expect(() => parseSnapshot(JSON.stringify(v1), 'q3.json')).toThrowError(
+      /^q3\.json: \$\.organizations\[0\]\.serviceAccounts\[0\]: Unrecognized key: "systemManaged"/,
+    );
+  });
+
+  it('refuses a schema version it does not know', () => {
+    const data = { ...structuredClone(current()), schemaVersion: 3 };
+    expect(() => parseSnapshot(JSON.stringify(data), 's.json')).toThrowError(
+      /\$\.schemaVersion: unsupported snapshot schemaVersion 3 \(this tool reads 1 to 2\)/,
     );
   });
 });

@@ -5,7 +5,13 @@ import { collectSnapshot } from '../../collect/collect.js';
 import type { Snapshot } from '../../snapshot/schema.js';
 import { writeSnapshot } from '../../snapshot/store.js';
 import { assertWritable } from '../../util/files.js';
-import { type AtlasArgs, atlasOptions, buildClient, orgSelection } from '../atlas-options.js';
+import {
+  type AtlasArgs,
+  atlasOptions,
+  buildClient,
+  includeSelection,
+  orgSelection,
+} from '../atlas-options.js';
 import type { CliContext } from '../context.js';
 import { progressReporter } from '../progress.js';
 import { type CommandFactory, defineCommand } from './define.js';
@@ -41,6 +47,7 @@ export async function collectToFile(
     usersVersion: args['api-version'],
     orgs,
     keepPii: args['keep-pii'],
+    include: includeSelection(args),
     now: ctx.now,
     onProgress: progressReporter(ctx, args.quiet),
   });
@@ -69,9 +76,14 @@ export const collectCommand: CommandFactory = (ctx: CliContext) =>
         })
         .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress output' })
         .example('$0 collect --org 5f1a2b3c4d5e6f7a8b9c0d1e -o snapshot.json', 'collect one organization')
-        .example('$0 collect --all-orgs', 'every organization the credentials can see'),
+        .example('$0 collect --all-orgs', 'every organization the credentials can see')
+        .example(
+          '$0 collect --all-orgs --include project-invitations',
+          'with invitations made through the deprecated project-invite endpoint (needs Project Owner)',
+        ),
     handler: async (args: CollectArgs) => {
       const orgs = orgSelection(args);
+      includeSelection(args);
       const client = buildClient(args, ctx.env);
       const output = args.output ?? join(ctx.cwd, defaultSnapshotName(ctx.now()));
       // Refuse before collecting, not after minutes of requests.

@@ -106,6 +106,8 @@ export const demoCommand: CommandFactory = (ctx: CliContext) =>
         'timeout-ms': 30_000,
         'max-retries': 5,
         'keep-pii': false,
+        // The simulator's account may read everything; a real one needs Project Owner for this dataset.
+        include: ['project-invitations'],
         policy: policyFile,
         waivers: waiversFile,
         force: args.force,

@@ -5,7 +5,13 @@ import { UsageError } from '../../errors.js';
 import { buildReportModel, type ReportModel } from '../../report/model.js';
 import { RENDERERS, type ReportFormat } from '../../report/renderers/index.js';
 import { assertWritable } from '../../util/files.js';
-import { type AtlasArgs, atlasOptions, buildClient, orgSelection } from '../atlas-options.js';
+import {
+  type AtlasArgs,
+  atlasOptions,
+  buildClient,
+  includeSelection,
+  orgSelection,
+} from '../atlas-options.js';
 import {
   type AuditArgs,
   auditFileOptions,
@@ -65,6 +71,7 @@ export function defaultRunDir(now: Date): string {
  */
 export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOutcome> {
   const orgs = orgSelection(args);
+  includeSelection(args);
   const client = buildClient(args, ctx.env);
   const started = ctx.now();
   const anyFormat = Object.keys(RENDERERS).some((f) => args[f as ReportFormat] !== undefined);

@@ -1,5 +1,5 @@
 /** CSV renderer: the review roster, one row per identity, RFC 4180 quoting, formula-safe. */
-import type { ReportModel, RosterRow } from '../model.js';
+import { identityTypeText, type ReportModel, type RosterRow } from '../model.js';
 import { neutraliseFormula } from './text-safety.js';
 
 /** Column headings and how each is read from a roster row. Shared with the XLSX Review sheet's order. */
@@ -24,6 +24,9 @@ export const ROSTER_COLUMNS: Array<{ header: string; value: (r: RosterRow) => st
   { header: 'Rules', value: (r) => r.findingRules.join(', ') },
   // Rules that could not check this identity (its org's snapshot lacks their data): not a pass.
   { header: 'Not evaluated', value: (r) => r.notEvaluated.join('; ') },
+  // Last, beside the reviewer's Decision: person, non-human (Atlas Charts) or programmatic, and what
+  // manages it when the organization does not. Appended so the columns before it keep their letters.
+  { header: 'Identity type', value: (r) => identityTypeText(r) },
 ];
 
 /** One CSV field: formula-neutralised, quoted when it holds a separator, quote or line break. */

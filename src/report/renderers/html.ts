@@ -20,5 +20,8 @@ export function renderHtml(model: ReportModel, templates: ReportTemplates = defa
     openChanges:
       model.changes !== null &&
       model.changes.rows.length + model.changes.resolved.length <= OPEN_CHANGES_MAX_ROWS,
+    invitationsNotCollected: model.organizations
+      .filter((o) => o.optionalNotCollected.includes('projectInvitations'))
+      .map((o) => o.name),
   });
 }

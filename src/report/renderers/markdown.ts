@@ -3,6 +3,8 @@
  * findings. Findings are capped (GitHub comments stop at 65,536 characters); the cap is stated in the
  * output, never silent. Every Atlas value goes through escapeMarkdown.
  */
+
+import { coverageText } from '../../rules/requirements.js';
 import { type ReportChanges, type ReportModel, SEVERITY_ORDER } from '../model.js';
 import { escapeMarkdown as e } from './text-safety.js';
 
@@ -36,7 +38,7 @@ export function renderMarkdown(model: ReportModel): string {
   );
   const id = s.identities;
   out.push(
-    `**Identities:** ${id.total} (${id.users} users, ${id.pendingInvitations} pending invitations, ${id.apiKeys} API keys, ${id.serviceAccounts} service accounts) · **owners:** ${id.ownerUsers} human, ${id.ownerProgrammatic} programmatic · **waivers:** ${s.waivers.applied} applied, ${s.waivers.expired} expired, ${s.waivers.unused} unused`,
+    `**Identities:** ${id.total} (${id.users} users, ${id.pendingInvitations} pending invitations, ${id.apiKeys} API keys, ${id.serviceAccounts} service accounts; ${id.nonHumanUsers} non-human users and ${id.systemManagedServiceAccounts} system-managed service accounts among them) · **project invitations:** ${id.projectInvitations} · **owners:** ${id.ownerUsers} human, ${id.ownerProgrammatic} programmatic · **waivers:** ${s.waivers.applied} applied, ${s.waivers.expired} expired, ${s.waivers.unused} unused`,
     '',
   );
   const ne = s.notEvaluated;
@@ -54,7 +56,7 @@ export function renderMarkdown(model: ReportModel): string {
     const coverage = !o.complete
       ? 'count mismatch'
       : o.missingCoverage.length > 0
-        ? `partial: no ${o.missingCoverage.join(', ')}`
+        ? `partial: no ${coverageText(o.missingCoverage)}`
         : 'complete';
     const skipped = o.notEvaluated.reduce((n, g) => n + g.rules.length, 0);
     const evidence = skipped > 0 ? `${coverage}; ${skipped} not evaluated` : coverage;

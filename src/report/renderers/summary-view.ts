@@ -3,6 +3,8 @@
  * it (tiles, severity strip, rules with open findings). Nothing here counts anything the model has not
  * already counted; it only picks and orders for display.
  */
+
+import { coverageText } from '../../rules/requirements.js';
 import type { FindingRow, ReportModel, RosterRow } from '../model.js';
 import { SEVERITY_ORDER } from '../model.js';
 
@@ -105,13 +107,25 @@ export function summaryView(m: ReportModel): SummaryView {
   for (const o of m.organizations) {
     if (!o.complete)
       attention.push(`${o.name}: items read differ from the API's totalCount (see Collection evidence).`);
-    if (o.missingCoverage.length > 0)
-      attention.push(`${o.name}: the source API did not provide ${o.missingCoverage.join(', ')}.`);
-    for (const g of o.notEvaluated)
+    // One line per org: what the source lacked and how many rules that left unevaluated; the rule by
+    // rule list is in Rule coverage (a line per reason drowned the list on a legacy estate).
+    const notEvaluated = new Set(o.notEvaluated.flatMap((g) => g.rules)).size;
+    const missing =
+      o.missingCoverage.length > 0 ? `the source API did not provide ${coverageText(o.missingCoverage)}` : '';
+    const rules =
+      notEvaluated > 0
+        ? `${plural(notEvaluated, 'rule', 'rules')} not evaluated for lack of data (see Rule coverage)`
+        : '';
+    if (missing || rules) attention.push(`${o.name}: ${[missing, rules].filter(Boolean).join('; ')}.`);
+    if (o.notes.length > 0)
       attention.push(
-        `${o.name}: ${plural(g.rules.length, 'rule', 'rules')} not evaluated (${g.reason}): ${g.rules.join(', ')}.`,
+        `${o.name}: ${plural(o.notes.length, 'collection note', 'collection notes')} (see Collection evidence).`,
       );
   }
+  if (s.identities.projectInvitations > 0)
+    attention.push(
+      `${plural(s.identities.projectInvitations, 'project invitation', 'project invitations')} made through the deprecated project-invite endpoint (not on the roster; see Project invitations).`,
+    );
   if (s.identities.staleInvitations > 0)
     attention.push(
       `${plural(s.identities.staleInvitations, 'expired or rejected invitation is', 'expired or rejected invitations are')} still listed.`,

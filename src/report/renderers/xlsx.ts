@@ -16,6 +16,7 @@
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { FindingMark } from '../../review/compare-findings.js';
+import { coverageText } from '../../rules/requirements.js';
 import type { ReportChanges, ReportModel, RosterRow } from '../model.js';
 import { ROSTER_COLUMNS } from './csv.js';
 import { neutraliseFormula } from './text-safety.js';
@@ -133,6 +134,7 @@ const ROSTER_WIDTHS: Record<string, number> = {
   Organization: 24,
   'Organization id': 26,
   Kind: 14,
+  'Identity type': 30,
   Id: 26,
   Name: 32,
   'Display name': 24,
@@ -298,6 +300,7 @@ export async function renderXlsx(model: ReportModel): Promise<Uint8Array> {
     { header: 'Identity key', width: 30 },
     { header: 'Organization', width: 24 },
     { header: 'Kind', width: 15 },
+    { header: 'Managed by', width: 12 },
     { header: 'Id', width: 36 },
     { header: 'Name', width: 28 },
     { header: 'Description', width: 32 },
@@ -316,12 +319,13 @@ export async function renderXlsx(model: ReportModel): Promise<Uint8Array> {
       p.key,
       p.orgName,
       p.kind,
+      p.managedBy,
       p.id,
       p.name,
       p.description,
       p.orgRoles.join(', '),
       p.projectRoles.join('; '),
-      p.kind === 'apiKey' ? (p.accessList.length > 0 ? p.accessList.join(', ') : 'none') : null,
+      !p.accessListCollected ? 'not collected' : p.accessList.length > 0 ? p.accessList.join(', ') : 'none',
       p.secrets,
       p.createdAt,
       p.lastUsedAt,
@@ -330,6 +334,34 @@ export async function renderXlsx(model: ReportModel): Promise<Uint8Array> {
       p.maxSeverity,
     ]);
   prog.commit();
+
+  // Listed for review beside the roster: a decision here has no revocation in the plan yet.
+  const invitations = new SheetWriter(wb, 'Project invitations', [
+    { header: 'Organization', width: 24 },
+    { header: 'Project', width: 28 },
+    { header: 'Invited', width: 32 },
+    { header: 'Roles', width: 36 },
+    { header: 'Invited by', width: 28 },
+    { header: 'Sent', width: 17, kind: 'date' },
+    { header: 'Expires', width: 17, kind: 'date' },
+    { header: 'Expired', width: 9, kind: 'bool' },
+    { header: 'Days pending', width: 10, kind: 'number' },
+    { header: 'Invitation id', width: 26 },
+  ]);
+  for (const i of model.projectInvitations)
+    invitations.add([
+      i.orgName,
+      i.projectName,
+      i.username,
+      i.roles.join(', '),
+      i.inviterUsername,
+      i.createdAt,
+      i.expiresAt,
+      i.expired,
+      i.daysPending,
+      i.id,
+    ]);
+  invitations.commit();
 
   const rules = new SheetWriter(wb, 'Rules', [
     { header: 'Rule', width: 30 },
@@ -416,6 +448,9 @@ function writeSummary(wb: ExcelJS.stream.xlsx.WorkbookWriter, m: ReportModel): v
     ['Pending invitations', s.identities.pendingInvitations, 'number'],
     ['API keys', s.identities.apiKeys, 'number'],
     ['Service accounts', s.identities.serviceAccounts, 'number'],
+    ['System-managed service accounts', s.identities.systemManagedServiceAccounts, 'number'],
+    ['Non-human users', s.identities.nonHumanUsers, 'number'],
+    ['Project invitations', s.identities.projectInvitations, 'number'],
     ['Human owners', s.identities.ownerUsers, 'number'],
     ['Programmatic owners', s.identities.ownerProgrammatic, 'number'],
     ['Open findings', f.open, 'number'],
@@ -469,7 +504,7 @@ function writeSummary(wb: ExcelJS.stream.xlsx.WorkbookWriter, m: ReportModel): v
     const evidence = !o.complete
       ? 'count mismatch'
       : o.missingCoverage.length > 0
-        ? `partial: no ${o.missingCoverage.join(', ')}`
+        ? `partial: no ${coverageText(o.missingCoverage)}`
         : 'complete';
     const skipped = o.notEvaluated.reduce((n, g) => n + g.rules.length, 0);
     sheet.add([

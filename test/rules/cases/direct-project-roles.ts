@@ -1,8 +1,27 @@
-import { legacyOrg, legacyUser, org, project, projectRole, team, user } from '../../builders/snapshot.js';
+import {
+  chartsUser,
+  legacyOrg,
+  legacyUser,
+  org,
+  project,
+  projectRole,
+  team,
+  user,
+} from '../../builders/snapshot.js';
 import type { RuleCases } from '../tester.js';
 
 export const cases: RuleCases = {
   valid: [
+    {
+      name: 'the user Atlas Charts creates reads its project directly',
+      org: () => {
+        const p = project();
+        return org({
+          users: [chartsUser({ projectRoles: [projectRole(p.id, 'GROUP_DATA_ACCESS_READ_ONLY')] })],
+          projects: [p],
+        });
+      },
+    },
     {
       name: 'direct role repeats a team grant',
       org: () => {

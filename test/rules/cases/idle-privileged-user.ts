@@ -1,4 +1,5 @@
 import {
+  chartsUser,
   coverage,
   daysAgo,
   legacyOrg,
@@ -12,6 +13,28 @@ import type { RuleCases } from '../tester.js';
 
 export const cases: RuleCases = {
   valid: [
+    {
+      name: 'a non-human user with a write role',
+      org: () => {
+        const p = project();
+        return org({
+          users: [chartsUser({ projectRoles: [projectRole(p.id, 'GROUP_OWNER')] })],
+          projects: [p],
+        });
+      },
+    },
+    {
+      name: 'an idle user with a fine-grained write role is not an owner',
+      org: () => {
+        const p = project();
+        return org({
+          users: [
+            user({ projectRoles: [projectRole(p.id, 'GROUP_REPLICA_SET_MANAGER')], lastAuth: daysAgo(50) }),
+          ],
+          projects: [p],
+        });
+      },
+    },
     {
       name: 'owner active 30 days ago',
       org: () => org({ users: [user({ orgRoles: ['ORG_OWNER'], lastAuth: daysAgo(30) })] }),
@@ -60,6 +83,17 @@ export const cases: RuleCases = {
         });
       },
       fires: ['dp@example.com'],
+    },
+    {
+      name: 'Project Access Manager through a team: owner-equivalent (it grants project access)',
+      org: () => {
+        const t = team({ name: 'access' });
+        const p = project({ teams: [{ teamId: t.id, roles: ['GROUP_ACCESS_MANAGER'] }] });
+        const u = user({ username: 'am@example.com', teamIds: [t.id], lastAuth: daysAgo(45) });
+        t.memberIds = [u.id];
+        return org({ users: [u], teams: [t], projects: [p] });
+      },
+      fires: ['am@example.com'],
     },
   ],
   notEvaluated: [

@@ -1,8 +1,17 @@
-import { daysAgo, invitation, legacyOrg, legacyUser, org, user } from '../../builders/snapshot.js';
+import {
+  chartsUser,
+  daysAgo,
+  invitation,
+  legacyOrg,
+  legacyUser,
+  org,
+  user,
+} from '../../builders/snapshot.js';
 import type { RuleCases } from '../tester.js';
 
 export const cases: RuleCases = {
   valid: [
+    { name: 'the user Atlas Charts creates never signs in', org: () => org({ users: [chartsUser()] }) },
     {
       name: 'created 30 days ago',
       org: () => org({ users: [user({ lastAuth: null, createdAt: daysAgo(30) })] }),

@@ -1,9 +1,14 @@
-import { invitation, org, user } from '../../builders/snapshot.js';
+import { chartsUser, invitation, org, user } from '../../builders/snapshot.js';
 import type { RuleCases } from '../tester.js';
 
 const allowed = { allowedEmailDomains: ['example.com'] };
 export const cases: RuleCases = {
   valid: [
+    {
+      name: "the user Atlas Charts creates is on MongoDB's domain, not a person's",
+      org: () => org({ users: [chartsUser()] }),
+      policy: allowed,
+    },
     {
       name: 'no allowed domains in the policy: not checked',
       org: () => org({ users: [user({ username: 'x@gmail.com' })] }),

@@ -1,8 +1,20 @@
-import { daysAgo, invitation, legacyOrg, legacyUser, org, user } from '../../builders/snapshot.js';
+import {
+  chartsUser,
+  daysAgo,
+  invitation,
+  legacyOrg,
+  legacyUser,
+  org,
+  user,
+} from '../../builders/snapshot.js';
 import type { RuleCases } from '../tester.js';
 
 export const cases: RuleCases = {
   valid: [
+    {
+      name: 'the user Atlas Charts creates is not a person gone stale',
+      org: () => org({ users: [chartsUser({ lastAuth: daysAgo(200) })] }),
+    },
     {
       name: 'signed in 90 days ago (limit is exclusive)',
       org: () => org({ users: [user({ lastAuth: daysAgo(90) })] }),

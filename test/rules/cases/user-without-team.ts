@@ -1,8 +1,9 @@
-import { coverage, invitation, legacyOrg, org, team, user } from '../../builders/snapshot.js';
+import { chartsUser, coverage, invitation, legacyOrg, org, team, user } from '../../builders/snapshot.js';
 import type { RuleCases } from '../tester.js';
 
 export const cases: RuleCases = {
   valid: [
+    { name: 'the user Atlas Charts creates belongs to no team', org: () => org({ users: [chartsUser()] }) },
     { name: 'owners in a team (default org)', org: () => org() },
     {
       name: 'member only per the team endpoint still counts',
