@@ -27,17 +27,23 @@ import { authorize, type SimulatorAccess } from './authorize.js';
 import type { BucketSpec, EndpointSet } from './server.js';
 import {
   apiKeyUserDetails,
+  type FlatRole,
+  flatRoles,
+  groupServiceAccount,
   groupUserResponse,
   orgServiceAccount,
   orgUserResponse,
   type WireObject,
 } from './wire.js';
 
-/** The estate index of server.ts (structural, so the two files stay independent). */
+/** The estate index of server.ts (structural, so the two files stay independent); writes keep it current. */
 export interface WritableEstate {
   readonly orgs: Map<string, Organization>;
   readonly usersById: Map<string, Map<string, User>>;
   readonly projects: Map<string, { org: Organization; project: Project }>;
+  readonly serviceAccounts: Map<string, Map<string, ServiceAccount>>;
+  /** Every role of a user id across the estate (what the Cloud Manager v1.0 users list reports). */
+  readonly rolesAnywhere: Map<string, FlatRole[]>;
 }
 
 /** An ApiError the simulator answers with (server.ts shapes the body). */
@@ -171,7 +177,16 @@ function buildWriteRoutes(estate: WritableEstate, baseUrl: () => string): WriteR
   };
   const serviceAccount = (o: Organization, id: string): Found<ServiceAccount> => {
     if (!CLIENT_ID.test(id)) return invalid(`Invalid clientId ${id}.`, ['clientId']);
-    return o.serviceAccounts.find((s) => s.clientId === id) ?? notFound('service account', id);
+    return estate.serviceAccounts.get(o.id)?.get(id) ?? notFound('service account', id);
+  };
+  /** After a change to a user's roles or membership: the flat roles the v1.0 users list reports. */
+  const reindex = (userId: string) => {
+    const roles = [...estate.orgs.values()].flatMap((o) => {
+      const u = estate.usersById.get(o.id)?.get(userId);
+      return u && u.status === 'ACTIVE' ? flatRoles(u, o.id) : [];
+    });
+    if (roles.length > 0) estate.rolesAnywhere.set(userId, roles);
+    else estate.rolesAnywhere.delete(userId);
   };
   /** 2023-01-01 of the user removals sees active users only (spec: "only active users can be removed"). */
   const activeOnly = (ctx: WriteContext, u: User): { error: WriteError } | null =>
@@ -185,6 +200,7 @@ function buildWriteRoutes(estate: WritableEstate, baseUrl: () => string): WriteR
     o.users = o.users.filter((x) => x.id !== u.id);
     for (const t of o.teams) t.memberIds = t.memberIds.filter((m) => m !== u.id);
     estate.usersById.get(o.id)?.delete(u.id);
+    reindex(u.id);
   };
   const orgScope = (set: EndpointSet) => (p: Record<string, string>) => ({ set, scope: `org:${p.orgId}` });
   const groupScope = (set: EndpointSet) => (p: Record<string, string>) => ({
@@ -226,6 +242,7 @@ function buildWriteRoutes(estate: WritableEstate, baseUrl: () => string): WriteR
             },
           };
         u.orgRoles = [...u.orgRoles, orgRole];
+        reindex(u.id);
         return { status: 200, body: orgUserResponse(u) };
       },
     },
@@ -245,6 +262,7 @@ function buildWriteRoutes(estate: WritableEstate, baseUrl: () => string): WriteR
             [u.id, orgRole],
           );
         u.orgRoles = u.orgRoles.filter((r) => r !== orgRole);
+        reindex(u.id);
         return { status: 200, body: orgUserResponse(u) };
       },
     },
@@ -280,6 +298,7 @@ function buildWriteRoutes(estate: WritableEstate, baseUrl: () => string): WriteR
         const refused = activeOnly(ctx, u);
         if (refused) return refused;
         u.projectRoles = u.projectRoles.filter((p) => p.projectId !== found.project.id);
+        reindex(u.id);
         return { status: 204 };
       },
     },
@@ -301,6 +320,7 @@ function buildWriteRoutes(estate: WritableEstate, baseUrl: () => string): WriteR
             [u.id, groupRole],
           );
         grant.roles = grant.roles.filter((r) => r !== groupRole);
+        reindex(u.id);
         return { status: 200, body: groupUserResponse(u, grant.roles) };
       },
     },
@@ -371,6 +391,7 @@ function buildWriteRoutes(estate: WritableEstate, baseUrl: () => string): WriteR
         const sa = serviceAccount(o, ctx.params.clientId ?? '');
         if ('error' in sa) return sa;
         o.serviceAccounts = o.serviceAccounts.filter((s) => s.clientId !== sa.clientId);
+        estate.serviceAccounts.get(o.id)?.delete(sa.clientId);
         return { status: 204 };
       },
     },
@@ -392,6 +413,45 @@ function buildWriteRoutes(estate: WritableEstate, baseUrl: () => string): WriteR
         if (typeof body.name === 'string') sa.name = body.name;
         if (body.description !== undefined) sa.description = body.description;
         return { status: 200, body: orgServiceAccount(sa) };
+      },
+    },
+    {
+      operation: writeOperations.updateGroupServiceAccount,
+      bucket: groupScope('service-accounts'),
+      handle: (ctx) => {
+        const found = project(ctx.params);
+        if ('error' in found) return found;
+        const sa = serviceAccount(found.org, ctx.params.clientId ?? '');
+        if ('error' in sa) return sa;
+        const grant = sa.projectRoles.find((p) => p.projectId === found.project.id);
+        if (!grant) return notFound(`service account in project ${found.project.id}:`, sa.clientId);
+        const body = ctx.body as { name?: string | null; description?: string | null; roles?: string[] };
+        if (body.roles) {
+          // As for API keys: a project member keeps a role; with none left it leaves the project (DELETE).
+          if (body.roles.length === 0)
+            return invalid(
+              'A service account in a project needs at least one project role; remove it from the project instead.',
+            );
+          grant.roles = uniq(body.roles);
+        }
+        if (typeof body.name === 'string') sa.name = body.name;
+        if (body.description !== undefined) sa.description = body.description;
+        return { status: 200, body: groupServiceAccount(sa, grant.roles) };
+      },
+    },
+    {
+      operation: writeOperations.deleteGroupServiceAccount,
+      bucket: groupScope('service-accounts'),
+      handle: (ctx) => {
+        const found = project(ctx.params);
+        if ('error' in found) return found;
+        const sa = serviceAccount(found.org, ctx.params.clientId ?? '');
+        if ('error' in sa) return sa;
+        if (!sa.projectRoles.some((p) => p.projectId === found.project.id))
+          return notFound(`service account in project ${found.project.id}:`, sa.clientId);
+        // "The Service Account will still be a part of the Organization it was created in."
+        sa.projectRoles = sa.projectRoles.filter((p) => p.projectId !== found.project.id);
+        return { status: 204 };
       },
     },
   ];

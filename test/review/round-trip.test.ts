@@ -393,7 +393,8 @@ describe('the review cycle on the simulator: collect, report, decide, import, ap
     if (k === key('user', MALLORY)) return ask('Revoke', 'left the company');
     if (k === key('user', INVITE)) return ask('Revoke');
     if (k === key('apiKey', KEY)) return ask('Revoke', 'replaced by a service account');
-    if (k === key('serviceAccount', SA)) return ask('Modify', 'drop ORG_OWNER; read-only is enough');
+    if (k === key('serviceAccount', SA))
+      return ask('Modify', 'drop ORG_OWNER and GROUP_OWNER; read-only is enough');
     if (k === key('user', OWNER2)) return ask('Modify', 'downgrade from ORG_OWNER and leave the admins team');
     if (k === key('user', DEV)) return ask('Modify', 'no GROUP_OWNER in prod any more');
     if (k === key('user', QUIET)) return ask('Modify', 'too much access, please look');
@@ -406,6 +407,7 @@ describe('the review cycle on the simulator: collect, report, decide, import, ap
       user({ id: DEV, username: 'dev@example.com', projectRoles: [projectRole(PROD, 'GROUP_OWNER')] }),
       user({ id: QUIET, username: 'quiet@example.com', orgRoles: ['ORG_BILLING_ADMIN'] }),
     );
+    o.serviceAccounts[0]!.projectRoles = [projectRole(PROD, 'GROUP_OWNER', 'GROUP_READ_ONLY')];
     estateOrgs = [o];
     sim = await startSimulator({
       organizations: estateOrgs,
@@ -470,14 +472,14 @@ describe('the review cycle on the simulator: collect, report, decide, import, ap
       'carol@example.com': ['removeOrgUser'],
       'mallory@example.com': ['removeOrgUser'],
       'dev@example.com': ['removeGroupUser'],
-      'etl <script>alert(1)</script>': ['updateOrgServiceAccount'],
+      'etl <script>alert(1)</script>': ['updateOrgServiceAccount', 'updateGroupServiceAccount'],
       'owner2@example.com': ['addOrgUserRole', 'removeOrgUserRole', 'removeOrgTeamUser'],
       'quiet@example.com': ['addOrgUserRole', 'removeOrgUserRole'],
     });
     expect(plan.identities.find((i) => i.name === 'quiet@example.com')!.calls.every((c) => c.candidate)).toBe(
       true,
     );
-    expect(plan.rolesNeeded).toEqual(['Organization Owner', 'Project Access Manager']);
+    expect(plan.rolesNeeded).toEqual(['Organization Owner', 'Project Access Manager', 'Project Owner']);
   });
 
   it('without --yes lists the calls and sends nothing', async () => {
@@ -512,17 +514,17 @@ describe('the review cycle on the simulator: collect, report, decide, import, ap
   it('--yes carries out the plan with the write identity, logs every call, and collect + verify show it done', async () => {
     sim.resetStats();
     const r = await runCliForTest([...applyArgs(), '--yes'], { env: applyEnv, now: at(26) });
-    expect(r.stderr).toContain('review apply: 8 done, 0 already done, 0 failed, 2 skipped of 10 call(s)');
+    expect(r.stderr).toContain('review apply: 9 done, 0 already done, 0 failed, 2 skipped of 11 call(s)');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/\[1\/10\] done 204 DELETE/);
+    expect(r.stdout).toMatch(/\[1\/11\] done 204 DELETE/);
     // Every request was a write of the plan, sent with its version and the writer's token.
     const writes = sim.log.filter((e) => e.method !== 'POST' || !e.path.endsWith('/token'));
-    expect(writes).toHaveLength(8);
+    expect(writes).toHaveLength(9);
     for (const w of writes) expect(w.accept).toMatch(/^application\/vnd\.atlas\.\d{4}-\d{2}-\d{2}\+json$/);
 
     const log: ApplyLog = JSON.parse(readFileSync(join(evidence, 'apply-log.json'), 'utf8'));
     expect(log.identity).toEqual({ auth: 'service-account', id: WRITER.clientId });
-    expect(log.summary).toEqual({ calls: 10, done: 8, alreadyDone: 0, failed: 0, skipped: 2, pending: 0 });
+    expect(log.summary).toEqual({ calls: 11, done: 9, alreadyDone: 0, failed: 0, skipped: 2, pending: 0 });
     expect(log.finishedAt).toBe(at(26).toISOString());
     expect(log.calls.filter((c) => c.outcome === 'skipped').every((c) => c.candidate)).toBe(true);
     expect(JSON.stringify(log)).not.toContain(WRITER.clientSecret);
@@ -545,6 +547,7 @@ describe('the review cycle on the simulator: collect, report, decide, import, ap
     expect(u(INVITE)).toBeUndefined();
     expect(o.apiKeys).toEqual([]);
     expect(o.serviceAccounts[0]!.orgRoles).toEqual(['ORG_READ_ONLY']);
+    expect(o.serviceAccounts[0]!.projectRoles).toEqual([{ projectId: PROD, roles: ['GROUP_READ_ONLY'] }]);
     expect(u(OWNER2)!.orgRoles).toEqual(['ORG_MEMBER']);
     expect(o.teams[0]!.memberIds).toEqual([OWNER1]);
     expect(u(DEV)!.projectRoles).toEqual([]);
@@ -564,7 +567,7 @@ describe('the review cycle on the simulator: collect, report, decide, import, ap
     expect(refused.code).toBe(4);
     expect(sim.stats().requests).toBe(0);
     const again = await runCliForTest([...applyArgs(), '--yes', '--force'], { env: applyEnv, now: at(28) });
-    expect(again.stderr).toContain('1 done, 7 already done, 0 failed, 2 skipped of 10 call(s)');
+    expect(again.stderr).toContain('2 done, 7 already done, 0 failed, 2 skipped of 11 call(s)');
     expect(again.code).toBe(0);
   });
 });

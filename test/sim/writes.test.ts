@@ -24,6 +24,7 @@ import {
   componentValidator,
   describeErrors,
   digestAuthorization,
+  digestGet,
   getToken,
   loadSpec,
   parseChallenge,
@@ -78,7 +79,17 @@ function estate(): Organization[] {
             ],
           }),
         ],
-        serviceAccounts: [serviceAccount({ clientId: SA, name: 'etl', orgRoles: ['ORG_OWNER'] })],
+        serviceAccounts: [
+          serviceAccount({
+            clientId: SA,
+            name: 'etl',
+            orgRoles: ['ORG_OWNER'],
+            projectRoles: [
+              projectRole(PROD, 'GROUP_OWNER', 'GROUP_READ_ONLY'),
+              projectRole(STAGING, 'GROUP_OWNER'),
+            ],
+          }),
+        ],
       }),
     ),
   ];
@@ -396,6 +407,47 @@ describe('simulator writes: the spec rules and the estate', () => {
     );
   });
 
+  it('service accounts in a project: PATCH the remaining roles, DELETE from the project only', async () => {
+    const p = (project: string) => `/api/atlas/v2/groups/${project}/serviceAccounts/${SA}`;
+    const r = await send('PATCH', p(PROD), { roles: ['GROUP_READ_ONLY'] }, { version: VSA });
+    expect(r.status).toBe(200);
+    expect(r.contentType).toBe(VSA);
+    expect(r.body).toMatchObject({ clientId: SA, roles: ['GROUP_READ_ONLY'] });
+    expectValid('GroupServiceAccount', r.body);
+    expectApiError(await send('PATCH', p(PROD), { roles: [] }, { version: VSA }), 400, 'VALIDATION_ERROR');
+    expect((await send('DELETE', p(STAGING), undefined, { version: VSA })).status).toBe(204);
+    expectApiError(await send('DELETE', p(STAGING), undefined, { version: VSA }), 404, 'RESOURCE_NOT_FOUND');
+    expectApiError(
+      await send('PATCH', p(STAGING), { roles: ['GROUP_READ_ONLY'] }, { version: VSA }),
+      404,
+      'RESOURCE_NOT_FOUND',
+    );
+    // The read routes see it: the account's projects, and the project's service accounts.
+    const groups = await fetch(`${sim.baseUrl}/api/atlas/v2/orgs/${ORG}/serviceAccounts/${SA}/groups`, {
+      headers: { Authorization: `Bearer ${token}`, Accept: VSA },
+    });
+    expect(((await groups.json()) as { results: unknown[] }).results).toEqual([
+      { groupId: PROD, roles: ['GROUP_READ_ONLY'] },
+    ]);
+    expect(org0().serviceAccounts[0]!.orgRoles).toEqual(['ORG_OWNER']);
+  });
+
+  it('the Cloud Manager v1.0 users list shows the roles after a write', async () => {
+    const list = async () => {
+      const res = await digestGet(sim.baseUrl, `/api/public/v1.0/orgs/${ORG}/users`);
+      const body = (await res.json()) as {
+        results: Array<{ id: string; roles: Array<{ roleName: string }> }>;
+      };
+      return body.results.find((u) => u.id === OWNER)!.roles.map((r) => r.roleName);
+    };
+    expect(await list()).toEqual(['ORG_OWNER']);
+    const p = (action: string) => `/api/atlas/v2/orgs/${ORG}/users/${OWNER}:${action}`;
+    expect((await send('POST', p('addRole'), { orgRole: 'ORG_READ_ONLY' })).status).toBe(200);
+    expect(await list()).toEqual(['ORG_OWNER', 'ORG_READ_ONLY']);
+    expect((await send('POST', p('removeRole'), { orgRole: 'ORG_READ_ONLY' })).status).toBe(200);
+    expect(await list()).toEqual(['ORG_OWNER']);
+  });
+
   it('service accounts: PATCH the org roles (an injected 503 first), DELETE the account', async () => {
     const p = `/api/atlas/v2/orgs/${ORG}/serviceAccounts/${SA}`;
     expectApiError(
@@ -411,6 +463,10 @@ describe('simulator writes: the spec rules and the estate', () => {
     expectApiError(await send('PATCH', p, { roles: [] }, { version: VSA }), 400, 'VALIDATION_ERROR');
     expect((await send('DELETE', p, undefined, { version: VSA })).status).toBe(204);
     expect(org0().serviceAccounts).toEqual([]);
+    const groups = await fetch(`${sim.baseUrl}${p}/groups`, {
+      headers: { Authorization: `Bearer ${token}`, Accept: VSA },
+    });
+    expect(groups.status).toBe(404);
     expectApiError(await send('DELETE', p, undefined, { version: VSA }), 404, 'RESOURCE_NOT_FOUND');
   });
 
