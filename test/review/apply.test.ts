@@ -190,6 +190,7 @@ describe('review apply refuses, before sending anything (exit 2)', () => {
     const { createHash } = await import('node:crypto');
     const sha = createHash('sha256').update(signoffText).digest('hex');
     const forged = buildRevocationPlan(JSON.parse(signoffText) as Signoff, sha);
+    expectPlanMatchesSpec(forged);
     writeFileSync(join(e, 'revocation-plan.json'), `${JSON.stringify(forged, null, 2)}\n`);
     await refused(
       args(r, sim, e),

@@ -13,6 +13,7 @@ import type { ApplyLog } from '../../src/review/apply.js';
 import { type Simulator, startSimulator } from '../../src/sim/server.js';
 import { fillWorkbook, MALLORY, ORG, q3Org, type RowFill } from '../fixtures/review/estate.js';
 import { runCliForTest, tempDir } from '../helpers/cli.js';
+import { expectPlanMatchesSpec } from '../helpers/plan-spec.js';
 
 /** Examples per subcommand, read from the command modules' builders (yargs is not needed for that). */
 function reviewExamples(): Map<string, string[]> {
@@ -112,6 +113,9 @@ describe('review --help examples run as written', () => {
       expect(r.stderr, example).not.toMatch(/^error:/m);
       expect(r.code, `${example}\n${r.stderr}`).toBe(0);
     }
+    expectPlanMatchesSpec(
+      JSON.parse(readFileSync(join(dir, 'evidence', 'q3', 'revocation-plan.json'), 'utf8')),
+    );
     const log: ApplyLog = JSON.parse(readFileSync(join(dir, 'evidence', 'q3', 'apply-log.json'), 'utf8'));
     expect(log.summary).toMatchObject({ calls: 1, done: 1 });
     expect(existsSync(join(dir, 'evidence', 'q3', 'signoff.json'))).toBe(true);
