@@ -246,3 +246,17 @@ export async function readInputBytes(path: string, shown: string, maxBytes: numb
     );
   }
 }
+
+/**
+ * True when `a` and `b` name the same file: the same absolute path, or (both existing) the same
+ * device and inode, which catches symbolic and hard links.
+ */
+export async function sameFile(a: string, b: string): Promise<boolean> {
+  if (a === b) return true;
+  try {
+    const [x, y] = await Promise.all([stat(a), stat(b)]);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
+}
