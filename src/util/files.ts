@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { renameSync, rmSync, statSync } from 'node:fs';
+import { renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ExitCode, InputError, OutputError } from '../errors.js';
@@ -134,8 +134,10 @@ export async function writeFilesAtomic(
   const dir = dirname(files[0]!.path);
   if (files.some((f) => dirname(f.path) !== dir)) throw new Error('internal: a file set spans directories');
   for (const f of files) await assertWritable(f.path, opts.force);
+  /** The first folder this call created (undefined when `dir` existed): removed again on failure. */
+  let created: string | undefined;
   try {
-    await mkdir(dir, { recursive: true });
+    created = await mkdir(dir, { recursive: true });
   } catch (error) {
     throw new OutputError(`cannot create directory ${dir}: ${(error as Error).message}`);
   }
@@ -155,7 +157,18 @@ export async function writeFilesAtomic(
     }
     moves.length = 0;
     // Never delete a replaced file that could not be put back: it is still in the staging directory.
-    if (complete) rmSync(staging, { recursive: true, force: true });
+    if (complete) {
+      rmSync(staging, { recursive: true, force: true });
+      // Folders this call created, from `dir` up to the first one, if they are (still) empty.
+      for (let d = dir; created !== undefined; d = dirname(d)) {
+        try {
+          rmdirSync(d);
+        } catch {
+          break;
+        }
+        if (d === created) break;
+      }
+    }
     return complete;
   };
   const done = whileWriting(() => {

@@ -74,13 +74,15 @@ describe('writeFilesAtomic', () => {
 
   it('a full disk on the third file writes none of them (exit 4, naming the file)', async () => {
     const dir = tempDir('aar-set-');
+    const nested = join(dir, 'evidence', 'q3');
     faults.writeEndsWith = '2.new';
-    const error = await writeFilesAtomic(set(dir, 'new'), { force: false }).catch((e: unknown) => e);
+    const error = await writeFilesAtomic(set(nested, 'new'), { force: false }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OutputError);
     expect((error as OutputError).exitCode).toBe(4);
     expect((error as Error).message).toBe(
-      `cannot write ${join(dir, 'c.txt')}: ENOSPC: no space left on device, write; nothing was written`,
+      `cannot write ${join(nested, 'c.txt')}: ENOSPC: no space left on device, write; nothing was written`,
     );
+    // Neither the files, nor the staging folder, nor the folders it created for them.
     expect(readdirSync(dir)).toEqual([]);
     expect(writesInProgress()).toBe(0);
   });
