@@ -200,11 +200,18 @@ export function readZipDirectory(bytes: Uint8Array): ZipEntry[] {
   const seen = new Set<string>();
   for (const e of entries) {
     // OPC part names compare case-insensitively; exceljs strips a leading slash.
-    const key = e.name.replace(/^\/+/, '').toLowerCase();
+    const key = partName(e.name);
     if (seen.has(key)) throw new ZipError(`${e.name}: duplicate entry name`);
     seen.add(key);
   }
   return entries;
+}
+
+/** An entry name as an OPC part name for comparing: no leading slashes, lower case. */
+function partName(name: string): string {
+  let i = 0;
+  while (name[i] === '/') i++;
+  return name.slice(i).toLowerCase();
 }
 
 /** Inflates one entry in chunks, calling `onChunk`; fails when it inflates to more or less than declared. */
@@ -397,7 +404,7 @@ const EXTERNAL_MARKERS: ReadonlyArray<{ needle: string; what: string }> = [
 
 /** Part names (lower case) of the same parts. */
 function externalPart(name: string): string | null {
-  const n = name.replace(/^\/+/, '').toLowerCase();
+  const n = partName(name);
   if (n.startsWith('xl/externallinks/')) return 'an external link to another workbook';
   if (n === 'xl/connections.xml') return 'a data connection';
   if (n.startsWith('xl/querytables/')) return 'a query table';

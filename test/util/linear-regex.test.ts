@@ -14,6 +14,7 @@ import { policySchema } from '../../src/audit/policy.js';
 import { renderMessage } from '../../src/audit/run.js';
 import { planOutputs } from '../../src/cli/commands/report.js';
 import { emailHtmlProblems } from '../../src/email/html-safety.js';
+import { deliveryError } from '../../src/email/send.js';
 import { cell } from '../../src/report/renderers/csv.js';
 import { escapeMarkdown, neutraliseFormula } from '../../src/report/renderers/text-safety.js';
 import {
@@ -28,6 +29,7 @@ import { ruleFileSchema } from '../../src/rules/schema.js';
 import { snapshotSchema } from '../../src/snapshot/schema.js';
 import { normaliseAddress } from '../../src/util/address.js';
 import { terminalSafe } from '../../src/util/terminal.js';
+import { formatJsonPath } from '../../src/util/validate.js';
 import { apiKey, org, snapshot, user } from '../builders/snapshot.js';
 
 const N = 100_000;
@@ -144,6 +146,20 @@ const cases: Array<[string, () => unknown]> = [
   ['formula neutralising', () => neutraliseFormula(`=${'a'.repeat(N)}`)],
   ['Markdown escaping', () => escapeMarkdown('\\`*_'.repeat(N / 4))],
   ['Markdown table cell', () => mdCell('\r\n|'.repeat(N / 3))],
+  // JSON paths of input-file problems (keys from the file), and SMTP server replies.
+  ['JSON path of a long key', () => formatJsonPath([`${'a'.repeat(N)}!`, `${'$'.repeat(N)}-`])],
+  [
+    'SMTP error reply and command',
+    () =>
+      deliveryError(
+        Object.assign(new Error(`${'certificat'.repeat(N / 10)}`), {
+          code: 'ETLS',
+          response: ' \t'.repeat(N / 2),
+          command: `AUTH ${'A'.repeat(N)}!`,
+        }),
+        'smtp.example.com',
+      ),
+  ],
   // An --out-dir of many slashes (src/cli/commands/report.ts).
   [
     '--out-dir trailing slashes',
