@@ -1,14 +1,20 @@
-import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { ExitCode, InputError, UsageError } from '../../errors.js';
-import { checkReviewWorkbook, formatProblem, readReviewWorkbook } from '../../review/import.js';
+import { checkReviewWorkbook, formatProblemLines, readReviewWorkbook } from '../../review/import.js';
 import { buildRevocationPlan, formatPlanText, serializePlan } from '../../review/plan.js';
 import { buildSignoff, serializeSignoff, signoffSchema } from '../../review/signoff.js';
 import { renderSignoffHtml } from '../../review/signoff-html.js';
 import { VERIFY_FORMATS, VERIFY_FORMATTERS, type VerifyFormat, verifySignoff } from '../../review/verify.js';
+import { snapshotSubjectCount, WORKBOOK_LIMITS, workbookLimits } from '../../review/xlsx-package.js';
 import { readSnapshot, sha256Hex } from '../../snapshot/store.js';
-import { assertWritable, readInputFile, writeFileAtomic } from '../../util/files.js';
+import {
+  assertWritable,
+  readInputBytes,
+  readInputFile,
+  writeFileAtomic,
+  writeFilesAtomic,
+} from '../../util/files.js';
 import { parseJsonText, parseWithSchema } from '../../util/validate.js';
 import { TOOL } from '../../version.js';
 import type { CliContext } from '../context.js';
@@ -27,19 +33,6 @@ interface ImportArgs {
   snapshot: string;
   'out-dir': string;
   force: boolean;
-}
-
-async function readBytes(file: string): Promise<Uint8Array> {
-  try {
-    return await readFile(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(
-      file,
-      '$',
-      code === 'ENOENT' ? 'file not found' : `cannot read: ${(error as Error).message}`,
-    );
-  }
 }
 
 function importCommand(ctx: CliContext) {
@@ -76,13 +69,15 @@ function importCommand(ctx: CliContext) {
       // Refuse before any work (exit 4): never a partial set of evidence files.
       for (const path of Object.values(out)) await assertWritable(path, argv.force);
       const workbookFile = resolve(ctx.cwd, argv.workbook);
-      const bytes = await readBytes(workbookFile);
+      // Size caps before the workbook is read or loaded (src/review/xlsx-package.ts).
+      const bytes = await readInputBytes(workbookFile, argv.workbook, WORKBOOK_LIMITS.maxFileBytes);
       const loaded = await readSnapshot(resolve(ctx.cwd, argv.snapshot));
       const now = ctx.now();
-      const contents = await readReviewWorkbook(bytes, argv.workbook);
+      const limits = workbookLimits(snapshotSubjectCount(loaded.snapshot));
+      const contents = await readReviewWorkbook(bytes, argv.workbook, limits);
       const check = checkReviewWorkbook(contents, loaded, now);
       if (check.problems.length > 0) {
-        for (const p of check.problems) ctx.stderr(`${argv.workbook}: ${formatProblem(p)}\n`);
+        for (const line of formatProblemLines(check.problems, argv.workbook)) ctx.stderr(`${line}\n`);
         throw new InputError(
           argv.workbook,
           '$',
@@ -101,17 +96,18 @@ function importCommand(ctx: CliContext) {
         tool: TOOL,
       });
       const plan = buildRevocationPlan(signoff);
-      // Render everything before writing anything.
+      // Render everything, then write the set all or nothing; signoff.json last (src/util/files.ts).
       const files: Array<[string, string]> = [
-        [out.signoffJson, serializeSignoff(signoff)],
         [out.signoffHtml, renderSignoffHtml(signoff)],
         [out.planJson, serializePlan(plan)],
         [out.planText, formatPlanText(plan)],
+        [out.signoffJson, serializeSignoff(signoff)],
       ];
-      for (const [path, text] of files) {
-        await writeFileAtomic(path, text, { force: argv.force });
-        ctx.stdout(`wrote ${path} (${Buffer.byteLength(text)} bytes)\n`);
-      }
+      await writeFilesAtomic(
+        files.map(([path, data]) => ({ path, data })),
+        { force: argv.force },
+      );
+      for (const [path, text] of files) ctx.stdout(`wrote ${path} (${Buffer.byteLength(text)} bytes)\n`);
       const c = signoff.counts;
       ctx.stderr(
         `review import: ${c.identities} decisions (${c.keep} keep, ${c.revoke} revoke, ${c.modify} modify) by ${signoff.reviewers.length} reviewer(s); plan: ${plan.counts.calls} API call(s), not executed\n`,
