@@ -408,9 +408,7 @@ describe('size caps before loading (exit 2, one line, nothing loaded)', () => {
     truncateSync(file, 65 * 1024 * 1024);
     const r = await importWorkbook(file);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(
-      'huge.xlsx: file is 68,157,440 bytes, over the limit of 67,108,864; not read',
-    );
+    expect(r.stderr).toContain('huge.xlsx: file is 68,157,440 bytes, over the limit of 67,108,864; not read');
   });
 });
 
