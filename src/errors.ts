@@ -12,6 +12,8 @@ export const ExitCode = {
   output: 4,
   delivery: 5,
   bug: 70,
+  /** SIGINT or SIGTERM; writes in progress were undone. */
+  interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

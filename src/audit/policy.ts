@@ -80,7 +80,8 @@ export function resolveRules(
       });
     }
     for (const [name, value] of Object.entries(over.params ?? {})) {
-      const spec = rule.params[name];
+      // Own properties only: `constructor` or `toString` must be unknown params, not Object's.
+      const spec = Object.hasOwn(rule.params, name) ? rule.params[name] : undefined;
       const where = formatJsonPath(['rules', id, 'params', name]);
       if (!spec) {
         const known = Object.keys(rule.params);
@@ -95,10 +96,11 @@ export function resolveRules(
     }
   }
   return ruleSet.rules.map((rule) => {
-    const over = policy.rules[rule.id];
+    const over = Object.hasOwn(policy.rules, rule.id) ? policy.rules[rule.id] : undefined;
     const params: Record<string, ParamValue> = {};
     for (const [name, spec] of Object.entries(rule.params)) {
-      params[name] = (over?.params?.[name] as ParamValue | undefined) ?? spec.default;
+      const given = over?.params && Object.hasOwn(over.params, name) ? over.params[name] : undefined;
+      params[name] = (given as ParamValue | undefined) ?? spec.default;
     }
     const conditions = substituteParams(rule.conditions, params) as TopLevelCondition;
     const evidenceFacts = factsOf(rule.conditions);

@@ -16,10 +16,17 @@ import {
   type RuleSummary,
   SEVERITIES,
   type Severity,
+  type SubjectKind,
   type Waiver,
   type WaiverReport,
 } from './types.js';
-import { isExpiringSoon, isWaiverActive, waiverMatches } from './waivers.js';
+import {
+  isExpiringSoon,
+  isWaiverActive,
+  notAppliedReport,
+  resolveWaivers,
+  waiverSubjects,
+} from './waivers.js';
 
 /** Finding keys of an earlier audit: only findings not in it count against the gate. */
 export interface Baseline {
@@ -170,13 +177,20 @@ export async function auditSnapshot(input: AuditInput): Promise<AuditResult> {
     })),
   ];
 
-  // Waivers: expired ones never apply; active ones apply to every finding they match.
+  // Waivers: expired ones never apply; active ones apply to the subjects they identify (waivers.ts).
   const active = input.waivers.filter((w) => isWaiverActive(w, now));
+  const kinds = new Map<string, Set<SubjectKind>>(
+    rules.filter((r) => r.enabled).map((r) => [r.id, new Set([r.subject])]),
+  );
+  for (const r of extra.rules) kinds.set(r.id, new Set([r.subjectKind]));
+  for (const f of extra.findings) kinds.get(f.ruleId)?.add(f.subject.type);
+  const resolution = resolveWaivers(active, waiverSubjects(snapshot, extra.findings), kinds);
   const applied = new Map<Waiver, string[]>();
   const findings: Finding[] = [];
   const failedPerRule = new Map<string, number>();
-  for (const { finding, aliases } of candidates) {
-    const waiver = active.find((w) => waiverMatches(w, finding.ruleId, finding.orgId, aliases));
+  for (const { finding } of candidates) {
+    const s = finding.subject;
+    const waiver = resolution.waiverFor(finding.ruleId, finding.orgId, s.type, s.id);
     if (waiver) {
       finding.waived = true;
       finding.waiver = waiver;
@@ -195,8 +209,9 @@ export async function auditSnapshot(input: AuditInput): Promise<AuditResult> {
   const waivers: WaiverReport = {
     applied: [...applied.entries()].map(([w, keys]) => ({ ...w, findingKeys: keys.sort() })).sort(waiverCmp),
     expired: input.waivers.filter((w) => !isWaiverActive(w, now)).sort(waiverCmp),
-    unused: active.filter((w) => !applied.has(w)).sort(waiverCmp),
+    unused: active.filter((w) => !applied.has(w) && !resolution.notApplied.has(w)).sort(waiverCmp),
     expiringSoon: active.filter((w) => isExpiringSoon(w, now)).sort(waiverCmp),
+    notApplied: notAppliedReport(resolution, findings).sort(waiverCmp),
   };
 
   const catalogueSummaries: RuleSummary[] = rules.map((r) => {

@@ -30,11 +30,27 @@ export interface Waiver {
    * applies to every subject of that name in every org of the estate.
    */
   orgId?: string | null;
+  /** The subject's Atlas id: required for teams, projects, API keys, service accounts and orgs. */
+  subjectId?: string | null;
+  /** Day the waiver was approved (YYYY-MM-DD); subjects created later are not covered. */
+  approvedOn?: string | null;
   reason: string;
   approver: string;
   ticket: string | null;
   expiresOn: string;
 }
+
+/** Why a waiver that names a subject was not applied (src/audit/waivers.ts resolveWaivers). */
+export type WaiverProblem = 'name-not-id' | 'ambiguous' | 'no-approval-date' | 'created-after-approval';
+
+/** A waiver not applied: its findings stay open and count against the gate. */
+export type WaiverNotApplied = Waiver & {
+  problem: WaiverProblem;
+  /** One sentence saying why and how to fix the waiver. */
+  detail: string;
+  /** Findings it would have waived. */
+  findingKeys: string[];
+};
 
 /** One rule violation for one subject. */
 export interface Finding {
@@ -102,6 +118,8 @@ export interface WaiverReport {
   expired: Waiver[];
   unused: Waiver[];
   expiringSoon: Waiver[];
+  /** Waivers that name a subject but were not applied (by name where an id is needed, ambiguous, ...). */
+  notApplied?: WaiverNotApplied[];
 }
 
 export type FailOn = Severity | 'never';

@@ -5,15 +5,31 @@
  */
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import type { Snapshot } from '../snapshot/schema.js';
+import { normaliseAddress, visibleText } from '../util/address.js';
 import { parseWithSchema } from '../util/validate.js';
-import type { Waiver, WaiverReport } from './types.js';
+import type { Finding, SubjectKind, Waiver, WaiverNotApplied, WaiverProblem, WaiverReport } from './types.js';
 
 const isoDay = z.iso.date('expected a date as YYYY-MM-DD');
 
 export const waiverSchema = z.strictObject({
   ruleId: z.string().min(1),
-  /** The subject's username, id or name (case-insensitive). */
+  /**
+   * A user's username (matched as an address: case, `Name <addr>`, invisible characters ignored), or
+   * the subject's Atlas id; with `subjectId`, only a label for readers.
+   */
   subject: z.string().min(1),
+  /**
+   * The Atlas id of the subject (user id, team id, project id, API key id, service account client id,
+   * org id). Required for teams, projects, API keys, service accounts and orgs, whose names anyone
+   * who can create one may choose; needs `approvedOn`.
+   */
+  subjectId: z.string().trim().min(1).nullable().default(null),
+  /**
+   * The day the waiver was approved. A subject created after it is not covered; a waiver that names a
+   * user by username does not apply without it.
+   */
+  approvedOn: isoDay.nullable().default(null),
   /** Only this organization (24 hex); optional, recommended when `subject` is a name. */
   orgId: z
     .string()
@@ -74,6 +90,24 @@ export function parseWaivers(
     if (knownRuleIds && !knownRuleIds.has(w.ruleId)) {
       throw new InputError(file, `$.waivers[${i}].ruleId`, `unknown rule id "${w.ruleId}"`);
     }
+    if (w.subjectId !== null && w.approvedOn === null)
+      throw new InputError(
+        file,
+        `$.waivers[${i}].approvedOn`,
+        'required with subjectId: the day the waiver was approved',
+      );
+    if (w.approvedOn !== null && w.approvedOn > utcDay(now))
+      throw new InputError(
+        file,
+        `$.waivers[${i}].approvedOn`,
+        `approval date ${w.approvedOn} is in the future (today is ${utcDay(now)})`,
+      );
+    if (w.approvedOn !== null && w.approvedOn > w.expiresOn)
+      throw new InputError(
+        file,
+        `$.waivers[${i}].approvedOn`,
+        `approval date ${w.approvedOn} is after the expiry ${w.expiresOn}`,
+      );
   });
   return doc.waivers;
 }
@@ -86,17 +120,6 @@ export function isWaiverActive(w: Waiver, now: Date): boolean {
 /** True when an active waiver ends within EXPIRING_SOON_DAYS of `now`. */
 export function isExpiringSoon(w: Waiver, now: Date): boolean {
   return isWaiverActive(w, now) && w.expiresOn <= addDays(utcDay(now), EXPIRING_SOON_DAYS);
-}
-
-/**
- * True when the waiver names this rule, the finding's organization (if the waiver is scoped to one)
- * and one of the subject's aliases (case-insensitive).
- */
-export function waiverMatches(w: Waiver, ruleId: string, orgId: string, aliases: readonly string[]): boolean {
-  if (w.ruleId !== ruleId) return false;
-  if (w.orgId && w.orgId !== orgId) return false;
-  const s = w.subject.toLowerCase();
-  return aliases.some((a) => a.toLowerCase() === s);
 }
 
 /**
@@ -113,4 +136,201 @@ export function crossOrgWaivers(report: WaiverReport): Array<{ waiver: Waiver; o
     if (orgIds.length > 1) out.push({ waiver, orgIds });
   }
   return out;
+}
+
+/** A subject a waiver may name: every subject of the snapshot, and those of extra findings. */
+export interface WaiverSubject {
+  orgId: string;
+  type: SubjectKind;
+  /** Atlas id (clientId for service accounts, the org id for orgs). */
+  id: string;
+  /** Names a waiver's `subject` may give: username; team, project, org or account name; key description. */
+  names: string[];
+  /** UTC day the subject was created; null when the snapshot does not say (API keys, teams, orgs). */
+  createdOn: string | null;
+}
+
+const day = (iso: string | null | undefined): string | null => (iso ? iso.slice(0, 10) : null);
+
+/** Every subject of `snapshot`, plus the subjects of `extra` findings that it does not hold. */
+export function waiverSubjects(snapshot: Snapshot, extra: readonly Finding[] = []): WaiverSubject[] {
+  const out: WaiverSubject[] = [];
+  for (const o of snapshot.organizations) {
+    const at = { orgId: o.id };
+    out.push({ ...at, type: 'org', id: o.id, names: [o.name], createdOn: null });
+    for (const u of o.users)
+      out.push({
+        ...at,
+        type: 'user',
+        id: u.id,
+        names: [u.username],
+        createdOn: day(u.createdAt ?? u.invitationCreatedAt),
+      });
+    for (const t of o.teams) out.push({ ...at, type: 'team', id: t.id, names: [t.name], createdOn: null });
+    for (const p of o.projects)
+      out.push({ ...at, type: 'project', id: p.id, names: [p.name], createdOn: day(p.createdAt) });
+    for (const k of o.apiKeys)
+      out.push({
+        ...at,
+        type: 'apiKey',
+        id: k.id,
+        names: [k.publicKey, ...(k.description ? [k.description] : [])],
+        createdOn: null,
+      });
+    for (const sa of o.serviceAccounts)
+      out.push({
+        ...at,
+        type: 'serviceAccount',
+        id: sa.clientId,
+        names: [sa.name],
+        createdOn: day(sa.createdAt),
+      });
+  }
+  const seen = new Set(out.map((x) => subjectKey(x.orgId, x.type, x.id)));
+  for (const f of extra) {
+    const k = subjectKey(f.orgId, f.subject.type, f.subject.id);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push({
+      orgId: f.orgId,
+      type: f.subject.type,
+      id: f.subject.id,
+      names: [f.subject.name],
+      createdOn: null,
+    });
+  }
+  return out;
+}
+
+function subjectKey(orgId: string, type: string, id: string): string {
+  return `${orgId}|${type}|${id}`;
+}
+
+const KIND_NAME: Record<SubjectKind, string> = {
+  org: 'organization',
+  user: 'user',
+  team: 'team',
+  project: 'project',
+  apiKey: 'API key',
+  serviceAccount: 'service account',
+};
+
+/** How a name in a waiver compares: as an address for users, as visible text for other names. */
+function nameKey(type: SubjectKind, name: string): string {
+  return type === 'user' ? normaliseAddress(name) : visibleText(name).trim().toLowerCase();
+}
+
+const listIds = (subjects: readonly WaiverSubject[]): string => {
+  const ids = [...new Set(subjects.map((s) => s.id))].sort();
+  return ids.length > 5 ? `${ids.slice(0, 5).join(', ')}, ...` : ids.join(', ');
+};
+
+/** Which waiver applies to which subject, and the waivers that do not apply with the reason. */
+export interface WaiverResolution {
+  /** The first waiver (in file order) of this rule that applies to this subject; null if none. */
+  waiverFor(ruleId: string, orgId: string, type: string, id: string): Waiver | null;
+  /** Waivers not applied although they name a subject, with the reason. */
+  notApplied: Map<Waiver, { problem: WaiverProblem; detail: string }>;
+  /** True when `w` (not applied) names this subject: its finding would have been waived. */
+  names(w: Waiver, orgId: string, type: string, id: string): boolean;
+}
+
+/**
+ * Matches waivers to subjects by identity, not by name (a waiver for the key described `ci-deploy`
+ * once also waived a new ORG_OWNER key described `CI-Deploy`):
+ *
+ * - `subjectId`, or a `subject` equal to a subject's id, names exactly that subject. An org rule's
+ *   waiver scoped with `orgId` names that org.
+ * - Otherwise `subject` is a name. Only people are matched by name (users by username, compared as an
+ *   address); a name that is a team's, project's, key's, service account's or org's is not applied
+ *   (`name-not-id`), since whoever creates one chooses its name.
+ * - A name matching more than one subject (distinct ids) is not applied (`ambiguous`); neither is a
+ *   name-matched waiver without `approvedOn` (`no-approval-date`).
+ * - A waiver does not apply to a subject created after its `approvedOn` (`created-after-approval`),
+ *   where the snapshot knows the creation date (users, projects, service accounts).
+ *
+ * `kinds` gives the subject kinds each rule that ran covers; a waiver of any other rule matches nothing.
+ */
+export function resolveWaivers(
+  waivers: readonly Waiver[],
+  subjects: readonly WaiverSubject[],
+  kinds: ReadonlyMap<string, ReadonlySet<SubjectKind>>,
+): WaiverResolution {
+  const matches = new Map<Waiver, Set<string>>();
+  const notApplied = new Map<Waiver, { problem: WaiverProblem; detail: string }>();
+  for (const w of waivers) {
+    // A rule that did not run (disabled, or a review rule without --signoff) has no subjects.
+    const ruleKinds = kinds.get(w.ruleId);
+    if (!ruleKinds) continue;
+    const scope = subjects.filter((s) => ruleKinds.has(s.type) && (!w.orgId || s.orgId === w.orgId));
+    const id = (w.subjectId ?? w.subject).trim().toLowerCase();
+    let matched = scope.filter((s) => s.id.toLowerCase() === id);
+    let byName = false;
+    if (matched.length === 0 && !w.subjectId) {
+      if (w.orgId && ruleKinds.has('org')) matched = scope.filter((s) => s.type === 'org');
+      else {
+        byName = true;
+        matched = scope.filter((s) => s.names.some((n) => nameKey(s.type, n) === nameKey(s.type, w.subject)));
+      }
+    }
+    if (matched.length === 0) continue;
+    matches.set(w, new Set(matched.map((s) => subjectKey(s.orgId, s.type, s.id))));
+    const problem = ((): { problem: WaiverProblem; detail: string } | null => {
+      if (byName) {
+        const things = matched.filter((s) => s.type !== 'user');
+        if (things.length > 0) {
+          const kind = KIND_NAME[things[0]!.type];
+          const a = /^[aeiou]/i.test(kind) ? 'an' : 'a';
+          return {
+            problem: 'name-not-id',
+            detail: `"${w.subject}" is the name of ${things.length === 1 ? `${a} ${kind}` : `${things.length} subjects`}; waivers of ${a} ${kind} match by id: set subjectId (${listIds(things)}) and approvedOn`,
+          };
+        }
+        const ids = new Set(matched.map((s) => s.id));
+        if (ids.size > 1)
+          return {
+            problem: 'ambiguous',
+            detail: `"${w.subject}" matches ${ids.size} different users (${listIds(matched)}); set subjectId${w.orgId ? '' : ' or orgId'}`,
+          };
+        if (!w.approvedOn)
+          return {
+            problem: 'no-approval-date',
+            detail: `a waiver naming a user by username needs approvedOn, so that an account created later under the same name is not covered`,
+          };
+      }
+      const later = w.approvedOn
+        ? matched.find((s) => s.createdOn !== null && s.createdOn > w.approvedOn!)
+        : undefined;
+      if (later)
+        return {
+          problem: 'created-after-approval',
+          detail: `${KIND_NAME[later.type]} ${later.names[0] ?? later.id} (${later.id}) was created on ${later.createdOn}, after the waiver was approved on ${w.approvedOn}`,
+        };
+      return null;
+    })();
+    if (problem) notApplied.set(w, problem);
+  }
+  const applied = waivers.filter((w) => matches.has(w) && !notApplied.has(w));
+  return {
+    notApplied,
+    waiverFor: (ruleId, orgId, type, id) =>
+      applied.find((w) => w.ruleId === ruleId && matches.get(w)!.has(subjectKey(orgId, type, id))) ?? null,
+    names: (w, orgId, type, id) => matches.get(w)?.has(subjectKey(orgId, type, id)) ?? false,
+  };
+}
+
+/** The not-applied waivers of a resolution, with the findings each would have waived. */
+export function notAppliedReport(
+  resolution: WaiverResolution,
+  findings: readonly Finding[],
+): WaiverNotApplied[] {
+  return [...resolution.notApplied].map(([w, { problem, detail }]) => ({
+    ...w,
+    problem,
+    detail,
+    findingKeys: findings
+      .filter((f) => f.ruleId === w.ruleId && resolution.names(w, f.orgId, f.subject.type, f.subject.id))
+      .map((f) => f.key)
+      .sort(),
+  }));
 }

@@ -17,8 +17,8 @@ import { type Signoff, signoffSchema } from '../review/signoff.js';
 import { REVIEW_RULES, reviewRuleSummaries, type VerifyResult, verifySignoff } from '../review/verify.js';
 import { type LoadedRuleSet, loadRuleSet, type RuleSource } from '../rules/load.js';
 import { type LoadedSnapshot, readSnapshot } from '../snapshot/store.js';
-import { readInputFile } from '../util/files.js';
-import { parseJsonText, parseWithSchema } from '../util/validate.js';
+import { readInputFile, sameFile } from '../util/files.js';
+import { checkDocument, parseJsonText, parseWithSchema } from '../util/validate.js';
 import { PACKAGE_ROOT } from '../version.js';
 import type { CliContext } from './context.js';
 
@@ -32,8 +32,11 @@ export const RULE_SCHEMA_FILE = 'rule.schema.json';
 export function parseJsonOrYaml(text: string, file: string): unknown {
   if (!/\.ya?ml$/i.test(file)) return parseJsonText(text, file);
   try {
-    return parseYaml(text, { prettyErrors: false });
+    const data: unknown = parseYaml(text, { prettyErrors: false });
+    checkDocument(data, file);
+    return data;
   } catch (error) {
+    if (error instanceof InputError) throw error;
     if (error instanceof YAMLParseError) {
       const line = error.linePos?.[0];
       const where = line ? ` at line ${line.line}, column ${line.col}` : '';
@@ -251,4 +254,30 @@ export function warnCrossOrgWaivers(audit: AuditResult, ctx: Pick<CliContext, 's
       `warning: waiver for ${waiver.ruleId} / "${waiver.subject}" applied in ${orgIds.length} organizations (${orgIds.join(', ')}); add orgId to limit it to one\n`,
     );
   }
+}
+
+/**
+ * Refuses (exit 2) an output that would overwrite one of the command's input files: `report s.json
+ * --json s.json --force` once replaced its own evidence. `outputs` are absolute paths with the option
+ * that names each; inputs are the snapshot and the audit options' files, relative to `cwd`.
+ */
+export async function assertOutputsAreNotInputs(
+  outputs: ReadonlyArray<{ path: string; option: string }>,
+  inputs: { snapshot?: string | undefined; previous?: string | undefined } & AuditArgs,
+  cwd: string,
+): Promise<void> {
+  const named: Array<[string, string | undefined]> = [
+    ['snapshot', inputs.snapshot],
+    ['--previous', inputs.previous],
+    ['--policy', inputs.policy],
+    ['--waivers', inputs.waivers],
+    ['--baseline', inputs.baseline],
+    ['--signoff', inputs.signoff],
+  ];
+  for (const out of outputs)
+    for (const [what, file] of named)
+      if (file !== undefined && (await sameFile(out.path, resolve(cwd, file))))
+        throw new UsageError(`${out.option} would overwrite the ${what} input file ${file}`, {
+          hint: 'write the output to another file',
+        });
 }

@@ -18,11 +18,16 @@ const RULES: ReadonlyArray<{ pattern: RegExp; problem: string }> = [
   },
   { pattern: /\son[a-z]+\s*=/i, problem: 'contains an inline event handler (on...=)' },
   { pattern: /javascript:/i, problem: 'contains a javascript: URL' },
+  // `\s*["']?\s*` let two runs of spaces compete (quadratic: 62 s on one org name); a quote now
+  // starts the second run, so every position is matched one way only (linear).
   {
-    pattern: /\b(?:src|background|poster)\s*=\s*["']?\s*(?:https?:|\/\/)/i,
+    pattern: /\b(?:src|background|poster)\s*=\s*(?:["']\s*)?(?:https?:|\/\/)/i,
     problem: 'loads an external resource (remote image or media)',
   },
-  { pattern: /url\(\s*["']?\s*(?:https?:|\/\/)/i, problem: 'loads an external resource through CSS url()' },
+  {
+    pattern: /url\(\s*(?:["']\s*)?(?:https?:|\/\/)/i,
+    problem: 'loads an external resource through CSS url()',
+  },
   { pattern: /@import\b/i, problem: 'uses CSS @import' },
 ];
 

@@ -314,7 +314,10 @@ export interface RuleRow {
 
 /** One waiver and what it matched. */
 export interface WaiverRow {
-  status: 'applied' | 'expired' | 'unused' | 'expiringSoon';
+  /** `notApplied`: the waiver names a subject but does not identify it safely (see `problem`). */
+  status: 'applied' | 'expired' | 'unused' | 'expiringSoon' | 'notApplied';
+  /** For `notApplied`: why, and how to fix the waiver. */
+  problem?: string;
   ruleId: string;
   subject: string;
   reason: string;
@@ -1131,8 +1134,18 @@ function waiverRows(audit: AuditResult): WaiverRow[] {
     ...audit.waivers.expiringSoon.map((w) => row('expiringSoon', w, 0)),
     ...audit.waivers.expired.map((w) => row('expired', w, 0)),
     ...audit.waivers.unused.map((w) => row('unused', w, 0)),
+    ...(audit.waivers.notApplied ?? []).map((w) => ({
+      ...row('notApplied', w, w.findingKeys.length),
+      problem: `${w.problem}: ${w.detail}`,
+    })),
   ];
-  const order: Record<WaiverRow['status'], number> = { expired: 0, expiringSoon: 1, unused: 2, applied: 3 };
+  const order: Record<WaiverRow['status'], number> = {
+    notApplied: 0,
+    expired: 1,
+    expiringSoon: 2,
+    unused: 3,
+    applied: 4,
+  };
   return rows.sort(
     (a, b) =>
       order[a.status] - order[b.status] ||

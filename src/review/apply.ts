@@ -29,6 +29,7 @@ import { formatJsonPath, parseJsonText, parseWithSchema } from '../util/validate
 import { checkReviewWorkbook, readReviewWorkbook } from './import.js';
 import { buildRevocationPlan, PLAN_SCHEMA_VERSION, type PlannedCall, type RevocationPlan } from './plan.js';
 import { buildSignoff, type Signoff, signoffSchema } from './signoff.js';
+import { snapshotSubjectCount, workbookLimits } from './xlsx-package.js';
 
 export const APPLY_LOG_SCHEMA_VERSION = 1 as const;
 
@@ -175,8 +176,9 @@ export async function bindPlan(
     throw names(s.file, '$.workbook.sha256', 'workbook', signoff.workbook.sha256, workbook.file, workbookSha);
 
   // 2. The sign-off's decisions are the workbook's.
+  const limits = workbookLimits(snapshotSubjectCount(snapshot.snapshot));
   const check = checkReviewWorkbook(
-    await readReviewWorkbook(workbook.bytes, workbook.file),
+    await readReviewWorkbook(workbook.bytes, workbook.file, limits),
     { snapshot: snapshot.snapshot, sha256: snapshot.sha256 },
     now,
   );

@@ -4,7 +4,7 @@
  * and nowhere else.
  */
 import { escapeMarkdown } from '../report/renderers/text-safety.js';
-import { terminalSafe as safe } from '../util/terminal.js';
+import { terminalSafe as safe, terminalJson } from '../util/terminal.js';
 import type { Change, ChangeKind, SnapshotDiff } from './diff.js';
 
 export const DIFF_FORMATS = ['text', 'json', 'markdown'] as const;
@@ -129,7 +129,7 @@ export function formatDiffMarkdown(d: SnapshotDiff): string {
 
 /** The diff as versioned JSON (2-space, trailing newline). */
 export function formatDiffJson(d: SnapshotDiff): string {
-  return `${JSON.stringify(d, null, 2)}\n`;
+  return `${terminalJson(d)}\n`;
 }
 
 export const DIFF_FORMATTERS: Record<DiffFormat, (d: SnapshotDiff) => string> = {

@@ -16,6 +16,13 @@ import { compareText, type IdentityKind, identityKey } from '../report/model.js'
 import { neutraliseFormula } from '../report/renderers/text-safety.js';
 import { REVIEW_DECISIONS, SUMMARY_SHA_LABEL } from '../report/renderers/xlsx.js';
 import type { Organization, Snapshot } from '../snapshot/schema.js';
+import { normaliseAddress, visibleText } from '../util/address.js';
+import {
+  inspectWorkbookPackage,
+  type PackageProblem,
+  type WorkbookLimits,
+  workbookLimits,
+} from './xlsx-package.js';
 
 export const REVIEW_SHEET = 'Review';
 export const SUMMARY_SHEET = 'Summary';
@@ -29,20 +36,59 @@ export const HEADERS = {
   comment: 'Comment',
 } as const;
 
+/** The columns reviewers fill in: they must be single, visible, plain values. */
+export const INPUT_HEADERS = [
+  HEADERS.decision,
+  HEADERS.reviewer,
+  HEADERS.reviewedOn,
+  HEADERS.comment,
+] as const;
+
+/** At most this many problems are printed; the rest are counted. */
+export const MAX_LISTED_PROBLEMS = 50;
+
 export type Decision = (typeof REVIEW_DECISIONS)[number];
 
 /** A cell value reduced to what the import needs. */
 export type CellData = string | number | boolean | Date | null;
 
+/**
+ * How a cell is shown rather than what it holds: a formula (its cached result is what exceljs reads,
+ * not necessarily what a spreadsheet shows after recalculating) and its number format (`;;;"Revoke"`
+ * shows Revoke whatever the cell holds). Recorded only for cells that have either.
+ */
+export interface CellMeta {
+  formula: string | null;
+  numFmt: string | null;
+}
+
+/** The Review sheet as read: values, plus what can make the display differ from them. */
+export interface ReviewSheetContents {
+  /** Header row: 1-based column -> text. */
+  headers: Map<number, string>;
+  /** Header cells that have a formula or a number format. */
+  headerMeta: Map<number, CellMeta>;
+  /** Data rows; `meta` holds the cells with a formula or number format. */
+  rows: Array<{ row: number; cells: Map<number, CellData>; meta: Map<number, CellMeta> }>;
+  /** Column visibility (1-based), for the header columns. */
+  columns: Map<number, { hidden: boolean; width: number | null }>;
+  /** Conditional formats that apply a number format: the range and the format. */
+  conditionalNumFmts: Array<{ ref: string; numFmt: string }>;
+}
+
 /** The parts of a workbook the import reads, as plain values. */
 export interface WorkbookContents {
   sheetNames: string[];
+  /** Every sheet with its visibility (`visible`, `hidden` or `veryHidden`). */
+  sheets?: Array<{ name: string; state: string }>;
   /** Core properties `subject` and `keywords` (the renderer writes the fingerprint in both). */
   properties: { subject: string | null; keywords: string | null };
   /** Summary sheet rows as [label, value] with their 1-based row numbers; null when the sheet is absent. */
   summary: Array<{ row: number; label: CellData; value: CellData }> | null;
-  /** Review sheet: header row (1-based column -> text) and data rows; null when the sheet is absent. */
-  review: { headers: Map<number, string>; rows: Array<{ row: number; cells: Map<number, CellData> }> } | null;
+  /** Review sheet; null when the sheet is absent. */
+  review: ReviewSheetContents | null;
+  /** Problems found in the ZIP package before loading (external links, XML tricks in cell data). */
+  packageProblems?: PackageProblem[];
 }
 
 /** Reduces an exceljs cell value (rich text, hyperlink, formula result, error) to a plain value. */
@@ -69,9 +115,31 @@ export function plainCell(v: ExcelJS.CellValue): CellData {
   return String(v);
 }
 
+function cellMeta(cell: ExcelJS.Cell): CellMeta | null {
+  const v = cell.value as unknown;
+  const formula =
+    cell.type === ExcelJS.ValueType.Formula ||
+    (typeof v === 'object' && v !== null && ('formula' in v || 'sharedFormula' in v))
+      ? (cell.formula ?? (v as { sharedFormula?: string }).sharedFormula ?? '')
+      : null;
+  const numFmt = typeof cell.numFmt === 'string' && cell.numFmt !== '' ? cell.numFmt : null;
+  return formula === null && numFmt === null ? null : { formula, numFmt };
+}
+
+/** The format code of a conditional format's style, however exceljs holds it. */
+function conditionalNumFmt(style: unknown): string | null {
+  if (!style || typeof style !== 'object' || !('numFmt' in style)) return null;
+  const f = (style as { numFmt: unknown }).numFmt;
+  if (typeof f === 'string') return f;
+  if (f && typeof f === 'object' && 'formatCode' in f)
+    return String((f as { formatCode: unknown }).formatCode);
+  return f ? String(f) : null;
+}
+
 /**
  * Reads the Summary and Review sheets and the core properties. Bytes that are not an XLSX workbook are
- * an InputError (exit 2).
+ * an InputError (exit 2). The ZIP package is checked first (src/review/xlsx-package.ts): above
+ * `limits` nothing is loaded (exit 2), and its problems are returned with the contents.
  *
  * Uses exceljs's in-memory reader, which loads every sheet: measured peak RSS 185 MiB for 2,150
  * identities and 967 MiB for 51,500 (100 orgs, 6.4 MB workbook). The streaming WorkbookReader would skip
@@ -79,7 +147,12 @@ export function plainCell(v: ExcelJS.CellValue): CellData {
  * before xl/workbook.xml in the zip, which is how exceljs itself saves a workbook with a hyperlink cell
  * (Excel makes one of every typed email address), so it is not safe for reviewer-edited files.
  */
-export async function readReviewWorkbook(bytes: Uint8Array, file: string): Promise<WorkbookContents> {
+export async function readReviewWorkbook(
+  bytes: Uint8Array,
+  file: string,
+  limits: WorkbookLimits = workbookLimits(0),
+): Promise<WorkbookContents> {
+  const pkg = await inspectWorkbookPackage(bytes, file, limits);
   const wb = new ExcelJS.Workbook();
   try {
     // exceljs's typings want its own Buffer type; a Node Buffer over the same memory is what it reads.
@@ -88,6 +161,7 @@ export async function readReviewWorkbook(bytes: Uint8Array, file: string): Promi
     throw new InputError(file, '$', `not a readable XLSX workbook: ${(error as Error).message}`);
   }
   const sheetNames = wb.worksheets.map((w) => w.name);
+  const sheets = wb.worksheets.map((w) => ({ name: w.name, state: String(w.state ?? 'visible') }));
   const summarySheet = wb.getWorksheet(SUMMARY_SHEET);
   const summary = summarySheet
     ? (() => {
@@ -106,29 +180,52 @@ export async function readReviewWorkbook(bytes: Uint8Array, file: string): Promi
   let review: WorkbookContents['review'] = null;
   if (reviewSheet) {
     const headers = new Map<number, string>();
+    const headerMeta = new Map<number, CellMeta>();
     reviewSheet.getRow(1).eachCell((cell, col) => {
       const v = plainCell(cell.value);
       if (v !== null) headers.set(col, String(v).trim());
+      const m = cellMeta(cell);
+      if (m) headerMeta.set(col, m);
     });
-    const rows: NonNullable<WorkbookContents['review']>['rows'] = [];
+    const rows: ReviewSheetContents['rows'] = [];
     reviewSheet.eachRow((row, n) => {
       if (n === 1) return;
       const cells = new Map<number, CellData>();
+      const meta = new Map<number, CellMeta>();
       row.eachCell((cell, col) => {
         const v = plainCell(cell.value);
         if (v !== null && !(typeof v === 'string' && v.trim() === '')) cells.set(col, v);
+        const m = cellMeta(cell);
+        if (m && (m.formula !== null || cells.has(col))) meta.set(col, m);
       });
       // Rows that only carry styling (input fill) are not data rows.
-      if (cells.size > 0) rows.push({ row: n, cells });
+      if (cells.size > 0 || meta.size > 0) rows.push({ row: n, cells, meta });
     });
-    review = { headers, rows };
+    const columns = new Map<number, { hidden: boolean; width: number | null }>();
+    for (const col of headers.keys()) {
+      const c = reviewSheet.getColumn(col);
+      columns.set(col, { hidden: Boolean(c.hidden), width: typeof c.width === 'number' ? c.width : null });
+    }
+    const conditionalNumFmts: ReviewSheetContents['conditionalNumFmts'] = [];
+    // exceljs reads conditional formats (with their dxf number format) but its typings omit the field.
+    const { conditionalFormattings } = reviewSheet as unknown as {
+      conditionalFormattings?: Array<{ ref: string; rules?: unknown[] }>;
+    };
+    for (const cf of conditionalFormattings ?? [])
+      for (const rule of cf.rules ?? []) {
+        const numFmt = conditionalNumFmt((rule as { style?: unknown }).style);
+        if (numFmt) conditionalNumFmts.push({ ref: cf.ref, numFmt });
+      }
+    review = { headers, headerMeta, rows, columns, conditionalNumFmts };
   }
   const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
   return {
     sheetNames,
+    sheets,
     properties: { subject: text(wb.subject), keywords: text(wb.keywords) },
     summary,
     review,
+    packageProblems: pkg.problems,
   };
 }
 
@@ -157,7 +254,15 @@ export interface ReviewProblem {
     | 'date-blank'
     | 'date-invalid'
     | 'date-out-of-range'
-    | 'comment-required';
+    | 'comment-required'
+    | 'sheet-hidden'
+    | 'sheet-duplicate'
+    | 'column-duplicate'
+    | 'column-hidden'
+    | 'formula'
+    | 'number-format'
+    | 'conditional-format'
+    | 'package-part';
   message: string;
 }
 
@@ -167,6 +272,17 @@ export function formatProblem(p: ReviewProblem): string {
     p.column !== null && p.row !== null ? `${p.column}${p.row}` : p.row !== null ? `row ${p.row}` : '';
   const where = `${p.sheet}${cell ? `!${cell}` : ''}${p.header ? ` (${p.header})` : ''}`;
   return `${where}: ${p.message}`;
+}
+
+/**
+ * The problems as printed lines (`<file>: <problem>`), at most MAX_LISTED_PROBLEMS of them and a count
+ * of the rest: a forged workbook with a million bad rows must not print a million lines.
+ */
+export function formatProblemLines(problems: readonly ReviewProblem[], file: string): string[] {
+  const lines = problems.slice(0, MAX_LISTED_PROBLEMS).map((p) => `${file}: ${formatProblem(p)}`);
+  const rest = problems.length - MAX_LISTED_PROBLEMS;
+  if (rest > 0) lines.push(`${file}: ... and ${rest} more problem${rest === 1 ? '' : 's'} (not listed)`);
+  return lines;
 }
 
 /** An identity's access at review time, kept in the sign-off so `verify` needs no older snapshot. */
@@ -186,6 +302,12 @@ export interface SnapshotIdentity {
   id: string;
   /** Username, API key public key or service account name (the workbook's Name column). */
   name: string;
+  /**
+   * Other names that may be a person's address: an API key's or service account's description (the
+   * snapshot has no owner or creator for them). A reviewer whose address one of these is, is
+   * reviewing their own key.
+   */
+  ownerHints?: string[];
   status: string;
   access: IdentityAccess;
 }
@@ -254,6 +376,7 @@ function orgIdentities(org: Organization): SnapshotIdentity[] {
       kind: 'apiKey',
       id: k.id,
       name: k.publicKey,
+      ownerHints: k.description ? [k.description] : [],
       status: 'ACTIVE',
       access: {
         orgRoles: [...k.orgRoles].sort(compareText),
@@ -269,6 +392,7 @@ function orgIdentities(org: Organization): SnapshotIdentity[] {
       kind: 'serviceAccount',
       id: s.clientId,
       name: s.name,
+      ownerHints: s.description ? [s.description] : [],
       status: s.secrets.length === 0 ? 'NO_SECRETS' : 'ACTIVE',
       access: {
         orgRoles: [...s.orgRoles].sort(compareText),
@@ -298,9 +422,80 @@ function text(v: CellData | undefined): string | null {
   return t === '' ? null : t;
 }
 
-/** Strips the apostrophe the renderer adds before formula-like text, and a `mailto:` from links. */
+/** Strips a `mailto:` from links. */
 function cleanName(t: string): string {
-  return t.replace(/^mailto:/i, '').trim();
+  return t.slice(0, 7).toLowerCase() === 'mailto:' ? t.slice(7).trim() : t.trim();
+}
+
+/** Header or sheet name as a reader sees it: NFKC, invisible characters gone, spaces collapsed, any case. */
+function headerKey(h: string): string {
+  return visibleText(h).split(/\s+/).filter(Boolean).join(' ').toLowerCase();
+}
+
+/** True for number formats that show a text value as it is: none, General and Text (`@`). */
+export function isPlainFormat(fmt: string | null): boolean {
+  if (fmt === null) return true;
+  const f = fmt.trim().toLowerCase();
+  return f === '' || f === 'general' || f === '@';
+}
+
+const DATE_CODES = new Set('yYmMdDhHsS0'.split(''));
+const DATE_SEPARATORS = new Set(['-', '/', '.', ',', ':', ' ']);
+
+/**
+ * True for a number format made only of date and time codes and separators (an optional `[$-locale]`
+ * and an optional text section `;@`, as Excel writes them): it shows the date the cell holds. Quoted
+ * literals, more sections, colours and conditions are refused, since they can show other text.
+ */
+export function isDateFormat(fmt: string | null): boolean {
+  if (fmt === null) return true;
+  const sections = fmt.split(';');
+  if (sections.length > 2 || (sections.length === 2 && sections[1]!.trim() !== '@')) return false;
+  const f = sections[0]!;
+  let sawDay = false;
+  for (let i = 0; i < f.length; ) {
+    const ch = f[i]!;
+    const rest = f.slice(i, i + 5).toUpperCase();
+    if (rest === 'AM/PM') i += 5;
+    else if (rest.startsWith('A/P')) i += 3;
+    else if (ch === '[') {
+      const close = f.indexOf(']', i);
+      if (close < 0 || f[i + 1] !== '$' || f[i + 2] !== '-') return false;
+      i = close + 1;
+    } else if (ch === '\\' && i + 1 < f.length && DATE_SEPARATORS.has(f[i + 1]!)) i += 2;
+    else if (DATE_CODES.has(ch) || DATE_SEPARATORS.has(ch)) {
+      if ('yYdD'.includes(ch)) sawDay = true;
+      i += 1;
+    } else return false;
+  }
+  return sawDay;
+}
+
+/** The parts of a range list such as `S2:S40 T5` or `$S:$S`: first and last column, top row (1 if none). */
+function rangeParts(ref: string): Array<{ first: number; last: number; top: number }> {
+  const cell = (cellRef: string): { col: number; row: number } => {
+    let col = 0;
+    let row = 0;
+    for (const ch of cellRef.toUpperCase()) {
+      const code = ch.charCodeAt(0);
+      if (code >= 65 && code <= 90 && row === 0) col = col * 26 + (code - 64);
+      else if (code >= 48 && code <= 57) row = row * 10 + (code - 48);
+    }
+    return { col, row };
+  };
+  return ref
+    .split(' ')
+    .filter(Boolean)
+    .map((part) => {
+      const [a, b] = part.split(':');
+      const start = cell(a ?? '');
+      const end = b === undefined ? start : cell(b);
+      return {
+        first: Math.min(start.col, end.col),
+        last: Math.max(start.col, end.col),
+        top: Math.max(1, Math.min(start.row || 1, end.row || 1)),
+      };
+    });
 }
 
 /**
@@ -327,6 +522,21 @@ function fingerprint(v: string | null): string | null {
   return m ? m[1]!.toLowerCase() : null;
 }
 
+function formulaProblem(formula: string): { code: 'formula'; message: string } {
+  const shown = formula.length > 60 ? `${formula.slice(0, 60)}...` : formula;
+  return {
+    code: 'formula',
+    message: `holds a formula (=${shown}); its stored result may not be what the spreadsheet shows: type the value itself`,
+  };
+}
+
+function numFmtProblem(numFmt: string | null): { code: 'number-format'; message: string } {
+  return {
+    code: 'number-format',
+    message: `has the number format ${JSON.stringify(numFmt)}, which can show something other than the cell's value; set it to General`,
+  };
+}
+
 /**
  * Checks a read workbook against the snapshot (by its sha256) and returns the decisions and every
  * problem. `now` bounds review dates (none in the future); the snapshot's collection date is the lower
@@ -341,6 +551,30 @@ export function checkReviewWorkbook(
   const decisions: ReviewDecision[] = [];
   const problem = (p: Omit<ReviewProblem, 'header'> & { header?: string | null }) =>
     problems.push({ header: null, ...p });
+
+  // 0. The package and the sheets: what a spreadsheet shows must be what is read.
+  for (const p of contents.packageProblems ?? [])
+    problem({ sheet: p.part, row: null, column: null, code: 'package-part', message: p.message });
+  for (const wanted of [SUMMARY_SHEET, REVIEW_SHEET]) {
+    for (const sheet of contents.sheets ?? []) {
+      if (sheet.name === wanted && sheet.state !== 'visible')
+        problem({
+          sheet: wanted,
+          row: null,
+          column: null,
+          code: 'sheet-hidden',
+          message: `the sheet is ${sheet.state}; the sheet reviewers see must be the one that is read`,
+        });
+      else if (sheet.name !== wanted && headerKey(sheet.name) === headerKey(wanted))
+        problem({
+          sheet: wanted,
+          row: null,
+          column: null,
+          code: 'sheet-duplicate',
+          message: `another sheet, ${JSON.stringify(sheet.name)}, looks like this one; remove it`,
+        });
+    }
+  }
 
   // 1. Which snapshot the workbook belongs to.
   let claimed: string | null = null;
@@ -399,8 +633,87 @@ export function checkReviewWorkbook(
     });
     return { workbookSnapshotSha256: claimed, decisions, problems };
   }
+  const review = contents.review;
+  // Headers are compared as a reader sees them, so a copy named "Decision\u200b" or "decision" is
+  // the same column: two of them is a problem, never a silent choice of one.
+  const byKey = new Map<string, number[]>();
+  for (const [c, h] of [...review.headers].sort((a, b) => a[0] - b[0])) {
+    const list = byKey.get(headerKey(h)) ?? [];
+    list.push(c);
+    byKey.set(headerKey(h), list);
+  }
   const col = new Map<string, number>();
-  for (const [c, h] of contents.review.headers) if (!col.has(h)) col.set(h, c);
+  let duplicated = false;
+  for (const h of Object.values(HEADERS)) {
+    const cols = byKey.get(headerKey(h)) ?? [];
+    if (cols[0] !== undefined) col.set(h, cols[0]);
+    if (cols.length > 1) {
+      duplicated = true;
+      for (const c of cols)
+        problem({
+          sheet: REVIEW_SHEET,
+          row: 1,
+          column: columnLetter(c),
+          header: h,
+          code: 'column-duplicate',
+          message: `"${h}" heads ${cols.length} columns (${cols.map(columnLetter).join(', ')}); keep exactly one`,
+        });
+    }
+  }
+  for (const [c, m] of review.headerMeta) {
+    const h = review.headers.get(c) ?? null;
+    if (m.formula !== null)
+      problem({
+        sheet: REVIEW_SHEET,
+        row: 1,
+        column: columnLetter(c),
+        header: h,
+        ...formulaProblem(m.formula),
+      });
+    else if (!isPlainFormat(m.numFmt))
+      problem({
+        sheet: REVIEW_SHEET,
+        row: 1,
+        column: columnLetter(c),
+        header: h,
+        ...numFmtProblem(m.numFmt),
+      });
+  }
+  for (const h of INPUT_HEADERS) {
+    const c = col.get(h);
+    const info = c === undefined ? undefined : review.columns.get(c);
+    // A column narrower than one character shows nothing: hidden in all but name.
+    if (c !== undefined && info && (info.hidden || (info.width !== null && info.width < 1)))
+      problem({
+        sheet: REVIEW_SHEET,
+        row: 1,
+        column: columnLetter(c),
+        header: h,
+        code: 'column-hidden',
+        message: `the column is ${info.hidden ? 'hidden' : `${info.width} characters wide`}; input columns must be visible`,
+      });
+  }
+  const readColumns = new Map<number, string>();
+  for (const h of Object.values(HEADERS)) {
+    const c = col.get(h);
+    if (c !== undefined) readColumns.set(c, h);
+  }
+  for (const cf of review.conditionalNumFmts) {
+    const parts = rangeParts(cf.ref);
+    const hit = [...readColumns.keys()]
+      .sort((a, b) => a - b)
+      .find((c) => parts.some((p) => c >= p.first && c <= p.last));
+    if (hit !== undefined)
+      problem({
+        sheet: REVIEW_SHEET,
+        row: parts.find((p) => hit >= p.first && hit <= p.last)!.top,
+        column: columnLetter(hit),
+        header: readColumns.get(hit)!,
+        code: 'conditional-format',
+        message: `a conditional format on ${cf.ref} applies the number format ${JSON.stringify(cf.numFmt)}, which can show something other than the cells' values; remove it`,
+      });
+  }
+  if (duplicated) return { workbookSnapshotSha256: claimed, decisions, problems };
   const missing = Object.values(HEADERS).filter((h) => !col.has(h));
   for (const h of missing)
     problem({
@@ -421,9 +734,25 @@ export function checkReviewWorkbook(
   const collected = snapshot.snapshot.collectedAt.slice(0, 10);
   const today = now.toISOString().slice(0, 10);
   const allowed = new Map(REVIEW_DECISIONS.map((d) => [d.toLowerCase(), d]));
-  for (const { row, cells } of contents.review.rows) {
+  for (const { row, cells, meta } of review.rows) {
     const at = (h: string, code: ReviewProblem['code'], message: string) =>
       problem({ sheet: REVIEW_SHEET, row, column: letter(h), header: h, code, message });
+    // A formula or a number format can make the cell show something else than the value read.
+    for (const h of Object.values(HEADERS)) {
+      const m = meta.get(c(h));
+      if (!m) continue;
+      const honest =
+        h === HEADERS.reviewedOn
+          ? isDateFormat(m.numFmt) || isPlainFormat(m.numFmt)
+          : isPlainFormat(m.numFmt);
+      if (m.formula !== null) {
+        const f = formulaProblem(m.formula);
+        at(h, f.code, f.message);
+      } else if (!honest) {
+        const f = numFmtProblem(m.numFmt);
+        at(h, f.code, f.message);
+      }
+    }
     const key = text(cells.get(c(HEADERS.key)));
     if (key === null) {
       at(
@@ -461,13 +790,12 @@ export function checkReviewWorkbook(
 
     const rawReviewer = text(cells.get(c(HEADERS.reviewer)));
     const reviewer = rawReviewer === null ? null : cleanName(rawReviewer);
-    const subjectName = identity?.name ?? name;
-    if (reviewer === null || reviewer === '') at(HEADERS.reviewer, 'reviewer-blank', 'no reviewer');
-    else if (
-      (identity ? identity.subjectType === 'user' : true) &&
-      subjectName !== null &&
-      reviewer.toLowerCase() === cleanName(subjectName).toLowerCase()
-    )
+    // Self-review compares addresses as a reader sees them (NFKC, invisible characters removed,
+    // `Name <addr>`, any case), against the username, or a key's or account's name and description.
+    const subjectNames = identity ? [identity.name, ...(identity.ownerHints ?? [])] : name ? [name] : [];
+    const reviewerKey = reviewer === null ? '' : normaliseAddress(reviewer);
+    if (reviewer === null || reviewerKey === '') at(HEADERS.reviewer, 'reviewer-blank', 'no reviewer');
+    else if (subjectNames.some((n) => normaliseAddress(n) === reviewerKey))
       at(
         HEADERS.reviewer,
         'self-review',

@@ -10,7 +10,7 @@
 import { findingKey } from '../audit/run.js';
 import type { Finding, RuleSummary, Severity } from '../audit/types.js';
 import type { Organization, Snapshot } from '../snapshot/schema.js';
-import { terminalSafe as safe } from '../util/terminal.js';
+import { terminalSafe as safe, terminalJson } from '../util/terminal.js';
 import type { Signoff, SignoffAction } from './signoff.js';
 
 export const VERIFY_SCHEMA_VERSION = 1 as const;
@@ -342,7 +342,7 @@ export function formatVerifyText(r: VerifyResult): string {
 
 /** JSON output of `review verify` (the findings are in the audit's Finding shape). */
 export function formatVerifyJson(r: VerifyResult): string {
-  return `${JSON.stringify(r, null, 2)}\n`;
+  return `${terminalJson(r)}\n`;
 }
 
 export const VERIFY_FORMATS = ['text', 'json'] as const;

@@ -8,7 +8,7 @@
 
 import type { SubjectKind } from '../audit/types.js';
 import { InputError } from '../errors.js';
-import { parseJsonText, parseWithSchema } from '../util/validate.js';
+import { checkDocument, formatJsonPath, parseJsonText, parseWithSchema } from '../util/validate.js';
 import { FACTS, type FactSpec } from './facts.js';
 import {
   type NestedCondition,
@@ -107,7 +107,8 @@ function checkCondition(
     checkCondition(cond.not, `${path}.not`, facts, params, fail, used);
     return;
   }
-  const spec = facts[cond.fact];
+  // Own properties only: `constructor` or `toString` must not find Object.prototype's.
+  const spec = Object.hasOwn(facts, cond.fact) ? facts[cond.fact] : undefined;
   if (!spec) {
     fail(`${path}.fact`, `unknown fact "${cond.fact}" (known: ${Object.keys(facts).sort().join(', ')})`);
   }
@@ -119,7 +120,7 @@ function checkCondition(
   let valueType: string;
   let valueIsArrayOfStrings = false;
   if (cond.value !== null && typeof cond.value === 'object' && !Array.isArray(cond.value)) {
-    const p = params[cond.value.param];
+    const p = Object.hasOwn(params, cond.value.param) ? params[cond.value.param] : undefined;
     if (!p) fail(`${path}.value.param`, `unknown param "${cond.value.param}"`);
     valueType = paramValueType(p);
     valueIsArrayOfStrings = valueType === 'string[]';
@@ -169,18 +170,53 @@ export function checkRule(rule: RuleFile, file: string): void {
   checkCondition(rule.conditions, '$.conditions', facts, rule.params, fail, used);
   for (const m of rule.message.matchAll(PLACEHOLDER)) {
     const name = m[1]!;
-    if (!(name in facts) && !(name in rule.params)) {
+    if (!Object.hasOwn(facts, name) && !Object.hasOwn(rule.params, name)) {
       fail('$.message', `placeholder {{${name}}} names no fact of "${rule.subject}" and no param`);
     }
   }
   (rule.evidence ?? []).forEach((name, i) => {
-    if (!(name in facts)) fail(`$.evidence[${i}]`, `unknown fact "${name}"`);
+    if (!Object.hasOwn(facts, name)) fail(`$.evidence[${i}]`, `unknown fact "${name}"`);
   });
+}
+
+/** Deepest nesting of `all`/`any`/`not` a rule's conditions may have (the catalogue uses 2). */
+export const MAX_CONDITION_DEPTH = 32;
+
+/**
+ * Refuses conditions nested deeper than MAX_CONDITION_DEPTH before the (recursive) schema sees them:
+ * a 20,000-deep condition overflowed the stack (exit 70). Iterative over the raw JSON.
+ */
+function checkConditionDepth(data: unknown, file: string): void {
+  if (data === null || typeof data !== 'object' || !Object.hasOwn(data, 'conditions')) return;
+  const stack: Array<{ node: unknown; path: PropertyKey[]; depth: number }> = [
+    { node: (data as { conditions: unknown }).conditions, path: ['conditions'], depth: 1 },
+  ];
+  while (stack.length > 0) {
+    const { node, path, depth } = stack.pop()!;
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) continue;
+    for (const op of ['all', 'any', 'not'] as const) {
+      if (!Object.hasOwn(node, op)) continue;
+      if (depth > MAX_CONDITION_DEPTH)
+        throw new InputError(
+          file,
+          formatJsonPath(path),
+          `conditions nest more than ${MAX_CONDITION_DEPTH} levels of all/any/not`,
+        );
+      const child = (node as Record<string, unknown>)[op];
+      if (op === 'not') stack.push({ node: child, path: [...path, op], depth: depth + 1 });
+      else if (Array.isArray(child))
+        child.forEach((c, i) => {
+          stack.push({ node: c, path: [...path, op, i], depth: depth + 1 });
+        });
+    }
+  }
 }
 
 /** Parses and checks one rule file. */
 export function parseRule(source: RuleSource): LoadedRule {
-  const data = parseJsonText(source.text, source.file);
+  const data = parseJsonText(source.text, source.file, false);
+  checkConditionDepth(data, source.file);
+  checkDocument(data, source.file);
   const rule = parseWithSchema(ruleFileSchema, data, source.file);
   checkRule(rule, source.file);
   return { ...rule, file: source.file };
@@ -210,7 +246,7 @@ export function substituteParams(cond: NestedCondition, params: Record<string, P
   if ('not' in cond) return { not: substituteParams(cond.not, params) };
   const v = cond.value;
   if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-    const value = params[v.param];
+    const value = Object.hasOwn(params, v.param) ? params[v.param] : undefined;
     if (value === undefined) throw new Error(`internal: param ${v.param} unresolved`);
     return { fact: cond.fact, operator: cond.operator, value };
   }

@@ -1,7 +1,54 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { InputError, OutputError } from '../errors.js';
+import { ExitCode, InputError, OutputError } from '../errors.js';
+
+/**
+ * Undo actions for writes in progress: temporary files to delete, or a set of renames to roll back.
+ * While any is registered, SIGINT and SIGTERM run them all (synchronously), print one line and exit
+ * 130, so an interrupted write leaves neither a `.tmp` file nor a partial set (README "Exit codes":
+ * 130, nothing partial left behind). The handlers are installed only while a write is in flight, so
+ * commands that handle signals themselves (`simulate`) are not affected otherwise.
+ */
+const pending = new Set<() => void>();
+
+function onInterrupt(signal: NodeJS.Signals): void {
+  const count = pending.size;
+  for (const undo of [...pending]) {
+    try {
+      undo();
+    } catch {
+      // Best effort: the other undo actions must still run.
+    }
+  }
+  pending.clear();
+  process.stderr.write(
+    `interrupted (${signal}): ${count} write${count === 1 ? '' : 's'} in progress undone; nothing partial left behind\n`,
+  );
+  process.exit(ExitCode.interrupted);
+}
+
+/** Registers an undo action until the returned function is called. */
+function whileWriting(undo: () => void): () => void {
+  if (pending.size === 0) {
+    process.on('SIGINT', onInterrupt);
+    process.on('SIGTERM', onInterrupt);
+  }
+  pending.add(undo);
+  return () => {
+    pending.delete(undo);
+    if (pending.size === 0) {
+      process.off('SIGINT', onInterrupt);
+      process.off('SIGTERM', onInterrupt);
+    }
+  };
+}
+
+/** Writes in progress (temporary files or sets being committed); for tests. */
+export function writesInProgress(): number {
+  return pending.size;
+}
 
 /** True when `path` exists (any file type). */
 export async function exists(path: string): Promise<boolean> {
@@ -42,24 +89,132 @@ export async function writeFileAtomic(
     throw new OutputError(`cannot create directory ${dir}: ${(error as Error).message}`);
   }
   const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const done = whileWriting(() => rmSync(tmp, { force: true }));
   try {
-    const handle = await open(tmp, opts.force ? 'w' : 'wx', 0o600);
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await writeTemp(tmp, data, opts.force);
     if (!opts.force && (await exists(path))) {
       throw new OutputError(`${path} appeared while writing; not overwriting it`, {
         hint: 'pass --force to replace it',
       });
     }
-    await rename(tmp, path);
+    // Synchronous, so a signal cannot run the undo action between the rename and its bookkeeping.
+    renameSync(tmp, path);
   } catch (error) {
     await rm(tmp, { force: true });
     if (error instanceof OutputError) throw error;
     throw new OutputError(`cannot write ${path}: ${(error as Error).message}`);
+  } finally {
+    done();
+  }
+}
+
+async function writeTemp(tmp: string, data: string | Uint8Array, force: boolean): Promise<void> {
+  const handle = await open(tmp, force ? 'w' : 'wx', 0o600);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Writes a set of files (all in one directory) all or nothing: every file is written and synced into
+ * a temporary directory next to them, then renamed into place, the record named last (callers put
+ * `signoff.json` last, so it never exists without its plan). A failure or a signal at any point
+ * removes what was written and puts back any file `--force` was replacing. Only a power loss in the
+ * middle of the renames (microseconds) can leave a mix; even then the last file is never the new one
+ * without all the others.
+ */
+export async function writeFilesAtomic(
+  files: ReadonlyArray<{ path: string; data: string | Uint8Array }>,
+  opts: { force: boolean },
+): Promise<void> {
+  if (files.length === 0) return;
+  const dir = dirname(files[0]!.path);
+  if (files.some((f) => dirname(f.path) !== dir)) throw new Error('internal: a file set spans directories');
+  for (const f of files) await assertWritable(f.path, opts.force);
+  /** The first folder this call created (undefined when `dir` existed): removed again on failure. */
+  let created: string | undefined;
+  try {
+    created = await mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw new OutputError(`cannot create directory ${dir}: ${(error as Error).message}`);
+  }
+  // Named before it is made, so the undo action is registered before anything exists on disk.
+  const staging = join(dir, `.atlas-access-review-${randomBytes(6).toString('hex')}`);
+  /** Renames made so far: [from, to], undone in reverse order. */
+  const moves: Array<[string, string]> = [];
+  /** Undoes the renames; false when one could not be undone (the staging directory is then kept). */
+  const undo = (): boolean => {
+    let complete = true;
+    for (const [from, to] of moves.reverse()) {
+      try {
+        renameSync(to, from);
+      } catch {
+        complete = false;
+      }
+    }
+    moves.length = 0;
+    // Never delete a replaced file that could not be put back: it is still in the staging directory.
+    if (complete) {
+      rmSync(staging, { recursive: true, force: true });
+      // Folders this call created, from `dir` up to the first one, if they are (still) empty.
+      for (let d = dir; created !== undefined; d = dirname(d)) {
+        try {
+          rmdirSync(d);
+        } catch {
+          break;
+        }
+        if (d === created) break;
+      }
+    }
+    return complete;
+  };
+  const done = whileWriting(() => {
+    undo();
+  });
+  let current = files[0]!.path;
+  try {
+    await mkdir(staging, { mode: 0o700 });
+    for (const [i, f] of files.entries()) {
+      current = f.path;
+      await writeTemp(join(staging, `${i}.new`), f.data, false);
+    }
+    // Commit: synchronous renames, so no signal handler runs between a rename and its record.
+    for (const [i, f] of files.entries()) {
+      current = f.path;
+      if (existsSync(f.path)) {
+        if (!opts.force)
+          throw new OutputError(`${f.path} appeared while writing; not overwriting it`, {
+            hint: 'pass --force to replace it',
+          });
+        renameSync(f.path, join(staging, `${i}.old`));
+        moves.push([f.path, join(staging, `${i}.old`)]);
+      }
+      renameSync(join(staging, `${i}.new`), f.path);
+      moves.push([join(staging, `${i}.new`), f.path]);
+    }
+    moves.length = 0;
+    rmSync(staging, { recursive: true, force: true });
+  } catch (error) {
+    const restored = undo();
+    const tail = restored
+      ? 'nothing was written'
+      : `some replaced files could not be put back; they are in ${staging}`;
+    if (error instanceof OutputError && restored) throw error;
+    throw new OutputError(`cannot write ${current}: ${(error as Error).message}; ${tail}`);
+  } finally {
+    done();
+  }
+}
+
+function existsSync(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -74,5 +229,47 @@ export async function readInputFile(path: string): Promise<string> {
       '$',
       code === 'ENOENT' ? 'file not found' : `cannot read: ${(error as Error).message}`,
     );
+  }
+}
+
+/**
+ * Reads a binary input file of at most `maxBytes` (checked before reading it), turning a missing,
+ * unreadable or oversized file into an InputError (exit 2) that names it as `shown`.
+ */
+export async function readInputBytes(path: string, shown: string, maxBytes: number): Promise<Uint8Array> {
+  try {
+    const { size } = await stat(path);
+    if (size > maxBytes)
+      throw new InputError(
+        shown,
+        '$',
+        `file is ${size.toLocaleString('en-US')} bytes, over the limit of ${maxBytes.toLocaleString('en-US')}; not read`,
+      );
+    const bytes = await readFile(path);
+    if (bytes.byteLength > maxBytes)
+      throw new InputError(shown, '$', 'file grew while it was read; not read');
+    return bytes;
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(
+      shown,
+      '$',
+      code === 'ENOENT' ? 'file not found' : `cannot read: ${(error as Error).message}`,
+    );
+  }
+}
+
+/**
+ * True when `a` and `b` name the same file: the same absolute path, or (both existing) the same
+ * device and inode, which catches symbolic and hard links.
+ */
+export async function sameFile(a: string, b: string): Promise<boolean> {
+  if (a === b) return true;
+  try {
+    const [x, y] = await Promise.all([stat(a), stat(b)]);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
   }
 }

@@ -14,6 +14,7 @@ export function terminalSafe(text: string): string {
  * JSON for a terminal: `JSON.stringify` escapes C0 controls but writes C1 controls (8-bit CSI) and
  * bidi overrides raw; they become `\uXXXX` escapes, so the output is the same JSON value.
  */
+/** Also used for every JSON output, so a JSON file and the same JSON on stdout are the same bytes. */
 export function terminalJson(value: unknown): string {
   return JSON.stringify(value, null, 2).replace(
     /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,

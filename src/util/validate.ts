@@ -24,11 +24,61 @@ export function parseWithSchema<S extends z.ZodType>(schema: S, data: unknown, f
   throw new InputError(file, formatJsonPath(first?.path ?? []), `${first?.message ?? 'invalid'}${more}`);
 }
 
-/** Parses JSON text, turning a syntax error into an InputError that names the file. */
-export function parseJsonText(text: string, file: string): unknown {
+/** Deepest nesting any input file may have; the deepest legitimate one (a rule) is about 10. */
+export const MAX_INPUT_DEPTH = 64;
+
+/**
+ * Checks a parsed input document before any schema sees it: no `__proto__` key (JSON.parse and YAML
+ * keep it as a key, and zod's records then drop it silently, so a policy entry could vanish unseen),
+ * and no nesting deeper than `maxDepth` (zod validates recursively; a 20,000-deep rule condition
+ * overflowed the stack, exit 70). Iterative, so it cannot overflow itself. Throws an InputError naming
+ * the file and the JSON path.
+ */
+export function checkDocument(data: unknown, file: string, maxDepth: number = MAX_INPUT_DEPTH): void {
+  // Paths are kept as parent links and spelled out only for an error: a snapshot has millions of nodes.
+  interface Node {
+    value: unknown;
+    key: PropertyKey;
+    parent: Node | null;
+    depth: number;
+  }
+  const pathOf = (n: Node | null, last?: PropertyKey): string => {
+    const keys: PropertyKey[] = last === undefined ? [] : [last];
+    for (let x = n; x?.parent; x = x.parent) keys.unshift(x.key);
+    return formatJsonPath(keys);
+  };
+  const stack: Node[] = [{ value: data, key: '$', parent: null, depth: 0 }];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    const value = node.value;
+    if (value === null || typeof value !== 'object') continue;
+    if (node.depth >= maxDepth)
+      throw new InputError(file, pathOf(node), `nested more than ${maxDepth} levels deep`);
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--)
+        stack.push({ value: value[i], key: i, parent: node, depth: node.depth + 1 });
+      continue;
+    }
+    for (const key of Object.keys(value)) {
+      if (key === '__proto__') throw new InputError(file, pathOf(node, key), `unknown key "${key}"`);
+      const child = (value as Record<string, unknown>)[key];
+      if (child !== null && typeof child === 'object')
+        stack.push({ value: child, key, parent: node, depth: node.depth + 1 });
+    }
+  }
+}
+
+/**
+ * Parses JSON text, turning a syntax error into an InputError that names the file, and checks the
+ * document (see checkDocument) unless `check` is false (the caller then checks it itself).
+ */
+export function parseJsonText(text: string, file: string, check = true): unknown {
+  let data: unknown;
   try {
-    return JSON.parse(text);
+    data = JSON.parse(text);
   } catch (error) {
     throw new InputError(file, '$', `not valid JSON: ${(error as Error).message}`);
   }
+  if (check) checkDocument(data, file);
+  return data;
 }

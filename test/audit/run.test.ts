@@ -54,6 +54,7 @@ const waiver = (over: Partial<Waiver> = {}): Waiver => ({
   reason: 'on leave',
   approver: 'ciso@example.com',
   ticket: 'SEC-1',
+  approvedOn: '2026-05-01',
   expiresOn: '2026-09-01',
   ...over,
 });
@@ -148,7 +149,7 @@ describe('auditSnapshot', () => {
     expect(there.waivers.unused).toEqual([elsewhere]);
   });
 
-  it('a waiver naming a team applies in every org with that team name, and is reported as cross-org', async () => {
+  it('a waiver naming a team by name is not applied; by subjectId it applies to that team only', async () => {
     const twoOrgs = snapshot([
       org({ teams: [...org().teams, team({ name: 'sre', memberIds: [] })] }),
       org({ teams: [...org().teams, team({ name: 'sre', memberIds: [] })] }),
@@ -159,21 +160,29 @@ describe('auditSnapshot', () => {
       now: BUILDER_NOW,
       inputs: { rulesDir: rules.dir, policyFile: null, waiversFile: null, baselineFile: null },
     };
-    const broad = waiver({ ruleId: 'empty-team', subject: 'sre' });
-    const r = await auditSnapshot({ ...base, snapshot: twoOrgs, waivers: [broad] });
-    expect(r.findings.filter((f) => f.ruleId === 'empty-team' && f.waived)).toHaveLength(2);
-    const orgIds = twoOrgs.organizations.map((o) => o.id).sort();
-    expect(crossOrgWaivers(r.waivers)).toEqual([{ waiver: broad, orgIds }]);
-    const scoped = waiver({ ruleId: 'empty-team', subject: 'sre', orgId: orgIds[0]! });
-    const r2 = await auditSnapshot({ ...base, snapshot: twoOrgs, waivers: [scoped] });
-    expect(r2.findings.filter((f) => f.ruleId === 'empty-team' && f.waived)).toHaveLength(1);
+    const byName = waiver({ ruleId: 'empty-team', subject: 'sre' });
+    const r = await auditSnapshot({ ...base, snapshot: twoOrgs, waivers: [byName] });
+    expect(r.findings.filter((f) => f.ruleId === 'empty-team' && f.waived)).toHaveLength(0);
+    expect(r.waivers.notApplied?.map((w) => [w.problem, w.findingKeys.length])).toEqual([['name-not-id', 2]]);
+    const sre = twoOrgs.organizations[0]!.teams.find((t) => t.name === 'sre')!;
+    const byId = waiver({ ruleId: 'empty-team', subject: 'sre', subjectId: sre.id });
+    const r2 = await auditSnapshot({ ...base, snapshot: twoOrgs, waivers: [byId] });
+    expect(r2.findings.filter((f) => f.ruleId === 'empty-team' && f.waived).map((f) => f.subject.id)).toEqual(
+      [sre.id],
+    );
     expect(crossOrgWaivers(r2.waivers)).toEqual([]);
   });
 
   it('waivers: expired ones do not apply and are reported; unused and expiring-soon ones are reported', async () => {
     const expired = waiver({ expiresOn: '2026-05-31' });
     const unused = waiver({ subject: 'nobody@example.com' });
-    const soon = waiver({ ruleId: 'api-key-org-owner', subject: 'ci', expiresOn: '2026-06-10' });
+    const keyId = snap.organizations[0]!.apiKeys[0]!.id;
+    const soon = waiver({
+      ruleId: 'api-key-org-owner',
+      subject: 'ci',
+      subjectId: keyId,
+      expiresOn: '2026-06-10',
+    });
     const r = await run({ waivers: [expired, unused, soon] });
     expect(r.findings.find((x) => x.ruleId === 'stale-last-auth')!.waived).toBe(false);
     expect(r.waivers.expired).toEqual([expired]);
@@ -278,6 +287,8 @@ describe('parseWaivers', () => {
   });
   it('accepts an expiry exactly one year ahead, and expired waivers', () => {
     expect(parseWaivers(doc({ expiresOn: '2027-06-01' }), 'w', BUILDER_NOW, ids)).toHaveLength(1);
-    expect(parseWaivers(doc({ expiresOn: '2020-01-01' }), 'w', BUILDER_NOW, ids)).toHaveLength(1);
+    expect(
+      parseWaivers(doc({ expiresOn: '2020-01-01', approvedOn: '2019-12-01' }), 'w', BUILDER_NOW, ids),
+    ).toHaveLength(1);
   });
 });

@@ -150,6 +150,7 @@ describe('auditSnapshot with extra findings', () => {
       reason: 'needed until the migration ends',
       approver: 'ciso@example.com',
       ticket: 'SEC-9',
+      approvedOn: '2026-05-01',
       expiresOn: '2026-08-01',
     };
     const r = await run(extra, [w]);
@@ -297,7 +298,7 @@ describe('--signoff on the command line', () => {
   it('a waiver for the finding passes the gate (exit 0) and the finding stays visible', async () => {
     const waivers = file(
       'waivers.yaml',
-      'waivers:\n  - ruleId: review-revocation-not-done\n    subject: kept@example.com\n    reason: handover until July\n    approver: ciso@example.com\n    expiresOn: "2026-07-31"\n',
+      'waivers:\n  - ruleId: review-revocation-not-done\n    subject: kept@example.com\n    reason: handover until July\n    approver: ciso@example.com\n    approvedOn: "2026-05-01"\n    expiresOn: "2026-07-31"\n',
     );
     const r = await cli(['audit', snapFile, '--signoff', signoffFile, '--waivers', waivers]);
     expect(r.code).toBe(0);

@@ -89,7 +89,7 @@ describe('audit command', () => {
     );
     const waivers = file(
       'waivers.yml',
-      'waivers:\n  - ruleId: stale-last-auth\n    subject: stale@example.com\n    reason: parental leave\n    approver: ciso@example.com\n    expiresOn: "2026-06-10"\n',
+      'waivers:\n  - ruleId: stale-last-auth\n    subject: stale@example.com\n    reason: parental leave\n    approver: ciso@example.com\n    approvedOn: "2026-05-20"\n    expiresOn: "2026-06-10"\n',
     );
     const r = await cli(['audit', snapFile, '--policy', policy, '--waivers', waivers]);
     expect(r.code).toBe(0);

@@ -189,4 +189,29 @@ describe('doctor', () => {
     expect(unknown.stdout).toContain('HTTP 404 RESOURCE_NOT_FOUND');
     expect(unknown.stdout).toContain('fix: not found: check the organization id');
   });
+
+  it('full access (Organization Owner): every dataset readable, exit 0, about one request per dataset', async () => {
+    await start({ orgRole: 'ORG_OWNER' });
+    const run = await doctor(['--all-orgs', '--include', 'project-invitations', '--format', 'json']);
+    expect(run.code).toBe(0);
+    const report = json(run.stdout);
+    expect(report.ok).toBe(true);
+    for (const org of report.organizations) {
+      expect(org.checks.filter((c) => c.outcome !== 'ok')).toEqual([]);
+      expect(org.checks.map((c) => c.dataset)).toContain('project-invitations');
+    }
+    const text = await doctor(['--all-orgs']);
+    expect(text.stdout).toMatch(
+      /Result: collect would succeed: every dataset of 2 organization\(s\) is readable/,
+    );
+  });
+
+  it('Organization Read Only: everything a default collection reads, but not project invitations (Project Owner)', async () => {
+    await start({ orgRole: 'ORG_READ_ONLY' });
+    expect((await doctor(['--all-orgs'])).code).toBe(0);
+    const withInvites = await doctor(['--all-orgs', '--include', 'project-invitations']);
+    expect(withInvites.code).toBe(3);
+    expect(withInvites.stdout).toMatch(/REFUSED\s+project invitations\s+Project Owner/);
+    expect(withInvites.stdout).toContain('Roles to grant: Project Owner.');
+  });
 });

@@ -59,6 +59,22 @@ describe('terminal safety of every command output', () => {
   );
 });
 
+describe('JSON on stdout stays the same data', () => {
+  it('C1 controls and bidi overrides are written as \\u escapes, so the JSON parses back to the exact value', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'snap.json');
+    const name = 'Evil\u009b31m\u202eorg';
+    writeFileSync(
+      file,
+      serializeSnapshot(snapshot([org({ name, settings: settings({ multiFactorAuthRequired: false }) })])),
+    );
+    const run = await runCliForTest(['audit', file, '--format', 'json'], { cwd: dir });
+    expect(run.stdout).toContain('Evil\\u009b31m\\u202eorg');
+    const doc = JSON.parse(run.stdout) as { findings: Array<{ orgName: string }> };
+    expect(doc.findings.map((f) => f.orgName)).toContain(name);
+  });
+});
+
 describe('NODE_TLS_REJECT_UNAUTHORIZED=0', () => {
   const env = {
     NODE_TLS_REJECT_UNAUTHORIZED: '0',

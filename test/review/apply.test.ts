@@ -261,6 +261,15 @@ describe('review apply refuses, before sending anything (exit 2)', () => {
     expect(existsSync(join(r.evidence, 'apply-log.json'))).toBe(false);
   });
 
+  it('a --log that names one of its inputs, even with --force', async () => {
+    const before = readFileSync(r.snapshot, 'utf8');
+    await refused(
+      [...args(r, sim), '--yes', '--force', '--log', r.snapshot],
+      /--log would overwrite the --snapshot input file/,
+    );
+    expect(readFileSync(r.snapshot, 'utf8')).toBe(before);
+  });
+
   it('an existing apply log without --force (exit 4)', async () => {
     const e = copy(r, 'with-log');
     writeFileSync(join(e, 'apply-log.json'), 'an earlier run');

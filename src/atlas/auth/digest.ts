@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { AtlasApiError } from '../../errors.js';
 import type { AuthStrategy } from './types.js';
 
 /**
@@ -37,6 +38,22 @@ export class DigestAuth implements AuthStrategy {
     const header = response.headers.get('www-authenticate');
     const challenge = header ? parseDigestChallenge(header) : null;
     if (!challenge) return false;
+    if (challenge.qop === null) {
+      // RFC 2069 digest (no qop) has no client nonce or count: a captured response replays for as long
+      // as the server keeps the nonce. Atlas always offers qop=auth, so a challenge without it is not
+      // Atlas (or is tampered with): fail rather than weaken the scheme.
+      const path = response.url ? new URL(response.url).pathname : '(request)';
+      throw new AtlasApiError(
+        {
+          endpoint: `GET ${path}`,
+          status: response.status,
+          errorCode: null,
+          detail:
+            'the Digest challenge does not offer qop="auth" (RFC 7616); refusing the RFC 2069 form without a client nonce',
+        },
+        { hint: 'check MONGODB_ATLAS_BASE_URL: Atlas and Ops Manager always offer qop="auth"' },
+      );
+    }
     const previous = this.challenge;
     // Credentials sent for the current nonce, refused, and challenged again with the very same nonce
     // (not marked stale) means the key itself is wrong: asking again cannot help. Any other case
@@ -63,11 +80,7 @@ export interface DigestChallenge {
 export function parseDigestChallenge(header: string): DigestChallenge | null {
   const match = /^\s*Digest\s+(.*)$/i.exec(header);
   if (!match) return null;
-  const params = new Map<string, string>();
-  const re = /([a-zA-Z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g;
-  for (let m = re.exec(match[1] ?? ''); m; m = re.exec(match[1] ?? '')) {
-    params.set(m[1]!.toLowerCase(), (m[2] ?? m[3] ?? '').replace(/\\(.)/g, '$1'));
-  }
+  const params = parseAuthParams(match[1] ?? '');
   const nonce = params.get('nonce');
   const realm = params.get('realm');
   if (nonce === undefined || realm === undefined) return null;
@@ -80,6 +93,50 @@ export function parseDigestChallenge(header: string): DigestChallenge | null {
     opaque: params.get('opaque') ?? null,
     stale: (params.get('stale') ?? '').toLowerCase() === 'true',
   };
+}
+
+const isSpace = (c: string | undefined) => c === ' ' || c === '\t';
+const isToken = (c: string | undefined) =>
+  c !== undefined &&
+  ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c === '_' || c === '-');
+
+/**
+ * `name=value, name="quoted \"value\""` pairs of an auth header (RFC 7235 auth-param), names in lower
+ * case. A single left-to-right pass: a regular expression over this server-sent text backtracked
+ * quadratically on a long token without `=`.
+ */
+function parseAuthParams(text: string): Map<string, string> {
+  const params = new Map<string, string>();
+  let i = 0;
+  while (i < text.length) {
+    while (i < text.length && (text[i] === ',' || isSpace(text[i]))) i++;
+    const start = i;
+    while (isToken(text[i])) i++;
+    const name = text.slice(start, i);
+    while (isSpace(text[i])) i++;
+    if (name === '' || text[i] !== '=') {
+      if (i === start) i++;
+      continue;
+    }
+    i++;
+    while (isSpace(text[i])) i++;
+    let value = '';
+    if (text[i] === '"') {
+      i++;
+      while (i < text.length && text[i] !== '"') {
+        if (text[i] === '\\' && i + 1 < text.length) i++;
+        value += text[i];
+        i++;
+      }
+      i++;
+    } else {
+      const from = i;
+      while (i < text.length && text[i] !== ',' && !isSpace(text[i])) i++;
+      value = text.slice(from, i);
+    }
+    params.set(name.toLowerCase(), value);
+  }
+  return params;
 }
 
 function hashFor(algorithm: string): (data: string) => string {
@@ -104,9 +161,9 @@ export function digestHeader(input: {
   let ha1 = h(`${username}:${challenge.realm}:${password}`);
   if (/-sess$/i.test(challenge.algorithm)) ha1 = h(`${ha1}:${challenge.nonce}:${cnonce}`);
   const ha2 = h(`${method}:${uri}`);
-  const response = challenge.qop
-    ? h(`${ha1}:${challenge.nonce}:${nc}:${cnonce}:${challenge.qop}:${ha2}`)
-    : h(`${ha1}:${challenge.nonce}:${ha2}`);
+  // Only qop=auth: onUnauthorized refuses a challenge without it (no RFC 2069 fallback).
+  if (challenge.qop !== 'auth') throw new Error('internal: Digest challenge without qop=auth');
+  const response = h(`${ha1}:${challenge.nonce}:${nc}:${cnonce}:${challenge.qop}:${ha2}`);
   const parts = [
     `username="${username}"`,
     `realm="${challenge.realm}"`,
@@ -115,7 +172,7 @@ export function digestHeader(input: {
     `algorithm=${challenge.algorithm}`,
     `response="${response}"`,
   ];
-  if (challenge.qop) parts.push(`qop=${challenge.qop}`, `nc=${nc}`, `cnonce="${cnonce}"`);
+  parts.push(`qop=${challenge.qop}`, `nc=${nc}`, `cnonce="${cnonce}"`);
   if (challenge.opaque !== null) parts.push(`opaque="${challenge.opaque}"`);
   return `Digest ${parts.join(', ')}`;
 }

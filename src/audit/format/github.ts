@@ -47,6 +47,11 @@ export function renderGithub(result: AuditResult, snapshot: SnapshotMeta): strin
       `::warning title=waiver unused::${escapeData(`${w.ruleId} / ${w.subject} matches no finding`)}`,
     );
   }
+  for (const w of result.waivers.notApplied ?? []) {
+    lines.push(
+      `::error title=waiver not applied::${escapeData(`${w.ruleId} / ${w.subject}: ${w.detail} (${w.problem})`)}`,
+    );
+  }
   for (const w of result.waivers.expiringSoon) {
     lines.push(
       `::warning title=waiver expiring::${escapeData(`${w.ruleId} / ${w.subject} expires on ${w.expiresOn}`)}`,

@@ -1,3 +1,4 @@
+import { terminalJson } from '../../util/terminal.js';
 import type { AuditResult } from '../types.js';
 import type { SnapshotMeta } from './index.js';
 
@@ -41,5 +42,5 @@ export function renderJson(result: AuditResult, snapshot: SnapshotMeta): string 
     waivers: result.waivers,
     rules: result.rules,
   };
-  return `${JSON.stringify(doc, null, 2)}\n`;
+  return `${terminalJson(doc)}\n`;
 }

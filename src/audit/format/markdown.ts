@@ -62,6 +62,10 @@ export function renderMarkdown(result: AuditResult, snapshot: SnapshotMeta): str
       (x) => `- Waiver **expired** on ${x.expiresOn}: ${mdCell(x.ruleId)} / ${mdCell(x.subject)}`,
     ),
     ...w.unused.map((x) => `- Waiver **matches nothing**: ${mdCell(x.ruleId)} / ${mdCell(x.subject)}`),
+    ...(w.notApplied ?? []).map(
+      (x) =>
+        `- Waiver **not applied** (${x.problem}): ${mdCell(x.ruleId)} / ${mdCell(x.subject)}: ${mdCell(x.detail)}`,
+    ),
     ...w.expiringSoon.map(
       (x) => `- Waiver expires on ${x.expiresOn}: ${mdCell(x.ruleId)} / ${mdCell(x.subject)}`,
     ),

@@ -1,3 +1,4 @@
+import { terminalJson } from '../../util/terminal.js';
 import type { AuditResult, Severity } from '../types.js';
 import type { SnapshotMeta } from './index.js';
 import { notEvaluatedText } from './not-evaluated.js';
@@ -116,5 +117,5 @@ export function renderSarif(result: AuditResult, snapshot: SnapshotMeta): string
       },
     ],
   };
-  return `${JSON.stringify(doc, null, 2)}\n`;
+  return `${terminalJson(doc)}\n`;
 }

@@ -50,6 +50,8 @@ export function renderText(result: AuditResult, snapshot: SnapshotMeta): string 
   for (const x of w.unused) lines.push(`warning: waiver matches nothing: ${x.ruleId} / ${x.subject}`);
   for (const x of w.expiringSoon)
     lines.push(`warning: waiver expires on ${x.expiresOn}: ${x.ruleId} / ${x.subject}`);
+  for (const x of w.notApplied ?? [])
+    lines.push(`warning: waiver not applied (${x.problem}): ${x.ruleId} / ${x.subject}: ${x.detail}`);
   const g = result.gate;
   lines.push(
     g.failOn === 'never'

@@ -8,6 +8,7 @@ import { assertWritable, writeFileAtomic } from '../../util/files.js';
 import { TOOL } from '../../version.js';
 import {
   type AuditArgs,
+  assertOutputsAreNotInputs,
   auditFileOptions,
   auditFromFiles,
   auditOptions,
@@ -48,6 +49,8 @@ export const auditCommand: CommandFactory = (ctx) =>
       ),
     handler: async (argv: AuditCommandArgs) => {
       const output = argv.output ? resolve(ctx.cwd, argv.output) : undefined;
+      if (output)
+        await assertOutputsAreNotInputs([{ path: output, option: `--output ${argv.output}` }], argv, ctx.cwd);
       if (output) await assertWritable(output, argv.force);
       const opts = auditFileOptions(argv.snapshot, argv, ctx.cwd);
       const { loaded, audit, verify } = await auditFromFiles(opts, ctx.now());

@@ -39,9 +39,13 @@ function demoWaivers(estate: Estate, now: Date): { waivers: Waiver[] } {
   const waivers: Waiver[] = [];
   const keyWithoutList = estate.planted.find((p) => p.kind === 'api-key-no-access-list');
   if (keyWithoutList) {
+    const key = estate.organizations.flatMap((o) => o.apiKeys).find((k) => k.id === keyWithoutList.subjectId);
     waivers.push({
       ruleId: 'api-key-no-access-list',
-      subject: keyWithoutList.subjectId,
+      // Keys are waived by id (a name can be given to a new key); the subject is the label readers see.
+      subject: key?.description ?? key?.publicKey ?? keyWithoutList.subjectId,
+      subjectId: keyWithoutList.subjectId,
+      approvedOn: day(0),
       reason: 'CI runners use changing egress IPs; migration to a service account is planned',
       approver: 'ciso@northwind-traders.com',
       ticket: 'SEC-1042',
@@ -54,6 +58,7 @@ function demoWaivers(estate: Estate, now: Date): { waivers: Waiver[] } {
     waivers.push({
       ruleId: 'outside-email-domain',
       subject: user?.username ?? outsider.subjectId,
+      approvedOn: day(0),
       reason: 'external auditor with a time-boxed engagement',
       approver: 'head-of-security@northwind-traders.com',
       ticket: 'SEC-1077',

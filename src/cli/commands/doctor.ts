@@ -7,7 +7,13 @@ import {
 } from '../../collect/doctor.js';
 import { ExitCode } from '../../errors.js';
 import { terminalJson, terminalSafe } from '../../util/terminal.js';
-import { type AtlasArgs, atlasOptions, buildClient, orgSelection } from '../atlas-options.js';
+import {
+  type AtlasArgs,
+  atlasOptions,
+  buildClient,
+  includeSelection,
+  orgSelection,
+} from '../atlas-options.js';
 import type { CliContext } from '../context.js';
 import { type CommandFactory, defineCommand } from './define.js';
 
@@ -95,9 +101,14 @@ export const doctorCommand: CommandFactory = (ctx: CliContext) =>
           describe: 'Output format',
         })
         .example('$0 doctor --org 5f1a2b3c4d5e6f7a8b9c0d1e', 'check one organization before collecting it')
-        .example('$0 doctor --all-orgs --format json', 'every organization, as JSON'),
+        .example('$0 doctor --all-orgs --format json', 'every organization, as JSON')
+        .example(
+          '$0 doctor --all-orgs --include project-invitations',
+          'also check the Project Owner role that project invitations need',
+        ),
     handler: async (args: DoctorArgs) => {
       const orgs = orgSelection(args);
+      const include = includeSelection(args);
       const client = buildClient(args, ctx.env);
       const credentialId =
         (client.auth.kind === 'service-account'
@@ -108,6 +119,7 @@ export const doctorCommand: CommandFactory = (ctx: CliContext) =>
         api: args.api,
         usersVersion: args['api-version'],
         orgs,
+        include,
         credentialId,
         now: () => ctx.now().getTime(),
       });

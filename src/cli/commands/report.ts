@@ -7,6 +7,7 @@ import { RENDERERS, REPORT_FORMATS, type ReportFormat } from '../../report/rende
 import { assertWritable, writeFileAtomic } from '../../util/files.js';
 import {
   type AuditArgs,
+  assertOutputsAreNotInputs,
   auditFileOptions,
   auditFromFiles,
   auditOptions,
@@ -51,6 +52,13 @@ export function reportOutputOptions<T>(yargs: Argv<T>) {
   return b;
 }
 
+/** `dir` without trailing slashes (a loop: `/\/+$/` backtracks quadratically on many slashes). */
+function trimSlashes(dir: string): string {
+  let end = dir.length;
+  while (end > 0 && dir[end - 1] === '/') end--;
+  return dir.slice(0, end);
+}
+
 /**
  * Resolves the output files: `--out-dir` gives every format its default name, an explicit `--<format>`
  * path wins for that format. Two formats aimed at one file is a usage error.
@@ -65,7 +73,7 @@ export function planOutputs(
     const outDir = args['out-dir'];
     const shown =
       explicit ??
-      (outDir === undefined ? undefined : `${outDir.replace(/\/+$/, '')}/${RENDERERS[format].defaultFile}`);
+      (outDir === undefined ? undefined : `${trimSlashes(outDir)}/${RENDERERS[format].defaultFile}`);
     if (shown === undefined) continue;
     planned.push({ format, path: resolve(cwd, shown), shown });
   }
@@ -170,6 +178,11 @@ export const reportCommand: CommandFactory = (ctx) =>
     },
     handler: async (argv: ReportCommandArgs) => {
       const outputs = planOutputs(argv, ctx.cwd);
+      await assertOutputsAreNotInputs(
+        outputs.map((o) => ({ path: o.path, option: `--${o.format} ${o.shown}` })),
+        argv,
+        ctx.cwd,
+      );
       // Refuse before any work, for every output (exit 4): never a partial set of reports.
       for (const o of outputs) await assertWritable(o.path, argv.force);
       const now = ctx.now();

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { DEFAULT_CLIENT_OPTIONS } from '../../atlas/client.js';
@@ -12,13 +11,21 @@ import {
   initialLog,
   serializeApplyLog,
 } from '../../review/apply.js';
-import { checkReviewWorkbook, formatProblem, readReviewWorkbook } from '../../review/import.js';
+import { checkReviewWorkbook, formatProblemLines, readReviewWorkbook } from '../../review/import.js';
 import { buildRevocationPlan, formatCallLines, formatPlanText, serializePlan } from '../../review/plan.js';
 import { buildSignoff, serializeSignoff, signoffSchema } from '../../review/signoff.js';
 import { renderSignoffHtml } from '../../review/signoff-html.js';
 import { VERIFY_FORMATS, VERIFY_FORMATTERS, type VerifyFormat, verifySignoff } from '../../review/verify.js';
+import { snapshotSubjectCount, WORKBOOK_LIMITS, workbookLimits } from '../../review/xlsx-package.js';
 import { readSnapshot, sha256Hex } from '../../snapshot/store.js';
-import { assertWritable, readInputFile, writeFileAtomic } from '../../util/files.js';
+import {
+  assertWritable,
+  readInputBytes,
+  readInputFile,
+  sameFile,
+  writeFileAtomic,
+  writeFilesAtomic,
+} from '../../util/files.js';
 import { terminalSafe } from '../../util/terminal.js';
 import { parseJsonText, parseWithSchema } from '../../util/validate.js';
 import { TOOL } from '../../version.js';
@@ -39,19 +46,6 @@ interface ImportArgs {
   snapshot: string;
   'out-dir': string;
   force: boolean;
-}
-
-async function readBytes(file: string): Promise<Uint8Array> {
-  try {
-    return await readFile(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(
-      file,
-      '$',
-      code === 'ENOENT' ? 'file not found' : `cannot read: ${(error as Error).message}`,
-    );
-  }
 }
 
 function importCommand(ctx: CliContext) {
@@ -88,13 +82,15 @@ function importCommand(ctx: CliContext) {
       // Refuse before any work (exit 4): never a partial set of evidence files.
       for (const path of Object.values(out)) await assertWritable(path, argv.force);
       const workbookFile = resolve(ctx.cwd, argv.workbook);
-      const bytes = await readBytes(workbookFile);
+      // Size caps before the workbook is read or loaded (src/review/xlsx-package.ts).
+      const bytes = await readInputBytes(workbookFile, argv.workbook, WORKBOOK_LIMITS.maxFileBytes);
       const loaded = await readSnapshot(resolve(ctx.cwd, argv.snapshot));
       const now = ctx.now();
-      const contents = await readReviewWorkbook(bytes, argv.workbook);
+      const limits = workbookLimits(snapshotSubjectCount(loaded.snapshot));
+      const contents = await readReviewWorkbook(bytes, argv.workbook, limits);
       const check = checkReviewWorkbook(contents, loaded, now);
       if (check.problems.length > 0) {
-        for (const p of check.problems) ctx.stderr(`${argv.workbook}: ${formatProblem(p)}\n`);
+        for (const line of formatProblemLines(check.problems, argv.workbook)) ctx.stderr(`${line}\n`);
         throw new InputError(
           argv.workbook,
           '$',
@@ -115,17 +111,18 @@ function importCommand(ctx: CliContext) {
       const signoffText = serializeSignoff(signoff);
       // The plan names the sign-off by the sha256 of the file written here; `review apply` checks it.
       const plan = buildRevocationPlan(signoff, sha256Hex(signoffText));
-      // Render everything before writing anything.
+      // Render everything, then write the set all or nothing; signoff.json last (src/util/files.ts).
       const files: Array<[string, string]> = [
-        [out.signoffJson, signoffText],
         [out.signoffHtml, renderSignoffHtml(signoff)],
         [out.planJson, serializePlan(plan)],
         [out.planText, formatPlanText(plan)],
+        [out.signoffJson, signoffText],
       ];
-      for (const [path, text] of files) {
-        await writeFileAtomic(path, text, { force: argv.force });
-        ctx.stdout(`wrote ${path} (${Buffer.byteLength(text)} bytes)\n`);
-      }
+      await writeFilesAtomic(
+        files.map(([path, data]) => ({ path, data })),
+        { force: argv.force },
+      );
+      for (const [path, text] of files) ctx.stdout(`wrote ${path} (${Buffer.byteLength(text)} bytes)\n`);
       const c = signoff.counts;
       ctx.stderr(
         `review import: ${c.identities} decisions (${c.keep} keep, ${c.revoke} revoke, ${c.modify} modify) by ${signoff.reviewers.length} reviewer(s); plan: ${plan.counts.calls} API call(s), not executed (see review apply)\n`,
@@ -305,7 +302,12 @@ function applyCommand(ctx: CliContext) {
       const planText = await readInputFile(resolve(ctx.cwd, argv.plan));
       const signoffText = await readInputFile(resolve(ctx.cwd, signoffArg));
       const snapshot = await readSnapshot(resolve(ctx.cwd, argv.snapshot));
-      const workbookBytes = await readBytes(resolve(ctx.cwd, argv.workbook));
+      // Size caps before the workbook is read or loaded, as for review import (src/review/xlsx-package.ts).
+      const workbookBytes = await readInputBytes(
+        resolve(ctx.cwd, argv.workbook),
+        argv.workbook,
+        WORKBOOK_LIMITS.maxFileBytes,
+      );
       const { plan } = await bindPlan(
         {
           plan: { file: argv.plan, text: planText },
@@ -384,6 +386,17 @@ function applyCommand(ctx: CliContext) {
               APPLY_CREDENTIALS,
             );
       const logFile = resolve(ctx.cwd, argv.log ?? join(dirname(signoffArg), APPLY_LOG_NAME));
+      // The log never replaces the evidence it is checked against, even with --force.
+      for (const [what, file] of [
+        ['plan', argv.plan],
+        ['--signoff', signoffArg],
+        ['--snapshot', argv.snapshot],
+        ['--workbook', argv.workbook],
+      ] as const)
+        if (await sameFile(logFile, resolve(ctx.cwd, file)))
+          throw new UsageError(`--log would overwrite the ${what} input file ${file}`, {
+            hint: 'write the apply log to another file',
+          });
       await assertWritable(logFile, argv.force);
       // Who writes: the client id or public key (never a secret); none when nothing is sent.
       const kind = client?.auth.kind;

@@ -14,6 +14,7 @@ import {
 } from '../atlas-options.js';
 import {
   type AuditArgs,
+  assertOutputsAreNotInputs,
   auditFileOptions,
   auditFromFiles,
   auditOptions,
@@ -84,6 +85,14 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
   if (outputs.some((o) => o.path === snapshotFile)) {
     throw new UsageError('the snapshot and a report would be written to the same file');
   }
+  await assertOutputsAreNotInputs(
+    [
+      { path: snapshotFile, option: `the snapshot ${snapshotFile}` },
+      ...outputs.map((o) => ({ path: o.path, option: `--${o.format} ${o.shown}` })),
+    ],
+    { ...args, snapshot: undefined },
+    ctx.cwd,
+  );
   for (const path of [snapshotFile, ...outputs.map((o) => o.path)]) await assertWritable(path, args.force);
   const delivery = args['email-to']?.length ? await prepareDelivery(args, ctx) : null;
   // The sign-off and the previous snapshot are only used after collecting: read them now, so a bad

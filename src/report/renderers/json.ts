@@ -1,7 +1,9 @@
 /** JSON renderer: the versioned report model itself, 2-space indented with a trailing newline. */
+
+import { terminalJson } from '../../util/terminal.js';
 import type { ReportModel } from '../model.js';
 
 /** The model's key order is fixed by its construction, so the output is byte-stable for the same input. */
 export function renderJson(model: ReportModel): string {
-  return `${JSON.stringify(model, null, 2)}\n`;
+  return `${terminalJson(model)}\n`;
 }

@@ -122,7 +122,9 @@ export function renderMarkdown(model: ReportModel): string {
     out.push(`## Waivers needing attention (${waiverIssues.length})`, '');
     out.push('| Status | Rule | Subject | Expires | Approver |', '|---|---|---|---|---|');
     for (const w of waiverIssues)
-      out.push(`| ${w.status} | \`${w.ruleId}\` | ${e(w.subject)} | ${w.expiresOn} | ${e(w.approver)} |`);
+      out.push(
+        `| ${w.status}${w.problem ? `: ${e(w.problem)}` : ''} | \`${w.ruleId}\` | ${e(w.subject)} | ${w.expiresOn} | ${e(w.approver)} |`,
+      );
     out.push('');
   }
   out.push(

@@ -94,6 +94,11 @@ export function summaryView(m: ReportModel): SummaryView {
       `${plural(esc, 'privilege escalation', 'privilege escalations')} (new ORG_OWNER or GROUP_OWNER) since the last review.`,
     );
   const w = s.waivers;
+  const notApplied = m.waivers.filter((x) => x.status === 'notApplied').length;
+  if (notApplied > 0)
+    attention.push(
+      `${plural(notApplied, 'waiver was', 'waivers were')} not applied (named by name where an id is needed, ambiguous, or older than the subject); the findings stay open.`,
+    );
   if (w.expired > 0)
     attention.push(
       `${plural(w.expired, 'waiver has', 'waivers have')} expired; the findings they covered are open again.`,

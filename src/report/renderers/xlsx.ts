@@ -405,7 +405,16 @@ export async function renderXlsx(model: ReportModel): Promise<Uint8Array> {
     { header: 'Findings', width: 10, kind: 'number' },
   ]);
   for (const w of model.waivers)
-    waivers.add([w.status, w.ruleId, w.subject, w.reason, w.approver, w.ticket, w.expiresOn, w.findingCount]);
+    waivers.add([
+      w.problem ? `${w.status}: ${w.problem}` : w.status,
+      w.ruleId,
+      w.subject,
+      w.reason,
+      w.approver,
+      w.ticket,
+      w.expiresOn,
+      w.findingCount,
+    ]);
   waivers.commit();
 
   await wb.commit();

@@ -1,0 +1,42 @@
+/**
+ * Comparing login names (email addresses) the way a person reads them. Two strings that look the same
+ * in a spreadsheet or a waivers file must compare equal: `Alice <ALICE@example.com>`, a `mailto:` link,
+ * a full-width `ａｌｉｃｅ@example.com` and `alice\u200b@example.com` are all alice@example.com. Used by
+ * the self-review check of `review import` and by waivers that name a user.
+ *
+ * Not covered: look-alike letters of other scripts (Cyrillic `а` for Latin `a`), which NFKC keeps
+ * distinct; Atlas usernames are ASCII email addresses, so such a name is a different account.
+ */
+
+/**
+ * Characters that render as nothing: zero-width space/joiners, word joiner, BOM, soft hyphen, the
+ * Mongolian vowel separator and the invisible operators. Removed before comparing.
+ */
+const INVISIBLE = new Set([
+  0x00ad, 0x180e, 0x200b, 0x200c, 0x200d, 0x200e, 0x200f, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xfeff,
+]);
+
+/** `text` in Unicode NFKC with the invisible characters removed: what a reader sees. */
+export function visibleText(text: string): string {
+  let visible = '';
+  for (const ch of text.normalize('NFKC')) {
+    if (!INVISIBLE.has(ch.codePointAt(0)!)) visible += ch;
+  }
+  return visible;
+}
+
+/**
+ * The comparable form of a login name: Unicode NFKC, invisible characters removed, the address taken
+ * out of `Display Name <address>`, a leading `mailto:` dropped, surrounding space trimmed, lower case.
+ * Linear in the length of `text` (no regular expression over it).
+ */
+export function normaliseAddress(text: string): string {
+  let s = visibleText(text).trim();
+  // `Name <addr>`: the part between the last `<` and a closing `>` at the very end.
+  if (s.endsWith('>')) {
+    const open = s.lastIndexOf('<');
+    if (open >= 0) s = s.slice(open + 1, -1).trim();
+  }
+  if (s.slice(0, 7).toLowerCase() === 'mailto:') s = s.slice(7).trim();
+  return s.toLowerCase();
+}

@@ -1,0 +1,134 @@
+/**
+ * All-or-nothing writes (src/util/files.ts): a set of files is written into a temporary directory and
+ * renamed into place; a failed write or rename removes what was written and restores what `--force`
+ * was replacing. Failures are injected into node:fs at the exact step (a full disk, a rename refused).
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { OutputError } from '../../src/errors.js';
+import { writeFileAtomic, writeFilesAtomic, writesInProgress } from '../../src/util/files.js';
+import { tempDir } from '../helpers/cli.js';
+
+const faults = vi.hoisted(() => ({
+  /** Fail the write of a temporary file whose name ends with this. */
+  writeEndsWith: null as string | null,
+  /** Fail the (first) rename whose target ends with this. */
+  renameTargetEndsWith: null as string | null,
+  /** Fail every such rename, the undo's too. */
+  renameRepeats: false,
+}));
+
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:fs/promises')>();
+  return {
+    ...actual,
+    open: async (...args: Parameters<typeof actual.open>) => {
+      const handle = await actual.open(...args);
+      if (faults.writeEndsWith && String(args[0]).endsWith(faults.writeEndsWith)) {
+        handle.writeFile = async () => {
+          await actual.writeFile(String(args[0]), 'partial');
+          throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        };
+      }
+      return handle;
+    },
+  };
+});
+vi.mock('node:fs', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:fs')>();
+  return {
+    ...actual,
+    renameSync: (from: string, to: string) => {
+      if (faults.renameTargetEndsWith && String(to).endsWith(faults.renameTargetEndsWith)) {
+        if (!faults.renameRepeats) faults.renameTargetEndsWith = null;
+        throw Object.assign(new Error(`EACCES: permission denied, rename '${from}' -> '${to}'`), {
+          code: 'EACCES',
+        });
+      }
+      return actual.renameSync(from, to);
+    },
+  };
+});
+
+afterEach(() => {
+  faults.writeEndsWith = null;
+  faults.renameTargetEndsWith = null;
+  faults.renameRepeats = false;
+});
+
+const set = (dir: string, tag: string) =>
+  ['a.html', 'b.json', 'c.txt', 'record.json'].map((name) => ({
+    path: join(dir, name),
+    data: `${tag} ${name}\n`,
+  }));
+
+describe('writeFilesAtomic', () => {
+  it('writes the whole set and leaves no temporary directory', async () => {
+    const dir = tempDir('aar-set-');
+    await writeFilesAtomic(set(dir, 'new'), { force: false });
+    expect(readdirSync(dir).sort()).toEqual(['a.html', 'b.json', 'c.txt', 'record.json']);
+    expect(readFileSync(join(dir, 'record.json'), 'utf8')).toBe('new record.json\n');
+    expect(writesInProgress()).toBe(0);
+  });
+
+  it('a full disk on the third file writes none of them (exit 4, naming the file)', async () => {
+    const dir = tempDir('aar-set-');
+    const nested = join(dir, 'evidence', 'q3');
+    faults.writeEndsWith = '2.new';
+    const error = await writeFilesAtomic(set(nested, 'new'), { force: false }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OutputError);
+    expect((error as OutputError).exitCode).toBe(4);
+    expect((error as Error).message).toBe(
+      `cannot write ${join(nested, 'c.txt')}: ENOSPC: no space left on device, write; nothing was written`,
+    );
+    // Neither the files, nor the staging folder, nor the folders it created for them.
+    expect(readdirSync(dir)).toEqual([]);
+    expect(writesInProgress()).toBe(0);
+  });
+
+  it('a rename refused half-way puts back the files --force was replacing', async () => {
+    const dir = tempDir('aar-set-');
+    await writeFilesAtomic(set(dir, 'old'), { force: false });
+    faults.renameTargetEndsWith = 'record.json';
+    const error = await writeFilesAtomic(set(dir, 'new'), { force: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OutputError);
+    expect((error as Error).message).toContain(`cannot write ${join(dir, 'record.json')}: EACCES`);
+    expect(readdirSync(dir).sort()).toEqual(['a.html', 'b.json', 'c.txt', 'record.json']);
+    for (const f of set(dir, 'old')) expect(readFileSync(f.path, 'utf8')).toBe(f.data);
+  });
+
+  it('keeps a replaced file it cannot put back, and says where', async () => {
+    const dir = tempDir('aar-set-');
+    await writeFilesAtomic(set(dir, 'old'), { force: false });
+    faults.renameTargetEndsWith = 'record.json';
+    faults.renameRepeats = true;
+    const error = await writeFilesAtomic(set(dir, 'new'), { force: true }).catch((e: unknown) => e);
+    const staging = readdirSync(dir).find((n) => n.startsWith('.atlas-access-review-'))!;
+    expect((error as Error).message).toContain(
+      `some replaced files could not be put back; they are in ${join(dir, staging)}`,
+    );
+    expect(readFileSync(join(dir, staging, '3.old'), 'utf8')).toBe('old record.json\n');
+  });
+
+  it('refuses before writing anything when one file exists and --force is not given', async () => {
+    const dir = tempDir('aar-set-');
+    writeFileSync(join(dir, 'c.txt'), 'mine');
+    await expect(writeFilesAtomic(set(dir, 'new'), { force: false })).rejects.toThrow(
+      `${join(dir, 'c.txt')} already exists; not overwriting it`,
+    );
+    expect(readdirSync(dir)).toEqual(['c.txt']);
+  });
+});
+
+describe('writeFileAtomic', () => {
+  it('a failed write leaves neither the file nor its temporary file', async () => {
+    const dir = tempDir('aar-one-');
+    faults.writeEndsWith = '.tmp';
+    await expect(writeFileAtomic(join(dir, 'out.json'), '{}', { force: false })).rejects.toThrow(
+      /cannot write .*out\.json: ENOSPC/,
+    );
+    expect(readdirSync(dir)).toEqual([]);
+    expect(existsSync(join(dir, 'out.json'))).toBe(false);
+  });
+});
