@@ -1,6 +1,7 @@
 import { AtlasApiError, redactSecrets } from '../errors.js';
 import { readErrorBody } from './auth/service-account.js';
 import type { AuthStrategy } from './auth/types.js';
+import { BodyTooLargeError, readBodyText, redirectDetail } from './body.js';
 import { endpointName, fillPath, type Operation } from './operations.js';
 import { Semaphore } from './semaphore.js';
 import { atlasMediaType, type WriteOperation, writePathParams } from './write-operations.js';
@@ -220,6 +221,8 @@ export class AtlasClient {
         response = await this.slots.run(() =>
           this.deps.fetch(request.url, {
             ...request.init,
+            // A redirect of the token request would hand over an attacker's token: never follow one.
+            redirect: 'manual',
             signal: AbortSignal.timeout(this.options.timeoutMs),
           }),
         );
@@ -267,10 +270,25 @@ export class AtlasClient {
         method: spec.method,
         headers,
         ...(spec.body === null ? {} : { body: spec.body }),
+        // Data and credentials only to and from the configured base URL: a redirect is refused below.
+        redirect: 'manual',
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (error) {
       return networkRetry(error);
+    }
+    const redirect = redirectDetail(response);
+    if (redirect) {
+      await response.body?.cancel().catch(() => {});
+      return {
+        kind: 'fatal',
+        error: new AtlasApiError({
+          endpoint: operationEndpoint,
+          status: response.status,
+          errorCode: null,
+          detail: redirect,
+        }),
+      };
     }
     this.observeRateLimit(bucket, response.headers);
     if (response.status === 401) {
@@ -280,8 +298,18 @@ export class AtlasClient {
     if (response.ok) {
       let text: string;
       try {
-        text = await response.text();
+        text = await readBodyText(response);
       } catch (error) {
+        if (error instanceof BodyTooLargeError)
+          return {
+            kind: 'fatal',
+            error: new AtlasApiError({
+              endpoint: operationEndpoint,
+              status: response.status,
+              errorCode: null,
+              detail: error.message,
+            }),
+          };
         return networkRetry(error);
       }
       // 204 No Content (the writes that delete) has no body to parse.

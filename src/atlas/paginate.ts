@@ -8,6 +8,16 @@ import { endpointName, type Operation } from './operations.js';
 /** Atlas's maximum page size (spec: itemsPerPage 1..500). */
 export const MAX_ITEMS_PER_PAGE = 500;
 
+/**
+ * Bounds of one listing. Atlas documents at most 500 users, API keys or database users per org or
+ * project, 250 teams, projects or members per team (NOTES.md §9), and support can raise them: 20 times
+ * the largest is still far above any real list, and far below what would exhaust memory. A server that
+ * sends more, or endless pages, fails the collection instead of the machine.
+ */
+export const MAX_ITEMS_PER_LISTING = 20 * 500;
+/** Pages per listing: the items cap at the smallest page size a server may coerce to (10), doubled. */
+export const MAX_PAGES_PER_LISTING = 2_000;
+
 const linkSchema = z.object({ href: z.string(), rel: z.string() });
 /** Envelope shared by every `Paginated*View` in the spec: only `results` is required. */
 const pageSchema = z.object({
@@ -93,12 +103,23 @@ export async function paginate(client: AtlasClient, request: PageRequest): Promi
     const page = parsed.data;
     pages += 1;
     if (page.totalCount !== undefined) totalCount = page.totalCount;
+    const before = byKey.size + unkeyed.length;
     for (const item of page.results) {
       const key = request.key(item);
       if (key === null) unkeyed.push(item);
       else if (byKey.has(key)) duplicates += 1;
       else byKey.set(key, item);
     }
+    const fail = (detail: string) => new AtlasApiError({ endpoint, status: 200, errorCode: null, detail });
+    // A full page of items already read: a server repeating a page under new links would never end.
+    if (page.results.length >= itemsPerPage && byKey.size + unkeyed.length === before && pages > 1)
+      throw fail(`page ${pages} is a full page of items already read: the list does not advance`);
+    if (byKey.size + unkeyed.length > MAX_ITEMS_PER_LISTING)
+      throw fail(
+        `more than ${MAX_ITEMS_PER_LISTING} items in one listing (20 times Atlas's documented limits): refusing to read on`,
+      );
+    if (pages >= MAX_PAGES_PER_LISTING && page.links?.some((l) => l.rel === 'next'))
+      throw fail(`more than ${MAX_PAGES_PER_LISTING} pages in one listing: refusing to read on`);
     request.onPage?.({ endpoint, page: pages, items: page.results.length });
 
     const next = page.links?.find((link) => link.rel === 'next');
@@ -108,7 +129,15 @@ export async function paginate(client: AtlasClient, request: PageRequest): Promi
     // does, and its own count says items remain, the link is followed rather than the rest dropped.
     const itemsSoFar = byKey.size + unkeyed.length;
     if (page.results.length < itemsPerPage && !(totalCount !== null && itemsSoFar < totalCount)) break;
-    let nextUrl = new URL(next.href, url);
+    let nextUrl: URL;
+    try {
+      nextUrl = new URL(next.href, url);
+    } catch {
+      throw fail(`page ${pages} links a next page that is not a URL`);
+    }
+    // Credentials in a link can never be right, and must not be retried or sent anywhere.
+    if (nextUrl.username !== '' || nextUrl.password !== '')
+      throw fail(`page ${pages} links a next page with credentials in its URL; not followed`);
     if (nextUrl.origin !== client.options.baseUrl.origin) {
       foreignOrigins.add(nextUrl.origin);
       nextUrl = onBaseUrl(url, nextUrl, endpoint, pages);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AtlasApiError, registerSecret } from '../../errors.js';
+import { MAX_ERROR_BODY_BYTES, readBodyText, redirectDetail } from '../body.js';
 import type { AuthStrategy } from './types.js';
 
 const tokenResponseSchema = z.object({
@@ -87,7 +88,12 @@ export class ServiceAccountAuth implements AuthStrategy {
         },
       );
     }
-    const parsed = tokenResponseSchema.safeParse(await response.json().catch(() => null));
+    const text = await readBodyText(response, MAX_ERROR_BODY_BYTES).catch(() => '');
+    let json: unknown = null;
+    try {
+      json = JSON.parse(text);
+    } catch {}
+    const parsed = tokenResponseSchema.safeParse(json);
     if (!parsed.success) {
       throw new AtlasApiError({
         endpoint,
@@ -108,7 +114,12 @@ export class ServiceAccountAuth implements AuthStrategy {
 export async function readErrorBody(
   response: Response,
 ): Promise<{ errorCode: string | null; detail: string | null }> {
-  const text = await response.text().catch(() => '');
+  const redirect = redirectDetail(response);
+  if (redirect) {
+    await response.body?.cancel().catch(() => {});
+    return { errorCode: null, detail: redirect };
+  }
+  const text = await readBodyText(response, MAX_ERROR_BODY_BYTES).catch(() => '');
   try {
     const body = JSON.parse(text) as Record<string, unknown>;
     const errorCode =
