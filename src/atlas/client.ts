@@ -29,6 +29,12 @@ export interface ClientOptions {
   backoffCapMs: number;
   /** A `Retry-After` longer than this is not waited for: the request fails instead. */
   maxRetryAfterMs: number;
+  /**
+   * Overall deadline of everything this client does, from its creation (a whole collection): past it, no
+   * request is started and no wait begins, so a server that answers ever more slowly ends in exit 3
+   * with a message, not a run that never ends. Null: none.
+   */
+  deadlineMs?: number | null;
   userAgent: string;
   /** Hint after a refused credential; default names the collector's MONGODB_ATLAS_* variables. */
   credentialHint?: string;
@@ -41,6 +47,7 @@ export const DEFAULT_CLIENT_OPTIONS: Omit<ClientOptions, 'baseUrl' | 'userAgent'
   backoffBaseMs: 500,
   backoffCapMs: 30_000,
   maxRetryAfterMs: 120_000,
+  deadlineMs: 2 * 60 * 60 * 1000,
 };
 
 export const defaultDeps: ClientDeps = {
@@ -82,6 +89,24 @@ export class AtlasClient {
     readonly deps: ClientDeps = defaultDeps,
   ) {
     this.slots = new Semaphore(options.concurrency);
+    this.deadlineAt = options.deadlineMs ? deps.now() + options.deadlineMs : null;
+  }
+
+  private readonly deadlineAt: number | null;
+
+  /** Throws when waiting `waitMs` more would pass the overall deadline. */
+  private checkDeadline(endpoint: string, waitMs = 0): void {
+    if (this.deadlineAt === null || this.deps.now() + waitMs < this.deadlineAt) return;
+    const minutes = Math.round((this.options.deadlineMs ?? 0) / 60_000);
+    throw new AtlasApiError(
+      {
+        endpoint,
+        status: null,
+        errorCode: null,
+        detail: `the overall deadline of ${minutes} min${waitMs > 0 ? ' would pass while waiting to retry' : ' has passed'}; nothing more is requested`,
+      },
+      { hint: 'raise --deadline-minutes, or find out why Atlas answers so slowly (doctor)' },
+    );
   }
 
   /** Absolute URL of an operation with its path parameters filled in. */
@@ -159,7 +184,9 @@ export class AtlasClient {
     }
     let authRetries = 0;
     for (let attempt = 0; ; attempt++) {
+      this.checkDeadline(endpoint);
       await this.waitForBucket(bucket);
+      this.checkDeadline(endpoint);
       // Credentials are obtained before taking a slot: a token request takes a slot of its own, and
       // asking for it while holding one would deadlock at concurrency 1.
       let authorization: string | null;
@@ -207,6 +234,7 @@ export class AtlasClient {
         if (outcome.status === 429)
           bucket.pausedUntil = Math.max(bucket.pausedUntil, this.deps.now() + delay);
       }
+      this.checkDeadline(endpoint, delay);
       this.stats.retries += 1;
       await this.deps.sleep(delay);
     }
@@ -215,6 +243,7 @@ export class AtlasClient {
   /** POST for the token endpoint: same timeout and retry policy, no auth and no Accept version. */
   async sendTokenRequest(request: { url: URL; init: RequestInit }): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
+      this.checkDeadline('POST /api/oauth/token');
       this.stats.requests += 1;
       let response: Response;
       try {

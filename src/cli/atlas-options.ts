@@ -24,6 +24,7 @@ export interface AtlasArgs {
   auth?: 'service-account' | 'api-key';
   concurrency: number;
   'timeout-ms': number;
+  'deadline-minutes'?: number;
   'max-retries': number;
   'keep-pii': boolean;
   include?: OptionalDataset[];
@@ -70,6 +71,12 @@ export function atlasOptions<T>(yargs: Argv<T>) {
       type: 'number',
       default: DEFAULT_CLIENT_OPTIONS.concurrency,
       describe: 'Requests in flight at once (paced further by Atlas rate-limit headers)',
+      group: 'Atlas:',
+    })
+    .option('deadline-minutes', {
+      type: 'number',
+      default: 120,
+      describe: 'Give up (exit 3, nothing written) when the whole collection takes longer than this',
       group: 'Atlas:',
     })
     .option('timeout-ms', {
@@ -218,7 +225,10 @@ function positiveInt(name: string, value: number, max: number): number {
  * identity to use (the collector's by default; `review apply` passes its own write-capable ones).
  */
 export function buildClient(
-  args: Pick<AtlasArgs, 'base-url' | 'auth' | 'api' | 'concurrency' | 'timeout-ms' | 'max-retries'>,
+  args: Pick<
+    AtlasArgs,
+    'base-url' | 'auth' | 'api' | 'concurrency' | 'timeout-ms' | 'max-retries' | 'deadline-minutes'
+  >,
   env: Readonly<Record<string, string | undefined>>,
   deps: ClientDeps = defaultDeps,
   vars: CredentialVariables = COLLECTOR_CREDENTIALS,
@@ -229,6 +239,10 @@ export function buildClient(
     baseUrl,
     concurrency: positiveInt('concurrency', args.concurrency, 256),
     timeoutMs: positiveInt('timeout-ms', args['timeout-ms'], 600_000),
+    deadlineMs:
+      args['deadline-minutes'] === undefined
+        ? DEFAULT_CLIENT_OPTIONS.deadlineMs
+        : positiveInt('deadline-minutes', args['deadline-minutes'], 7 * 24 * 60) * 60_000,
     maxRetries: args['max-retries'] === 0 ? 0 : positiveInt('max-retries', args['max-retries'], 20),
     userAgent: `${TOOL.name}/${TOOL.version}`,
   };

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { installExitGuard } from './exit-guard.js';
 import { runCli } from './run-cli.js';
 
 // `atlas-access-review rules list | head -1`: the reader closed the pipe. Nothing more can be shown,
@@ -10,4 +11,6 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+const finished = installExitGuard();
 process.exitCode = await runCli(process.argv.slice(2));
+finished();

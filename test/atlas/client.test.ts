@@ -654,4 +654,17 @@ describe('rate-limit pacing', () => {
     // Limit 10 refills ~5 per minute: one request every 12 s once the bucket is low.
     expect(deps.sleeps).toEqual([12_000]);
   });
+
+  it('stops at the overall deadline instead of retrying for ever, saying so (exit 3)', async () => {
+    const deps = fakeDeps();
+    const client = makeClient(deps, noAuth, { deadlineMs: 60_000, maxRetries: 20, maxRetryAfterMs: 600_000 });
+    // A server that always asks to come back in 25 s: the third wait would pass the 60 s deadline.
+    nock(BASE).get(USERS_PATH).query(true).times(20).reply(503, {}, { 'Retry-After': '25' });
+    const error = (await listUsers(client).catch((e: unknown) => e)) as AtlasApiError;
+    expect(error).toBeInstanceOf(AtlasApiError);
+    expect(error.exitCode).toBe(3);
+    expect(error.message).toContain('the overall deadline of 1 min would pass while waiting to retry');
+    expect(deps.sleeps.length).toBe(2);
+    nock.cleanAll();
+  });
 });

@@ -26,3 +26,23 @@ describe('a closed stdout pipe', () => {
     expect(code).toBe(0);
   }, 20_000);
 });
+
+describe('a wait that can never end', () => {
+  it('is exit 3 with a message, never a silent exit 13', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(PACKAGE_ROOT, 'test/cli/fixtures/stalled-child.ts')],
+      {
+        cwd: PACKAGE_ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toContain('error: the tool stopped waiting for an answer that never came');
+    expect(code).toBe(3);
+  }, 20_000);
+});
