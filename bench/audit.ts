@@ -80,23 +80,30 @@ const predicates: Record<string, (f: FactRecord) => boolean> = {
     f.usersCovered === true && num(f.activeOwnerCount) < p['too-few-org-owners']!.minActiveOwners!,
   'mfa-not-required': (f) => f.settingsCovered === true && f.mfaRequired !== true,
   'api-access-list-not-required': (f) => f.settingsCovered === true && f.apiAccessListRequired !== true,
-  'stale-last-auth': (f) => f.isActive === true && num(f.daysSinceLastAuth) > p['stale-last-auth']!.maxDays!,
+  'stale-last-auth': (f) =>
+    f.isActive === true && f.isHuman === true && num(f.daysSinceLastAuth) > p['stale-last-auth']!.maxDays!,
   'never-signed-in': (f) =>
     f.isActive === true &&
+    f.isHuman === true &&
     f.neverSignedIn === true &&
     num(f.daysSinceCreated) > p['never-signed-in']!.maxDays!,
   'idle-privileged-user': (f) =>
-    f.isActive === true && f.isPrivileged === true && num(f.daysIdle) > p['idle-privileged-user']!.maxDays!,
-  'user-without-team': (f) => f.isActive === true && f.teamsCovered === true && f.teamCount === 0,
+    f.isActive === true &&
+    f.isHuman === true &&
+    f.isPrivileged === true &&
+    num(f.daysIdle) > p['idle-privileged-user']!.maxDays!,
+  'user-without-team': (f) =>
+    f.isActive === true && f.isHuman === true && f.teamsCovered === true && f.teamCount === 0,
   'direct-project-roles': (f) =>
     (f.status === 'ACTIVE' || f.status === 'PENDING') &&
+    f.isHuman === true &&
     f.projectsCovered === true &&
     num(f.directProjectRoleCount) > 0,
   'stale-invitation': (f) =>
     f.isPending === true && num(f.daysSinceInvited) > p['stale-invitation']!.maxDays!,
   'expired-invitation': (f) => f.status === 'INVITATION_EXPIRED',
   'outside-email-domain': (f) =>
-    (f.status === 'ACTIVE' || f.status === 'PENDING') && f.emailDomainAllowed === false,
+    (f.status === 'ACTIVE' || f.status === 'PENDING') && f.isHuman === true && f.emailDomainAllowed === false,
   'unknown-role': (f) => num(f.unknownRoleCount) > 0,
   'empty-team': (f) => f.memberCount === 0,
   'team-membership-mismatch': (f) => num(f.membershipMismatchCount) > 0,
@@ -109,6 +116,11 @@ const predicates: Record<string, (f: FactRecord) => boolean> = {
   'service-account-secret-unused': (f) =>
     num(f.maxDaysSecretUnused) > p['service-account-secret-unused']!.maxDays!,
   'unknown-role-service-account': (f) => num(f.unknownRoleCount) > 0,
+  'service-account-no-access-list': (f) => f.systemManaged === false && f.accessListCount === 0,
+  'session-timeout-too-long': (f) =>
+    f.hasIdleSessionTimeout === false ||
+    num(f.idleSessionTimeoutMinutes) > p['session-timeout-too-long']!.maxIdleMinutes! ||
+    num(f.absoluteSessionTimeoutMinutes) > p['session-timeout-too-long']!.maxAbsoluteMinutes!,
 };
 gc();
 t0 = process.hrtime.bigint();
