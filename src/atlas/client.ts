@@ -306,18 +306,20 @@ export class AtlasClient {
     } catch (error) {
       return networkRetry(error);
     }
+    // An answer that cannot be used and will not improve on a retry: no errorCode, only what happened.
+    const fatal = (detail: string): AttemptOutcome => ({
+      kind: 'fatal',
+      error: new AtlasApiError({
+        endpoint: operationEndpoint,
+        status: response.status,
+        errorCode: null,
+        detail,
+      }),
+    });
     const redirect = redirectDetail(response);
     if (redirect) {
       await response.body?.cancel().catch(() => {});
-      return {
-        kind: 'fatal',
-        error: new AtlasApiError({
-          endpoint: operationEndpoint,
-          status: response.status,
-          errorCode: null,
-          detail: redirect,
-        }),
-      };
+      return fatal(redirect);
     }
     this.observeRateLimit(bucket, response.headers);
     if (response.status === 401) {
@@ -329,16 +331,7 @@ export class AtlasClient {
       try {
         text = await readBodyText(response);
       } catch (error) {
-        if (error instanceof BodyTooLargeError)
-          return {
-            kind: 'fatal',
-            error: new AtlasApiError({
-              endpoint: operationEndpoint,
-              status: response.status,
-              errorCode: null,
-              detail: error.message,
-            }),
-          };
+        if (error instanceof BodyTooLargeError) return fatal(error.message);
         return networkRetry(error);
       }
       // 204 No Content (the writes that delete) has no body to parse.
@@ -347,15 +340,7 @@ export class AtlasClient {
       try {
         return { kind: 'ok', status: response.status, body: JSON.parse(text), headers: response.headers };
       } catch {
-        return {
-          kind: 'fatal',
-          error: new AtlasApiError({
-            endpoint: operationEndpoint,
-            status: response.status,
-            errorCode: null,
-            detail: 'response is not valid JSON',
-          }),
-        };
+        return fatal('response is not valid JSON');
       }
     }
     const body = await readErrorBody(response);

@@ -13,7 +13,9 @@ import { AtlasApiError } from '../errors.js';
 import { canonicalizeOrganization } from '../snapshot/canonical.js';
 import {
   type ApiKind,
+  COVERAGE_PARTS,
   type Completeness,
+  coverageOf,
   type Organization,
   SNAPSHOT_SCHEMA_VERSION,
   type Snapshot,
@@ -377,20 +379,12 @@ async function collectAtlasOrg(options: CollectOptions, ref: OrgRef): Promise<Or
   return {
     id: orgId,
     name: ref.name,
-    coverage: {
-      users: true,
-      invitations: modern,
-      teams: true,
-      projects: true,
-      apiKeys: true,
-      serviceAccounts: true,
-      settings: true,
-      signIns: true,
-      serviceAccountAccess: true,
-      systemManagedServiceAccounts: true,
-      sessionTimeouts: true,
-      projectInvitations: invitationsCovered,
-    },
+    // Everything, except invitations from 2023-01-01 (active users only) and project invitations not asked for.
+    coverage: coverageOf(
+      COVERAGE_PARTS.filter(
+        (p) => (p !== 'invitations' || modern) && (p !== 'projectInvitations' || invitationsCovered),
+      ),
+    ),
     users: normalise(orgId, () =>
       users.map((u) =>
         'orgMembershipStatus' in u
@@ -489,20 +483,8 @@ async function collectLegacyOrg(options: CollectOptions, ref: OrgRef): Promise<O
   return {
     id: orgId,
     name: ref.name,
-    coverage: {
-      users: true,
-      invitations: false,
-      teams: false,
-      projects: true,
-      apiKeys: false,
-      serviceAccounts: false,
-      settings: false,
-      signIns: false,
-      serviceAccountAccess: false,
-      systemManagedServiceAccounts: false,
-      sessionTimeouts: false,
-      projectInvitations: false,
-    },
+    // Cloud Manager v1.0: users (without dates) and the org's projects, nothing else.
+    coverage: coverageOf(['users', 'projects']),
     users: normalise(orgId, () => users.items.map((u) => userFromLegacyUser(u, userOptions))),
     teams: [],
     projects,

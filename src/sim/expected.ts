@@ -4,7 +4,7 @@
  * them before comparing).
  */
 import type { OptionalDataset } from '../collect/datasets.js';
-import type { Organization, User, UserStatus } from '../snapshot/schema.js';
+import { coverageOf, type Organization, type User, type UserStatus } from '../snapshot/schema.js';
 
 /** Which API the collector used and how. */
 export interface CollectorView {
@@ -54,20 +54,7 @@ export function expectedOrganizations(orgs: readonly Organization[], view: Colle
     // Cloud Manager v1.0: users without dates (the listing has none) and projects by id and name.
     return {
       ...base,
-      coverage: {
-        users: true,
-        invitations: false,
-        teams: false,
-        projects: true,
-        apiKeys: false,
-        serviceAccounts: false,
-        settings: false,
-        signIns: false,
-        serviceAccountAccess: false,
-        systemManagedServiceAccounts: false,
-        sessionTimeouts: false,
-        projectInvitations: false,
-      },
+      coverage: coverageOf(['users', 'projects']),
       users: users.map((u) => ({ ...u, createdAt: null, lastAuth: null })),
       teams: [],
       projects: org.projects.map((p) => ({

@@ -15,18 +15,20 @@
  * within 25 (idle privileged is > 30), users who never signed in were created within 20 (> 30 is a
  * finding), pending invitations created within 20 (> 30 is stale).
  */
-import type {
-  AccessListEntry,
-  ApiKey,
-  Organization,
-  OrgSettings,
-  Project,
-  ProjectInvitation,
-  ProjectRole,
-  ServiceAccount,
-  Team,
-  User,
-  UserStatus,
+import {
+  type AccessListEntry,
+  type ApiKey,
+  COVERAGE_PARTS,
+  coverageOf,
+  type Organization,
+  type OrgSettings,
+  type Project,
+  type ProjectInvitation,
+  type ProjectRole,
+  type ServiceAccount,
+  type Team,
+  type User,
+  type UserStatus,
 } from '../snapshot/schema.js';
 
 /** Sizes and switches of a generated estate. */
@@ -901,20 +903,7 @@ function generateOrg(
   return {
     id: orgId,
     name: orgName,
-    coverage: {
-      users: true,
-      invitations: true,
-      teams: true,
-      projects: true,
-      apiKeys: true,
-      serviceAccounts: true,
-      settings: true,
-      signIns: true,
-      serviceAccountAccess: true,
-      systemManagedServiceAccounts: true,
-      sessionTimeouts: true,
-      projectInvitations: true,
-    },
+    coverage: coverageOf(COVERAGE_PARTS),
     users: allUsers.sort(byKey((u) => u.id)),
     teams: teams.sort(byKey((t) => t.id)),
     projects: projects.sort(byKey((p) => p.id)),

@@ -217,6 +217,12 @@ export type CoveragePart = keyof Coverage;
 /** Every coverage part, in schema order (the order reasons and displays use). */
 export const COVERAGE_PARTS: readonly CoveragePart[] = coverageSchema.keyof().options;
 
+/** A coverage record in which exactly the named parts were collected. */
+export function coverageOf(collected: Iterable<CoveragePart>): Coverage {
+  const set = new Set(collected);
+  return coverageSchema.parse(Object.fromEntries(COVERAGE_PARTS.map((p) => [p, set.has(p)])));
+}
+
 /**
  * Completeness evidence for one listing: items read vs the API's `totalCount` (an estimate per the
  * spec, so a mismatch is recorded, not fatal). `totalCount` is null when the endpoint has none.

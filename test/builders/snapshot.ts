@@ -16,7 +16,7 @@ import type {
   Team,
   User,
 } from '../../src/snapshot/schema.js';
-import { SNAPSHOT_SCHEMA_VERSION } from '../../src/snapshot/schema.js';
+import { COVERAGE_PARTS, coverageOf, SNAPSHOT_SCHEMA_VERSION } from '../../src/snapshot/schema.js';
 
 let counter = 0;
 
@@ -208,20 +208,7 @@ export function org(over: Partial<Organization> = {}): Organization {
   return {
     id,
     name: `org-${id.slice(-4)}`,
-    coverage: {
-      users: true,
-      invitations: true,
-      teams: true,
-      projects: true,
-      apiKeys: true,
-      serviceAccounts: true,
-      settings: true,
-      signIns: true,
-      serviceAccountAccess: true,
-      systemManagedServiceAccounts: true,
-      sessionTimeouts: true,
-      projectInvitations: true,
-    },
+    coverage: coverageOf(COVERAGE_PARTS),
     teams: teams ?? [],
     projects: [],
     apiKeys: [],
@@ -237,38 +224,11 @@ export function org(over: Partial<Organization> = {}): Organization {
 
 /** Full coverage (as an Atlas v2 2025-02-19 collection has) with some parts switched off. */
 export function coverage(over: Partial<Organization['coverage']> = {}): Organization['coverage'] {
-  return {
-    users: true,
-    invitations: true,
-    teams: true,
-    projects: true,
-    apiKeys: true,
-    serviceAccounts: true,
-    settings: true,
-    signIns: true,
-    serviceAccountAccess: true,
-    systemManagedServiceAccounts: true,
-    sessionTimeouts: true,
-    projectInvitations: true,
-    ...over,
-  };
+  return { ...coverageOf(COVERAGE_PARTS), ...over };
 }
 
 /** What a Cloud Manager / Ops Manager v1.0 collection covers: users (without dates) and projects. */
-export const LEGACY_COVERAGE: Organization['coverage'] = {
-  users: true,
-  invitations: false,
-  teams: false,
-  projects: true,
-  apiKeys: false,
-  serviceAccounts: false,
-  settings: false,
-  signIns: false,
-  serviceAccountAccess: false,
-  systemManagedServiceAccounts: false,
-  sessionTimeouts: false,
-  projectInvitations: false,
-};
+export const LEGACY_COVERAGE: Organization['coverage'] = coverageOf(['users', 'projects']);
 
 /** An ACTIVE user as Cloud Manager v1.0 lists one: no creation or sign-in date. */
 export function legacyUser(over: Partial<User> = {}): User {
