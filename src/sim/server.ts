@@ -13,6 +13,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { parseAuthParams } from '../atlas/auth/digest.js';
 import type { Organization, Project, ServiceAccount, User, UserStatus } from '../snapshot/schema.js';
 import { authorize, rolesOf, type SimulatorAccess } from './authorize.js';
 import {
@@ -677,17 +678,6 @@ function md5(text: string): string {
   return createHash('md5').update(text).digest('hex');
 }
 
-/** Parses `key=value, key="quoted value"` lists of an Authorization header (RFC 7616 §3.4). */
-export function parseAuthParams(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const re = /([a-zA-Z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))/g;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    const key = (m[1] ?? '').toLowerCase();
-    out[key] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '');
-  }
-  return out;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Server
 
@@ -787,7 +777,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       return { principal: token.principal };
     }
     if (/^Digest\s/i.test(header)) {
-      const p = parseAuthParams(header.slice(7));
+      // The client's own linear parser (a regular expression here backtracked quadratically).
+      const p = Object.fromEntries(parseAuthParams(header.slice(7)));
       const key = credentials.apiKeys?.find((k) => k.publicKey === p.username);
       if (!key || p.realm !== DIGEST_REALM) return { detail: 'Invalid API key or realm.' };
       const issued = p.nonce === undefined ? undefined : nonces.get(p.nonce);

@@ -105,7 +105,7 @@ const isToken = (c: string | undefined) =>
  * case. A single left-to-right pass: a regular expression over this server-sent text backtracked
  * quadratically on a long token without `=`.
  */
-function parseAuthParams(text: string): Map<string, string> {
+export function parseAuthParams(text: string): Map<string, string> {
   const params = new Map<string, string>();
   let i = 0;
   while (i < text.length) {
