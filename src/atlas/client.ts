@@ -385,7 +385,7 @@ export class AtlasClient {
    * Rate-limit pacing. Atlas answers every request with `RateLimit-Limit` (bucket capacity) and
    * `RateLimit-Remaining`. While the bucket has room, requests go out freely (bounded by `concurrency`);
    * once fewer tokens remain than could be in flight, requests to that bucket are spaced at the
-   * documented refill rate (about capacity / 2 per minute, NOTES.md §6.3), so a large org drains the
+   * documented refill rate (about capacity / 2 per minute, docs/atlas-api-notes.md §6.3), so a large org drains the
    * bucket slowly instead of hitting 429. A 429 pauses the whole bucket for its `Retry-After`.
    */
   private observeRateLimit(bucket: BucketState, headers: Headers): void {

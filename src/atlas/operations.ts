@@ -1,11 +1,11 @@
 /**
  * The Atlas operations this tool calls, keyed by method + path template (operationIds were renamed
- * upstream, NOTES.md §1, so they are informational only). Each lists the exact response version that
- * the spec extracts in shared/atlas-openapi record for it (`info.x-extract.operations[*].contentVersion`);
+ * upstream, docs/atlas-api-notes.md §1, so they are informational only). Each lists the exact response version that
+ * the vendored spec extracts (test/fixtures/atlas-openapi) record for it (`info.x-extract.operations[*].contentVersion`);
  * test/atlas/operations.test.ts checks this table against those files so it cannot drift.
  */
 
-/** Rate-limit endpoint sets and their scope (NOTES.md §6.3). Buckets are per set x scope id. */
+/** Rate-limit endpoint sets and their scope (docs/atlas-api-notes.md §6.3). Buckets are per set x scope id. */
 export type RateLimitSet =
   | 'users'
   | 'teams'

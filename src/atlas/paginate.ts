@@ -10,7 +10,7 @@ export const MAX_ITEMS_PER_PAGE = 500;
 
 /**
  * Bounds of one listing. Atlas documents at most 500 users, API keys or database users per org or
- * project, 250 teams, projects or members per team (NOTES.md §9), and support can raise them: 20 times
+ * project, 250 teams, projects or members per team (docs/atlas-api-notes.md §9), and support can raise them: 20 times
  * the largest is still far above any real list, and far below what would exhaust memory. A server that
  * sends more, or endless pages, fails the collection instead of the machine.
  */

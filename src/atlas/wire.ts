@@ -1,8 +1,8 @@
 /**
  * Wire schemas: the response bodies of each operation and version, as the spec extracts in
- * shared/atlas-openapi define them. Only the fields the collector uses are declared; zod strips the
+ * test/fixtures/atlas-openapi define them. Only the fields the collector uses are declared; zod strips the
  * rest, which is how `password` (CloudAppUser) and secret values never get past this layer. Patterns
- * are not enforced on responses (NOTES.md §11.4: real names may fall outside the spec's patterns).
+ * are not enforced on responses (docs/atlas-api-notes.md §11.4: real names may fall outside the spec's patterns).
  */
 import { z } from 'zod';
 
@@ -36,7 +36,7 @@ export type CloudAppUser = z.infer<typeof cloudAppUser>;
  * A user of the Cloud Manager / Ops Manager v1.0 listing (GET /api/public/v1.0/orgs/{orgId}/users).
  * The documented fields are id, username, emailAddress, firstName, lastName, country, mobileNumber,
  * links, teamIds and roles: no creation or sign-in date, so none is read even if a server sent one.
- * `roles` holds every role the user has, in every organization and project (NOTES.md §10).
+ * `roles` holds every role the user has, in every organization and project (docs/atlas-api-notes.md §10).
  */
 export const legacyUser = z.object({
   id: str,

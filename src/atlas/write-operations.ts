@@ -25,7 +25,7 @@ export interface WriteOperation {
   requestSchema: string | null;
   /** `x-rolesRequirements`: the least role that may call it (any one suffices). */
   roles: readonly string[];
-  /** Rate-limit endpoint set (NOTES.md §6.3) and the path parameter that scopes its bucket. */
+  /** Rate-limit endpoint set (docs/atlas-api-notes.md §6.3) and the path parameter that scopes its bucket. */
   rateLimitSet: RateLimitSet;
   scopeParam: 'orgId' | 'groupId';
 }

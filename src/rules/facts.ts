@@ -2,7 +2,7 @@
  * Derived facts: computed once per subject, as flat plain values, before any rule runs.
  *
  * Why flat: json-rules-engine resolves `path` with JSONPath on every condition, which measured ~3x
- * slower than plain facts (../shared/DEPENDENCIES.md §3), and a misspelt path silently never fires.
+ * slower than plain facts (measured), and a misspelt path silently never fires.
  * So rules name facts only, and every fact is declared here with its type per subject kind, which
  * lets rule loading reject a condition that names an unknown fact or compares it with the wrong type.
  *

@@ -1,12 +1,12 @@
 /**
  * Role names the catalogue knows, and how much each one can do. Atlas treats role names as open strings
- * (the spec dropped its enums, ../shared/atlas-openapi/NOTES.md §2.5), so a name outside this table is
+ * (the spec dropped its enums, docs/atlas-api-notes.md §2.5), so a name outside this table is
  * flagged by the `unknown-role` rules rather than ignored: an unknown role may grant anything (fail
  * closed). The table follows the "Atlas User Roles" documentation page
  * (https://www.mongodb.com/docs/atlas/reference/user-roles/), which lists each role's API name.
  */
 
-/** Org roles of Atlas's closed 2025-02-19 `OrgUserRolesResponse.orgRoles` enum (NOTES.md §2.5). */
+/** Org roles of Atlas's closed 2025-02-19 `OrgUserRolesResponse.orgRoles` enum (docs/atlas-api-notes.md §2.5). */
 export const ATLAS_ORG_ROLES = [
   'ORG_OWNER',
   'ORG_GROUP_CREATOR',
@@ -17,7 +17,7 @@ export const ATLAS_ORG_ROLES = [
   'ORG_MEMBER',
 ] as const;
 
-/** Project (group) roles of the last published Atlas enum (NOTES.md §2.5). */
+/** Project (group) roles of the last published Atlas enum (docs/atlas-api-notes.md §2.5). */
 export const ATLAS_PROJECT_ROLES = [
   'GROUP_OWNER',
   'GROUP_CLUSTER_MANAGER',
@@ -55,7 +55,7 @@ export const ATLAS_FINE_GRAINED_PROJECT_ROLES = [
   'GROUP_MODEL_OWNER',
 ] as const;
 
-/** Cloud Manager / Ops Manager-only project roles (NOTES.md §10). */
+/** Cloud Manager / Ops Manager-only project roles (docs/atlas-api-notes.md §10). */
 const CLOUD_MANAGER_PROJECT_ROLES = [
   'GROUP_AUTOMATION_ADMIN',
   'GROUP_BACKUP_ADMIN',
@@ -63,7 +63,7 @@ const CLOUD_MANAGER_PROJECT_ROLES = [
   'GROUP_USER_ADMIN',
 ] as const;
 
-/** Organization roles: Atlas's, plus the Cloud Manager project creator (NOTES.md §10). */
+/** Organization roles: Atlas's, plus the Cloud Manager project creator (docs/atlas-api-notes.md §10). */
 export const KNOWN_ORG_ROLES: readonly string[] = [...ATLAS_ORG_ROLES, 'ORG_PROJECT_CREATOR'];
 
 /** Project roles: Atlas's (enum and fine-grained), plus the Cloud Manager / Ops Manager-only roles. */

@@ -171,7 +171,7 @@ export {
  */
 export const PLANTED_UNKNOWN_ROLE = 'GROUP_SUPERUSER';
 
-/** Atlas limits (NOTES.md §9) the generator never exceeds. */
+/** Atlas limits (docs/atlas-api-notes.md §9) the generator never exceeds. */
 export const LIMITS = { usersPerTeam: 250, teamsPerUser: 100, teamsPerProject: 100 } as const;
 
 const DAY = 86_400_000;

@@ -1,7 +1,7 @@
 /**
  * A faithful local Atlas Admin API (the read endpoints an access review needs) on node:http.
  *
- * What it reproduces, with the spec section it follows (shared/atlas-openapi/NOTES.md):
+ * What it reproduces, with the spec section it follows (docs/atlas-api-notes.md):
  * - auth: OAuth2 client credentials at POST /api/oauth/token and HTTP Digest (RFC 7616, MD5,
  *   qop=auth) with the challenge Atlas sends (§7); the legacy Cloud Manager path is Digest only (§10);
  * - per-operation versions: `Accept: application/vnd.atlas.<date>+json`, 406 otherwise (§1);
@@ -57,7 +57,7 @@ export const DEFAULT_CREDENTIALS = {
   apiKeys: [{ publicKey: 'simkeyab', privateKey: '5e1f0c0a-0000-4000-8000-51a0a7e5e75e' }],
 } as const satisfies SimulatorCredentials;
 
-/** The rate-limited endpoint sets of NOTES.md §6.3 (set x scope). */
+/** The rate-limited endpoint sets of docs/atlas-api-notes.md §6.3 (set x scope). */
 export type EndpointSet =
   | 'users-org'
   | 'users-group'
@@ -79,7 +79,7 @@ export interface BucketSpec {
 /** Overrides of the Atlas defaults, per endpoint set (unlisted sets keep the Atlas numbers). */
 export type RateLimitTable = Partial<Record<EndpointSet, BucketSpec>>;
 
-/** Atlas defaults (docs include dated 2026-04-10, NOTES.md §6.3). */
+/** Atlas defaults (docs include dated 2026-04-10, docs/atlas-api-notes.md §6.3). */
 export const ATLAS_RATE_LIMITS: Readonly<Record<EndpointSet, BucketSpec>> = {
   'users-org': { capacity: 500, refill: 250, intervalSeconds: 60 },
   'users-group': { capacity: 1200, refill: 500, intervalSeconds: 60 },
@@ -187,7 +187,7 @@ interface Route {
   versions: string[] | null;
   digestOnly: boolean;
   /**
-   * Whether the operation has the `includeCount` parameter (NOTES.md §5). Without it the page still
+   * Whether the operation has the `includeCount` parameter (docs/atlas-api-notes.md §5). Without it the page still
    * carries `totalCount` (its schema has it, and the count is included by default).
    */
   includeCount: boolean;
@@ -315,7 +315,7 @@ function includeSystemManaged(query: URLSearchParams): boolean | ApiErrorSpec {
   return invalid(`includeSystemManaged must be true or false, got ${raw}.`, ['includeSystemManaged']);
 }
 
-/** Statuses selected by `orgMembershipStatuses` / deprecated `orgMembershipStatus` (NOTES.md §2.2). */
+/** Statuses selected by `orgMembershipStatuses` / deprecated `orgMembershipStatus` (docs/atlas-api-notes.md §2.2). */
 function selectStatuses(query: URLSearchParams): Set<UserStatus> | ApiErrorSpec {
   const many = query.getAll('orgMembershipStatuses');
   const one = query.getAll('orgMembershipStatus');
@@ -575,7 +575,7 @@ function buildRoutes(index: EstateIndex, baseUrl: () => string, leakPassword: bo
         return { kind: 'list', items };
       },
     }),
-    // Deprecated as a whole; a bare array, not a page (NOTES.md §5).
+    // Deprecated as a whole; a bare array, not a page (docs/atlas-api-notes.md §5).
     route('/api/atlas/v2/groups/{groupId}/invites', {
       versions: [V1],
       sunsets: { [V1]: '2027-07-01' },
@@ -601,9 +601,9 @@ function buildRoutes(index: EstateIndex, baseUrl: () => string, leakPassword: bo
         return { kind: 'object', body: organizationSettings(o.settings) };
       },
     }),
-    // Legacy Cloud Manager / Ops Manager: unversioned, Digest only (NOTES.md §10). The org
+    // Legacy Cloud Manager / Ops Manager: unversioned, Digest only (docs/atlas-api-notes.md §10). The org
     // resources give the collector the org names; their body matches the v2 organization.
-    // Cloud Manager's limits are not documented (UNCERTAIN in NOTES.md §10): not rate limited here.
+    // Cloud Manager's limits are not documented (UNCERTAIN in docs/atlas-api-notes.md §10): not rate limited here.
     route('/api/public/v1.0/orgs', {
       versions: null,
       digestOnly: true,
@@ -814,7 +814,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       bucket = { tokens: spec.capacity, last: t };
       buckets.set(key, bucket);
     }
-    // Discrete refill: `refill` tokens every interval, capped at capacity (NOTES.md §6.3).
+    // Discrete refill: `refill` tokens every interval, capped at capacity (docs/atlas-api-notes.md §6.3).
     const periods = Math.floor((t - bucket.last) / intervalMs);
     if (periods > 0) {
       bucket.tokens = Math.min(spec.capacity, bucket.tokens + periods * spec.refill);
@@ -1012,7 +1012,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       }
     }
 
-    // Pagination parameters (NOTES.md §5): itemsPerPage 1..500 (default 100), pageNum >= 1.
+    // Pagination parameters (docs/atlas-api-notes.md §5): itemsPerPage 1..500 (default 100), pageNum >= 1.
     const page = parsePaging(url.searchParams);
     if ('error' in page)
       return fail(endpoint, {

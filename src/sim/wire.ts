@@ -1,6 +1,6 @@
 /**
  * Canonical snapshot data -> Atlas Admin API wire bodies, field for field as the spec extracts in
- * shared/atlas-openapi define them (NOTES.md §2-§5, §10). The simulator serves these; the
+ * test/fixtures/atlas-openapi define them (docs/atlas-api-notes.md §2-§5, §10). The simulator serves these; the
  * collector must turn them back into the canonical shape. Absent values are omitted (Atlas omits
  * unset fields) except where the spec marks a field nullable (`invitationExpiresAt`, `lastUsedAt`).
  */
@@ -20,7 +20,7 @@ import type {
 /** A JSON object as sent on the wire. */
 export type WireObject = Record<string, unknown>;
 
-/** `Link` (NOTES.md §5). */
+/** `Link` (docs/atlas-api-notes.md §5). */
 export interface WireLink {
   href: string;
   rel: string;
@@ -38,7 +38,7 @@ function present(entries: Record<string, unknown>): WireObject {
   return out;
 }
 
-/** `OrgUserResponse` (2025-02-19) item of listOrgUsers and listOrgTeamUsers (NOTES.md §2.4). */
+/** `OrgUserResponse` (2025-02-19) item of listOrgUsers and listOrgTeamUsers (docs/atlas-api-notes.md §2.4). */
 export function orgUserResponse(user: User): WireObject {
   const base: WireObject = {
     id: user.id,
@@ -82,7 +82,7 @@ export function groupUserResponse(user: User, roles: readonly string[]): WireObj
 
 /**
  * `CloudAppUser` (2023-01-01 listOrgUsers / listOrgTeamUsers / listGroupUsers): active users only,
- * flat roles (NOTES.md §2.3, §2.5). `leakPassword` adds a password the way a misbehaving server could,
+ * flat roles (docs/atlas-api-notes.md §2.3, §2.5). `leakPassword` adds a password the way a misbehaving server could,
  * to prove the collector drops it.
  */
 export function cloudAppUser(

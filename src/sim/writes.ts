@@ -549,7 +549,7 @@ export function simulatorWrites(
     }
     if (await deps.applyFault(req, res, url, endpoint)) return true;
 
-    // Version: Accept names one the operation has (NOTES.md §1), else 406.
+    // Version: Accept names one the operation has (docs/atlas-api-notes.md §1), else 406.
     const accept = req.headers.accept ?? '';
     const version = /application\/vnd\.atlas\.(\d{4}-\d{2}-\d{2}|preview)\+json/.exec(accept)?.[1] ?? null;
     if (version === null || !route.versions.includes(version)) {

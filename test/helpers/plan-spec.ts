@@ -1,5 +1,5 @@
 /**
- * Checks revocation plans against the vendored Atlas spec extracts with ajv (NOTES.md §11 workarounds
+ * Checks revocation plans against the vendored Atlas spec extracts with ajv (docs/atlas-api-notes.md §11 workarounds
  * via test/sim/helpers.ts). Every test that produces a plan (plan tests, the review round trip, apply)
  * passes it through {@link expectPlanMatchesSpec}, so no plan the suite makes can name a call Atlas
  * would refuse: unknown method + path, wrong version or media type, a body outside the request schema

@@ -1,7 +1,7 @@
 /**
  * Contract tests: the simulator's real HTTP responses, for every implemented route and every
- * version, validated against the official spec extracts (shared/atlas-openapi) with ajv, with the
- * workarounds of NOTES.md §11. This is what keeps the simulator from drifting away from Atlas.
+ * version, validated against the official spec extracts (test/fixtures/atlas-openapi) with ajv, with the
+ * workarounds of docs/atlas-api-notes.md §11. This is what keeps the simulator from drifting away from Atlas.
  */
 import type { ValidateFunction } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,7 +45,7 @@ const IMPLEMENTED = new Set([
   '/api/atlas/v2/orgs/{orgId}/settings',
 ]);
 
-/** Lists that are not pages: a bare array (NOTES.md §5). */
+/** Lists that are not pages: a bare array (docs/atlas-api-notes.md §5). */
 const BARE_ARRAYS = new Set(['/api/atlas/v2/groups/{groupId}/invites']);
 /** Lists that may be empty for every item of the estate (no direct project users in the generator). */
 const MAY_BE_EMPTY = new Set(['/api/atlas/v2/groups/{groupId}/users']);

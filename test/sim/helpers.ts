@@ -1,6 +1,6 @@
 /**
  * Test helpers for the simulator: an OAuth token, an RFC 7616 Digest client computed here (not
- * taken from src/), and spec-extract validators built with ajv as NOTES.md §11 prescribes.
+ * taken from src/), and spec-extract validators built with ajv as docs/atlas-api-notes.md §11 prescribes.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -81,7 +81,7 @@ export function accept(version: string): Record<string, string> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Spec validation (NOTES.md §11)
+// Spec validation (docs/atlas-api-notes.md §11)
 
 type Json = unknown;
 

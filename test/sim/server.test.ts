@@ -327,7 +327,7 @@ describe('pagination', () => {
       await bearerGet(sim, `${teams}?includeCount=false`, token, '2023-01-01')
     ).json()) as object;
     expect(noCount).not.toHaveProperty('totalCount');
-    // The team-users and service-account listings have no includeCount parameter (NOTES.md §5), but
+    // The team-users and service-account listings have no includeCount parameter (docs/atlas-api-notes.md §5), but
     // their page schemas (PaginatedOrgUserView, PaginatedOrgServiceAccounts) carry the count, and it is
     // included by default: a stray includeCount=false changes nothing there.
     const team = org.teams[0]?.id ?? '';

@@ -13,7 +13,7 @@ const tokenResponseSchema = z.object({
 export type TokenFetcher = (request: { url: URL; init: RequestInit }) => Promise<Response>;
 
 /**
- * OAuth2 client-credentials flow for Atlas service accounts (NOTES.md §7): `POST <base>/api/oauth/token`
+ * OAuth2 client-credentials flow for Atlas service accounts (docs/atlas-api-notes.md §7): `POST <base>/api/oauth/token`
  * with HTTP Basic client credentials. The token is reused until shortly before it expires (it cannot be
  * refreshed, only replaced), concurrent requests share one token request, and a 401 replaces the token
  * once: a request that fails again with a new token fails for good.
