@@ -63,11 +63,18 @@ export class AtlasApiError extends KnownError {
     },
     options?: { hint?: string; cause?: unknown },
   ) {
-    const parts = [`${details.endpoint} failed`];
-    parts.push(details.status === null ? '(no HTTP response)' : `with HTTP ${details.status}`);
-    if (details.errorCode) parts.push(details.errorCode);
-    let message = parts.join(' ');
-    if (details.detail) message += `: ${details.detail}`;
+    let message: string;
+    if (details.status !== null && details.status < 300 && details.errorCode === null) {
+      // Atlas answered, but with data that cannot be used (an org not visible, a body that does not fit):
+      // "failed with HTTP 200" would read as a contradiction.
+      message = `${details.endpoint}: ${details.detail ?? 'unusable answer'}`;
+    } else {
+      const parts = [`${details.endpoint} failed`];
+      parts.push(details.status === null ? '(no HTTP response)' : `with HTTP ${details.status}`);
+      if (details.errorCode) parts.push(details.errorCode);
+      message = parts.join(' ');
+      if (details.detail) message += `: ${details.detail}`;
+    }
     super(message, options);
   }
 }

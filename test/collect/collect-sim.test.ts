@@ -306,6 +306,23 @@ describe('collect against the simulator', () => {
     expect(existsSync(file)).toBe(false);
   });
 
+  it('an org the credentials cannot see: one line naming it (not "failed with HTTP 200"), exit 3, no file', async () => {
+    sim = await startSimulator({ organizations: estate.organizations });
+    const dir = tempDir();
+    const file = join(dir, 'snap.json');
+    const missing = 'ffffffffffffffffffffffff';
+    const run = await runCliForTest(['collect', '--org', missing, '--base-url', sim.baseUrl, '-o', file], {
+      env: saEnv,
+      cwd: dir,
+    });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain(
+      `error: GET /api/atlas/v2/orgs: organization ${missing} is not visible to these credentials\n`,
+    );
+    expect(run.stderr).not.toContain('HTTP 200');
+    expect(existsSync(file)).toBe(false);
+  });
+
   it('refuses to overwrite an existing snapshot without --force (exit 4) and leaves it intact', async () => {
     sim = await startSimulator({ organizations: estate.organizations });
     const dir = tempDir();
