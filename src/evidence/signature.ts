@@ -199,7 +199,12 @@ export function checkEvidenceSignature(input: {
   const raw = Buffer.from(sig.publicKey, 'base64');
   const key = input.trusted.find((k) => rawPublicKey(k.publicKey).equals(raw));
   if (!key) {
-    const signer = keyFingerprint(publicKeyFromRaw(raw));
+    let signer = 'a key that is not a valid Ed25519 key';
+    try {
+      signer = keyFingerprint(publicKeyFromRaw(raw));
+    } catch {
+      // Only the message needs it; the file is refused either way.
+    }
     throw new InputError(
       sigFile,
       '$.publicKey',

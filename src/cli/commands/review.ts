@@ -132,22 +132,25 @@ function importCommand(ctx: CliContext) {
       // Render everything, then write the set all or nothing; signoff.json last (src/util/files.ts),
       // the two JSON records each with its signature.
       const signer = evidenceSigner(keys, now);
-      const files: Array<[string, string]> = [
-        [out.signoffHtml, renderSignoffHtml(signoff)],
-        [out.planJson, serializePlan(plan)],
-        [out.planText, formatPlanText(plan)],
-        [out.signoffJson, signoffText],
-      ];
+      const html = renderSignoffHtml(signoff);
+      const planJson = serializePlan(plan);
+      const planText = formatPlanText(plan);
       await writeFilesAtomic(
         [
-          { path: out.signoffHtml, data: files[0]![1] },
-          ...evidenceEntries(out.planJson, files[1]![1], 'plan', signer),
-          { path: out.planText, data: files[2]![1] },
+          { path: out.signoffHtml, data: html },
+          ...evidenceEntries(out.planJson, planJson, 'plan', signer),
+          { path: out.planText, data: planText },
           ...evidenceEntries(out.signoffJson, signoffText, 'signoff', signer),
         ],
         { force: argv.force },
       );
-      for (const [path, text] of files) ctx.stdout(`wrote ${path} (${Buffer.byteLength(text)} bytes)\n`);
+      const written: Array<[string, string]> = [
+        [out.signoffHtml, html],
+        [out.planJson, planJson],
+        [out.planText, planText],
+        [out.signoffJson, signoffText],
+      ];
+      for (const [path, text] of written) ctx.stdout(`wrote ${path} (${Buffer.byteLength(text)} bytes)\n`);
       ctx.stdout(signedLine(out.planJson, keys) + signedLine(out.signoffJson, keys));
       const c = signoff.counts;
       ctx.stderr(
