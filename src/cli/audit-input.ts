@@ -13,14 +13,18 @@ import { auditSnapshot, type Baseline, type ExtraFindings } from '../audit/run.j
 import type { AuditResult, FailOn, Waiver } from '../audit/types.js';
 import { crossOrgWaivers, parseWaivers } from '../audit/waivers.js';
 import { InputError, UsageError } from '../errors.js';
+import { type EvidenceCheck, type EvidenceKeys, NO_KEYS } from '../evidence/signature.js';
+import { readEvidence } from '../evidence/store.js';
 import { type Signoff, signoffSchema } from '../review/signoff.js';
+import { signoffCountProblem } from '../review/signoff-check.js';
 import { REVIEW_RULES, reviewRuleSummaries, type VerifyResult, verifySignoff } from '../review/verify.js';
 import { type LoadedRuleSet, loadRuleSet, type RuleSource } from '../rules/load.js';
-import { type LoadedSnapshot, readSnapshot } from '../snapshot/store.js';
+import { type LoadedSnapshot, readSnapshot, sha256Hex } from '../snapshot/store.js';
 import { readInputFile, sameFile } from '../util/files.js';
 import { checkDocument, parseJsonText, parseWithSchema } from '../util/validate.js';
 import { PACKAGE_ROOT } from '../version.js';
 import type { CliContext } from './context.js';
+import { type VerifyKeyArgs, verifyKeyOption } from './evidence-keys.js';
 
 /** The catalogue shipped with the tool. */
 export const DEFAULT_RULES_DIR = join(PACKAGE_ROOT, 'rules');
@@ -85,9 +89,32 @@ export async function readBaseline(file: string): Promise<Baseline> {
   return { file, keys: new Set(doc.findings.map((f) => f.key)) };
 }
 
-/** Reads and validates a sign-off record (`review import`'s signoff.json). */
-export async function readSignoff(file: string): Promise<Signoff> {
-  return parseWithSchema(signoffSchema, parseJsonText(await readInputFile(file), file), file);
+/** A sign-off as read: the record, its exact text and sha256, and its signature check. */
+export interface LoadedSignoff {
+  signoff: Signoff;
+  text: string;
+  sha256: string;
+  evidence: EvidenceCheck;
+}
+
+/**
+ * Reads and validates a sign-off record (`review import`'s signoff.json): its signature when a verify
+ * key is configured, its schema, and that its counts add up to the actions it lists (an edited record
+ * whose Revokes were taken out is refused here). `shown` is the name to give in messages.
+ */
+export async function readSignoff(
+  file: string,
+  keys: EvidenceKeys = NO_KEYS,
+  shown: string = file,
+): Promise<LoadedSignoff> {
+  const { bytes, text, check } = await readEvidence(file, 'signoff', keys, shown);
+  const signoff = parseWithSchema(signoffSchema, parseJsonText(text, shown), shown);
+  const problem = signoffCountProblem(signoff);
+  if (problem)
+    throw new InputError(shown, problem.path, `${problem.problem}; the sign-off does not add up (edited?)`, {
+      hint: 'use the signoff.json review import wrote, or run review import again',
+    });
+  return { signoff, text, sha256: sha256Hex(bytes), evidence: check };
 }
 
 /** Ids of the rules `--signoff` findings use: always accepted in waivers files, reserved in rules folders. */
@@ -100,7 +127,7 @@ export const REVIEW_RULE_IDS: readonly string[] = Object.keys(REVIEW_RULES);
  */
 export function signoffFindings(
   signoff: Signoff,
-  later: LoadedSnapshot,
+  later: Pick<LoadedSnapshot, 'snapshot' | 'sha256' | 'file'>,
   now: Date,
 ): { extra: ExtraFindings; verify: VerifyResult } {
   if (later.sha256 === signoff.snapshot.sha256)
@@ -136,6 +163,8 @@ export interface AuditFileOptions {
   /** `review import`'s signoff.json: Revokes not carried out in the snapshot become findings. */
   signoffFile?: string | undefined;
   failOn?: FailOn | undefined;
+  /** Keys the snapshot and sign-off must be signed with (none: not checked, reported as unsigned). */
+  keys?: EvidenceKeys | undefined;
 }
 
 /** Reads and validates every input file, then runs the audit. */
@@ -148,6 +177,8 @@ export async function auditFromFiles(
   rules: LoadedRuleSet;
   /** What `--signoff` found (null without it), for a summary line. */
   verify: VerifyResult | null;
+  /** The signature checks of the files read: the snapshot, then the sign-off. */
+  evidence: EvidenceCheck[];
 }> {
   const rulesDir = opts.rulesDir ?? DEFAULT_RULES_DIR;
   const rules = await readRulesDir(rulesDir);
@@ -161,9 +192,10 @@ export async function auditFromFiles(
   const ruleIds = new Set([...rules.rules.map((r) => r.id), ...REVIEW_RULE_IDS]);
   const waivers = opts.waiversFile ? await readWaivers(opts.waiversFile, now, ruleIds) : [];
   const baseline = opts.baselineFile ? await readBaseline(opts.baselineFile) : null;
-  const signoff = opts.signoffFile ? await readSignoff(opts.signoffFile) : null;
-  const loaded = await readSnapshot(opts.snapshotFile);
-  const verified = signoff ? signoffFindings(signoff, loaded, now) : null;
+  const keys = opts.keys ?? NO_KEYS;
+  const signoff = opts.signoffFile ? await readSignoff(opts.signoffFile, keys) : null;
+  const loaded = await readSnapshot(opts.snapshotFile, keys);
+  const verified = signoff ? signoffFindings(signoff.signoff, loaded, now) : null;
   const audit = await auditSnapshot({
     snapshot: loaded.snapshot,
     rules,
@@ -181,11 +213,12 @@ export async function auditFromFiles(
       signoffFile: opts.signoffFile ?? null,
     },
   });
-  return { loaded, audit, rules, verify: verified?.verify ?? null };
+  const evidence = [loaded.evidence, ...(signoff ? [signoff.evidence] : [])];
+  return { loaded, audit, rules, verify: verified?.verify ?? null, evidence };
 }
 
 /** Parsed values of the options `auditOptions` declares. */
-export interface AuditArgs {
+export interface AuditArgs extends VerifyKeyArgs {
   rules?: string | undefined;
   policy?: string | undefined;
   waivers?: string | undefined;
@@ -194,9 +227,12 @@ export interface AuditArgs {
   signoff?: string | undefined;
 }
 
-/** Declares --rules, --policy, --waivers, --fail-on, --baseline and --signoff (shared by audit, report, email, run). */
+/**
+ * Declares --rules, --policy, --waivers, --fail-on, --baseline, --signoff and --verify-key (shared by
+ * audit, report, email, run).
+ */
 export function auditOptions<T>(y: Argv<T>): Argv<T & AuditArgs> {
-  return y
+  return verifyKeyOption(y)
     .option('rules', {
       type: 'string',
       describe: 'Folder of rule files (default: the built-in catalogue)',

@@ -7,6 +7,7 @@
  */
 import { basename } from 'node:path';
 import { InputError } from '../errors.js';
+import type { EvidenceCheck } from '../evidence/signature.js';
 import type { PreviousReview } from '../report/model.js';
 import { readInputFile } from '../util/files.js';
 import { type AuditFileOptions, auditFromFiles } from './audit-input.js';
@@ -25,6 +26,9 @@ async function isJsonReport(file: string): Promise<boolean> {
   }
 }
 
+/** The previous review, with the signature check of its snapshot (for the report's evidence line). */
+export type LoadedPrevious = PreviousReview & { evidence: EvidenceCheck };
+
 /**
  * Reads and audits the previous review's snapshot with the current run's rules, policy, waivers and
  * fail-on (other options of `audit` are ignored, see below). `shown` is the file as the user named it,
@@ -35,7 +39,7 @@ export async function loadPrevious(
   audit: Omit<AuditFileOptions, 'snapshotFile'>,
   now: Date,
   shown: string = basename(file),
-): Promise<PreviousReview> {
+): Promise<LoadedPrevious> {
   let read: Awaited<ReturnType<typeof auditFromFiles>>;
   try {
     // Picked, not spread: inputs that only judge the current snapshot stay out. A baseline decides the
@@ -47,6 +51,8 @@ export async function loadPrevious(
       policyFile: audit.policyFile,
       waiversFile: audit.waiversFile,
       failOn: audit.failOn,
+      // Last quarter's evidence is held to the same keys as this quarter's.
+      keys: audit.keys,
     };
     read = await auditFromFiles(opts, now);
   } catch (error) {
@@ -59,5 +65,11 @@ export async function loadPrevious(
     throw error;
   }
   const { loaded, audit: result } = read;
-  return { snapshot: loaded.snapshot, snapshotSha256: loaded.sha256, file: shown, audit: result };
+  return {
+    snapshot: loaded.snapshot,
+    snapshotSha256: loaded.sha256,
+    file: shown,
+    audit: result,
+    evidence: loaded.evidence,
+  };
 }

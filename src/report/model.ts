@@ -17,6 +17,8 @@ import type {
   SubjectKind,
   Waiver,
 } from '../audit/types.js';
+import type { EvidenceCheck } from '../evidence/signature.js';
+import { type EvidenceSummary, summarizeEvidence } from '../evidence/summary.js';
 import {
   compareFindings,
   type FindingComparison,
@@ -393,6 +395,8 @@ export interface ReportModel {
     collectedAt: string;
     evaluatedAt: string;
     snapshotSha256: string;
+    /** Whether the evidence read (snapshot, previous snapshot, sign-off) was signature-checked. */
+    evidence: EvidenceSummary;
     source: Snapshot['source'];
     collectionStats: Snapshot['stats'];
     inputs: AuditResult['inputs'];
@@ -457,6 +461,11 @@ export interface BuildReportModelInput {
   generatedAt: Date;
   /** The previous review's snapshot and audit, to show changes since then. */
   previous?: PreviousReview | undefined;
+  /**
+   * What the signature checks of the files read found (the snapshot first). Absent or empty: nothing
+   * was checked, and the report says the evidence is unsigned.
+   */
+  evidence?: readonly EvidenceCheck[] | undefined;
 }
 
 const DAY_MS = 86_400_000;
@@ -1039,6 +1048,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
       collectedAt: snapshot.collectedAt,
       evaluatedAt: audit.evaluatedAt,
       snapshotSha256: input.snapshotSha256,
+      evidence: summarizeEvidence(input.evidence ?? []),
       source: { ...snapshot.source },
       collectionStats: { ...snapshot.stats },
       inputs: { ...audit.inputs },

@@ -1,8 +1,9 @@
 /**
  * The sign-off record: the evidence an auditor keeps for one completed review (issue 6). It binds the
  * reviewed snapshot and the filled workbook by sha256, counts decisions per org and per reviewer, and
- * lists every Revoke and Modify with its comment and the access the identity held at review time (so
- * `review verify` can check a later snapshot without the old one).
+ * lists every Revoke and Modify with its comment and the access the identity held at review time
+ * (`review verify` checks it against the signed-off snapshot, src/review/signoff-check.ts, and shows it
+ * beside what a later snapshot still grants).
  *
  * The zod schema is the type (STYLE.md principle 2): `review verify` reads the JSON back through it.
  */

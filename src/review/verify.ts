@@ -9,6 +9,7 @@
  */
 import { findingKey } from '../audit/run.js';
 import type { Finding, RuleSummary, Severity } from '../audit/types.js';
+import type { EvidenceSummary } from '../evidence/summary.js';
 import type { Organization, Snapshot } from '../snapshot/schema.js';
 import { terminalSafe as safe, terminalJson } from '../util/terminal.js';
 import type { Signoff, SignoffAction } from './signoff.js';
@@ -97,6 +98,8 @@ export interface VerifyResult {
   findings: Finding[];
   /** True when any Revoke was not carried out or cannot be verified (exit 1). */
   failed: boolean;
+  /** Whether the sign-off and snapshots were signature-checked (set by the CLI, which read them). */
+  evidence?: EvidenceSummary | undefined;
 }
 
 function compareText(a: string, b: string): number {
@@ -329,6 +332,7 @@ export function formatVerifyText(r: VerifyResult): string {
     `sign-off of snapshot ${r.signoff.snapshotSha256.slice(0, 12)} (signed off ${r.signoff.signedOffAt})`,
     `checked against ${safe(r.snapshot.file)} collected ${r.snapshot.collectedAt} sha256 ${r.snapshot.sha256.slice(0, 12)}`,
     `${s.revocations} revocation(s): ${s.done} done, ${s.notDone} not done, ${s.unverifiable} unverifiable; ${s.modifications} modification(s) not checked`,
+    ...(r.evidence ? [r.evidence.statement] : []),
     '',
   ];
   const label = { 'not-done': 'NOT DONE', unverifiable: 'UNVERIFIABLE', done: 'done' } as const;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
-import { readInputFile, writeFileAtomic } from '../util/files.js';
+import { type EvidenceCheck, type EvidenceKeys, NO_KEYS } from '../evidence/signature.js';
+import { type EvidenceSigner, readEvidence, writeEvidence } from '../evidence/store.js';
 import { parseJsonText, parseWithSchema } from '../util/validate.js';
 import { SNAPSHOT_SCHEMA_VERSION, type Snapshot, snapshotSchema } from './schema.js';
 import { snapshotV1Schema, upgradeSnapshotV1 } from './upgrade.js';
@@ -10,6 +11,8 @@ export interface LoadedSnapshot {
   snapshot: Snapshot;
   file: string;
   sha256: string;
+  /** What the signature check found (signature null: no verify key was configured). */
+  evidence: EvidenceCheck;
 }
 
 /** Serialises a snapshot deterministically (2-space JSON, trailing newline). */
@@ -44,20 +47,24 @@ export function parseSnapshot(text: string, file: string): Snapshot {
   return parseWithSchema(snapshotSchema, data, file);
 }
 
-/** Reads, validates and fingerprints a snapshot file. */
-export async function readSnapshot(file: string): Promise<LoadedSnapshot> {
-  const text = await readInputFile(file);
-  return { snapshot: parseSnapshot(text, file), file, sha256: sha256Hex(text) };
+/**
+ * Reads, validates and fingerprints a snapshot file. With a verify key in `keys`, its signature
+ * (`<file>.sig`) is checked on the bytes read, before they are parsed (exit 2 when it fails).
+ */
+export async function readSnapshot(file: string, keys: EvidenceKeys = NO_KEYS): Promise<LoadedSnapshot> {
+  const { bytes, text, check } = await readEvidence(file, 'snapshot', keys);
+  return { snapshot: parseSnapshot(text, file), file, sha256: sha256Hex(bytes), evidence: check };
 }
 
 /**
- * Validates then writes a snapshot atomically. Validation on write means a collector bug can never
- * produce a file that the audit would later reject. Returns the sha256 of the bytes written.
+ * Validates then writes a snapshot atomically, with its signature when `opts.signer` is given (the two
+ * land together). Validation on write means a collector bug can never produce a file that the audit
+ * would later reject. Returns the sha256 of the bytes written.
  */
 export async function writeSnapshot(
   file: string,
   snapshot: Snapshot,
-  opts: { force: boolean },
+  opts: { force: boolean; signer?: EvidenceSigner | null },
 ): Promise<string> {
   const checked = snapshotSchema.safeParse(snapshot);
   if (!checked.success) {
@@ -67,6 +74,6 @@ export async function writeSnapshot(
     );
   }
   const text = serializeSnapshot(checked.data);
-  await writeFileAtomic(file, text, opts);
+  await writeEvidence(file, text, 'snapshot', opts.signer ?? null, { force: opts.force });
   return sha256Hex(text);
 }

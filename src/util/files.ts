@@ -125,15 +125,25 @@ async function writeTemp(tmp: string, data: string | Uint8Array, force: boolean)
  * removes what was written and puts back any file `--force` was replacing. Only a power loss in the
  * middle of the renames (microseconds) can leave a mix; even then the last file is never the new one
  * without all the others.
+ *
+ * An entry with `data: null` is removed if it exists, as part of the set (a signature that no longer
+ * matches the file written beside it): moved aside with the replaced files, and put back on failure.
+ * Without `force` an existing one is refused like any other file the set would replace.
  */
 export async function writeFilesAtomic(
-  files: ReadonlyArray<{ path: string; data: string | Uint8Array }>,
+  files: ReadonlyArray<{ path: string; data: string | Uint8Array | null }>,
   opts: { force: boolean },
 ): Promise<void> {
   if (files.length === 0) return;
   const dir = dirname(files[0]!.path);
   if (files.some((f) => dirname(f.path) !== dir)) throw new Error('internal: a file set spans directories');
-  for (const f of files) await assertWritable(f.path, opts.force);
+  for (const f of files) {
+    if (f.data === null && !opts.force && (await exists(f.path)))
+      throw new OutputError(`${f.path} exists and would no longer match the file written beside it`, {
+        hint: 'pass --force to replace both',
+      });
+    await assertWritable(f.path, opts.force);
+  }
   /** The first folder this call created (undefined when `dir` existed): removed again on failure. */
   let created: string | undefined;
   try {
@@ -179,7 +189,7 @@ export async function writeFilesAtomic(
     await mkdir(staging, { mode: 0o700 });
     for (const [i, f] of files.entries()) {
       current = f.path;
-      await writeTemp(join(staging, `${i}.new`), f.data, false);
+      if (f.data !== null) await writeTemp(join(staging, `${i}.new`), f.data, false);
     }
     // Commit: synchronous renames, so no signal handler runs between a rename and its record.
     for (const [i, f] of files.entries()) {
@@ -192,6 +202,7 @@ export async function writeFilesAtomic(
         renameSync(f.path, join(staging, `${i}.old`));
         moves.push([f.path, join(staging, `${i}.old`)]);
       }
+      if (f.data === null) continue;
       renameSync(join(staging, `${i}.new`), f.path);
       moves.push([join(staging, `${i}.new`), f.path]);
     }

@@ -13,6 +13,7 @@ import { auditSnapshot } from '../../src/audit/run.js';
 import type { AuditResult, Waiver } from '../../src/audit/types.js';
 import { parseWaivers } from '../../src/audit/waivers.js';
 import { DEFAULT_RULES_DIR, readRulesDir } from '../../src/cli/audit-input.js';
+import { summarizeEvidence } from '../../src/evidence/summary.js';
 import { buildReportModel } from '../../src/report/model.js';
 import { renderEmailSummary } from '../../src/report/renderers/email-summary.js';
 import { RENDERERS } from '../../src/report/renderers/index.js';
@@ -205,6 +206,7 @@ describe('a waiver not applied is visible in every output', () => {
     collectedAt: '2026-06-01T00:00:00Z',
     toolName: 't',
     toolVersion: '0',
+    evidence: summarizeEvidence([]),
   };
 
   it('audit formats: text, github, markdown, json', () => {

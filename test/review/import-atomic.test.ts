@@ -11,7 +11,9 @@ import { runCliForTest, tempDir } from '../helpers/cli.js';
 
 const disk = vi.hoisted(() => ({ fullAt: null as string | null }));
 
-// The disk fills up when the staged copy of the second evidence file (the plan) is written.
+// The disk fills up when the staged copy of a given file of the set is written. The set is signoff.html
+// (0), revocation-plan.json.sig (1, removed if present when unsigned), revocation-plan.json (2),
+// revocation-plan.txt (3), signoff.json.sig (4), signoff.json (5).
 vi.mock('node:fs/promises', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:fs/promises')>();
   return {
@@ -61,7 +63,7 @@ const importTo = (out: string, ...extra: string[]) =>
 describe('review import on a full disk', () => {
   it('writes no evidence file at all, and exits 4 naming the file that failed', async () => {
     const out = join(dir, 'fresh');
-    disk.fullAt = '1.new';
+    disk.fullAt = '2.new';
     const r = await importTo(out);
     expect(r.code).toBe(4);
     expect(r.stderr).toContain(
@@ -77,7 +79,7 @@ describe('review import on a full disk', () => {
     expect((await importTo(out)).code).toBe(0);
     expect(readdirSync(out).sort()).toEqual(EVIDENCE);
     const before = EVIDENCE.map((f) => readFileSync(join(out, f), 'utf8'));
-    disk.fullAt = '3.new';
+    disk.fullAt = '5.new';
     const r = await runCliForTest(
       ['review', 'import', filled, '--snapshot', q3File, '--out-dir', out, '--force'],
       { now: new Date('2026-11-26T12:00:00Z') },

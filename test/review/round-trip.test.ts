@@ -198,7 +198,17 @@ describe('review import: a correctly filled workbook', () => {
     it('reports each Revoke not carried out as a finding and exits 1', async () => {
       const q4File = writeSnapshotFile(dir, 'q4.json', q4());
       const r = await runCliForTest(
-        ['review', 'verify', join(out, 'signoff.json'), '--snapshot', q4File, '--format', 'json'],
+        [
+          'review',
+          'verify',
+          join(out, 'signoff.json'),
+          '--snapshot',
+          q4File,
+          '--reviewed-snapshot',
+          q3File,
+          '--format',
+          'json',
+        ],
         {
           now: NOW,
         },
@@ -237,9 +247,10 @@ describe('review import: a correctly filled workbook', () => {
         'q4-done.json',
         snapshot([o], { collectedAt: '2026-11-22T00:00:00.000Z' }),
       );
-      const r = await runCliForTest(['review', 'verify', join(out, 'signoff.json'), '--snapshot', file], {
-        now: NOW,
-      });
+      const r = await runCliForTest(
+        ['review', 'verify', join(out, 'signoff.json'), '--snapshot', file, '--reviewed-snapshot', q3File],
+        { now: NOW },
+      );
       expect(r.stdout).toContain('3 revocation(s): 3 done, 0 not done, 0 unverifiable');
       expect(r.code).toBe(0);
     });
@@ -250,17 +261,19 @@ describe('review import: a correctly filled workbook', () => {
         'q4-empty.json',
         snapshot([], { collectedAt: '2026-11-22T00:00:00.000Z' }),
       );
-      const r = await runCliForTest(['review', 'verify', join(out, 'signoff.json'), '--snapshot', file], {
-        now: NOW,
-      });
+      const r = await runCliForTest(
+        ['review', 'verify', join(out, 'signoff.json'), '--snapshot', file, '--reviewed-snapshot', q3File],
+        { now: NOW },
+      );
       expect(r.code).toBe(1);
       expect(r.stdout).toContain('0 done, 0 not done, 3 unverifiable');
     });
 
     it('refuses the signed-off snapshot itself (exit 2)', async () => {
-      const r = await runCliForTest(['review', 'verify', join(out, 'signoff.json'), '--snapshot', q3File], {
-        now: NOW,
-      });
+      const r = await runCliForTest(
+        ['review', 'verify', join(out, 'signoff.json'), '--snapshot', q3File, '--reviewed-snapshot', q3File],
+        { now: NOW },
+      );
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('is the snapshot that was signed off');
     });
@@ -554,7 +567,15 @@ describe('the review cycle on the simulator: collect, report, decide, import, ap
     expect(u(QUIET)!.orgRoles).toEqual(['ORG_BILLING_ADMIN']);
 
     const verified = await runCliForTest(
-      ['review', 'verify', join(evidence, 'signoff.json'), '--snapshot', join(cycle, 'q4.json')],
+      [
+        'review',
+        'verify',
+        join(evidence, 'signoff.json'),
+        '--snapshot',
+        join(cycle, 'q4.json'),
+        '--reviewed-snapshot',
+        join(cycle, 'q3.json'),
+      ],
       { now: at(27) },
     );
     expect(verified.stdout).toContain('3 revocation(s): 3 done, 0 not done, 0 unverifiable');

@@ -121,6 +121,39 @@ describe('writeFilesAtomic', () => {
   });
 });
 
+describe('writeFilesAtomic: entries to remove (a signature that would no longer match)', () => {
+  const withStaleSig = (dir: string, tag: string) => [
+    { path: join(dir, 'snap.json.sig'), data: null },
+    { path: join(dir, 'snap.json'), data: `${tag}\n` },
+  ];
+
+  it('removes the entry with the set, and refuses without --force', async () => {
+    const dir = tempDir('aar-set-');
+    writeFileSync(join(dir, 'snap.json'), 'old\n');
+    writeFileSync(join(dir, 'snap.json.sig'), 'old signature');
+    await expect(writeFilesAtomic(withStaleSig(dir, 'new'), { force: false })).rejects.toThrow(
+      `${join(dir, 'snap.json.sig')} exists and would no longer match the file written beside it`,
+    );
+    await writeFilesAtomic(withStaleSig(dir, 'new'), { force: true });
+    expect(readdirSync(dir)).toEqual(['snap.json']);
+    expect(readFileSync(join(dir, 'snap.json'), 'utf8')).toBe('new\n');
+    // Nothing to remove: the same set is simply the file.
+    await writeFilesAtomic(withStaleSig(dir, 'newer'), { force: true });
+    expect(readdirSync(dir)).toEqual(['snap.json']);
+  });
+
+  it('puts the removed entry back when the set fails', async () => {
+    const dir = tempDir('aar-set-');
+    writeFileSync(join(dir, 'snap.json'), 'old\n');
+    writeFileSync(join(dir, 'snap.json.sig'), 'old signature');
+    faults.renameTargetEndsWith = 'snap.json';
+    await expect(writeFilesAtomic(withStaleSig(dir, 'new'), { force: true })).rejects.toThrow(OutputError);
+    expect(readdirSync(dir).sort()).toEqual(['snap.json', 'snap.json.sig']);
+    expect(readFileSync(join(dir, 'snap.json.sig'), 'utf8')).toBe('old signature');
+    expect(readFileSync(join(dir, 'snap.json'), 'utf8')).toBe('old\n');
+  });
+});
+
 describe('writeFileAtomic', () => {
   it('a failed write leaves neither the file nor its temporary file', async () => {
     const dir = tempDir('aar-one-');

@@ -2,6 +2,7 @@
  * Reporters for the `audit` command: plain functions in one registry, each fed the one AuditResult
  * (knip-style). They return text and touch no file, clock or env.
  */
+import type { EvidenceSummary } from '../../evidence/summary.js';
 import type { AuditResult } from '../types.js';
 import { renderGithub } from './github.js';
 import { renderJson } from './json.js';
@@ -17,6 +18,8 @@ export interface SnapshotMeta {
   collectedAt: string;
   toolName: string;
   toolVersion: string;
+  /** Whether the snapshot (and sign-off) were signature-checked; every format says which. */
+  evidence: EvidenceSummary;
 }
 
 export type AuditReporter = (result: AuditResult, snapshot: SnapshotMeta) => string;

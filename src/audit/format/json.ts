@@ -12,6 +12,7 @@ export function renderJson(result: AuditResult, snapshot: SnapshotMeta): string 
     tool: { name: snapshot.toolName, version: snapshot.toolVersion },
     evaluatedAt: result.evaluatedAt,
     snapshot: { file: snapshot.file, sha256: snapshot.sha256, collectedAt: snapshot.collectedAt },
+    evidence: snapshot.evidence,
     inputs: result.inputs,
     gate: result.gate,
     summary: result.summary,

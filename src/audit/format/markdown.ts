@@ -26,6 +26,8 @@ export function renderMarkdown(result: AuditResult, snapshot: SnapshotMeta): str
         : `Gate **${g.failed ? 'failed' : 'passed'}**: ${g.failing} finding(s) at or above \`${g.failOn}\`.`),
   );
   out.push('');
+  out.push(mdCell(snapshot.evidence.statement));
+  out.push('');
   out.push('| severity | findings |');
   out.push('|---|---:|');
   for (const sev of [...SEVERITIES].reverse()) out.push(`| ${sev} | ${s.bySeverity[sev]} |`);

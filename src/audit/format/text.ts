@@ -9,6 +9,7 @@ export function renderText(result: AuditResult, snapshot: SnapshotMeta): string 
   const s = result.summary;
   lines.push(
     `Audit of ${snapshot.file} (collected ${snapshot.collectedAt}), evaluated ${result.evaluatedAt}`,
+    snapshot.evidence.statement,
   );
   const enabled = result.rules.filter((r) => r.enabled).length;
   lines.push(`Rules: ${enabled} enabled of ${result.rules.length}`);

@@ -4,6 +4,7 @@ import type { Argv } from 'yargs';
 import { AUDIT_FORMATS, type AuditFormat, auditReporters } from '../../audit/format/index.js';
 import { renderMarkdown } from '../../audit/format/markdown.js';
 import { ExitCode, OutputError } from '../../errors.js';
+import { summarizeEvidence } from '../../evidence/summary.js';
 import { assertWritable, writeFileAtomic } from '../../util/files.js';
 import { TOOL } from '../../version.js';
 import {
@@ -14,6 +15,7 @@ import {
   auditOptions,
   warnCrossOrgWaivers,
 } from '../audit-input.js';
+import { loadEvidenceKeys } from '../evidence-keys.js';
 import { type CommandFactory, defineCommand } from './define.js';
 
 interface AuditCommandArgs extends AuditArgs {
@@ -52,8 +54,9 @@ export const auditCommand: CommandFactory = (ctx) =>
       if (output)
         await assertOutputsAreNotInputs([{ path: output, option: `--output ${argv.output}` }], argv, ctx.cwd);
       if (output) await assertWritable(output, argv.force);
-      const opts = auditFileOptions(argv.snapshot, argv, ctx.cwd);
-      const { loaded, audit, verify } = await auditFromFiles(opts, ctx.now());
+      const keys = await loadEvidenceKeys(argv, ctx);
+      const opts = { ...auditFileOptions(argv.snapshot, argv, ctx.cwd), keys };
+      const { loaded, audit, verify, evidence } = await auditFromFiles(opts, ctx.now());
       const meta = {
         // Show the path as the user gave it: it is what they will look for in CI logs and SARIF.
         file: argv.snapshot,
@@ -61,6 +64,7 @@ export const auditCommand: CommandFactory = (ctx) =>
         collectedAt: loaded.snapshot.collectedAt,
         toolName: TOOL.name,
         toolVersion: TOOL.version,
+        evidence: summarizeEvidence(evidence),
       };
       const text = auditReporters[argv.format](audit, meta);
       if (output) {

@@ -2,9 +2,10 @@ import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import type { AtlasClient } from '../../atlas/client.js';
 import { collectSnapshot } from '../../collect/collect.js';
+import type { EvidenceKeys } from '../../evidence/signature.js';
+import { assertEvidenceWritable, signaturePath } from '../../evidence/store.js';
 import type { Snapshot } from '../../snapshot/schema.js';
 import { writeSnapshot } from '../../snapshot/store.js';
-import { assertWritable } from '../../util/files.js';
 import {
   type AtlasArgs,
   atlasOptions,
@@ -13,10 +14,11 @@ import {
   orgSelection,
 } from '../atlas-options.js';
 import type { CliContext } from '../context.js';
+import { evidenceSigner, loadEvidenceKeys, type SigningKeyArgs, signingKeyOption } from '../evidence-keys.js';
 import { progressReporter } from '../progress.js';
 import { type CommandFactory, defineCommand } from './define.js';
 
-interface CollectArgs extends AtlasArgs {
+interface CollectArgs extends AtlasArgs, SigningKeyArgs {
   output?: string;
   force: boolean;
   quiet: boolean;
@@ -31,8 +33,9 @@ export function defaultSnapshotName(now: Date): string {
 }
 
 /**
- * Collects and writes the snapshot (validated, atomic); prints the collection's notes (totalCount
- * disagreements, duplicates) on stderr. Shared by `collect` and `run`.
+ * Collects and writes the snapshot (validated, atomic), signed when `keys` has a signing key (the
+ * snapshot and its `.sig` land together); prints the collection's notes (totalCount disagreements,
+ * duplicates) on stderr. Shared by `collect` and `run`.
  */
 export async function collectToFile(
   args: AtlasArgs & { force: boolean; quiet: boolean },
@@ -40,6 +43,7 @@ export async function collectToFile(
   orgs: string[] | 'all',
   file: string,
   ctx: CliContext,
+  keys: EvidenceKeys,
 ): Promise<{ snapshot: Snapshot; sha256: string }> {
   const snapshot = await collectSnapshot({
     client,
@@ -51,10 +55,18 @@ export async function collectToFile(
     now: ctx.now,
     onProgress: progressReporter(ctx, args.quiet),
   });
-  const sha256 = await writeSnapshot(file, snapshot, { force: args.force });
+  const sha256 = await writeSnapshot(file, snapshot, {
+    force: args.force,
+    signer: evidenceSigner(keys, ctx.now()),
+  });
   for (const org of snapshot.organizations)
     for (const note of org.notes) ctx.stderr(`note: ${org.name}: ${note}\n`);
   return { snapshot, sha256 };
+}
+
+/** The line a command prints for evidence it signed: where the signature is, and the key's fingerprint. */
+export function signedLine(file: string, keys: EvidenceKeys): string {
+  return keys.signing ? `signed ${signaturePath(file)} with key ${keys.signing.fingerprint}\n` : '';
 }
 
 export const collectCommand: CommandFactory = (ctx: CliContext) =>
@@ -63,7 +75,7 @@ export const collectCommand: CommandFactory = (ctx: CliContext) =>
     describe:
       'Snapshot users, teams, projects, API keys, service accounts and settings of Atlas organizations',
     builder: (yargs: Argv) =>
-      atlasOptions(yargs)
+      signingKeyOption(atlasOptions(yargs))
         .option('output', {
           alias: 'o',
           type: 'string',
@@ -85,13 +97,16 @@ export const collectCommand: CommandFactory = (ctx: CliContext) =>
       const orgs = orgSelection(args);
       includeSelection(args);
       const client = buildClient(args, ctx.env);
+      // A key that cannot be used fails now, not after minutes of requests.
+      const keys = await loadEvidenceKeys(args, ctx);
       const output = args.output ?? join(ctx.cwd, defaultSnapshotName(ctx.now()));
       // Refuse before collecting, not after minutes of requests.
-      await assertWritable(output, args.force);
-      const { snapshot, sha256 } = await collectToFile(args, client, orgs, output, ctx);
+      await assertEvidenceWritable(output, args.force);
+      const { snapshot, sha256 } = await collectToFile(args, client, orgs, output, ctx, keys);
       const users = snapshot.organizations.reduce((n, o) => n + o.users.length, 0);
       ctx.stdout(
         `wrote ${output} (sha256 ${sha256}): ${snapshot.organizations.length} organization(s), ${users} user(s), ${snapshot.stats.requests} requests, ${snapshot.stats.retries} retries\n`,
       );
+      ctx.stdout(signedLine(output, keys));
     },
   });

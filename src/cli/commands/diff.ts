@@ -4,9 +4,10 @@ import { diffSnapshots } from '../../review/diff.js';
 import { DIFF_FORMATS, DIFF_FORMATTERS, type DiffFormat } from '../../review/format-diff.js';
 import { readSnapshot } from '../../snapshot/store.js';
 import { assertWritable, writeFileAtomic } from '../../util/files.js';
+import { loadEvidenceKeys, type VerifyKeyArgs, verifyKeyOption } from '../evidence-keys.js';
 import { type CommandFactory, defineCommand } from './define.js';
 
-interface DiffCommandArgs {
+interface DiffCommandArgs extends VerifyKeyArgs {
   old: string;
   new: string;
   format: DiffFormat;
@@ -23,7 +24,7 @@ export const diffCommand: CommandFactory = (ctx) =>
     command: 'diff <old> <new>',
     describe: 'Show what changed between two snapshots: joiners, leavers, role changes and escalations',
     builder: (y: Argv) =>
-      y
+      verifyKeyOption(y)
         .positional('old', { type: 'string', demandOption: true, describe: 'Earlier snapshot file' })
         .positional('new', { type: 'string', demandOption: true, describe: 'Later snapshot file' })
         .option('format', {
@@ -37,8 +38,9 @@ export const diffCommand: CommandFactory = (ctx) =>
     handler: async (argv: DiffCommandArgs) => {
       const output = argv.output ? resolve(ctx.cwd, argv.output) : undefined;
       if (output) await assertWritable(output, argv.force);
-      const before = await readSnapshot(resolve(ctx.cwd, argv.old));
-      const after = await readSnapshot(resolve(ctx.cwd, argv.new));
+      const keys = await loadEvidenceKeys(argv, ctx);
+      const before = await readSnapshot(resolve(ctx.cwd, argv.old), keys);
+      const after = await readSnapshot(resolve(ctx.cwd, argv.new), keys);
       const diff = diffSnapshots(before.snapshot, after.snapshot, {
         // The paths as the user gave them: that is what they recognise in the output.
         oldFile: { file: argv.old, sha256: before.sha256 },

@@ -10,6 +10,7 @@ import {
   prepareDelivery,
   reportAttachments,
 } from '../email-options.js';
+import { loadEvidenceKeys } from '../evidence-keys.js';
 import { type CommandFactory, defineCommand } from './define.js';
 
 interface EmailCommandArgs extends AuditArgs, EmailArgs {
@@ -54,13 +55,18 @@ export const emailCommand: CommandFactory = (ctx: CliContext) =>
     handler: async (argv: EmailCommandArgs) => {
       // Validate the delivery (addresses, SMTP settings, CA file, --eml target) before auditing.
       const plan = await prepareDelivery(argv, ctx);
+      const keys = await loadEvidenceKeys(argv, ctx);
       const now = ctx.now();
-      const { loaded, audit } = await auditFromFiles(auditFileOptions(argv.snapshot, argv, ctx.cwd), now);
+      const { loaded, audit, evidence } = await auditFromFiles(
+        { ...auditFileOptions(argv.snapshot, argv, ctx.cwd), keys },
+        now,
+      );
       const model = buildReportModel({
         snapshot: loaded.snapshot,
         snapshotSha256: loaded.sha256,
         audit,
         generatedAt: now,
+        evidence,
       });
       const files = await reportAttachments(plan, model);
       await deliverReport(plan, { model, files }, ctx);

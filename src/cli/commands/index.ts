@@ -5,6 +5,7 @@ import { demoCommand } from './demo.js';
 import { diffCommand } from './diff.js';
 import { doctorCommand } from './doctor.js';
 import { emailCommand } from './email.js';
+import { evidenceCommand } from './evidence.js';
 import { reportCommand } from './report.js';
 import { reviewCommand } from './review.js';
 import { rulesCommand } from './rules.js';
@@ -27,5 +28,6 @@ export const commands: CommandFactory[] = [
   demoCommand,
   diffCommand,
   reviewCommand,
+  evidenceCommand,
   simulateCommand,
 ];

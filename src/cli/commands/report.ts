@@ -14,6 +14,7 @@ import {
   warnCrossOrgWaivers,
 } from '../audit-input.js';
 import type { CliContext } from '../context.js';
+import { loadEvidenceKeys } from '../evidence-keys.js';
 import { loadPrevious } from '../previous.js';
 import { type CommandFactory, defineCommand } from './define.js';
 
@@ -185,9 +186,10 @@ export const reportCommand: CommandFactory = (ctx) =>
       );
       // Refuse before any work, for every output (exit 4): never a partial set of reports.
       for (const o of outputs) await assertWritable(o.path, argv.force);
+      const keys = await loadEvidenceKeys(argv, ctx);
       const now = ctx.now();
-      const opts = auditFileOptions(argv.snapshot, argv, ctx.cwd);
-      const { loaded, audit } = await auditFromFiles(opts, now);
+      const opts = { ...auditFileOptions(argv.snapshot, argv, ctx.cwd), keys };
+      const { loaded, audit, evidence } = await auditFromFiles(opts, now);
       // Same rules, policy, waivers and clock as the current audit (see src/cli/previous.ts).
       const previous = argv.previous
         ? await loadPrevious(resolve(ctx.cwd, argv.previous), opts, now, argv.previous)
@@ -200,6 +202,7 @@ export const reportCommand: CommandFactory = (ctx) =>
         audit,
         generatedAt: now,
         previous,
+        evidence: [...evidence, ...(previous ? [previous.evidence] : [])],
       });
       await renderAndWrite(model, outputs, argv.force, ctx);
       finishWithGate(audit, model, ctx, 'report');

@@ -4,6 +4,13 @@ import { DEFAULT_CLIENT_OPTIONS } from '../../atlas/client.js';
 import { writeOperations } from '../../atlas/write-operations.js';
 import { ExitCode, InputError, UsageError } from '../../errors.js';
 import {
+  assertEvidenceWritable,
+  evidenceEntries,
+  readEvidence,
+  writeEvidence,
+} from '../../evidence/store.js';
+import { summarizeEvidence } from '../../evidence/summary.js';
+import {
   type ApplyLog,
   type ApplyLogCall,
   applyPlan,
@@ -13,7 +20,8 @@ import {
 } from '../../review/apply.js';
 import { checkReviewWorkbook, formatProblemLines, readReviewWorkbook } from '../../review/import.js';
 import { buildRevocationPlan, formatCallLines, formatPlanText, serializePlan } from '../../review/plan.js';
-import { buildSignoff, serializeSignoff, signoffSchema } from '../../review/signoff.js';
+import { buildSignoff, serializeSignoff } from '../../review/signoff.js';
+import { signoffSnapshotProblem } from '../../review/signoff-check.js';
 import { renderSignoffHtml } from '../../review/signoff-html.js';
 import { VERIFY_FORMATS, VERIFY_FORMATTERS, type VerifyFormat, verifySignoff } from '../../review/verify.js';
 import { snapshotSubjectCount, WORKBOOK_LIMITS, workbookLimits } from '../../review/xlsx-package.js';
@@ -21,16 +29,24 @@ import { readSnapshot, sha256Hex } from '../../snapshot/store.js';
 import {
   assertWritable,
   readInputBytes,
-  readInputFile,
   sameFile,
   writeFileAtomic,
   writeFilesAtomic,
 } from '../../util/files.js';
 import { terminalSafe } from '../../util/terminal.js';
-import { parseJsonText, parseWithSchema } from '../../util/validate.js';
 import { TOOL } from '../../version.js';
 import { APPLY_CREDENTIALS, buildClient, COLLECTOR_CREDENTIALS, resolveBaseUrl } from '../atlas-options.js';
+import { readSignoff } from '../audit-input.js';
 import type { CliContext } from '../context.js';
+import {
+  evidenceSigner,
+  loadEvidenceKeys,
+  type SigningKeyArgs,
+  signingKeyOption,
+  type VerifyKeyArgs,
+  verifyKeyOption,
+} from '../evidence-keys.js';
+import { signedLine } from './collect.js';
 import { type CommandFactory, defineCommand } from './define.js';
 
 /** Files `review import` writes into --out-dir. */
@@ -41,7 +57,7 @@ export const IMPORT_OUTPUTS = {
   planText: 'revocation-plan.txt',
 } as const;
 
-interface ImportArgs {
+interface ImportArgs extends SigningKeyArgs {
   workbook: string;
   snapshot: string;
   'out-dir': string;
@@ -54,7 +70,7 @@ function importCommand(ctx: CliContext) {
     describe:
       'Read the decisions of a filled review workbook; write the sign-off (JSON, HTML) and revocation plan',
     builder: (y: Argv) =>
-      y
+      verifyKeyOption(signingKeyOption(y))
         .positional('workbook', {
           type: 'string',
           demandOption: true,
@@ -80,11 +96,13 @@ function importCommand(ctx: CliContext) {
         Object.entries(IMPORT_OUTPUTS).map(([k, name]) => [k, resolve(outDir, name)]),
       ) as Record<keyof typeof IMPORT_OUTPUTS, string>;
       // Refuse before any work (exit 4): never a partial set of evidence files.
-      for (const path of Object.values(out)) await assertWritable(path, argv.force);
+      for (const path of [out.signoffHtml, out.planText]) await assertWritable(path, argv.force);
+      for (const path of [out.planJson, out.signoffJson]) await assertEvidenceWritable(path, argv.force);
+      const keys = await loadEvidenceKeys(argv, ctx);
       const workbookFile = resolve(ctx.cwd, argv.workbook);
       // Size caps before the workbook is read or loaded (src/review/xlsx-package.ts).
       const bytes = await readInputBytes(workbookFile, argv.workbook, WORKBOOK_LIMITS.maxFileBytes);
-      const loaded = await readSnapshot(resolve(ctx.cwd, argv.snapshot));
+      const loaded = await readSnapshot(resolve(ctx.cwd, argv.snapshot), keys);
       const now = ctx.now();
       const limits = workbookLimits(snapshotSubjectCount(loaded.snapshot));
       const contents = await readReviewWorkbook(bytes, argv.workbook, limits);
@@ -111,18 +129,29 @@ function importCommand(ctx: CliContext) {
       const signoffText = serializeSignoff(signoff);
       // The plan names the sign-off by the sha256 of the file written here; `review apply` checks it.
       const plan = buildRevocationPlan(signoff, sha256Hex(signoffText));
-      // Render everything, then write the set all or nothing; signoff.json last (src/util/files.ts).
-      const files: Array<[string, string]> = [
-        [out.signoffHtml, renderSignoffHtml(signoff)],
-        [out.planJson, serializePlan(plan)],
-        [out.planText, formatPlanText(plan)],
-        [out.signoffJson, signoffText],
-      ];
+      // Render everything, then write the set all or nothing; signoff.json last (src/util/files.ts),
+      // the two JSON records each with its signature.
+      const signer = evidenceSigner(keys, now);
+      const html = renderSignoffHtml(signoff);
+      const planJson = serializePlan(plan);
+      const planText = formatPlanText(plan);
       await writeFilesAtomic(
-        files.map(([path, data]) => ({ path, data })),
+        [
+          { path: out.signoffHtml, data: html },
+          ...evidenceEntries(out.planJson, planJson, 'plan', signer),
+          { path: out.planText, data: planText },
+          ...evidenceEntries(out.signoffJson, signoffText, 'signoff', signer),
+        ],
         { force: argv.force },
       );
-      for (const [path, text] of files) ctx.stdout(`wrote ${path} (${Buffer.byteLength(text)} bytes)\n`);
+      const written: Array<[string, string]> = [
+        [out.signoffHtml, html],
+        [out.planJson, planJson],
+        [out.planText, planText],
+        [out.signoffJson, signoffText],
+      ];
+      for (const [path, text] of written) ctx.stdout(`wrote ${path} (${Buffer.byteLength(text)} bytes)\n`);
+      ctx.stdout(signedLine(out.planJson, keys) + signedLine(out.signoffJson, keys));
       const c = signoff.counts;
       ctx.stderr(
         `review import: ${c.identities} decisions (${c.keep} keep, ${c.revoke} revoke, ${c.modify} modify) by ${signoff.reviewers.length} reviewer(s); plan: ${plan.counts.calls} API call(s), not executed (see review apply)\n`,
@@ -132,9 +161,10 @@ function importCommand(ctx: CliContext) {
   });
 }
 
-interface VerifyArgs {
+interface VerifyArgs extends VerifyKeyArgs {
   signoff: string;
   snapshot: string;
+  'reviewed-snapshot'?: string | undefined;
   format: VerifyFormat;
   output?: string | undefined;
   force: boolean;
@@ -145,7 +175,7 @@ function verifyCommand(ctx: CliContext) {
     command: 'verify <signoff>',
     describe: 'Check a later snapshot against a sign-off: exit 1 when a Revoke was not carried out',
     builder: (y: Argv) =>
-      y
+      verifyKeyOption(y)
         .positional('signoff', {
           type: 'string',
           demandOption: true,
@@ -157,6 +187,12 @@ function verifyCommand(ctx: CliContext) {
           requiresArg: true,
           describe: 'A snapshot collected after the sign-off',
         })
+        .option('reviewed-snapshot', {
+          type: 'string',
+          requiresArg: true,
+          describe:
+            'The snapshot that was signed off (checked by the sha256 the sign-off records): every action must be an identity of it, and the counts must match it',
+        })
         .option('format', {
           choices: VERIFY_FORMATS,
           default: 'text' as VerifyFormat,
@@ -167,13 +203,34 @@ function verifyCommand(ctx: CliContext) {
     handler: async (argv: VerifyArgs) => {
       const output = argv.output ? resolve(ctx.cwd, argv.output) : undefined;
       if (output) await assertWritable(output, argv.force);
-      const signoffFile = resolve(ctx.cwd, argv.signoff);
-      const signoff = parseWithSchema(
-        signoffSchema,
-        parseJsonText(await readInputFile(signoffFile), argv.signoff),
-        argv.signoff,
-      );
-      const later = await readSnapshot(resolve(ctx.cwd, argv.snapshot));
+      const keys = await loadEvidenceKeys(argv, ctx);
+      // Signature (with a key), schema, and counts that add up to the actions listed.
+      const read = await readSignoff(resolve(ctx.cwd, argv.signoff), keys, argv.signoff);
+      const signoff = read.signoff;
+      // The actions are checked against the snapshot that was signed off: an id that was never in it,
+      // or a record with decisions missing, is refused.
+      const reviewedArg = argv['reviewed-snapshot'];
+      if (reviewedArg === undefined)
+        throw new UsageError(
+          `review verify needs the snapshot that was signed off, to check the sign-off's actions against it: ${terminalSafe(signoff.snapshot.file)}, sha256 ${signoff.snapshot.sha256}`,
+          { hint: `pass it with --reviewed-snapshot ${terminalSafe(signoff.snapshot.file)}` },
+        );
+      const reviewed = await readSnapshot(resolve(ctx.cwd, reviewedArg), keys);
+      if (reviewed.sha256 !== signoff.snapshot.sha256)
+        throw new InputError(
+          reviewedArg,
+          '$',
+          `is not the snapshot that was signed off: its sha256 is ${reviewed.sha256}, ${argv.signoff} names ${signoff.snapshot.sha256}`,
+          {
+            hint: `--reviewed-snapshot takes the snapshot review import read (${terminalSafe(signoff.snapshot.file)})`,
+          },
+        );
+      const problem = signoffSnapshotProblem(signoff, reviewed.snapshot);
+      if (problem)
+        throw new InputError(argv.signoff, problem.path, `${problem.problem}; refused`, {
+          hint: 'use the signoff.json review import wrote, or run review import again',
+        });
+      const later = await readSnapshot(resolve(ctx.cwd, argv.snapshot), keys);
       if (later.sha256 === signoff.snapshot.sha256)
         throw new UsageError(`${argv.snapshot} is the snapshot that was signed off, not a later one`, {
           hint: 'collect a new snapshot after carrying out the revocation plan',
@@ -182,7 +239,10 @@ function verifyCommand(ctx: CliContext) {
         throw new UsageError(
           `${argv.snapshot} was collected ${later.snapshot.collectedAt}, before the signed-off snapshot (${signoff.snapshot.collectedAt})`,
         );
-      const result = verifySignoff(signoff, { ...later, file: argv.snapshot }, ctx.now());
+      const result = {
+        ...verifySignoff(signoff, { ...later, file: argv.snapshot }, ctx.now()),
+        evidence: summarizeEvidence([read.evidence, reviewed.evidence, later.evidence]),
+      };
       const text = VERIFY_FORMATTERS[argv.format](result);
       if (output) {
         await writeFileAtomic(output, text, { force: argv.force });
@@ -200,7 +260,7 @@ function verifyCommand(ctx: CliContext) {
 /** The apply log's default name, written beside the sign-off. */
 export const APPLY_LOG_NAME = 'apply-log.json';
 
-interface ApplyArgs {
+interface ApplyArgs extends SigningKeyArgs {
   plan: string;
   signoff?: string | undefined;
   snapshot: string;
@@ -227,7 +287,7 @@ function applyCommand(ctx: CliContext) {
     describe:
       'Carry out a revocation plan against Atlas with write-capable credentials (lists the calls; sends them only with --yes)',
     builder: (y: Argv) =>
-      y
+      verifyKeyOption(signingKeyOption(y))
         .positional('plan', {
           type: 'string',
           demandOption: true,
@@ -299,9 +359,13 @@ function applyCommand(ctx: CliContext) {
         ),
     handler: async (argv: ApplyArgs) => {
       const signoffArg = argv.signoff ?? join(dirname(argv.plan), IMPORT_OUTPUTS.signoffJson);
-      const planText = await readInputFile(resolve(ctx.cwd, argv.plan));
-      const signoffText = await readInputFile(resolve(ctx.cwd, signoffArg));
-      const snapshot = await readSnapshot(resolve(ctx.cwd, argv.snapshot));
+      const keys = await loadEvidenceKeys(argv, ctx);
+      // With a key, the plan, the sign-off and the snapshot must each carry a valid signature; the
+      // workbook is bound by the sha256 the (signed) sign-off records.
+      const planText = (await readEvidence(resolve(ctx.cwd, argv.plan), 'plan', keys, argv.plan)).text;
+      const signoffText = (await readEvidence(resolve(ctx.cwd, signoffArg), 'signoff', keys, signoffArg))
+        .text;
+      const snapshot = await readSnapshot(resolve(ctx.cwd, argv.snapshot), keys);
       // Size caps before the workbook is read or loaded, as for review import (src/review/xlsx-package.ts).
       const workbookBytes = await readInputBytes(
         resolve(ctx.cwd, argv.workbook),
@@ -397,7 +461,11 @@ function applyCommand(ctx: CliContext) {
           throw new UsageError(`--log would overwrite the ${what} input file ${file}`, {
             hint: 'write the apply log to another file',
           });
-      await assertWritable(logFile, argv.force);
+      await assertEvidenceWritable(logFile, argv.force);
+      const writeLog = (log: ApplyLog, force: boolean) =>
+        writeEvidence(logFile, serializeApplyLog(log), 'apply-log', evidenceSigner(keys, ctx.now()), {
+          force,
+        });
       // Who writes: the client id or public key (never a secret); none when nothing is sent.
       const kind = client?.auth.kind;
       const log = initialLog(plan, {
@@ -418,8 +486,8 @@ function applyCommand(ctx: CliContext) {
         signoff: { file: basename(signoffArg), sha256: sha256Hex(signoffText) },
         snapshot: { file: basename(argv.snapshot), sha256: snapshot.sha256 },
       });
-      // The log exists before the first request and is rewritten after every call.
-      await writeFileAtomic(logFile, serializeApplyLog(log), { force: argv.force });
+      // The log (and its signature) exists before the first request and is rewritten after every call.
+      await writeLog(log, argv.force);
       const finished: ApplyLog = await applyPlan(
         plan,
         log,
@@ -427,12 +495,12 @@ function applyCommand(ctx: CliContext) {
         {
           now: ctx.now,
           onCall: async (entry, current) => {
-            await writeFileAtomic(logFile, serializeApplyLog(current), { force: true });
+            await writeLog(current, true);
             ctx.stdout(callLine(entry, current.calls.length));
           },
         },
       );
-      await writeFileAtomic(logFile, serializeApplyLog(finished), { force: true });
+      await writeLog(finished, true);
       for (const c of finished.calls.filter((x) => x.candidate))
         ctx.stdout(callLine(c, finished.calls.length));
       const s = finished.summary;
@@ -445,6 +513,7 @@ function applyCommand(ctx: CliContext) {
       }
       if (failed.some((c) => c.status === 401) && client?.options.credentialHint)
         ctx.stderr(`hint: ${client.options.credentialHint} (the write-capable identity of review apply)\n`);
+      ctx.stdout(signedLine(logFile, keys));
       ctx.stderr(
         `review apply: ${s.done} done, ${s.alreadyDone} already done, ${s.failed} failed, ${s.skipped} skipped of ${s.calls} call(s); log ${logFile}${failed.length > 0 ? ' (exit 3)' : ''}\n`,
       );

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import type { AuditResult } from '../../audit/types.js';
 import { UsageError } from '../../errors.js';
+import { assertEvidenceWritable } from '../../evidence/store.js';
 import { buildReportModel, type ReportModel } from '../../report/model.js';
 import { RENDERERS, type ReportFormat } from '../../report/renderers/index.js';
 import { assertWritable } from '../../util/files.js';
@@ -28,8 +29,9 @@ import {
   prepareDelivery,
   reportAttachments,
 } from '../email-options.js';
+import { loadEvidenceKeys, type SigningKeyArgs, signingKeyOption } from '../evidence-keys.js';
 import { loadPrevious } from '../previous.js';
-import { collectToFile, defaultSnapshotName } from './collect.js';
+import { collectToFile, defaultSnapshotName, signedLine } from './collect.js';
 import { type CommandFactory, defineCommand } from './define.js';
 import {
   finishWithGate,
@@ -42,7 +44,7 @@ import {
 
 type FormatArgs = { [F in ReportFormat]?: string | undefined };
 
-export interface RunArgs extends AtlasArgs, AuditArgs, EmailArgs, FormatArgs {
+export interface RunArgs extends AtlasArgs, AuditArgs, EmailArgs, FormatArgs, SigningKeyArgs {
   snapshot?: string | undefined;
   previous?: string | undefined;
   'out-dir'?: string | undefined;
@@ -93,29 +95,42 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
     { ...args, snapshot: undefined },
     ctx.cwd,
   );
-  for (const path of [snapshotFile, ...outputs.map((o) => o.path)]) await assertWritable(path, args.force);
+  await assertEvidenceWritable(snapshotFile, args.force);
+  for (const path of outputs.map((o) => o.path)) await assertWritable(path, args.force);
   const delivery = args['email-to']?.length ? await prepareDelivery(args, ctx) : null;
-  // The sign-off and the previous snapshot are only used after collecting: read them now, so a bad
-  // file fails before the first request. The previous snapshot is audited with the same inputs.
-  if (args.signoff) await readSignoff(resolve(ctx.cwd, args.signoff));
-  const auditFiles = auditFileOptions(snapshotFile, args, ctx.cwd);
+  // Keys, the sign-off and the previous snapshot are only used after collecting: read them now, so a
+  // bad key or file fails before the first request. The previous snapshot is audited with the same
+  // inputs, and held to the same keys.
+  const keys = await loadEvidenceKeys(args, ctx);
+  if (keys.verify.length > 0 && !keys.signing)
+    throw new UsageError(
+      'a verify key is configured but no signing key: the snapshot run writes would be unsigned, and refused when it is read back',
+      {
+        hint: 'give the signing key too (--signing-key or ATLAS_REVIEW_SIGNING_KEY), or collect and audit in two steps',
+      },
+    );
+  if (args.signoff) await readSignoff(resolve(ctx.cwd, args.signoff), keys, args.signoff);
+  const auditFiles = { ...auditFileOptions(snapshotFile, args, ctx.cwd), keys };
   const previous = args.previous
     ? await loadPrevious(resolve(ctx.cwd, args.previous), auditFiles, started, args.previous)
     : undefined;
 
-  const { sha256 } = await collectToFile(args, client, orgs, snapshotFile, ctx);
+  const { sha256 } = await collectToFile(args, client, orgs, snapshotFile, ctx, keys);
   ctx.stdout(`wrote ${snapshotFile} (snapshot, sha256 ${sha256})\n`);
+  ctx.stdout(signedLine(snapshotFile, keys));
 
   // Both audits use one clock, the collection's start: day counts are as of the evidence, and a
-  // finding is new or resolved only because the estate changed.
+  // finding is new or resolved only because the estate changed. The snapshot is read back from the
+  // file (and its signature checked): the evidence is what gets audited.
   const now = started;
-  const { loaded, audit } = await auditFromFiles(auditFiles, now);
+  const { loaded, audit, evidence } = await auditFromFiles(auditFiles, now);
   const model = buildReportModel({
     snapshot: loaded.snapshot,
     snapshotSha256: loaded.sha256,
     audit,
     generatedAt: now,
     previous,
+    evidence: [...evidence, ...(previous ? [previous.evidence] : [])],
   });
   const written = await renderAndWrite(model, outputs, args.force, ctx);
 
@@ -131,7 +146,7 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
 export function runOptions(yargs: Argv) {
   return emailOptions(
     auditOptions(
-      previousOption(reportOutputOptions(atlasOptions(yargs)))
+      previousOption(reportOutputOptions(signingKeyOption(atlasOptions(yargs))))
         .option('snapshot', {
           type: 'string',
           requiresArg: true,

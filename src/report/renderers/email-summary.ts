@@ -48,6 +48,7 @@ function renderText(
     m.meta.title,
     `Collected ${m.meta.collectedAt} · generated ${m.meta.generatedAt}`,
     `Snapshot sha256 ${m.meta.snapshotSha256}`,
+    m.meta.evidence.statement,
     '',
     `Verdict: ${m.verdict.headline} (gate: fail on ${m.verdict.failOn})`,
     '',

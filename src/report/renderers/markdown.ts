@@ -29,6 +29,8 @@ export function renderMarkdown(model: ReportModel): string {
   out.push(
     `Collected ${m.meta.collectedAt} · generated ${m.meta.generatedAt} · snapshot sha256 \`${m.meta.snapshotSha256}\``,
     '',
+    e(m.meta.evidence.statement),
+    '',
   );
   out.push('| Open findings | Critical | High | Medium | Low | Waived | Failing the gate |');
   out.push('|---:|---:|---:|---:|---:|---:|---:|');

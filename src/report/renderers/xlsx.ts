@@ -439,6 +439,7 @@ function writeSummary(wb: ExcelJS.stream.xlsx.WorkbookWriter, m: ReportModel): v
     ['Gate: fail on', m.verdict.failOn],
     ['Findings failing the gate', m.verdict.failing, 'number'],
     [SUMMARY_SHA_LABEL, m.meta.snapshotSha256],
+    ['Evidence signature', m.meta.evidence.statement],
     ['Collected at', m.meta.collectedAt, 'date'],
     ['Generated at', m.meta.generatedAt, 'date'],
     ['Audit evaluated at', m.meta.evaluatedAt, 'date'],
