@@ -323,6 +323,18 @@ describe('collect against the simulator', () => {
     expect(existsSync(file)).toBe(false);
   });
 
+  it('-o with a relative path writes into the working directory of the command', async () => {
+    sim = await startSimulator({ organizations: estate.organizations });
+    const dir = tempDir();
+    const run = await runCliForTest(['collect', '--all-orgs', '--base-url', sim.baseUrl, '-o', 'rel.json'], {
+      env: saEnv,
+      cwd: dir,
+    });
+    expect(run.code).toBe(0);
+    expect(existsSync(join(dir, 'rel.json'))).toBe(true);
+    expect(run.stdout).toContain(`wrote ${join(dir, 'rel.json')}`);
+  });
+
   it('refuses to overwrite an existing snapshot without --force (exit 4) and leaves it intact', async () => {
     sim = await startSimulator({ organizations: estate.organizations });
     const dir = tempDir();

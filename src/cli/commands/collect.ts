@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import type { AtlasClient } from '../../atlas/client.js';
 import { collectSnapshot } from '../../collect/collect.js';
@@ -99,7 +99,8 @@ export const collectCommand: CommandFactory = (ctx: CliContext) =>
       const client = buildClient(args, ctx.env);
       // A key that cannot be used fails now, not after minutes of requests.
       const keys = await loadEvidenceKeys(args, ctx);
-      const output = args.output ?? join(ctx.cwd, defaultSnapshotName(ctx.now()));
+      // Relative to the command's working directory, like every other path the commands take.
+      const output = resolve(ctx.cwd, args.output ?? defaultSnapshotName(ctx.now()));
       // Refuse before collecting, not after minutes of requests.
       await assertEvidenceWritable(output, args.force);
       const { snapshot, sha256 } = await collectToFile(args, client, orgs, output, ctx, keys);
