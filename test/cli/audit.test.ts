@@ -169,6 +169,36 @@ describe('audit command', () => {
     expect(bad.stderr).toContain(`${list}: $[0].expiresOn: expiry 2030-01-01`);
   });
 
+  it('--write-baseline records the findings as accepted and exits 0; --baseline then gates only new ones', async () => {
+    const accepted = join(dir, 'accepted.json');
+    const r = await cli(['audit', snapFile, '--write-baseline', 'accepted.json']);
+    expect(r.stderr).toContain('wrote accepted.json: 2 finding(s) accepted as the baseline');
+    expect(r.code).toBe(0);
+    // The same document as --format json (what the README and --baseline's help promise).
+    const json = await cli(['audit', snapFile, '--format', 'json']);
+    expect(readFileSync(accepted, 'utf8')).toBe(json.stdout);
+    expect((await cli(['audit', snapFile, '--baseline', 'accepted.json'])).code).toBe(0);
+    expect((await cli(['audit', snapFile])).code).toBe(1);
+    // Never over an existing file without --force, never over an input, nothing on a bad input.
+    const again = await cli(['audit', snapFile, '--write-baseline', 'accepted.json']);
+    expect(again.code).toBe(4);
+    const self = await cli([
+      'audit',
+      snapFile,
+      '--baseline',
+      'accepted.json',
+      '--write-baseline',
+      'accepted.json',
+      '--force',
+    ]);
+    expect(self.code).toBe(2);
+    expect(self.stderr).toContain('--write-baseline accepted.json would overwrite the --baseline input file');
+    const badPolicy = file('bad-policy.yaml', 'failOn: sometimes\n');
+    const bad = await cli(['audit', snapFile, '--policy', badPolicy, '--write-baseline', 'never.json']);
+    expect(bad.code).toBe(2);
+    expect(() => readFileSync(join(dir, 'never.json'))).toThrow();
+  });
+
   it('a corrupt snapshot is exit 2 naming the JSON path', async () => {
     const bad = JSON.parse(readFileSync(snapFile, 'utf8'));
     bad.organizations[0].users[0].lastAuth = 'yesterday';
