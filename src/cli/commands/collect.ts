@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import type { AtlasClient } from '../../atlas/client.js';
 import { collectSnapshot } from '../../collect/collect.js';
@@ -85,7 +85,8 @@ export const collectCommand: CommandFactory = (ctx: CliContext) =>
       const orgs = orgSelection(args);
       includeSelection(args);
       const client = buildClient(args, ctx.env);
-      const output = args.output ?? join(ctx.cwd, defaultSnapshotName(ctx.now()));
+      // Relative to the caller's working directory (ctx.cwd), as every other path the CLI takes.
+      const output = resolve(ctx.cwd, args.output ?? defaultSnapshotName(ctx.now()));
       // Refuse before collecting, not after minutes of requests.
       await assertWritable(output, args.force);
       const { snapshot, sha256 } = await collectToFile(args, client, orgs, output, ctx);
