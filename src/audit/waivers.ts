@@ -46,6 +46,13 @@ export const waiverSchema = z.strictObject({
 /** The waivers file: `{ "waivers": [ ... ] }` in JSON or YAML. */
 export const waiversFileSchema = z.strictObject({ waivers: z.array(waiverSchema) });
 
+/**
+ * A waivers file may also be the bare list (`- ruleId: ...` in YAML, `[...]` in JSON): the README once
+ * described it as "a list", and a list is what a new user writes first. Errors then name `$[0]...`,
+ * the path in the file as written.
+ */
+export const waiversListSchema = z.array(waiverSchema);
+
 /** Days before expiry at which an applied waiver is warned about. */
 export const EXPIRING_SOON_DAYS = 14;
 
@@ -67,7 +74,8 @@ function oneYearAfter(day: string): string {
 }
 
 /**
- * Validates a parsed waivers document: shape, and expiry at most a year after `now`. Expired waivers
+ * Validates a parsed waivers document (`{waivers: [...]}`, a bare list, or nothing for an empty file):
+ * shape, and expiry at most a year after `now`. Expired waivers
  * are accepted here (the audit reports them rather than rejecting the file). When `knownRuleIds` is
  * given, a waiver naming any other rule id is an error (a typo would otherwise never match).
  */
@@ -77,39 +85,46 @@ export function parseWaivers(
   now: Date,
   knownRuleIds?: ReadonlySet<string>,
 ): Waiver[] {
-  const doc = parseWithSchema(waiversFileSchema, data, file);
+  // An empty file (YAML with only comments) holds no waivers.
+  if (data === null || data === undefined) return [];
+  const isList = Array.isArray(data);
+  const waivers = isList
+    ? parseWithSchema(waiversListSchema, data, file)
+    : parseWithSchema(waiversFileSchema, data, file).waivers;
+  /** JSON path of a waiver's field in the file as written (a bare list or `{waivers: [...]}`). */
+  const at = (i: number, field: string) => `${isList ? '$' : '$.waivers'}[${i}].${field}`;
   const latest = oneYearAfter(utcDay(now));
-  doc.waivers.forEach((w, i) => {
+  waivers.forEach((w, i) => {
     if (w.expiresOn > latest) {
       throw new InputError(
         file,
-        `$.waivers[${i}].expiresOn`,
+        at(i, 'expiresOn'),
         `expiry ${w.expiresOn} is more than a year ahead (latest allowed: ${latest})`,
       );
     }
     if (knownRuleIds && !knownRuleIds.has(w.ruleId)) {
-      throw new InputError(file, `$.waivers[${i}].ruleId`, `unknown rule id "${w.ruleId}"`);
+      throw new InputError(file, at(i, 'ruleId'), `unknown rule id "${w.ruleId}"`);
     }
     if (w.subjectId !== null && w.approvedOn === null)
       throw new InputError(
         file,
-        `$.waivers[${i}].approvedOn`,
+        at(i, 'approvedOn'),
         'required with subjectId: the day the waiver was approved',
       );
     if (w.approvedOn !== null && w.approvedOn > utcDay(now))
       throw new InputError(
         file,
-        `$.waivers[${i}].approvedOn`,
+        at(i, 'approvedOn'),
         `approval date ${w.approvedOn} is in the future (today is ${utcDay(now)})`,
       );
     if (w.approvedOn !== null && w.approvedOn > w.expiresOn)
       throw new InputError(
         file,
-        `$.waivers[${i}].approvedOn`,
+        at(i, 'approvedOn'),
         `approval date ${w.approvedOn} is after the expiry ${w.expiresOn}`,
       );
   });
-  return doc.waivers;
+  return waivers;
 }
 
 /** True when the waiver still applies on `now`'s UTC day (the expiry day itself is included). */

@@ -5,7 +5,6 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { Argv } from 'yargs';
 import { z } from 'zod';
 import { DEFAULT_POLICY, failOnSchema, type Policy, policySchema } from '../audit/policy.js';
@@ -21,7 +20,8 @@ import { REVIEW_RULES, reviewRuleSummaries, type VerifyResult, verifySignoff } f
 import { type LoadedRuleSet, loadRuleSet, type RuleSource } from '../rules/load.js';
 import { type LoadedSnapshot, readSnapshot, sha256Hex } from '../snapshot/store.js';
 import { readInputFile, sameFile } from '../util/files.js';
-import { checkDocument, parseJsonText, parseWithSchema } from '../util/validate.js';
+import { located, type ParsedInput, parseJsonOrYaml, withLocation } from '../util/json-or-yaml.js';
+import { parseJsonText, parseWithSchema } from '../util/validate.js';
 import { PACKAGE_ROOT } from '../version.js';
 import type { CliContext } from './context.js';
 import { type VerifyKeyArgs, verifyKeyOption } from './evidence-keys.js';
@@ -31,24 +31,6 @@ export const DEFAULT_RULES_DIR = join(PACKAGE_ROOT, 'rules');
 
 /** File in a rules folder that is the editor schema, not a rule. */
 export const RULE_SCHEMA_FILE = 'rule.schema.json';
-
-/** Parses JSON, or YAML when the file name ends in .yaml/.yml; syntax errors name the file and line. */
-export function parseJsonOrYaml(text: string, file: string): unknown {
-  if (!/\.ya?ml$/i.test(file)) return parseJsonText(text, file);
-  try {
-    const data: unknown = parseYaml(text, { prettyErrors: false });
-    checkDocument(data, file);
-    return data;
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    if (error instanceof YAMLParseError) {
-      const line = error.linePos?.[0];
-      const where = line ? ` at line ${line.line}, column ${line.col}` : '';
-      throw new InputError(file, '$', `not valid YAML${where}: ${error.message.split('\n')[0]}`);
-    }
-    throw new InputError(file, '$', `not valid YAML: ${(error as Error).message}`);
-  }
-}
 
 /** Reads every `*.json` rule file of a folder (except rule.schema.json) and checks the catalogue. */
 export async function readRulesDir(dir: string): Promise<LoadedRuleSet> {
@@ -68,16 +50,25 @@ export async function readRulesDir(dir: string): Promise<LoadedRuleSet> {
   return loadRuleSet(dir, sources);
 }
 
-/** Reads and validates a policy file (JSON or YAML). */
-export async function readPolicy(file: string): Promise<Policy> {
-  const data = parseJsonOrYaml(await readInputFile(file), file);
-  return parseWithSchema(policySchema, data ?? {}, file);
+/**
+ * Reads and validates a policy file (JSON or YAML); a YAML file's errors name the line and column.
+ * `input` locates the problems found later, when the policy meets the rules (src/audit/policy.ts).
+ */
+export async function readPolicy(file: string): Promise<{ policy: Policy; input: ParsedInput }> {
+  const input = parseJsonOrYaml(await readInputFile(file), file);
+  return {
+    policy: withLocation(input, file, () => parseWithSchema(policySchema, input.data ?? {}, file)),
+    input,
+  };
 }
 
-/** Reads and validates a waivers file (JSON or YAML); rule ids must exist in `ruleIds`. */
+/**
+ * Reads and validates a waivers file (JSON or YAML: `{waivers: [...]}` or the bare list); rule ids must
+ * exist in `ruleIds`. A YAML file's errors name the line and column.
+ */
 export async function readWaivers(file: string, now: Date, ruleIds: ReadonlySet<string>): Promise<Waiver[]> {
-  const data = parseJsonOrYaml(await readInputFile(file), file);
-  return parseWaivers(data, file, now, ruleIds);
+  const input = parseJsonOrYaml(await readInputFile(file), file);
+  return withLocation(input, file, () => parseWaivers(input.data, file, now, ruleIds));
 }
 
 /** A baseline is an earlier `audit --format json` output; only the finding keys are read. */
@@ -186,7 +177,8 @@ export async function auditFromFiles(
   for (const r of rules.rules)
     if (REVIEW_RULE_IDS.includes(r.id))
       throw new InputError(r.file, '$.id', `rule id "${r.id}" is reserved for --signoff findings`);
-  const policy = opts.policyFile ? await readPolicy(opts.policyFile) : DEFAULT_POLICY;
+  const read = opts.policyFile ? await readPolicy(opts.policyFile) : null;
+  const policy = read?.policy ?? DEFAULT_POLICY;
   // Waivers may name the review rules even without --signoff, so one waivers file serves every run
   // (a waiver that matches nothing is reported as unused, not rejected).
   const ruleIds = new Set([...rules.rules.map((r) => r.id), ...REVIEW_RULE_IDS]);
@@ -196,23 +188,29 @@ export async function auditFromFiles(
   const signoff = opts.signoffFile ? await readSignoff(opts.signoffFile, keys) : null;
   const loaded = await readSnapshot(opts.snapshotFile, keys);
   const verified = signoff ? signoffFindings(signoff.signoff, loaded, now) : null;
-  const audit = await auditSnapshot({
-    snapshot: loaded.snapshot,
-    rules,
-    policy,
-    waivers,
-    baseline,
-    ...(opts.failOn ? { failOn: opts.failOn } : {}),
-    extra: verified?.extra ?? null,
-    now,
-    inputs: {
-      rulesDir,
-      policyFile: opts.policyFile ?? null,
-      waiversFile: opts.waiversFile ?? null,
-      baselineFile: opts.baselineFile ?? null,
-      signoffFile: opts.signoffFile ?? null,
-    },
-  });
+  let audit: AuditResult;
+  try {
+    audit = await auditSnapshot({
+      snapshot: loaded.snapshot,
+      rules,
+      policy,
+      waivers,
+      baseline,
+      ...(opts.failOn ? { failOn: opts.failOn } : {}),
+      extra: verified?.extra ?? null,
+      now,
+      inputs: {
+        rulesDir,
+        policyFile: opts.policyFile ?? null,
+        waiversFile: opts.waiversFile ?? null,
+        baselineFile: opts.baselineFile ?? null,
+        signoffFile: opts.signoffFile ?? null,
+      },
+    });
+  } catch (error) {
+    // The policy's params and severities are checked against the rules here: say where in the file.
+    throw read && opts.policyFile ? located(read.input, opts.policyFile, error) : error;
+  }
   const evidence = [loaded.evidence, ...(signoff ? [signoff.evidence] : [])];
   return { loaded, audit, rules, verify: verified?.verify ?? null, evidence };
 }

@@ -180,9 +180,14 @@ export async function prepareDelivery(
   const fromValue =
     args['email-from'] ?? ctx.env.SMTP_FROM ?? (smtpUser?.includes('@') ? smtpUser : undefined);
   if (fromValue === undefined) {
-    throw new UsageError('no sender address', {
-      hint: 'pass --email-from reviews@example.com or set SMTP_FROM',
-    });
+    // A dry run needs a sender too: --eml promises the exact message a send would deliver, and a
+    // made-up From would make the file a message nobody could send as it is.
+    throw new UsageError(
+      target.kind === 'eml'
+        ? 'no sender address: --eml writes the exact message that would be sent, From included'
+        : 'no sender address',
+      { hint: 'pass --email-from review-bot@example.com or set SMTP_FROM' },
+    );
   }
   const from = parseAddress(fromValue, args['email-from'] !== undefined ? '--email-from' : 'SMTP_FROM');
   return { from, to, cc, subject, attachJson: args['attach-json'] ?? false, target };

@@ -77,8 +77,25 @@ export function parseJsonText(text: string, file: string, check = true): unknown
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new InputError(file, '$', `not valid JSON: ${(error as Error).message}`);
+    throw new InputError(file, '$', `not valid JSON: ${withLineAndColumn((error as Error).message, text)}`);
   }
   if (check) checkDocument(data, file);
   return data;
+}
+
+/**
+ * V8 reports a JSON syntax error's place as a character offset ("at position 1042"); a person looks
+ * for a line. Adds "(line L, column C)" when the message gives a position and does not say it already.
+ */
+function withLineAndColumn(message: string, text: string): string {
+  const match = /at position (\d+)/.exec(message);
+  if (!match || message.includes('(line ')) return message;
+  const position = Math.min(Number(match[1]), text.length);
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < position; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return `${message} (line ${line}, column ${position - lineStart + 1})`;
 }

@@ -99,7 +99,32 @@ describe('audit command', () => {
 
   it.each([
     ['policy.yaml', 'rules:\n  nope: {enabled: false}\n', '--policy', '$.rules.nope: unknown rule id'],
-    ['policy2.yaml', 'rules: [\n', '--policy', 'not valid YAML'],
+    ['policy2.yaml', 'rules: [\n', '--policy', 'not valid YAML at line 2, column 1: '],
+    [
+      'policy4.yaml',
+      '# the gate\nfailOn: high\nrules:\n  stale-last-auth:\n    params: {maxDays: ninety}\n',
+      '--policy',
+      '$.rules["stale-last-auth"].params.maxDays: expected an integer (line 5, column 23)',
+    ],
+    [
+      'waivers2.yaml',
+      'waivers:\n  - ruleId: stale-last-auth\n    subject: x\n   reason: r\n',
+      '--waivers',
+      'not valid YAML at line 4, column 1: Sequence item without - indicator',
+    ],
+    [
+      'waivers3.yaml',
+      '- ruleId: stale-last-auth\n  subject: stale@example.com\n  reason: r\n  approver: a\n  expiresOn: "2030-01-01"\n',
+      '--waivers',
+      '$[0].expiresOn: expiry 2030-01-01 is more than a year ahead (latest allowed: 2027-06-01) (line 5, column 14)',
+    ],
+    [
+      'waivers4.yaml',
+      'waivers:\n  - ruleId: stale-last-auth\n    subject: x\n    approver: a\n    expiresOn: "2026-07-01"\n',
+      '--waivers',
+      '$.waivers[0].reason: Invalid input: expected string, received undefined (line 2, column 5)',
+    ],
+    ['policy5.json', '{\n  "failOn": "high",\n}\n', '--policy', 'in JSON at position 22 (line 3, column 1)'],
     ['policy3.json', '{"failOn": "sometimes"}', '--policy', '$.failOn'],
     [
       'waivers.json',
@@ -113,6 +138,65 @@ describe('audit command', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`error: ${p}: `);
     expect(r.stderr).toContain(expected);
+  });
+
+  it.each([
+    ['waivers-list.yaml', 'YAML list', (w: string) => `- ${w.replace(/\n/g, '\n  ')}\n`],
+    [
+      'waivers-doc.yaml',
+      'YAML {waivers: [...]}',
+      (w: string) => `waivers:\n  - ${w.replace(/\n/g, '\n    ')}\n`,
+    ],
+  ])('a waivers file may be a bare list or {waivers: [...]} (%s, %s)', async (name, _what, shape) => {
+    const waiver =
+      'ruleId: stale-last-auth\nsubject: stale@example.com\nreason: parental leave\napprover: ciso@example.com\napprovedOn: "2026-05-20"\nexpiresOn: "2026-06-10"';
+    const r = await cli(['audit', snapFile, '--waivers', file(name, shape(waiver)), '--format', 'json']);
+    expect(r.stderr).not.toContain('error:');
+    const doc = JSON.parse(r.stdout);
+    expect(doc.summary).toMatchObject({ waived: 1, open: 1 });
+  });
+
+  it('a waivers file with only comments holds no waivers; a JSON list works too', async () => {
+    const empty = await cli(['audit', snapFile, '--waivers', file('none.yaml', '# none yet\n')]);
+    expect(empty.stderr).not.toContain('error:');
+    expect(empty.code).toBe(1);
+    const list = file(
+      'list.json',
+      '[{"ruleId":"stale-last-auth","subject":"x","reason":"r","approver":"a","expiresOn":"2030-01-01"}]',
+    );
+    const bad = await cli(['audit', snapFile, '--waivers', list]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`${list}: $[0].expiresOn: expiry 2030-01-01`);
+  });
+
+  it('--write-baseline records the findings as accepted and exits 0; --baseline then gates only new ones', async () => {
+    const accepted = join(dir, 'accepted.json');
+    const r = await cli(['audit', snapFile, '--write-baseline', 'accepted.json']);
+    expect(r.stderr).toContain('wrote accepted.json: 2 finding(s) accepted as the baseline');
+    expect(r.code).toBe(0);
+    // The same document as --format json (what the README and --baseline's help promise).
+    const json = await cli(['audit', snapFile, '--format', 'json']);
+    expect(readFileSync(accepted, 'utf8')).toBe(json.stdout);
+    expect((await cli(['audit', snapFile, '--baseline', 'accepted.json'])).code).toBe(0);
+    expect((await cli(['audit', snapFile])).code).toBe(1);
+    // Never over an existing file without --force, never over an input, nothing on a bad input.
+    const again = await cli(['audit', snapFile, '--write-baseline', 'accepted.json']);
+    expect(again.code).toBe(4);
+    const self = await cli([
+      'audit',
+      snapFile,
+      '--baseline',
+      'accepted.json',
+      '--write-baseline',
+      'accepted.json',
+      '--force',
+    ]);
+    expect(self.code).toBe(2);
+    expect(self.stderr).toContain('--write-baseline accepted.json would overwrite the --baseline input file');
+    const badPolicy = file('bad-policy.yaml', 'failOn: sometimes\n');
+    const bad = await cli(['audit', snapFile, '--policy', badPolicy, '--write-baseline', 'never.json']);
+    expect(bad.code).toBe(2);
+    expect(() => readFileSync(join(dir, 'never.json'))).toThrow();
   });
 
   it('a corrupt snapshot is exit 2 naming the JSON path', async () => {

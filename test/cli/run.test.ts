@@ -74,6 +74,47 @@ describe('run', () => {
     expect(readdirSync(dir).some((f) => /^atlas-snapshot-\d{8}T\d{6}Z\.json$/.test(f))).toBe(true);
   });
 
+  it('--format prints that audit format alone on stdout; the files written are named on stderr', async () => {
+    sim = await startSimulator({ organizations: estate.organizations });
+    const dir = tempDir();
+    const summary = join(dir, 'step-summary.md');
+    writeFileSync(summary, '');
+    const json = await runCliForTest(
+      ['run', '--all-orgs', '--base-url', sim.baseUrl, '--out-dir', 'out', '--format', 'json'],
+      { env, cwd: dir, now: NOW },
+    );
+    expect(json.code).toBe(1);
+    const doc = JSON.parse(json.stdout);
+    expect(doc.snapshot).toMatchObject({ file: join('out', 'snapshot.json') });
+    expect(doc.findings.length).toBeGreaterThan(0);
+    expect(json.stderr).toMatch(/^wrote out\/access-review\.html \(html, \d+ bytes\)$/m);
+    const github = await runCliForTest(
+      [
+        'run',
+        '--all-orgs',
+        '--base-url',
+        sim.baseUrl,
+        '--json',
+        'r.json',
+        '--format',
+        'github',
+        '--fail-on',
+        'high',
+      ],
+      { env: { ...env, GITHUB_STEP_SUMMARY: summary }, cwd: dir, now: NOW },
+    );
+    expect(github.code).toBe(1);
+    expect(github.stdout).toMatch(/^::error /m);
+    expect(github.stdout).not.toContain('wrote ');
+    expect(readFileSync(summary, 'utf8')).toContain('## Atlas access review: audit');
+    const bad = await runCliForTest(['run', '--all-orgs', '--base-url', sim.baseUrl, '--format', 'pdf'], {
+      env,
+      cwd: dir,
+      now: NOW,
+    });
+    expect(bad.code).toBe(2);
+  });
+
   it('refuses an existing output before the first request (exit 4)', async () => {
     sim = await startSimulator({ organizations: estate.organizations });
     const dir = tempDir();

@@ -139,6 +139,69 @@ describe('email <snapshot>', () => {
     expect(ctx.out.join('')).not.toContain('Wr0ng-Pa55word');
   });
 
+  it('--eml needs a sender like a send does (exit 2, nothing written), and never overwrites an input', async () => {
+    const ctx = context({});
+    const code = await runCli(
+      ['email', 'snapshot.json', '--email-to', 'sec@example.com', '--eml', 'r.eml'],
+      ctx,
+    );
+    expect(code).toBe(2);
+    expect(ctx.err.join('')).toContain(
+      'error: no sender address: --eml writes the exact message that would be sent, From included\nhint: pass --email-from',
+    );
+    await expect(readFile(join(dir, 'r.eml'))).rejects.toThrow();
+    const self = context({ SMTP_FROM: 'bot@example.com' });
+    const args = [
+      'email',
+      'snapshot.json',
+      '--email-to',
+      'sec@example.com',
+      '--eml',
+      'snapshot.json',
+      '--force',
+    ];
+    expect(await runCli(args, self)).toBe(2);
+    expect(self.err.join('')).toContain('--eml snapshot.json would overwrite the snapshot input file');
+  });
+
+  it('--previous adds the changes since that review to the summary and the attached report', async () => {
+    const previous = fixtureSnapshot();
+    previous.collectedAt = '2026-08-25T06:00:00.000Z';
+    const org = previous.organizations[0]!;
+    const leaver = org.users[0]!;
+    org.users = org.users.slice(1);
+    for (const t of org.teams) t.memberIds = t.memberIds.filter((id) => id !== leaver.id);
+    await writeFile(join(dir, 'q3.json'), serializeSnapshot(previous));
+    const ctx = context({ SMTP_FROM: 'bot@example.com' });
+    const argv = ['email', 'snapshot.json', '--previous', 'q3.json', '--email-to', 'sec@example.com'];
+    expect(await runCli([...argv, '--attach-json', '--eml', 'changes.eml', '--fail-on', 'never'], ctx)).toBe(
+      0,
+    );
+    const mail = await simpleParser(await readFile(join(dir, 'changes.eml')));
+    expect(mail.text).toContain('Since the previous review (snapshot collected 2026-08-25T06:00:00.000Z)');
+    const json = JSON.parse(mail.attachments.find((a) => a.filename?.endsWith('.json'))!.content.toString());
+    expect(json.changes.previous).toMatchObject({ file: 'q3.json' });
+    const bad = context({ SMTP_FROM: 'bot@example.com' });
+    await writeFile(join(dir, 'not-a-snapshot.json'), '{"schemaVersion": 2}');
+    expect(
+      await runCli(
+        [
+          'email',
+          'snapshot.json',
+          '--previous',
+          'not-a-snapshot.json',
+          '--email-to',
+          'a@example.com',
+          '--eml',
+          'x.eml',
+        ],
+        bad,
+      ),
+    ).toBe(2);
+    expect(bad.err.join('')).toMatch(/not-a-snapshot\.json: \$/);
+    await expect(readFile(join(dir, 'x.eml'))).rejects.toThrow();
+  });
+
   it('exits 2 before auditing on an injected header or a missing recipient', async () => {
     const ctx = context({ SMTP_URL: 'smtp://127.0.0.1:1' });
     expect(

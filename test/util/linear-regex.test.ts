@@ -28,11 +28,18 @@ import type { Signoff } from '../../src/review/signoff.js';
 import { ruleFileSchema } from '../../src/rules/schema.js';
 import { snapshotSchema } from '../../src/snapshot/schema.js';
 import { normaliseAddress } from '../../src/util/address.js';
+import { parseJsonOrYaml, parseJsonPath } from '../../src/util/json-or-yaml.js';
 import { terminalSafe } from '../../src/util/terminal.js';
-import { formatJsonPath } from '../../src/util/validate.js';
+import { formatJsonPath, parseJsonText } from '../../src/util/validate.js';
 import { apiKey, org, snapshot, user } from '../builders/snapshot.js';
 
 const N = 100_000;
+/** parseJsonText on a syntax error: the InputError is the expected outcome. */
+const tryParse = (text: string) => {
+  try {
+    parseJsonText(text, 'f.json');
+  } catch {}
+};
 const spaces = (n: number) => ' '.repeat(n);
 
 function workbookWith(summaryValue: string, header: string): WorkbookContents {
@@ -148,6 +155,12 @@ const cases: Array<[string, () => unknown]> = [
   ['Markdown table cell', () => mdCell('\r\n|'.repeat(N / 3))],
   // JSON paths of input-file problems (keys from the file), and SMTP server replies.
   ['JSON path of a long key', () => formatJsonPath([`${'a'.repeat(N)}!`, `${'$'.repeat(N)}-`])],
+  ['JSON path read back from a long key', () => parseJsonPath(formatJsonPath([`${'a"\\'.repeat(N / 3)}`]))],
+  ['JSON syntax error on one long line, given a line and column', () => tryParse(`[${'1,'.repeat(N / 2)}]`)],
+  [
+    'YAML path located in a long document',
+    () => parseJsonOrYaml(`a:\n${'  - x\n'.repeat(N / 6)}`, 'f.yaml').locate('$.a[16000]'),
+  ],
   [
     'SMTP error reply and command',
     () =>

@@ -1,7 +1,14 @@
+import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { ExitCode } from '../../errors.js';
 import { buildReportModel } from '../../report/model.js';
-import { type AuditArgs, auditFileOptions, auditFromFiles, auditOptions } from '../audit-input.js';
+import {
+  type AuditArgs,
+  assertOutputsAreNotInputs,
+  auditFileOptions,
+  auditFromFiles,
+  auditOptions,
+} from '../audit-input.js';
 import type { CliContext } from '../context.js';
 import {
   deliverReport,
@@ -11,17 +18,22 @@ import {
   reportAttachments,
 } from '../email-options.js';
 import { loadEvidenceKeys } from '../evidence-keys.js';
+import { loadPrevious } from '../previous.js';
 import { type CommandFactory, defineCommand } from './define.js';
+import { previousOption, warnIfPreviousIsNewer } from './report.js';
 
 interface EmailCommandArgs extends AuditArgs, EmailArgs {
   snapshot: string;
+  previous?: string | undefined;
   force: boolean;
 }
 
 /**
  * `email <snapshot>`: audits a snapshot file, renders the report in memory and mails it (summary body,
- * XLSX and HTML attached, JSON on request), or writes the exact message with `--eml`. Exit 5 when
- * delivery fails; after a successful delivery the exit code is the audit gate's, as for `audit`.
+ * XLSX and HTML attached, JSON on request), or writes the exact message with `--eml`. With
+ * `--previous`, the summary and the attached reports show the changes since that review, as `report`
+ * does. Exit 5 when delivery fails; after a successful delivery the exit code is the audit gate's, as
+ * for `audit`.
  */
 export const emailCommand: CommandFactory = (ctx: CliContext) =>
   defineCommand<EmailCommandArgs>({
@@ -30,17 +42,19 @@ export const emailCommand: CommandFactory = (ctx: CliContext) =>
     builder: (y: Argv) =>
       emailOptions(
         auditOptions(
-          y
-            .positional('snapshot', {
-              type: 'string',
-              demandOption: true,
-              describe: 'Snapshot file from `collect`',
-            })
-            .option('force', {
-              type: 'boolean',
-              default: false,
-              describe: 'Overwrite the --eml file if it exists',
-            }),
+          previousOption(
+            y
+              .positional('snapshot', {
+                type: 'string',
+                demandOption: true,
+                describe: 'Snapshot file from `collect`',
+              })
+              .option('force', {
+                type: 'boolean',
+                default: false,
+                describe: 'Overwrite the --eml file if it exists',
+              }),
+          ),
         ),
         { required: true },
       )
@@ -49,24 +63,39 @@ export const emailCommand: CommandFactory = (ctx: CliContext) =>
           'send; SMTP_URL, SMTP_PASSWORD and SMTP_FROM from the environment',
         )
         .example(
-          '$0 email snap.json --email-to sec@example.com --eml review.eml',
-          'write the message, do not send',
+          '$0 email snap.json --email-to sec@example.com --email-from review-bot@example.com --eml review.eml',
+          'write the exact message to review.eml (sender included), do not send',
+        )
+        .example(
+          '$0 email q4.json --previous q3.json --email-to sec@example.com --email-from review-bot@example.com --eml review.eml',
+          'the same, with the changes since Q3',
         ),
     handler: async (argv: EmailCommandArgs) => {
+      if (argv.eml !== undefined && argv.eml !== '')
+        await assertOutputsAreNotInputs(
+          [{ path: resolve(ctx.cwd, argv.eml), option: `--eml ${argv.eml}` }],
+          argv,
+          ctx.cwd,
+        );
       // Validate the delivery (addresses, SMTP settings, CA file, --eml target) before auditing.
       const plan = await prepareDelivery(argv, ctx);
       const keys = await loadEvidenceKeys(argv, ctx);
       const now = ctx.now();
-      const { loaded, audit, evidence } = await auditFromFiles(
-        { ...auditFileOptions(argv.snapshot, argv, ctx.cwd), keys },
-        now,
-      );
+      const opts = { ...auditFileOptions(argv.snapshot, argv, ctx.cwd), keys };
+      const { loaded, audit, evidence } = await auditFromFiles(opts, now);
+      // Same rules, policy, waivers and clock as the current audit (see src/cli/previous.ts).
+      const previous = argv.previous
+        ? await loadPrevious(resolve(ctx.cwd, argv.previous), opts, now, argv.previous)
+        : undefined;
+      if (previous)
+        warnIfPreviousIsNewer(previous.snapshot.collectedAt, loaded.snapshot.collectedAt, ctx, 'email');
       const model = buildReportModel({
         snapshot: loaded.snapshot,
         snapshotSha256: loaded.sha256,
         audit,
         generatedAt: now,
-        evidence,
+        previous,
+        evidence: [...evidence, ...(previous ? [previous.evidence] : [])],
       });
       const files = await reportAttachments(plan, model);
       await deliverReport(plan, { model, files }, ctx);

@@ -92,9 +92,10 @@ function verifyCommand(ctx: CliContext) {
           choices: EVIDENCE_KINDS,
           describe: 'Accept the files only as this kind of evidence (default: the kind each signature names)',
         })
+        .example('$0 evidence verify q4.json --verify-key keys/verify-key.pem', 'check a signed snapshot')
         .example(
-          '$0 evidence verify q4.json evidence/q4/signoff.json evidence/q4/apply-log.json --verify-key verify-key.pem',
-          "check a quarter's evidence",
+          '$0 evidence verify evidence/signoff.json evidence/revocation-plan.json --verify-key keys/verify-key.pem',
+          "check a quarter's sign-off and plan",
         ),
     handler: async (argv: VerifyArgs) => {
       const keys = await loadEvidenceKeys(argv, ctx);

@@ -1,8 +1,10 @@
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
+import { AUDIT_FORMATS, type AuditFormat, type SnapshotMeta } from '../../audit/format/index.js';
 import type { AuditResult } from '../../audit/types.js';
 import { UsageError } from '../../errors.js';
 import { assertEvidenceWritable } from '../../evidence/store.js';
+import { summarizeEvidence } from '../../evidence/summary.js';
 import { buildReportModel, type ReportModel } from '../../report/model.js';
 import { RENDERERS, type ReportFormat } from '../../report/renderers/index.js';
 import { assertWritable } from '../../util/files.js';
@@ -31,6 +33,7 @@ import {
 } from '../email-options.js';
 import { loadEvidenceKeys, type SigningKeyArgs, signingKeyOption } from '../evidence-keys.js';
 import { loadPrevious } from '../previous.js';
+import { emitAuditFormat, snapshotMeta } from './audit.js';
 import { collectToFile, defaultSnapshotName, signedLine } from './collect.js';
 import { type CommandFactory, defineCommand } from './define.js';
 import {
@@ -48,15 +51,22 @@ export interface RunArgs extends AtlasArgs, AuditArgs, EmailArgs, FormatArgs, Si
   snapshot?: string | undefined;
   previous?: string | undefined;
   'out-dir'?: string | undefined;
+  /** Also print the audit in this format to stdout, as `audit --format` does. */
+  format?: AuditFormat | undefined;
   force: boolean;
   quiet: boolean;
 }
 
 export interface RunOutcome {
   snapshotFile: string;
+  /** sha256 of the snapshot file written, and its collection time. */
+  snapshotSha256: string;
+  collectedAt: string;
   outputs: PlannedOutput[];
   audit: AuditResult;
   model: ReportModel;
+  /** Whether the snapshot (and sign-off) were signature-checked, as the audit formats say. */
+  evidence: SnapshotMeta['evidence'];
 }
 
 /** Default folder of a run without any output flag: one per run, so nothing is ever overwritten. */
@@ -91,6 +101,7 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
     [
       { path: snapshotFile, option: `the snapshot ${snapshotFile}` },
       ...outputs.map((o) => ({ path: o.path, option: `--${o.format} ${o.shown}` })),
+      ...(args.eml ? [{ path: resolve(ctx.cwd, args.eml), option: `--eml ${args.eml}` }] : []),
     ],
     { ...args, snapshot: undefined },
     ctx.cwd,
@@ -139,7 +150,15 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
     const files = await reportAttachments(delivery, model, written);
     await deliverReport(delivery, { model, files }, ctx);
   }
-  return { snapshotFile, outputs, audit, model };
+  return {
+    snapshotFile,
+    snapshotSha256: loaded.sha256,
+    collectedAt: loaded.snapshot.collectedAt,
+    outputs,
+    audit,
+    model,
+    evidence: summarizeEvidence(evidence),
+  };
 }
 
 /** The options of `run`: everything `collect`, `audit`, `report` and `email` take. */
@@ -152,7 +171,13 @@ export function runOptions(yargs: Argv) {
           requiresArg: true,
           describe: 'Where to write the snapshot (default <out-dir>/snapshot.json)',
         })
-        .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress output' }),
+        .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress output' })
+        .option('format', {
+          choices: AUDIT_FORMATS,
+          requiresArg: true,
+          describe:
+            'Also print the audit to stdout in this format, as `audit --format` does (github: annotations, and a summary appended to $GITHUB_STEP_SUMMARY); the lines naming the files written then go to stderr',
+        }),
     ),
     { required: false },
   );
@@ -167,15 +192,22 @@ export const runCommand: CommandFactory = (ctx: CliContext) =>
       runOptions(y)
         .example('$0 run --all-orgs --out-dir review-2026Q4', 'snapshot + every report format in one folder')
         .example(
-          '$0 run --org 5f1a2b3c4d5e6f7a8b9c0d1e --policy policy.yaml --waivers waivers.yaml --fail-on high --junit junit.xml',
-          'a CI gate',
+          '$0 run --org 5f1a2b3c4d5e6f7a8b9c0d1e --policy policy.yaml --waivers waivers.yaml --fail-on high --junit junit.xml --format github',
+          'a CI gate: JUnit file, workflow annotations on stdout',
         )
         .example(
           '$0 run --all-orgs --out-dir out --email-to security@example.com',
           'quarterly review by email',
         ),
     handler: async (args: RunArgs) => {
-      const outcome = await runPipeline(args, ctx);
+      // With --format, stdout holds that format alone (a CI step reads it): the lines saying what was
+      // written go to stderr instead.
+      const outcome = await runPipeline(args, args.format ? { ...ctx, stdout: ctx.stderr } : ctx);
+      if (args.format) {
+        const shown = relative(ctx.cwd, outcome.snapshotFile);
+        const meta = snapshotMeta(shown, outcome.snapshotSha256, outcome.collectedAt, outcome.evidence);
+        await emitAuditFormat(outcome.audit, meta, args.format, ctx);
+      }
       finishWithGate(outcome.audit, outcome.model, ctx, 'run');
     },
   });
