@@ -229,20 +229,30 @@ class Rng {
   }
 }
 
+/** The instant the ids' timestamps count from: ids do not depend on the clock the estate is generated at. */
+const ID_EPOCH_MS = Date.UTC(2026, 0, 1);
+
 /**
  * ObjectId-like ids: 8 hex of a timestamp, 10 hex fixed per estate (from the seed), 6 hex of a
- * counter. The counter makes every id of an estate unique.
+ * counter. The counter makes every id of an estate unique. The timestamp is the creation time's
+ * distance before `now`, counted back from a fixed epoch, so the same seed gives the same ids whenever
+ * it runs (a trial can collect today and compare with yesterday's ids), and ids still sort by creation.
  */
 class IdMaker {
   private counter: number;
   private readonly machine: string;
-  constructor(rng: Rng) {
+  constructor(
+    rng: Rng,
+    private readonly nowMs: number,
+  ) {
     this.machine = hex(rng.int(0, 0xfffff), 5) + hex(rng.int(0, 0xfffff), 5);
     this.counter = rng.int(0, 0xfffff);
   }
   next(atMs: number): string {
     this.counter = (this.counter + 1) % 0x1000000;
-    return hex(Math.floor(atMs / 1000), 8) + this.machine + hex(this.counter, 6);
+    return (
+      hex(Math.floor((ID_EPOCH_MS - (this.nowMs - atMs)) / 1000), 8) + this.machine + hex(this.counter, 6)
+    );
   }
 }
 
@@ -364,7 +374,7 @@ export function generateEstate(opts: EstateOptions): Estate {
   }
   const root = new Rng(mixSeed(opts.seed, 0x5eed));
   const state: EstateState = {
-    ids: new IdMaker(root),
+    ids: new IdMaker(root, nowMs),
     now: nowMs,
     usernames: new Set(),
     nextSuffix: new Map(),

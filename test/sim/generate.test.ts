@@ -355,4 +355,18 @@ describe('generateEstate', () => {
     expect(() => generateEstate({ ...demo, usersPerOrg: 1.5 })).toThrow(RangeError);
     expect(() => generateEstate({ ...demo, now: new Date(Number.NaN) })).toThrow(RangeError);
   });
+
+  it('the same seed gives the same ids whatever the clock (a trial can be collected again tomorrow)', () => {
+    const size = { seed: 5, orgs: 2, usersPerOrg: 30, teamsPerOrg: 4, projectsPerOrg: 3 } as const;
+    const ids = (now: Date) =>
+      generateEstate({ ...size, now }).organizations.flatMap((o) => [
+        o.id,
+        ...o.users.map((u) => u.id),
+        ...o.teams.map((t) => t.id),
+        ...o.projects.map((p) => p.id),
+      ]);
+    const today = ids(new Date('2026-11-30T10:00:00Z'));
+    expect(ids(new Date('2027-03-01T17:30:00Z'))).toEqual(today);
+    expect(new Set(today).size).toBe(today.length);
+  });
 });
