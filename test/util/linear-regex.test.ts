@@ -4,8 +4,9 @@
  * pattern go quadratic. `url\(\s*["']?\s*` in the email HTML check took 62 s on one org name; the
  * patterns fixed here took 6-12 s each on these inputs before.
  *
- * The bound is a duration, which the house style avoids; here it is the property under test, and it
- * is set at 1 s where a linear pass takes a few milliseconds and the quadratic ones took seconds.
+ * The bound is a duration, which the house style avoids; here it is the property under test. It is set
+ * at 4 s: a linear pass takes milliseconds (the slowest, a YAML parse of the whole document, 1.3 s on
+ * this 2-core machine while other test runs shared it), and the quadratic ones took 6 s and more.
  */
 import { describe, expect, it } from 'vitest';
 import { parseDigestChallenge } from '../../src/atlas/auth/digest.js';
@@ -184,6 +185,6 @@ describe('regular expressions over untrusted data run in linear time', () => {
   it.each(cases)('%s (100,000 characters)', (_name, run) => {
     const started = performance.now();
     run();
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(4000);
   });
 });
