@@ -627,6 +627,14 @@ const HELP_PLANS: Record<string, Plan> = {
       },
     },
   },
+  '$0 simulate --port 8080 --quarter 2': {
+    run: {
+      code: 0,
+      foreground: true,
+      stdout: /quarter 2: .* left /,
+      check: stoppedCleanly,
+    },
+  },
   '$0 simulate --port 8080': {
     run: {
       code: 0,

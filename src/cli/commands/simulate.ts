@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { UsageError } from '../../errors.js';
+import { nextQuarter } from '../../sim/evolve.js';
 import { generateEstate, PRESETS, type PresetName } from '../../sim/generate.js';
 import { DEFAULT_CREDENTIALS, type Simulator, startSimulator } from '../../sim/server.js';
 import type { CliContext } from '../context.js';
@@ -13,6 +14,8 @@ export interface SimulateArgs {
   orgs?: number;
   'latency-ms': number;
   'rate-limits': 'atlas' | 'off';
+  /** Which review quarter of the estate to serve: 1 as generated, each later one a leaver, a joiner and an escalation on. */
+  quarter?: number;
 }
 
 const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
@@ -36,8 +39,20 @@ export async function runSimulator(
   if (!Number.isFinite(args['latency-ms']) || args['latency-ms'] < 0) {
     throw new UsageError(`--latency-ms must be a non-negative number, got ${args['latency-ms']}`);
   }
+  const quarter = args.quarter ?? 1;
+  if (!Number.isInteger(quarter) || quarter < 1 || quarter > 8)
+    throw new UsageError(`--quarter must be an integer between 1 and 8, got ${quarter}`);
   const size = { ...PRESETS[args.preset], ...(args.orgs === undefined ? {} : { orgs: args.orgs }) };
-  const estate = generateEstate({ seed: args.seed, now: ctx.now(), ...size });
+  const generated = generateEstate({ seed: args.seed, now: ctx.now(), ...size });
+  // The same estate some reviews later: each quarter a leaver, a joiner and an escalation in the first org.
+  let organizations = generated.organizations;
+  const changes: string[] = [];
+  for (let q = 2; q <= quarter; q++) {
+    const next = nextQuarter(organizations, ctx.now());
+    organizations = next.organizations;
+    changes.push(...next.changes.map((c) => `quarter ${q}: ${c}`));
+  }
+  const estate = { ...generated, organizations };
   let sim: Simulator;
   try {
     sim = await startSimulator({
@@ -63,7 +78,8 @@ export async function runSimulator(
   const key = DEFAULT_CREDENTIALS.apiKeys[0];
   const lines = [
     `Atlas simulator listening on ${sim.baseUrl}`,
-    `preset ${args.preset}, seed ${args.seed}: ${estate.organizations.length} organization(s), ${users} user(s), ${estate.planted.length} planted violation(s)`,
+    `preset ${args.preset}, seed ${args.seed}: ${estate.organizations.length} organization(s), ${users} user(s), ${estate.planted.length} planted violation(s)${quarter > 1 ? ` (as generated; this is quarter ${quarter})` : ''}`,
+    ...changes,
     '',
     'Organizations:',
     ...estate.organizations.map((o) => `  ${o.id}  ${o.name}`),
@@ -123,7 +139,14 @@ export const simulateCommand: CommandFactory = (ctx: CliContext) =>
           default: 'atlas' as const,
           describe: "Atlas's token-bucket rate limits, or none",
         })
-        .example('$0 simulate --port 8080', 'serve the demo estate on http://127.0.0.1:8080'),
+        .option('quarter', {
+          type: 'number',
+          default: 1,
+          describe:
+            'Serve the estate this many reviews on (2: a leaver, a joiner and a new ORG_OWNER since quarter 1), to try --previous, diff and review verify',
+        })
+        .example('$0 simulate --port 8080', 'serve the demo estate on http://127.0.0.1:8080')
+        .example('$0 simulate --port 8080 --quarter 2', 'the same estate one review later'),
     handler: async (args: SimulateArgs) => {
       await runSimulator(args, ctx, untilSignal);
     },
