@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import { ExitCode, KnownError, redactSecrets, UsageError } from '../errors.js';
 import { streamSafe, terminalSafe } from '../util/terminal.js';
 import { TOOL } from '../version.js';
+import { EXIT_CODES } from './commands/define.js';
 import { commands } from './commands/index.js';
 import { type CliContext, processContext } from './context.js';
 
@@ -22,9 +23,7 @@ export async function runCli(argv: string[], ctx: CliContext = processContext())
     .demandCommand(1, 'Name a command; see --help.')
     .recommendCommands()
     .wrap(Math.min(110, process.stdout.columns ?? 100))
-    .epilogue(
-      'Exit codes: 0 ok, 1 violations at or above --fail-on, 2 bad usage or input, 3 Atlas API/auth/network failure, 4 output refused, 5 delivery failed, 70 bug.\nDocs: README.md',
-    )
+    .epilogue(EXIT_CODES)
     .option('insecure-tls-from-env', {
       type: 'boolean',
       default: false,
@@ -34,6 +33,12 @@ export async function runCli(argv: string[], ctx: CliContext = processContext())
     .middleware((args) => checkTlsVerification(String(args._[0] ?? ''), args['insecure-tls-from-env'], ctx))
     .fail((message, error) => {
       if (error) throw error;
+      // yargs says only "Did you mean collect?" for a misspelt command: name what was typed too.
+      const typed = argv.find((a) => !a.startsWith('-'));
+      if (typed && /^Did you mean /.test(message ?? ''))
+        throw new CliUsageFailure(
+          `unknown command ${typed}; ${message.charAt(0).toLowerCase()}${message.slice(1)}`,
+        );
       throw new CliUsageFailure(message);
     })
     .exitProcess(false);

@@ -627,6 +627,9 @@ const HELP_PLANS: Record<string, Plan> = {
       },
     },
   },
+  '$0 demo --out-dir trial': {
+    run: { code: 0, writes: ['trial/access-review.html', 'trial/access-review.xlsx', 'trial/snapshot.json'] },
+  },
   '$0 simulate --port 8080 --quarter 2': {
     run: {
       code: 0,

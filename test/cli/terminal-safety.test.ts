@@ -119,3 +119,22 @@ describe('NODE_TLS_REJECT_UNAUTHORIZED=0', () => {
     expect(run.stderr).toBe('');
   });
 });
+
+describe('help and usage', () => {
+  it.each([['doctor'], ['collect'], ['rules', 'list'], ['review', 'import'], ['evidence', 'verify']])(
+    '%s %s --help ends with the exit codes',
+    async (...command) => {
+      const run = await runCliForTest([...command.filter(Boolean), '--help']);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/Exit codes: 0 ok, 1 violations .* 130 interrupted\.\nDocs: README\.md\n$/s);
+    },
+  );
+
+  it('a misspelt command is named, with the one meant', async () => {
+    const run = await runCliForTest(['colect', '--all-orgs']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      'error: unknown command colect; did you mean collect?\nRun with --help for usage.\n',
+    );
+  });
+});

@@ -10,6 +10,10 @@ export type CommandFactory = (ctx: CliContext) => CommandModule<any, any>;
  * argv from the builder's inferred options, which does not survive being stored in a heterogeneous
  * registry; this is the one place where that type is bridged.
  */
+/** The help's last lines, on every command and subcommand. */
+export const EXIT_CODES =
+  'Exit codes: 0 ok, 1 violations at or above --fail-on, 2 bad usage or input, 3 Atlas API/auth/network failure, 4 output refused, 5 delivery failed, 70 bug, 130 interrupted.\nDocs: README.md';
+
 export function defineCommand<A>(module: {
   command: string | string[];
   describe: string;
@@ -18,5 +22,7 @@ export function defineCommand<A>(module: {
   handler: (args: A) => Promise<void>;
   // biome-ignore lint/suspicious/noExplicitAny: see above.
 }): CommandModule<any, any> {
-  return module as unknown as CommandModule;
+  // Every command's help ends with the exit codes, as the top level's does.
+  const withExitCodes = { ...module, builder: (y: Argv) => module.builder(y).epilogue(EXIT_CODES) };
+  return withExitCodes as unknown as CommandModule;
 }

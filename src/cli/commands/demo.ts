@@ -85,7 +85,8 @@ export const demoCommand: CommandFactory = (ctx: CliContext) =>
           describe: 'Size of the generated estate',
         })
         .option('seed', { type: 'number', default: 42, describe: 'Seed of the generated estate' })
-        .option('force', { type: 'boolean', default: false, describe: 'Overwrite files in --out-dir' }),
+        .option('force', { type: 'boolean', default: false, describe: 'Overwrite files in --out-dir' })
+        .example('$0 demo --out-dir trial', 'the whole pipeline, two quarters, reports in trial/'),
     handler: async (args: DemoArgs) => {
       const now = ctx.now();
       const outDir = resolve(ctx.cwd, args['out-dir'] ?? join('demo-output', defaultRunDir(now)));

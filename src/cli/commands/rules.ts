@@ -11,7 +11,7 @@ import { type CommandFactory, defineCommand } from './define.js';
 const pad = (s: string, n: number): string => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 
 function listCommand(ctx: CliContext) {
-  return {
+  return defineCommand<{ rules?: string; format: 'text' | 'json' }>({
     command: 'list',
     describe: 'Print the rule catalogue (id, severity, subject kind, title)',
     builder: (y: Argv) =>
@@ -32,11 +32,11 @@ function listCommand(ctx: CliContext) {
         );
       }
     },
-  };
+  });
 }
 
 function validateCommand(ctx: CliContext) {
-  return {
+  return defineCommand<{ dir: string }>({
     command: 'validate <dir>',
     describe: 'Check a rules folder: schema, ids, facts, params, placeholders (exit 2 on the first problem)',
     builder: (y: Argv) => y.positional('dir', { type: 'string', demandOption: true }),
@@ -44,15 +44,15 @@ function validateCommand(ctx: CliContext) {
       const set = await readRulesDir(resolve(ctx.cwd, argv.dir));
       ctx.stdout(`${argv.dir}: ${set.rules.length} rule(s) valid\n`);
     },
-  };
+  });
 }
 
 function factsCommand(ctx: CliContext) {
-  return {
+  return defineCommand<{ kind?: SubjectKind }>({
     command: 'facts [kind]',
     describe: 'List the facts rule conditions may use, per subject kind',
     builder: (y: Argv) => y.positional('kind', { choices: SUBJECT_KINDS }),
-    handler: (argv: { kind?: SubjectKind }) => {
+    handler: async (argv: { kind?: SubjectKind }) => {
       for (const kind of argv.kind ? [argv.kind] : SUBJECT_KINDS) {
         ctx.stdout(`${kind}:\n`);
         for (const [name, spec] of Object.entries(FACTS[kind])) {
@@ -64,11 +64,11 @@ function factsCommand(ctx: CliContext) {
         }
       }
     },
-  };
+  });
 }
 
 function schemaCommand(ctx: CliContext) {
-  return {
+  return defineCommand<{ output?: string; force: boolean }>({
     command: 'schema',
     describe: 'Print the JSON Schema of rule files (the source of rules/rule.schema.json)',
     builder: (y: Argv) =>
@@ -80,7 +80,7 @@ function schemaCommand(ctx: CliContext) {
       if (argv.output) await writeFileAtomic(resolve(ctx.cwd, argv.output), text, { force: argv.force });
       else ctx.stdout(text);
     },
-  };
+  });
 }
 
 /** `rules list|validate|facts|schema`: the catalogue and tools for rule authors. */
