@@ -1,0 +1,156 @@
+/**
+ * The library API: the auditor as functions that take data and return data, for a team that embeds it
+ * in its own scheduler. Nothing here exits the process, prints, or reads the environment or the clock
+ * unless told to: credentials, the clock and every input are arguments; errors are thrown as the typed
+ * errors of `errors.ts` (each with the exit code the CLI would use).
+ *
+ * Covered: collect, audit, buildReport, render, diff. Not yet: the review cycle (workbook import,
+ * sign-off, plan, apply, verify) and evidence signing, which the CLI offers.
+ */
+
+import { DEFAULT_POLICY, type Policy, policySchema } from './audit/policy.js';
+import { auditSnapshot } from './audit/run.js';
+import type { AuditResult, FailOn } from './audit/types.js';
+import { parseWaivers } from './audit/waivers.js';
+import { type AtlasArgs, buildClient } from './cli/atlas-options.js';
+import { DEFAULT_RULES_DIR, readRulesDir } from './cli/audit-input.js';
+import { collectSnapshot } from './collect/collect.js';
+import type { OptionalDataset } from './collect/datasets.js';
+import { buildReportModel, type ReportModel } from './report/model.js';
+import { type ReportFormat, renderReport } from './report/renderers/index.js';
+import { diffSnapshots, type SnapshotDiff } from './review/diff.js';
+import type { LoadedRuleSet } from './rules/load.js';
+import type { ApiKind, Snapshot, UsersApiVersion } from './snapshot/schema.js';
+import { serializeSnapshot, sha256Hex } from './snapshot/store.js';
+import { parseWithSchema } from './util/validate.js';
+
+export type { Policy } from './audit/policy.js';
+export type { AuditResult, FailOn, Finding } from './audit/types.js';
+export { AtlasApiError, ExitCode, InputError, KnownError, OutputError, UsageError } from './errors.js';
+export type { ReportModel } from './report/model.js';
+export type { ReportFormat } from './report/renderers/index.js';
+export type { SnapshotDiff } from './review/diff.js';
+export type { Organization, Snapshot } from './snapshot/schema.js';
+export { parseSnapshot, serializeSnapshot } from './snapshot/store.js';
+
+/** Credentials: a service account (preferred) or a programmatic API key. Never stored or printed. */
+export type Credentials =
+  | { clientId: string; clientSecret: string }
+  | { publicKey: string; privateKey: string };
+
+export interface CollectInput {
+  credentials: Credentials;
+  /** Organization ids, or 'all' for every organization the credentials see. */
+  orgs: string[] | 'all';
+  /** Default https://cloud.mongodb.com; plain http only to a loopback address. */
+  baseUrl?: string;
+  api?: ApiKind;
+  usersVersion?: UsersApiVersion;
+  include?: OptionalDataset[];
+  concurrency?: number;
+  timeoutMs?: number;
+  maxRetries?: number;
+  keepPii?: boolean;
+  /** Clock for `collectedAt` (default: the wall clock). */
+  now?: () => Date;
+}
+
+/** Collects a snapshot over HTTP, all or nothing (throws AtlasApiError on any failure). */
+export async function collect(input: CollectInput): Promise<Snapshot> {
+  const api = input.api ?? 'atlas-v2';
+  const args: AtlasArgs = {
+    api,
+    'api-version': input.usersVersion ?? '2025-02-19',
+    concurrency: input.concurrency ?? 16,
+    'timeout-ms': input.timeoutMs ?? 30_000,
+    'max-retries': input.maxRetries ?? 5,
+    'keep-pii': input.keepPii ?? false,
+    ...(input.baseUrl === undefined ? {} : { 'base-url': input.baseUrl }),
+    auth: 'clientId' in input.credentials ? 'service-account' : 'api-key',
+  };
+  // The client reads credentials with the Atlas CLI's variable names; here they come from the caller.
+  const env =
+    'clientId' in input.credentials
+      ? {
+          MONGODB_ATLAS_CLIENT_ID: input.credentials.clientId,
+          MONGODB_ATLAS_CLIENT_SECRET: input.credentials.clientSecret,
+        }
+      : {
+          MONGODB_ATLAS_PUBLIC_API_KEY: input.credentials.publicKey,
+          MONGODB_ATLAS_PRIVATE_API_KEY: input.credentials.privateKey,
+        };
+  return collectSnapshot({
+    client: buildClient(args, env),
+    api,
+    usersVersion: args['api-version'],
+    orgs: input.orgs,
+    keepPii: args['keep-pii'],
+    include: input.include ?? [],
+    now: input.now ?? (() => new Date()),
+  });
+}
+
+/** Loads a rule catalogue folder (default: the built-in `rules/`). */
+export function loadRules(dir: string = DEFAULT_RULES_DIR): Promise<LoadedRuleSet> {
+  return readRulesDir(dir);
+}
+
+export interface AuditInput {
+  snapshot: Snapshot;
+  /** Default: the built-in catalogue. */
+  rules?: LoadedRuleSet;
+  /** A policy object, as the policy file holds it (validated). */
+  policy?: unknown;
+  /** Waivers, as the waivers file holds them: a list, or `{waivers: [...]}` (validated). */
+  waivers?: unknown;
+  failOn?: FailOn;
+  /** Day counts are as of this instant; default: the snapshot's `collectedAt` (the evidence's clock). */
+  now?: Date;
+}
+
+/** Audits a snapshot: findings, waivers, rules not evaluated, the gate. No network, no files but the rules. */
+export async function audit(input: AuditInput): Promise<AuditResult> {
+  const rules = input.rules ?? (await loadRules());
+  const policy: Policy =
+    input.policy === undefined ? DEFAULT_POLICY : parseWithSchema(policySchema, input.policy, 'policy');
+  const now = input.now ?? new Date(input.snapshot.collectedAt);
+  const waivers =
+    input.waivers === undefined
+      ? []
+      : parseWaivers(input.waivers, 'waivers', now, new Set(rules.rules.map((r) => r.id)));
+  return auditSnapshot({
+    snapshot: input.snapshot,
+    rules,
+    policy,
+    waivers,
+    ...(input.failOn ? { failOn: input.failOn } : {}),
+    now,
+    inputs: { rulesDir: rules.dir, policyFile: null, waiversFile: null, baselineFile: null },
+  });
+}
+
+/** The report model every format renders. `generatedAt` defaults to the wall clock. */
+export function buildReport(input: {
+  snapshot: Snapshot;
+  audit: AuditResult;
+  generatedAt?: Date;
+  /** sha256 of the snapshot file's bytes; default: of its serialized form. */
+  snapshotSha256?: string;
+}): ReportModel {
+  return buildReportModel({
+    snapshot: input.snapshot,
+    snapshotSha256: input.snapshotSha256 ?? sha256Hex(serializeSnapshot(input.snapshot)),
+    audit: input.audit,
+    generatedAt: input.generatedAt ?? new Date(),
+  });
+}
+
+/** Renders the model in one format: text formats as a string, XLSX as bytes. */
+export function render(model: ReportModel, format: ReportFormat): Promise<string | Uint8Array> {
+  return renderReport(format, model);
+}
+
+/** What changed between two snapshots: joiners, leavers, role changes, escalations. */
+export function diff(before: Snapshot, after: Snapshot): SnapshotDiff {
+  return diffSnapshots(before, after);
+}
