@@ -191,6 +191,17 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     orgIds.map(async (orgId): Promise<OrgCheck> => {
       const checks: DatasetCheck[] = [];
       let name = orgNames.get(orgId) ?? null;
+      // The organization listing was refused (bad credentials, an IP outside the access list): every
+      // request would be refused the same way, so the org is not probed and the reason stands above.
+      if (global[0]?.outcome === 'refused') {
+        return {
+          id: orgId,
+          name: null,
+          checks: datasets
+            .filter((d) => d.scope !== 'caller')
+            .map((d) => skipped(d, 'not probed: the organization listing was refused (see above)')),
+        };
+      }
       if (options.api === 'atlas-v2' && global[0]?.outcome === 'ok' && name === null) {
         return {
           id: orgId,

@@ -100,6 +100,14 @@ describe('doctor', () => {
     expect(run.stdout).toContain('fix: the credentials were refused');
     expect(`${run.stdout}${run.stderr}`).not.toContain(wrong);
     expect(`${run.stdout}${run.stderr}`).not.toContain('wrong-secret');
+    // Named organizations are not probed with credentials already refused: one reason, not fifteen.
+    const named = await doctor(['--org', orgA!.id, '--format', 'json'], {
+      ...saEnv,
+      MONGODB_ATLAS_CLIENT_SECRET: wrong,
+    });
+    const report = json(named.stdout);
+    expect(report.organizations[0]!.checks.every((c) => c.outcome === 'skipped')).toBe(true);
+    expect(report.global[0]).toMatchObject({ outcome: 'refused', status: 401 });
   });
 
   it('bad options: exit 2 before any request', async () => {
