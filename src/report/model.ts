@@ -17,6 +17,7 @@ import type {
   SubjectKind,
   Waiver,
 } from '../audit/types.js';
+import { gateVerdict } from '../audit/verdict.js';
 import type { EvidenceCheck } from '../evidence/signature.js';
 import { type EvidenceSummary, summarizeEvidence } from '../evidence/summary.js';
 import {
@@ -316,11 +317,15 @@ export interface RuleRow {
 
 /** One waiver and what it matched. */
 export interface WaiverRow {
-  /** `notApplied`: the waiver names a subject but does not identify it safely (see `problem`). */
+  /**
+   * `notApplied`: the waiver names a subject but does not identify it safely (see `problem`).
+   * `expiringSoon`: applied, and expires soon. Every waiver is one row.
+   */
   status: 'applied' | 'expired' | 'unused' | 'expiringSoon' | 'notApplied';
   /** For `notApplied`: why, and how to fix the waiver. */
   problem?: string;
   ruleId: string;
+  /** The subject's name and id, "name (id)", when known; else the waiver's subject as written. */
   subject: string;
   reason: string;
   approver: string;
@@ -407,6 +412,8 @@ export interface ReportModel {
     failOn: FailOn;
     failing: number;
     headline: string;
+    /** The gate in words: "fail on high", or "off (--fail-on never)" (src/audit/verdict.ts). */
+    gate: string;
   };
   summary: {
     organizations: number;
@@ -997,12 +1004,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
   const waivers = waiverRows(audit);
   const incompleteOrgs = organizations.filter((o) => !o.complete || o.missingCoverage.length > 0).length;
 
-  const failing = audit.gate.failing;
-  const status: ReportModel['verdict']['status'] = audit.gate.failed
-    ? 'fail'
-    : overallFindings.open > 0
-      ? 'attention'
-      : 'pass';
+  const gate = gateVerdict(audit);
   const notEvaluatedRows: NotEvaluatedRow[] = audit.notEvaluated
     .map((n) => ({
       orgId: n.orgId,
@@ -1031,12 +1033,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
     notEvaluated.checks === 0
       ? ''
       : `; ${plural(notEvaluated.rules, 'rule', 'rules')} not evaluated in ${plural(notEvaluated.organizations, 'organization', 'organizations')} (no data for them)`;
-  const headline =
-    (status === 'fail'
-      ? `FAIL: ${failing} open finding${failing === 1 ? '' : 's'} at or above ${failOn}`
-      : status === 'attention'
-        ? `PASS with ${overallFindings.open} open finding${overallFindings.open === 1 ? '' : 's'} below the ${failOn} gate`
-        : 'PASS: no open findings') + partial;
+  const headline = gate.headline + partial;
 
   const model: ReportModel = {
     reportSchemaVersion: REPORT_SCHEMA_VERSION,
@@ -1053,7 +1050,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
       collectionStats: { ...snapshot.stats },
       inputs: { ...audit.inputs },
     },
-    verdict: { status, failOn, failing, headline },
+    verdict: { status: gate.status, failOn, failing: gate.failing, headline, gate: gate.gate },
     summary: {
       organizations: orgs.length,
       teams: teamTotal,
@@ -1129,23 +1126,51 @@ function groupFindings(rows: FindingRow[], rules: RuleSummary[]): SeverityGroup[
 }
 
 function waiverRows(audit: AuditResult): WaiverRow[] {
-  const row = (status: WaiverRow['status'], w: Waiver, findingCount: number): WaiverRow => ({
+  const byKey = new Map(audit.findings.map((f) => [f.key, f]));
+  // "name (id)" of the subject a waiver covers: from its findings when it matched any (one subject),
+  // else from the waiver's own subject and subjectId. A bare name or a bare id alone is ambiguous.
+  const subjectText = (w: Waiver, findingKeys: readonly string[]): string => {
+    const subjects = new Map<string, { name: string; id: string }>();
+    for (const k of findingKeys) {
+      const f = byKey.get(k);
+      if (f) subjects.set(`${f.subject.type}\u0000${f.subject.id}`, f.subject);
+    }
+    const only = subjects.size === 1 ? [...subjects.values()][0]! : null;
+    const name = only?.name ?? w.subject;
+    const id = only?.id ?? w.subjectId ?? null;
+    return id && id !== name ? `${name} (${id})` : name;
+  };
+  const row = (status: WaiverRow['status'], w: Waiver, findingKeys: readonly string[]): WaiverRow => ({
     status,
     ruleId: w.ruleId,
-    subject: w.subject,
+    subject: subjectText(w, findingKeys),
     reason: w.reason,
     approver: w.approver,
     ticket: w.ticket,
     expiresOn: w.expiresOn,
-    findingCount,
+    findingCount: findingKeys.length,
   });
+  // Each waiver once: an applied waiver that expires soon is listed as expiringSoon (it is still
+  // applied, and counted so); one expiring soon but unused or not applied keeps that status.
+  const identity = (w: Waiver): string =>
+    JSON.stringify([
+      w.ruleId,
+      w.subject,
+      w.orgId ?? null,
+      w.subjectId ?? null,
+      w.expiresOn,
+      w.approver,
+      w.reason,
+    ]);
+  const soon = new Set(audit.waivers.expiringSoon.map(identity));
   const rows: WaiverRow[] = [
-    ...audit.waivers.applied.map((w) => row('applied', w, w.findingKeys.length)),
-    ...audit.waivers.expiringSoon.map((w) => row('expiringSoon', w, 0)),
-    ...audit.waivers.expired.map((w) => row('expired', w, 0)),
-    ...audit.waivers.unused.map((w) => row('unused', w, 0)),
+    ...audit.waivers.applied.map((w) =>
+      row(soon.has(identity(w)) ? 'expiringSoon' : 'applied', w, w.findingKeys),
+    ),
+    ...audit.waivers.expired.map((w) => row('expired', w, [])),
+    ...audit.waivers.unused.map((w) => row('unused', w, [])),
     ...(audit.waivers.notApplied ?? []).map((w) => ({
-      ...row('notApplied', w, w.findingKeys.length),
+      ...row('notApplied', w, w.findingKeys),
       problem: `${w.problem}: ${w.detail}`,
     })),
   ];

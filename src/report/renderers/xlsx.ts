@@ -436,7 +436,7 @@ function writeSummary(wb: ExcelJS.stream.xlsx.WorkbookWriter, m: ReportModel): v
   const kv: Array<[string, CellValue, CellKind?]> = [
     ['Title', m.meta.title],
     ['Verdict', m.verdict.headline],
-    ['Gate: fail on', m.verdict.failOn],
+    ['Gate', m.verdict.gate],
     ['Findings failing the gate', m.verdict.failing, 'number'],
     [SUMMARY_SHA_LABEL, m.meta.snapshotSha256],
     ['Evidence signature', m.meta.evidence.statement],
