@@ -221,7 +221,7 @@ export interface RosterRow {
   createdAt: string | null;
   /** Last sign-in (users) or the latest last-used time (API key access list, service account secrets). */
   lastActivity: string | null;
-  /** Whole days from lastActivity to generatedAt; null when there was no activity. */
+  /** Whole days from lastActivity to the model's asOf (generatedAt unless given); null when there was no activity. */
   daysSinceActivity: number | null;
   /** Invitation expiry, or the earliest service account secret expiry. */
   expiresAt: string | null;
@@ -291,9 +291,9 @@ export interface ProjectInvitationRow {
   createdAt: string | null;
   expiresAt: string | null;
   inviterUsername: string | null;
-  /** Whole days from createdAt to generatedAt; null when unknown. */
+  /** Whole days from createdAt to the model's asOf; null when unknown. */
   daysPending: number | null;
-  /** The expiry has passed at generatedAt. */
+  /** The expiry has passed at the model's asOf. */
   expired: boolean;
 }
 
@@ -464,8 +464,14 @@ export interface BuildReportModelInput {
   /** sha256 of the snapshot file's exact bytes. */
   snapshotSha256: string;
   audit: AuditResult;
-  /** When the report is generated (the CLI passes its clock). */
+  /** When the report is generated (the CLI passes its wall clock). */
   generatedAt: Date;
+  /**
+   * The clock day counts (days since activity, days pending) are taken at; default `generatedAt`.
+   * `run` passes the collection's start, the clock its audit uses, while `generatedAt` stays the wall
+   * clock, so "Generated" is never earlier than "Collected".
+   */
+  asOf?: Date | undefined;
   /** The previous review's snapshot and audit, to show changes since then. */
   previous?: PreviousReview | undefined;
   /**
@@ -622,6 +628,7 @@ function userManagedBy(username: string): string | null {
  */
 export function buildReportModel(input: BuildReportModelInput): ReportModel {
   const { snapshot, audit, generatedAt, previous } = input;
+  const asOf = input.asOf ?? generatedAt;
   const failOn = audit.gate.failOn;
   const comparison = previous ? compareFindings(previous.audit, audit) : null;
 
@@ -746,7 +753,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
         teams: [...(userTeams.get(u.id) ?? [])].map((t) => teamNames.get(t) ?? t).sort(compareText),
         createdAt: u.createdAt ?? u.invitationCreatedAt,
         lastActivity: u.lastAuth,
-        daysSinceActivity: daysBetween(u.lastAuth, generatedAt),
+        daysSinceActivity: daysBetween(u.lastAuth, asOf),
         expiresAt: u.invitationExpiresAt,
         findingCount: st.count,
         openFindingCount: st.open,
@@ -781,7 +788,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
         teams: [],
         createdAt: earliest(k.accessList.map((a) => a.createdAt)),
         lastActivity: lastUsed,
-        daysSinceActivity: daysBetween(lastUsed, generatedAt),
+        daysSinceActivity: daysBetween(lastUsed, asOf),
         expiresAt: null,
         findingCount: st.count,
         openFindingCount: st.open,
@@ -839,7 +846,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
         teams: [],
         createdAt: sa.createdAt,
         lastActivity: lastUsed,
-        daysSinceActivity: daysBetween(lastUsed, generatedAt),
+        daysSinceActivity: daysBetween(lastUsed, asOf),
         expiresAt: expires,
         findingCount: st.count,
         openFindingCount: st.open,
@@ -883,8 +890,8 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
         createdAt: inv.createdAt,
         expiresAt: inv.expiresAt,
         inviterUsername: inv.inviterUsername,
-        daysPending: daysBetween(inv.createdAt, generatedAt),
-        expired: inv.expiresAt !== null && Date.parse(inv.expiresAt) <= generatedAt.getTime(),
+        daysPending: daysBetween(inv.createdAt, asOf),
+        expired: inv.expiresAt !== null && Date.parse(inv.expiresAt) <= asOf.getTime(),
       });
     }
 

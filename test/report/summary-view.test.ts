@@ -78,3 +78,15 @@ describe('Needs attention (issue 16)', () => {
     expect(summaryView(model(fixtureAudit(snapshot))).attention.join('\n')).not.toContain('revocation');
   });
 });
+
+describe('identity tile (issue 16)', () => {
+  it('users + invitations + programmatic = identities', () => {
+    const m = model(fixtureAudit(snapshot));
+    const tile = summaryView(m).tiles.find((t) => t.label === 'Identities')!;
+    const parts = /^(\d+) users · (\d+) invitations · (\d+) programmatic$/.exec(tile.detail);
+    expect(parts, tile.detail).not.toBeNull();
+    const sum = Number(parts![1]) + Number(parts![2]) + Number(parts![3]);
+    expect(sum).toBe(tile.value);
+    expect(m.summary.identities.apiKeys + m.summary.identities.serviceAccounts).toBeGreaterThan(0);
+  });
+});

@@ -141,7 +141,9 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
     snapshot: loaded.snapshot,
     snapshotSha256: loaded.sha256,
     audit,
-    generatedAt: now,
+    // Day counts as of the collection's start (the audit's clock); the timestamp is the wall clock.
+    asOf: now,
+    generatedAt: ctx.now(),
     previous,
     evidence: [...evidence, ...(previous ? [previous.evidence] : [])],
   });

@@ -56,7 +56,9 @@ export function summaryView(m: ReportModel): SummaryView {
     {
       value: s.identities.total,
       label: 'Identities',
-      detail: `${s.identities.users} users · ${s.identities.pendingInvitations} invites`,
+      // The parts add up to the total: every roster row is a user, an invitation (pending, expired or
+      // rejected) or a programmatic identity (API key, service account).
+      detail: `${s.identities.users} users · ${s.identities.pendingInvitations + s.identities.staleInvitations} invitations · ${s.identities.apiKeys + s.identities.serviceAccounts} programmatic`,
       colour: '#334155',
     },
     {
