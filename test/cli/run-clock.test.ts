@@ -33,7 +33,10 @@ describe('run clocks', () => {
       stdout: () => {},
       stderr: () => {},
       stderrIsTTY: false,
-      now: () => new Date((tick += 1000)),
+      now: () => {
+        tick += 1000;
+        return new Date(tick);
+      },
       cwd: dir,
       exitCode: 0,
     };
