@@ -78,3 +78,10 @@ export function gateVerdict(audit: AuditResult): GateVerdict {
   }
   return { status, failOn, failing, headline, gate: gateWords(failOn) };
 }
+
+/** The stderr line of a failed gate: "3 unwaived findings at or above high" ("new" ones with a baseline). */
+export function gateFailureText(audit: AuditResult): string {
+  const { failing, failOn } = audit.gate;
+  const kind = audit.inputs.baselineFile ? 'unwaived new' : 'unwaived';
+  return `${plural(failing, `${kind} finding`, `${kind} findings`)} at or above ${failOn}`;
+}
