@@ -1,7 +1,8 @@
-import { AtlasApiError, redactSecrets } from '../errors.js';
+import { AtlasApiError } from '../errors.js';
 import { readErrorBody } from './auth/service-account.js';
 import type { AuthStrategy } from './auth/types.js';
 import { BodyTooLargeError, readBodyText, redirectDetail } from './body.js';
+import { describeNetworkFailure } from './network-error.js';
 import { endpointName, fillPath, type Operation } from './operations.js';
 import { Semaphore } from './semaphore.js';
 import { atlasMediaType, type WriteOperation, writePathParams } from './write-operations.js';
@@ -14,6 +15,23 @@ export interface ClientDeps {
   now: () => number;
   /** In [0, 1); used for backoff jitter. */
   random: () => number;
+  /**
+   * Told before each wait to retry, so a terminal can show it ("retry 2/5 in 1.3 s: connection
+   * refused"); the client itself prints nothing.
+   */
+  onRetry?: ((event: RetryEvent) => void) | undefined;
+}
+
+/** A retry about to be waited for. */
+export interface RetryEvent {
+  /** `METHOD /path/{template}` being retried. */
+  endpoint: string;
+  /** 1 for the first retry. */
+  retry: number;
+  maxRetries: number;
+  delayMs: number;
+  /** Why, in words: "HTTP 503", "HTTP 429 (rate limited)", or the connection failure. */
+  reason: string;
 }
 
 export interface ClientOptions {
@@ -236,6 +254,16 @@ export class AtlasClient {
       }
       this.checkDeadline(endpoint, delay);
       this.stats.retries += 1;
+      this.deps.onRetry?.({
+        endpoint,
+        retry: attempt + 1,
+        maxRetries: this.options.maxRetries,
+        delayMs: delay,
+        reason:
+          outcome.status === null
+            ? (outcome.error.details.detail ?? 'no response')
+            : `HTTP ${outcome.status}${outcome.status === 429 ? ' (rate limited)' : ''}`,
+      });
       await this.deps.sleep(delay);
     }
   }
@@ -257,10 +285,18 @@ export class AtlasClient {
         );
       } catch (error) {
         if (attempt >= this.options.maxRetries) {
-          throw networkError('POST /api/oauth/token', error, this.options.timeoutMs);
+          throw networkError('POST /api/oauth/token', error, this.options.timeoutMs, request.url);
         }
         this.stats.retries += 1;
-        await this.deps.sleep(this.backoff(attempt));
+        const delay = this.backoff(attempt);
+        this.deps.onRetry?.({
+          endpoint: 'POST /api/oauth/token',
+          retry: attempt + 1,
+          maxRetries: this.options.maxRetries,
+          delayMs: delay,
+          reason: describeNetworkFailure(error, request.url, this.options.timeoutMs),
+        });
+        await this.deps.sleep(delay);
         continue;
       }
       if (
@@ -272,7 +308,15 @@ export class AtlasClient {
         // Same cap as for API calls: a Retry-After of hours is a failure to report, not a wait.
         if (retryAfter !== null && retryAfter > this.options.maxRetryAfterMs) return response;
         this.stats.retries += 1;
-        await this.deps.sleep(retryAfter ?? this.backoff(attempt));
+        const delay = retryAfter ?? this.backoff(attempt);
+        this.deps.onRetry?.({
+          endpoint: 'POST /api/oauth/token',
+          retry: attempt + 1,
+          maxRetries: this.options.maxRetries,
+          delayMs: delay,
+          reason: `HTTP ${response.status}${response.status === 429 ? ' (rate limited)' : ''}`,
+        });
+        await this.deps.sleep(delay);
         continue;
       }
       return response;
@@ -286,7 +330,7 @@ export class AtlasClient {
       kind: 'retry',
       status: null,
       retryAfterMs: null,
-      error: networkError(operationEndpoint, error, this.options.timeoutMs),
+      error: networkError(operationEndpoint, error, this.options.timeoutMs, url),
     });
     const headers: Record<string, string> = { Accept: spec.accept, 'User-Agent': this.options.userAgent };
     if (authorization) headers.Authorization = authorization;
@@ -458,18 +502,14 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | n
   return Number.isNaN(date) ? null : Math.max(0, date - nowMs);
 }
 
-function networkError(endpoint: string, error: unknown, timeoutMs: number): AtlasApiError {
-  const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  const detail =
-    e.name === 'TimeoutError' || e.name === 'AbortError'
-      ? `no response within ${timeoutMs} ms`
-      : redactSecrets(e.cause?.code ?? e.cause?.message ?? e.message ?? String(error));
+function networkError(endpoint: string, error: unknown, timeoutMs: number, url: URL | null): AtlasApiError {
+  const detail = describeNetworkFailure(error, url, timeoutMs);
   return new AtlasApiError({ endpoint, status: null, errorCode: null, detail }, { cause: error });
 }
 
 function asKnown(error: unknown, endpoint: string): Error {
   if (error instanceof AtlasApiError) return error;
-  return networkError(endpoint, error, 0);
+  return networkError(endpoint, error, 0, null);
 }
 
 function credentialHint(kind: AuthStrategy['kind']): string {

@@ -17,6 +17,7 @@ import type {
   SubjectKind,
   Waiver,
 } from '../audit/types.js';
+import { gateVerdict } from '../audit/verdict.js';
 import type { EvidenceCheck } from '../evidence/signature.js';
 import { type EvidenceSummary, summarizeEvidence } from '../evidence/summary.js';
 import {
@@ -220,7 +221,7 @@ export interface RosterRow {
   createdAt: string | null;
   /** Last sign-in (users) or the latest last-used time (API key access list, service account secrets). */
   lastActivity: string | null;
-  /** Whole days from lastActivity to generatedAt; null when there was no activity. */
+  /** Whole days from lastActivity to the model's asOf (generatedAt unless given); null when there was no activity. */
   daysSinceActivity: number | null;
   /** Invitation expiry, or the earliest service account secret expiry. */
   expiresAt: string | null;
@@ -290,9 +291,9 @@ export interface ProjectInvitationRow {
   createdAt: string | null;
   expiresAt: string | null;
   inviterUsername: string | null;
-  /** Whole days from createdAt to generatedAt; null when unknown. */
+  /** Whole days from createdAt to the model's asOf; null when unknown. */
   daysPending: number | null;
-  /** The expiry has passed at generatedAt. */
+  /** The expiry has passed at the model's asOf. */
   expired: boolean;
 }
 
@@ -316,11 +317,15 @@ export interface RuleRow {
 
 /** One waiver and what it matched. */
 export interface WaiverRow {
-  /** `notApplied`: the waiver names a subject but does not identify it safely (see `problem`). */
+  /**
+   * `notApplied`: the waiver names a subject but does not identify it safely (see `problem`).
+   * `expiringSoon`: applied, and expires soon. Every waiver is one row.
+   */
   status: 'applied' | 'expired' | 'unused' | 'expiringSoon' | 'notApplied';
   /** For `notApplied`: why, and how to fix the waiver. */
   problem?: string;
   ruleId: string;
+  /** The subject's name and id, "name (id)", when known; else the waiver's subject as written. */
   subject: string;
   reason: string;
   approver: string;
@@ -407,6 +412,8 @@ export interface ReportModel {
     failOn: FailOn;
     failing: number;
     headline: string;
+    /** The gate in words: "fail on high", or "off (--fail-on never)" (src/audit/verdict.ts). */
+    gate: string;
   };
   summary: {
     organizations: number;
@@ -457,8 +464,14 @@ export interface BuildReportModelInput {
   /** sha256 of the snapshot file's exact bytes. */
   snapshotSha256: string;
   audit: AuditResult;
-  /** When the report is generated (the CLI passes its clock). */
+  /** When the report is generated (the CLI passes its wall clock). */
   generatedAt: Date;
+  /**
+   * The clock day counts (days since activity, days pending) are taken at; default `generatedAt`.
+   * `run` passes the collection's start, the clock its audit uses, while `generatedAt` stays the wall
+   * clock, so "Generated" is never earlier than "Collected".
+   */
+  asOf?: Date | undefined;
   /** The previous review's snapshot and audit, to show changes since then. */
   previous?: PreviousReview | undefined;
   /**
@@ -615,6 +628,7 @@ function userManagedBy(username: string): string | null {
  */
 export function buildReportModel(input: BuildReportModelInput): ReportModel {
   const { snapshot, audit, generatedAt, previous } = input;
+  const asOf = input.asOf ?? generatedAt;
   const failOn = audit.gate.failOn;
   const comparison = previous ? compareFindings(previous.audit, audit) : null;
 
@@ -739,7 +753,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
         teams: [...(userTeams.get(u.id) ?? [])].map((t) => teamNames.get(t) ?? t).sort(compareText),
         createdAt: u.createdAt ?? u.invitationCreatedAt,
         lastActivity: u.lastAuth,
-        daysSinceActivity: daysBetween(u.lastAuth, generatedAt),
+        daysSinceActivity: daysBetween(u.lastAuth, asOf),
         expiresAt: u.invitationExpiresAt,
         findingCount: st.count,
         openFindingCount: st.open,
@@ -774,7 +788,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
         teams: [],
         createdAt: earliest(k.accessList.map((a) => a.createdAt)),
         lastActivity: lastUsed,
-        daysSinceActivity: daysBetween(lastUsed, generatedAt),
+        daysSinceActivity: daysBetween(lastUsed, asOf),
         expiresAt: null,
         findingCount: st.count,
         openFindingCount: st.open,
@@ -832,7 +846,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
         teams: [],
         createdAt: sa.createdAt,
         lastActivity: lastUsed,
-        daysSinceActivity: daysBetween(lastUsed, generatedAt),
+        daysSinceActivity: daysBetween(lastUsed, asOf),
         expiresAt: expires,
         findingCount: st.count,
         openFindingCount: st.open,
@@ -876,8 +890,8 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
         createdAt: inv.createdAt,
         expiresAt: inv.expiresAt,
         inviterUsername: inv.inviterUsername,
-        daysPending: daysBetween(inv.createdAt, generatedAt),
-        expired: inv.expiresAt !== null && Date.parse(inv.expiresAt) <= generatedAt.getTime(),
+        daysPending: daysBetween(inv.createdAt, asOf),
+        expired: inv.expiresAt !== null && Date.parse(inv.expiresAt) <= asOf.getTime(),
       });
     }
 
@@ -997,12 +1011,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
   const waivers = waiverRows(audit);
   const incompleteOrgs = organizations.filter((o) => !o.complete || o.missingCoverage.length > 0).length;
 
-  const failing = audit.gate.failing;
-  const status: ReportModel['verdict']['status'] = audit.gate.failed
-    ? 'fail'
-    : overallFindings.open > 0
-      ? 'attention'
-      : 'pass';
+  const gate = gateVerdict(audit);
   const notEvaluatedRows: NotEvaluatedRow[] = audit.notEvaluated
     .map((n) => ({
       orgId: n.orgId,
@@ -1031,12 +1040,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
     notEvaluated.checks === 0
       ? ''
       : `; ${plural(notEvaluated.rules, 'rule', 'rules')} not evaluated in ${plural(notEvaluated.organizations, 'organization', 'organizations')} (no data for them)`;
-  const headline =
-    (status === 'fail'
-      ? `FAIL: ${failing} open finding${failing === 1 ? '' : 's'} at or above ${failOn}`
-      : status === 'attention'
-        ? `PASS with ${overallFindings.open} open finding${overallFindings.open === 1 ? '' : 's'} below the ${failOn} gate`
-        : 'PASS: no open findings') + partial;
+  const headline = gate.headline + partial;
 
   const model: ReportModel = {
     reportSchemaVersion: REPORT_SCHEMA_VERSION,
@@ -1053,7 +1057,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
       collectionStats: { ...snapshot.stats },
       inputs: { ...audit.inputs },
     },
-    verdict: { status, failOn, failing, headline },
+    verdict: { status: gate.status, failOn, failing: gate.failing, headline, gate: gate.gate },
     summary: {
       organizations: orgs.length,
       teams: teamTotal,
@@ -1129,23 +1133,51 @@ function groupFindings(rows: FindingRow[], rules: RuleSummary[]): SeverityGroup[
 }
 
 function waiverRows(audit: AuditResult): WaiverRow[] {
-  const row = (status: WaiverRow['status'], w: Waiver, findingCount: number): WaiverRow => ({
+  const byKey = new Map(audit.findings.map((f) => [f.key, f]));
+  // "name (id)" of the subject a waiver covers: from its findings when it matched any (one subject),
+  // else from the waiver's own subject and subjectId. A bare name or a bare id alone is ambiguous.
+  const subjectText = (w: Waiver, findingKeys: readonly string[]): string => {
+    const subjects = new Map<string, { name: string; id: string }>();
+    for (const k of findingKeys) {
+      const f = byKey.get(k);
+      if (f) subjects.set(`${f.subject.type}\u0000${f.subject.id}`, f.subject);
+    }
+    const only = subjects.size === 1 ? [...subjects.values()][0]! : null;
+    const name = only?.name ?? w.subject;
+    const id = only?.id ?? w.subjectId ?? null;
+    return id && id !== name ? `${name} (${id})` : name;
+  };
+  const row = (status: WaiverRow['status'], w: Waiver, findingKeys: readonly string[]): WaiverRow => ({
     status,
     ruleId: w.ruleId,
-    subject: w.subject,
+    subject: subjectText(w, findingKeys),
     reason: w.reason,
     approver: w.approver,
     ticket: w.ticket,
     expiresOn: w.expiresOn,
-    findingCount,
+    findingCount: findingKeys.length,
   });
+  // Each waiver once: an applied waiver that expires soon is listed as expiringSoon (it is still
+  // applied, and counted so); one expiring soon but unused or not applied keeps that status.
+  const identity = (w: Waiver): string =>
+    JSON.stringify([
+      w.ruleId,
+      w.subject,
+      w.orgId ?? null,
+      w.subjectId ?? null,
+      w.expiresOn,
+      w.approver,
+      w.reason,
+    ]);
+  const soon = new Set(audit.waivers.expiringSoon.map(identity));
   const rows: WaiverRow[] = [
-    ...audit.waivers.applied.map((w) => row('applied', w, w.findingKeys.length)),
-    ...audit.waivers.expiringSoon.map((w) => row('expiringSoon', w, 0)),
-    ...audit.waivers.expired.map((w) => row('expired', w, 0)),
-    ...audit.waivers.unused.map((w) => row('unused', w, 0)),
+    ...audit.waivers.applied.map((w) =>
+      row(soon.has(identity(w)) ? 'expiringSoon' : 'applied', w, w.findingKeys),
+    ),
+    ...audit.waivers.expired.map((w) => row('expired', w, [])),
+    ...audit.waivers.unused.map((w) => row('unused', w, [])),
     ...(audit.waivers.notApplied ?? []).map((w) => ({
-      ...row('notApplied', w, w.findingKeys.length),
+      ...row('notApplied', w, w.findingKeys),
       problem: `${w.problem}: ${w.detail}`,
     })),
   ];

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
-import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { constants, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { access, mkdir, open, readFile, rm, stat, statfs } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ExitCode, InputError, OutputError } from '../errors.js';
 
@@ -69,6 +69,70 @@ export async function assertWritable(path: string, force: boolean): Promise<void
     throw new OutputError(`${path} already exists; not overwriting it`, {
       hint: 'pass --force to replace it',
     });
+  }
+  await assertDirectoryUsable(path);
+}
+
+/**
+ * Kernel filesystems no output belongs on, by `statfs` type (linux/magic.h). On `/proc` Node's
+ * recursive mkdir never returns, so a path there must be refused before anything is made.
+ */
+const SPECIAL_FILESYSTEMS = new Map<number, string>([
+  [0x9fa0, 'proc'],
+  [0x62656572, 'sysfs'],
+  [0x1cd1, 'devpts'],
+  [0x64626720, 'debugfs'],
+  [0x73636673, 'securityfs'],
+  [0x27e0eb, 'cgroup'],
+  [0x63677270, 'cgroup2'],
+  [0x74726163, 'tracefs'],
+  [0xcafe4a11, 'bpf'],
+]);
+
+/**
+ * Checks that the directory of `path` exists or can be made, before any work (exit 4): its nearest
+ * existing ancestor must be a directory (not a file: `report.json/x`), on an ordinary filesystem,
+ * and writable. `access` answers for root too on a read-only mount (EROFS); root passes mode bits.
+ */
+async function assertDirectoryUsable(path: string): Promise<void> {
+  let dir = dirname(path);
+  for (;;) {
+    try {
+      const st = await stat(dir);
+      if (!st.isDirectory())
+        throw new OutputError(`cannot write ${path}: ${dir} is a file, not a directory`, {
+          hint: 'choose an output path inside a directory',
+        });
+      break;
+    } catch (error) {
+      if (error instanceof OutputError) throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      const parent = dirname(dir);
+      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || parent === dir)
+        throw new OutputError(`cannot write ${path}: ${dir}: ${(error as Error).message}`);
+      dir = parent;
+    }
+  }
+  let type: number | undefined;
+  try {
+    type = (await statfs(dir)).type;
+  } catch {
+    // statfs is not available everywhere; the access check below still runs.
+  }
+  const special = type === undefined ? undefined : SPECIAL_FILESYSTEMS.get(type);
+  if (special)
+    throw new OutputError(
+      `cannot write ${path}: ${dir} is on the ${special} filesystem, not a place for files`,
+      {
+        hint: 'choose an output path on an ordinary disk',
+      },
+    );
+  try {
+    await access(dir, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'EROFS' ? 'read-only filesystem' : code === 'EACCES' ? 'permission denied' : code;
+    throw new OutputError(`cannot write ${path}: ${dir} is not writable (${why})`);
   }
 }
 

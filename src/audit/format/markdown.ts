@@ -1,5 +1,6 @@
 import type { AuditResult } from '../types.js';
 import { SEVERITIES } from '../types.js';
+import { gateVerdict } from '../verdict.js';
 import type { SnapshotMeta } from './index.js';
 import { byOrganization, notEvaluatedCount, notEvaluatedText } from './not-evaluated.js';
 
@@ -16,14 +17,12 @@ export function mdCell(s: string): string {
 export function renderMarkdown(result: AuditResult, snapshot: SnapshotMeta): string {
   const out: string[] = [];
   const s = result.summary;
-  const g = result.gate;
+  const v = gateVerdict(result);
   out.push('## Atlas access review: audit');
   out.push('');
   out.push(
     `Snapshot \`${mdCell(snapshot.file)}\` collected ${snapshot.collectedAt}, evaluated ${result.evaluatedAt}. ` +
-      (g.failOn === 'never'
-        ? 'Gate off.'
-        : `Gate **${g.failed ? 'failed' : 'passed'}**: ${g.failing} finding(s) at or above \`${g.failOn}\`.`),
+      `Verdict: **${mdCell(v.headline)}** (gate: ${mdCell(v.gate)}).`,
   );
   out.push('');
   out.push(mdCell(snapshot.evidence.statement));

@@ -1,5 +1,6 @@
 import type { AuditResult } from '../types.js';
 import { SEVERITIES } from '../types.js';
+import { gateVerdict } from '../verdict.js';
 import type { SnapshotMeta } from './index.js';
 import { byOrganization, notEvaluatedCount, notEvaluatedText } from './not-evaluated.js';
 
@@ -53,11 +54,7 @@ export function renderText(result: AuditResult, snapshot: SnapshotMeta): string 
     lines.push(`warning: waiver expires on ${x.expiresOn}: ${x.ruleId} / ${x.subject}`);
   for (const x of w.notApplied ?? [])
     lines.push(`warning: waiver not applied (${x.problem}): ${x.ruleId} / ${x.subject}: ${x.detail}`);
-  const g = result.gate;
-  lines.push(
-    g.failOn === 'never'
-      ? 'Gate: off (--fail-on never)'
-      : `Gate: ${g.failed ? 'FAILED' : 'passed'}: ${g.failing} unwaived${result.inputs.baselineFile ? ' new' : ''} finding(s) at or above ${g.failOn}`,
-  );
+  const v = gateVerdict(result);
+  lines.push(`Verdict: ${v.headline} (gate: ${v.gate})`);
   return `${lines.join('\n')}\n`;
 }

@@ -10,6 +10,7 @@ import {
 import { renderJson } from '../../audit/format/json.js';
 import { renderMarkdown } from '../../audit/format/markdown.js';
 import type { AuditResult } from '../../audit/types.js';
+import { gateFailureText } from '../../audit/verdict.js';
 import { ExitCode, OutputError, UsageError } from '../../errors.js';
 import { summarizeEvidence } from '../../evidence/summary.js';
 import { assertWritable, writeFileAtomic } from '../../util/files.js';
@@ -162,7 +163,7 @@ export const auditCommand: CommandFactory = (ctx) =>
       }
       const g = audit.gate;
       if (g.failed) {
-        ctx.stderr(`audit: ${g.failing} unwaived finding(s) at or above ${g.failOn}; failing (exit 1)\n`);
+        ctx.stderr(`audit: ${gateFailureText(audit)}; failing (exit 1)\n`);
       }
       ctx.exitCode = g.failed ? ExitCode.violations : ExitCode.ok;
     },

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import type { AtlasClient } from '../../atlas/client.js';
+import { type AtlasClient, defaultDeps } from '../../atlas/client.js';
 import { collectSnapshot } from '../../collect/collect.js';
 import type { EvidenceKeys } from '../../evidence/signature.js';
 import { assertEvidenceWritable, signaturePath } from '../../evidence/store.js';
@@ -15,7 +15,7 @@ import {
 } from '../atlas-options.js';
 import type { CliContext } from '../context.js';
 import { evidenceSigner, loadEvidenceKeys, type SigningKeyArgs, signingKeyOption } from '../evidence-keys.js';
-import { progressReporter } from '../progress.js';
+import { progressReporter, retryReporter } from '../progress.js';
 import { type CommandFactory, defineCommand } from './define.js';
 
 interface CollectArgs extends AtlasArgs, SigningKeyArgs {
@@ -96,7 +96,7 @@ export const collectCommand: CommandFactory = (ctx: CliContext) =>
     handler: async (args: CollectArgs) => {
       const orgs = orgSelection(args);
       includeSelection(args);
-      const client = buildClient(args, ctx.env);
+      const client = buildClient(args, ctx.env, { ...defaultDeps, onRetry: retryReporter(ctx, args.quiet) });
       // A key that cannot be used fails now, not after minutes of requests.
       const keys = await loadEvidenceKeys(args, ctx);
       // Relative to the command's working directory, like every other path the commands take.

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import type { AuditResult } from '../../audit/types.js';
+import { gateFailureText } from '../../audit/verdict.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { buildReportModel, type ReportModel } from '../../report/model.js';
 import { RENDERERS, REPORT_FORMATS, type ReportFormat } from '../../report/renderers/index.js';
@@ -125,8 +126,7 @@ export function finishWithGate(
   warnCrossOrgWaivers(audit, ctx);
   const g = audit.gate;
   ctx.stderr(`${command}: ${model.verdict.headline}\n`);
-  if (g.failed)
-    ctx.stderr(`${command}: ${g.failing} unwaived finding(s) at or above ${g.failOn}; failing (exit 1)\n`);
+  if (g.failed) ctx.stderr(`${command}: ${gateFailureText(audit)}; failing (exit 1)\n`);
   ctx.exitCode = g.failed ? ExitCode.violations : ExitCode.ok;
 }
 

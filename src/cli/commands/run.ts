@@ -1,5 +1,6 @@
 import { join, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
+import { defaultDeps } from '../../atlas/client.js';
 import { AUDIT_FORMATS, type AuditFormat, type SnapshotMeta } from '../../audit/format/index.js';
 import type { AuditResult } from '../../audit/types.js';
 import { UsageError } from '../../errors.js';
@@ -33,6 +34,7 @@ import {
 } from '../email-options.js';
 import { loadEvidenceKeys, type SigningKeyArgs, signingKeyOption } from '../evidence-keys.js';
 import { loadPrevious } from '../previous.js';
+import { retryReporter } from '../progress.js';
 import { emitAuditFormat, snapshotMeta } from './audit.js';
 import { collectToFile, defaultSnapshotName, signedLine } from './collect.js';
 import { type CommandFactory, defineCommand } from './define.js';
@@ -85,7 +87,7 @@ export function defaultRunDir(now: Date): string {
 export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOutcome> {
   const orgs = orgSelection(args);
   includeSelection(args);
-  const client = buildClient(args, ctx.env);
+  const client = buildClient(args, ctx.env, { ...defaultDeps, onRetry: retryReporter(ctx, args.quiet) });
   const started = ctx.now();
   const anyFormat = Object.keys(RENDERERS).some((f) => args[f as ReportFormat] !== undefined);
   const outDir = args['out-dir'] ?? (anyFormat || args.snapshot ? undefined : defaultRunDir(started));
@@ -139,7 +141,9 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
     snapshot: loaded.snapshot,
     snapshotSha256: loaded.sha256,
     audit,
-    generatedAt: now,
+    // Day counts as of the collection's start (the audit's clock); the timestamp is the wall clock.
+    asOf: now,
+    generatedAt: ctx.now(),
     previous,
     evidence: [...evidence, ...(previous ? [previous.evidence] : [])],
   });

@@ -50,7 +50,7 @@ function renderText(
     `Snapshot sha256 ${m.meta.snapshotSha256}`,
     m.meta.evidence.statement,
     '',
-    `Verdict: ${m.verdict.headline} (gate: fail on ${m.verdict.failOn})`,
+    `Verdict: ${m.verdict.headline} (gate: ${m.verdict.gate})`,
     '',
     `Identities: ${id.total} (${id.users} users, ${id.pendingInvitations} pending invitations, ${id.apiKeys} API keys, ${id.serviceAccounts} service accounts)`,
     `Owners: ${id.ownerUsers} human, ${id.ownerProgrammatic} programmatic`,

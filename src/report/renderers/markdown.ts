@@ -22,10 +22,7 @@ export function renderMarkdown(model: ReportModel): string {
   const f = s.findings;
   const out: string[] = [];
   out.push(`# ${e(m.meta.title)}`, '');
-  out.push(
-    `${ICON[m.verdict.status]} **${e(m.verdict.headline)}** (gate: fail on \`${m.verdict.failOn}\`)`,
-    '',
-  );
+  out.push(`${ICON[m.verdict.status]} **${e(m.verdict.headline)}** (gate: ${e(m.verdict.gate)})`, '');
   out.push(
     `Collected ${m.meta.collectedAt} · generated ${m.meta.generatedAt} · snapshot sha256 \`${m.meta.snapshotSha256}\``,
     '',

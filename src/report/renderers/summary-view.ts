@@ -32,8 +32,14 @@ const VERDICT: Record<ReportModel['verdict']['status'], { label: string; bg: str
   pass: { label: 'All clear', bg: '#15803d' },
 };
 
+/** Open findings with the gate off (`--fail-on never`): there was no gate to pass. */
+const GATE_OFF = { label: 'Gate off, with findings to review', bg: '#b45309' };
+
 /** No finding, but some rules could not run: never "All clear". */
 const PASS_PARTIAL = { label: 'No findings in the rules that could run', bg: '#b45309' };
+
+/** The finding of a revocation decided at sign-off that Atlas still shows (src/review/verify.ts). */
+const REVOCATION_NOT_DONE = 'review-revocation-not-done';
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
@@ -50,7 +56,9 @@ export function summaryView(m: ReportModel): SummaryView {
     {
       value: s.identities.total,
       label: 'Identities',
-      detail: `${s.identities.users} users · ${s.identities.pendingInvitations} invites`,
+      // The parts add up to the total: every roster row is a user, an invitation (pending, expired or
+      // rejected) or a programmatic identity (API key, service account).
+      detail: `${s.identities.users} users · ${s.identities.pendingInvitations + s.identities.staleInvitations} invitations · ${s.identities.apiKeys + s.identities.serviceAccounts} programmatic`,
       colour: '#334155',
     },
     {
@@ -62,7 +70,7 @@ export function summaryView(m: ReportModel): SummaryView {
     {
       value: f.open,
       label: 'Open findings',
-      detail: `${f.gating} fail the gate`,
+      detail: m.verdict.failOn === 'never' ? 'gate off' : `${f.gating} fail the gate`,
       colour: f.gating > 0 ? '#9f1239' : f.open > 0 ? '#b45309' : '#15803d',
     },
     {
@@ -92,6 +100,15 @@ export function summaryView(m: ReportModel): SummaryView {
   if (esc > 0)
     attention.push(
       `${plural(esc, 'privilege escalation', 'privilege escalations')} (new ORG_OWNER or GROUP_OWNER) since the last review.`,
+    );
+  // Revocations the sign-off decided but Atlas still shows (`--signoff`): first, they are overdue.
+  const notDone = m.findings
+    .flatMap((g) => g.rules)
+    .filter((r) => r.ruleId === REVOCATION_NOT_DONE)
+    .reduce((n, r) => n + r.open, 0);
+  if (notDone > 0)
+    attention.unshift(
+      `${plural(notDone, 'revocation', 'revocations')} decided at the last sign-off ${notDone === 1 ? 'was' : 'were'} not carried out${m.meta.inputs.signoffFile ? ` (${m.meta.inputs.signoffFile})` : ''}; see ${REVOCATION_NOT_DONE}.`,
     );
   const w = s.waivers;
   const notApplied = m.waivers.filter((x) => x.status === 'notApplied').length;
@@ -136,7 +153,11 @@ export function summaryView(m: ReportModel): SummaryView {
       `${plural(s.identities.staleInvitations, 'expired or rejected invitation is', 'expired or rejected invitations are')} still listed.`,
     );
   const verdict =
-    m.verdict.status === 'pass' && s.notEvaluated.checks > 0 ? PASS_PARTIAL : VERDICT[m.verdict.status];
+    m.verdict.status === 'pass' && s.notEvaluated.checks > 0
+      ? PASS_PARTIAL
+      : m.verdict.status === 'attention' && m.verdict.failOn === 'never'
+        ? GATE_OFF
+        : VERDICT[m.verdict.status];
   return { m, verdict, tiles, severities, ruleRows, attention };
 }
 

@@ -17,7 +17,7 @@ import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { FindingMark } from '../../review/compare-findings.js';
 import { coverageText } from '../../rules/requirements.js';
-import type { ReportChanges, ReportModel, RosterRow } from '../model.js';
+import type { FindingRow, ReportChanges, ReportModel, RosterRow } from '../model.js';
 import { ROSTER_COLUMNS } from './csv.js';
 import { neutraliseFormula } from './text-safety.js';
 
@@ -180,6 +180,13 @@ export async function renderXlsx(model: ReportModel): Promise<Uint8Array> {
   // With --previous, each finding says whether it is new since the last review or was there then. The
   // sheet's "Status" column already holds open / waived / fails gate, hence a column of its own.
   const compared = model.changes !== null;
+  // "New" is new since the previous review (--previous). From --baseline it is "Not in baseline"; with
+  // neither it was TRUE of every finding, which says nothing, so the column is left out.
+  const newColumn = compared
+    ? { header: 'New', value: (f: FindingRow) => f.sinceLastReview === 'new' }
+    : model.meta.inputs.baselineFile
+      ? { header: 'Not in baseline', value: (f: FindingRow) => f.isNew }
+      : null;
   const findings = new SheetWriter(wb, 'Findings', [
     { header: 'Severity', width: 11, kind: 'severity' },
     { header: 'Rule', width: 28 },
@@ -192,7 +199,9 @@ export async function renderXlsx(model: ReportModel): Promise<Uint8Array> {
     { header: 'Evidence', width: 40 },
     { header: 'Status', width: 12 },
     ...(compared ? [{ header: SINCE_LAST_REVIEW_HEADER, width: 14 }] : []),
-    { header: 'New', width: 7, kind: 'bool' },
+    ...(newColumn
+      ? [{ header: newColumn.header, width: newColumn.header.length + 3, kind: 'bool' as const }]
+      : []),
     { header: 'Waiver approver', width: 24 },
     { header: 'Waiver expires', width: 16, kind: 'date' },
     { header: 'Waiver reason', width: 36 },
@@ -216,7 +225,7 @@ export async function renderXlsx(model: ReportModel): Promise<Uint8Array> {
           f.evidence.map((e) => `${e.name}=${e.value}`).join('; '),
           f.waived ? 'waived' : f.gating ? 'fails gate' : 'open',
           ...(compared ? [f.sinceLastReview === null ? null : MARK_TEXT[f.sinceLastReview]] : []),
-          f.isNew,
+          ...(newColumn ? [newColumn.value(f)] : []),
           f.waiver?.approver ?? null,
           f.waiver?.expiresOn ?? null,
           f.waiver?.reason ?? null,
@@ -436,7 +445,7 @@ function writeSummary(wb: ExcelJS.stream.xlsx.WorkbookWriter, m: ReportModel): v
   const kv: Array<[string, CellValue, CellKind?]> = [
     ['Title', m.meta.title],
     ['Verdict', m.verdict.headline],
-    ['Gate: fail on', m.verdict.failOn],
+    ['Gate', m.verdict.gate],
     ['Findings failing the gate', m.verdict.failing, 'number'],
     [SUMMARY_SHA_LABEL, m.meta.snapshotSha256],
     ['Evidence signature', m.meta.evidence.statement],

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import type { AuditResult } from '../../src/audit/types.js';
+import { buildReportModel } from '../../src/report/model.js';
+import { renderHtml } from '../../src/report/renderers/html.js';
+import { summaryView } from '../../src/report/renderers/summary-view.js';
+import { FIXED_NOW, FIXED_SHA, fixtureAudit, fixtureSnapshot } from '../fixtures/report/estate.js';
+
+const snapshot = fixtureSnapshot();
+const model = (audit: AuditResult) =>
+  buildReportModel({ snapshot, snapshotSha256: FIXED_SHA, audit, generatedAt: FIXED_NOW });
+
+describe('waivers in the report (issue 16)', () => {
+  it('lists an applied waiver that expires soon once, with its findings, and names the subject by name and id', () => {
+    const audit = fixtureAudit(snapshot);
+    const [applied] = audit.waivers.applied;
+    // As auditSnapshot reports it: the same waiver is applied and expiring soon.
+    const { findingKeys: _keys, ...waiver } = applied!;
+    audit.waivers.expiringSoon = [waiver];
+    const m = model(audit);
+    const w = audit.waivers;
+    const total = w.applied.length + w.expired.length + w.unused.length;
+    expect(m.waivers).toHaveLength(total);
+    const rows = m.waivers.filter((r) => r.ruleId === waiver.ruleId && r.expiresOn === waiver.expiresOn);
+    expect(rows).toHaveLength(1);
+    const bob = snapshot.organizations[0]!.users[1]!;
+    expect(rows[0]).toMatchObject({
+      status: 'expiringSoon',
+      findingCount: 1,
+      subject: `${bob.username} (${bob.id})`,
+    });
+    expect(m.summary.waivers).toMatchObject({ applied: 1, expiringSoon: 1 });
+    expect(renderHtml(m)).toContain(`Waivers <span class="count">${total}</span>`);
+  });
+
+  it('an unused waiver keeps the subject as written, with the subjectId it names', () => {
+    const audit = fixtureAudit(snapshot);
+    audit.waivers.unused = [
+      {
+        ruleId: 'team-no-members',
+        subject: 'Platform',
+        subjectId: 'abc123',
+        reason: 'r',
+        approver: 'a',
+        ticket: null,
+        expiresOn: '2027-01-01',
+      },
+    ];
+    const row = model(audit).waivers.find((w) => w.status === 'unused')!;
+    expect(row.subject).toBe('Platform (abc123)');
+  });
+});
+
+describe('Needs attention (issue 16)', () => {
+  it('names revocations decided at sign-off that were not carried out', () => {
+    const audit = fixtureAudit(snapshot);
+    const base = audit.findings.find((f) => !f.waived && f.subject.type === 'user')!;
+    audit.findings.push(
+      {
+        ...base,
+        ruleId: 'review-revocation-not-done',
+        ruleTitle: 'Revocation not done',
+        key: 'r1',
+        severity: 'high',
+      },
+      {
+        ...base,
+        ruleId: 'review-revocation-not-done',
+        ruleTitle: 'Revocation not done',
+        key: 'r2',
+        severity: 'high',
+      },
+    );
+    audit.inputs = { ...audit.inputs, signoffFile: 'signoff.json' };
+    const attention = summaryView(model(audit)).attention;
+    expect(attention[0]).toBe(
+      '2 revocations decided at the last sign-off were not carried out (signoff.json); see review-revocation-not-done.',
+    );
+    expect(summaryView(model(fixtureAudit(snapshot))).attention.join('\n')).not.toContain('revocation');
+  });
+});
+
+describe('identity tile (issue 16)', () => {
+  it('users + invitations + programmatic = identities', () => {
+    const m = model(fixtureAudit(snapshot));
+    const tile = summaryView(m).tiles.find((t) => t.label === 'Identities')!;
+    const parts = /^(\d+) users · (\d+) invitations · (\d+) programmatic$/.exec(tile.detail);
+    expect(parts, tile.detail).not.toBeNull();
+    const sum = Number(parts![1]) + Number(parts![2]) + Number(parts![3]);
+    expect(sum).toBe(tile.value);
+    expect(m.summary.identities.apiKeys + m.summary.identities.serviceAccounts).toBeGreaterThan(0);
+  });
+});
