@@ -30,8 +30,25 @@ export interface AtlasArgs {
   include?: OptionalDataset[];
 }
 
-export function atlasOptions<T>(yargs: Argv<T>) {
+/** Timeout and retries of each HTTP request: shared by the commands that read Atlas and `review apply`. */
+export function requestOptions<T>(yargs: Argv<T>) {
   return yargs
+    .option('timeout-ms', {
+      type: 'number',
+      default: DEFAULT_CLIENT_OPTIONS.timeoutMs,
+      describe: 'Timeout of each HTTP request attempt',
+      group: 'Atlas:',
+    })
+    .option('max-retries', {
+      type: 'number',
+      default: DEFAULT_CLIENT_OPTIONS.maxRetries,
+      describe: 'Retries per request on 429 (after Retry-After), 5xx, timeouts and connection resets',
+      group: 'Atlas:',
+    });
+}
+
+export function atlasOptions<T>(yargs: Argv<T>) {
+  return requestOptions(yargs)
     .option('org', {
       type: 'string',
       array: true,
@@ -77,18 +94,6 @@ export function atlasOptions<T>(yargs: Argv<T>) {
       type: 'number',
       default: 120,
       describe: 'Give up (exit 3, nothing written) when the whole collection takes longer than this',
-      group: 'Atlas:',
-    })
-    .option('timeout-ms', {
-      type: 'number',
-      default: DEFAULT_CLIENT_OPTIONS.timeoutMs,
-      describe: 'Timeout of each HTTP request attempt',
-      group: 'Atlas:',
-    })
-    .option('max-retries', {
-      type: 'number',
-      default: DEFAULT_CLIENT_OPTIONS.maxRetries,
-      describe: 'Retries per request on 429 (after Retry-After), 5xx, timeouts and connection resets',
       group: 'Atlas:',
     })
     .option('keep-pii', {

@@ -1,6 +1,5 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { DEFAULT_CLIENT_OPTIONS } from '../../atlas/client.js';
 import { writeOperations } from '../../atlas/write-operations.js';
 import { ExitCode, InputError, UsageError } from '../../errors.js';
 import {
@@ -35,7 +34,13 @@ import {
 } from '../../util/files.js';
 import { terminalSafe } from '../../util/terminal.js';
 import { TOOL } from '../../version.js';
-import { APPLY_CREDENTIALS, buildClient, COLLECTOR_CREDENTIALS, resolveBaseUrl } from '../atlas-options.js';
+import {
+  APPLY_CREDENTIALS,
+  buildClient,
+  COLLECTOR_CREDENTIALS,
+  requestOptions,
+  resolveBaseUrl,
+} from '../atlas-options.js';
 import { readSignoff } from '../audit-input.js';
 import type { CliContext } from '../context.js';
 import {
@@ -287,7 +292,7 @@ function applyCommand(ctx: CliContext) {
     describe:
       'Carry out a revocation plan against Atlas with write-capable credentials (lists the calls; sends them only with --yes)',
     builder: (y: Argv) =>
-      verifyKeyOption(signingKeyOption(y))
+      requestOptions(verifyKeyOption(signingKeyOption(y)))
         .positional('plan', {
           type: 'string',
           demandOption: true,
@@ -335,18 +340,6 @@ function applyCommand(ctx: CliContext) {
         .option('auth', {
           choices: ['service-account', 'api-key'] as const,
           describe: `Which ${APPLY_CREDENTIALS.clientId.replace(/_CLIENT_ID$/, '_*')} credentials when both kinds are set (default: service account)`,
-          group: 'Atlas:',
-        })
-        .option('timeout-ms', {
-          type: 'number',
-          default: DEFAULT_CLIENT_OPTIONS.timeoutMs,
-          describe: 'Timeout of each HTTP request attempt',
-          group: 'Atlas:',
-        })
-        .option('max-retries', {
-          type: 'number',
-          default: DEFAULT_CLIENT_OPTIONS.maxRetries,
-          describe: 'Retries per call on 429 (after Retry-After), 5xx, timeouts and connection resets',
           group: 'Atlas:',
         })
         .example(
