@@ -125,7 +125,8 @@ describe('report formats: rules not evaluated', () => {
     expect(inactive.slice(5, 8)).toEqual([6, 5, 1]); // checked, passed, failed: Beta Labs' users in none
     const review = rows('Review');
     const ne = review[0]!.indexOf('Not evaluated');
-    expect(review.filter((r) => r[1] === 'Beta Labs').map((r) => r[ne])).toEqual([
+    const orgCol = review[0]!.indexOf('Organization');
+    expect(review.filter((r) => r[orgCol] === 'Beta Labs').map((r) => r[ne])).toEqual([
       'no sign-in data: user-inactive',
       'no sign-in data: user-inactive',
     ]);
