@@ -48,7 +48,7 @@ describe('report formats: rules not evaluated', () => {
       '<p><strong>Not evaluated: 2 rules in 1 organization.</strong> The snapshot lacks the data these rules need there, so they were not run: they are neither findings nor passes, and their subjects in those organizations are not counted as checked or passed below.</p>',
     );
     expect(html).toContain(
-      '<tr><td><bdi>Beta Labs</bdi></td><td><span class="badge medium">MEDIUM</span> Rule user-inactive<br><code class="muted">user-inactive</code></td><td>user</td><td><strong>not evaluated:</strong> no sign-in data</td></tr>',
+      '<tr><td><bdi>Beta Labs</bdi></td><td><span class="badge medium">MEDIUM</span> Rule user-inactive<br><code class="muted tok">user-inactive</code></td><td>user</td><td><strong>not evaluated:</strong> no sign-in data</td></tr>',
     );
     expect(html).toContain('<td class="small"><bdi>Beta Labs</bdi>: no team data</td>');
     expect(html).toContain(
