@@ -6,17 +6,26 @@
  * describe. Every problem is collected with its sheet, row and column so a reviewer can fix them all in
  * one pass; the CLI exits 2 when there is any.
  *
- * Layout contract: src/report/renderers/xlsx.ts (Summary "Snapshot sha256" row, workbook properties
- * `snapshot-sha256:<hex>`, Review sheet headers). Columns are found by header text, not position, so a
+ * Layout contract: src/review/workbook-contract.ts, shared with the writer (Summary "Snapshot sha256"
+ * row, workbook properties `snapshot-sha256:<hex>`, Review sheet headers, decisions). Columns are found by header text, not position, so a
  * reviewer who hides or reorders columns does not break the import.
  */
 import ExcelJS from 'exceljs';
 import { InputError } from '../errors.js';
 import { compareText, type IdentityKind, identityKey } from '../report/model.js';
 import { neutraliseFormula } from '../report/renderers/text-safety.js';
-import { REVIEW_DECISIONS, SUMMARY_SHA_LABEL } from '../report/renderers/xlsx.js';
 import type { Organization, Snapshot } from '../snapshot/schema.js';
 import { normaliseAddress, visibleText } from '../util/address.js';
+import {
+  type Decision,
+  HEADERS,
+  INPUT_HEADERS,
+  PREDECIDED_REVOKE,
+  REVIEW_DECISIONS,
+  REVIEW_SHEET,
+  SUMMARY_SHA_LABEL,
+  SUMMARY_SHEET,
+} from './workbook-contract.js';
 import {
   inspectWorkbookPackage,
   type PackageProblem,
@@ -24,30 +33,13 @@ import {
   workbookLimits,
 } from './xlsx-package.js';
 
-export const REVIEW_SHEET = 'Review';
-export const SUMMARY_SHEET = 'Summary';
-/** Review sheet headers the import reads (written by the XLSX renderer). */
-export const HEADERS = {
-  key: 'Identity key',
-  name: 'Name',
-  decision: 'Decision',
-  reviewer: 'Reviewer',
-  reviewedOn: 'Reviewed on',
-  comment: 'Comment',
-} as const;
-
-/** The columns reviewers fill in: they must be single, visible, plain values. */
-export const INPUT_HEADERS = [
-  HEADERS.decision,
-  HEADERS.reviewer,
-  HEADERS.reviewedOn,
-  HEADERS.comment,
-] as const;
+// The layout contract lives in one module with the writer's; re-exported for existing readers.
+export { HEADERS, INPUT_HEADERS, REVIEW_SHEET, SUMMARY_SHEET } from './workbook-contract.js';
 
 /** At most this many problems are printed; the rest are counted. */
 export const MAX_LISTED_PROBLEMS = 50;
 
-export type Decision = (typeof REVIEW_DECISIONS)[number];
+export type { Decision } from './workbook-contract.js';
 
 /** A cell value reduced to what the import needs. */
 export type CellData = string | number | boolean | Date | null;
@@ -794,7 +786,16 @@ export function checkReviewWorkbook(
     // `Name <addr>`, any case), against the username, or a key's or account's name and description.
     const subjectNames = identity ? [identity.name, ...(identity.ownerHints ?? [])] : name ? [name] : [];
     const reviewerKey = reviewer === null ? '' : normaliseAddress(reviewer);
-    if (reviewer === null || reviewerKey === '') at(HEADERS.reviewer, 'reviewer-blank', 'no reviewer');
+    const predecided = identity ? PREDECIDED_REVOKE[identity.status] : undefined;
+    if (reviewer === null || reviewerKey === '')
+      at(
+        HEADERS.reviewer,
+        'reviewer-blank',
+        // The workbook pre-fills Revoke for these; it is a proposal until a reviewer signs for it.
+        predecided && decision === 'Revoke'
+          ? `no reviewer: the Revoke was pre-filled (${predecided}); confirm it with your name and a date`
+          : 'no reviewer',
+      );
     else if (subjectNames.some((n) => normaliseAddress(n) === reviewerKey))
       at(
         HEADERS.reviewer,

@@ -221,6 +221,28 @@ describe('audit command', () => {
     expect((await cli(['audit', snapFile, '--format', 'sarif', '--output', out, '--force'])).code).toBe(1);
   });
 
+  it('SARIF locations and automationDetails.id do not depend on the snapshot file name', async () => {
+    // Code scanning matches alerts by rule, fingerprint and location: a location that follows the
+    // snapshot's name (new every run) would close and reopen every alert.
+    const copy = file('q4-snapshot-2026-11-30.json', readFileSync(snapFile, 'utf8'));
+    const run = async (snap: string) => {
+      const r = await cli(['audit', snap, '--format', 'sarif', '--fail-on', 'never']);
+      expect(r.code).toBe(0);
+      return JSON.parse(r.stdout).runs[0];
+    };
+    const [a, b] = [await run('snap.json'), await run(copy)];
+    const orgId = JSON.parse(readFileSync(snapFile, 'utf8')).organizations[0].id as string;
+    const uris = (run: { results: Array<{ locations: Array<{ physicalLocation: unknown }> }> }) =>
+      run.results.map((r) => r.locations[0]!.physicalLocation);
+    expect(uris(a)).toEqual(uris(b));
+    expect(uris(a)[0]).toEqual({ artifactLocation: { uri: `atlas-access-review/orgs/${orgId}` } });
+    expect(a.automationDetails).toEqual(b.automationDetails);
+    expect(a.automationDetails.id).toMatch(new RegExp(`^atlas-access-review/${orgId}/\\d{4}-`));
+    // The file is still named, for the reader, outside the location.
+    expect(a.properties.snapshot.file).toBe('snap.json');
+    expect(b.properties.snapshot.file).toMatch(/q4-snapshot-2026-11-30\.json$/);
+  });
+
   it('--format github prints annotations and appends a Markdown summary to $GITHUB_STEP_SUMMARY', async () => {
     const summary = file('summary.md', '# earlier step\n');
     const r = await cli(['audit', snapFile, '--format', 'github'], { GITHUB_STEP_SUMMARY: summary });

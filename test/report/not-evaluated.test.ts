@@ -48,7 +48,7 @@ describe('report formats: rules not evaluated', () => {
       '<p><strong>Not evaluated: 2 rules in 1 organization.</strong> The snapshot lacks the data these rules need there, so they were not run: they are neither findings nor passes, and their subjects in those organizations are not counted as checked or passed below.</p>',
     );
     expect(html).toContain(
-      '<tr><td><bdi>Beta Labs</bdi></td><td><span class="badge medium">MEDIUM</span> Rule user-inactive<br><code class="muted">user-inactive</code></td><td>user</td><td><strong>not evaluated:</strong> no sign-in data</td></tr>',
+      '<tr><td><bdi>Beta Labs</bdi></td><td><span class="badge medium">MEDIUM</span> Rule user-inactive<br><code class="muted tok">user-inactive</code></td><td>user</td><td><strong>not evaluated:</strong> no sign-in data</td></tr>',
     );
     expect(html).toContain('<td class="small"><bdi>Beta Labs</bdi>: no team data</td>');
     expect(html).toContain(
@@ -125,7 +125,8 @@ describe('report formats: rules not evaluated', () => {
     expect(inactive.slice(5, 8)).toEqual([6, 5, 1]); // checked, passed, failed: Beta Labs' users in none
     const review = rows('Review');
     const ne = review[0]!.indexOf('Not evaluated');
-    expect(review.filter((r) => r[1] === 'Beta Labs').map((r) => r[ne])).toEqual([
+    const orgCol = review[0]!.indexOf('Organization');
+    expect(review.filter((r) => r[orgCol] === 'Beta Labs').map((r) => r[ne])).toEqual([
       'no sign-in data: user-inactive',
       'no sign-in data: user-inactive',
     ]);

@@ -9,6 +9,12 @@ import {
   SINCE_LAST_REVIEW_HEADER,
   SUMMARY_SHA_LABEL,
 } from '../../src/report/renderers/xlsx.js';
+import {
+  HEADERS,
+  REVIEW_HEADERS,
+  REVIEW_IDENTITY_HEADERS,
+  WHY_FLAGGED_HEADER,
+} from '../../src/review/workbook-contract.js';
 import { FIXED_NOW, FIXED_SHA, fixtureAudit, fixtureSnapshot, HOSTILE } from '../fixtures/report/estate.js';
 import { previousReview } from './previous-fixture.js';
 
@@ -80,40 +86,120 @@ describe('XLSX review workbook', () => {
     }
   });
 
-  it('has one Review row per identity with a stable key and the reviewer columns', () => {
+  /** 1-based column of a Review sheet header, as the reader finds it (by header text). */
+  const reviewCol = (ws: ExcelJS.Worksheet, h: string) => headers(ws).indexOf(h) + 1;
+
+  it('has one Review row per identity: who, then the four inputs, then the evidence', () => {
     const ws = wb.getWorksheet('Review')!;
-    expect(headers(ws)).toEqual([...ROSTER_COLUMNS.map((c) => c.header), ...REVIEW_INPUT_HEADERS]);
+    const h = headers(ws);
+    expect(h).toEqual([...REVIEW_HEADERS]);
+    expect(h.slice(0, 8)).toEqual([
+      'Name',
+      'Display name',
+      'Kind',
+      'Organization',
+      'Decision',
+      'Reviewer',
+      'Reviewed on',
+      'Comment',
+    ]);
+    expect(h[8]).toBe(WHY_FLAGGED_HEADER);
+    // Every roster column (the CSV's) is among the evidence; nothing is lost by the reordering.
+    expect([...h].sort()).toEqual(
+      [...ROSTER_COLUMNS.map((c) => c.header), WHY_FLAGGED_HEADER, ...REVIEW_INPUT_HEADERS].sort(),
+    );
     expect(ws.rowCount).toBe(model.roster.length + 1);
+    const keyCol = reviewCol(ws, HEADERS.key);
     const keys: string[] = [];
-    for (let r = 2; r <= ws.rowCount; r++) keys.push(String(ws.getRow(r).getCell(1).value));
+    for (let r = 2; r <= ws.rowCount; r++) keys.push(String(ws.getRow(r).getCell(keyCol).value));
     expect(keys).toEqual(model.roster.map((r) => r.key));
+  });
+
+  it('freezes the Review header row and the identity columns', () => {
+    const ws = wb.getWorksheet('Review')!;
+    expect(ws.views[0]).toMatchObject({
+      state: 'frozen',
+      xSplit: REVIEW_IDENTITY_HEADERS.length,
+      ySplit: 1,
+      topLeftCell: 'E2',
+    });
+  });
+
+  it('prints every sheet landscape, one page wide, with the header row on each page', () => {
+    for (const ws of wb.worksheets)
+      expect(ws.pageSetup, ws.name).toMatchObject({
+        orientation: 'landscape',
+        fitToPage: true,
+        fitToWidth: 1,
+        fitToHeight: 0,
+        printTitlesRow: '1:1',
+      });
   });
 
   it('validates Decision as a list of Keep, Revoke, Modify over every roster row', () => {
     const ws = wb.getWorksheet('Review')!;
-    const decisionCol = ROSTER_COLUMNS.length + 1;
+    const decisionCol = reviewCol(ws, HEADERS.decision);
     for (const r of [2, ws.rowCount]) {
       const dv = ws.getRow(r).getCell(decisionCol).dataValidation;
       expect(dv).toMatchObject({ type: 'list', formulae: ['"Keep,Revoke,Modify"'] });
     }
     expect(ws.getRow(ws.rowCount + 1).getCell(decisionCol).dataValidation).toBeFalsy();
+    expect(ws.getRow(2).getCell(reviewCol(ws, HEADERS.reviewedOn)).dataValidation).toMatchObject({
+      type: 'date',
+    });
   });
 
-  it('writes dates as real dates and severities with colour', () => {
+  it('writes dates as real dates, shown as days, and severities with colour', () => {
     const review = wb.getWorksheet('Review')!;
-    const lastActivityCol = ROSTER_COLUMNS.findIndex((c) => c.header === 'Last activity') + 1;
+    const lastActivityCol = reviewCol(review, 'Last activity');
     const withActivity = model.roster.findIndex((r) => r.lastActivity !== null);
     const cell = review.getRow(withActivity + 2).getCell(lastActivityCol);
     expect(cell.value).toBeInstanceOf(Date);
     expect((cell.value as Date).toISOString()).toBe(
       new Date(model.roster[withActivity]!.lastActivity!).toISOString(),
     );
+    for (const h of ['Created', 'Last activity', 'Expires', HEADERS.reviewedOn]) {
+      const col = reviewCol(review, h);
+      review.eachRow((row, n) => {
+        if (n === 1) return;
+        const c = row.getCell(col);
+        if (h === HEADERS.reviewedOn || c.value instanceof Date) expect(c.numFmt, h).toBe('yyyy-mm-dd');
+      });
+    }
     const findings = wb.getWorksheet('Findings')!;
     const sev = findings.getRow(2).getCell(1);
     expect(sev.value).toBe('critical');
     expect(sev.fill).toMatchObject({ type: 'pattern', fgColor: { argb: 'FF9F1239' } });
     const waivers = wb.getWorksheet('Waivers')!;
     expect(waivers.getRow(2).getCell(7).value).toBeInstanceOf(Date);
+  });
+
+  it('says why each identity is flagged in words: rule title and the finding, waived ones marked', () => {
+    const review = wb.getWorksheet('Review')!;
+    const why = new Map<string, ExcelJS.CellValue>();
+    const keyCol = reviewCol(review, HEADERS.key);
+    const whyCol = reviewCol(review, WHY_FLAGGED_HEADER);
+    review.eachRow((row, n) => {
+      if (n > 1) why.set(String(row.getCell(keyCol).value), row.getCell(whyCol).value);
+    });
+    const rows = model.findings.flatMap((g) => g.rules.flatMap((r) => r.findings.map((f) => ({ r, f }))));
+    const roster = new Map(model.roster.map((r) => [r.key, r]));
+    // An identity with exactly one finding, waived: the cell is that finding in words.
+    const waived = rows.find(
+      ({ f }) =>
+        f.waived &&
+        rows.filter((x) => x.f.subjectId === f.subjectId && x.f.orgId === f.orgId).length === 1 &&
+        roster.has(`${f.orgId}:${f.subjectType}:${f.subjectId}`),
+    )!;
+    const sev = waived.f.severity.charAt(0).toUpperCase() + waived.f.severity.slice(1);
+    expect(why.get(`${waived.f.orgId}:${waived.f.subjectType}:${waived.f.subjectId}`)).toBe(
+      `${sev}: ${waived.r.title}: ${waived.f.message} (waived until ${waived.f.waiver!.expiresOn})`,
+    );
+    const expired = model.roster.find((r) => r.status === 'INVITATION_EXPIRED')!;
+    expect(String(why.get(expired.key))).toMatch(/^Invitation expired: Revoke pre-filled/);
+    // An identity nothing fired on has an empty cell, not a placeholder.
+    const clean = model.roster.find((r) => r.findingCount === 0 && r.status === 'ACTIVE')!;
+    expect(why.get(clean.key)).toBeNull();
   });
 
   it('never writes a formula: formula-like Atlas text reads back as apostrophe-prefixed strings', () => {
@@ -176,7 +262,7 @@ describe('XLSX: the whole population', () => {
       'prod-core: GROUP_CLUSTER_MANAGER, GROUP_OWNER',
     );
     const h = headers(wb.getWorksheet('Review')!);
-    expect(h.slice(-5)).toEqual(['Identity type', ...REVIEW_INPUT_HEADERS]);
+    expect(h.slice(4, 8)).toEqual([...REVIEW_INPUT_HEADERS]);
   });
 
   it("lists service accounts' access lists and project invitations", () => {

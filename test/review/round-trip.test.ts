@@ -6,10 +6,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { columnLetter } from '../../src/report/renderers/xlsx.js';
 import type { ApplyLog } from '../../src/review/apply.js';
 import type { RevocationPlan } from '../../src/review/plan.js';
 import { type Signoff, signoffSchema } from '../../src/review/signoff.js';
 import type { VerifyResult } from '../../src/review/verify.js';
+import { REVIEW_HEADERS } from '../../src/review/workbook-contract.js';
 import { type Simulator, startSimulator } from '../../src/sim/server.js';
 import type { Organization } from '../../src/snapshot/schema.js';
 import { sha256Hex } from '../../src/snapshot/store.js';
@@ -32,6 +34,9 @@ import {
 } from '../fixtures/review/estate.js';
 import { runCliForTest, tempDir } from '../helpers/cli.js';
 import { expectPlanMatchesSpec } from '../helpers/plan-spec.js';
+
+/** Column letter of a Review sheet header as the workbook is written (messages name cells by letter). */
+const col = (h: (typeof REVIEW_HEADERS)[number]): string => columnLetter(REVIEW_HEADERS.indexOf(h) + 1);
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 const day = (d: number) => new Date(Date.UTC(2026, 10, d));
@@ -302,13 +307,17 @@ describe('review import: problems are listed with sheet, row and column (exit 2)
     const msgs = lines.map((l) => l.replace(/^.*?: Review!/, 'Review!'));
     const joined = msgs.join('\n');
     for (const m of [
-      /Review!U\d+ \(Decision\): no decision/,
-      /Review!U\d+ \(Decision\): "Remove" is not a decision \(choose Keep, Revoke, Modify\)/,
-      /Review!V\d+ \(Reviewer\): OWNER1@EXAMPLE.COM reviewed their own access/,
-      /Review!V\d+ \(Reviewer\): no reviewer/,
-      /Review!W\d+ \(Reviewed on\): no review date/,
-      /Review!W\d+ \(Reviewed on\): not a date/,
-      /Review!X\d+ \(Comment\): a Modify decision needs a comment/,
+      new RegExp(`Review!${col('Decision')}\\d+ \\(Decision\\): no decision`),
+      new RegExp(
+        `Review!${col('Decision')}\\d+ \\(Decision\\): "Remove" is not a decision \\(choose Keep, Revoke, Modify\\)`,
+      ),
+      new RegExp(
+        `Review!${col('Reviewer')}\\d+ \\(Reviewer\\): OWNER1@EXAMPLE.COM reviewed their own access`,
+      ),
+      new RegExp(`Review!${col('Reviewer')}\\d+ \\(Reviewer\\): no reviewer`),
+      new RegExp(`Review!${col('Reviewed on')}\\d+ \\(Reviewed on\\): no review date`),
+      new RegExp(`Review!${col('Reviewed on')}\\d+ \\(Reviewed on\\): not a date`),
+      new RegExp(`Review!${col('Comment')}\\d+ \\(Comment\\): a Modify decision needs a comment`),
     ])
       expect(joined).toMatch(m);
     expect(msgs).toHaveLength(7);
@@ -342,11 +351,12 @@ describe('review import: problems are listed with sheet, row and column (exit 2)
         // Row 2 is deleted by clearing it; the last row is turned into a copy of row 3 with an edited name.
         const last = ws.rowCount;
         const row2 = ws.getRow(2);
-        const removedKey = String(row2.getCell(1).value);
+        const at = (h: (typeof REVIEW_HEADERS)[number]) => REVIEW_HEADERS.indexOf(h) + 1;
+        const removedKey = String(row2.getCell(at('Identity key')).value);
         row2.eachCell((c) => {
           c.value = null;
         });
-        ws.getRow(3).getCell(6).value = 'someone-else@example.com';
+        ws.getRow(3).getCell(at('Name')).value = 'someone-else@example.com';
         const dup = ws.getRow(last);
         ws.getRow(3).eachCell((c, n) => {
           dup.getCell(n).value = c.value;
@@ -359,8 +369,14 @@ describe('review import: problems are listed with sheet, row and column (exit 2)
       { now: NOW },
     );
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/Review!F3 \(Name\): says "someone-else@example.com" but the snapshot has/);
-    expect(r.stderr).toMatch(/Review!A\d+ \(Identity key\): identity .* already appears in row 3/);
+    expect(r.stderr).toContain(
+      `Review!${col('Name')}3 (Name): says "someone-else@example.com" but the snapshot has`,
+    );
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `Review!${col('Identity key')}\\d+ \\(Identity key\\): identity .* already appears in row 3`,
+      ),
+    );
     expect(r.stderr).toMatch(/Review \(Identity key\): no row for user mallory@example.com/);
     expect(r.stderr).toMatch(/\(Reviewed on\): 2026-11-30 is in the future \(today is 2026-11-25\)/);
   });

@@ -18,6 +18,11 @@ export interface SnapshotMeta {
   collectedAt: string;
   toolName: string;
   toolVersion: string;
+  /**
+   * Ids of every organization in the snapshot (with or without findings): SARIF names the set in
+   * `automationDetails.id`. When absent, the orgs that have findings stand in.
+   */
+  orgIds?: string[];
   /** Whether the snapshot (and sign-off) were signature-checked; every format says which. */
   evidence: EvidenceSummary;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { terminalJson } from '../../util/terminal.js';
 import type { AuditResult, Severity } from '../types.js';
 import type { SnapshotMeta } from './index.js';
@@ -28,8 +29,36 @@ const SECURITY_SEVERITY: Record<Severity, string> = {
 };
 
 /**
- * `--format sarif`: SARIF 2.1.0 for code-scanning dashboards. Findings point at the snapshot file
- * (the evidence) with a logical location org/subject; waived findings carry an accepted suppression;
+ * Where a result in `orgId` is located, as a repository-relative URI. Code scanning matches an alert
+ * across runs by rule, fingerprint and location path; the snapshot's file name changes every run
+ * (`q3.json`, `atlas-review-20261130T…/snapshot.json`), so using it would close every alert and open
+ * it again. The org id never changes, so the location is a fixed logical path per organization.
+ */
+export function sarifArtifactUri(orgId: string): string {
+  return `atlas-access-review/orgs/${orgId}`;
+}
+
+/**
+ * `runs[0].automationDetails.id` (SARIF §3.17.4): `<category>/<run>`. Code scanning keeps one set of
+ * alerts per category, so the category names the organization set audited (a run over other orgs
+ * must not close these alerts) and the run part is the collection time. Up to three org ids are
+ * listed; more are summarised by count and a sha256 of the sorted ids, to keep the id short.
+ */
+export function sarifAutomationId(orgIds: readonly string[], collectedAt: string): string {
+  const ids = [...new Set(orgIds)].sort();
+  const set =
+    ids.length === 0
+      ? 'no-orgs'
+      : ids.length <= 3
+        ? ids.join('+')
+        : `${ids.length}-orgs-${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 16)}`;
+  return `atlas-access-review/${set}/${collectedAt}`;
+}
+
+/**
+ * `--format sarif`: SARIF 2.1.0 for code-scanning dashboards. Findings point at a fixed logical
+ * artifact per organization (sarifArtifactUri; the snapshot file is named in the run's properties)
+ * with a logical location org/subject; waived findings carry an accepted suppression;
  * the finding key is the partial fingerprint so dashboards track a finding across runs. A rule not
  * evaluated in an organization is no result (SARIF results are things found): it is a tool execution
  * notification (§3.20.21) of level note, naming the rule (`associatedRule`, §3.58.7) and the org.
@@ -42,6 +71,13 @@ export function renderSarif(result: AuditResult, snapshot: SnapshotMeta): string
     version: '2.1.0',
     runs: [
       {
+        automationDetails: {
+          id: sarifAutomationId(
+            snapshot.orgIds ?? [...result.findings, ...result.notEvaluated].map((x) => x.orgId),
+            snapshot.collectedAt,
+          ),
+        },
+        properties: { snapshot: { file: snapshot.file.replace(/\\/g, '/'), sha256: snapshot.sha256 } },
         tool: {
           driver: {
             name: snapshot.toolName,
@@ -75,7 +111,7 @@ export function renderSarif(result: AuditResult, snapshot: SnapshotMeta): string
               message: { text: `[${n.orgName}] ${n.ruleId} ${notEvaluatedText(n)}` },
               locations: [
                 {
-                  physicalLocation: { artifactLocation: { uri: snapshot.file.replace(/\\/g, '/') } },
+                  physicalLocation: { artifactLocation: { uri: sarifArtifactUri(n.orgId) } },
                   logicalLocations: [{ name: n.orgName, fullyQualifiedName: n.orgName, kind: 'org' }],
                 },
               ],
@@ -90,7 +126,7 @@ export function renderSarif(result: AuditResult, snapshot: SnapshotMeta): string
           message: { text: `[${f.orgName}] ${f.message}` },
           locations: [
             {
-              physicalLocation: { artifactLocation: { uri: snapshot.file.replace(/\\/g, '/') } },
+              physicalLocation: { artifactLocation: { uri: sarifArtifactUri(f.orgId) } },
               logicalLocations: [
                 {
                   name: f.subject.name,

@@ -41,8 +41,9 @@ export function snapshotMeta(
   sha256: string,
   collectedAt: string,
   evidence: SnapshotMeta['evidence'],
+  orgIds: string[],
 ): SnapshotMeta {
-  return { file, sha256, collectedAt, toolName: TOOL.name, toolVersion: TOOL.version, evidence };
+  return { file, sha256, collectedAt, toolName: TOOL.name, toolVersion: TOOL.version, evidence, orgIds };
 }
 
 /**
@@ -136,6 +137,7 @@ export const auditCommand: CommandFactory = (ctx) =>
         loaded.sha256,
         loaded.snapshot.collectedAt,
         summarizeEvidence(evidence),
+        loaded.snapshot.organizations.map((o) => o.id),
       );
       await emitAuditFormat(
         audit,

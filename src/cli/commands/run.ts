@@ -209,7 +209,13 @@ export const runCommand: CommandFactory = (ctx: CliContext) =>
       const outcome = await runPipeline(args, args.format ? { ...ctx, stdout: ctx.stderr } : ctx);
       if (args.format) {
         const shown = relative(ctx.cwd, outcome.snapshotFile);
-        const meta = snapshotMeta(shown, outcome.snapshotSha256, outcome.collectedAt, outcome.evidence);
+        const meta = snapshotMeta(
+          shown,
+          outcome.snapshotSha256,
+          outcome.collectedAt,
+          outcome.evidence,
+          outcome.model.organizations.map((o) => o.id),
+        );
         await emitAuditFormat(outcome.audit, meta, args.format, ctx);
       }
       finishWithGate(outcome.audit, outcome.model, ctx, 'run');

@@ -3,12 +3,15 @@
  * WorkbookWriter into memory (DEPENDENCIES.md §3/§4.6: the in-memory writer needs ~7x the memory), so it
  * still only returns bytes.
  *
- * Contract with `review import` (read back by a later stage):
+ * Contract with `review import` (read back by a later stage), in src/review/workbook-contract.ts:
  * - sheet "Summary": column A label "Snapshot sha256", column B the hex digest; the same digest is in the
  *   workbook's core properties `subject` and `keywords` as `snapshot-sha256:<hex>`.
- * - sheet "Review": row 1 headers; column A "Identity key" (`orgId:subjectType:id`, see RosterRow.key);
- *   the last four columns are "Decision" (list validation Keep, Revoke, Modify), "Reviewer",
- *   "Reviewed on" and "Comment".
+ * - sheet "Review": row 1 headers (REVIEW_HEADERS): who (Name, Display name, Kind, Organization, frozen
+ *   with the header row), the four inputs "Decision" (list validation Keep, Revoke, Modify), "Reviewer",
+ *   "Reviewed on" and "Comment", then the evidence, "Why flagged" first and "Identity key"
+ *   (`orgId:subjectType:id`, see RosterRow.key) among it. Expired and rejected invitations are written
+ *   with Decision `Revoke` (PREDECIDED_REVOKE). Every sheet prints landscape, one page wide, with its
+ *   header row repeated.
  * With `--previous` the Findings sheet gets a "Since last review" column and two sheets follow it:
  * "Changes" (snapshot changes, escalations first) and "Resolved findings".
  * Every text value is passed through neutraliseFormula, and no cell is ever written as a formula.
@@ -16,19 +19,33 @@
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { FindingMark } from '../../review/compare-findings.js';
+import {
+  HEADERS,
+  INPUT_HEADERS,
+  PREDECIDED_REVOKE,
+  REVIEW_DATE_FORMAT,
+  REVIEW_DECISIONS,
+  REVIEW_HEADERS,
+  REVIEW_IDENTITY_HEADERS,
+  REVIEW_SHEET,
+  SUMMARY_SHA_LABEL,
+  SUMMARY_SHEET,
+  WHY_FLAGGED_HEADER,
+} from '../../review/workbook-contract.js';
 import { coverageText } from '../../rules/requirements.js';
-import type { FindingRow, ReportChanges, ReportModel, RosterRow } from '../model.js';
+import {
+  type FindingRow,
+  identityKey,
+  type ReportChanges,
+  type ReportModel,
+  type RosterRow,
+} from '../model.js';
 import { ROSTER_COLUMNS } from './csv.js';
 import { neutraliseFormula } from './text-safety.js';
 
-/** Allowed reviewer decisions (the Review sheet's list validation). */
-export const REVIEW_DECISIONS = ['Keep', 'Revoke', 'Modify'] as const;
-
-/** Headers of the reviewer-editable columns, after the roster columns of the Review sheet. */
-export const REVIEW_INPUT_HEADERS = ['Decision', 'Reviewer', 'Reviewed on', 'Comment'] as const;
-
-/** Label of the Summary row that carries the snapshot fingerprint (column B). */
-export const SUMMARY_SHA_LABEL = 'Snapshot sha256';
+export { REVIEW_DECISIONS, REVIEW_HEADERS, SUMMARY_SHA_LABEL };
+/** Headers of the reviewer-editable columns of the Review sheet (from the shared contract). */
+export const REVIEW_INPUT_HEADERS = INPUT_HEADERS;
 
 /** Findings sheet column (only with --previous): `new` or `still open` since the last review. */
 export const SINCE_LAST_REVIEW_HEADER = 'Since last review';
@@ -42,6 +59,8 @@ interface Column {
   header: string;
   width: number;
   kind?: CellKind;
+  /** Number format of a date column (default DATE_FORMAT, date and time). */
+  numFmt?: string;
 }
 
 const DATE_FORMAT = 'yyyy-mm-dd hh:mm';
@@ -69,9 +88,21 @@ class SheetWriter {
     wb: ExcelJS.stream.xlsx.WorkbookWriter,
     name: string,
     private readonly columns: Column[],
-    opts: { filter?: boolean } = {},
+    opts: { filter?: boolean; frozenColumns?: number } = {},
   ) {
-    this.ws = wb.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1, xSplit: 0 }] });
+    const xSplit = opts.frozenColumns ?? 0;
+    this.ws = wb.addWorksheet(name, {
+      views: [{ state: 'frozen', ySplit: 1, xSplit, topLeftCell: `${columnLetter(xSplit + 1)}2` }],
+      // On paper: landscape, every column within one page width (as many pages down as it takes) and
+      // the header row on every page, so each printed page can be read on its own.
+      pageSetup: {
+        orientation: 'landscape',
+        fitToPage: true,
+        fitToWidth: 1,
+        fitToHeight: 0,
+        printTitlesRow: '1:1',
+      },
+    });
     this.ws.columns = columns.map((c) => ({ width: c.width }));
     if (opts.filter !== false) {
       this.ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
@@ -100,7 +131,7 @@ class SheetWriter {
       }),
     );
     this.columns.forEach((c, i) => {
-      if (c.kind === 'date') row.getCell(i + 1).numFmt = DATE_FORMAT;
+      if (c.kind === 'date') row.getCell(i + 1).numFmt = c.numFmt ?? DATE_FORMAT;
       if (c.kind === 'severity') {
         const sev = values[i];
         const style = typeof sev === 'string' ? SEVERITY_STYLE[sev] : undefined;
@@ -148,10 +179,6 @@ const ROSTER_WIDTHS: Record<string, number> = {
   Rules: 30,
   'Not evaluated': 40,
 };
-
-function rosterValues(r: RosterRow): CellValue[] {
-  return ROSTER_COLUMNS.map((c) => c.value(r));
-}
 
 /** Renders the review workbook. Async because exceljs streams the zip. */
 export async function renderXlsx(model: ReportModel): Promise<Uint8Array> {
@@ -238,51 +265,7 @@ export async function renderXlsx(model: ReportModel): Promise<Uint8Array> {
 
   if (model.changes) writeChanges(wb, model.changes);
 
-  const reviewColumns: Column[] = [
-    ...ROSTER_COLUMNS.map((c) => ({
-      header: c.header,
-      width: ROSTER_WIDTHS[c.header] ?? 18,
-      kind: ROSTER_KINDS[c.header] ?? ('text' as const),
-    })),
-    { header: 'Decision', width: 12 },
-    { header: 'Reviewer', width: 24 },
-    { header: 'Reviewed on', width: 14, kind: 'date' },
-    { header: 'Comment', width: 40 },
-  ];
-  const review = new SheetWriter(wb, 'Review', reviewColumns);
-  const firstInput = ROSTER_COLUMNS.length + 1;
-  for (const r of model.roster) {
-    review.add([...rosterValues(r), null, null, null, null], (row) => {
-      for (let c = firstInput; c < firstInput + REVIEW_INPUT_HEADERS.length; c++) {
-        const cell = row.getCell(c);
-        cell.fill = INPUT_FILL;
-        if (c === firstInput + 2) cell.numFmt = 'yyyy-mm-dd';
-      }
-    });
-  }
-  const decisionCol = columnLetter(firstInput);
-  const lastRow = Math.max(2, model.roster.length + 1);
-  // One range, one <dataValidation sqref>, instead of one per cell (DEPENDENCIES.md §4.6).
-  dataValidations(review.worksheet).add(`${decisionCol}2:${decisionCol}${lastRow}`, {
-    type: 'list',
-    allowBlank: true,
-    formulae: [`"${REVIEW_DECISIONS.join(',')}"`],
-    showErrorMessage: true,
-    errorStyle: 'stop',
-    errorTitle: 'Decision',
-    error: `Choose ${REVIEW_DECISIONS.join(', ')}`,
-  });
-  const reviewedOn = columnLetter(firstInput + 2);
-  dataValidations(review.worksheet).add(`${reviewedOn}2:${reviewedOn}${lastRow}`, {
-    type: 'date',
-    operator: 'greaterThan',
-    allowBlank: true,
-    formulae: [new Date('2000-01-01T00:00:00Z')],
-    showErrorMessage: true,
-    errorTitle: 'Reviewed on',
-    error: 'Enter a date',
-  });
-  review.commit();
+  writeReview(wb, model);
 
   const teams = new SheetWriter(wb, 'Teams', [
     { header: 'Organization', width: 24 },
@@ -430,12 +413,120 @@ export async function renderXlsx(model: ReportModel): Promise<Uint8Array> {
   return Buffer.concat(chunks);
 }
 
+const WHY_FLAGGED_WIDTH = 60;
+const SEVERITY_WORD: Record<string, string> = {
+  critical: 'Critical',
+  high: 'High',
+  medium: 'Medium',
+  low: 'Low',
+};
+
+/**
+ * "Why flagged", in words: for each finding on the identity (most severe first, as the Findings sheet
+ * orders them), the rule's title and the finding's message, which states the evidence ("last signed in
+ * 208 days ago (limit 90)"). Waived findings say so. A pre-filled Revoke says why it was pre-filled.
+ */
+function whyFlagged(r: RosterRow, found: Array<{ title: string; finding: FindingRow }>): string | null {
+  const parts: string[] = [];
+  const predecided = PREDECIDED_REVOKE[r.status];
+  if (predecided)
+    parts.push(`${capitalise(predecided)}: Revoke pre-filled (change it if access is still needed)`);
+  for (const { title, finding: f } of found) {
+    const waived = f.waived ? ` (waived${f.waiver ? ` until ${f.waiver.expiresOn}` : ''})` : '';
+    parts.push(`${SEVERITY_WORD[f.severity] ?? f.severity}: ${title}: ${f.message}${waived}`);
+  }
+  return parts.length > 0 ? parts.join('; ') : null;
+}
+
+function capitalise(t: string): string {
+  return t.charAt(0).toUpperCase() + t.slice(1);
+}
+
+/**
+ * The Review sheet: one row per identity, columns in the contract's order (REVIEW_HEADERS). Who the row
+ * is about stays on screen (frozen beside the header row) while the reviewer scrolls through the
+ * evidence; the four input columns come right after it, shaded.
+ */
+function writeReview(wb: ExcelJS.stream.xlsx.WorkbookWriter, model: ReportModel): void {
+  const roster = new Map(ROSTER_COLUMNS.map((c) => [c.header, c.value]));
+  const flagged = new Map<string, Array<{ title: string; finding: FindingRow }>>();
+  for (const g of model.findings)
+    for (const r of g.rules)
+      for (const f of r.findings) {
+        const key = identityKey(f.orgId, f.subjectType, f.subjectId);
+        const list = flagged.get(key) ?? [];
+        list.push({ title: r.title, finding: f });
+        flagged.set(key, list);
+      }
+  const inputWidths: Record<string, number> = {
+    [HEADERS.decision]: 12,
+    [HEADERS.reviewer]: 26,
+    [HEADERS.reviewedOn]: 13,
+    [HEADERS.comment]: 40,
+  };
+  const columns: Column[] = REVIEW_HEADERS.map((h) => ({
+    header: h,
+    width: inputWidths[h] ?? (h === WHY_FLAGGED_HEADER ? WHY_FLAGGED_WIDTH : (ROSTER_WIDTHS[h] ?? 18)),
+    kind: h === HEADERS.reviewedOn ? 'date' : (ROSTER_KINDS[h] ?? 'text'),
+    // Activity, creation and expiry are read as days; the time of day only clutters the column.
+    numFmt: REVIEW_DATE_FORMAT,
+  }));
+  const review = new SheetWriter(wb, REVIEW_SHEET, columns, {
+    frozenColumns: REVIEW_IDENTITY_HEADERS.length,
+  });
+  const at = (h: string) => (REVIEW_HEADERS as readonly string[]).indexOf(h) + 1;
+  const firstInput = at(HEADERS.decision);
+  const reviewedOnCol = at(HEADERS.reviewedOn);
+  const inputs = new Set<string>(INPUT_HEADERS);
+  for (const r of model.roster) {
+    const values = REVIEW_HEADERS.map((h): CellValue => {
+      if (h === HEADERS.decision) return PREDECIDED_REVOKE[r.status] ? 'Revoke' : null;
+      if (inputs.has(h)) return null;
+      if (h === WHY_FLAGGED_HEADER) return whyFlagged(r, flagged.get(r.key) ?? []);
+      const value = roster.get(h);
+      // REVIEW_HEADERS and ROSTER_COLUMNS drifting apart is a bug, caught by the first render.
+      if (!value) throw new Error(`Review sheet column "${h}" is not a roster column`);
+      return value(r);
+    });
+    review.add(values, (row) => {
+      for (let c = firstInput; c < firstInput + INPUT_HEADERS.length; c++) {
+        const cell = row.getCell(c);
+        cell.fill = INPUT_FILL;
+        if (c === reviewedOnCol) cell.numFmt = REVIEW_DATE_FORMAT;
+      }
+    });
+  }
+  const decisionCol = columnLetter(firstInput);
+  const lastRow = Math.max(2, model.roster.length + 1);
+  // One range, one <dataValidation sqref>, instead of one per cell (DEPENDENCIES.md §4.6).
+  dataValidations(review.worksheet).add(`${decisionCol}2:${decisionCol}${lastRow}`, {
+    type: 'list',
+    allowBlank: true,
+    formulae: [`"${REVIEW_DECISIONS.join(',')}"`],
+    showErrorMessage: true,
+    errorStyle: 'stop',
+    errorTitle: 'Decision',
+    error: `Choose ${REVIEW_DECISIONS.join(', ')}`,
+  });
+  const reviewedOn = columnLetter(reviewedOnCol);
+  dataValidations(review.worksheet).add(`${reviewedOn}2:${reviewedOn}${lastRow}`, {
+    type: 'date',
+    operator: 'greaterThan',
+    allowBlank: true,
+    formulae: [new Date('2000-01-01T00:00:00Z')],
+    showErrorMessage: true,
+    errorTitle: 'Reviewed on',
+    error: 'Enter a date',
+  });
+  review.commit();
+}
+
 function writeSummary(wb: ExcelJS.stream.xlsx.WorkbookWriter, m: ReportModel): void {
   const s = m.summary;
   const f = s.findings;
   const sheet = new SheetWriter(
     wb,
-    'Summary',
+    SUMMARY_SHEET,
     [
       { header: 'Field', width: 30 },
       { header: 'Value', width: 70 },

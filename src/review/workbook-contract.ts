@@ -1,0 +1,93 @@
+/**
+ * The review workbook's contract: what `report --xlsx` writes and `review import` reads back. One
+ * module so the writer (src/report/renderers/xlsx.ts) and the reader (src/review/import.ts) cannot
+ * drift apart: sheet names, the fingerprint label, the Review sheet's headers and their order, the
+ * decisions, and which rows are written already decided.
+ *
+ * The import finds columns by header text, never by position (reviewers may move and hide columns),
+ * so the order below is the writer's layout for the reader's eyes, not something the import checks.
+ */
+
+/** The sheet with the snapshot fingerprint. */
+export const SUMMARY_SHEET = 'Summary';
+/** The sheet reviewers fill in. */
+export const REVIEW_SHEET = 'Review';
+/** Label (column A) of the Summary row that carries the snapshot sha256 (column B). */
+export const SUMMARY_SHA_LABEL = 'Snapshot sha256';
+
+/** Allowed reviewer decisions (the Decision column's list validation). */
+export const REVIEW_DECISIONS = ['Keep', 'Revoke', 'Modify'] as const;
+export type Decision = (typeof REVIEW_DECISIONS)[number];
+
+/** Review sheet headers the import reads. */
+export const HEADERS = {
+  key: 'Identity key',
+  name: 'Name',
+  decision: 'Decision',
+  reviewer: 'Reviewer',
+  reviewedOn: 'Reviewed on',
+  comment: 'Comment',
+} as const;
+
+/**
+ * Who the row is about: the first columns, frozen beside the header row so they stay on screen
+ * while a reviewer scrolls right through the evidence.
+ */
+export const REVIEW_IDENTITY_HEADERS = [HEADERS.name, 'Display name', 'Kind', 'Organization'] as const;
+
+/** The columns reviewers fill in, right after the identity: they must be single, visible, plain values. */
+export const INPUT_HEADERS = [
+  HEADERS.decision,
+  HEADERS.reviewer,
+  HEADERS.reviewedOn,
+  HEADERS.comment,
+] as const;
+
+/** Why the identity is on the reviewer's radar, in words: rule titles and what each finding saw. */
+export const WHY_FLAGGED_HEADER = 'Why flagged';
+
+/**
+ * The evidence, after the input columns. Every roster column (src/report/renderers/csv.ts) that is
+ * not an identity column appears here; the Identity key the import matches rows by is among them.
+ */
+export const REVIEW_EVIDENCE_HEADERS = [
+  WHY_FLAGGED_HEADER,
+  'Status',
+  'Identity type',
+  'Org roles',
+  'Project roles',
+  'Teams',
+  'Last activity',
+  'Days since activity',
+  'Created',
+  'Expires',
+  'Open findings',
+  'Max severity',
+  'Rules',
+  'Not evaluated',
+  HEADERS.key,
+  'Organization id',
+  'Id',
+] as const;
+
+/** The Review sheet's columns, in order. */
+export const REVIEW_HEADERS = [
+  ...REVIEW_IDENTITY_HEADERS,
+  ...INPUT_HEADERS,
+  ...REVIEW_EVIDENCE_HEADERS,
+] as const;
+
+/** Number format of the Review sheet's dates (Reviewed on included): a day, not a time of day. */
+export const REVIEW_DATE_FORMAT = 'yyyy-mm-dd';
+
+/**
+ * Invitations that can no longer be accepted are written with Decision already `Revoke`: there is
+ * nothing to keep, and the plan withdraws them. The cell stays an ordinary editable input, and the
+ * import treats the value like any typed decision, so the row still needs a Reviewer and a Reviewed
+ * on date: a pre-filled Revoke without a reviewer is refused (`reviewer-blank`), because the sign-off
+ * must name a person for every decision, and a proposal nobody confirmed is not one.
+ */
+export const PREDECIDED_REVOKE: Readonly<Record<string, string>> = {
+  INVITATION_EXPIRED: 'invitation expired',
+  INVITATION_REJECTED: 'invitation rejected',
+};
