@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { handleInterrupts } from '../util/files.js';
 import { installExitGuard } from './exit-guard.js';
 import { runCli } from './run-cli.js';
 
@@ -11,6 +12,8 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// Ctrl-C at any moment: one line, nothing partial, exit 130. `simulate` stops itself on the signal.
+if (!process.argv.slice(2).includes('simulate')) handleInterrupts();
 const finished = installExitGuard();
 process.exitCode = await runCli(process.argv.slice(2));
 finished();

@@ -13,6 +13,22 @@ import { ExitCode, InputError, OutputError } from '../errors.js';
  */
 const pending = new Set<() => void>();
 
+/** Set by {@link handleInterrupts}: the handlers stay installed for the whole run. */
+let handlingAlways = false;
+
+/**
+ * For the whole run (the CLI calls it, except for `simulate`, which stops itself on a signal): Ctrl-C or
+ * SIGTERM at any moment undoes the writes in progress, says so in one line, and exits 130.
+ */
+export function handleInterrupts(): void {
+  if (handlingAlways) return;
+  handlingAlways = true;
+  if (pending.size === 0) {
+    process.on('SIGINT', onInterrupt);
+    process.on('SIGTERM', onInterrupt);
+  }
+}
+
 function onInterrupt(signal: NodeJS.Signals): void {
   const count = pending.size;
   for (const undo of [...pending]) {
@@ -24,21 +40,23 @@ function onInterrupt(signal: NodeJS.Signals): void {
   }
   pending.clear();
   process.stderr.write(
-    `interrupted (${signal}): ${count} write${count === 1 ? '' : 's'} in progress undone; nothing partial left behind\n`,
+    count === 0
+      ? `interrupted (${signal}): nothing was written\n`
+      : `interrupted (${signal}): ${count} write${count === 1 ? '' : 's'} in progress undone; nothing partial left behind\n`,
   );
   process.exit(ExitCode.interrupted);
 }
 
 /** Registers an undo action until the returned function is called. */
 function whileWriting(undo: () => void): () => void {
-  if (pending.size === 0) {
+  if (pending.size === 0 && !handlingAlways) {
     process.on('SIGINT', onInterrupt);
     process.on('SIGTERM', onInterrupt);
   }
   pending.add(undo);
   return () => {
     pending.delete(undo);
-    if (pending.size === 0) {
+    if (pending.size === 0 && !handlingAlways) {
       process.off('SIGINT', onInterrupt);
       process.off('SIGTERM', onInterrupt);
     }
