@@ -22,7 +22,8 @@ export async function runCli(argv: string[], ctx: CliContext = processContext())
     .strict()
     .demandCommand(1, 'Name a command; see --help.')
     .recommendCommands()
-    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    // No wrapping: an example split over two lines cannot be copied; long option descriptions wrap in the terminal.
+    .wrap(null)
     .epilogue(EXIT_CODES)
     .option('insecure-tls-from-env', {
       type: 'boolean',

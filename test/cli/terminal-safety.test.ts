@@ -130,6 +130,13 @@ describe('help and usage', () => {
     },
   );
 
+  it('a long example stays on one line, so it can be copied', async () => {
+    const run = await runCliForTest(['review', 'apply', '--help']);
+    expect(run.stdout).toMatch(
+      /^ {2}atlas-access-review review apply evidence\/q3\/revocation-plan\.json --snapshot q3\.json --workbook q3-filled\.xlsx --yes {2}/m,
+    );
+  });
+
   it('a misspelt command is named, with the one meant', async () => {
     const run = await runCliForTest(['colect', '--all-orgs']);
     expect(run.code).toBe(2);
