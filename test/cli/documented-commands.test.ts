@@ -17,7 +17,15 @@
  * silently, and a changed line must be planned (and so run) again.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +34,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApplyLog } from '../../src/review/apply.js';
 import { generateEstate, PRESETS } from '../../src/sim/generate.js';
 import { DEFAULT_CREDENTIALS, type Simulator, startSimulator } from '../../src/sim/server.js';
+import { PACKAGE_ROOT } from '../../src/version.js';
 import { startSmtpServer, type TestServer } from '../email/smtp-test-server.js';
 import { fillWorkbook } from '../fixtures/review/estate.js';
 import { type CliRun, runCliForTest, tempDir } from '../helpers/cli.js';
@@ -592,6 +601,26 @@ const HELP_PLANS: Record<string, Plan> = {
         expect(r.code, r.stderr).toBe(0);
       },
       stdout: /signoff\.json/,
+    },
+  },
+  '$0 rules list --format json': {
+    run: { code: 0, check: (_dir, run) => expect(JSON.parse(run.stdout).length).toBeGreaterThan(20) },
+  },
+  '$0 rules validate my-rules': {
+    run: {
+      code: 0,
+      before: async (dir) => cpSync(join(PACKAGE_ROOT, 'rules'), join(dir, 'my-rules'), { recursive: true }),
+    },
+  },
+  '$0 rules facts user': { run: { code: 0, stdout: /daysSinceLastAuth/ } },
+  '$0 rules schema --output rule.schema.json': { run: { code: 0, writes: ['rule.schema.json'] } },
+  '$0 review verify evidence/q3/signoff.json --snapshot q4.json --reviewed-snapshot q3.json': {
+    run: {
+      code: 1,
+      group: 'review',
+      given: ['q4.json'],
+      // q4.json was collected before the help example's apply ran: the Q3 revocation shows as not done.
+      stdout: /not carried out|not done/i,
     },
   },
   '$0 diff q2.json q3.json --format markdown': {

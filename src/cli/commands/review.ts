@@ -204,7 +204,11 @@ function verifyCommand(ctx: CliContext) {
           describe: 'Output format',
         })
         .option('output', { type: 'string', requiresArg: true, describe: 'Write the output to this file' })
-        .option('force', { type: 'boolean', default: false, describe: 'Overwrite --output if it exists' }),
+        .option('force', { type: 'boolean', default: false, describe: 'Overwrite --output if it exists' })
+        .example(
+          '$0 review verify evidence/q3/signoff.json --snapshot q4.json --reviewed-snapshot q3.json',
+          "next quarter: were Q3's revocations carried out? (exit 1 names those that were not)",
+        ),
     handler: async (argv: VerifyArgs) => {
       const output = argv.output ? resolve(ctx.cwd, argv.output) : undefined;
       if (output) await assertWritable(output, argv.force);

@@ -17,7 +17,8 @@ function listCommand(ctx: CliContext) {
     builder: (y: Argv) =>
       y
         .option('rules', { type: 'string', requiresArg: true, describe: 'Rules folder (default: built-in)' })
-        .option('format', { choices: ['text', 'json'] as const, default: 'text' as 'text' | 'json' }),
+        .option('format', { choices: ['text', 'json'] as const, default: 'text' as 'text' | 'json' })
+        .example('$0 rules list --format json', 'the catalogue as JSON'),
     handler: async (argv: { rules?: string; format: 'text' | 'json' }) => {
       const set = await readRulesDir(argv.rules ? resolve(ctx.cwd, argv.rules) : DEFAULT_RULES_DIR);
       if (argv.format === 'json') {
@@ -39,7 +40,10 @@ function validateCommand(ctx: CliContext) {
   return defineCommand<{ dir: string }>({
     command: 'validate <dir>',
     describe: 'Check a rules folder: schema, ids, facts, params, placeholders (exit 2 on the first problem)',
-    builder: (y: Argv) => y.positional('dir', { type: 'string', demandOption: true }),
+    builder: (y: Argv) =>
+      y
+        .positional('dir', { type: 'string', demandOption: true })
+        .example('$0 rules validate my-rules', 'check a rules folder (exit 2 naming the file and JSON path)'),
     handler: async (argv: { dir: string }) => {
       const set = await readRulesDir(resolve(ctx.cwd, argv.dir));
       ctx.stdout(`${argv.dir}: ${set.rules.length} rule(s) valid\n`);
@@ -51,7 +55,8 @@ function factsCommand(ctx: CliContext) {
   return defineCommand<{ kind?: SubjectKind }>({
     command: 'facts [kind]',
     describe: 'List the facts rule conditions may use, per subject kind',
-    builder: (y: Argv) => y.positional('kind', { choices: SUBJECT_KINDS }),
+    builder: (y: Argv) =>
+      y.positional('kind', { choices: SUBJECT_KINDS }).example('$0 rules facts user', 'the facts of users'),
     handler: async (argv: { kind?: SubjectKind }) => {
       for (const kind of argv.kind ? [argv.kind] : SUBJECT_KINDS) {
         ctx.stdout(`${kind}:\n`);
@@ -74,7 +79,8 @@ function schemaCommand(ctx: CliContext) {
     builder: (y: Argv) =>
       y
         .option('output', { type: 'string', requiresArg: true, describe: 'Write to this file' })
-        .option('force', { type: 'boolean', default: false }),
+        .option('force', { type: 'boolean', default: false })
+        .example('$0 rules schema --output rule.schema.json', 'for editors of rule files'),
     handler: async (argv: { output?: string; force: boolean }) => {
       const text = `${JSON.stringify(ruleJsonSchema(), null, 2)}\n`;
       if (argv.output) await writeFileAtomic(resolve(ctx.cwd, argv.output), text, { force: argv.force });
