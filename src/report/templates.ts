@@ -8,6 +8,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import Handlebars from 'handlebars';
 import { coverageText } from '../rules/requirements.js';
 import { PACKAGE_ROOT } from '../version.js';
@@ -73,6 +74,10 @@ export function compileTemplates(sources: TemplateSources): ReportTemplates {
   for (const [name, src] of Object.entries(sources)) {
     if (name.startsWith('partials/')) hb.registerPartial(name.slice('partials/'.length), src);
   }
+  // The report's only script is admitted by the CSP through the sha256 of these exact bytes.
+  const script = sources['partials/report-js'] ?? '';
+  const scriptHash = `sha256-${createHash('sha256').update(script).digest('base64')}`;
+  hb.registerHelper('scriptHash', () => scriptHash);
   const get = (name: string): string => {
     const src = sources[name];
     if (src === undefined) throw new Error(`internal: report template ${name} is missing from reports/`);
@@ -94,7 +99,7 @@ export function readTemplateSources(dir: string): TemplateSources {
   }
   const partials = join(dir, 'partials');
   for (const f of readdirSync(partials)) {
-    const m = /^(.+)\.(hbs|css)$/.exec(f);
+    const m = /^(.+)\.(hbs|css|js)$/.exec(f);
     if (m) sources[`partials/${m[1]}`] = readFileSync(join(partials, f), 'utf8');
   }
   return sources;
