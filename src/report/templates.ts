@@ -6,9 +6,10 @@
  * templates (like src/version.ts reads package.json), never user data, and does so once at start-up.
  * Renderers receive the compiled templates and stay free of I/O; tests can pass their own.
  */
+
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
 import Handlebars from 'handlebars';
 import { coverageText } from '../rules/requirements.js';
 import { PACKAGE_ROOT } from '../version.js';
