@@ -7,7 +7,7 @@ import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { z } from 'zod';
-import { DEFAULT_POLICY, failOnSchema, type Policy, policySchema } from '../audit/policy.js';
+import { DEFAULT_POLICY, failOnSchema, type Policy, policySchema, resolveRules } from '../audit/policy.js';
 import { auditSnapshot, type Baseline, type ExtraFindings } from '../audit/run.js';
 import type { AuditResult, FailOn, Waiver } from '../audit/types.js';
 import { crossOrgWaivers, parseWaivers } from '../audit/waivers.js';
@@ -158,6 +158,53 @@ export interface AuditFileOptions {
   keys?: EvidenceKeys | undefined;
 }
 
+/** Every audit input but the snapshot, read and checked. */
+export interface AuditInputs {
+  rulesDir: string;
+  rules: LoadedRuleSet;
+  read: { policy: Policy; input: ParsedInput } | null;
+  policy: Policy;
+  waivers: Waiver[];
+  baseline: Baseline | null;
+  keys: EvidenceKeys;
+  signoff: Awaited<ReturnType<typeof readSignoff>> | null;
+}
+
+/**
+ * Reads and checks every audit input but the snapshot: rules, the policy against the rules (unknown rule
+ * ids and params, with the line and column), waivers, baseline and sign-off. `run` calls it before its
+ * first request, so a bad input fails in a second, not after a whole collection.
+ */
+export async function readAuditInputs(
+  opts: Omit<AuditFileOptions, 'snapshotFile'>,
+  now: Date,
+): Promise<AuditInputs> {
+  const rulesDir = opts.rulesDir ?? DEFAULT_RULES_DIR;
+  const rules = await readRulesDir(rulesDir);
+  // The review rules' ids belong to `--signoff`: a user rule with one would give two rows one id.
+  for (const r of rules.rules)
+    if (REVIEW_RULE_IDS.includes(r.id))
+      throw new InputError(r.file, '$.id', `rule id "${r.id}" is reserved for --signoff findings`);
+  const read = opts.policyFile ? await readPolicy(opts.policyFile) : null;
+  const policy = read?.policy ?? DEFAULT_POLICY;
+  if (read && opts.policyFile) {
+    try {
+      resolveRules(rules, policy, opts.policyFile);
+    } catch (error) {
+      // The policy's params and severities are checked against the rules here: say where in the file.
+      throw located(read.input, opts.policyFile, error);
+    }
+  }
+  // Waivers may name the review rules even without --signoff, so one waivers file serves every run
+  // (a waiver that matches nothing is reported as unused, not rejected).
+  const ruleIds = new Set([...rules.rules.map((r) => r.id), ...REVIEW_RULE_IDS]);
+  const waivers = opts.waiversFile ? await readWaivers(opts.waiversFile, now, ruleIds) : [];
+  const baseline = opts.baselineFile ? await readBaseline(opts.baselineFile) : null;
+  const keys = opts.keys ?? NO_KEYS;
+  const signoff = opts.signoffFile ? await readSignoff(opts.signoffFile, keys) : null;
+  return { rulesDir, rules, read, policy, waivers, baseline, keys, signoff };
+}
+
 /** Reads and validates every input file, then runs the audit. */
 export async function auditFromFiles(
   opts: AuditFileOptions,
@@ -171,21 +218,10 @@ export async function auditFromFiles(
   /** The signature checks of the files read: the snapshot, then the sign-off. */
   evidence: EvidenceCheck[];
 }> {
-  const rulesDir = opts.rulesDir ?? DEFAULT_RULES_DIR;
-  const rules = await readRulesDir(rulesDir);
-  // The review rules' ids belong to `--signoff`: a user rule with one would give two rows one id.
-  for (const r of rules.rules)
-    if (REVIEW_RULE_IDS.includes(r.id))
-      throw new InputError(r.file, '$.id', `rule id "${r.id}" is reserved for --signoff findings`);
-  const read = opts.policyFile ? await readPolicy(opts.policyFile) : null;
-  const policy = read?.policy ?? DEFAULT_POLICY;
-  // Waivers may name the review rules even without --signoff, so one waivers file serves every run
-  // (a waiver that matches nothing is reported as unused, not rejected).
-  const ruleIds = new Set([...rules.rules.map((r) => r.id), ...REVIEW_RULE_IDS]);
-  const waivers = opts.waiversFile ? await readWaivers(opts.waiversFile, now, ruleIds) : [];
-  const baseline = opts.baselineFile ? await readBaseline(opts.baselineFile) : null;
-  const keys = opts.keys ?? NO_KEYS;
-  const signoff = opts.signoffFile ? await readSignoff(opts.signoffFile, keys) : null;
+  const { rulesDir, rules, read, policy, waivers, baseline, keys, signoff } = await readAuditInputs(
+    opts,
+    now,
+  );
   const loaded = await readSnapshot(opts.snapshotFile, keys);
   const verified = signoff ? signoffFindings(signoff.signoff, loaded, now) : null;
   let audit: AuditResult;

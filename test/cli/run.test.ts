@@ -115,6 +115,43 @@ describe('run', () => {
     expect(bad.code).toBe(2);
   });
 
+  it.each([
+    [
+      'a policy naming an unknown rule',
+      'policy.yaml',
+      'rules: { nope: { enabled: false } }\n',
+      'unknown rule id "nope"',
+    ],
+    [
+      'a policy param of the wrong type',
+      'policy.yaml',
+      'rules:\n  stale-last-auth:\n    params: { maxDays: soon }\n',
+      'line 3',
+    ],
+    [
+      'waivers naming an unknown rule',
+      'waivers.yaml',
+      '- { ruleId: nope, subject: x, reason: r, approver: a, expiresOn: "2026-12-31" }\n',
+      'nope',
+    ],
+  ])(
+    '%s is refused before the first request (exit 2, nothing written)',
+    async (_name, file, text, message) => {
+      sim = await startSimulator({ organizations: estate.organizations });
+      const dir = tempDir();
+      writeFileSync(join(dir, file), text);
+      const option = file === 'policy.yaml' ? '--policy' : '--waivers';
+      const run = await runCliForTest(
+        ['run', '--all-orgs', '--base-url', sim.baseUrl, '--out-dir', 'out', option, file],
+        { env, cwd: dir, now: NOW },
+      );
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(message);
+      expect(sim.stats().requests).toBe(0);
+      expect(existsSync(join(dir, 'out', 'snapshot.json'))).toBe(false);
+    },
+  );
+
   it('refuses an existing output before the first request (exit 4)', async () => {
     sim = await startSimulator({ organizations: estate.organizations });
     const dir = tempDir();

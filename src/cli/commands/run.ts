@@ -22,7 +22,7 @@ import {
   auditFileOptions,
   auditFromFiles,
   auditOptions,
-  readSignoff,
+  readAuditInputs,
 } from '../audit-input.js';
 import type { CliContext } from '../context.js';
 import {
@@ -122,8 +122,9 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
         hint: 'give the signing key too (--signing-key or ATLAS_REVIEW_SIGNING_KEY), or collect and audit in two steps',
       },
     );
-  if (args.signoff) await readSignoff(resolve(ctx.cwd, args.signoff), keys, args.signoff);
   const auditFiles = { ...auditFileOptions(snapshotFile, args, ctx.cwd), keys };
+  // Rules, policy, waivers, baseline and sign-off: checked now, not after the whole collection.
+  await readAuditInputs(auditFiles, started);
   const previous = args.previous
     ? await loadPrevious(resolve(ctx.cwd, args.previous), auditFiles, started, args.previous)
     : undefined;
