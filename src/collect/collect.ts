@@ -29,7 +29,7 @@ import {
   crossCheckProjectServiceAccounts,
   systemManagedIds,
 } from './cross-check.js';
-import type { OptionalDataset } from './datasets.js';
+import { ALL_MEMBERSHIP_STATUSES_QUERY, type OptionalDataset, SYSTEM_MANAGED_QUERY } from './datasets.js';
 import {
   accessListEntry,
   apiKeyFromWire,
@@ -46,7 +46,6 @@ import {
 } from './normalize.js';
 
 /** Every membership status, so the snapshot holds invitations (pending, expired, rejected) too. */
-const ALL_STATUSES = ['ACTIVE', 'PENDING', 'INVITATION_EXPIRED', 'INVITATION_REJECTED'] as const;
 
 export interface CollectOptions {
   client: AtlasClient;
@@ -202,12 +201,11 @@ async function collectAtlasOrg(options: CollectOptions, ref: OrgRef): Promise<Or
   // Users and team members are read with the same version and every membership status.
   const userListing = {
     schema: modern ? wire.orgUserResponse : wire.cloudAppUser,
-    query: modern ? ALL_STATUSES.map((s): [string, string] => ['orgMembershipStatuses', s]) : [],
+    query: modern ? [...ALL_MEMBERSHIP_STATUSES_QUERY] : [],
     version: options.usersVersion,
     key: byField('id'),
   };
-  /** `includeSystemManaged=true`: the spec leaves Atlas-managed service accounts out by default. */
-  const withSystemManaged: Array<[string, string]> = [['includeSystemManaged', 'true']];
+  const withSystemManaged = [...SYSTEM_MANAGED_QUERY];
 
   const projectsPromise = all({
     operation: operations.getOrgGroups,

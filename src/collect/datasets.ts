@@ -7,6 +7,16 @@
 import { type Operation, operations } from '../atlas/operations.js';
 import type { ApiKind } from '../snapshot/schema.js';
 
+/**
+ * Query parameters the collection sends beyond paging, shared with `doctor` so that its probe asks
+ * exactly what `collect` asks: every membership status (2025-02-19 lists only ACTIVE and PENDING by
+ * default), and the Atlas-managed service accounts the spec leaves out unless asked.
+ */
+export const ALL_MEMBERSHIP_STATUSES_QUERY: ReadonlyArray<[string, string]> = (
+  ['ACTIVE', 'PENDING', 'INVITATION_EXPIRED', 'INVITATION_REJECTED'] as const
+).map((s): [string, string] => ['orgMembershipStatuses', s]);
+export const SYSTEM_MANAGED_QUERY: ReadonlyArray<[string, string]> = [['includeSystemManaged', 'true']];
+
 /** What one request of the dataset is for: the caller, an org, or one item of an org listing. */
 export type DatasetScope = 'caller' | 'org' | 'team' | 'project' | 'apiKey' | 'serviceAccount';
 

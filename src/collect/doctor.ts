@@ -12,11 +12,13 @@ import { paginate } from '../atlas/paginate.js';
 import { AtlasApiError } from '../errors.js';
 import type { ApiKind, UsersApiVersion } from '../snapshot/schema.js';
 import {
+  ALL_MEMBERSHIP_STATUSES_QUERY,
   type Dataset,
   type DatasetScope,
   datasetsFor,
   leastRoleText,
   type OptionalDataset,
+  SYSTEM_MANAGED_QUERY,
 } from './datasets.js';
 
 /** Atlas errorCodes that mean "this IP is not on the credential's API access list". */
@@ -75,8 +77,6 @@ export interface DoctorOptions {
 
 /** The clock skew beyond which doctor warns (token lifetimes are computed from the local clock). */
 export const CLOCK_SKEW_WARNING_SECONDS = 60;
-
-const ALL_STATUSES = ['ACTIVE', 'PENDING', 'INVITATION_EXPIRED', 'INVITATION_REJECTED'] as const;
 
 /** Runs the preflight. Throws only for failures that are not about a dataset (none today). */
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
@@ -294,9 +294,9 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
 /** Query parameters a collection sends beyond paging, so the probe asks exactly what collect asks. */
 function extraQuery(op: Operation, usersVersion: UsersApiVersion): Array<[string, string]> {
   if ((op === operations.listOrgUsers || op === operations.listOrgTeamUsers) && usersVersion === '2025-02-19')
-    return ALL_STATUSES.map((s): [string, string] => ['orgMembershipStatuses', s]);
+    return [...ALL_MEMBERSHIP_STATUSES_QUERY];
   if (op === operations.listOrgServiceAccounts || op === operations.listGroupServiceAccounts)
-    return [['includeSystemManaged', 'true']];
+    return [...SYSTEM_MANAGED_QUERY];
   if (op.includeCount) return [['includeCount', 'true']];
   return [];
 }
