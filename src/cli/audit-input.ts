@@ -209,6 +209,8 @@ export async function readAuditInputs(
 export async function auditFromFiles(
   opts: AuditFileOptions,
   now: Date,
+  /** Inputs already read by {@link readAuditInputs} with the same options and clock (`run` reads them first). */
+  inputs?: AuditInputs,
 ): Promise<{
   loaded: LoadedSnapshot;
   audit: AuditResult;
@@ -218,10 +220,8 @@ export async function auditFromFiles(
   /** The signature checks of the files read: the snapshot, then the sign-off. */
   evidence: EvidenceCheck[];
 }> {
-  const { rulesDir, rules, read, policy, waivers, baseline, keys, signoff } = await readAuditInputs(
-    opts,
-    now,
-  );
+  const { rulesDir, rules, read, policy, waivers, baseline, keys, signoff } =
+    inputs ?? (await readAuditInputs(opts, now));
   const loaded = await readSnapshot(opts.snapshotFile, keys);
   const verified = signoff ? signoffFindings(signoff.signoff, loaded, now) : null;
   let audit: AuditResult;

@@ -124,7 +124,7 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
     );
   const auditFiles = { ...auditFileOptions(snapshotFile, args, ctx.cwd), keys };
   // Rules, policy, waivers, baseline and sign-off: checked now, not after the whole collection.
-  await readAuditInputs(auditFiles, started);
+  const inputs = await readAuditInputs(auditFiles, started);
   const previous = args.previous
     ? await loadPrevious(resolve(ctx.cwd, args.previous), auditFiles, started, args.previous)
     : undefined;
@@ -137,7 +137,7 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
   // finding is new or resolved only because the estate changed. The snapshot is read back from the
   // file (and its signature checked): the evidence is what gets audited.
   const now = started;
-  const { loaded, audit, evidence } = await auditFromFiles(auditFiles, now);
+  const { loaded, audit, evidence } = await auditFromFiles(auditFiles, now, inputs);
   const model = buildReportModel({
     snapshot: loaded.snapshot,
     snapshotSha256: loaded.sha256,
