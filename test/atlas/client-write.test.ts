@@ -3,29 +3,17 @@ import nock from 'nock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceAccountAuth } from '../../src/atlas/auth/service-account.js';
 import type { AuthStrategy } from '../../src/atlas/auth/types.js';
-import { AtlasClient, type ClientDeps, DEFAULT_CLIENT_OPTIONS } from '../../src/atlas/client.js';
+import { AtlasClient, DEFAULT_CLIENT_OPTIONS } from '../../src/atlas/client.js';
 import { writeOperations } from '../../src/atlas/write-operations.js';
 import { AtlasApiError } from '../../src/errors.js';
+import { fakeDeps } from '../helpers/fake-deps.js';
 
 const BASE = 'https://atlas.test';
 const ORG = '5f1a2b3c4d5e6f7a8b9c0d1e';
 const USER = 'b00000000000000000000001';
 const V2025 = 'application/vnd.atlas.2025-02-19+json';
 
-function deps(): ClientDeps & { sleeps: number[] } {
-  let now = 1_000_000;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    fetch: (input, init) => fetch(input, init),
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      now += ms;
-    },
-    now: () => now,
-    random: () => 0.5,
-  };
-}
+const deps = fakeDeps;
 
 const bearer: AuthStrategy = {
   kind: 'service-account',

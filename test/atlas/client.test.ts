@@ -4,43 +4,16 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DigestAuth } from '../../src/atlas/auth/digest.js';
 import { ServiceAccountAuth } from '../../src/atlas/auth/service-account.js';
 import type { AuthStrategy } from '../../src/atlas/auth/types.js';
-import {
-  AtlasClient,
-  type ClientDeps,
-  DEFAULT_CLIENT_OPTIONS,
-  parseRetryAfter,
-} from '../../src/atlas/client.js';
+import { AtlasClient, DEFAULT_CLIENT_OPTIONS, parseRetryAfter } from '../../src/atlas/client.js';
 import { operations } from '../../src/atlas/operations.js';
 import { paginate } from '../../src/atlas/paginate.js';
 import { AtlasApiError } from '../../src/errors.js';
+import { type FakeDeps, fakeDeps } from '../helpers/fake-deps.js';
 
 const BASE = 'https://atlas.test';
 const ORG = '5f1a2b3c4d5e6f7a8b9c0d1e';
 const USERS_PATH = `/api/atlas/v2/orgs/${ORG}/users`;
 const V2025 = 'application/vnd.atlas.2025-02-19+json';
-
-interface FakeDeps extends ClientDeps {
-  sleeps: number[];
-  advance(ms: number): void;
-}
-
-function fakeDeps(): FakeDeps {
-  let now = 1_000_000;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    fetch: (input, init) => fetch(input, init),
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      now += ms;
-    },
-    now: () => now,
-    random: () => 0.5,
-    advance(ms) {
-      now += ms;
-    },
-  };
-}
 
 const noAuth: AuthStrategy = {
   kind: 'api-key',
