@@ -10,12 +10,13 @@
 
 import { DEFAULT_POLICY, type Policy, policySchema } from './audit/policy.js';
 import { auditSnapshot } from './audit/run.js';
-import type { AuditResult, FailOn } from './audit/types.js';
+import type { AuditResult } from './audit/types.js';
 import { parseWaivers } from './audit/waivers.js';
 import { type AtlasArgs, buildClient } from './cli/atlas-options.js';
 import { DEFAULT_RULES_DIR, readRulesDir } from './cli/audit-input.js';
 import { collectSnapshot } from './collect/collect.js';
 import type { OptionalDataset } from './collect/datasets.js';
+import type { FailOn } from './domain/severity.js';
 import { buildReportModel, type ReportModel } from './report/model.js';
 import { type ReportFormat, renderReport } from './report/renderers/index.js';
 import { diffSnapshots, type SnapshotDiff } from './review/diff.js';
@@ -25,7 +26,8 @@ import { serializeSnapshot, sha256Hex } from './snapshot/store.js';
 import { parseWithSchema } from './util/validate.js';
 
 export type { Policy } from './audit/policy.js';
-export type { AuditResult, FailOn, Finding } from './audit/types.js';
+export type { AuditResult, Finding } from './audit/types.js';
+export type { FailOn } from './domain/severity.js';
 export { AtlasApiError, ExitCode, InputError, KnownError, OutputError, UsageError } from './errors.js';
 export type { ReportModel } from './report/model.js';
 export type { ReportFormat } from './report/renderers/index.js';

@@ -4,6 +4,8 @@
  * silently ignored typo would quietly weaken the audit.
  */
 import { z } from 'zod';
+import { SEVERITIES, type Severity } from '../domain/severity.js';
+import type { SubjectKind } from '../domain/subject.js';
 import { InputError } from '../errors.js';
 import type { LoadedRuleSet } from '../rules/load.js';
 import { factsOf, PLACEHOLDER, paramValueProblem, substituteParams } from '../rules/load.js';
@@ -11,7 +13,6 @@ import { ruleRequirements } from '../rules/requirements.js';
 import type { ParamValue, TopLevelCondition } from '../rules/schema.js';
 import type { CoveragePart } from '../snapshot/schema.js';
 import { formatJsonPath } from '../util/validate.js';
-import { type FailOn, SEVERITIES, type Severity, type SubjectKind } from './types.js';
 
 export const failOnSchema = z.enum([...SEVERITIES, 'never']);
 
@@ -126,16 +127,4 @@ export function resolveRules(
       requires: ruleRequirements(rule.subject, rule.conditions, rule.requires),
     };
   });
-}
-
-const RANK: Record<Severity, number> = { low: 1, medium: 2, high: 3, critical: 4 };
-
-/** Severity order, for sorting (higher = more severe). */
-export function severityRank(s: Severity): number {
-  return RANK[s];
-}
-
-/** True when a finding of severity `s` counts against the gate `failOn`. */
-export function meetsFailOn(s: Severity, failOn: FailOn): boolean {
-  return failOn !== 'never' && RANK[s] >= RANK[failOn];
 }

@@ -2,24 +2,17 @@
  * The audit stage: Snapshot + rules + policy + waivers + now -> AuditResult. Pure (no I/O, no clock).
  */
 
+import { compareText } from '../domain/compare-text.js';
+import { findingKey } from '../domain/keys.js';
+import { type FailOn, meetsFailOn, SEVERITIES, type Severity, severityRank } from '../domain/severity.js';
+import type { SubjectKind } from '../domain/subject.js';
 import { evaluateRules } from '../rules/evaluate.js';
 import { deriveSubjects, type FactValue, type Subject } from '../rules/facts.js';
 import type { LoadedRuleSet } from '../rules/load.js';
 import { missingCoverage, notEvaluatedReason } from '../rules/requirements.js';
 import type { Snapshot } from '../snapshot/schema.js';
-import { type EffectiveRule, meetsFailOn, type Policy, resolveRules, severityRank } from './policy.js';
-import {
-  type AuditResult,
-  type FailOn,
-  type Finding,
-  type NotEvaluated,
-  type RuleSummary,
-  SEVERITIES,
-  type Severity,
-  type SubjectKind,
-  type Waiver,
-  type WaiverReport,
-} from './types.js';
+import { type EffectiveRule, type Policy, resolveRules } from './policy.js';
+import type { AuditResult, Finding, NotEvaluated, RuleSummary, Waiver, WaiverReport } from './types.js';
 import {
   isExpiringSoon,
   isWaiverActive,
@@ -61,11 +54,6 @@ export interface AuditInput {
   inputs: AuditResult['inputs'];
 }
 
-/** Stable identity of a finding across runs: used by baselines and diffs. */
-export function findingKey(ruleId: string, orgId: string, subjectType: string, subjectId: string): string {
-  return `${ruleId}|${orgId}|${subjectType}|${subjectId}`;
-}
-
 /** Fills `{{name}}` placeholders from facts and params; lists are joined with ", ". */
 export function renderMessage(template: string, values: Record<string, unknown>): string {
   return template.replace(/\{\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}/g, (_m, name: string) => {
@@ -76,16 +64,14 @@ export function renderMessage(template: string, values: Record<string, unknown>)
   });
 }
 
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
 /** Sort order of AuditResult.findings: severity desc, ruleId, orgId, subject name, subject id. */
 export function compareFindings(a: Finding, b: Finding): number {
   return (
     severityRank(b.severity) - severityRank(a.severity) ||
-    cmp(a.ruleId, b.ruleId) ||
-    cmp(a.orgId, b.orgId) ||
-    cmp(a.subject.name, b.subject.name) ||
-    cmp(a.subject.id, b.subject.id)
+    compareText(a.ruleId, b.ruleId) ||
+    compareText(a.orgId, b.orgId) ||
+    compareText(a.subject.name, b.subject.name) ||
+    compareText(a.subject.id, b.subject.id)
   );
 }
 
@@ -157,7 +143,9 @@ export async function auditSnapshot(input: AuditInput): Promise<AuditResult> {
   }
   notEvaluated.sort(
     (a, b) =>
-      severityRank(b.severity) - severityRank(a.severity) || cmp(a.ruleId, b.ruleId) || cmp(a.orgId, b.orgId),
+      severityRank(b.severity) - severityRank(a.severity) ||
+      compareText(a.ruleId, b.ruleId) ||
+      compareText(a.orgId, b.orgId),
   );
   const skipped = new Set(notEvaluated.map((n) => `${n.ruleId}|${n.orgId}`));
   const { hits, checked } = await evaluateRules(
@@ -205,7 +193,9 @@ export async function auditSnapshot(input: AuditInput): Promise<AuditResult> {
   findings.sort(compareFindings);
 
   const waiverCmp = (a: Waiver, b: Waiver): number =>
-    cmp(a.expiresOn, b.expiresOn) || cmp(a.ruleId, b.ruleId) || cmp(a.subject, b.subject);
+    compareText(a.expiresOn, b.expiresOn) ||
+    compareText(a.ruleId, b.ruleId) ||
+    compareText(a.subject, b.subject);
   const waivers: WaiverReport = {
     applied: [...applied.entries()].map(([w, keys]) => ({ ...w, findingKeys: keys.sort() })).sort(waiverCmp),
     expired: input.waivers.filter((w) => !isWaiverActive(w, now)).sort(waiverCmp),

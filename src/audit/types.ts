@@ -4,41 +4,17 @@
  * Fields may be added; renaming or removing one breaks the report and review stages.
  */
 
+import type { z } from 'zod';
+import type { FailOn, Severity } from '../domain/severity.js';
+import type { SubjectKind, SubjectRef } from '../domain/subject.js';
 import type { CoveragePart } from '../snapshot/schema.js';
+import type { waiverSchema } from './waivers.js';
 
-export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-export const SUBJECT_KINDS = ['org', 'user', 'team', 'project', 'apiKey', 'serviceAccount'] as const;
-export type SubjectKind = (typeof SUBJECT_KINDS)[number];
-
-/** What a finding is about. `id` is the Atlas id (clientId for service accounts, orgId for orgs). */
-export interface SubjectRef {
-  type: SubjectKind;
-  id: string;
-  /** Human name: username, team/project/org name, API key description or public key, service account name. */
-  name: string;
-}
-
-/** A waiver as read from the waivers file (dates as YYYY-MM-DD). */
-export interface Waiver {
-  ruleId: string;
-  /** Matches a subject's username, id or name. */
-  subject: string;
-  /**
-   * Limits the waiver to one organization. Without it a waiver naming a team, project or key by name
-   * applies to every subject of that name in every org of the estate.
-   */
-  orgId?: string | null;
-  /** The subject's Atlas id: required for teams, projects, API keys, service accounts and orgs. */
-  subjectId?: string | null;
-  /** Day the waiver was approved (YYYY-MM-DD); subjects created later are not covered. */
-  approvedOn?: string | null;
-  reason: string;
-  approver: string;
-  ticket: string | null;
-  expiresOn: string;
-}
+/**
+ * A waiver as read from the waivers file (dates as YYYY-MM-DD), defaults applied: the type is the
+ * schema's output (src/audit/waivers.ts waiverSchema), so the two cannot drift.
+ */
+export type Waiver = z.output<typeof waiverSchema>;
 
 /** Why a waiver that names a subject was not applied (src/audit/waivers.ts resolveWaivers). */
 export type WaiverProblem = 'name-not-id' | 'ambiguous' | 'no-approval-date' | 'created-after-approval';
@@ -121,8 +97,6 @@ export interface WaiverReport {
   /** Waivers that name a subject but were not applied (by name where an id is needed, ambiguous, ...). */
   notApplied?: WaiverNotApplied[];
 }
-
-export type FailOn = Severity | 'never';
 
 export interface AuditSummary {
   bySeverity: Record<Severity, number>;

@@ -5,9 +5,9 @@
  * never gate" when the gate is off (issue 16).
  */
 
-import { meetsFailOn } from './policy.js';
-import type { AuditResult, FailOn, Finding, Severity } from './types.js';
-import { SEVERITIES } from './types.js';
+import type { FailOn, Severity } from '../domain/severity.js';
+import { meetsFailOn, SEVERITIES } from '../domain/severity.js';
+import type { AuditResult, Finding } from './types.js';
 
 /** The gate's verdict, in data and in words. */
 export interface GateVerdict {

@@ -4,11 +4,12 @@
  * waivers file does not rot. Pure: `now` is an argument.
  */
 import { z } from 'zod';
+import type { SubjectKind } from '../domain/subject.js';
 import { InputError } from '../errors.js';
 import type { Snapshot } from '../snapshot/schema.js';
 import { normaliseAddress, visibleText } from '../util/address.js';
 import { parseWithSchema } from '../util/validate.js';
-import type { Finding, SubjectKind, Waiver, WaiverNotApplied, WaiverProblem, WaiverReport } from './types.js';
+import type { Finding, Waiver, WaiverNotApplied, WaiverProblem, WaiverReport } from './types.js';
 
 const isoDay = z.iso.date('expected a date as YYYY-MM-DD');
 

@@ -4,11 +4,11 @@
  * the per-project listings are read only to compare, and every disagreement becomes a collection note,
  * printed by `collect` and shown in the report's completeness section. Pure functions of wire data.
  */
+import { compareText } from '../domain/compare-text.js';
 import type { ApiKey, Project, ServiceAccount } from '../snapshot/schema.js';
 import type * as wire from './wire-types.js';
 
-const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-const sortedUnique = (values: Iterable<string>): string[] => [...new Set(values)].sort(byString);
+const sortedUnique = (values: Iterable<string>): string[] => [...new Set(values)].sort(compareText);
 const sameSet = (a: readonly string[], b: readonly string[]): boolean => {
   const x = sortedUnique(a);
   const y = sortedUnique(b);
@@ -81,7 +81,7 @@ export function crossCheckProjectApiKeys(
       }
     }
   }
-  return notes.sort(byString);
+  return notes.sort(compareText);
 }
 
 /**
@@ -122,5 +122,5 @@ export function crossCheckProjectServiceAccounts(
       }
     }
   }
-  return notes.sort(byString);
+  return notes.sort(compareText);
 }

@@ -7,17 +7,14 @@
  * The JSON renderer writes this model as-is, so its shape is versioned by REPORT_SCHEMA_VERSION.
  */
 
-import type {
-  AuditResult,
-  FailOn,
-  Finding,
-  NotEvaluated,
-  RuleSummary,
-  Severity,
-  SubjectKind,
-  Waiver,
-} from '../audit/types.js';
+import type { AuditResult, Finding, NotEvaluated, RuleSummary, Waiver } from '../audit/types.js';
 import { gateVerdict } from '../audit/verdict.js';
+import { compareText } from '../domain/compare-text.js';
+import { identityKey } from '../domain/keys.js';
+import type { FailOn, Severity } from '../domain/severity.js';
+import { meetsFailOn, SEVERITY_ORDER, severityRank } from '../domain/severity.js';
+import type { SubjectKind } from '../domain/subject.js';
+import { teamsOfUsers } from '../domain/team-membership.js';
 import type { EvidenceCheck } from '../evidence/signature.js';
 import { type EvidenceSummary, summarizeEvidence } from '../evidence/summary.js';
 import {
@@ -41,9 +38,6 @@ import { TOOL } from '../version.js';
 export const REPORT_SCHEMA_VERSION = 2 as const;
 
 /** Severities from most to least severe: the order every section uses. */
-export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
-
-const SEVERITY_RANK: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1 };
 
 /** Counts per severity, always with all four keys in SEVERITY_ORDER. */
 export type SeverityCounts = Record<Severity, number>;
@@ -514,15 +508,6 @@ function zeroIdentities(): IdentityCounts {
   };
 }
 
-/** Plain code-unit comparison: deterministic and locale-independent (golden files must not vary). */
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function severityAtLeast(severity: Severity, failOn: FailOn): boolean {
-  return failOn !== 'never' && SEVERITY_RANK[severity] >= SEVERITY_RANK[failOn];
-}
-
 /** The latest of some ISO timestamps (ISO UTC strings sort chronologically), or null. */
 function latest(values: Array<string | null>): string | null {
   let best: string | null = null;
@@ -550,11 +535,6 @@ function evidenceValue(value: Finding['evidence'][string]): string {
 /** "person", "non-human, managed by Atlas Charts", "programmatic", "programmatic, managed by Atlas". */
 export function identityTypeText(r: Pick<RosterRow, 'identityType' | 'managedBy'>): string {
   return r.managedBy === null ? r.identityType : `${r.identityType}, managed by ${r.managedBy}`;
-}
-
-/** Identity key shared by the roster, the review workbook and findings. */
-export function identityKey(orgId: string, subjectType: SubjectKind, id: string): string {
-  return `${orgId}:${subjectType}:${id}`;
 }
 
 /** Appends to the list under `key`, creating it on first use. */
@@ -641,12 +621,12 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
     waived: f.waived,
     waiver: f.waiver,
     isNew: f.isNew,
-    gating: !f.waived && f.isNew && severityAtLeast(f.severity, failOn),
+    gating: !f.waived && f.isNew && meetsFailOn(f.severity, failOn),
     sinceLastReview: comparison ? (comparison.marks.get(f.key) ?? 'new') : null,
   }));
   findingRows.sort(
     (a, b) =>
-      SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+      severityRank(b.severity) - severityRank(a.severity) ||
       compareText(a.ruleId, b.ruleId) ||
       compareText(a.orgName, b.orgName) ||
       compareText(a.orgId, b.orgId) ||
@@ -686,7 +666,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
     for (const r of list) {
       if (r.waived) continue;
       open++;
-      if (max === null || SEVERITY_RANK[r.severity] > SEVERITY_RANK[max]) max = r.severity;
+      if (max === null || severityRank(r.severity) > severityRank(max)) max = r.severity;
     }
     const rules = [...new Set(list.map((r) => r.ruleId))].sort(compareText);
     return { count: list.length, open, max, rules };
@@ -710,15 +690,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
     const teamNames = new Map(org.teams.map((t) => [t.id, t.name]));
     const usernames = new Map(org.users.map((u) => [u.id, u.username]));
     // Membership from both sides: the users endpoint's teamIds and the team-users endpoint.
-    const userTeams = new Map<string, Set<string>>();
-    for (const u of org.users) userTeams.set(u.id, new Set(u.teamIds));
-    for (const t of org.teams) {
-      for (const m of t.memberIds) {
-        const set = userTeams.get(m);
-        if (set) set.add(t.id);
-        else userTeams.set(m, new Set([t.id]));
-      }
-    }
+    const userTeams = teamsOfUsers(org);
     const orgRosterStart = roster.length;
 
     const userNotEvaluated = rosterNotEvaluated(org.id, 'user');
@@ -987,7 +959,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
   for (const r of findingRows)
     if (r.waived) waivedByRule.set(r.ruleId, (waivedByRule.get(r.ruleId) ?? 0) + 1);
   const rules: RuleRow[] = [...audit.rules]
-    .sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || compareText(a.id, b.id))
+    .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || compareText(a.id, b.id))
     .map((r) => ({
       id: r.id,
       title: r.title,
@@ -1027,7 +999,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
       (a, b) =>
         compareText(a.orgName, b.orgName) ||
         compareText(a.orgId, b.orgId) ||
-        SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+        severityRank(b.severity) - severityRank(a.severity) ||
         compareText(a.ruleId, b.ruleId),
     );
   const notEvaluated = {

@@ -7,7 +7,10 @@
  * `compareFindings(previousAudit, currentAudit)`; `marks` gives each current finding's mark and
  * `resolved` the findings that are gone.
  */
-import type { Finding, Severity } from '../audit/types.js';
+
+import type { Finding } from '../audit/types.js';
+import type { Severity } from '../domain/severity.js';
+import { severityRank } from '../domain/severity.js';
 
 /** Mark of a current finding. */
 export type FindingMark = 'new' | 'still-open';
@@ -55,8 +58,6 @@ export interface FindingComparison {
   counts: { new: number; stillOpen: number; resolved: number };
 }
 
-const RANK: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1 };
-
 /**
  * Compares two audits' findings. A current finding is `still-open` when its key was among the previous
  * findings (waived or not), otherwise `new`; a previous finding whose key is gone is resolved.
@@ -77,7 +78,10 @@ export function compareFindings(
   const resolved: ResolvedFinding[] = [...before.values()]
     .filter((f) => !nowKeys.has(f.key))
     .map((f) => ({ ...findingIdentity(f), wasWaived: f.waived }))
-    .sort((a, b) => RANK[b.severity] - RANK[a.severity] || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    .sort(
+      (a, b) =>
+        severityRank(b.severity) - severityRank(a.severity) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+    );
   return {
     marks,
     resolved,

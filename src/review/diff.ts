@@ -8,6 +8,9 @@
  * the member a different id than the invitation had. Changes are data; prose is produced by
  * src/review/format-diff.ts.
  */
+
+import { compareText } from '../domain/compare-text.js';
+import { teamsOfUsers } from '../domain/team-membership.js';
 import type { Organization, ServiceAccount, Snapshot, User } from '../snapshot/schema.js';
 
 /** Role names whose new grant is a privilege escalation (called out in every format). */
@@ -124,10 +127,6 @@ export interface DiffInputs {
   newFile?: { file: string; sha256: string } | undefined;
 }
 
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 function sorted(values: Iterable<string>): string[] {
   return [...new Set(values)].sort(compareText);
 }
@@ -154,14 +153,7 @@ interface OrgIndex {
 function indexOrg(org: Organization): OrgIndex {
   const projectNames = new Map(org.projects.map((p) => [p.id, p.name]));
   const teamNames = new Map(org.teams.map((t) => [t.id, t.name]));
-  const userTeams = new Map<string, Set<string>>();
-  for (const u of org.users) userTeams.set(u.id, new Set(u.teamIds));
-  for (const t of org.teams)
-    for (const m of t.memberIds) {
-      const set = userTeams.get(m);
-      if (set) set.add(t.id);
-      else userTeams.set(m, new Set([t.id]));
-    }
+  const userTeams = teamsOfUsers(org);
   const teamGrants = new Map<string, string[]>();
   for (const p of org.projects)
     for (const pt of p.teams) {

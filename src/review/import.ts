@@ -10,9 +10,13 @@
  * row, workbook properties `snapshot-sha256:<hex>`, Review sheet headers, decisions). Columns are found by header text, not position, so a
  * reviewer who hides or reorders columns does not break the import.
  */
+
 import ExcelJS from 'exceljs';
+import { compareText } from '../domain/compare-text.js';
+import { identityKey } from '../domain/keys.js';
+import { teamsOfUsers } from '../domain/team-membership.js';
 import { InputError } from '../errors.js';
-import { compareText, type IdentityKind, identityKey } from '../report/model.js';
+import type { IdentityKind } from '../report/model.js';
 import { neutraliseFormula } from '../report/renderers/text-safety.js';
 import type { Organization, Snapshot } from '../snapshot/schema.js';
 import { normaliseAddress, visibleText } from '../util/address.js';
@@ -334,13 +338,7 @@ function orgIdentities(org: Organization): SnapshotIdentity[] {
         roles: [...g.roles].sort(compareText),
       }))
       .sort((a, b) => compareText(a.projectName, b.projectName) || compareText(a.projectId, b.projectId));
-  const userTeams = new Map<string, Set<string>>();
-  for (const u of org.users) userTeams.set(u.id, new Set(u.teamIds));
-  for (const t of org.teams)
-    for (const m of t.memberIds) {
-      const s = userTeams.get(m);
-      if (s) s.add(t.id);
-    }
+  const userTeams = teamsOfUsers(org);
   const out: SnapshotIdentity[] = [];
   const base = { orgId: org.id, orgName: org.name };
   for (const u of org.users)

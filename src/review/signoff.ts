@@ -7,7 +7,9 @@
  *
  * The zod schema is the type (STYLE.md principle 2): `review verify` reads the JSON back through it.
  */
+
 import { z } from 'zod';
+import { compareText } from '../domain/compare-text.js';
 import type { Snapshot } from '../snapshot/schema.js';
 import type { ReviewDecision } from './import.js';
 
@@ -92,10 +94,6 @@ export interface BuildSignoffInput {
   decisions: ReviewDecision[];
   signedOffAt: Date;
   tool: { name: string; version: string };
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 type Counts = { identities: number; keep: number; revoke: number; modify: number };

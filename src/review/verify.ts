@@ -7,8 +7,13 @@
  * org was not collected, or the source API does not list that kind of identity), the revocation is
  * `unverifiable`, reported as its own finding, never counted as done.
  */
-import { findingKey } from '../audit/run.js';
-import type { Finding, RuleSummary, Severity } from '../audit/types.js';
+
+import type { Finding, RuleSummary } from '../audit/types.js';
+import { compareText } from '../domain/compare-text.js';
+import { findingKey } from '../domain/keys.js';
+import type { Severity } from '../domain/severity.js';
+import { severityRank } from '../domain/severity.js';
+import { teamsOfUsers } from '../domain/team-membership.js';
 import type { EvidenceSummary } from '../evidence/summary.js';
 import type { Organization, Snapshot } from '../snapshot/schema.js';
 import { terminalSafe as safe, terminalJson } from '../util/terminal.js';
@@ -116,16 +121,11 @@ export interface VerifyResult {
   evidence?: EvidenceSummary | undefined;
 }
 
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 function userAccessLines(org: Organization, userId: string): string[] {
   const u = org.users.find((x) => x.id === userId);
   if (!u) return [];
   const projectNames = new Map(org.projects.map((p) => [p.id, p.name]));
-  const teams = new Set(u.teamIds);
-  for (const t of org.teams) if (t.memberIds.includes(userId)) teams.add(t.id);
+  const teams = teamsOfUsers(org).get(userId) ?? new Set<string>();
   const teamNames = new Map(org.teams.map((t) => [t.id, t.name]));
   return [
     ...[...u.orgRoles].sort(compareText),
@@ -306,10 +306,9 @@ export function verifySignoff(
       compareText(a.name, b.name) ||
       compareText(a.key, b.key),
   );
-  const rank: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1 };
   findings.sort(
     (a, b) =>
-      rank[b.severity] - rank[a.severity] ||
+      severityRank(b.severity) - severityRank(a.severity) ||
       compareText(a.ruleId, b.ruleId) ||
       compareText(a.orgId, b.orgId) ||
       compareText(a.subject.name, b.subject.name) ||

@@ -11,7 +11,7 @@
  */
 import { Engine } from 'json-rules-engine';
 import type { EffectiveRule } from '../audit/policy.js';
-import { SUBJECT_KINDS, type SubjectKind } from '../audit/types.js';
+import { SUBJECT_KINDS, type SubjectKind } from '../domain/subject.js';
 import type { FactRecord, Subject, SubjectsByKind } from './facts.js';
 import { factsOf } from './load.js';
 

@@ -9,7 +9,8 @@
  * Everything is a pure function of the snapshot, the policy's global lists and `now`.
  */
 
-import type { SubjectKind, SubjectRef } from '../audit/types.js';
+import type { SubjectKind, SubjectRef } from '../domain/subject.js';
+import { teamsOfUsers } from '../domain/team-membership.js';
 import type { CoveragePart, Organization, OrgSettings, Snapshot, User } from '../snapshot/schema.js';
 import { nonHumanUser } from './identities.js';
 import { GROUP_OWNER, highestPrivilege, knownRoleSet, ORG_OWNER, rolePrivilege } from './roles.js';
@@ -394,14 +395,7 @@ function deriveOrg(
   const nameOfUser = (id: string): string => usersById.get(id)?.username ?? id;
 
   // Team membership as the union of both sources: the team-users endpoint and each user's teamIds.
-  const teamsOfUser = new Map<string, Set<string>>();
-  const addTeam = (userId: string, teamId: string): void => {
-    const s = teamsOfUser.get(userId);
-    if (s) s.add(teamId);
-    else teamsOfUser.set(userId, new Set([teamId]));
-  };
-  for (const t of org.teams) for (const m of t.memberIds) addTeam(m, t.id);
-  for (const u of org.users) for (const t of u.teamIds) addTeam(u.id, t);
+  const teamsOfUser = teamsOfUsers(org);
 
   // Roles each team holds per project: projectId -> teamId -> roles.
   const teamRolesByProject = new Map<string, Map<string, readonly string[]>>();

@@ -6,7 +6,7 @@
  * nothing. Every problem is an InputError naming the rule file and the JSON path.
  */
 
-import type { SubjectKind } from '../audit/types.js';
+import type { SubjectKind } from '../domain/subject.js';
 import { InputError } from '../errors.js';
 import { checkDocument, formatJsonPath, parseJsonText, parseWithSchema } from '../util/validate.js';
 import { FACTS, type FactSpec } from './facts.js';

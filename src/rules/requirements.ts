@@ -11,7 +11,7 @@
  * - the rule file's own `requires`, for a need no fact expresses (expired-invitation compares `status`,
  *   which only shows expired invitations where the listing has `invitations`).
  */
-import type { SubjectKind } from '../audit/types.js';
+import type { SubjectKind } from '../domain/subject.js';
 import { COVERAGE_PARTS, type Coverage, type CoveragePart } from '../snapshot/schema.js';
 import { FACTS } from './facts.js';
 import { factsOf } from './load.js';

@@ -9,7 +9,8 @@
  * value when the rule set is built, so json-rules-engine only ever sees plain values.
  */
 import { z } from 'zod';
-import { SEVERITIES, SUBJECT_KINDS } from '../audit/types.js';
+import { SEVERITIES } from '../domain/severity.js';
+import { SUBJECT_KINDS } from '../domain/subject.js';
 import { coverageSchema } from '../snapshot/schema.js';
 
 export const RULE_ID_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;

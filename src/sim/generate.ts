@@ -15,6 +15,7 @@
  * within 25 (idle privileged is > 30), users who never signed in were created within 20 (> 30 is a
  * finding), pending invitations created within 20 (> 30 is stale).
  */
+import { compareText as cmp } from '../domain/compare-text.js';
 import {
   type AccessListEntry,
   type ApiKey,
@@ -1368,10 +1369,6 @@ function addChartsUser(
   user.teamIds = [];
   user.projectRoles = [{ projectId: project.id, roles: ['GROUP_DATA_ACCESS_READ_ONLY'] }];
   for (const t of teams) t.memberIds = t.memberIds.filter((id) => id !== user.id);
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function byKey<T>(key: (item: T) => string): (a: T, b: T) => number {

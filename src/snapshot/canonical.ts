@@ -1,7 +1,7 @@
+import { compareText } from '../domain/compare-text.js';
 import type { Organization, User } from './schema.js';
 
-const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-const sortStrings = (values: readonly string[]): string[] => [...new Set(values)].sort(byString);
+const sortStrings = (values: readonly string[]): string[] => [...new Set(values)].sort(compareText);
 
 /**
  * Puts an organization in canonical order: every list sorted by its id, role and id lists sorted and
@@ -11,37 +11,37 @@ const sortStrings = (values: readonly string[]): string[] => [...new Set(values)
 export function canonicalizeOrganization(org: Organization): Organization {
   return {
     ...org,
-    users: [...org.users].map(canonicalizeUser).sort((a, b) => byString(a.id, b.id)),
+    users: [...org.users].map(canonicalizeUser).sort((a, b) => compareText(a.id, b.id)),
     teams: org.teams
       .map((team) => ({ ...team, memberIds: sortStrings(team.memberIds) }))
-      .sort((a, b) => byString(a.id, b.id)),
+      .sort((a, b) => compareText(a.id, b.id)),
     projects: org.projects
       .map((project) => ({
         ...project,
         teams: project.teams
           .map((t) => ({ teamId: t.teamId, roles: sortStrings(t.roles) }))
-          .sort((a, b) => byString(a.teamId, b.teamId)),
+          .sort((a, b) => compareText(a.teamId, b.teamId)),
       }))
-      .sort((a, b) => byString(a.id, b.id)),
+      .sort((a, b) => compareText(a.id, b.id)),
     apiKeys: org.apiKeys
       .map((key) => ({
         ...key,
         orgRoles: sortStrings(key.orgRoles),
         projectRoles: canonicalProjectRoles(key.projectRoles),
         accessList: [...key.accessList].sort((a, b) =>
-          byString(a.cidrBlock ?? a.ipAddress ?? '', b.cidrBlock ?? b.ipAddress ?? ''),
+          compareText(a.cidrBlock ?? a.ipAddress ?? '', b.cidrBlock ?? b.ipAddress ?? ''),
         ),
       }))
-      .sort((a, b) => byString(a.id, b.id)),
+      .sort((a, b) => compareText(a.id, b.id)),
     serviceAccounts: org.serviceAccounts
       .map((sa) => ({
         ...sa,
         orgRoles: sortStrings(sa.orgRoles),
-        secrets: [...sa.secrets].sort((a, b) => byString(a.id, b.id)),
+        secrets: [...sa.secrets].sort((a, b) => compareText(a.id, b.id)),
       }))
-      .sort((a, b) => byString(a.clientId, b.clientId)),
-    completeness: [...org.completeness].sort((a, b) => byString(a.endpoint, b.endpoint)),
-    notes: [...org.notes].sort(byString),
+      .sort((a, b) => compareText(a.clientId, b.clientId)),
+    completeness: [...org.completeness].sort((a, b) => compareText(a.endpoint, b.endpoint)),
+    notes: [...org.notes].sort(compareText),
   };
 }
 
@@ -63,5 +63,5 @@ function canonicalProjectRoles(
   return [...merged.entries()]
     .map(([projectId, r]) => ({ projectId, roles: sortStrings(r) }))
     .filter((entry) => entry.roles.length > 0)
-    .sort((a, b) => byString(a.projectId, b.projectId));
+    .sort((a, b) => compareText(a.projectId, b.projectId));
 }

@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, type Policy, policySchema } from '../../src/audit/policy.js';
 import { auditSnapshot, type Baseline } from '../../src/audit/run.js';
-import type { FailOn, Waiver } from '../../src/audit/types.js';
+import type { Waiver } from '../../src/audit/types.js';
 import { crossOrgWaivers, parseWaivers } from '../../src/audit/waivers.js';
 import { DEFAULT_RULES_DIR, readRulesDir } from '../../src/cli/audit-input.js';
+import type { FailOn } from '../../src/domain/severity.js';
 import { InputError } from '../../src/errors.js';
 import type { LoadedRuleSet } from '../../src/rules/load.js';
 import {
@@ -50,6 +51,8 @@ const run = (
 
 const waiver = (over: Partial<Waiver> = {}): Waiver => ({
   ruleId: 'stale-last-auth',
+  subjectId: null,
+  orgId: null,
   subject: 'STALE@example.com',
   reason: 'on leave',
   approver: 'ciso@example.com',

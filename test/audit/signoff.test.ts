@@ -9,11 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../src/audit/policy.js';
-import { auditSnapshot, type ExtraFindings, findingKey } from '../../src/audit/run.js';
+import { auditSnapshot, type ExtraFindings } from '../../src/audit/run.js';
 import type { Finding, Waiver } from '../../src/audit/types.js';
 import { DEFAULT_RULES_DIR, readRulesDir, signoffFindings } from '../../src/cli/audit-input.js';
 import type { CliContext } from '../../src/cli/context.js';
 import { runCli } from '../../src/cli/run-cli.js';
+import { findingKey } from '../../src/domain/keys.js';
 import type { Signoff, SignoffAction } from '../../src/review/signoff.js';
 import type { LoadedRuleSet } from '../../src/rules/load.js';
 import { BUILDER_NOW, org, snapshot, syncTeams, team, user } from '../builders/snapshot.js';
@@ -147,6 +148,8 @@ describe('auditSnapshot with extra findings', () => {
     const w: Waiver = {
       ruleId: 'review-revocation-not-done',
       subject,
+      subjectId: null,
+      orgId: null,
       reason: 'needed until the migration ends',
       approver: 'ciso@example.com',
       ticket: 'SEC-9',

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  buildReportModel,
-  identityKey,
-  identityTypeText,
-  REPORT_SCHEMA_VERSION,
-} from '../../src/report/model.js';
+import { identityKey } from '../../src/domain/keys.js';
+import { buildReportModel, identityTypeText, REPORT_SCHEMA_VERSION } from '../../src/report/model.js';
 import { snapshotSchema } from '../../src/snapshot/schema.js';
 import {
   FIXED_NOW,

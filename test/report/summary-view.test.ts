@@ -39,6 +39,8 @@ describe('waivers in the report (issue 16)', () => {
         ruleId: 'team-no-members',
         subject: 'Platform',
         subjectId: 'abc123',
+        approvedOn: null,
+        orgId: null,
         reason: 'r',
         approver: 'a',
         ticket: null,

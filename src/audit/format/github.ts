@@ -1,4 +1,5 @@
-import type { AuditResult, Severity } from '../types.js';
+import type { Severity } from '../../domain/severity.js';
+import type { AuditResult } from '../types.js';
 import type { SnapshotMeta } from './index.js';
 import { byOrganization, notEvaluatedCount, notEvaluatedText } from './not-evaluated.js';
 

@@ -1,5 +1,5 @@
+import { SEVERITIES } from '../../domain/severity.js';
 import type { AuditResult } from '../types.js';
-import { SEVERITIES } from '../types.js';
 import { gateVerdict } from '../verdict.js';
 import type { SnapshotMeta } from './index.js';
 import { byOrganization, notEvaluatedCount, notEvaluatedText } from './not-evaluated.js';

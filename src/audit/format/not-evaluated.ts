@@ -1,3 +1,4 @@
+import { compareText } from '../../domain/compare-text.js';
 import type { NotEvaluated } from '../types.js';
 
 /** The one wording every format uses: "not evaluated: no sign-in data". */
@@ -7,9 +8,9 @@ export function notEvaluatedText(n: NotEvaluated): string {
 
 /** Not-evaluated entries ordered for reading: by organization, then rule id. */
 export function byOrganization(list: readonly NotEvaluated[]): NotEvaluated[] {
-  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return [...list].sort(
-    (a, b) => cmp(a.orgName, b.orgName) || cmp(a.orgId, b.orgId) || cmp(a.ruleId, b.ruleId),
+    (a, b) =>
+      compareText(a.orgName, b.orgName) || compareText(a.orgId, b.orgId) || compareText(a.ruleId, b.ruleId),
   );
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { Severity } from '../../domain/severity.js';
 import { terminalJson } from '../../util/terminal.js';
-import type { AuditResult, Severity } from '../types.js';
+import type { AuditResult } from '../types.js';
 import type { SnapshotMeta } from './index.js';
 import { notEvaluatedText } from './not-evaluated.js';
 

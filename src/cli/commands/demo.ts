@@ -45,6 +45,7 @@ function demoWaivers(estate: Estate, now: Date): { waivers: Waiver[] } {
       // Keys are waived by id (a name can be given to a new key); the subject is the label readers see.
       subject: key?.description ?? key?.publicKey ?? keyWithoutList.subjectId,
       subjectId: keyWithoutList.subjectId,
+      orgId: null,
       approvedOn: day(0),
       reason: 'CI runners use changing egress IPs; migration to a service account is planned',
       approver: 'ciso@northwind-traders.com',
@@ -58,6 +59,8 @@ function demoWaivers(estate: Estate, now: Date): { waivers: Waiver[] } {
     waivers.push({
       ruleId: 'outside-email-domain',
       subject: user?.username ?? outsider.subjectId,
+      subjectId: null,
+      orgId: null,
       approvedOn: day(0),
       reason: 'external auditor with a time-boxed engagement',
       approver: 'head-of-security@northwind-traders.com',

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { SUBJECT_KINDS, type SubjectKind } from '../../audit/types.js';
+import { SUBJECT_KINDS, type SubjectKind } from '../../domain/subject.js';
 import { FACTS } from '../../rules/facts.js';
 import { ruleJsonSchema } from '../../rules/schema.js';
 import { writeFileAtomic } from '../../util/files.js';

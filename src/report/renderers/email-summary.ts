@@ -3,7 +3,9 @@
  * plus a plain-text alternative with the same figures. Used by src/email; kept small (well under
  * 100 KB for a 20-org estate) by listing counts per org and per rule and only the top open findings.
  */
-import { type ReportModel, SEVERITY_ORDER } from '../model.js';
+
+import { SEVERITY_ORDER } from '../../domain/severity.js';
+import type { ReportModel } from '../model.js';
 import { defaultTemplates, type ReportTemplates } from '../templates.js';
 import { summaryView, topOpenFindings } from './summary-view.js';
 

@@ -4,8 +4,9 @@
  * output, never silent. Every Atlas value goes through escapeMarkdown.
  */
 
+import { SEVERITY_ORDER } from '../../domain/severity.js';
 import { coverageText } from '../../rules/requirements.js';
-import { type ReportChanges, type ReportModel, SEVERITY_ORDER } from '../model.js';
+import type { ReportChanges, ReportModel } from '../model.js';
 import { escapeMarkdown as e } from './text-safety.js';
 
 /** Findings listed individually before the rest are only counted. */

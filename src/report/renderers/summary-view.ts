@@ -4,9 +4,9 @@
  * already counted; it only picks and orders for display.
  */
 
+import { SEVERITY_ORDER } from '../../domain/severity.js';
 import { coverageText } from '../../rules/requirements.js';
 import type { FindingRow, ReportModel, RosterRow } from '../model.js';
-import { SEVERITY_ORDER } from '../model.js';
 
 /** One key-figure tile of the summary. */
 export interface Tile {

@@ -18,6 +18,7 @@
  */
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
+import { identityKey } from '../../domain/keys.js';
 import type { FindingMark } from '../../review/compare-findings.js';
 import {
   HEADERS,
@@ -33,13 +34,7 @@ import {
   WHY_FLAGGED_HEADER,
 } from '../../review/workbook-contract.js';
 import { coverageText } from '../../rules/requirements.js';
-import {
-  type FindingRow,
-  identityKey,
-  type ReportChanges,
-  type ReportModel,
-  type RosterRow,
-} from '../model.js';
+import type { FindingRow, ReportChanges, ReportModel, RosterRow } from '../model.js';
 import { ROSTER_COLUMNS } from './csv.js';
 import { neutraliseFormula } from './text-safety.js';
 

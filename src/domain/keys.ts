@@ -1,0 +1,15 @@
+/**
+ * Stable keys. Baselines, diffs, waivers, the roster and the review workbook match records across
+ * runs by these strings, so their shape is part of every stored file's contract.
+ */
+import type { SubjectKind } from './subject.js';
+
+/** Stable identity of a finding across runs: used by baselines and diffs. */
+export function findingKey(ruleId: string, orgId: string, subjectType: string, subjectId: string): string {
+  return `${ruleId}|${orgId}|${subjectType}|${subjectId}`;
+}
+
+/** Identity key shared by the roster, the review workbook and findings. */
+export function identityKey(orgId: string, subjectType: SubjectKind, id: string): string {
+  return `${orgId}:${subjectType}:${id}`;
+}

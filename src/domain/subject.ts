@@ -1,0 +1,11 @@
+/** The kinds of subject a rule iterates and a finding is about. */
+export const SUBJECT_KINDS = ['org', 'user', 'team', 'project', 'apiKey', 'serviceAccount'] as const;
+export type SubjectKind = (typeof SUBJECT_KINDS)[number];
+
+/** What a finding is about. `id` is the Atlas id (clientId for service accounts, orgId for orgs). */
+export interface SubjectRef {
+  type: SubjectKind;
+  id: string;
+  /** Human name: username, team/project/org name, API key description or public key, service account name. */
+  name: string;
+}
