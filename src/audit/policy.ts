@@ -4,14 +4,13 @@
  * silently ignored typo would quietly weaken the audit.
  */
 import { z } from 'zod';
-import { SEVERITIES, type Severity } from '../domain/severity.js';
-import type { SubjectKind } from '../domain/subject.js';
+import { SEVERITIES } from '../domain/severity.js';
 import { InputError } from '../errors.js';
+import type { EffectiveRule } from '../rules/effective-rule.js';
 import type { LoadedRuleSet } from '../rules/load.js';
 import { factsOf, PLACEHOLDER, paramValueProblem, substituteParams } from '../rules/load.js';
 import { ruleRequirements } from '../rules/requirements.js';
 import type { ParamValue, TopLevelCondition } from '../rules/schema.js';
-import type { CoveragePart } from '../snapshot/schema.js';
 import { formatJsonPath } from '../util/validate.js';
 
 export const failOnSchema = z.enum([...SEVERITIES, 'never']);
@@ -41,27 +40,6 @@ export type Policy = z.infer<typeof policySchema>;
 
 /** The policy used when no policy file is given: every rule at its defaults. */
 export const DEFAULT_POLICY: Policy = { allowedEmailDomains: [], extraKnownRoles: [], rules: {} };
-
-/** A rule ready to evaluate: policy applied, params resolved into its conditions. */
-export interface EffectiveRule {
-  id: string;
-  title: string;
-  severity: Severity;
-  subject: SubjectKind;
-  description: string;
-  rationale: string;
-  remediation: string;
-  references: string[];
-  enabled: boolean;
-  params: Record<string, ParamValue>;
-  /** Conditions with every `{param}` reference replaced by its value. */
-  conditions: TopLevelCondition;
-  message: string;
-  /** Facts recorded as evidence: those in conditions, message placeholders, then `evidence`. */
-  evidenceFacts: string[];
-  /** Coverage the rule needs; in an org lacking any of it the rule is not evaluated. */
-  requires: CoveragePart[];
-}
 
 /**
  * Applies a policy to a rule set. `policyFile` names the policy in errors (`$.rules["x"].params.y`).

@@ -6,12 +6,13 @@ import { compareText } from '../domain/compare-text.js';
 import { findingKey } from '../domain/keys.js';
 import { type FailOn, meetsFailOn, SEVERITIES, type Severity, severityRank } from '../domain/severity.js';
 import type { SubjectKind } from '../domain/subject.js';
+import type { EffectiveRule } from '../rules/effective-rule.js';
 import { evaluateRules } from '../rules/evaluate.js';
 import { deriveSubjects, type FactValue, type Subject } from '../rules/facts.js';
 import type { LoadedRuleSet } from '../rules/load.js';
 import { missingCoverage, notEvaluatedReason } from '../rules/requirements.js';
 import type { Snapshot } from '../snapshot/schema.js';
-import { type EffectiveRule, type Policy, resolveRules } from './policy.js';
+import { type Policy, resolveRules } from './policy.js';
 import type { AuditResult, Finding, NotEvaluated, RuleSummary, Waiver, WaiverReport } from './types.js';
 import {
   isExpiringSoon,

@@ -10,8 +10,8 @@
  * - outcomes are memoised per rule by the values of the facts the rule reads (see evaluateRules).
  */
 import { Engine } from 'json-rules-engine';
-import type { EffectiveRule } from '../audit/policy.js';
 import { SUBJECT_KINDS, type SubjectKind } from '../domain/subject.js';
+import type { EffectiveRule } from './effective-rule.js';
 import type { FactRecord, Subject, SubjectsByKind } from './facts.js';
 import { factsOf } from './load.js';
 
