@@ -3,8 +3,9 @@
  * functions in one registry fed one data object (STYLE.md: reporters as functions); prose is made here
  * and nowhere else.
  */
-import { escapeMarkdown } from '../report/renderers/text-safety.js';
+
 import { terminalSafe as safe, terminalJson } from '../util/terminal.js';
+import { escapeMarkdown } from '../util/text-safety.js';
 import type { Change, ChangeKind, SnapshotDiff } from './diff.js';
 
 export const DIFF_FORMATS = ['text', 'json', 'markdown'] as const;

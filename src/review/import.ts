@@ -17,9 +17,9 @@ import { identityKey } from '../domain/keys.js';
 import { teamsOfUsers } from '../domain/team-membership.js';
 import { InputError } from '../errors.js';
 import type { IdentityKind } from '../report/model.js';
-import { neutraliseFormula } from '../report/renderers/text-safety.js';
 import type { Organization, Snapshot } from '../snapshot/schema.js';
 import { normaliseAddress, visibleText } from '../util/address.js';
+import { neutraliseFormula } from '../util/text-safety.js';
 import {
   type Decision,
   HEADERS,

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { buildReportModel } from '../../src/report/model.js';
 import { renderEmailSummary } from '../../src/report/renderers/email-summary.js';
 import { RENDERERS, type REPORT_FORMATS } from '../../src/report/renderers/index.js';
-import { escapeMarkdown, neutraliseFormula } from '../../src/report/renderers/text-safety.js';
+import { escapeMarkdown, neutraliseFormula } from '../../src/util/text-safety.js';
 import { PACKAGE_ROOT } from '../../src/version.js';
 import { FIXED_NOW, FIXED_SHA, fixtureAudit, fixtureSnapshot, HOSTILE } from '../fixtures/report/estate.js';
 

@@ -17,7 +17,6 @@ import { planOutputs } from '../../src/cli/commands/report.js';
 import { emailHtmlProblems } from '../../src/email/html-safety.js';
 import { deliveryError } from '../../src/email/send.js';
 import { cell } from '../../src/report/renderers/csv.js';
-import { escapeMarkdown, neutraliseFormula } from '../../src/report/renderers/text-safety.js';
 import {
   checkReviewWorkbook,
   isDateFormat,
@@ -31,6 +30,7 @@ import { snapshotSchema } from '../../src/snapshot/schema.js';
 import { normaliseAddress } from '../../src/util/address.js';
 import { parseJsonOrYaml, parseJsonPath } from '../../src/util/json-or-yaml.js';
 import { terminalSafe } from '../../src/util/terminal.js';
+import { escapeMarkdown, neutraliseFormula } from '../../src/util/text-safety.js';
 import { formatJsonPath, parseJsonText } from '../../src/util/validate.js';
 import { apiKey, org, snapshot, user } from '../builders/snapshot.js';
 

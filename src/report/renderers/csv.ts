@@ -1,6 +1,7 @@
 /** CSV renderer: the review roster, one row per identity, RFC 4180 quoting, formula-safe. */
+
+import { neutraliseFormula } from '../../util/text-safety.js';
 import { identityTypeText, type ReportModel, type RosterRow } from '../model.js';
-import { neutraliseFormula } from './text-safety.js';
 
 /** Column headings and how each is read from a roster row. Shared with the XLSX Review sheet's order. */
 export const ROSTER_COLUMNS: Array<{ header: string; value: (r: RosterRow) => string | number | null }> = [

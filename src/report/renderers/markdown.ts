@@ -6,8 +6,8 @@
 
 import { SEVERITY_ORDER } from '../../domain/severity.js';
 import { coverageText } from '../../rules/requirements.js';
+import { escapeMarkdown as e } from '../../util/text-safety.js';
 import type { ReportChanges, ReportModel } from '../model.js';
-import { escapeMarkdown as e } from './text-safety.js';
 
 /** Findings listed individually before the rest are only counted. */
 export const MARKDOWN_MAX_FINDINGS = 150;

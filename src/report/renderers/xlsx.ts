@@ -34,9 +34,9 @@ import {
   WHY_FLAGGED_HEADER,
 } from '../../review/workbook-contract.js';
 import { coverageText } from '../../rules/requirements.js';
+import { neutraliseFormula } from '../../util/text-safety.js';
 import type { FindingRow, ReportChanges, ReportModel, RosterRow } from '../model.js';
 import { ROSTER_COLUMNS } from './csv.js';
-import { neutraliseFormula } from './text-safety.js';
 
 export { REVIEW_DECISIONS, REVIEW_HEADERS, SUMMARY_SHA_LABEL };
 /** Headers of the reviewer-editable columns of the Review sheet (from the shared contract). */
