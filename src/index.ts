@@ -12,6 +12,7 @@ import { DEFAULT_POLICY, type Policy, policySchema } from './audit/policy.js';
 import { auditSnapshot } from './audit/run.js';
 import type { AuditResult } from './audit/types.js';
 import { parseWaivers } from './audit/waivers.js';
+import { diffSnapshots, type SnapshotDiff } from './changes/diff.js';
 import { type AtlasArgs, buildClient } from './cli/atlas-options.js';
 import { DEFAULT_RULES_DIR, readRulesDir } from './cli/audit-input.js';
 import { collectSnapshot } from './collect/collect.js';
@@ -19,7 +20,6 @@ import type { OptionalDataset } from './collect/datasets.js';
 import type { FailOn } from './domain/severity.js';
 import { buildReportModel, type ReportModel } from './report/model.js';
 import { type ReportFormat, renderReport } from './report/renderers/index.js';
-import { diffSnapshots, type SnapshotDiff } from './review/diff.js';
 import type { LoadedRuleSet } from './rules/load.js';
 import type { ApiKind, Snapshot, UsersApiVersion } from './snapshot/schema.js';
 import { serializeSnapshot, sha256Hex } from './snapshot/store.js';
@@ -27,11 +27,11 @@ import { parseWithSchema } from './util/validate.js';
 
 export type { Policy } from './audit/policy.js';
 export type { AuditResult, Finding } from './audit/types.js';
+export type { SnapshotDiff } from './changes/diff.js';
 export type { FailOn } from './domain/severity.js';
 export { AtlasApiError, ExitCode, InputError, KnownError, OutputError, UsageError } from './errors.js';
 export type { ReportModel } from './report/model.js';
 export type { ReportFormat } from './report/renderers/index.js';
-export type { SnapshotDiff } from './review/diff.js';
 export type { Organization, Snapshot } from './snapshot/schema.js';
 export { parseSnapshot, serializeSnapshot } from './snapshot/store.js';
 

@@ -9,6 +9,16 @@
 
 import type { AuditResult, Finding, NotEvaluated, RuleSummary, Waiver } from '../audit/types.js';
 import { gateVerdict } from '../audit/verdict.js';
+import {
+  compareFindings,
+  type FindingComparison,
+  type FindingIdentity,
+  type FindingMark,
+  findingIdentity,
+  type ResolvedFinding,
+} from '../changes/compare-findings.js';
+import { CHANGE_KINDS, type ChangeKind, diffSnapshots } from '../changes/diff.js';
+import { CHANGE_KIND_TITLES, type ChangeRow, diffTableRows } from '../changes/format-diff.js';
 import { compareText } from '../domain/compare-text.js';
 import { identityKey } from '../domain/keys.js';
 import type { FailOn, Severity } from '../domain/severity.js';
@@ -17,16 +27,6 @@ import type { SubjectKind } from '../domain/subject.js';
 import { teamsOfUsers } from '../domain/team-membership.js';
 import type { EvidenceCheck } from '../evidence/signature.js';
 import { type EvidenceSummary, summarizeEvidence } from '../evidence/summary.js';
-import {
-  compareFindings,
-  type FindingComparison,
-  type FindingIdentity,
-  type FindingMark,
-  findingIdentity,
-  type ResolvedFinding,
-} from '../review/compare-findings.js';
-import { CHANGE_KINDS, type ChangeKind, diffSnapshots } from '../review/diff.js';
-import { CHANGE_KIND_TITLES, type ChangeRow, diffTableRows } from '../review/format-diff.js';
 import { nonHumanUser } from '../rules/identities.js';
 import { COVERAGE_PARTS, type Coverage, type Organization, type Snapshot } from '../snapshot/schema.js';
 import { TOOL } from '../version.js';

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { diffSnapshots } from '../../review/diff.js';
-import { DIFF_FORMATS, DIFF_FORMATTERS, type DiffFormat } from '../../review/format-diff.js';
+import { diffSnapshots } from '../../changes/diff.js';
+import { DIFF_FORMATS, DIFF_FORMATTERS, type DiffFormat } from '../../changes/format-diff.js';
 import { readSnapshot } from '../../snapshot/store.js';
 import { assertWritable, writeFileAtomic } from '../../util/files.js';
 import { loadEvidenceKeys, type VerifyKeyArgs, verifyKeyOption } from '../evidence-keys.js';

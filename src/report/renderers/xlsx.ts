@@ -18,8 +18,8 @@
  */
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
+import type { FindingMark } from '../../changes/compare-findings.js';
 import { identityKey } from '../../domain/keys.js';
-import type { FindingMark } from '../../review/compare-findings.js';
 import {
   HEADERS,
   INPUT_HEADERS,

@@ -6,7 +6,7 @@
  * Pure: a function of two canonical snapshots. Matching is by Atlas id; a user that is unmatched by id
  * is matched by username when the old entry was an invitation, because accepting an invitation can give
  * the member a different id than the invitation had. Changes are data; prose is produced by
- * src/review/format-diff.ts.
+ * src/changes/format-diff.ts.
  */
 
 import { compareText } from '../domain/compare-text.js';

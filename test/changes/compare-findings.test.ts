@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/audit/types.js';
-import { compareFindings } from '../../src/review/compare-findings.js';
-import { diffSnapshots } from '../../src/review/diff.js';
-import { diffTableRows } from '../../src/review/format-diff.js';
+import { compareFindings } from '../../src/changes/compare-findings.js';
+import { diffSnapshots } from '../../src/changes/diff.js';
+import { diffTableRows } from '../../src/changes/format-diff.js';
 import { org, snapshot, user } from '../builders/snapshot.js';
 
 function finding(key: string, over: Partial<Finding> = {}): Finding {

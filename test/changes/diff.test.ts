@@ -4,8 +4,8 @@
  * escalations) must come out, and that nothing else does.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CHANGE_KINDS, type Change, type ChangeKind, diffSnapshots } from '../../src/review/diff.js';
-import { formatDiffJson, formatDiffMarkdown, formatDiffText } from '../../src/review/format-diff.js';
+import { CHANGE_KINDS, type Change, type ChangeKind, diffSnapshots } from '../../src/changes/diff.js';
+import { formatDiffJson, formatDiffMarkdown, formatDiffText } from '../../src/changes/format-diff.js';
 import type { Organization } from '../../src/snapshot/schema.js';
 import {
   apiKey,
