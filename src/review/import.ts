@@ -29,7 +29,7 @@ import {
   REVIEW_SHEET,
   SUMMARY_SHA_LABEL,
   SUMMARY_SHEET,
-} from './workbook-contract.js';
+} from '../workbook/contract.js';
 import {
   inspectWorkbookPackage,
   type PackageProblem,
@@ -38,12 +38,12 @@ import {
 } from './xlsx-package.js';
 
 // The layout contract lives in one module with the writer's; re-exported for existing readers.
-export { HEADERS, INPUT_HEADERS, REVIEW_SHEET, SUMMARY_SHEET } from './workbook-contract.js';
+export { HEADERS, INPUT_HEADERS, REVIEW_SHEET, SUMMARY_SHEET } from '../workbook/contract.js';
 
 /** At most this many problems are printed; the rest are counted. */
 export const MAX_LISTED_PROBLEMS = 50;
 
-export type { Decision } from './workbook-contract.js';
+export type { Decision } from '../workbook/contract.js';
 
 /** A cell value reduced to what the import needs. */
 export type CellData = string | number | boolean | Date | null;

@@ -14,7 +14,7 @@ import {
   REVIEW_HEADERS,
   REVIEW_IDENTITY_HEADERS,
   WHY_FLAGGED_HEADER,
-} from '../../src/review/workbook-contract.js';
+} from '../../src/workbook/contract.js';
 import { FIXED_NOW, FIXED_SHA, fixtureAudit, fixtureSnapshot, HOSTILE } from '../fixtures/report/estate.js';
 import { previousReview } from './previous-fixture.js';
 

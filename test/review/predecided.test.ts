@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HEADERS, REVIEW_SHEET, WHY_FLAGGED_HEADER } from '../../src/review/workbook-contract.js';
+import { HEADERS, REVIEW_SHEET, WHY_FLAGGED_HEADER } from '../../src/workbook/contract.js';
 import { invitation, snapshot } from '../builders/snapshot.js';
 import { fillWorkbook, ORG, q3Org, type RowFill, writeSnapshotFile } from '../fixtures/review/estate.js';
 import { runCliForTest, tempDir } from '../helpers/cli.js';

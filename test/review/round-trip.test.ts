@@ -11,10 +11,10 @@ import type { ApplyLog } from '../../src/review/apply.js';
 import type { RevocationPlan } from '../../src/review/plan.js';
 import { type Signoff, signoffSchema } from '../../src/review/signoff.js';
 import type { VerifyResult } from '../../src/review/verify.js';
-import { REVIEW_HEADERS } from '../../src/review/workbook-contract.js';
 import { type Simulator, startSimulator } from '../../src/sim/server.js';
 import type { Organization } from '../../src/snapshot/schema.js';
 import { sha256Hex } from '../../src/snapshot/store.js';
+import { REVIEW_HEADERS } from '../../src/workbook/contract.js';
 import { projectRole, snapshot, user } from '../builders/snapshot.js';
 import {
   fillWorkbook,

@@ -20,6 +20,8 @@ import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { FindingMark } from '../../changes/compare-findings.js';
 import { identityKey } from '../../domain/keys.js';
+import { coverageText } from '../../rules/requirements.js';
+import { neutraliseFormula } from '../../util/text-safety.js';
 import {
   HEADERS,
   INPUT_HEADERS,
@@ -32,9 +34,7 @@ import {
   SUMMARY_SHA_LABEL,
   SUMMARY_SHEET,
   WHY_FLAGGED_HEADER,
-} from '../../review/workbook-contract.js';
-import { coverageText } from '../../rules/requirements.js';
-import { neutraliseFormula } from '../../util/text-safety.js';
+} from '../../workbook/contract.js';
 import type { FindingRow, ReportChanges, ReportModel, RosterRow } from '../model.js';
 import { ROSTER_COLUMNS } from './csv.js';
 

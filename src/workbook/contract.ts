@@ -1,7 +1,7 @@
 /**
  * The review workbook's contract: what `report --xlsx` writes and `review import` reads back. One
- * module so the writer (src/report/renderers/xlsx.ts) and the reader (src/review/import.ts) cannot
- * drift apart: sheet names, the fingerprint label, the Review sheet's headers and their order, the
+ * module, in a layer below both, so the writer (src/report/renderers/xlsx.ts) and the reader
+ * (src/review/import.ts) cannot drift apart and neither imports the other's layer: sheet names, the fingerprint label, the Review sheet's headers and their order, the
  * decisions, and which rows are written already decided.
  *
  * The import finds columns by header text, never by position (reviewers may move and hide columns),
