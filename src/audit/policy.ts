@@ -30,7 +30,7 @@ export const policySchema = z.strictObject({
   allowedEmailDomains: z
     .array(z.string().regex(/^[a-z0-9.-]+\.[a-z0-9-]+$/i, 'expected a domain name like example.com'))
     .default([]),
-  /** Role names to treat as known in addition to the built-in catalogue (see src/rules/roles.ts). */
+  /** Role names to treat as known in addition to the built-in catalogue (see src/domain/roles.ts). */
   extraKnownRoles: z.array(z.string().min(1)).default([]),
   /** Overrides per rule id. */
   rules: z.record(z.string(), rulePolicySchema).default({}),

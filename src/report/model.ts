@@ -20,6 +20,7 @@ import {
 import { CHANGE_KINDS, type ChangeKind, diffSnapshots } from '../changes/diff.js';
 import { CHANGE_KIND_TITLES, type ChangeRow, diffTableRows } from '../changes/format-diff.js';
 import { compareText } from '../domain/compare-text.js';
+import { nonHumanUser } from '../domain/identities.js';
 import { identityKey } from '../domain/keys.js';
 import type { FailOn, Severity } from '../domain/severity.js';
 import { meetsFailOn, SEVERITY_ORDER, severityRank } from '../domain/severity.js';
@@ -27,7 +28,6 @@ import type { SubjectKind } from '../domain/subject.js';
 import { teamsOfUsers } from '../domain/team-membership.js';
 import type { EvidenceCheck } from '../evidence/signature.js';
 import { type EvidenceSummary, summarizeEvidence } from '../evidence/summary.js';
-import { nonHumanUser } from '../rules/identities.js';
 import { COVERAGE_PARTS, type Coverage, type Organization, type Snapshot } from '../snapshot/schema.js';
 import { TOOL } from '../version.js';
 

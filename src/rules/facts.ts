@@ -9,11 +9,11 @@
  * Everything is a pure function of the snapshot, the policy's global lists and `now`.
  */
 
+import { nonHumanUser } from '../domain/identities.js';
+import { GROUP_OWNER, highestPrivilege, knownRoleSet, ORG_OWNER, rolePrivilege } from '../domain/roles.js';
 import type { SubjectKind, SubjectRef } from '../domain/subject.js';
 import { teamsOfUsers } from '../domain/team-membership.js';
 import type { CoveragePart, Organization, OrgSettings, Snapshot, User } from '../snapshot/schema.js';
-import { nonHumanUser } from './identities.js';
-import { GROUP_OWNER, highestPrivilege, knownRoleSet, ORG_OWNER, rolePrivilege } from './roles.js';
 
 /** The value types a fact may have. `string[]` facts are sorted. */
 export type FactType = 'number' | 'string' | 'boolean' | 'string[]';

@@ -3,7 +3,7 @@
  * escalation in the first organization, so "Changes since the last review" has something to show.
  * Deterministic: the same estate and `now` give the same result.
  */
-import { nonHumanUser } from '../rules/identities.js';
+import { nonHumanUser } from '../domain/identities.js';
 import type { Organization, User } from '../snapshot/schema.js';
 import { COMPANY_EMAIL_DOMAINS } from './generate.js';
 

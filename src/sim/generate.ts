@@ -164,7 +164,7 @@ export const OUTSIDE_EMAIL_DOMAINS = ['gmail.com', 'bytecraft-contractors.com'] 
 export {
   ATLAS_ORG_ROLES as KNOWN_ORG_ROLES,
   ATLAS_PROJECT_ROLES as KNOWN_PROJECT_ROLES,
-} from '../rules/roles.js';
+} from '../domain/roles.js';
 /**
  * The unknown role planted for `unknown-role`. It is a project role because project role names
  * are free strings in every API version, while 2025-02-19 `orgRoles` is a closed enum that a real

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nonHumanUser } from '../../src/rules/identities.js';
+import { nonHumanUser } from '../../src/domain/identities.js';
 import { nextQuarter } from '../../src/sim/evolve.js';
 import { generateEstate, PRESETS } from '../../src/sim/generate.js';
 
