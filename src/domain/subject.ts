@@ -9,3 +9,6 @@ export interface SubjectRef {
   /** Human name: username, team/project/org name, API key description or public key, service account name. */
   name: string;
 }
+
+/** Kind of a roster row. Invitations are users in the snapshot but are reviewed differently. */
+export type IdentityKind = 'user' | 'invitation' | 'apiKey' | 'serviceAccount';

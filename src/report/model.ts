@@ -24,7 +24,7 @@ import { nonHumanUser } from '../domain/identities.js';
 import { identityKey } from '../domain/keys.js';
 import type { FailOn, Severity } from '../domain/severity.js';
 import { meetsFailOn, SEVERITY_ORDER, severityRank } from '../domain/severity.js';
-import type { SubjectKind } from '../domain/subject.js';
+import type { IdentityKind, SubjectKind } from '../domain/subject.js';
 import { teamsOfUsers } from '../domain/team-membership.js';
 import type { EvidenceCheck } from '../evidence/signature.js';
 import { type EvidenceSummary, summarizeEvidence } from '../evidence/summary.js';
@@ -41,9 +41,6 @@ export const REPORT_SCHEMA_VERSION = 2 as const;
 
 /** Counts per severity, always with all four keys in SEVERITY_ORDER. */
 export type SeverityCounts = Record<Severity, number>;
-
-/** Kind of a roster row. Invitations are users in the snapshot but are reviewed differently. */
-export type IdentityKind = 'user' | 'invitation' | 'apiKey' | 'serviceAccount';
 
 /** Identity counts of one org or of the whole estate. */
 export interface IdentityCounts {

@@ -14,9 +14,9 @@
 import ExcelJS from 'exceljs';
 import { compareText } from '../domain/compare-text.js';
 import { identityKey } from '../domain/keys.js';
+import type { IdentityKind } from '../domain/subject.js';
 import { teamsOfUsers } from '../domain/team-membership.js';
 import { InputError } from '../errors.js';
-import type { IdentityKind } from '../report/model.js';
 import type { Organization, Snapshot } from '../snapshot/schema.js';
 import { normaliseAddress, visibleText } from '../util/address.js';
 import { neutraliseFormula } from '../util/text-safety.js';
