@@ -2,12 +2,12 @@
  * The one-page sign-off HTML, rendered with Handlebars from reports/signoff.hbs and the report's
  * stylesheet partial (reports/partials/report-css.css), so it looks like the report it signs off.
  *
- * Like src/report/templates.ts, reading the package's own static templates (never user data) is the one
+ * Like src/templates/templates.ts, reading the package's own static templates (never user data) is the one
  * file access here; rendering itself is a pure function of the sign-off record.
  */
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
-import { readTemplateSources, type TemplateSources } from '../report/templates.js';
+import { readTemplateSources, type TemplateSources } from '../templates/templates.js';
 import { PACKAGE_ROOT } from '../version.js';
 import type { Signoff } from './signoff.js';
 

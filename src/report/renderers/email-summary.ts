@@ -5,8 +5,8 @@
  */
 
 import { SEVERITY_ORDER } from '../../domain/severity.js';
+import { defaultTemplates, type ReportTemplates } from '../../templates/templates.js';
 import type { ReportModel } from '../model.js';
-import { defaultTemplates, type ReportTemplates } from '../templates.js';
 import { summaryView, topOpenFindings } from './summary-view.js';
 
 /** How many individual open findings the email lists before pointing to the attachment. */

@@ -1,6 +1,7 @@
 /** HTML renderer: lays the report model out with the Handlebars templates from reports/. */
+
+import { defaultTemplates, type ReportTemplates } from '../../templates/templates.js';
 import type { ReportModel } from '../model.js';
-import { defaultTemplates, type ReportTemplates } from '../templates.js';
 import { rosterByOrg, summaryView } from './summary-view.js';
 
 /** Roster sections start expanded only when the whole roster is small enough to scan. */

@@ -2,9 +2,10 @@
  * The Handlebars environment of the HTML report and the email summary, compiled once from reports/
  * (found through PACKAGE_ROOT so it works from src/ under tsx/vitest and from dist/).
  *
- * This module is the report stage's one exception to "no node:fs": it reads the package's own static
- * templates (like src/version.ts reads package.json), never user data, and does so once at start-up.
- * Renderers receive the compiled templates and stay free of I/O; tests can pass their own.
+ * It sits in its own layer, below report and review (the HTML report, the email body and the
+ * sign-off page all use it), so report keeps "no node:fs": this module reads the package's own static
+ * templates (like src/version.ts reads package.json), never user data, once at start-up. Renderers
+ * receive the compiled templates and stay free of I/O; tests can pass their own.
  */
 
 import { createHash } from 'node:crypto';
