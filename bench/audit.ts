@@ -11,7 +11,7 @@
 import { Engine } from 'json-rules-engine';
 import { DEFAULT_POLICY, resolveRules } from '../src/audit/policy.js';
 import { auditSnapshot } from '../src/audit/run.js';
-import { DEFAULT_RULES_DIR, readRulesDir } from '../src/cli/audit-input.js';
+import { DEFAULT_RULES_DIR, readRulesDir } from '../src/input/audit-inputs.js';
 import { evaluateRules } from '../src/rules/evaluate.js';
 import { deriveSubjects, type FactRecord } from '../src/rules/facts.js';
 import { generateEstate, PRESETS } from '../src/sim/generate.js';

@@ -11,7 +11,7 @@
  */
 import { DEFAULT_POLICY } from '../src/audit/policy.js';
 import { auditSnapshot } from '../src/audit/run.js';
-import { DEFAULT_RULES_DIR, readRulesDir } from '../src/cli/audit-input.js';
+import { DEFAULT_RULES_DIR, readRulesDir } from '../src/input/audit-inputs.js';
 import { buildReportModel } from '../src/report/model.js';
 import { renderEmailSummary } from '../src/report/renderers/email-summary.js';
 import { RENDERERS, REPORT_FORMATS } from '../src/report/renderers/index.js';

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../src/audit/policy.js';
 import { auditSnapshot } from '../../src/audit/run.js';
-import { DEFAULT_RULES_DIR, readRulesDir } from '../../src/cli/audit-input.js';
+import { DEFAULT_RULES_DIR, readRulesDir } from '../../src/input/audit-inputs.js';
 import type { LoadedRuleSet } from '../../src/rules/load.js';
 import { generateEstate, PRESETS } from '../../src/sim/generate.js';
 import { snapshotSchema } from '../../src/snapshot/schema.js';

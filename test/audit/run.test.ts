@@ -3,9 +3,9 @@ import { DEFAULT_POLICY, type Policy, policySchema } from '../../src/audit/polic
 import { auditSnapshot, type Baseline } from '../../src/audit/run.js';
 import type { Waiver } from '../../src/audit/types.js';
 import { crossOrgWaivers, parseWaivers } from '../../src/audit/waivers.js';
-import { DEFAULT_RULES_DIR, readRulesDir } from '../../src/cli/audit-input.js';
 import type { FailOn } from '../../src/domain/severity.js';
 import { InputError } from '../../src/errors.js';
+import { DEFAULT_RULES_DIR, readRulesDir } from '../../src/input/audit-inputs.js';
 import type { LoadedRuleSet } from '../../src/rules/load.js';
 import {
   apiKey,

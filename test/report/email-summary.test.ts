@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../src/audit/policy.js';
 import { auditSnapshot } from '../../src/audit/run.js';
-import { DEFAULT_RULES_DIR, readRulesDir } from '../../src/cli/audit-input.js';
+import { DEFAULT_RULES_DIR, readRulesDir } from '../../src/input/audit-inputs.js';
 import { buildReportModel } from '../../src/report/model.js';
 import { EMAIL_TOP_FINDINGS, renderEmailSummary } from '../../src/report/renderers/email-summary.js';
 import { generateEstate, PRESETS } from '../../src/sim/generate.js';

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, resolveRules } from '../../src/audit/policy.js';
-import { DEFAULT_RULES_DIR, RULE_SCHEMA_FILE, readRulesDir } from '../../src/cli/audit-input.js';
+import { DEFAULT_RULES_DIR, RULE_SCHEMA_FILE, readRulesDir } from '../../src/input/audit-inputs.js';
 import type { LoadedRuleSet } from '../../src/rules/load.js';
 import { SUBJECT_LISTING } from '../../src/rules/requirements.js';
 import { ruleJsonSchema } from '../../src/rules/schema.js';

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, resolveRules } from '../../src/audit/policy.js';
-import { DEFAULT_RULES_DIR, readRulesDir } from '../../src/cli/audit-input.js';
+import { DEFAULT_RULES_DIR, readRulesDir } from '../../src/input/audit-inputs.js';
 import type { EffectiveRule } from '../../src/rules/effective-rule.js';
 import { FACTS } from '../../src/rules/facts.js';
 import { parseRule } from '../../src/rules/load.js';

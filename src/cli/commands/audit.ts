@@ -13,16 +13,16 @@ import type { AuditResult } from '../../audit/types.js';
 import { gateFailureText } from '../../audit/verdict.js';
 import { ExitCode, OutputError, UsageError } from '../../errors.js';
 import { summarizeEvidence } from '../../evidence/summary.js';
+import { auditFromFiles } from '../../input/audit-inputs.js';
 import { assertWritable, writeFileAtomic } from '../../util/files.js';
 import { TOOL } from '../../version.js';
 import {
   type AuditArgs,
   assertOutputsAreNotInputs,
   auditFileOptions,
-  auditFromFiles,
   auditOptions,
   warnCrossOrgWaivers,
-} from '../audit-input.js';
+} from '../audit-options.js';
 import type { CliContext } from '../context.js';
 import { loadEvidenceKeys } from '../evidence-keys.js';
 import { type CommandFactory, defineCommand } from './define.js';

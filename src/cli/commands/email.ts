@@ -1,14 +1,15 @@
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { ExitCode } from '../../errors.js';
+import { auditFromFiles } from '../../input/audit-inputs.js';
+import { loadPrevious } from '../../input/previous.js';
 import { buildReportModel } from '../../report/model.js';
 import {
   type AuditArgs,
   assertOutputsAreNotInputs,
   auditFileOptions,
-  auditFromFiles,
   auditOptions,
-} from '../audit-input.js';
+} from '../audit-options.js';
 import type { CliContext } from '../context.js';
 import {
   deliverReport,
@@ -18,7 +19,6 @@ import {
   reportAttachments,
 } from '../email-options.js';
 import { loadEvidenceKeys } from '../evidence-keys.js';
-import { loadPrevious } from '../previous.js';
 import { type CommandFactory, defineCommand } from './define.js';
 import { previousOption, warnIfPreviousIsNewer } from './report.js';
 
@@ -83,7 +83,7 @@ export const emailCommand: CommandFactory = (ctx: CliContext) =>
       const now = ctx.now();
       const opts = { ...auditFileOptions(argv.snapshot, argv, ctx.cwd), keys };
       const { loaded, audit, evidence } = await auditFromFiles(opts, now);
-      // Same rules, policy, waivers and clock as the current audit (see src/cli/previous.ts).
+      // Same rules, policy, waivers and clock as the current audit (see src/input/previous.ts).
       const previous = argv.previous
         ? await loadPrevious(resolve(ctx.cwd, argv.previous), opts, now, argv.previous)
         : undefined;

@@ -3,6 +3,8 @@ import type { Argv } from 'yargs';
 import type { AuditResult } from '../../audit/types.js';
 import { gateFailureText } from '../../audit/verdict.js';
 import { ExitCode, UsageError } from '../../errors.js';
+import { auditFromFiles } from '../../input/audit-inputs.js';
+import { loadPrevious } from '../../input/previous.js';
 import { buildReportModel, type ReportModel } from '../../report/model.js';
 import { RENDERERS, REPORT_FORMATS, type ReportFormat } from '../../report/renderers/index.js';
 import { assertWritable, writeFileAtomic } from '../../util/files.js';
@@ -10,13 +12,11 @@ import {
   type AuditArgs,
   assertOutputsAreNotInputs,
   auditFileOptions,
-  auditFromFiles,
   auditOptions,
   warnCrossOrgWaivers,
-} from '../audit-input.js';
+} from '../audit-options.js';
 import type { CliContext } from '../context.js';
 import { loadEvidenceKeys } from '../evidence-keys.js';
-import { loadPrevious } from '../previous.js';
 import { type CommandFactory, defineCommand } from './define.js';
 
 type FormatArgs = { [F in ReportFormat]?: string | undefined };
@@ -190,7 +190,7 @@ export const reportCommand: CommandFactory = (ctx) =>
       const now = ctx.now();
       const opts = { ...auditFileOptions(argv.snapshot, argv, ctx.cwd), keys };
       const { loaded, audit, evidence } = await auditFromFiles(opts, now);
-      // Same rules, policy, waivers and clock as the current audit (see src/cli/previous.ts).
+      // Same rules, policy, waivers and clock as the current audit (see src/input/previous.ts).
       const previous = argv.previous
         ? await loadPrevious(resolve(ctx.cwd, argv.previous), opts, now, argv.previous)
         : undefined;

@@ -9,6 +9,7 @@ import {
   writeEvidence,
 } from '../../evidence/store.js';
 import { summarizeEvidence } from '../../evidence/summary.js';
+import { readSignoff } from '../../input/audit-inputs.js';
 import {
   type ApplyLog,
   type ApplyLogCall,
@@ -41,7 +42,6 @@ import {
   requestOptions,
   resolveBaseUrl,
 } from '../atlas-options.js';
-import { readSignoff } from '../audit-input.js';
 import type { CliContext } from '../context.js';
 import {
   evidenceSigner,

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { SUBJECT_KINDS, type SubjectKind } from '../../domain/subject.js';
+import { DEFAULT_RULES_DIR, readRulesDir } from '../../input/audit-inputs.js';
 import { FACTS } from '../../rules/facts.js';
 import { ruleJsonSchema } from '../../rules/schema.js';
 import { writeFileAtomic } from '../../util/files.js';
-import { DEFAULT_RULES_DIR, readRulesDir } from '../audit-input.js';
 import type { CliContext } from '../context.js';
 import { type CommandFactory, defineCommand } from './define.js';
 

@@ -6,6 +6,8 @@ import type { AuditResult } from '../../audit/types.js';
 import { UsageError } from '../../errors.js';
 import { assertEvidenceWritable } from '../../evidence/store.js';
 import { summarizeEvidence } from '../../evidence/summary.js';
+import { auditFromFiles, readAuditInputs } from '../../input/audit-inputs.js';
+import { loadPrevious } from '../../input/previous.js';
 import { buildReportModel, type ReportModel } from '../../report/model.js';
 import { RENDERERS, type ReportFormat } from '../../report/renderers/index.js';
 import { assertWritable } from '../../util/files.js';
@@ -20,10 +22,8 @@ import {
   type AuditArgs,
   assertOutputsAreNotInputs,
   auditFileOptions,
-  auditFromFiles,
   auditOptions,
-  readAuditInputs,
-} from '../audit-input.js';
+} from '../audit-options.js';
 import type { CliContext } from '../context.js';
 import {
   deliverReport,
@@ -33,7 +33,6 @@ import {
   reportAttachments,
 } from '../email-options.js';
 import { loadEvidenceKeys, type SigningKeyArgs, signingKeyOption } from '../evidence-keys.js';
-import { loadPrevious } from '../previous.js';
 import { retryReporter } from '../progress.js';
 import { emitAuditFormat, snapshotMeta } from './audit.js';
 import { collectToFile, defaultSnapshotName, signedLine } from './collect.js';

@@ -1,16 +1,16 @@
 /**
- * Reading the audit's input files (the only I/O of the audit stage): snapshot, rules folder, policy,
- * waivers, baseline. Each is validated with zod; every problem is an InputError naming the file and
- * the JSON path (exit 2). The `report` and `run` commands reuse `auditOptions` and `auditFromFiles`.
+ * Reading the audit's input files: rules folder, policy, waivers, baseline, sign-off, then the snapshot
+ * and the audit over them. Each is validated with zod; every problem is an InputError naming the file
+ * and the JSON path (exit 2). No CLI here: commands, tests, benchmarks and the library call these, and
+ * `run` calls readAuditInputs before its first request so a bad input fails before any collection.
  */
 import { readdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import type { Argv } from 'yargs';
+import { join } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_POLICY, failOnSchema, type Policy, policySchema, resolveRules } from '../audit/policy.js';
+import { DEFAULT_POLICY, type Policy, policySchema, resolveRules } from '../audit/policy.js';
 import { auditSnapshot, type Baseline, type ExtraFindings } from '../audit/run.js';
 import type { AuditResult, Waiver } from '../audit/types.js';
-import { crossOrgWaivers, parseWaivers } from '../audit/waivers.js';
+import { parseWaivers } from '../audit/waivers.js';
 import type { FailOn } from '../domain/severity.js';
 import { InputError, UsageError } from '../errors.js';
 import { type EvidenceCheck, type EvidenceKeys, NO_KEYS } from '../evidence/signature.js';
@@ -20,12 +20,10 @@ import { signoffCountProblem } from '../review/signoff-check.js';
 import { REVIEW_RULES, reviewRuleSummaries, type VerifyResult, verifySignoff } from '../review/verify.js';
 import { type LoadedRuleSet, loadRuleSet, type RuleSource } from '../rules/load.js';
 import { type LoadedSnapshot, readSnapshot, sha256Hex } from '../snapshot/store.js';
-import { readInputFile, sameFile } from '../util/files.js';
+import { readInputFile } from '../util/files.js';
 import { located, type ParsedInput, parseJsonOrYaml, withLocation } from '../util/json-or-yaml.js';
 import { parseJsonText, parseWithSchema } from '../util/validate.js';
 import { PACKAGE_ROOT } from '../version.js';
-import type { CliContext } from './context.js';
-import { type VerifyKeyArgs, verifyKeyOption } from './evidence-keys.js';
 
 /** The catalogue shipped with the tool. */
 export const DEFAULT_RULES_DIR = join(PACKAGE_ROOT, 'rules');
@@ -250,105 +248,4 @@ export async function auditFromFiles(
   }
   const evidence = [loaded.evidence, ...(signoff ? [signoff.evidence] : [])];
   return { loaded, audit, rules, verify: verified?.verify ?? null, evidence };
-}
-
-/** Parsed values of the options `auditOptions` declares. */
-export interface AuditArgs extends VerifyKeyArgs {
-  rules?: string | undefined;
-  policy?: string | undefined;
-  waivers?: string | undefined;
-  'fail-on'?: FailOn | undefined;
-  baseline?: string | undefined;
-  signoff?: string | undefined;
-}
-
-/**
- * Declares --rules, --policy, --waivers, --fail-on, --baseline, --signoff and --verify-key (shared by
- * audit, report, email, run).
- */
-export function auditOptions<T>(y: Argv<T>): Argv<T & AuditArgs> {
-  return verifyKeyOption(y)
-    .option('rules', {
-      type: 'string',
-      describe: 'Folder of rule files (default: the built-in catalogue)',
-      requiresArg: true,
-    })
-    .option('policy', {
-      type: 'string',
-      describe:
-        'Policy file (JSON or YAML): rules on/off, severities, params, allowed email domains, fail-on',
-      requiresArg: true,
-    })
-    .option('waivers', {
-      type: 'string',
-      describe: 'Waivers file (JSON or YAML): approved, expiring exceptions',
-      requiresArg: true,
-    })
-    .option('fail-on', {
-      choices: failOnSchema.options,
-      describe:
-        'Lowest severity of an unwaived finding that fails the run with exit 1 (default: policy, else low)',
-      requiresArg: true,
-    })
-    .option('baseline', {
-      type: 'string',
-      describe: 'Earlier `audit --format json` output; only findings not in it fail the gate',
-      requiresArg: true,
-    })
-    .option('signoff', {
-      type: 'string',
-      describe:
-        'signoff.json from `review import` of an earlier snapshot: every Revoke not carried out is a finding',
-      requiresArg: true,
-    }) as unknown as Argv<T & AuditArgs>;
-}
-
-/** Maps parsed `auditOptions` values to AuditFileOptions. */
-export function auditFileOptions(snapshotFile: string, args: AuditArgs, cwd?: string): AuditFileOptions {
-  // Paths on the command line are relative to the caller's working directory (ctx.cwd in tests).
-  const at = (p: string | undefined) => (p === undefined || cwd === undefined ? p : resolve(cwd, p));
-  return {
-    snapshotFile: at(snapshotFile)!,
-    rulesDir: at(args.rules),
-    policyFile: at(args.policy),
-    waiversFile: at(args.waivers),
-    baselineFile: at(args.baseline),
-    signoffFile: at(args.signoff),
-    failOn: args['fail-on'],
-  };
-}
-
-/** Warns (stderr) about waivers that applied across organizations: scope them with `orgId`. */
-export function warnCrossOrgWaivers(audit: AuditResult, ctx: Pick<CliContext, 'stderr'>): void {
-  for (const { waiver, orgIds } of crossOrgWaivers(audit.waivers)) {
-    ctx.stderr(
-      `warning: waiver for ${waiver.ruleId} / "${waiver.subject}" applied in ${orgIds.length} organizations (${orgIds.join(', ')}); add orgId to limit it to one\n`,
-    );
-  }
-}
-
-/**
- * Refuses (exit 2) an output that would overwrite one of the command's input files: `report s.json
- * --json s.json --force` once replaced its own evidence. `outputs` are absolute paths with the option
- * that names each; inputs are the snapshot and the audit options' files, relative to `cwd`.
- */
-export async function assertOutputsAreNotInputs(
-  outputs: ReadonlyArray<{ path: string; option: string }>,
-  inputs: { snapshot?: string | undefined; previous?: string | undefined } & AuditArgs,
-  cwd: string,
-): Promise<void> {
-  const named: Array<[string, string | undefined]> = [
-    ['snapshot', inputs.snapshot],
-    ['--previous', inputs.previous],
-    ['--policy', inputs.policy],
-    ['--waivers', inputs.waivers],
-    ['--baseline', inputs.baseline],
-    ['--signoff', inputs.signoff],
-  ];
-  for (const out of outputs)
-    for (const [what, file] of named)
-      if (file !== undefined && (await sameFile(out.path, resolve(cwd, file))))
-        throw new UsageError(`${out.option} would overwrite the ${what} input file ${file}`, {
-          hint: 'write the output to another file',
-        });
 }

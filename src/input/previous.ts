@@ -10,7 +10,7 @@ import { InputError } from '../errors.js';
 import type { EvidenceCheck } from '../evidence/signature.js';
 import type { PreviousReview } from '../report/model.js';
 import { readInputFile } from '../util/files.js';
-import { type AuditFileOptions, auditFromFiles } from './audit-input.js';
+import { type AuditFileOptions, auditFromFiles } from './audit-inputs.js';
 
 /**
  * A JSON report (what `--previous` took before it took a snapshot) has `reportSchemaVersion` at the top
