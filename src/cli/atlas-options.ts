@@ -8,8 +8,8 @@ import { DigestAuth } from '../atlas/auth/digest.js';
 import { ServiceAccountAuth } from '../atlas/auth/service-account.js';
 import type { AuthStrategy } from '../atlas/auth/types.js';
 import { AtlasClient, type ClientDeps, DEFAULT_CLIENT_OPTIONS, defaultDeps } from '../atlas/client.js';
-import { OPTIONAL_DATASETS, type OptionalDataset } from '../collect/datasets.js';
 import { registerSecret, UsageError } from '../errors.js';
+import { OPTIONAL_DATASETS, type OptionalDataset } from '../snapshot/optional-datasets.js';
 import type { ApiKind, UsersApiVersion } from '../snapshot/schema.js';
 import { TOOL } from '../version.js';
 

@@ -11,6 +11,7 @@ import { paginate } from '../atlas/paginate.js';
 import * as wire from '../atlas/wire.js';
 import { AtlasApiError } from '../errors.js';
 import { canonicalizeOrganization } from '../snapshot/canonical.js';
+import type { OptionalDataset } from '../snapshot/optional-datasets.js';
 import {
   type ApiKind,
   COVERAGE_PARTS,
@@ -29,7 +30,7 @@ import {
   crossCheckProjectServiceAccounts,
   systemManagedIds,
 } from './cross-check.js';
-import { ALL_MEMBERSHIP_STATUSES_QUERY, type OptionalDataset, SYSTEM_MANAGED_QUERY } from './datasets.js';
+import { ALL_MEMBERSHIP_STATUSES_QUERY, SYSTEM_MANAGED_QUERY } from './datasets.js';
 import {
   accessListEntry,
   apiKeyFromWire,

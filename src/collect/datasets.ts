@@ -5,6 +5,7 @@
  * (test/collect/datasets.test.ts), so the role a user is told to grant is the one the spec names.
  */
 import { type Operation, operations } from '../atlas/operations.js';
+import type { OptionalDataset } from '../snapshot/optional-datasets.js';
 import type { ApiKind } from '../snapshot/schema.js';
 
 /**
@@ -19,10 +20,6 @@ export const SYSTEM_MANAGED_QUERY: ReadonlyArray<[string, string]> = [['includeS
 
 /** What one request of the dataset is for: the caller, an org, or one item of an org listing. */
 export type DatasetScope = 'caller' | 'org' | 'team' | 'project' | 'apiKey' | 'serviceAccount';
-
-/** Datasets a user may add with `--include` (they need more than a read-only role, or are costly). */
-export type OptionalDataset = 'project-invitations';
-export const OPTIONAL_DATASETS: readonly OptionalDataset[] = ['project-invitations'];
 
 export interface Dataset {
   /** Stable id, used by `doctor` output and `--include`. */

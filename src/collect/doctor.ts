@@ -10,6 +10,7 @@ import type { AtlasClient } from '../atlas/client.js';
 import { endpointName, type Operation, operations } from '../atlas/operations.js';
 import { paginate } from '../atlas/paginate.js';
 import { AtlasApiError } from '../errors.js';
+import type { OptionalDataset } from '../snapshot/optional-datasets.js';
 import type { ApiKind, UsersApiVersion } from '../snapshot/schema.js';
 import {
   ALL_MEMBERSHIP_STATUSES_QUERY,
@@ -17,7 +18,6 @@ import {
   type DatasetScope,
   datasetsFor,
   leastRoleText,
-  type OptionalDataset,
   SYSTEM_MANAGED_QUERY,
 } from './datasets.js';
 

@@ -3,7 +3,7 @@
  * given API view. `completeness` and `notes` are returned empty (they depend on paging; tests blank
  * them before comparing).
  */
-import type { OptionalDataset } from '../collect/datasets.js';
+import type { OptionalDataset } from '../snapshot/optional-datasets.js';
 import { coverageOf, type Organization, type User, type UserStatus } from '../snapshot/schema.js';
 
 /** Which API the collector used and how. */

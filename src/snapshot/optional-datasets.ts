@@ -1,0 +1,7 @@
+/**
+ * Datasets a user may add to a snapshot with `--include` (they need more than a read-only role, or
+ * are costly). Defined with the snapshot, not with the collector, because they say what a snapshot
+ * holds: the collector, the simulator's expected snapshot and the library options all name them.
+ */
+export type OptionalDataset = 'project-invitations';
+export const OPTIONAL_DATASETS: readonly OptionalDataset[] = ['project-invitations'];
