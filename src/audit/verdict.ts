@@ -6,7 +6,7 @@
  */
 
 import type { FailOn, Severity } from '../domain/severity.js';
-import { meetsFailOn, SEVERITIES } from '../domain/severity.js';
+import { meetsFailOn, SEVERITY_ORDER } from '../domain/severity.js';
 import type { AuditResult, Finding } from './types.js';
 
 /** The gate's verdict, in data and in words. */
@@ -33,7 +33,7 @@ export function gateWords(failOn: FailOn): string {
 function describe(findings: readonly Finding[], adjective: string): string {
   const counts = new Map<Severity, number>();
   for (const f of findings) counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
-  const present = [...SEVERITIES].reverse().filter((s) => counts.has(s));
+  const present = SEVERITY_ORDER.filter((s) => counts.has(s));
   const a = adjective ? `${adjective} ` : '';
   if (present.length === 1)
     return plural(findings.length, `${a}${present[0]} finding`, `${a}${present[0]} findings`);

@@ -1,4 +1,4 @@
-import { SEVERITIES } from '../../domain/severity.js';
+import { SEVERITY_ORDER } from '../../domain/severity.js';
 import type { AuditResult } from '../types.js';
 import { gateVerdict } from '../verdict.js';
 import type { SnapshotMeta } from './index.js';
@@ -29,7 +29,7 @@ export function renderMarkdown(result: AuditResult, snapshot: SnapshotMeta): str
   out.push('');
   out.push('| severity | findings |');
   out.push('|---|---:|');
-  for (const sev of [...SEVERITIES].reverse()) out.push(`| ${sev} | ${s.bySeverity[sev]} |`);
+  for (const sev of SEVERITY_ORDER) out.push(`| ${sev} | ${s.bySeverity[sev]} |`);
   out.push(`| **total** | **${s.total}** (waived ${s.waived}) |`);
   out.push('');
   if (result.notEvaluated.length) {

@@ -1,4 +1,4 @@
-import { SEVERITIES } from '../../domain/severity.js';
+import { SEVERITY_ORDER } from '../../domain/severity.js';
 import type { AuditResult } from '../types.js';
 import { gateVerdict } from '../verdict.js';
 import type { SnapshotMeta } from './index.js';
@@ -18,10 +18,7 @@ export function renderText(result: AuditResult, snapshot: SnapshotMeta): string 
     lines.push(
       `Not evaluated: ${notEvaluatedCount(result.notEvaluated)} (the snapshot lacks the data; neither findings nor passes)`,
     );
-  const bySev = [...SEVERITIES]
-    .reverse()
-    .map((sev) => `${sev} ${s.bySeverity[sev]}`)
-    .join(', ');
+  const bySev = SEVERITY_ORDER.map((sev) => `${sev} ${s.bySeverity[sev]}`).join(', ');
   lines.push(`Findings: ${s.total} (${bySev}); waived ${s.waived}; open ${s.open}`);
   lines.push('');
   let current = '';
