@@ -116,3 +116,31 @@ export function redactSecrets(text: string): string {
   out = out.replace(SECRET_PATTERNS[4]!, '$1[REDACTED]$2');
   return out;
 }
+
+/**
+ * Atlas answered, but with data that does not fit: a body that fails its wire schema, a listing over
+ * the caps or looping, an organization that is not visible, a value that cannot be normalised. Not an
+ * HTTP failure (so no status): the collection is incomplete and nothing is written. Exit 3.
+ */
+export class CollectionError extends KnownError {
+  readonly exitCode = ExitCode.api;
+  constructor(
+    readonly details: {
+      /** `METHOD /path/{template}` of the operation whose answer did not fit (or `collection`). */
+      endpoint: string;
+      /** JSONPath-like location of the value in the answer, e.g. `$.results[3].id`; null: the answer as a whole. */
+      jsonPath: string | null;
+      /** What was wrong, in words. */
+      problem: string;
+    },
+    options?: { hint?: string; cause?: unknown },
+  ) {
+    const { endpoint, jsonPath, problem } = details;
+    super(
+      jsonPath === null
+        ? `${endpoint}: ${problem}`
+        : `${endpoint}: unexpected response body at ${jsonPath}: ${problem}`,
+      options,
+    );
+  }
+}

@@ -7,9 +7,9 @@
 import { z } from 'zod';
 import type { AtlasClient } from '../atlas/client.js';
 import { endpointName, type Operation, operations } from '../atlas/operations.js';
-import { paginate } from '../atlas/paginate.js';
+import { type ListingCompleteness, readAllPages } from '../atlas/paginate.js';
 import * as wire from '../atlas/wire.js';
-import { AtlasApiError } from '../errors.js';
+import { AtlasApiError, CollectionError } from '../errors.js';
 import { canonicalizeOrganization } from '../snapshot/canonical.js';
 import type { OptionalDataset } from '../snapshot/optional-datasets.js';
 import {
@@ -70,7 +70,10 @@ export type ProgressEvent =
   | { kind: 'page'; endpoint: string; page: number; items: number }
   | { kind: 'org-done'; orgId: string; name: string; done: number; total: number };
 
-/** Collects a snapshot. Throws AtlasApiError (exit 3) on any failure; never returns a partial snapshot. */
+/**
+ * Collects a snapshot. Throws AtlasApiError (a failed call) or CollectionError (an answer that does not
+ * fit), both exit 3, on any failure; never returns a partial snapshot.
+ */
 export async function collectSnapshot(options: CollectOptions): Promise<Snapshot> {
   const started = options.now();
   const { client } = options;
@@ -110,11 +113,10 @@ export async function collectSnapshot(options: CollectOptions): Promise<Snapshot
   if (!checked.success) {
     // Atlas answered with data the canonical schema cannot hold (e.g. an id that is not 24-hex).
     const issue = checked.error.issues[0];
-    throw new AtlasApiError({
+    throw new CollectionError({
       endpoint: 'collection',
-      status: null,
-      errorCode: null,
-      detail: `the API returned data that does not fit the snapshot at ${formatJsonPath(issue?.path ?? [])}: ${issue?.message}`,
+      jsonPath: null,
+      problem: `the API returned data that does not fit the snapshot at ${formatJsonPath(issue?.path ?? [])}: ${issue?.message}`,
     });
   }
   return checked.data;
@@ -141,8 +143,8 @@ async function resolveOrganizations(options: CollectOptions): Promise<OrgRef[]> 
   const visible = new Map(listed.items.filter((o) => !o.isDeleted).map((o) => [o.id, o.name]));
   if (options.orgs === 'all') {
     if (visible.size === 0) {
-      throw new AtlasApiError(
-        { endpoint, status: 200, errorCode: null, detail: 'the credentials see no organization' },
+      throw new CollectionError(
+        { endpoint, jsonPath: null, problem: 'the credentials see no organization' },
         { hint: 'give the service account or API key a role in the organizations to review' },
       );
     }
@@ -151,13 +153,8 @@ async function resolveOrganizations(options: CollectOptions): Promise<OrgRef[]> 
   return options.orgs.map((id) => {
     const name = visible.get(id);
     if (name === undefined) {
-      throw new AtlasApiError(
-        {
-          endpoint,
-          status: 200,
-          errorCode: null,
-          detail: `organization ${id} is not visible to these credentials`,
-        },
+      throw new CollectionError(
+        { endpoint, jsonPath: null, problem: `organization ${id} is not visible to these credentials` },
         { hint: 'check the org id, and that the credentials have a role in that organization' },
       );
     }
@@ -171,185 +168,264 @@ async function legacyOrgName(options: CollectOptions, id: string): Promise<OrgRe
   const { body } = await options.client.getJson(op, options.client.urlFor(op, { orgId: id }), null, id);
   const org = parseBody(op, wire.atlasOrganization, body);
   if (org.isDeleted) {
-    throw new AtlasApiError({
+    throw new CollectionError({
       endpoint: endpointName(op),
-      status: 200,
-      errorCode: null,
-      detail: `organization ${id} is deleted`,
+      jsonPath: null,
+      problem: `organization ${id} is deleted`,
     });
   }
   return { id, name: org.name };
 }
 
+/** Lists every page of an operation for one org, recording its completeness evidence and notes. */
+interface OrgReader {
+  options: CollectOptions;
+  orgId: string;
+  all<S extends z.ZodType>(spec: ListSpec<S>): Promise<z.output<S>[]>;
+  completeness: Completeness[];
+  notes: string[];
+}
+
+function orgReader(options: CollectOptions, orgId: string): OrgReader {
+  const completeness: Completeness[] = [];
+  const notes: string[] = [];
+  return {
+    options,
+    orgId,
+    completeness,
+    notes,
+    async all(spec) {
+      const result = await list(options, spec);
+      completeness.push(result.completeness);
+      notes.push(...result.notes);
+      return result.items;
+    },
+  };
+}
+
 /**
  * One Atlas v2 organization: users, teams + members, projects + team roles (+ API keys and service
  * accounts of each project, to cross-check), API keys + access lists, service accounts (system-managed
- * included) + project roles + access lists, settings, and project invitations when asked for.
+ * included) + project roles + access lists, settings, and project invitations when asked for. Every
+ * listing starts at once; the client's concurrency and pacing decide how fast they go out.
  */
 async function collectAtlasOrg(options: CollectOptions, ref: OrgRef): Promise<Organization> {
-  const orgId = ref.id;
-  const completeness: Completeness[] = [];
-  const notes: string[] = [];
-  /** Lists every page of an operation, recording its completeness evidence for this org. */
-  const all = async <S extends z.ZodType>(spec: ListSpec<S>): Promise<z.output<S>[]> => {
-    const result = await list(options, spec);
-    completeness.push(result.completeness);
-    notes.push(...result.notes);
-    return result.items;
-  };
-  const modern = options.usersVersion === '2025-02-19';
+  const reader = orgReader(options, ref.id);
+  const userListing = usersListing(options.usersVersion);
   const wantInvitations = options.include?.includes('project-invitations') ?? false;
-  // Users and team members are read with the same version and every membership status.
-  const userListing = {
+  const [projectReads, users, teams, apiKeys, serviceAccounts, settings] = await Promise.all([
+    readProjects(reader, wantInvitations),
+    reader.all({ operation: operations.listOrgUsers, pathParams: { orgId: ref.id }, ...userListing }),
+    readTeams(reader, userListing),
+    readApiKeys(reader),
+    readServiceAccounts(reader),
+    readSettings(options, ref.id),
+  ]);
+  return assembleAtlasOrg(reader, ref, { projectReads, users, teams, apiKeys, serviceAccounts, settings });
+}
+
+/** Users and team members are read with the same version and every membership status. */
+function usersListing(usersVersion: UsersApiVersion) {
+  const modern = usersVersion === '2025-02-19';
+  return {
     schema: modern ? wire.orgUserResponse : wire.cloudAppUser,
     query: modern ? [...ALL_MEMBERSHIP_STATUSES_QUERY] : [],
-    version: options.usersVersion,
+    version: usersVersion,
     key: byField('id'),
   };
-  const withSystemManaged = [...SYSTEM_MANAGED_QUERY];
+}
 
-  const projectsPromise = all({
+/** The org's projects, each with its team roles, API keys, service accounts and (asked for) invitations. */
+async function readProjects(reader: OrgReader, wantInvitations: boolean) {
+  const groups = await reader.all({
     operation: operations.getOrgGroups,
-    pathParams: { orgId },
+    pathParams: { orgId: reader.orgId },
     key: byField('id'),
     schema: wire.group,
-  }).then((groups) =>
-    Promise.all(
-      groups.map(async (g) => {
-        const [teams, apiKeys, serviceAccounts, invitations] = await Promise.all([
-          all({
-            operation: operations.listGroupTeams,
-            pathParams: { groupId: g.id },
-            scopeId: g.id,
-            key: byField('teamId'),
-            schema: wire.teamRole,
-          }),
-          all({
-            operation: operations.listGroupApiKeys,
-            pathParams: { groupId: g.id },
-            scopeId: g.id,
-            key: byField('id'),
-            schema: wire.apiKeyUserDetails,
-          }),
-          all({
-            operation: operations.listGroupServiceAccounts,
-            pathParams: { groupId: g.id },
-            scopeId: g.id,
-            key: byField('clientId'),
-            schema: wire.groupServiceAccount,
-            query: withSystemManaged,
-          }),
-          wantInvitations ? projectInvitations(options, g.id) : Promise.resolve(null),
-        ]);
-        return { project: projectFromGroup(g, teams), apiKeys, serviceAccounts, invitations };
-      }),
-    ),
+  });
+  return Promise.all(
+    groups.map(async (g) => {
+      const project = { pathParams: { groupId: g.id }, scopeId: g.id };
+      const [teams, apiKeys, serviceAccounts, invitations] = await Promise.all([
+        reader.all({
+          operation: operations.listGroupTeams,
+          ...project,
+          key: byField('teamId'),
+          schema: wire.teamRole,
+        }),
+        reader.all({
+          operation: operations.listGroupApiKeys,
+          ...project,
+          key: byField('id'),
+          schema: wire.apiKeyUserDetails,
+        }),
+        reader.all({
+          operation: operations.listGroupServiceAccounts,
+          ...project,
+          key: byField('clientId'),
+          schema: wire.groupServiceAccount,
+          query: [...SYSTEM_MANAGED_QUERY],
+        }),
+        wantInvitations ? projectInvitations(reader.options, g.id) : Promise.resolve(null),
+      ]);
+      return { project: projectFromGroup(g, teams), apiKeys, serviceAccounts, invitations };
+    }),
   );
-  const usersPromise = all({ operation: operations.listOrgUsers, pathParams: { orgId }, ...userListing });
-  const teamsPromise = all({
+}
+
+/** The org's teams with their members' ids. */
+async function readTeams(reader: OrgReader, userListing: ReturnType<typeof usersListing>) {
+  const { orgId } = reader;
+  const teams = await reader.all({
     operation: operations.listOrgTeams,
     pathParams: { orgId },
     key: byField('id'),
     schema: wire.teamResponse,
-  }).then((teams) =>
-    Promise.all(
-      teams.map(async (team) => {
-        const members = await all({
-          operation: operations.listOrgTeamUsers,
-          pathParams: { orgId, teamId: team.id },
-          ...userListing,
-        });
-        return { id: team.id, name: team.name, memberIds: members.map((m) => m.id) };
-      }),
-    ),
+  });
+  return Promise.all(
+    teams.map(async (team) => {
+      const members = await reader.all({
+        operation: operations.listOrgTeamUsers,
+        pathParams: { orgId, teamId: team.id },
+        ...userListing,
+      });
+      return { id: team.id, name: team.name, memberIds: members.map((m) => m.id) };
+    }),
   );
-  const apiKeysPromise = all({
+}
+
+/** An access-list entry is identified by its CIDR block, or its single address. */
+const accessListKey = (e: unknown) => byField('cidrBlock')(e) ?? byField('ipAddress')(e);
+
+/** The org's API keys with their access lists. */
+async function readApiKeys(reader: OrgReader) {
+  const { orgId } = reader;
+  const keys = await reader.all({
     operation: operations.listOrgApiKeys,
     pathParams: { orgId },
     key: byField('id'),
     schema: wire.apiKeyUserDetails,
-  }).then((keys) =>
-    Promise.all(
-      keys.map(async (key) => {
-        const entries = await all({
-          operation: operations.listOrgApiKeyAccessListEntries,
-          pathParams: { orgId, apiUserId: key.id },
-          key: (e) => byField('cidrBlock')(e) ?? byField('ipAddress')(e),
-          schema: wire.userAccessListResponse,
-        });
-        return { key, accessList: entries.map(accessListEntry) };
-      }),
-    ),
+  });
+  return Promise.all(
+    keys.map(async (key) => {
+      const entries = await reader.all({
+        operation: operations.listOrgApiKeyAccessListEntries,
+        pathParams: { orgId, apiUserId: key.id },
+        key: accessListKey,
+        schema: wire.userAccessListResponse,
+      });
+      return { key, accessList: entries.map(accessListEntry) };
+    }),
   );
-  const serviceAccountListing = {
+}
+
+/**
+ * The org's service accounts, system-managed included, with project roles and access lists. Nothing in
+ * an item says whether Atlas manages the account: the default listing leaves those out, so an account
+ * only the full listing has is system-managed (both listings are read).
+ */
+async function readServiceAccounts(reader: OrgReader) {
+  const { orgId } = reader;
+  const listing = {
     operation: operations.listOrgServiceAccounts,
     pathParams: { orgId },
     key: byField('clientId'),
     schema: wire.orgServiceAccount,
   };
-  // Nothing in an item says whether Atlas manages the account: the default listing leaves those out,
-  // so an account only the full listing has is system-managed.
-  const userManagedPromise = all({ ...serviceAccountListing });
-  const serviceAccountsPromise = all({
-    ...serviceAccountListing,
-    query: withSystemManaged,
-    variant: 'includeSystemManaged=true',
-  }).then((accounts) =>
-    Promise.all(
-      accounts.map(async (account) => {
-        const pathParams = { orgId, clientId: account.clientId };
-        const [groups, entries] = await Promise.all([
-          all({
-            operation: operations.getOrgServiceAccountGroups,
-            pathParams,
-            key: byField('groupId'),
-            schema: wire.serviceAccountGroup,
-          }),
-          all({
-            operation: operations.listOrgServiceAccountAccessList,
-            pathParams,
-            key: (e) => byField('cidrBlock')(e) ?? byField('ipAddress')(e),
-            schema: wire.serviceAccountAccessListEntry,
-          }),
-        ]);
-        return { account, groups, accessList: entries.map(serviceAccountAccessListEntry) };
-      }),
-    ),
-  );
-  const settingsPromise = (async () => {
-    const op = operations.getOrgSettings;
-    const { body } = await options.client.getJson(
-      op,
-      options.client.urlFor(op, { orgId }),
-      '2023-01-01',
-      orgId,
-    );
-    return settingsFromWire(parseBody(op, wire.organizationSettings, body));
-  })();
-
-  const [projectReads, users, teams, apiKeys, userManaged, serviceAccounts, settings] = await Promise.all([
-    projectsPromise,
-    usersPromise,
-    teamsPromise,
-    apiKeysPromise,
-    userManagedPromise,
-    serviceAccountsPromise,
-    settingsPromise,
+  const [userManaged, accounts] = await Promise.all([
+    reader.all({ ...listing }),
+    reader.all({ ...listing, query: [...SYSTEM_MANAGED_QUERY], variant: 'includeSystemManaged=true' }),
   ]);
-  const projects = projectReads.map((r) => r.project);
+  const details = await Promise.all(
+    accounts.map(async (account) => {
+      const pathParams = { orgId, clientId: account.clientId };
+      const [groups, entries] = await Promise.all([
+        reader.all({
+          operation: operations.getOrgServiceAccountGroups,
+          pathParams,
+          key: byField('groupId'),
+          schema: wire.serviceAccountGroup,
+        }),
+        reader.all({
+          operation: operations.listOrgServiceAccountAccessList,
+          pathParams,
+          key: accessListKey,
+          schema: wire.serviceAccountAccessListEntry,
+        }),
+      ]);
+      return { account, groups, accessList: entries.map(serviceAccountAccessListEntry) };
+    }),
+  );
+  return { userManaged, accounts: details };
+}
+
+async function readSettings(options: CollectOptions, orgId: string) {
+  const op = operations.getOrgSettings;
+  const url = options.client.urlFor(op, { orgId });
+  const { body } = await options.client.getJson(op, url, '2023-01-01', orgId);
+  return settingsFromWire(parseBody(op, wire.organizationSettings, body));
+}
+
+interface AtlasOrgReads {
+  projectReads: Awaited<ReturnType<typeof readProjects>>;
+  users: Array<z.output<ReturnType<typeof usersListing>['schema']>>;
+  teams: Organization['teams'];
+  apiKeys: Awaited<ReturnType<typeof readApiKeys>>;
+  serviceAccounts: Awaited<ReturnType<typeof readServiceAccounts>>;
+  settings: Organization['settings'];
+}
+
+/** Normalises what was read into the canonical organization, with the cross-checks' notes. */
+function assembleAtlasOrg(reader: OrgReader, ref: OrgRef, reads: AtlasOrgReads): Organization {
+  const { orgId, options, notes, completeness } = reader;
+  const projects = reads.projectReads.map((r) => r.project);
   const projectIds = new Set(projects.map((p) => p.id));
   // Project roles outside this org's projects are not this org's to review.
   const userOptions = { orgId, keepPii: options.keepPii, projectIds };
+  const { apiKeys, serviceAccounts } = orgCredentials(reader, reads, projectIds);
+  const invitations = invitationsOf(reader, reads.projectReads);
+  const modern = options.usersVersion === '2025-02-19';
+  return {
+    id: orgId,
+    name: ref.name,
+    // Everything, except invitations from 2023-01-01 (active users only) and project invitations not asked for.
+    coverage: coverageOf(
+      COVERAGE_PARTS.filter(
+        (p) => (p !== 'invitations' || modern) && (p !== 'projectInvitations' || invitations.covered),
+      ),
+    ),
+    users: normalise(orgId, () =>
+      reads.users.map((u) =>
+        'orgMembershipStatus' in u
+          ? userFromOrgUserResponse(u, userOptions)
+          : userFromCloudAppUser(u, userOptions),
+      ),
+    ),
+    teams: reads.teams,
+    projects,
+    apiKeys,
+    serviceAccounts,
+    settings: reads.settings,
+    completeness,
+    notes,
+    projectInvitations: invitations.items,
+  };
+}
+
+/** The org's API keys and service accounts, normalised and cross-checked with the project-side listings. */
+function orgCredentials(reader: OrgReader, reads: AtlasOrgReads, projectIds: Set<string>) {
+  const { orgId, notes } = reader;
+  const { userManaged, accounts } = reads.serviceAccounts;
   const systemManaged = systemManagedIds(
-    serviceAccounts.map((s) => s.account.clientId),
+    accounts.map((s) => s.account.clientId),
     userManaged.map((s) => s.clientId),
   );
   notes.push(...systemManaged.notes);
-  const orgApiKeys = normalise(orgId, () =>
-    apiKeys.map(({ key, accessList }) => apiKeyFromWire(key, accessList, orgId, projectIds)),
+  const apiKeys = normalise(orgId, () =>
+    reads.apiKeys.map(({ key, accessList }) => apiKeyFromWire(key, accessList, orgId, projectIds)),
   );
-  const orgServiceAccounts = normalise(orgId, () =>
-    serviceAccounts.map(({ account, groups, accessList }) =>
+  const serviceAccounts = normalise(orgId, () =>
+    accounts.map(({ account, groups, accessList }) =>
       serviceAccountFromWire(account, {
         projectRoles: serviceAccountProjectRoles(groups, projectIds),
         accessList,
@@ -359,53 +435,33 @@ async function collectAtlasOrg(options: CollectOptions, ref: OrgRef): Promise<Or
   );
   notes.push(
     ...crossCheckProjectApiKeys(
-      orgApiKeys,
-      projectReads.map((r) => ({ project: r.project, keys: r.apiKeys })),
+      apiKeys,
+      reads.projectReads.map((r) => ({ project: r.project, keys: r.apiKeys })),
       orgId,
     ),
     ...crossCheckProjectServiceAccounts(
-      orgServiceAccounts,
-      projectReads.map((r) => ({ project: r.project, accounts: r.serviceAccounts })),
+      serviceAccounts,
+      reads.projectReads.map((r) => ({ project: r.project, accounts: r.serviceAccounts })),
     ),
   );
-  // Project invitations: all projects read, or none (the deprecated endpoint withdrawn: coverage false).
+  return { apiKeys, serviceAccounts };
+}
+
+/** Project invitations: all projects read, or none (the deprecated endpoint withdrawn: coverage false). */
+function invitationsOf(reader: OrgReader, projectReads: AtlasOrgReads['projectReads']) {
+  const wanted = reader.options.include?.includes('project-invitations') ?? false;
   const invitationReads = projectReads.map((r) => r.invitations).filter((r) => r !== null);
   const gone = invitationReads.find((r) => r.kind === 'gone');
-  if (gone) notes.push(gone.note);
-  const invitationsCovered = wantInvitations && gone === undefined;
-  if (invitationsCovered)
-    for (const r of invitationReads) if (r.kind === 'read') completeness.push(r.completeness);
-  return {
-    id: orgId,
-    name: ref.name,
-    // Everything, except invitations from 2023-01-01 (active users only) and project invitations not asked for.
-    coverage: coverageOf(
-      COVERAGE_PARTS.filter(
-        (p) => (p !== 'invitations' || modern) && (p !== 'projectInvitations' || invitationsCovered),
-      ),
+  if (gone) reader.notes.push(gone.note);
+  const covered = wanted && gone === undefined;
+  if (!covered) return { covered, items: [] };
+  for (const r of invitationReads) if (r.kind === 'read') reader.completeness.push(r.completeness);
+  const items = normalise(reader.orgId, () =>
+    invitationReads.flatMap((r) =>
+      r.kind === 'read' ? r.items.map((inv) => projectInvitationFromWire(inv, r.projectId)) : [],
     ),
-    users: normalise(orgId, () =>
-      users.map((u) =>
-        'orgMembershipStatus' in u
-          ? userFromOrgUserResponse(u, userOptions)
-          : userFromCloudAppUser(u, userOptions),
-      ),
-    ),
-    teams,
-    projects,
-    apiKeys: orgApiKeys,
-    serviceAccounts: orgServiceAccounts,
-    settings,
-    completeness,
-    notes,
-    projectInvitations: invitationsCovered
-      ? normalise(orgId, () =>
-          invitationReads.flatMap((r) =>
-            r.kind === 'read' ? r.items.map((inv) => projectInvitationFromWire(inv, r.projectId)) : [],
-          ),
-        )
-      : [],
-  };
+  );
+  return { covered, items };
 }
 
 type InvitationRead =
@@ -523,7 +579,7 @@ async function list<S extends z.ZodType>(
   spec: ListSpec<S>,
 ): Promise<Listed<z.output<S>>> {
   const { operation } = spec;
-  const result = await paginate(options.client, {
+  const result = await readAllPages(options.client, {
     operation,
     pathParams: spec.pathParams,
     version: operation.versions === null ? null : (spec.version ?? operation.versions[0] ?? null),
@@ -537,7 +593,7 @@ async function list<S extends z.ZodType>(
   const items = result.items.map((item, index) =>
     parseBody(operation, spec.schema, item, `$.results[${index}]`),
   );
-  return { items, completeness: result.completeness, notes: result.notes };
+  return { items, completeness: completenessRecord(result.completeness), notes: result.notes };
 }
 
 function parseBody<S extends z.ZodType>(
@@ -549,13 +605,21 @@ function parseBody<S extends z.ZodType>(
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  const path = formatJsonPath(issue?.path ?? []).replace(/^\$/, at);
-  throw new AtlasApiError({
-    endpoint: `${operation.method} ${operation.path}`,
-    status: 200,
-    errorCode: null,
-    detail: `unexpected response body at ${path}: ${issue?.message ?? 'invalid'}`,
+  throw new CollectionError({
+    endpoint: endpointName(operation),
+    jsonPath: formatJsonPath(issue?.path ?? []).replace(/^\$/, at),
+    problem: issue?.message ?? 'invalid',
   });
+}
+
+/** The snapshot's record of a listing's completeness evidence. */
+function completenessRecord(listing: ListingCompleteness): Completeness {
+  return {
+    endpoint: listing.endpoint,
+    itemsRead: listing.itemsRead,
+    totalCount: listing.totalCount,
+    pages: listing.pages,
+  };
 }
 
 /** Runs a normalisation step; a value Atlas sent that cannot be normalised (a bad date) is an API failure. */
@@ -563,11 +627,10 @@ function normalise<T>(orgId: string, step: () => T): T {
   try {
     return step();
   } catch (error) {
-    throw new AtlasApiError({
+    throw new CollectionError({
       endpoint: `organization ${orgId}`,
-      status: 200,
-      errorCode: null,
-      detail: `cannot normalise the response: ${(error as Error).message}`,
+      jsonPath: null,
+      problem: `cannot normalise the response: ${(error as Error).message}`,
     });
   }
 }

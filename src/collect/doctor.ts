@@ -8,8 +8,8 @@
  */
 import type { AtlasClient } from '../atlas/client.js';
 import { endpointName, type Operation, operations } from '../atlas/operations.js';
-import { paginate } from '../atlas/paginate.js';
-import { AtlasApiError } from '../errors.js';
+import { readAllPages } from '../atlas/paginate.js';
+import { AtlasApiError, CollectionError } from '../errors.js';
 import type { OptionalDataset } from '../snapshot/optional-datasets.js';
 import type { ApiKind, UsersApiVersion } from '../snapshot/schema.js';
 import {
@@ -81,35 +81,66 @@ export const CLOCK_SKEW_WARNING_SECONDS = 60;
 /** Runs the preflight. Throws only for failures that are not about a dataset (none today). */
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const { client } = options;
-  const skews: number[] = [];
   const datasets = datasetsFor(options.api, options.include ?? []);
-  const global: DatasetCheck[] = [];
+  const prober = new Prober(options);
+  // 1. Which organizations: the whole org listing (every page), as `collect` reads it.
+  const orgs = await checkOrgListing(options, datasets);
+  // 2. Every dataset of every organization, parents before the lists read per item of them.
+  const organizations = await Promise.all(
+    orgs.orgIds.map((orgId) => checkOrg(prober, datasets, orgs, orgId)),
+  );
+  const all = [...orgs.global, ...organizations.flatMap((o) => o.checks)];
+  return {
+    baseUrl: client.options.baseUrl.origin,
+    api: options.api,
+    usersVersion: options.api === 'atlas-v2' ? options.usersVersion : null,
+    auth: { kind: client.auth.kind, id: options.credentialId },
+    clockSkewSeconds: prober.medianSkewSeconds(),
+    global: orgs.global,
+    organizations,
+    ok: all.every((c) => c.outcome !== 'refused'),
+    requests: client.stats.requests,
+  };
+}
+
+/** A refusal as doctor reports it: an HTTP failure, or an answer that does not fit (HTTP 200). */
+function refusal(error: unknown): { status: number | null; errorCode: string | null; detail: string | null } {
+  if (error instanceof AtlasApiError) return error.details;
+  if (error instanceof CollectionError) return { status: 200, errorCode: null, detail: error.message };
+  throw error;
+}
+
+/** Probes datasets one request each, and keeps the server's clock readings for the skew. */
+class Prober {
+  private readonly skews: number[] = [];
+  constructor(readonly options: DoctorOptions) {}
 
   /** One probe: the first item of the dataset (or the object), its outcome, and the first item's id. */
-  const probe = async (
+  async probe(
     d: Dataset,
     params: Record<string, string>,
     idField: string | null,
-  ): Promise<{ check: DatasetCheck; firstId: string | null; body: unknown }> => {
+  ): Promise<{ check: DatasetCheck; firstId: string | null; body: unknown }> {
+    const { client, usersVersion, now } = this.options;
     const op = d.operation;
     const query = new URLSearchParams();
     if (op.paginated) {
       query.set('itemsPerPage', '1');
       query.set('pageNum', '1');
     }
-    for (const [k, v] of extraQuery(op, options.usersVersion)) query.append(k, v);
+    for (const [k, v] of extraQuery(op, usersVersion)) query.append(k, v);
     const base = { dataset: d.id, label: d.label, endpoint: endpointName(op), leastRole: leastRoleText(d) };
     try {
-      const sent = options.now();
+      const sent = now();
       const { body, headers } = await client.getJson(
         op,
         client.urlFor(op, params, query),
-        versionFor(op, options.usersVersion),
+        versionFor(op, usersVersion),
         params.groupId ?? params.orgId ?? null,
       );
       const date = Date.parse(headers.get('date') ?? '');
       // The server stamps its Date between our send and receive: compare with the midpoint.
-      if (!Number.isNaN(date)) skews.push(date - (sent + options.now()) / 2);
+      if (!Number.isNaN(date)) this.skews.push(date - (sent + now()) / 2);
       const first = firstItem(body);
       const firstId =
         idField && first && typeof first[idField] === 'string' ? (first[idField] as string) : null;
@@ -119,16 +150,24 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
         body,
       };
     } catch (error) {
-      if (!(error instanceof AtlasApiError)) throw error;
-      const { status, errorCode, detail } = error.details;
+      const { status, errorCode, detail } = refusal(error);
       return {
         check: { ...base, outcome: 'refused', status, errorCode, detail, fix: fixFor(d, status, errorCode) },
         firstId: null,
         body: null,
       };
     }
-  };
-  const skipped = (d: Dataset, why: string): DatasetCheck => ({
+  }
+
+  medianSkewSeconds(): number | null {
+    const sorted = [...this.skews].sort((a, b) => a - b);
+    const median = sorted.length > 0 ? sorted[Math.floor(sorted.length / 2)]! : null;
+    return median === null ? null : Math.round(median / 1000);
+  }
+}
+
+function skipped(d: Dataset, why: string): DatasetCheck {
+  return {
     dataset: d.id,
     label: d.label,
     endpoint: endpointName(d.operation),
@@ -138,157 +177,163 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     detail: why,
     leastRole: leastRoleText(d),
     fix: null,
-  });
-
-  // 1. Which organizations: the whole org listing (every page), as `collect` reads it.
-  const orgNames = new Map<string, string>();
-  const listing = datasets.find((d) => d.scope === 'caller');
-  let orgIds: string[] = options.orgs === 'all' ? [] : options.orgs;
-  if (listing && (options.api === 'atlas-v2' || options.orgs === 'all')) {
-    try {
-      const result = await paginate(client, {
-        operation: listing.operation,
-        pathParams: {},
-        version: versionFor(listing.operation, options.usersVersion),
-        scopeId: null,
-        key: (item) => idOf(item, 'id'),
-      });
-      for (const item of result.items) {
-        const o = item as { id?: unknown; name?: unknown; isDeleted?: unknown };
-        if (typeof o.id === 'string' && o.isDeleted !== true) orgNames.set(o.id, String(o.name ?? ''));
-      }
-      global.push({
-        dataset: listing.id,
-        label: listing.label,
-        endpoint: endpointName(listing.operation),
-        outcome: 'ok',
-        status: 200,
-        errorCode: null,
-        detail: `${orgNames.size} organization(s) visible`,
-        leastRole: leastRoleText(listing),
-        fix: null,
-      });
-      if (options.orgs === 'all') orgIds = [...orgNames.keys()].sort();
-    } catch (error) {
-      if (!(error instanceof AtlasApiError)) throw error;
-      const { status, errorCode, detail } = error.details;
-      global.push({
-        dataset: listing.id,
-        label: listing.label,
-        endpoint: endpointName(listing.operation),
-        outcome: 'refused',
-        status,
-        errorCode,
-        detail,
-        leastRole: leastRoleText(listing),
-        fix: fixFor(listing, status, errorCode),
-      });
-    }
-  }
-
-  // 2. Every dataset of every organization, parents before the lists read per item of them.
-  const organizations = await Promise.all(
-    orgIds.map(async (orgId): Promise<OrgCheck> => {
-      const checks: DatasetCheck[] = [];
-      let name = orgNames.get(orgId) ?? null;
-      // The organization listing was refused (bad credentials, an IP outside the access list): every
-      // request would be refused the same way, so the org is not probed and the reason stands above.
-      if (global[0]?.outcome === 'refused') {
-        return {
-          id: orgId,
-          name: null,
-          checks: datasets
-            .filter((d) => d.scope !== 'caller')
-            .map((d) => skipped(d, 'not probed: the organization listing was refused (see above)')),
-        };
-      }
-      if (options.api === 'atlas-v2' && global[0]?.outcome === 'ok' && name === null) {
-        return {
-          id: orgId,
-          name: null,
-          checks: [
-            {
-              dataset: 'organization',
-              label: 'organization',
-              endpoint: endpointName(operations.listOrgs),
-              outcome: 'refused',
-              status: null,
-              errorCode: null,
-              detail: 'the organization is not visible to these credentials',
-              leastRole: 'Organization Read Only',
-              fix: 'check the org id, and give the identity Organization Read Only in that organization',
-            },
-          ],
-        };
-      }
-      const orgLevel = datasets.filter((d) => d.scope === 'org');
-      const firstIds = new Map<DatasetScope, string | null>();
-      const parentOutcome = new Map<DatasetScope, DatasetCheck['outcome']>();
-      const parentOf: Partial<Record<DatasetScope, string>> = {
-        team: operations.listOrgTeams.path,
-        project:
-          options.api === 'atlas-v2' ? operations.getOrgGroups.path : operations.legacyListOrgGroups.path,
-        apiKey: operations.listOrgApiKeys.path,
-        serviceAccount: operations.listOrgServiceAccounts.path,
-      };
-      const idFieldOf = (path: string): [DatasetScope, string] | null => {
-        for (const [scope, p] of Object.entries(parentOf) as [DatasetScope, string][])
-          if (p === path) return [scope, scope === 'serviceAccount' ? 'clientId' : 'id'];
-        return null;
-      };
-      const orgResults = await Promise.all(
-        orgLevel.map(async (d) => {
-          const parent = idFieldOf(d.operation.path);
-          const r = await probe(d, { orgId }, parent?.[1] ?? null);
-          if (parent) {
-            firstIds.set(parent[0], r.firstId);
-            parentOutcome.set(parent[0], r.check.outcome);
-          }
-          if (d.operation === operations.legacyGetOrg && r.body && typeof r.body === 'object') {
-            const n = (r.body as { name?: unknown }).name;
-            if (typeof n === 'string') name = n;
-          }
-          return r.check;
-        }),
-      );
-      checks.push(...orgResults);
-      const perItem = datasets.filter((d) => d.scope !== 'org' && d.scope !== 'caller');
-      const itemResults = await Promise.all(
-        perItem.map(async (d) => {
-          const id = firstIds.get(d.scope) ?? null;
-          if (parentOutcome.get(d.scope) === 'refused')
-            return skipped(d, `not probed: the ${scopeWord(d.scope)} listing was refused`);
-          if (id === null) return skipped(d, `not probed: the organization has no ${scopeWord(d.scope)}`);
-          const params: Record<string, string> =
-            d.scope === 'project'
-              ? { groupId: id }
-              : d.scope === 'team'
-                ? { orgId, teamId: id }
-                : d.scope === 'apiKey'
-                  ? { orgId, apiUserId: id }
-                  : { orgId, clientId: id };
-          return (await probe(d, params, null)).check;
-        }),
-      );
-      checks.push(...itemResults);
-      return { id: orgId, name, checks };
-    }),
-  );
-
-  const all = [...global, ...organizations.flatMap((o) => o.checks)];
-  const sorted = [...skews].sort((a, b) => a - b);
-  const median = sorted.length > 0 ? sorted[Math.floor(sorted.length / 2)]! : null;
-  return {
-    baseUrl: client.options.baseUrl.origin,
-    api: options.api,
-    usersVersion: options.api === 'atlas-v2' ? options.usersVersion : null,
-    auth: { kind: client.auth.kind, id: options.credentialId },
-    clockSkewSeconds: median === null ? null : Math.round(median / 1000),
-    global,
-    organizations,
-    ok: all.every((c) => c.outcome !== 'refused'),
-    requests: client.stats.requests,
   };
+}
+
+/** The organizations to probe, their names, and the org listing's own check. */
+interface OrgListing {
+  global: DatasetCheck[];
+  orgNames: Map<string, string>;
+  orgIds: string[];
+}
+
+async function checkOrgListing(options: DoctorOptions, datasets: Dataset[]): Promise<OrgListing> {
+  const orgNames = new Map<string, string>();
+  const global: DatasetCheck[] = [];
+  const orgIds = options.orgs === 'all' ? [] : options.orgs;
+  const listing = datasets.find((d) => d.scope === 'caller');
+  if (!listing || (options.api !== 'atlas-v2' && options.orgs !== 'all')) return { global, orgNames, orgIds };
+  const base = {
+    dataset: listing.id,
+    label: listing.label,
+    endpoint: endpointName(listing.operation),
+    leastRole: leastRoleText(listing),
+  };
+  try {
+    const result = await readAllPages(options.client, {
+      operation: listing.operation,
+      pathParams: {},
+      version: versionFor(listing.operation, options.usersVersion),
+      scopeId: null,
+      key: (item) => idOf(item, 'id'),
+    });
+    for (const item of result.items) {
+      const o = item as { id?: unknown; name?: unknown; isDeleted?: unknown };
+      if (typeof o.id === 'string' && o.isDeleted !== true) orgNames.set(o.id, String(o.name ?? ''));
+    }
+    const detail = `${orgNames.size} organization(s) visible`;
+    global.push({ ...base, outcome: 'ok', status: 200, errorCode: null, detail, fix: null });
+    return { global, orgNames, orgIds: options.orgs === 'all' ? [...orgNames.keys()].sort() : orgIds };
+  } catch (error) {
+    const { status, errorCode, detail } = refusal(error);
+    global.push({
+      ...base,
+      outcome: 'refused',
+      status,
+      errorCode,
+      detail,
+      fix: fixFor(listing, status, errorCode),
+    });
+    return { global, orgNames, orgIds };
+  }
+}
+
+/** Every dataset of one organization, or why it is not probed. */
+async function checkOrg(
+  prober: Prober,
+  datasets: Dataset[],
+  orgs: OrgListing,
+  orgId: string,
+): Promise<OrgCheck> {
+  // The organization listing was refused (bad credentials, an IP outside the access list): every
+  // request would be refused the same way, so the org is not probed and the reason stands above.
+  if (orgs.global[0]?.outcome === 'refused') {
+    return {
+      id: orgId,
+      name: null,
+      checks: datasets
+        .filter((d) => d.scope !== 'caller')
+        .map((d) => skipped(d, 'not probed: the organization listing was refused (see above)')),
+    };
+  }
+  const name = orgs.orgNames.get(orgId) ?? null;
+  if (prober.options.api === 'atlas-v2' && orgs.global[0]?.outcome === 'ok' && name === null)
+    return { id: orgId, name: null, checks: [notVisible()] };
+  const parents = await probeOrgLevel(prober, datasets, orgId);
+  const perItem = datasets.filter((d) => d.scope !== 'org' && d.scope !== 'caller');
+  const itemChecks = await Promise.all(perItem.map((d) => probePerItem(prober, d, parents, orgId)));
+  return { id: orgId, name: parents.name ?? name, checks: [...parents.checks, ...itemChecks] };
+}
+
+function notVisible(): DatasetCheck {
+  return {
+    dataset: 'organization',
+    label: 'organization',
+    endpoint: endpointName(operations.listOrgs),
+    outcome: 'refused',
+    status: null,
+    errorCode: null,
+    detail: 'the organization is not visible to these credentials',
+    leastRole: 'Organization Read Only',
+    fix: 'check the org id, and give the identity Organization Read Only in that organization',
+  };
+}
+
+/** What the org-level probes found: their checks, each parent list's first id and outcome, the org's name. */
+interface OrgLevel {
+  checks: DatasetCheck[];
+  firstIds: Map<DatasetScope, string | null>;
+  parentOutcome: Map<DatasetScope, DatasetCheck['outcome']>;
+  /** The name the v1.0 organization object gave, if read. */
+  name: string | null;
+}
+
+async function probeOrgLevel(prober: Prober, datasets: Dataset[], orgId: string): Promise<OrgLevel> {
+  const level: OrgLevel = { checks: [], firstIds: new Map(), parentOutcome: new Map(), name: null };
+  const parentOf = parentLists(prober.options.api);
+  const checks = await Promise.all(
+    datasets
+      .filter((d) => d.scope === 'org')
+      .map(async (d) => {
+        const parent = parentOf.get(d.operation.path);
+        const r = await prober.probe(d, { orgId }, parent?.[1] ?? null);
+        if (parent) {
+          level.firstIds.set(parent[0], r.firstId);
+          level.parentOutcome.set(parent[0], r.check.outcome);
+        }
+        if (d.operation === operations.legacyGetOrg && r.body && typeof r.body === 'object') {
+          const n = (r.body as { name?: unknown }).name;
+          if (typeof n === 'string') level.name = n;
+        }
+        return r.check;
+      }),
+  );
+  level.checks.push(...checks);
+  return level;
+}
+
+/** The org-level listing whose first item a per-item dataset is probed with, by path: scope and id field. */
+function parentLists(api: ApiKind): Map<string, [DatasetScope, string]> {
+  return new Map([
+    [operations.listOrgTeams.path, ['team', 'id']],
+    [
+      api === 'atlas-v2' ? operations.getOrgGroups.path : operations.legacyListOrgGroups.path,
+      ['project', 'id'],
+    ],
+    [operations.listOrgApiKeys.path, ['apiKey', 'id']],
+    [operations.listOrgServiceAccounts.path, ['serviceAccount', 'clientId']],
+  ]);
+}
+
+async function probePerItem(
+  prober: Prober,
+  d: Dataset,
+  parents: OrgLevel,
+  orgId: string,
+): Promise<DatasetCheck> {
+  const id = parents.firstIds.get(d.scope) ?? null;
+  if (parents.parentOutcome.get(d.scope) === 'refused')
+    return skipped(d, `not probed: the ${scopeWord(d.scope)} listing was refused`);
+  if (id === null) return skipped(d, `not probed: the organization has no ${scopeWord(d.scope)}`);
+  const params: Record<string, string> =
+    d.scope === 'project'
+      ? { groupId: id }
+      : d.scope === 'team'
+        ? { orgId, teamId: id }
+        : d.scope === 'apiKey'
+          ? { orgId, apiUserId: id }
+          : { orgId, clientId: id };
+  return (await prober.probe(d, params, null)).check;
 }
 
 /** Query parameters a collection sends beyond paging, so the probe asks exactly what collect asks. */

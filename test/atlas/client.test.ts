@@ -6,7 +6,7 @@ import { ServiceAccountAuth } from '../../src/atlas/auth/service-account.js';
 import type { AuthStrategy } from '../../src/atlas/auth/types.js';
 import { AtlasClient, DEFAULT_CLIENT_OPTIONS, parseRetryAfter } from '../../src/atlas/client.js';
 import { operations } from '../../src/atlas/operations.js';
-import { paginate } from '../../src/atlas/paginate.js';
+import { readAllPages } from '../../src/atlas/paginate.js';
 import { AtlasApiError } from '../../src/errors.js';
 import { type FakeDeps, fakeDeps } from '../helpers/fake-deps.js';
 
@@ -38,7 +38,7 @@ function users(from: number, count: number) {
 }
 
 function listUsers(client: AtlasClient, itemsPerPage = 500) {
-  return paginate(client, {
+  return readAllPages(client, {
     operation: operations.listOrgUsers,
     pathParams: { orgId: ORG },
     version: '2025-02-19',
@@ -259,7 +259,7 @@ describe('versioned Accept headers', () => {
       .matchHeader('accept', 'application/vnd.atlas.2024-08-05+json')
       .reply(200, { results: [] });
     for (const operation of [operations.listOrgTeams, operations.listOrgServiceAccounts]) {
-      await paginate(client, {
+      await readAllPages(client, {
         operation,
         pathParams: { orgId: ORG },
         version: operation.versions![0]!,

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DigestAuth, digestHeader, parseDigestChallenge } from '../../src/atlas/auth/digest.js';
 import { AtlasClient, DEFAULT_CLIENT_OPTIONS } from '../../src/atlas/client.js';
 import { operations } from '../../src/atlas/operations.js';
-import { paginate } from '../../src/atlas/paginate.js';
+import { readAllPages } from '../../src/atlas/paginate.js';
 import { AtlasApiError } from '../../src/errors.js';
 
 const BASE = 'https://atlas.test';
@@ -31,7 +31,7 @@ function client(auth: DigestAuth) {
 }
 
 const listTeams = (c: AtlasClient) =>
-  paginate(c, {
+  readAllPages(c, {
     operation: operations.listOrgTeams,
     pathParams: { orgId: ORG },
     version: operations.listOrgTeams.versions![0]!,

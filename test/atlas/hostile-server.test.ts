@@ -13,7 +13,7 @@ import type { AuthStrategy } from '../../src/atlas/auth/types.js';
 import { MAX_RESPONSE_BYTES } from '../../src/atlas/body.js';
 import { AtlasClient, DEFAULT_CLIENT_OPTIONS, defaultDeps } from '../../src/atlas/client.js';
 import { operations } from '../../src/atlas/operations.js';
-import { MAX_ITEMS_PER_LISTING, paginate } from '../../src/atlas/paginate.js';
+import { MAX_ITEMS_PER_LISTING, readAllPages } from '../../src/atlas/paginate.js';
 import type { AtlasApiError } from '../../src/errors.js';
 
 const ORG = '5f1a2b3c4d5e6f7a8b9c0d1e';
@@ -44,7 +44,7 @@ function client(base: string, auth: AuthStrategy = noAuth): AtlasClient {
 }
 
 function listUsers(c: AtlasClient, itemsPerPage?: number) {
-  return paginate(c, {
+  return readAllPages(c, {
     operation: operations.listOrgUsers,
     pathParams: { orgId: ORG },
     version: '2025-02-19',
