@@ -52,3 +52,35 @@ export function redirectDetail(response: Response): string | null {
   }
   return `the server answered HTTP ${response.status}, a redirect to ${where}; redirects are never followed`;
 }
+
+/** Reads an Atlas `ApiError` (or OAuth error) body without failing on anything unexpected. */
+export async function readErrorBody(
+  response: Response,
+): Promise<{ errorCode: string | null; detail: string | null }> {
+  const redirect = redirectDetail(response);
+  if (redirect) {
+    await response.body?.cancel().catch(() => {});
+    return { errorCode: null, detail: redirect };
+  }
+  const text = await readBodyText(response, MAX_ERROR_BODY_BYTES).catch(() => '');
+  try {
+    const body = JSON.parse(text) as Record<string, unknown>;
+    const errorCode =
+      typeof body.errorCode === 'string'
+        ? body.errorCode
+        : typeof body.error === 'string'
+          ? body.error
+          : null;
+    const detail =
+      typeof body.detail === 'string'
+        ? body.detail
+        : typeof body.error_description === 'string'
+          ? body.error_description
+          : typeof body.reason === 'string'
+            ? body.reason
+            : null;
+    return { errorCode, detail };
+  } catch {
+    return { errorCode: null, detail: text ? text.slice(0, 200) : null };
+  }
+}

@@ -1,11 +1,22 @@
 import { AtlasApiError } from '../errors.js';
-import { readErrorBody } from './auth/service-account.js';
 import type { AuthStrategy } from './auth/types.js';
-import { BodyTooLargeError, readBodyText, redirectDetail } from './body.js';
-import { describeNetworkFailure } from './network-error.js';
+import { readErrorBody } from './body.js';
+import { networkError } from './network-error.js';
 import { endpointName, fillPath, type Operation } from './operations.js';
+import { type Bucket, RateLimiter } from './rate-limit.js';
+import { type AttemptOutcome, type JsonResponse, type RequestSpec, sendRequest } from './request.js';
+import {
+  type AttemptResult,
+  isRetryableStatus,
+  parseRetryAfter,
+  type RetryEvent,
+  RetryPolicy,
+} from './retry.js';
 import { Semaphore } from './semaphore.js';
 import { atlasMediaType, type WriteOperation, writePathParams } from './write-operations.js';
+
+export type { JsonResponse } from './request.js';
+export type { RetryEvent } from './retry.js';
 
 /** Everything the client needs from the outside world, injectable so tests never sleep or touch the network. */
 export interface ClientDeps {
@@ -20,18 +31,6 @@ export interface ClientDeps {
    * refused"); the client itself prints nothing.
    */
   onRetry?: ((event: RetryEvent) => void) | undefined;
-}
-
-/** A retry about to be waited for. */
-export interface RetryEvent {
-  /** `METHOD /path/{template}` being retried. */
-  endpoint: string;
-  /** 1 for the first retry. */
-  retry: number;
-  maxRetries: number;
-  delayMs: number;
-  /** Why, in words: "HTTP 503", "HTTP 429 (rate limited)", or the connection failure. */
-  reason: string;
 }
 
 export interface ClientOptions {
@@ -81,25 +80,17 @@ export interface ClientStats {
   rateLimited: number;
 }
 
-/** A response body read as JSON, with the headers that matter to callers. */
-export interface JsonResponse {
-  body: unknown;
-  status: number;
-  /** The response headers (`Date` for clock skew, rate-limit headers). */
-  headers: Headers;
-}
-
-const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
-
 /**
- * The HTTP core: one request with auth, versioned `Accept`, timeout, retries (honouring `Retry-After`,
- * capped exponential backoff with full jitter), bounded concurrency and rate-limit pacing. Pagination
- * is layered on top (paginate.ts). Errors name the endpoint template, status, errorCode and detail.
+ * The HTTP core, composed of small pieces: one attempt (request.ts), the retry policy (retry.ts, also
+ * for the token request), rate-limit pacing (rate-limit.ts), bounded concurrency, and the auth strategy
+ * with its own challenge budget. Pagination is layered on top (paginate.ts). Errors name the endpoint
+ * template, status, errorCode and detail.
  */
 export class AtlasClient {
-  readonly stats: ClientStats = { requests: 0, retries: 0, rateLimited: 0 };
   private readonly slots: Semaphore;
-  private readonly buckets = new Map<string, BucketState>();
+  private readonly retry: RetryPolicy;
+  private readonly limiter: RateLimiter;
+  private requests = 0;
 
   constructor(
     readonly options: ClientOptions,
@@ -107,24 +98,13 @@ export class AtlasClient {
     readonly deps: ClientDeps = defaultDeps,
   ) {
     this.slots = new Semaphore(options.concurrency);
-    this.deadlineAt = options.deadlineMs ? deps.now() + options.deadlineMs : null;
+    this.retry = new RetryPolicy(options, deps);
+    this.limiter = new RateLimiter(options.concurrency, deps);
   }
 
-  private readonly deadlineAt: number | null;
-
-  /** Throws when waiting `waitMs` more would pass the overall deadline. */
-  private checkDeadline(endpoint: string, waitMs = 0): void {
-    if (this.deadlineAt === null || this.deps.now() + waitMs < this.deadlineAt) return;
-    const minutes = Math.round((this.options.deadlineMs ?? 0) / 60_000);
-    throw new AtlasApiError(
-      {
-        endpoint,
-        status: null,
-        errorCode: null,
-        detail: `the overall deadline of ${minutes} min${waitMs > 0 ? ' would pass while waiting to retry' : ' has passed'}; nothing more is requested`,
-      },
-      { hint: 'raise --deadline-minutes, or find out why Atlas answers so slowly (doctor)' },
-    );
+  /** Requests sent (every attempt, token requests included), retries waited for, 429s seen. */
+  get stats(): ClientStats {
+    return { requests: this.requests, retries: this.retry.retries, rateLimited: this.limiter.rateLimited };
   }
 
   /** Absolute URL of an operation with its path parameters filled in. */
@@ -147,15 +127,15 @@ export class AtlasClient {
     if (version !== null && !operation.versions?.includes(version)) {
       throw new Error(`internal: ${endpointName(operation)} has no version ${version}`);
     }
-    return this.request({
+    const spec: RequestSpec = {
       endpoint: endpointName(operation),
       method: 'GET',
       url,
       accept: version === null ? 'application/json' : atlasMediaType(version),
       body: null,
-      bucket: this.bucketFor(operation.rateLimitSet, scopeId),
       write: null,
-    });
+    };
+    return this.request(spec, this.limiter.bucketFor(operation.rateLimitSet, scopeId));
   }
 
   /**
@@ -177,356 +157,143 @@ export class AtlasClient {
     }
     const checked = writePathParams(operation, path);
     if ('problem' in checked) throw new Error(`internal: ${checked.problem}`);
-    return this.request({
+    const spec: RequestSpec = {
       endpoint: `${operation.method} ${operation.path}`,
       method: operation.method,
       url: new URL(path, this.options.baseUrl),
       accept: atlasMediaType(operation.version),
       body: body === null ? null : JSON.stringify(body),
-      bucket: this.bucketFor(operation.rateLimitSet, checked.params[operation.scopeParam] ?? null),
       write: operation,
-    });
+    };
+    const scope = checked.params[operation.scopeParam] ?? null;
+    return this.request(spec, this.limiter.bucketFor(operation.rateLimitSet, scope));
   }
 
-  /** The one request loop of reads and writes: auth, pacing, the attempt, 401 handling, retries. */
-  private async request(spec: RequestSpec): Promise<JsonResponse> {
-    const { url, endpoint, bucket } = spec;
-    if (url.origin !== this.options.baseUrl.origin) {
+  /** The one request path of reads and writes: the retry policy around an authorized, paced attempt. */
+  private async request(spec: RequestSpec, bucket: Bucket): Promise<JsonResponse> {
+    if (spec.url.origin !== this.options.baseUrl.origin) {
       // Never send credentials to another host, whatever a `next` link says.
       throw new AtlasApiError({
-        endpoint,
+        endpoint: spec.endpoint,
         status: null,
         errorCode: null,
-        detail: `refusing to follow a link to another origin (${url.origin})`,
+        detail: `refusing to follow a link to another origin (${spec.url.origin})`,
       });
     }
-    let authRetries = 0;
-    for (let attempt = 0; ; attempt++) {
-      this.checkDeadline(endpoint);
-      await this.waitForBucket(bucket);
-      this.checkDeadline(endpoint);
-      // Credentials are obtained before taking a slot: a token request takes a slot of its own, and
-      // asking for it while holding one would deadlock at concurrency 1.
-      let authorization: string | null;
-      try {
-        authorization = await this.auth.authorize({ method: spec.method, url });
-      } catch (error) {
-        throw asKnown(error, endpoint);
-      }
-      const outcome = await this.slots.run(() => this.attempt(spec, authorization));
-      if (outcome.kind === 'ok')
-        return { body: outcome.body, status: outcome.status, headers: outcome.headers };
-      if (outcome.kind === 'unauthorized') {
-        // One fresh credential per request: a new token, or a new Digest challenge (Digest also needs
-        // the first challenge itself, so it may answer twice).
-        const maxAuthRetries = this.auth.kind === 'api-key' ? 2 : 1;
-        if (
-          authRetries < maxAuthRetries &&
-          (await this.auth.onUnauthorized(outcome.response, outcome.authorization))
-        ) {
-          authRetries += 1;
-          attempt -= 1;
-          continue;
-        }
-        throw new AtlasApiError(
-          { endpoint, status: 401, errorCode: outcome.error.errorCode, detail: outcome.error.detail },
-          { hint: this.options.credentialHint ?? credentialHint(this.auth.kind) },
-        );
-      }
-      if (outcome.kind === 'fatal') throw outcome.error;
-      // Retryable: 429, 5xx, timeout, connection failure.
-      if (attempt >= this.options.maxRetries) throw outcome.error;
-      let delay = this.backoff(attempt);
-      if (outcome.retryAfterMs !== null) {
-        if (outcome.retryAfterMs > this.options.maxRetryAfterMs) {
-          throw new AtlasApiError(
-            {
-              ...outcome.error.details,
-              detail: `${outcome.error.details.detail ?? 'retry later'} (Retry-After ${Math.ceil(outcome.retryAfterMs / 1000)} s exceeds the ${this.options.maxRetryAfterMs / 1000} s the client waits)`,
-            },
-            { hint: outcome.error.hint },
-          );
-        }
-        // Wait at least what the server asked, plus a little jitter so waiting requests do not stampede.
-        delay = outcome.retryAfterMs + Math.floor(this.deps.random() * 250);
-        if (outcome.status === 429)
-          bucket.pausedUntil = Math.max(bucket.pausedUntil, this.deps.now() + delay);
-      }
-      this.checkDeadline(endpoint, delay);
-      this.stats.retries += 1;
-      this.deps.onRetry?.({
-        endpoint,
-        retry: attempt + 1,
-        maxRetries: this.options.maxRetries,
-        delayMs: delay,
-        reason:
-          outcome.status === null
-            ? (outcome.error.details.detail ?? 'no response')
-            : `HTTP ${outcome.status}${outcome.status === 429 ? ' (rate limited)' : ''}`,
-      });
-      await this.deps.sleep(delay);
-    }
-  }
-
-  /** POST for the token endpoint: same timeout and retry policy, no auth and no Accept version. */
-  async sendTokenRequest(request: { url: URL; init: RequestInit }): Promise<Response> {
-    for (let attempt = 0; ; attempt++) {
-      this.checkDeadline('POST /api/oauth/token');
-      this.stats.requests += 1;
-      let response: Response;
-      try {
-        response = await this.slots.run(() =>
-          this.deps.fetch(request.url, {
-            ...request.init,
-            // A redirect of the token request would hand over an attacker's token: never follow one.
-            redirect: 'manual',
-            signal: AbortSignal.timeout(this.options.timeoutMs),
-          }),
-        );
-      } catch (error) {
-        if (attempt >= this.options.maxRetries) {
-          throw networkError('POST /api/oauth/token', error, this.options.timeoutMs, request.url);
-        }
-        this.stats.retries += 1;
-        const delay = this.backoff(attempt);
-        this.deps.onRetry?.({
-          endpoint: 'POST /api/oauth/token',
-          retry: attempt + 1,
-          maxRetries: this.options.maxRetries,
-          delayMs: delay,
-          reason: describeNetworkFailure(error, request.url, this.options.timeoutMs),
-        });
-        await this.deps.sleep(delay);
-        continue;
-      }
-      if (
-        (response.status === 429 || RETRYABLE_STATUS.has(response.status)) &&
-        attempt < this.options.maxRetries
-      ) {
-        await response.body?.cancel();
-        const retryAfter = parseRetryAfter(response.headers.get('retry-after'), this.deps.now());
-        // Same cap as for API calls: a Retry-After of hours is a failure to report, not a wait.
-        if (retryAfter !== null && retryAfter > this.options.maxRetryAfterMs) return response;
-        this.stats.retries += 1;
-        const delay = retryAfter ?? this.backoff(attempt);
-        this.deps.onRetry?.({
-          endpoint: 'POST /api/oauth/token',
-          retry: attempt + 1,
-          maxRetries: this.options.maxRetries,
-          delayMs: delay,
-          reason: `HTTP ${response.status}${response.status === 429 ? ' (rate limited)' : ''}`,
-        });
-        await this.deps.sleep(delay);
-        continue;
-      }
-      return response;
-    }
-  }
-
-  private async attempt(spec: RequestSpec, authorization: string | null): Promise<AttemptOutcome> {
-    const { endpoint: operationEndpoint, url, bucket } = spec;
-    // No response, or the body broke off: retryable like a 5xx, with no Retry-After.
-    const networkRetry = (error: unknown): AttemptOutcome => ({
-      kind: 'retry',
-      status: null,
-      retryAfterMs: null,
-      error: networkError(operationEndpoint, error, this.options.timeoutMs, url),
+    return this.retry.run({
+      endpoint: spec.endpoint,
+      attempt: () => this.authorizedAttempt(spec, bucket),
+      // A 429 pauses the whole bucket for what the server asked.
+      onWait: (failure, delay) => {
+        if (failure.status === 429 && failure.retryAfterMs !== null) this.limiter.pause(bucket, delay);
+      },
     });
-    const headers: Record<string, string> = { Accept: spec.accept, 'User-Agent': this.options.userAgent };
-    if (authorization) headers.Authorization = authorization;
-    // A write's body is sent in the same versioned media type it accepts (spec: requestBody content).
-    if (spec.body !== null) headers['Content-Type'] = spec.accept;
-    this.stats.requests += 1;
+  }
+
+  /**
+   * One attempt, paced by its bucket, with fresh credentials as often as the auth strategy's challenge
+   * budget allows (a new token, or a new Digest challenge): those do not count as retries.
+   */
+  private async authorizedAttempt(spec: RequestSpec, bucket: Bucket): Promise<AttemptResult<JsonResponse>> {
+    for (let challenges = 0; ; challenges++) {
+      if (challenges > 0) this.retry.checkDeadline(spec.endpoint);
+      await this.limiter.wait(bucket);
+      this.retry.checkDeadline(spec.endpoint);
+      const authorization = await this.authorize(spec);
+      const outcome = await this.slots.run(() => this.send(spec, bucket, authorization));
+      if (outcome.kind === 'ok') return { kind: 'done', value: outcome.response };
+      if (outcome.kind === 'fatal') throw outcome.error;
+      if (outcome.kind === 'retry') return outcome;
+      if (
+        challenges < this.auth.challengeBudget &&
+        (await this.auth.onUnauthorized(outcome.response, outcome.authorization))
+      )
+        continue;
+      throw new AtlasApiError(
+        {
+          endpoint: spec.endpoint,
+          status: 401,
+          errorCode: outcome.error.errorCode,
+          detail: outcome.error.detail,
+        },
+        { hint: this.options.credentialHint ?? credentialHint(this.auth.kind) },
+      );
+    }
+  }
+
+  /**
+   * Credentials are obtained before taking a slot: a token request takes a slot of its own, and asking
+   * for it while holding one would deadlock at concurrency 1.
+   */
+  private async authorize(spec: RequestSpec): Promise<string | null> {
+    try {
+      return await this.auth.authorize({ method: spec.method, url: spec.url });
+    } catch (error) {
+      if (error instanceof AtlasApiError) throw error;
+      throw networkError(spec.endpoint, error, 0, null);
+    }
+  }
+
+  private async send(
+    spec: RequestSpec,
+    bucket: Bucket,
+    authorization: string | null,
+  ): Promise<AttemptOutcome> {
+    this.requests += 1;
+    const outcome = await sendRequest(
+      {
+        fetch: this.deps.fetch,
+        now: this.deps.now,
+        timeoutMs: this.options.timeoutMs,
+        userAgent: this.options.userAgent,
+        onHeaders: (headers) => this.limiter.observe(bucket, headers),
+      },
+      spec,
+      authorization,
+    );
+    if (outcome.kind === 'retry' && outcome.status === 429) this.limiter.rateLimited += 1;
+    return outcome;
+  }
+
+  /**
+   * POST for the token endpoint: the same timeout, retry policy and deadline as API calls, no auth and
+   * no Accept version, and never a redirect (a redirected token request would hand over an attacker's
+   * token). Any answer that is not worth a retry is returned for the auth strategy to read.
+   */
+  async sendTokenRequest(request: { url: URL; init: RequestInit }): Promise<Response> {
+    const endpoint = 'POST /api/oauth/token';
+    return this.retry.run({
+      endpoint,
+      attempt: () => this.slots.run(() => this.tokenAttempt(endpoint, request)),
+    });
+  }
+
+  private async tokenAttempt(
+    endpoint: string,
+    request: { url: URL; init: RequestInit },
+  ): Promise<AttemptResult<Response>> {
+    this.requests += 1;
     let response: Response;
     try {
-      response = await this.deps.fetch(url, {
-        method: spec.method,
-        headers,
-        ...(spec.body === null ? {} : { body: spec.body }),
-        // Data and credentials only to and from the configured base URL: a redirect is refused below.
+      response = await this.deps.fetch(request.url, {
+        ...request.init,
         redirect: 'manual',
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (error) {
-      return networkRetry(error);
+      const failure = networkError(endpoint, error, this.options.timeoutMs, request.url);
+      return { kind: 'retry', status: null, retryAfterMs: null, error: failure };
     }
-    // An answer that cannot be used and will not improve on a retry: no errorCode, only what happened.
-    const fatal = (detail: string): AttemptOutcome => ({
-      kind: 'fatal',
-      error: new AtlasApiError({
-        endpoint: operationEndpoint,
-        status: response.status,
-        errorCode: null,
-        detail,
-      }),
-    });
-    const redirect = redirectDetail(response);
-    if (redirect) {
-      await response.body?.cancel().catch(() => {});
-      return fatal(redirect);
-    }
-    this.observeRateLimit(bucket, response.headers);
-    if (response.status === 401) {
-      const error = await readErrorBody(response);
-      return { kind: 'unauthorized', response, authorization, error };
-    }
-    if (response.ok) {
-      let text: string;
-      try {
-        text = await readBodyText(response);
-      } catch (error) {
-        if (error instanceof BodyTooLargeError) return fatal(error.message);
-        return networkRetry(error);
-      }
-      // 204 No Content (the writes that delete) has no body to parse.
-      if (text === '' && (response.status === 204 || spec.method !== 'GET'))
-        return { kind: 'ok', status: response.status, body: null, headers: response.headers };
-      try {
-        return { kind: 'ok', status: response.status, body: JSON.parse(text), headers: response.headers };
-      } catch {
-        return fatal('response is not valid JSON');
-      }
-    }
-    const body = await readErrorBody(response);
-    const error = new AtlasApiError(
-      {
-        endpoint: operationEndpoint,
-        status: response.status,
-        errorCode: body.errorCode,
-        detail: body.detail,
-      },
-      { hint: statusHint(response.status, spec.write) },
-    );
-    if (response.status === 429 || RETRYABLE_STATUS.has(response.status)) {
-      if (response.status === 429) this.stats.rateLimited += 1;
-      return {
-        kind: 'retry',
-        status: response.status,
-        retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), this.deps.now()),
-        error,
-      };
-    }
-    return { kind: 'fatal', error };
+    if (!isRetryableStatus(response.status)) return { kind: 'done', value: response };
+    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.deps.now());
+    const { errorCode, detail } = await readErrorBody(response);
+    const error = new AtlasApiError({ endpoint, status: response.status, errorCode, detail });
+    return { kind: 'retry', status: response.status, retryAfterMs, error };
   }
-
-  /** Full-jitter exponential backoff (AWS architecture blog): uniform in [0, min(cap, base * 2^n)]. */
-  private backoff(attempt: number): number {
-    const ceiling = Math.min(this.options.backoffCapMs, this.options.backoffBaseMs * 2 ** attempt);
-    return Math.floor(this.deps.random() * ceiling);
-  }
-
-  private bucketFor(rateLimitSet: string, scopeId: string | null): BucketState {
-    const key = `${rateLimitSet}:${scopeId ?? 'user'}`;
-    let bucket = this.buckets.get(key);
-    if (!bucket) {
-      bucket = { pausedUntil: 0, remaining: null, limit: null, nextSlotAt: 0 };
-      this.buckets.set(key, bucket);
-    }
-    return bucket;
-  }
-
-  /**
-   * Rate-limit pacing. Atlas answers every request with `RateLimit-Limit` (bucket capacity) and
-   * `RateLimit-Remaining`. While the bucket has room, requests go out freely (bounded by `concurrency`);
-   * once fewer tokens remain than could be in flight, requests to that bucket are spaced at the
-   * documented refill rate (about capacity / 2 per minute, docs/atlas-api-notes.md §6.3), so a large org drains the
-   * bucket slowly instead of hitting 429. A 429 pauses the whole bucket for its `Retry-After`.
-   */
-  private observeRateLimit(bucket: BucketState, headers: Headers): void {
-    const limit = Number.parseInt(headers.get('ratelimit-limit') ?? '', 10);
-    const remaining = Number.parseInt(headers.get('ratelimit-remaining') ?? '', 10);
-    if (Number.isFinite(limit) && limit > 0) bucket.limit = limit;
-    if (Number.isFinite(remaining)) bucket.remaining = remaining;
-  }
-
-  private async waitForBucket(bucket: BucketState): Promise<void> {
-    for (;;) {
-      const now = this.deps.now();
-      if (bucket.pausedUntil > now) {
-        await this.deps.sleep(bucket.pausedUntil - now);
-        continue;
-      }
-      const low =
-        bucket.remaining !== null && bucket.limit !== null && bucket.remaining <= this.options.concurrency;
-      if (!low) return;
-      const interval = Math.ceil(60_000 / Math.max(1, (bucket.limit ?? 1) / 2));
-      if (bucket.nextSlotAt > now) {
-        await this.deps.sleep(bucket.nextSlotAt - now);
-        continue;
-      }
-      bucket.nextSlotAt = now + interval;
-      return;
-    }
-  }
-}
-
-/** One request as the request loop sends it. */
-interface RequestSpec {
-  /** `METHOD /path/{template}`, how errors name the operation. */
-  endpoint: string;
-  method: 'GET' | WriteOperation['method'];
-  url: URL;
-  /** `Accept`; also the `Content-Type` of a body. */
-  accept: string;
-  /** JSON text, or null for no body. */
-  body: string | null;
-  bucket: BucketState;
-  /** The write operation, for its least role in a 403 hint; null for reads. */
-  write: WriteOperation | null;
-}
-
-interface BucketState {
-  pausedUntil: number;
-  remaining: number | null;
-  limit: number | null;
-  nextSlotAt: number;
-}
-
-type AttemptOutcome =
-  | { kind: 'ok'; status: number; body: unknown; headers: Headers }
-  | { kind: 'retry'; status: number | null; retryAfterMs: number | null; error: AtlasApiError }
-  | {
-      kind: 'unauthorized';
-      response: Response;
-      authorization: string | null;
-      error: { errorCode: string | null; detail: string | null };
-    }
-  | { kind: 'fatal'; error: Error };
-
-/** `Retry-After` in seconds or as an HTTP date; null when absent or unreadable. */
-export function parseRetryAfter(value: string | null, nowMs: number): number | null {
-  if (value === null || value.trim() === '') return null;
-  const seconds = Number(value.trim());
-  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds * 1000));
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? null : Math.max(0, date - nowMs);
-}
-
-function networkError(endpoint: string, error: unknown, timeoutMs: number, url: URL | null): AtlasApiError {
-  const detail = describeNetworkFailure(error, url, timeoutMs);
-  return new AtlasApiError({ endpoint, status: null, errorCode: null, detail }, { cause: error });
-}
-
-function asKnown(error: unknown, endpoint: string): Error {
-  if (error instanceof AtlasApiError) return error;
-  return networkError(endpoint, error, 0, null);
 }
 
 function credentialHint(kind: AuthStrategy['kind']): string {
   return kind === 'service-account'
     ? 'check MONGODB_ATLAS_CLIENT_ID / MONGODB_ATLAS_CLIENT_SECRET and that the service account may read this organization'
     : 'check MONGODB_ATLAS_PUBLIC_API_KEY / MONGODB_ATLAS_PRIVATE_API_KEY and that the key may read this organization';
-}
-
-function statusHint(status: number, write: WriteOperation | null): string | undefined {
-  if (status === 403 && write) {
-    return `the credentials lack ${write.roles.join(' or ')} for this call, or the org requires an API access list that excludes this IP`;
-  }
-  if (status === 403) {
-    return 'the credentials lack a role for this endpoint (Organization Member or Read Only is needed), or the org requires an API access list that excludes this IP';
-  }
-  if (write && status === 404) return undefined;
-  if (status === 404) return 'check the organization id';
-  if (status === 406 || status === 410) return 'this API version is not served; please report it';
-  return undefined;
 }

@@ -6,7 +6,7 @@
  * to know any of those.
  */
 
-import { redactSecrets } from '../errors.js';
+import { AtlasApiError, redactSecrets } from '../errors.js';
 
 /** OpenSSL verification failures: the certificate chain is not one Node trusts. */
 const UNTRUSTED_CERT = new Set([
@@ -76,4 +76,15 @@ function originWithPort(url: URL | null): string {
   if (!url) return 'the server';
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
   return `${url.protocol}//${url.hostname}:${port}`;
+}
+
+/** No response (or a body that broke off) from `endpoint`, as the client reports it: exit 3. */
+export function networkError(
+  endpoint: string,
+  error: unknown,
+  timeoutMs: number,
+  url: URL | null,
+): AtlasApiError {
+  const detail = describeNetworkFailure(error, url, timeoutMs);
+  return new AtlasApiError({ endpoint, status: null, errorCode: null, detail }, { cause: error });
 }

@@ -4,9 +4,10 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DigestAuth } from '../../src/atlas/auth/digest.js';
 import { ServiceAccountAuth } from '../../src/atlas/auth/service-account.js';
 import type { AuthStrategy } from '../../src/atlas/auth/types.js';
-import { AtlasClient, DEFAULT_CLIENT_OPTIONS, parseRetryAfter } from '../../src/atlas/client.js';
+import { AtlasClient, DEFAULT_CLIENT_OPTIONS } from '../../src/atlas/client.js';
 import { operations } from '../../src/atlas/operations.js';
 import { readAllPages } from '../../src/atlas/paginate.js';
+import { parseRetryAfter } from '../../src/atlas/retry.js';
 import { AtlasApiError } from '../../src/errors.js';
 import { type FakeDeps, fakeDeps } from '../helpers/fake-deps.js';
 
@@ -17,6 +18,7 @@ const V2025 = 'application/vnd.atlas.2025-02-19+json';
 
 const noAuth: AuthStrategy = {
   kind: 'api-key',
+  challengeBudget: 2,
   authorize: async () => null,
   onUnauthorized: async () => false,
 };

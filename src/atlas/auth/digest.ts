@@ -10,6 +10,11 @@ import type { AuthStrategy } from './types.js';
  */
 export class DigestAuth implements AuthStrategy {
   readonly kind = 'api-key' as const;
+  /**
+   * Two fresh challenges per request: the first request of all is sent without credentials to obtain
+   * the first challenge, and a stale or replaced nonce costs one more (RFC 7616 §3.3, `stale=true`).
+   */
+  readonly challengeBudget = 2;
   private challenge: DigestChallenge | null = null;
   private nonceCount = 0;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AtlasApiError, registerSecret } from '../../errors.js';
-import { MAX_ERROR_BODY_BYTES, readBodyText, redirectDetail } from '../body.js';
+import { MAX_ERROR_BODY_BYTES, readBodyText, readErrorBody } from '../body.js';
 import type { AuthStrategy } from './types.js';
 
 const tokenResponseSchema = z.object({
@@ -20,6 +20,8 @@ export type TokenFetcher = (request: { url: URL; init: RequestInit }) => Promise
  */
 export class ServiceAccountAuth implements AuthStrategy {
   readonly kind = 'service-account' as const;
+  /** One new token per request: a request refused with a freshly issued token fails for good. */
+  readonly challengeBudget = 1;
   private token: { value: string; expiresAt: number } | null = null;
   private pending: Promise<string> | null = null;
   /** Number of tokens obtained (tests and stats). */
@@ -107,37 +109,5 @@ export class ServiceAccountAuth implements AuthStrategy {
     this.token = { value: parsed.data.access_token, expiresAt: this.now() + ttlMs };
     this.tokensIssued += 1;
     return parsed.data.access_token;
-  }
-}
-
-/** Reads an Atlas `ApiError` (or OAuth error) body without failing on anything unexpected. */
-export async function readErrorBody(
-  response: Response,
-): Promise<{ errorCode: string | null; detail: string | null }> {
-  const redirect = redirectDetail(response);
-  if (redirect) {
-    await response.body?.cancel().catch(() => {});
-    return { errorCode: null, detail: redirect };
-  }
-  const text = await readBodyText(response, MAX_ERROR_BODY_BYTES).catch(() => '');
-  try {
-    const body = JSON.parse(text) as Record<string, unknown>;
-    const errorCode =
-      typeof body.errorCode === 'string'
-        ? body.errorCode
-        : typeof body.error === 'string'
-          ? body.error
-          : null;
-    const detail =
-      typeof body.detail === 'string'
-        ? body.detail
-        : typeof body.error_description === 'string'
-          ? body.error_description
-          : typeof body.reason === 'string'
-            ? body.reason
-            : null;
-    return { errorCode, detail };
-  } catch {
-    return { errorCode: null, detail: text ? text.slice(0, 200) : null };
   }
 }

@@ -1,6 +1,11 @@
 /** An authentication method: how to authorize a request and what to do after a 401. */
 export interface AuthStrategy {
   readonly kind: 'service-account' | 'api-key';
+  /**
+   * How many times one request may be sent again with fresh credentials after a 401 (`onUnauthorized`
+   * returning true). These do not count as retries; the client reads the budget from the strategy.
+   */
+  readonly challengeBudget: number;
   /** The `Authorization` header for this request, or null to send it unauthenticated (Digest's first try). */
   authorize(request: { method: string; url: URL }): Promise<string | null>;
   /**
