@@ -4,11 +4,10 @@
  * decide how fast they go out. Any failure fails the whole collection (fail closed, STYLE.md §8):
  * a failed call is never an empty list.
  */
-import { z } from 'zod';
 import type { AtlasClient } from '../atlas/client.js';
-import { endpointName, type Operation, operations } from '../atlas/operations.js';
-import { type ListingCompleteness, readAllPages } from '../atlas/paginate.js';
-import * as wire from '../atlas/wire.js';
+import { endpointName, type Operation, operations, type WireOf } from '../atlas/operations.js';
+import type { ListingCompleteness } from '../atlas/paginate.js';
+import { readList, readOne } from '../atlas/read.js';
 import { AtlasApiError, CollectionError } from '../errors.js';
 import { canonicalizeOrganization } from '../snapshot/canonical.js';
 import type { OptionalDataset } from '../snapshot/optional-datasets.js';
@@ -138,7 +137,6 @@ async function resolveOrganizations(options: CollectOptions): Promise<OrgRef[]> 
     operation,
     pathParams: {},
     key: byField('id'),
-    schema: wire.atlasOrganization,
   });
   const visible = new Map(listed.items.filter((o) => !o.isDeleted).map((o) => [o.id, o.name]));
   if (options.orgs === 'all') {
@@ -165,8 +163,7 @@ async function resolveOrganizations(options: CollectOptions): Promise<OrgRef[]> 
 /** An org named with `--org` on the v1.0 API: read one by one (Ops Manager users may see thousands). */
 async function legacyOrgName(options: CollectOptions, id: string): Promise<OrgRef> {
   const op = operations.legacyGetOrg;
-  const { body } = await options.client.getJson(op, options.client.urlFor(op, { orgId: id }), null, id);
-  const org = parseBody(op, wire.atlasOrganization, body);
+  const org = await readOne(options.client, op, { orgId: id }, id);
   if (org.isDeleted) {
     throw new CollectionError({
       endpoint: endpointName(op),
@@ -181,7 +178,7 @@ async function legacyOrgName(options: CollectOptions, id: string): Promise<OrgRe
 interface OrgReader {
   options: CollectOptions;
   orgId: string;
-  all<S extends z.ZodType>(spec: ListSpec<S>): Promise<z.output<S>[]>;
+  all<O extends Operation>(spec: ListSpec<O>): Promise<WireOf<O>[]>;
   completeness: Completeness[];
   notes: string[];
 }
@@ -228,7 +225,6 @@ async function collectAtlasOrg(options: CollectOptions, ref: OrgRef): Promise<Or
 function usersListing(usersVersion: UsersApiVersion) {
   const modern = usersVersion === '2025-02-19';
   return {
-    schema: modern ? wire.orgUserResponse : wire.cloudAppUser,
     query: modern ? [...ALL_MEMBERSHIP_STATUSES_QUERY] : [],
     version: usersVersion,
     key: byField('id'),
@@ -241,7 +237,6 @@ async function readProjects(reader: OrgReader, wantInvitations: boolean) {
     operation: operations.getOrgGroups,
     pathParams: { orgId: reader.orgId },
     key: byField('id'),
-    schema: wire.group,
   });
   return Promise.all(
     groups.map(async (g) => {
@@ -251,19 +246,16 @@ async function readProjects(reader: OrgReader, wantInvitations: boolean) {
           operation: operations.listGroupTeams,
           ...project,
           key: byField('teamId'),
-          schema: wire.teamRole,
         }),
         reader.all({
           operation: operations.listGroupApiKeys,
           ...project,
           key: byField('id'),
-          schema: wire.apiKeyUserDetails,
         }),
         reader.all({
           operation: operations.listGroupServiceAccounts,
           ...project,
           key: byField('clientId'),
-          schema: wire.groupServiceAccount,
           query: [...SYSTEM_MANAGED_QUERY],
         }),
         wantInvitations ? projectInvitations(reader.options, g.id) : Promise.resolve(null),
@@ -280,7 +272,6 @@ async function readTeams(reader: OrgReader, userListing: ReturnType<typeof users
     operation: operations.listOrgTeams,
     pathParams: { orgId },
     key: byField('id'),
-    schema: wire.teamResponse,
   });
   return Promise.all(
     teams.map(async (team) => {
@@ -304,7 +295,6 @@ async function readApiKeys(reader: OrgReader) {
     operation: operations.listOrgApiKeys,
     pathParams: { orgId },
     key: byField('id'),
-    schema: wire.apiKeyUserDetails,
   });
   return Promise.all(
     keys.map(async (key) => {
@@ -312,7 +302,6 @@ async function readApiKeys(reader: OrgReader) {
         operation: operations.listOrgApiKeyAccessListEntries,
         pathParams: { orgId, apiUserId: key.id },
         key: accessListKey,
-        schema: wire.userAccessListResponse,
       });
       return { key, accessList: entries.map(accessListEntry) };
     }),
@@ -330,7 +319,6 @@ async function readServiceAccounts(reader: OrgReader) {
     operation: operations.listOrgServiceAccounts,
     pathParams: { orgId },
     key: byField('clientId'),
-    schema: wire.orgServiceAccount,
   };
   const [userManaged, accounts] = await Promise.all([
     reader.all({ ...listing }),
@@ -344,13 +332,11 @@ async function readServiceAccounts(reader: OrgReader) {
           operation: operations.getOrgServiceAccountGroups,
           pathParams,
           key: byField('groupId'),
-          schema: wire.serviceAccountGroup,
         }),
         reader.all({
           operation: operations.listOrgServiceAccountAccessList,
           pathParams,
           key: accessListKey,
-          schema: wire.serviceAccountAccessListEntry,
         }),
       ]);
       return { account, groups, accessList: entries.map(serviceAccountAccessListEntry) };
@@ -360,15 +346,12 @@ async function readServiceAccounts(reader: OrgReader) {
 }
 
 async function readSettings(options: CollectOptions, orgId: string) {
-  const op = operations.getOrgSettings;
-  const url = options.client.urlFor(op, { orgId });
-  const { body } = await options.client.getJson(op, url, '2023-01-01', orgId);
-  return settingsFromWire(parseBody(op, wire.organizationSettings, body));
+  return settingsFromWire(await readOne(options.client, operations.getOrgSettings, { orgId }, orgId));
 }
 
 interface AtlasOrgReads {
   projectReads: Awaited<ReturnType<typeof readProjects>>;
-  users: Array<z.output<ReturnType<typeof usersListing>['schema']>>;
+  users: WireOf<typeof operations.listOrgUsers>[];
   teams: Organization['teams'];
   apiKeys: Awaited<ReturnType<typeof readApiKeys>>;
   serviceAccounts: Awaited<ReturnType<typeof readServiceAccounts>>;
@@ -468,7 +451,7 @@ type InvitationRead =
   | {
       kind: 'read';
       projectId: string;
-      items: z.output<typeof wire.groupInvitation>[];
+      items: WireOf<typeof operations.listGroupInvites>;
       completeness: Completeness;
     }
   | { kind: 'gone'; note: string };
@@ -481,12 +464,11 @@ type InvitationRead =
  */
 async function projectInvitations(options: CollectOptions, projectId: string): Promise<InvitationRead> {
   const op = operations.listGroupInvites;
-  const version = op.versions?.[0];
-  if (version === undefined) throw new Error(`internal: ${endpointName(op)} lists no version`);
-  const url = options.client.urlFor(op, { groupId: projectId });
-  let body: unknown;
+  const version = op.defaultVersion;
+  if (version === null) throw new Error(`internal: ${endpointName(op)} lists no version`);
+  let items: WireOf<typeof op>;
   try {
-    ({ body } = await options.client.getJson(op, url, version, projectId));
+    items = await readOne(options.client, op, { groupId: projectId }, projectId);
   } catch (error) {
     if (error instanceof AtlasApiError && (error.details.status === 410 || error.details.status === 404)) {
       const why = [`HTTP ${error.details.status}`, error.details.errorCode].filter(Boolean).join(' ');
@@ -497,7 +479,6 @@ async function projectInvitations(options: CollectOptions, projectId: string): P
     }
     throw error;
   }
-  const items = parseBody(op, z.array(wire.groupInvitation), body);
   options.onProgress?.({ kind: 'page', endpoint: endpointName(op), page: 1, items: items.length });
   return {
     kind: 'read',
@@ -524,13 +505,11 @@ async function collectLegacyOrg(options: CollectOptions, ref: OrgRef): Promise<O
       operation: operations.legacyListOrgUsers,
       pathParams: { orgId },
       key: byField('id'),
-      schema: wire.legacyUser,
     }),
     list(options, {
       operation: operations.legacyListOrgGroups,
       pathParams: { orgId },
       key: byField('id'),
-      schema: wire.legacyGroup,
     }),
   ]);
   const projects = groups.items.map(projectFromLegacyGroup);
@@ -558,58 +537,33 @@ interface Listed<T> {
   notes: string[];
 }
 
-/** One listing: the operation, its path parameters, and how to identify and validate its items. */
-interface ListSpec<S extends z.ZodType> {
-  operation: Operation;
+/** One listing: the operation, its path parameters, and how to identify its items. */
+interface ListSpec<O extends Operation> {
+  operation: O;
   pathParams: Record<string, string>;
   /** Rate-limit scope (default: the org id, or the project id for project endpoints). */
   scopeId?: string;
   key: (item: unknown) => string | null;
-  schema: S;
   query?: Array<[string, string]>;
-  /** Accept version (default: the operation's first listed version). */
+  /** Accept version (default: the operation's default version). */
   version?: string;
   /** Tells two listings of one endpoint apart in completeness records (see PageRequest.variant). */
   variant?: string;
 }
 
-/** Paginates an operation and validates every item against its wire schema. */
-async function list<S extends z.ZodType>(
+/** Reads every page of an operation, typed; the completeness evidence in the snapshot's shape. */
+async function list<O extends Operation>(
   options: CollectOptions,
-  spec: ListSpec<S>,
-): Promise<Listed<z.output<S>>> {
-  const { operation } = spec;
-  const result = await readAllPages(options.client, {
-    operation,
-    pathParams: spec.pathParams,
-    version: operation.versions === null ? null : (spec.version ?? operation.versions[0] ?? null),
+  spec: ListSpec<O>,
+): Promise<Listed<WireOf<O>>> {
+  const result = await readList(options.client, {
+    ...spec,
     scopeId: spec.scopeId ?? spec.pathParams.orgId ?? null,
     query: spec.query ?? [],
     itemsPerPage: options.itemsPerPage,
-    key: spec.key,
-    variant: spec.variant,
     onPage: (info) => options.onProgress?.({ kind: 'page', ...info }),
   });
-  const items = result.items.map((item, index) =>
-    parseBody(operation, spec.schema, item, `$.results[${index}]`),
-  );
-  return { items, completeness: completenessRecord(result.completeness), notes: result.notes };
-}
-
-function parseBody<S extends z.ZodType>(
-  operation: Operation,
-  schema: S,
-  body: unknown,
-  at = '$',
-): z.output<S> {
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new CollectionError({
-    endpoint: endpointName(operation),
-    jsonPath: formatJsonPath(issue?.path ?? []).replace(/^\$/, at),
-    problem: issue?.message ?? 'invalid',
-  });
+  return { items: result.items, completeness: completenessRecord(result.completeness), notes: result.notes };
 }
 
 /** The snapshot's record of a listing's completeness evidence. */

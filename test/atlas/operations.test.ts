@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { operations } from '../../src/atlas/operations.js';
+import { operations, parseWire, UNVERSIONED } from '../../src/atlas/operations.js';
+import { CollectionError } from '../../src/errors.js';
 import { SPEC_DIR } from '../sim/helpers.js';
 
 const FILES = ['atlas-v2-2023-01-01.json', 'atlas-v2-2024-08-05.json', 'atlas-v2-2025-02-19.json'];
@@ -56,4 +57,36 @@ describe('operations table vs the Atlas spec extracts', () => {
       expect(op.sunsets).toEqual(sunsets);
     });
   }
+});
+
+describe('operations carry their wire schema and default version', () => {
+  for (const [name, op] of Object.entries(operations)) {
+    it(`${name}: a wire schema for every version it may send, and the first version as default`, () => {
+      expect(op.defaultVersion).toBe(op.versions === null ? null : op.versions[0]);
+      expect(Object.keys(op.wire).sort()).toEqual(
+        op.versions === null ? [UNVERSIONED] : [...op.versions].sort(),
+      );
+    });
+  }
+
+  it('parseWire picks the schema of the version and names the JSON path of what does not fit', () => {
+    const modern = { id: 'u1', username: 'a@example.com', orgMembershipStatus: 'ACTIVE', roles: {} };
+    expect(parseWire(operations.listOrgUsers, '2025-02-19', modern, '$.results[0]')).toMatchObject({
+      id: 'u1',
+    });
+    const error = (() => {
+      try {
+        parseWire(operations.listOrgUsers, '2023-01-01', { id: 'u1' }, '$.results[4]');
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })() as CollectionError;
+    expect(error).toBeInstanceOf(CollectionError);
+    expect(error.details).toMatchObject({
+      endpoint: 'GET /api/atlas/v2/orgs/{orgId}/users',
+      jsonPath: '$.results[4].username',
+    });
+    expect(() => parseWire(operations.legacyGetOrg, null, { id: 'o', name: 'Org' })).not.toThrow();
+  });
 });
