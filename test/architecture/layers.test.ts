@@ -27,9 +27,7 @@ const LAYERS: LayerTable = {
   domain: ['base'],
   roster: ['domain', 'base'],
   snapshot: ['domain', 'evidence', 'base'],
-  // atlas/paginate.ts reads the snapshot's Completeness type: an upward import being removed on the
-  // HTTP-core branch; drop 'snapshot' here when it lands.
-  atlas: ['snapshot', 'base'],
+  atlas: ['base'],
   collect: ['atlas', 'snapshot', 'domain', 'base'],
   sim: ['atlas', 'snapshot', 'domain', 'base'],
   rules: ['snapshot', 'domain', 'base'],
