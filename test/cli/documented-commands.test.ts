@@ -929,8 +929,7 @@ describe('the plans cover the text', () => {
   it('the README never tells anyone to install or npx the package by its name from the registry', () => {
     for (const l of readmeLines) {
       expect(l.text, l.where).not.toMatch(/npm (install|i) (-g )?atlas-access-review\b/);
-      if (l.text.startsWith('npx atlas-access-review'))
-        expect(l.section, l.where).toBe('Installing'); // its "From a clone" part
+      if (l.text.startsWith('npx atlas-access-review')) expect(l.section, l.where).toBe('Installing'); // its "From a clone" part
     }
   });
 });
