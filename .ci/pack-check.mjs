@@ -39,6 +39,15 @@ try {
   for (const dev of ['vitest', 'typescript', '@biomejs', 'nock', 'tsx', 'publint'])
     if (installed.includes(dev)) fail(`a dev dependency was installed: ${dev}`);
 
+  // The library export the README's "Library API" imports, by the published name.
+  const exported = execFileSync(
+    process.execPath,
+    ['--input-type=module', '-e', `const m = await import(${JSON.stringify(packed.name)}); console.log(Object.keys(m).sort().join(' '))`],
+    { cwd: app, encoding: 'utf8' },
+  );
+  for (const name of ['audit', 'buildReport', 'collect', 'diff', 'render'])
+    if (!exported.split(/\s+/).includes(name)) fail(`the package exports no ${name}: ${exported.trim()}`);
+
   const help = execFileSync('npx', ['--no-install', 'atlas-access-review', '--help'], { cwd: app, encoding: 'utf8' });
   if (!/^Commands:$/m.test(help)) fail('--help printed no command list');
   execFileSync('npx', ['--no-install', 'atlas-access-review', 'demo', '--out-dir', 'trial'], {
@@ -49,7 +58,7 @@ try {
   const written = readdirSync(join(app, 'trial'), { recursive: true }).map(String);
   if (!written.some((f) => f.endsWith('.html')) || !written.some((f) => f.endsWith('.xlsx')))
     fail(`demo wrote no HTML or XLSX report: ${written.join(', ')}`);
-  console.log(`pack-check: installed with --omit=dev into an empty directory; --help and demo ran (${written.length} files)`);
+  console.log(`pack-check: installed with --omit=dev into an empty directory; --help, demo and the library import ran (${written.length} files)`);
 } catch (error) {
   const e = /** @type {{ message: string, stderr?: string }} */ (error);
   console.error(`pack-check: ${e.message}${e.stderr ? `\n${e.stderr}` : ''}`);
