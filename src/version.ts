@@ -7,6 +7,14 @@ export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   name: string;
   version: string;
+  bin: Record<string, string>;
 };
 
-export const TOOL = { name: pkg.name, version: pkg.version } as const;
+/**
+ * The tool's name is its command (the package's one bin), not the npm package name: snapshots, reports
+ * and the User-Agent say `atlas-access-review` whichever scope the package is published under.
+ */
+export const TOOL = { name: Object.keys(pkg.bin)[0]!, version: pkg.version } as const;
+
+/** The npm package name, for install hints. */
+export const PACKAGE_NAME = pkg.name;

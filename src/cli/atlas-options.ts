@@ -3,6 +3,7 @@
  * from the Atlas CLI's variable names, base URL, concurrency, timeouts, retries, org selection.
  */
 import { isIPv4 } from 'node:net';
+import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { DigestAuth } from '../atlas/auth/digest.js';
 import { ServiceAccountAuth } from '../atlas/auth/service-account.js';
@@ -11,7 +12,9 @@ import { AtlasClient, type ClientDeps, DEFAULT_CLIENT_OPTIONS, defaultDeps } fro
 import { registerSecret, UsageError } from '../errors.js';
 import { OPTIONAL_DATASETS, type OptionalDataset } from '../snapshot/optional-datasets.js';
 import type { ApiKind, UsersApiVersion } from '../snapshot/schema.js';
+import { terminalSafe } from '../util/terminal.js';
 import { TOOL } from '../version.js';
+import { atlasCliConfigDir, loadAtlasCliProfile } from './atlas-cli-profile.js';
 
 export const DEFAULT_BASE_URL = 'https://cloud.mongodb.com';
 
@@ -28,6 +31,7 @@ export interface AtlasArgs {
   'max-retries': number;
   'keep-pii': boolean;
   include?: OptionalDataset[];
+  profile?: string;
 }
 
 /** Timeout and retries of each HTTP request: shared by the commands that read Atlas and `review apply`. */
@@ -49,6 +53,12 @@ export function requestOptions<T>(yargs: Argv<T>) {
 
 export function atlasOptions<T>(yargs: Argv<T>) {
   return requestOptions(yargs)
+    .option('profile', {
+      type: 'string',
+      describe:
+        'Atlas CLI profile to read credentials, org id and base URL from (its config.toml) when no credential variables are set [env MONGODB_ATLAS_PROFILE]',
+      group: 'Atlas:',
+    })
     .option('org', {
       type: 'string',
       array: true,
@@ -119,11 +129,18 @@ export function includeSelection(args: Pick<AtlasArgs, 'include' | 'api'>): Opti
   return include;
 }
 
-/** Validates the org selection before any request is made (exit 2 on bad input). */
-export function orgSelection(args: Pick<AtlasArgs, 'org' | 'all-orgs'>): string[] | 'all' {
-  const orgs = args.org ?? [];
+/**
+ * Validates the org selection before any request is made (exit 2 on bad input). `profileOrg` is the
+ * `org_id` of the Atlas CLI profile in use: the selection when neither --org nor --all-orgs is given.
+ */
+export function orgSelection(
+  args: Pick<AtlasArgs, 'org' | 'all-orgs'>,
+  profileOrg?: string,
+): string[] | 'all' {
+  const orgs = [...(args.org ?? [])];
   if (args['all-orgs'] && orgs.length > 0) throw new UsageError('give either --org or --all-orgs, not both');
   if (args['all-orgs']) return 'all';
+  if (orgs.length === 0 && profileOrg !== undefined) orgs.push(profileOrg);
   if (orgs.length === 0) throw new UsageError('name at least one --org <id>, or pass --all-orgs');
   for (const id of orgs) {
     if (!/^[a-f0-9]{24}$/.test(id)) {
@@ -155,6 +172,58 @@ export function resolveBaseUrl(
     throw new UsageError(`refusing to send Atlas credentials to ${url.origin}: use https`);
   }
   return new URL(url.origin);
+}
+
+/** Where a command's Atlas credentials come from: the environment, possibly completed from a profile. */
+export interface AtlasSource {
+  /** The environment with the profile's values under the Atlas CLI's variable names. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** The profile's `org_id`, the org selection when no --org / --all-orgs is given. */
+  profileOrg?: string;
+}
+
+/**
+ * Applies `--profile` / `MONGODB_ATLAS_PROFILE`. Credential variables in the environment win: then the
+ * profile is not read at all. Otherwise the profile's credentials, org id and base URL (an explicit
+ * --base-url or MONGODB_ATLAS_BASE_URL still wins) are used. Says on stderr which source it used,
+ * never a secret.
+ */
+export function atlasSource(
+  args: Pick<AtlasArgs, 'profile'>,
+  env: Readonly<Record<string, string | undefined>>,
+  stderr: (text: string) => void,
+  platform: NodeJS.Platform = process.platform,
+): AtlasSource {
+  const name = args.profile ?? (env.MONGODB_ATLAS_PROFILE || undefined);
+  if (name === undefined) return { env };
+  const shown = JSON.stringify(terminalSafe(name));
+  const v = COLLECTOR_CREDENTIALS;
+  const envSa = Boolean(env[v.clientId] && env[v.clientSecret]);
+  const envKey = Boolean(env[v.publicKey] && env[v.privateKey]);
+  if (envSa || envKey) {
+    const names = envSa ? `${v.clientId}, ${v.clientSecret}` : `${v.publicKey}, ${v.privateKey}`;
+    stderr(
+      `credentials: environment variables ${names} (they win over Atlas CLI profile ${shown}, not read)\n`,
+    );
+    return { env };
+  }
+  const file = join(atlasCliConfigDir(env, platform), 'config.toml');
+  const profile = loadAtlasCliProfile(name, file);
+  const kinds = [profile.clientId ? 'service account' : '', profile.publicKey ? 'API key' : ''].filter(
+    Boolean,
+  );
+  stderr(`credentials: Atlas CLI profile ${shown} in ${terminalSafe(file)} (${kinds.join(' and ')})\n`);
+  const merged: Record<string, string | undefined> = { ...env };
+  if (profile.clientId) {
+    merged[v.clientId] = profile.clientId;
+    merged[v.clientSecret] = profile.clientSecret;
+  }
+  if (profile.publicKey) {
+    merged[v.publicKey] = profile.publicKey;
+    merged[v.privateKey] = profile.privateKey;
+  }
+  if (!env.MONGODB_ATLAS_BASE_URL && profile.baseUrl) merged.MONGODB_ATLAS_BASE_URL = profile.baseUrl;
+  return profile.orgId ? { env: merged, profileOrg: profile.orgId } : { env: merged };
 }
 
 /** The environment variables one Atlas identity is read from. */

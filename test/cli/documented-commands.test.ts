@@ -228,14 +228,17 @@ const README_PLANS: Record<string, Plan> = {
   },
   'npm test': { skip: 'runs this suite' },
 
-  // Running it from a clone
+  // Installing (and its "From a clone" part)
   'npm ci': { skip: 'reinstalls node_modules from the registry (and builds dist/, see the bin test below)' },
   'npx atlas-access-review --help': { run: { code: 0, stdout: /^Commands:$/m } },
   'npm link': { skip: "changes the machine's global npm prefix" },
   'npm pack': {
     skip: 'builds and writes a tarball into the clone; its name is checked by the tarball test below',
   },
-  'npm install -g ./atlas-access-review-0.1.0.tgz': {
+  'npm install -g @atlas-access-review/cli@0.1.0': {
+    skip: "installs from the npm registry into the machine's global prefix; the name and version are checked by the package test below",
+  },
+  'npm install -g ./atlas-access-review-cli-0.1.0.tgz': {
     skip: "installs into the machine's global npm prefix; the tarball name is checked by the tarball test below",
   },
 
@@ -447,7 +450,7 @@ const README_PLANS: Record<string, Plan> = {
           expect(readJson(join(dir, 'accepted-findings.json')).findings.length).toBeGreaterThan(0),
       },
     },
-  'npm install -g ./tools/atlas-access-review-0.1.0.tgz': {
+  'npm install -g ./tools/atlas-access-review-cli-0.1.0.tgz': {
     skip: "installs into the runner's global npm prefix; the tarball name is checked by the tarball test below",
   },
   'atlas-access-review run --all-orgs --policy policy.yaml --waivers waivers.yaml --baseline accepted-findings.json --fail-on high --junit junit.xml --format github':
@@ -926,8 +929,7 @@ describe('the plans cover the text', () => {
   it('the README never tells anyone to install or npx the package by its name from the registry', () => {
     for (const l of readmeLines) {
       expect(l.text, l.where).not.toMatch(/npm (install|i) (-g )?atlas-access-review\b/);
-      if (l.text.startsWith('npx atlas-access-review'))
-        expect(l.section, l.where).toBe('Running it from a clone');
+      if (l.text.startsWith('npx atlas-access-review')) expect(l.section, l.where).toBe('Installing'); // its "From a clone" part
     }
   });
 });
@@ -990,7 +992,7 @@ describe('--help examples of every command', () => {
 
 describe('what the install instructions rely on', () => {
   it('the bin is the build of src/cli/main.ts, a node script the build marks executable', () => {
-    expect(PACKAGE.bin).toEqual({ [PACKAGE.name]: 'dist/cli/main.js' });
+    expect(PACKAGE.bin).toEqual({ 'atlas-access-review': 'dist/cli/main.js' });
     const tsconfig = readJson(join(REPO, 'tsconfig.json')) as {
       compilerOptions: { rootDir: string; outDir: string };
     };
@@ -1004,9 +1006,17 @@ describe('what the install instructions rely on', () => {
   });
 
   it('the tarball the README installs is the one npm pack makes of this package', () => {
-    const tarball = `${PACKAGE.name}-${PACKAGE.version}.tgz`;
+    // npm pack names a scoped package's tarball <scope>-<name>-<version>.tgz.
+    const tarball = `${PACKAGE.name.replace(/^@/, '').replace('/', '-')}-${PACKAGE.version}.tgz`;
     const named = [...README.matchAll(/\batlas-access-review-[\w.-]+\.tgz\b/g)].map((m) => m[0]);
     expect(named.length).toBeGreaterThan(0);
     for (const n of named) expect(n).toBe(tarball);
+  });
+
+  it('the published name the README installs is the scoped package, at its exact version', () => {
+    expect(PACKAGE.name).toBe('@atlas-access-review/cli');
+    const installs = [...README.matchAll(/@atlas-access-review\/cli@([\w.-]+)/g)].map((m) => m[1]);
+    expect(installs.length).toBeGreaterThan(0);
+    for (const v of installs) expect(v).toBe(PACKAGE.version);
   });
 });

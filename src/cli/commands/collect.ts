@@ -9,6 +9,7 @@ import { writeSnapshot } from '../../snapshot/store.js';
 import {
   type AtlasArgs,
   atlasOptions,
+  atlasSource,
   buildClient,
   includeSelection,
   orgSelection,
@@ -94,9 +95,13 @@ export const collectCommand: CommandFactory = (ctx: CliContext) =>
           'with invitations made through the deprecated project-invite endpoint (needs Project Owner)',
         ),
     handler: async (args: CollectArgs) => {
-      const orgs = orgSelection(args);
+      const source = atlasSource(args, ctx.env, ctx.stderr);
+      const orgs = orgSelection(args, source.profileOrg);
       includeSelection(args);
-      const client = buildClient(args, ctx.env, { ...defaultDeps, onRetry: retryReporter(ctx, args.quiet) });
+      const client = buildClient(args, source.env, {
+        ...defaultDeps,
+        onRetry: retryReporter(ctx, args.quiet),
+      });
       // A key that cannot be used fails now, not after minutes of requests.
       const keys = await loadEvidenceKeys(args, ctx);
       // Relative to the command's working directory, like every other path the commands take.

@@ -10,6 +10,7 @@ import { terminalJson, terminalSafe } from '../../util/terminal.js';
 import {
   type AtlasArgs,
   atlasOptions,
+  atlasSource,
   buildClient,
   includeSelection,
   orgSelection,
@@ -107,13 +108,14 @@ export const doctorCommand: CommandFactory = (ctx: CliContext) =>
           'also check the Project Owner role that project invitations need',
         ),
     handler: async (args: DoctorArgs) => {
-      const orgs = orgSelection(args);
+      const source = atlasSource(args, ctx.env, ctx.stderr);
+      const orgs = orgSelection(args, source.profileOrg);
       const include = includeSelection(args);
-      const client = buildClient(args, ctx.env);
+      const client = buildClient(args, source.env);
       const credentialId =
         (client.auth.kind === 'service-account'
-          ? ctx.env.MONGODB_ATLAS_CLIENT_ID
-          : ctx.env.MONGODB_ATLAS_PUBLIC_API_KEY) ?? '';
+          ? source.env.MONGODB_ATLAS_CLIENT_ID
+          : source.env.MONGODB_ATLAS_PUBLIC_API_KEY) ?? '';
       const report = await runDoctor({
         client,
         api: args.api,

@@ -14,6 +14,7 @@ import { assertWritable } from '../../util/files.js';
 import {
   type AtlasArgs,
   atlasOptions,
+  atlasSource,
   buildClient,
   includeSelection,
   orgSelection,
@@ -84,9 +85,10 @@ export function defaultRunDir(now: Date): string {
  * checked before the first request; a failed collection writes nothing (exit 3).
  */
 export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOutcome> {
-  const orgs = orgSelection(args);
+  const source = atlasSource(args, ctx.env, ctx.stderr);
+  const orgs = orgSelection(args, source.profileOrg);
   includeSelection(args);
-  const client = buildClient(args, ctx.env, { ...defaultDeps, onRetry: retryReporter(ctx, args.quiet) });
+  const client = buildClient(args, source.env, { ...defaultDeps, onRetry: retryReporter(ctx, args.quiet) });
   const started = ctx.now();
   const anyFormat = Object.keys(RENDERERS).some((f) => args[f as ReportFormat] !== undefined);
   const outDir = args['out-dir'] ?? (anyFormat || args.snapshot ? undefined : defaultRunDir(started));
