@@ -5,7 +5,8 @@
  *
  * Design: every organization is first generated "clean" (no violation of any kind listed in
  * {@link VIOLATION_KINDS}, with wide margins around the thresholds the audit rules use), then the
- * violations are planted on purpose and each planted subject is listed in `planted`. So
+ * violations are planted on purpose, one planter per kind (planters.ts: the registry this file walks at
+ * each phase of an org), and each planted subject is listed in `planted`. So
  * `planted` is the complete list of violations the data holds, and `plantViolations: false` gives an
  * estate an auditor must find clean. Only a seeded PRNG and the `now` option are used: no
  * Math.random, no wall clock.

@@ -9,6 +9,10 @@
  * - a version past its `x-sunset` answers 410 VERSION_GONE, by the simulator's clock (§1);
  * - token-bucket rate limits per endpoint set x scope with 429 and Retry-After (§6.3);
  * - injectable latency and faults (status, reset, delay, first-N) for resilience tests.
+ *
+ * This file composes the pieces: auth.ts (Digest, OAuth tokens), rate-limit.ts (buckets), faults.ts,
+ * paging.ts, routes.ts (the read operations), writes.ts (the write operations), responder.ts (latency,
+ * log, stats) and http.ts (ApiError bodies, path matching, version negotiation).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
