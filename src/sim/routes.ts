@@ -209,6 +209,23 @@ export function buildRoutes(index: EstateIndex, baseUrl: () => string, leakPassw
     if (!OBJECT_ID.test(id)) return invalid(`Invalid groupId ${id}.`, ['groupId']);
     return index.projects.get(id) ?? notFound('project', id);
   };
+  type Handler = (ctx: RequestContext) => Listing | ApiErrorSpec;
+  /** A handler of an org's resource: runs only when the path names an org that exists. */
+  const inOrg =
+    (handle: (ctx: RequestContext, o: Organization) => Listing | ApiErrorSpec): Handler =>
+    (ctx) => {
+      const o = org(ctx);
+      return 'kind' in o ? o : handle(ctx, o);
+    };
+  /** A handler of a project's resource: runs only when the path names a project that exists. */
+  const inProject =
+    (
+      handle: (ctx: RequestContext, found: { org: Organization; project: Project }) => Listing | ApiErrorSpec,
+    ): Handler =>
+    (ctx) => {
+      const found = project(ctx);
+      return 'kind' in found ? found : handle(ctx, found);
+    };
   const serviceAccount = (ctx: RequestContext): ServiceAccount | ApiErrorSpec => {
     const o = org(ctx);
     if ('kind' in o) return o;
@@ -232,28 +249,22 @@ export function buildRoutes(index: EstateIndex, baseUrl: () => string, leakPassw
     route('/api/atlas/v2/orgs/{orgId}/users', {
       versions: [V1, V2025],
       bucket: orgScope('users-org'),
-      handle: (ctx) => {
-        const o = org(ctx);
-        if ('kind' in o) return o;
+      handle: inOrg((ctx, o) => {
         return userItems(ctx, o, o.users, (u) => `${baseUrl()}/api/atlas/v2/users/${u.id}`);
-      },
+      }),
     }),
     route('/api/atlas/v2/orgs/{orgId}/teams', {
       versions: [V1],
       bucket: orgScope('teams-org'),
-      handle: (ctx) => {
-        const o = org(ctx);
-        if ('kind' in o) return o;
+      handle: inOrg((_ctx, o) => {
         return { kind: 'list', items: o.teams.map((t) => teamResponse(t, o.id, baseUrl())) };
-      },
+      }),
     }),
     route('/api/atlas/v2/orgs/{orgId}/teams/{teamId}/users', {
       versions: [V1, V2025],
       includeCount: false,
       bucket: orgScope('teams-org'),
-      handle: (ctx) => {
-        const o = org(ctx);
-        if ('kind' in o) return o;
+      handle: inOrg((ctx, o) => {
         const teamId = ctx.params.teamId ?? '';
         if (!OBJECT_ID.test(teamId)) return invalid(`Invalid teamId ${teamId}.`, ['teamId']);
         const team = o.teams.find((t) => t.id === teamId);
@@ -261,39 +272,33 @@ export function buildRoutes(index: EstateIndex, baseUrl: () => string, leakPassw
         const byId = index.usersById.get(o.id);
         const members = team.memberIds.map((id) => byId?.get(id)).filter((u): u is User => u !== undefined);
         return userItems(ctx, o, members, (u) => `${baseUrl()}/api/atlas/v2/users/${u.id}`);
-      },
+      }),
     }),
     route('/api/atlas/v2/orgs/{orgId}/groups', {
       versions: [V1],
       bucket: orgScope('organizations-org'),
-      handle: (ctx) => {
-        const o = org(ctx);
-        if ('kind' in o) return o;
+      handle: inOrg((ctx, o) => {
         const prefix = ctx.query.get('name')?.toLowerCase();
         const items = o.projects
           .filter((p) => prefix === undefined || p.name.toLowerCase().startsWith(prefix))
           .map((p) => group(p, o.id, baseUrl()));
         return { kind: 'list', items };
-      },
+      }),
     }),
     route('/api/atlas/v2/groups/{groupId}/teams', {
       versions: [V1],
       bucket: groupScope('teams-group'),
-      handle: (ctx) => {
-        const found = project(ctx);
-        if ('kind' in found) return found;
+      handle: inProject((_ctx, found) => {
         return {
           kind: 'list',
           items: found.project.teams.map((t) => teamRole(t, found.project.id, baseUrl())),
         };
-      },
+      }),
     }),
     route('/api/atlas/v2/groups/{groupId}/users', {
       versions: [V1, V2025],
       bucket: groupScope('users-group'),
-      handle: (ctx) => {
-        const found = project(ctx);
-        if ('kind' in found) return found;
+      handle: inProject((ctx, found) => {
         const { org: o, project: p } = found;
         // Default flattenTeams=false: only users with a direct grant in the project.
         const direct = o.users
@@ -313,23 +318,19 @@ export function buildRoutes(index: EstateIndex, baseUrl: () => string, leakPassw
           direct.map((x) => x.u),
           (u) => `${baseUrl()}/api/atlas/v2/users/${u.id}`,
         );
-      },
+      }),
     }),
     route('/api/atlas/v2/orgs/{orgId}/apiKeys', {
       versions: [V1],
       bucket: orgScope('api-keys'),
-      handle: (ctx) => {
-        const o = org(ctx);
-        if ('kind' in o) return o;
+      handle: inOrg((_ctx, o) => {
         return { kind: 'list', items: o.apiKeys.map((k) => apiKeyUserDetails(k, o.id, baseUrl())) };
-      },
+      }),
     }),
     route('/api/atlas/v2/orgs/{orgId}/apiKeys/{apiUserId}/accessList', {
       versions: [V1],
       bucket: orgScope('api-keys'),
-      handle: (ctx) => {
-        const o = org(ctx);
-        if ('kind' in o) return o;
+      handle: inOrg((ctx, o) => {
         const keyId = ctx.params.apiUserId ?? '';
         if (!OBJECT_ID.test(keyId)) return invalid(`Invalid apiUserId ${keyId}.`, ['apiUserId']);
         const key = o.apiKeys.find((k) => k.id === keyId);
@@ -338,22 +339,20 @@ export function buildRoutes(index: EstateIndex, baseUrl: () => string, leakPassw
           kind: 'list',
           items: key.accessList.map((e) => userAccessListResponse(e, o.id, key.id, baseUrl())),
         };
-      },
+      }),
     }),
     route('/api/atlas/v2/orgs/{orgId}/serviceAccounts', {
       versions: [VSA],
       includeCount: false,
       bucket: orgScope('service-accounts'),
-      handle: (ctx) => {
-        const o = org(ctx);
-        if ('kind' in o) return o;
+      handle: inOrg((ctx, o) => {
         const withSystem = includeSystemManaged(ctx.query);
         if (typeof withSystem !== 'boolean') return withSystem;
         const items = o.serviceAccounts
           .filter((sa) => withSystem || !sa.systemManaged)
           .map(orgServiceAccount);
         return { kind: 'list', items };
-      },
+      }),
     }),
     route('/api/atlas/v2/orgs/{orgId}/serviceAccounts/{clientId}/groups', {
       versions: [VSA],
@@ -378,9 +377,7 @@ export function buildRoutes(index: EstateIndex, baseUrl: () => string, leakPassw
       versions: [VSA],
       includeCount: false,
       bucket: groupScope('service-accounts'),
-      handle: (ctx) => {
-        const found = project(ctx);
-        if ('kind' in found) return found;
+      handle: inProject((ctx, found) => {
         const withSystem = includeSystemManaged(ctx.query);
         if (typeof withSystem !== 'boolean') return withSystem;
         const items = found.org.serviceAccounts
@@ -389,46 +386,40 @@ export function buildRoutes(index: EstateIndex, baseUrl: () => string, leakPassw
           .filter((x): x is { sa: ServiceAccount; roles: string[] } => x.roles !== undefined)
           .map((x) => groupServiceAccount(x.sa, x.roles));
         return { kind: 'list', items };
-      },
+      }),
     }),
     route('/api/atlas/v2/groups/{groupId}/apiKeys', {
       versions: [V1],
       bucket: groupScope('api-keys'),
-      handle: (ctx) => {
-        const found = project(ctx);
-        if ('kind' in found) return found;
+      handle: inProject((_ctx, found) => {
         // Only keys assigned to the project; each item carries all the key's roles (spec description).
         const items = found.org.apiKeys
           .filter((k) => k.projectRoles.some((r) => r.projectId === found.project.id))
           .map((k) => apiKeyUserDetails(k, found.org.id, baseUrl()));
         return { kind: 'list', items };
-      },
+      }),
     }),
     // Deprecated as a whole; a bare array, not a page (docs/atlas-api-notes.md §5).
     route('/api/atlas/v2/groups/{groupId}/invites', {
       versions: [V1],
       sunsets: { [V1]: '2027-07-01' },
       bucket: groupScope('projects-group'),
-      handle: (ctx) => {
-        const found = project(ctx);
-        if ('kind' in found) return found;
+      handle: inProject((ctx, found) => {
         const username = ctx.query.get('username')?.toLowerCase();
         const items = found.org.projectInvitations
           .filter((inv) => inv.projectId === found.project.id)
           .filter((inv) => username === undefined || inv.username.toLowerCase() === username)
           .map((inv) => groupInvitation(inv, found.project, baseUrl()));
         return { kind: 'array', items };
-      },
+      }),
     }),
     route('/api/atlas/v2/orgs/{orgId}/settings', {
       versions: [V1],
       bucket: orgScope('org-settings'),
-      handle: (ctx) => {
-        const o = org(ctx);
-        if ('kind' in o) return o;
+      handle: inOrg((_ctx, o) => {
         if (!o.settings) return notFound('settings of organization', o.id);
         return { kind: 'object', body: organizationSettings(o.settings) };
-      },
+      }),
     }),
     // Legacy Cloud Manager / Ops Manager: unversioned, Digest only (docs/atlas-api-notes.md §10). The org
     // resources give the collector the org names; their body matches the v2 organization.
@@ -446,11 +437,9 @@ export function buildRoutes(index: EstateIndex, baseUrl: () => string, leakPassw
       versions: null,
       digestOnly: true,
       bucket: null,
-      handle: (ctx) => {
-        const o = org(ctx);
-        if ('kind' in o) return o;
+      handle: inOrg((_ctx, o) => {
         return { kind: 'object', body: legacyOrganization(o, baseUrl(), index.deleted.has(o.id)) };
-      },
+      }),
     }),
     // Active users only, in the documented v1.0 shape: no dates, and every role the user holds in
     // any organization or project (Get All Organization Users).
@@ -459,9 +448,7 @@ export function buildRoutes(index: EstateIndex, baseUrl: () => string, leakPassw
       digestOnly: true,
       includeCount: true,
       bucket: null,
-      handle: (ctx) => {
-        const o = org(ctx);
-        if ('kind' in o) return o;
+      handle: inOrg((_ctx, o) => {
         const items = o.users
           .filter((u) => u.status === 'ACTIVE')
           .map((u) =>
@@ -470,18 +457,16 @@ export function buildRoutes(index: EstateIndex, baseUrl: () => string, leakPassw
             }),
           );
         return { kind: 'list', items };
-      },
+      }),
     }),
     // Get All Projects in One Organization (v1.0): id and name, no creation date, no teams.
     route('/api/public/v1.0/orgs/{orgId}/groups', {
       versions: null,
       digestOnly: true,
       bucket: null,
-      handle: (ctx) => {
-        const o = org(ctx);
-        if ('kind' in o) return o;
+      handle: inOrg((_ctx, o) => {
         return { kind: 'list', items: o.projects.map((p) => legacyGroup(p, o.id, baseUrl())) };
-      },
+      }),
     }),
   ];
 }
