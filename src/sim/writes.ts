@@ -3,7 +3,7 @@
  * changes the in-memory estate (the `organizations` given to `startSimulator`, changed in place), so a
  * later collection sees the change.
  *
- * Checks, in the order Atlas applies them to reads (server.ts): route, auth (401 with a Digest
+ * Checks, in the order Atlas applies them to reads (server.ts, routes.ts): route, auth (401 with a Digest
  * challenge), the credential's role against the operation's `x-rolesRequirements` (403), injected
  * faults, the version (`Accept`, 406), the body's media type (`Content-Type` of the same version, 415),
  * the body against the request schema (400, `badRequestDetail`), the rate-limit bucket (429), then the
@@ -22,9 +22,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { atlasMediaType, type WriteOperation, writeOperations } from '../atlas/write-operations.js';
-import type { ApiKey, Organization, Project, ServiceAccount, User } from '../snapshot/schema.js';
-import { authorize, type SimulatorAccess } from './authorize.js';
-import type { BucketSpec, EndpointSet } from './server.js';
+import type { ApiKey, Organization, Project, ProjectRole, ServiceAccount, User } from '../snapshot/schema.js';
+import type { SimulatorAuth } from './auth.js';
+import { authorize } from './authorize.js';
+import type { ApplyFault } from './faults.js';
+import { apiError, matchParams, negotiateVersion, readBody } from './http.js';
+import { type EndpointSet, rateLimited, type TakeToken } from './rate-limit.js';
+import type { Responder } from './responder.js';
 import {
   apiKeyUserDetails,
   type FlatRole,
@@ -36,7 +40,7 @@ import {
   type WireObject,
 } from './wire.js';
 
-/** The estate index of server.ts (structural, so the two files stay independent); writes keep it current. */
+/** The estate index of routes.ts (structural, so the two files stay independent); writes keep it current. */
 export interface WritableEstate {
   readonly orgs: Map<string, Organization>;
   readonly usersById: Map<string, Map<string, User>>;
@@ -46,7 +50,7 @@ export interface WritableEstate {
   readonly rolesAnywhere: Map<string, FlatRole[]>;
 }
 
-/** An ApiError the simulator answers with (server.ts shapes the body). */
+/** An ApiError the simulator answers with (http.ts shapes the body). */
 export interface WriteError {
   status: number;
   errorCode: string;
@@ -138,6 +142,8 @@ export const SIM_WRITE_VERSIONS: Readonly<Record<keyof typeof writeOperations, r
   deleteGroupServiceAccount: ['2024-08-05'],
 };
 
+type Found<T> = T | { error: WriteError };
+
 const notFound = (what: string, id: string): { error: WriteError } => ({
   error: {
     status: 404,
@@ -149,14 +155,29 @@ const notFound = (what: string, id: string): { error: WriteError } => ({
 const invalid = (detail: string, parameters: unknown[] = []): { error: WriteError } => ({
   error: { status: 400, errorCode: 'VALIDATION_ERROR', detail, parameters },
 });
+const isError = <T>(found: Found<T>): found is { error: WriteError } =>
+  typeof found === 'object' && found !== null && 'error' in found;
+/** The next lookup, unless this one failed: lookups chain without repeating the error check. */
+const then = <A, B>(found: Found<A>, next: (value: A) => Found<B>): Found<B> =>
+  isError(found) ? found : next(found);
 
 function uniq(values: readonly string[]): string[] {
   return [...new Set(values)];
 }
 
-/** The write routes over `estate`; `baseUrl` fills the links of response bodies. */
-function buildWriteRoutes(estate: WritableEstate, baseUrl: () => string): WriteRoute[] {
-  type Found<T> = T | { error: WriteError };
+/** A project identity (user, API key, service account) with its grant in the project it was asked about. */
+interface InProject<T> {
+  org: Organization;
+  project: Project;
+  member: T;
+  grant: ProjectRole;
+}
+
+/**
+ * The lookups of write operations: each resolves a path (and body) to the objects the operation
+ * changes, or to the 400 / 404 Atlas answers; handlers receive what was found and only mutate.
+ */
+function writeTargets(estate: WritableEstate) {
   const org = (params: Record<string, string>): Found<Organization> => {
     const id = params.orgId ?? '';
     if (!OBJECT_ID.test(id)) return invalid(`Invalid orgId ${id}.`, ['orgId']);
@@ -167,7 +188,7 @@ function buildWriteRoutes(estate: WritableEstate, baseUrl: () => string): WriteR
     if (!OBJECT_ID.test(id)) return invalid(`Invalid groupId ${id}.`, ['groupId']);
     return estate.projects.get(id) ?? notFound('project', id);
   };
-  const orgUser = (o: Organization, id: string): Found<User> => {
+  const user = (o: Organization, id: string): Found<User> => {
     if (!OBJECT_ID.test(id)) return invalid(`Invalid userId ${id}.`, ['userId']);
     return estate.usersById.get(o.id)?.get(id) ?? notFound(`user in organization ${o.id}:`, id);
   };
@@ -179,6 +200,77 @@ function buildWriteRoutes(estate: WritableEstate, baseUrl: () => string): WriteR
     if (!CLIENT_ID.test(id)) return invalid(`Invalid clientId ${id}.`, ['clientId']);
     return estate.serviceAccounts.get(o.id)?.get(id) ?? notFound('service account', id);
   };
+  /** An org identity named by a path parameter. */
+  const inOrg =
+    <T>(lookup: (o: Organization, id: string) => Found<T>, param: string) =>
+    (ctx: WriteContext): Found<{ org: Organization; member: T }> =>
+      then(org(ctx.params), (o) =>
+        then(lookup(o, ctx.params[param] ?? ''), (member) => ({ org: o, member })),
+      );
+  /** A project identity named by a path parameter, with its grant in the project (404 without one). */
+  const inProject =
+    <T extends { projectRoles: ProjectRole[] }>(
+      lookup: (o: Organization, id: string) => Found<T>,
+      param: string,
+      what: string,
+      idOf: (member: T) => string,
+    ) =>
+    (ctx: WriteContext): Found<InProject<T>> =>
+      then(project(ctx.params), (found) =>
+        then(lookup(found.org, ctx.params[param] ?? ''), (member) => {
+          const grant = member.projectRoles.find((p) => p.projectId === found.project.id);
+          if (!grant) return notFound(`${what} in project ${found.project.id}:`, idOf(member));
+          return { ...found, member, grant };
+        }),
+      );
+  /** A member of a team, named by the body (`{id}`): listed by either side of the membership. */
+  const teamMember = (ctx: WriteContext): Found<{ member: User; team: Organization['teams'][number] }> =>
+    then(org(ctx.params), (o) => {
+      const teamId = ctx.params.teamId ?? '';
+      if (!OBJECT_ID.test(teamId)) return invalid(`Invalid teamId ${teamId}.`, ['teamId']);
+      const team = o.teams.find((t) => t.id === teamId);
+      if (!team) return notFound('team', teamId);
+      return then(user(o, (ctx.body as { id: string }).id), (member) => {
+        if (!team.memberIds.includes(member.id) && !member.teamIds.includes(team.id))
+          return notFound(`member of team ${team.id}:`, member.id);
+        return { member, team };
+      });
+    });
+  return {
+    orgUser: inOrg(user, 'userId'),
+    orgApiKey: inOrg(apiKey, 'apiUserId'),
+    orgServiceAccount: inOrg(serviceAccount, 'clientId'),
+    projectUser: inProject(user, 'userId', 'user', (u) => u.id),
+    projectApiKey: inProject(apiKey, 'apiUserId', 'API key', (k) => k.id),
+    projectServiceAccount: inProject(serviceAccount, 'clientId', 'service account', (sa) => sa.clientId),
+    teamMember,
+  };
+}
+
+/** One write route before its path is compiled: what it looks up, then how it changes what was found. */
+type WriteSpec = Omit<WriteRoute, 'pattern' | 'paramNames' | 'bodySchema' | 'versions'>;
+
+/** Joins a lookup and a mutation into a handler: the mutation runs only on what the lookup found. */
+function write<T>(
+  operation: WriteOperation,
+  bucket: WriteRoute['bucket'],
+  find: (ctx: WriteContext) => Found<T>,
+  apply: (target: T, ctx: WriteContext) => WriteAnswer,
+): WriteSpec {
+  return { operation, bucket, handle: (ctx) => then(find(ctx), (target) => apply(target, ctx)) };
+}
+
+/** The body of a service account update (org or project). */
+type ServiceAccountUpdate = { name?: string | null; description?: string | null; roles?: string[] };
+
+function renameServiceAccount(sa: ServiceAccount, body: ServiceAccountUpdate): void {
+  if (typeof body.name === 'string') sa.name = body.name;
+  if (body.description !== undefined) sa.description = body.description;
+}
+
+/** The write routes over `estate`; `baseUrl` fills the links of response bodies. */
+function buildWriteRoutes(estate: WritableEstate, baseUrl: () => string): WriteRoute[] {
+  const find = writeTargets(estate);
   /** After a change to a user's roles or membership: the flat roles the v1.0 users list reports. */
   const reindex = (userId: string) => {
     const roles = [...estate.orgs.values()].flatMap((o) => {
@@ -207,448 +299,319 @@ function buildWriteRoutes(estate: WritableEstate, baseUrl: () => string): WriteR
     set,
     scope: `group:${p.groupId}`,
   });
+  const ops = writeOperations;
 
-  const routes: Array<Omit<WriteRoute, 'pattern' | 'paramNames' | 'bodySchema' | 'versions'>> = [
-    {
-      operation: writeOperations.removeOrgUser,
-      bucket: orgScope('users-org'),
-      handle: (ctx) => {
-        const o = org(ctx.params);
-        if ('error' in o) return o;
-        const u = orgUser(o, ctx.params.userId ?? '');
-        if ('error' in u) return u;
-        const refused = activeOnly(ctx, u);
-        if (refused) return refused;
-        removeFromOrg(o, u);
+  const routes: WriteSpec[] = [
+    write(ops.removeOrgUser, orgScope('users-org'), find.orgUser, ({ org, member: u }, ctx) => {
+      const refused = activeOnly(ctx, u);
+      if (refused) return refused;
+      removeFromOrg(org, u);
+      return { status: 204 };
+    }),
+    write(ops.addOrgUserRole, orgScope('users-org'), find.orgUser, ({ member: u }, ctx) => {
+      const { orgRole } = ctx.body as { orgRole: string };
+      if (u.orgRoles.includes(orgRole))
+        return {
+          error: {
+            status: 409,
+            errorCode: 'CONFLICT',
+            detail: `User ${u.id} already has organization role ${orgRole}.`,
+            parameters: [u.id, orgRole],
+          },
+        };
+      u.orgRoles = [...u.orgRoles, orgRole];
+      reindex(u.id);
+      return { status: 200, body: orgUserResponse(u) };
+    }),
+    write(ops.removeOrgUserRole, orgScope('users-org'), find.orgUser, ({ member: u }, ctx) => {
+      const { orgRole } = ctx.body as { orgRole: string };
+      if (!u.orgRoles.includes(orgRole)) return notFound(`organization role ${orgRole} of user`, u.id);
+      if (u.orgRoles.length === 1)
+        return invalid(
+          `${orgRole} is the only organization role of user ${u.id}: a user must have at least one role at all times; add the new role before removing the old one.`,
+          [u.id, orgRole],
+        );
+      u.orgRoles = u.orgRoles.filter((r) => r !== orgRole);
+      reindex(u.id);
+      return { status: 200, body: orgUserResponse(u) };
+    }),
+    write(ops.removeOrgTeamUser, orgScope('teams-org'), find.teamMember, ({ member: u, team }) => {
+      team.memberIds = team.memberIds.filter((m) => m !== u.id);
+      u.teamIds = u.teamIds.filter((t) => t !== team.id);
+      return { status: 200, body: orgUserResponse(u) };
+    }),
+    write(ops.removeGroupUser, groupScope('users-group'), find.projectUser, ({ project, member: u }, ctx) => {
+      const refused = activeOnly(ctx, u);
+      if (refused) return refused;
+      u.projectRoles = u.projectRoles.filter((p) => p.projectId !== project.id);
+      reindex(u.id);
+      return { status: 204 };
+    }),
+    write(ops.removeGroupUserRole, groupScope('users-group'), find.projectUser, (found, ctx) => {
+      const { project, member: u, grant } = found;
+      const { groupRole } = ctx.body as { groupRole: string };
+      if (!grant.roles.includes(groupRole)) return notFound(`project role ${groupRole} of user`, u.id);
+      if (grant.roles.length === 1)
+        return invalid(
+          `${groupRole} is the only role of user ${u.id} in project ${project.id}: a user must have at least one role at all times; remove the user from the project instead.`,
+          [u.id, groupRole],
+        );
+      grant.roles = grant.roles.filter((r) => r !== groupRole);
+      reindex(u.id);
+      return { status: 200, body: groupUserResponse(u, grant.roles) };
+    }),
+    write(ops.deleteOrgApiKey, orgScope('api-keys'), find.orgApiKey, ({ org, member: key }) => {
+      org.apiKeys = org.apiKeys.filter((k) => k.id !== key.id);
+      return { status: 204 };
+    }),
+    write(ops.updateOrgApiKey, orgScope('api-keys'), find.orgApiKey, ({ org, member: key }, ctx) => {
+      const body = ctx.body as { desc?: string; roles?: string[] };
+      if (body.roles) key.orgRoles = uniq(body.roles);
+      if (body.desc !== undefined) key.description = body.desc;
+      return { status: 200, body: apiKeyUserDetails(key, org.id, baseUrl()) };
+    }),
+    write(ops.updateGroupApiKeyRoles, groupScope('api-keys'), find.projectApiKey, (found, ctx) => {
+      const body = ctx.body as { desc?: string; roles?: string[] };
+      // "You must specify at least one valid role for the project."
+      if (!body.roles) return invalid('Specify at least one role for the project.', ['roles']);
+      found.grant.roles = uniq(body.roles);
+      if (body.desc !== undefined) found.member.description = body.desc;
+      return { status: 200, body: apiKeyUserDetails(found.member, found.org.id, baseUrl()) };
+    }),
+    write(ops.removeGroupApiKey, groupScope('api-keys'), find.projectApiKey, ({ project, member: key }) => {
+      key.projectRoles = key.projectRoles.filter((p) => p.projectId !== project.id);
+      return { status: 204 };
+    }),
+    write(
+      ops.deleteOrgServiceAccount,
+      orgScope('service-accounts'),
+      find.orgServiceAccount,
+      ({ org, member: sa }) => {
+        org.serviceAccounts = org.serviceAccounts.filter((s) => s.clientId !== sa.clientId);
+        estate.serviceAccounts.get(org.id)?.delete(sa.clientId);
         return { status: 204 };
       },
-    },
-    {
-      operation: writeOperations.addOrgUserRole,
-      bucket: orgScope('users-org'),
-      handle: (ctx) => {
-        const o = org(ctx.params);
-        if ('error' in o) return o;
-        const u = orgUser(o, ctx.params.userId ?? '');
-        if ('error' in u) return u;
-        const { orgRole } = ctx.body as { orgRole: string };
-        if (u.orgRoles.includes(orgRole))
-          return {
-            error: {
-              status: 409,
-              errorCode: 'CONFLICT',
-              detail: `User ${u.id} already has organization role ${orgRole}.`,
-              parameters: [u.id, orgRole],
-            },
-          };
-        u.orgRoles = [...u.orgRoles, orgRole];
-        reindex(u.id);
-        return { status: 200, body: orgUserResponse(u) };
-      },
-    },
-    {
-      operation: writeOperations.removeOrgUserRole,
-      bucket: orgScope('users-org'),
-      handle: (ctx) => {
-        const o = org(ctx.params);
-        if ('error' in o) return o;
-        const u = orgUser(o, ctx.params.userId ?? '');
-        if ('error' in u) return u;
-        const { orgRole } = ctx.body as { orgRole: string };
-        if (!u.orgRoles.includes(orgRole)) return notFound(`organization role ${orgRole} of user`, u.id);
-        if (u.orgRoles.length === 1)
-          return invalid(
-            `${orgRole} is the only organization role of user ${u.id}: a user must have at least one role at all times; add the new role before removing the old one.`,
-            [u.id, orgRole],
-          );
-        u.orgRoles = u.orgRoles.filter((r) => r !== orgRole);
-        reindex(u.id);
-        return { status: 200, body: orgUserResponse(u) };
-      },
-    },
-    {
-      operation: writeOperations.removeOrgTeamUser,
-      bucket: orgScope('teams-org'),
-      handle: (ctx) => {
-        const o = org(ctx.params);
-        if ('error' in o) return o;
-        const teamId = ctx.params.teamId ?? '';
-        if (!OBJECT_ID.test(teamId)) return invalid(`Invalid teamId ${teamId}.`, ['teamId']);
-        const team = o.teams.find((t) => t.id === teamId);
-        if (!team) return notFound('team', teamId);
-        const u = orgUser(o, (ctx.body as { id: string }).id);
-        if ('error' in u) return u;
-        if (!team.memberIds.includes(u.id) && !u.teamIds.includes(team.id))
-          return notFound(`member of team ${team.id}:`, u.id);
-        team.memberIds = team.memberIds.filter((m) => m !== u.id);
-        u.teamIds = u.teamIds.filter((t) => t !== team.id);
-        return { status: 200, body: orgUserResponse(u) };
-      },
-    },
-    {
-      operation: writeOperations.removeGroupUser,
-      bucket: groupScope('users-group'),
-      handle: (ctx) => {
-        const found = project(ctx.params);
-        if ('error' in found) return found;
-        const u = orgUser(found.org, ctx.params.userId ?? '');
-        if ('error' in u) return u;
-        if (!u.projectRoles.some((p) => p.projectId === found.project.id))
-          return notFound(`user in project ${found.project.id}:`, u.id);
-        const refused = activeOnly(ctx, u);
-        if (refused) return refused;
-        u.projectRoles = u.projectRoles.filter((p) => p.projectId !== found.project.id);
-        reindex(u.id);
-        return { status: 204 };
-      },
-    },
-    {
-      operation: writeOperations.removeGroupUserRole,
-      bucket: groupScope('users-group'),
-      handle: (ctx) => {
-        const found = project(ctx.params);
-        if ('error' in found) return found;
-        const u = orgUser(found.org, ctx.params.userId ?? '');
-        if ('error' in u) return u;
-        const grant = u.projectRoles.find((p) => p.projectId === found.project.id);
-        if (!grant) return notFound(`user in project ${found.project.id}:`, u.id);
-        const { groupRole } = ctx.body as { groupRole: string };
-        if (!grant.roles.includes(groupRole)) return notFound(`project role ${groupRole} of user`, u.id);
-        if (grant.roles.length === 1)
-          return invalid(
-            `${groupRole} is the only role of user ${u.id} in project ${found.project.id}: a user must have at least one role at all times; remove the user from the project instead.`,
-            [u.id, groupRole],
-          );
-        grant.roles = grant.roles.filter((r) => r !== groupRole);
-        reindex(u.id);
-        return { status: 200, body: groupUserResponse(u, grant.roles) };
-      },
-    },
-    {
-      operation: writeOperations.deleteOrgApiKey,
-      bucket: orgScope('api-keys'),
-      handle: (ctx) => {
-        const o = org(ctx.params);
-        if ('error' in o) return o;
-        const key = apiKey(o, ctx.params.apiUserId ?? '');
-        if ('error' in key) return key;
-        o.apiKeys = o.apiKeys.filter((k) => k.id !== key.id);
-        return { status: 204 };
-      },
-    },
-    {
-      operation: writeOperations.updateOrgApiKey,
-      bucket: orgScope('api-keys'),
-      handle: (ctx) => {
-        const o = org(ctx.params);
-        if ('error' in o) return o;
-        const key = apiKey(o, ctx.params.apiUserId ?? '');
-        if ('error' in key) return key;
-        const body = ctx.body as { desc?: string; roles?: string[] };
-        if (body.roles) key.orgRoles = uniq(body.roles);
-        if (body.desc !== undefined) key.description = body.desc;
-        return { status: 200, body: apiKeyUserDetails(key, o.id, baseUrl()) };
-      },
-    },
-    {
-      operation: writeOperations.updateGroupApiKeyRoles,
-      bucket: groupScope('api-keys'),
-      handle: (ctx) => {
-        const found = project(ctx.params);
-        if ('error' in found) return found;
-        const key = apiKey(found.org, ctx.params.apiUserId ?? '');
-        if ('error' in key) return key;
-        const grant = key.projectRoles.find((p) => p.projectId === found.project.id);
-        if (!grant) return notFound(`API key in project ${found.project.id}:`, key.id);
-        const body = ctx.body as { desc?: string; roles?: string[] };
-        // "You must specify at least one valid role for the project."
-        if (!body.roles) return invalid('Specify at least one role for the project.', ['roles']);
-        grant.roles = uniq(body.roles);
-        if (body.desc !== undefined) key.description = body.desc;
-        return { status: 200, body: apiKeyUserDetails(key, found.org.id, baseUrl()) };
-      },
-    },
-    {
-      operation: writeOperations.removeGroupApiKey,
-      bucket: groupScope('api-keys'),
-      handle: (ctx) => {
-        const found = project(ctx.params);
-        if ('error' in found) return found;
-        const key = apiKey(found.org, ctx.params.apiUserId ?? '');
-        if ('error' in key) return key;
-        if (!key.projectRoles.some((p) => p.projectId === found.project.id))
-          return notFound(`API key in project ${found.project.id}:`, key.id);
-        key.projectRoles = key.projectRoles.filter((p) => p.projectId !== found.project.id);
-        return { status: 204 };
-      },
-    },
-    {
-      operation: writeOperations.deleteOrgServiceAccount,
-      bucket: orgScope('service-accounts'),
-      handle: (ctx) => {
-        const o = org(ctx.params);
-        if ('error' in o) return o;
-        const sa = serviceAccount(o, ctx.params.clientId ?? '');
-        if ('error' in sa) return sa;
-        o.serviceAccounts = o.serviceAccounts.filter((s) => s.clientId !== sa.clientId);
-        estate.serviceAccounts.get(o.id)?.delete(sa.clientId);
-        return { status: 204 };
-      },
-    },
-    {
-      operation: writeOperations.updateOrgServiceAccount,
-      bucket: orgScope('service-accounts'),
-      handle: (ctx) => {
-        const o = org(ctx.params);
-        if ('error' in o) return o;
-        const sa = serviceAccount(o, ctx.params.clientId ?? '');
-        if ('error' in sa) return sa;
-        const body = ctx.body as { name?: string | null; description?: string | null; roles?: string[] };
+    ),
+    write(
+      ops.updateOrgServiceAccount,
+      orgScope('service-accounts'),
+      find.orgServiceAccount,
+      ({ member: sa }, ctx) => {
+        const body = ctx.body as ServiceAccountUpdate;
         if (body.roles) {
           // A service account, like any org identity, keeps at least one org role.
           if (body.roles.length === 0)
             return invalid('A service account needs at least one organization role.');
           sa.orgRoles = uniq(body.roles);
         }
-        if (typeof body.name === 'string') sa.name = body.name;
-        if (body.description !== undefined) sa.description = body.description;
+        renameServiceAccount(sa, body);
         return { status: 200, body: orgServiceAccount(sa) };
       },
-    },
-    {
-      operation: writeOperations.updateGroupServiceAccount,
-      bucket: groupScope('service-accounts'),
-      handle: (ctx) => {
-        const found = project(ctx.params);
-        if ('error' in found) return found;
-        const sa = serviceAccount(found.org, ctx.params.clientId ?? '');
-        if ('error' in sa) return sa;
-        const grant = sa.projectRoles.find((p) => p.projectId === found.project.id);
-        if (!grant) return notFound(`service account in project ${found.project.id}:`, sa.clientId);
-        const body = ctx.body as { name?: string | null; description?: string | null; roles?: string[] };
+    ),
+    write(
+      ops.updateGroupServiceAccount,
+      groupScope('service-accounts'),
+      find.projectServiceAccount,
+      (found, ctx) => {
+        const body = ctx.body as ServiceAccountUpdate;
         if (body.roles) {
           // As for API keys: a project member keeps a role; with none left it leaves the project (DELETE).
           if (body.roles.length === 0)
             return invalid(
               'A service account in a project needs at least one project role; remove it from the project instead.',
             );
-          grant.roles = uniq(body.roles);
+          found.grant.roles = uniq(body.roles);
         }
-        if (typeof body.name === 'string') sa.name = body.name;
-        if (body.description !== undefined) sa.description = body.description;
-        return { status: 200, body: groupServiceAccount(sa, grant.roles) };
+        renameServiceAccount(found.member, body);
+        return { status: 200, body: groupServiceAccount(found.member, found.grant.roles) };
       },
-    },
-    {
-      operation: writeOperations.deleteGroupServiceAccount,
-      bucket: groupScope('service-accounts'),
-      handle: (ctx) => {
-        const found = project(ctx.params);
-        if ('error' in found) return found;
-        const sa = serviceAccount(found.org, ctx.params.clientId ?? '');
-        if ('error' in sa) return sa;
-        if (!sa.projectRoles.some((p) => p.projectId === found.project.id))
-          return notFound(`service account in project ${found.project.id}:`, sa.clientId);
+    ),
+    write(
+      ops.deleteGroupServiceAccount,
+      groupScope('service-accounts'),
+      find.projectServiceAccount,
+      (found) => {
         // "The Service Account will still be a part of the Organization it was created in."
-        sa.projectRoles = sa.projectRoles.filter((p) => p.projectId !== found.project.id);
+        found.member.projectRoles = found.member.projectRoles.filter((p) => p.projectId !== found.project.id);
         return { status: 204 };
       },
-    },
+    ),
   ];
-  return routes.map((r) => {
-    const paramNames: string[] = [];
-    const source = r.operation.path
-      .split(/\{(\w+)\}/)
-      .map((part, i) => {
-        if (i % 2 === 0) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-        paramNames.push(part);
-        return '([^/:]+)';
-      })
-      .join('');
-    const name = r.operation.operationId as keyof typeof writeOperations;
-    return {
-      ...r,
-      versions: SIM_WRITE_VERSIONS[name],
-      pattern: new RegExp(`^${source}$`),
-      paramNames,
-      bodySchema: r.operation.requestSchema ? (REQUEST_SCHEMAS[r.operation.requestSchema] ?? null) : null,
-    };
-  });
+  return routes.map(compileWriteRoute);
 }
 
-/** What the write handler borrows from server.ts: auth, faults, buckets and the response helpers. */
+/** The path pattern, versions and body schema of a write route, from its operation. */
+function compileWriteRoute(r: WriteSpec): WriteRoute {
+  const paramNames: string[] = [];
+  const source = r.operation.path
+    .split(/\{(\w+)\}/)
+    .map((part, i) => {
+      if (i % 2 === 0) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      paramNames.push(part);
+      return '([^/:]+)';
+    })
+    .join('');
+  const name = r.operation.operationId as keyof typeof writeOperations;
+  return {
+    ...r,
+    versions: SIM_WRITE_VERSIONS[name],
+    pattern: new RegExp(`^${source}$`),
+    paramNames,
+    bodySchema: r.operation.requestSchema ? (REQUEST_SCHEMAS[r.operation.requestSchema] ?? null) : null,
+  };
+}
+
+/** What the write handler shares with server.ts: the estate, auth, faults, buckets and the responder. */
 export interface WriteServerDeps {
   estate: WritableEstate;
   baseUrl: () => string;
-  authenticate: (
-    req: IncomingMessage,
-    digestOnly: boolean,
-  ) => { principal: { access?: SimulatorAccess } } | { detail: string; stale?: boolean };
-  digestChallenge: (stale: boolean) => string;
-  applyFault: (req: IncomingMessage, res: ServerResponse, url: URL, endpoint: string) => Promise<boolean>;
-  takeToken: (
-    set: EndpointSet,
-    scope: string,
-  ) => { headers: Record<string, number> } | { retryAfter: number; spec: BucketSpec } | null;
-  record: (req: IncomingMessage, url: URL, status: number, endpoint: string) => void;
-  send: (
-    res: ServerResponse,
-    status: number,
-    body: unknown,
-    headers?: Record<string, string | number>,
-    contentType?: string,
-  ) => Promise<void>;
-  apiError: (spec: WriteError) => unknown;
-  readBody: (req: IncomingMessage) => Promise<string>;
-  wait: (ms: number) => Promise<void>;
-  latencyMs: number;
+  auth: SimulatorAuth;
+  applyFault: ApplyFault;
+  takeToken: TakeToken;
+  responder: Responder;
+}
+
+/** A refused write: the ApiError and the headers that go with it. */
+type WriteRefusal = { error: WriteError; headers?: Record<string, string | number> };
+
+/** The credential (401 with a Digest challenge), then its role and access list (403, x-rolesRequirements). */
+function admitWrite(deps: WriteServerDeps, req: IncomingMessage, route: WriteRoute): WriteRefusal | null {
+  const auth = deps.auth.authenticate(req, false);
+  if (!('principal' in auth)) {
+    return {
+      error: { status: 401, errorCode: 'UNAUTHORIZED', detail: auth.detail },
+      headers: { 'WWW-Authenticate': deps.auth.digestChallenge(auth.stale ?? false) },
+    };
+  }
+  const refusal = authorize(auth.principal.access, route.operation.roles, req.socket.remoteAddress ?? '');
+  return refusal ? { error: refusal } : null;
 }
 
 /**
+ * The request body: in the request schema, sent as the same versioned media type (415 otherwise);
+ * none where the operation takes none.
+ */
+async function writeBody(
+  req: IncomingMessage,
+  route: WriteRoute,
+  version: string,
+): Promise<{ body: unknown } | WriteRefusal> {
+  const text = await readBody(req);
+  const badRequest = (detail: string) => ({ error: { status: 400, errorCode: 'VALIDATION_ERROR', detail } });
+  if (route.bodySchema === null) {
+    return text.trim() === '' ? { body: null } : badRequest('This operation takes no request body.');
+  }
+  const media = atlasMediaType(version);
+  const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (contentType !== media) {
+    return {
+      error: {
+        status: 415,
+        errorCode: 'UNSUPPORTED_MEDIA_TYPE',
+        detail: `Content-Type ${contentType || '(none)'} is not supported; send ${media}.`,
+        parameters: [contentType],
+      },
+    };
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return badRequest('The request body is not valid JSON.');
+  }
+  const parsed = route.bodySchema.safeParse(body);
+  if (parsed.success) return { body: parsed.data };
+  const fields = parsed.error.issues.map((i) => ({
+    field: i.path.length > 0 ? i.path.join('.') : '(body)',
+    description: i.message,
+  }));
+  return {
+    error: {
+      status: 400,
+      errorCode: 'VALIDATION_ERROR',
+      detail: `Invalid ${route.operation.requestSchema}: ${fields.map((f) => `${f.field}: ${f.description}`).join('; ')}.`,
+      parameters: fields.map((f) => f.field),
+      badRequestDetail: { fields },
+    },
+  };
+}
+
+/** Takes a token from the route's bucket: the rate-limit headers to send, or the 429. */
+function writeBucket(
+  deps: WriteServerDeps,
+  route: WriteRoute,
+  params: Record<string, string>,
+  url: URL,
+): Record<string, number> | WriteRefusal {
+  const { set, scope } = route.bucket(params);
+  const taken = deps.takeToken(set, scope);
+  if (taken && 'retryAfter' in taken) {
+    return rateLimited(set, taken, [url.pathname, taken.retryAfter, taken.spec.capacity, taken.spec.refill]);
+  }
+  return taken ? taken.headers : {};
+}
+
+/** Sends the handler's answer: 200 with the versioned body, or 204 with the media type and no body. */
+async function sendAnswer(
+  deps: WriteServerDeps,
+  res: ServerResponse,
+  answer: { status: 200; body: WireObject } | { status: 204 },
+  version: string,
+  rateHeaders: Record<string, number>,
+): Promise<void> {
+  const media = atlasMediaType(version);
+  if (answer.status === 200) return deps.responder.send(res, 200, answer.body, rateHeaders, media);
+  await deps.responder.wait(deps.responder.latencyMs);
+  if (!res.destroyed) {
+    res.writeHead(204, { 'Content-Type': media, ...rateHeaders });
+    res.end();
+  }
+}
+
+const refusedWrite = (value: object): value is WriteRefusal => 'error' in value;
+
+/**
  * The write handler of the simulator: answers a request whose method and path are a write operation
- * and returns true; returns false for anything else (server.ts then answers it as before).
+ * and returns true; returns false for anything else (server.ts then answers it as a read).
  */
 export function simulatorWrites(
   deps: WriteServerDeps,
 ): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
   const routes = buildWriteRoutes(deps.estate, deps.baseUrl);
-  return async (req, res, url) => {
-    let matched: { route: WriteRoute; params: Record<string, string> } | undefined;
+  const match = (method: string | undefined, pathname: string) => {
     for (const route of routes) {
-      if (route.operation.method !== req.method) continue;
-      const m = route.pattern.exec(url.pathname);
-      if (!m) continue;
-      const params: Record<string, string> = {};
-      route.paramNames.forEach((name, i) => {
-        params[name] = decodeURIComponent(m[i + 1] ?? '');
-      });
-      matched = { route, params };
-      break;
+      if (route.operation.method !== method) continue;
+      const params = matchParams(route.pattern, route.paramNames, pathname);
+      if (params) return { route, params };
     }
+    return null;
+  };
+  return async (req, res, url) => {
+    const matched = match(req.method, url.pathname);
     if (!matched) return false;
     const { route, params } = matched;
     const endpoint = `${route.operation.method} ${route.operation.path}`;
-    const fail = async (error: WriteError, headers: Record<string, string | number> = {}) => {
-      deps.record(req, url, error.status, endpoint);
+    const fail = async ({ error, headers }: WriteRefusal) => {
+      deps.responder.record(req, url, error.status, endpoint);
       const detail = error.badRequestDetail ? { badRequestDetail: error.badRequestDetail } : {};
-      await deps.send(res, error.status, { ...(deps.apiError(error) as object), ...detail }, headers);
+      await deps.responder.send(res, error.status, { ...apiError(error), ...detail }, headers);
+      return true;
     };
-
-    const auth = deps.authenticate(req, false);
-    if (!('principal' in auth)) {
-      await fail(
-        { status: 401, errorCode: 'UNAUTHORIZED', detail: auth.detail },
-        { 'WWW-Authenticate': deps.digestChallenge(auth.stale ?? false) },
-      );
-      return true;
-    }
-    const refusal = authorize(auth.principal.access, route.operation.roles, req.socket.remoteAddress ?? '');
-    if (refusal) {
-      await fail(refusal);
-      return true;
-    }
+    const refusal = admitWrite(deps, req, route);
+    if (refusal) return fail(refusal);
     if (await deps.applyFault(req, res, url, endpoint)) return true;
-
     // Version: Accept names one the operation has (docs/atlas-api-notes.md §1), else 406.
-    const accept = req.headers.accept ?? '';
-    const version = /application\/vnd\.atlas\.(\d{4}-\d{2}-\d{2}|preview)\+json/.exec(accept)?.[1] ?? null;
-    if (version === null || !route.versions.includes(version)) {
-      await fail({
-        status: 406,
-        errorCode: 'INVALID_VERSION_DATE',
-        detail: version
-          ? `Version ${version} is not available for this resource; use one of ${route.versions.join(', ')}.`
-          : `Missing or invalid Accept header; send application/vnd.atlas.<date>+json with one of ${route.versions.join(', ')}.`,
-        parameters: [accept],
-      });
-      return true;
-    }
-
-    // Body: in the request schema, sent as the same versioned media type; none where none is taken.
-    const text = await deps.readBody(req);
-    let body: unknown = null;
-    if (route.bodySchema === null) {
-      if (text.trim() !== '') {
-        await fail({
-          status: 400,
-          errorCode: 'VALIDATION_ERROR',
-          detail: 'This operation takes no request body.',
-        });
-        return true;
-      }
-    } else {
-      const media = atlasMediaType(version);
-      const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-      if (contentType !== media) {
-        await fail({
-          status: 415,
-          errorCode: 'UNSUPPORTED_MEDIA_TYPE',
-          detail: `Content-Type ${contentType || '(none)'} is not supported; send ${media}.`,
-          parameters: [contentType],
-        });
-        return true;
-      }
-      try {
-        body = JSON.parse(text);
-      } catch {
-        await fail({
-          status: 400,
-          errorCode: 'VALIDATION_ERROR',
-          detail: 'The request body is not valid JSON.',
-        });
-        return true;
-      }
-      const parsed = route.bodySchema.safeParse(body);
-      if (!parsed.success) {
-        const fields = parsed.error.issues.map((i) => ({
-          field: i.path.length > 0 ? i.path.join('.') : '(body)',
-          description: i.message,
-        }));
-        await fail({
-          status: 400,
-          errorCode: 'VALIDATION_ERROR',
-          detail: `Invalid ${route.operation.requestSchema}: ${fields.map((f) => `${f.field}: ${f.description}`).join('; ')}.`,
-          parameters: fields.map((f) => f.field),
-          badRequestDetail: { fields },
-        });
-        return true;
-      }
-      body = parsed.data;
-    }
-
-    const { set, scope } = route.bucket(params);
-    const taken = deps.takeToken(set, scope);
-    if (taken && 'retryAfter' in taken) {
-      await fail(
-        {
-          status: 429,
-          errorCode: 'RATE_LIMITED',
-          detail: `Rate limit exceeded for ${set}; retry in ${taken.retryAfter} seconds.`,
-          parameters: [url.pathname, taken.retryAfter, taken.spec.capacity, taken.spec.refill],
-        },
-        { 'Retry-After': taken.retryAfter, 'RateLimit-Limit': taken.spec.capacity, 'RateLimit-Remaining': 0 },
-      );
-      return true;
-    }
-    const rateHeaders = taken ? taken.headers : {};
-
-    const answer = route.handle({ params, version, body });
-    if ('error' in answer) {
-      await fail(answer.error, rateHeaders);
-      return true;
-    }
-    deps.record(req, url, answer.status, endpoint);
-    const media = atlasMediaType(version);
-    if (answer.status === 200) {
-      await deps.send(res, 200, answer.body, rateHeaders, media);
-      return true;
-    }
-    // 204 No Content: the spec's media type, no body.
-    await deps.wait(deps.latencyMs);
-    if (!res.destroyed) {
-      res.writeHead(204, { 'Content-Type': media, ...rateHeaders });
-      res.end();
-    }
+    const negotiated = negotiateVersion(req.headers.accept ?? '', route.versions);
+    if (!('version' in negotiated)) return fail({ error: negotiated });
+    const { version } = negotiated;
+    const body = await writeBody(req, route, version);
+    if (refusedWrite(body)) return fail(body);
+    const rateHeaders = writeBucket(deps, route, params, url);
+    if (refusedWrite(rateHeaders)) return fail(rateHeaders);
+    const answer = route.handle({ params, version, body: body.body });
+    if ('error' in answer) return fail({ error: answer.error, headers: rateHeaders });
+    deps.responder.record(req, url, answer.status, endpoint);
+    await sendAnswer(deps, res, answer, version, rateHeaders);
     return true;
   };
 }

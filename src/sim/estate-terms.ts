@@ -1,0 +1,82 @@
+/**
+ * The terms a generated estate is described in: its options, the violation kinds it plants and the
+ * names and limits planters and the generator share.
+ */
+
+/** Sizes and switches of a generated estate. */
+export interface EstateOptions {
+  /** PRNG seed; the same options always give the same estate. */
+  seed: number;
+  /** The reference time: every date is placed relative to it. */
+  now: Date;
+  orgs: number;
+  /** All users of an org, invitations included. */
+  usersPerOrg: number;
+  teamsPerOrg: number;
+  projectsPerOrg: number;
+  /** Default 3. */
+  apiKeysPerOrg?: number;
+  /** User-managed service accounts; default 2. */
+  serviceAccountsPerOrg?: number;
+  /** Service accounts Atlas manages itself (MCP integrations); default 1. */
+  systemManagedServiceAccountsPerOrg?: number;
+  /** Plant policy violations and list them in `planted` (default true). */
+  plantViolations?: boolean;
+}
+
+/** A violation placed in the data on purpose; the audit stage must report it. */
+export interface PlantedViolation {
+  /** One of {@link VIOLATION_KINDS}. */
+  kind: ViolationKind;
+  orgId: string;
+  subjectType: 'org' | 'user' | 'team' | 'project' | 'apiKey' | 'serviceAccount';
+  /** Org id, user id, team id, project id, API key id or service account clientId. */
+  subjectId: string;
+  /** What exactly was planted, for humans reading a test failure. */
+  note: string;
+}
+
+/** The violation kinds the generator plants (the audit rules key on these strings). */
+export const VIOLATION_KINDS = [
+  'too-many-org-owners',
+  'too-few-org-owners',
+  'stale-last-auth',
+  'never-signed-in',
+  'idle-privileged-user',
+  'user-without-team',
+  'direct-project-roles',
+  'stale-invitation',
+  'expired-invitation',
+  'outside-email-domain',
+  'empty-team',
+  'team-membership-mismatch',
+  'too-many-project-owners',
+  'api-key-org-owner',
+  'api-key-no-access-list',
+  'service-account-secret-expired',
+  'service-account-secret-unused',
+  'mfa-not-required',
+  'api-access-list-not-required',
+  'unknown-role',
+  'service-account-no-access-list',
+  'session-timeout-too-long',
+] as const;
+export type ViolationKind = (typeof VIOLATION_KINDS)[number];
+
+/** Email domains of the generated company; everything else is outside. */
+export const COMPANY_EMAIL_DOMAINS = ['northwind-traders.com', 'nwt-labs.io'] as const;
+/** Outside domains used for planted outsiders (a webmail and a contractor). */
+export const OUTSIDE_EMAIL_DOMAINS = ['gmail.com', 'bytecraft-contractors.com'] as const;
+
+/**
+ * The unknown role planted for `unknown-role`. It is a project role because project role names
+ * are free strings in every API version, while 2025-02-19 `orgRoles` is a closed enum that a real
+ * Atlas response cannot break.
+ */
+export const PLANTED_UNKNOWN_ROLE = 'GROUP_SUPERUSER';
+
+/** Atlas limits (docs/atlas-api-notes.md §9) the generator never exceeds. */
+export const LIMITS = { usersPerTeam: 250, teamsPerUser: 100, teamsPerProject: 100 } as const;
+
+/** Privileged users (idle-privileged-user fires after 30 days) sign in within this many days. */
+export const PRIVILEGED_WINDOW_DAYS = 25;
