@@ -50,10 +50,13 @@ export function renderGithub(m: ReportModel): string {
     );
   const f = m.summary.findings;
   const skipped = m.notEvaluated.length ? `; not evaluated: ${notEvaluatedCount(m)}` : '';
-  lines.push(
-    escapeData(
-      `audit: ${f.total} finding(s), ${f.waived} waived${skipped}; ${m.verdict.headline} (gate: ${m.verdict.gate})`,
-    ),
-  );
+  const v = m.verdict;
+  const gate =
+    v.failOn === 'never'
+      ? 'off'
+      : v.status === 'fail'
+        ? `failed (${v.failing} at or above ${v.failOn})`
+        : 'passed';
+  lines.push(escapeData(`audit: ${f.total} finding(s), ${f.waived} waived${skipped}; gate ${gate}`));
   return `${lines.join('\n')}\n`;
 }
