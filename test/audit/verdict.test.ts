@@ -4,7 +4,6 @@ import type { AuditResult } from '../../src/audit/types.js';
 import { gateVerdict } from '../../src/audit/verdict.js';
 import { buildReportModel, type ReportModel } from '../../src/report/model.js';
 import { renderEmailSummary } from '../../src/report/renderers/email-summary.js';
-import { renderGithub } from '../../src/report/renderers/github.js';
 import { renderHtml } from '../../src/report/renderers/html.js';
 import { renderMarkdown } from '../../src/report/renderers/markdown.js';
 import { renderText } from '../../src/report/renderers/text.js';
@@ -44,7 +43,6 @@ async function everyFormat(audit: AuditResult): Promise<Record<string, string>> 
   const email = renderEmailSummary(m);
   return {
     text: renderText(m),
-    github: renderGithub(m),
     html: renderHtml(m),
     markdown: renderMarkdown(m),
     emailText: email.text,
