@@ -70,13 +70,23 @@ export async function readWaivers(file: string, now: Date, ruleIds: ReadonlySet<
   return withLocation(input, file, () => parseWaivers(input.data, file, now, ruleIds));
 }
 
-/** A baseline is an earlier `audit --format json` output; only the finding keys are read. */
-const baselineSchema = z.object({ findings: z.array(z.object({ key: z.string().min(1) })) });
+const keyed = z.object({ key: z.string().min(1) });
+/**
+ * A baseline is an earlier `audit --format json` (or `report --json`) output; only the finding keys are
+ * read. That JSON is the report model, findings grouped by severity and rule; the JSON `audit` wrote
+ * before the one output pipeline listed findings flat, each with its key. Both are read.
+ */
+const baselineSchema = z.object({
+  findings: z.array(z.union([keyed, z.object({ rules: z.array(z.object({ findings: z.array(keyed) })) })])),
+});
 
 export async function readBaseline(file: string): Promise<Baseline> {
   const data = parseJsonText(await readInputFile(file), file);
   const doc = parseWithSchema(baselineSchema, data, file);
-  return { file, keys: new Set(doc.findings.map((f) => f.key)) };
+  const keys = doc.findings.flatMap((f) =>
+    'key' in f ? [f.key] : f.rules.flatMap((r) => r.findings.map((x) => x.key)),
+  );
+  return { file, keys: new Set(keys) };
 }
 
 /** A sign-off as read: the record, its exact text and sha256, and its signature check. */

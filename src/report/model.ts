@@ -295,6 +295,10 @@ export interface RuleRow {
   severity: Severity;
   subjectKind: SubjectKind;
   enabled: boolean;
+  /** What the rule checks, why it matters and how to fix a finding (SARIF rule metadata). */
+  description: string;
+  rationale: string;
+  remediation: string;
   subjectsChecked: number;
   passed: number;
   failed: number;
@@ -391,6 +395,8 @@ export interface ReportModel {
     collectedAt: string;
     evaluatedAt: string;
     snapshotSha256: string;
+    /** The snapshot file as the user named it (github annotations, SARIF); null when not read from a file. */
+    snapshotFile: string | null;
     /** Whether the evidence read (snapshot, previous snapshot, sign-off) was signature-checked. */
     evidence: EvidenceSummary;
     source: Snapshot['source'];
@@ -454,6 +460,8 @@ export interface BuildReportModelInput {
   snapshot: Snapshot;
   /** sha256 of the snapshot file's exact bytes. */
   snapshotSha256: string;
+  /** The snapshot file as the user named it; omitted when the snapshot was not read from a file. */
+  snapshotFile?: string | undefined;
   audit: AuditResult;
   /** When the report is generated (the CLI passes its wall clock). */
   generatedAt: Date;
@@ -963,6 +971,9 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
       severity: r.severity,
       subjectKind: r.subjectKind,
       enabled: r.enabled,
+      description: r.description,
+      rationale: r.rationale,
+      remediation: r.remediation,
       subjectsChecked: r.subjectsChecked,
       passed: r.passed,
       failed: r.failed,
@@ -1021,6 +1032,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
       collectedAt: snapshot.collectedAt,
       evaluatedAt: audit.evaluatedAt,
       snapshotSha256: input.snapshotSha256,
+      snapshotFile: input.snapshotFile ?? null,
       evidence: summarizeEvidence(input.evidence ?? []),
       source: { ...snapshot.source },
       collectionStats: { ...snapshot.stats },

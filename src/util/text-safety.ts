@@ -1,7 +1,45 @@
 /**
- * Neutralising Atlas-supplied text for formats without their own escaping: spreadsheets and CSV
- * (formula injection, OWASP "CSV injection") and Markdown.
+ * The one place output escaping lives: every renderer neutralises Atlas-supplied text here. One
+ * control-character filter (visibleControls), one XML escaper, one Markdown escaper, one line folder
+ * for line-oriented formats, and spreadsheet/CSV formula neutralisation (OWASP "CSV injection").
+ * HTML is escaped by Handlebars (`{{ }}` only) and JSON by JSON.stringify (src/util/terminal.ts).
  */
+
+/**
+ * Characters no output should carry raw: C0 controls other than tab, line feed and carriage return,
+ * DEL, C1 controls (8-bit CSI), the bidi embedding/override/isolate characters (they reorder what a
+ * reader sees), lone surrogates and the noncharacters U+FFFE/U+FFFF (XML 1.0 §2.2 admits none of
+ * them). Astral characters (emoji, U+10000 and up, as surrogate pairs) are text and stay intact.
+ */
+const INVISIBLE_CONTROLS =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufffe\uffff]|[\ud800-\udfff]/gu;
+
+/** Replaces every character of INVISIBLE_CONTROLS with U+FFFD, so a reader sees that one was there. */
+export function visibleControls(text: string): string {
+  return text.replace(INVISIBLE_CONTROLS, '\ufffd');
+}
+
+/** One line of a line-oriented format (text, workflow commands): controls visible, breaks and tabs as spaces. */
+export function oneLine(text: string): string {
+  return visibleControls(text).replace(/\r\n|[\r\n\t]/g, ' ');
+}
+
+/**
+ * Escapes XML text content (`attribute` false) or an attribute value (the default). In attributes, line
+ * feed, carriage return and tab become character references: a parser normalises raw ones to spaces
+ * (XML 1.0 §3.3.3). A carriage return in content is a reference too (§2.11 would turn it into a line
+ * feed). Characters XML 1.0 cannot carry become U+FFFD (visibleControls).
+ */
+export function escapeXml(text: string, attribute = true): string {
+  const escaped = visibleControls(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;')
+    .replace(/\r/g, '&#13;');
+  return attribute ? escaped.replace(/\n/g, '&#10;').replace(/\t/g, '&#9;') : escaped;
+}
 
 /** Characters that make a spreadsheet treat a cell as a formula (or DDE) when typed or imported. */
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -21,11 +59,11 @@ export function neutraliseFormula(text: string): string {
 
 /**
  * Escapes text for a Markdown table cell or list item: HTML is shown literally (GitHub renders inline
- * HTML), Markdown syntax is shown literally, and line breaks cannot end the row.
+ * HTML), Markdown syntax is shown literally, line breaks cannot end the row, controls are visible.
  */
 export function escapeMarkdown(text: string): string {
   return (
-    text
+    visibleControls(text)
       .replace(/&/g, '&amp;')
       .replace(/</g, '&lt;')
       .replace(/>/g, '&gt;')

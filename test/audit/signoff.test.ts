@@ -254,23 +254,35 @@ describe('--signoff on the command line', () => {
     const r = await cli(['audit', snapFile, '--signoff', signoffFile, '--format', 'json']);
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.stdout);
-    expect(doc.inputs.signoffFile).toBe(signoffFile);
-    expect(doc.summary).toEqual({
+    expect(doc.meta.inputs.signoffFile).toBe(signoffFile);
+    expect(doc.summary.findings).toMatchObject({
       bySeverity: { low: 0, medium: 0, high: 1, critical: 0 },
       total: 1,
       waived: 0,
       open: 1,
+      gating: 1,
     });
-    expect(doc.findings).toHaveLength(1);
-    expect(doc.findings[0]).toMatchObject({
+    const rows = doc.findings.flatMap((g: { rules: Array<{ findings: unknown[] }> }) =>
+      g.rules.flatMap((x) => x.findings),
+    );
+    expect(rows).toHaveLength(1);
+    const evidence = Object.fromEntries(
+      (rows[0] as { evidence: Array<{ name: string; value: string }> }).evidence.map((e) => [
+        e.name,
+        e.value,
+      ]),
+    );
+    expect(evidence).toMatchObject({
+      decision: 'Revoke',
+      reviewer: 'lead@example.com',
+      remainingAccess: 'ORG_MEMBER, team dev',
+    });
+    expect(rows[0]).toMatchObject({
       ruleId: 'review-revocation-not-done',
       orgId: ORG,
-      subject: { type: 'user', id: KEPT, name: 'kept@example.com' },
-      evidence: {
-        decision: 'Revoke',
-        reviewer: 'lead@example.com',
-        remainingAccess: ['ORG_MEMBER', 'team dev'],
-      },
+      subjectType: 'user',
+      subjectId: KEPT,
+      subjectName: 'kept@example.com',
       key: `review-revocation-not-done|${ORG}|user|${KEPT}`,
     });
     const row = doc.rules.find((x: { id: string }) => x.id === 'review-revocation-not-done');
@@ -292,8 +304,10 @@ describe('--signoff on the command line', () => {
 
   it('junit counts the review rules like any rule; github annotates the finding', async () => {
     const junit = (await cli(['audit', snapFile, '--signoff', signoffFile, '--format', 'junit'])).stdout;
-    expect(junit).toMatch(/<testsuite name="review-revocation-not-done: [^"]*" tests="2" failures="1"/);
-    expect(junit).toMatch(/<testsuite name="review-revocation-unverifiable: [^"]*" tests="2" failures="0"/);
+    // A case for the finding and one for the subject that passed; failures are what fails the gate.
+    expect(junit).toMatch(/<testsuite name="review-revocation-not-done" tests="2" failures="1"/);
+    expect(junit).toMatch(/<testsuite name="review-revocation-unverifiable" tests="1" failures="0"/);
+    expect(junit).toContain('name="2 of 2 user subjects passed"');
     const github = (await cli(['audit', snapFile, '--signoff', signoffFile, '--format', 'github'])).stdout;
     expect(github).toContain('title=high review-revocation-not-done::[Northwind] kept@example.com');
   });

@@ -1,14 +1,12 @@
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown as auditMarkdown } from '../../src/audit/format/markdown.js';
-import { renderText as auditText } from '../../src/audit/format/text.js';
 import type { AuditResult } from '../../src/audit/types.js';
 import { gateVerdict } from '../../src/audit/verdict.js';
-import { summarizeEvidence } from '../../src/evidence/summary.js';
 import { buildReportModel, type ReportModel } from '../../src/report/model.js';
 import { renderEmailSummary } from '../../src/report/renderers/email-summary.js';
 import { renderHtml } from '../../src/report/renderers/html.js';
 import { renderMarkdown } from '../../src/report/renderers/markdown.js';
+import { renderText } from '../../src/report/renderers/text.js';
 import { renderXlsx } from '../../src/report/renderers/xlsx.js';
 import { FIXED_NOW, FIXED_SHA, fixtureAudit, fixtureSnapshot } from '../fixtures/report/estate.js';
 
@@ -28,15 +26,6 @@ function acceptedByBaseline(audit: AuditResult, keep: (f: AuditResult['findings'
 const model = (audit: AuditResult): ReportModel =>
   buildReportModel({ snapshot, snapshotSha256: FIXED_SHA, audit, generatedAt: FIXED_NOW });
 
-const meta = {
-  file: 'snap.json',
-  sha256: FIXED_SHA,
-  collectedAt: snapshot.collectedAt,
-  toolName: 't',
-  toolVersion: '0',
-  evidence: summarizeEvidence([]),
-};
-
 async function xlsxSummary(m: ReportModel): Promise<Map<string, unknown>> {
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load(Buffer.from(await renderXlsx(m)) as unknown as ArrayBuffer);
@@ -53,8 +42,7 @@ async function everyFormat(audit: AuditResult): Promise<Record<string, string>> 
   const xlsx = await xlsxSummary(m);
   const email = renderEmailSummary(m);
   return {
-    auditText: auditText(audit, meta),
-    auditMarkdown: auditMarkdown(audit, meta),
+    text: renderText(m),
     html: renderHtml(m),
     markdown: renderMarkdown(m),
     emailText: email.text,

@@ -70,25 +70,31 @@ describe('audit: rules without data are "not evaluated" in every format', () => 
 
   it('junit: each not-evaluated org is a skipped testcase, and no "passed" case is made up', async () => {
     const xml = (await audit('--format', 'junit')).stdout;
+    expect(xml).toMatch(
+      /<testsuite name="stale-last-auth" tests="1" failures="0" errors="0" skipped="1" [^>]*>\n(?: {6}.*\n| {4}<\/?properties>\n)*/,
+    );
     expect(xml).toContain(
-      '<testsuite name="stale-last-auth: Active user not signed in recently" tests="1" failures="0" skipped="1" errors="0">\n' +
-        '    <testcase classname="stale-last-auth" name="org Legacy &lt;b&gt;Ops&lt;/b&gt; | &quot;CM&quot;">\n' +
+      '    <testcase classname="stale-last-auth" name="Legacy &lt;b&gt;Ops&lt;/b&gt; | &quot;CM&quot;: not evaluated" time="0">\n' +
         '      <skipped message="not evaluated: no sign-in data"/>\n' +
         '    </testcase>\n' +
         '  </testsuite>',
     );
-    expect(xml).toMatch(/<testsuites [^>]*tests="\d+" failures="0" skipped="21"/);
+    // No "passed" case for a rule checked nowhere: its suite holds the skip alone.
+    const suite = /<testsuite name="stale-last-auth"[\s\S]*?<\/testsuite>/.exec(xml)![0];
+    expect(suite).not.toContain('passed');
+    expect(xml).toMatch(/<testsuites [^>]*tests="\d+" failures="0" errors="0" skipped="21"/);
     expect(xml).not.toContain('<b>');
   });
 
   it('markdown: a count in the summary and a table of rule, organization and status', async () => {
     const md = (await audit('--format', 'markdown')).stdout;
     expect(md).toContain(
-      '**Not evaluated:** 21 rule checks in 1 organization: the snapshot lacks the data these rules need, so they are neither findings nor passes.',
+      '**Not evaluated:** 21 rules in 1 organization (21 rule checks): the snapshot lacks the data they need, so they are neither findings nor passes',
     );
-    expect(md).toContain('### Not evaluated\n\n| rule | organization | status |\n|---|---|---|\n');
+    expect(md).toContain('## Not evaluated (21)\n');
+    expect(md).toContain('| Organization | Rule | Status |\n|---|---|---|\n');
     expect(md).toContain(
-      '| stale-last-auth | Legacy \\<b\\>Ops\\</b\\> \\| "CM" | not evaluated: no sign-in data |',
+      '| Legacy &lt;b&gt;Ops&lt;/b&gt; \\| "CM" | Active user not signed in recently `stale-last-auth` | not evaluated: no sign-in data |',
     );
   });
 

@@ -61,25 +61,59 @@ describe('audit command', () => {
     expect((await cli(['audit', snapFile, '--fail-on', 'loud'])).code).toBe(2);
   });
 
-  it('--format json has summary and sorted findings, and works as a --baseline', async () => {
+  it('--format json is the report model: counts and sorted findings, and it works as a --baseline', async () => {
     const r = await cli(['audit', snapFile, '--format', 'json', '--fail-on', 'never']);
     const doc = JSON.parse(r.stdout);
-    expect(doc.summary).toEqual({
+    expect(doc.summary.findings).toMatchObject({
       bySeverity: { low: 0, medium: 1, high: 1, critical: 0 },
       total: 2,
       waived: 0,
       open: 2,
+      gating: 0,
     });
-    expect(doc.findings.map((f: { ruleId: string }) => f.ruleId)).toEqual([
+    const rows = doc.findings.flatMap((g: { rules: Array<{ findings: unknown[] }> }) =>
+      g.rules.flatMap((x) => x.findings),
+    );
+    expect(rows.map((f: { ruleId: string }) => f.ruleId)).toEqual([
       'api-key-no-access-list',
       'stale-last-auth',
     ]);
-    expect(doc.findings[1]).toMatchObject({
-      subject: { type: 'user', name: 'stale@example.com' },
-      waived: false,
-    });
+    expect(rows[1]).toMatchObject({ subjectType: 'user', subjectName: 'stale@example.com', waived: false });
+    expect(doc.meta.snapshotFile).toBe(snapFile);
     const baseline = file('baseline.json', r.stdout);
     expect((await cli(['audit', snapFile, '--baseline', baseline])).code).toBe(0);
+  });
+
+  it('--baseline still reads the flat JSON audit wrote before the one output pipeline', async () => {
+    const doc = JSON.parse((await cli(['audit', snapFile, '--format', 'json'])).stdout);
+    const rows = doc.findings.flatMap((g: { rules: Array<{ findings: Array<{ key: string }> }> }) =>
+      g.rules.flatMap((x) => x.findings),
+    );
+    // The earlier shape: {tool, evaluatedAt, snapshot, summary, findings: [{ruleId, ..., key}]}.
+    const flat = (keys: string[]) =>
+      JSON.stringify({
+        tool: { name: 't', version: '0' },
+        findings: keys.map((key) => ({ ruleId: 'x', key })),
+      });
+    const all = file('old-baseline.json', flat(rows.map((f: { key: string }) => f.key)));
+    expect((await cli(['audit', snapFile, '--baseline', all])).code).toBe(0);
+    const one = file('old-baseline-one.json', flat([rows[1].key]));
+    const r = await cli(['audit', snapFile, '--baseline', one, '--fail-on', 'high']);
+    expect(r.code).toBe(1);
+    const bad = file('bad-baseline.json', JSON.stringify({ findings: [{ rules: 'x' }] }));
+    expect((await cli(['audit', snapFile, '--baseline', bad])).code).toBe(2);
+  });
+
+  it('--format xlsx is refused on stdout (exit 2, before reading anything) and written with --output', async () => {
+    const r = await cli(['audit', join(dir, 'missing.json'), '--format', 'xlsx']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('--format xlsx is binary and is not printed to stdout');
+    expect(r.stderr).toContain('report --xlsx');
+    const out = join(dir, 'audit.xlsx');
+    const w = await cli(['audit', snapFile, '--format', 'xlsx', '--output', out, '--fail-on', 'never']);
+    expect(w.code).toBe(0);
+    expect(readFileSync(out).subarray(0, 2).toString('latin1')).toBe('PK');
   });
 
   it('policy (YAML) and waivers (YAML) apply', async () => {
@@ -153,7 +187,7 @@ describe('audit command', () => {
     const r = await cli(['audit', snapFile, '--waivers', file(name, shape(waiver)), '--format', 'json']);
     expect(r.stderr).not.toContain('error:');
     const doc = JSON.parse(r.stdout);
-    expect(doc.summary).toMatchObject({ waived: 1, open: 1 });
+    expect(doc.summary.findings).toMatchObject({ waived: 1, open: 1 });
   });
 
   it('a waivers file with only comments holds no waivers; a JSON list works too', async () => {
@@ -250,22 +284,45 @@ describe('audit command', () => {
     expect(r.stdout).toMatch(/^::error file=.*title=high api-key-no-access-list::\[acme\] API key ci\|<b>/m);
     expect(r.stdout).toMatch(/^::warning .*stale-last-auth/m);
     const md = readFileSync(summary, 'utf8');
-    expect(md.startsWith('# earlier step\n## Atlas access review: audit')).toBe(true);
-    expect(md).toContain('ci\\|\\<b\\>');
+    expect(md.startsWith('# earlier step\n# Atlas access review: acme')).toBe(true);
+    expect(md).toContain('ci\\|&lt;b&gt;');
   });
 
-  it('--format junit counts a case per rule and subject', async () => {
-    const r = await cli(['audit', snapFile, '--format', 'junit', '--fail-on', 'never']);
-    expect(r.stdout).toContain(
-      '<testsuite name="stale-last-auth: Active user not signed in recently" tests="3" failures="1"',
-    );
-    expect(r.stdout).toContain('ci|&lt;b&gt;');
-    expect(r.stdout).not.toContain('<b>');
+  it('--format junit: a case per rule and subject; failures are exactly the findings that fail the gate', async () => {
+    const never = await cli(['audit', snapFile, '--format', 'junit', '--fail-on', 'never']);
+    // One finding, the other two users passed (one summary case); below an off gate nothing fails.
+    expect(never.stdout).toContain('<testsuite name="stale-last-auth" tests="2" failures="0"');
+    expect(never.stdout).toContain('name="2 of 3 user subjects passed"');
+    expect(never.stdout).toContain('ci|&lt;b&gt;');
+    expect(never.stdout).not.toContain('<b>');
+    const high = await cli(['audit', snapFile, '--format', 'junit', '--fail-on', 'high']);
+    expect(high.code).toBe(1);
+    expect(high.stdout).toMatch(/<testsuites [^>]*tests="\d+" failures="1"/);
+    expect(high.stdout.match(/<failure /g)).toHaveLength(1);
+    expect(high.stdout).toMatch(/<failure type="high" message="API key ci\|&lt;b&gt;/);
+  });
+
+  it('audit --format junit and report --junit write the same bytes on the same inputs', async () => {
+    for (const failOn of ['high', 'medium', 'never']) {
+      const out = `same-${failOn}.xml`;
+      const a = await cli(['audit', snapFile, '--format', 'junit', '--fail-on', failOn]);
+      const r = await cli(['report', snapFile, '--junit', out, '--fail-on', failOn, '--force']);
+      expect(r.code).toBe(a.code);
+      expect(readFileSync(join(dir, out), 'utf8')).toBe(a.stdout);
+      const gating = JSON.parse(
+        (await cli(['audit', snapFile, '--format', 'json', '--fail-on', failOn])).stdout,
+      ).summary.findings.gating;
+      expect((a.stdout.match(/<failure /g) ?? []).length).toBe(gating);
+      expect(Number(/<testsuites [^>]*failures="(\d+)"/.exec(a.stdout)?.[1])).toBe(gating);
+      expect(gating).toBe(failOn === 'never' ? 0 : failOn === 'high' ? 1 : 2);
+    }
   });
 
   it('--format markdown', async () => {
     const r = await cli(['audit', snapFile, '--format', 'markdown', '--fail-on', 'never']);
-    expect(r.stdout).toContain('| medium | stale-last-auth | acme | user stale@example.com |');
+    expect(r.stdout).toContain(
+      '| acme | user stale@example.com | stale@example.com last signed in 120 days ago',
+    );
   });
 });
 

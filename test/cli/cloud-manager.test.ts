@@ -12,6 +12,7 @@ import { generateEstate } from '../../src/sim/generate.js';
 import { DEFAULT_CREDENTIALS, type Simulator, startSimulator } from '../../src/sim/server.js';
 import type { Snapshot } from '../../src/snapshot/schema.js';
 import { runCliForTest, tempDir } from '../helpers/cli.js';
+import { findingRows } from '../helpers/report-json.js';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 // A clean estate: every org has at least two active owners and no planted violation.
@@ -98,9 +99,7 @@ describe('--api cloud-manager --all-orgs', () => {
     });
     expect(audit.code).toBe(1);
     const doc = JSON.parse(audit.stdout);
-    expect(doc.findings.map((f: { ruleId: string; orgId: string }) => `${f.ruleId} ${f.orgId}`)).toEqual([
-      `too-few-org-owners ${thin.id}`,
-    ]);
-    expect(doc.findings[0].message).toContain(`1 active ORG_OWNERs (minimum 2): ${keep!.username}`);
+    expect(findingRows(doc).map((f) => `${f.ruleId} ${f.orgId}`)).toEqual([`too-few-org-owners ${thin.id}`]);
+    expect(findingRows(doc)[0]!.message).toContain(`1 active ORG_OWNERs (minimum 2): ${keep!.username}`);
   });
 });

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { serializeSnapshot } from '../../src/snapshot/store.js';
 import { org, settings, snapshot, user } from '../builders/snapshot.js';
 import { runCliForTest, tempDir } from '../helpers/cli.js';
+import { findingRows } from '../helpers/report-json.js';
 
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
@@ -70,8 +71,7 @@ describe('JSON on stdout stays the same data', () => {
     );
     const run = await runCliForTest(['audit', file, '--format', 'json'], { cwd: dir });
     expect(run.stdout).toContain('Evil\\u009b31m\\u202eorg');
-    const doc = JSON.parse(run.stdout) as { findings: Array<{ orgName: string }> };
-    expect(doc.findings.map((f) => f.orgName)).toContain(name);
+    expect(findingRows(JSON.parse(run.stdout)).map((f) => f.orgName)).toContain(name);
   });
 });
 

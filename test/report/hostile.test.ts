@@ -4,11 +4,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { buildReportModel } from '../../src/report/model.js';
 import { renderEmailSummary } from '../../src/report/renderers/email-summary.js';
-import { RENDERERS, type REPORT_FORMATS } from '../../src/report/renderers/index.js';
-import { escapeMarkdown, neutraliseFormula } from '../../src/util/text-safety.js';
+import { RENDERERS, REPORT_FORMATS, type ReportFormat } from '../../src/report/renderers/index.js';
+import {
+  escapeMarkdown,
+  escapeXml,
+  neutraliseFormula,
+  oneLine,
+  visibleControls,
+} from '../../src/util/text-safety.js';
 import { PACKAGE_ROOT } from '../../src/version.js';
 import { FIXED_NOW, FIXED_SHA, fixtureAudit, fixtureSnapshot, HOSTILE } from '../fixtures/report/estate.js';
 
@@ -20,7 +27,7 @@ const model = buildReportModel({
   generatedAt: FIXED_NOW,
 });
 
-async function text(format: (typeof REPORT_FORMATS)[number]): Promise<string> {
+async function text(format: ReportFormat): Promise<string> {
   const out = await RENDERERS[format].render(model);
   return typeof out === 'string' ? out : Buffer.from(out).toString('utf8');
 }
@@ -162,5 +169,144 @@ describe('hostile strings', () => {
     for (const s of ['=1', '+1', '-1', '@a', '\tx', '\rx']) expect(neutraliseFormula(s)).toBe(`'${s}`);
     expect(neutraliseFormula('alice@example.com')).toBe('alice@example.com');
     expect(escapeMarkdown('a|b\nc')).toBe('a\\|b c');
+  });
+});
+
+/**
+ * An org name with everything an output can get wrong: a terminal escape and a bell (C0), a C1 CSI, a
+ * bidi override, an astral character (a surrogate pair), the CDATA end `]]>`, markup, Markdown and
+ * table syntax, a quote, a formula prefix and a line break followed by text that must not start a line.
+ */
+const EVIL = '=Evil\u001b[31m\u0007\u009b \u{1D518}\u202e ]]> <b>x</b> | *y* "q"\r\nINJECTED: line';
+const evilModel = (() => {
+  const snap = fixtureSnapshot({ hostile: true });
+  snap.organizations[0]!.name = EVIL;
+  return buildReportModel({
+    snapshot: snap,
+    snapshotSha256: FIXED_SHA,
+    snapshotFile: `snap\n${EVIL}.json`,
+    audit: fixtureAudit(snap),
+    generatedAt: FIXED_NOW,
+  });
+})();
+
+const RAW_CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const ASTRAL = '\u{1D518}';
+
+/** No value starts a line: the text after the break in EVIL never begins one. */
+function noInjectedLine(out: string): void {
+  expect(out).toContain('INJECTED: line');
+  for (const line of out.split(/\r\n|\n/)) expect(line.startsWith('INJECTED')).toBe(false);
+}
+
+/** XML: well-formed enough to parse the same, attributes carry no raw line breaks or tabs. */
+function checkXml(xml: string): void {
+  expect(xml).not.toMatch(RAW_CONTROLS);
+  expect(xml).not.toContain('<b>');
+  expect(xml).not.toContain(']]>');
+  expect(xml).toContain(']]&gt;');
+  expect(xml).toContain(ASTRAL);
+  for (const m of xml.matchAll(/="([^"]*)"/g)) expect(m[1]).not.toMatch(/[\r\n\t<]/);
+  expect(xml).toContain('&#10;INJECTED: line');
+  expect(xml).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);
+}
+
+/** Each registry entry's own escaping, over the EVIL org name (a Record: every format has a check). */
+const CHECKS: Record<ReportFormat, (out: string | Uint8Array) => void | Promise<void>> = {
+  text: (out) => {
+    const t = String(out);
+    expect(t).not.toMatch(RAW_CONTROLS);
+    expect(t).not.toContain('\r');
+    expect(t).toContain(ASTRAL);
+    noInjectedLine(t);
+  },
+  github: (out) => {
+    const t = String(out);
+    expect(t).not.toMatch(RAW_CONTROLS);
+    for (const line of t.trimEnd().split('\n')) expect(line).toMatch(/^(::(error|warning|notice) |audit: )/);
+    // The file property: `:` and `,` delimit properties; the message: `%`, CR and LF are encoded.
+    expect(t).toContain('file=snap%0A=Evil\ufffd[31m');
+    expect(t).toContain('INJECTED%3A line.json,title=');
+    expect(t).toContain('%0D%0AINJECTED: line');
+    expect(t).toContain(ASTRAL);
+  },
+  markdown: (out) => {
+    const t = String(out);
+    expect(t).not.toMatch(RAW_CONTROLS);
+    expect(t).not.toContain('<b>');
+    expect(t).toContain('&lt;b&gt;x&lt;/b&gt; \\| \\*y\\*');
+    expect(t).toContain(ASTRAL);
+    noInjectedLine(t);
+  },
+  junit: (out) => checkXml(String(out)),
+  json: (out) => {
+    const doc = JSON.parse(String(out));
+    expect(doc.organizations[0].name).toBe(EVIL);
+    expect(String(out)).not.toMatch(RAW_CONTROLS);
+  },
+  sarif: (out) => {
+    const doc = JSON.parse(String(out));
+    expect(
+      doc.runs[0].results.some((r: { message: { text: string } }) => r.message.text.includes(EVIL)),
+    ).toBe(true);
+    expect(String(out)).not.toMatch(RAW_CONTROLS);
+  },
+  html: (out) => {
+    const html = withoutOwnScript(String(out));
+    for (const tag of tagsOf(html)) expect(ALLOWED_TAGS.has(tag), `unexpected <${tag}>`).toBe(true);
+    expect(html).not.toContain('<b>x');
+    expect(html).toContain(ASTRAL);
+  },
+  email: (out) => {
+    const html = String(out);
+    for (const tag of tagsOf(html)) expect(ALLOWED_TAGS.has(tag), `unexpected <${tag}>`).toBe(true);
+    expect(html).not.toContain('<b>x');
+  },
+  csv: (out) => {
+    const csv = String(out);
+    expect(csv).toContain(`"'=Evil`);
+    const fields = csv.split(/,|\r\n/).map((f) => f.replace(/^"/, ''));
+    for (const f of fields) expect(f).not.toMatch(/^[=+\-@\t]/);
+  },
+  xlsx: async (out) => {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(out as Uint8Array) as unknown as ArrayBuffer);
+    let seen = 0;
+    for (const ws of wb.worksheets)
+      ws.eachRow((row) =>
+        row.eachCell((c) => {
+          if (typeof c.value === 'string' && c.value.includes('Evil')) {
+            seen++;
+            expect(c.value.startsWith('=')).toBe(false);
+          }
+          expect(c.formula ?? null).toBe(null);
+        }),
+      );
+    expect(seen).toBeGreaterThan(0);
+  },
+};
+
+describe('every registry entry escapes hostile Atlas values', () => {
+  for (const format of REPORT_FORMATS) {
+    it(`${format}`, async () => {
+      await CHECKS[format](await RENDERERS[format].render(evilModel));
+    });
+  }
+
+  it('the one XML escaper: astral characters intact, breaks in attributes as references, controls visible', () => {
+    expect(escapeXml('a\u{1F600}b')).toBe('a\u{1F600}b');
+    expect(escapeXml('a\nb\tc\rd')).toBe('a&#10;b&#9;c&#13;d');
+    expect(escapeXml('a\nb\rc', false)).toBe('a\nb&#13;c');
+    expect(escapeXml('\u0000\u001b\ud800\uffff]]>&\'"')).toBe(
+      '\ufffd\ufffd\ufffd\ufffd]]&gt;&amp;&apos;&quot;',
+    );
+  });
+
+  it('the one control filter: visible, astral and ordinary whitespace kept', () => {
+    expect(visibleControls('a\u0007\u009b\u202e\u2066\t\n\r\u{1D518}')).toBe(
+      'a\ufffd\ufffd\ufffd\ufffd\t\n\r\u{1D518}',
+    );
+    expect(oneLine('a\r\nb\tc\u001b')).toBe('a b c\ufffd');
+    expect(escapeMarkdown('a\u001b<b>')).toBe('a\ufffd&lt;b&gt;');
   });
 });

@@ -3,11 +3,12 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ReportModel } from '../../src/report/model.js';
-import { RENDERERS, REPORT_FORMATS } from '../../src/report/renderers/index.js';
+import { OUT_DIR_FORMATS, RENDERERS } from '../../src/report/renderers/index.js';
 import { serializeSnapshot } from '../../src/snapshot/store.js';
 import { toSchema1 } from '../builders/snapshot.js';
 import { FIXED_NOW, fixtureSnapshot } from '../fixtures/report/estate.js';
 import { runCliForTest, tempDir } from '../helpers/cli.js';
+import { findingRows } from '../helpers/report-json.js';
 import { previousSnapshot } from './previous-fixture.js';
 
 function setup(): { dir: string; snap: string } {
@@ -18,13 +19,15 @@ function setup(): { dir: string; snap: string } {
 }
 
 describe('report command', () => {
-  it('--out-dir writes every format with default names, prints them, and gates like audit', async () => {
+  it('--out-dir writes the out-dir formats with default names, prints them, and gates like audit', async () => {
     const { dir, snap } = setup();
     const run = await runCliForTest(['report', snap, '--out-dir', 'out'], { cwd: dir, now: FIXED_NOW });
     const written = readdirSync(join(dir, 'out')).sort();
-    expect(written).toEqual(REPORT_FORMATS.map((f) => RENDERERS[f].defaultFile).sort());
-    for (const f of REPORT_FORMATS)
+    expect(written).toEqual(OUT_DIR_FORMATS.map((f) => RENDERERS[f].defaultFile).sort());
+    for (const f of OUT_DIR_FORMATS)
       expect(run.stdout).toContain(`wrote out/${RENDERERS[f].defaultFile} (${f},`);
+    // The formats made for a terminal or a CI step are written when named, not by --out-dir.
+    expect(written).not.toContain('access-review.sarif');
     const json = JSON.parse(readFileSync(join(dir, 'out', 'access-review.json'), 'utf8'));
     expect(json.meta.generatedAt).toBe(FIXED_NOW.toISOString());
     expect(json.meta.snapshotSha256).toMatch(/^[0-9a-f]{64}$/);
@@ -96,9 +99,7 @@ describe('report command', () => {
     // The marks agree with two independent `audit` runs (same rules, same clock).
     const keys = async (file: string) => {
       const a = await runCliForTest(['audit', file, '--format', 'json'], { cwd: dir, now: FIXED_NOW });
-      return new Set(
-        (JSON.parse(a.stdout) as { findings: Array<{ key: string }> }).findings.map((f) => f.key),
-      );
+      return new Set(findingRows(JSON.parse(a.stdout)).map((f) => f.key));
     };
     const before = await keys('q3.json');
     const after = await keys('snapshot.json');

@@ -10,7 +10,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseDigestChallenge } from '../../src/atlas/auth/digest.js';
-import { mdCell } from '../../src/audit/format/markdown.js';
 import { policySchema } from '../../src/audit/policy.js';
 import { renderMessage } from '../../src/audit/run.js';
 import { planOutputs } from '../../src/cli/commands/report.js';
@@ -30,7 +29,7 @@ import { snapshotSchema } from '../../src/snapshot/schema.js';
 import { normaliseAddress } from '../../src/util/address.js';
 import { parseJsonOrYaml, parseJsonPath } from '../../src/util/json-or-yaml.js';
 import { terminalSafe } from '../../src/util/terminal.js';
-import { escapeMarkdown, neutraliseFormula } from '../../src/util/text-safety.js';
+import { escapeMarkdown, escapeXml, neutraliseFormula, visibleControls } from '../../src/util/text-safety.js';
 import { formatJsonPath, parseJsonText } from '../../src/util/validate.js';
 import { apiKey, org, snapshot, user } from '../builders/snapshot.js';
 
@@ -153,7 +152,9 @@ const cases: Array<[string, () => unknown]> = [
   ['CSV cell', () => cell(`=${'";\t'.repeat(N / 3)}`)],
   ['formula neutralising', () => neutraliseFormula(`=${'a'.repeat(N)}`)],
   ['Markdown escaping', () => escapeMarkdown('\\`*_'.repeat(N / 4))],
-  ['Markdown table cell', () => mdCell('\r\n|'.repeat(N / 3))],
+  ['Markdown table cell', () => escapeMarkdown('\r\n|'.repeat(N / 3))],
+  ['XML escaping', () => escapeXml('\r\n<&\u0001'.repeat(N / 5))],
+  ['visible controls', () => visibleControls('\u0001\ud800\u202e'.repeat(N / 3))],
   // JSON paths of input-file problems (keys from the file), and SMTP server replies.
   ['JSON path of a long key', () => formatJsonPath([`${'a'.repeat(N)}!`, `${'$'.repeat(N)}-`])],
   ['JSON path read back from a long key', () => parseJsonPath(formatJsonPath([`${'a"\\'.repeat(N / 3)}`]))],

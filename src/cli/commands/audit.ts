@@ -1,21 +1,12 @@
 import { appendFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import {
-  AUDIT_FORMATS,
-  type AuditFormat,
-  auditReporters,
-  type SnapshotMeta,
-} from '../../audit/format/index.js';
-import { renderJson } from '../../audit/format/json.js';
-import { renderMarkdown } from '../../audit/format/markdown.js';
-import type { AuditResult } from '../../audit/types.js';
 import { gateFailureText } from '../../audit/verdict.js';
 import { ExitCode, OutputError, UsageError } from '../../errors.js';
-import { summarizeEvidence } from '../../evidence/summary.js';
 import { auditFromFiles } from '../../input/audit-inputs.js';
+import { buildReportModel, type ReportModel } from '../../report/model.js';
+import { RENDERERS, REPORT_FORMATS, type ReportFormat } from '../../report/renderers/index.js';
 import { assertWritable, writeFileAtomic } from '../../util/files.js';
-import { TOOL } from '../../version.js';
 import {
   type AuditArgs,
   assertOutputsAreNotInputs,
@@ -29,46 +20,40 @@ import { type CommandFactory, defineCommand } from './define.js';
 
 interface AuditCommandArgs extends AuditArgs {
   snapshot: string;
-  format: AuditFormat;
+  format: ReportFormat;
   output?: string | undefined;
   'write-baseline'?: string | undefined;
   force: boolean;
 }
 
-/** What the audit formats say about the audited file: the path as the user gave it, its sha256 and date. */
-export function snapshotMeta(
-  file: string,
-  sha256: string,
-  collectedAt: string,
-  evidence: SnapshotMeta['evidence'],
-  orgIds: string[],
-): SnapshotMeta {
-  return { file, sha256, collectedAt, toolName: TOOL.name, toolVersion: TOOL.version, evidence, orgIds };
-}
-
 /**
- * Prints one of the audit formats (the registry of src/audit/format) to stdout, or writes it to
- * `output`; for `github`, also appends the Markdown summary to $GITHUB_STEP_SUMMARY when that is set.
- * Shared by `audit --format` and `run --format`.
+ * Prints registry entry `format` (src/report/renderers) of the report model to stdout, or writes it
+ * to `output`; for `github`, also appends the Markdown rendering to $GITHUB_STEP_SUMMARY when that is
+ * set. A binary format (xlsx) is never printed: it needs `output` (exit 2 otherwise). Shared by
+ * `audit --format` and `run --format`.
  */
 export async function emitAuditFormat(
-  audit: AuditResult,
-  meta: SnapshotMeta,
-  format: AuditFormat,
+  model: ReportModel,
+  format: ReportFormat,
   ctx: Pick<CliContext, 'stdout' | 'stderr' | 'env'>,
   output?: { path: string; shown: string; force: boolean },
 ): Promise<void> {
-  const text = auditReporters[format](audit, meta);
+  const renderer = RENDERERS[format];
+  if (renderer.binary && !output)
+    throw new UsageError(`--format ${format} is binary and is not printed to stdout`, {
+      hint: `add --output <file>${renderer.defaultFile.slice(renderer.defaultFile.lastIndexOf('.'))}, or use \`report --${format} <file>\``,
+    });
+  const bytes = await renderer.render(model);
   if (output) {
-    await writeFileAtomic(output.path, text, { force: output.force });
+    await writeFileAtomic(output.path, bytes, { force: output.force });
     ctx.stderr(`wrote ${output.shown}\n`);
   } else {
-    ctx.stdout(text);
+    ctx.stdout(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8'));
   }
   const summaryFile = ctx.env.GITHUB_STEP_SUMMARY;
   if (format === 'github' && summaryFile) {
     try {
-      await appendFile(summaryFile, renderMarkdown(audit, meta));
+      await appendFile(summaryFile, await RENDERERS.markdown.render(model));
     } catch (error) {
       throw new OutputError(
         `cannot append to GITHUB_STEP_SUMMARY (${summaryFile}): ${(error as Error).message}`,
@@ -95,9 +80,9 @@ export const auditCommand: CommandFactory = (ctx) =>
             describe: 'Snapshot file from `collect`',
           })
           .option('format', {
-            choices: AUDIT_FORMATS,
-            default: 'text' as AuditFormat,
-            describe: 'Output format',
+            choices: REPORT_FORMATS,
+            default: 'text' as ReportFormat,
+            describe: 'Output format (any report format; xlsx needs --output)',
           })
           .option('output', { type: 'string', requiresArg: true, describe: 'Write the output to this file' })
           .option('write-baseline', {
@@ -120,6 +105,11 @@ export const auditCommand: CommandFactory = (ctx) =>
     handler: async (argv: AuditCommandArgs) => {
       const output = argv.output ? resolve(ctx.cwd, argv.output) : undefined;
       const baselineOut = argv['write-baseline'] ? resolve(ctx.cwd, argv['write-baseline']) : undefined;
+      // Refused before any work: a workbook on a terminal is noise, and a pipe wants --output anyway.
+      if (RENDERERS[argv.format].binary && !output)
+        throw new UsageError(`--format ${argv.format} is binary and is not printed to stdout`, {
+          hint: `add --output <file>, or use \`report --${argv.format} <file>\``,
+        });
       if (output && output === baselineOut)
         throw new UsageError('--output and --write-baseline name the same file');
       const outputs = [
@@ -130,18 +120,19 @@ export const auditCommand: CommandFactory = (ctx) =>
       for (const o of outputs) await assertWritable(o.path, argv.force);
       const keys = await loadEvidenceKeys(argv, ctx);
       const opts = { ...auditFileOptions(argv.snapshot, argv, ctx.cwd), keys };
-      const { loaded, audit, verify, evidence } = await auditFromFiles(opts, ctx.now());
-      // Show the path as the user gave it: it is what they will look for in CI logs and SARIF.
-      const meta = snapshotMeta(
-        argv.snapshot,
-        loaded.sha256,
-        loaded.snapshot.collectedAt,
-        summarizeEvidence(evidence),
-        loaded.snapshot.organizations.map((o) => o.id),
-      );
-      await emitAuditFormat(
+      const now = ctx.now();
+      const { loaded, audit, verify, evidence } = await auditFromFiles(opts, now);
+      const model = buildReportModel({
+        snapshot: loaded.snapshot,
+        snapshotSha256: loaded.sha256,
+        // Shown as the user gave it: it is what they will look for in CI logs and SARIF.
+        snapshotFile: argv.snapshot,
         audit,
-        meta,
+        generatedAt: now,
+        evidence,
+      });
+      await emitAuditFormat(
+        model,
         argv.format,
         ctx,
         output ? { path: output, shown: argv.output!, force: argv.force } : undefined,
@@ -155,7 +146,7 @@ export const auditCommand: CommandFactory = (ctx) =>
       warnCrossOrgWaivers(audit, ctx);
       if (baselineOut) {
         // The same bytes as `--format json`: the document `--baseline` reads (only the finding keys).
-        await writeFileAtomic(baselineOut, renderJson(audit, meta), { force: argv.force });
+        await writeFileAtomic(baselineOut, await RENDERERS.json.render(model), { force: argv.force });
         ctx.stderr(
           `audit: wrote ${argv['write-baseline']}: ${audit.findings.length} finding(s) accepted as the baseline; ` +
             `with --baseline ${argv['write-baseline']} only new findings fail the gate (exit 0, the gate is not applied when writing a baseline)\n`,

@@ -6,7 +6,12 @@ import { ExitCode, UsageError } from '../../errors.js';
 import { auditFromFiles } from '../../input/audit-inputs.js';
 import { loadPrevious } from '../../input/previous.js';
 import { buildReportModel, type ReportModel } from '../../report/model.js';
-import { RENDERERS, REPORT_FORMATS, type ReportFormat } from '../../report/renderers/index.js';
+import {
+  OUT_DIR_FORMATS,
+  RENDERERS,
+  REPORT_FORMATS,
+  type ReportFormat,
+} from '../../report/renderers/index.js';
 import { assertWritable, writeFileAtomic } from '../../util/files.js';
 import {
   type AuditArgs,
@@ -41,7 +46,7 @@ export function reportOutputOptions<T>(yargs: Argv<T>) {
     .option('out-dir', {
       type: 'string',
       requiresArg: true,
-      describe: `Write every format into this folder with default names (${REPORT_FORMATS.map((f) => RENDERERS[f].defaultFile).join(', ')})`,
+      describe: `Write these formats into this folder with default names (${OUT_DIR_FORMATS.map((f) => RENDERERS[f].defaultFile).join(', ')})`,
     })
     .option('force', { type: 'boolean', default: false, describe: 'Overwrite output files that exist' });
   for (const format of REPORT_FORMATS) {
@@ -62,7 +67,7 @@ function trimSlashes(dir: string): string {
 }
 
 /**
- * Resolves the output files: `--out-dir` gives every format its default name, an explicit `--<format>`
+ * Resolves the output files: `--out-dir` gives every `outDir` format of the registry its default name, an explicit `--<format>`
  * path wins for that format. Two formats aimed at one file is a usage error.
  */
 export function planOutputs(
@@ -75,7 +80,9 @@ export function planOutputs(
     const outDir = args['out-dir'];
     const shown =
       explicit ??
-      (outDir === undefined ? undefined : `${trimSlashes(outDir)}/${RENDERERS[format].defaultFile}`);
+      (outDir === undefined || !RENDERERS[format].outDir
+        ? undefined
+        : `${trimSlashes(outDir)}/${RENDERERS[format].defaultFile}`);
     if (shown === undefined) continue;
     planned.push({ format, path: resolve(cwd, shown), shown });
   }

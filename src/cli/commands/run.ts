@@ -1,7 +1,6 @@
 import { join, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { defaultDeps } from '../../atlas/client.js';
-import { AUDIT_FORMATS, type AuditFormat, type SnapshotMeta } from '../../audit/format/index.js';
 import type { AuditResult } from '../../audit/types.js';
 import { UsageError } from '../../errors.js';
 import { assertEvidenceWritable } from '../../evidence/store.js';
@@ -9,7 +8,7 @@ import { summarizeEvidence } from '../../evidence/summary.js';
 import { auditFromFiles, readAuditInputs } from '../../input/audit-inputs.js';
 import { loadPrevious } from '../../input/previous.js';
 import { buildReportModel, type ReportModel } from '../../report/model.js';
-import { RENDERERS, type ReportFormat } from '../../report/renderers/index.js';
+import { RENDERERS, REPORT_FORMATS, type ReportFormat } from '../../report/renderers/index.js';
 import { assertWritable } from '../../util/files.js';
 import {
   type AtlasArgs,
@@ -35,7 +34,7 @@ import {
 } from '../email-options.js';
 import { loadEvidenceKeys, type SigningKeyArgs, signingKeyOption } from '../evidence-keys.js';
 import { retryReporter } from '../progress.js';
-import { emitAuditFormat, snapshotMeta } from './audit.js';
+import { emitAuditFormat } from './audit.js';
 import { collectToFile, defaultSnapshotName, signedLine } from './collect.js';
 import { type CommandFactory, defineCommand } from './define.js';
 import {
@@ -54,7 +53,7 @@ export interface RunArgs extends AtlasArgs, AuditArgs, EmailArgs, FormatArgs, Si
   previous?: string | undefined;
   'out-dir'?: string | undefined;
   /** Also print the audit in this format to stdout, as `audit --format` does. */
-  format?: AuditFormat | undefined;
+  format?: ReportFormat | undefined;
   force: boolean;
   quiet: boolean;
 }
@@ -68,7 +67,7 @@ export interface RunOutcome {
   audit: AuditResult;
   model: ReportModel;
   /** Whether the snapshot (and sign-off) were signature-checked, as the audit formats say. */
-  evidence: SnapshotMeta['evidence'];
+  evidence: ReportModel['meta']['evidence'];
 }
 
 /** Default folder of a run without any output flag: one per run, so nothing is ever overwritten. */
@@ -142,6 +141,7 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
   const model = buildReportModel({
     snapshot: loaded.snapshot,
     snapshotSha256: loaded.sha256,
+    snapshotFile: relative(ctx.cwd, snapshotFile),
     audit,
     // Day counts as of the collection's start (the audit's clock); the timestamp is the wall clock.
     asOf: now,
@@ -179,7 +179,8 @@ export function runOptions(yargs: Argv) {
         })
         .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress output' })
         .option('format', {
-          choices: AUDIT_FORMATS,
+          // Text formats only: stdout is the channel (a workbook is written with --xlsx).
+          choices: REPORT_FORMATS.filter((f) => !RENDERERS[f].binary),
           requiresArg: true,
           describe:
             'Also print the audit to stdout in this format, as `audit --format` does (github: annotations, and a summary appended to $GITHUB_STEP_SUMMARY); the lines naming the files written then go to stderr',
@@ -210,15 +211,7 @@ export const runCommand: CommandFactory = (ctx: CliContext) =>
       // written go to stderr instead.
       const outcome = await runPipeline(args, args.format ? { ...ctx, stdout: ctx.stderr } : ctx);
       if (args.format) {
-        const shown = relative(ctx.cwd, outcome.snapshotFile);
-        const meta = snapshotMeta(
-          shown,
-          outcome.snapshotSha256,
-          outcome.collectedAt,
-          outcome.evidence,
-          outcome.model.organizations.map((o) => o.id),
-        );
-        await emitAuditFormat(outcome.audit, meta, args.format, ctx);
+        await emitAuditFormat(outcome.model, args.format, ctx);
       }
       finishWithGate(outcome.audit, outcome.model, ctx, 'run');
     },

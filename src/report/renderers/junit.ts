@@ -5,23 +5,9 @@
  * gate pass with their message in <system-out>. Each organization where the rule was not evaluated is
  * a <skipped> testcase ("not evaluated: no sign-in data"), never a pass.
  */
-import type { FindingRow, ReportModel, RuleRow } from '../model.js';
 
-/**
- * Escapes XML text (and, with `attribute`, attribute values, where line breaks and tabs must be
- * character references to survive attribute normalisation); characters XML 1.0 cannot carry become U+FFFD.
- */
-export function escapeXml(text: string, attribute = true): string {
-  const escaped = text
-    .replace(/[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu, '\ufffd')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;')
-    .replace(/\r/g, '&#13;');
-  return attribute ? escaped.replace(/\n/g, '&#10;').replace(/\t/g, '&#9;') : escaped;
-}
+import { escapeXml } from '../../util/text-safety.js';
+import type { FindingRow, ReportModel, RuleRow } from '../model.js';
 
 const t = (text: string) => escapeXml(text, false);
 

@@ -1,6 +1,6 @@
 /** SARIF identity across runs: the location and the category must not change with the file name. */
 import { describe, expect, it } from 'vitest';
-import { sarifArtifactUri, sarifAutomationId } from '../../src/audit/format/sarif.js';
+import { sarifArtifactUri, sarifAutomationId } from '../../src/report/renderers/sarif.js';
 
 const A = '5f1a2b3c4d5e6f7a8b9c0d1e';
 const B = '5f1a2b3c4d5e6f7a8b9c0d1f';
