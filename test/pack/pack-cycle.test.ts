@@ -273,6 +273,62 @@ describe('evidence pack', () => {
   });
 });
 
+describe('run --evidence', () => {
+  it('packs the snapshot and every report the run wrote; the pack verifies', async () => {
+    const r = await cli(
+      [
+        'run',
+        '--org',
+        ORG,
+        '--base-url',
+        sim.baseUrl,
+        '--out-dir',
+        'run-q4',
+        '--quiet',
+        '--evidence',
+        'run-q4.zip',
+      ],
+      { env: { ...COLLECT_ENV, ...signEnv() }, now: at(3) },
+    );
+    expect(r.stderr).not.toContain('error');
+    expect(r.stdout).toMatch(/wrote run-q4\.zip \(evidence pack: \d+ file\(s\)/);
+    const e = entries('run-q4.zip');
+    const manifest = JSON.parse(Buffer.from(e.get('manifest.json')!).toString('utf8')) as Manifest;
+    const reports = readdirSync(join(dir, 'run-q4')).filter((f) => !f.startsWith('snapshot.json'));
+    expect(manifest.files.filter((f) => f.role === 'report').map((f) => f.name)).toEqual(
+      reports.map((f) => `report/${f}`).sort(),
+    );
+    expect(sha256Hex(e.get('snapshot.json')!)).toBe(
+      sha256Hex(readFileSync(join(dir, 'run-q4', 'snapshot.json'))),
+    );
+    expect(manifest.command.slice(0, 3)).toEqual(['run', '--evidence', 'run-q4.zip']);
+    const v = await verify('run-q4.zip');
+    expect(v.code).toBe(0);
+  });
+
+  it('without a signing key, refuses before the first request (exit 2)', async () => {
+    sim.resetStats();
+    const r = await cli(
+      [
+        'run',
+        '--org',
+        ORG,
+        '--base-url',
+        sim.baseUrl,
+        '--out-dir',
+        'run-nokey',
+        '--quiet',
+        '--evidence',
+        'nokey.zip',
+      ],
+      { env: COLLECT_ENV, now: at(3) },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('an evidence pack is sealed: no signing key configured');
+    expect(sim.stats().requests).toBe(0);
+  });
+});
+
 /** The input options of packArgs as `packArgv` orders them (the manifest's record). */
 function packArgsInOrder(): string[] {
   const order = ['snapshot', 'report-dir', 'signoff', 'plan', 'apply-log', 'verify', 'next-snapshot'];

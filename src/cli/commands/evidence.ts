@@ -368,7 +368,7 @@ function packCommand(ctx: CliContext) {
         })
         .option('force', { type: 'boolean', default: false, describe: 'Replace --out if it exists' })
         .example(
-          '$0 evidence pack --out review-2026Q4.zip --snapshot q4.json --report-dir reports --signoff evidence/signoff.json --plan evidence/revocation-plan.json --apply-log evidence/apply-log.json --key keys/signing-key.pem',
+          '$0 evidence pack --out review-2026Q4.zip --snapshot q4.json --report-dir reports --signoff evidence/signoff.json --plan evidence/revocation-plan.json --key keys/signing-key.pem',
           'one sealed zip for the auditor',
         );
     },

@@ -38,6 +38,7 @@ import { retryReporter } from '../progress.js';
 import { emitAuditFormat, snapshotMeta } from './audit.js';
 import { collectToFile, defaultSnapshotName, signedLine } from './collect.js';
 import { type CommandFactory, defineCommand } from './define.js';
+import { packEvidence, preparePack } from './evidence.js';
 import {
   finishWithGate,
   type PlannedOutput,
@@ -190,12 +191,18 @@ export function runOptions(yargs: Argv) {
 }
 
 export const runCommand: CommandFactory = (ctx: CliContext) =>
-  defineCommand<RunArgs>({
+  defineCommand<RunArgs & { evidence?: string | undefined }>({
     command: 'run',
     describe:
       'Collect, audit and report in one step (the quarterly job and the CI gate); exit 1 on violations',
     builder: (y: Argv) =>
       runOptions(y)
+        .option('evidence', {
+          type: 'string',
+          requiresArg: true,
+          describe:
+            'Also pack what this run made (snapshot, reports, rules, policy, waivers) into this sealed zip, as `evidence pack` does; needs a signing key',
+        })
         .example('$0 run --all-orgs --out-dir review-2026Q4', 'snapshot + every report format in one folder')
         .example(
           '$0 run --org 5f1a2b3c4d5e6f7a8b9c0d1e --policy policy.yaml --waivers waivers.yaml --fail-on high --junit junit.xml --format github',
@@ -205,7 +212,10 @@ export const runCommand: CommandFactory = (ctx: CliContext) =>
           '$0 run --all-orgs --out-dir out --email-to security@example.com',
           'quarterly review by email',
         ),
-    handler: async (args: RunArgs) => {
+    handler: async (args: RunArgs & { evidence?: string | undefined }) => {
+      // The pack is sealed: its key and its file are checked before the first request.
+      if (args.evidence)
+        await preparePack({ out: args.evidence, force: args.force, 'signing-key': args['signing-key'] }, ctx);
       // With --format, stdout holds that format alone (a CI step reads it): the lines saying what was
       // written go to stderr instead.
       const outcome = await runPipeline(args, args.format ? { ...ctx, stdout: ctx.stderr } : ctx);
@@ -220,6 +230,39 @@ export const runCommand: CommandFactory = (ctx: CliContext) =>
         );
         await emitAuditFormat(outcome.audit, meta, args.format, ctx);
       }
+      if (args.evidence) await packRun(args, outcome, args.format ? { ...ctx, stdout: ctx.stderr } : ctx);
       finishWithGate(outcome.audit, outcome.model, ctx, 'run');
     },
   });
+
+/** `run --evidence FILE`: packs the snapshot and reports this run wrote, with the audit inputs it used. */
+async function packRun(
+  args: RunArgs & { evidence?: string | undefined },
+  outcome: RunOutcome,
+  ctx: CliContext,
+) {
+  const snapshot = relative(ctx.cwd, outcome.snapshotFile);
+  const reportFiles = outcome.outputs.map((o) => relative(ctx.cwd, o.path));
+  const packArgs = {
+    out: args.evidence!,
+    force: args.force,
+    'signing-key': args['signing-key'],
+    snapshot,
+    rules: args.rules,
+    policy: args.policy,
+    waivers: args.waivers,
+    'fail-on': args['fail-on'],
+    reportFiles,
+  };
+  // The manifest records what made the pack: this run's inputs and outputs, as `evidence pack` would take them.
+  const command = ['run', '--evidence', args.evidence!, '--snapshot', snapshot];
+  for (const f of reportFiles) command.push('--report', f);
+  for (const [o, v] of [
+    ['rules', args.rules],
+    ['policy', args.policy],
+    ['waivers', args.waivers],
+    ['fail-on', args['fail-on']],
+  ] as const)
+    if (v !== undefined) command.push(`--${o}`, v);
+  await packEvidence(packArgs, command, ctx);
+}
