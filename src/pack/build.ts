@@ -84,24 +84,53 @@ function collection(s: Snapshot): Manifest['collection'] {
   };
 }
 
-/** The zip bytes and the manifest in it. Refuses (UsageError, exit 2) files that are not one cycle. */
-export function buildPack(input: PackInput): { zip: Uint8Array; manifest: Manifest } {
+/** The inputs as zip entries and manifest rows; a name that is unsafe or taken is a UsageError. */
+function packFiles(sources: readonly PackSource[]): { entries: Map<string, Uint8Array>; files: PackFile[] } {
   const entries = new Map<string, Uint8Array>();
   const files: PackFile[] = [];
-  for (const f of input.files) {
+  for (const f of sources) {
     const problem = entryNameProblem(f.name);
     if (problem) throw new UsageError(`cannot pack ${f.source} as ${JSON.stringify(f.name)}: ${problem}`);
     if (entries.has(f.name) || [MANIFEST_NAME, SEAL_NAME, INDEX_NAME, CONTROLS_NAME].includes(f.name))
       throw new UsageError(`two files would be packed as ${f.name} (${f.source})`);
     entries.set(f.name, f.bytes);
-    files.push({
-      name: f.name,
-      role: f.role,
-      source: f.source,
-      sha256: sha256Hex(f.bytes),
-      size: f.bytes.byteLength,
-    });
+    files.push(fileRow(f.name, f.role, f.source, f.bytes));
   }
+  return { entries, files };
+}
+
+function fileRow(name: string, role: PackRole, source: string | null, bytes: Uint8Array): PackFile {
+  return { name, role, source, sha256: sha256Hex(bytes), size: bytes.byteLength };
+}
+
+const byName = (x: PackFile, y: PackFile) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0);
+
+/** The review's times as its files record them. */
+function reviewTimes(entries: ReadonlyMap<string, Uint8Array>, audit: AuditResult): Manifest['review'] {
+  return {
+    signedOffAt: str(json(entries.get(CHAIN_FILES.signoff))?.signedOffAt),
+    applyFinishedAt: str(json(entries.get(CHAIN_FILES.applyLog))?.finishedAt),
+    verifiedAt: str(json(entries.get(CHAIN_FILES.verify))?.checkedAt),
+    auditedAt: audit.evaluatedAt,
+  };
+}
+
+function verdict(a: AuditResult, controls: Record<string, number>): Manifest['verdict'] {
+  return {
+    failOn: a.gate.failOn,
+    gateFailed: a.gate.failed,
+    failing: a.gate.failing,
+    findings: a.summary.total,
+    open: a.summary.open,
+    waived: a.summary.waived,
+    notEvaluated: a.notEvaluated.length,
+    controls,
+  };
+}
+
+/** The zip bytes and the manifest in it. Refuses (UsageError, exit 2) files that are not one cycle. */
+export function buildPack(input: PackInput): { zip: Uint8Array; manifest: Manifest } {
+  const { entries, files } = packFiles(input.files);
   const chain = checkChain(entries);
   const broken = chain.filter((c) => c.status === 'mismatch');
   if (broken.length > 0)
@@ -111,22 +140,14 @@ export function buildPack(input: PackInput): { zip: Uint8Array; manifest: Manife
         hint: 'pack the snapshot, sign-off, plan, apply log and verify result that were made from each other',
       },
     );
-  const signoff = json(entries.get(CHAIN_FILES.signoff));
-  const applyLog = json(entries.get(CHAIN_FILES.applyLog));
-  const verify = json(entries.get(CHAIN_FILES.verify));
-  const review = {
-    signedOffAt: str(signoff?.signedOffAt),
-    applyFinishedAt: str(applyLog?.finishedAt),
-    verifiedAt: str(verify?.checkedAt),
-    auditedAt: input.audit.evaluatedAt,
-  };
+  const review = reviewTimes(entries, input.audit);
+  // The pack's date is the latest the evidence records, not the packing clock: packing again gives the same bytes.
   const times = [input.snapshot.collectedAt, review.signedOffAt, review.applyFinishedAt, review.verifiedAt]
     .filter((t): t is string => t !== null)
     .sort();
   const evidenceFiles = files.filter((f) => f.role === 'snapshot' || f.role === 'report').map((f) => f.name);
   const controls = controlMatrix(input.audit, evidenceFiles);
   const counts = controlCounts(controls);
-  const a = input.audit;
   const manifest: Manifest = {
     packSchemaVersion: PACK_SCHEMA_VERSION,
     tool: { name: input.tool.name, version: input.tool.version },
@@ -134,45 +155,22 @@ export function buildPack(input: PackInput): { zip: Uint8Array; manifest: Manife
     sealedAt: times[times.length - 1]!,
     collection: collection(input.snapshot),
     review,
-    verdict: {
-      failOn: a.gate.failOn,
-      gateFailed: a.gate.failed,
-      failing: a.gate.failing,
-      findings: a.summary.total,
-      open: a.summary.open,
-      waived: a.summary.waived,
-      notEvaluated: a.notEvaluated.length,
-      controls: counts,
-    },
+    verdict: verdict(input.audit, counts),
     chain,
     files,
   };
   const csv = Buffer.from(renderControlsCsv(controls), 'utf8');
   entries.set(CONTROLS_NAME, csv);
-  files.push({
-    name: CONTROLS_NAME,
-    role: 'controls',
-    source: null,
-    sha256: sha256Hex(csv),
-    size: csv.byteLength,
-  });
-  files.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  files.push(fileRow(CONTROLS_NAME, 'controls', null, csv));
+  files.sort(byName);
   // The index lists every other file with its hash; it is then hashed into the manifest itself.
   const html = Buffer.from(renderPackIndex(manifest, controls, counts, input.key.fingerprint), 'utf8');
   entries.set(INDEX_NAME, html);
-  files.push({
-    name: INDEX_NAME,
-    role: 'index',
-    source: null,
-    sha256: sha256Hex(html),
-    size: html.byteLength,
-  });
-  files.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  files.push(fileRow(INDEX_NAME, 'index', null, html));
+  files.sort(byName);
   const manifestBytes = serializeManifest(manifest);
   entries.set(MANIFEST_NAME, manifestBytes);
-  entries.set(
-    SEAL_NAME,
-    Buffer.from(`${JSON.stringify(sealManifest(manifestBytes, input.key), null, 2)}\n`, 'utf8'),
-  );
+  const seal = sealManifest(manifestBytes, input.key);
+  entries.set(SEAL_NAME, Buffer.from(`${JSON.stringify(seal, null, 2)}\n`, 'utf8'));
   return { zip: writeZip(entries), manifest };
 }

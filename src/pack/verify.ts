@@ -61,8 +61,29 @@ export function verifyPack(
     );
   }
   problems.push(...seal.problems);
+  const filesChecked = checkFiles(manifest, entries, problems);
+  const chain = checkChain(entries);
+  for (const c of chain) if (c.status === 'mismatch') problems.push(`chain: ${c.from} ${c.field}: ${c.note}`);
+  return {
+    manifest,
+    seal,
+    problems,
+    filesChecked,
+    chain: {
+      ok: chain.filter((c) => c.status === 'ok').length,
+      unchecked: chain.filter((c) => c.status === 'unchecked').map((c) => `${c.from} ${c.field}: ${c.note}`),
+    },
+  };
+}
+
+/** Every listed file present with its sha256 and size, every entry listed; returns how many matched. */
+function checkFiles(
+  manifest: Manifest,
+  entries: ReadonlyMap<string, Uint8Array>,
+  problems: string[],
+): number {
   const listed = new Set<string>();
-  let filesChecked = 0;
+  let matched = 0;
   for (const f of manifest.files) {
     if (listed.has(f.name)) {
       problems.push(`${f.name}: listed twice in the manifest`);
@@ -79,21 +100,10 @@ export function verifyPack(
       problems.push(
         `${f.name}: changed (sha256 ${sha}, ${data.byteLength} bytes; the manifest records ${f.sha256}, ${f.size} bytes)`,
       );
-    else filesChecked += 1;
+    else matched += 1;
   }
   for (const name of entries.keys())
     if (name !== MANIFEST_NAME && name !== SEAL_NAME && !listed.has(name))
       problems.push(`${name}: added (in the pack, not in the manifest)`);
-  const chain = checkChain(entries);
-  for (const c of chain) if (c.status === 'mismatch') problems.push(`chain: ${c.from} ${c.field}: ${c.note}`);
-  return {
-    manifest,
-    seal,
-    problems,
-    filesChecked,
-    chain: {
-      ok: chain.filter((c) => c.status === 'ok').length,
-      unchecked: chain.filter((c) => c.status === 'unchecked').map((c) => `${c.from} ${c.field}: ${c.note}`),
-    },
-  };
+  return matched;
 }
