@@ -301,7 +301,22 @@ describe('run --evidence', () => {
     expect(sha256Hex(e.get('snapshot.json')!)).toBe(
       sha256Hex(readFileSync(join(dir, 'run-q4', 'snapshot.json'))),
     );
-    expect(manifest.command.slice(0, 3)).toEqual(['run', '--evidence', 'run-q4.zip']);
+    // The run's options as parsed, sorted; the credentials came from the environment and are nowhere.
+    expect(manifest.command).toEqual(
+      expect.arrayContaining([
+        'run',
+        '--base-url',
+        sim.baseUrl,
+        '--evidence',
+        'run-q4.zip',
+        '--org',
+        ORG,
+        '--out-dir',
+        'run-q4',
+      ]),
+    );
+    expect(manifest.command[0]).toBe('run');
+    expect(JSON.stringify(manifest)).not.toContain(READER.clientSecret);
     const v = await verify('run-q4.zip');
     expect(v.code).toBe(0);
   });

@@ -3,7 +3,7 @@ import type { Argv } from 'yargs';
 import { defaultDeps } from '../../atlas/client.js';
 import { AUDIT_FORMATS, type AuditFormat, type SnapshotMeta } from '../../audit/format/index.js';
 import type { AuditResult } from '../../audit/types.js';
-import { UsageError } from '../../errors.js';
+import { redactSecrets, UsageError } from '../../errors.js';
 import { assertEvidenceWritable } from '../../evidence/store.js';
 import { summarizeEvidence } from '../../evidence/summary.js';
 import { auditFromFiles, readAuditInputs } from '../../input/audit-inputs.js';
@@ -254,15 +254,26 @@ async function packRun(
     'fail-on': args['fail-on'],
     reportFiles,
   };
-  // The manifest records what made the pack: this run's inputs and outputs, as `evidence pack` would take them.
-  const command = ['run', '--evidence', args.evidence!, '--snapshot', snapshot];
-  for (const f of reportFiles) command.push('--report', f);
-  for (const [o, v] of [
-    ['rules', args.rules],
-    ['policy', args.policy],
-    ['waivers', args.waivers],
-    ['fail-on', args['fail-on']],
-  ] as const)
-    if (v !== undefined) command.push(`--${o}`, v);
+  // The manifest records what made the pack: this run's options as parsed (they hold no secret:
+  // credentials come from the environment), in a stable order.
+  const command = optionsArgv(['run'], args);
   await packEvidence(packArgs, command, ctx);
+}
+
+/**
+ * `prefix` and then every option of a yargs result as `--name value` (repeated for arrays; `--flag` for
+ * true booleans), sorted by name; skipping yargs' own keys, the camelCase and one-letter alias copies,
+ * unset and false values. Values pass through redactSecrets in case one was registered as a secret.
+ */
+export function optionsArgv(prefix: readonly string[], args: object): string[] {
+  const out = [...prefix];
+  const entries = Object.entries(args)
+    .filter(([k]) => k !== '_' && k !== '$0' && k.length > 1 && !/[A-Z]/.test(k))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [k, v] of entries) {
+    if (v === undefined || v === false || v === null) continue;
+    if (v === true) out.push(`--${k}`);
+    else for (const item of Array.isArray(v) ? v : [v]) out.push(`--${k}`, redactSecrets(String(item)));
+  }
+  return out;
 }
