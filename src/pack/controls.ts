@@ -3,7 +3,7 @@
  * the audit of the packed snapshot, and the packed files that evidence it. Pure.
  */
 import type { AuditResult, RuleSummary } from '../audit/types.js';
-import { cell } from '../report/renderers/csv.js';
+import { neutraliseFormula } from '../util/text-safety.js';
 
 export const CONTROL_STATUSES = ['failing', 'not evaluated', 'waived', 'passing'] as const;
 export type ControlStatus = (typeof CONTROL_STATUSES)[number];
@@ -53,6 +53,15 @@ export function controlMatrix(audit: AuditResult, evidenceFiles: readonly string
     }
   }
   return [...byControl.values()].sort((a, b) => (a.control < b.control ? -1 : a.control > b.control ? 1 : 0));
+}
+
+/**
+ * One CSV field: formula-neutralised, quoted on a separator (`,` and `;`, Excel's list separator in
+ * some locales), quote, tab, line break or outer space; the same rule as the roster CSV's cells.
+ */
+function cell(value: string): string {
+  const safe = neutraliseFormula(value);
+  return /[",;\t\r\n]/.test(safe) || safe !== safe.trim() ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 /** controls.csv: RFC 4180, CRLF, formula-neutralised cells (the rule ids and references are data). */

@@ -1,17 +1,15 @@
 /**
  * The pack's pure parts on hand-made input: values from Atlas escaped in index.html, the control
- * status of each kind of rule outcome, the completeness tie-out, and the layer rule (src/pack is used
- * by the CLI only and imports nothing above it).
+ * status of each kind of rule outcome, and the completeness tie-out. (Its layer is checked with every
+ * other one in test/architecture/layers.test.ts.)
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../src/audit/policy.js';
 import { auditSnapshot } from '../../src/audit/run.js';
-import { DEFAULT_RULES_DIR, readRulesDir } from '../../src/cli/audit-input.js';
 import { keyFingerprint } from '../../src/evidence/signature.js';
+import { DEFAULT_RULES_DIR, readRulesDir } from '../../src/input/audit-inputs.js';
 import { buildPack } from '../../src/pack/build.js';
 import { controlMatrix } from '../../src/pack/controls.js';
 import { serializeSnapshot } from '../../src/snapshot/store.js';
@@ -104,29 +102,5 @@ describe('controlMatrix', () => {
       rows.find((r) => r.control === mfa.references[0])!.rules.find((r) => r.id === 'mfa-not-required')!
         .status,
     ).toBe('not evaluated');
-  });
-});
-
-describe('layers', () => {
-  const SRC = join(import.meta.dirname, '..', '..', 'src');
-  const files = (dir: string): string[] =>
-    readdirSync(join(SRC, dir), { withFileTypes: true }).flatMap((e) =>
-      e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
-    );
-  const imports = (file: string) =>
-    [...readFileSync(join(SRC, file), 'utf8').matchAll(/from '(\.\.?\/[^']+)'/g)].map((m) =>
-      join(file, '..', m[1]!),
-    );
-
-  it('src/pack imports only review, report, audit, rules, snapshot, evidence, util, domain and the shared roots', () => {
-    const allowed =
-      /^(pack|review|report|audit|rules|snapshot|evidence|util|domain)\/|^(errors|version)\.js$/;
-    for (const f of files('pack'))
-      for (const i of imports(f)) expect(i, `${f} imports ${i}`).toMatch(allowed);
-  });
-
-  it('nothing but src/cli imports src/pack', () => {
-    for (const f of files('.').filter((x) => !x.startsWith('cli/') && !x.startsWith('pack/')))
-      for (const i of imports(f)) expect(i.startsWith('pack/'), `${f} imports ${i}`).toBe(false);
   });
 });

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { z } from 'zod';
 import { failOnSchema } from '../../audit/policy.js';
-import type { FailOn } from '../../audit/types.js';
+import type { FailOn } from '../../domain/severity.js';
 import { ExitCode, InputError, KnownError, UsageError } from '../../errors.js';
 import {
   EVIDENCE_KIND_TEXT,
@@ -15,6 +15,7 @@ import {
   type VerifyKey,
 } from '../../evidence/signature.js';
 import { readEvidence, signaturePath } from '../../evidence/store.js';
+import { auditFromFiles } from '../../input/audit-inputs.js';
 import { buildPack } from '../../pack/build.js';
 import { readPackSources } from '../../pack/read-inputs.js';
 import { verifyPack } from '../../pack/verify.js';
@@ -31,7 +32,7 @@ import {
 import { terminalSafe } from '../../util/terminal.js';
 import { parseJsonText, parseWithSchema } from '../../util/validate.js';
 import { TOOL } from '../../version.js';
-import { auditFileOptions, auditFromFiles } from '../audit-input.js';
+import { auditFileOptions } from '../audit-options.js';
 import type { CliContext } from '../context.js';
 import {
   EVIDENCE_ENV,
