@@ -23,6 +23,7 @@ import {
   existsSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -255,6 +256,18 @@ const README_PLANS: Record<string, Plan> = {
   'atlas-access-review evidence verify q4.json --verify-key keys/verify-key.pem': {
     run: { code: 0, stdout: /q4\.json/ },
   },
+  'atlas-access-review report q4.json --out-dir q4-reports --fail-on never': {
+    run: { code: 0, writes: under('q4-reports', REPORT_FILES) },
+  },
+  'atlas-access-review evidence pack --out review-2026Q4.zip --snapshot q4.json --report-dir q4-reports --key keys/signing-key.pem':
+    { run: { code: 0, writes: ['review-2026Q4.zip'], stdout: /sealed with SHA256:/ } },
+  'atlas-access-review evidence verify review-2026Q4.zip --key keys/verify-key.pem': {
+    run: {
+      code: 0,
+      stdout:
+        /^ok review-2026Q4\.zip: evidence pack, \d+ file\(s\) match the manifest; sealed by SHA256:\S+ \(a given verify key\)/,
+    },
+  },
   'atlas-access-review evidence signature': {
     skip: 'not a command: the text quotes the prefix of the statement a signature covers',
   },
@@ -383,7 +396,7 @@ const README_PLANS: Record<string, Plan> = {
   // report, run: every option checked; their required parts are a choice (an output; --org or --all-orgs)
   'atlas-access-review report snapshot.json [--html f] [--xlsx f] [--json f] [--csv f] [--junit f] [--markdown f] [--out-dir dir] [--previous previous-snapshot.json] [--force] [audit options]':
     { usage: true },
-  'atlas-access-review run (--org <id>... | --all-orgs) [collect options] [audit options] [--out-dir dir | --html f --xlsx f ...] [--snapshot file] [--previous previous-snapshot.json] [--format text|json|junit|markdown|github|sarif|html|csv|email] [--email-to addr... email options] [--force] [--quiet]':
+  'atlas-access-review run (--org <id>... | --all-orgs) [collect options] [audit options] [--out-dir dir | --html f --xlsx f ...] [--snapshot file] [--previous previous-snapshot.json] [--format text|json|junit|markdown|github|sarif|html|csv|email] [--email-to addr... email options] [--force] [--quiet] [--evidence pack.zip]':
     { usage: true },
 
   // email
@@ -606,6 +619,53 @@ const HELP_PLANS: Record<string, Plan> = {
       stdout: /signoff\.json/,
     },
   },
+  '$0 evidence verify review-2026Q4.zip --key keys/verify-key.pem': {
+    run: {
+      code: 0,
+      group: 'evidence',
+      // The pack of the quarter the examples before made: its reports, sign-off and plan.
+      before: async (dir) => {
+        const env = documentedEnv();
+        const report = await runCliForTest(
+          ['report', 'q4.json', '--out-dir', 'reports', '--fail-on', 'never'],
+          {
+            env,
+            cwd: dir,
+          },
+        );
+        expect(report.code, report.stderr).toBe(0);
+        const pack = await runCliForTest(
+          [
+            'evidence',
+            'pack',
+            '--out',
+            'review-2026Q4.zip',
+            '--snapshot',
+            'q4.json',
+            '--report-dir',
+            'reports',
+          ].concat(
+            ['--signoff', 'evidence/signoff.json', '--plan', 'evidence/revocation-plan.json'],
+            ['--key', 'keys/signing-key.pem'],
+          ),
+          { env, cwd: dir },
+        );
+        expect(pack.code, pack.stderr).toBe(0);
+      },
+      stdout: /^ok review-2026Q4\.zip: evidence pack, .*chain: 3 link\(s\) hold/,
+    },
+  },
+  '$0 evidence pack --out review-2026Q4.zip --snapshot q4.json --report-dir reports --signoff evidence/signoff.json --plan evidence/revocation-plan.json --key keys/signing-key.pem':
+    {
+      run: {
+        code: 0,
+        group: 'evidence',
+        // The example before packed the same files: written again, not refused as existing.
+        before: async (dir) => rmSync(join(dir, 'review-2026Q4.zip'), { force: true }),
+        writes: ['review-2026Q4.zip'],
+        stdout: /sealed with SHA256:\S+\)\n {2}verdict /,
+      },
+    },
   '$0 rules list --format json': {
     run: { code: 0, check: (_dir, run) => expect(JSON.parse(run.stdout).length).toBeGreaterThan(20) },
   },

@@ -2,7 +2,7 @@ import { join, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { defaultDeps } from '../../atlas/client.js';
 import type { AuditResult } from '../../audit/types.js';
-import { UsageError } from '../../errors.js';
+import { redactSecrets, UsageError } from '../../errors.js';
 import { assertEvidenceWritable } from '../../evidence/store.js';
 import { summarizeEvidence } from '../../evidence/summary.js';
 import { auditFromFiles, readAuditInputs } from '../../input/audit-inputs.js';
@@ -37,6 +37,7 @@ import { retryReporter } from '../progress.js';
 import { emitAuditFormat } from './audit.js';
 import { collectToFile, defaultSnapshotName, signedLine } from './collect.js';
 import { type CommandFactory, defineCommand } from './define.js';
+import { packEvidence, preparePack } from './evidence.js';
 import {
   finishWithGate,
   type PlannedOutput,
@@ -191,12 +192,18 @@ export function runOptions(yargs: Argv) {
 }
 
 export const runCommand: CommandFactory = (ctx: CliContext) =>
-  defineCommand<RunArgs>({
+  defineCommand<RunArgs & { evidence?: string | undefined }>({
     command: 'run',
     describe:
       'Collect, audit and report in one step (the quarterly job and the CI gate); exit 1 on violations',
     builder: (y: Argv) =>
       runOptions(y)
+        .option('evidence', {
+          type: 'string',
+          requiresArg: true,
+          describe:
+            'Also pack what this run made (snapshot, reports, rules, policy, waivers) into this sealed zip, as `evidence pack` does; needs a signing key',
+        })
         .example('$0 run --all-orgs --out-dir review-2026Q4', 'snapshot + every report format in one folder')
         .example(
           '$0 run --org 5f1a2b3c4d5e6f7a8b9c0d1e --policy policy.yaml --waivers waivers.yaml --fail-on high --junit junit.xml --format github',
@@ -206,13 +213,60 @@ export const runCommand: CommandFactory = (ctx: CliContext) =>
           '$0 run --all-orgs --out-dir out --email-to security@example.com',
           'quarterly review by email',
         ),
-    handler: async (args: RunArgs) => {
+    handler: async (args: RunArgs & { evidence?: string | undefined }) => {
+      // The pack is sealed: its key and its file are checked before the first request.
+      if (args.evidence)
+        await preparePack({ out: args.evidence, force: args.force, 'signing-key': args['signing-key'] }, ctx);
       // With --format, stdout holds that format alone (a CI step reads it): the lines saying what was
       // written go to stderr instead.
       const outcome = await runPipeline(args, args.format ? { ...ctx, stdout: ctx.stderr } : ctx);
       if (args.format) {
         await emitAuditFormat(outcome.model, args.format, ctx);
       }
+      if (args.evidence) await packRun(args, outcome, args.format ? { ...ctx, stdout: ctx.stderr } : ctx);
       finishWithGate(outcome.audit, outcome.model, ctx, 'run');
     },
   });
+
+/** `run --evidence FILE`: packs the snapshot and reports this run wrote, with the audit inputs it used. */
+async function packRun(
+  args: RunArgs & { evidence?: string | undefined },
+  outcome: RunOutcome,
+  ctx: CliContext,
+) {
+  const snapshot = relative(ctx.cwd, outcome.snapshotFile);
+  const reportFiles = outcome.outputs.map((o) => relative(ctx.cwd, o.path));
+  const packArgs = {
+    out: args.evidence!,
+    force: args.force,
+    'signing-key': args['signing-key'],
+    snapshot,
+    rules: args.rules,
+    policy: args.policy,
+    waivers: args.waivers,
+    'fail-on': args['fail-on'],
+    reportFiles,
+  };
+  // The manifest records what made the pack: this run's options as parsed (they hold no secret:
+  // credentials come from the environment), in a stable order.
+  const command = optionsArgv(['run'], args);
+  await packEvidence(packArgs, command, ctx);
+}
+
+/**
+ * `prefix` and then every option of a yargs result as `--name value` (repeated for arrays; `--flag` for
+ * true booleans), sorted by name; skipping yargs' own keys, the camelCase and one-letter alias copies,
+ * unset and false values. Values pass through redactSecrets in case one was registered as a secret.
+ */
+export function optionsArgv(prefix: readonly string[], args: object): string[] {
+  const out = [...prefix];
+  const entries = Object.entries(args)
+    .filter(([k]) => k !== '_' && k !== '$0' && k.length > 1 && !/[A-Z]/.test(k))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [k, v] of entries) {
+    if (v === undefined || v === false || v === null) continue;
+    if (v === true) out.push(`--${k}`);
+    else for (const item of Array.isArray(v) ? v : [v]) out.push(`--${k}`, redactSecrets(String(item)));
+  }
+  return out;
+}

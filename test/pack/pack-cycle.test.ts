@@ -1,0 +1,505 @@
+/**
+ * The evidence pack end to end on the simulator over real HTTP: collect, report, review import, apply,
+ * next-quarter collect and verify; then `evidence pack` and `evidence verify` of the zip, and every
+ * kind of tampering: a changed byte in any file, a removed file, an added file, a swapped snapshot, a
+ * manifest re-sealed with another key; and malformed zips (traversal, duplicates, bomb, huge manifest).
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { unzipSync, zipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseSigningKey } from '../../src/evidence/signature.js';
+import type { Manifest } from '../../src/pack/manifest.js';
+import { sealManifest } from '../../src/pack/seal.js';
+import { type Simulator, startSimulator } from '../../src/sim/server.js';
+import { sha256Hex } from '../../src/snapshot/store.js';
+import {
+  fillWorkbook,
+  INVITE,
+  KEY,
+  MALLORY,
+  ORG,
+  q3Org,
+  type RowFill,
+  SA,
+} from '../fixtures/review/estate.js';
+import { type CliRun, runCliForTest, tempDir } from '../helpers/cli.js';
+
+const READER = { clientId: 'mdb_sa_id_aaaaaaaaaaaaaaaaaaaaaaaa', clientSecret: 'mdb_sa_sk_reader-only' };
+const WRITER = { clientId: 'mdb_sa_id_bbbbbbbbbbbbbbbbbbbbbbbb', clientSecret: 'mdb_sa_sk_writer-owner' };
+const COLLECT_ENV = {
+  MONGODB_ATLAS_CLIENT_ID: READER.clientId,
+  MONGODB_ATLAS_CLIENT_SECRET: READER.clientSecret,
+};
+const APPLY_ENV = {
+  ATLAS_REVIEW_APPLY_CLIENT_ID: WRITER.clientId,
+  ATLAS_REVIEW_APPLY_CLIENT_SECRET: WRITER.clientSecret,
+};
+const at = (d: number) => new Date(Date.UTC(2026, 10, d, 9));
+const key = (type: string, id: string) => `${ORG}:${type}:${id}`;
+
+let sim: Simulator;
+let dir: string;
+let signingKey: string;
+let verifyKey: string;
+let fingerprint: string;
+let packArgs: string[];
+
+async function cli(argv: string[], opts: { env?: Record<string, string>; now?: Date } = {}): Promise<CliRun> {
+  return runCliForTest(argv, { cwd: dir, now: opts.now ?? at(29), env: opts.env ?? {} });
+}
+const signEnv = () => ({ ATLAS_REVIEW_SIGNING_KEY_FILE: signingKey });
+
+function fill(k: string): RowFill {
+  const base: RowFill = { decision: 'Keep', reviewer: 'lead@example.com', reviewedOn: at(20) };
+  if (k === key('user', MALLORY) || k === key('user', INVITE) || k === key('apiKey', KEY))
+    return { ...base, decision: 'Revoke' };
+  if (k === key('serviceAccount', SA)) return { ...base, decision: 'Modify', comment: 'drop ORG_OWNER' };
+  return base;
+}
+
+function entries(zip: string): Map<string, Uint8Array> {
+  return new Map(Object.entries(unzipSync(readFileSync(join(dir, zip)))));
+}
+
+/** Writes `files` as a new zip in the test folder (stored, so byte surgery on names is easy). */
+function rezip(name: string, files: Map<string, Uint8Array>): string {
+  writeFileSync(
+    join(dir, name),
+    zipSync(Object.fromEntries([...files].map(([n, b]) => [n, [b, { level: 0 }]]))),
+  );
+  return name;
+}
+
+const verify = (zip: string) => cli(['evidence', 'verify', zip, '--key', verifyKey]);
+
+beforeAll(async () => {
+  dir = tempDir('aar-pack-');
+  const gen = await cli(['evidence', 'keygen', '--out-dir', 'keys']);
+  expect(gen.code).toBe(0);
+  signingKey = join(dir, 'keys', 'signing-key.pem');
+  verifyKey = join(dir, 'keys', 'verify-key.pem');
+  fingerprint = /key fingerprint (SHA256:\S+)/.exec(gen.stdout)![1]!;
+  sim = await startSimulator({
+    organizations: [q3Org()],
+    credentials: {
+      serviceAccounts: [
+        { ...READER, access: { orgRole: 'ORG_READ_ONLY' } },
+        { ...WRITER, access: { orgRole: 'ORG_OWNER' } },
+      ],
+    },
+    rateLimits: 'off',
+  });
+  const collect = (out: string, day: number) =>
+    cli(
+      ['collect', '--org', ORG, '--base-url', sim.baseUrl, '-o', out, '--quiet', '--signing-key', signingKey],
+      {
+        env: COLLECT_ENV,
+        now: at(day),
+      },
+    );
+  expect((await collect('q4.json', 1)).code).toBe(0);
+  const report = await cli(['report', 'q4.json', '--out-dir', 'reports', '--fail-on', 'never'], {
+    now: at(2),
+  });
+  expect(report.code).toBe(0);
+  const xlsx = readdirSync(join(dir, 'reports')).find((f) => f.endsWith('.xlsx'))!;
+  await fillWorkbook(join(dir, 'reports', xlsx), join(dir, 'filled.xlsx'), fill);
+  const imported = await cli(
+    ['review', 'import', 'filled.xlsx', '--snapshot', 'q4.json', '--out-dir', 'evidence'],
+    {
+      env: signEnv(),
+      now: at(25),
+    },
+  );
+  expect(imported.code).toBe(0);
+  const applied = await cli(
+    [
+      'review',
+      'apply',
+      'evidence/revocation-plan.json',
+      '--snapshot',
+      'q4.json',
+      '--workbook',
+      'filled.xlsx',
+      '--base-url',
+      sim.baseUrl,
+      '--yes',
+    ],
+    { env: { ...COLLECT_ENV, ...APPLY_ENV, ...signEnv() }, now: at(26) },
+  );
+  expect(applied.stderr).toContain('0 failed');
+  expect(applied.code).toBe(0);
+  expect((await collect('next.json', 27)).code).toBe(0);
+  const verified = await cli(
+    [
+      'review',
+      'verify',
+      'evidence/signoff.json',
+      '--snapshot',
+      'next.json',
+      '--reviewed-snapshot',
+      'q4.json',
+      '--format',
+      'json',
+      '--output',
+      'verify.json',
+    ],
+    { now: at(28) },
+  );
+  expect(verified.code).toBe(0);
+  packArgs = [
+    'evidence',
+    'pack',
+    '--snapshot',
+    'q4.json',
+    '--report-dir',
+    'reports',
+    '--signoff',
+    'evidence/signoff.json',
+    '--plan',
+    'evidence/revocation-plan.json',
+    '--apply-log',
+    'evidence/apply-log.json',
+    '--verify',
+    'verify.json',
+    '--next-snapshot',
+    'next.json',
+    '--key',
+    signingKey,
+  ];
+  const packed = await cli([...packArgs, '--out', 'review-2026Q4.zip']);
+  expect(packed.stderr).toBe('');
+  expect(packed.code).toBe(0);
+}, 60_000);
+
+afterAll(async () => {
+  await sim.close();
+});
+
+describe('evidence pack', () => {
+  it('holds the files, a manifest of their hashes, controls.csv, index.html and the seal', () => {
+    const e = entries('review-2026Q4.zip');
+    const manifest = JSON.parse(Buffer.from(e.get('manifest.json')!).toString('utf8')) as Manifest;
+    for (const f of manifest.files) {
+      expect(sha256Hex(e.get(f.name)!)).toBe(f.sha256);
+      expect(e.get(f.name)!.byteLength).toBe(f.size);
+    }
+    expect([...e.keys()].sort()).toEqual(
+      [...manifest.files.map((f) => f.name), 'manifest.json', 'manifest.sig.json'].sort(),
+    );
+    const q4 = readFileSync(join(dir, 'q4.json'));
+    expect(manifest.files.find((f) => f.name === 'snapshot.json')).toMatchObject({
+      role: 'snapshot',
+      source: 'q4.json',
+      sha256: sha256Hex(q4),
+    });
+    // The evidence signatures beside the inputs travel with them.
+    for (const name of [
+      'snapshot.json.sig',
+      'signoff.json.sig',
+      'revocation-plan.json.sig',
+      'apply-log.json.sig',
+    ])
+      expect(e.has(name)).toBe(true);
+    expect(manifest.files.filter((f) => f.role === 'report').length).toBe(
+      readdirSync(join(dir, 'reports')).length,
+    );
+    expect(manifest.command).toEqual([
+      ...packArgs.slice(0, 2),
+      '--out',
+      'review-2026Q4.zip',
+      ...packArgsInOrder(),
+    ]);
+    expect(manifest.collection).toMatchObject({
+      baseUrl: sim.baseUrl,
+      api: 'atlas-v2',
+      auth: 'service-account',
+    });
+    const users = manifest.collection.organizations[0]!.listings.find((l) => l.endpoint.endsWith('/users'))!;
+    expect(users.tiesOut).toBe(true);
+    expect(users.itemsRead).toBe(users.totalCount);
+    expect(manifest.review).toMatchObject({
+      signedOffAt: at(25).toISOString(),
+      applyFinishedAt: expect.any(String),
+      verifiedAt: at(28).toISOString(),
+      auditedAt: at(1).toISOString(),
+    });
+    expect(manifest.chain.map((c) => c.status)).toEqual(Array(9).fill('ok'));
+    expect(manifest.sealedAt).toBe(at(28).toISOString());
+    const seal = JSON.parse(Buffer.from(e.get('manifest.sig.json')!).toString('utf8'));
+    expect(seal).toMatchObject({
+      keyFingerprint: fingerprint,
+      manifestSha256: sha256Hex(e.get('manifest.json')!),
+    });
+  });
+
+  it('controls.csv maps each referenced control to its rules, status and evidence files; index.html shows it', () => {
+    const e = entries('review-2026Q4.zip');
+    const csv = Buffer.from(e.get('controls.csv')!).toString('utf8');
+    const lines = csv.trimEnd().split('\r\n');
+    expect(lines[0]).toBe('control,status,rules,rule statuses,open findings,waived findings,files');
+    expect(lines.length).toBeGreaterThan(5);
+    // The estate has an org owner without MFA and an inactive user: some control fails.
+    expect(lines.some((l) => /,failing,/.test(l))).toBe(true);
+    expect(lines.some((l) => /,passing,/.test(l))).toBe(true);
+    const html = Buffer.from(e.get('index.html')!).toString('utf8');
+    expect(html).toContain("default-src 'none'");
+    expect(html).not.toMatch(/<script/i);
+    for (const name of e.keys()) if (name !== 'index.html') expect(html).toContain(`href="${name}"`);
+    expect(html).toContain('<h2>Controls</h2>');
+  });
+
+  it('is deterministic: the same inputs give a byte-identical zip', async () => {
+    const first = readFileSync(join(dir, 'review-2026Q4.zip'));
+    const again = await cli([...packArgs, '--out', 'review-2026Q4.zip', '--force'], { now: at(30) });
+    expect(again.code).toBe(0);
+    expect(readFileSync(join(dir, 'review-2026Q4.zip')).equals(first)).toBe(true);
+  });
+
+  it('refuses files that are not one cycle (exit 2), and to overwrite without --force (exit 4)', async () => {
+    const wrong = await cli([
+      ...packArgs.map((a) => (a === 'q4.json' ? 'next.json' : a)),
+      '--out',
+      'wrong.zip',
+    ]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('these files are not one review cycle: signoff.json $.snapshot.sha256');
+    const exists = await cli([...packArgs, '--out', 'review-2026Q4.zip']);
+    expect(exists.code).toBe(4);
+    const unsealed = await cli([...packArgs.slice(0, -2), '--out', 'unsealed.zip']);
+    expect(unsealed.code).toBe(2);
+    expect(unsealed.stderr).toContain('an evidence pack is sealed: no signing key configured');
+  });
+});
+
+describe('run --evidence', () => {
+  it('packs the snapshot and every report the run wrote; the pack verifies', async () => {
+    const r = await cli(
+      [
+        'run',
+        '--org',
+        ORG,
+        '--base-url',
+        sim.baseUrl,
+        '--out-dir',
+        'run-q4',
+        '--quiet',
+        '--evidence',
+        'run-q4.zip',
+      ],
+      { env: { ...COLLECT_ENV, ...signEnv() }, now: at(3) },
+    );
+    expect(r.stderr).not.toContain('error');
+    expect(r.stdout).toMatch(/wrote run-q4\.zip \(evidence pack: \d+ file\(s\)/);
+    const e = entries('run-q4.zip');
+    const manifest = JSON.parse(Buffer.from(e.get('manifest.json')!).toString('utf8')) as Manifest;
+    const reports = readdirSync(join(dir, 'run-q4')).filter((f) => !f.startsWith('snapshot.json'));
+    expect(manifest.files.filter((f) => f.role === 'report').map((f) => f.name)).toEqual(
+      reports.map((f) => `report/${f}`).sort(),
+    );
+    expect(sha256Hex(e.get('snapshot.json')!)).toBe(
+      sha256Hex(readFileSync(join(dir, 'run-q4', 'snapshot.json'))),
+    );
+    // The run's options as parsed, sorted; the credentials came from the environment and are nowhere.
+    expect(manifest.command).toEqual(
+      expect.arrayContaining([
+        'run',
+        '--base-url',
+        sim.baseUrl,
+        '--evidence',
+        'run-q4.zip',
+        '--org',
+        ORG,
+        '--out-dir',
+        'run-q4',
+      ]),
+    );
+    expect(manifest.command[0]).toBe('run');
+    expect(JSON.stringify(manifest)).not.toContain(READER.clientSecret);
+    const v = await verify('run-q4.zip');
+    expect(v.code).toBe(0);
+  });
+
+  it('without a signing key, refuses before the first request (exit 2)', async () => {
+    sim.resetStats();
+    const r = await cli(
+      [
+        'run',
+        '--org',
+        ORG,
+        '--base-url',
+        sim.baseUrl,
+        '--out-dir',
+        'run-nokey',
+        '--quiet',
+        '--evidence',
+        'nokey.zip',
+      ],
+      { env: COLLECT_ENV, now: at(3) },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('an evidence pack is sealed: no signing key configured');
+    expect(sim.stats().requests).toBe(0);
+  });
+});
+
+/** The input options of packArgs as `packArgv` orders them (the manifest's record). */
+function packArgsInOrder(): string[] {
+  const order = ['snapshot', 'report-dir', 'signoff', 'plan', 'apply-log', 'verify', 'next-snapshot'];
+  const out: string[] = [];
+  for (const o of order) out.push(`--${o}`, packArgs[packArgs.indexOf(`--${o}`) + 1]!);
+  return [...out, '--signing-key', signingKey];
+}
+
+describe('evidence verify of a pack', () => {
+  it('exits 0 when every hash, the seal and the chain hold', async () => {
+    const r = await verify('review-2026Q4.zip');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^ok review-2026Q4\\.zip: evidence pack, \\d+ file\\(s\\) match the manifest; sealed by ${fingerprint.replace(/[+/]/g, '\\$&')} \\(a given verify key\\); chain: 9 link\\(s\\) hold\\n$`,
+      ),
+    );
+    const noKey = await cli(['evidence', 'verify', 'review-2026Q4.zip']);
+    expect(noKey.code).toBe(0);
+    expect(noKey.stdout).toContain('the key recorded in the pack: give --verify-key to check who sealed it');
+  });
+
+  it('names a changed byte in any file (exit 1)', async () => {
+    const original = entries('review-2026Q4.zip');
+    expect(original.size).toBeGreaterThan(15);
+    for (const [name, bytes] of original) {
+      const copy = Uint8Array.from(bytes);
+      // A byte of a sha256 in the manifest and of the signature in the seal ('0' <-> any other digit
+      // keeps hex hex and base64 base64, so the change is only the byte); the middle byte elsewhere.
+      const text = Buffer.from(bytes).toString('latin1');
+      const i =
+        name === 'manifest.json'
+          ? text.indexOf('"sha256": "') + 11
+          : name === 'manifest.sig.json'
+            ? text.indexOf('"signature": "') + 20
+            : Math.floor(copy.length / 2);
+      if (name === 'manifest.json' || name === 'manifest.sig.json') copy[i] = copy[i] === 0x30 ? 0x31 : 0x30;
+      else copy[i] = copy[i]! ^ 0x01;
+      const changed = new Map(original).set(name, copy);
+      const r = await verify(rezip('changed.zip', changed));
+      expect(r.code, name).toBe(1);
+      expect(r.stdout).toBe('');
+      if (name === 'manifest.json') {
+        expect(r.stderr).toContain('  - manifest.json: sha256 is');
+        expect(r.stderr).toContain('(the manifest was changed)');
+      } else if (name === 'manifest.sig.json')
+        expect(r.stderr).toContain(
+          '  - manifest.sig.json: the signature does not verify (forged or altered seal)',
+        );
+      else expect(r.stderr).toContain(`  - ${name}: changed (sha256 ${sha256Hex(copy)}`);
+    }
+  });
+
+  it('names a removed file and an added file (exit 1)', async () => {
+    const removed = entries('review-2026Q4.zip');
+    removed.delete('signoff.json');
+    const r = await verify(rezip('removed.zip', removed));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      '  - signoff.json: removed (the manifest lists it, the pack does not hold it)',
+    );
+    const added = entries('review-2026Q4.zip');
+    added.set('report/extra.html', Buffer.from('<p>added later</p>'));
+    const a = await verify(rezip('added.zip', added));
+    expect(a.code).toBe(1);
+    expect(a.stderr).toContain('  - report/extra.html: added (in the pack, not in the manifest)');
+    expect(a.stderr).toContain('evidence verify: 1 of 1 pack(s) do not match their manifest (exit 1)');
+  });
+
+  it('names a swapped snapshot even when the manifest was re-sealed with the right key: the chain breaks', async () => {
+    const e = entries('review-2026Q4.zip');
+    const swapped = readFileSync(join(dir, 'next.json'));
+    const manifest = JSON.parse(Buffer.from(e.get('manifest.json')!).toString('utf8')) as Manifest;
+    const f = manifest.files.find((x) => x.name === 'snapshot.json')!;
+    f.sha256 = sha256Hex(swapped);
+    f.size = swapped.byteLength;
+    const bytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+    e.set('snapshot.json', swapped);
+    e.set('manifest.json', bytes);
+    const k = parseSigningKey(readFileSync(signingKey, 'utf8'), 'test');
+    e.set('manifest.sig.json', Buffer.from(JSON.stringify(sealManifest(bytes, k))));
+    const r = await verify(rezip('swapped.zip', e));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `  - chain: signoff.json $.snapshot.sha256: signoff.json names sha256 ${sha256Hex(readFileSync(join(dir, 'q4.json')))} but snapshot.json has ${sha256Hex(swapped)}`,
+    );
+    expect(r.stderr).toContain('  - chain: revocation-plan.json $.snapshotSha256:');
+    expect(r.stderr).toContain('  - chain: apply-log.json $.snapshot.sha256:');
+    expect(r.stderr).not.toContain('snapshot.json: changed');
+  });
+
+  it('refuses a manifest re-sealed with another key, naming the sealer', async () => {
+    const theirs = tempDir('aar-mallory-');
+    await cli(['evidence', 'keygen', '--out-dir', theirs]);
+    const k = parseSigningKey(readFileSync(join(theirs, 'signing-key.pem'), 'utf8'), 'test');
+    const e = entries('review-2026Q4.zip');
+    const manifest = JSON.parse(Buffer.from(e.get('manifest.json')!).toString('utf8')) as Manifest;
+    manifest.verdict.gateFailed = false;
+    const bytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+    e.set('manifest.json', bytes);
+    e.set('manifest.sig.json', Buffer.from(JSON.stringify(sealManifest(bytes, k))));
+    const r = await verify(rezip('resealed.zip', e));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `manifest.sig.json: sealed by ${k.fingerprint}, which is not a given verify key (${fingerprint})`,
+    );
+  });
+
+  describe('malformed zips are refused (exit 2), nothing extracted', () => {
+    const listDir = () => readdirSync(dir).sort();
+    async function refused(zip: string, message: string) {
+      const listing = listDir();
+      const r = await verify(zip);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(message);
+      expect(r.stderr).toContain('nothing was extracted');
+      expect(listDir()).toEqual(listing);
+    }
+    /** A zip whose entry `from` is renamed `to` (same length) in the local and central headers. */
+    function renamed(name: string, files: Record<string, string>, from: string, to: string): string {
+      const zip = Buffer.from(
+        zipSync(
+          Object.fromEntries(Object.entries(files).map(([n, t]) => [n, [Buffer.from(t), { level: 0 }]])),
+        ),
+      );
+      writeFileSync(join(dir, name), Buffer.from(zip.toString('latin1').split(from).join(to), 'latin1'));
+      return name;
+    }
+
+    it('path traversal', () =>
+      refused(renamed('traversal.zip', { 'xx/evil.txt': 'x' }, 'xx/evil', '../evil'), 'path traversal'));
+    it('an absolute path', () =>
+      refused(
+        renamed('absolute.zip', { 'xetc/passwd': 'x' }, 'xetc/passwd', '/etc/passwd'),
+        'absolute path',
+      ));
+    it('duplicate names', () =>
+      refused(
+        renamed('dup.zip', { 'a.json': '1', 'b.json': '2' }, 'b.json', 'a.json'),
+        'entry a.json appears twice',
+      ));
+    it('a zip bomb', () => {
+      writeFileSync(join(dir, 'bomb.zip'), zipSync({ 'manifest.json': new Uint8Array(4 * 1024 * 1024) }));
+      return refused('bomb.zip', 'a zip bomb?');
+    });
+    it('not a zip at all', () => {
+      writeFileSync(join(dir, 'text.zip'), 'hello');
+      return refused('text.zip', 'cannot read it as a zip');
+    });
+    it('a huge manifest', async () => {
+      const huge = Buffer.from(`{"x":"${'a1b2'.repeat(2_500_000)}"}`);
+      writeFileSync(join(dir, 'huge.zip'), zipSync({ 'manifest.json': [huge, { level: 0 }] }));
+      const r = await verify('huge.zip');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('manifest.json is over the size limit');
+    });
+  });
+});
