@@ -7,17 +7,57 @@
  * org was not collected, or the source API does not list that kind of identity), the revocation is
  * `unverifiable`, reported as its own finding, never counted as done.
  */
-
 import type { Finding, RuleSummary } from '../audit/types.js';
 import { compareText } from '../domain/compare-text.js';
 import { findingKey } from '../domain/keys.js';
 import type { Severity } from '../domain/severity.js';
 import { severityRank } from '../domain/severity.js';
 import { teamsOfUsers } from '../domain/team-membership.js';
+import { InputError, UsageError } from '../errors.js';
 import type { EvidenceSummary } from '../evidence/summary.js';
 import type { Organization, Snapshot } from '../snapshot/schema.js';
 import { terminalSafe as safe, terminalJson } from '../util/terminal.js';
 import type { Signoff, SignoffAction } from './signoff.js';
+import { signoffSnapshotProblem } from './signoff-check.js';
+
+/** A snapshot as read, with the file name it is known by. */
+interface NamedSnapshot {
+  file: string;
+  snapshot: Snapshot;
+  sha256: string;
+}
+
+/**
+ * The snapshot that was signed off, checked against the sign-off: the same sha256, and every action an
+ * identity of it with counts that match it (an id that was never in it, or a record with decisions
+ * missing, is refused). Throws InputError naming the file that does not fit.
+ */
+export function checkReviewedSnapshot(signoff: Signoff, signoffFile: string, reviewed: NamedSnapshot): void {
+  if (reviewed.sha256 !== signoff.snapshot.sha256)
+    throw new InputError(
+      reviewed.file,
+      '$',
+      `is not the snapshot that was signed off: its sha256 is ${reviewed.sha256}, ${signoffFile} names ${signoff.snapshot.sha256}`,
+      { hint: `--reviewed-snapshot takes the snapshot review import read (${safe(signoff.snapshot.file)})` },
+    );
+  const problem = signoffSnapshotProblem(signoff, reviewed.snapshot);
+  if (problem)
+    throw new InputError(signoffFile, problem.path, `${problem.problem}; refused`, {
+      hint: 'use the signoff.json review import wrote, or run review import again',
+    });
+}
+
+/** The later snapshot must be another one, collected no earlier than the one signed off (UsageError). */
+export function checkLaterSnapshot(signoff: Signoff, later: NamedSnapshot): void {
+  if (later.sha256 === signoff.snapshot.sha256)
+    throw new UsageError(`${later.file} is the snapshot that was signed off, not a later one`, {
+      hint: 'collect a new snapshot after carrying out the revocation plan',
+    });
+  if (later.snapshot.collectedAt < signoff.snapshot.collectedAt)
+    throw new UsageError(
+      `${later.file} was collected ${later.snapshot.collectedAt}, before the signed-off snapshot (${signoff.snapshot.collectedAt})`,
+    );
+}
 
 export const VERIFY_SCHEMA_VERSION = 1 as const;
 
