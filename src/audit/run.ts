@@ -19,6 +19,7 @@ import {
   isWaiverActive,
   notAppliedReport,
   resolveWaivers,
+  type WaiverResolution,
   waiverSubjects,
 } from './waivers.js';
 
@@ -114,16 +115,8 @@ function checkExtra(extra: ExtraFindings, catalogue: readonly EffectiveRule[]): 
   }
 }
 
-/** Runs the audit. Async because json-rules-engine is; otherwise pure and deterministic. */
-export async function auditSnapshot(input: AuditInput): Promise<AuditResult> {
-  const { snapshot, policy, now } = input;
-  const rules = resolveRules(input.rules, policy, input.inputs.policyFile);
-  const subjects = deriveSubjects(snapshot, {
-    now,
-    allowedEmailDomains: policy.allowedEmailDomains,
-    extraKnownRoles: policy.extraKnownRoles,
-  });
-  // A rule runs in an org only where the snapshot holds what it needs; elsewhere it is not evaluated.
+/** The rules that cannot run in an org: the snapshot lacks data they need there. */
+function notEvaluatedRules(rules: readonly EffectiveRule[], snapshot: Snapshot): NotEvaluated[] {
   const notEvaluated: NotEvaluated[] = [];
   for (const rule of rules) {
     if (!rule.enabled) continue;
@@ -142,42 +135,42 @@ export async function auditSnapshot(input: AuditInput): Promise<AuditResult> {
       });
     }
   }
-  notEvaluated.sort(
+  return notEvaluated.sort(
     (a, b) =>
       severityRank(b.severity) - severityRank(a.severity) ||
       compareText(a.ruleId, b.ruleId) ||
       compareText(a.orgId, b.orgId),
   );
-  const skipped = new Set(notEvaluated.map((n) => `${n.ruleId}|${n.orgId}`));
-  const { hits, checked } = await evaluateRules(
-    rules,
-    subjects,
-    (rule, orgId) => !skipped.has(`${rule.id}|${orgId}`),
-  );
-  const extra = input.extra ?? { findings: [], rules: [] };
-  checkExtra(extra, rules);
+}
 
-  // Every finding with the names a waiver may use for its subject (username, id or name).
-  const candidates: Array<{ finding: Finding; aliases: readonly string[] }> = [
-    ...hits.map(({ rule, subject }) => ({ finding: buildFinding(rule, subject), aliases: subject.aliases })),
-    ...extra.findings.map((f) => ({
-      finding: { ...f, waived: false, waiver: null, isNew: true },
-      aliases: [f.subject.id, f.subject.name],
-    })),
-  ];
+/** The findings with waivers applied and `isNew` set, sorted; which waiver waived which finding keys. */
+interface WaivedFindings {
+  findings: Finding[];
+  applied: Map<Waiver, string[]>;
+  /** Active waivers (not expired at `now`). */
+  active: Waiver[];
+  resolution: WaiverResolution;
+  failedPerRule: Map<string, number>;
+}
 
-  // Waivers: expired ones never apply; active ones apply to the subjects they identify (waivers.ts).
-  const active = input.waivers.filter((w) => isWaiverActive(w, now));
+/** Waivers: expired ones never apply; active ones apply to the subjects they identify (waivers.ts). */
+function applyWaivers(
+  input: AuditInput,
+  rules: readonly EffectiveRule[],
+  extra: ExtraFindings,
+  candidates: readonly Finding[],
+): WaivedFindings {
+  const active = input.waivers.filter((w) => isWaiverActive(w, input.now));
   const kinds = new Map<string, Set<SubjectKind>>(
     rules.filter((r) => r.enabled).map((r) => [r.id, new Set([r.subject])]),
   );
   for (const r of extra.rules) kinds.set(r.id, new Set([r.subjectKind]));
   for (const f of extra.findings) kinds.get(f.ruleId)?.add(f.subject.type);
-  const resolution = resolveWaivers(active, waiverSubjects(snapshot, extra.findings), kinds);
+  const resolution = resolveWaivers(active, waiverSubjects(input.snapshot, extra.findings), kinds);
   const applied = new Map<Waiver, string[]>();
   const findings: Finding[] = [];
   const failedPerRule = new Map<string, number>();
-  for (const { finding } of candidates) {
+  for (const finding of candidates) {
     const s = finding.subject;
     const waiver = resolution.waiverFor(finding.ruleId, finding.orgId, s.type, s.id);
     if (waiver) {
@@ -192,19 +185,33 @@ export async function auditSnapshot(input: AuditInput): Promise<AuditResult> {
     failedPerRule.set(finding.ruleId, (failedPerRule.get(finding.ruleId) ?? 0) + 1);
   }
   findings.sort(compareFindings);
+  return { findings, applied, active, resolution, failedPerRule };
+}
 
+/** Applied, expired, unused, expiring and not-applied waivers, each sorted by expiry, rule, subject. */
+function waiverReport(all: readonly Waiver[], w: WaivedFindings, now: Date): WaiverReport {
   const waiverCmp = (a: Waiver, b: Waiver): number =>
     compareText(a.expiresOn, b.expiresOn) ||
     compareText(a.ruleId, b.ruleId) ||
     compareText(a.subject, b.subject);
-  const waivers: WaiverReport = {
-    applied: [...applied.entries()].map(([w, keys]) => ({ ...w, findingKeys: keys.sort() })).sort(waiverCmp),
-    expired: input.waivers.filter((w) => !isWaiverActive(w, now)).sort(waiverCmp),
-    unused: active.filter((w) => !applied.has(w) && !resolution.notApplied.has(w)).sort(waiverCmp),
-    expiringSoon: active.filter((w) => isExpiringSoon(w, now)).sort(waiverCmp),
-    notApplied: notAppliedReport(resolution, findings).sort(waiverCmp),
+  return {
+    applied: [...w.applied.entries()]
+      .map(([x, keys]) => ({ ...x, findingKeys: keys.sort() }))
+      .sort(waiverCmp),
+    expired: all.filter((x) => !isWaiverActive(x, now)).sort(waiverCmp),
+    unused: w.active.filter((x) => !w.applied.has(x) && !w.resolution.notApplied.has(x)).sort(waiverCmp),
+    expiringSoon: w.active.filter((x) => isExpiringSoon(x, now)).sort(waiverCmp),
+    notApplied: notAppliedReport(w.resolution, w.findings).sort(waiverCmp),
   };
+}
 
+/** One row per rule: the catalogue's with their counts, then the extra rows (their own coverage). */
+function ruleSummaries(
+  rules: readonly EffectiveRule[],
+  extra: ExtraFindings,
+  checked: ReadonlyMap<string, number>,
+  failedPerRule: ReadonlyMap<string, number>,
+): RuleSummary[] {
   const catalogueSummaries: RuleSummary[] = rules.map((r) => {
     const subjectsChecked = checked.get(r.id) ?? 0;
     const failed = failedPerRule.get(r.id) ?? 0;
@@ -224,29 +231,56 @@ export async function auditSnapshot(input: AuditInput): Promise<AuditResult> {
       failed,
     };
   });
-  // Extra rows keep their own coverage; `failed` is recounted so it always matches the findings.
-  const ruleSummaries: RuleSummary[] = [
-    ...catalogueSummaries,
-    ...extra.rules.map((r) => ({ ...r, failed: failedPerRule.get(r.id) ?? 0 })),
-  ];
+  // `failed` of an extra row is recounted so it always matches the findings.
+  return [...catalogueSummaries, ...extra.rules.map((r) => ({ ...r, failed: failedPerRule.get(r.id) ?? 0 }))];
+}
 
+/** Counts by severity and waived, and the CI gate: open new findings at or above `failOn`. */
+function summaryAndGate(findings: readonly Finding[], failOn: FailOn): Pick<AuditResult, 'summary' | 'gate'> {
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   let waived = 0;
   for (const f of findings) {
     bySeverity[f.severity] += 1;
     if (f.waived) waived += 1;
   }
-  const failOn: FailOn = input.failOn ?? policy.failOn ?? 'low';
   const failing = findings.filter((f) => !f.waived && f.isNew && meetsFailOn(f.severity, failOn)).length;
-
   return {
-    evaluatedAt: now.toISOString(),
-    findings,
-    rules: ruleSummaries,
-    notEvaluated,
-    waivers,
     summary: { bySeverity, total: findings.length, waived, open: findings.length - waived },
     gate: { failOn, failed: failing > 0, failing },
+  };
+}
+
+/** Runs the audit. Async because json-rules-engine is; otherwise pure and deterministic. */
+export async function auditSnapshot(input: AuditInput): Promise<AuditResult> {
+  const { snapshot, policy, now } = input;
+  const rules = resolveRules(input.rules, policy, input.inputs.policyFile);
+  const subjects = deriveSubjects(snapshot, {
+    now,
+    allowedEmailDomains: policy.allowedEmailDomains,
+    extraKnownRoles: policy.extraKnownRoles,
+  });
+  // A rule runs in an org only where the snapshot holds what it needs; elsewhere it is not evaluated.
+  const notEvaluated = notEvaluatedRules(rules, snapshot);
+  const skipped = new Set(notEvaluated.map((n) => `${n.ruleId}|${n.orgId}`));
+  const { hits, checked } = await evaluateRules(
+    rules,
+    subjects,
+    (rule, orgId) => !skipped.has(`${rule.id}|${orgId}`),
+  );
+  const extra = input.extra ?? { findings: [], rules: [] };
+  checkExtra(extra, rules);
+  const candidates: Finding[] = [
+    ...hits.map(({ rule, subject }) => buildFinding(rule, subject)),
+    ...extra.findings.map((f) => ({ ...f, waived: false, waiver: null, isNew: true })),
+  ];
+  const waived = applyWaivers(input, rules, extra, candidates);
+  return {
+    evaluatedAt: now.toISOString(),
+    findings: waived.findings,
+    rules: ruleSummaries(rules, extra, checked, waived.failedPerRule),
+    notEvaluated,
+    waivers: waiverReport(input.waivers, waived, now),
+    ...summaryAndGate(waived.findings, input.failOn ?? policy.failOn ?? 'low'),
     inputs: input.inputs,
   };
 }

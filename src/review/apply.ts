@@ -137,7 +137,17 @@ export async function bindPlan(
   inputs: ApplyInputs,
   now: Date,
 ): Promise<{ plan: RevocationPlan; signoff: Signoff }> {
-  const { plan: p, signoff: s, snapshot, workbook } = inputs;
+  const { plan: p, signoff: s } = inputs;
+  const given = planFields(p);
+  const signoffRaw = parseJsonText(s.text, s.file);
+  const signoff = parseWithSchema(signoffSchema, signoffRaw, s.file);
+  checkBindings(inputs, given, signoff);
+  await checkSignoffIsTheWorkbooks(inputs, signoffRaw, signoff, now);
+  return { plan: rebuiltPlan(inputs, given, signoff), signoff };
+}
+
+/** The plan file's top-level fields, refused unless its schema is the one this version applies. */
+function planFields(p: ApplyInputs['plan']): Record<string, unknown> {
   const raw = parseJsonText(p.text, p.file);
   const given = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   if (given.planSchemaVersion !== PLAN_SCHEMA_VERSION)
@@ -147,12 +157,17 @@ export async function bindPlan(
       `plan schema ${JSON.stringify(given.planSchemaVersion ?? null)}; this version applies plan schema ${PLAN_SCHEMA_VERSION}`,
       { hint: 'run review import again with this version to write a current plan' },
     );
-  const signoffRaw = parseJsonText(s.text, s.file);
-  const signoff = parseWithSchema(signoffSchema, signoffRaw, s.file);
+  return given;
+}
+
+/** Step 1: which files belong together, by sha256 (exact bytes). */
+function checkBindings(
+  { plan: p, signoff: s, snapshot, workbook }: ApplyInputs,
+  given: Record<string, unknown>,
+  signoff: Signoff,
+): void {
   const signoffSha = sha256Hex(s.text);
   const workbookSha = sha256Hex(workbook.bytes);
-
-  // 1. Which files belong together, by sha256 (exact bytes).
   const names = (file: string, path: string, what: string, claimed: unknown, other: string, sha: string) =>
     new InputError(
       file,
@@ -174,8 +189,15 @@ export async function bindPlan(
     throw names(p.file, '$.snapshotSha256', 'snapshot', given.snapshotSha256, snapshot.file, snapshot.sha256);
   if (signoff.workbook.sha256 !== workbookSha)
     throw names(s.file, '$.workbook.sha256', 'workbook', signoff.workbook.sha256, workbook.file, workbookSha);
+}
 
-  // 2. The sign-off's decisions are the workbook's.
+/** Step 2: the sign-off's decisions are the workbook's (re-read and re-checked). */
+async function checkSignoffIsTheWorkbooks(
+  { signoff: s, snapshot, workbook }: ApplyInputs,
+  signoffRaw: unknown,
+  signoff: Signoff,
+  now: Date,
+): Promise<void> {
   const limits = workbookLimits(snapshotSubjectCount(snapshot.snapshot));
   const check = checkReviewWorkbook(
     await readReviewWorkbook(workbook.bytes, workbook.file, limits),
@@ -193,7 +215,7 @@ export async function bindPlan(
     snapshotFile: signoff.snapshot.file,
     snapshotSha256: snapshot.sha256,
     workbookFile: signoff.workbook.file,
-    workbookSha256: workbookSha,
+    workbookSha256: sha256Hex(workbook.bytes),
     decisions: check.decisions,
     signedOffAt: new Date(signoff.signedOffAt),
     tool: signoff.tool,
@@ -206,10 +228,12 @@ export async function bindPlan(
       `differs from the sign-off review import makes of ${workbook.file} (edited after review import?); nothing was sent`,
       { hint: 'run review import again on the filled workbook' },
     );
+}
 
-  // 3. The plan is the one the sign-off gives.
-  const plan = buildRevocationPlan(signoff, signoffSha);
-  const diff = firstDifference(raw, plan);
+/** Step 3: the plan is the one the sign-off gives, and every id fits its path parameter. */
+function rebuiltPlan({ plan: p, signoff: s }: ApplyInputs, given: unknown, signoff: Signoff): RevocationPlan {
+  const plan = buildRevocationPlan(signoff, sha256Hex(s.text));
+  const diff = firstDifference(given, plan);
   if (diff !== null)
     throw new InputError(
       p.file,
@@ -225,7 +249,7 @@ export async function bindPlan(
         throw new InputError(s.file, formatJsonPath(['actions', i]), `${checked.problem}; nothing was sent`);
     }
   });
-  return { plan, signoff };
+  return plan;
 }
 
 /** Sends one call; throws AtlasApiError for an error answer (after the client's retries). */

@@ -527,22 +527,11 @@ function numFmtProblem(numFmt: string | null): { code: 'number-format'; message:
   };
 }
 
-/**
- * Checks a read workbook against the snapshot (by its sha256) and returns the decisions and every
- * problem. `now` bounds review dates (none in the future); the snapshot's collection date is the lower
- * bound (a review cannot predate the data it reviewed).
- */
-export function checkReviewWorkbook(
-  contents: WorkbookContents,
-  snapshot: { snapshot: Snapshot; sha256: string },
-  now: Date,
-): ReviewCheck {
-  const problems: ReviewProblem[] = [];
-  const decisions: ReviewDecision[] = [];
-  const problem = (p: Omit<ReviewProblem, 'header'> & { header?: string | null }) =>
-    problems.push({ header: null, ...p });
+/** Records one problem (`header` defaults to none). */
+type Report = (p: Omit<ReviewProblem, 'header'> & { header?: string | null }) => void;
 
-  // 0. The package and the sheets: what a spreadsheet shows must be what is read.
+/** Phase 0: the package and the sheets; what a spreadsheet shows must be what is read. */
+function checkPackageAndSheets(contents: WorkbookContents, problem: Report): void {
   for (const p of contents.packageProblems ?? [])
     problem({ sheet: p.part, row: null, column: null, code: 'package-part', message: p.message });
   for (const wanted of [SUMMARY_SHEET, REVIEW_SHEET]) {
@@ -565,8 +554,14 @@ export function checkReviewWorkbook(
         });
     }
   }
+}
 
-  // 1. Which snapshot the workbook belongs to.
+/** Phase 1: which snapshot the workbook belongs to (Summary sheet row, else the workbook properties). */
+function checkSnapshotClaim(
+  contents: WorkbookContents,
+  sha256: string,
+  problem: Report,
+): { claimed: string | null; sameSnapshot: boolean } {
   let claimed: string | null = null;
   let claimedAt: { sheet: string; row: number | null; column: string | null } = {
     sheet: SUMMARY_SHEET,
@@ -599,7 +594,7 @@ export function checkReviewWorkbook(
       code: 'no-fingerprint',
       message: `no snapshot sha256 found ("${SUMMARY_SHA_LABEL}" row of the Summary sheet, or the workbook properties); was this workbook written by \`report --xlsx\`?`,
     });
-  } else if (claimed !== snapshot.sha256 || (propSha !== null && propSha !== claimed)) {
+  } else if (claimed !== sha256 || (propSha !== null && propSha !== claimed)) {
     problem({
       ...claimedAt,
       header: claimedAt.column ? SUMMARY_SHA_LABEL : null,
@@ -607,25 +602,21 @@ export function checkReviewWorkbook(
       message:
         propSha !== null && propSha !== claimed
           ? `the Summary sheet says snapshot ${claimed} but the workbook properties say ${propSha}`
-          : `workbook is for snapshot ${claimed}, not ${snapshot.sha256} (the --snapshot file)`,
+          : `workbook is for snapshot ${claimed}, not ${sha256} (the --snapshot file)`,
     });
   }
-  const sameSnapshot = claimed === snapshot.sha256 && (propSha === null || propSha === claimed);
+  return { claimed, sameSnapshot: claimed === sha256 && (propSha === null || propSha === claimed) };
+}
 
-  // 2. The Review sheet and its columns.
-  if (contents.review === null) {
-    problem({
-      sheet: REVIEW_SHEET,
-      row: null,
-      column: null,
-      code: 'missing-sheet',
-      message: 'sheet not found',
-    });
-    return { workbookSnapshotSha256: claimed, decisions, problems };
-  }
-  const review = contents.review;
-  // Headers are compared as a reader sees them, so a copy named "Decision\u200b" or "decision" is
-  // the same column: two of them is a problem, never a silent choice of one.
+/**
+ * The column of each contract header. Headers are compared as a reader sees them, so a copy named
+ * "Decision\u200b" or "decision" is the same column: two of them is a problem, never a silent choice
+ * of one. `duplicated` is true when any header heads more than one column.
+ */
+function contractColumns(
+  review: ReviewSheetContents,
+  problem: Report,
+): { col: Map<string, number>; duplicated: boolean } {
   const byKey = new Map<string, number[]>();
   for (const [c, h] of [...review.headers].sort((a, b) => a[0] - b[0])) {
     const list = byKey.get(headerKey(h)) ?? [];
@@ -650,24 +641,24 @@ export function checkReviewWorkbook(
         });
     }
   }
+  return { col, duplicated };
+}
+
+/** Header cells with a formula or a number format, and hidden input columns. */
+function checkHeaderRow(
+  review: ReviewSheetContents,
+  col: ReadonlyMap<string, number>,
+  problem: Report,
+): void {
   for (const [c, m] of review.headerMeta) {
-    const h = review.headers.get(c) ?? null;
-    if (m.formula !== null)
-      problem({
-        sheet: REVIEW_SHEET,
-        row: 1,
-        column: columnLetter(c),
-        header: h,
-        ...formulaProblem(m.formula),
-      });
-    else if (!isPlainFormat(m.numFmt))
-      problem({
-        sheet: REVIEW_SHEET,
-        row: 1,
-        column: columnLetter(c),
-        header: h,
-        ...numFmtProblem(m.numFmt),
-      });
+    const at = {
+      sheet: REVIEW_SHEET,
+      row: 1,
+      column: columnLetter(c),
+      header: review.headers.get(c) ?? null,
+    };
+    if (m.formula !== null) problem({ ...at, ...formulaProblem(m.formula) });
+    else if (!isPlainFormat(m.numFmt)) problem({ ...at, ...numFmtProblem(m.numFmt) });
   }
   for (const h of INPUT_HEADERS) {
     const c = col.get(h);
@@ -683,6 +674,14 @@ export function checkReviewWorkbook(
         message: `the column is ${info.hidden ? 'hidden' : `${info.width} characters wide`}; input columns must be visible`,
       });
   }
+}
+
+/** Conditional formats that apply a number format to a column the import reads. */
+function checkConditionalFormats(
+  review: ReviewSheetContents,
+  col: ReadonlyMap<string, number>,
+  problem: Report,
+): void {
   const readColumns = new Map<number, string>();
   for (const h of Object.values(HEADERS)) {
     const c = col.get(h);
@@ -703,7 +702,17 @@ export function checkReviewWorkbook(
         message: `a conditional format on ${cf.ref} applies the number format ${JSON.stringify(cf.numFmt)}, which can show something other than the cells' values; remove it`,
       });
   }
-  if (duplicated) return { workbookSnapshotSha256: claimed, decisions, problems };
+}
+
+/**
+ * Phase 2: the Review sheet's header row against the contract. Returns the column of every header,
+ * or null when a header is duplicated or missing (rows cannot be read then).
+ */
+function checkReviewColumns(review: ReviewSheetContents, problem: Report): Map<string, number> | null {
+  const { col, duplicated } = contractColumns(review, problem);
+  checkHeaderRow(review, col, problem);
+  checkConditionalFormats(review, col, problem);
+  if (duplicated) return null;
   const missing = Object.values(HEADERS).filter((h) => !col.has(h));
   for (const h of missing)
     problem({
@@ -714,36 +723,140 @@ export function checkReviewWorkbook(
       code: 'missing-column',
       message: `no column headed "${h}" in row 1`,
     });
-  if (missing.length > 0) return { workbookSnapshotSha256: claimed, decisions, problems };
-  const c = (h: string) => col.get(h)!;
-  const letter = (h: string) => columnLetter(c(h));
+  return missing.length > 0 ? null : col;
+}
 
-  // 3. Every row.
-  const identities = snapshotIdentities(snapshot.snapshot);
-  const seen = new Map<string, number>();
-  const collected = snapshot.snapshot.collectedAt.slice(0, 10);
-  const today = now.toISOString().slice(0, 10);
-  const allowed = new Map(REVIEW_DECISIONS.map((d) => [d.toLowerCase(), d]));
-  for (const { row, cells, meta } of review.rows) {
-    const at = (h: string, code: ReviewProblem['code'], message: string) =>
-      problem({ sheet: REVIEW_SHEET, row, column: letter(h), header: h, code, message });
-    // A formula or a number format can make the cell show something else than the value read.
-    for (const h of Object.values(HEADERS)) {
-      const m = meta.get(c(h));
-      if (!m) continue;
-      const honest =
-        h === HEADERS.reviewedOn
-          ? isDateFormat(m.numFmt) || isPlainFormat(m.numFmt)
-          : isPlainFormat(m.numFmt);
-      if (m.formula !== null) {
-        const f = formulaProblem(m.formula);
-        at(h, f.code, f.message);
-      } else if (!honest) {
-        const f = numFmtProblem(m.numFmt);
-        at(h, f.code, f.message);
-      }
+/** What rows are checked against: the snapshot's identities and the bounds of a review date. */
+interface RowContext {
+  identities: ReadonlyMap<string, SnapshotIdentity>;
+  sameSnapshot: boolean;
+  /** The snapshot's collection date and today, YYYY-MM-DD. */
+  collected: string;
+  today: string;
+  col: (h: string) => number;
+}
+
+type ReviewRow = ReviewSheetContents['rows'][number];
+type CellReport = (h: string, code: ReviewProblem['code'], message: string) => void;
+
+const ALLOWED_DECISIONS = new Map(REVIEW_DECISIONS.map((d) => [d.toLowerCase(), d]));
+
+/** A formula or a number format can make a cell show something else than the value read. */
+function checkRowCells(meta: ReviewRow['meta'], col: (h: string) => number, at: CellReport): void {
+  for (const h of Object.values(HEADERS)) {
+    const m = meta.get(col(h));
+    if (!m) continue;
+    const honest =
+      h === HEADERS.reviewedOn ? isDateFormat(m.numFmt) || isPlainFormat(m.numFmt) : isPlainFormat(m.numFmt);
+    if (m.formula !== null) {
+      const f = formulaProblem(m.formula);
+      at(h, f.code, f.message);
+    } else if (!honest) {
+      const f = numFmtProblem(m.numFmt);
+      at(h, f.code, f.message);
     }
-    const key = text(cells.get(c(HEADERS.key)));
+  }
+}
+
+/** The reviewer of a row: present, and not the identity reviewed. */
+function checkReviewer(
+  raw: string | null,
+  subjectNames: readonly string[],
+  predecided: string | undefined,
+  decision: Decision | null | undefined,
+  at: CellReport,
+): string | null {
+  const reviewer = raw === null ? null : cleanName(raw);
+  // Self-review compares addresses as a reader sees them (NFKC, invisible characters removed,
+  // `Name <addr>`, any case), against the username, or a key's or account's name and description.
+  const reviewerKey = reviewer === null ? '' : normaliseAddress(reviewer);
+  if (reviewer === null || reviewerKey === '')
+    at(
+      HEADERS.reviewer,
+      'reviewer-blank',
+      // The workbook pre-fills Revoke for these; it is a proposal until a reviewer signs for it.
+      predecided && decision === 'Revoke'
+        ? `no reviewer: the Revoke was pre-filled (${predecided}); confirm it with your name and a date`
+        : 'no reviewer',
+    );
+  else if (subjectNames.some((n) => normaliseAddress(n) === reviewerKey))
+    at(
+      HEADERS.reviewer,
+      'self-review',
+      `${reviewer} reviewed their own access; another reviewer must decide this row`,
+    );
+  return reviewer;
+}
+
+/** The review date of a row: present, a date, not before the snapshot and not in the future. */
+function checkReviewDate(v: CellData | undefined, ctx: RowContext, at: CellReport): string | null {
+  const date = reviewDate(v);
+  const { collected, today } = ctx;
+  if (date === null) at(HEADERS.reviewedOn, 'date-blank', 'no review date');
+  else if (date === 'invalid') at(HEADERS.reviewedOn, 'date-invalid', 'not a date (use YYYY-MM-DD)');
+  else if (date < collected || date > today)
+    at(
+      HEADERS.reviewedOn,
+      'date-out-of-range',
+      `${date} is ${date < collected ? `before the snapshot was collected (${collected})` : `in the future (today is ${today})`}`,
+    );
+  return date === 'invalid' ? null : date;
+}
+
+/** Phase 4: one identified row's decision, reviewer, date and comment; the decision when all are valid. */
+function checkDecisionRow(
+  { row, cells }: ReviewRow,
+  identity: SnapshotIdentity | undefined,
+  name: string | null,
+  ctx: RowContext,
+  at: CellReport,
+): ReviewDecision | null {
+  const rawDecision = text(cells.get(ctx.col(HEADERS.decision)));
+  const decision = rawDecision === null ? null : ALLOWED_DECISIONS.get(rawDecision.toLowerCase());
+  if (rawDecision === null)
+    at(HEADERS.decision, 'decision-blank', `no decision (choose ${REVIEW_DECISIONS.join(', ')})`);
+  else if (!decision)
+    at(
+      HEADERS.decision,
+      'decision-unknown',
+      `"${rawDecision}" is not a decision (choose ${REVIEW_DECISIONS.join(', ')})`,
+    );
+  const subjectNames = identity ? [identity.name, ...(identity.ownerHints ?? [])] : name ? [name] : [];
+  const predecided = identity ? PREDECIDED_REVOKE[identity.status] : undefined;
+  const reviewer = checkReviewer(
+    text(cells.get(ctx.col(HEADERS.reviewer))),
+    subjectNames,
+    predecided,
+    decision,
+    at,
+  );
+  const date = checkReviewDate(cells.get(ctx.col(HEADERS.reviewedOn)), ctx, at);
+  const comment = text(cells.get(ctx.col(HEADERS.comment)));
+  // A Modify says what to change only in its comment; without one the plan cannot be written.
+  if (decision === 'Modify' && comment === null)
+    at(HEADERS.comment, 'comment-required', 'a Modify decision needs a comment saying what to change');
+  if (identity && decision && reviewer && date)
+    return { ...identity, decision, reviewer, reviewedOn: date, comment, row };
+  return null;
+}
+
+/** Phase 3: every data row read, identified against the snapshot and checked. */
+function checkRows(
+  review: ReviewSheetContents,
+  ctx: RowContext,
+  problem: Report,
+): {
+  decisions: ReviewDecision[];
+  seen: Map<string, number>;
+} {
+  const decisions: ReviewDecision[] = [];
+  const seen = new Map<string, number>();
+  for (const r of review.rows) {
+    const { row, cells, meta } = r;
+    const at: CellReport = (h, code, message) =>
+      problem({ sheet: REVIEW_SHEET, row, column: columnLetter(ctx.col(h)), header: h, code, message });
+    checkRowCells(meta, ctx.col, at);
+    const key = text(cells.get(ctx.col(HEADERS.key)));
     if (key === null) {
       at(
         HEADERS.key,
@@ -758,80 +871,36 @@ export function checkReviewWorkbook(
       continue;
     }
     seen.set(key, row);
-    const identity = identities.get(key);
-    if (!identity && sameSnapshot) {
+    const identity = ctx.identities.get(key);
+    if (!identity && ctx.sameSnapshot)
       at(HEADERS.key, 'identity-unknown', `identity ${key} is not in the snapshot`);
-    }
-    const name = text(cells.get(c(HEADERS.name)));
-    if (identity && name !== null && name !== identity.name && name !== neutraliseFormula(identity.name)) {
+    const name = text(cells.get(ctx.col(HEADERS.name)));
+    if (identity && name !== null && name !== identity.name && name !== neutraliseFormula(identity.name))
       at(HEADERS.name, 'name-mismatch', `says "${name}" but the snapshot has "${identity.name}" for ${key}`);
-    }
-
-    const rawDecision = text(cells.get(c(HEADERS.decision)));
-    const decision = rawDecision === null ? null : allowed.get(rawDecision.toLowerCase());
-    if (rawDecision === null)
-      at(HEADERS.decision, 'decision-blank', `no decision (choose ${REVIEW_DECISIONS.join(', ')})`);
-    else if (!decision)
-      at(
-        HEADERS.decision,
-        'decision-unknown',
-        `"${rawDecision}" is not a decision (choose ${REVIEW_DECISIONS.join(', ')})`,
-      );
-
-    const rawReviewer = text(cells.get(c(HEADERS.reviewer)));
-    const reviewer = rawReviewer === null ? null : cleanName(rawReviewer);
-    // Self-review compares addresses as a reader sees them (NFKC, invisible characters removed,
-    // `Name <addr>`, any case), against the username, or a key's or account's name and description.
-    const subjectNames = identity ? [identity.name, ...(identity.ownerHints ?? [])] : name ? [name] : [];
-    const reviewerKey = reviewer === null ? '' : normaliseAddress(reviewer);
-    const predecided = identity ? PREDECIDED_REVOKE[identity.status] : undefined;
-    if (reviewer === null || reviewerKey === '')
-      at(
-        HEADERS.reviewer,
-        'reviewer-blank',
-        // The workbook pre-fills Revoke for these; it is a proposal until a reviewer signs for it.
-        predecided && decision === 'Revoke'
-          ? `no reviewer: the Revoke was pre-filled (${predecided}); confirm it with your name and a date`
-          : 'no reviewer',
-      );
-    else if (subjectNames.some((n) => normaliseAddress(n) === reviewerKey))
-      at(
-        HEADERS.reviewer,
-        'self-review',
-        `${reviewer} reviewed their own access; another reviewer must decide this row`,
-      );
-
-    const date = reviewDate(cells.get(c(HEADERS.reviewedOn)));
-    if (date === null) at(HEADERS.reviewedOn, 'date-blank', 'no review date');
-    else if (date === 'invalid') at(HEADERS.reviewedOn, 'date-invalid', 'not a date (use YYYY-MM-DD)');
-    else if (date < collected || date > today)
-      at(
-        HEADERS.reviewedOn,
-        'date-out-of-range',
-        `${date} is ${date < collected ? `before the snapshot was collected (${collected})` : `in the future (today is ${today})`}`,
-      );
-
-    const comment = text(cells.get(c(HEADERS.comment)));
-    // A Modify says what to change only in its comment; without one the plan cannot be written.
-    if (decision === 'Modify' && comment === null)
-      at(HEADERS.comment, 'comment-required', 'a Modify decision needs a comment saying what to change');
-
-    if (identity && decision && reviewer && date && date !== 'invalid')
-      decisions.push({ ...identity, decision, reviewer, reviewedOn: date, comment, row });
+    const decision = checkDecisionRow(r, identity, name, ctx, at);
+    if (decision) decisions.push(decision);
   }
-  if (sameSnapshot) {
-    for (const [key, identity] of identities)
-      if (!seen.has(key))
-        problem({
-          sheet: REVIEW_SHEET,
-          row: null,
-          column: letter(HEADERS.key),
-          header: HEADERS.key,
-          code: 'identity-missing',
-          message: `no row for ${identity.kind} ${identity.name} (${key}) of ${identity.orgName}`,
-        });
-  }
-  problems.sort(
+  return { decisions, seen };
+}
+
+/** Phase 5: every identity of the snapshot has a row (only when the workbook is for this snapshot). */
+function checkMissingIdentities(ctx: RowContext, seen: ReadonlyMap<string, number>, problem: Report): void {
+  if (!ctx.sameSnapshot) return;
+  for (const [key, identity] of ctx.identities)
+    if (!seen.has(key))
+      problem({
+        sheet: REVIEW_SHEET,
+        row: null,
+        column: columnLetter(ctx.col(HEADERS.key)),
+        header: HEADERS.key,
+        code: 'identity-missing',
+        message: `no row for ${identity.kind} ${identity.name} (${key}) of ${identity.orgName}`,
+      });
+}
+
+/** Problems in reading order: Summary first, then by sheet, row, column and message. */
+function sortProblems(problems: ReviewProblem[]): ReviewProblem[] {
+  return problems.sort(
     (a, b) =>
       compareText(a.sheet === SUMMARY_SHEET ? '0' : a.sheet, b.sheet === SUMMARY_SHEET ? '0' : b.sheet) ||
       (a.row ?? Number.MAX_SAFE_INTEGER) - (b.row ?? Number.MAX_SAFE_INTEGER) ||
@@ -839,5 +908,42 @@ export function checkReviewWorkbook(
       compareText(a.column ?? '', b.column ?? '') ||
       compareText(a.message, b.message),
   );
-  return { workbookSnapshotSha256: claimed, decisions, problems };
+}
+
+/**
+ * Checks a read workbook against the snapshot (by its sha256) and returns the decisions and every
+ * problem. `now` bounds review dates (none in the future); the snapshot's collection date is the lower
+ * bound (a review cannot predate the data it reviewed).
+ */
+export function checkReviewWorkbook(
+  contents: WorkbookContents,
+  snapshot: { snapshot: Snapshot; sha256: string },
+  now: Date,
+): ReviewCheck {
+  const problems: ReviewProblem[] = [];
+  const problem: Report = (p) => problems.push({ header: null, ...p });
+  checkPackageAndSheets(contents, problem);
+  const { claimed, sameSnapshot } = checkSnapshotClaim(contents, snapshot.sha256, problem);
+  if (contents.review === null) {
+    problem({
+      sheet: REVIEW_SHEET,
+      row: null,
+      column: null,
+      code: 'missing-sheet',
+      message: 'sheet not found',
+    });
+    return { workbookSnapshotSha256: claimed, decisions: [], problems };
+  }
+  const col = checkReviewColumns(contents.review, problem);
+  if (col === null) return { workbookSnapshotSha256: claimed, decisions: [], problems };
+  const ctx: RowContext = {
+    identities: snapshotIdentities(snapshot.snapshot),
+    sameSnapshot,
+    collected: snapshot.snapshot.collectedAt.slice(0, 10),
+    today: now.toISOString().slice(0, 10),
+    col: (h) => col.get(h)!,
+  };
+  const { decisions, seen } = checkRows(contents.review, ctx, problem);
+  checkMissingIdentities(ctx, seen, problem);
+  return { workbookSnapshotSha256: claimed, decisions, problems: sortProblems(problems) };
 }

@@ -198,162 +198,153 @@ function without(held: readonly string[], removed: ReadonlySet<string>): string[
   return held.filter((r) => !removed.has(r));
 }
 
+/** Calls and notes of one removal phase. */
+interface Removal {
+  calls: PlannedCall[];
+  notes: string[];
+}
+
+/** How the plan names an identity: a user by username, a key or account with its kind. */
+function identityLabel(a: SignoffAction): string {
+  if (a.subjectType === 'user') return a.name;
+  return a.subjectType === 'apiKey' ? `API key ${a.name}` : `service account ${a.name}`;
+}
+
+/** Org roles taken away. Every org member keeps one org role: the least one when none would remain. */
+function orgRoleRemoval(
+  a: SignoffAction,
+  orgRemoved: ReadonlySet<string>,
+  candidate: boolean,
+  out: Removal,
+): void {
+  const { orgId } = a;
+  const label = identityLabel(a);
+  const remaining = without(a.access.orgRoles, orgRemoved);
+  const keepsMember = remaining.length === 0;
+  if (keepsMember && a.access.orgRoles.length === 1 && a.access.orgRoles[0] === LEAST_ORG_ROLE) {
+    out.notes.push(
+      `${LEAST_ORG_ROLE} is the least org role and ${label} must keep one: Revoke the identity to remove all its access`,
+    );
+  } else if (a.subjectType === 'user') {
+    if (keepsMember && !a.access.orgRoles.includes(LEAST_ORG_ROLE))
+      out.calls.push(
+        call(
+          'addOrgUserRole',
+          { orgId, userId: a.id },
+          { orgRole: LEAST_ORG_ROLE },
+          `keep ${a.name} as ${LEAST_ORG_ROLE} (an org user must keep one org role)`,
+          candidate,
+        ),
+      );
+    for (const role of a.access.orgRoles)
+      if (orgRemoved.has(role) && !(keepsMember && role === LEAST_ORG_ROLE))
+        out.calls.push(
+          call(
+            'removeOrgUserRole',
+            { orgId, userId: a.id },
+            { orgRole: role },
+            `remove org role ${role} from ${a.name}`,
+            candidate,
+          ),
+        );
+    if (keepsMember && orgRemoved.has(LEAST_ORG_ROLE))
+      out.notes.push(`${LEAST_ORG_ROLE} stays: an org user must keep one org role`);
+  } else {
+    const roles = keepsMember ? [LEAST_ORG_ROLE] : remaining;
+    const removed = a.access.orgRoles.filter((r) => orgRemoved.has(r));
+    const kept = keepsMember ? ` (${LEAST_ORG_ROLE} kept: it needs one org role)` : '';
+    const purpose = `set the org roles of ${label} without ${removed.join(', ')}${kept}`;
+    out.calls.push(
+      a.subjectType === 'apiKey'
+        ? call('updateOrgApiKey', { orgId, apiUserId: a.id }, { roles }, purpose, candidate)
+        : call('updateOrgServiceAccount', { orgId, clientId: a.id }, { roles }, purpose, candidate),
+    );
+  }
+}
+
+/** Roles taken away in one project; the last one goes with the project membership. */
+function projectRoleRemoval(
+  a: SignoffAction,
+  p: SignoffAction['access']['projectRoles'][number],
+  chosen: ReadonlySet<string>,
+  candidate: boolean,
+): PlannedCall[] {
+  // The roles of the project's first entry (a project is listed once per identity).
+  const held = a.access.projectRoles.find((x) => x.projectId === p.projectId)?.roles ?? [];
+  const remaining = without(held, chosen);
+  const removed = p.roles.filter((r) => chosen.has(r));
+  const where = `project ${p.projectName}`;
+  const label = identityLabel(a);
+  if (a.subjectType === 'user') {
+    if (remaining.length === 0)
+      return [
+        call(
+          'removeGroupUser',
+          { groupId: p.projectId, userId: a.id },
+          null,
+          `remove ${a.name} from ${where} (${removed.join(', ')}: the last project role goes with the membership)`,
+          candidate,
+        ),
+      ];
+    return removed.map((role) =>
+      call(
+        'removeGroupUserRole',
+        { groupId: p.projectId, userId: a.id },
+        { groupRole: role },
+        `remove ${role} in ${where} from ${a.name}`,
+        candidate,
+      ),
+    );
+  }
+  const purpose = `set the roles of ${label} in ${where} without ${removed.join(', ')}`;
+  if (a.subjectType === 'apiKey') {
+    const ids = { groupId: p.projectId, apiUserId: a.id };
+    return [
+      remaining.length === 0
+        ? call('removeGroupApiKey', ids, null, `remove ${label} from ${where}`, candidate)
+        : call('updateGroupApiKeyRoles', ids, { roles: remaining }, purpose, candidate),
+    ];
+  }
+  const ids = { groupId: p.projectId, clientId: a.id };
+  return [
+    remaining.length === 0
+      ? call('deleteGroupServiceAccount', ids, null, `remove ${label} from ${where}`, candidate)
+      : call('updateGroupServiceAccount', ids, { roles: remaining }, purpose, candidate),
+  ];
+}
+
 /**
  * The calls that take `items` away from `a` together (they may interact: the last project role of a
- * user goes with the user's project membership). Returns calls and notes.
+ * user goes with the user's project membership): org roles, then project roles one project at a time
+ * (in the order the sign-off lists them), then teams (users only). Returns calls and notes.
  */
-function removalCalls(
-  a: SignoffAction,
-  items: Held[],
-  candidate: boolean,
-): { calls: PlannedCall[]; notes: string[] } {
-  const calls: PlannedCall[] = [];
-  const notes: string[] = [];
-  const orgId = a.orgId;
+function removalCalls(a: SignoffAction, items: Held[], candidate: boolean): Removal {
+  const out: Removal = { calls: [], notes: [] };
   const orgRemoved = new Set(items.filter((i) => i.kind === 'orgRole').map((i) => i.role));
-  const byProject = new Map<string, { name: string; roles: Set<string> }>();
+  if (orgRemoved.size > 0) orgRoleRemoval(a, orgRemoved, candidate, out);
+  const byProject = new Map<string, Set<string>>();
   for (const i of items)
     if (i.kind === 'projectRole') {
-      const p = byProject.get(i.projectId) ?? { name: i.projectName, roles: new Set<string>() };
-      p.roles.add(i.role);
-      byProject.set(i.projectId, p);
+      const roles = byProject.get(i.projectId) ?? new Set<string>();
+      roles.add(i.role);
+      byProject.set(i.projectId, roles);
     }
-  const heldIn = (projectId: string) =>
-    a.access.projectRoles.find((p) => p.projectId === projectId)?.roles ?? [];
-  const label =
-    a.subjectType === 'user'
-      ? a.name
-      : a.subjectType === 'apiKey'
-        ? `API key ${a.name}`
-        : `service account ${a.name}`;
-
-  // Org roles.
-  if (orgRemoved.size > 0) {
-    const remaining = without(a.access.orgRoles, orgRemoved);
-    const keepsMember = remaining.length === 0;
-    if (keepsMember && a.access.orgRoles.length === 1 && a.access.orgRoles[0] === LEAST_ORG_ROLE) {
-      notes.push(
-        `${LEAST_ORG_ROLE} is the least org role and ${label} must keep one: Revoke the identity to remove all its access`,
-      );
-    } else if (a.subjectType === 'user') {
-      if (keepsMember && !a.access.orgRoles.includes(LEAST_ORG_ROLE))
-        calls.push(
-          call(
-            'addOrgUserRole',
-            { orgId, userId: a.id },
-            { orgRole: LEAST_ORG_ROLE },
-            `keep ${a.name} as ${LEAST_ORG_ROLE} (an org user must keep one org role)`,
-            candidate,
-          ),
-        );
-      for (const role of a.access.orgRoles)
-        if (orgRemoved.has(role) && !(keepsMember && role === LEAST_ORG_ROLE))
-          calls.push(
-            call(
-              'removeOrgUserRole',
-              { orgId, userId: a.id },
-              { orgRole: role },
-              `remove org role ${role} from ${a.name}`,
-              candidate,
-            ),
-          );
-      if (keepsMember && orgRemoved.has(LEAST_ORG_ROLE))
-        notes.push(`${LEAST_ORG_ROLE} stays: an org user must keep one org role`);
-    } else {
-      const roles = keepsMember ? [LEAST_ORG_ROLE] : remaining;
-      const removed = a.access.orgRoles.filter((r) => orgRemoved.has(r));
-      const kept = keepsMember ? ` (${LEAST_ORG_ROLE} kept: it needs one org role)` : '';
-      calls.push(
-        a.subjectType === 'apiKey'
-          ? call(
-              'updateOrgApiKey',
-              { orgId, apiUserId: a.id },
-              { roles },
-              `set the org roles of ${label} without ${removed.join(', ')}${kept}`,
-              candidate,
-            )
-          : call(
-              'updateOrgServiceAccount',
-              { orgId, clientId: a.id },
-              { roles },
-              `set the org roles of ${label} without ${removed.join(', ')}${kept}`,
-              candidate,
-            ),
-      );
-    }
-  }
-
-  // Project roles, one project at a time (in the order the sign-off lists them).
   for (const p of a.access.projectRoles) {
     const chosen = byProject.get(p.projectId);
-    if (!chosen) continue;
-    const remaining = without(heldIn(p.projectId), chosen.roles);
-    const removed = p.roles.filter((r) => chosen.roles.has(r));
-    const where = `project ${p.projectName}`;
-    if (a.subjectType === 'user') {
-      if (remaining.length === 0)
-        calls.push(
-          call(
-            'removeGroupUser',
-            { groupId: p.projectId, userId: a.id },
-            null,
-            `remove ${a.name} from ${where} (${removed.join(', ')}: the last project role goes with the membership)`,
-            candidate,
-          ),
-        );
-      else
-        for (const role of removed)
-          calls.push(
-            call(
-              'removeGroupUserRole',
-              { groupId: p.projectId, userId: a.id },
-              { groupRole: role },
-              `remove ${role} in ${where} from ${a.name}`,
-              candidate,
-            ),
-          );
-    } else if (a.subjectType === 'apiKey') {
-      const ids = { groupId: p.projectId, apiUserId: a.id };
-      calls.push(
-        remaining.length === 0
-          ? call('removeGroupApiKey', ids, null, `remove ${label} from ${where}`, candidate)
-          : call(
-              'updateGroupApiKeyRoles',
-              ids,
-              { roles: remaining },
-              `set the roles of ${label} in ${where} without ${removed.join(', ')}`,
-              candidate,
-            ),
-      );
-    } else {
-      const ids = { groupId: p.projectId, clientId: a.id };
-      calls.push(
-        remaining.length === 0
-          ? call('deleteGroupServiceAccount', ids, null, `remove ${label} from ${where}`, candidate)
-          : call(
-              'updateGroupServiceAccount',
-              ids,
-              { roles: remaining },
-              `set the roles of ${label} in ${where} without ${removed.join(', ')}`,
-              candidate,
-            ),
-      );
-    }
+    if (chosen) out.calls.push(...projectRoleRemoval(a, p, chosen, candidate));
   }
-
-  // Teams (users only).
   for (const i of items)
     if (i.kind === 'team')
-      calls.push(
+      out.calls.push(
         call(
           'removeOrgTeamUser',
-          { orgId, teamId: i.teamId },
+          { orgId: a.orgId, teamId: i.teamId },
           { id: a.id },
           `remove ${a.name} from team ${i.teamName}`,
           candidate,
         ),
       );
-  return { calls, notes };
+  return out;
 }
 
 function modifyCalls(a: SignoffAction): { calls: PlannedCall[]; notes: string[] } {

@@ -7,17 +7,57 @@
  * org was not collected, or the source API does not list that kind of identity), the revocation is
  * `unverifiable`, reported as its own finding, never counted as done.
  */
-
 import type { Finding, RuleSummary } from '../audit/types.js';
 import { compareText } from '../domain/compare-text.js';
 import { findingKey } from '../domain/keys.js';
 import type { Severity } from '../domain/severity.js';
 import { severityRank } from '../domain/severity.js';
 import { teamsOfUsers } from '../domain/team-membership.js';
+import { InputError, UsageError } from '../errors.js';
 import type { EvidenceSummary } from '../evidence/summary.js';
 import type { Organization, Snapshot } from '../snapshot/schema.js';
 import { terminalSafe as safe, terminalJson } from '../util/terminal.js';
 import type { Signoff, SignoffAction } from './signoff.js';
+import { signoffSnapshotProblem } from './signoff-check.js';
+
+/** A snapshot as read, with the file name it is known by. */
+interface NamedSnapshot {
+  file: string;
+  snapshot: Snapshot;
+  sha256: string;
+}
+
+/**
+ * The snapshot that was signed off, checked against the sign-off: the same sha256, and every action an
+ * identity of it with counts that match it (an id that was never in it, or a record with decisions
+ * missing, is refused). Throws InputError naming the file that does not fit.
+ */
+export function checkReviewedSnapshot(signoff: Signoff, signoffFile: string, reviewed: NamedSnapshot): void {
+  if (reviewed.sha256 !== signoff.snapshot.sha256)
+    throw new InputError(
+      reviewed.file,
+      '$',
+      `is not the snapshot that was signed off: its sha256 is ${reviewed.sha256}, ${signoffFile} names ${signoff.snapshot.sha256}`,
+      { hint: `--reviewed-snapshot takes the snapshot review import read (${safe(signoff.snapshot.file)})` },
+    );
+  const problem = signoffSnapshotProblem(signoff, reviewed.snapshot);
+  if (problem)
+    throw new InputError(signoffFile, problem.path, `${problem.problem}; refused`, {
+      hint: 'use the signoff.json review import wrote, or run review import again',
+    });
+}
+
+/** The later snapshot must be another one, collected no earlier than the one signed off (UsageError). */
+export function checkLaterSnapshot(signoff: Signoff, later: NamedSnapshot): void {
+  if (later.sha256 === signoff.snapshot.sha256)
+    throw new UsageError(`${later.file} is the snapshot that was signed off, not a later one`, {
+      hint: 'collect a new snapshot after carrying out the revocation plan',
+    });
+  if (later.snapshot.collectedAt < signoff.snapshot.collectedAt)
+    throw new UsageError(
+      `${later.file} was collected ${later.snapshot.collectedAt}, before the signed-off snapshot (${signoff.snapshot.collectedAt})`,
+    );
+}
 
 export const VERIFY_SCHEMA_VERSION = 1 as const;
 
@@ -136,100 +176,96 @@ function userAccessLines(org: Organization, userId: string): string[] {
   ];
 }
 
-function check(
-  a: SignoffAction,
-  org: Organization | undefined,
-): Omit<RevocationCheck, keyof SignoffAction | 'key'> & { matchedId: string | null } {
-  if (!org)
-    return {
-      outcome: 'unverifiable',
-      reason: 'organization not in the later snapshot',
-      remaining: [],
-      matchedId: null,
-    };
-  if (a.subjectType === 'user') {
-    if (!org.coverage.users)
-      return {
-        outcome: 'unverifiable',
-        reason: 'the later snapshot has no users for this organization',
-        remaining: [],
-        matchedId: null,
-      };
-    let u = org.users.find((x) => x.id === a.id);
-    let matchedId: string | null = null;
-    // An invitation accepted after the review carries a new id but the same username (as in `diff`).
-    if (!u && a.kind === 'invitation') {
-      u = org.users.find((x) => x.username.toLowerCase() === a.name.toLowerCase());
-      if (u) matchedId = u.id;
-    }
-    if (!u)
-      return {
-        outcome: 'done',
-        reason: 'no longer a member or invitation of the organization',
-        remaining: [],
-        matchedId,
-      };
-    if (u.status === 'INVITATION_EXPIRED' || u.status === 'INVITATION_REJECTED')
-      return {
-        outcome: 'done',
-        reason: `the invitation is ${u.status === 'INVITATION_EXPIRED' ? 'expired' : 'rejected'} and grants no access`,
-        remaining: [],
-        matchedId,
-      };
-    const remaining = userAccessLines(org, u.id);
-    return {
-      outcome: 'not-done',
-      reason: `still ${u.status}${remaining.length > 0 ? ` with ${remaining.join(', ')}` : ''}`,
-      remaining,
-      matchedId,
-    };
-  }
-  if (a.subjectType === 'apiKey') {
-    if (!org.coverage.apiKeys)
-      return {
-        outcome: 'unverifiable',
-        reason: 'the later snapshot has no API keys for this organization',
-        remaining: [],
-        matchedId: null,
-      };
-    const k = org.apiKeys.find((x) => x.id === a.id);
-    if (!k) return { outcome: 'done', reason: 'API key deleted', remaining: [], matchedId: null };
-    const projectNames = new Map(org.projects.map((p) => [p.id, p.name]));
-    const remaining = [
-      ...[...k.orgRoles].sort(compareText),
-      ...k.projectRoles
-        .flatMap((g) => g.roles.map((r) => `${projectNames.get(g.projectId) ?? g.projectId}: ${r}`))
-        .sort(compareText),
-    ];
-    return {
-      outcome: 'not-done',
-      reason: `API key still exists with ${remaining.join(', ') || 'no roles'}`,
-      remaining,
-      matchedId: null,
-    };
-  }
-  if (!org.coverage.serviceAccounts)
-    return {
-      outcome: 'unverifiable',
-      reason: 'the later snapshot has no service accounts for this organization',
-      remaining: [],
-      matchedId: null,
-    };
-  const s = org.serviceAccounts.find((x) => x.clientId === a.id);
-  if (!s) return { outcome: 'done', reason: 'service account deleted', remaining: [], matchedId: null };
-  const saProjectNames = new Map(org.projects.map((p) => [p.id, p.name]));
-  const remaining = [
-    ...[...s.orgRoles].sort(compareText),
-    ...s.projectRoles
-      .flatMap((g) => g.roles.map((r) => `${saProjectNames.get(g.projectId) ?? g.projectId}: ${r}`))
+/** What `check` finds for one Revoke (the action's own fields are added by the caller). */
+type CheckOutcome = Pick<RevocationCheck, 'outcome' | 'reason' | 'remaining' | 'matchedId'>;
+
+const unverifiable = (reason: string): CheckOutcome => ({
+  outcome: 'unverifiable',
+  reason,
+  remaining: [],
+  matchedId: null,
+});
+
+/** Org roles, then project roles as "<project>: <ROLE>", each sorted. */
+function roleLines(
+  org: Organization,
+  orgRoles: readonly string[],
+  projectRoles: ReadonlyArray<{ projectId: string; roles: readonly string[] }>,
+): string[] {
+  const projectNames = new Map(org.projects.map((p) => [p.id, p.name]));
+  return [
+    ...[...orgRoles].sort(compareText),
+    ...projectRoles
+      .flatMap((g) => g.roles.map((r) => `${projectNames.get(g.projectId) ?? g.projectId}: ${r}`))
       .sort(compareText),
   ];
+}
+
+function checkUser(a: SignoffAction, org: Organization): CheckOutcome {
+  if (!org.coverage.users) return unverifiable('the later snapshot has no users for this organization');
+  let u = org.users.find((x) => x.id === a.id);
+  let matchedId: string | null = null;
+  // An invitation accepted after the review carries a new id but the same username (as in `diff`).
+  if (!u && a.kind === 'invitation') {
+    u = org.users.find((x) => x.username.toLowerCase() === a.name.toLowerCase());
+    if (u) matchedId = u.id;
+  }
+  if (!u)
+    return {
+      outcome: 'done',
+      reason: 'no longer a member or invitation of the organization',
+      remaining: [],
+      matchedId,
+    };
+  if (u.status === 'INVITATION_EXPIRED' || u.status === 'INVITATION_REJECTED')
+    return {
+      outcome: 'done',
+      reason: `the invitation is ${u.status === 'INVITATION_EXPIRED' ? 'expired' : 'rejected'} and grants no access`,
+      remaining: [],
+      matchedId,
+    };
+  const remaining = userAccessLines(org, u.id);
+  return {
+    outcome: 'not-done',
+    reason: `still ${u.status}${remaining.length > 0 ? ` with ${remaining.join(', ')}` : ''}`,
+    remaining,
+    matchedId,
+  };
+}
+
+function checkApiKey(a: SignoffAction, org: Organization): CheckOutcome {
+  if (!org.coverage.apiKeys) return unverifiable('the later snapshot has no API keys for this organization');
+  const k = org.apiKeys.find((x) => x.id === a.id);
+  if (!k) return { outcome: 'done', reason: 'API key deleted', remaining: [], matchedId: null };
+  const remaining = roleLines(org, k.orgRoles, k.projectRoles);
+  return {
+    outcome: 'not-done',
+    reason: `API key still exists with ${remaining.join(', ') || 'no roles'}`,
+    remaining,
+    matchedId: null,
+  };
+}
+
+function checkServiceAccount(a: SignoffAction, org: Organization): CheckOutcome {
+  if (!org.coverage.serviceAccounts)
+    return unverifiable('the later snapshot has no service accounts for this organization');
+  const s = org.serviceAccounts.find((x) => x.clientId === a.id);
+  if (!s) return { outcome: 'done', reason: 'service account deleted', remaining: [], matchedId: null };
+  const remaining = roleLines(org, s.orgRoles, s.projectRoles);
   return {
     outcome: 'not-done',
     reason: `service account still exists with ${remaining.join(', ') || 'no roles'} and ${s.secrets.length} secret(s)`,
     remaining,
     matchedId: null,
   };
+}
+
+/** Whether the later snapshot shows a Revoke carried out: done, not done, or unverifiable (fail closed). */
+function check(a: SignoffAction, org: Organization | undefined): CheckOutcome {
+  if (!org) return unverifiable('organization not in the later snapshot');
+  if (a.subjectType === 'user') return checkUser(a, org);
+  if (a.subjectType === 'apiKey') return checkApiKey(a, org);
+  return checkServiceAccount(a, org);
 }
 
 function toFinding(c: RevocationCheck, a: SignoffAction): Finding {

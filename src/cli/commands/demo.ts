@@ -71,6 +71,44 @@ function demoWaivers(estate: Estate, now: Date): { waivers: Waiver[] } {
   return { waivers };
 }
 
+/** The `run` options both demo quarters share: every org of the simulator, the example policy and waivers. */
+function demoRunArgs(policyFile: string, waiversFile: string, force: boolean): Omit<RunArgs, 'base-url'> {
+  return {
+    'all-orgs': true,
+    api: 'atlas-v2',
+    'api-version': '2025-02-19',
+    concurrency: 16,
+    'timeout-ms': 30_000,
+    'max-retries': 5,
+    'keep-pii': false,
+    // The simulator's account may read everything; a real one needs Project Owner for this dataset.
+    include: ['project-invitations'],
+    policy: policyFile,
+    waivers: waiversFile,
+    force,
+    quiet: true,
+  };
+}
+
+/** The verdict, where the reports are, and what the CI gate would have said. */
+function printOutcome(
+  ctx: CliContext,
+  outcome: Awaited<ReturnType<typeof runPipeline>>,
+  outDir: string,
+): void {
+  const show = (p: string) => relative(ctx.cwd, p) || '.';
+  const { audit, model } = outcome;
+  ctx.stdout(`\n${model.verdict.headline}\n`);
+  ctx.stdout(
+    `\nOpen ${show(outcome.outputs.find((o) => o.format === 'html')?.path ?? outDir)} in a browser, and ${show(outcome.outputs.find((o) => o.format === 'xlsx')?.path ?? outDir)} in a spreadsheet.\n`,
+  );
+  ctx.stdout(
+    audit.gate.failed
+      ? `As a CI gate (fail-on ${audit.gate.failOn}) this run would exit 1: ${audit.gate.failing} unwaived finding(s).\n`
+      : `As a CI gate (fail-on ${audit.gate.failOn}) this run would pass.\n`,
+  );
+}
+
 export const demoCommand: CommandFactory = (ctx: CliContext) =>
   defineCommand<DemoArgs>({
     command: 'demo',
@@ -107,21 +145,7 @@ export const demoCommand: CommandFactory = (ctx: CliContext) =>
         MONGODB_ATLAS_CLIENT_ID: sa.clientId,
         MONGODB_ATLAS_CLIENT_SECRET: sa.clientSecret,
       };
-      const common: Omit<RunArgs, 'base-url'> = {
-        'all-orgs': true,
-        api: 'atlas-v2',
-        'api-version': '2025-02-19',
-        concurrency: 16,
-        'timeout-ms': 30_000,
-        'max-retries': 5,
-        'keep-pii': false,
-        // The simulator's account may read everything; a real one needs Project Owner for this dataset.
-        include: ['project-invitations'],
-        policy: policyFile,
-        waivers: waiversFile,
-        force: args.force,
-        quiet: true,
-      };
+      const common = demoRunArgs(policyFile, waiversFile, args.force);
       /** Serves `organizations` on 127.0.0.1 for the length of one `run`. */
       const runAgainst = async (
         organizations: typeof estate.organizations,
@@ -149,17 +173,7 @@ export const demoCommand: CommandFactory = (ctx: CliContext) =>
         'out-dir': outDir,
         previous: relative(ctx.cwd, previousFile),
       });
-      const show = (p: string) => relative(ctx.cwd, p) || '.';
-      const { audit, model } = outcome;
-      ctx.stdout(`\n${model.verdict.headline}\n`);
-      ctx.stdout(
-        `\nOpen ${show(outcome.outputs.find((o) => o.format === 'html')?.path ?? outDir)} in a browser, and ${show(outcome.outputs.find((o) => o.format === 'xlsx')?.path ?? outDir)} in a spreadsheet.\n`,
-      );
-      ctx.stdout(
-        audit.gate.failed
-          ? `As a CI gate (fail-on ${audit.gate.failOn}) this run would exit 1: ${audit.gate.failing} unwaived finding(s).\n`
-          : `As a CI gate (fail-on ${audit.gate.failOn}) this run would pass.\n`,
-      );
+      printOutcome(ctx, outcome, outDir);
       // The demo succeeded whatever it found: the gate's exit code is for `run` and `audit`.
       ctx.exitCode = ExitCode.ok;
     },

@@ -2,6 +2,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { writeOperations } from '../../atlas/write-operations.js';
 import { ExitCode, InputError, UsageError } from '../../errors.js';
+import type { EvidenceKeys } from '../../evidence/signature.js';
 import {
   assertEvidenceWritable,
   evidenceEntries,
@@ -11,20 +12,30 @@ import {
 import { summarizeEvidence } from '../../evidence/summary.js';
 import { readSignoff } from '../../input/audit-inputs.js';
 import {
+  type ApplyInputs,
   type ApplyLog,
-  type ApplyLogCall,
   applyPlan,
   bindPlan,
   initialLog,
   serializeApplyLog,
 } from '../../review/apply.js';
-import { checkReviewWorkbook, formatProblemLines, readReviewWorkbook } from '../../review/import.js';
-import { buildRevocationPlan, formatCallLines, formatPlanText, serializePlan } from '../../review/plan.js';
-import { buildSignoff, serializeSignoff } from '../../review/signoff.js';
-import { signoffSnapshotProblem } from '../../review/signoff-check.js';
-import { renderSignoffHtml } from '../../review/signoff-html.js';
-import { VERIFY_FORMATS, VERIFY_FORMATTERS, type VerifyFormat, verifySignoff } from '../../review/verify.js';
-import { snapshotSubjectCount, WORKBOOK_LIMITS, workbookLimits } from '../../review/xlsx-package.js';
+import {
+  checkApplyTarget,
+  formatCallOutcome,
+  formatDryRun,
+  formatFailures,
+} from '../../review/apply-text.js';
+import { formatProblemLines } from '../../review/import.js';
+import { importReview } from '../../review/import-review.js';
+import {
+  checkLaterSnapshot,
+  checkReviewedSnapshot,
+  VERIFY_FORMATS,
+  VERIFY_FORMATTERS,
+  type VerifyFormat,
+  verifySignoff,
+} from '../../review/verify.js';
+import { WORKBOOK_LIMITS } from '../../review/xlsx-package.js';
 import { readSnapshot, sha256Hex } from '../../snapshot/store.js';
 import {
   assertWritable,
@@ -96,66 +107,49 @@ function importCommand(ctx: CliContext) {
         .option('force', { type: 'boolean', default: false, describe: 'Overwrite output files that exist' })
         .example('$0 review import q3-filled.xlsx --snapshot q3.json --out-dir evidence/q3', 'sign off Q3'),
     handler: async (argv: ImportArgs) => {
-      const outDir = resolve(ctx.cwd, argv['out-dir']);
-      const out = Object.fromEntries(
-        Object.entries(IMPORT_OUTPUTS).map(([k, name]) => [k, resolve(outDir, name)]),
-      ) as Record<keyof typeof IMPORT_OUTPUTS, string>;
+      const out = importOutputPaths(resolve(ctx.cwd, argv['out-dir']));
       // Refuse before any work (exit 4): never a partial set of evidence files.
       for (const path of [out.signoffHtml, out.planText]) await assertWritable(path, argv.force);
       for (const path of [out.planJson, out.signoffJson]) await assertEvidenceWritable(path, argv.force);
       const keys = await loadEvidenceKeys(argv, ctx);
-      const workbookFile = resolve(ctx.cwd, argv.workbook);
       // Size caps before the workbook is read or loaded (src/review/xlsx-package.ts).
-      const bytes = await readInputBytes(workbookFile, argv.workbook, WORKBOOK_LIMITS.maxFileBytes);
+      const bytes = await readInputBytes(
+        resolve(ctx.cwd, argv.workbook),
+        argv.workbook,
+        WORKBOOK_LIMITS.maxFileBytes,
+      );
       const loaded = await readSnapshot(resolve(ctx.cwd, argv.snapshot), keys);
       const now = ctx.now();
-      const limits = workbookLimits(snapshotSubjectCount(loaded.snapshot));
-      const contents = await readReviewWorkbook(bytes, argv.workbook, limits);
-      const check = checkReviewWorkbook(contents, loaded, now);
-      if (check.problems.length > 0) {
-        for (const line of formatProblemLines(check.problems, argv.workbook)) ctx.stderr(`${line}\n`);
+      const result = await importReview({
+        workbook: { file: argv.workbook, bytes },
+        snapshot: { file: argv.snapshot, snapshot: loaded.snapshot, sha256: loaded.sha256 },
+        now,
+      });
+      if (!result.ok) {
+        for (const line of formatProblemLines(result.problems, argv.workbook)) ctx.stderr(`${line}\n`);
+        const n = result.problems.length;
         throw new InputError(
           argv.workbook,
           '$',
-          `${check.problems.length} problem${check.problems.length === 1 ? '' : 's'} in the workbook (listed above); nothing written`,
+          `${n} problem${n === 1 ? '' : 's'} in the workbook (listed above); nothing written`,
           { hint: 'fix the cells named above and run review import again' },
         );
       }
-      const signoff = buildSignoff({
-        snapshot: loaded.snapshot,
-        snapshotFile: basename(argv.snapshot),
-        snapshotSha256: loaded.sha256,
-        workbookFile: basename(argv.workbook),
-        workbookSha256: sha256Hex(bytes),
-        decisions: check.decisions,
-        signedOffAt: now,
-        tool: TOOL,
-      });
-      const signoffText = serializeSignoff(signoff);
-      // The plan names the sign-off by the sha256 of the file written here; `review apply` checks it.
-      const plan = buildRevocationPlan(signoff, sha256Hex(signoffText));
-      // Render everything, then write the set all or nothing; signoff.json last (src/util/files.ts),
-      // the two JSON records each with its signature.
+      const { signoff, plan, texts } = result;
+      // Write the set all or nothing; signoff.json last (src/util/files.ts), the two JSON records each
+      // with its signature.
       const signer = evidenceSigner(keys, now);
-      const html = renderSignoffHtml(signoff);
-      const planJson = serializePlan(plan);
-      const planText = formatPlanText(plan);
       await writeFilesAtomic(
         [
-          { path: out.signoffHtml, data: html },
-          ...evidenceEntries(out.planJson, planJson, 'plan', signer),
-          { path: out.planText, data: planText },
-          ...evidenceEntries(out.signoffJson, signoffText, 'signoff', signer),
+          { path: out.signoffHtml, data: texts.signoffHtml },
+          ...evidenceEntries(out.planJson, texts.planJson, 'plan', signer),
+          { path: out.planText, data: texts.planText },
+          ...evidenceEntries(out.signoffJson, texts.signoffJson, 'signoff', signer),
         ],
         { force: argv.force },
       );
-      const written: Array<[string, string]> = [
-        [out.signoffHtml, html],
-        [out.planJson, planJson],
-        [out.planText, planText],
-        [out.signoffJson, signoffText],
-      ];
-      for (const [path, text] of written) ctx.stdout(`wrote ${path} (${Buffer.byteLength(text)} bytes)\n`);
+      for (const k of ['signoffHtml', 'planJson', 'planText', 'signoffJson'] as const)
+        ctx.stdout(`wrote ${out[k]} (${Buffer.byteLength(texts[k])} bytes)\n`);
       ctx.stdout(signedLine(out.planJson, keys) + signedLine(out.signoffJson, keys));
       const c = signoff.counts;
       ctx.stderr(
@@ -164,6 +158,17 @@ function importCommand(ctx: CliContext) {
       ctx.exitCode = ExitCode.ok;
     },
   });
+}
+
+/** The output files of `review import` in `outDir`. */
+function importOutputPaths(outDir: string): Record<keyof typeof IMPORT_OUTPUTS, string> {
+  const path = (k: keyof typeof IMPORT_OUTPUTS) => resolve(outDir, IMPORT_OUTPUTS[k]);
+  return {
+    signoffJson: path('signoffJson'),
+    signoffHtml: path('signoffHtml'),
+    planJson: path('planJson'),
+    planText: path('planText'),
+  };
 }
 
 interface VerifyArgs extends VerifyKeyArgs {
@@ -216,8 +221,7 @@ function verifyCommand(ctx: CliContext) {
       // Signature (with a key), schema, and counts that add up to the actions listed.
       const read = await readSignoff(resolve(ctx.cwd, argv.signoff), keys, argv.signoff);
       const signoff = read.signoff;
-      // The actions are checked against the snapshot that was signed off: an id that was never in it,
-      // or a record with decisions missing, is refused.
+      // The actions are checked against the snapshot that was signed off.
       const reviewedArg = argv['reviewed-snapshot'];
       if (reviewedArg === undefined)
         throw new UsageError(
@@ -225,29 +229,9 @@ function verifyCommand(ctx: CliContext) {
           { hint: `pass it with --reviewed-snapshot ${terminalSafe(signoff.snapshot.file)}` },
         );
       const reviewed = await readSnapshot(resolve(ctx.cwd, reviewedArg), keys);
-      if (reviewed.sha256 !== signoff.snapshot.sha256)
-        throw new InputError(
-          reviewedArg,
-          '$',
-          `is not the snapshot that was signed off: its sha256 is ${reviewed.sha256}, ${argv.signoff} names ${signoff.snapshot.sha256}`,
-          {
-            hint: `--reviewed-snapshot takes the snapshot review import read (${terminalSafe(signoff.snapshot.file)})`,
-          },
-        );
-      const problem = signoffSnapshotProblem(signoff, reviewed.snapshot);
-      if (problem)
-        throw new InputError(argv.signoff, problem.path, `${problem.problem}; refused`, {
-          hint: 'use the signoff.json review import wrote, or run review import again',
-        });
+      checkReviewedSnapshot(signoff, argv.signoff, { ...reviewed, file: reviewedArg });
       const later = await readSnapshot(resolve(ctx.cwd, argv.snapshot), keys);
-      if (later.sha256 === signoff.snapshot.sha256)
-        throw new UsageError(`${argv.snapshot} is the snapshot that was signed off, not a later one`, {
-          hint: 'collect a new snapshot after carrying out the revocation plan',
-        });
-      if (later.snapshot.collectedAt < signoff.snapshot.collectedAt)
-        throw new UsageError(
-          `${argv.snapshot} was collected ${later.snapshot.collectedAt}, before the signed-off snapshot (${signoff.snapshot.collectedAt})`,
-        );
+      checkLaterSnapshot(signoff, { ...later, file: argv.snapshot });
       const result = {
         ...verifySignoff(signoff, { ...later, file: argv.snapshot }, ctx.now()),
         evidence: summarizeEvidence([read.evidence, reviewed.evidence, later.evidence]),
@@ -283,11 +267,65 @@ interface ApplyArgs extends SigningKeyArgs {
   'max-retries': number;
 }
 
-/** A one-line account of a logged call, for the terminal. */
-function callLine(c: ApplyLogCall, total: number): string {
-  const answer = c.status === null ? '' : ` ${c.status}${c.errorCode ? ` ${terminalSafe(c.errorCode)}` : ''}`;
-  const why = c.reason ? ` (${terminalSafe(c.reason)})` : '';
-  return `[${c.index}/${total}] ${c.outcome}${answer} ${c.method} ${terminalSafe(c.path)}: ${terminalSafe(c.purpose)}${why}\n`;
+/** The options and examples of `review apply`. */
+function applyOptions(y: Argv) {
+  return requestOptions(verifyKeyOption(signingKeyOption(y)))
+    .positional('plan', {
+      type: 'string',
+      demandOption: true,
+      describe: 'revocation-plan.json from `review import`',
+    })
+    .option('snapshot', {
+      type: 'string',
+      demandOption: true,
+      requiresArg: true,
+      describe: 'The snapshot that was reviewed (checked by sha256; its Atlas base URL must be the one used)',
+    })
+    .option('workbook', {
+      type: 'string',
+      demandOption: true,
+      requiresArg: true,
+      describe: 'The filled workbook that was imported (checked by sha256; its decisions are read again)',
+    })
+    .option('signoff', {
+      type: 'string',
+      requiresArg: true,
+      describe: `The ${IMPORT_OUTPUTS.signoffJson} written with the plan (default: beside the plan)`,
+    })
+    .option('yes', {
+      type: 'boolean',
+      default: false,
+      describe: 'Send the calls (without it: list them, change nothing)',
+    })
+    .option('log', {
+      type: 'string',
+      requiresArg: true,
+      describe: `Apply log (JSON) with --yes (default ${APPLY_LOG_NAME} beside the sign-off)`,
+    })
+    .option('force', {
+      type: 'boolean',
+      default: false,
+      describe: 'Overwrite the apply log if it exists',
+    })
+    .option('base-url', {
+      type: 'string',
+      describe:
+        'Atlas base URL [env MONGODB_ATLAS_BASE_URL]; must be the one the snapshot was collected from',
+      group: 'Atlas:',
+    })
+    .option('auth', {
+      choices: ['service-account', 'api-key'] as const,
+      describe: `Which ${APPLY_CREDENTIALS.clientId.replace(/_CLIENT_ID$/, '_*')} credentials when both kinds are set (default: service account)`,
+      group: 'Atlas:',
+    })
+    .example(
+      '$0 review apply evidence/q3/revocation-plan.json --snapshot q3.json --workbook q3-filled.xlsx',
+      'list the calls the Q3 plan would send; change nothing',
+    )
+    .example(
+      '$0 review apply evidence/q3/revocation-plan.json --snapshot q3.json --workbook q3-filled.xlsx --yes',
+      `send them with the ${APPLY_CREDENTIALS.clientId} / ${APPLY_CREDENTIALS.clientSecret} service account; log in evidence/q3/${APPLY_LOG_NAME}`,
+    );
 }
 
 function applyCommand(ctx: CliContext) {
@@ -295,169 +333,32 @@ function applyCommand(ctx: CliContext) {
     command: 'apply <plan>',
     describe:
       'Carry out a revocation plan against Atlas with write-capable credentials (lists the calls; sends them only with --yes)',
-    builder: (y: Argv) =>
-      requestOptions(verifyKeyOption(signingKeyOption(y)))
-        .positional('plan', {
-          type: 'string',
-          demandOption: true,
-          describe: 'revocation-plan.json from `review import`',
-        })
-        .option('snapshot', {
-          type: 'string',
-          demandOption: true,
-          requiresArg: true,
-          describe:
-            'The snapshot that was reviewed (checked by sha256; its Atlas base URL must be the one used)',
-        })
-        .option('workbook', {
-          type: 'string',
-          demandOption: true,
-          requiresArg: true,
-          describe: 'The filled workbook that was imported (checked by sha256; its decisions are read again)',
-        })
-        .option('signoff', {
-          type: 'string',
-          requiresArg: true,
-          describe: `The ${IMPORT_OUTPUTS.signoffJson} written with the plan (default: beside the plan)`,
-        })
-        .option('yes', {
-          type: 'boolean',
-          default: false,
-          describe: 'Send the calls (without it: list them, change nothing)',
-        })
-        .option('log', {
-          type: 'string',
-          requiresArg: true,
-          describe: `Apply log (JSON) with --yes (default ${APPLY_LOG_NAME} beside the sign-off)`,
-        })
-        .option('force', {
-          type: 'boolean',
-          default: false,
-          describe: 'Overwrite the apply log if it exists',
-        })
-        .option('base-url', {
-          type: 'string',
-          describe:
-            'Atlas base URL [env MONGODB_ATLAS_BASE_URL]; must be the one the snapshot was collected from',
-          group: 'Atlas:',
-        })
-        .option('auth', {
-          choices: ['service-account', 'api-key'] as const,
-          describe: `Which ${APPLY_CREDENTIALS.clientId.replace(/_CLIENT_ID$/, '_*')} credentials when both kinds are set (default: service account)`,
-          group: 'Atlas:',
-        })
-        .example(
-          '$0 review apply evidence/q3/revocation-plan.json --snapshot q3.json --workbook q3-filled.xlsx',
-          'list the calls the Q3 plan would send; change nothing',
-        )
-        .example(
-          '$0 review apply evidence/q3/revocation-plan.json --snapshot q3.json --workbook q3-filled.xlsx --yes',
-          `send them with the ${APPLY_CREDENTIALS.clientId} / ${APPLY_CREDENTIALS.clientSecret} service account; log in evidence/q3/${APPLY_LOG_NAME}`,
-        ),
+    builder: applyOptions,
     handler: async (argv: ApplyArgs) => {
       const signoffArg = argv.signoff ?? join(dirname(argv.plan), IMPORT_OUTPUTS.signoffJson);
       const keys = await loadEvidenceKeys(argv, ctx);
-      // With a key, the plan, the sign-off and the snapshot must each carry a valid signature; the
-      // workbook is bound by the sha256 the (signed) sign-off records.
-      const planText = (await readEvidence(resolve(ctx.cwd, argv.plan), 'plan', keys, argv.plan)).text;
-      const signoffText = (await readEvidence(resolve(ctx.cwd, signoffArg), 'signoff', keys, signoffArg))
-        .text;
-      const snapshot = await readSnapshot(resolve(ctx.cwd, argv.snapshot), keys);
-      // Size caps before the workbook is read or loaded, as for review import (src/review/xlsx-package.ts).
-      const workbookBytes = await readInputBytes(
-        resolve(ctx.cwd, argv.workbook),
-        argv.workbook,
-        WORKBOOK_LIMITS.maxFileBytes,
-      );
-      const { plan } = await bindPlan(
-        {
-          plan: { file: argv.plan, text: planText },
-          signoff: { file: signoffArg, text: signoffText },
-          snapshot: { file: argv.snapshot, sha256: snapshot.sha256, snapshot: snapshot.snapshot },
-          workbook: { file: argv.workbook, bytes: workbookBytes },
-        },
-        ctx.now(),
-      );
-      // A plan is applied only to the Atlas it was made from (an org id elsewhere answers 404, which
-      // would read as "already done").
+      const inputs = await readApplyInputs(ctx, argv, signoffArg, keys);
+      const { plan } = await bindPlan(inputs, ctx.now());
       const baseUrl = resolveBaseUrl(argv['base-url'], ctx.env);
-      const source = snapshot.snapshot.source;
-      if (source.api !== 'atlas-v2')
-        throw new UsageError(
-          `${argv.snapshot} was collected with --api ${source.api}; review apply speaks the Atlas Admin API v2 only`,
-        );
-      if (new URL(source.baseUrl).origin !== baseUrl.origin)
-        throw new UsageError(
-          `${baseUrl.origin} is not the Atlas ${argv.snapshot} was collected from (${terminalSafe(source.baseUrl)}); a plan is applied only where it was made`,
-          { hint: "set --base-url (or MONGODB_ATLAS_BASE_URL) to the snapshot's base URL" },
-        );
-
-      const calls = plan.identities.flatMap((i) => i.calls);
-      const toSend = calls.filter((c) => !c.candidate);
-      const roles = plan.rolesNeeded.join(', ') || 'none';
+      checkApplyTarget(inputs.snapshot.snapshot.source, baseUrl.origin, argv.snapshot);
       if (!argv.yes) {
-        const lines = [
-          `review apply: dry run of ${terminalSafe(argv.plan)} against ${baseUrl.origin}: nothing is sent without --yes`,
-          `${toSend.length} call(s) to send, ${calls.length - toSend.length} candidate(s) never sent; least role of the applying identity: ${roles}`,
-          '',
-        ];
-        let n = 0;
-        for (const c of calls) {
-          n += 1;
-          // `  1. DELETE /api/...`, its purpose and body indented under it.
-          const [first = '', ...rest] = formatCallLines(c, '      ');
-          lines.push(
-            `${`${n}.`.padStart(5)} ${first.trimStart()}${c.candidate ? ' (skipped: a human chooses)' : ''}`,
-          );
-          lines.push(...rest);
-        }
-        if (calls.length === 0) lines.push('No calls: nothing to do.');
-        ctx.stdout(`${lines.join('\n')}\n`);
+        ctx.stdout(formatDryRun(plan, argv.plan, baseUrl.origin));
         ctx.stderr(
           `review apply: dry run, nothing sent; run again with --yes and the ${APPLY_CREDENTIALS.clientId} / ${APPLY_CREDENTIALS.clientSecret} (or ${APPLY_CREDENTIALS.publicKey} / ${APPLY_CREDENTIALS.privateKey}) credentials\n`,
         );
         ctx.exitCode = ExitCode.ok;
         return;
       }
-
-      // The write identity: its own variables, never the collector's read-only one.
-      const env = ctx.env;
-      for (const [apply, collect] of [
-        [APPLY_CREDENTIALS.clientId, COLLECTOR_CREDENTIALS.clientId],
-        [APPLY_CREDENTIALS.publicKey, COLLECTOR_CREDENTIALS.publicKey],
-      ] as const)
-        if (env[apply] && env[apply] === env[collect])
-          throw new UsageError(
-            `${apply} names the same identity as ${collect} (the collector's): give review apply its own write-capable identity and keep the collector read-only`,
-          );
-      const client =
-        toSend.length === 0
-          ? null
-          : buildClient(
-              {
-                'base-url': argv['base-url'],
-                auth: argv.auth,
-                api: 'atlas-v2',
-                concurrency: 1,
-                'timeout-ms': argv['timeout-ms'],
-                'max-retries': argv['max-retries'],
-              },
-              env,
-              undefined,
-              APPLY_CREDENTIALS,
-            );
+      checkWriteIdentity(ctx.env);
+      const toSend = plan.identities.flatMap((i) => i.calls).filter((c) => !c.candidate);
+      const client = toSend.length === 0 ? null : applyClient(argv, ctx.env);
       const logFile = resolve(ctx.cwd, argv.log ?? join(dirname(signoffArg), APPLY_LOG_NAME));
-      // The log never replaces the evidence it is checked against, even with --force.
-      for (const [what, file] of [
+      await checkLogFile(ctx, logFile, [
         ['plan', argv.plan],
         ['--signoff', signoffArg],
         ['--snapshot', argv.snapshot],
         ['--workbook', argv.workbook],
-      ] as const)
-        if (await sameFile(logFile, resolve(ctx.cwd, file)))
-          throw new UsageError(`--log would overwrite the ${what} input file ${file}`, {
-            hint: 'write the apply log to another file',
-          });
+      ]);
       await assertEvidenceWritable(logFile, argv.force);
       const writeLog = (log: ApplyLog, force: boolean) =>
         writeEvidence(logFile, serializeApplyLog(log), 'apply-log', evidenceSigner(keys, ctx.now()), {
@@ -469,19 +370,10 @@ function applyCommand(ctx: CliContext) {
         tool: TOOL,
         startedAt: ctx.now().toISOString(),
         baseUrl: baseUrl.origin,
-        identity:
-          kind === undefined
-            ? null
-            : {
-                auth: kind,
-                id:
-                  env[
-                    kind === 'service-account' ? APPLY_CREDENTIALS.clientId : APPLY_CREDENTIALS.publicKey
-                  ] ?? '',
-              },
-        plan: { file: basename(argv.plan), sha256: sha256Hex(planText) },
-        signoff: { file: basename(signoffArg), sha256: sha256Hex(signoffText) },
-        snapshot: { file: basename(argv.snapshot), sha256: snapshot.sha256 },
+        identity: kind === undefined ? null : { auth: kind, id: ctx.env[APPLY_ID_VARIABLE[kind]] ?? '' },
+        plan: { file: basename(argv.plan), sha256: sha256Hex(inputs.plan.text) },
+        signoff: { file: basename(signoffArg), sha256: sha256Hex(inputs.signoff.text) },
+        snapshot: { file: basename(argv.snapshot), sha256: inputs.snapshot.sha256 },
       });
       // The log (and its signature) exists before the first request and is rewritten after every call.
       await writeLog(log, argv.force);
@@ -493,30 +385,111 @@ function applyCommand(ctx: CliContext) {
           now: ctx.now,
           onCall: async (entry, current) => {
             await writeLog(current, true);
-            ctx.stdout(callLine(entry, current.calls.length));
+            ctx.stdout(formatCallOutcome(entry, current.calls.length));
           },
         },
       );
       await writeLog(finished, true);
-      for (const c of finished.calls.filter((x) => x.candidate))
-        ctx.stdout(callLine(c, finished.calls.length));
-      const s = finished.summary;
-      const failed = finished.calls.filter((c) => c.outcome === 'failed');
-      for (const c of failed) {
-        const op = writeOperations[c.operationId as keyof typeof writeOperations];
-        ctx.stderr(
-          `failed: ${c.method} ${terminalSafe(c.path)} (${op.method} ${op.path}): ${c.status === null ? 'no HTTP response' : `HTTP ${c.status}`}${c.errorCode ? ` ${terminalSafe(c.errorCode)}` : ''}${c.detail ? `: ${terminalSafe(c.detail)}` : ''}\n`,
-        );
-      }
-      if (failed.some((c) => c.status === 401) && client?.options.credentialHint)
-        ctx.stderr(`hint: ${client.options.credentialHint} (the write-capable identity of review apply)\n`);
-      ctx.stdout(signedLine(logFile, keys));
-      ctx.stderr(
-        `review apply: ${s.done} done, ${s.alreadyDone} already done, ${s.failed} failed, ${s.skipped} skipped of ${s.calls} call(s); log ${logFile}${failed.length > 0 ? ' (exit 3)' : ''}\n`,
-      );
-      ctx.exitCode = failed.length > 0 ? ExitCode.api : ExitCode.ok;
+      reportApplied(ctx, finished, logFile, keys, client?.options.credentialHint);
     },
   });
+}
+
+/** The apply identity's id variable per auth kind (logged: an id, never a secret). */
+const APPLY_ID_VARIABLE = {
+  'service-account': APPLY_CREDENTIALS.clientId,
+  'api-key': APPLY_CREDENTIALS.publicKey,
+} as const;
+
+/**
+ * Reads the evidence `review apply` binds. With a key, the plan, the sign-off and the snapshot must
+ * each carry a valid signature; the workbook is bound by the sha256 the (signed) sign-off records.
+ */
+async function readApplyInputs(
+  ctx: CliContext,
+  argv: ApplyArgs,
+  signoffArg: string,
+  keys: EvidenceKeys,
+): Promise<ApplyInputs> {
+  const planText = (await readEvidence(resolve(ctx.cwd, argv.plan), 'plan', keys, argv.plan)).text;
+  const signoffText = (await readEvidence(resolve(ctx.cwd, signoffArg), 'signoff', keys, signoffArg)).text;
+  const snapshot = await readSnapshot(resolve(ctx.cwd, argv.snapshot), keys);
+  // Size caps before the workbook is read or loaded, as for review import (src/review/xlsx-package.ts).
+  const bytes = await readInputBytes(
+    resolve(ctx.cwd, argv.workbook),
+    argv.workbook,
+    WORKBOOK_LIMITS.maxFileBytes,
+  );
+  return {
+    plan: { file: argv.plan, text: planText },
+    signoff: { file: signoffArg, text: signoffText },
+    snapshot: { file: argv.snapshot, sha256: snapshot.sha256, snapshot: snapshot.snapshot },
+    workbook: { file: argv.workbook, bytes },
+  };
+}
+
+/** The write identity: its own variables, never the collector's read-only one. */
+function checkWriteIdentity(env: CliContext['env']): void {
+  for (const [apply, collect] of [
+    [APPLY_CREDENTIALS.clientId, COLLECTOR_CREDENTIALS.clientId],
+    [APPLY_CREDENTIALS.publicKey, COLLECTOR_CREDENTIALS.publicKey],
+  ] as const)
+    if (env[apply] && env[apply] === env[collect])
+      throw new UsageError(
+        `${apply} names the same identity as ${collect} (the collector's): give review apply its own write-capable identity and keep the collector read-only`,
+      );
+}
+
+/** The write client: one call at a time, with the apply credentials. */
+function applyClient(argv: ApplyArgs, env: CliContext['env']) {
+  return buildClient(
+    {
+      'base-url': argv['base-url'],
+      auth: argv.auth,
+      api: 'atlas-v2',
+      concurrency: 1,
+      'timeout-ms': argv['timeout-ms'],
+      'max-retries': argv['max-retries'],
+    },
+    env,
+    undefined,
+    APPLY_CREDENTIALS,
+  );
+}
+
+/** The log never replaces the evidence it is checked against, even with --force. */
+async function checkLogFile(
+  ctx: CliContext,
+  logFile: string,
+  inputs: ReadonlyArray<readonly [string, string]>,
+): Promise<void> {
+  for (const [what, file] of inputs)
+    if (await sameFile(logFile, resolve(ctx.cwd, file)))
+      throw new UsageError(`--log would overwrite the ${what} input file ${file}`, {
+        hint: 'write the apply log to another file',
+      });
+}
+
+/** Prints the candidates, the failures and the summary of a finished run, and sets the exit code. */
+function reportApplied(
+  ctx: CliContext,
+  finished: ApplyLog,
+  logFile: string,
+  keys: EvidenceKeys,
+  credentialHint: string | undefined,
+): void {
+  for (const c of finished.calls.filter((x) => x.candidate))
+    ctx.stdout(formatCallOutcome(c, finished.calls.length));
+  const failed = finished.calls.filter((c) => c.outcome === 'failed');
+  for (const line of formatFailures(finished)) ctx.stderr(line);
+  if (failed.some((c) => c.status === 401) && credentialHint)
+    ctx.stderr(`hint: ${credentialHint} (the write-capable identity of review apply)\n`);
+  ctx.stdout(signedLine(logFile, keys));
+  const s = finished.summary;
+  ctx.stderr(
+    `review apply: ${s.done} done, ${s.alreadyDone} already done, ${s.failed} failed, ${s.skipped} skipped of ${s.calls} call(s); log ${logFile}${failed.length > 0 ? ' (exit 3)' : ''}\n`,
+  );
+  ctx.exitCode = failed.length > 0 ? ExitCode.api : ExitCode.ok;
 }
 
 /** `review import|verify|apply`: read reviewer decisions back, sign off, and check revocations later. */

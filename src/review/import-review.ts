@@ -1,0 +1,76 @@
+/**
+ * `review import` as a function of data: a filled workbook and the snapshot it was written from give
+ * the sign-off and the revocation plan, rendered as the texts the command writes. No file, clock or
+ * terminal: the caller reads the inputs, passes `now`, and writes (or refuses) the outputs.
+ */
+import { basename } from 'node:path';
+import type { Snapshot } from '../snapshot/schema.js';
+import { sha256Hex } from '../snapshot/store.js';
+import { TOOL } from '../version.js';
+import { checkReviewWorkbook, type ReviewProblem, readReviewWorkbook } from './import.js';
+import { buildRevocationPlan, formatPlanText, type RevocationPlan, serializePlan } from './plan.js';
+import { buildSignoff, type Signoff, serializeSignoff } from './signoff.js';
+import { renderSignoffHtml } from './signoff-html.js';
+import { snapshotSubjectCount, workbookLimits } from './xlsx-package.js';
+
+/**
+ * The inputs of an import: the workbook's bytes and the snapshot, each with its file name as given
+ * (problems name it so; the sign-off records its base name).
+ */
+export interface ImportReviewInput {
+  workbook: { file: string; bytes: Uint8Array };
+  snapshot: { file: string; snapshot: Snapshot; sha256: string };
+  /** Sign-off time, and the upper bound of review dates. */
+  now: Date;
+}
+
+/** What an import produces: nothing but the problems, or the sign-off, the plan and their texts. */
+export type ImportReviewResult =
+  | { ok: false; problems: ReviewProblem[] }
+  | {
+      ok: true;
+      signoff: Signoff;
+      plan: RevocationPlan;
+      /** The texts of the four output files, by IMPORT_OUTPUTS key. */
+      texts: { signoffJson: string; signoffHtml: string; planJson: string; planText: string };
+    };
+
+/**
+ * Reads and checks the workbook against the snapshot; when it has no problem, builds the sign-off and
+ * the plan. The plan names the sign-off by the sha256 of the text returned here, which is the text
+ * the caller must write (`review apply` checks it). Bytes that are not an XLSX workbook, or above
+ * the size limits for the snapshot, are an InputError.
+ */
+export async function importReview({
+  workbook,
+  snapshot,
+  now,
+}: ImportReviewInput): Promise<ImportReviewResult> {
+  const limits = workbookLimits(snapshotSubjectCount(snapshot.snapshot));
+  const contents = await readReviewWorkbook(workbook.bytes, workbook.file, limits);
+  const check = checkReviewWorkbook(contents, snapshot, now);
+  if (check.problems.length > 0) return { ok: false, problems: check.problems };
+  const signoff = buildSignoff({
+    snapshot: snapshot.snapshot,
+    snapshotFile: basename(snapshot.file),
+    snapshotSha256: snapshot.sha256,
+    workbookFile: basename(workbook.file),
+    workbookSha256: sha256Hex(workbook.bytes),
+    decisions: check.decisions,
+    signedOffAt: now,
+    tool: TOOL,
+  });
+  const signoffJson = serializeSignoff(signoff);
+  const plan = buildRevocationPlan(signoff, sha256Hex(signoffJson));
+  return {
+    ok: true,
+    signoff,
+    plan,
+    texts: {
+      signoffJson,
+      signoffHtml: renderSignoffHtml(signoff),
+      planJson: serializePlan(plan),
+      planText: formatPlanText(plan),
+    },
+  };
+}
