@@ -51,10 +51,12 @@ describe('email summary', () => {
 
 describe('report stage purity (STYLE.md: renderers touch no file, clock or env)', () => {
   const dir = join(import.meta.dirname, '..', '..', 'src', 'report');
-  const files = [
-    join(dir, 'model.ts'),
-    ...readdirSync(join(dir, 'renderers')).map((f) => join(dir, 'renderers', f)),
-  ];
+  // Every file of the model and the renderers, those in their subfolders (model/, renderers/xlsx/) too.
+  const under = (sub: string) =>
+    readdirSync(join(dir, sub), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => join(dir, sub, f));
+  const files = [join(dir, 'model.ts'), ...under('model'), ...under('renderers')];
   for (const file of files) {
     it(`${file.slice(dir.length + 1)} has no I/O, clock or env`, () => {
       const src = readFileSync(file, 'utf8');

@@ -1,0 +1,94 @@
+/**
+ * Findings phase of the report model: the audit's findings as rows every format shows, and an index of
+ * them by subject and by organization, counted once here.
+ */
+import type { AuditResult, Finding } from '../../audit/types.js';
+import { type FindingComparison, findingIdentity } from '../../changes/compare-findings.js';
+import { compareText } from '../../domain/compare-text.js';
+import { identityKey } from '../../domain/keys.js';
+import type { Severity } from '../../domain/severity.js';
+import { meetsFailOn, severityRank } from '../../domain/severity.js';
+import type { FindingCounts, FindingRow } from '../model.js';
+import { addFinding, pushTo, zeroFindingCounts } from './shared.js';
+
+function evidenceValue(value: Finding['evidence'][string]): string {
+  if (value === null) return '';
+  if (Array.isArray(value)) return value.join(', ');
+  return String(value);
+}
+
+/**
+ * Finding rows in the audit's order (severity desc, rule, org, subject), re-sorted defensively.
+ * `comparison` (with `--previous`) marks each one new or still open.
+ */
+export function buildFindingRows(audit: AuditResult, comparison: FindingComparison | null): FindingRow[] {
+  const failOn = audit.gate.failOn;
+  const rows: FindingRow[] = audit.findings.map((f) => ({
+    ...findingIdentity(f),
+    evidence: Object.keys(f.evidence)
+      .sort(compareText)
+      .map((name) => ({ name, value: evidenceValue(f.evidence[name] ?? null) })),
+    waived: f.waived,
+    waiver: f.waiver,
+    isNew: f.isNew,
+    gating: !f.waived && f.isNew && meetsFailOn(f.severity, failOn),
+    sinceLastReview: comparison ? (comparison.marks.get(f.key) ?? 'new') : null,
+  }));
+  return rows.sort(
+    (a, b) =>
+      severityRank(b.severity) - severityRank(a.severity) ||
+      compareText(a.ruleId, b.ruleId) ||
+      compareText(a.orgName, b.orgName) ||
+      compareText(a.orgId, b.orgId) ||
+      compareText(a.subjectName, b.subjectName) ||
+      compareText(a.subjectId, b.subjectId) ||
+      compareText(a.key, b.key),
+  );
+}
+
+/** What the findings on one subject add up to, as the roster shows it. */
+export interface SubjectStats {
+  count: number;
+  open: number;
+  /** Most severe open finding, or null. */
+  max: Severity | null;
+  /** Rule ids, sorted. */
+  rules: string[];
+}
+
+/** Finding rows indexed by subject (identity key) and counted per organization and overall. */
+export interface FindingIndex {
+  bySubject: Map<string, FindingRow[]>;
+  byOrg: Map<string, FindingCounts>;
+  overall: FindingCounts;
+}
+
+export function indexFindings(rows: readonly FindingRow[]): FindingIndex {
+  const bySubject = new Map<string, FindingRow[]>();
+  const byOrg = new Map<string, FindingCounts>();
+  const overall = zeroFindingCounts();
+  for (const row of rows) {
+    pushTo(bySubject, identityKey(row.orgId, row.subjectType, row.subjectId), row);
+    let oc = byOrg.get(row.orgId);
+    if (!oc) {
+      oc = zeroFindingCounts();
+      byOrg.set(row.orgId, oc);
+    }
+    addFinding(oc, row);
+    addFinding(overall, row);
+  }
+  return { bySubject, byOrg, overall };
+}
+
+export function subjectStats(index: FindingIndex, key: string): SubjectStats {
+  const list = index.bySubject.get(key) ?? [];
+  let open = 0;
+  let max: Severity | null = null;
+  for (const r of list) {
+    if (r.waived) continue;
+    open++;
+    if (max === null || severityRank(r.severity) > severityRank(max)) max = r.severity;
+  }
+  const rules = [...new Set(list.map((r) => r.ruleId))].sort(compareText);
+  return { count: list.length, open, max, rules };
+}

@@ -1,0 +1,150 @@
+/**
+ * Roster phase of the report model: every organization's identities, teams and project invitations,
+ * built by one section builder per subject kind, then sorted. A new identity kind (database users are
+ * next) is one builder in this folder and one line in SECTION_BUILDERS.
+ */
+import type { NotEvaluated } from '../../../audit/types.js';
+import { compareText } from '../../../domain/compare-text.js';
+import type { IdentityKind } from '../../../domain/subject.js';
+import { teamsOfUsers } from '../../../domain/team-membership.js';
+import type { Organization, Snapshot } from '../../../snapshot/schema.js';
+import type {
+  IdentityCounts,
+  OrgSummary,
+  ProgrammaticRow,
+  ProjectInvitationRow,
+  RosterRow,
+  TeamRow,
+} from '../../model.js';
+import type { FindingIndex } from '../finding-rows.js';
+import { orgSummary } from '../organizations.js';
+import { groupByReason, zeroIdentities } from '../shared.js';
+import { apiKeySection } from './api-keys.js';
+import type { OrgContext, SectionBuilder, SectionOutput } from './context.js';
+import { projectInvitationSection } from './project-invitations.js';
+import { serviceAccountSection } from './service-accounts.js';
+import { teamSection } from './teams.js';
+import { userSection } from './users.js';
+
+/** Every subject kind's builder, run in this order for each organization. */
+export const SECTION_BUILDERS: readonly SectionBuilder[] = [
+  userSection,
+  apiKeySection,
+  serviceAccountSection,
+  projectInvitationSection,
+  teamSection,
+];
+
+/** The estate's sections, sorted, with the organizations' summaries and totals. */
+export interface Sections {
+  /** Sorted by name, then id. */
+  organizations: OrgSummary[];
+  roster: RosterRow[];
+  teams: TeamRow[];
+  programmatic: ProgrammaticRow[];
+  projectInvitations: ProjectInvitationRow[];
+  identities: IdentityCounts;
+  teamTotal: number;
+  projectTotal: number;
+}
+
+function orgContext(
+  org: Organization,
+  asOf: Date,
+  findings: FindingIndex,
+  notEvaluated: readonly NotEvaluated[],
+): OrgContext {
+  return {
+    org,
+    asOf,
+    findings,
+    projectNames: new Map(org.projects.map((p) => [p.id, p.name])),
+    teamNames: new Map(org.teams.map((t) => [t.id, t.name])),
+    usernames: new Map(org.users.map((u) => [u.id, u.username])),
+    // Membership from both sides: the users endpoint's teamIds and the team-users endpoint.
+    userTeams: teamsOfUsers(org),
+    notEvaluated: (kind) =>
+      groupByReason(notEvaluated.filter((n) => n.subjectKind === kind)).map(
+        (g) => `${g.reason}: ${g.rules.join(', ')}`,
+      ),
+  };
+}
+
+/** Runs every section builder over every organization (sorted by name, then id). */
+export function buildSections(
+  snapshot: Snapshot,
+  notEvaluatedByOrg: ReadonlyMap<string, NotEvaluated[]>,
+  findings: FindingIndex,
+  asOf: Date,
+): Sections {
+  const sections: Sections = {
+    organizations: [],
+    roster: [],
+    teams: [],
+    programmatic: [],
+    projectInvitations: [],
+    identities: zeroIdentities(),
+    teamTotal: 0,
+    projectTotal: 0,
+  };
+  const orgs = [...snapshot.organizations].sort(
+    (a, b) => compareText(a.name, b.name) || compareText(a.id, b.id),
+  );
+  for (const org of orgs) {
+    const notEvaluated = notEvaluatedByOrg.get(org.id) ?? [];
+    const ctx = orgContext(org, asOf, findings, notEvaluated);
+    const ids = zeroIdentities();
+    const out: SectionOutput = {
+      ids,
+      roster: sections.roster,
+      programmatic: sections.programmatic,
+      teams: sections.teams,
+      projectInvitations: sections.projectInvitations,
+    };
+    const rosterStart = sections.roster.length;
+    for (const build of SECTION_BUILDERS) build(ctx, out);
+    ids.total = sections.roster.length - rosterStart;
+    sections.organizations.push(orgSummary(org, ids, findings, notEvaluated));
+    sections.teamTotal += org.teams.length;
+    sections.projectTotal += org.projects.length;
+    for (const f of Object.keys(ids) as Array<keyof IdentityCounts>) sections.identities[f] += ids[f];
+  }
+  sortSections(sections);
+  return sections;
+}
+
+const KIND_ORDER: Record<IdentityKind, number> = { user: 0, invitation: 1, apiKey: 2, serviceAccount: 3 };
+
+function sortSections(s: Sections): void {
+  s.roster.sort(
+    (a, b) =>
+      compareText(a.orgName, b.orgName) ||
+      compareText(a.orgId, b.orgId) ||
+      KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
+      compareText(a.name, b.name) ||
+      compareText(a.id, b.id),
+  );
+  s.teams.sort(
+    (a, b) =>
+      compareText(a.orgName, b.orgName) ||
+      compareText(a.orgId, b.orgId) ||
+      compareText(a.name, b.name) ||
+      compareText(a.id, b.id),
+  );
+  s.programmatic.sort(
+    (a, b) =>
+      compareText(a.orgName, b.orgName) ||
+      compareText(a.orgId, b.orgId) ||
+      compareText(a.kind, b.kind) ||
+      compareText(a.name, b.name) ||
+      compareText(a.id, b.id),
+  );
+  s.projectInvitations.sort(
+    (a, b) =>
+      compareText(a.orgName, b.orgName) ||
+      compareText(a.orgId, b.orgId) ||
+      compareText(a.projectName, b.projectName) ||
+      compareText(a.username, b.username) ||
+      compareText(a.id, b.id),
+  );
+}
