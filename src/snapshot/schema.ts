@@ -18,8 +18,11 @@ import { z } from 'zod';
  * (src/snapshot/upgrade.ts), so last quarter's snapshot still works with `--previous`.
  * v2: service accounts' project roles, IP access lists and system-managed flag; project invitations;
  * org session timeouts; and the coverage of each.
+ * v3: database access under each project: database users (and their Atlas-managed X.509 certificates'
+ * dates), custom database roles, the project IP access list, clusters and, per cluster, a summary of
+ * database access history; and the coverage of each.
  */
-export const SNAPSHOT_SCHEMA_VERSION = 2 as const;
+export const SNAPSHOT_SCHEMA_VERSION = 3 as const;
 
 const objectId = z.string().regex(/^[a-f0-9]{24}$/, 'expected a 24-hex Atlas id');
 const isoDate = z.iso.datetime({ offset: true });
@@ -78,12 +81,158 @@ export const projectTeamSchema = z.strictObject({
   roles: z.array(z.string()),
 });
 
+/** How a database user authenticates, from the `x509Type`, `ldapAuthType`, `awsIAMType`, `oidcAuthType` fields. */
+export const databaseAuthKindSchema = z.enum([
+  'scram',
+  'x509-managed',
+  'x509-customer',
+  'ldap-user',
+  'ldap-group',
+  'aws-iam-user',
+  'aws-iam-role',
+  'oidc-user',
+  'oidc-group',
+]);
+export type DatabaseAuthKind = z.infer<typeof databaseAuthKindSchema>;
+
+/** One role of a database user (`DatabaseUserRole`): a built-in role name or a custom role's name. */
+export const databaseUserRoleSchema = z.strictObject({
+  roleName: z.string().min(1),
+  databaseName: z.string().min(1),
+  /** Null when the role applies to the whole database. */
+  collectionName: z.string().nullable(),
+});
+export type DatabaseUserRole = z.infer<typeof databaseUserRoleSchema>;
+
+/** A cluster, data lake or stream instance a database user is limited to (`UserScope`). */
+export const databaseUserScopeSchema = z.strictObject({
+  name: z.string().min(1),
+  type: z.enum(['CLUSTER', 'DATA_LAKE', 'STREAM']),
+});
+
+/** Dates of an X.509 certificate Atlas manages for a user (`UserCert`); never the certificate itself. */
+export const databaseUserCertSchema = z.strictObject({
+  /** The certificate's serial (`_id`) as a string. */
+  id: z.string(),
+  createdAt: nullableDate,
+  notAfter: nullableDate,
+});
+
+/**
+ * A database user of one project (GET /groups/{groupId}/databaseUsers, `CloudDatabaseUser`). Its
+ * identity is (project, `databaseName`, `username`). The password is never read or stored.
+ */
+export const databaseUserSchema = z.strictObject({
+  username: z.string().min(1),
+  /** `admin` for SCRAM users, `$external` for every external kind. */
+  databaseName: z.enum(['admin', '$external']),
+  authKind: databaseAuthKindSchema,
+  roles: z.array(databaseUserRoleSchema),
+  /** Empty: the user reaches every cluster and data lake of the project. */
+  scopes: z.array(databaseUserScopeSchema),
+  /** When Atlas deletes a temporary user; null: permanent. */
+  deleteAfterDate: nullableDate,
+  description: z.string().nullable(),
+  labels: z.array(z.strictObject({ key: z.string(), value: z.string() })),
+  /** Atlas-managed X.509 certificates (x509-managed users only; empty otherwise or when not read). */
+  certificates: z.array(databaseUserCertSchema),
+});
+export type DatabaseUser = z.infer<typeof databaseUserSchema>;
+
+/** One privilege of a custom database role: an action on resources (`DatabasePrivilegeAction`). */
+export const customRoleActionSchema = z.strictObject({
+  action: z.string().min(1),
+  resources: z.array(
+    z.strictObject({
+      /** True: the action applies to the cluster resource (then db and collection are empty). */
+      cluster: z.boolean(),
+      db: z.string(),
+      collection: z.string(),
+    }),
+  ),
+});
+
+/** A custom database role of one project (GET /groups/{groupId}/customDBRoles/roles). */
+export const customRoleSchema = z.strictObject({
+  roleName: z.string().min(1),
+  actions: z.array(customRoleActionSchema),
+  inheritedRoles: z.array(z.strictObject({ db: z.string(), role: z.string() })),
+});
+export type CustomRole = z.infer<typeof customRoleSchema>;
+
+/** One entry of the project IP access list (GET /groups/{groupId}/accessList, `NetworkPermissionEntry`). */
+export const networkAccessEntrySchema = z.strictObject({
+  /** CIDR block; Atlas reports single addresses as `/32` (or `/128`) blocks too. */
+  cidrBlock: z.string().nullable(),
+  ipAddress: z.string().nullable(),
+  /** An AWS security group id (VPC peering) instead of an address. */
+  awsSecurityGroup: z.string().nullable(),
+  comment: z.string().nullable(),
+  /** When Atlas deletes a temporary entry; null: permanent. */
+  deleteAfterDate: nullableDate,
+});
+export type NetworkAccessEntry = z.infer<typeof networkAccessEntrySchema>;
+
+/**
+ * One user's authentications against one cluster over the collection window, summarised from the
+ * cluster's database access history (never the raw log lines).
+ */
+export const databaseAccessSummarySchema = z.strictObject({
+  username: z.string(),
+  /** The authentication database reported by the log (`authSource`), e.g. `admin` or `$external`. */
+  authSource: z.string().nullable(),
+  lastSuccessAt: nullableDate,
+  successes: z.number().int().nonnegative(),
+  failures: z.number().int().nonnegative(),
+  /** Distinct addresses the attempts came from, sorted. */
+  sourceIps: z.array(z.string()),
+});
+export type DatabaseAccessSummary = z.infer<typeof databaseAccessSummarySchema>;
+
+/**
+ * Whether the cluster's access history covers the window. `collected`: every user's summary is
+ * there (a user with none made no attempt); `not-requested`: `--include access-history` was not
+ * given; `unsupported`: the cluster cannot provide it (tenant or flex tiers, per the spec), or Atlas
+ * refused it for that reason; `truncated`: Atlas returned its maximum number of lines, so the
+ * summary may miss attempts. Only `collected` lets a rule conclude that a user was unused.
+ */
+export const accessHistorySchema = z.strictObject({
+  status: z.enum(['collected', 'not-requested', 'unsupported', 'truncated']),
+  /** Why, for any status but `collected`. */
+  reason: z.string().nullable(),
+  /** The window asked for (UTC); null when not requested. */
+  from: nullableDate,
+  to: nullableDate,
+  /** Log lines read. */
+  lines: z.number().int().nonnegative(),
+  summaries: z.array(databaseAccessSummarySchema),
+});
+export type AccessHistory = z.infer<typeof accessHistorySchema>;
+
+/** A cluster of the project (GET /groups/{groupId}/clusters), with its access-history summary. */
+export const clusterSchema = z.strictObject({
+  id: z.string().nullable(),
+  name: z.string().min(1),
+  /** Instance size of the first electable region (`M10`, `M0`, `FLEX`, ...); null when not reported. */
+  tier: z.string().nullable(),
+  clusterType: z.string().nullable(),
+  paused: z.boolean().nullable(),
+  accessHistory: accessHistorySchema,
+});
+export type Cluster = z.infer<typeof clusterSchema>;
+
 export const projectSchema = z.strictObject({
   id: objectId,
   name: z.string(),
   createdAt: nullableDate,
   clusterCount: z.number().int().nonnegative().nullable(),
   teams: z.array(projectTeamSchema),
+  // --- schema 3: database access (empty when its coverage part is false) ---
+  databaseUsers: z.array(databaseUserSchema),
+  customRoles: z.array(customRoleSchema),
+  /** The project IP access list (who may reach its clusters over the network). */
+  networkAccess: z.array(networkAccessEntrySchema),
+  clusters: z.array(clusterSchema),
 });
 export type Project = z.infer<typeof projectSchema>;
 
@@ -210,6 +359,22 @@ export const coverageSchema = z.strictObject({
    * project-invitations`, which needs Project Owner). False when not asked for, or when the endpoint is gone.
    */
   projectInvitations: z.boolean(),
+  // --- schema 3 (false in a snapshot upgraded from schema 1 or 2) ---
+  /** Every project's database users were read. */
+  databaseUsers: z.boolean(),
+  /** The Atlas-managed X.509 certificates of every `x509-managed` database user were read. */
+  databaseUserCerts: z.boolean(),
+  /** Every project's custom database roles were read. */
+  customRoles: z.boolean(),
+  /** Every project's IP access list was read. */
+  networkAccess: z.boolean(),
+  /** Every project's clusters were read. */
+  clusters: z.boolean(),
+  /**
+   * Database access history was asked for (`--include access-history`) and read for every cluster
+   * that can provide it; each cluster's `accessHistory.status` says whether it did.
+   */
+  accessHistory: z.boolean(),
 });
 export type Coverage = z.infer<typeof coverageSchema>;
 /** One part of {@link Coverage}: `users`, `invitations`, ..., `signIns`. */
@@ -313,6 +478,17 @@ export const snapshotSchema = z
       unique(org.apiKeys, (k) => k.id, at('apiKeys'), 'id');
       unique(org.serviceAccounts, (sa) => sa.clientId, at('serviceAccounts'), 'clientId');
       unique(org.projectInvitations, (inv) => inv.id, at('projectInvitations'), 'id');
+      org.projects.forEach((project, j) => {
+        const inProject = (list: string) => [...at('projects'), j, list];
+        unique(
+          project.databaseUsers,
+          (u) => `${u.databaseName}/${u.username}`,
+          inProject('databaseUsers'),
+          'username',
+        );
+        unique(project.customRoles, (r) => r.roleName, inProject('customRoles'), 'roleName');
+        unique(project.clusters, (c) => c.name, inProject('clusters'), 'name');
+      });
     });
   });
 export type Snapshot = z.infer<typeof snapshotSchema>;

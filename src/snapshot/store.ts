@@ -4,7 +4,7 @@ import { type EvidenceCheck, type EvidenceKeys, NO_KEYS } from '../evidence/sign
 import { type EvidenceSigner, readEvidence, writeEvidence } from '../evidence/store.js';
 import { parseJsonText, parseWithSchema } from '../util/validate.js';
 import { SNAPSHOT_SCHEMA_VERSION, type Snapshot, snapshotSchema } from './schema.js';
-import { snapshotV1Schema, upgradeSnapshotV1 } from './upgrade.js';
+import { snapshotV1Schema, snapshotV2Schema, upgradeSnapshotV1, upgradeSnapshotV2 } from './upgrade.js';
 
 /** A snapshot read from disk, with the sha256 of its exact bytes (the evidence fingerprint). */
 export interface LoadedSnapshot {
@@ -36,6 +36,17 @@ export function parseSnapshot(text: string, file: string): Snapshot {
     // Validated as strictly as schema 1 was, then upgraded; the current schema's checks run on the result.
     const old = parseWithSchema(snapshotV1Schema, data, file);
     return parseWithSchema(snapshotSchema, upgradeSnapshotV1(old), file);
+  }
+  if (version === 2) {
+    const old = parseWithSchema(snapshotV2Schema, data, file);
+    return parseWithSchema(snapshotSchema, upgradeSnapshotV2(old), file);
+  }
+  if (typeof version === 'number' && Number.isInteger(version) && version > SNAPSHOT_SCHEMA_VERSION) {
+    throw new InputError(
+      file,
+      '$.schemaVersion',
+      `snapshot schemaVersion ${version} was written by a newer version of atlas-access-review (this one reads 1 to ${SNAPSHOT_SCHEMA_VERSION}); upgrade the tool to read it`,
+    );
   }
   if (version !== undefined && version !== SNAPSHOT_SCHEMA_VERSION) {
     throw new InputError(

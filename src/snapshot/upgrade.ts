@@ -1,8 +1,8 @@
 /**
  * Reading snapshots written by earlier versions of the tool. Each older schema is described by its
- * differences from the current one (so it cannot drift from what that version wrote), validated as
- * strictly as it was then, and upgraded with honest defaults: what the old version did not collect
- * has its coverage false and empty lists, never values that would look collected.
+ * differences from the next one (so it cannot drift from what that version wrote), validated as
+ * strictly as it was then, and upgraded one version at a time with honest defaults: what the old
+ * version did not collect has its coverage false and empty lists, never values that would look collected.
  */
 import { z } from 'zod';
 import {
@@ -10,13 +10,74 @@ import {
   type Organization,
   organizationSchema,
   orgSettingsSchema,
+  projectSchema,
   SNAPSHOT_SCHEMA_VERSION,
   type Snapshot,
   serviceAccountSchema,
   snapshotSchema,
 } from './schema.js';
 
-/** Schema 1: before service accounts' project roles and access lists, project invitations and session timeouts. */
+// ---------------------------------------------------------------------------------------------
+// Schema 2: before database access (database users, custom roles, IP access list, clusters).
+// ---------------------------------------------------------------------------------------------
+
+const DATABASE_ACCESS_PARTS = {
+  databaseUsers: true,
+  databaseUserCerts: true,
+  customRoles: true,
+  networkAccess: true,
+  clusters: true,
+  accessHistory: true,
+} as const;
+const coverageV2 = coverageSchema.omit(DATABASE_ACCESS_PARTS);
+const projectV2 = projectSchema.omit({
+  databaseUsers: true,
+  customRoles: true,
+  networkAccess: true,
+  clusters: true,
+});
+const organizationV2 = organizationSchema.extend({ coverage: coverageV2, projects: z.array(projectV2) });
+export const snapshotV2Schema = z.strictObject({
+  ...snapshotSchema.shape,
+  schemaVersion: z.literal(2),
+  organizations: z.array(organizationV2),
+});
+export type SnapshotV2 = z.infer<typeof snapshotV2Schema>;
+
+/** A schema 2 snapshot in the current shape: it read no database access, and says so. */
+export function upgradeSnapshotV2(snapshot: SnapshotV2): Snapshot {
+  return {
+    ...snapshot,
+    schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+    organizations: snapshot.organizations.map(
+      (org): Organization => ({
+        ...org,
+        coverage: {
+          ...org.coverage,
+          databaseUsers: false,
+          databaseUserCerts: false,
+          customRoles: false,
+          networkAccess: false,
+          clusters: false,
+          accessHistory: false,
+        },
+        projects: org.projects.map((p) => ({
+          ...p,
+          databaseUsers: [],
+          customRoles: [],
+          networkAccess: [],
+          clusters: [],
+        })),
+      }),
+    ),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema 1: before service accounts' project roles and access lists, project invitations and
+// session timeouts.
+// ---------------------------------------------------------------------------------------------
+
 const serviceAccountV1 = serviceAccountSchema.omit({
   projectRoles: true,
   accessList: true,
@@ -26,7 +87,7 @@ const orgSettingsV1 = orgSettingsSchema.omit({
   idleSessionTimeoutInSeconds: true,
   absoluteSessionTimeoutInSeconds: true,
 });
-const coverageV1 = coverageSchema
+const coverageV1 = coverageV2
   .omit({
     serviceAccountAccess: true,
     systemManagedServiceAccounts: true,
@@ -36,7 +97,7 @@ const coverageV1 = coverageSchema
   })
   // Schema 1 files written after sign-in coverage was added carry it; older ones do not.
   .extend({ signIns: z.boolean().optional() });
-const organizationV1 = organizationSchema.omit({ projectInvitations: true }).extend({
+const organizationV1 = organizationV2.omit({ projectInvitations: true }).extend({
   coverage: coverageV1,
   serviceAccounts: z.array(serviceAccountV1),
   settings: orgSettingsV1.nullable(),
@@ -51,7 +112,7 @@ export type SnapshotV1 = z.infer<typeof snapshotV1Schema>;
 function upgradeOrganizationV1(
   org: z.infer<typeof organizationV1>,
   api: Snapshot['source']['api'],
-): Organization {
+): SnapshotV2['organizations'][number] {
   return {
     ...org,
     coverage: {
@@ -80,9 +141,9 @@ function upgradeOrganizationV1(
 
 /** A schema 1 snapshot in the current shape (the caller validates the result with the current schema). */
 export function upgradeSnapshotV1(snapshot: SnapshotV1): Snapshot {
-  return {
+  return upgradeSnapshotV2({
     ...snapshot,
-    schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+    schemaVersion: 2,
     organizations: snapshot.organizations.map((o) => upgradeOrganizationV1(o, snapshot.source.api)),
-  };
+  });
 }
