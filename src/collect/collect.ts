@@ -16,6 +16,7 @@ import {
   COVERAGE_PARTS,
   type Completeness,
   coverageOf,
+  DATABASE_ACCESS_PARTS,
   type Organization,
   SNAPSHOT_SCHEMA_VERSION,
   type Snapshot,
@@ -374,7 +375,11 @@ function assembleAtlasOrg(reader: OrgReader, ref: OrgRef, reads: AtlasOrgReads):
     // Everything, except invitations from 2023-01-01 (active users only) and project invitations not asked for.
     coverage: coverageOf(
       COVERAGE_PARTS.filter(
-        (p) => (p !== 'invitations' || modern) && (p !== 'projectInvitations' || invitations.covered),
+        (p) =>
+          (p !== 'invitations' || modern) &&
+          (p !== 'projectInvitations' || invitations.covered) &&
+          // Database access is not read yet: claim only what was read.
+          !(DATABASE_ACCESS_PARTS as readonly string[]).includes(p),
       ),
     ),
     users: normalise(orgId, () =>

@@ -3,6 +3,7 @@
  * Fields are picked explicitly, so nothing the snapshot must not hold (password, secrets, private
  * keys) can pass through. Dates become UTC ISO strings; absent values become null.
  */
+
 import type {
   AccessListEntry,
   ApiKey,
@@ -13,6 +14,7 @@ import type {
   ServiceAccount,
   User,
 } from '../snapshot/schema.js';
+import { noDatabaseAccess } from '../snapshot/schema.js';
 import type * as wire from './wire-types.js';
 
 /**
@@ -71,7 +73,7 @@ export function userFromLegacyUser(u: wire.LegacyUser, opts: UserOptions): User 
 
 /** A v1.0 project: id and name only (no creation date, no cluster count, no teams). */
 export function projectFromLegacyGroup(g: wire.LegacyGroup): Project {
-  return { id: g.id, name: g.name, createdAt: null, clusterCount: null, teams: [] };
+  return { id: g.id, name: g.name, createdAt: null, clusterCount: null, teams: [], ...noDatabaseAccess() };
 }
 
 /** 2023-01-01 `CloudAppUser`: active users only, flat roles. */
@@ -134,6 +136,7 @@ export function projectFromGroup(g: wire.Group, teams: wire.TeamRole[]): Project
     createdAt: isoOrNull(g.created),
     clusterCount: g.clusterCount ?? null,
     teams: teams.map((t) => ({ teamId: t.teamId, roles: t.roleNames })),
+    ...noDatabaseAccess(),
   };
 }
 

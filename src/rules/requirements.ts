@@ -41,6 +41,12 @@ export const COVERAGE_LABELS: Readonly<Record<CoveragePart, string>> = {
   systemManagedServiceAccounts: 'system-managed service accounts',
   sessionTimeouts: 'session timeout settings',
   projectInvitations: 'project invitations',
+  databaseUsers: 'database users',
+  databaseUserCerts: "database users' X.509 certificates",
+  customRoles: 'custom database roles',
+  networkAccess: 'project IP access lists',
+  clusters: 'cluster data',
+  accessHistory: 'database access history',
 };
 
 /** "invitation data, team data and sign-in data": coverage part names in words (unknown names as they are). */

@@ -4,7 +4,13 @@
  * them before comparing).
  */
 import type { OptionalDataset } from '../snapshot/optional-datasets.js';
-import { coverageOf, type Organization, type User, type UserStatus } from '../snapshot/schema.js';
+import {
+  coverageOf,
+  noDatabaseAccess,
+  type Organization,
+  type User,
+  type UserStatus,
+} from '../snapshot/schema.js';
 
 /** Which API the collector used and how. */
 export interface CollectorView {
@@ -43,7 +49,19 @@ export function expectedOrganizations(orgs: readonly Organization[], view: Colle
     const withInvitations = view.include?.includes('project-invitations') ?? false;
     const base: Organization = {
       ...org,
-      coverage: { ...org.coverage, invitations: !activeOnly, projectInvitations: withInvitations },
+      coverage: {
+        ...org.coverage,
+        invitations: !activeOnly,
+        projectInvitations: withInvitations,
+        // The collector does not read database access yet: it says so rather than show empty lists.
+        databaseUsers: false,
+        databaseUserCerts: false,
+        customRoles: false,
+        networkAccess: false,
+        clusters: false,
+        accessHistory: false,
+      },
+      projects: org.projects.map((p) => ({ ...p, ...noDatabaseAccess() })),
       users,
       teams: org.teams.map((t) => ({ ...t, memberIds: t.memberIds.filter((id) => kept.has(id)) })),
       completeness: [],
@@ -63,6 +81,7 @@ export function expectedOrganizations(orgs: readonly Organization[], view: Colle
         createdAt: null,
         clusterCount: null,
         teams: [],
+        ...noDatabaseAccess(),
       })),
       apiKeys: [],
       serviceAccounts: [],

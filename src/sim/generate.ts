@@ -16,10 +16,12 @@
  * within 25 (idle privileged is > 30), users who never signed in were created within 20 (> 30 is a
  * finding), pending invitations created within 20 (> 30 is stale).
  */
+
 import { compareText as cmp } from '../domain/compare-text.js';
 import {
   COVERAGE_PARTS,
   coverageOf,
+  noDatabaseAccess,
   type Organization,
   type OrgSettings,
   type Project,
@@ -553,6 +555,7 @@ function createProjects(
       createdAt: iso(created),
       clusterCount: rng.int(0, 4),
       teams: [],
+      ...noDatabaseAccess(),
     };
     const adminTeam = adminTeams[i % Math.max(1, adminTeams.length)];
     if (adminTeam) work.grant(project, adminTeam.id, ['GROUP_OWNER']);

@@ -236,6 +236,14 @@ export const projectSchema = z.strictObject({
 });
 export type Project = z.infer<typeof projectSchema>;
 
+/** A project's database access lists when they were not collected (their coverage parts are false). */
+export function noDatabaseAccess(): Pick<
+  Project,
+  'databaseUsers' | 'customRoles' | 'networkAccess' | 'clusters'
+> {
+  return { databaseUsers: [], customRoles: [], networkAccess: [], clusters: [] };
+}
+
 /** One entry of an API key's or a service account's IP access list. */
 export const accessListEntrySchema = z.strictObject({
   cidrBlock: z.string().nullable(),
@@ -381,6 +389,16 @@ export type Coverage = z.infer<typeof coverageSchema>;
 export type CoveragePart = keyof Coverage;
 /** Every coverage part, in schema order (the order reasons and displays use). */
 export const COVERAGE_PARTS: readonly CoveragePart[] = coverageSchema.keyof().options;
+
+/** The coverage parts of database access (schema 3). */
+export const DATABASE_ACCESS_PARTS = [
+  'databaseUsers',
+  'databaseUserCerts',
+  'customRoles',
+  'networkAccess',
+  'clusters',
+  'accessHistory',
+] as const satisfies readonly CoveragePart[];
 
 /** A coverage record in which exactly the named parts were collected. */
 export function coverageOf(collected: Iterable<CoveragePart>): Coverage {

@@ -16,7 +16,12 @@ import type {
   Team,
   User,
 } from '../../src/snapshot/schema.js';
-import { COVERAGE_PARTS, coverageOf, SNAPSHOT_SCHEMA_VERSION } from '../../src/snapshot/schema.js';
+import {
+  COVERAGE_PARTS,
+  coverageOf,
+  noDatabaseAccess,
+  SNAPSHOT_SCHEMA_VERSION,
+} from '../../src/snapshot/schema.js';
 
 let counter = 0;
 
@@ -106,6 +111,7 @@ export function project(over: Partial<Project> = {}): Project {
     createdAt: daysAgo(400),
     clusterCount: 1,
     teams: [],
+    ...noDatabaseAccess(),
     ...over,
   };
 }
@@ -285,8 +291,34 @@ export function syncTeams(o: Organization): Organization {
 }
 
 /** A snapshot as the tool wrote it with schema 1 (before the complete population). */
-export function toSchema1(snap: Snapshot): Record<string, unknown> {
+/** The snapshot as schema 2 wrote it: no database access, no coverage parts for it. */
+export function toSchema2(snap: Snapshot): Record<string, unknown> {
   const data = structuredClone(snap) as unknown as Record<string, unknown> & {
+    organizations: Array<{ coverage: Record<string, unknown>; projects: Array<Record<string, unknown>> }>;
+  };
+  data.schemaVersion = 2;
+  for (const o of data.organizations) {
+    for (const k of [
+      'databaseUsers',
+      'databaseUserCerts',
+      'customRoles',
+      'networkAccess',
+      'clusters',
+      'accessHistory',
+    ])
+      delete o.coverage[k];
+    for (const p of o.projects) {
+      delete p.databaseUsers;
+      delete p.customRoles;
+      delete p.networkAccess;
+      delete p.clusters;
+    }
+  }
+  return data;
+}
+
+export function toSchema1(snap: Snapshot): Record<string, unknown> {
+  const data = toSchema2(snap) as unknown as Record<string, unknown> & {
     organizations: Array<
       Record<string, unknown> & {
         coverage: Record<string, unknown>;

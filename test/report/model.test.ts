@@ -66,9 +66,13 @@ describe('buildReportModel', () => {
       'serviceAccounts',
       'settings',
       'signIns',
+      'databaseUsers',
+      'customRoles',
+      'networkAccess',
+      'clusters',
     ]);
     // An optional dataset not collected is said, not counted as a gap.
-    expect(beta.optionalNotCollected).toEqual(['projectInvitations']);
+    expect(beta.optionalNotCollected).toEqual(['projectInvitations', 'accessHistory']);
     expect(acme.missingCoverage).toEqual([]);
     expect(acme.optionalNotCollected).toEqual([]);
     expect(m.summary.incompleteOrgs).toBe(1);

@@ -55,7 +55,7 @@ describe('report formats: rules not evaluated', () => {
       '<p class="small"><strong>Not evaluated</strong> for these identities (the snapshot lacks the data): no sign-in data: user-inactive</p>',
     );
     expect(html).toContain(
-      '<li style="margin:2px 0;">Beta Labs: the source API did not provide invitation data, team data, API key data, service account data, organization settings and sign-in data; 2 rules not evaluated for lack of data (see Rule coverage).</li>',
+      '<li style="margin:2px 0;">Beta Labs: the source API did not provide invitation data, team data, API key data, service account data, organization settings, sign-in data, database users, custom database roles, project IP access lists and cluster data; 2 rules not evaluated for lack of data (see Rule coverage).</li>',
     );
     // Escaped like every Atlas value.
     const h = await text('html', hostile);
@@ -206,7 +206,7 @@ describe('report formats: rules not evaluated', () => {
       '  - Beta Labs: 2 identities; open critical 0, high 0, medium 0, low 1 (count mismatch); 1 not evaluated: no sign-in data; 1 not evaluated: no team data\n',
     );
     expect(email.text).toContain(
-      '  - Beta Labs: the source API did not provide invitation data, team data, API key data, service account data, organization settings and sign-in data; 2 rules not evaluated for lack of data (see Rule coverage).\n',
+      '  - Beta Labs: the source API did not provide invitation data, team data, API key data, service account data, organization settings, sign-in data, database users, custom database roles, project IP access lists and cluster data; 2 rules not evaluated for lack of data (see Rule coverage).\n',
     );
     expect(email.text).toContain(
       'Verdict: FAIL: 3 open findings at or above high; 2 rules not evaluated in 1 organization',

@@ -18,32 +18,32 @@ const CASES: Array<{ name: string; opts: EstateOptions; sha256: string }> = [
   {
     name: 'small demo',
     opts: { seed: 42, now: NOW, ...PRESETS.demo },
-    sha256: '6c09bb6ca1773e80d00a0f08409ceca92123d82925d9857f5317e7daaf467af6',
+    sha256: '2243d7c242ef8a7e75d13b06bc6a230bcbe6b6c5144c4f1b99c64f461b4ef2f5',
   },
   {
     name: 'demo, another seed',
     opts: { seed: 7, now: NOW, ...PRESETS.demo },
-    sha256: '5869c7740c3720bea9a0c7d977ab937a0cfe9d4c696f339a468c783cb96644b1',
+    sha256: '90a1d35657db679d91113880bb58fbc6e81f334b40d1b4585a697662bb34ed5d',
   },
   {
     name: 'multi-org estate',
     opts: { seed: 42, now: NOW, ...PRESETS.ten },
-    sha256: 'f15613937b744e793e75644898b2cc2b8e2da0d9a386cfa3f95231e1eeea94e2',
+    sha256: 'fe69055553f5575ee807318ce378369f0e321b6c7d46851561c54a65c4de1715',
   },
   {
     name: 'org at Atlas limits (bench/collect.ts)',
     opts: { seed: 42, now: NOW, ...PRESETS.max },
-    sha256: '07672e8eba1ec485b4c2a42466458bc767755c97143554ee10393d822e80158d',
+    sha256: '117e809134eeaf1a5d542e1b600a06bc8bc4323b9a222f2a2e7947d57a6d55ee',
   },
   {
     name: 'no planted violations',
     opts: { seed: 3, now: NOW, ...PRESETS.demo, plantViolations: false },
-    sha256: 'f01486a970b723fb32e511a62d78cdb1fffebcb68f473e5c0038df09c6155bc2',
+    sha256: '052427289370c3726838b369535b24360d75f763403ec415c7ca0ee5fb3e82e4',
   },
   {
     name: 'one org with defaults',
     opts: { seed: 11, now: NOW, orgs: 1, usersPerOrg: 25, teamsPerOrg: 4, projectsPerOrg: 3 },
-    sha256: '15039ba317b0d9e1904ae5288cbf729e3776f607ae91ef573a242589a77f83a5',
+    sha256: '11151f6edcf4643d9ccee8f00c3d85943fd849c801d386f4a364c75f090c7ab7',
   },
 ];
 
@@ -55,7 +55,7 @@ describe('generateEstate output is stable for a seed', () => {
   it('nextQuarter evolves the demo estate identically', () => {
     const estate = generateEstate({ seed: 42, now: NOW, ...PRESETS.demo });
     expect(hash(nextQuarter(estate.organizations, NOW))).toBe(
-      'e888986f66882b20e848d8db458c2b116d96ffd50f64e117ad5c562f67ce8f71',
+      '29ce14ad2a28da5b0c08f8cf3cd37e975b1d294e98b25f1f14890e48364f94ee',
     );
   });
 });

@@ -174,6 +174,12 @@ describe('generateEstate', () => {
         systemManagedServiceAccounts: true,
         sessionTimeouts: true,
         projectInvitations: true,
+        databaseUsers: true,
+        databaseUserCerts: true,
+        customRoles: true,
+        networkAccess: true,
+        clusters: true,
+        accessHistory: true,
       });
       expect(org.completeness).toEqual([]);
       expect(org.notes).toEqual([]);

@@ -607,11 +607,27 @@ describe('expectedOrganizations', () => {
       systemManagedServiceAccounts: false,
       sessionTimeouts: false,
       projectInvitations: false,
+      databaseUsers: false,
+      databaseUserCerts: false,
+      customRoles: false,
+      networkAccess: false,
+      clusters: false,
+      accessHistory: false,
     });
     expect(cm?.projectInvitations).toEqual([]);
     expect([cm?.teams, cm?.apiKeys, cm?.serviceAccounts, cm?.settings]).toEqual([[], [], [], null]);
     expect(cm?.projects).toEqual(
-      org.projects.map((p) => ({ id: p.id, name: p.name, createdAt: null, clusterCount: null, teams: [] })),
+      org.projects.map((p) => ({
+        id: p.id,
+        name: p.name,
+        createdAt: null,
+        clusterCount: null,
+        teams: [],
+        databaseUsers: [],
+        customRoles: [],
+        networkAccess: [],
+        clusters: [],
+      })),
     );
     expect(cm?.users.length).toBeGreaterThan(0);
     for (const u of cm?.users ?? []) {

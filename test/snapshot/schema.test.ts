@@ -12,6 +12,7 @@ import {
   serviceAccount,
   snapshot,
   toSchema1,
+  toSchema2,
   user,
 } from '../builders/snapshot.js';
 
@@ -131,9 +132,53 @@ describe('reading snapshots of schema 1', () => {
   });
 
   it('refuses a schema version it does not know', () => {
-    const data = { ...structuredClone(current()), schemaVersion: 3 };
+    for (const bad of [0, 2.5, '3', null]) {
+      const data = { ...structuredClone(current()), schemaVersion: bad };
+      expect(() => parseSnapshot(JSON.stringify(data), 's.json')).toThrowError(
+        `$.schemaVersion: unsupported snapshot schemaVersion ${JSON.stringify(bad)} (this tool reads 1 to 3)`,
+      );
+    }
+  });
+
+  it('tells a file from a newer version of the tool apart, and says to upgrade', () => {
+    const data = { ...structuredClone(current()), schemaVersion: 4 };
     expect(() => parseSnapshot(JSON.stringify(data), 's.json')).toThrowError(
-      /\$\.schemaVersion: unsupported snapshot schemaVersion 3 \(this tool reads 1 to 2\)/,
+      's.json: $.schemaVersion: snapshot schemaVersion 4 was written by a newer version of atlas-access-review (this one reads 1 to 3); upgrade the tool to read it',
+    );
+  });
+});
+
+describe('reading snapshots of schema 2', () => {
+  it('upgrades them on read: no database access was collected, and the coverage says so', () => {
+    const snap = snapshot([org({ projects: [project()] })]);
+    const read = parseSnapshot(JSON.stringify(toSchema2(snap)), 'q3.json');
+    expect(read.schemaVersion).toBe(3);
+    const o = read.organizations[0]!;
+    expect(o.coverage).toMatchObject({
+      databaseUsers: false,
+      databaseUserCerts: false,
+      customRoles: false,
+      networkAccess: false,
+      clusters: false,
+      accessHistory: false,
+    });
+    expect(o.projects[0]).toMatchObject({
+      databaseUsers: [],
+      customRoles: [],
+      networkAccess: [],
+      clusters: [],
+    });
+    // Everything else is kept as it was.
+    expect({ ...read, organizations: [] }).toEqual({ ...snap, organizations: [] });
+  });
+
+  it('validates them as strictly as schema 2 did', () => {
+    const v2 = toSchema2(snapshot([org({ projects: [project()] })])) as {
+      organizations: Array<{ projects: Array<Record<string, unknown>> }>;
+    };
+    v2.organizations[0]!.projects[0]!.databaseUsers = [];
+    expect(() => parseSnapshot(JSON.stringify(v2), 'q3.json')).toThrowError(
+      /^q3\.json: \$\.organizations\[0\]\.projects\[0\]: Unrecognized key: "databaseUsers"/,
     );
   });
 });

@@ -9,12 +9,13 @@ import type { FindingIndex } from './finding-rows.js';
 import { groupByReason, zeroFindingCounts } from './shared.js';
 
 /** Parts read only when asked for (`collect --include`): not collecting them is not a gap. */
-const OPTIONAL_COVERAGE_PARTS: Array<keyof Coverage> = ['projectInvitations'];
+const OPTIONAL_COVERAGE_PARTS: Array<keyof Coverage> = ['projectInvitations', 'accessHistory'];
 /** Coverage parts that are details of another part. */
 const PART_OF: Partial<Record<keyof Coverage, keyof Coverage>> = {
   serviceAccountAccess: 'serviceAccounts',
   systemManagedServiceAccounts: 'serviceAccounts',
   sessionTimeouts: 'settings',
+  databaseUserCerts: 'databaseUsers',
 };
 /** Parts every collection should cover; a missing one makes the org's evidence partial. */
 const REQUIRED_COVERAGE_PARTS = COVERAGE_PARTS.filter((p) => !OPTIONAL_COVERAGE_PARTS.includes(p));
