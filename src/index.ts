@@ -4,21 +4,34 @@
  * unless told to: credentials, the clock and every input are arguments; errors are thrown as the typed
  * errors of `errors.ts` (each with the exit code the CLI would use).
  *
- * Covered: collect, audit, buildReport, render, diff. Not yet: the review cycle (workbook import,
- * sign-off, plan, apply, verify) and evidence signing, which the CLI offers.
+ * Covered: collect, audit, buildReport, render, diff, and the review cycle (importReview of a filled
+ * workbook, plan, verify); the input loaders (loadRules, loadPolicy, loadWaivers) read files only when
+ * called. Not covered: `review apply` (writes to Atlas) and evidence signing, which the CLI offers.
+ * docs/library.md shows a whole cycle.
  */
 
 import { DEFAULT_POLICY, type Policy, policySchema } from './audit/policy.js';
 import { auditSnapshot } from './audit/run.js';
-import type { AuditResult } from './audit/types.js';
+import type { AuditResult, Waiver } from './audit/types.js';
 import { parseWaivers } from './audit/waivers.js';
 import { diffSnapshots, type SnapshotDiff } from './changes/diff.js';
 import { type AtlasArgs, buildClient } from './cli/atlas-options.js';
 import { collectSnapshot } from './collect/collect.js';
 import type { FailOn } from './domain/severity.js';
-import { DEFAULT_RULES_DIR, readRulesDir } from './input/audit-inputs.js';
+import { InputError } from './errors.js';
+import { DEFAULT_RULES_DIR, readPolicy, readRulesDir, readWaivers } from './input/audit-inputs.js';
 import { buildReportModel, type ReportModel } from './report/model.js';
 import { type ReportFormat, renderReport } from './report/renderers/index.js';
+import { type ImportReviewResult, importReview as importReviewData } from './review/import-review.js';
+import { buildRevocationPlan, type RevocationPlan } from './review/plan.js';
+import { type Signoff, serializeSignoff, signoffSchema } from './review/signoff.js';
+import { signoffCountProblem } from './review/signoff-check.js';
+import {
+  checkLaterSnapshot,
+  checkReviewedSnapshot,
+  type VerifyResult,
+  verifySignoff,
+} from './review/verify.js';
 import type { LoadedRuleSet } from './rules/load.js';
 import type { OptionalDataset } from './snapshot/optional-datasets.js';
 import type { ApiKind, Snapshot, UsersApiVersion } from './snapshot/schema.js';
@@ -26,12 +39,18 @@ import { serializeSnapshot, sha256Hex } from './snapshot/store.js';
 import { parseWithSchema } from './util/validate.js';
 
 export type { Policy } from './audit/policy.js';
-export type { AuditResult, Finding } from './audit/types.js';
+export type { AuditResult, Finding, Waiver } from './audit/types.js';
 export type { SnapshotDiff } from './changes/diff.js';
 export type { FailOn } from './domain/severity.js';
 export { AtlasApiError, ExitCode, InputError, KnownError, OutputError, UsageError } from './errors.js';
 export type { ReportModel } from './report/model.js';
-export type { ReportFormat } from './report/renderers/index.js';
+export { REPORT_FORMATS, type ReportFormat } from './report/renderers/index.js';
+export type { ReviewProblem } from './review/import.js';
+export type { ImportReviewResult } from './review/import-review.js';
+export type { RevocationPlan } from './review/plan.js';
+export type { Signoff } from './review/signoff.js';
+export type { VerifyResult } from './review/verify.js';
+export type { LoadedRuleSet } from './rules/load.js';
 export type { Organization, Snapshot } from './snapshot/schema.js';
 export { parseSnapshot, serializeSnapshot } from './snapshot/store.js';
 
@@ -155,4 +174,105 @@ export function render(model: ReportModel, format: ReportFormat): Promise<string
 /** What changed between two snapshots: joiners, leavers, role changes, escalations. */
 export function diff(before: Snapshot, after: Snapshot): SnapshotDiff {
   return diffSnapshots(before, after);
+}
+
+/** Reads and validates a policy file (JSON or YAML); a problem is an InputError naming the file and path. */
+export async function loadPolicy(file: string): Promise<Policy> {
+  return (await readPolicy(file)).policy;
+}
+
+/**
+ * Reads and validates a waivers file (JSON or YAML); its rule ids must be in `rules` (default: the
+ * built-in catalogue), and no expiry may be more than a year after `now`.
+ */
+export async function loadWaivers(
+  file: string,
+  options: { now: Date; rules?: LoadedRuleSet },
+): Promise<Waiver[]> {
+  const rules = options.rules ?? (await loadRules());
+  return readWaivers(file, options.now, new Set(rules.rules.map((r) => r.id)));
+}
+
+export interface ImportReviewInput {
+  /** The filled review workbook's bytes (the XLSX `render(model, 'xlsx')` gave, after reviewers filled it). */
+  workbook: Uint8Array;
+  /** The snapshot the workbook was rendered from. */
+  snapshot: Snapshot;
+  /** Sign-off time, and the upper bound of review dates. */
+  now: Date;
+  /** Names recorded in the sign-off and given in problems; defaults `review.xlsx`, `snapshot.json`. */
+  workbookFile?: string;
+  snapshotFile?: string;
+  /** sha256 of the snapshot file's bytes; default: of its serialized form. */
+  snapshotSha256?: string;
+}
+
+/**
+ * Reads a filled review workbook back against its snapshot: the problems (`ok: false`, nothing signed),
+ * or the sign-off, its revocation plan and the texts `review import` writes. Bytes that are not a
+ * workbook are an InputError.
+ */
+export function importReview(input: ImportReviewInput): Promise<ImportReviewResult> {
+  return importReviewData({
+    workbook: { file: input.workbookFile ?? 'review.xlsx', bytes: input.workbook },
+    snapshot: {
+      file: input.snapshotFile ?? 'snapshot.json',
+      snapshot: input.snapshot,
+      sha256: input.snapshotSha256 ?? sha256Hex(serializeSnapshot(input.snapshot)),
+    },
+    now: input.now,
+  });
+}
+
+/**
+ * Validates a sign-off given as data (a parsed signoff.json, or `importReview`'s `signoff`): its schema,
+ * and counts that add up to its actions. Throws InputError naming `file` and the JSON path.
+ */
+export function parseSignoff(data: unknown, file = 'signoff.json'): Signoff {
+  const signoff = parseWithSchema(signoffSchema, data, file);
+  const problem = signoffCountProblem(signoff);
+  if (problem)
+    throw new InputError(file, problem.path, `${problem.problem}; the sign-off does not add up (edited?)`);
+  return signoff;
+}
+
+/** The revocation plan of a sign-off (what `review import` writes as plan.json), naming it by its sha256. */
+export function plan(signoff: Signoff): RevocationPlan {
+  const checked = parseSignoff(signoff);
+  return buildRevocationPlan(checked, sha256Hex(serializeSignoff(checked)));
+}
+
+export interface VerifyInput {
+  signoff: Signoff;
+  /** The snapshot that was signed off (its sha256 must be the one the sign-off names). */
+  reviewed: Snapshot;
+  /** A later snapshot, collected after the revocations were carried out. */
+  later: Snapshot;
+  /** When the check runs (recorded as `checkedAt`). */
+  now: Date;
+  /** sha256 of each snapshot's file bytes; default: of its serialized form. */
+  reviewedSha256?: string;
+  laterSha256?: string;
+}
+
+/**
+ * `review verify` as data: every Revoke of the sign-off checked against the later snapshot. `failed`
+ * is true when one was not done or cannot be verified. A reviewed snapshot that is not the signed-off
+ * one is an InputError; a later snapshot that is the same or older is a UsageError.
+ */
+export function verify(input: VerifyInput): VerifyResult {
+  const signoff = parseSignoff(input.signoff);
+  const reviewed = {
+    file: 'reviewed snapshot',
+    snapshot: input.reviewed,
+    sha256: input.reviewedSha256 ?? sha256Hex(serializeSnapshot(input.reviewed)),
+  };
+  const later = {
+    file: 'later snapshot',
+    snapshot: input.later,
+    sha256: input.laterSha256 ?? sha256Hex(serializeSnapshot(input.later)),
+  };
+  checkReviewedSnapshot(signoff, 'signoff', reviewed);
+  checkLaterSnapshot(signoff, later);
+  return verifySignoff(signoff, later, input.now);
 }

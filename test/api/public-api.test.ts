@@ -1,7 +1,9 @@
 /**
  * The library API as an embedding team uses it: only `src/index.ts` (the package's export) is imported
- * for the calls under test; the simulator is test infrastructure. Collect over real HTTP, audit with a
- * policy and a waiver given as data, build the report, render it, and diff two collections.
+ * for the calls under test; the simulator is test infrastructure, and ExcelJS stands in for the reviewer
+ * who fills the workbook. A whole cycle: collect over real HTTP, audit with a policy given as data, build
+ * the report, render every format, import the filled workbook, plan, verify against a later snapshot;
+ * and diff two collections.
  */
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,9 +15,15 @@ import {
   diff,
   ExitCode,
   InputError,
+  importReview,
   parseSnapshot,
+  plan,
+  REPORT_FORMATS,
   render,
+  type Snapshot,
   serializeSnapshot,
+  UsageError,
+  verify,
 } from '../../src/index.js';
 import { generateEstate } from '../../src/sim/generate.js';
 import { DEFAULT_CREDENTIALS, type Simulator, startSimulator } from '../../src/sim/server.js';
@@ -38,7 +46,7 @@ beforeAll(async () => {
 afterAll(() => sim.close());
 
 describe('the public API', () => {
-  it('collect -> audit -> buildReport -> render, without printing or exiting', async () => {
+  it('collect -> audit -> buildReport -> render every format -> importReview -> plan -> verify', async () => {
     const snapshot = await collect({
       credentials: { clientId: sa.clientId, clientSecret: sa.clientSecret },
       orgs: 'all',
@@ -57,12 +65,41 @@ describe('the public API', () => {
 
     const model = buildReport({ snapshot, audit: result, generatedAt: new Date('2026-11-25T07:00:00Z') });
     expect(model.organizations).toHaveLength(2);
-    const html = await render(model, 'html');
+    const outputs = new Map<string, string | Uint8Array>();
+    for (const format of REPORT_FORMATS) {
+      const out = await render(model, format);
+      expect(out.length, format).toBeGreaterThan(0);
+      outputs.set(format, out);
+    }
+    const html = outputs.get('html');
     expect(typeof html === 'string' && html.startsWith('<!DOCTYPE html>')).toBe(true);
-    const xlsx = await render(model, 'xlsx');
-    const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(Buffer.from(xlsx as Uint8Array) as unknown as ArrayBuffer);
-    expect(wb.getWorksheet('Review')?.rowCount).toBeGreaterThan(10);
+    const json = JSON.parse(outputs.get('json') as string) as { findings: unknown[] };
+    expect(json.findings.length).toBeGreaterThan(0);
+
+    // A reviewer fills the workbook: Revoke one active user, Keep everyone else.
+    const leaver = snapshot.organizations[0]!.users.find((u) => u.status === 'ACTIVE')!;
+    const workbook = await fillReview(outputs.get('xlsx') as Uint8Array, leaver.username);
+    const imported = await importReview({ workbook, snapshot, now: new Date('2026-11-26T09:00:00Z') });
+    if (!imported.ok) throw new Error(JSON.stringify(imported.problems));
+    expect(imported.signoff.actions.filter((a) => a.decision === 'Revoke').map((a) => a.name)).toEqual([
+      leaver.username,
+    ]);
+    const revocations = plan(imported.signoff);
+    expect(revocations).toEqual(imported.plan);
+    expect(JSON.stringify(revocations)).toContain(leaver.id);
+
+    // Before the revocation is carried out, verify fails; after it, it passes.
+    const notYet = laterSnapshot(snapshot, '2026-11-27T06:00:00Z');
+    const pending = verify({ signoff: imported.signoff, reviewed: snapshot, later: notYet, now: new Date() });
+    expect([pending.failed, pending.summary.notDone]).toEqual([true, 1]);
+    const done = laterSnapshot(snapshot, '2026-11-28T06:00:00Z');
+    done.organizations[0]!.users = done.organizations[0]!.users.filter((u) => u.id !== leaver.id);
+    const verified = verify({ signoff: imported.signoff, reviewed: snapshot, later: done, now: new Date() });
+    expect([verified.failed, verified.summary.done, verified.summary.revocations]).toEqual([false, 1, 1]);
+    // The snapshot that was signed off is not a later one.
+    expect(() =>
+      verify({ signoff: imported.signoff, reviewed: snapshot, later: snapshot, now: new Date() }),
+    ).toThrow(UsageError);
   });
 
   it('errors are typed and carry the exit code; a bad policy names its path', async () => {
@@ -103,3 +140,27 @@ describe('the public API', () => {
     expect(JSON.stringify(changes)).toContain(leaver.username);
   });
 });
+
+/** A copy of `snapshot` collected at `at`. */
+function laterSnapshot(snapshot: Snapshot, at: string): Snapshot {
+  return { ...structuredClone(snapshot), collectedAt: at };
+}
+
+/** The Review sheet as a reviewer fills it: `revoke` gets Revoke with a reason, every other row Keep. */
+async function fillReview(xlsx: Uint8Array, revoke: string): Promise<Uint8Array> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(Buffer.from(xlsx) as unknown as ArrayBuffer);
+  const ws = wb.getWorksheet('Review')!;
+  expect(ws.rowCount).toBeGreaterThan(10);
+  const col = new Map<string, number>();
+  ws.getRow(1).eachCell((c, n) => col.set(String(c.value), n));
+  ws.eachRow((row, n) => {
+    if (n === 1) return;
+    const revoked = String(row.getCell(col.get('Name')!).value) === revoke;
+    row.getCell(col.get('Decision')!).value = revoked ? 'Revoke' : 'Keep';
+    row.getCell(col.get('Reviewer')!).value = 'access-lead@example.org';
+    row.getCell(col.get('Reviewed on')!).value = new Date('2026-11-26T00:00:00Z');
+    if (revoked) row.getCell(col.get('Comment')!).value = 'left the company';
+  });
+  return new Uint8Array(await wb.xlsx.writeBuffer());
+}
