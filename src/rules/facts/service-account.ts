@@ -3,7 +3,7 @@
 import { highestPrivilege, ORG_OWNER } from '../../domain/roles.js';
 import type { ServiceAccount } from '../../snapshot/schema.js';
 import { daysSince, type OrgView, sorted } from './org-view.js';
-import { type Derived, defineDerivation, f, NAME, needs } from './spec.js';
+import { clock, type Derived, defineDerivation, f, NAME, needs } from './spec.js';
 
 const SERVICE_ACCOUNT_FACTS = {
   name: NAME,
@@ -26,12 +26,14 @@ const SERVICE_ACCOUNT_FACTS = {
     'owner, write or read: the most any known role of the service account grants; none without one',
   ),
   secretCount: f('number', 'Secrets listed'),
-  expiredSecretCount: f('number', 'Secrets whose expiresAt has passed'),
-  expiredSecrets: f('string[]', 'Ids of the expired secrets'),
-  maxDaysSecretUnused: f(
-    'number',
-    'Over unexpired secrets: most days since last use (or since creation when never used); null when none',
-    true,
+  expiredSecretCount: clock(f('number', 'Secrets whose expiresAt has passed (expiring exactly now counts)')),
+  expiredSecrets: clock(f('string[]', 'Ids of the expired secrets')),
+  maxDaysSecretUnused: clock(
+    f(
+      'number',
+      'Over unexpired secrets: most days since last use (or since creation when never used); null when none',
+      true,
+    ),
   ),
   unknownRoles: f('string[]', 'Org and project role names the catalogue does not know'),
   unknownRoleCount: f('number', 'Length of unknownRoles'),

@@ -25,6 +25,11 @@ export interface FactSpec<T extends FactType = FactType, N extends boolean = boo
    * there (src/rules/requirements.ts).
    */
   requires?: readonly CoveragePart[];
+  /**
+   * True when the value compares a snapshot date with `now` (day counts, expiries): the instant it
+   * turns is a limit, so every rule reading it proves its behaviour there (test/rules/tester.ts).
+   */
+  clock?: true;
 }
 
 export type FactValue = string | number | boolean | null | string[];
@@ -61,6 +66,12 @@ export const needs = <T extends FactType, N extends boolean>(
   spec: FactSpec<T, N>,
   ...requires: CoveragePart[]
 ): FactSpec<T, N> => ({ ...spec, requires });
+
+/** The same fact, computed by comparing a snapshot date with `now`. */
+export const clock = <T extends FactType, N extends boolean>(spec: FactSpec<T, N>): FactSpec<T, N> => ({
+  ...spec,
+  clock: true,
+});
 
 export const NAME = f(
   'string',

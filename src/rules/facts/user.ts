@@ -4,7 +4,7 @@ import { nonHumanUser } from '../../domain/identities.js';
 import { highestPrivilege, ORG_OWNER, rolePrivilege } from '../../domain/roles.js';
 import type { User } from '../../snapshot/schema.js';
 import { daysSince, type OrgView, sorted } from './org-view.js';
-import { type Derived, defineDerivation, f, NAME, needs } from './spec.js';
+import { clock, type Derived, defineDerivation, f, NAME, needs } from './spec.js';
 
 const USER_FACTS = {
   name: NAME,
@@ -23,26 +23,31 @@ const USER_FACTS = {
     'emailDomain is one of the policy allowedEmailDomains or a subdomain of one; null when the policy lists none',
     true,
   ),
-  daysSinceLastAuth: needs(
-    f('number', 'Whole days since the last sign-in; null when never signed in', true),
-    'signIns',
+  daysSinceLastAuth: clock(
+    needs(f('number', 'Whole days since the last sign-in; null when never signed in', true), 'signIns'),
   ),
   neverSignedIn: needs(f('boolean', 'No sign-in recorded'), 'signIns'),
-  daysSinceCreated: needs(
-    f('number', 'Whole days since the user was created; null when unknown', true),
-    'signIns',
+  daysSinceCreated: clock(
+    needs(f('number', 'Whole days since the user was created; null when unknown', true), 'signIns'),
   ),
-  daysIdle: needs(
-    f('number', 'daysSinceLastAuth, or daysSinceCreated when never signed in; null when both unknown', true),
-    'signIns',
+  daysIdle: clock(
+    needs(
+      f(
+        'number',
+        'daysSinceLastAuth, or daysSinceCreated when never signed in; null when both unknown',
+        true,
+      ),
+      'signIns',
+    ),
   ),
-  daysSinceInvited: needs(
-    f('number', 'Whole days since the invitation was created; null when none', true),
-    'invitations',
+  daysSinceInvited: clock(
+    needs(f('number', 'Whole days since the invitation was created; null when none', true), 'invitations'),
   ),
-  invitationExpired: needs(
-    f('boolean', 'Status INVITATION_EXPIRED, or a pending invitation whose expiry has passed'),
-    'invitations',
+  invitationExpired: clock(
+    needs(
+      f('boolean', 'Status INVITATION_EXPIRED, or a pending invitation whose expiry has passed'),
+      'invitations',
+    ),
   ),
   orgRoles: f('string[]', 'Organization roles'),
   isOrgOwner: f('boolean', 'Holds ORG_OWNER'),

@@ -37,6 +37,7 @@ export const cases: RuleCases = {
     },
     {
       name: 'owner active 30 days ago',
+      atLimit: ['maxDays'],
       org: () => org({ users: [user({ orgRoles: ['ORG_OWNER'], lastAuth: daysAgo(30) })] }),
     },
     { name: 'idle non-owner', org: () => org({ users: [user({ lastAuth: daysAgo(60) })] }) },

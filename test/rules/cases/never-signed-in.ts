@@ -14,6 +14,7 @@ export const cases: RuleCases = {
     { name: 'the user Atlas Charts creates never signs in', org: () => org({ users: [chartsUser()] }) },
     {
       name: 'created 30 days ago',
+      atLimit: ['maxDays'],
       org: () => org({ users: [user({ lastAuth: null, createdAt: daysAgo(30) })] }),
     },
     { name: 'signed in', org: () => org({ users: [user({ createdAt: daysAgo(300) })] }) },

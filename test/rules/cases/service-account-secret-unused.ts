@@ -5,6 +5,25 @@ export const cases: RuleCases = {
   valid: [
     { name: 'used yesterday', org: () => org({ serviceAccounts: [serviceAccount()] }) },
     {
+      name: 'last used exactly 90 days ago (the limit is exclusive)',
+      atLimit: ['maxDays'],
+      org: () =>
+        org({
+          serviceAccounts: [
+            serviceAccount({
+              secrets: [
+                {
+                  id: 'ab0000000000000000000003',
+                  createdAt: daysAgo(200),
+                  expiresAt: daysAgo(-100),
+                  lastUsedAt: daysAgo(90),
+                },
+              ],
+            }),
+          ],
+        }),
+    },
+    {
       name: 'unused but expired secrets are the other rule',
       org: () =>
         org({

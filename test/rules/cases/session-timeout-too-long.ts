@@ -12,6 +12,7 @@ export const cases: RuleCases = {
     },
     {
       name: '30 minutes idle, 12 hours absolute (limits are exclusive)',
+      atLimit: ['maxIdleMinutes', 'maxAbsoluteMinutes'],
       org: () => org({ settings: timeouts(1800, 43_200) }),
     },
     {

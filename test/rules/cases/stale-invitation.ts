@@ -5,6 +5,7 @@ export const cases: RuleCases = {
   valid: [
     {
       name: 'invited 30 days ago',
+      atLimit: ['maxDays'],
       org: () => org({ users: [invitation({ invitationExpiresAt: daysAgo(-5) }, 30)] }),
     },
     {

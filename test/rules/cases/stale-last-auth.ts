@@ -17,6 +17,7 @@ export const cases: RuleCases = {
     },
     {
       name: 'signed in 90 days ago (limit is exclusive)',
+      atLimit: ['maxDays'],
       org: () => org({ users: [user({ lastAuth: daysAgo(90) })] }),
     },
     { name: 'never signed in is another rule', org: () => org({ users: [user({ lastAuth: null })] }) },

@@ -3,7 +3,7 @@ import type { RuleCases } from '../tester.js';
 
 export const cases: RuleCases = {
   valid: [
-    { name: 'two active owners (default org)', org: () => org() },
+    { name: 'two active owners (default org)', atLimit: ['minActiveOwners'], org: () => org() },
     // v1.0 lists ACTIVE users only and no sign-in dates: status is all there is, and it suffices.
     { name: 'Cloud Manager v1.0: two ACTIVE owners without sign-in dates', org: () => legacyOrg() },
     {

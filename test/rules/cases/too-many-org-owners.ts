@@ -4,7 +4,11 @@ import type { RuleCases } from '../tester.js';
 const owner = (n: number) => user({ username: `o${n}@example.com`, orgRoles: ['ORG_OWNER'] });
 export const cases: RuleCases = {
   valid: [
-    { name: 'three owners', org: () => org({ name: 'acme', users: [owner(1), owner(2), owner(3)] }) },
+    {
+      name: 'three owners',
+      atLimit: ['maxOwners'],
+      org: () => org({ name: 'acme', users: [owner(1), owner(2), owner(3)] }),
+    },
     {
       name: 'raised limit',
       org: () => org({ name: 'acme', users: [owner(1), owner(2), owner(3), owner(4)] }),

@@ -18,6 +18,7 @@ export const cases: RuleCases = {
   valid: [
     {
       name: 'three owners',
+      atLimit: ['maxOwners'],
       org: () => {
         const p = project();
         return org({ projects: [p], users: owners(3, p.id) });
