@@ -495,6 +495,9 @@ const README_PLANS: Record<string, Plan> = {
   // Development
   'npm run lint': { skip: 'biome and tsc over the repository: run by CI (.ci/run) on every change' },
   'npm run format': { skip: 'rewrites files in the clone' },
+  'npm run docs:rules': {
+    skip: 'rewrites README.md in the clone; test/rules/readme-table.test.ts checks README holds what it writes',
+  },
   'npm run build': { skip: 'writes dist/ in the clone; what it builds is checked by the bin test below' },
   'npm run bench': { skip: 'minutes of benchmarks that print figures, nothing to compare with a text' },
 };
