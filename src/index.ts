@@ -51,7 +51,23 @@ export type { RevocationPlan } from './review/plan.js';
 export type { Signoff } from './review/signoff.js';
 export type { VerifyResult } from './review/verify.js';
 export type { LoadedRuleSet } from './rules/load.js';
-export type { Organization, Snapshot } from './snapshot/schema.js';
+export type {
+  AccessHistory,
+  ApiKey,
+  Cluster,
+  CustomRole,
+  DatabaseAccessSummary,
+  DatabaseAuthKind,
+  DatabaseUser,
+  DatabaseUserRole,
+  NetworkAccessEntry,
+  Organization,
+  Project,
+  ServiceAccount,
+  Snapshot,
+  Team,
+  User,
+} from './snapshot/schema.js';
 export { parseSnapshot, serializeSnapshot } from './snapshot/store.js';
 
 /** Credentials: a service account (preferred) or a programmatic API key. Never stored or printed. */

@@ -15,6 +15,3 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
  * and the User-Agent say `atlas-access-review` whichever scope the package is published under.
  */
 export const TOOL = { name: Object.keys(pkg.bin)[0]!, version: pkg.version } as const;
-
-/** The npm package name, for install hints. */
-export const PACKAGE_NAME = pkg.name;

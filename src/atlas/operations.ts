@@ -357,8 +357,6 @@ export const operations = {
   }),
 } as const satisfies Record<string, Operation>;
 
-export type OperationName = keyof typeof operations;
-
 /** Fills a path template; values are URL-encoded. Throws on a missing parameter (a bug). */
 export function fillPath(template: string, params: Record<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (_, name: string) => {

@@ -5,7 +5,7 @@ import type { AtlasClient } from './client.js';
 import { endpointName, type Operation } from './operations.js';
 
 /** Atlas's maximum page size (spec: itemsPerPage 1..500). */
-export const MAX_ITEMS_PER_PAGE = 500;
+const MAX_ITEMS_PER_PAGE = 500;
 
 /**
  * Bounds of one listing. Atlas documents at most 500 users, API keys or database users per org or
@@ -15,7 +15,7 @@ export const MAX_ITEMS_PER_PAGE = 500;
  */
 export const MAX_ITEMS_PER_LISTING = 20 * 500;
 /** Pages per listing: the items cap at the smallest page size a server may coerce to (10), doubled. */
-export const MAX_PAGES_PER_LISTING = 2_000;
+const MAX_PAGES_PER_LISTING = 2_000;
 
 const linkSchema = z.object({ href: z.string(), rel: z.string() });
 /** Envelope shared by every `Paginated*View` in the spec: only `results` is required. */

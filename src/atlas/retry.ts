@@ -40,7 +40,7 @@ export interface RetryDeps {
 }
 
 /** HTTP statuses worth another try (besides 429): the server or a proxy failed, not the request. */
-export const RETRYABLE_STATUS: ReadonlySet<number> = new Set([500, 502, 503, 504]);
+const RETRYABLE_STATUS: ReadonlySet<number> = new Set([500, 502, 503, 504]);
 
 export function isRetryableStatus(status: number): boolean {
   return status === 429 || RETRYABLE_STATUS.has(status);

@@ -30,7 +30,6 @@ export const cloudAppUser = z.object({
   teamIds: z.array(str).nullish(),
   roles: z.array(cloudAccessRoleAssignment).nullish(),
 });
-export type CloudAppUser = z.infer<typeof cloudAppUser>;
 
 /**
  * A user of the Cloud Manager / Ops Manager v1.0 listing (GET /api/public/v1.0/orgs/{orgId}/users).
@@ -48,7 +47,6 @@ export const legacyUser = z.object({
   teamIds: z.array(str).nullish(),
   roles: z.array(cloudAccessRoleAssignment).nullish(),
 });
-export type LegacyUser = z.infer<typeof legacyUser>;
 
 /**
  * A project of the Cloud Manager / Ops Manager v1.0 listing (GET /api/public/v1.0/orgs/{orgId}/groups).
@@ -79,7 +77,6 @@ export const orgUserResponse = z.object({
   invitationExpiresAt: optDate,
   inviterUsername: optStr,
 });
-export type OrgUserResponse = z.infer<typeof orgUserResponse>;
 
 /** `AtlasOrganization` (listOrgs), and the v1.0 organization (legacyListOrgs, legacyGetOrg): same fields. */
 export const atlasOrganization = z.object({ id: str, name: str, isDeleted: z.boolean().nullish() });

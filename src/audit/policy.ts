@@ -16,7 +16,7 @@ import { formatJsonPath } from '../util/validate.js';
 export const failOnSchema = z.enum([...SEVERITIES, 'never']);
 
 /** Per-rule overrides. */
-export const rulePolicySchema = z.strictObject({
+const rulePolicySchema = z.strictObject({
   enabled: z.boolean().optional(),
   severity: z.enum(SEVERITIES).optional(),
   /** Param overrides; names and types are checked against the rule's declared params. */

@@ -67,7 +67,7 @@ export function renderMessage(template: string, values: Record<string, unknown>)
 }
 
 /** Sort order of AuditResult.findings: severity desc, ruleId, orgId, subject name, subject id. */
-export function compareFindings(a: Finding, b: Finding): number {
+function compareFindings(a: Finding, b: Finding): number {
   return (
     severityRank(b.severity) - severityRank(a.severity) ||
     compareText(a.ruleId, b.ruleId) ||

@@ -98,7 +98,7 @@ export interface WaiverReport {
   notApplied?: WaiverNotApplied[];
 }
 
-export interface AuditSummary {
+interface AuditSummary {
   bySeverity: Record<Severity, number>;
   /** All findings, waived included. */
   total: number;

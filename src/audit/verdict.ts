@@ -25,7 +25,7 @@ export interface GateVerdict {
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
 /** "fail on high", or "off (--fail-on never)": how every format names the gate. */
-export function gateWords(failOn: FailOn): string {
+function gateWords(failOn: FailOn): string {
   return failOn === 'never' ? 'off (--fail-on never)' : `fail on ${failOn}`;
 }
 

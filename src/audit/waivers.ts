@@ -45,20 +45,20 @@ export const waiverSchema = z.strictObject({
 });
 
 /** The waivers file: `{ "waivers": [ ... ] }` in JSON or YAML. */
-export const waiversFileSchema = z.strictObject({ waivers: z.array(waiverSchema) });
+const waiversFileSchema = z.strictObject({ waivers: z.array(waiverSchema) });
 
 /**
  * A waivers file may also be the bare list (`- ruleId: ...` in YAML, `[...]` in JSON): the README once
  * described it as "a list", and a list is what a new user writes first. Errors then name `$[0]...`,
  * the path in the file as written.
  */
-export const waiversListSchema = z.array(waiverSchema);
+const waiversListSchema = z.array(waiverSchema);
 
 /** Days before expiry at which an applied waiver is warned about. */
-export const EXPIRING_SOON_DAYS = 14;
+const EXPIRING_SOON_DAYS = 14;
 
 /** `now` as a UTC calendar day, YYYY-MM-DD. */
-export function utcDay(now: Date): string {
+function utcDay(now: Date): string {
   return now.toISOString().slice(0, 10);
 }
 

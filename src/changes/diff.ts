@@ -14,7 +14,7 @@ import { teamsOfUsers } from '../domain/team-membership.js';
 import type { Organization, ServiceAccount, Snapshot, User } from '../snapshot/schema.js';
 
 /** Role names whose new grant is a privilege escalation (called out in every format). */
-export const PRIVILEGED_ROLES = ['ORG_OWNER', 'GROUP_OWNER'] as const;
+const PRIVILEGED_ROLES = ['ORG_OWNER', 'GROUP_OWNER'] as const;
 
 /** Every kind of change the diff reports. */
 export const CHANGE_KINDS = [
@@ -47,7 +47,7 @@ export const CHANGE_KINDS = [
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
 /** What a change is about. `id` is the Atlas id in the newer snapshot (the older one when removed). */
-export interface ChangeSubject {
+interface ChangeSubject {
   type: 'org' | 'user' | 'team' | 'project' | 'apiKey' | 'serviceAccount';
   id: string;
   /** Username, team/project/org name, API key public key, service account name. */
@@ -86,7 +86,7 @@ export interface Change {
 }
 
 /** Changes of one organization. */
-export interface OrgDiff {
+interface OrgDiff {
   orgId: string;
   orgName: string;
   /** `added`/`removed` when the whole org appears in one snapshot only. */
@@ -96,7 +96,7 @@ export interface OrgDiff {
 }
 
 /** One side of the comparison. */
-export interface DiffSide {
+interface DiffSide {
   collectedAt: string;
   /** sha256 of the snapshot file, when the caller read it from disk. */
   sha256: string | null;

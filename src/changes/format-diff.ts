@@ -41,7 +41,7 @@ export const CHANGE_KIND_TITLES: Record<ChangeKind, string> = {
 };
 
 /** One line describing a change, without the kind title. */
-export function describeChange(c: Change): string {
+function describeChange(c: Change): string {
   const parts: string[] = [];
   switch (c.kind) {
     case 'user-joined':

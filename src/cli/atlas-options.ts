@@ -16,7 +16,7 @@ import { terminalSafe } from '../util/terminal.js';
 import { TOOL } from '../version.js';
 import { atlasCliConfigDir, loadAtlasCliProfile } from './atlas-cli-profile.js';
 
-export const DEFAULT_BASE_URL = 'https://cloud.mongodb.com';
+const DEFAULT_BASE_URL = 'https://cloud.mongodb.com';
 
 export interface AtlasArgs {
   org?: string[];
@@ -254,7 +254,7 @@ export const APPLY_CREDENTIALS: CredentialVariables = {
 };
 
 /** Picks credentials from the environment (by default with the Atlas CLI's variable names). */
-export function resolveAuth(
+function resolveAuth(
   args: Pick<AtlasArgs, 'auth' | 'api'>,
   env: Readonly<Record<string, string | undefined>>,
   baseUrl: URL,

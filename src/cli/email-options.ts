@@ -207,7 +207,7 @@ export interface ReportFile {
 }
 
 /** Attachment base name, e.g. `atlas-access-review-2026-11-23` (the audit date, UTC). */
-export function attachmentBaseName(evaluatedAt: string): string {
+function attachmentBaseName(evaluatedAt: string): string {
   return `atlas-access-review-${evaluatedAt.slice(0, 10)}`;
 }
 

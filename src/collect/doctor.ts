@@ -41,7 +41,7 @@ export interface DatasetCheck {
   fix: string | null;
 }
 
-export interface OrgCheck {
+interface OrgCheck {
   id: string;
   /** Null when the organization could not be read at all. */
   name: string | null;

@@ -15,7 +15,7 @@ export interface NonHumanUserPattern {
   pattern: RegExp;
 }
 
-export const NON_HUMAN_USER_PATTERNS: readonly NonHumanUserPattern[] = [
+const NON_HUMAN_USER_PATTERNS: readonly NonHumanUserPattern[] = [
   { kind: 'atlas-charts', label: 'Atlas Charts', pattern: /^charts\+[^@\s]+@mongodb\.com$/i },
 ];
 

@@ -37,7 +37,7 @@ export const ATLAS_PROJECT_ROLES = [
  * page with their API names, absent from every spec enum (so real orgs hold them and the old table
  * flagged each grant as unknown).
  */
-export const ATLAS_FINE_GRAINED_PROJECT_ROLES = [
+const ATLAS_FINE_GRAINED_PROJECT_ROLES = [
   'GROUP_ACCESS_MANAGER',
   'GROUP_REPLICA_SET_MANAGER',
   'GROUP_CLUSTER_CREATOR',
@@ -64,10 +64,10 @@ const CLOUD_MANAGER_PROJECT_ROLES = [
 ] as const;
 
 /** Organization roles: Atlas's, plus the Cloud Manager project creator (docs/atlas-api-notes.md §10). */
-export const KNOWN_ORG_ROLES: readonly string[] = [...ATLAS_ORG_ROLES, 'ORG_PROJECT_CREATOR'];
+const KNOWN_ORG_ROLES: readonly string[] = [...ATLAS_ORG_ROLES, 'ORG_PROJECT_CREATOR'];
 
 /** Project roles: Atlas's (enum and fine-grained), plus the Cloud Manager / Ops Manager-only roles. */
-export const KNOWN_PROJECT_ROLES: readonly string[] = [
+const KNOWN_PROJECT_ROLES: readonly string[] = [
   ...ATLAS_PROJECT_ROLES,
   ...ATLAS_FINE_GRAINED_PROJECT_ROLES,
   ...CLOUD_MANAGER_PROJECT_ROLES,
@@ -86,10 +86,10 @@ export const GROUP_OWNER = 'GROUP_OWNER';
  */
 export type RolePrivilege = 'owner' | 'write' | 'read';
 
-export const PRIVILEGE_RANK: Readonly<Record<RolePrivilege, number>> = { owner: 3, write: 2, read: 1 };
+const PRIVILEGE_RANK: Readonly<Record<RolePrivilege, number>> = { owner: 3, write: 2, read: 1 };
 
 /** Every known role and its privilege; `satisfies` keeps it in step with the lists above. */
-export const ROLE_PRIVILEGE = {
+const ROLE_PRIVILEGE = {
   ORG_OWNER: 'owner',
   ORG_GROUP_CREATOR: 'write',
   ORG_BILLING_ADMIN: 'write',

@@ -34,7 +34,7 @@ const noLineBreaks = (what: string) =>
   z.string().refine((value) => !/[\r\n]/.test(value), `${what} must not contain line breaks`);
 
 /** The validated SMTP settings every send uses. The schema is the type. */
-export const smtpSettingsSchema = z.strictObject({
+const smtpSettingsSchema = z.strictObject({
   /** Server host name or IP address. */
   host: noLineBreaks('the SMTP host').pipe(
     z.string().regex(/^[A-Za-z0-9._:[\]-]+$/, 'the SMTP host must be a host name or IP address'),

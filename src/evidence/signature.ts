@@ -26,7 +26,7 @@ import { z } from 'zod';
 import { InputError, registerSecret, UsageError } from '../errors.js';
 import { parseJsonText, parseWithSchema } from '../util/validate.js';
 
-export const SIGNATURE_SCHEMA_VERSION = 1 as const;
+const SIGNATURE_SCHEMA_VERSION = 1 as const;
 
 /** A signature file is the evidence file's name plus this. */
 export const SIGNATURE_SUFFIX = '.sig';
@@ -51,7 +51,7 @@ const RAW_KEY_BYTES = 32;
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 /** The signature file (`<file>.sig`), validated on every read. */
-export const signatureFileSchema = z.strictObject({
+const signatureFileSchema = z.strictObject({
   signatureSchemaVersion: z.literal(SIGNATURE_SCHEMA_VERSION),
   algorithm: z.literal('ed25519'),
   /** What the signer wrote the file as. */

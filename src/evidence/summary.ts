@@ -19,7 +19,7 @@ export interface EvidenceSummary {
 }
 
 /** The line for unsigned evidence, naming what was read (the snapshot when nothing is named). */
-export function unsignedStatement(kinds: readonly EvidenceKind[]): string {
+function unsignedStatement(kinds: readonly EvidenceKind[]): string {
   const names = [...new Set(kinds.length === 0 ? ['snapshot'] : kinds.map((k) => EVIDENCE_KIND_TEXT[k]))];
   const what = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
   const many = names.length > 1;

@@ -80,7 +80,7 @@ const baselineSchema = z.object({
   findings: z.array(z.union([keyed, z.object({ rules: z.array(z.object({ findings: z.array(keyed) })) })])),
 });
 
-export async function readBaseline(file: string): Promise<Baseline> {
+async function readBaseline(file: string): Promise<Baseline> {
   const data = parseJsonText(await readInputFile(file), file);
   const doc = parseWithSchema(baselineSchema, data, file);
   const keys = doc.findings.flatMap((f) =>
@@ -118,7 +118,7 @@ export async function readSignoff(
 }
 
 /** Ids of the rules `--signoff` findings use: always accepted in waivers files, reserved in rules folders. */
-export const REVIEW_RULE_IDS: readonly string[] = Object.keys(REVIEW_RULES);
+const REVIEW_RULE_IDS: readonly string[] = Object.keys(REVIEW_RULES);
 
 /**
  * `review verify` inside the audit: the sign-off's Revokes checked against the audited snapshot become

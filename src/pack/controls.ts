@@ -5,7 +5,7 @@
 import type { AuditResult, RuleSummary } from '../audit/types.js';
 import { neutraliseFormula } from '../util/text-safety.js';
 
-export const CONTROL_STATUSES = ['failing', 'not evaluated', 'waived', 'passing'] as const;
+const CONTROL_STATUSES = ['failing', 'not evaluated', 'waived', 'passing'] as const;
 export type ControlStatus = (typeof CONTROL_STATUSES)[number];
 
 export interface ControlRow {

@@ -15,7 +15,7 @@ export const INDEX_NAME = 'index.html';
 export const CONTROLS_NAME = 'controls.csv';
 
 /** What each packed file is. */
-export const PACK_ROLES = [
+const PACK_ROLES = [
   'snapshot',
   'previous-snapshot',
   'next-snapshot',
@@ -37,7 +37,7 @@ export type PackRole = (typeof PACK_ROLES)[number];
 const sha256 = z.string().regex(/^[a-f0-9]{64}$/, 'expected a sha256 hex digest');
 const text = z.string().max(10_000);
 
-export const packFileSchema = z.strictObject({
+const packFileSchema = z.strictObject({
   /** Entry name in the zip. */
   name: z.string().max(400),
   role: z.enum(PACK_ROLES),
@@ -49,7 +49,7 @@ export const packFileSchema = z.strictObject({
 export type PackFile = z.infer<typeof packFileSchema>;
 
 /** One listing of the collection: items read against Atlas's `totalCount` (the completeness tie-out). */
-export const tieOutSchema = z.strictObject({
+const tieOutSchema = z.strictObject({
   endpoint: text,
   itemsRead: z.number().int().nonnegative(),
   totalCount: z.number().int().nonnegative().nullable(),
@@ -58,7 +58,7 @@ export const tieOutSchema = z.strictObject({
   tiesOut: z.boolean().nullable(),
 });
 
-export const chainLinkSchema = z.strictObject({
+const chainLinkSchema = z.strictObject({
   /** The file that names another, and where (`signoff.json $.snapshot.sha256`). */
   from: text,
   field: text,

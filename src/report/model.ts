@@ -176,7 +176,7 @@ export interface SeverityGroup {
 }
 
 /** Who an identity is: a person, a user Atlas created itself, or a programmatic identity. */
-export type IdentityType = 'person' | 'non-human' | 'programmatic';
+type IdentityType = 'person' | 'non-human' | 'programmatic';
 
 /** One reviewable identity: a user, an invitation, an API key or a service account. */
 export interface RosterRow {

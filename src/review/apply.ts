@@ -31,9 +31,9 @@ import { buildRevocationPlan, PLAN_SCHEMA_VERSION, type PlannedCall, type Revoca
 import { buildSignoff, type Signoff, signoffSchema } from './signoff.js';
 import { snapshotSubjectCount, workbookLimits } from './xlsx-package.js';
 
-export const APPLY_LOG_SCHEMA_VERSION = 1 as const;
+const APPLY_LOG_SCHEMA_VERSION = 1 as const;
 
-export type CallOutcome = 'pending' | 'done' | 'already-done' | 'failed' | 'skipped';
+type CallOutcome = 'pending' | 'done' | 'already-done' | 'failed' | 'skipped';
 
 /** One call of the plan as the log records it. */
 export interface ApplyLogCall {

@@ -38,12 +38,9 @@ import {
 } from './xlsx-package.js';
 
 // The layout contract lives in one module with the writer's; re-exported for existing readers.
-export { HEADERS, INPUT_HEADERS, REVIEW_SHEET, SUMMARY_SHEET } from '../workbook/contract.js';
 
 /** At most this many problems are printed; the rest are counted. */
-export const MAX_LISTED_PROBLEMS = 50;
-
-export type { Decision } from '../workbook/contract.js';
+const MAX_LISTED_PROBLEMS = 50;
 
 /** A cell value reduced to what the import needs. */
 export type CellData = string | number | boolean | Date | null;
@@ -53,13 +50,13 @@ export type CellData = string | number | boolean | Date | null;
  * not necessarily what a spreadsheet shows after recalculating) and its number format (`;;;"Revoke"`
  * shows Revoke whatever the cell holds). Recorded only for cells that have either.
  */
-export interface CellMeta {
+interface CellMeta {
   formula: string | null;
   numFmt: string | null;
 }
 
 /** The Review sheet as read: values, plus what can make the display differ from them. */
-export interface ReviewSheetContents {
+interface ReviewSheetContents {
   /** Header row: 1-based column -> text. */
   headers: Map<number, string>;
   /** Header cells that have a formula or a number format. */
@@ -282,7 +279,7 @@ export function formatProblemLines(problems: readonly ReviewProblem[], file: str
 }
 
 /** An identity's access at review time, kept in the sign-off so `verify` needs no older snapshot. */
-export interface IdentityAccess {
+interface IdentityAccess {
   orgRoles: string[];
   projectRoles: Array<{ projectId: string; projectName: string; roles: string[] }>;
   teams: Array<{ id: string; name: string }>;
@@ -423,7 +420,7 @@ function headerKey(h: string): string {
 }
 
 /** True for number formats that show a text value as it is: none, General and Text (`@`). */
-export function isPlainFormat(fmt: string | null): boolean {
+function isPlainFormat(fmt: string | null): boolean {
   if (fmt === null) return true;
   const f = fmt.trim().toLowerCase();
   return f === '' || f === 'general' || f === '@';

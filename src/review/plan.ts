@@ -61,7 +61,7 @@ export interface PlannedCall {
 }
 
 /** The calls for one identity. */
-export interface PlannedIdentity {
+interface PlannedIdentity {
   key: string;
   orgId: string;
   orgName: string;

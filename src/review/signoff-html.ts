@@ -14,7 +14,7 @@ import type { Signoff } from './signoff.js';
 export type SignoffTemplate = Handlebars.TemplateDelegate;
 
 /** Compiles the sign-off template from sources (`signoff` and `partials/*`), strict like the report's. */
-export function compileSignoffTemplate(sources: TemplateSources): SignoffTemplate {
+function compileSignoffTemplate(sources: TemplateSources): SignoffTemplate {
   const hb = Handlebars.create();
   hb.registerHelper('datetime', (iso: unknown) =>
     typeof iso === 'string' ? iso.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC') : '—',
@@ -40,7 +40,7 @@ export function compileSignoffTemplate(sources: TemplateSources): SignoffTemplat
 let cached: SignoffTemplate | undefined;
 
 /** The template shipped in reports/, compiled on first use. */
-export function defaultSignoffTemplate(): SignoffTemplate {
+function defaultSignoffTemplate(): SignoffTemplate {
   cached ??= compileSignoffTemplate(readTemplateSources(join(PACKAGE_ROOT, 'reports')));
   return cached;
 }

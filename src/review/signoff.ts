@@ -13,7 +13,7 @@ import { compareText } from '../domain/compare-text.js';
 import type { Snapshot } from '../snapshot/schema.js';
 import type { ReviewDecision } from './import.js';
 
-export const SIGNOFF_SCHEMA_VERSION = 1 as const;
+const SIGNOFF_SCHEMA_VERSION = 1 as const;
 
 const sha256 = z.string().regex(/^[a-f0-9]{64}$/, 'expected a sha256 hex digest');
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
@@ -27,7 +27,7 @@ const decisionCounts = {
 };
 
 /** Access at review time, as recorded for a Revoke/Modify. */
-export const accessSchema = z.object({
+const accessSchema = z.object({
   orgRoles: z.array(z.string()),
   projectRoles: z.array(
     z.object({ projectId: z.string(), projectName: z.string(), roles: z.array(z.string()) }),
@@ -36,7 +36,7 @@ export const accessSchema = z.object({
 });
 
 /** One Revoke or Modify decision. */
-export const signoffActionSchema = z.object({
+const signoffActionSchema = z.object({
   /** Identity key `orgId:subjectType:id` (as in the workbook and the report roster). */
   key: z.string(),
   orgId: z.string(),

@@ -59,7 +59,7 @@ export function checkLaterSnapshot(signoff: Signoff, later: NamedSnapshot): void
     );
 }
 
-export const VERIFY_SCHEMA_VERSION = 1 as const;
+const VERIFY_SCHEMA_VERSION = 1 as const;
 
 /** The review rules, as data (their ids appear in findings, baselines and waivers). */
 export const REVIEW_RULES = {
@@ -80,7 +80,7 @@ export const REVIEW_RULES = {
       'Collect a snapshot that covers the organization with the Atlas Admin API v2 and verify again.',
   },
 } as const;
-export type ReviewRuleId = keyof typeof REVIEW_RULES;
+type ReviewRuleId = keyof typeof REVIEW_RULES;
 
 /**
  * Controls the review cycle itself evidences (sign-off and verification): periodic review of user and
@@ -120,7 +120,7 @@ export function reviewRuleSummaries(findings: Finding[]): RuleSummary[] {
 }
 
 /** What the later snapshot shows for one Revoke. */
-export interface RevocationCheck {
+interface RevocationCheck {
   key: string;
   orgId: string;
   orgName: string;
@@ -375,7 +375,7 @@ export function verifySignoff(
 }
 
 /** Text output of `review verify`. */
-export function formatVerifyText(r: VerifyResult): string {
+function formatVerifyText(r: VerifyResult): string {
   const s = r.summary;
   const lines = [
     `sign-off of snapshot ${r.signoff.snapshotSha256.slice(0, 12)} (signed off ${r.signoff.signedOffAt})`,
@@ -394,7 +394,7 @@ export function formatVerifyText(r: VerifyResult): string {
 }
 
 /** JSON output of `review verify` (the findings are in the audit's Finding shape). */
-export function formatVerifyJson(r: VerifyResult): string {
+function formatVerifyJson(r: VerifyResult): string {
   return `${terminalJson(r)}\n`;
 }
 

@@ -13,13 +13,13 @@ import { z } from 'zod';
 import { InputError } from '../errors.js';
 
 /** A person's employment status, normalised from the export's own words. */
-export const ROSTER_STATUSES = ['active', 'terminated', 'on-leave'] as const;
-export type RosterStatus = (typeof ROSTER_STATUSES)[number];
-export const EMPLOYMENT_TYPES = ['employee', 'contractor'] as const;
-export type EmploymentType = (typeof EMPLOYMENT_TYPES)[number];
+const ROSTER_STATUSES = ['active', 'terminated', 'on-leave'] as const;
+type RosterStatus = (typeof ROSTER_STATUSES)[number];
+const EMPLOYMENT_TYPES = ['employee', 'contractor'] as const;
+type EmploymentType = (typeof EMPLOYMENT_TYPES)[number];
 
 /** The roster fields and, for each, the headers tried in order (case-insensitive, trimmed). */
-export const ROSTER_FIELDS = [
+const ROSTER_FIELDS = [
   'email',
   'status',
   'endDate',
@@ -28,13 +28,13 @@ export const ROSTER_FIELDS = [
   'employmentType',
   'aliases',
 ] as const;
-export type RosterField = (typeof ROSTER_FIELDS)[number];
+type RosterField = (typeof ROSTER_FIELDS)[number];
 
 /**
  * Header names of common exports (Workday, BambooHR, Okta, Microsoft Entra ID, Google Workspace).
  * A policy that names a column replaces the list for that field.
  */
-export const DEFAULT_ROSTER_HEADERS: Readonly<Record<RosterField, readonly string[]>> = {
+const DEFAULT_ROSTER_HEADERS: Readonly<Record<RosterField, readonly string[]>> = {
   email: [
     'email',
     'work email',
@@ -75,12 +75,12 @@ export const DEFAULT_ROSTER_HEADERS: Readonly<Record<RosterField, readonly strin
 };
 
 /** Words that mean each status or employment type (case-insensitive); the policy may add its own. */
-export const DEFAULT_STATUS_VALUES: Readonly<Record<RosterStatus, readonly string[]>> = {
+const DEFAULT_STATUS_VALUES: Readonly<Record<RosterStatus, readonly string[]>> = {
   active: ['active', 'enabled', 'true', 'employed', 'current', 'provisioned', 'staged'],
   terminated: ['terminated', 'inactive', 'disabled', 'false', 'deprovisioned', 'left', 'offboarded'],
   'on-leave': ['on leave', 'on-leave', 'leave', 'leave of absence', 'loa', 'suspended'],
 };
-export const DEFAULT_EMPLOYMENT_TYPE_VALUES: Readonly<Record<EmploymentType, readonly string[]>> = {
+const DEFAULT_EMPLOYMENT_TYPE_VALUES: Readonly<Record<EmploymentType, readonly string[]>> = {
   employee: [
     'employee',
     'full-time',
@@ -142,10 +142,10 @@ export interface Roster {
 }
 
 /** Larger exports are refused rather than parsed: the biggest HR systems export far fewer people. */
-export const MAX_ROSTER_PEOPLE = 1_000_000;
+const MAX_ROSTER_PEOPLE = 1_000_000;
 
 /** Normalised form of an address for joining (case-insensitive, trimmed). */
-export function normaliseAddress(value: string): string {
+function normaliseAddress(value: string): string {
   return value.trim().toLowerCase();
 }
 

@@ -16,7 +16,7 @@ import type { FactRecord, Subject, SubjectsByKind } from './facts.js';
 import { factsOf } from './load.js';
 
 /** A rule that fired on a subject. */
-export interface RuleHit {
+interface RuleHit {
   rule: EffectiveRule;
   subject: Subject;
 }

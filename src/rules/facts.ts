@@ -25,7 +25,7 @@ import { teamDerivation } from './facts/team.js';
 import { userDerivation } from './facts/user.js';
 
 export { daysSince } from './facts/org-view.js';
-export type { FactRecord, FactSpec, FactType, FactValue } from './facts/spec.js';
+export type { FactRecord, FactSpec, FactValue } from './facts/spec.js';
 export { emailDomainOf, isDomainAllowed } from './facts/user.js';
 
 /** The derivation of every subject kind, in the order subjects are derived. */

@@ -154,7 +154,7 @@ function checkCondition(
 }
 
 /** Checks one parsed rule beyond its schema; throws InputError naming the file and JSON path. */
-export function checkRule(rule: RuleFile, file: string): void {
+function checkRule(rule: RuleFile, file: string): void {
   const fail = (path: string, problem: string): never => {
     throw new InputError(file, path, problem);
   };

@@ -28,7 +28,7 @@ export const SUBJECT_LISTING: Readonly<Record<SubjectKind, CoveragePart | null>>
 };
 
 /** What each coverage part is, in words: a reason reads "no <label>". */
-export const COVERAGE_LABELS: Readonly<Record<CoveragePart, string>> = {
+const COVERAGE_LABELS: Readonly<Record<CoveragePart, string>> = {
   users: 'user data',
   invitations: 'invitation data',
   teams: 'team data',

@@ -13,10 +13,10 @@ import { SEVERITIES } from '../domain/severity.js';
 import { SUBJECT_KINDS } from '../domain/subject.js';
 import { coverageSchema } from '../snapshot/schema.js';
 
-export const RULE_ID_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+const RULE_ID_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 /** json-rules-engine's built-in operators that the loader accepts. */
-export const OPERATORS = [
+const OPERATORS = [
   'equal',
   'notEqual',
   'lessThan',
@@ -33,68 +33,68 @@ export type OperatorName = (typeof OPERATORS)[number];
 const primitive = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
 /** A reference to one of the rule's params, substituted at load time. */
-export const paramRefSchema = z.strictObject({
+const paramRefSchema = z.strictObject({
   param: z.string().min(1).describe('Name of a param declared in this rule'),
 });
 
 /** A comparison value: a literal, a list of literals, or a param reference. */
-export const conditionValueSchema = z.union([primitive, z.array(primitive), paramRefSchema]);
+const conditionValueSchema = z.union([primitive, z.array(primitive), paramRefSchema]);
 
 /** One comparison of a fact against a value. */
-export const leafConditionSchema = z.strictObject({
+const leafConditionSchema = z.strictObject({
   fact: z.string().min(1).describe('A fact of the rule’s subject kind (see `rules facts`)'),
   operator: z.enum(OPERATORS).describe('json-rules-engine operator'),
   value: conditionValueSchema,
   path: z.string().optional().describe('Not supported: facts are flat; a path is rejected at load time'),
 });
 
-export interface LeafCondition {
+interface LeafCondition {
   fact: string;
   operator: OperatorName;
   value: z.infer<typeof conditionValueSchema>;
   path?: string | undefined;
 }
 export type NestedCondition = LeafCondition | AllCondition | AnyCondition | NotCondition;
-export interface AllCondition {
+interface AllCondition {
   all: NestedCondition[];
 }
-export interface AnyCondition {
+interface AnyCondition {
   any: NestedCondition[];
 }
-export interface NotCondition {
+interface NotCondition {
   not: NestedCondition;
 }
 export type TopLevelCondition = AllCondition | AnyCondition | NotCondition;
 
-export const allConditionSchema: z.ZodType<AllCondition> = z.strictObject({
+const allConditionSchema: z.ZodType<AllCondition> = z.strictObject({
   get all() {
     return z.array(nestedConditionSchema).min(1);
   },
 });
-export const anyConditionSchema: z.ZodType<AnyCondition> = z.strictObject({
+const anyConditionSchema: z.ZodType<AnyCondition> = z.strictObject({
   get any() {
     return z.array(nestedConditionSchema).min(1);
   },
 });
-export const notConditionSchema: z.ZodType<NotCondition> = z.strictObject({
+const notConditionSchema: z.ZodType<NotCondition> = z.strictObject({
   get not() {
     return nestedConditionSchema;
   },
 });
-export const nestedConditionSchema: z.ZodType<NestedCondition> = z.union([
+const nestedConditionSchema: z.ZodType<NestedCondition> = z.union([
   leafConditionSchema,
   allConditionSchema,
   anyConditionSchema,
   notConditionSchema,
 ]);
-export const topLevelConditionSchema: z.ZodType<TopLevelCondition> = z.union([
+const topLevelConditionSchema: z.ZodType<TopLevelCondition> = z.union([
   allConditionSchema,
   anyConditionSchema,
   notConditionSchema,
 ]);
 
 /** A typed rule parameter with its default. */
-export const paramSpecSchema = z.strictObject({
+const paramSpecSchema = z.strictObject({
   type: z.enum(['integer', 'number', 'string', 'boolean', 'string[]']),
   default: z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]),
   description: z.string().min(1),

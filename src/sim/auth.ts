@@ -18,10 +18,10 @@ export interface SimulatorCredentials {
 export type Principal = { kind: 'service-account' | 'api-key'; id: string; access?: SimulatorAccess };
 
 /** The principal of an authenticated request, or why it failed (`stale`: send a fresh nonce). */
-export type Authentication = { principal: Principal } | { detail: string; stale?: boolean };
+type Authentication = { principal: Principal } | { detail: string; stale?: boolean };
 
 /** The token endpoint's answer (OAuth 2.0 bodies, RFC 6749 §5.1 and §5.2, not ApiError). */
-export interface TokenAnswer {
+interface TokenAnswer {
   status: number;
   payload: unknown;
   headers: Record<string, string>;

@@ -38,7 +38,7 @@ function orgRank(role: NonNullable<SimulatorAccess['orgRole']>): number {
  * project of the org; write roles on projects (Project Owner, Access Manager, ...) are held by
  * Organization Owners, who are implicitly Project Owners everywhere.
  */
-export function satisfies(orgRole: NonNullable<SimulatorAccess['orgRole']>, required: string): boolean {
+function satisfies(orgRole: NonNullable<SimulatorAccess['orgRole']>, required: string): boolean {
   const rank = orgRank(orgRole);
   if (required === 'Organization Member') return rank >= 1;
   if (required === 'Organization Read Only' || required === 'Project Read Only') return rank >= 2;

@@ -66,9 +66,6 @@ export {
   COMPANY_EMAIL_DOMAINS,
   type EstateOptions,
   LIMITS,
-  OUTSIDE_EMAIL_DOMAINS,
-  PLANTED_UNKNOWN_ROLE,
-  type PlantedViolation,
   VIOLATION_KINDS,
   type ViolationKind,
 } from './estate-terms.js';

@@ -31,7 +31,7 @@ export interface EstateState {
  * `organizationSchema`, arrays are sorted by id, `coverage` is all true, `completeness` and
 
 /** Lists a planted violation of the org being generated. */
-export type Recorder = (
+type Recorder = (
   kind: ViolationKind,
   subjectType: PlantedViolation['subjectType'],
   subjectId: string,

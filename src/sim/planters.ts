@@ -26,7 +26,7 @@ import { type OrgWork, uniqueUsername, type WorkUser } from './org-work.js';
  * - `first`: org 0 only;
  * - `at`: the one org with index `at(orgCount)` (an org cannot have both too many and too few owners).
  */
-export type Placement =
+type Placement =
   | { plan: 'first-and-some'; stream: 'org' | 'population' }
   | { plan: 'first' }
   | { plan: 'at'; at: (orgCount: number) => number };

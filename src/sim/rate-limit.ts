@@ -27,7 +27,7 @@ export interface BucketSpec {
 export type RateLimitTable = Partial<Record<EndpointSet, BucketSpec>>;
 
 /** Atlas defaults (docs include dated 2026-04-10, docs/atlas-api-notes.md §6.3). */
-export const ATLAS_RATE_LIMITS: Readonly<Record<EndpointSet, BucketSpec>> = {
+const ATLAS_RATE_LIMITS: Readonly<Record<EndpointSet, BucketSpec>> = {
   'users-org': { capacity: 500, refill: 250, intervalSeconds: 60 },
   'users-group': { capacity: 1200, refill: 500, intervalSeconds: 60 },
   'teams-org': { capacity: 1200, refill: 500, intervalSeconds: 60 },
@@ -43,10 +43,7 @@ export const ATLAS_RATE_LIMITS: Readonly<Record<EndpointSet, BucketSpec>> = {
 };
 
 /** What taking a token gives: the headers of a served request, or how long to wait; null = limits off. */
-export type TokenTaken =
-  | { headers: Record<string, number> }
-  | { retryAfter: number; spec: BucketSpec }
-  | null;
+type TokenTaken = { headers: Record<string, number> } | { retryAfter: number; spec: BucketSpec } | null;
 
 /** Takes a token from the bucket of `set` x `scope`. */
 export type TakeToken = (set: EndpointSet, scope: string) => TokenTaken;

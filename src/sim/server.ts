@@ -30,15 +30,8 @@ import { simulatorWrites } from './writes.js';
 
 export type { SimulatorCredentials } from './auth.js';
 export type { SimulatorAccess } from './authorize.js';
-export { type CollectorView, expectedOrganizations } from './expected.js';
+export { expectedOrganizations } from './expected.js';
 export type { Fault } from './faults.js';
-export {
-  ATLAS_RATE_LIMITS,
-  type BucketSpec,
-  type EndpointSet,
-  type RateLimitTable,
-} from './rate-limit.js';
-export type { RequestLogEntry, SimulatorStats } from './responder.js';
 
 /** Fake, simulator-only credentials used when none are given (printed by `simulate`). */
 export const DEFAULT_CREDENTIALS = {

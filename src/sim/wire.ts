@@ -21,7 +21,7 @@ import type {
 export type WireObject = Record<string, unknown>;
 
 /** `Link` (docs/atlas-api-notes.md §5). */
-export interface WireLink {
+interface WireLink {
   href: string;
   rel: string;
 }

@@ -41,7 +41,7 @@ import {
 } from './wire.js';
 
 /** The estate index of routes.ts (structural, so the two files stay independent); writes keep it current. */
-export interface WritableEstate {
+interface WritableEstate {
   readonly orgs: Map<string, Organization>;
   readonly usersById: Map<string, Map<string, User>>;
   readonly projects: Map<string, { org: Organization; project: Project }>;
@@ -51,7 +51,7 @@ export interface WritableEstate {
 }
 
 /** An ApiError the simulator answers with (http.ts shapes the body). */
-export interface WriteError {
+interface WriteError {
   status: number;
   errorCode: string;
   detail: string;

@@ -29,18 +29,18 @@ const isoDate = z.iso.datetime({ offset: true });
 const nullableDate = isoDate.nullable();
 
 /** Organization membership status, as in the 2025-02-19 `orgMembershipStatus` enum. */
-export const userStatusSchema = z.enum(['ACTIVE', 'PENDING', 'INVITATION_EXPIRED', 'INVITATION_REJECTED']);
+const userStatusSchema = z.enum(['ACTIVE', 'PENDING', 'INVITATION_EXPIRED', 'INVITATION_REJECTED']);
 export type UserStatus = z.infer<typeof userStatusSchema>;
 
 /** Roles held in one project (a.k.a. group). Role names are open strings (the spec dropped its enum). */
-export const projectRoleSchema = z.strictObject({
+const projectRoleSchema = z.strictObject({
   projectId: objectId,
   roles: z.array(z.string()),
 });
 export type ProjectRole = z.infer<typeof projectRoleSchema>;
 
 /** One human identity of an organization: an active user or an invitation. */
-export const userSchema = z.strictObject({
+const userSchema = z.strictObject({
   id: objectId,
   /** Login name; an email address in Atlas. */
   username: z.string().min(1),
@@ -67,7 +67,7 @@ export const userSchema = z.strictObject({
 export type User = z.infer<typeof userSchema>;
 
 /** A team and its members as listed by the team-users endpoint. */
-export const teamSchema = z.strictObject({
+const teamSchema = z.strictObject({
   id: objectId,
   name: z.string(),
   /** User ids from GET /orgs/{orgId}/teams/{teamId}/users, sorted. */
@@ -76,13 +76,13 @@ export const teamSchema = z.strictObject({
 export type Team = z.infer<typeof teamSchema>;
 
 /** A team's roles in one project (GET /groups/{groupId}/teams). */
-export const projectTeamSchema = z.strictObject({
+const projectTeamSchema = z.strictObject({
   teamId: objectId,
   roles: z.array(z.string()),
 });
 
 /** How a database user authenticates, from the `x509Type`, `ldapAuthType`, `awsIAMType`, `oidcAuthType` fields. */
-export const databaseAuthKindSchema = z.enum([
+const databaseAuthKindSchema = z.enum([
   'scram',
   'x509-managed',
   'x509-customer',
@@ -96,7 +96,7 @@ export const databaseAuthKindSchema = z.enum([
 export type DatabaseAuthKind = z.infer<typeof databaseAuthKindSchema>;
 
 /** One role of a database user (`DatabaseUserRole`): a built-in role name or a custom role's name. */
-export const databaseUserRoleSchema = z.strictObject({
+const databaseUserRoleSchema = z.strictObject({
   roleName: z.string().min(1),
   databaseName: z.string().min(1),
   /** Null when the role applies to the whole database. */
@@ -105,13 +105,13 @@ export const databaseUserRoleSchema = z.strictObject({
 export type DatabaseUserRole = z.infer<typeof databaseUserRoleSchema>;
 
 /** A cluster, data lake or stream instance a database user is limited to (`UserScope`). */
-export const databaseUserScopeSchema = z.strictObject({
+const databaseUserScopeSchema = z.strictObject({
   name: z.string().min(1),
   type: z.enum(['CLUSTER', 'DATA_LAKE', 'STREAM']),
 });
 
 /** Dates of an X.509 certificate Atlas manages for a user (`UserCert`); never the certificate itself. */
-export const databaseUserCertSchema = z.strictObject({
+const databaseUserCertSchema = z.strictObject({
   /** The certificate's serial (`_id`) as a string. */
   id: z.string(),
   createdAt: nullableDate,
@@ -122,7 +122,7 @@ export const databaseUserCertSchema = z.strictObject({
  * A database user of one project (GET /groups/{groupId}/databaseUsers, `CloudDatabaseUser`). Its
  * identity is (project, `databaseName`, `username`). The password is never read or stored.
  */
-export const databaseUserSchema = z.strictObject({
+const databaseUserSchema = z.strictObject({
   username: z.string().min(1),
   /** `admin` for SCRAM users, `$external` for every external kind. */
   databaseName: z.enum(['admin', '$external']),
@@ -140,7 +140,7 @@ export const databaseUserSchema = z.strictObject({
 export type DatabaseUser = z.infer<typeof databaseUserSchema>;
 
 /** One privilege of a custom database role: an action on resources (`DatabasePrivilegeAction`). */
-export const customRoleActionSchema = z.strictObject({
+const customRoleActionSchema = z.strictObject({
   action: z.string().min(1),
   resources: z.array(
     z.strictObject({
@@ -153,7 +153,7 @@ export const customRoleActionSchema = z.strictObject({
 });
 
 /** A custom database role of one project (GET /groups/{groupId}/customDBRoles/roles). */
-export const customRoleSchema = z.strictObject({
+const customRoleSchema = z.strictObject({
   roleName: z.string().min(1),
   actions: z.array(customRoleActionSchema),
   inheritedRoles: z.array(z.strictObject({ db: z.string(), role: z.string() })),
@@ -161,7 +161,7 @@ export const customRoleSchema = z.strictObject({
 export type CustomRole = z.infer<typeof customRoleSchema>;
 
 /** One entry of the project IP access list (GET /groups/{groupId}/accessList, `NetworkPermissionEntry`). */
-export const networkAccessEntrySchema = z.strictObject({
+const networkAccessEntrySchema = z.strictObject({
   /** CIDR block; Atlas reports single addresses as `/32` (or `/128`) blocks too. */
   cidrBlock: z.string().nullable(),
   ipAddress: z.string().nullable(),
@@ -177,7 +177,7 @@ export type NetworkAccessEntry = z.infer<typeof networkAccessEntrySchema>;
  * One user's authentications against one cluster over the collection window, summarised from the
  * cluster's database access history (never the raw log lines).
  */
-export const databaseAccessSummarySchema = z.strictObject({
+const databaseAccessSummarySchema = z.strictObject({
   username: z.string(),
   /** The authentication database reported by the log (`authSource`), e.g. `admin` or `$external`. */
   authSource: z.string().nullable(),
@@ -196,7 +196,7 @@ export type DatabaseAccessSummary = z.infer<typeof databaseAccessSummarySchema>;
  * refused it for that reason; `truncated`: Atlas returned its maximum number of lines, so the
  * summary may miss attempts. Only `collected` lets a rule conclude that a user was unused.
  */
-export const accessHistorySchema = z.strictObject({
+const accessHistorySchema = z.strictObject({
   status: z.enum(['collected', 'not-requested', 'unsupported', 'truncated']),
   /** Why, for any status but `collected`. */
   reason: z.string().nullable(),
@@ -210,7 +210,7 @@ export const accessHistorySchema = z.strictObject({
 export type AccessHistory = z.infer<typeof accessHistorySchema>;
 
 /** A cluster of the project (GET /groups/{groupId}/clusters), with its access-history summary. */
-export const clusterSchema = z.strictObject({
+const clusterSchema = z.strictObject({
   id: z.string().nullable(),
   name: z.string().min(1),
   /** Instance size of the first electable region (`M10`, `M0`, `FLEX`, ...); null when not reported. */
@@ -245,7 +245,7 @@ export function noDatabaseAccess(): Pick<
 }
 
 /** One entry of an API key's or a service account's IP access list. */
-export const accessListEntrySchema = z.strictObject({
+const accessListEntrySchema = z.strictObject({
   cidrBlock: z.string().nullable(),
   ipAddress: z.string().nullable(),
   createdAt: nullableDate,
@@ -256,7 +256,7 @@ export const accessListEntrySchema = z.strictObject({
 export type AccessListEntry = z.infer<typeof accessListEntrySchema>;
 
 /** An organization programmatic API key. The private key is never stored. */
-export const apiKeySchema = z.strictObject({
+const apiKeySchema = z.strictObject({
   id: objectId,
   /** The public half of the key (not a secret). */
   publicKey: z.string(),
@@ -268,7 +268,7 @@ export const apiKeySchema = z.strictObject({
 export type ApiKey = z.infer<typeof apiKeySchema>;
 
 /** Metadata of a service account secret. Never the secret value, not even masked. */
-export const serviceAccountSecretSchema = z.strictObject({
+const serviceAccountSecretSchema = z.strictObject({
   id: objectId,
   createdAt: nullableDate,
   expiresAt: nullableDate,
@@ -314,7 +314,7 @@ export type OrgSettings = z.infer<typeof orgSettingsSchema>;
  * An invitation to one project made through the deprecated project-invite endpoint
  * (GET /groups/{groupId}/invites, `GroupInvitation`); the org users listing does not show these.
  */
-export const projectInvitationSchema = z.strictObject({
+const projectInvitationSchema = z.strictObject({
   id: objectId,
   projectId: objectId,
   /** Email address of the invited person. */
@@ -410,7 +410,7 @@ export function coverageOf(collected: Iterable<CoveragePart>): Coverage {
  * Completeness evidence for one listing: items read vs the API's `totalCount` (an estimate per the
  * spec, so a mismatch is recorded, not fatal). `totalCount` is null when the endpoint has none.
  */
-export const completenessSchema = z.strictObject({
+const completenessSchema = z.strictObject({
   /** Endpoint template with ids filled in, e.g. `GET /api/atlas/v2/orgs/{orgId}/users`. */
   endpoint: z.string(),
   itemsRead: z.number().int().nonnegative(),
@@ -438,12 +438,11 @@ export const organizationSchema = z.strictObject({
 });
 export type Organization = z.infer<typeof organizationSchema>;
 
-export const apiKindSchema = z.enum(['atlas-v2', 'cloud-manager']);
+const apiKindSchema = z.enum(['atlas-v2', 'cloud-manager']);
 export type ApiKind = z.infer<typeof apiKindSchema>;
-export const authKindSchema = z.enum(['service-account', 'api-key']);
-export type AuthKind = z.infer<typeof authKindSchema>;
+const authKindSchema = z.enum(['service-account', 'api-key']);
 /** Response version used for the org users endpoint. */
-export const usersApiVersionSchema = z.enum(['2025-02-19', '2023-01-01']);
+const usersApiVersionSchema = z.enum(['2025-02-19', '2023-01-01']);
 export type UsersApiVersion = z.infer<typeof usersApiVersionSchema>;
 
 export const snapshotSchema = z

@@ -70,7 +70,7 @@ function registerHelpers(hb: typeof Handlebars): void {
  * Compiles templates from sources. `strict` makes a misspelt field a render error instead of an
  * empty cell, and `knownHelpersOnly` keeps templates to the helpers above.
  */
-export function compileTemplates(sources: TemplateSources): ReportTemplates {
+function compileTemplates(sources: TemplateSources): ReportTemplates {
   const hb = Handlebars.create();
   registerHelpers(hb);
   for (const [name, src] of Object.entries(sources)) {

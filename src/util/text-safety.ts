@@ -45,7 +45,7 @@ export function escapeXml(text: string, attribute = true): string {
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 /** True when a text value would be read as a formula by Excel, LibreOffice or Google Sheets. */
-export function looksLikeFormula(text: string): boolean {
+function looksLikeFormula(text: string): boolean {
   return FORMULA_START.test(text);
 }
 

@@ -25,7 +25,7 @@ export function parseWithSchema<S extends z.ZodType>(schema: S, data: unknown, f
 }
 
 /** Deepest nesting any input file may have; the deepest legitimate one (a rule) is about 10. */
-export const MAX_INPUT_DEPTH = 64;
+const MAX_INPUT_DEPTH = 64;
 
 /**
  * Checks a parsed input document before any schema sees it: no `__proto__` key (JSON.parse and YAML

@@ -50,7 +50,7 @@ export const WHY_FLAGGED_HEADER = 'Why flagged';
  * The evidence, after the input columns. Every roster column (src/report/renderers/csv.ts) that is
  * not an identity column appears here; the Identity key the import matches rows by is among them.
  */
-export const REVIEW_EVIDENCE_HEADERS = [
+const REVIEW_EVIDENCE_HEADERS = [
   WHY_FLAGGED_HEADER,
   'Status',
   'Identity type',

@@ -40,7 +40,7 @@ function checkLines(c: DatasetCheck, width: number): string[] {
 }
 
 /** The report as text: what is in use, then per organization every dataset, then the verdict. */
-export function formatDoctorText(r: DoctorReport): string {
+function formatDoctorText(r: DoctorReport): string {
   const auth =
     r.auth.kind === 'service-account'
       ? `service account ${terminalSafe(r.auth.id)} (OAuth 2.0 client credentials)`

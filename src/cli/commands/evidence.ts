@@ -45,7 +45,7 @@ import {
 import { type CommandFactory, defineCommand } from './define.js';
 
 /** Files `evidence keygen` writes into --out-dir. */
-export const KEY_FILES = { signing: 'signing-key.pem', verify: 'verify-key.pem' } as const;
+const KEY_FILES = { signing: 'signing-key.pem', verify: 'verify-key.pem' } as const;
 
 interface KeygenArgs {
   'out-dir': string;

@@ -12,7 +12,7 @@ import { rulesCommand } from './rules.js';
 import { runCommand } from './run.js';
 import { simulateCommand } from './simulate.js';
 
-export { type CommandFactory, defineCommand } from './define.js';
+export type { CommandFactory } from './define.js';
 
 /**
  * The command registry. Each command lives in its own file in this folder and is listed here once.

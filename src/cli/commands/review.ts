@@ -66,7 +66,7 @@ import { signedLine } from './collect.js';
 import { type CommandFactory, defineCommand } from './define.js';
 
 /** Files `review import` writes into --out-dir. */
-export const IMPORT_OUTPUTS = {
+const IMPORT_OUTPUTS = {
   signoffJson: 'signoff.json',
   signoffHtml: 'signoff.html',
   planJson: 'revocation-plan.json',
@@ -251,7 +251,7 @@ function verifyCommand(ctx: CliContext) {
 }
 
 /** The apply log's default name, written beside the sign-off. */
-export const APPLY_LOG_NAME = 'apply-log.json';
+const APPLY_LOG_NAME = 'apply-log.json';
 
 interface ApplyArgs extends SigningKeyArgs {
   plan: string;

@@ -169,7 +169,7 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
 }
 
 /** The options of `run`: everything `collect`, `audit`, `report` and `email` take. */
-export function runOptions(yargs: Argv) {
+function runOptions(yargs: Argv) {
   return emailOptions(
     auditOptions(
       previousOption(reportOutputOptions(signingKeyOption(atlasOptions(yargs))))
@@ -258,7 +258,7 @@ async function packRun(
  * true booleans), sorted by name; skipping yargs' own keys, the camelCase and one-letter alias copies,
  * unset and false values. Values pass through redactSecrets in case one was registered as a secret.
  */
-export function optionsArgv(prefix: readonly string[], args: object): string[] {
+function optionsArgv(prefix: readonly string[], args: object): string[] {
   const out = [...prefix];
   const entries = Object.entries(args)
     .filter(([k]) => k !== '_' && k !== '$0' && k.length > 1 && !/[A-Z]/.test(k))

@@ -13,11 +13,11 @@ import { notEvaluatedCount, waiverText } from './shared.js';
  * Escapes a workflow command's message (data) part: `%`, CR and LF are percent-encoded (how the runner
  * reads them back), controls are made visible first.
  */
-export function escapeData(s: string): string {
+function escapeData(s: string): string {
   return visibleControls(s).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 /** Escapes a workflow command's property value (also `:` and `,`, which delimit properties). */
-export function escapeProperty(s: string): string {
+function escapeProperty(s: string): string {
   return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 

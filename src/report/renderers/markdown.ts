@@ -10,10 +10,10 @@ import { escapeMarkdown as e } from '../../util/text-safety.js';
 import type { ReportChanges, ReportModel } from '../model.js';
 
 /** Findings listed individually before the rest are only counted. */
-export const MARKDOWN_MAX_FINDINGS = 150;
+const MARKDOWN_MAX_FINDINGS = 150;
 
 /** Escalations and resolved findings listed in the changes summary before the rest are only counted. */
-export const MARKDOWN_MAX_CHANGES = 20;
+const MARKDOWN_MAX_CHANGES = 20;
 
 const ICON: Record<ReportModel['verdict']['status'], string> = { fail: '❌', attention: '⚠️', pass: '✅' };
 

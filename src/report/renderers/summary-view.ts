@@ -9,7 +9,7 @@ import { coverageText } from '../../rules/requirements.js';
 import type { FindingRow, ReportModel, RosterRow } from '../model.js';
 
 /** One key-figure tile of the summary. */
-export interface Tile {
+interface Tile {
   value: number;
   label: string;
   detail: string;

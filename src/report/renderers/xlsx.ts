@@ -22,12 +22,7 @@
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { neutraliseFormula } from '../../util/text-safety.js';
-import {
-  INPUT_HEADERS,
-  REVIEW_DECISIONS,
-  REVIEW_HEADERS,
-  SUMMARY_SHA_LABEL,
-} from '../../workbook/contract.js';
+import { INPUT_HEADERS, SUMMARY_SHA_LABEL } from '../../workbook/contract.js';
 import type { ReportModel } from '../model.js';
 import {
   programmaticSheet,
@@ -43,7 +38,7 @@ import { summarySheet } from './xlsx/summary-sheet.js';
 
 export { SINCE_LAST_REVIEW_HEADER } from './xlsx/findings-sheets.js';
 export { columnLetter } from './xlsx/sheet-engine.js';
-export { REVIEW_DECISIONS, REVIEW_HEADERS, SUMMARY_SHA_LABEL };
+export { SUMMARY_SHA_LABEL };
 /** Headers of the reviewer-editable columns of the Review sheet (from the shared contract). */
 export const REVIEW_INPUT_HEADERS = INPUT_HEADERS;
 

@@ -21,7 +21,7 @@ export function daysSince(iso: string | null | undefined, now: Date): number | n
 export const sorted = (xs: Iterable<string>): string[] => [...xs].sort();
 
 /** A user's roles as held directly and through teams. */
-export interface UserAccess {
+interface UserAccess {
   /** Project roles held directly and not through a team, as "<project>: <ROLE>" (unsorted). */
   direct: string[];
   /** Org and direct project role names the catalogue does not know. */

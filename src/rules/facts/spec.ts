@@ -79,7 +79,7 @@ export const NAME = f(
 );
 
 /** One subject of a kind as its derivation computes it (the org and kind are added by the registry). */
-export interface DerivedSubject<V extends FactRecord = FactRecord> {
+interface DerivedSubject<V extends FactRecord = FactRecord> {
   ref: SubjectRef;
   /** Strings a waiver's `subject` may match: id, name, username / public key / client id. */
   aliases: string[];

@@ -27,7 +27,7 @@ import { teamSection } from './teams.js';
 import { userSection } from './users.js';
 
 /** Every subject kind's builder, run in this order for each organization. */
-export const SECTION_BUILDERS: readonly SectionBuilder[] = [
+const SECTION_BUILDERS: readonly SectionBuilder[] = [
   userSection,
   apiKeySection,
   serviceAccountSection,

@@ -25,7 +25,7 @@ export interface ColumnSpec<R> {
 }
 
 /** A data validation over every data row of one column (at least row 2, so an empty sheet has one). */
-export interface ColumnValidation {
+interface ColumnValidation {
   header: string;
   rule: ExcelJS.DataValidation;
 }
