@@ -1,5 +1,5 @@
 /**
- * Collector benchmark (issue 2): collect one maximum-size org and a 10-org estate from the simulator
+ * Collector benchmark (README, "Performance"): collect one maximum-size org and a 10-org estate from the simulator
  * over real HTTP on 127.0.0.1, with 50 ms added latency per request. Each estate is collected by
  *   - the baseline: one request at a time, itemsPerPage=100 (how naive scripts and the Atlas CLI page);
  *   - this tool at several concurrency settings (the default first), itemsPerPage=500;

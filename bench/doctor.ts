@@ -1,5 +1,5 @@
 /**
- * doctor benchmark (issue 10): the preflight of the 10-org estate against the simulator over real HTTP
+ * doctor benchmark (README, "Performance"): the preflight of the 10-org estate against the simulator over real HTTP
  * on 127.0.0.1, with 0 and 50 ms added latency per request, against the baseline of a full collection
  * of the same estate at the same settings, in the same process. Prints requests and wall time of each,
  * and the ratio doctor / collect. The target is under 3 s for 10 orgs.

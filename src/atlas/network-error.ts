@@ -1,5 +1,5 @@
 /**
- * A failed connection in words (issue 16). Node's fetch rejects with `TypeError: fetch failed` and puts
+ * A failed connection in words (README, "Exit codes": 3). Node's fetch rejects with `TypeError: fetch failed` and puts
  * the reason in `cause`: a system error code (ECONNREFUSED, ENOTFOUND), an OpenSSL verification code
  * (SELF_SIGNED_CERT_IN_CHAIN), or a bare message ("bad port": the Fetch standard's blocked ports,
  * https://fetch.spec.whatwg.org/#port-blocking). A person reading the final message should not have

@@ -2,7 +2,7 @@
  * The one place that words the CI gate's verdict. The report model (HTML, XLSX Summary, Markdown,
  * email, JSON) and the audit's text, Markdown and GitHub formats all take their words from here, so
  * a verdict never says "below the high gate" of findings that a baseline accepted, nor "below the
- * never gate" when the gate is off (issue 16).
+ * never gate" when the gate is off (README, "CI gate").
  */
 
 import type { FailOn, Severity } from '../domain/severity.js';

@@ -1,5 +1,5 @@
 /**
- * Findings compared with the previous review's audit (issue 6: "findings are marked new, still open, or
+ * Findings compared with the previous review's audit (docs/report.md, "Changes since the last review": "findings are marked new, still open, or
  * resolved compared with the previous audit"). Pure; matched on the audit's stable finding key
  * (ruleId|orgId|subjectType|subjectId), so a renamed user keeps their findings' history.
  *

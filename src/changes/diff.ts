@@ -1,5 +1,5 @@
 /**
- * Changes between two snapshots (issue 6 "Changes between snapshots"): joiners and leavers, invitation
+ * Changes between two snapshots (docs/review.md, "`diff <old> <new>`: changes between two snapshots"): joiners and leavers, invitation
  * status changes, role changes with privilege escalations called out, team membership, and new or
  * removed teams, projects, API keys and service accounts.
  *
@@ -252,7 +252,7 @@ class OrgDiffer {
       else unmatchedOld.push(u);
     }
     const unmatchedNew = this.after.org.users.filter((u) => !oldById.has(u.id));
-    // Fallback: an invitation accepted under a new id keeps its username (issue 6).
+    // Fallback: an invitation accepted under a new id keeps its username (docs/review.md, `diff`).
     const byName = new Map(unmatchedNew.map((u) => [u.username.toLowerCase(), u]));
     const matchedNew = new Set<string>();
     const leavers: User[] = [];

@@ -122,7 +122,7 @@ const REVIEW_RULE_IDS: readonly string[] = Object.keys(REVIEW_RULES);
 
 /**
  * `review verify` inside the audit: the sign-off's Revokes checked against the audited snapshot become
- * findings (with their rule rows) that join the audit before waivers, baseline and the gate (issue 6).
+ * findings (with their rule rows) that join the audit before waivers, baseline and the gate (README, `audit --signoff`).
  * The audited snapshot must be a later one than the signed-off snapshot, as for `review verify`.
  */
 export function signoffFindings(

@@ -1,5 +1,5 @@
 /**
- * Reading `--previous <snapshot>` for `report` and `run` (issue 6: "findings are marked new, still open,
+ * Reading `--previous <snapshot>` for `report` and `run` (docs/report.md, "Changes since the last review": "findings are marked new, still open,
  * or resolved compared with the previous audit"). The previous snapshot is audited with the same rules,
  * policy, waivers and clock as the current one, so a finding only counts as new or resolved when the
  * estate changed, never because the rules or the date moved. The comparison itself is pure and happens

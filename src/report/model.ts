@@ -335,7 +335,7 @@ export interface ChangeKindCount {
 }
 
 /**
- * "Changes since the last review" (issue 6): the previous snapshot, diffed against this one, and the
+ * "Changes since the last review" (docs/report.md): the previous snapshot, diffed against this one, and the
  * previous snapshot's audit (same rules, policy, waivers and clock) compared with this audit.
  */
 export interface ReportChanges {

@@ -1,5 +1,5 @@
 /**
- * Reading reviewer decisions back from a review workbook the tool wrote (issue 6 "Decisions read back").
+ * Reading reviewer decisions back from a review workbook the tool wrote (docs/review.md, `review import`).
  *
  * Two steps, both free of file I/O: `readReviewWorkbook` turns XLSX bytes into plain cell values (the
  * only exceljs use), and `checkReviewWorkbook` checks them against the snapshot the workbook claims to

@@ -1,5 +1,5 @@
 /**
- * Consistency checks of a sign-off read back (issue: "emptying `actions` in signoff.json makes
+ * Consistency checks of a sign-off read back (docs/review.md, `review verify`: "emptying `actions` in signoff.json makes
  * `review verify` exit 0"). Two levels, both pure:
  * - {@link signoffCountProblem}: the record must add up by itself: its counts (in total, per org, per
  *   reviewer) equal the Revoke and Modify actions it lists, and no action is listed twice;

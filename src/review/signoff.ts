@@ -1,5 +1,5 @@
 /**
- * The sign-off record: the evidence an auditor keeps for one completed review (issue 6). It binds the
+ * The sign-off record: the evidence an auditor keeps for one completed review (docs/review.md, `review import`). It binds the
  * reviewed snapshot and the filled workbook by sha256, counts decisions per org and per reviewer, and
  * lists every Revoke and Modify with its comment and the access the identity held at review time
  * (`review verify` checks it against the signed-off snapshot, src/review/signoff-check.ts, and shows it

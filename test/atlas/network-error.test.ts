@@ -1,5 +1,5 @@
 /**
- * Connection failures in words (issue 16): the final message says what happened at which address,
+ * Connection failures in words: the final message says what happened at which address,
  * never "bad port" or a bare ENOTFOUND; retries are reported through `deps.onRetry`, never printed by
  * the client.
  */

@@ -1,5 +1,5 @@
 /**
- * `--signoff` (issue 6): the Revokes of the last sign-off that were not carried out join the audit as
+ * `--signoff` (README, audit options): the Revokes of the last sign-off that were not carried out join the audit as
  * findings before waivers, baseline and the gate. Pure tests of `auditSnapshot`'s extra findings, then
  * the CLI end to end (audit formats, waivers, baseline, bad files, and the report command).
  */

@@ -51,7 +51,7 @@ async function everyFormat(audit: AuditResult): Promise<Record<string, string>> 
   };
 }
 
-describe('gate verdict (issue 16)', () => {
+describe('gate verdict', () => {
   it('--baseline: high findings the baseline accepted are "accepted by the baseline", never "below the high gate"', async () => {
     const base = fixtureAudit(snapshot, 'high');
     const audit = acceptedByBaseline(base, (f) => !f.waived && f.severity === 'high');

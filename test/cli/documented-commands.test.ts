@@ -1,5 +1,5 @@
 /**
- * Issue 16, "the first hour of a new user": every command line the README gives, and every `--help`
+ * The first hour of a new user: every command line the README gives, and every `--help`
  * example of every command and subcommand, runs as written and does what the text says: the exit
  * code, and the files it names.
  *

@@ -1,6 +1,6 @@
 /**
  * `run` audits with the collection's clock (day counts as of the evidence) but stamps the report with
- * the wall clock: "Generated" is never earlier than "Collected" (issue 16).
+ * the wall clock: "Generated" is never earlier than "Collected".
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * The verdict as the commands print it (issue 16): with --baseline, findings the baseline accepted
+ * The verdict as the commands print it (README, "CI gate"): with --baseline, findings the baseline accepted
  * are "accepted by the baseline (file)", never "below the high gate"; --fail-on never is "gate off".
  */
 import { readFileSync, writeFileSync } from 'node:fs';

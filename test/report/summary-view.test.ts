@@ -9,7 +9,7 @@ const snapshot = fixtureSnapshot();
 const model = (audit: AuditResult) =>
   buildReportModel({ snapshot, snapshotSha256: FIXED_SHA, audit, generatedAt: FIXED_NOW });
 
-describe('waivers in the report (issue 16)', () => {
+describe('waivers in the report', () => {
   it('lists an applied waiver that expires soon once, with its findings, and names the subject by name and id', () => {
     const audit = fixtureAudit(snapshot);
     const [applied] = audit.waivers.applied;
@@ -52,7 +52,7 @@ describe('waivers in the report (issue 16)', () => {
   });
 });
 
-describe('Needs attention (issue 16)', () => {
+describe('Needs attention', () => {
   it('names revocations decided at sign-off that were not carried out', () => {
     const audit = fixtureAudit(snapshot);
     const base = audit.findings.find((f) => !f.waived && f.subject.type === 'user')!;
@@ -81,7 +81,7 @@ describe('Needs attention (issue 16)', () => {
   });
 });
 
-describe('identity tile (issue 16)', () => {
+describe('identity tile', () => {
   it('users + invitations + programmatic = identities', () => {
     const m = model(fixtureAudit(snapshot));
     const tile = summaryView(m).tiles.find((t) => t.label === 'Identities')!;

@@ -5,7 +5,7 @@ import { type EstateOptions, generateEstate, PRESETS } from '../../src/sim/gener
 
 /**
  * The generator's output is pinned byte for byte: goldens, demo walk-throughs and benchmarks all
- * assume a seed gives the same estate forever. Reshaping the generator (issue 12, part 4) must keep
+ * assume a seed gives the same estate forever. Reshaping the generator (into planters, src/sim/planters.ts) must keep
  * these hashes; a deliberate change to the generated data updates them here, in the same commit.
  */
 const NOW = new Date('2026-11-25T00:00:00Z');

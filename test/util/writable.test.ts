@@ -1,5 +1,5 @@
 /**
- * Outputs are checked before the first request (issue 16): the directory exists or can be made, is
+ * Outputs are checked before the first request (README, "Exit codes": 4): the directory exists or can be made, is
  * not under a file, not on a kernel filesystem (Node's recursive mkdir never returns on /proc), and is
  * writable. Tests run as root, so a chmod'ed directory proves nothing: a path under a regular file and
  * one under /proc stand in for "cannot be made".

@@ -1,5 +1,5 @@
 /**
- * Changes phase of the report model ("Changes since the last review", issue 6): the previous snapshot
+ * Changes phase of the report model (docs/report.md, "Changes since the last review"): the previous snapshot
  * diffed against this one, and the previous audit's findings compared with this audit's.
  */
 import type { FindingComparison } from '../../changes/compare-findings.js';

@@ -1,5 +1,5 @@
 /**
- * XLSX renderer: the quarterly review workbook (issue 4 "XLSX"). Written with exceljs's streaming
+ * XLSX renderer: the quarterly review workbook (docs/report.md; the reviewer's side in docs/review.md, "Filling in the workbook"). Written with exceljs's streaming
  * WorkbookWriter into memory (DEPENDENCIES.md §3/§4.6: the in-memory writer needs ~7x the memory), so it
  * still only returns bytes.
  *
