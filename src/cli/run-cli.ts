@@ -1,9 +1,9 @@
-import yargs from 'yargs';
+import yargs, { type CommandModule } from 'yargs';
 import { ExitCode, KnownError, redactSecrets, UsageError } from '../errors.js';
 import { streamSafe, terminalSafe } from '../util/terminal.js';
 import { TOOL } from '../version.js';
 import { EXIT_CODES } from './commands/define.js';
-import { commands } from './commands/index.js';
+import { COMMANDS, type CommandEntry } from './commands/index.js';
 import { type CliContext, processContext } from './context.js';
 
 /**
@@ -43,7 +43,14 @@ export async function runCli(argv: string[], ctx: CliContext = processContext())
       throw new CliUsageFailure(message);
     })
     .exitProcess(false);
-  for (const factory of commands) parser = parser.command(factory(ctx));
+  // Only the command being run is loaded (its module imports the heavy libraries it needs); the others
+  // are registered by name and description alone, which is all the top-level help and the
+  // "did you mean" suggestion read.
+  const chosen = chosenCommand(argv);
+  for (const entry of COMMANDS) {
+    if (entry === chosen) parser = parser.command((await entry.load())(ctx));
+    else parser = parser.command(listedOnly(entry));
+  }
   let helpOrVersionShown = false;
   parser = parser.showHelpOnFail(false);
   try {
@@ -61,6 +68,30 @@ export async function runCli(argv: string[], ctx: CliContext = processContext())
 }
 
 class CliUsageFailure extends Error {}
+
+/**
+ * The command `argv` names: its first word that is a command name (the top-level options are
+ * flags, so nothing before the command takes a value that could be one).
+ */
+function chosenCommand(argv: readonly string[]): CommandEntry | undefined {
+  for (const word of argv) {
+    if (word === '--') return undefined;
+    const entry = COMMANDS.find((c) => c.name === word);
+    if (entry) return entry;
+  }
+  return undefined;
+}
+
+/** A command not named in argv: listed in the help, never run (`chosenCommand` loads a named one). */
+function listedOnly(entry: CommandEntry): CommandModule {
+  return {
+    command: entry.command,
+    describe: entry.describe,
+    handler: () => {
+      throw new Error(`command ${entry.name} ran without its module loaded`);
+    },
+  };
+}
 
 /** Commands that open TLS connections (Atlas, SMTP). */
 const NETWORK_COMMANDS = new Set(['collect', 'doctor', 'run', 'email', 'review']);

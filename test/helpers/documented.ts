@@ -9,7 +9,7 @@
 
 import { parse as parseYaml } from 'yaml';
 import type { Argv, CommandModule } from 'yargs';
-import { commands } from '../../src/cli/commands/index.js';
+import { loadAllCommands } from '../../src/cli/commands/index.js';
 import type { CliContext } from '../../src/cli/context.js';
 
 /** One command line of a Markdown file. */
@@ -166,6 +166,9 @@ export interface CommandSpec {
 /** Options yargs itself and the top-level parser (src/cli/run-cli.ts) add to every command. */
 export const GLOBAL_OPTIONS = ['help', 'version', 'insecure-tls-from-env'];
 
+/** The registry's command modules (loaded lazily by the CLI; all of them here). */
+const commandModules = await loadAllCommands();
+
 /** Every command and subcommand of the registry, with options and examples, in registration order. */
 export function commandSpecs(): CommandSpec[] {
   const specs: CommandSpec[] = [];
@@ -210,7 +213,7 @@ export function commandSpecs(): CommandSpec[] {
     for (const child of children) visit(child, spec.path);
   };
   // The factories only keep the context for their handlers; the builders never read it.
-  for (const factory of commands) visit(factory({} as CliContext), []);
+  for (const factory of commandModules) visit(factory({} as CliContext), []);
   return specs;
 }
 
