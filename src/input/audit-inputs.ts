@@ -1,11 +1,3 @@
-/**
- * Reading the audit's input files: rules folder, policy, waivers, baseline, sign-off, then the snapshot
- * and the audit over them. Each is validated with zod; every problem is an InputError naming the file
- * and the JSON path (exit 2). No CLI here: commands, tests, benchmarks and the library call these, and
- * `run` calls readAuditInputs before its first request so a bad input fails before any collection.
- */
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_POLICY, type Policy, policySchema, resolveRules } from '../audit/policy.js';
 import { auditSnapshot, type Baseline, type ExtraFindings } from '../audit/run.js';
@@ -18,36 +10,17 @@ import { readEvidence } from '../evidence/store.js';
 import { type Signoff, signoffSchema } from '../review/signoff.js';
 import { signoffCountProblem } from '../review/signoff-check.js';
 import { REVIEW_RULES, reviewRuleSummaries, type VerifyResult, verifySignoff } from '../review/verify.js';
-import { type LoadedRuleSet, loadRuleSet, type RuleSource } from '../rules/load.js';
+import type { LoadedRuleSet } from '../rules/load.js';
 import { type LoadedSnapshot, readSnapshot, sha256Hex } from '../snapshot/store.js';
 import { readInputFile } from '../util/files.js';
 import { located, type ParsedInput, parseJsonOrYaml, withLocation } from '../util/json-or-yaml.js';
 import { parseJsonText, parseWithSchema } from '../util/validate.js';
-import { PACKAGE_ROOT } from '../version.js';
 
 /** The catalogue shipped with the tool. */
-export const DEFAULT_RULES_DIR = join(PACKAGE_ROOT, 'rules');
+// The rules folder reader has its own module, so `rules list` loads neither the audit nor YAML.
+import { DEFAULT_RULES_DIR, readRulesDir } from './rules-dir.js';
 
-/** File in a rules folder that is the editor schema, not a rule. */
-export const RULE_SCHEMA_FILE = 'rule.schema.json';
-
-/** Reads every `*.json` rule file of a folder (except rule.schema.json) and checks the catalogue. */
-export async function readRulesDir(dir: string): Promise<LoadedRuleSet> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(dir, '$', code === 'ENOENT' ? 'rules folder not found' : `cannot read: ${code}`);
-  }
-  const files = names.filter((n) => n.endsWith('.json') && n !== RULE_SCHEMA_FILE).sort();
-  const sources: RuleSource[] = [];
-  for (const name of files) {
-    const file = join(dir, name);
-    sources.push({ file, text: await readInputFile(file) });
-  }
-  return loadRuleSet(dir, sources);
-}
+export { DEFAULT_RULES_DIR, RULE_SCHEMA_FILE, readRulesDir } from './rules-dir.js';
 
 /**
  * Reads and validates a policy file (JSON or YAML); a YAML file's errors name the line and column.

@@ -11,7 +11,7 @@
  * reviewer who hides or reorders columns does not break the import.
  */
 
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { compareText } from '../domain/compare-text.js';
 import { identityKey } from '../domain/keys.js';
 import type { IdentityKind } from '../domain/subject.js';
@@ -108,10 +108,10 @@ export function plainCell(v: ExcelJS.CellValue): CellData {
   return String(v);
 }
 
-function cellMeta(cell: ExcelJS.Cell): CellMeta | null {
+function cellMeta(cell: ExcelJS.Cell, formulaType: ExcelJS.ValueType): CellMeta | null {
   const v = cell.value as unknown;
   const formula =
-    cell.type === ExcelJS.ValueType.Formula ||
+    cell.type === formulaType ||
     (typeof v === 'object' && v !== null && ('formula' in v || 'sharedFormula' in v))
       ? (cell.formula ?? (v as { sharedFormula?: string }).sharedFormula ?? '')
       : null;
@@ -146,6 +146,9 @@ export async function readReviewWorkbook(
   limits: WorkbookLimits = workbookLimits(0),
 ): Promise<WorkbookContents> {
   const pkg = await inspectWorkbookPackage(bytes, file, limits);
+  // exceljs costs a quarter of a second to load: only the commands that read a workbook pay for it.
+  const { default: ExcelJS } = await import('exceljs');
+  const formulaType = ExcelJS.ValueType.Formula;
   const wb = new ExcelJS.Workbook();
   try {
     // exceljs's typings want its own Buffer type; a Node Buffer over the same memory is what it reads.
@@ -177,7 +180,7 @@ export async function readReviewWorkbook(
     reviewSheet.getRow(1).eachCell((cell, col) => {
       const v = plainCell(cell.value);
       if (v !== null) headers.set(col, String(v).trim());
-      const m = cellMeta(cell);
+      const m = cellMeta(cell, formulaType);
       if (m) headerMeta.set(col, m);
     });
     const rows: ReviewSheetContents['rows'] = [];
@@ -188,7 +191,7 @@ export async function readReviewWorkbook(
       row.eachCell((cell, col) => {
         const v = plainCell(cell.value);
         if (v !== null && !(typeof v === 'string' && v.trim() === '')) cells.set(col, v);
-        const m = cellMeta(cell);
+        const m = cellMeta(cell, formulaType);
         if (m && (m.formula !== null || cells.has(col))) meta.set(col, m);
       });
       // Rows that only carry styling (input fill) are not data rows.

@@ -1,5 +1,5 @@
-import type { CommandModule } from 'yargs';
 import { describe, expect, it } from 'vitest';
+import type { CommandModule } from 'yargs';
 import { COMMANDS } from '../../src/cli/commands/index.js';
 import type { CliContext } from '../../src/cli/context.js';
 

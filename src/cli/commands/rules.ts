@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { SUBJECT_KINDS, type SubjectKind } from '../../domain/subject.js';
-import { DEFAULT_RULES_DIR, readRulesDir } from '../../input/audit-inputs.js';
+import { DEFAULT_RULES_DIR, readRulesDir } from '../../input/rules-dir.js';
 import { FACTS } from '../../rules/facts.js';
 import { ruleJsonSchema } from '../../rules/schema.js';
 import { writeFileAtomic } from '../../util/files.js';
