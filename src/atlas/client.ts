@@ -58,7 +58,7 @@ export interface ClientOptions {
 }
 
 export const DEFAULT_CLIENT_OPTIONS: Omit<ClientOptions, 'baseUrl' | 'userAgent'> = {
-  concurrency: 16,
+  concurrency: 64,
   timeoutMs: 30_000,
   maxRetries: 5,
   backoffBaseMs: 500,
@@ -105,6 +105,11 @@ export class AtlasClient {
   /** Requests sent (every attempt, token requests included), retries waited for, 429s seen. */
   get stats(): ClientStats {
     return { requests: this.requests, retries: this.retry.retries, rateLimited: this.limiter.rateLimited };
+  }
+
+  /** The most requests one rate-limit bucket was allowed in flight at once (adaptive, capped by concurrency). */
+  get widestWindow(): number {
+    return this.limiter.widestWindow;
   }
 
   /** Absolute URL of an operation with its path parameters filled in. */
@@ -197,10 +202,13 @@ export class AtlasClient {
   private async authorizedAttempt(spec: RequestSpec, bucket: Bucket): Promise<AttemptResult<JsonResponse>> {
     for (let challenges = 0; ; challenges++) {
       if (challenges > 0) this.retry.checkDeadline(spec.endpoint);
-      await this.limiter.wait(bucket);
-      this.retry.checkDeadline(spec.endpoint);
-      const authorization = await this.authorize(spec);
-      const outcome = await this.slots.run(() => this.send(spec, bucket, authorization));
+      // The bucket's window and pace first (rate-limit.ts), then credentials, then a slot of the
+      // --concurrency cap for the request itself.
+      const outcome = await this.limiter.run(bucket, async () => {
+        this.retry.checkDeadline(spec.endpoint);
+        const authorization = await this.authorize(spec);
+        return this.slots.run(() => this.send(spec, bucket, authorization));
+      });
       if (outcome.kind === 'ok') return { kind: 'done', value: outcome.response };
       if (outcome.kind === 'fatal') throw outcome.error;
       if (outcome.kind === 'retry') return outcome;

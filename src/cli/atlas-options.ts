@@ -97,7 +97,8 @@ export function atlasOptions<T>(yargs: Argv<T>) {
     .option('concurrency', {
       type: 'number',
       default: DEFAULT_CLIENT_OPTIONS.concurrency,
-      describe: 'Requests in flight at once (paced further by Atlas rate-limit headers)',
+      describe:
+        'Cap on requests in flight at once; below it each rate-limit bucket adapts to Atlas rate-limit headers',
       group: 'Atlas:',
     })
     .option('deadline-minutes', {

@@ -626,8 +626,9 @@ describe('rate-limit pacing', () => {
     expect(deps.sleeps).toEqual([]);
     await listUsers(client);
     await listUsers(client);
-    // Limit 10 refills ~5 per minute: one request every 12 s once the bucket is low.
-    expect(deps.sleeps).toEqual([12_000]);
+    // The Users set's documented refill, 500 per 60 s for a capacity of 1200 (the GROUP scope, the slower
+    // of its two), scaled to the reported capacity 10: one request every 14.4 s once the bucket is low.
+    expect(deps.sleeps).toEqual([14_400]);
   });
 
   it('stops at the overall deadline instead of retrying for ever, saying so (exit 3)', async () => {
