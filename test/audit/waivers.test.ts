@@ -228,7 +228,7 @@ describe('a waiver not applied is visible in every output', () => {
       generatedAt: BUILDER_NOW,
     });
     expect(model.waivers[0]).toMatchObject({ status: 'notApplied', findingCount: 2 });
-    expect(String(RENDERERS.html.render(model))).toContain(
+    expect(String(await RENDERERS.html.render(model))).toContain(
       'name-not-id: &quot;ci-deploy&quot; is the name of 2 subjects',
     );
     expect(String(RENDERERS.markdown.render(model))).toContain('| notApplied: name-not-id:');

@@ -78,11 +78,11 @@ function withHostilePrevious() {
 }
 
 describe('hostile strings', () => {
-  it('the changes section (HTML, email, Markdown) escapes hostile names from both snapshots', () => {
+  it('the changes section (HTML, email, Markdown) escapes hostile names from both snapshots', async () => {
     const m = withHostilePrevious();
     expect(m.changes!.summary.escalations).toBe(1);
     expect(m.changes!.resolved).toHaveLength(1);
-    const html = RENDERERS.html.render(m) as string;
+    const html = (await RENDERERS.html.render(m)) as string;
     for (const page of [html, renderEmailSummary(m).html]) {
       const doc = page.includes('id="findings"') ? withoutOwnScript(page) : page;
       for (const tag of tagsOf(doc)) expect(ALLOWED_TAGS.has(tag), `unexpected <${tag}>`).toBe(true);
@@ -91,15 +91,15 @@ describe('hostile strings', () => {
     }
     expect(html).toContain('<h2 id="changes">');
     expect(html).toContain('&lt;script&gt;document.title&#x3D;&quot;pwned&quot;');
-    const md = RENDERERS.markdown.render(m) as string;
+    const md = (await RENDERERS.markdown.render(m)) as string;
     expect(md).toContain('## Changes since the last review');
     expect(md).not.toContain('<script');
     expect(md).not.toContain('<img');
     for (const line of md.split('\n').filter((l) => l.startsWith('- '))) expect(line).not.toMatch(/[\r\t]/);
   });
 
-  it('HTML report and email: every Atlas value escaped, no foreign tags or handlers', () => {
-    for (const page of [RENDERERS.html.render(model) as string, renderEmailSummary(model).html]) {
+  it('HTML report and email: every Atlas value escaped, no foreign tags or handlers', async () => {
+    for (const page of [(await RENDERERS.html.render(model)) as string, renderEmailSummary(model).html]) {
       const html = page.includes('id="findings"') ? withoutOwnScript(page) : page;
       for (const tag of tagsOf(html)) expect(ALLOWED_TAGS.has(tag), `unexpected <${tag}>`).toBe(true);
       expect(html).not.toContain('<script');
@@ -107,7 +107,7 @@ describe('hostile strings', () => {
       expect(html).not.toMatch(/\sonerror=/i);
       expect(html).toContain('&lt;script&gt;document.title&#x3D;&quot;pwned&quot;');
     }
-    const html = RENDERERS.html.render(model) as string;
+    const html = (await RENDERERS.html.render(model)) as string;
     expect(html).toContain('&lt;img src&#x3D;x onerror&#x3D;&quot;window.__pwned&#x3D;2&quot;&gt;');
     expect(html).toContain(HOSTILE.long);
     expect(html).toContain('🔥👩‍💻 ops-team 🚀');

@@ -65,7 +65,7 @@ describe('report formats: rules not evaluated', () => {
     expect(h).not.toContain('<co>');
   });
 
-  it('HTML and email: a pass with rules not evaluated is not "All clear"', () => {
+  it('HTML and email: a pass with rules not evaluated is not "All clear"', async () => {
     const passing = build(false, (a) => ({
       ...a,
       findings: [],
@@ -83,7 +83,7 @@ describe('report formats: rules not evaluated', () => {
       'PASS: no open findings; 2 rules not evaluated in 1 organization (no data for them)',
     );
     const email = renderEmailSummary(passing);
-    for (const doc of [RENDERERS.html.render(passing) as string, email.html]) {
+    for (const doc of [(await RENDERERS.html.render(passing)) as string, email.html]) {
       expect(doc).toContain('No findings in the rules that could run');
       expect(doc).not.toContain('All clear');
     }
@@ -93,7 +93,7 @@ describe('report formats: rules not evaluated', () => {
       notEvaluated: [],
       gate: { ...a.gate, failed: false, failing: 0 },
     }));
-    expect(RENDERERS.html.render(clear) as string).toContain('All clear');
+    expect((await RENDERERS.html.render(clear)) as string).toContain('All clear');
   });
 
   it('XLSX: Summary says it plainly, Rules has "Not evaluated in", Review has the identity column', async () => {
