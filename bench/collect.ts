@@ -20,7 +20,7 @@ import { generateEstate, PRESETS } from '../src/sim/generate.js';
 import { ATLAS_RATE_LIMITS, type RateLimitTable } from '../src/sim/rate-limit.js';
 import { DEFAULT_CREDENTIALS, startSimulator } from '../src/sim/server.js';
 
-/** Atlas's documented buckets at one quarter of their capacity and refill (issue 17). */
+/** Atlas's documented buckets at one quarter of their capacity and refill (README "Performance"). */
 const QUARTER: RateLimitTable = Object.fromEntries(
   Object.entries(ATLAS_RATE_LIMITS).map(([set, b]) => [
     set,

@@ -1,5 +1,5 @@
 /**
- * `review import` memory benchmark (issue 17): the workbook `report --xlsx` writes for 100 orgs x 500
+ * `review import` memory benchmark (README "Performance"): the workbook `report --xlsx` writes for 100 orgs x 500
  * users (51,500 identities), read back by readReviewWorkbook. Prints wall time and peak RSS
  * (process.resourceUsage().maxRSS) of a fresh process that only reads the workbook, so the figure is
  * the reader's, not the report's that made the file.

@@ -1,5 +1,5 @@
 /**
- * Start-up benchmark (issue 17): the CPU (user + sys) of `--help`, `rules list` and an audit of a
+ * Start-up benchmark (README "Performance"): the CPU (user + sys) of `--help`, `rules list` and an audit of a
  * one-org snapshot, as a ratio to the CPU of `node -e 0` on the same machine in the same run. Each
  * command runs several times; the median is printed. Runs the built CLI (`npm run build` first).
  *

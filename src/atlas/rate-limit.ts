@@ -14,7 +14,7 @@
 import type { RateLimitSet } from './operations.js';
 
 /** A bucket's documented size: `capacity` tokens, refilled by `refill` tokens every `seconds`. */
-export interface BucketSize {
+interface BucketSize {
   capacity: number;
   refill: number;
   seconds: number;
@@ -27,7 +27,7 @@ export interface BucketSize {
  * a 429. A bucket that reports another capacity (`RateLimit-Limit`) is refilled in the same proportion.
  * The legacy API documents none: half the reported capacity per minute, the ratio of most sets.
  */
-export const DOCUMENTED_BUCKETS: Readonly<Record<RateLimitSet, BucketSize | null>> = {
+const DOCUMENTED_BUCKETS: Readonly<Record<RateLimitSet, BucketSize | null>> = {
   // ORGANIZATION scope 500, 250 / 60 s; GROUP scope 1200, 500 / 60 s.
   users: { capacity: 1200, refill: 500, seconds: 60 },
   teams: { capacity: 1200, refill: 500, seconds: 60 },

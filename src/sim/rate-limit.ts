@@ -27,7 +27,7 @@ export interface BucketSpec {
 export type RateLimitTable = Partial<Record<EndpointSet, BucketSpec>>;
 
 /** Atlas defaults (docs include dated 2026-04-10, docs/atlas-api-notes.md §6.3). */
-const ATLAS_RATE_LIMITS: Readonly<Record<EndpointSet, BucketSpec>> = {
+export const ATLAS_RATE_LIMITS: Readonly<Record<EndpointSet, BucketSpec>> = {
   'users-org': { capacity: 500, refill: 250, intervalSeconds: 60 },
   'users-group': { capacity: 1200, refill: 500, intervalSeconds: 60 },
   'teams-org': { capacity: 1200, refill: 500, intervalSeconds: 60 },

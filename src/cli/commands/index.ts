@@ -6,7 +6,7 @@ export type { CommandFactory } from './define.js';
  * One command of the registry: what the top-level `--help` lists, and how to load the module.
  * A command module (and the libraries it needs: exceljs, handlebars, nodemailer, json-rules-engine,
  * the simulator) is imported only when its command is run or its own help is asked for, so
- * `--help`, `rules list` and `audit` do not pay for the others (issue 17, start-up).
+ * `--help`, `rules list` and `audit` do not pay for the others (README "Performance").
  */
 export interface CommandEntry {
   /** The command's name: the first word of `command`. */
