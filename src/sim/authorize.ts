@@ -49,9 +49,38 @@ const BY_PATH = new Map<string, Operation>(
   Object.values(operations).map((op): [string, Operation] => [`${op.method} ${op.path}`, op]),
 );
 
+/**
+ * The least roles (`x-rolesRequirements`, test/sim/contract.test.ts checks them against the extracts)
+ * of the database-access operations the simulator serves, for as long as the collector's and the plan's
+ * operation tables do not list them; theirs win once they do.
+ */
+const DATABASE_ROLES = new Map<string, readonly string[]>([
+  ['GET /api/atlas/v2/groups/{groupId}/databaseUsers', ['Project Read Only']],
+  ['GET /api/atlas/v2/groups/{groupId}/databaseUsers/{username}/certs', ['Project Read Only']],
+  ['GET /api/atlas/v2/groups/{groupId}/customDBRoles/roles', ['Project Read Only']],
+  ['GET /api/atlas/v2/groups/{groupId}/accessList', ['Project Read Only']],
+  ['GET /api/atlas/v2/groups/{groupId}/clusters', ['Project Read Only']],
+  [
+    'GET /api/atlas/v2/groups/{groupId}/dbAccessHistory/clusters/{clusterName}',
+    ['Project Cluster Log Viewer', 'Project Database Access Admin'],
+  ],
+  [
+    'DELETE /api/atlas/v2/groups/{groupId}/databaseUsers/{databaseName}/{username}',
+    ['Project Database Access Admin', 'Project Stream Processing Owner'],
+  ],
+  [
+    'PATCH /api/atlas/v2/groups/{groupId}/databaseUsers/{databaseName}/{username}',
+    ['Project Database Access Admin', 'Project Stream Processing Owner'],
+  ],
+  ['DELETE /api/atlas/v2/groups/{groupId}/accessList/{entryValue}', ['Project Network Access Manager']],
+]);
+
+/** Every endpoint of {@link DATABASE_ROLES} with its roles (for the contract test). */
+export const DATABASE_ENDPOINT_ROLES: ReadonlyMap<string, readonly string[]> = DATABASE_ROLES;
+
 /** The least roles of a route (`GET /api/atlas/v2/orgs/{orgId}/users`), or null when the table has none. */
 export function rolesOf(endpoint: string): readonly string[] | null {
-  return BY_PATH.get(endpoint)?.roles ?? null;
+  return BY_PATH.get(endpoint)?.roles ?? DATABASE_ROLES.get(endpoint) ?? null;
 }
 
 /** Decides a request: null when allowed, or the 403 Atlas would answer. */

@@ -20,6 +20,11 @@ export interface EstateOptions {
   serviceAccountsPerOrg?: number;
   /** Service accounts Atlas manages itself (MCP integrations); default 1. */
   systemManagedServiceAccountsPerOrg?: number;
+  /**
+   * Database users per project that has clusters (default 6; every auth kind appears from 9). Atlas
+   * allows 100 per project.
+   */
+  databaseUsersPerProject?: number;
   /** Plant policy violations and list them in `planted` (default true). */
   plantViolations?: boolean;
 }
@@ -29,8 +34,20 @@ export interface PlantedViolation {
   /** One of {@link VIOLATION_KINDS}. */
   kind: ViolationKind;
   orgId: string;
-  subjectType: 'org' | 'user' | 'team' | 'project' | 'apiKey' | 'serviceAccount';
-  /** Org id, user id, team id, project id, API key id or service account clientId. */
+  subjectType:
+    | 'org'
+    | 'user'
+    | 'team'
+    | 'project'
+    | 'apiKey'
+    | 'serviceAccount'
+    | 'databaseUser'
+    | 'customRole'
+    | 'networkAccessEntry';
+  /**
+   * Org id, user id, team id, project id, API key id or service account clientId; for database
+   * access, the ids planters-database.ts documents (`{projectId}/{databaseName}/{username}`, ...).
+   */
   subjectId: string;
   /** What exactly was planted, for humans reading a test failure. */
   note: string;
@@ -60,6 +77,19 @@ export const VIOLATION_KINDS = [
   'unknown-role',
   'service-account-no-access-list',
   'session-timeout-too-long',
+  // Database access (issue 13): one planter each in planters-database.ts.
+  'project-db-users-no-access-list',
+  'db-user-privileged',
+  'custom-role-dangerous-actions',
+  'db-user-unscoped',
+  'db-user-temporary-expired',
+  'db-user-inactive',
+  'db-user-never-used',
+  'x509-cert-expiring',
+  'db-user-orphan-identity',
+  'network-access-open-to-world',
+  'network-access-wide-cidr',
+  'network-access-no-comment',
 ] as const;
 export type ViolationKind = (typeof VIOLATION_KINDS)[number];
 
@@ -76,7 +106,13 @@ export const OUTSIDE_EMAIL_DOMAINS = ['gmail.com', 'bytecraft-contractors.com'] 
 export const PLANTED_UNKNOWN_ROLE = 'GROUP_SUPERUSER';
 
 /** Atlas limits (docs/atlas-api-notes.md §9) the generator never exceeds. */
-export const LIMITS = { usersPerTeam: 250, teamsPerUser: 100, teamsPerProject: 100 } as const;
+export const LIMITS = {
+  usersPerTeam: 250,
+  teamsPerUser: 100,
+  teamsPerProject: 100,
+  /** Database users per project (Atlas: 100). */
+  databaseUsersPerProject: 100,
+} as const;
 
 /** Privileged users (idle-privileged-user fires after 30 days) sign in within this many days. */
 export const PRIVILEGED_WINDOW_DAYS = 25;

@@ -28,6 +28,7 @@ import {
   type Team,
   type User,
 } from '../snapshot/schema.js';
+import { addDatabaseAccess } from './estate-database.js';
 import {
   addChartsUser,
   completeServiceAccounts,
@@ -162,8 +163,10 @@ export function generateEstate(opts: EstateOptions): Estate {
   for (let index = 0; index < opts.orgs; index++) {
     const rng = new Rng(mixSeed(opts.seed, index + 1));
     const population = new Rng(mixSeed(mixSeed(opts.seed, 0x9091), index + 1));
-    const plan = plant ? plansFor(index, opts.orgs, rng, population) : new Set<ViolationKind>();
-    organizations.push(generateOrg(rng, population, state, index, opts, plan));
+    const database = new Rng(mixSeed(mixSeed(opts.seed, 0xdb), index + 1));
+    const streams = { rng, population, database };
+    const plan = plant ? plansFor(index, opts.orgs, streams) : new Set<ViolationKind>();
+    organizations.push(generateOrg(streams, state, index, opts, plan));
   }
   organizations.sort(byKey((o) => o.id));
   state.planted.sort(
@@ -181,9 +184,10 @@ export function generateEstate(opts: EstateOptions): Estate {
  * org, an `at` kind goes to its one org, and other orgs get a random subset (drawn in VIOLATION_KINDS
  * order, the org stream's kinds first), so larger estates look varied.
  */
-function plansFor(index: number, orgCount: number, rng: Rng, population: Rng): Set<ViolationKind> {
+function plansFor(index: number, orgCount: number, streams: OrgStreams): Set<ViolationKind> {
+  const { rng, population, database } = streams;
   const plan = new Set<ViolationKind>();
-  const placed = (stream: 'org' | 'population') =>
+  const placed = (stream: 'org' | 'population' | 'database') =>
     VIOLATION_KINDS.filter((kind) => {
       const placement = PLANTERS[kind].placement;
       return placement.plan === 'first-and-some' && placement.stream === stream;
@@ -195,6 +199,7 @@ function plansFor(index: number, orgCount: number, rng: Rng, population: Rng): S
   if (index > 0) {
     for (const kind of placed('org')) if (rng.chance(0.35)) plan.add(kind);
     for (const kind of placed('population')) if (population.chance(0.35)) plan.add(kind);
+    for (const kind of placed('database')) if (database.chance(0.35)) plan.add(kind);
   }
   return plan;
 }
@@ -218,20 +223,27 @@ function runPhase(
   for (const [, planter] of plantersWith(work, hook)) planter[hook](work);
 }
 
+/** The random streams of one org: the original one, the complete population's, database access's. */
+interface OrgStreams {
+  rng: Rng;
+  population: Rng;
+  database: Rng;
+}
+
 /** One org: the clean population phase by phase, with the planters of its plan at each phase. */
 function generateOrg(
-  rng: Rng,
-  population: Rng,
+  streams: OrgStreams,
   state: EstateState,
   index: number,
   opts: EstateOptions,
   plan: ReadonlySet<ViolationKind>,
 ): Organization {
+  const { rng, population } = streams;
   const orgCreated = state.now - rng.int(900, 2200) * DAY;
   const orgId = state.ids.next(orgCreated);
   const unit = ORG_UNITS[index % ORG_UNITS.length];
   const orgName = `Northwind-${unit}${index >= ORG_UNITS.length ? `-${Math.floor(index / ORG_UNITS.length) + 1}` : ''}`;
-  const work = newOrgWork(rng, population, state, opts, plan, orgId);
+  const work = newOrgWork(streams, state, opts, plan, orgId);
 
   const invitations = planInvitations(work, opts.usersPerOrg);
   addActiveUsers(work, opts.usersPerOrg - invitations.length);
@@ -264,6 +276,19 @@ function generateOrg(
   );
   const projectInvitations = generateProjectInvitations(population, state, work.projects, inviter);
   addChartsUser(population, state, work.active, work.teams, work.projects);
+  // Own ids (not `state.ids`), so the ids of every later org stay what the seed gave before.
+  const databaseIds = new IdMaker(work.database, state.now);
+  addDatabaseAccess(
+    {
+      rng: work.database,
+      now: state.now,
+      memberEmails: work.active.filter((w) => !w.reserved).map((w) => w.user.username),
+      nextId: (at) => databaseIds.next(at),
+      databaseUsersPerProject: Math.min(opts.databaseUsersPerProject ?? 6, LIMITS.databaseUsersPerProject),
+    },
+    work.projects,
+  );
+  for (const [, planter] of plantersWith(work, 'afterDatabase')) planter.afterDatabase(work);
 
   for (const u of allUsers) u.projectRoles.sort(byKey((p) => p.projectId));
   for (const p of work.projects) {
@@ -287,8 +312,7 @@ function generateOrg(
 }
 
 function newOrgWork(
-  rng: Rng,
-  population: Rng,
+  streams: OrgStreams,
   state: EstateState,
   opts: EstateOptions,
   plan: ReadonlySet<ViolationKind>,
@@ -297,8 +321,7 @@ function newOrgWork(
   const userTeams = new Map<string, Set<string>>();
   const grants = new Map<string, Map<string, Set<string>>>(); // teamId -> projectId -> roles
   return {
-    rng,
-    population,
+    ...streams,
     state,
     opts,
     plan,

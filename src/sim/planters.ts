@@ -17,17 +17,18 @@ import {
   type ViolationKind,
 } from './estate-terms.js';
 import { type OrgWork, uniqueUsername, type WorkUser } from './org-work.js';
+import { DATABASE_PLANTERS } from './planters-database.js';
 
 /**
  * Which orgs of an estate a kind is planned in.
  * - `first-and-some`: org 0, and each other org with chance 0.35, drawn from the org stream (`org`)
- *   or, for kinds added with the complete population (schema 2), from the population stream, so the
- *   estate a seed gave before is unchanged;
+ *   or, for kinds added with the complete population (schema 2), from the population stream, or for
+ *   database access (schema 3) from the database stream, so the estate a seed gave before is unchanged;
  * - `first`: org 0 only;
  * - `at`: the one org with index `at(orgCount)` (an org cannot have both too many and too few owners).
  */
 type Placement =
-  | { plan: 'first-and-some'; stream: 'org' | 'population' }
+  | { plan: 'first-and-some'; stream: 'org' | 'population' | 'database' }
   | { plan: 'first' }
   | { plan: 'at'; at: (orgCount: number) => number };
 
@@ -76,6 +77,8 @@ export interface Planter {
   settings?: (work: OrgWork) => Partial<OrgSettings>;
   /** After the population stream completes the service accounts (project roles, access lists). */
   afterPopulation?: (work: OrgWork, accounts: ServiceAccount[]) => void;
+  /** After the clean database access of every project (estate-database.ts); draws on `work.database`. */
+  afterDatabase?: (work: OrgWork) => void;
 }
 
 const everywhere: Placement = { plan: 'first-and-some', stream: 'org' };
@@ -487,6 +490,7 @@ export const PLANTERS: { readonly [K in ViolationKind]: Planter } = {
   'api-access-list-not-required': apiAccessListNotRequired,
   'service-account-no-access-list': serviceAccountNoAccessList,
   'session-timeout-too-long': sessionTimeoutTooLong,
+  ...DATABASE_PLANTERS,
 };
 
 /** The registry's planters in its order, with their kinds. */

@@ -6,6 +6,7 @@ import type { Organization, Project, ServiceAccount, User, UserStatus } from '..
 import type { Principal } from './auth.js';
 import type { ApiErrorSpec } from './http.js';
 import type { EndpointSet } from './rate-limit.js';
+import { databaseRoutes } from './routes-database.js';
 import {
   apiKeyUserDetails,
   atlasOrganization,
@@ -62,13 +63,14 @@ export interface Route {
   handle: (ctx: RequestContext) => Listing | ApiErrorSpec;
 }
 
-const OBJECT_ID = /^[a-f0-9]{24}$/;
+export const OBJECT_ID = /^[a-f0-9]{24}$/;
 const STATUSES: readonly UserStatus[] = ['PENDING', 'ACTIVE', 'INVITATION_EXPIRED', 'INVITATION_REJECTED'];
 const V1 = '2023-01-01';
 const V2025 = '2025-02-19';
 const VSA = '2024-08-05';
 
-function route(
+/** A route from its template (`{name}` parameters) and its spec. */
+export function route(
   template: string,
   spec: Omit<Route, 'template' | 'pattern' | 'paramNames' | 'digestOnly' | 'includeCount'> & {
     digestOnly?: boolean;
@@ -90,7 +92,7 @@ function route(
   };
 }
 
-function notFound(what: string, id: string): ApiErrorSpec {
+export function notFound(what: string, id: string): ApiErrorSpec {
   return {
     kind: 'error',
     status: 404,
@@ -99,7 +101,7 @@ function notFound(what: string, id: string): ApiErrorSpec {
     parameters: [id],
   };
 }
-function invalid(detail: string, parameters: unknown[] = []): ApiErrorSpec {
+export function invalid(detail: string, parameters: unknown[] = []): ApiErrorSpec {
   return { kind: 'error', status: 400, errorCode: 'VALIDATION_ERROR', detail, parameters };
 }
 
@@ -413,6 +415,7 @@ export function buildRoutes(index: EstateIndex, baseUrl: () => string, leakPassw
         return { kind: 'array', items };
       }),
     }),
+    ...databaseRoutes(index.projects, baseUrl, leakPassword),
     route('/api/atlas/v2/orgs/{orgId}/settings', {
       versions: [V1],
       bucket: orgScope('org-settings'),

@@ -120,8 +120,69 @@ function detect(estate: Estate, at: Date): Set<string> {
         if (unused > 90 * DAY) add('service-account-secret-unused', 'serviceAccount', sa.clientId);
       }
     }
+    detectDatabase(org, t, add);
   }
   return found;
+}
+
+/** Built-in roles that make a database user privileged (issue 13). */
+const PRIVILEGED_DB_ROLES = new Set([
+  'atlasAdmin',
+  'readAnyDatabase',
+  'readWriteAnyDatabase',
+  'dbAdminAnyDatabase',
+  'userAdminAnyDatabase',
+  'clusterManager',
+]);
+const DANGEROUS_ACTIONS = new Set(['DROP_DATABASE', 'SHUTDOWN', 'CREATE_USER', 'GRANT_ROLE', 'DROP_ROLE']);
+
+/** The database-access kinds, read from the issue's definitions with the default policy. */
+function detectDatabase(org: Organization, t: number, add: (kind: string, type: string, id: string) => void) {
+  const members = new Set(
+    org.users.filter((u) => u.status === 'ACTIVE').map((u) => u.username.toLowerCase()),
+  );
+  for (const p of org.projects) {
+    if (p.databaseUsers.length > 0 && p.networkAccess.length === 0)
+      add('project-db-users-no-access-list', 'project', p.id);
+    for (const e of p.networkAccess) {
+      const value = e.cidrBlock ?? e.ipAddress ?? e.awsSecurityGroup ?? '';
+      const id = `${p.id}/${value}`;
+      if (value === '0.0.0.0/0' || value === '::/0')
+        add('network-access-open-to-world', 'networkAccessEntry', id);
+      const prefix = e.cidrBlock ? Number(e.cidrBlock.split('/')[1]) : 32;
+      if (prefix > 0 && prefix < 16) add('network-access-wide-cidr', 'networkAccessEntry', id);
+      if (!e.comment) add('network-access-no-comment', 'networkAccessEntry', id);
+    }
+    for (const r of p.customRoles) {
+      if (r.actions.some((a) => DANGEROUS_ACTIONS.has(a.action)))
+        add('custom-role-dangerous-actions', 'customRole', `${p.id}/${r.roleName}`);
+    }
+    for (const u of p.databaseUsers) {
+      const id = `${p.id}/${u.databaseName}/${u.username}`;
+      if (u.roles.some((r) => PRIVILEGED_DB_ROLES.has(r.roleName)))
+        add('db-user-privileged', 'databaseUser', id);
+      if (u.scopes.length === 0 && p.clusters.length > 1) add('db-user-unscoped', 'databaseUser', id);
+      if (u.deleteAfterDate !== null && Date.parse(u.deleteAfterDate) < t)
+        add('db-user-temporary-expired', 'databaseUser', id);
+      if (u.certificates.some((c) => c.notAfter !== null && Date.parse(c.notAfter) - t <= 30 * DAY))
+        add('x509-cert-expiring', 'databaseUser', id);
+      if (u.authKind === 'oidc-user' || u.authKind === 'ldap-user') {
+        const email = u.username.slice(u.username.indexOf('/') + 1).toLowerCase();
+        if (!members.has(email)) add('db-user-orphan-identity', 'databaseUser', id);
+      }
+      const reach =
+        u.scopes.length === 0
+          ? p.clusters
+          : p.clusters.filter((c) => u.scopes.some((s) => s.name === c.name));
+      if (reach.length === 0 || reach.some((c) => c.accessHistory.status !== 'collected')) continue;
+      const lasts = reach
+        .flatMap((c) => c.accessHistory.summaries.filter((s) => s.username === u.username))
+        .map((s) => (s.lastSuccessAt === null ? null : Date.parse(s.lastSuccessAt)))
+        .filter((x): x is number => x !== null);
+      if (lasts.length === 0) add('db-user-never-used', 'databaseUser', id);
+      else if (t - Math.max(...lasts) > 90 * DAY) add('db-user-inactive', 'databaseUser', id);
+    }
+  }
 }
 
 function plantedKeys(estate: Estate): Set<string> {

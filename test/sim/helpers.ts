@@ -132,6 +132,7 @@ export function loadSpec(version: SpecVersion): SpecDoc {
   // §11.3: real ApiError.parameters carry strings and numbers, not objects.
   const apiError = schemas.ApiError as { properties?: { parameters?: { items?: Json } } } | undefined;
   if (apiError?.properties?.parameters) apiError.properties.parameters.items = {};
+  databaseAccessWorkarounds(schemas);
   const ajv = new Ajv({ unicodeRegExp: true, strict: false, allErrors: true });
   // ajv-formats is CommonJS; under NodeNext its default export arrives as the module object.
   const plugin = formatsPlugin as unknown as ((a: Ajv) => Ajv) & { default?: (a: Ajv) => Ajv };
@@ -139,6 +140,40 @@ export function loadSpec(version: SpecVersion): SpecDoc {
   addFormats(ajv);
   ajv.addSchema({ components: mapNullable(doc.components) as object }, 'spec');
   return { version, doc, ajv };
+}
+
+/**
+ * Workarounds for the database-access schemas (issue 13), in the spirit of §11:
+ * - CloudRegionConfig20240805's discriminator maps to subtypes that allOf it back (the same cycle as
+ *   §11.1): dropped; its `regionName` is typed `object` around string enums: the type is dropped;
+ * - DatabaseUserRole.roleName's enum ends with the placeholder "<a custom role name>": any custom role
+ *   name is valid, so the enum is dropped;
+ * - NetworkPermissionEntry.cidrBlock's pattern escapes `:` (`\:`), an invalid escape in a Unicode regex:
+ *   unescaped.
+ */
+function databaseAccessWorkarounds(schemas: Record<string, Record<string, Json>>): void {
+  const region = schemas.CloudRegionConfig20240805;
+  if (region) {
+    delete region.oneOf;
+    delete region.discriminator;
+    // regionName is declared `type: object` around a oneOf of string enums: a region name is a string.
+    const regionName = (region.properties as Record<string, Record<string, Json>> | undefined)?.regionName;
+    if (regionName) delete regionName.type;
+  }
+  // HardwareSpec20240805 is a oneOf of the providers' hardware specs, whose fields overlap (an M10 is in
+  // the AWS, Azure and GCP enums alike), so a real spec matches several: anyOf.
+  const hardware = schemas.HardwareSpec20240805;
+  if (hardware?.oneOf) {
+    hardware.anyOf = hardware.oneOf;
+    delete hardware.oneOf;
+  }
+  const roleName = (schemas.DatabaseUserRole?.properties as Record<string, Record<string, Json>> | undefined)
+    ?.roleName;
+  if (roleName) delete roleName.enum;
+  const cidr = (
+    schemas.NetworkPermissionEntry?.properties as Record<string, Record<string, Json>> | undefined
+  )?.cidrBlock;
+  if (cidr && typeof cidr.pattern === 'string') cidr.pattern = cidr.pattern.replaceAll('\\:', ':');
 }
 
 /** A validator for a component schema by name. */
