@@ -91,6 +91,10 @@ export interface DatabaseContext {
   /** A fresh object id created at a time. */
   nextId: (atMs: number) => string;
   databaseUsersPerProject: number;
+  /** Clusters per project; null: the project's own `clusterCount`. */
+  clustersPerProject: number | null;
+  /** Chance that a project's first cluster is a tenant tier. */
+  tenantClusterShare: number;
 }
 
 /** Adds clean database access to every project (projects without clusters get none of it). */
@@ -101,7 +105,8 @@ export function addDatabaseAccess(ctx: DatabaseContext, projects: Project[]): vo
 function addProjectAccess(ctx: DatabaseContext, project: Project, index: number): void {
   const { rng } = ctx;
   project.networkAccess = cleanAccessList(rng, ctx.now, index);
-  const clusterCount = project.clusterCount ?? 0;
+  const clusterCount = ctx.clustersPerProject ?? project.clusterCount ?? 0;
+  project.clusterCount = clusterCount;
   if (clusterCount === 0) return;
   const area = TEAM_AREAS[index % TEAM_AREAS.length] ?? 'app';
   project.clusters = cleanClusters(ctx, project, clusterCount, area);
@@ -132,7 +137,7 @@ function addProjectAccess(ctx: DatabaseContext, project: Project, index: number)
 function cleanClusters(ctx: DatabaseContext, project: Project, count: number, area: string): Cluster[] {
   const clusters: Cluster[] = [];
   for (let i = 0; i < count; i++) {
-    const tenant = i === 0 && ctx.rng.chance(0.3);
+    const tenant = i === 0 && ctx.rng.chance(ctx.tenantClusterShare);
     const tier = tenant ? ctx.rng.pick(TENANT_TIERS) : ctx.rng.pick(DEDICATED_TIERS);
     const created = ctx.now - ctx.rng.int(200, 700) * DAY;
     clusters.push({

@@ -25,6 +25,10 @@ export interface EstateOptions {
    * allows 100 per project.
    */
   databaseUsersPerProject?: number;
+  /** Clusters per project; default 0 to 4 at random (a project without clusters has no database users). */
+  clustersPerProject?: number;
+  /** Chance that a project's first cluster is a tenant tier (M0/M2/M5, no access history); default 0.3. */
+  tenantClusterShare?: number;
   /** Plant policy violations and list them in `planted` (default true). */
   plantViolations?: boolean;
 }

@@ -1,10 +1,12 @@
 /**
  * The same estate one review later, for the demo's second quarter: a leaver, a joiner and a privilege
- * escalation in the first organization, so "Changes since the last review" has something to show.
+ * escalation in the first organization, so "Changes since the last review" has something to show; and
+ * in its database access, the users the review revoked are gone and a few new ones appear.
  * Deterministic: the same estate and `now` give the same result.
  */
 import { nonHumanUser } from '../domain/identities.js';
-import type { Organization, User } from '../snapshot/schema.js';
+import type { DatabaseUser, Organization, Project, User } from '../snapshot/schema.js';
+import { OIDC_IDP_ID, setSummary } from './estate-database.js';
 import { COMPANY_EMAIL_DOMAINS } from './generate.js';
 
 export interface EstateChanges {
@@ -72,5 +74,80 @@ export function nextQuarter(organizations: readonly Organization[], now: Date): 
     teams = teams.map((t) => (t.id === team.id ? { ...t, memberIds: [...t.memberIds, joinerId].sort() } : t));
   }
   changes.push(`${joiner.username} joined ${first.name}${team ? ` (team ${team.name})` : ''}`);
-  return { organizations: [{ ...first, users, teams }, ...rest], changes };
+  const projects = nextDatabaseAccess(first, users, joiner.username, now, changes);
+  return { organizations: [{ ...first, users, teams, projects }, ...rest], changes };
+}
+
+const userKey = (u: DatabaseUser) => `${u.databaseName}/${u.username}`;
+const byUserKey = (a: DatabaseUser, b: DatabaseUser) =>
+  userKey(a) < userKey(b) ? -1 : userKey(a) > userKey(b) ? 1 : 0;
+
+/** Whether the review revoked a database user: a temporary user past its date, or an identity that maps to no member. */
+function revoked(u: DatabaseUser, members: ReadonlySet<string>, at: number): boolean {
+  if (u.deleteAfterDate !== null && Date.parse(u.deleteAfterDate) < at) return true;
+  if (u.authKind !== 'oidc-user' && u.authKind !== 'ldap-user') return false;
+  return !members.has(u.username.slice(u.username.indexOf('/') + 1).toLowerCase());
+}
+
+/**
+ * The first org's database access next quarter: revoked users removed (as of the review, the old
+ * quarter's end), and in the first project with a dedicated cluster a new application user and the
+ * joiner's OIDC user, each scoped to that cluster and seen there the day before.
+ */
+function nextDatabaseAccess(
+  org: Organization,
+  users: readonly User[],
+  joiner: string,
+  now: Date,
+  changes: string[],
+): Project[] {
+  const members = new Set(users.filter((u) => u.status === 'ACTIVE').map((u) => u.username.toLowerCase()));
+  const reviewedAt = Math.max(
+    ...org.projects.flatMap((p) => p.clusters.map((c) => Date.parse(c.accessHistory.to ?? '') || 0)),
+    0,
+  );
+  const at = reviewedAt > 0 ? reviewedAt : now.getTime();
+  const seen = new Date(now.getTime() - 86_400_000).toISOString().replace('.000Z', 'Z');
+  let addedTo: string | null = null;
+  const projects = org.projects.map((p) => {
+    const kept = p.databaseUsers.filter((u) => {
+      if (!revoked(u, members, at)) return true;
+      changes.push(`database user ${u.username} removed from ${p.name}`);
+      return false;
+    });
+    const cluster = p.clusters.find((c) => c.accessHistory.status === 'collected');
+    if (addedTo !== null || !cluster) return { ...p, databaseUsers: kept };
+    addedTo = p.id;
+    const scopes = [{ name: cluster.name, type: 'CLUSTER' as const }];
+    const fresh: DatabaseUser[] = [
+      { username: 'svc-quarter-two', databaseName: 'admin', authKind: 'scram' },
+      { username: `${OIDC_IDP_ID}/${joiner}`, databaseName: '$external', authKind: 'oidc-user' },
+    ].map((u) => ({
+      ...(u as Pick<DatabaseUser, 'username' | 'databaseName' | 'authKind'>),
+      roles: [{ roleName: 'read', databaseName: 'appdb', collectionName: null }],
+      scopes,
+      deleteAfterDate: null,
+      description: 'added this quarter',
+      labels: [],
+      certificates: [],
+    }));
+    const clusters = p.clusters.map((c) => {
+      if (c !== cluster) return c;
+      const copy = { ...c, accessHistory: { ...c.accessHistory, summaries: [...c.accessHistory.summaries] } };
+      for (const u of fresh) {
+        setSummary(copy, {
+          username: u.username,
+          authSource: u.databaseName,
+          lastSuccessAt: seen,
+          successes: 3,
+          failures: 0,
+          sourceIps: ['198.51.100.20'],
+        });
+      }
+      return copy;
+    });
+    for (const u of fresh) changes.push(`database user ${u.username} added to ${p.name}`);
+    return { ...p, clusters, databaseUsers: [...kept, ...fresh].sort(byUserKey) };
+  });
+  return projects;
 }

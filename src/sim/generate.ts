@@ -116,6 +116,21 @@ export const PRESETS = {
     apiKeysPerOrg: 10,
     serviceAccountsPerOrg: 5,
   },
+  /**
+   * One organization at Atlas's limits with database access, for the collector benchmark (issue 13):
+   * 250 projects x 100 database users x 3 dedicated clusters, each with access history.
+   */
+  'max-db': {
+    orgs: 1,
+    usersPerOrg: 500,
+    teamsPerOrg: 250,
+    projectsPerOrg: 250,
+    apiKeysPerOrg: 50,
+    serviceAccountsPerOrg: 20,
+    databaseUsersPerProject: 100,
+    clustersPerProject: 3,
+    tenantClusterShare: 0,
+  },
   /** 100 orgs x 500 users = 50,000 users, for the audit benchmark. */
   large: {
     orgs: 100,
@@ -144,10 +159,17 @@ export function generateEstate(opts: EstateOptions): Estate {
     apiKeysPerOrg: opts.apiKeysPerOrg ?? 0,
     serviceAccountsPerOrg: opts.serviceAccountsPerOrg ?? 0,
     systemManagedServiceAccountsPerOrg: opts.systemManagedServiceAccountsPerOrg ?? 0,
+    databaseUsersPerProject: opts.databaseUsersPerProject ?? 0,
+    clustersPerProject: opts.clustersPerProject ?? 0,
   })) {
     if (!Number.isInteger(value) || value < 0) {
       throw new RangeError(`generateEstate: ${name} must be a non-negative integer, got ${value}`);
     }
+  }
+  if ((opts.databaseUsersPerProject ?? 0) > LIMITS.databaseUsersPerProject) {
+    throw new RangeError(
+      `generateEstate: databaseUsersPerProject is at most ${LIMITS.databaseUsersPerProject} (Atlas's limit), got ${opts.databaseUsersPerProject}`,
+    );
   }
   const root = new Rng(mixSeed(opts.seed, 0x5eed));
   const state: EstateState = {
@@ -284,7 +306,9 @@ function generateOrg(
       now: state.now,
       memberEmails: work.active.filter((w) => !w.reserved).map((w) => w.user.username),
       nextId: (at) => databaseIds.next(at),
-      databaseUsersPerProject: Math.min(opts.databaseUsersPerProject ?? 6, LIMITS.databaseUsersPerProject),
+      databaseUsersPerProject: opts.databaseUsersPerProject ?? 6,
+      clustersPerProject: opts.clustersPerProject ?? null,
+      tenantClusterShare: opts.tenantClusterShare ?? 0.3,
     },
     work.projects,
   );

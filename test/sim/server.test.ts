@@ -7,7 +7,7 @@ import {
   type SimulatorOptions,
   startSimulator,
 } from '../../src/sim/server.js';
-import type { Organization } from '../../src/snapshot/schema.js';
+import { noDatabaseAccess, type Organization } from '../../src/snapshot/schema.js';
 import { accept, digestAuthorization, digestGet, getToken, parseChallenge } from './helpers.js';
 
 const estate = generateEstate({
@@ -571,7 +571,9 @@ describe('expectedOrganizations', () => {
     expect(old?.users.map((u) => u.id)).toEqual([...activeIds]);
     expect(old?.users.every((u) => u.mobileNumber === null)).toBe(true);
     for (const t of old?.teams ?? []) expect(t.memberIds.every((id) => activeIds.has(id))).toBe(true);
-    expect(old?.projects).toEqual(org.projects);
+    // Without `databaseAccess` the collector reads no database access: the projects carry none.
+    expect(old?.projects).toEqual(org.projects.map((p) => ({ ...p, ...noDatabaseAccess() })));
+    expect(org.projects.some((p) => p.databaseUsers.length > 0)).toBe(true);
   });
 
   it('holds project invitations only when the collector was asked for them', () => {
