@@ -25,10 +25,12 @@ import { atlasMediaType, type WriteOperation, writeOperations } from '../atlas/w
 import type { ApiKey, Organization, Project, ProjectRole, ServiceAccount, User } from '../snapshot/schema.js';
 import type { SimulatorAuth } from './auth.js';
 import { authorize } from './authorize.js';
+import { entryValue } from './estate-database.js';
 import type { ApplyFault } from './faults.js';
 import { apiError, matchParams, negotiateVersion, readBody } from './http.js';
 import { type EndpointSet, rateLimited, type TakeToken } from './rate-limit.js';
 import type { Responder } from './responder.js';
+import { cloudDatabaseUser } from './routes-database.js';
 import {
   apiKeyUserDetails,
   type FlatRole,
@@ -117,6 +119,35 @@ export const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
     description: z.string().min(1).max(250).regex(SA_TEXT).nullable().optional(),
     roles: z.array(z.enum(ORG_ROLES)).optional(),
   }),
+  // PATCH body of a database user. Like CloudAppUser (docs/atlas-api-notes.md §11.2) the schema doubles
+  // as the create request, whose required fields an update need not repeat; identity fields, when
+  // given, must name the user of the path (checked by the handler). A user keeps at least one role.
+  CloudDatabaseUser: z.strictObject({
+    username: z.string().max(1024).optional(),
+    databaseName: z.enum(['admin', '$external']).optional(),
+    groupId: z.string().regex(OBJECT_ID).optional(),
+    roles: z
+      .array(
+        z.strictObject({
+          roleName: z.string().min(1),
+          databaseName: z.string().min(1),
+          collectionName: z.string().optional(),
+        }),
+      )
+      .min(1)
+      .optional(),
+    scopes: z
+      .array(
+        z.strictObject({
+          name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9-]*$/),
+          type: z.enum(['CLUSTER', 'DATA_LAKE', 'STREAM']),
+        }),
+      )
+      .optional(),
+    description: z.string().max(100).optional(),
+    deleteAfterDate: z.iso.datetime({ offset: true }).optional(),
+    labels: z.array(z.strictObject({ key: z.string(), value: z.string() })).optional(),
+  }),
   GroupServiceAccountUpdateRequest: z.strictObject({
     name: z.string().min(1).max(64).regex(SA_TEXT).nullable().optional(),
     description: z.string().min(1).max(250).regex(SA_TEXT).nullable().optional(),
@@ -124,8 +155,52 @@ export const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
   }),
 };
 
+/**
+ * The database-access writes of issue 13 (deleteGroupDatabaseUser, updateGroupDatabaseUser,
+ * deleteGroupAccessListEntry), as the spec extracts define them, served here until the plan's
+ * operation table (src/atlas/write-operations.ts) lists them; test/sim/database-writes.test.ts checks
+ * them against the extracts.
+ */
+export const DATABASE_WRITE_OPERATIONS = {
+  deleteGroupDatabaseUser: {
+    operationId: 'deleteGroupDatabaseUser',
+    method: 'DELETE',
+    path: '/api/atlas/v2/groups/{groupId}/databaseUsers/{databaseName}/{username}',
+    version: '2023-01-01',
+    requestSchema: null,
+    roles: ['Project Database Access Admin', 'Project Stream Processing Owner'],
+    rateLimitSet: 'projects',
+    scopeParam: 'groupId',
+  },
+  updateGroupDatabaseUser: {
+    operationId: 'updateGroupDatabaseUser',
+    method: 'PATCH',
+    path: '/api/atlas/v2/groups/{groupId}/databaseUsers/{databaseName}/{username}',
+    version: '2023-01-01',
+    requestSchema: 'CloudDatabaseUser',
+    roles: ['Project Database Access Admin', 'Project Stream Processing Owner'],
+    rateLimitSet: 'projects',
+    scopeParam: 'groupId',
+  },
+  deleteGroupAccessListEntry: {
+    operationId: 'deleteGroupAccessListEntry',
+    method: 'DELETE',
+    path: '/api/atlas/v2/groups/{groupId}/accessList/{entryValue}',
+    version: '2023-01-01',
+    requestSchema: null,
+    roles: ['Project Network Access Manager'],
+    rateLimitSet: 'projects',
+    scopeParam: 'groupId',
+  },
+} as const satisfies Record<string, WriteOperation>;
+
 /** Versions per operation: every `contentVersion` the extracts list for it. */
-export const SIM_WRITE_VERSIONS: Readonly<Record<keyof typeof writeOperations, readonly string[]>> = {
+export const SIM_WRITE_VERSIONS: Readonly<
+  Record<keyof typeof writeOperations | keyof typeof DATABASE_WRITE_OPERATIONS, readonly string[]>
+> = {
+  deleteGroupDatabaseUser: ['2023-01-01'],
+  updateGroupDatabaseUser: ['2023-01-01'],
+  deleteGroupAccessListEntry: ['2023-01-01'],
   removeOrgUser: ['2023-01-01', '2025-02-19'],
   addOrgUserRole: ['2025-02-19'],
   removeOrgUserRole: ['2025-02-19'],
@@ -244,6 +319,7 @@ function writeTargets(estate: WritableEstate) {
     projectApiKey: inProject(apiKey, 'apiUserId', 'API key', (k) => k.id),
     projectServiceAccount: inProject(serviceAccount, 'clientId', 'service account', (sa) => sa.clientId),
     teamMember,
+    project,
   };
 }
 
@@ -436,8 +512,85 @@ function buildWriteRoutes(estate: WritableEstate, baseUrl: () => string): WriteR
         return { status: 204 };
       },
     ),
+    ...databaseWrites(find.project, groupScope('projects-group'), baseUrl),
   ];
   return routes.map(compileWriteRoute);
+}
+
+type DatabaseUserPatch = z.infer<typeof REQUEST_SCHEMAS.CloudDatabaseUser> & {
+  roles?: Array<{ roleName: string; databaseName: string; collectionName?: string }>;
+  scopes?: Array<{ name: string; type: 'CLUSTER' | 'DATA_LAKE' | 'STREAM' }>;
+  labels?: Array<{ key: string; value: string }>;
+  username?: string;
+  databaseName?: string;
+  groupId?: string;
+  description?: string;
+  deleteAfterDate?: string;
+};
+
+/** The database-access writes: a database user's DELETE and PATCH, an access list entry's DELETE. */
+function databaseWrites(
+  project: (params: Record<string, string>) => Found<{ org: Organization; project: Project }>,
+  bucket: WriteRoute['bucket'],
+  baseUrl: () => string,
+): WriteSpec[] {
+  const ops = DATABASE_WRITE_OPERATIONS;
+  /** The user named by `{databaseName}/{username}` (404 when the project has none by that identity). */
+  const databaseUser = (ctx: WriteContext) =>
+    then(project(ctx.params), ({ project: p }) => {
+      const databaseName = ctx.params.databaseName ?? '';
+      const username = ctx.params.username ?? '';
+      const user = p.databaseUsers.find((u) => u.databaseName === databaseName && u.username === username);
+      return user ? { project: p, user } : notFound(`database user ${databaseName}/`, username);
+    });
+  return [
+    write(ops.deleteGroupDatabaseUser, bucket, databaseUser, ({ project: p, user }) => {
+      p.databaseUsers = p.databaseUsers.filter((u) => u !== user);
+      return { status: 204 };
+    }),
+    write(ops.updateGroupDatabaseUser, bucket, databaseUser, ({ project: p, user }, ctx) => {
+      const body = ctx.body as DatabaseUserPatch;
+      const mismatch = (['username', 'databaseName', 'groupId'] as const).find(
+        (f) => body[f] !== undefined && body[f] !== (f === 'groupId' ? p.id : user[f]),
+      );
+      if (mismatch) return invalid(`${mismatch} cannot be changed by an update.`, [mismatch]);
+      if (body.roles) {
+        user.roles = body.roles.map((r) => ({
+          roleName: r.roleName,
+          databaseName: r.databaseName,
+          collectionName: r.collectionName ?? null,
+        }));
+      }
+      if (body.scopes) {
+        const unknown = body.scopes.find(
+          (s) => s.type === 'CLUSTER' && !p.clusters.some((c) => c.name === s.name),
+        );
+        if (unknown) return invalid(`No cluster named ${unknown.name} in project ${p.id}.`, [unknown.name]);
+        user.scopes = body.scopes.map((s) => ({ name: s.name, type: s.type }));
+      }
+      if (body.description !== undefined) user.description = body.description;
+      if (body.deleteAfterDate !== undefined) user.deleteAfterDate = body.deleteAfterDate;
+      if (body.labels) user.labels = body.labels.map((l) => ({ key: l.key, value: l.value }));
+      return { status: 200, body: cloudDatabaseUser(user, p.id, baseUrl(), false) };
+    }),
+    // The entry value is a CIDR block (its `/` URL-encoded), an address or a security group.
+    write(
+      ops.deleteGroupAccessListEntry,
+      bucket,
+      (ctx) =>
+        then(project(ctx.params), ({ project: p }) => {
+          const value = ctx.params.entryValue ?? '';
+          const entry = p.networkAccess.find(
+            (e) => entryValue(e) === value || e.ipAddress === value || e.cidrBlock === `${value}/32`,
+          );
+          return entry ? { project: p, entry } : notFound('access list entry', value);
+        }),
+      ({ project: p, entry }) => {
+        p.networkAccess = p.networkAccess.filter((e) => e !== entry);
+        return { status: 204 };
+      },
+    ),
+  ];
 }
 
 /** The path pattern, versions and body schema of a write route, from its operation. */
@@ -451,7 +604,7 @@ function compileWriteRoute(r: WriteSpec): WriteRoute {
       return '([^/:]+)';
     })
     .join('');
-  const name = r.operation.operationId as keyof typeof writeOperations;
+  const name = r.operation.operationId as keyof typeof SIM_WRITE_VERSIONS;
   return {
     ...r,
     versions: SIM_WRITE_VERSIONS[name],
