@@ -436,7 +436,7 @@ const README_PLANS: Record<string, Plan> = {
   'npm run demo': {
     skip: '`node dist/cli/main.js demo` needs the build of npm ci; the same `demo` runs on the next line',
   },
-  'atlas-access-review demo [--out-dir dir] [--preset demo|max|ten|large] [--seed 42] [--force]': {
+  'atlas-access-review demo [--out-dir dir] [--preset demo|max|max-db|ten|large] [--seed 42] [--force]': {
     usage: true,
     bare: { code: 0, writes: ['demo-output/atlas-review-*/access-review.html'] },
   },
