@@ -109,7 +109,7 @@ function addProjectAccess(ctx: DatabaseContext, project: Project, index: number)
   project.clusterCount = clusterCount;
   if (clusterCount === 0) return;
   const area = TEAM_AREAS[index % TEAM_AREAS.length] ?? 'app';
-  project.clusters = cleanClusters(ctx, project, clusterCount, area);
+  project.clusters = cleanClusters(ctx, clusterCount, area);
   project.customRoles = cleanCustomRoles(rng, area);
   const users: DatabaseUser[] = [];
   for (let i = 0; i < ctx.databaseUsersPerProject; i++) {
@@ -134,7 +134,7 @@ function addProjectAccess(ctx: DatabaseContext, project: Project, index: number)
 }
 
 /** Clusters: the first may be a tenant (M0/M2/M5); the rest dedicated. Names follow `^[a-zA-Z0-9][a-zA-Z0-9-]*$`. */
-function cleanClusters(ctx: DatabaseContext, project: Project, count: number, area: string): Cluster[] {
+function cleanClusters(ctx: DatabaseContext, count: number, area: string): Cluster[] {
   const clusters: Cluster[] = [];
   for (let i = 0; i < count; i++) {
     const tenant = i === 0 && ctx.rng.chance(ctx.tenantClusterShare);
@@ -158,7 +158,6 @@ function cleanClusters(ctx: DatabaseContext, project: Project, count: number, ar
       },
     });
   }
-  void project;
   return clusters.sort(byKey((c) => c.name));
 }
 
@@ -216,10 +215,10 @@ function cleanAccessList(rng: Rng, now: number, index: number): NetworkAccessEnt
       });
     }
   }
-  const seen = new Set<string>();
-  return entries
-    .filter((e) => !seen.has(entryValue(e)) && seen.add(entryValue(e)) !== undefined)
-    .sort(byKey(entryValue));
+  // One entry per value (two draws can name the same address).
+  const byValue = new Map<string, NetworkAccessEntry>();
+  for (const e of entries) if (!byValue.has(entryValue(e))) byValue.set(entryValue(e), e);
+  return [...byValue.values()].sort(byKey(entryValue));
 }
 
 /** A username and auth database for one auth kind; OIDC/LDAP users map to an org member's email. */

@@ -119,18 +119,25 @@ function nextDatabaseAccess(
     if (addedTo !== null || !cluster) return { ...p, databaseUsers: kept };
     addedTo = p.id;
     const scopes = [{ name: cluster.name, type: 'CLUSTER' as const }];
-    const fresh: DatabaseUser[] = [
-      { username: 'svc-quarter-two', databaseName: 'admin', authKind: 'scram' },
-      { username: `${OIDC_IDP_ID}/${joiner}`, databaseName: '$external', authKind: 'oidc-user' },
-    ].map((u) => ({
-      ...(u as Pick<DatabaseUser, 'username' | 'databaseName' | 'authKind'>),
+    const newUser = (
+      username: string,
+      databaseName: DatabaseUser['databaseName'],
+      authKind: DatabaseUser['authKind'],
+    ): DatabaseUser => ({
+      username,
+      databaseName,
+      authKind,
       roles: [{ roleName: 'read', databaseName: 'appdb', collectionName: null }],
       scopes,
       deleteAfterDate: null,
       description: 'added this quarter',
       labels: [],
       certificates: [],
-    }));
+    });
+    const fresh = [
+      newUser('svc-quarter-two', 'admin', 'scram'),
+      newUser(`${OIDC_IDP_ID}/${joiner}`, '$external', 'oidc-user'),
+    ];
     const clusters = p.clusters.map((c) => {
       if (c !== cluster) return c;
       const copy = { ...c, accessHistory: { ...c.accessHistory, summaries: [...c.accessHistory.summaries] } };

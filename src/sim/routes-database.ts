@@ -190,7 +190,6 @@ function accessHistory(ctx: RequestContext, found: Found): Listing | ApiErrorSpe
       return defined({
         groupId: found.project.id,
         hostname: `${name}-shard-00-00.abcde.mongodb.net`,
-        clusterName: undefined,
         username: l.username,
         authSource: l.authSource,
         authResult: l.authResult,

@@ -223,12 +223,10 @@ describe('the expected snapshot of a database-reading collector', () => {
       databaseAccess: true,
     } as const;
     const [withHistory] = expectedOrganizations(orgs.slice(0, 1), { ...base, accessHistory: full });
-    const iso = (s: string) => s.replace('.000Z', 'Z');
     const estateClusters = orgs[0]?.projects.flatMap((p) => p.clusters.map((c) => c.accessHistory.summaries));
     expect(withHistory?.projects.flatMap((p) => p.clusters.map((c) => c.accessHistory.summaries))).toEqual(
       estateClusters,
     );
-    void iso;
     const [without] = expectedOrganizations(orgs.slice(0, 1), base);
     expect(without?.coverage.accessHistory).toBe(false);
     expect(
