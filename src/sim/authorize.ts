@@ -75,9 +75,6 @@ const DATABASE_ROLES = new Map<string, readonly string[]>([
   ['DELETE /api/atlas/v2/groups/{groupId}/accessList/{entryValue}', ['Project Network Access Manager']],
 ]);
 
-/** Every endpoint of {@link DATABASE_ROLES} with its roles (for the contract test). */
-export const DATABASE_ENDPOINT_ROLES: ReadonlyMap<string, readonly string[]> = DATABASE_ROLES;
-
 /** The least roles of a route (`GET /api/atlas/v2/orgs/{orgId}/users`), or null when the table has none. */
 export function rolesOf(endpoint: string): readonly string[] | null {
   return BY_PATH.get(endpoint)?.roles ?? DATABASE_ROLES.get(endpoint) ?? null;

@@ -28,7 +28,7 @@ export const ACCESS_HISTORY_DAYS = 180;
 /** Atlas returns at most this many access log lines per request (`nLogs` maximum). */
 export const MAX_ACCESS_LOG_LINES = 20_000;
 /** Tiers that cannot provide database access history (tenant tiers; the spec: "M0, M2, M5"). */
-export const TENANT_TIERS: readonly string[] = ['M0', 'M2', 'M5'];
+const TENANT_TIERS: readonly string[] = ['M0', 'M2', 'M5'];
 /** Dedicated tiers the generator uses (in every provider's instance-size enum). */
 const DEDICATED_TIERS = ['M10', 'M20', 'M30', 'M40', 'M50'] as const;
 /** The OIDC identity provider id that prefixes OIDC user names (`{idpId}/{name}`). */
@@ -59,11 +59,6 @@ export const AUTH_KINDS: readonly DatabaseAuthKind[] = [
   'ldap-group',
   'aws-iam-user',
 ];
-
-/** The key of a cluster's access log: `{projectId}/{clusterName}`. */
-export function clusterKey(projectId: string, clusterName: string): string {
-  return `${projectId}/${clusterName}`;
-}
 
 /** Whether a cluster's tier can provide database access history. */
 export function supportsAccessHistory(tier: string | null): boolean {

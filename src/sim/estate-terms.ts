@@ -81,7 +81,7 @@ export const VIOLATION_KINDS = [
   'unknown-role',
   'service-account-no-access-list',
   'session-timeout-too-long',
-  // Database access (issue 13): one planter each in planters-database.ts.
+  // Database access (schema 3): one planter each in planters-database.ts.
   'project-db-users-no-access-list',
   'db-user-privileged',
   'custom-role-dangerous-actions',

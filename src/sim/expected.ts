@@ -30,7 +30,7 @@ export interface CollectorView {
   include?: readonly OptionalDataset[];
   /**
    * The collector reads database access (users, certificates, custom roles, access list, clusters;
-   * issue 13). Default false: the expected snapshot then says database access was not read.
+   * README "simulate"). Default false: the expected snapshot then says database access was not read.
    */
   databaseAccess?: boolean;
   /**
@@ -41,7 +41,7 @@ export interface CollectorView {
 }
 
 /** `reason` of a cluster's access history when it was not requested (collectors may word it otherwise: compare statuses). */
-export const NOT_REQUESTED_REASON = 'Not requested (--include access-history).';
+const NOT_REQUESTED_REASON = 'Not requested (--include access-history).';
 
 /** A cluster's access history as a faithful collector records it for `view`. */
 function expectedHistory(cluster: Cluster, view: CollectorView): Cluster['accessHistory'] {

@@ -117,7 +117,7 @@ export const PRESETS = {
     serviceAccountsPerOrg: 5,
   },
   /**
-   * One organization at Atlas's limits with database access, for the collector benchmark (issue 13):
+   * One organization at Atlas's limits with database access, for the collector benchmark (bench/collect.ts):
    * 250 projects x 100 database users x 3 dedicated clusters, each with access history.
    */
   'max-db': {

@@ -48,7 +48,7 @@ export interface OrgWork {
   readonly rng: Rng;
   /** The org's second stream, for what schema 2 added; draws on it leave `rng`'s estate unchanged. */
   readonly population: Rng;
-  /** The org's database-access stream (issue 13): draws on it leave the rest of the estate unchanged. */
+  /** The org's database-access stream (schema 3): draws on it leave the rest of the estate unchanged. */
   readonly database: Rng;
   readonly state: EstateState;
   readonly opts: { usersPerOrg: number };

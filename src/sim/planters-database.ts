@@ -28,18 +28,15 @@ import type { OrgWork } from './org-work.js';
 import type { Planter } from './planters.js';
 
 /** The id of a database user subject. */
-export function databaseUserSubjectId(
-  projectId: string,
-  user: Pick<DatabaseUser, 'databaseName' | 'username'>,
-) {
+function databaseUserSubjectId(projectId: string, user: Pick<DatabaseUser, 'databaseName' | 'username'>) {
   return `${projectId}/${user.databaseName}/${user.username}`;
 }
 /** The id of a custom role subject. */
-export function customRoleSubjectId(projectId: string, roleName: string): string {
+function customRoleSubjectId(projectId: string, roleName: string): string {
   return `${projectId}/${roleName}`;
 }
 /** The id of an access list entry subject. */
-export function networkEntrySubjectId(projectId: string, entry: NetworkAccessEntry): string {
+function networkEntrySubjectId(projectId: string, entry: NetworkAccessEntry): string {
   return `${projectId}/${entryValue(entry)}`;
 }
 

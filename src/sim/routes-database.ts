@@ -1,5 +1,5 @@
 /**
- * The database-access reads (issue 13), in the wire shapes of the spec extracts: database users and
+ * The database-access reads (README "simulate"), in the wire shapes of the spec extracts: database users and
  * their Atlas-managed X.509 certificates, custom database roles, the project IP access list, clusters
  * and each cluster's database access history.
  *

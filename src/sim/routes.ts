@@ -39,7 +39,7 @@ export interface RequestContext {
 }
 
 /** A paginated list, a single object, or a bare array (the few unpaginated list endpoints). */
-type Listing =
+export type Listing =
   | { kind: 'list'; items: WireObject[] }
   | { kind: 'object'; body: WireObject }
   | { kind: 'array'; items: WireObject[] };

@@ -156,7 +156,7 @@ export const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
 };
 
 /**
- * The database-access writes of issue 13 (deleteGroupDatabaseUser, updateGroupDatabaseUser,
+ * The database-access writes (deleteGroupDatabaseUser, updateGroupDatabaseUser,
  * deleteGroupAccessListEntry), as the spec extracts define them, served here until the plan's
  * operation table (src/atlas/write-operations.ts) lists them; test/sim/database-writes.test.ts checks
  * them against the extracts.

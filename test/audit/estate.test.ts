@@ -32,7 +32,7 @@ async function auditEstate(seed: number, size: (typeof PRESETS)[keyof typeof PRE
   const found = new Set(
     result.findings.map((f) => `${f.ruleId}|${f.orgId}|${f.subject.type}|${f.subject.id}`),
   );
-  // The simulator plants the database-access kinds of issue 13, whose rules arrive from another branch;
+  // The simulator plants the database-access kinds (snapshot schema 3), whose rules arrive from another branch;
   // until a rule file exists for a kind, its planted violations cannot be found. Once every rule
   // exists this filter keeps everything (and can go).
   const ruleIds = new Set(rules.rules.map((r) => r.id));
@@ -62,7 +62,7 @@ describe('auditing generated estates', () => {
       const { estate } = await auditEstate(seed, PRESETS.demo);
       for (const p of estate.planted) kinds.add(p.kind);
     }
-    // Database-access kinds (issue 13) whose rules have not landed yet are the one allowed gap.
+    // Database-access kinds (snapshot schema 3) whose rules have not landed yet are the one allowed gap.
     const awaited = (k: string) => /^(db-user-|custom-role-|x509-|network-access-|project-db-)/.test(k);
     for (const k of kinds) if (!awaited(k)) expect(rules.rules.map((r) => r.id)).toContain(k);
   });

@@ -1,5 +1,5 @@
 /**
- * The database-access writes (issue 13): a database user's DELETE and PATCH and an access list entry's
+ * The database-access writes (README "simulate"): a database user's DELETE and PATCH and an access list entry's
  * DELETE, checked against the spec extracts and served against a generated estate.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

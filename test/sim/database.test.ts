@@ -1,5 +1,5 @@
 /**
- * Database access in the simulator (issue 13): the estate's database data, the access-history route's
+ * Database access in the simulator (README "simulate"): the estate's database data, the access-history route's
  * filters and refusals, least roles, and the expected snapshot recomputed from the lines it serves.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

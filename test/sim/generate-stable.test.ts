@@ -16,7 +16,7 @@ function hash(value: unknown): string {
 }
 
 /**
- * The estate without its database access (issue 13 added it from its own random stream and ids):
+ * The estate without its database access (schema 3 added it from its own random stream and ids):
  * everything else must stay what the seed gave before, so these are the hashes from before it.
  */
 function withoutDatabase(estate: Estate): Estate {

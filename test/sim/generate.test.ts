@@ -125,7 +125,7 @@ function detect(estate: Estate, at: Date): Set<string> {
   return found;
 }
 
-/** Built-in roles that make a database user privileged (issue 13). */
+/** Built-in roles that make a database user privileged (rules/db-user-privileged). */
 const PRIVILEGED_DB_ROLES = new Set([
   'atlasAdmin',
   'readAnyDatabase',

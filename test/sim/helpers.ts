@@ -143,7 +143,7 @@ export function loadSpec(version: SpecVersion): SpecDoc {
 }
 
 /**
- * Workarounds for the database-access schemas (issue 13), in the spirit of §11:
+ * Workarounds for the database-access schemas (snapshot schema 3), in the spirit of §11:
  * - CloudRegionConfig20240805's discriminator maps to subtypes that allOf it back (the same cycle as
  *   §11.1): dropped; its `regionName` is typed `object` around string enums: the type is dropped;
  * - DatabaseUserRole.roleName's enum ends with the placeholder "<a custom role name>": any custom role
