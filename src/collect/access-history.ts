@@ -56,6 +56,8 @@ export interface AccessHistoryRequest {
   clusterName: string;
   from: Date;
   to: Date;
+  /** How many times a part may be halved (default MAX_SPLIT_DEPTH); tests lower it. */
+  maxSplitDepth?: number;
   onRequest?: (lines: number) => void;
 }
 
@@ -67,13 +69,14 @@ export async function readAccessHistory(request: AccessHistoryRequest): Promise<
   const window = { from: request.from.toISOString(), to: request.to.toISOString() };
   const summary = new Summariser();
   let truncated = false;
+  const maxDepth = request.maxSplitDepth ?? MAX_SPLIT_DEPTH;
   const readPart = async (start: number, end: number, depth: number): Promise<void> => {
     const logs = await readPartLines(request, start, end);
     if (logs.length < ACCESS_HISTORY_MAX_LINES || end <= start) {
       summary.add(logs);
       return;
     }
-    if (depth >= MAX_SPLIT_DEPTH) {
+    if (depth >= maxDepth) {
       truncated = true;
       summary.add(logs);
       return;
@@ -97,7 +100,7 @@ export async function readAccessHistory(request: AccessHistoryRequest): Promise<
   return {
     status: truncated ? 'truncated' : 'collected',
     reason: truncated
-      ? `more than ${ACCESS_HISTORY_MAX_LINES} lines in a part of the window even after ${MAX_SPLIT_DEPTH} halvings; some attempts may be missing`
+      ? `more than ${ACCESS_HISTORY_MAX_LINES} lines in a part of the window even after ${maxDepth} halvings; some attempts may be missing`
       : null,
     ...window,
     lines: summary.lines,
@@ -160,6 +163,8 @@ class Summariser {
   result(): DatabaseAccessSummary[] {
     return [...this.byUser.values()]
       .map(({ ips, ...s }) => ({ ...s, sourceIps: [...ips].sort(compareText) }))
-      .sort((a, b) => compareText(a.username, b.username) || compareText(a.authSource ?? '', b.authSource ?? ''));
+      .sort(
+        (a, b) => compareText(a.username, b.username) || compareText(a.authSource ?? '', b.authSource ?? ''),
+      );
   }
 }

@@ -30,7 +30,6 @@ import {
   systemManagedIds,
 } from './cross-check.js';
 import { ALL_MEMBERSHIP_STATUSES_QUERY, SYSTEM_MANAGED_QUERY } from './datasets.js';
-import { type HistoryWindow, readDatabaseAccess } from './read-database-access.js';
 import {
   accessListEntry,
   apiKeyFromWire,
@@ -45,6 +44,7 @@ import {
   userFromLegacyUser,
   userFromOrgUserResponse,
 } from './normalize.js';
+import { type HistoryWindow, readDatabaseAccess } from './read-database-access.js';
 
 /** Every membership status, so the snapshot holds invitations (pending, expired, rejected) too. */
 

@@ -4,6 +4,8 @@
  * certificates (dates only), custom roles, the project IP access list and clusters with their tier.
  * Fields are picked one by one, as in normalize.ts.
  */
+
+import { compareText } from '../domain/compare-text.js';
 import type {
   Cluster,
   CustomRole,
@@ -11,7 +13,6 @@ import type {
   DatabaseUser,
   NetworkAccessEntry,
 } from '../snapshot/schema.js';
-import { compareText } from '../domain/compare-text.js';
 import { isoOrNull } from './normalize.js';
 import type * as wire from './wire-types.js';
 
@@ -19,13 +20,15 @@ import type * as wire from './wire-types.js';
 const none = (value: string | null | undefined) => value === null || value === undefined || value === 'NONE';
 
 /** The value of each type field that names an auth kind (CloudDatabaseUser in the spec). */
-const KIND_OF: Record<'x509Type' | 'ldapAuthType' | 'awsIAMType' | 'oidcAuthType', Record<string, DatabaseAuthKind>> =
-  {
-    x509Type: { MANAGED: 'x509-managed', CUSTOMER: 'x509-customer' },
-    ldapAuthType: { USER: 'ldap-user', GROUP: 'ldap-group' },
-    awsIAMType: { USER: 'aws-iam-user', ROLE: 'aws-iam-role' },
-    oidcAuthType: { USER: 'oidc-user', IDP_GROUP: 'oidc-group' },
-  };
+const KIND_OF: Record<
+  'x509Type' | 'ldapAuthType' | 'awsIAMType' | 'oidcAuthType',
+  Record<string, DatabaseAuthKind>
+> = {
+  x509Type: { MANAGED: 'x509-managed', CUSTOMER: 'x509-customer' },
+  ldapAuthType: { USER: 'ldap-user', GROUP: 'ldap-group' },
+  awsIAMType: { USER: 'aws-iam-user', ROLE: 'aws-iam-role' },
+  oidcAuthType: { USER: 'oidc-user', IDP_GROUP: 'oidc-group' },
+};
 
 /**
  * The auth kind of a database user: SCRAM when all four type fields are NONE or absent, else the one
@@ -55,13 +58,19 @@ function scopeType(type: string): (typeof SCOPE_TYPES)[number] {
 /** A database user, without certificates (read separately, for `x509-managed` users only). */
 export function databaseUserFromWire(u: wire.CloudDatabaseUser): DatabaseUser {
   if (u.databaseName !== 'admin' && u.databaseName !== '$external')
-    throw new Error(`database user's databaseName ${JSON.stringify(u.databaseName)} is neither admin nor $external`);
+    throw new Error(
+      `database user's databaseName ${JSON.stringify(u.databaseName)} is neither admin nor $external`,
+    );
   return {
     username: u.username,
     databaseName: u.databaseName,
     authKind: databaseAuthKind(u),
     roles: (u.roles ?? [])
-      .map((r) => ({ roleName: r.roleName, databaseName: r.databaseName, collectionName: r.collectionName || null }))
+      .map((r) => ({
+        roleName: r.roleName,
+        databaseName: r.databaseName,
+        collectionName: r.collectionName || null,
+      }))
       .sort(
         (a, b) =>
           compareText(a.roleName, b.roleName) ||
@@ -124,7 +133,10 @@ export function clusterTier(c: wire.ClusterDescription | wire.LegacyAtlasCluster
   provider: string | null;
 } {
   if ('providerSettings' in c && c.providerSettings) {
-    return { tier: c.providerSettings.instanceSizeName ?? null, provider: c.providerSettings.providerName ?? null };
+    return {
+      tier: c.providerSettings.instanceSizeName ?? null,
+      provider: c.providerSettings.providerName ?? null,
+    };
   }
   const region = 'replicationSpecs' in c ? c.replicationSpecs?.[0]?.regionConfigs?.[0] : undefined;
   return { tier: region?.electableSpecs?.instanceSize ?? null, provider: region?.providerName ?? null };

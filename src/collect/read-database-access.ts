@@ -57,7 +57,9 @@ const byName = (item: unknown): string | null =>
 function databaseUserKey(item: unknown): string | null {
   if (!item || typeof item !== 'object') return null;
   const { username, databaseName } = item as Record<string, unknown>;
-  return typeof username === 'string' && typeof databaseName === 'string' ? `${databaseName}/${username}` : null;
+  return typeof username === 'string' && typeof databaseName === 'string'
+    ? `${databaseName}/${username}`
+    : null;
 }
 
 /** Database users, and the certificates of each `x509-managed` one (the path names the username only). */
@@ -125,7 +127,12 @@ async function readCluster(
       ...window,
       onRequest: (lines) => {
         requests += 1;
-        reader.options.onProgress?.({ kind: 'page', endpoint: endpointName(op), page: requests, items: lines });
+        reader.options.onProgress?.({
+          kind: 'page',
+          endpoint: endpointName(op),
+          page: requests,
+          items: lines,
+        });
       },
     }),
   );
