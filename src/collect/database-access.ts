@@ -159,5 +159,12 @@ export function clusterFromWire(
 
 /** The access history of a cluster when `--include access-history` was not given. */
 export function accessHistoryNotRequested(): Cluster['accessHistory'] {
-  return { status: 'not-requested', reason: null, from: null, to: null, lines: 0, summaries: [] };
+  return {
+    status: 'not-requested',
+    reason: 'Not requested (--include access-history).',
+    from: null,
+    to: null,
+    lines: 0,
+    summaries: [],
+  };
 }
