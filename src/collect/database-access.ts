@@ -65,26 +65,16 @@ export function databaseUserFromWire(u: wire.CloudDatabaseUser): DatabaseUser {
     username: u.username,
     databaseName: u.databaseName,
     authKind: databaseAuthKind(u),
-    roles: (u.roles ?? [])
-      .map((r) => ({
-        roleName: r.roleName,
-        databaseName: r.databaseName,
-        collectionName: r.collectionName || null,
-      }))
-      .sort(
-        (a, b) =>
-          compareText(a.roleName, b.roleName) ||
-          compareText(a.databaseName, b.databaseName) ||
-          compareText(a.collectionName ?? '', b.collectionName ?? ''),
-      ),
-    scopes: (u.scopes ?? [])
-      .map((s) => ({ name: s.name, type: scopeType(s.type) }))
-      .sort((a, b) => compareText(a.type, b.type) || compareText(a.name, b.name)),
+    // Atlas's order is kept for roles, scopes and labels (the listing's own order; nothing ranks them).
+    roles: (u.roles ?? []).map((r) => ({
+      roleName: r.roleName,
+      databaseName: r.databaseName,
+      collectionName: r.collectionName || null,
+    })),
+    scopes: (u.scopes ?? []).map((s) => ({ name: s.name, type: scopeType(s.type) })),
     deleteAfterDate: isoOrNull(u.deleteAfterDate),
     description: u.description || null,
-    labels: (u.labels ?? [])
-      .map((l) => ({ key: l.key ?? '', value: l.value ?? '' }))
-      .sort((a, b) => compareText(a.key, b.key) || compareText(a.value, b.value)),
+    labels: (u.labels ?? []).map((l) => ({ key: l.key ?? '', value: l.value ?? '' })),
     certificates: [],
   };
 }
