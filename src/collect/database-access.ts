@@ -5,7 +5,6 @@
  * Fields are picked one by one, as in normalize.ts.
  */
 
-import { compareText } from '../domain/compare-text.js';
 import type {
   Cluster,
   CustomRole,
