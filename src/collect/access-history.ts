@@ -30,9 +30,9 @@ const UNSUPPORTED_PROVIDERS = new Set(['TENANT', 'FLEX', 'SERVERLESS']);
 /** Why a cluster of this tier/provider is not asked, or null when it is. */
 export function unsupportedTierReason(tier: string | null, provider: string | null): string | null {
   if (tier !== null && UNSUPPORTED_TIERS.has(tier))
-    return `tier ${tier}: Atlas provides no database access history for tenant and flex clusters`;
+    return `The ${tier} tier cannot provide database access history.`;
   if (provider !== null && UNSUPPORTED_PROVIDERS.has(provider))
-    return `provider ${provider}: Atlas provides no database access history for tenant, flex and serverless clusters`;
+    return `The ${provider} provider's clusters cannot provide database access history.`;
   return null;
 }
 
