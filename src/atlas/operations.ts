@@ -295,7 +295,7 @@ export const operations = {
     sunsets: { '2023-01-01': '2027-07-01' },
     wire: { '2023-01-01': z.array(wire.groupInvitation) },
   }),
-  // --- Database access (issue 13). Every one needs Project Read Only (an Organization Read Only
+  // --- Database access. Every one needs Project Read Only (an Organization Read Only
   // holder has it in every project of the org), except the access history. ---
   /** Database users of one project (`CloudDatabaseUser`); the password field is never read. */
   listGroupDatabaseUsers: op({

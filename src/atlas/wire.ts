@@ -171,10 +171,10 @@ export const organizationSettings = z.object({
     .nullish(),
 });
 
-// --- Database access (issue 13): project database users, custom roles, access list, clusters ---
+// --- Database access: project database users, custom roles, access list, clusters ---
 
 /** `DatabaseUserRole`: a built-in or custom role on one database (and optionally one collection). */
-export const databaseUserRole = z.object({ roleName: str, databaseName: str, collectionName: optStr });
+const databaseUserRole = z.object({ roleName: str, databaseName: str, collectionName: optStr });
 
 /**
  * `CloudDatabaseUser` (listGroupDatabaseUsers 2023-01-01). The auth kind is spread over four type
@@ -194,7 +194,6 @@ export const cloudDatabaseUser = z.object({
   description: optStr,
   deleteAfterDate: optDate,
 });
-export type CloudDatabaseUser = z.infer<typeof cloudDatabaseUser>;
 
 /** `UserCert` (listGroupDatabaseUserCerts): serial and dates only; `subject` is not kept. */
 export const userCert = z.object({
@@ -253,7 +252,6 @@ export const clusterDescription = z.object({
     )
     .nullish(),
 });
-export type ClusterDescription = z.infer<typeof clusterDescription>;
 
 /** `MongoDBAccessLogs`: one authentication attempt. `logLine` and `hostname` are not read. */
 export const mongoDbAccessLog = z.object({
@@ -263,7 +261,6 @@ export const mongoDbAccessLog = z.object({
   ipAddress: optStr,
   timestamp: optDate,
 });
-export type MongoDbAccessLog = z.infer<typeof mongoDbAccessLog>;
 
 /** `MongoDBAccessLogsList` (getGroupDbAccessHistoryCluster, not paginated). */
 export const mongoDbAccessLogsList = z.object({ accessLogs: z.array(mongoDbAccessLog).nullish() });
@@ -280,4 +277,3 @@ export const legacyAtlasCluster = z.object({
   paused: z.boolean().nullish(),
   providerSettings: z.object({ providerName: optStr, instanceSizeName: optStr }).nullish(),
 });
-export type LegacyAtlasCluster = z.infer<typeof legacyAtlasCluster>;

@@ -1,6 +1,6 @@
 /**
  * Database access history of one cluster over the review window, summarised per user and never
- * stored as log lines (issue 13). GET /groups/{groupId}/dbAccessHistory/clusters/{clusterName} is not
+ * stored as log lines. GET /groups/{groupId}/dbAccessHistory/clusters/{clusterName} is not
  * paginated and answers at most `nLogs` (20000) lines: an answer of exactly that many may have left
  * some out, so the window is split in halves, recursively up to MAX_SPLIT_DEPTH, until every part
  * is under the limit; only when that bound is reached is the cluster recorded `truncated`.
@@ -17,7 +17,7 @@ import type * as wire from './wire-types.js';
 /** The spec's maximum of `nLogs` (and its default). */
 export const ACCESS_HISTORY_MAX_LINES = 20_000;
 /** At most 2^6 = 64 requests for one cluster before it is recorded `truncated`. */
-export const MAX_SPLIT_DEPTH = 6;
+const MAX_SPLIT_DEPTH = 6;
 
 /**
  * Tiers that cannot provide access history. The spec (getGroupDbAccessHistoryCluster): "You can't use
@@ -42,7 +42,7 @@ export function unsupportedTierReason(tier: string | null, provider: string | nu
  * errorCode names the cluster's kind (tenant, shared, flex, serverless) is read as that refusal; any
  * other error (403 USER_UNAUTHORIZED: the role is missing) fails the collection.
  */
-export function isTierRefusal(error: unknown): error is AtlasApiError {
+function isTierRefusal(error: unknown): error is AtlasApiError {
   return (
     error instanceof AtlasApiError &&
     (error.details.status === 400 || error.details.status === 403) &&

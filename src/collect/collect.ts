@@ -594,7 +594,7 @@ interface Listed<T> {
 }
 
 /** One listing: the operation, its path parameters, and how to identify its items. */
-export interface ListSpec<O extends Operation> {
+interface ListSpec<O extends Operation> {
   operation: O;
   pathParams: Record<string, string>;
   /** Rate-limit scope (default: the org id, or the project id for project endpoints). */

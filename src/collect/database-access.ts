@@ -1,5 +1,5 @@
 /**
- * Database access wire bodies (issue 13) -> the canonical shapes of snapshot schema 3: database
+ * Database access wire bodies -> the canonical shapes of snapshot schema 3: database
  * users (auth kind from the four type fields; never the password), their Atlas-managed X.509
  * certificates (dates only), custom roles, the project IP access list and clusters with their tier.
  * Fields are picked one by one, as in normalize.ts.
@@ -34,7 +34,7 @@ const KIND_OF: Record<
  * that is set. A value the spec does not list, or two kinds at once, is an answer this tool cannot
  * classify: it throws (the collection fails) rather than guess a kind that rules would then trust.
  */
-export function databaseAuthKind(u: wire.CloudDatabaseUser): DatabaseAuthKind {
+function databaseAuthKind(u: wire.CloudDatabaseUser): DatabaseAuthKind {
   const kinds: DatabaseAuthKind[] = [];
   for (const field of Object.keys(KIND_OF) as Array<keyof typeof KIND_OF>) {
     const value = u[field];

@@ -1,5 +1,5 @@
 /**
- * The database access of one project (issue 13): database users (+ the certificates Atlas manages for
+ * The database access of one project: database users (+ the certificates Atlas manages for
  * `x509-managed` users), custom roles, the IP access list and clusters (+ each dedicated cluster's
  * access history when asked for). Every read is recorded for completeness like the other listings;
  * any failure fails the collection (all or nothing), except a cluster that cannot provide access

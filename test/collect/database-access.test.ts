@@ -1,5 +1,5 @@
 /**
- * Collection of database access (issue 13) against a nock double of Atlas in which every request is
+ * Collection of database access against a nock double of Atlas in which every request is
  * checked against the spec extracts (path template, query parameters, Accept version) and every
  * answer validates against the operation's 200 schema, so the fixtures cannot drift from the wire.
  */
@@ -10,7 +10,7 @@ import { AtlasClient, DEFAULT_CLIENT_OPTIONS } from '../../src/atlas/client.js';
 import { ACCESS_HISTORY_MAX_LINES, readAccessHistory } from '../../src/collect/access-history.js';
 import { type CollectOptions, collectSnapshot } from '../../src/collect/collect.js';
 import { AtlasApiError, CollectionError } from '../../src/errors.js';
-import type { Snapshot } from '../../src/snapshot/schema.js';
+import { DATABASE_ACCESS_PARTS, type Snapshot } from '../../src/snapshot/schema.js';
 import { fakeDeps } from '../helpers/fake-deps.js';
 import { describeErrors, loadSpec, responseValidator, type SpecDoc } from '../sim/helpers.js';
 
@@ -383,6 +383,10 @@ describe('database users, custom roles, access list and clusters', () => {
       coverage.clusters,
     ]).toEqual([true, true, true, true, true]);
     expect(coverage.accessHistory).toBe(false);
+    // Every database access part but access history is read by default.
+    expect(DATABASE_ACCESS_PARTS.filter((p) => coverage[p])).toEqual(
+      DATABASE_ACCESS_PARTS.filter((p) => p !== 'accessHistory'),
+    );
     const endpoints = snapshot.organizations[0]!.completeness.map((c) => c.endpoint);
     expect(endpoints).toEqual(
       expect.arrayContaining([
