@@ -295,6 +295,105 @@ export const operations = {
     sunsets: { '2023-01-01': '2027-07-01' },
     wire: { '2023-01-01': z.array(wire.groupInvitation) },
   }),
+  // --- Database access. Every one needs Project Read Only (an Organization Read Only
+  // holder has it in every project of the org), except the access history. ---
+  /** Database users of one project (`CloudDatabaseUser`); the password field is never read. */
+  listGroupDatabaseUsers: op({
+    operationId: 'listGroupDatabaseUsers',
+    method: 'GET',
+    path: '/api/atlas/v2/groups/{groupId}/databaseUsers',
+    versions: ['2023-01-01'],
+    defaultVersion: '2023-01-01',
+    paginated: true,
+    includeCount: true,
+    rateLimitSet: 'projects',
+    scopeParam: 'groupId',
+    roles: ['Project Read Only'],
+    sunsets: {},
+    wire: { '2023-01-01': wire.cloudDatabaseUser },
+  }),
+  /**
+   * Atlas-managed X.509 certificates of one database user. The path names the username only: managed
+   * X.509 users all live in `$external`.
+   */
+  listGroupDatabaseUserCerts: op({
+    operationId: 'listGroupDatabaseUserCerts',
+    method: 'GET',
+    path: '/api/atlas/v2/groups/{groupId}/databaseUsers/{username}/certs',
+    versions: ['2023-01-01'],
+    defaultVersion: '2023-01-01',
+    paginated: true,
+    includeCount: true,
+    rateLimitSet: 'projects',
+    scopeParam: 'groupId',
+    roles: ['Project Read Only'],
+    sunsets: {},
+    wire: { '2023-01-01': wire.userCert },
+  }),
+  /** Custom database roles of one project: a plain array, not paginated. */
+  listGroupCustomDbRoleRoles: op({
+    operationId: 'listGroupCustomDbRoleRoles',
+    method: 'GET',
+    path: '/api/atlas/v2/groups/{groupId}/customDBRoles/roles',
+    versions: ['2023-01-01'],
+    defaultVersion: '2023-01-01',
+    paginated: false,
+    includeCount: false,
+    rateLimitSet: 'projects',
+    scopeParam: 'groupId',
+    roles: ['Project Read Only'],
+    sunsets: {},
+    wire: { '2023-01-01': z.array(wire.userCustomDbRole) },
+  }),
+  /** The project IP access list. */
+  listGroupAccessListEntries: op({
+    operationId: 'listGroupAccessListEntries',
+    method: 'GET',
+    path: '/api/atlas/v2/groups/{groupId}/accessList',
+    versions: ['2023-01-01'],
+    defaultVersion: '2023-01-01',
+    paginated: true,
+    includeCount: true,
+    rateLimitSet: 'projects',
+    scopeParam: 'groupId',
+    roles: ['Project Read Only'],
+    sunsets: {},
+    wire: { '2023-01-01': wire.networkPermissionEntry },
+  }),
+  /** Clusters of one project; 2024-08-05 carries the tier per region config. */
+  listGroupClusters: op({
+    operationId: 'listGroupClusters',
+    method: 'GET',
+    path: '/api/atlas/v2/groups/{groupId}/clusters',
+    versions: ['2024-08-05', '2023-01-01'],
+    defaultVersion: '2024-08-05',
+    paginated: true,
+    includeCount: true,
+    rateLimitSet: 'projects',
+    scopeParam: 'groupId',
+    roles: ['Project Read Only'],
+    sunsets: { '2023-01-01': '2027-07-01' },
+    wire: { '2024-08-05': wire.clusterDescription, '2023-01-01': wire.legacyAtlasCluster },
+  }),
+  /**
+   * Database access history of one cluster (`start`/`end` in epoch ms, at most `nLogs` = 20000 lines),
+   * not paginated: `{accessLogs: [...]}`. The spec: "You can't use this feature on tenant-tier
+   * clusters (M0, M2, M5)".
+   */
+  getGroupDbAccessHistoryCluster: op({
+    operationId: 'getGroupDbAccessHistoryCluster',
+    method: 'GET',
+    path: '/api/atlas/v2/groups/{groupId}/dbAccessHistory/clusters/{clusterName}',
+    versions: ['2023-01-01'],
+    defaultVersion: '2023-01-01',
+    paginated: false,
+    includeCount: false,
+    rateLimitSet: 'projects',
+    scopeParam: 'groupId',
+    roles: ['Project Cluster Log Viewer', 'Project Database Access Admin'],
+    sunsets: {},
+    wire: { '2023-01-01': wire.mongoDbAccessLogsList },
+  }),
   /** Cloud Manager / Ops Manager public API v1.0 (unversioned; HTTP Digest): every organization the key sees. */
   legacyListOrgs: op({
     operationId: 'legacyListOrgs',

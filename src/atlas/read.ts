@@ -31,9 +31,11 @@ export async function readOne<O extends Operation>(
   pathParams: Record<string, string>,
   scopeId: string | null,
   requested?: string | null,
+  query?: URLSearchParams,
 ): Promise<WireOf<O>> {
   const version = versionOf(operation, requested);
-  const { body } = await client.getJson(operation, client.urlFor(operation, pathParams), version, scopeId);
+  const url = client.urlFor(operation, pathParams, query);
+  const { body } = await client.getJson(operation, url, version, scopeId);
   return parseWire(operation, version, body);
 }
 

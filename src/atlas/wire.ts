@@ -170,3 +170,110 @@ export const organizationSettings = z.object({
     })
     .nullish(),
 });
+
+// --- Database access: project database users, custom roles, access list, clusters ---
+
+/** `DatabaseUserRole`: a built-in or custom role on one database (and optionally one collection). */
+const databaseUserRole = z.object({ roleName: str, databaseName: str, collectionName: optStr });
+
+/**
+ * `CloudDatabaseUser` (listGroupDatabaseUsers 2023-01-01). The auth kind is spread over four type
+ * fields (`x509Type`, `ldapAuthType`, `awsIAMType`, `oidcAuthType`), NONE or absent for SCRAM.
+ * `password` is deliberately not declared: zod strips it here, so it never reaches the collector.
+ */
+export const cloudDatabaseUser = z.object({
+  username: str,
+  databaseName: str,
+  x509Type: optStr,
+  ldapAuthType: optStr,
+  awsIAMType: optStr,
+  oidcAuthType: optStr,
+  roles: z.array(databaseUserRole).nullish(),
+  scopes: z.array(z.object({ name: str, type: str })).nullish(),
+  labels: z.array(z.object({ key: optStr, value: optStr })).nullish(),
+  description: optStr,
+  deleteAfterDate: optDate,
+});
+
+/** `UserCert` (listGroupDatabaseUserCerts): serial and dates only; `subject` is not kept. */
+export const userCert = z.object({
+  _id: z.union([z.number(), z.string()]),
+  createdAt: optDate,
+  notAfter: optDate,
+});
+
+/** `UserCustomDBRole` (listGroupCustomDbRoleRoles, a bare array). */
+export const userCustomDbRole = z.object({
+  roleName: str,
+  actions: z
+    .array(
+      z.object({
+        action: str,
+        resources: z
+          .array(z.object({ cluster: z.boolean().nullish(), db: optStr, collection: optStr }))
+          .nullish(),
+      }),
+    )
+    .nullish(),
+  inheritedRoles: z.array(z.object({ db: str, role: str })).nullish(),
+});
+
+/** `NetworkPermissionEntry` (listGroupAccessListEntries). */
+export const networkPermissionEntry = z.object({
+  cidrBlock: optStr,
+  ipAddress: optStr,
+  awsSecurityGroup: optStr,
+  comment: optStr,
+  deleteAfterDate: optDate,
+});
+
+/**
+ * `ClusterDescription20240805` (listGroupClusters 2024-08-05): the tier is the instance size of the
+ * first electable region spec of the first replication spec (`TenantRegionConfig20240805` and the
+ * dedicated providers' region configs all carry `electableSpecs.instanceSize`).
+ */
+export const clusterDescription = z.object({
+  id: optStr,
+  name: str,
+  clusterType: optStr,
+  paused: z.boolean().nullish(),
+  replicationSpecs: z
+    .array(
+      z.object({
+        regionConfigs: z
+          .array(
+            z.object({
+              providerName: optStr,
+              electableSpecs: z.object({ instanceSize: optStr }).nullish(),
+            }),
+          )
+          .nullish(),
+      }),
+    )
+    .nullish(),
+});
+
+/** `MongoDBAccessLogs`: one authentication attempt. `logLine` and `hostname` are not read. */
+export const mongoDbAccessLog = z.object({
+  username: optStr,
+  authSource: optStr,
+  authResult: z.boolean().nullish(),
+  ipAddress: optStr,
+  timestamp: optDate,
+});
+
+/** `MongoDBAccessLogsList` (getGroupDbAccessHistoryCluster, not paginated). */
+export const mongoDbAccessLogsList = z.object({ accessLogs: z.array(mongoDbAccessLog).nullish() });
+
+/**
+ * `LegacyAtlasCluster` (listGroupClusters 2023-01-01, withdrawn 2027-07-01): the tier is
+ * `providerSettings.instanceSizeName`. Declared so the older version parses if asked for; the
+ * collector sends 2024-08-05.
+ */
+export const legacyAtlasCluster = z.object({
+  id: optStr,
+  name: str,
+  clusterType: optStr,
+  paused: z.boolean().nullish(),
+  providerSettings: z.object({ providerName: optStr, instanceSizeName: optStr }).nullish(),
+});

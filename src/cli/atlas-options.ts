@@ -9,6 +9,7 @@ import { DigestAuth } from '../atlas/auth/digest.js';
 import { ServiceAccountAuth } from '../atlas/auth/service-account.js';
 import type { AuthStrategy } from '../atlas/auth/types.js';
 import { AtlasClient, type ClientDeps, DEFAULT_CLIENT_OPTIONS, defaultDeps } from '../atlas/client.js';
+import { DEFAULT_ACCESS_HISTORY_DAYS } from '../collect/collect.js';
 import { registerSecret, UsageError } from '../errors.js';
 import { OPTIONAL_DATASETS, type OptionalDataset } from '../snapshot/optional-datasets.js';
 import type { ApiKind, UsersApiVersion } from '../snapshot/schema.js';
@@ -31,6 +32,7 @@ export interface AtlasArgs {
   'max-retries': number;
   'keep-pii': boolean;
   include?: OptionalDataset[];
+  since?: number;
   profile?: string;
 }
 
@@ -117,9 +119,27 @@ export function atlasOptions<T>(yargs: Argv<T>) {
       choices: OPTIONAL_DATASETS,
       array: true,
       describe:
-        'Also read an optional dataset: project-invitations (invitations made through the deprecated project-invite endpoint; needs Project Owner in every project)',
+        'Also read an optional dataset: project-invitations (invitations made through the deprecated project-invite endpoint; needs Project Owner in every project); access-history (database access history of every dedicated cluster; needs Project Cluster Log Viewer in every project)',
+      group: 'Atlas:',
+    })
+    .option('since', {
+      type: 'number',
+      describe: `Days of database access history to read, up to the collection time (with --include access-history; default ${DEFAULT_ACCESS_HISTORY_DAYS})`,
       group: 'Atlas:',
     });
+}
+
+/** Longest `--since`: ten years, far beyond what Atlas keeps; a larger value is a typo. */
+const MAX_SINCE_DAYS = 3650;
+
+/** Validates `--since` before any request is made (exit 2): a whole number of days, with access history only. */
+export function sinceDays(args: Pick<AtlasArgs, 'since' | 'include'>): number {
+  if (args.since === undefined) return DEFAULT_ACCESS_HISTORY_DAYS;
+  if (!(args.include ?? []).includes('access-history'))
+    throw new UsageError('--since sets the window of access history: give it with --include access-history');
+  if (!Number.isInteger(args.since) || args.since < 1 || args.since > MAX_SINCE_DAYS)
+    throw new UsageError(`--since must be a whole number of days from 1 to ${MAX_SINCE_DAYS}`);
+  return args.since;
 }
 
 /** Validates `--include` before any request is made (exit 2 on bad input). */

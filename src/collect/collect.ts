@@ -8,7 +8,7 @@ import type { AtlasClient } from '../atlas/client.js';
 import { endpointName, type Operation, operations, type WireOf } from '../atlas/operations.js';
 import type { ListingCompleteness } from '../atlas/paginate.js';
 import { readList, readOne } from '../atlas/read.js';
-import { AtlasApiError, CollectionError } from '../errors.js';
+import { AtlasApiError, CollectionError, KnownError } from '../errors.js';
 import { canonicalizeOrganization } from '../snapshot/canonical.js';
 import type { OptionalDataset } from '../snapshot/optional-datasets.js';
 import {
@@ -16,7 +16,6 @@ import {
   COVERAGE_PARTS,
   type Completeness,
   coverageOf,
-  DATABASE_ACCESS_PARTS,
   type Organization,
   SNAPSHOT_SCHEMA_VERSION,
   type Snapshot,
@@ -45,6 +44,7 @@ import {
   userFromLegacyUser,
   userFromOrgUserResponse,
 } from './normalize.js';
+import { type HistoryWindow, readDatabaseAccess } from './read-database-access.js';
 
 /** Every membership status, so the snapshot holds invitations (pending, expired, rejected) too. */
 
@@ -64,7 +64,12 @@ export interface CollectOptions {
   itemsPerPage?: number;
   /** Optional datasets to read as well (`--include`, atlas-v2 only); default none. */
   include?: readonly OptionalDataset[];
+  /** Days of database access history to read, ending at the collection time (`--since`, default 90). */
+  accessHistoryDays?: number;
 }
+
+/** The default of `--since`: 90 days, the period PCI DSS 8.2.6 judges inactivity over. */
+export const DEFAULT_ACCESS_HISTORY_DAYS = 90;
 
 export type ProgressEvent =
   | { kind: 'page'; endpoint: string; page: number; items: number }
@@ -78,13 +83,14 @@ export async function collectSnapshot(options: CollectOptions): Promise<Snapshot
   const started = options.now();
   const { client } = options;
   const orgRefs = await resolveOrganizations(options);
+  const window = historyWindow(options, started);
   let done = 0;
   const organizations = await Promise.all(
     orgRefs.map(async (ref) => {
       const org =
         options.api === 'cloud-manager'
           ? await collectLegacyOrg(options, ref)
-          : await collectAtlasOrg(options, ref);
+          : await collectAtlasOrg(options, ref, window);
       done += 1;
       options.onProgress?.({ kind: 'org-done', orgId: ref.id, name: ref.name, done, total: orgRefs.length });
       return canonicalizeOrganization(org);
@@ -120,6 +126,13 @@ export async function collectSnapshot(options: CollectOptions): Promise<Snapshot
     });
   }
   return checked.data;
+}
+
+/** The access-history window when `--include access-history` was given: `--since` days up to `started`. */
+function historyWindow(options: CollectOptions, started: Date): HistoryWindow | null {
+  if (!(options.include?.includes('access-history') ?? false)) return null;
+  const days = options.accessHistoryDays ?? DEFAULT_ACCESS_HISTORY_DAYS;
+  return { from: new Date(started.getTime() - days * 86_400_000), to: started };
 }
 
 interface OrgRef {
@@ -176,12 +189,16 @@ async function legacyOrgName(options: CollectOptions, id: string): Promise<OrgRe
 }
 
 /** Lists every page of an operation for one org, recording its completeness evidence and notes. */
-interface OrgReader {
+export interface OrgReader {
   options: CollectOptions;
   orgId: string;
   all<O extends Operation>(spec: ListSpec<O>): Promise<WireOf<O>[]>;
   completeness: Completeness[];
   notes: string[];
+  /** Runs a normalisation step; a value that cannot be normalised is a CollectionError. */
+  normalise<T>(step: () => T): T;
+  /** The same for a step that also makes requests: their own errors (AtlasApiError, ...) pass through. */
+  normaliseAsync<T>(step: () => Promise<T>): Promise<T>;
 }
 
 function orgReader(options: CollectOptions, orgId: string): OrgReader {
@@ -198,6 +215,17 @@ function orgReader(options: CollectOptions, orgId: string): OrgReader {
       notes.push(...result.notes);
       return result.items;
     },
+    normalise: (step) => normalise(orgId, step),
+    async normaliseAsync(step) {
+      try {
+        return await step();
+      } catch (error) {
+        if (error instanceof KnownError) throw error;
+        return normalise(orgId, () => {
+          throw error;
+        });
+      }
+    },
   };
 }
 
@@ -207,12 +235,16 @@ function orgReader(options: CollectOptions, orgId: string): OrgReader {
  * included) + project roles + access lists, settings, and project invitations when asked for. Every
  * listing starts at once; the client's concurrency and pacing decide how fast they go out.
  */
-async function collectAtlasOrg(options: CollectOptions, ref: OrgRef): Promise<Organization> {
+async function collectAtlasOrg(
+  options: CollectOptions,
+  ref: OrgRef,
+  window: HistoryWindow | null,
+): Promise<Organization> {
   const reader = orgReader(options, ref.id);
   const userListing = usersListing(options.usersVersion);
   const wantInvitations = options.include?.includes('project-invitations') ?? false;
   const [projectReads, users, teams, apiKeys, serviceAccounts, settings] = await Promise.all([
-    readProjects(reader, wantInvitations),
+    readProjects(reader, wantInvitations, window),
     reader.all({ operation: operations.listOrgUsers, pathParams: { orgId: ref.id }, ...userListing }),
     readTeams(reader, userListing),
     readApiKeys(reader),
@@ -232,8 +264,11 @@ function usersListing(usersVersion: UsersApiVersion) {
   };
 }
 
-/** The org's projects, each with its team roles, API keys, service accounts and (asked for) invitations. */
-async function readProjects(reader: OrgReader, wantInvitations: boolean) {
+/**
+ * The org's projects, each with its team roles, API keys, service accounts, database access and (asked
+ * for) invitations.
+ */
+async function readProjects(reader: OrgReader, wantInvitations: boolean, window: HistoryWindow | null) {
   const groups = await reader.all({
     operation: operations.getOrgGroups,
     pathParams: { orgId: reader.orgId },
@@ -242,7 +277,7 @@ async function readProjects(reader: OrgReader, wantInvitations: boolean) {
   return Promise.all(
     groups.map(async (g) => {
       const project = { pathParams: { groupId: g.id }, scopeId: g.id };
-      const [teams, apiKeys, serviceAccounts, invitations] = await Promise.all([
+      const [teams, apiKeys, serviceAccounts, invitations, databaseAccess] = await Promise.all([
         reader.all({
           operation: operations.listGroupTeams,
           ...project,
@@ -260,8 +295,14 @@ async function readProjects(reader: OrgReader, wantInvitations: boolean) {
           query: [...SYSTEM_MANAGED_QUERY],
         }),
         wantInvitations ? projectInvitations(reader.options, g.id) : Promise.resolve(null),
+        readDatabaseAccess(reader, g.id, window),
       ]);
-      return { project: projectFromGroup(g, teams), apiKeys, serviceAccounts, invitations };
+      return {
+        project: { ...projectFromGroup(g, teams), ...databaseAccess },
+        apiKeys,
+        serviceAccounts,
+        invitations,
+      };
     }),
   );
 }
@@ -369,17 +410,18 @@ function assembleAtlasOrg(reader: OrgReader, ref: OrgRef, reads: AtlasOrgReads):
   const { apiKeys, serviceAccounts } = orgCredentials(reader, reads, projectIds);
   const invitations = invitationsOf(reader, reads.projectReads);
   const modern = options.usersVersion === '2025-02-19';
+  const history = accessHistoryCovered(options, projects);
   return {
     id: orgId,
     name: ref.name,
-    // Everything, except invitations from 2023-01-01 (active users only) and project invitations not asked for.
+    // Everything, except invitations from 2023-01-01 (active users only), project invitations not
+    // asked for, and access history unless asked for and answered (in any status) for every cluster.
     coverage: coverageOf(
       COVERAGE_PARTS.filter(
         (p) =>
           (p !== 'invitations' || modern) &&
           (p !== 'projectInvitations' || invitations.covered) &&
-          // Database access is not read yet: claim only what was read.
-          !(DATABASE_ACCESS_PARTS as readonly string[]).includes(p),
+          (p !== 'accessHistory' || history),
       ),
     ),
     users: normalise(orgId, () =>
@@ -398,6 +440,15 @@ function assembleAtlasOrg(reader: OrgReader, ref: OrgRef, reads: AtlasOrgReads):
     notes,
     projectInvitations: invitations.items,
   };
+}
+
+/**
+ * Access history covers the org when it was asked for and every cluster has a status other than
+ * `not-requested` (`unsupported` and `truncated` clusters say so themselves, per cluster).
+ */
+function accessHistoryCovered(options: CollectOptions, projects: Organization['projects']): boolean {
+  if (!(options.include?.includes('access-history') ?? false)) return false;
+  return projects.every((p) => p.clusters.every((c) => c.accessHistory.status !== 'not-requested'));
 }
 
 /** The org's API keys and service accounts, normalised and cross-checked with the project-side listings. */

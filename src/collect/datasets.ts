@@ -19,7 +19,17 @@ export const ALL_MEMBERSHIP_STATUSES_QUERY: ReadonlyArray<[string, string]> = (
 export const SYSTEM_MANAGED_QUERY: ReadonlyArray<[string, string]> = [['includeSystemManaged', 'true']];
 
 /** What one request of the dataset is for: the caller, an org, or one item of an org listing. */
-export type DatasetScope = 'caller' | 'org' | 'team' | 'project' | 'apiKey' | 'serviceAccount';
+export type DatasetScope =
+  | 'caller'
+  | 'org'
+  | 'team'
+  | 'project'
+  | 'apiKey'
+  | 'serviceAccount'
+  /** An `x509-managed` database user of a project (its certificates). */
+  | 'databaseUser'
+  /** A dedicated cluster of a project (its access history). */
+  | 'cluster';
 
 export interface Dataset {
   /** Stable id, used by `doctor` output and `--include`. */
@@ -157,6 +167,54 @@ export const DATASETS: readonly Dataset[] = [
     operation: operations.listGroupInvites,
     scope: 'project',
     optional: 'project-invitations',
+  }),
+  dataset({
+    id: 'database-users',
+    label: 'database users',
+    api: 'atlas-v2',
+    operation: operations.listGroupDatabaseUsers,
+    scope: 'project',
+    optional: null,
+  }),
+  dataset({
+    id: 'database-user-certs',
+    label: 'X.509 certificates',
+    api: 'atlas-v2',
+    operation: operations.listGroupDatabaseUserCerts,
+    scope: 'databaseUser',
+    optional: null,
+  }),
+  dataset({
+    id: 'custom-roles',
+    label: 'custom database roles',
+    api: 'atlas-v2',
+    operation: operations.listGroupCustomDbRoleRoles,
+    scope: 'project',
+    optional: null,
+  }),
+  dataset({
+    id: 'network-access',
+    label: 'project IP access list',
+    api: 'atlas-v2',
+    operation: operations.listGroupAccessListEntries,
+    scope: 'project',
+    optional: null,
+  }),
+  dataset({
+    id: 'clusters',
+    label: 'clusters',
+    api: 'atlas-v2',
+    operation: operations.listGroupClusters,
+    scope: 'project',
+    optional: null,
+  }),
+  dataset({
+    id: 'access-history',
+    label: 'database access history',
+    api: 'atlas-v2',
+    operation: operations.getGroupDbAccessHistoryCluster,
+    scope: 'cluster',
+    optional: 'access-history',
   }),
   dataset({
     id: 'organizations',

@@ -9,9 +9,12 @@
 import type { AtlasClient } from '../atlas/client.js';
 import { endpointName, type Operation, operations } from '../atlas/operations.js';
 import { readAllPages } from '../atlas/paginate.js';
+import { readList } from '../atlas/read.js';
 import { AtlasApiError, CollectionError } from '../errors.js';
 import type { OptionalDataset } from '../snapshot/optional-datasets.js';
 import type { ApiKind, UsersApiVersion } from '../snapshot/schema.js';
+import { unsupportedTierReason } from './access-history.js';
+import { clusterTier } from './database-access.js';
 import {
   ALL_MEMBERSHIP_STATUSES_QUERY,
   type Dataset,
@@ -128,7 +131,7 @@ class Prober {
       query.set('itemsPerPage', '1');
       query.set('pageNum', '1');
     }
-    for (const [k, v] of extraQuery(op, usersVersion)) query.append(k, v);
+    for (const [k, v] of extraQuery(op, usersVersion, now())) query.append(k, v);
     const base = { dataset: d.id, label: d.label, endpoint: endpointName(op), leastRole: leastRoleText(d) };
     try {
       const sent = now();
@@ -321,6 +324,7 @@ async function probePerItem(
   parents: OrgLevel,
   orgId: string,
 ): Promise<DatasetCheck> {
+  if (d.scope === 'databaseUser' || d.scope === 'cluster') return probeDatabaseItem(prober, d, parents);
   const id = parents.firstIds.get(d.scope) ?? null;
   if (parents.parentOutcome.get(d.scope) === 'refused')
     return skipped(d, `not probed: the ${scopeWord(d.scope)} listing was refused`);
@@ -336,13 +340,67 @@ async function probePerItem(
   return (await prober.probe(d, params, null)).check;
 }
 
+/**
+ * Certificates and access history are read per database user and per cluster: the probe lists the
+ * first project's database users (or clusters) and probes the first `x509-managed` user (or the first
+ * cluster of a tier that has access history), one request at most; skipped when there is none.
+ */
+async function probeDatabaseItem(prober: Prober, d: Dataset, parents: OrgLevel): Promise<DatasetCheck> {
+  const projectId = parents.firstIds.get('project') ?? null;
+  if (parents.parentOutcome.get('project') === 'refused')
+    return skipped(d, 'not probed: the project listing was refused');
+  if (projectId === null) return skipped(d, 'not probed: the organization has no project');
+  const { client } = prober.options;
+  const pathParams = { groupId: projectId };
+  try {
+    if (d.scope === 'databaseUser') {
+      const users = await readList(client, {
+        operation: operations.listGroupDatabaseUsers,
+        pathParams,
+        scopeId: projectId,
+        key: () => null,
+      });
+      const managed = users.items.find((u) => u.x509Type === 'MANAGED');
+      if (managed === undefined)
+        return skipped(d, 'not probed: the first project has no Atlas-managed X.509 user');
+      return (await prober.probe(d, { groupId: projectId, username: managed.username }, null)).check;
+    }
+    const clusters = await readList(client, {
+      operation: operations.listGroupClusters,
+      pathParams,
+      scopeId: projectId,
+      key: () => null,
+    });
+    const dedicated = clusters.items.find((c) => {
+      const { tier, provider } = clusterTier(c);
+      return unsupportedTierReason(tier, provider) === null;
+    });
+    if (dedicated === undefined) return skipped(d, 'not probed: the first project has no dedicated cluster');
+    return (await prober.probe(d, { groupId: projectId, clusterName: dedicated.name }, null)).check;
+  } catch {
+    // The listing itself is probed (and its refusal reported) as its own dataset.
+    return skipped(
+      d,
+      `not probed: the first project's ${d.scope === 'cluster' ? 'clusters' : 'database users'} could not be listed`,
+    );
+  }
+}
+
 /** Query parameters a collection sends beyond paging, so the probe asks exactly what collect asks. */
-function extraQuery(op: Operation, usersVersion: UsersApiVersion): Array<[string, string]> {
+function extraQuery(op: Operation, usersVersion: UsersApiVersion, nowMs: number): Array<[string, string]> {
   if ((op === operations.listOrgUsers || op === operations.listOrgTeamUsers) && usersVersion === '2025-02-19')
     return [...ALL_MEMBERSHIP_STATUSES_QUERY];
   if (op === operations.listOrgServiceAccounts || op === operations.listGroupServiceAccounts)
     return [...SYSTEM_MANAGED_QUERY];
   if (op.includeCount) return [['includeCount', 'true']];
+  // Access history: the smallest question that still exercises the role (the last hour, one line).
+  if (op === operations.getGroupDbAccessHistoryCluster) {
+    return [
+      ['start', String(nowMs - 3_600_000)],
+      ['end', String(nowMs)],
+      ['nLogs', '1'],
+    ];
+  }
   return [];
 }
 
@@ -374,7 +432,17 @@ function scopeWord(scope: DatasetScope): string {
     project: 'project',
     apiKey: 'API key',
     serviceAccount: 'service account',
+    databaseUser: 'database user',
+    cluster: 'cluster',
   }[scope];
+}
+
+/** Where the role is granted: project datasets are covered by Organization Read Only; access history is not. */
+function grantWhere(d: Dataset): string {
+  if (d.scope === 'project' || d.scope === 'databaseUser')
+    return ' (in every project, or Organization Read Only in the organization)';
+  if (d.scope === 'cluster') return ' in every project';
+  return '';
 }
 
 /** What to do about a refusal: the access list, the credentials, or the role the spec names. */
@@ -387,8 +455,7 @@ function fixFor(d: Dataset, status: number | null, errorCode: string | null): st
     return d.scope === 'org'
       ? 'not found: check the organization id'
       : `the ${scopeWord(d.scope)} was not found (deleted since it was listed?): run doctor again`;
-  if (status === 403)
-    return `grant ${leastRoleText(d)}${d.scope === 'project' ? ' (in every project, or Organization Read Only in the organization)' : ''}`;
+  if (status === 403) return `grant ${leastRoleText(d)}${grantWhere(d)}`;
   if (status === 406 || status === 410) return 'this API version is not served: please report it';
   if (status === 429) return 'rate limited: wait and run doctor again';
   if (status === null) return 'no HTTP response: check the base URL, proxy and network';

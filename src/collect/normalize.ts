@@ -21,7 +21,7 @@ import type * as wire from './wire-types.js';
  * Normalises a timestamp to UTC ISO-8601 as Atlas writes it (`2025-01-06T02:03:07Z`: milliseconds only
  * when non-zero); throws on an unparseable value (the caller names the endpoint).
  */
-function isoOrNull(value: string | null | undefined): string | null {
+export function isoOrNull(value: string | null | undefined): string | null {
   if (value === null || value === undefined || value === '') return null;
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) throw new Error(`unparseable timestamp ${JSON.stringify(value)}`);

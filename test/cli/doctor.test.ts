@@ -121,6 +121,26 @@ describe('doctor', () => {
     expect(sim!.stats().requests).toBe(0);
   });
 
+  it('--include access-history probes one dedicated cluster per org with the smallest window; --since without it is exit 2', async () => {
+    await start();
+    const run = await doctor(['--all-orgs', '--include', 'access-history', '--format', 'json']);
+    const report = json(run.stdout);
+    for (const org of report.organizations) {
+      const check = org.checks.find((c) => c.dataset === 'access-history');
+      expect(check?.leastRole).toBe('Project Cluster Log Viewer or Project Database Access Admin');
+      expect(['ok', 'skipped']).toContain(check?.outcome);
+    }
+    const history = sim!.log.filter((e) => e.path.includes('/dbAccessHistory/clusters/'));
+    expect(history.length).toBeGreaterThan(0);
+    expect(history.length).toBeLessThanOrEqual(report.organizations.length);
+    for (const e of history) expect(new URLSearchParams(e.query).get('nLogs')).toBe('1');
+    const before = sim!.stats().requests;
+    const bad = await doctor(['--all-orgs', '--since', '30']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--include access-history');
+    expect(sim!.stats().requests).toBe(before);
+  });
+
   it('an org the credentials cannot see is refused by name; the visible one is still checked', async () => {
     await start({ orgRole: 'ORG_MEMBER' });
     const missing = 'ffffffffffffffffffffffff';
@@ -153,7 +173,14 @@ describe('doctor', () => {
     const probes = sim!.log.filter((e) => e.path !== '/api/atlas/v2/orgs' && e.method === 'GET');
     const paged = probes.filter((e) => e.query.includes('pageNum'));
     expect(paged.length).toBeGreaterThan(0);
-    for (const e of paged) expect(new URLSearchParams(e.query).get('itemsPerPage')).toBe('1');
+    // Certificates and access history are probed on one item each: the first project's database users
+    // and clusters are listed in full to find an X.509-managed user and a dedicated cluster.
+    const search = (e: { path: string; query: string }) =>
+      /\/groups\/[a-f0-9]{24}\/(databaseUsers|clusters)$/.test(e.path) &&
+      new URLSearchParams(e.query).get('itemsPerPage') === '500';
+    for (const e of paged.filter((p) => !search(p)))
+      expect(new URLSearchParams(e.query).get('itemsPerPage')).toBe('1');
+    expect(paged.filter(search).length).toBeLessThanOrEqual(2 * report.organizations.length);
   });
 
   it("clock skew from the server's Date header: a warning beyond a minute", async () => {

@@ -16,6 +16,8 @@ const PER: Record<Dataset['scope'], string> = {
   project: 'project',
   apiKey: 'API key',
   serviceAccount: 'service account',
+  databaseUser: 'X.509-managed database user',
+  cluster: 'dedicated cluster',
 };
 
 /** The README rows, in the dataset table's order. */

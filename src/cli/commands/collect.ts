@@ -13,6 +13,7 @@ import {
   buildClient,
   includeSelection,
   orgSelection,
+  sinceDays,
 } from '../atlas-options.js';
 import type { CliContext } from '../context.js';
 import { evidenceSigner, loadEvidenceKeys, type SigningKeyArgs, signingKeyOption } from '../evidence-keys.js';
@@ -53,6 +54,7 @@ export async function collectToFile(
     orgs,
     keepPii: args['keep-pii'],
     include: includeSelection(args),
+    accessHistoryDays: sinceDays(args),
     now: ctx.now,
     onProgress: progressReporter(ctx, args.quiet),
   });
@@ -98,6 +100,7 @@ export const collectCommand: CommandFactory = (ctx: CliContext) =>
       const source = atlasSource(args, ctx.env, ctx.stderr);
       const orgs = orgSelection(args, source.profileOrg);
       includeSelection(args);
+      sinceDays(args);
       const client = buildClient(args, source.env, {
         ...defaultDeps,
         onRetry: retryReporter(ctx, args.quiet),

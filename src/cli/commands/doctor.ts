@@ -14,6 +14,7 @@ import {
   buildClient,
   includeSelection,
   orgSelection,
+  sinceDays,
 } from '../atlas-options.js';
 import type { CliContext } from '../context.js';
 import { type CommandFactory, defineCommand } from './define.js';
@@ -111,6 +112,7 @@ export const doctorCommand: CommandFactory = (ctx: CliContext) =>
       const source = atlasSource(args, ctx.env, ctx.stderr);
       const orgs = orgSelection(args, source.profileOrg);
       const include = includeSelection(args);
+      sinceDays(args);
       const client = buildClient(args, source.env);
       const credentialId =
         (client.auth.kind === 'service-account'

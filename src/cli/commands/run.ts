@@ -17,6 +17,7 @@ import {
   buildClient,
   includeSelection,
   orgSelection,
+  sinceDays,
 } from '../atlas-options.js';
 import {
   type AuditArgs,
@@ -88,6 +89,7 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
   const source = atlasSource(args, ctx.env, ctx.stderr);
   const orgs = orgSelection(args, source.profileOrg);
   includeSelection(args);
+  sinceDays(args);
   const client = buildClient(args, source.env, { ...defaultDeps, onRetry: retryReporter(ctx, args.quiet) });
   const started = ctx.now();
   const anyFormat = Object.keys(RENDERERS).some((f) => args[f as ReportFormat] !== undefined);
