@@ -84,6 +84,7 @@ describe('collect against the simulator', () => {
     const { snapshot, file } = await collectWithCli(['--all-orgs'], saEnv);
     const expected = expectedOrganizations(estate.organizations, {
       api: 'atlas-v2',
+      databaseAccess: true,
       usersVersion: '2025-02-19',
       keepPii: false,
     });
@@ -113,6 +114,7 @@ describe('collect against the simulator', () => {
     const { snapshot, file } = await collectWithCli([...orgArgs, '--api-version', '2023-01-01'], keyEnv);
     const expected = expectedOrganizations(estate.organizations, {
       api: 'atlas-v2',
+      databaseAccess: true,
       usersVersion: '2023-01-01',
       keepPii: false,
     });
@@ -120,6 +122,29 @@ describe('collect against the simulator', () => {
     expect(snapshot.source.auth).toBe('api-key');
     expect(snapshot.organizations.flatMap((o) => o.users).every((u) => u.status === 'ACTIVE')).toBe(true);
     // The simulator put `password` in every user item: it must not reach the file.
+    expect(readFileSync(file, 'utf8')).not.toContain('password');
+  });
+
+  it('--include access-history --since 30: every dedicated cluster summarised over the window, tenant tiers unsupported', async () => {
+    sim = await startSimulator({ organizations: estate.organizations, leakPassword: true });
+    const { snapshot, file } = await collectWithCli(
+      ['--all-orgs', '--include', 'access-history', '--since', '30'],
+      saEnv,
+    );
+    const to = snapshot.collectedAt;
+    const from = new Date(Date.parse(to) - 30 * 86_400_000).toISOString();
+    const expected = expectedOrganizations(estate.organizations, {
+      api: 'atlas-v2',
+      usersVersion: '2025-02-19',
+      keepPii: false,
+      databaseAccess: true,
+      accessHistory: { from, to },
+    });
+    expect(comparable(snapshot.organizations)).toEqual(comparable(expected));
+    const clusters = snapshot.organizations.flatMap((o) => o.projects.flatMap((p) => p.clusters));
+    expect(clusters.some((c) => c.accessHistory.status === 'collected')).toBe(true);
+    expect(clusters.every((c) => c.accessHistory.status !== 'not-requested')).toBe(true);
+    expect(snapshot.organizations.every((o) => o.coverage.accessHistory)).toBe(true);
     expect(readFileSync(file, 'utf8')).not.toContain('password');
   });
 
@@ -233,6 +258,7 @@ describe('collect against the simulator', () => {
     const { snapshot } = await collectWithCli(['--org', org.id, '--keep-pii'], saEnv);
     const expected = expectedOrganizations([org], {
       api: 'atlas-v2',
+      databaseAccess: true,
       usersVersion: '2025-02-19',
       keepPii: true,
     });
@@ -279,6 +305,7 @@ describe('collect against the simulator', () => {
     });
     const expected = expectedOrganizations(estate.organizations, {
       api: 'atlas-v2',
+      databaseAccess: true,
       usersVersion: '2025-02-19',
       keepPii: false,
     });
@@ -452,6 +479,7 @@ describe('collect against the simulator', () => {
     const got = snapshot.organizations[0]!;
     const [expected] = expectedOrganizations([org], {
       api: 'atlas-v2',
+      databaseAccess: true,
       usersVersion: '2025-02-19',
       keepPii: false,
     });
@@ -479,6 +507,7 @@ describe('collect against the simulator', () => {
     const { snapshot } = await collectWithCli(['--all-orgs', '--include', 'project-invitations'], saEnv);
     const expected = expectedOrganizations(estate.organizations, {
       api: 'atlas-v2',
+      databaseAccess: true,
       usersVersion: '2025-02-19',
       keepPii: false,
       include: ['project-invitations'],
