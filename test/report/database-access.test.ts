@@ -146,7 +146,7 @@ describe('database access in the formats', () => {
     expect(String(await render(m, 'text'))).toContain(`Database access: ${line}`);
     expect(String(await render(m, 'markdown'))).toContain(`**Database access:** ${line}`);
     expect(String(await render(m, 'email'))).toContain('Database users');
-    expect(String(await render(m, 'email'))).toContain('1 world-open entries');
+    expect(String(await render(m, 'email'))).toContain('1 world-open entry');
   });
 
   it('XLSX: database users are Review rows with the Decision list; the three sheets read back', async () => {

@@ -51,7 +51,7 @@ function databaseTile(m: ReportModel): Tile {
   return {
     value: c.users,
     label: 'Database users',
-    detail: `${c.privileged} privileged · ${c.unused} unused · ${c.worldOpen} world-open entries`,
+    detail: `${c.privileged} privileged · ${c.unused} unused · ${plural(c.worldOpen, 'world-open entry', 'world-open entries')}`,
     colour: c.worldOpen > 0 ? '#9f1239' : c.privileged > 0 || c.unused > 0 ? '#c2410c' : '#334155',
   };
 }
