@@ -1,5 +1,5 @@
 /**
- * Database access changes between two snapshots (issue 13): database users added and removed, role
+ * Database access changes between two snapshots: database users added and removed, role
  * changes with escalations to any privileged database role called out, and IP access list entries
  * added and removed, a new world-open entry called out as an escalation.
  *
@@ -26,7 +26,7 @@ export const DATABASE_CHANGE_KINDS = [
   'network-access-added',
   'network-access-removed',
 ] as const;
-export type DatabaseChangeKind = (typeof DATABASE_CHANGE_KINDS)[number];
+type DatabaseChangeKind = (typeof DATABASE_CHANGE_KINDS)[number];
 
 /** What one database change records (the diff adds org and kind). */
 export interface DatabaseChange {

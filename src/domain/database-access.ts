@@ -1,11 +1,11 @@
 /**
- * The vocabulary of database access (issue 13) that the report, the diff and the review share: the
+ * The vocabulary of database access that the report, the diff and the review share: the
  * subject kinds, a database user's identity id, which database roles are privileged, and how wide a
  * network access entry is. Pure; no snapshot types (domain sits below snapshot), only plain shapes.
  */
 
-/** The subject kinds of database access (issue 13's contract), beside SUBJECT_KINDS. */
-export const DATABASE_SUBJECT_KINDS = ['databaseUser', 'customRole', 'networkAccessEntry'] as const;
+/** The subject kinds of database access (docs/report.md "Database access"), beside SUBJECT_KINDS. */
+const DATABASE_SUBJECT_KINDS = ['databaseUser', 'customRole', 'networkAccessEntry'] as const;
 export type DatabaseSubjectKind = (typeof DATABASE_SUBJECT_KINDS)[number];
 
 /**
@@ -23,11 +23,11 @@ export function networkAccessEntryId(projectId: string, entry: string): string {
 }
 
 /**
- * Built-in roles that reach every database or administer the deployment (issue 13: `atlasAdmin`,
+ * Built-in roles that reach every database or administer the deployment (`atlasAdmin`,
  * the `*AnyDatabase` roles, `clusterManager`), per the "Built-In Roles" page of the MongoDB manual
  * and Atlas's "Database User Privileges" page.
  */
-export const PRIVILEGED_DATABASE_ROLES: readonly string[] = [
+const PRIVILEGED_DATABASE_ROLES: readonly string[] = [
   'atlasAdmin',
   'readWriteAnyDatabase',
   'readAnyDatabase',

@@ -60,7 +60,7 @@ export interface IdentityCounts {
    * in their own table, not on the roster: a decision on one has no revocation in the plan yet.
    */
   projectInvitations: number;
-  /** Database users of the org's projects (issue 13), counted in `total`: each is a Review row. */
+  /** Database users of the org's projects, counted in `total`: each is a Review row. */
   databaseUsers: number;
   /** Every roster row. */
   total: number;
@@ -191,7 +191,7 @@ export interface RosterRow {
   key: string;
   orgId: string;
   orgName: string;
-  /** A database user (issue 13) is a Review row like any identity. */
+  /** A database user is a Review row like any identity. */
   kind: IdentityKind | 'databaseUser';
   /** The finding subject type for this identity. */
   subjectType: SubjectKind | DatabaseSubjectKind;
@@ -307,7 +307,7 @@ export interface DatabaseUserClusterUse {
   failures: number;
 }
 
-/** A database user of one project (issue 13), as the report shows it. */
+/** A database user of one project, as the report shows it. */
 export interface DatabaseUserRow {
   /** `orgId:databaseUser:projectId/databaseName/username` (src/domain/database-access.ts). */
   key: string;
@@ -412,7 +412,7 @@ export interface DatabaseProjectRow {
   clusters: ClusterRow[];
 }
 
-/** Database access of the estate (issue 13); `collected` says which datasets the snapshot has. */
+/** Database access of the estate; `collected` says which datasets the snapshot has. */
 export interface DatabaseAccess {
   /** Per dataset: true when every organization's snapshot has it. */
   collected: {

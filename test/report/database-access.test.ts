@@ -1,5 +1,5 @@
 /**
- * Database access in the report (issue 13): the model's per-project section (last use only where
+ * Database access in the report: the model's per-project section (last use only where
  * history covers every reachable cluster), the HTML section, the workbook read back as a reviewer
  * reads it, the counts in every summary format, the changes against a schema-2 previous review, and
  * hostile names from Atlas in all of them.

@@ -48,7 +48,7 @@ describe('buildReportModel', () => {
       nonHumanUsers: 1,
       systemManagedServiceAccounts: 1,
       projectInvitations: 1,
-      // prod-core's five database users are Review rows too (issue 13).
+      // prod-core's five database users are Review rows too.
       databaseUsers: 5,
       total: 15,
       ownerUsers: 2,

@@ -40,7 +40,7 @@ export interface SectionOutput {
   programmatic: ProgrammaticRow[];
   teams: TeamRow[];
   projectInvitations: ProjectInvitationRow[];
-  /** Database access per project (issue 13). */
+  /** Database access per project. */
   databaseProjects: DatabaseProjectRow[];
 }
 

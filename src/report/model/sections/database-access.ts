@@ -1,5 +1,5 @@
 /**
- * Database access of each project (issue 13): its database users (also Review rows of kind
+ * Database access of each project: its database users (also Review rows of kind
  * `databaseUser`), custom roles, IP access list and clusters, with what access history says about
  * each user's last use. A user's use is `unused` only where every cluster it can reach has
  * `collected` history; anywhere else it is `unknown` and says why, never an empty "last used".
@@ -223,7 +223,7 @@ function projectCounts(p: DatabaseProjectRow): DatabaseAccessCounts {
 }
 
 /** One project's database access. */
-export function databaseProject(
+function databaseProject(
   ctx: OrgContext,
   project: Project,
   minPrefix: { ipv4: number; ipv6: number },

@@ -1,5 +1,5 @@
 /**
- * The database access sheets (issue 13): "Database users", "Custom roles" and "Network access", one
+ * The database access sheets: "Database users", "Custom roles" and "Network access", one
  * row per user, role and access list entry of every project. The users are also rows of the Review
  * sheet (kind `databaseUser`), where the decisions are taken; these sheets carry the detail.
  */
