@@ -12,6 +12,7 @@
 import { compareText } from '../domain/compare-text.js';
 import { teamsOfUsers } from '../domain/team-membership.js';
 import type { Organization, ServiceAccount, Snapshot, User } from '../snapshot/schema.js';
+import { DATABASE_CHANGE_KINDS, diffDatabaseAccess } from './diff-database.js';
 
 /** Role names whose new grant is a privilege escalation (called out in every format). */
 const PRIVILEGED_ROLES = ['ORG_OWNER', 'GROUP_OWNER'] as const;
@@ -43,12 +44,21 @@ export const CHANGE_KINDS = [
   'service-account-removed',
   'service-account-roles-changed',
   'service-account-secrets-changed',
+  ...DATABASE_CHANGE_KINDS,
 ] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
 /** What a change is about. `id` is the Atlas id in the newer snapshot (the older one when removed). */
 interface ChangeSubject {
-  type: 'org' | 'user' | 'team' | 'project' | 'apiKey' | 'serviceAccount';
+  type:
+    | 'org'
+    | 'user'
+    | 'team'
+    | 'project'
+    | 'apiKey'
+    | 'serviceAccount'
+    | 'databaseUser'
+    | 'networkAccessEntry';
   id: string;
   /** Username, team/project/org name, API key public key, service account name. */
   name: string;
@@ -112,7 +122,10 @@ export interface SnapshotDiff {
     /** Number of changes per kind; every kind present, zero included. */
     byKind: Record<ChangeKind, number>;
     total: number;
-    /** Changes that grant ORG_OWNER or GROUP_OWNER. */
+    /**
+     * Changes that grant ORG_OWNER or GROUP_OWNER, a privileged database role, or open an IP access
+     * list to the world.
+     */
     escalations: number;
     joiners: number;
     leavers: number;
@@ -218,6 +231,14 @@ class OrgDiffer {
       escalations: fields.escalations ?? [],
       previousId: fields.previousId ?? null,
     });
+  }
+
+  /** Database users and IP access lists (src/changes/diff-database.ts). */
+  database(): void {
+    for (const c of diffDatabaseAccess(this.before.org, this.after.org)) {
+      const { kind, subject, ...fields } = c;
+      this.push(kind, subject, fields);
+    }
   }
 
   private userTeamNames(idx: OrgIndex, userId: string): string[] {
@@ -559,6 +580,7 @@ export function diffSnapshots(before: Snapshot, after: Snapshot, inputs: DiffInp
     differ.projects();
     differ.apiKeys();
     differ.serviceAccounts();
+    differ.database();
     const changes = sortChanges(differ.changes);
     organizations.push({
       orgId: n.id,

@@ -38,6 +38,12 @@ export const CHANGE_KIND_TITLES: Record<ChangeKind, string> = {
   'service-account-removed': 'Service account removed',
   'service-account-roles-changed': 'Service account roles changed',
   'service-account-secrets-changed': 'Service account secrets changed',
+  'database-access-not-compared': 'Database access not compared',
+  'database-user-added': 'New database user',
+  'database-user-removed': 'Database user removed',
+  'database-user-roles-changed': 'Database user roles changed',
+  'network-access-added': 'New IP access list entry',
+  'network-access-removed': 'IP access list entry removed',
 };
 
 /** One line describing a change, without the kind title. */

@@ -2,6 +2,7 @@
  * Stable keys. Baselines, diffs, waivers, the roster and the review workbook match records across
  * runs by these strings, so their shape is part of every stored file's contract.
  */
+import type { DatabaseSubjectKind } from './database-access.js';
 import type { SubjectKind } from './subject.js';
 
 /** Stable identity of a finding across runs: used by baselines and diffs. */
@@ -10,6 +11,10 @@ export function findingKey(ruleId: string, orgId: string, subjectType: string, s
 }
 
 /** Identity key shared by the roster, the review workbook and findings. */
-export function identityKey(orgId: string, subjectType: SubjectKind, id: string): string {
+export function identityKey(
+  orgId: string,
+  subjectType: SubjectKind | DatabaseSubjectKind,
+  id: string,
+): string {
   return `${orgId}:${subjectType}:${id}`;
 }

@@ -16,6 +16,7 @@ import {
 } from '../changes/compare-findings.js';
 import type { ChangeKind } from '../changes/diff.js';
 import type { ChangeRow } from '../changes/format-diff.js';
+import type { DatabaseSubjectKind, NetworkExposure } from '../domain/database-access.js';
 import type { FailOn, Severity } from '../domain/severity.js';
 import type { IdentityKind, SubjectKind } from '../domain/subject.js';
 import type { EvidenceCheck } from '../evidence/signature.js';
@@ -25,6 +26,7 @@ import { computeChanges } from './model/changes.js';
 import { groupFindings } from './model/finding-groups.js';
 import { buildFindingRows, indexFindings } from './model/finding-rows.js';
 import { notEvaluatedRows, ruleRows } from './model/rules.js';
+import { minPrefixOf } from './model/sections/database-access.js';
 import { buildSections } from './model/sections/index.js';
 import { pushTo } from './model/shared.js';
 import { buildMeta, buildSummary, buildVerdict, notEvaluatedCounts } from './model/summary.js';
@@ -58,6 +60,8 @@ export interface IdentityCounts {
    * in their own table, not on the roster: a decision on one has no revocation in the plan yet.
    */
   projectInvitations: number;
+  /** Database users of the org's projects, counted in `total`: each is a Review row. */
+  databaseUsers: number;
   /** Every roster row. */
   total: number;
   /** Identities holding ORG_OWNER: humans (active users) and programmatic identities. */
@@ -176,7 +180,7 @@ export interface SeverityGroup {
 }
 
 /** Who an identity is: a person, a user Atlas created itself, or a programmatic identity. */
-type IdentityType = 'person' | 'non-human' | 'programmatic';
+type IdentityType = 'person' | 'non-human' | 'programmatic' | 'database';
 
 /** One reviewable identity: a user, an invitation, an API key or a service account. */
 export interface RosterRow {
@@ -187,9 +191,10 @@ export interface RosterRow {
   key: string;
   orgId: string;
   orgName: string;
-  kind: IdentityKind;
+  /** A database user is a Review row like any identity. */
+  kind: IdentityKind | 'databaseUser';
   /** The finding subject type for this identity. */
-  subjectType: SubjectKind;
+  subjectType: SubjectKind | DatabaseSubjectKind;
   id: string;
   /** Username, API key public key, or service account name. */
   name: string;
@@ -285,6 +290,143 @@ export interface ProjectInvitationRow {
   expired: boolean;
 }
 
+/**
+ * Whether a database user's last use can be told from access history: `used` (a successful
+ * authentication in the window), `unused` (every cluster it can reach has `collected` history and
+ * none shows one), or `unknown` (some reachable cluster's history is not requested, unsupported or
+ * truncated, so "no success seen" proves nothing).
+ */
+export type DatabaseUse = 'used' | 'unused' | 'unknown';
+
+/** One cluster a database user can reach, and what its access history says about the user. */
+export interface DatabaseUserClusterUse {
+  cluster: string;
+  status: 'collected' | 'not-requested' | 'unsupported' | 'truncated';
+  lastSuccessAt: string | null;
+  successes: number;
+  failures: number;
+}
+
+/** A database user of one project, as the report shows it. */
+export interface DatabaseUserRow {
+  /** `orgId:databaseUser:projectId/databaseName/username` (src/domain/database-access.ts). */
+  key: string;
+  orgId: string;
+  orgName: string;
+  projectId: string;
+  projectName: string;
+  username: string;
+  databaseName: string;
+  authKind: string;
+  /** `role@db` or `role@db.collection`, sorted. */
+  roles: string[];
+  /** Privileged built-in roles held, directly or through a custom role, sorted. */
+  privilegedRoles: string[];
+  /** Cluster, data lake or stream names it is limited to, sorted; empty: every one of the project. */
+  scopes: string[];
+  deleteAfterDate: string | null;
+  description: string | null;
+  /** Earliest expiry of its Atlas-managed X.509 certificates; null when none. */
+  certificateExpiresAt: string | null;
+  use: DatabaseUse;
+  /** The latest successful authentication on any reachable cluster in the window, or null. */
+  lastSuccessAt: string | null;
+  /** Per reachable cluster, sorted by name. */
+  clusters: DatabaseUserClusterUse[];
+  /** "cluster: not requested; other: unsupported (M0)": why the use is `unknown`; empty otherwise. */
+  useNote: string;
+  findingCount: number;
+  maxSeverity: Severity | null;
+  findingRules: string[];
+}
+
+/** A custom database role of one project. */
+export interface CustomRoleRow {
+  orgId: string;
+  orgName: string;
+  projectId: string;
+  projectName: string;
+  roleName: string;
+  /** `action on db.collection` (or `on cluster`), sorted. */
+  actions: string[];
+  /** `role@db`, sorted. */
+  inheritedRoles: string[];
+  privilegedRoles: string[];
+  findingCount: number;
+}
+
+/** One entry of a project's IP access list. */
+export interface NetworkAccessRow {
+  orgId: string;
+  orgName: string;
+  projectId: string;
+  projectName: string;
+  /** The CIDR block, address or AWS security group, as Atlas shows it. */
+  entry: string;
+  exposure: NetworkExposure;
+  comment: string | null;
+  deleteAfterDate: string | null;
+  findingCount: number;
+  maxSeverity: Severity | null;
+}
+
+/** A cluster and whether its access history was read. */
+export interface ClusterRow {
+  name: string;
+  tier: string | null;
+  historyStatus: DatabaseUserClusterUse['status'];
+  reason: string | null;
+  from: string | null;
+  to: string | null;
+}
+
+/** Database access counts of one project, one org or the estate. */
+export interface DatabaseAccessCounts {
+  users: number;
+  privileged: number;
+  /** Users with no successful authentication where every reachable cluster's history was collected. */
+  unused: number;
+  /** Users whose use cannot be told (history not collected everywhere they can reach). */
+  useUnknown: number;
+  customRoles: number;
+  networkEntries: number;
+  /** Entries open to the whole internet (`0.0.0.0/0`, `::/0`). */
+  worldOpen: number;
+  /** Entries wider than the policy's prefix length. */
+  wide: number;
+}
+
+/** One project's database access, as the HTML section shows it. */
+export interface DatabaseProjectRow {
+  orgId: string;
+  orgName: string;
+  projectId: string;
+  projectName: string;
+  counts: DatabaseAccessCounts;
+  /** Users per auth kind, kinds sorted. */
+  byAuthKind: Array<{ authKind: string; count: number }>;
+  users: DatabaseUserRow[];
+  customRoles: CustomRoleRow[];
+  /** World-open entries first, then wide, then the rest, each by entry. */
+  networkAccess: NetworkAccessRow[];
+  clusters: ClusterRow[];
+}
+
+/** Database access of the estate; `collected` says which datasets the snapshot has. */
+export interface DatabaseAccess {
+  /** Per dataset: true when every organization's snapshot has it. */
+  collected: {
+    databaseUsers: boolean;
+    customRoles: boolean;
+    networkAccess: boolean;
+    clusters: boolean;
+    accessHistory: boolean;
+  };
+  counts: DatabaseAccessCounts;
+  /** Projects sorted by organization, then project name and id. */
+  projects: DatabaseProjectRow[];
+}
+
 /** Rule coverage row. */
 export interface RuleRow {
   id: string;
@@ -353,7 +495,7 @@ export interface ReportChanges {
   /** Counts of the snapshot diff. */
   summary: {
     total: number;
-    /** Changes that grant ORG_OWNER or GROUP_OWNER. */
+    /** Changes that grant ORG_OWNER, GROUP_OWNER or a privileged database role, or open an access list to the world. */
     escalations: number;
     joiners: number;
     leavers: number;
@@ -414,6 +556,8 @@ export interface ReportModel {
     teams: number;
     projects: number;
     identities: IdentityCounts;
+    /** Database users, privileged, unused, world-open entries... of the estate (model.databaseAccess.counts). */
+    databaseAccess: DatabaseAccessCounts;
     findings: FindingCounts;
     waivers: { applied: number; expired: number; unused: number; expiringSoon: number };
     rules: { total: number; enabled: number; failing: number };
@@ -432,6 +576,8 @@ export interface ReportModel {
   programmatic: ProgrammaticRow[];
   /** Project invitations the users listing does not show (collected with `--include project-invitations`). */
   projectInvitations: ProjectInvitationRow[];
+  /** Database users, custom roles, network access and clusters per project (snapshot schema 3). */
+  databaseAccess: DatabaseAccess;
   rules: RuleRow[];
   /** Every rule x org not evaluated, by organization then severity and rule. */
   notEvaluated: NotEvaluatedRow[];
@@ -495,7 +641,13 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
   const findingIndex = indexFindings(findingRows);
   const notEvaluatedByOrg = new Map<string, NotEvaluated[]>();
   for (const n of audit.notEvaluated) pushTo(notEvaluatedByOrg, n.orgId, n);
-  const sections = buildSections(snapshot, notEvaluatedByOrg, findingIndex, input.asOf ?? input.generatedAt);
+  const sections = buildSections(
+    snapshot,
+    notEvaluatedByOrg,
+    findingIndex,
+    input.asOf ?? input.generatedAt,
+    minPrefixOf(audit.rules.find((r) => r.id === 'network-access-wide-cidr')?.params),
+  );
   const notEvaluated = notEvaluatedRows(audit);
   const notEvaluatedCount = notEvaluatedCounts(notEvaluated);
   const model: ReportModel = {
@@ -509,6 +661,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
     teams: sections.teams,
     programmatic: sections.programmatic,
     projectInvitations: sections.projectInvitations,
+    databaseAccess: sections.databaseAccess,
     rules: ruleRows(audit, findingRows),
     notEvaluated,
     waivers: waiverRows(audit),

@@ -6,7 +6,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CHANGE_KINDS, type Change, type ChangeKind, diffSnapshots } from '../../src/changes/diff.js';
 import { formatDiffJson, formatDiffMarkdown, formatDiffText } from '../../src/changes/format-diff.js';
-import type { Organization } from '../../src/snapshot/schema.js';
+import type { DatabaseUser, NetworkAccessEntry, Organization } from '../../src/snapshot/schema.js';
 import {
   apiKey,
   invitation,
@@ -32,6 +32,26 @@ const INV = 'b00000000000000000000003';
 const KEY = 'e00000000000000000000001';
 const SA = 'mdb_sa_id_f00000000000000000000001';
 
+function dbUser(username: string, roleName: string): DatabaseUser {
+  return {
+    username,
+    databaseName: 'admin',
+    authKind: 'scram',
+    roles: [{ roleName, databaseName: 'admin', collectionName: null }],
+    scopes: [],
+    deleteAfterDate: null,
+    description: null,
+    labels: [],
+    certificates: [],
+  };
+}
+
+function entry(cidrBlock: string, comment: string | null): NetworkAccessEntry {
+  return { cidrBlock, ipAddress: null, awsSecurityGroup: null, comment, deleteAfterDate: null };
+}
+
+const prod = (o: Organization) => o.projects.find((p) => p.id === P1)!;
+
 /** A base org holding one of everything, rebuilt fresh for every case. */
 function base(): Organization {
   return syncTeams(
@@ -51,7 +71,16 @@ function base(): Organization {
       ],
       teams: [team({ id: T1, name: 'admins' }), team({ id: T2, name: 'devs' })],
       projects: [
-        project({ id: P1, name: 'prod', teams: [{ teamId: T1, roles: ['GROUP_OWNER'] }] }),
+        project({
+          id: P1,
+          name: 'prod',
+          teams: [{ teamId: T1, roles: ['GROUP_OWNER'] }],
+          databaseUsers: [dbUser('app', 'readWrite'), dbUser('ops', 'ops-role')],
+          customRoles: [
+            { roleName: 'ops-role', actions: [], inheritedRoles: [{ db: 'admin', role: 'read' }] },
+          ],
+          networkAccess: [entry('10.0.0.0/24', 'office')],
+        }),
         project({ id: P2, name: 'staging', teams: [{ teamId: T2, roles: ['GROUP_READ_ONLY'] }] }),
       ],
       apiKeys: [apiKey({ id: KEY, publicKey: 'abcdefgh', orgRoles: ['ORG_READ_ONLY'] })],
@@ -84,6 +113,99 @@ const u = (o: Organization, id: string) => o.users.find((x) => x.id === id)!;
 
 const CASES: Case[] = [
   { name: 'no change', change: () => {}, expect: [] },
+  {
+    name: 'database user added with a privileged role',
+    change: (o) => {
+      prod(o).databaseUsers.push(dbUser('etl', 'readWriteAnyDatabase'));
+    },
+    expect: [
+      {
+        kind: 'database-user-added',
+        name: 'etl (prod, admin)',
+        added: ['readWriteAnyDatabase@admin'],
+        escalations: ['prod: readWriteAnyDatabase'],
+      },
+    ],
+  },
+  {
+    name: 'database user removed',
+    change: (o) => {
+      prod(o).databaseUsers = prod(o).databaseUsers.filter((x) => x.username !== 'app');
+    },
+    expect: [{ kind: 'database-user-removed', name: 'app (prod, admin)', removed: ['readWrite@admin'] }],
+  },
+  {
+    name: 'database user escalated to atlasAdmin',
+    change: (o) => {
+      prod(o).databaseUsers[0]!.roles = [
+        { roleName: 'atlasAdmin', databaseName: 'admin', collectionName: null },
+      ];
+    },
+    expect: [
+      {
+        kind: 'database-user-roles-changed',
+        name: 'app (prod, admin)',
+        added: ['atlasAdmin@admin'],
+        removed: ['readWrite@admin'],
+        escalations: ['prod: atlasAdmin'],
+      },
+    ],
+  },
+  {
+    name: 'custom role now inherits a privileged role: its holder escalates without a role change of its own',
+    change: (o) => {
+      prod(o).customRoles[0]!.inheritedRoles = [{ db: 'admin', role: 'userAdminAnyDatabase' }];
+    },
+    expect: [
+      {
+        kind: 'database-user-roles-changed',
+        name: 'ops (prod, admin)',
+        added: [],
+        removed: [],
+        escalations: ['prod: userAdminAnyDatabase'],
+      },
+    ],
+  },
+  {
+    name: 'IP access list opened to the world, and an entry removed',
+    change: (o) => {
+      prod(o).networkAccess = [entry('0.0.0.0/0', null)];
+    },
+    expect: [
+      {
+        kind: 'network-access-added',
+        name: '0.0.0.0/0 (prod)',
+        added: [],
+        escalations: ['prod: 0.0.0.0/0 open to the world'],
+      },
+      { kind: 'network-access-removed', name: '10.0.0.0/24 (prod)', escalations: [] },
+    ],
+  },
+  {
+    name: 'a narrow access list entry added is no escalation',
+    change: (o) => {
+      prod(o).networkAccess.push(entry('192.0.2.7/32', 'build agent'));
+    },
+    expect: [
+      { kind: 'network-access-added', name: '192.0.2.7/32 (prod)', added: ['build agent'], escalations: [] },
+    ],
+  },
+  {
+    name: 'database users not collected this time: said once, not listed as removed',
+    change: (o) => {
+      o.coverage.databaseUsers = false;
+      prod(o).databaseUsers = [];
+    },
+    expect: [
+      {
+        kind: 'database-access-not-compared',
+        name: 'Northwind',
+        from: 'collected',
+        to: 'not collected',
+        added: ['database users: not collected this time, not compared'],
+      },
+    ],
+  },
   {
     name: 'joiner with a privileged role',
     change: (o) => {
@@ -456,6 +578,26 @@ describe('diffSnapshots case table', () => {
     const covered = new Set(CASES.flatMap((c) => c.expect.map((e) => e.kind)));
     const missing = CHANGE_KINDS.filter((k) => !covered.has(k) && k !== 'org-added' && k !== 'org-removed');
     expect(missing).toEqual([]);
+  });
+});
+
+describe('against a snapshot upgraded from schema 2 (no database data)', () => {
+  it('says "not collected last time" once per dataset instead of listing every database user as added', () => {
+    const previous = base();
+    previous.coverage.databaseUsers = false;
+    previous.coverage.networkAccess = false;
+    prod(previous).databaseUsers = [];
+    prod(previous).networkAccess = [];
+    const now = base();
+    prod(now).networkAccess.push(entry('::/0', null));
+    const diff = diffSnapshots(snapshot([previous]), snapshot([now]));
+    const changes = diff.organizations.flatMap((o) => o.changes);
+    expect(changes.map((c) => [c.kind, c.added])).toEqual([
+      ['database-access-not-compared', ['database users: not collected last time, not compared']],
+      ['database-access-not-compared', ['IP access list: not collected last time, not compared']],
+    ]);
+    expect(diff.summary.escalations).toBe(0);
+    expect(formatDiffText(diff)).toContain('Database access not compared: Northwind');
   });
 });
 

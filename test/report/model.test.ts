@@ -48,13 +48,15 @@ describe('buildReportModel', () => {
       nonHumanUsers: 1,
       systemManagedServiceAccounts: 1,
       projectInvitations: 1,
-      total: 10,
+      // prod-core's five database users are Review rows too.
+      databaseUsers: 5,
+      total: 15,
       ownerUsers: 2,
       ownerProgrammatic: 1,
     });
-    expect(m.summary.identities.total).toBe(12);
+    expect(m.summary.identities.total).toBe(17);
     expect(m.summary.identities.ownerUsers).toBe(3);
-    expect(m.roster).toHaveLength(12);
+    expect(m.roster).toHaveLength(17);
     // Orgs sorted by name; Beta Labs is incomplete (2 of totalCount 3) and partial coverage.
     expect(m.organizations.map((o) => o.name)).toEqual(['Acme Production', 'Beta Labs']);
     const beta = m.organizations.find((o) => o.id === ORG_B)!;
@@ -95,8 +97,9 @@ describe('buildReportModel', () => {
     expect(inactive.notEvaluated).toEqual([
       { orgId: ORG_B, orgName: 'Beta Labs', reason: 'no sign-in data' },
     ]);
-    // Only the user rules concern Beta Labs' users; Acme's rows have nothing not evaluated.
-    for (const row of m.roster)
+    // Only the user rules concern Beta Labs' users; Acme's rows have nothing not evaluated, but for the
+    // database users whose last use no collected history can tell (tests/report/database-access.test.ts).
+    for (const row of m.roster.filter((r) => r.kind !== 'databaseUser'))
       expect(row.notEvaluated).toEqual(row.orgId === ORG_B ? ['no sign-in data: user-inactive'] : []);
     expect(m.verdict.headline).toBe(
       'FAIL: 3 open findings at or above high; 2 rules not evaluated in 1 organization (no data for them)',
@@ -205,7 +208,7 @@ describe('buildReportModel', () => {
       file: 'q3-snapshot.json',
       collectedAt: '2026-08-25T03:00:00Z',
       snapshotSha256: PREVIOUS_SHA,
-      identities: 12,
+      identities: 17,
       findings: 8,
     });
     expect(c.summary).toMatchObject({ total: 4, escalations: 1, joiners: 1, leavers: 1 });

@@ -85,9 +85,11 @@ describe('identity tile', () => {
   it('users + invitations + programmatic = identities', () => {
     const m = model(fixtureAudit(snapshot));
     const tile = summaryView(m).tiles.find((t) => t.label === 'Identities')!;
-    const parts = /^(\d+) users · (\d+) invitations · (\d+) programmatic$/.exec(tile.detail);
+    const parts = /^(\d+) users · (\d+) invitations · (\d+) programmatic(?: · (\d+) database)?$/.exec(
+      tile.detail,
+    );
     expect(parts, tile.detail).not.toBeNull();
-    const sum = Number(parts![1]) + Number(parts![2]) + Number(parts![3]);
+    const sum = Number(parts![1]) + Number(parts![2]) + Number(parts![3]) + Number(parts![4] ?? 0);
     expect(sum).toBe(tile.value);
     expect(m.summary.identities.apiKeys + m.summary.identities.serviceAccounts).toBeGreaterThan(0);
   });

@@ -101,6 +101,9 @@ describe('workbookSheets', () => {
     'Teams',
     'Programmatic identities',
     'Project invitations',
+    'Database users',
+    'Custom roles',
+    'Network access',
     'Rules',
     'Waivers',
   ];

@@ -61,6 +61,9 @@ describe('XLSX review workbook', () => {
       'Teams',
       'Programmatic identities',
       'Project invitations',
+      'Database users',
+      'Custom roles',
+      'Network access',
       'Rules',
       'Waivers',
     ]);
@@ -314,6 +317,9 @@ describe('XLSX review workbook with --previous', () => {
       'Teams',
       'Programmatic identities',
       'Project invitations',
+      'Database users',
+      'Custom roles',
+      'Network access',
       'Rules',
       'Waivers',
     ]);

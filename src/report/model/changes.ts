@@ -7,13 +7,29 @@ import { CHANGE_KINDS, diffSnapshots } from '../../changes/diff.js';
 import { CHANGE_KIND_TITLES, diffTableRows } from '../../changes/format-diff.js';
 import type { Snapshot } from '../../snapshot/schema.js';
 import type { ChangeKindCount, PreviousReview, ReportChanges, ReportModel } from '../model.js';
+import { databaseAccessCollected } from './sections/database-access.js';
 import { zeroSeverities } from './shared.js';
 
-/** Roster size of a snapshot, counted as the roster counts it (every user row, key and account). */
-function rosterSize(snapshot: Snapshot): number {
+/**
+ * Roster size of a snapshot, counted as the roster counts it (every user row, key and account), with
+ * the database users of the orgs in `withDatabase` (those collected on both sides: a previous review
+ * without database data must not make every database user look like a new identity).
+ */
+function rosterSize(snapshot: Snapshot, withDatabase: ReadonlySet<string>): number {
   let n = 0;
-  for (const o of snapshot.organizations) n += o.users.length + o.apiKeys.length + o.serviceAccounts.length;
+  for (const o of snapshot.organizations) {
+    n += o.users.length + o.apiKeys.length + o.serviceAccounts.length;
+    if (withDatabase.has(o.id)) for (const p of o.projects) n += p.databaseUsers.length;
+  }
   return n;
+}
+
+/** Orgs whose database users are on the roster in both snapshots. */
+function comparableDatabaseOrgs(before: Snapshot, after: Snapshot): Set<string> {
+  const then = new Set(before.organizations.filter(databaseAccessCollected).map((o) => o.id));
+  return new Set(
+    after.organizations.filter((o) => databaseAccessCollected(o) && then.has(o.id)).map((o) => o.id),
+  );
 }
 
 /**
@@ -48,7 +64,11 @@ export function computeChanges(
     thenOpen++;
   }
   const now = model.summary.findings.openBySeverity;
-  const previousIdentities = rosterSize(previous.snapshot);
+  const previousIdentities = rosterSize(
+    previous.snapshot,
+    new Set(previous.snapshot.organizations.filter(databaseAccessCollected).map((o) => o.id)),
+  );
+  const comparable = comparableDatabaseOrgs(previous.snapshot, snapshot);
   return {
     previous: {
       file: previous.file,
@@ -79,6 +99,6 @@ export function computeChanges(
       low: now.low - then.low,
       total: model.summary.findings.open - thenOpen,
     },
-    identitiesDelta: model.summary.identities.total - previousIdentities,
+    identitiesDelta: rosterSize(snapshot, comparable) - rosterSize(previous.snapshot, comparable),
   };
 }

@@ -39,6 +39,7 @@ export function zeroIdentities(): IdentityCounts {
     nonHumanUsers: 0,
     systemManagedServiceAccounts: 0,
     projectInvitations: 0,
+    databaseUsers: 0,
     total: 0,
     ownerUsers: 0,
     ownerProgrammatic: 0,

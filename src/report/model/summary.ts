@@ -71,6 +71,7 @@ export function buildSummary(
     teams: sections.teamTotal,
     projects: sections.projectTotal,
     identities: sections.identities,
+    databaseAccess: sections.databaseAccess.counts,
     findings,
     waivers: {
       applied: audit.waivers.applied.length,

@@ -7,6 +7,7 @@
 import { SEVERITY_ORDER } from '../../domain/severity.js';
 import { defaultTemplates, type ReportTemplates } from '../../templates/templates.js';
 import type { ReportModel } from '../model.js';
+import { databaseAccessLine } from './shared.js';
 import { summaryView, topOpenFindings } from './summary-view.js';
 
 /** How many individual open findings the email lists before pointing to the attachment. */
@@ -56,6 +57,7 @@ function renderText(
     '',
     `Identities: ${id.total} (${id.users} users, ${id.pendingInvitations} pending invitations, ${id.apiKeys} API keys, ${id.serviceAccounts} service accounts)`,
     `Owners: ${id.ownerUsers} human, ${id.ownerProgrammatic} programmatic`,
+    databaseAccessLine(m),
     `Findings: ${f.open} open, ${f.waived} waived, ${f.gating} failing the gate`,
     `Open by severity: ${SEVERITY_ORDER.map((s) => `${s} ${f.openBySeverity[s]}`).join(', ')}`,
     '',

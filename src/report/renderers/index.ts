@@ -118,7 +118,7 @@ export const RENDERERS: Record<ReportFormat, Renderer> = {
     outDir: true,
     binary: true,
     description:
-      'review workbook (Summary, Findings, [Changes, Resolved findings,] Review, Teams, Programmatic identities, Rules, Waivers)',
+      'review workbook (Summary, Findings, [Changes, Resolved findings,] Review, Teams, Programmatic identities, Project invitations, Database users, Custom roles, Network access, Rules, Waivers)',
     render: async (model) => (await import('./xlsx.js')).renderXlsx(model),
   },
   csv: {

@@ -30,3 +30,26 @@ export function waiverText(w: WaiverRow): string {
 export function waiverAttention(m: ReportModel): string[] {
   return m.waivers.filter((w) => w.status !== 'applied').map(waiverText);
 }
+
+const DATASET_WORDS = [
+  ['databaseUsers', 'database users'],
+  ['customRoles', 'custom roles'],
+  ['networkAccess', 'IP access lists'],
+  ['clusters', 'clusters'],
+] as const;
+
+/**
+ * "Database access: 5 users (2 privileged, 1 unused, 3 last use unknown), 1 custom role, 3 access
+ * list entries (1 open to the world, 1 wide)", or what was not collected. Numbers only: no Atlas value.
+ */
+export function databaseAccessLine(m: ReportModel): string {
+  const da = m.databaseAccess;
+  const c = da.counts;
+  if (!da.collected.databaseUsers && !da.collected.networkAccess && c.users === 0 && c.networkEntries === 0)
+    return 'Database access: not collected';
+  const users = `${plural(c.users, 'user')} (${c.privileged} privileged, ${c.unused} unused, ${c.useUnknown} last use unknown${da.collected.accessHistory ? '' : ': access history not collected everywhere'})`;
+  const network = `${c.networkEntries} access list ${c.networkEntries === 1 ? 'entry' : 'entries'} (${c.worldOpen} open to the world, ${c.wide} wide)`;
+  const partial = DATASET_WORDS.filter(([p]) => !da.collected[p]).map(([, words]) => words);
+  const note = partial.length > 0 ? `; not collected in every organization: ${partial.join(', ')}` : '';
+  return `Database access: ${users}, ${plural(c.customRoles, 'custom role')}, ${network}${note}`;
+}

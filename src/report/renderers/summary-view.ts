@@ -43,6 +43,19 @@ const REVOCATION_NOT_DONE = 'review-revocation-not-done';
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
+/** Database users and what stands out about them; "not collected" rather than a zero that reads as none. */
+function databaseTile(m: ReportModel): Tile {
+  const c = m.summary.databaseAccess;
+  if (!m.databaseAccess.collected.databaseUsers && c.users === 0)
+    return { value: 0, label: 'Database users', detail: 'not collected', colour: '#b45309' };
+  return {
+    value: c.users,
+    label: 'Database users',
+    detail: `${c.privileged} privileged · ${c.unused} unused · ${plural(c.worldOpen, 'world-open entry', 'world-open entries')}`,
+    colour: c.worldOpen > 0 ? '#9f1239' : c.privileged > 0 || c.unused > 0 ? '#c2410c' : '#334155',
+  };
+}
+
 export function summaryView(m: ReportModel): SummaryView {
   const s = m.summary;
   const f = s.findings;
@@ -58,7 +71,7 @@ export function summaryView(m: ReportModel): SummaryView {
       label: 'Identities',
       // The parts add up to the total: every roster row is a user, an invitation (pending, expired or
       // rejected) or a programmatic identity (API key, service account).
-      detail: `${s.identities.users} users · ${s.identities.pendingInvitations + s.identities.staleInvitations} invitations · ${s.identities.apiKeys + s.identities.serviceAccounts} programmatic`,
+      detail: `${s.identities.users} users · ${s.identities.pendingInvitations + s.identities.staleInvitations} invitations · ${s.identities.apiKeys + s.identities.serviceAccounts} programmatic${s.identities.databaseUsers > 0 ? ` · ${s.identities.databaseUsers} database` : ''}`,
       colour: '#334155',
     },
     {
@@ -67,6 +80,7 @@ export function summaryView(m: ReportModel): SummaryView {
       detail: `+${s.identities.ownerProgrammatic} programmatic`,
       colour: s.identities.ownerProgrammatic > 0 ? '#c2410c' : '#334155',
     },
+    databaseTile(m),
     {
       value: f.open,
       label: 'Open findings',
@@ -99,7 +113,7 @@ export function summaryView(m: ReportModel): SummaryView {
   const esc = m.changes?.summary.escalations ?? 0;
   if (esc > 0)
     attention.push(
-      `${plural(esc, 'privilege escalation', 'privilege escalations')} (new ORG_OWNER or GROUP_OWNER) since the last review.`,
+      `${plural(esc, 'privilege escalation', 'privilege escalations')} (a new owner role, privileged database role or world-open IP access list entry) since the last review.`,
     );
   // Revocations the sign-off decided but Atlas still shows (`--signoff`): first, they are overdue.
   const notDone = m.findings
@@ -144,6 +158,15 @@ export function summaryView(m: ReportModel): SummaryView {
         `${o.name}: ${plural(o.notes.length, 'collection note', 'collection notes')} (see Collection evidence).`,
       );
   }
+  const db = s.databaseAccess;
+  if (db.worldOpen > 0)
+    attention.push(
+      `${plural(db.worldOpen, 'IP access list entry is', 'IP access list entries are')} open to the whole internet (see Database access).`,
+    );
+  if (db.useUnknown > 0)
+    attention.push(
+      `${plural(db.useUnknown, 'database user', 'database users')}: last use unknown (access history not collected for every cluster they can reach); not counted as unused.`,
+    );
   if (s.identities.projectInvitations > 0)
     attention.push(
       `${plural(s.identities.projectInvitations, 'project invitation', 'project invitations')} made through the deprecated project-invite endpoint (not on the roster; see Project invitations).`,

@@ -24,6 +24,7 @@ import ExcelJS from 'exceljs';
 import { neutraliseFormula } from '../../util/text-safety.js';
 import { INPUT_HEADERS, SUMMARY_SHA_LABEL } from '../../workbook/contract.js';
 import type { ReportModel } from '../model.js';
+import { customRolesSheet, databaseUsersSheet, networkAccessSheet } from './xlsx/database-sheets.js';
 import {
   programmaticSheet,
   projectInvitationsSheet,
@@ -42,7 +43,10 @@ export { SUMMARY_SHA_LABEL };
 /** Headers of the reviewer-editable columns of the Review sheet (from the shared contract). */
 export const REVIEW_INPUT_HEADERS = INPUT_HEADERS;
 
-/** The workbook's sheets, in order; Changes and Resolved findings only with `--previous`. */
+/**
+ * The workbook's sheets, in order; Changes and Resolved findings only with `--previous`. The database
+ * sheets are always written (empty with their headers when not collected: the Summary says so).
+ */
 export function workbookSheets(model: ReportModel): Array<SheetSpec<unknown>> {
   return [
     summarySheet(model),
@@ -52,6 +56,9 @@ export function workbookSheets(model: ReportModel): Array<SheetSpec<unknown>> {
     teamsSheet(model),
     programmaticSheet(model),
     projectInvitationsSheet(model),
+    databaseUsersSheet(model),
+    customRolesSheet(model),
+    networkAccessSheet(model),
     rulesSheet(model),
     waiversSheet(model),
   ];

@@ -3,9 +3,11 @@
  * builder per subject kind (src/report/model/sections/index.ts lists them), so a new identity kind is
  * one builder and one registry line.
  */
+import type { DatabaseSubjectKind } from '../../../domain/database-access.js';
 import type { SubjectKind } from '../../../domain/subject.js';
 import type { Organization } from '../../../snapshot/schema.js';
 import type {
+  DatabaseProjectRow,
   IdentityCounts,
   ProgrammaticRow,
   ProjectInvitationRow,
@@ -26,7 +28,9 @@ export interface OrgContext {
   /** Team ids per user, from both sides: the users endpoint's teamIds and the team-users endpoint. */
   userTeams: Map<string, Set<string>>;
   /** Rules of a subject kind not evaluated in this org, as "<reason>: <rule>, <rule>". */
-  notEvaluated(kind: SubjectKind): string[];
+  notEvaluated(kind: SubjectKind | DatabaseSubjectKind): string[];
+  /** What "wide" means for an access list entry: the wide-CIDR rule's effective prefix lengths. */
+  minPrefix: { ipv4: number; ipv6: number };
 }
 
 /** The lists the builders append to (the whole estate's), and this org's identity counts. */
@@ -36,6 +40,8 @@ export interface SectionOutput {
   programmatic: ProgrammaticRow[];
   teams: TeamRow[];
   projectInvitations: ProjectInvitationRow[];
+  /** Database access per project. */
+  databaseProjects: DatabaseProjectRow[];
 }
 
 /** Builds one subject kind's rows of one organization. */

@@ -5,10 +5,10 @@
  */
 import type { NotEvaluated } from '../../../audit/types.js';
 import { compareText } from '../../../domain/compare-text.js';
-import type { IdentityKind } from '../../../domain/subject.js';
 import { teamsOfUsers } from '../../../domain/team-membership.js';
 import type { Organization, Snapshot } from '../../../snapshot/schema.js';
 import type {
+  DatabaseAccess,
   IdentityCounts,
   OrgSummary,
   ProgrammaticRow,
@@ -21,6 +21,12 @@ import { orgSummary } from '../organizations.js';
 import { groupByReason, zeroIdentities } from '../shared.js';
 import { apiKeySection } from './api-keys.js';
 import type { OrgContext, SectionBuilder, SectionOutput } from './context.js';
+import {
+  addDatabaseCounts,
+  databaseUserSection,
+  minPrefixOf,
+  zeroDatabaseCounts,
+} from './database-access.js';
 import { projectInvitationSection } from './project-invitations.js';
 import { serviceAccountSection } from './service-accounts.js';
 import { teamSection } from './teams.js';
@@ -33,6 +39,7 @@ const SECTION_BUILDERS: readonly SectionBuilder[] = [
   serviceAccountSection,
   projectInvitationSection,
   teamSection,
+  databaseUserSection,
 ];
 
 /** The estate's sections, sorted, with the organizations' summaries and totals. */
@@ -43,6 +50,7 @@ export interface Sections {
   teams: TeamRow[];
   programmatic: ProgrammaticRow[];
   projectInvitations: ProjectInvitationRow[];
+  databaseAccess: DatabaseAccess;
   identities: IdentityCounts;
   teamTotal: number;
   projectTotal: number;
@@ -53,6 +61,7 @@ function orgContext(
   asOf: Date,
   findings: FindingIndex,
   notEvaluated: readonly NotEvaluated[],
+  minPrefix: { ipv4: number; ipv6: number },
 ): OrgContext {
   return {
     org,
@@ -63,6 +72,7 @@ function orgContext(
     usernames: new Map(org.users.map((u) => [u.id, u.username])),
     // Membership from both sides: the users endpoint's teamIds and the team-users endpoint.
     userTeams: teamsOfUsers(org),
+    minPrefix,
     notEvaluated: (kind) =>
       groupByReason(notEvaluated.filter((n) => n.subjectKind === kind)).map(
         (g) => `${g.reason}: ${g.rules.join(', ')}`,
@@ -76,6 +86,7 @@ export function buildSections(
   notEvaluatedByOrg: ReadonlyMap<string, NotEvaluated[]>,
   findings: FindingIndex,
   asOf: Date,
+  minPrefix: { ipv4: number; ipv6: number } = minPrefixOf(undefined),
 ): Sections {
   const sections: Sections = {
     organizations: [],
@@ -83,6 +94,17 @@ export function buildSections(
     teams: [],
     programmatic: [],
     projectInvitations: [],
+    databaseAccess: {
+      collected: {
+        databaseUsers: true,
+        customRoles: true,
+        networkAccess: true,
+        clusters: true,
+        accessHistory: true,
+      },
+      counts: zeroDatabaseCounts(),
+      projects: [],
+    },
     identities: zeroIdentities(),
     teamTotal: 0,
     projectTotal: 0,
@@ -92,7 +114,7 @@ export function buildSections(
   );
   for (const org of orgs) {
     const notEvaluated = notEvaluatedByOrg.get(org.id) ?? [];
-    const ctx = orgContext(org, asOf, findings, notEvaluated);
+    const ctx = orgContext(org, asOf, findings, notEvaluated, minPrefix);
     const ids = zeroIdentities();
     const out: SectionOutput = {
       ids,
@@ -100,6 +122,7 @@ export function buildSections(
       programmatic: sections.programmatic,
       teams: sections.teams,
       projectInvitations: sections.projectInvitations,
+      databaseProjects: sections.databaseAccess.projects,
     };
     const rosterStart = sections.roster.length;
     for (const build of SECTION_BUILDERS) build(ctx, out);
@@ -107,13 +130,28 @@ export function buildSections(
     sections.organizations.push(orgSummary(org, ids, findings, notEvaluated));
     sections.teamTotal += org.teams.length;
     sections.projectTotal += org.projects.length;
+    const collected = sections.databaseAccess.collected;
+    for (const part of Object.keys(collected) as Array<keyof typeof collected>)
+      collected[part] = collected[part] && org.coverage[part];
     for (const f of Object.keys(ids) as Array<keyof IdentityCounts>) sections.identities[f] += ids[f];
   }
+  if (orgs.length === 0) {
+    const c = sections.databaseAccess.collected;
+    for (const part of Object.keys(c) as Array<keyof typeof c>) c[part] = false;
+  }
+  for (const p of sections.databaseAccess.projects)
+    addDatabaseCounts(sections.databaseAccess.counts, p.counts);
   sortSections(sections);
   return sections;
 }
 
-const KIND_ORDER: Record<IdentityKind, number> = { user: 0, invitation: 1, apiKey: 2, serviceAccount: 3 };
+const KIND_ORDER: Record<RosterRow['kind'], number> = {
+  user: 0,
+  invitation: 1,
+  apiKey: 2,
+  serviceAccount: 3,
+  databaseUser: 4,
+};
 
 function sortSections(s: Sections): void {
   s.roster.sort(

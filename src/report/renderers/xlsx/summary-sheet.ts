@@ -7,6 +7,7 @@
 import { coverageText } from '../../../rules/requirements.js';
 import { SUMMARY_SHA_LABEL, SUMMARY_SHEET } from '../../../workbook/contract.js';
 import type { ReportModel } from '../../model.js';
+import { databaseAccessLine } from '../shared.js';
 import { type CellValue, DATE_FORMAT, type SheetSpec, toDate } from './sheet-engine.js';
 
 /** One Summary line; `heading` is bold (both cells), `note` a bold label with a wrapped text. */
@@ -56,6 +57,14 @@ function countLines(m: ReportModel): SummaryLine[] {
     ['Project invitations', s.identities.projectInvitations],
     ['Human owners', s.identities.ownerUsers],
     ['Programmatic owners', s.identities.ownerProgrammatic],
+    ['Database users', s.databaseAccess.users],
+    ['Privileged database users', s.databaseAccess.privileged],
+    ['Unused database users', s.databaseAccess.unused],
+    ['Database users, last use unknown', s.databaseAccess.useUnknown],
+    ['Custom database roles', s.databaseAccess.customRoles],
+    ['IP access list entries', s.databaseAccess.networkEntries],
+    ['Access list entries open to the world', s.databaseAccess.worldOpen],
+    ['Wide access list entries', s.databaseAccess.wide],
     ['Open findings', f.open],
     ['Open critical', f.openBySeverity.critical],
     ['Open high', f.openBySeverity.high],
@@ -69,7 +78,10 @@ function countLines(m: ReportModel): SummaryLine[] {
     ['Rules not evaluated', s.notEvaluated.rules],
     ['Rule checks not evaluated (rule x organization)', s.notEvaluated.checks],
   ];
-  return counts.map(([label, n]) => line(label, n, 'number'));
+  return [
+    ...counts.map(([label, n]) => line(label, n, 'number')),
+    line('Database access', databaseAccessLine(m).replace('Database access: ', ''), 'note'),
+  ];
 }
 
 function changeLines(m: ReportModel): SummaryLine[] {
