@@ -17,7 +17,7 @@ import { identityKey } from '../domain/keys.js';
 import type { IdentityKind } from '../domain/subject.js';
 import { teamsOfUsers } from '../domain/team-membership.js';
 import { InputError } from '../errors.js';
-import type { Organization, Snapshot } from '../snapshot/schema.js';
+import type { DatabaseUser, Organization, Project, Snapshot } from '../snapshot/schema.js';
 import { normaliseAddress, visibleText } from '../util/address.js';
 import { neutraliseFormula } from '../util/text-safety.js';
 import {
@@ -29,6 +29,7 @@ import {
   REVIEW_SHEET,
   SUMMARY_SHA_LABEL,
   SUMMARY_SHEET,
+  databaseUserRowKey,
 } from '../workbook/contract.js';
 import {
   inspectWorkbookPackage,
@@ -288,16 +289,43 @@ interface IdentityAccess {
   teams: Array<{ id: string; name: string }>;
 }
 
+/**
+ * A database user as reviewed: where it lives and the roles it held, so the plan can address it
+ * (`/groups/{projectId}/databaseUsers/{databaseName}/{username}`) and write the roles a Modify keeps.
+ */
+export interface DatabaseUserAccess {
+  projectId: string;
+  projectName: string;
+  /** `admin` (SCRAM) or `$external` (every external kind). */
+  databaseName: DatabaseUser['databaseName'];
+  username: string;
+  authKind: DatabaseUser['authKind'];
+  roles: DatabaseUser['roles'];
+}
+
+/** Subject types of Review sheet rows: org identities and database users. */
+export type ReviewSubjectType = 'user' | 'apiKey' | 'serviceAccount' | 'databaseUser';
+/** Kinds of Review sheet rows (the Kind column). */
+export type ReviewKind = IdentityKind | 'databaseUser';
+
+/** A database user's role as one word: `readWrite@sales`, `read@sales.orders`. */
+export function databaseRoleLabel(r: DatabaseUser['roles'][number]): string {
+  return `${r.roleName}@${r.databaseName}${r.collectionName ? `.${r.collectionName}` : ''}`;
+}
+
 /** A reviewable identity of the snapshot (the rows the workbook must have). */
 export interface SnapshotIdentity {
   key: string;
   orgId: string;
   orgName: string;
-  subjectType: 'user' | 'apiKey' | 'serviceAccount';
-  kind: IdentityKind;
+  subjectType: ReviewSubjectType;
+  kind: ReviewKind;
+  /** Atlas id; for a database user `<projectId>/<databaseName>/<username>` (src/domain/keys.ts). */
   id: string;
   /** Username, API key public key or service account name (the workbook's Name column). */
   name: string;
+  /** Set for database users only. */
+  databaseUser?: DatabaseUserAccess;
   /**
    * Other names that may be a person's address: an API key's or service account's description (the
    * snapshot has no owner or creator for them). A reviewer whose address one of these is, is
@@ -393,9 +421,54 @@ function orgIdentities(org: Organization): SnapshotIdentity[] {
   return out;
 }
 
+/**
+ * The database users of an org's projects, one row each (identity: org, project, `databaseName`,
+ * `username`). Their roles are shown as project roles `role@db[.collection]`, so the sign-off and
+ * `review verify` show them like any other access.
+ */
+function databaseUserIdentities(org: Organization): SnapshotIdentity[] {
+  const row = (p: Project, u: DatabaseUser): SnapshotIdentity => {
+    const roles = [...u.roles].sort(
+      (a, b) =>
+        compareText(a.databaseName, b.databaseName) ||
+        compareText(a.collectionName ?? '', b.collectionName ?? '') ||
+        compareText(a.roleName, b.roleName),
+    );
+    const { key, id } = databaseUserRowKey(org.id, p.id, u.databaseName, u.username);
+    return {
+      key,
+      orgId: org.id,
+      orgName: org.name,
+      subjectType: 'databaseUser',
+      kind: 'databaseUser',
+      id,
+      name: u.username,
+      status: 'ACTIVE',
+      access: {
+        orgRoles: [],
+        projectRoles: [{ projectId: p.id, projectName: p.name, roles: roles.map(databaseRoleLabel) }],
+        teams: [],
+      },
+      databaseUser: {
+        projectId: p.id,
+        projectName: p.name,
+        databaseName: u.databaseName,
+        username: u.username,
+        authKind: u.authKind,
+        roles,
+      },
+    };
+  };
+  return org.projects.flatMap((p) => p.databaseUsers.map((u) => row(p, u)));
+}
+
 /** Every reviewable identity of a snapshot, keyed like the workbook's Identity key column. */
 export function snapshotIdentities(snapshot: Snapshot): Map<string, SnapshotIdentity> {
-  return new Map(snapshot.organizations.flatMap(orgIdentities).map((i) => [i.key, i]));
+  return new Map(
+    snapshot.organizations
+      .flatMap((o) => [...orgIdentities(o), ...databaseUserIdentities(o)])
+      .map((i) => [i.key, i]),
+  );
 }
 
 /** 1 -> A, 27 -> AA. */

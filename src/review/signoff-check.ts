@@ -168,6 +168,12 @@ export function signoffSnapshotProblem(s: Signoff, reviewed: Snapshot): SignoffP
         path: `${at}.access`,
         problem: `differs from the access ${a.key} held in the signed-off snapshot`,
       };
+    // A database user's address and roles drive the plan's paths and bodies: they must be the snapshot's.
+    if (!isDeepStrictEqual(x.databaseUser, a.databaseUser))
+      return {
+        path: `${at}.databaseUser`,
+        problem: `differs from database user ${a.key} in the signed-off snapshot`,
+      };
   }
   return null;
 }

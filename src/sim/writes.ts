@@ -22,7 +22,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { atlasMediaType, type WriteOperation, writeOperations } from '../atlas/write-operations.js';
-import type { ApiKey, Organization, Project, ProjectRole, ServiceAccount, User } from '../snapshot/schema.js';
+import type {
+  ApiKey,
+  DatabaseUser,
+  NetworkAccessEntry,
+  Organization,
+  Project,
+  ProjectRole,
+  ServiceAccount,
+  User,
+} from '../snapshot/schema.js';
 import type { SimulatorAuth } from './auth.js';
 import { authorize } from './authorize.js';
 import type { ApplyFault } from './faults.js';
@@ -117,6 +126,19 @@ export const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
     description: z.string().min(1).max(250).regex(SA_TEXT).nullable().optional(),
     roles: z.array(z.enum(ORG_ROLES)).optional(),
   }),
+  // The fields a roles update sends (src/review/plan.ts); a password is refused like any unknown field.
+  CloudDatabaseUser: z.strictObject({
+    databaseName: z.enum(['admin', '$external']),
+    groupId: z.string().regex(OBJECT_ID),
+    username: z.string().min(1),
+    roles: z.array(
+      z.strictObject({
+        roleName: z.string().min(1),
+        databaseName: z.string().min(1),
+        collectionName: z.string().min(1).optional(),
+      }),
+    ),
+  }),
   GroupServiceAccountUpdateRequest: z.strictObject({
     name: z.string().min(1).max(64).regex(SA_TEXT).nullable().optional(),
     description: z.string().min(1).max(250).regex(SA_TEXT).nullable().optional(),
@@ -140,6 +162,9 @@ export const SIM_WRITE_VERSIONS: Readonly<Record<keyof typeof writeOperations, r
   updateOrgServiceAccount: ['2024-08-05'],
   updateGroupServiceAccount: ['2024-08-05'],
   deleteGroupServiceAccount: ['2024-08-05'],
+  deleteGroupDatabaseUser: ['2023-01-01'],
+  updateGroupDatabaseUser: ['2023-01-01'],
+  deleteGroupAccessListEntry: ['2023-01-01'],
 };
 
 type Found<T> = T | { error: WriteError };
@@ -236,7 +261,31 @@ function writeTargets(estate: WritableEstate) {
         return { member, team };
       });
     });
+  /** A database user of a project, by `{databaseName}/{username}`. */
+  const databaseUser = (ctx: WriteContext): Found<{ project: Project; member: DatabaseUser }> =>
+    then(project(ctx.params), (found) => {
+      const { databaseName, username } = ctx.params;
+      const member = found.project.databaseUsers.find(
+        (u) => u.databaseName === databaseName && u.username === username,
+      );
+      return member
+        ? { project: found.project, member }
+        : notFound(`database user in project ${found.project.id}:`, `${databaseName}/${username}`);
+    });
+  /** An entry of a project's IP access list, by its CIDR block, address or security group. */
+  const accessListEntry = (ctx: WriteContext): Found<{ project: Project; entry: NetworkAccessEntry }> =>
+    then(project(ctx.params), (found) => {
+      const value = ctx.params.entryValue ?? '';
+      const entry = found.project.networkAccess.find(
+        (e) => e.cidrBlock === value || e.ipAddress === value || e.awsSecurityGroup === value,
+      );
+      return entry
+        ? { project: found.project, entry }
+        : notFound(`access list entry in project ${found.project.id}:`, value);
+    });
   return {
+    databaseUser,
+    accessListEntry,
     orgUser: inOrg(user, 'userId'),
     orgApiKey: inOrg(apiKey, 'apiUserId'),
     orgServiceAccount: inOrg(serviceAccount, 'clientId'),
@@ -436,6 +485,31 @@ function buildWriteRoutes(estate: WritableEstate, baseUrl: () => string): WriteR
         return { status: 204 };
       },
     ),
+    write(ops.deleteGroupDatabaseUser, groupScope('projects-group'), find.databaseUser, (found) => {
+      found.project.databaseUsers = found.project.databaseUsers.filter((u) => u !== found.member);
+      return { status: 204 };
+    }),
+    write(ops.updateGroupDatabaseUser, groupScope('projects-group'), find.databaseUser, (found, ctx) => {
+      const body = ctx.body as { username: string; databaseName: string; roles: DatabaseUser['roles'] };
+      if (body.username !== found.member.username || body.databaseName !== found.member.databaseName)
+        return invalid('The body names another database user than the path.', [body.username]);
+      found.member.roles = body.roles.map((r) => ({ ...r, collectionName: r.collectionName ?? null }));
+      return {
+        status: 200,
+        body: {
+          databaseName: found.member.databaseName,
+          groupId: found.project.id,
+          username: found.member.username,
+          roles: body.roles,
+          scopes: found.member.scopes,
+          labels: found.member.labels,
+        },
+      };
+    }),
+    write(ops.deleteGroupAccessListEntry, groupScope('projects-group'), find.accessListEntry, (found) => {
+      found.project.networkAccess = found.project.networkAccess.filter((e) => e !== found.entry);
+      return { status: 204 };
+    }),
   ];
   return routes.map(compileWriteRoute);
 }

@@ -91,3 +91,23 @@ export const PREDECIDED_REVOKE: Readonly<Record<string, string>> = {
   INVITATION_EXPIRED: 'invitation expired',
   INVITATION_REJECTED: 'invitation rejected',
 };
+
+/** The Kind column of a database user's Review row (issue 13); its decisions are the same three. */
+export const DATABASE_USER_ROW_KIND = 'databaseUser';
+
+/**
+ * The Identity key of a database user's Review row: `<orgId>:databaseUser:<projectId>/<databaseName>/<username>`.
+ * A database user has no Atlas id; the project, the authentication database and the username identify
+ * it (the path of `/groups/{groupId}/databaseUsers/{databaseName}/{username}`). The project id (24 hex)
+ * and the database (`admin` or `$external`) hold no `/`, so the username, which may (IAM ARNs, OIDC
+ * `<IdP>/<name>`), is everything after the second one. The same id as the domain's database user id.
+ */
+export function databaseUserRowKey(
+  orgId: string,
+  projectId: string,
+  databaseName: string,
+  username: string,
+): { key: string; id: string } {
+  const id = `${projectId}/${databaseName}/${username}`;
+  return { key: `${orgId}:${DATABASE_USER_ROW_KIND}:${id}`, id };
+}
