@@ -22,6 +22,7 @@ import { normaliseAddress, visibleText } from '../util/address.js';
 import { neutraliseFormula } from '../util/text-safety.js';
 import {
   type Decision,
+  databaseUserRowKey,
   HEADERS,
   INPUT_HEADERS,
   PREDECIDED_REVOKE,
@@ -29,7 +30,6 @@ import {
   REVIEW_SHEET,
   SUMMARY_SHA_LABEL,
   SUMMARY_SHEET,
-  databaseUserRowKey,
 } from '../workbook/contract.js';
 import {
   inspectWorkbookPackage,

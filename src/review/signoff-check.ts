@@ -122,6 +122,33 @@ export function signoffCountProblem(s: Signoff): SignoffProblem | null {
         path: `$.counts.${f}`,
         problem: `${s.counts[f]}, but the reviewers in $.reviewers add up to ${byReviewer[f]}`,
       };
+  return s.byKind ? kindCountProblem(s, s.byKind) : null;
+}
+
+/** The per-kind counts (database users among them) add up like the per-org ones. */
+function kindCountProblem(s: Signoff, byKind: NonNullable<Signoff['byKind']>): SignoffProblem | null {
+  const kinds = new Set<string>();
+  for (const [i, k] of byKind.entries()) {
+    if (kinds.has(k.kind)) return { path: `$.byKind[${i}].kind`, problem: `kind ${k.kind} is counted twice` };
+    kinds.add(k.kind);
+    const p = countsProblem(
+      k,
+      s.actions.filter((a) => a.kind === k.kind),
+      `$.byKind[${i}]`,
+      `kind ${k.kind}`,
+    );
+    if (p) return p;
+  }
+  for (const [i, a] of s.actions.entries())
+    if (!kinds.has(a.kind))
+      return { path: `$.actions[${i}].kind`, problem: `kind ${a.kind} is not counted in $.byKind` };
+  const total = sum(byKind);
+  for (const f of COUNT_FIELDS)
+    if (total[f] !== s.counts[f])
+      return {
+        path: `$.counts.${f}`,
+        problem: `${s.counts[f]}, but the kinds in $.byKind add up to ${total[f]}`,
+      };
   return null;
 }
 

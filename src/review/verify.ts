@@ -273,8 +273,14 @@ function checkDatabaseUser(a: SignoffAction, org: Organization): CheckOutcome {
     return unverifiable('the later snapshot has no database users for this organization');
   const project = org.projects.find((p) => p.id === d.projectId);
   if (!project) {
-    if (!org.coverage.projects) return unverifiable('the later snapshot has no projects for this organization');
-    return { outcome: 'done', reason: `project ${d.projectName} no longer exists`, remaining: [], matchedId: null };
+    if (!org.coverage.projects)
+      return unverifiable('the later snapshot has no projects for this organization');
+    return {
+      outcome: 'done',
+      reason: `project ${d.projectName} no longer exists`,
+      remaining: [],
+      matchedId: null,
+    };
   }
   const u = project.databaseUsers.find((x) => x.databaseName === d.databaseName && x.username === d.username);
   if (!u) return { outcome: 'done', reason: 'database user deleted', remaining: [], matchedId: null };
@@ -304,7 +310,11 @@ function check(a: SignoffAction, org: Organization | undefined): CheckOutcome {
 function findingSubject(a: SignoffAction, subjectId: string, name: string): Finding['subject'] {
   if (a.subjectType !== 'databaseUser') return { type: a.subjectType, id: subjectId, name };
   const d = a.databaseUser;
-  return { type: 'project', id: d?.projectId ?? subjectId, name: `${d?.projectName ?? ''}: database user ${name}` };
+  return {
+    type: 'project',
+    id: d?.projectId ?? subjectId,
+    name: `${d?.projectName ?? ''}: database user ${name}`,
+  };
 }
 
 function toFinding(c: RevocationCheck, a: SignoffAction): Finding {
