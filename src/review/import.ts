@@ -25,6 +25,8 @@ import {
   databaseUserRowKey,
   HEADERS,
   INPUT_HEADERS,
+  networkAccessEntryValue,
+  networkAccessRowKey,
   PREDECIDED_REVOKE,
   REVIEW_DECISIONS,
   REVIEW_SHEET,
@@ -246,6 +248,7 @@ export interface ReviewProblem {
     | 'name-mismatch'
     | 'decision-blank'
     | 'decision-unknown'
+    | 'decision-not-allowed'
     | 'reviewer-blank'
     | 'self-review'
     | 'date-blank'
@@ -303,10 +306,18 @@ export interface DatabaseUserAccess {
   roles: DatabaseUser['roles'];
 }
 
-/** Subject types of Review sheet rows: org identities and database users. */
-export type ReviewSubjectType = 'user' | 'apiKey' | 'serviceAccount' | 'databaseUser';
+/** An entry of a project's IP access list as reviewed: what its removal's path needs. */
+export interface NetworkAccessTarget {
+  projectId: string;
+  projectName: string;
+  /** The security group, CIDR block or address (`entryValue` of the DELETE). */
+  entryValue: string;
+}
+
+/** Subject types of Review sheet rows: org identities, database users and flagged access list entries. */
+export type ReviewSubjectType = 'user' | 'apiKey' | 'serviceAccount' | 'databaseUser' | 'networkAccessEntry';
 /** Kinds of Review sheet rows (the Kind column). */
-export type ReviewKind = IdentityKind | 'databaseUser';
+export type ReviewKind = IdentityKind | 'databaseUser' | 'networkAccessEntry';
 
 /** A database user's role as one word: `readWrite@sales`, `read@sales.orders`. */
 export function databaseRoleLabel(r: DatabaseUser['roles'][number]): string {
@@ -326,6 +337,8 @@ export interface SnapshotIdentity {
   name: string;
   /** Set for database users only. */
   databaseUser?: DatabaseUserAccess;
+  /** Set for network access entries only. */
+  networkAccess?: NetworkAccessTarget;
   /**
    * Other names that may be a person's address: an API key's or service account's description (the
    * snapshot has no owner or creator for them). A reviewer whose address one of these is, is
@@ -460,6 +473,34 @@ function databaseUserIdentities(org: Organization): SnapshotIdentity[] {
     };
   };
   return org.projects.flatMap((p) => p.databaseUsers.map((u) => row(p, u)));
+}
+
+/**
+ * The project IP access list entries a Review row may name (rows the report writes for flagged
+ * entries only, so none is required), keyed like the Identity key column.
+ */
+export function snapshotNetworkAccessRows(snapshot: Snapshot): Map<string, SnapshotIdentity> {
+  const out = new Map<string, SnapshotIdentity>();
+  for (const o of snapshot.organizations)
+    for (const p of o.projects)
+      for (const e of p.networkAccess) {
+        const entryValue = networkAccessEntryValue(e);
+        if (entryValue === null) continue;
+        const { key, id } = networkAccessRowKey(o.id, p.id, entryValue);
+        out.set(key, {
+          key,
+          orgId: o.id,
+          orgName: o.name,
+          subjectType: 'networkAccessEntry',
+          kind: 'networkAccessEntry',
+          id,
+          name: entryValue,
+          status: 'ACTIVE',
+          access: { orgRoles: [], projectRoles: [], teams: [] },
+          networkAccess: { projectId: p.id, projectName: p.name, entryValue },
+        });
+      }
+  return out;
 }
 
 /** Every reviewable identity of a snapshot, keyed like the workbook's Identity key column. */
@@ -802,6 +843,8 @@ function checkReviewColumns(review: ReviewSheetContents, problem: Report): Map<s
 /** What rows are checked against: the snapshot's identities and the bounds of a review date. */
 interface RowContext {
   identities: ReadonlyMap<string, SnapshotIdentity>;
+  /** Rows that may be there but need not be (flagged network access entries). */
+  optional: ReadonlyMap<string, SnapshotIdentity>;
   sameSnapshot: boolean;
   /** The snapshot's collection date and today, YYYY-MM-DD. */
   collected: string;
@@ -905,10 +948,23 @@ function checkDecisionRow(
   );
   const date = checkReviewDate(cells.get(ctx.col(HEADERS.reviewedOn)), ctx, at);
   const comment = text(cells.get(ctx.col(HEADERS.comment)));
+  // An access list entry is kept or removed; there is nothing in it to modify.
+  if (decision === 'Modify' && identity?.kind === 'networkAccessEntry')
+    at(
+      HEADERS.decision,
+      'decision-not-allowed',
+      'a network access entry is kept or removed: choose Keep or Revoke (remove it from the access list)',
+    );
   // A Modify says what to change only in its comment; without one the plan cannot be written.
-  if (decision === 'Modify' && comment === null)
+  else if (decision === 'Modify' && comment === null)
     at(HEADERS.comment, 'comment-required', 'a Modify decision needs a comment saying what to change');
-  if (identity && decision && reviewer && date)
+  if (
+    identity &&
+    decision &&
+    reviewer &&
+    date &&
+    !(decision === 'Modify' && identity.kind === 'networkAccessEntry')
+  )
     return { ...identity, decision, reviewer, reviewedOn: date, comment, row };
   return null;
 }
@@ -944,7 +1000,7 @@ function checkRows(
       continue;
     }
     seen.set(key, row);
-    const identity = ctx.identities.get(key);
+    const identity = ctx.identities.get(key) ?? ctx.optional.get(key);
     if (!identity && ctx.sameSnapshot)
       at(HEADERS.key, 'identity-unknown', `identity ${key} is not in the snapshot`);
     const name = text(cells.get(ctx.col(HEADERS.name)));
@@ -1011,6 +1067,7 @@ export function checkReviewWorkbook(
   if (col === null) return { workbookSnapshotSha256: claimed, decisions: [], problems };
   const ctx: RowContext = {
     identities: snapshotIdentities(snapshot.snapshot),
+    optional: snapshotNetworkAccessRows(snapshot.snapshot),
     sameSnapshot,
     collected: snapshot.snapshot.collectedAt.slice(0, 10),
     today: now.toISOString().slice(0, 10),

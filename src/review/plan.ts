@@ -157,6 +157,19 @@ function databaseRolesBody(
 function revokeCalls(a: SignoffAction): PlannedCall[] {
   const orgId = a.orgId;
   switch (a.subjectType) {
+    case 'networkAccessEntry': {
+      if (!a.networkAccess) throw new Error(`internal: network access action ${a.key} without its entry`);
+      const n = a.networkAccess;
+      return [
+        call(
+          'deleteGroupAccessListEntry',
+          { groupId: n.projectId, entryValue: n.entryValue },
+          null,
+          `remove ${n.entryValue} from the IP access list of project ${n.projectName}`,
+          false,
+        ),
+      ];
+    }
     case 'databaseUser': {
       const d = databaseUserOf(a);
       return [
@@ -445,6 +458,9 @@ function databaseUserModifyCalls(a: SignoffAction): Removal {
 
 function modifyCalls(a: SignoffAction): { calls: PlannedCall[]; notes: string[] } {
   if (a.subjectType === 'databaseUser') return databaseUserModifyCalls(a);
+  // review import refuses it; a sign-off written by hand gets no call.
+  if (a.subjectType === 'networkAccessEntry')
+    return { calls: [], notes: ['an access list entry is kept or removed (Revoke); Modify changes nothing'] };
   const held = heldItems(a);
   const chosen = chosenItems(held, a.comment ?? '');
   if (chosen.length > 0) return removalCalls(a, chosen, false);

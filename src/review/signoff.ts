@@ -51,8 +51,8 @@ const signoffActionSchema = z.object({
   key: z.string(),
   orgId: z.string(),
   orgName: z.string(),
-  subjectType: z.enum(['user', 'apiKey', 'serviceAccount', 'databaseUser']),
-  kind: z.enum(['user', 'invitation', 'apiKey', 'serviceAccount', 'databaseUser']),
+  subjectType: z.enum(['user', 'apiKey', 'serviceAccount', 'databaseUser', 'networkAccessEntry']),
+  kind: z.enum(['user', 'invitation', 'apiKey', 'serviceAccount', 'databaseUser', 'networkAccessEntry']),
   /** Atlas id (clientId for service accounts; `<projectId>/<databaseName>/<username>` for database users). */
   id: z.string(),
   /** Username, API key public key or service account name. */
@@ -67,6 +67,10 @@ const signoffActionSchema = z.object({
   access: accessSchema,
   /** Database users only: where the user lives and the roles it held at review time. */
   databaseUser: databaseUserAccessSchema.optional(),
+  /** Network access entries only: the project and the entry removed. */
+  networkAccess: z
+    .object({ projectId: z.string(), projectName: z.string(), entryValue: z.string().min(1) })
+    .optional(),
 });
 export type SignoffAction = z.infer<typeof signoffActionSchema>;
 
@@ -172,6 +176,7 @@ export function buildSignoff(input: BuildSignoffInput): Signoff {
       workbookRow: d.row,
       access: d.access,
       ...(d.databaseUser ? { databaseUser: d.databaseUser } : {}),
+      ...(d.networkAccess ? { networkAccess: d.networkAccess } : {}),
     }))
     .sort(
       (a, b) =>

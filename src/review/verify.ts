@@ -293,21 +293,60 @@ function checkDatabaseUser(a: SignoffAction, org: Organization): CheckOutcome {
   };
 }
 
+/** An access list entry is gone when its project's list no longer has it (or the project is gone). */
+function checkNetworkAccess(a: SignoffAction, org: Organization): CheckOutcome {
+  const n = a.networkAccess;
+  if (!n) return unverifiable('the sign-off does not say which project the entry was in');
+  if (!org.coverage.networkAccess)
+    return unverifiable('the later snapshot has no network access lists for this organization');
+  const project = org.projects.find((p) => p.id === n.projectId);
+  if (!project) {
+    if (!org.coverage.projects)
+      return unverifiable('the later snapshot has no projects for this organization');
+    return {
+      outcome: 'done',
+      reason: `project ${n.projectName} no longer exists`,
+      remaining: [],
+      matchedId: null,
+    };
+  }
+  const still = project.networkAccess.filter((e) =>
+    [e.awsSecurityGroup, e.cidrBlock, e.ipAddress].includes(n.entryValue),
+  );
+  if (still.length === 0)
+    return { outcome: 'done', reason: 'removed from the IP access list', remaining: [], matchedId: null };
+  return {
+    outcome: 'not-done',
+    reason: `still on the IP access list of project ${project.name}`,
+    remaining: [`${project.name}: ${n.entryValue}`],
+    matchedId: null,
+  };
+}
+
 /** Whether the later snapshot shows a Revoke carried out: done, not done, or unverifiable (fail closed). */
 function check(a: SignoffAction, org: Organization | undefined): CheckOutcome {
   if (!org) return unverifiable('organization not in the later snapshot');
   if (a.subjectType === 'databaseUser') return checkDatabaseUser(a, org);
+  if (a.subjectType === 'networkAccessEntry') return checkNetworkAccess(a, org);
   if (a.subjectType === 'user') return checkUser(a, org);
   if (a.subjectType === 'apiKey') return checkApiKey(a, org);
   return checkServiceAccount(a, org);
 }
 
 /**
- * The finding's subject. A database user is not yet a subject kind of findings on this branch (issue
- * 13's `databaseUser` kind arrives with the rules), so its finding is about the project it is in and
- * names the user; the key keeps the database user's own id, so baselines and waivers match it.
+ * The finding's subject. Database users and access list entries are not yet subject kinds of findings
+ * on this branch (issue 13's `databaseUser` and `networkAccessEntry` kinds arrive with the rules), so
+ * their finding is about the project they are in and names them; the key keeps the database user's own id, so baselines and waivers match it.
  */
 function findingSubject(a: SignoffAction, subjectId: string, name: string): Finding['subject'] {
+  if (a.subjectType === 'networkAccessEntry') {
+    const n = a.networkAccess;
+    return {
+      type: 'project',
+      id: n?.projectId ?? subjectId,
+      name: `${n?.projectName ?? ''}: IP access list entry ${name}`,
+    };
+  }
   if (a.subjectType !== 'databaseUser') return { type: a.subjectType, id: subjectId, name };
   const d = a.databaseUser;
   return {

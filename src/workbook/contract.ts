@@ -111,3 +111,30 @@ export function databaseUserRowKey(
   const id = `${projectId}/${databaseName}/${username}`;
   return { key: `${orgId}:${DATABASE_USER_ROW_KIND}:${id}`, id };
 }
+
+/**
+ * The Kind column of a network access entry's Review row. The report writes such rows only for the
+ * project IP access list entries a rule flags (open to the world, wider than the policy, no comment),
+ * so the import accepts them without requiring one per entry. Their decisions are Keep or Revoke
+ * (remove the entry from the access list); Modify has nothing to change and is refused.
+ */
+export const NETWORK_ACCESS_ROW_KIND = 'networkAccessEntry';
+
+/** What names an access list entry in the Atlas path: its security group, CIDR block or address. */
+export function networkAccessEntryValue(e: {
+  cidrBlock: string | null;
+  ipAddress: string | null;
+  awsSecurityGroup: string | null;
+}): string | null {
+  return e.awsSecurityGroup ?? e.cidrBlock ?? e.ipAddress;
+}
+
+/** The Identity key of a network access entry's Review row: `<orgId>:networkAccessEntry:<projectId>/<entry>`. */
+export function networkAccessRowKey(
+  orgId: string,
+  projectId: string,
+  entry: string,
+): { key: string; id: string } {
+  const id = `${projectId}/${entry}`;
+  return { key: `${orgId}:${NETWORK_ACCESS_ROW_KIND}:${id}`, id };
+}

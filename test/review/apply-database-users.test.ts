@@ -206,7 +206,7 @@ describe('review apply: database users against the simulator', () => {
     const baseUrl = new URL(sim.baseUrl);
     const deps = {
       ...fakeDeps(),
-      fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init),
+      fetch: (input: string | URL | Request, init?: RequestInit) => fetch(input, init),
     };
     let client: AtlasClient | undefined;
     const auth = new ServiceAccountAuth(
