@@ -185,6 +185,15 @@ describe('review apply: database users against the simulator', () => {
           project({
             id: P,
             name: 'prod',
+            networkAccess: [
+              {
+                cidrBlock: '0.0.0.0/0',
+                ipAddress: null,
+                awsSecurityGroup: null,
+                comment: null,
+                deleteAfterDate: null,
+              },
+            ],
             databaseUsers: [
               user({ username: LDAP, databaseName: '$external', authKind: 'ldap-user' }),
               user({ username: 'app-writer' }),
@@ -230,5 +239,40 @@ describe('review apply: database users against the simulator', () => {
     ]);
     const again = await apply(p, client, sim.baseUrl);
     expect(again.calls.map((c) => c.outcome)).toEqual(['already-done', 'done']);
+  });
+
+  it('removes a revoked access list entry; a second run finds it already gone', async () => {
+    const baseUrl = new URL(sim.baseUrl);
+    const deps = {
+      ...fakeDeps(),
+      fetch: (input: string | URL | Request, init?: RequestInit) => fetch(input, init),
+    };
+    let client: AtlasClient | undefined;
+    const auth = new ServiceAccountAuth(
+      WRITER.clientId,
+      WRITER.clientSecret,
+      baseUrl,
+      (r) => client!.sendTokenRequest(r),
+      deps.now,
+    );
+    client = new AtlasClient({ ...DEFAULT_CLIENT_OPTIONS, baseUrl, userAgent: 'test' }, auth, deps);
+    const entry: SignoffAction = {
+      ...revokeLdap,
+      key: `${ORG}:networkAccessEntry:${P}/0.0.0.0/0`,
+      subjectType: 'networkAccessEntry',
+      kind: 'networkAccessEntry',
+      id: `${P}/0.0.0.0/0`,
+      name: '0.0.0.0/0',
+      databaseUser: undefined,
+      networkAccess: { projectId: P, projectName: 'prod', entryValue: '0.0.0.0/0' },
+    };
+    delete entry.databaseUser;
+    const p = plan(entry);
+    const first = await apply(p, client, sim.baseUrl);
+    expect(first.calls.map((c) => [c.path, c.outcome])).toEqual([
+      [`/api/atlas/v2/groups/${P}/accessList/0.0.0.0%2F0`, 'done'],
+    ]);
+    expect(estate[0]!.projects[0]!.networkAccess).toEqual([]);
+    expect((await apply(p, client, sim.baseUrl)).calls.map((c) => c.outcome)).toEqual(['already-done']);
   });
 });
