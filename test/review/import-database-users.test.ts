@@ -222,3 +222,11 @@ describe('sign-off per-kind counts', () => {
     expect(signoffCountProblem(older)).toBeNull();
   });
 });
+
+describe('workbook row caps', () => {
+  it('count database users, custom roles and access list entries as subjects', async () => {
+    const { snapshotSubjectCount } = await import('../../src/review/xlsx-package.js');
+    // 1 org + 1 user + 1 project, then 2 database users.
+    expect(snapshotSubjectCount(snap)).toBe(5);
+  });
+});
