@@ -225,8 +225,11 @@ export const PATH_PARAMETER_PATTERNS: Readonly<Record<string, RegExp>> = {
   teamId: /^([a-f0-9]{24})$/,
   apiUserId: /^([a-f0-9]{24})$/,
   clientId: /^mdb_sa_id_[a-fA-F\d]{24}$/,
+  // The spec's text character for character (its identity escapes `\:` and `\-` kept), so the test
+  // can compare it with the extract.
   entryValue:
-    /^([0-9]{1,3}\.){3}[0-9]{1,3}(%2[fF][0-9]{1,3})?|([0-9a-f]{1,4}:){7}[0-9a-f]{1,4}(%2[fF][0-9]{1,3})?|([0-9a-f]{1,4}:){1,6}:(%2[fF][0-9]{1,3})|(sg-[a-f0-9]{8})?$/,
+    // biome-ignore lint/complexity/noUselessEscapeInRegex: the spec's pattern as written
+    /^([0-9]{1,3}\.){3}[0-9]{1,3}(%2[fF][0-9]{1,3})?|([0-9a-f]{1,4}\:){7}[0-9a-f]{1,4}(%2[fF][0-9]{1,3})?|([0-9a-f]{1,4}\:){1,6}\:(%2[fF][0-9]{1,3})|(sg\-[a-f0-9]{8})?$/,
 };
 
 /**
