@@ -238,7 +238,7 @@ export const PATH_PARAMETER_PATTERNS: Readonly<Record<string, RegExp>> = {
  * The access-list pattern above is the spec's, over the URL-encoded value and open at its end (its last
  * branch matches anything), so an entry is also checked here: an address, a CIDR block or a security group.
  */
-export const PATH_PARAMETER_CHECKS: Readonly<Record<string, RegExp>> = {
+const PATH_PARAMETER_CHECKS: Readonly<Record<string, RegExp>> = {
   databaseName: /^(admin|\$external)$/,
   username: /^[^\u0000-\u001f\u007f]+$/,
   entryValue: /^(?:[0-9.]+(?:\/\d{1,2})?|[0-9a-fA-F:]+(?:\/\d{1,3})?|sg-[a-f0-9]{8,17})$/,

@@ -296,7 +296,7 @@ interface IdentityAccess {
  * A database user as reviewed: where it lives and the roles it held, so the plan can address it
  * (`/groups/{projectId}/databaseUsers/{databaseName}/{username}`) and write the roles a Modify keeps.
  */
-export interface DatabaseUserAccess {
+interface DatabaseUserAccess {
   projectId: string;
   projectName: string;
   /** `admin` (SCRAM) or `$external` (every external kind). */
@@ -307,7 +307,7 @@ export interface DatabaseUserAccess {
 }
 
 /** An entry of a project's IP access list as reviewed: what its removal's path needs. */
-export interface NetworkAccessTarget {
+interface NetworkAccessTarget {
   projectId: string;
   projectName: string;
   /** The security group, CIDR block or address (`entryValue` of the DELETE). */
@@ -315,9 +315,9 @@ export interface NetworkAccessTarget {
 }
 
 /** Subject types of Review sheet rows: org identities, database users and flagged access list entries. */
-export type ReviewSubjectType = 'user' | 'apiKey' | 'serviceAccount' | 'databaseUser' | 'networkAccessEntry';
+type ReviewSubjectType = 'user' | 'apiKey' | 'serviceAccount' | 'databaseUser' | 'networkAccessEntry';
 /** Kinds of Review sheet rows (the Kind column). */
-export type ReviewKind = IdentityKind | 'databaseUser' | 'networkAccessEntry';
+type ReviewKind = IdentityKind | 'databaseUser' | 'networkAccessEntry';
 
 /** A database user's role as one word: `readWrite@sales`, `read@sales.orders`. */
 export function databaseRoleLabel(r: DatabaseUser['roles'][number]): string {

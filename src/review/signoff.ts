@@ -36,7 +36,7 @@ const accessSchema = z.object({
 });
 
 /** A database user's address and roles at review time (database user actions only). */
-export const databaseUserAccessSchema = z.object({
+const databaseUserAccessSchema = z.object({
   projectId: z.string(),
   projectName: z.string(),
   databaseName: z.enum(['admin', '$external']),

@@ -335,8 +335,9 @@ function check(a: SignoffAction, org: Organization | undefined): CheckOutcome {
 
 /**
  * The finding's subject. Database users and access list entries are not yet subject kinds of findings
- * on this branch (issue 13's `databaseUser` and `networkAccessEntry` kinds arrive with the rules), so
- * their finding is about the project they are in and names them; the key keeps the database user's own id, so baselines and waivers match it.
+ * (the `databaseUser` and `networkAccessEntry` kinds arrive with their rules), so their finding is
+ * about the project they are in and names them; the key keeps their own id, so baselines and waivers
+ * match it.
  */
 function findingSubject(a: SignoffAction, subjectId: string, name: string): Finding['subject'] {
   if (a.subjectType === 'networkAccessEntry') {

@@ -92,8 +92,8 @@ export const PREDECIDED_REVOKE: Readonly<Record<string, string>> = {
   INVITATION_REJECTED: 'invitation rejected',
 };
 
-/** The Kind column of a database user's Review row (issue 13); its decisions are the same three. */
-export const DATABASE_USER_ROW_KIND = 'databaseUser';
+/** The Kind column of a database user's Review row; its decisions are the same three. */
+const DATABASE_USER_ROW_KIND = 'databaseUser';
 
 /**
  * The Identity key of a database user's Review row: `<orgId>:databaseUser:<projectId>/<databaseName>/<username>`.
@@ -118,7 +118,7 @@ export function databaseUserRowKey(
  * so the import accepts them without requiring one per entry. Their decisions are Keep or Revoke
  * (remove the entry from the access list); Modify has nothing to change and is refused.
  */
-export const NETWORK_ACCESS_ROW_KIND = 'networkAccessEntry';
+const NETWORK_ACCESS_ROW_KIND = 'networkAccessEntry';
 
 /** What names an access list entry in the Atlas path: its security group, CIDR block or address. */
 export function networkAccessEntryValue(e: {

@@ -1,5 +1,5 @@
 /**
- * `review apply` for database users (issue 13): the plan's DELETE and PATCH sent by the Atlas client
+ * `review apply` for database users: the plan's DELETE and PATCH sent by the Atlas client
  * exactly as planned (URL-encoded DN and ARN segments, the version as Accept and Content-Type, the
  * roles body), first against nock, then against the simulator, whose database users change.
  */

@@ -1,5 +1,5 @@
 /**
- * Database users read back from the Review sheet (issue 13): rows of kind `databaseUser`, identified by
+ * Database users read back from the Review sheet: rows of kind `databaseUser`, identified by
  * (org, project, databaseName, username), checked against the snapshot like every other row, and
  * carried into the sign-off with the address and roles the plan needs.
  */

@@ -1,5 +1,5 @@
 /**
- * Flagged network access entries in the review (issue 13): optional Review rows of kind
+ * Flagged network access entries in the review: optional Review rows of kind
  * `networkAccessEntry`, decided Keep or Revoke; Revoke plans the DELETE of the entry (URL-encoded CIDR,
  * address or security group), `review verify` checks it is gone.
  */

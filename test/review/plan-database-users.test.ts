@@ -1,5 +1,5 @@
 /**
- * Revocation plan for database users (issue 13): Revoke is the DELETE of the user at
+ * Revocation plan for database users: Revoke is the DELETE of the user at
  * `/groups/{groupId}/databaseUsers/{databaseName}/{username}` with every path segment URL-encoded;
  * Modify is one PATCH of the roles the user keeps, in the spec's `CloudDatabaseUser` schema and never
  * with a password. Every plan goes through the spec check (test/helpers/plan-spec.ts).

@@ -1,4 +1,4 @@
-/** `review verify` for database users (issue 13): each revoked database user is gone, or reported. */
+/** `review verify` for database users: each revoked database user is gone, or reported. */
 import { describe, expect, it } from 'vitest';
 import type { Signoff, SignoffAction } from '../../src/review/signoff.js';
 import { verifySignoff } from '../../src/review/verify.js';
