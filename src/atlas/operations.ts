@@ -19,6 +19,10 @@ export type RateLimitSet =
   | 'programmatic-api-keys'
   | 'service-accounts'
   | 'projects'
+  /** Database Users, GROUP scope (docs/atlas-api-notes.md §6.3). */
+  | 'database-users'
+  /** The project IP access list: no documented endpoint set, so a bucket of its own per project. */
+  | 'network-access'
   | 'legacy';
 
 export interface Operation<W extends WireSchemas = WireSchemas> {

@@ -37,6 +37,10 @@ const DOCUMENTED_BUCKETS: Readonly<Record<RateLimitSet, BucketSize | null>> = {
   'programmatic-api-keys': { capacity: 500, refill: 250, seconds: 60 },
   'service-accounts': { capacity: 500, refill: 250, seconds: 60 },
   projects: { capacity: 1200, refill: 500, seconds: 60 },
+  // Database Users, GROUP scope: 10000, 5000 / 60 s.
+  'database-users': { capacity: 10000, refill: 5000, seconds: 60 },
+  // The project IP access list: no documented set; paced by the headers it reports, as legacy.
+  'network-access': null,
   legacy: null,
 };
 

@@ -11,6 +11,11 @@
  * - removeOrgUser: "To remove pending or active users, use v2-{2025-02-19} or later".
  * - updateGroupApiKeyRoles: "You must specify at least one valid role for the project"; with none left
  *   the key is removed from the project (removeGroupApiKey).
+ * - deleteGroupDatabaseUser / updateGroupDatabaseUser: `databaseName` is `$external` for AWS IAM, X.509,
+ *   LDAP and OIDC Workload users and `admin` for SCRAM-SHA and OIDC Workforce; the username is a DN, an
+ *   ARN or `<IdP id>/<name>` for external users, so it is URL-encoded as one path segment.
+ * - deleteGroupAccessListEntry: "For CIDR blocks that use a subnet mask, replace the forward slash (`/`)
+ *   with its URL-encoded value (`%2F`)".
  */
 import type { RateLimitSet } from './operations.js';
 
@@ -175,6 +180,36 @@ export const writeOperations = {
     rateLimitSet: 'service-accounts',
     scopeParam: 'groupId',
   }),
+  deleteGroupDatabaseUser: op({
+    operationId: 'deleteGroupDatabaseUser',
+    method: 'DELETE',
+    path: '/api/atlas/v2/groups/{groupId}/databaseUsers/{databaseName}/{username}',
+    version: '2023-01-01',
+    requestSchema: null,
+    roles: ['Project Database Access Admin', 'Project Stream Processing Owner'],
+    rateLimitSet: 'database-users',
+    scopeParam: 'groupId',
+  }),
+  updateGroupDatabaseUser: op({
+    operationId: 'updateGroupDatabaseUser',
+    method: 'PATCH',
+    path: '/api/atlas/v2/groups/{groupId}/databaseUsers/{databaseName}/{username}',
+    version: '2023-01-01',
+    requestSchema: 'CloudDatabaseUser',
+    roles: ['Project Database Access Admin', 'Project Stream Processing Owner'],
+    rateLimitSet: 'database-users',
+    scopeParam: 'groupId',
+  }),
+  deleteGroupAccessListEntry: op({
+    operationId: 'deleteGroupAccessListEntry',
+    method: 'DELETE',
+    path: '/api/atlas/v2/groups/{groupId}/accessList/{entryValue}',
+    version: '2023-01-01',
+    requestSchema: null,
+    roles: ['Project Network Access Manager'],
+    rateLimitSet: 'network-access',
+    scopeParam: 'groupId',
+  }),
 } as const satisfies Record<string, WriteOperation>;
 
 export type WriteOperationId = keyof typeof writeOperations;
@@ -190,6 +225,23 @@ export const PATH_PARAMETER_PATTERNS: Readonly<Record<string, RegExp>> = {
   teamId: /^([a-f0-9]{24})$/,
   apiUserId: /^([a-f0-9]{24})$/,
   clientId: /^mdb_sa_id_[a-fA-F\d]{24}$/,
+  // The spec's text character for character (its identity escapes `\:` and `\-` kept), so the test
+  // can compare it with the extract.
+  entryValue:
+    // biome-ignore lint/complexity/noUselessEscapeInRegex: the spec's pattern as written
+    /^([0-9]{1,3}\.){3}[0-9]{1,3}(%2[fF][0-9]{1,3})?|([0-9a-f]{1,4}\:){7}[0-9a-f]{1,4}(%2[fF][0-9]{1,3})?|([0-9a-f]{1,4}\:){1,6}\:(%2[fF][0-9]{1,3})|(sg\-[a-f0-9]{8})?$/,
+};
+
+/**
+ * Path parameters the spec gives no pattern: what the plan may put there. `databaseName` is the
+ * `CloudDatabaseUser.databaseName` enum; a username is any non-empty text (a DN, an ARN, `<IdP>/<name>`).
+ * The access-list pattern above is the spec's, over the URL-encoded value and open at its end (its last
+ * branch matches anything), so an entry is also checked here: an address, a CIDR block or a security group.
+ */
+const PATH_PARAMETER_CHECKS: Readonly<Record<string, RegExp>> = {
+  databaseName: /^(admin|\$external)$/,
+  username: /^[^\u0000-\u001f\u007f]+$/,
+  entryValue: /^(?:[0-9.]+(?:\/\d{1,2})?|[0-9a-fA-F:]+(?:\/\d{1,3})?|sg-[a-f0-9]{8,17})$/,
 };
 
 /**
@@ -220,7 +272,7 @@ export function writePathParams(
     } catch {
       return { problem: `${name} ${JSON.stringify(raw)} is not URL-encoded text` };
     }
-    const pattern = PATH_PARAMETER_PATTERNS[name];
+    const pattern = PATH_PARAMETER_CHECKS[name] ?? PATH_PARAMETER_PATTERNS[name];
     if (!pattern?.test(value) || encodeURIComponent(value) !== raw)
       return { problem: `${name} ${JSON.stringify(value)} is not a valid Atlas ${name}` };
     params[name] = value;

@@ -17,13 +17,16 @@ import { identityKey } from '../domain/keys.js';
 import type { IdentityKind } from '../domain/subject.js';
 import { teamsOfUsers } from '../domain/team-membership.js';
 import { InputError } from '../errors.js';
-import type { Organization, Snapshot } from '../snapshot/schema.js';
+import type { DatabaseUser, Organization, Project, Snapshot } from '../snapshot/schema.js';
 import { normaliseAddress, visibleText } from '../util/address.js';
 import { neutraliseFormula } from '../util/text-safety.js';
 import {
   type Decision,
+  databaseUserRowKey,
   HEADERS,
   INPUT_HEADERS,
+  networkAccessEntryValue,
+  networkAccessRowKey,
   PREDECIDED_REVOKE,
   REVIEW_DECISIONS,
   REVIEW_SHEET,
@@ -245,6 +248,7 @@ export interface ReviewProblem {
     | 'name-mismatch'
     | 'decision-blank'
     | 'decision-unknown'
+    | 'decision-not-allowed'
     | 'reviewer-blank'
     | 'self-review'
     | 'date-blank'
@@ -288,16 +292,53 @@ interface IdentityAccess {
   teams: Array<{ id: string; name: string }>;
 }
 
+/**
+ * A database user as reviewed: where it lives and the roles it held, so the plan can address it
+ * (`/groups/{projectId}/databaseUsers/{databaseName}/{username}`) and write the roles a Modify keeps.
+ */
+interface DatabaseUserAccess {
+  projectId: string;
+  projectName: string;
+  /** `admin` (SCRAM) or `$external` (every external kind). */
+  databaseName: DatabaseUser['databaseName'];
+  username: string;
+  authKind: DatabaseUser['authKind'];
+  roles: DatabaseUser['roles'];
+}
+
+/** An entry of a project's IP access list as reviewed: what its removal's path needs. */
+interface NetworkAccessTarget {
+  projectId: string;
+  projectName: string;
+  /** The security group, CIDR block or address (`entryValue` of the DELETE). */
+  entryValue: string;
+}
+
+/** Subject types of Review sheet rows: org identities, database users and flagged access list entries. */
+type ReviewSubjectType = 'user' | 'apiKey' | 'serviceAccount' | 'databaseUser' | 'networkAccessEntry';
+/** Kinds of Review sheet rows (the Kind column). */
+type ReviewKind = IdentityKind | 'databaseUser' | 'networkAccessEntry';
+
+/** A database user's role as one word: `readWrite@sales`, `read@sales.orders`. */
+export function databaseRoleLabel(r: DatabaseUser['roles'][number]): string {
+  return `${r.roleName}@${r.databaseName}${r.collectionName ? `.${r.collectionName}` : ''}`;
+}
+
 /** A reviewable identity of the snapshot (the rows the workbook must have). */
 export interface SnapshotIdentity {
   key: string;
   orgId: string;
   orgName: string;
-  subjectType: 'user' | 'apiKey' | 'serviceAccount';
-  kind: IdentityKind;
+  subjectType: ReviewSubjectType;
+  kind: ReviewKind;
+  /** Atlas id; for a database user `<projectId>/<databaseName>/<username>` (src/domain/keys.ts). */
   id: string;
   /** Username, API key public key or service account name (the workbook's Name column). */
   name: string;
+  /** Set for database users only. */
+  databaseUser?: DatabaseUserAccess;
+  /** Set for network access entries only. */
+  networkAccess?: NetworkAccessTarget;
   /**
    * Other names that may be a person's address: an API key's or service account's description (the
    * snapshot has no owner or creator for them). A reviewer whose address one of these is, is
@@ -393,9 +434,82 @@ function orgIdentities(org: Organization): SnapshotIdentity[] {
   return out;
 }
 
+/**
+ * The database users of an org's projects, one row each (identity: org, project, `databaseName`,
+ * `username`). Their roles are shown as project roles `role@db[.collection]`, so the sign-off and
+ * `review verify` show them like any other access.
+ */
+function databaseUserIdentities(org: Organization): SnapshotIdentity[] {
+  const row = (p: Project, u: DatabaseUser): SnapshotIdentity => {
+    const roles = [...u.roles].sort(
+      (a, b) =>
+        compareText(a.databaseName, b.databaseName) ||
+        compareText(a.collectionName ?? '', b.collectionName ?? '') ||
+        compareText(a.roleName, b.roleName),
+    );
+    const { key, id } = databaseUserRowKey(org.id, p.id, u.databaseName, u.username);
+    return {
+      key,
+      orgId: org.id,
+      orgName: org.name,
+      subjectType: 'databaseUser',
+      kind: 'databaseUser',
+      id,
+      name: u.username,
+      status: 'ACTIVE',
+      access: {
+        orgRoles: [],
+        projectRoles: [{ projectId: p.id, projectName: p.name, roles: roles.map(databaseRoleLabel) }],
+        teams: [],
+      },
+      databaseUser: {
+        projectId: p.id,
+        projectName: p.name,
+        databaseName: u.databaseName,
+        username: u.username,
+        authKind: u.authKind,
+        roles,
+      },
+    };
+  };
+  return org.projects.flatMap((p) => p.databaseUsers.map((u) => row(p, u)));
+}
+
+/**
+ * The project IP access list entries a Review row may name (rows the report writes for flagged
+ * entries only, so none is required), keyed like the Identity key column.
+ */
+export function snapshotNetworkAccessRows(snapshot: Snapshot): Map<string, SnapshotIdentity> {
+  const out = new Map<string, SnapshotIdentity>();
+  for (const o of snapshot.organizations)
+    for (const p of o.projects)
+      for (const e of p.networkAccess) {
+        const entryValue = networkAccessEntryValue(e);
+        if (entryValue === null) continue;
+        const { key, id } = networkAccessRowKey(o.id, p.id, entryValue);
+        out.set(key, {
+          key,
+          orgId: o.id,
+          orgName: o.name,
+          subjectType: 'networkAccessEntry',
+          kind: 'networkAccessEntry',
+          id,
+          name: entryValue,
+          status: 'ACTIVE',
+          access: { orgRoles: [], projectRoles: [], teams: [] },
+          networkAccess: { projectId: p.id, projectName: p.name, entryValue },
+        });
+      }
+  return out;
+}
+
 /** Every reviewable identity of a snapshot, keyed like the workbook's Identity key column. */
 export function snapshotIdentities(snapshot: Snapshot): Map<string, SnapshotIdentity> {
-  return new Map(snapshot.organizations.flatMap(orgIdentities).map((i) => [i.key, i]));
+  return new Map(
+    snapshot.organizations
+      .flatMap((o) => [...orgIdentities(o), ...databaseUserIdentities(o)])
+      .map((i) => [i.key, i]),
+  );
 }
 
 /** 1 -> A, 27 -> AA. */
@@ -729,6 +843,8 @@ function checkReviewColumns(review: ReviewSheetContents, problem: Report): Map<s
 /** What rows are checked against: the snapshot's identities and the bounds of a review date. */
 interface RowContext {
   identities: ReadonlyMap<string, SnapshotIdentity>;
+  /** Rows that may be there but need not be (flagged network access entries). */
+  optional: ReadonlyMap<string, SnapshotIdentity>;
   sameSnapshot: boolean;
   /** The snapshot's collection date and today, YYYY-MM-DD. */
   collected: string;
@@ -832,10 +948,23 @@ function checkDecisionRow(
   );
   const date = checkReviewDate(cells.get(ctx.col(HEADERS.reviewedOn)), ctx, at);
   const comment = text(cells.get(ctx.col(HEADERS.comment)));
+  // An access list entry is kept or removed; there is nothing in it to modify.
+  if (decision === 'Modify' && identity?.kind === 'networkAccessEntry')
+    at(
+      HEADERS.decision,
+      'decision-not-allowed',
+      'a network access entry is kept or removed: choose Keep or Revoke (remove it from the access list)',
+    );
   // A Modify says what to change only in its comment; without one the plan cannot be written.
-  if (decision === 'Modify' && comment === null)
+  else if (decision === 'Modify' && comment === null)
     at(HEADERS.comment, 'comment-required', 'a Modify decision needs a comment saying what to change');
-  if (identity && decision && reviewer && date)
+  if (
+    identity &&
+    decision &&
+    reviewer &&
+    date &&
+    !(decision === 'Modify' && identity.kind === 'networkAccessEntry')
+  )
     return { ...identity, decision, reviewer, reviewedOn: date, comment, row };
   return null;
 }
@@ -871,7 +1000,7 @@ function checkRows(
       continue;
     }
     seen.set(key, row);
-    const identity = ctx.identities.get(key);
+    const identity = ctx.identities.get(key) ?? ctx.optional.get(key);
     if (!identity && ctx.sameSnapshot)
       at(HEADERS.key, 'identity-unknown', `identity ${key} is not in the snapshot`);
     const name = text(cells.get(ctx.col(HEADERS.name)));
@@ -938,6 +1067,7 @@ export function checkReviewWorkbook(
   if (col === null) return { workbookSnapshotSha256: claimed, decisions: [], problems };
   const ctx: RowContext = {
     identities: snapshotIdentities(snapshot.snapshot),
+    optional: snapshotNetworkAccessRows(snapshot.snapshot),
     sameSnapshot,
     collected: snapshot.snapshot.collectedAt.slice(0, 10),
     today: now.toISOString().slice(0, 10),

@@ -122,9 +122,66 @@ function call(
   };
 }
 
+/** Where a database user action points: its recorded address, checked to be there (sign-off schema). */
+function databaseUserOf(a: SignoffAction): NonNullable<SignoffAction['databaseUser']> {
+  if (!a.databaseUser) throw new Error(`internal: database user action ${a.key} without its address`);
+  return a.databaseUser;
+}
+
+/** The path ids of a database user: the project, the authentication database and the username. */
+function databaseUserIds(d: NonNullable<SignoffAction['databaseUser']>): Record<string, string> {
+  return { groupId: d.projectId, databaseName: d.databaseName, username: d.username };
+}
+
+/**
+ * The `CloudDatabaseUser` body of a roles update: the user's name, authentication database and
+ * project (required by the schema) and the roles it keeps. Never a password or any other field, so
+ * the update changes the roles alone.
+ */
+function databaseRolesBody(
+  d: NonNullable<SignoffAction['databaseUser']>,
+  roles: NonNullable<SignoffAction['databaseUser']>['roles'],
+): Record<string, unknown> {
+  return {
+    databaseName: d.databaseName,
+    groupId: d.projectId,
+    username: d.username,
+    roles: roles.map((r) => ({
+      roleName: r.roleName,
+      databaseName: r.databaseName,
+      ...(r.collectionName ? { collectionName: r.collectionName } : {}),
+    })),
+  };
+}
+
 function revokeCalls(a: SignoffAction): PlannedCall[] {
   const orgId = a.orgId;
   switch (a.subjectType) {
+    case 'networkAccessEntry': {
+      if (!a.networkAccess) throw new Error(`internal: network access action ${a.key} without its entry`);
+      const n = a.networkAccess;
+      return [
+        call(
+          'deleteGroupAccessListEntry',
+          { groupId: n.projectId, entryValue: n.entryValue },
+          null,
+          `remove ${n.entryValue} from the IP access list of project ${n.projectName}`,
+          false,
+        ),
+      ];
+    }
+    case 'databaseUser': {
+      const d = databaseUserOf(a);
+      return [
+        call(
+          'deleteGroupDatabaseUser',
+          databaseUserIds(d),
+          null,
+          `delete database user ${d.username} (${d.databaseName}) of project ${d.projectName}`,
+          false,
+        ),
+      ];
+    }
     case 'user':
       return [
         call(
@@ -347,7 +404,63 @@ function removalCalls(a: SignoffAction, items: Held[], candidate: boolean): Remo
   return out;
 }
 
+/**
+ * Modify of a database user: the roles the comment names (`readWrite`, or `readWrite@sales` to pick
+ * one database) are taken away with one PATCH of the roles that remain. A database user keeps at
+ * least one role here: taking every role away is a Revoke, so the plan says so instead of a call.
+ * When the comment names none, each single removal is a candidate.
+ */
+function databaseUserModifyCalls(a: SignoffAction): Removal {
+  const d = databaseUserOf(a);
+  const comment = a.comment ?? '';
+  const label = (r: (typeof d.roles)[number]) =>
+    `${r.roleName}@${r.databaseName}${r.collectionName ? `.${r.collectionName}` : ''}`;
+  const update = (removed: typeof d.roles, candidate: boolean): Removal => {
+    const kept = d.roles.filter((r) => !removed.includes(r));
+    if (kept.length === 0)
+      return {
+        calls: [],
+        notes: [
+          `removing ${removed.map(label).join(', ')} leaves ${d.username} no role: Revoke the database user to remove it`,
+        ],
+      };
+    return {
+      calls: [
+        call(
+          'updateGroupDatabaseUser',
+          databaseUserIds(d),
+          databaseRolesBody(d, kept),
+          `set the roles of database user ${d.username} in project ${d.projectName} without ${removed.map(label).join(', ')}`,
+          candidate,
+        ),
+      ],
+      notes: [],
+    };
+  };
+  // `readWrite@sales` names one grant; a bare `readWrite` every grant of that role, unless the
+  // comment also names grants exactly (then only those).
+  const exact = d.roles.filter((r) => mentions(comment, label(r)));
+  const chosen = exact.length > 0 ? exact : d.roles.filter((r) => mentions(comment, r.roleName));
+  if (chosen.length > 0) return update(chosen, false);
+  if (d.roles.length === 0)
+    return { calls: [], notes: [`${d.username} holds no role; act on the comment by hand`] };
+  const out: Removal = {
+    calls: [],
+    notes: ['the comment names none of the roles held; every removal is listed as a candidate'],
+  };
+  for (const r of d.roles) {
+    const one = update([r], true);
+    out.calls.push(...one.calls);
+    out.notes.push(...one.notes);
+  }
+  return out;
+}
+
 function modifyCalls(a: SignoffAction): { calls: PlannedCall[]; notes: string[] } {
+  if (a.subjectType === 'databaseUser') return databaseUserModifyCalls(a);
+  // review import refuses it; a sign-off written by hand gets no call.
+  if (a.subjectType === 'networkAccessEntry')
+    return { calls: [], notes: ['an access list entry is kept or removed (Revoke); Modify changes nothing'] };
   const held = heldItems(a);
   const chosen = chosenItems(held, a.comment ?? '');
   if (chosen.length > 0) return removalCalls(a, chosen, false);

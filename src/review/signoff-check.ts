@@ -12,7 +12,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Snapshot } from '../snapshot/schema.js';
-import { snapshotIdentities } from './import.js';
+import { snapshotIdentities, snapshotNetworkAccessRows } from './import.js';
 import type { Signoff } from './signoff.js';
 
 /** The first problem found: a JSON path in the sign-off and what is wrong there. */
@@ -122,6 +122,33 @@ export function signoffCountProblem(s: Signoff): SignoffProblem | null {
         path: `$.counts.${f}`,
         problem: `${s.counts[f]}, but the reviewers in $.reviewers add up to ${byReviewer[f]}`,
       };
+  return s.byKind ? kindCountProblem(s, s.byKind) : null;
+}
+
+/** The per-kind counts (database users among them) add up like the per-org ones. */
+function kindCountProblem(s: Signoff, byKind: NonNullable<Signoff['byKind']>): SignoffProblem | null {
+  const kinds = new Set<string>();
+  for (const [i, k] of byKind.entries()) {
+    if (kinds.has(k.kind)) return { path: `$.byKind[${i}].kind`, problem: `kind ${k.kind} is counted twice` };
+    kinds.add(k.kind);
+    const p = countsProblem(
+      k,
+      s.actions.filter((a) => a.kind === k.kind),
+      `$.byKind[${i}]`,
+      `kind ${k.kind}`,
+    );
+    if (p) return p;
+  }
+  for (const [i, a] of s.actions.entries())
+    if (!kinds.has(a.kind))
+      return { path: `$.actions[${i}].kind`, problem: `kind ${a.kind} is not counted in $.byKind` };
+  const total = sum(byKind);
+  for (const f of COUNT_FIELDS)
+    if (total[f] !== s.counts[f])
+      return {
+        path: `$.counts.${f}`,
+        problem: `${s.counts[f]}, but the kinds in $.byKind add up to ${total[f]}`,
+      };
   return null;
 }
 
@@ -136,21 +163,30 @@ export function signoffSnapshotProblem(s: Signoff, reviewed: Snapshot): SignoffP
       problem: `${s.snapshot.collectedAt}, but the signed-off snapshot was collected ${reviewed.collectedAt}`,
     };
   const identities = snapshotIdentities(reviewed);
-  if (s.counts.identities !== identities.size)
+  // Rows for flagged access list entries are optional: their decisions come on top, up to one per entry.
+  const entries = snapshotNetworkAccessRows(reviewed);
+  const entryDecisions = s.byKind?.find((k) => k.kind === 'networkAccessEntry')?.identities ?? 0;
+  if (entryDecisions > entries.size)
+    return {
+      path: '$.byKind',
+      problem: `${entryDecisions} network access entry decisions, but the signed-off snapshot has ${entries.size} entries`,
+    };
+  if (s.counts.identities !== identities.size + entryDecisions)
     return {
       path: '$.counts.identities',
-      problem: `${s.counts.identities} decisions, but the signed-off snapshot has ${identities.size} identities (one decision each)`,
+      problem: `${s.counts.identities} decisions, but the signed-off snapshot has ${identities.size} identities (one decision each)${entryDecisions > 0 ? ` and ${entryDecisions} network access entries were decided` : ''}`,
     };
   for (const [i, o] of s.byOrg.entries()) {
     const held = [...identities.values()].filter((x) => x.orgId === o.orgId).length;
-    if (o.identities !== held)
+    const optional = [...entries.values()].filter((x) => x.orgId === o.orgId).length;
+    if (o.identities < held || o.identities > held + optional)
       return {
         path: `$.byOrg[${i}].identities`,
-        problem: `${o.identities} decisions in organization ${o.orgId}, but the signed-off snapshot has ${held} identities there`,
+        problem: `${o.identities} decisions in organization ${o.orgId}, but the signed-off snapshot has ${held} identities there${optional > 0 ? ` (and ${optional} network access entries that may be decided)` : ''}`,
       };
   }
   for (const [i, a] of s.actions.entries()) {
-    const x = identities.get(a.key);
+    const x = identities.get(a.key) ?? entries.get(a.key);
     const at = `$.actions[${i}]`;
     if (!x || x.id !== a.id || x.orgId !== a.orgId || x.subjectType !== a.subjectType)
       return {
@@ -167,6 +203,17 @@ export function signoffSnapshotProblem(s: Signoff, reviewed: Snapshot): SignoffP
       return {
         path: `${at}.access`,
         problem: `differs from the access ${a.key} held in the signed-off snapshot`,
+      };
+    // A database user's address and roles drive the plan's paths and bodies: they must be the snapshot's.
+    if (!isDeepStrictEqual(x.networkAccess, a.networkAccess))
+      return {
+        path: `${at}.networkAccess`,
+        problem: `differs from network access entry ${a.key} in the signed-off snapshot`,
+      };
+    if (!isDeepStrictEqual(x.databaseUser, a.databaseUser))
+      return {
+        path: `${at}.databaseUser`,
+        problem: `differs from database user ${a.key} in the signed-off snapshot`,
       };
   }
   return null;

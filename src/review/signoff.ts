@@ -10,7 +10,7 @@
 
 import { z } from 'zod';
 import { compareText } from '../domain/compare-text.js';
-import type { Snapshot } from '../snapshot/schema.js';
+import { databaseAuthKindSchema, databaseUserRoleSchema, type Snapshot } from '../snapshot/schema.js';
 import type { ReviewDecision } from './import.js';
 
 const SIGNOFF_SCHEMA_VERSION = 1 as const;
@@ -35,15 +35,25 @@ const accessSchema = z.object({
   teams: z.array(z.object({ id: z.string(), name: z.string() })),
 });
 
+/** A database user's address and roles at review time (database user actions only). */
+const databaseUserAccessSchema = z.object({
+  projectId: z.string(),
+  projectName: z.string(),
+  databaseName: z.enum(['admin', '$external']),
+  username: z.string().min(1),
+  authKind: databaseAuthKindSchema,
+  roles: z.array(databaseUserRoleSchema),
+});
+
 /** One Revoke or Modify decision. */
 const signoffActionSchema = z.object({
   /** Identity key `orgId:subjectType:id` (as in the workbook and the report roster). */
   key: z.string(),
   orgId: z.string(),
   orgName: z.string(),
-  subjectType: z.enum(['user', 'apiKey', 'serviceAccount']),
-  kind: z.enum(['user', 'invitation', 'apiKey', 'serviceAccount']),
-  /** Atlas id (clientId for service accounts). */
+  subjectType: z.enum(['user', 'apiKey', 'serviceAccount', 'databaseUser', 'networkAccessEntry']),
+  kind: z.enum(['user', 'invitation', 'apiKey', 'serviceAccount', 'databaseUser', 'networkAccessEntry']),
+  /** Atlas id (clientId for service accounts; `<projectId>/<databaseName>/<username>` for database users). */
   id: z.string(),
   /** Username, API key public key or service account name. */
   name: z.string(),
@@ -55,6 +65,12 @@ const signoffActionSchema = z.object({
   /** Row of the Review sheet the decision was read from. */
   workbookRow: z.number().int().positive(),
   access: accessSchema,
+  /** Database users only: where the user lives and the roles it held at review time. */
+  databaseUser: databaseUserAccessSchema.optional(),
+  /** Network access entries only: the project and the entry removed. */
+  networkAccess: z
+    .object({ projectId: z.string(), projectName: z.string(), entryValue: z.string().min(1) })
+    .optional(),
 });
 export type SignoffAction = z.infer<typeof signoffActionSchema>;
 
@@ -72,6 +88,11 @@ export const signoffSchema = z.object({
   workbook: z.object({ file: z.string(), sha256 }),
   counts: z.object(decisionCounts),
   byOrg: z.array(z.object({ orgId: z.string(), orgName: z.string(), ...decisionCounts })),
+  /**
+   * Decisions per kind of row (`user`, `invitation`, `apiKey`, `serviceAccount`, `databaseUser`), only
+   * the kinds reviewed, sorted by kind. Absent in sign-offs written before database users were reviewed.
+   */
+  byKind: z.array(z.object({ kind: z.string(), ...decisionCounts })).optional(),
   reviewers: z.array(
     z.object({ reviewer: z.string(), ...decisionCounts, firstReviewedOn: day, lastReviewedOn: day }),
   ),
@@ -110,6 +131,7 @@ export function buildSignoff(input: BuildSignoffInput): Signoff {
   const counts = zero();
   const byOrg = new Map<string, { orgId: string; orgName: string } & Counts>();
   const reviewers = new Map<string, Counts & { first: string; last: string; display: string }>();
+  const byKind = new Map<string, Counts>();
   let from: string | null = null;
   let to: string | null = null;
   for (const d of input.decisions) {
@@ -117,6 +139,9 @@ export function buildSignoff(input: BuildSignoffInput): Signoff {
     const o = byOrg.get(d.orgId) ?? { orgId: d.orgId, orgName: d.orgName, ...zero() };
     byOrg.set(d.orgId, o);
     count(o, d);
+    const k = byKind.get(d.kind) ?? zero();
+    byKind.set(d.kind, k);
+    count(k, d);
     // Reviewers compared case-insensitively (email addresses), shown as first written.
     const rk = d.reviewer.toLowerCase();
     const r = reviewers.get(rk) ?? {
@@ -150,6 +175,8 @@ export function buildSignoff(input: BuildSignoffInput): Signoff {
       comment: d.comment,
       workbookRow: d.row,
       access: d.access,
+      ...(d.databaseUser ? { databaseUser: d.databaseUser } : {}),
+      ...(d.networkAccess ? { networkAccess: d.networkAccess } : {}),
     }))
     .sort(
       (a, b) =>
@@ -176,6 +203,9 @@ export function buildSignoff(input: BuildSignoffInput): Signoff {
     byOrg: [...byOrg.values()].sort(
       (a, b) => compareText(a.orgName, b.orgName) || compareText(a.orgId, b.orgId),
     ),
+    byKind: [...byKind.entries()]
+      .map(([kind, c]) => ({ kind, ...c }))
+      .sort((a, b) => compareText(a.kind, b.kind)),
     reviewers: [...reviewers.values()]
       .map((r) => ({
         reviewer: r.display,

@@ -17,6 +17,7 @@ import { InputError, UsageError } from '../errors.js';
 import type { EvidenceSummary } from '../evidence/summary.js';
 import type { Organization, Snapshot } from '../snapshot/schema.js';
 import { terminalSafe as safe, terminalJson } from '../util/terminal.js';
+import { databaseRoleLabel } from './import.js';
 import type { Signoff, SignoffAction } from './signoff.js';
 import { signoffSnapshotProblem } from './signoff-check.js';
 
@@ -260,12 +261,100 @@ function checkServiceAccount(a: SignoffAction, org: Organization): CheckOutcome 
   };
 }
 
+/**
+ * A database user is gone when its project no longer lists it (same `databaseName` and `username`), or
+ * when the project itself is gone from an org whose projects were listed. Without the later snapshot's
+ * database users (coverage) nothing can be concluded.
+ */
+function checkDatabaseUser(a: SignoffAction, org: Organization): CheckOutcome {
+  const d = a.databaseUser;
+  if (!d) return unverifiable('the sign-off does not say which project and database the user was in');
+  if (!org.coverage.databaseUsers)
+    return unverifiable('the later snapshot has no database users for this organization');
+  const project = org.projects.find((p) => p.id === d.projectId);
+  if (!project) {
+    if (!org.coverage.projects)
+      return unverifiable('the later snapshot has no projects for this organization');
+    return {
+      outcome: 'done',
+      reason: `project ${d.projectName} no longer exists`,
+      remaining: [],
+      matchedId: null,
+    };
+  }
+  const u = project.databaseUsers.find((x) => x.databaseName === d.databaseName && x.username === d.username);
+  if (!u) return { outcome: 'done', reason: 'database user deleted', remaining: [], matchedId: null };
+  const remaining = u.roles.map(databaseRoleLabel).sort(compareText);
+  return {
+    outcome: 'not-done',
+    reason: `database user still exists in project ${project.name} with ${remaining.join(', ') || 'no roles'}`,
+    remaining,
+    matchedId: null,
+  };
+}
+
+/** An access list entry is gone when its project's list no longer has it (or the project is gone). */
+function checkNetworkAccess(a: SignoffAction, org: Organization): CheckOutcome {
+  const n = a.networkAccess;
+  if (!n) return unverifiable('the sign-off does not say which project the entry was in');
+  if (!org.coverage.networkAccess)
+    return unverifiable('the later snapshot has no network access lists for this organization');
+  const project = org.projects.find((p) => p.id === n.projectId);
+  if (!project) {
+    if (!org.coverage.projects)
+      return unverifiable('the later snapshot has no projects for this organization');
+    return {
+      outcome: 'done',
+      reason: `project ${n.projectName} no longer exists`,
+      remaining: [],
+      matchedId: null,
+    };
+  }
+  const still = project.networkAccess.filter((e) =>
+    [e.awsSecurityGroup, e.cidrBlock, e.ipAddress].includes(n.entryValue),
+  );
+  if (still.length === 0)
+    return { outcome: 'done', reason: 'removed from the IP access list', remaining: [], matchedId: null };
+  return {
+    outcome: 'not-done',
+    reason: `still on the IP access list of project ${project.name}`,
+    remaining: [`${project.name}: ${n.entryValue}`],
+    matchedId: null,
+  };
+}
+
 /** Whether the later snapshot shows a Revoke carried out: done, not done, or unverifiable (fail closed). */
 function check(a: SignoffAction, org: Organization | undefined): CheckOutcome {
   if (!org) return unverifiable('organization not in the later snapshot');
+  if (a.subjectType === 'databaseUser') return checkDatabaseUser(a, org);
+  if (a.subjectType === 'networkAccessEntry') return checkNetworkAccess(a, org);
   if (a.subjectType === 'user') return checkUser(a, org);
   if (a.subjectType === 'apiKey') return checkApiKey(a, org);
   return checkServiceAccount(a, org);
+}
+
+/**
+ * The finding's subject. Database users and access list entries are not yet subject kinds of findings
+ * (the `databaseUser` and `networkAccessEntry` kinds arrive with their rules), so their finding is
+ * about the project they are in and names them; the key keeps their own id, so baselines and waivers
+ * match it.
+ */
+function findingSubject(a: SignoffAction, subjectId: string, name: string): Finding['subject'] {
+  if (a.subjectType === 'networkAccessEntry') {
+    const n = a.networkAccess;
+    return {
+      type: 'project',
+      id: n?.projectId ?? subjectId,
+      name: `${n?.projectName ?? ''}: IP access list entry ${name}`,
+    };
+  }
+  if (a.subjectType !== 'databaseUser') return { type: a.subjectType, id: subjectId, name };
+  const d = a.databaseUser;
+  return {
+    type: 'project',
+    id: d?.projectId ?? subjectId,
+    name: `${d?.projectName ?? ''}: database user ${name}`,
+  };
 }
 
 function toFinding(c: RevocationCheck, a: SignoffAction): Finding {
@@ -283,7 +372,7 @@ function toFinding(c: RevocationCheck, a: SignoffAction): Finding {
     severity: rule.severity,
     orgId: c.orgId,
     orgName: c.orgName,
-    subject: { type: a.subjectType, id: subjectId, name: c.name },
+    subject: findingSubject(a, subjectId, c.name),
     message,
     evidence: {
       decision: 'Revoke',

@@ -71,12 +71,18 @@ export function workbookLimits(subjects: number): WorkbookLimits {
   };
 }
 
-/** Subjects of a snapshot (orgs, users, teams, projects, API keys, service accounts), for the row caps. */
+/**
+ * Subjects of a snapshot (orgs, users, teams, projects, API keys, service accounts, and each project's
+ * database users, custom roles and access list entries, which have Review rows and sheets of their
+ * own), for the row caps.
+ */
 export function snapshotSubjectCount(snapshot: Snapshot): number {
   let n = 0;
-  for (const o of snapshot.organizations)
+  for (const o of snapshot.organizations) {
     n +=
       1 + o.users.length + o.teams.length + o.projects.length + o.apiKeys.length + o.serviceAccounts.length;
+    for (const p of o.projects) n += p.databaseUsers.length + p.customRoles.length + p.networkAccess.length;
+  }
   return n;
 }
 

@@ -22,7 +22,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { atlasMediaType, type WriteOperation, writeOperations } from '../atlas/write-operations.js';
-import type { ApiKey, Organization, Project, ProjectRole, ServiceAccount, User } from '../snapshot/schema.js';
+import type {
+  ApiKey,
+  DatabaseUser,
+  NetworkAccessEntry,
+  Organization,
+  Project,
+  ProjectRole,
+  ServiceAccount,
+  User,
+} from '../snapshot/schema.js';
 import type { SimulatorAuth } from './auth.js';
 import { authorize } from './authorize.js';
 import { entryValue } from './estate-database.js';
@@ -155,52 +164,8 @@ export const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
   }),
 };
 
-/**
- * The database-access writes (deleteGroupDatabaseUser, updateGroupDatabaseUser,
- * deleteGroupAccessListEntry), as the spec extracts define them, served here until the plan's
- * operation table (src/atlas/write-operations.ts) lists them; test/sim/database-writes.test.ts checks
- * them against the extracts.
- */
-export const DATABASE_WRITE_OPERATIONS = {
-  deleteGroupDatabaseUser: {
-    operationId: 'deleteGroupDatabaseUser',
-    method: 'DELETE',
-    path: '/api/atlas/v2/groups/{groupId}/databaseUsers/{databaseName}/{username}',
-    version: '2023-01-01',
-    requestSchema: null,
-    roles: ['Project Database Access Admin', 'Project Stream Processing Owner'],
-    rateLimitSet: 'projects',
-    scopeParam: 'groupId',
-  },
-  updateGroupDatabaseUser: {
-    operationId: 'updateGroupDatabaseUser',
-    method: 'PATCH',
-    path: '/api/atlas/v2/groups/{groupId}/databaseUsers/{databaseName}/{username}',
-    version: '2023-01-01',
-    requestSchema: 'CloudDatabaseUser',
-    roles: ['Project Database Access Admin', 'Project Stream Processing Owner'],
-    rateLimitSet: 'projects',
-    scopeParam: 'groupId',
-  },
-  deleteGroupAccessListEntry: {
-    operationId: 'deleteGroupAccessListEntry',
-    method: 'DELETE',
-    path: '/api/atlas/v2/groups/{groupId}/accessList/{entryValue}',
-    version: '2023-01-01',
-    requestSchema: null,
-    roles: ['Project Network Access Manager'],
-    rateLimitSet: 'projects',
-    scopeParam: 'groupId',
-  },
-} as const satisfies Record<string, WriteOperation>;
-
 /** Versions per operation: every `contentVersion` the extracts list for it. */
-export const SIM_WRITE_VERSIONS: Readonly<
-  Record<keyof typeof writeOperations | keyof typeof DATABASE_WRITE_OPERATIONS, readonly string[]>
-> = {
-  deleteGroupDatabaseUser: ['2023-01-01'],
-  updateGroupDatabaseUser: ['2023-01-01'],
-  deleteGroupAccessListEntry: ['2023-01-01'],
+export const SIM_WRITE_VERSIONS: Readonly<Record<keyof typeof writeOperations, readonly string[]>> = {
   removeOrgUser: ['2023-01-01', '2025-02-19'],
   addOrgUserRole: ['2025-02-19'],
   removeOrgUserRole: ['2025-02-19'],
@@ -215,6 +180,9 @@ export const SIM_WRITE_VERSIONS: Readonly<
   updateOrgServiceAccount: ['2024-08-05'],
   updateGroupServiceAccount: ['2024-08-05'],
   deleteGroupServiceAccount: ['2024-08-05'],
+  deleteGroupDatabaseUser: ['2023-01-01'],
+  updateGroupDatabaseUser: ['2023-01-01'],
+  deleteGroupAccessListEntry: ['2023-01-01'],
 };
 
 type Found<T> = T | { error: WriteError };
@@ -534,7 +502,7 @@ function databaseWrites(
   bucket: WriteRoute['bucket'],
   baseUrl: () => string,
 ): WriteSpec[] {
-  const ops = DATABASE_WRITE_OPERATIONS;
+  const ops = writeOperations;
   /** The user named by `{databaseName}/{username}` (404 when the project has none by that identity). */
   const databaseUser = (ctx: WriteContext) =>
     then(project(ctx.params), ({ project: p }) => {

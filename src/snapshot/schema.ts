@@ -82,7 +82,7 @@ const projectTeamSchema = z.strictObject({
 });
 
 /** How a database user authenticates, from the `x509Type`, `ldapAuthType`, `awsIAMType`, `oidcAuthType` fields. */
-const databaseAuthKindSchema = z.enum([
+export const databaseAuthKindSchema = z.enum([
   'scram',
   'x509-managed',
   'x509-customer',
@@ -96,7 +96,7 @@ const databaseAuthKindSchema = z.enum([
 export type DatabaseAuthKind = z.infer<typeof databaseAuthKindSchema>;
 
 /** One role of a database user (`DatabaseUserRole`): a built-in role name or a custom role's name. */
-const databaseUserRoleSchema = z.strictObject({
+export const databaseUserRoleSchema = z.strictObject({
   roleName: z.string().min(1),
   databaseName: z.string().min(1),
   /** Null when the role applies to the whole database. */

@@ -91,3 +91,50 @@ export const PREDECIDED_REVOKE: Readonly<Record<string, string>> = {
   INVITATION_EXPIRED: 'invitation expired',
   INVITATION_REJECTED: 'invitation rejected',
 };
+
+/** The Kind column of a database user's Review row; its decisions are the same three. */
+const DATABASE_USER_ROW_KIND = 'databaseUser';
+
+/**
+ * The Identity key of a database user's Review row: `<orgId>:databaseUser:<projectId>/<databaseName>/<username>`.
+ * A database user has no Atlas id; the project, the authentication database and the username identify
+ * it (the path of `/groups/{groupId}/databaseUsers/{databaseName}/{username}`). The project id (24 hex)
+ * and the database (`admin` or `$external`) hold no `/`, so the username, which may (IAM ARNs, OIDC
+ * `<IdP>/<name>`), is everything after the second one. The same id as the domain's database user id.
+ */
+export function databaseUserRowKey(
+  orgId: string,
+  projectId: string,
+  databaseName: string,
+  username: string,
+): { key: string; id: string } {
+  const id = `${projectId}/${databaseName}/${username}`;
+  return { key: `${orgId}:${DATABASE_USER_ROW_KIND}:${id}`, id };
+}
+
+/**
+ * The Kind column of a network access entry's Review row. The report writes such rows only for the
+ * project IP access list entries a rule flags (open to the world, wider than the policy, no comment),
+ * so the import accepts them without requiring one per entry. Their decisions are Keep or Revoke
+ * (remove the entry from the access list); Modify has nothing to change and is refused.
+ */
+const NETWORK_ACCESS_ROW_KIND = 'networkAccessEntry';
+
+/** What names an access list entry in the Atlas path: its security group, CIDR block or address. */
+export function networkAccessEntryValue(e: {
+  cidrBlock: string | null;
+  ipAddress: string | null;
+  awsSecurityGroup: string | null;
+}): string | null {
+  return e.awsSecurityGroup ?? e.cidrBlock ?? e.ipAddress;
+}
+
+/** The Identity key of a network access entry's Review row: `<orgId>:networkAccessEntry:<projectId>/<entry>`. */
+export function networkAccessRowKey(
+  orgId: string,
+  projectId: string,
+  entry: string,
+): { key: string; id: string } {
+  const id = `${projectId}/${entry}`;
+  return { key: `${orgId}:${NETWORK_ACCESS_ROW_KIND}:${id}`, id };
+}

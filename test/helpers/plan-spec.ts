@@ -62,6 +62,29 @@ export function specOperation(
   return null;
 }
 
+/**
+ * Why a path parameter value breaks its spec schema; null when it fits. The access list's `entryValue`
+ * pattern uses identity escapes (`\:`, `\-`) that are invalid in a Unicode regular expression, which ajv
+ * compiles here; such a pattern is tested as the plain ECMAScript regular expression it is written as.
+ */
+function paramProblem(spec: SpecDoc, schema: Record<string, unknown>, value: string): string | null {
+  const pattern = typeof schema.pattern === 'string' ? schema.pattern : null;
+  let unicodeSafe = true;
+  try {
+    new RegExp(pattern ?? '', 'u');
+  } catch {
+    unicodeSafe = false;
+  }
+  if (pattern !== null && !unicodeSafe) {
+    const { pattern: _p, ...rest } = schema;
+    const validate = spec.ajv.compile(rest);
+    if (!validate(value)) return JSON.stringify(validate.errors);
+    return new RegExp(pattern).test(value) ? null : `does not match ${pattern}`;
+  }
+  const validate = spec.ajv.compile(schema);
+  return validate(value) ? null : JSON.stringify(validate.errors);
+}
+
 /** Every way `c` differs from what the spec extracts allow; empty when it is a call Atlas accepts. */
 export function callProblems(c: PlannedCall): string[] {
   const problems: string[] = [];
@@ -102,8 +125,8 @@ export function callProblems(c: PlannedCall): string[] {
         problems.push(`${where}: the spec has no path parameter ${name}`);
         return;
       }
-      const validate = spec.ajv.compile(param.schema);
-      if (!validate(value)) problems.push(`${where}: ${name}=${value}: ${JSON.stringify(validate.errors)}`);
+      const problem = paramProblem(spec, param.schema, value);
+      if (problem) problems.push(`${where}: ${name}=${value}: ${problem}`);
     });
   }
 

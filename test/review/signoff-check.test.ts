@@ -125,7 +125,9 @@ describe('signoffSnapshotProblem', () => {
 
   it('refuses decision counts that do not cover every identity of the snapshot', () => {
     const fewer = edited((x) => {
-      for (const c of [x.counts, x.byOrg[0]!, x.reviewers[0]!]) {
+      // Per kind too: the sign-off must still add up by itself.
+      const kind = x.byKind?.find((k) => k.keep > 0);
+      for (const c of [x.counts, x.byOrg[0]!, x.reviewers[0]!, ...(kind ? [kind] : [])]) {
         c.identities -= 1;
         c.keep -= 1;
       }
