@@ -5,10 +5,10 @@
  */
 
 import {
+  BUILT_IN_DATABASE_ROLES,
   type CustomRolePrivilege,
   customRolePrivileges,
   isPrivilegedBuiltIn,
-  BUILT_IN_DATABASE_ROLES,
 } from '../../domain/database-roles.js';
 import { databaseAccessId } from '../../domain/keys.js';
 import type { Cluster, DatabaseUser, Project } from '../../snapshot/schema.js';
@@ -147,7 +147,7 @@ function usage(u: DatabaseUser, ix: ProjectIndex, now: Date): { facts: UsageFact
         ? `no access history from ${gaps.map((c) => `${c.name} (${c.accessHistory.status})`).join(', ')}`
         : null;
   if (why !== null) {
-    const reason = `database user ${u.username} ${why}`;
+    const reason = `database user ${u.username}: ${why}`;
     return {
       facts: none,
       unknown: {
@@ -223,7 +223,7 @@ function identity(u: DatabaseUser, members: ReadonlySet<string>): { facts: Ident
   if (!person || address !== null) return { facts, unknown: {} };
   return {
     facts,
-    unknown: { isOrgMember: `no address can be derived from the identity of database user ${u.username}` },
+    unknown: { isOrgMember: `database user ${u.username}: no address can be derived from its identity` },
   };
 }
 

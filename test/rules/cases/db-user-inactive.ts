@@ -52,7 +52,7 @@ export const cases: RuleCases = {
           clusters: [cluster('c0', history([summary('app', 120)])), tenantCluster('free')],
           databaseUsers: [dbUser()],
         }),
-      reason: 'database user app no access history from free (unsupported)',
+      reason: 'database user app: no access history from free (unsupported)',
     },
   ],
 };

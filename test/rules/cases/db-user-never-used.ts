@@ -49,12 +49,12 @@ export const cases: RuleCases = {
           ],
           databaseUsers: [dbUser()],
         }),
-      reason: 'database user app no access history from big (truncated)',
+      reason: 'database user app: no access history from big (truncated)',
     },
     {
       name: 'scoped to a data lake only: reaches no cluster',
       org: () => dbOrg({ databaseUsers: [dbUser({ scopes: [{ name: 'lake', type: 'DATA_LAKE' }] })] }),
-      reason: 'database user app reaches no cluster whose access history could be read',
+      reason: 'database user app: reaches no cluster whose access history could be read',
     },
   ],
 };

@@ -74,7 +74,7 @@ export const cases: RuleCases = {
       name: 'an LDAP DN from which no address can be derived',
       org: () =>
         dbOrg({ databaseUsers: [external('ldap-user', 'CN=Jane Doe,OU=Staff')] }, { users: members() }),
-      reason: 'no address can be derived from the identity of database user CN=Jane Doe,OU=Staff',
+      reason: 'database user CN=Jane Doe,OU=Staff: no address can be derived from its identity',
     },
   ],
 };
