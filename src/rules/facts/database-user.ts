@@ -11,7 +11,7 @@ import {
   isPrivilegedBuiltIn,
 } from '../../domain/database-roles.js';
 import { databaseAccessId } from '../../domain/keys.js';
-import type { Cluster, DatabaseUser, Project } from '../../snapshot/schema.js';
+import type { Cluster, DatabaseAccessSummary, DatabaseUser, Project } from '../../snapshot/schema.js';
 import { daysSince, type OrgView, sorted } from './org-view.js';
 import { type Derived, defineDerivation, type FactValues, f, NAME, needs } from './spec.js';
 
@@ -89,6 +89,18 @@ interface ProjectIndex {
   project: Project;
   privileges: ReadonlyMap<string, CustomRolePrivilege>;
   clustersByName: ReadonlyMap<string, Cluster>;
+  /** Per cluster: its access-history summaries by username (a project has thousands of users). */
+  summariesOf: ReadonlyMap<Cluster, ReadonlyMap<string, readonly DatabaseAccessSummary[]>>;
+}
+
+function summariesByUsername(c: Cluster): ReadonlyMap<string, readonly DatabaseAccessSummary[]> {
+  const m = new Map<string, DatabaseAccessSummary[]>();
+  for (const s of c.accessHistory.summaries) {
+    const list = m.get(s.username);
+    if (list) list.push(s);
+    else m.set(s.username, [s]);
+  }
+  return m;
 }
 
 const roleText = (r: DatabaseUser['roles'][number]): string =>
@@ -163,8 +175,8 @@ function usage(u: DatabaseUser, ix: ProjectIndex, now: Date): { facts: UsageFact
   for (const c of clusters) {
     const from = c.accessHistory.from;
     if (from !== null && (since === null || Date.parse(from) < Date.parse(since))) since = from;
-    for (const s of c.accessHistory.summaries) {
-      if (s.username !== u.username || (s.authSource !== null && s.authSource !== u.databaseName)) continue;
+    for (const s of ix.summariesOf.get(c)?.get(u.username) ?? []) {
+      if (s.authSource !== null && s.authSource !== u.databaseName) continue;
       if (s.lastSuccessAt !== null && (last === null || Date.parse(s.lastSuccessAt) > Date.parse(last)))
         last = s.lastSuccessAt;
     }
@@ -301,6 +313,7 @@ export const databaseUserDerivation = defineDerivation({
         project,
         privileges: customRolePrivileges(project.customRoles),
         clustersByName: new Map(project.clusters.map((c) => [c.name, c])),
+        summariesOf: new Map(project.clusters.map((c) => [c, summariesByUsername(c)])),
       };
       return project.databaseUsers.map((u) => deriveDatabaseUser(u, ix, members, view.now));
     });
