@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY } from '../../src/audit/policy.js';
+import { DEFAULT_POLICY, resolveRules } from '../../src/audit/policy.js';
 import { auditSnapshot } from '../../src/audit/run.js';
 import { customRolePrivileges } from '../../src/domain/database-roles.js';
 import { addressBlock } from '../../src/domain/network-access.js';
@@ -114,5 +114,22 @@ describe('database access facts', () => {
     );
     expect(result.rules.find((r) => r.id === 'db-user-never-used')?.subjectsChecked).toBe(0);
     expect(result.findings.filter((f) => f.ruleId === 'db-user-never-used')).toEqual([]);
+  });
+
+  it("takes the database rules' params from the policy, typed", async () => {
+    const rules = await readRulesDir(DEFAULT_RULES_DIR);
+    const policy = (over: Record<string, unknown>) => ({
+      ...DEFAULT_POLICY,
+      rules: { 'db-user-no-expiry': { params: over } },
+    });
+    const rule = resolveRules(rules, policy({ requireExpiry: true }), 'policy.yaml').find(
+      (r) => r.id === 'db-user-no-expiry',
+    );
+    expect(rule?.params).toEqual({ requireExpiry: true });
+    expect(() => resolveRules(rules, policy({ requireExpiry: 'yes' }), 'policy.yaml')).toThrow(
+      /policy\.yaml: \$\.rules\["db-user-no-expiry"\]\.params\.requireExpiry/,
+    );
+    const wide = resolveRules(rules, DEFAULT_POLICY, null).find((r) => r.id === 'network-access-wide-cidr');
+    expect(wide?.params).toEqual({ minPrefixLength: 16, minPrefixLengthIpv6: 48 });
   });
 });
