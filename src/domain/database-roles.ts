@@ -7,7 +7,7 @@
  */
 
 /** Built-in roles that act on every database or on the cluster itself, wherever they are granted. */
-export const PRIVILEGED_DATABASE_ROLES: ReadonlySet<string> = new Set([
+const PRIVILEGED_DATABASE_ROLES: ReadonlySet<string> = new Set([
   'atlasAdmin',
   'root',
   'readWriteAnyDatabase',
@@ -43,7 +43,7 @@ export const BUILT_IN_DATABASE_ROLES: ReadonlySet<string> = new Set([
  * Privilege actions of a custom role that change who can do what, or destroy data or the service:
  * user and role administration, dropping databases, shutting down.
  */
-export const DANGEROUS_ACTIONS: ReadonlySet<string> = new Set([
+const DANGEROUS_ACTIONS: ReadonlySet<string> = new Set([
   'shutdown',
   'dropDatabase',
   'createUser',

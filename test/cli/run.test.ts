@@ -231,7 +231,7 @@ describe('demo', () => {
     const run = await runCliForTest(['demo', '--out-dir', 'demo'], { cwd: dir, now: NOW });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    // Until collect reads database access (issue 13, another layer), its rules are not evaluated.
+    // Until collect reads database access, the database rules are not evaluated in the demo.
     expect(run.stdout).toMatch(
       /^FAIL: \d+ open findings at or above high(; \d+ rules not evaluated in \d+ organizations \(no data for them\))?$/m,
     );
