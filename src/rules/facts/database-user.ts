@@ -13,7 +13,7 @@ import {
 import { databaseAccessId } from '../../domain/keys.js';
 import type { Cluster, DatabaseAccessSummary, DatabaseUser, Project } from '../../snapshot/schema.js';
 import { daysSince, type OrgView, sorted } from './org-view.js';
-import { type Derived, defineDerivation, type FactValues, f, NAME, needs } from './spec.js';
+import { clock, type Derived, defineDerivation, type FactValues, f, NAME, needs } from './spec.js';
 
 const DAY_MS = 86_400_000;
 
@@ -38,7 +38,7 @@ const DATABASE_USER_FACTS = {
   projectClusterCount: needs(f('number', 'Clusters in the user’s project'), 'clusters'),
   isPermanent: f('boolean', 'Has no deleteAfterDate'),
   deleteAfterDate: f('string', 'When Atlas deletes the temporary user (UTC); null when permanent', true),
-  isPastDeleteAfterDate: f('boolean', 'deleteAfterDate is at or before the audit time'),
+  isPastDeleteAfterDate: clock(f('boolean', 'deleteAfterDate is at or before the audit time')),
   isPasswordAuth: f('boolean', 'Authenticates with a password (SCRAM)'),
   accessHistorySince: needs(
     f('string', 'Start of the access history window of the clusters the user can reach (UTC)', true),
@@ -52,18 +52,21 @@ const DATABASE_USER_FACTS = {
     f('string', 'Last successful authentication in the window (UTC); null when none', true),
     ...HISTORY,
   ),
-  daysSinceLastUse: needs(
-    f('number', 'Whole days since lastUsedAt; null when not used in the window', true),
-    ...HISTORY,
+  daysSinceLastUse: clock(
+    needs(f('number', 'Whole days since lastUsedAt; null when not used in the window', true), ...HISTORY),
   ),
   certificateCount: needs(f('number', 'Atlas-managed X.509 certificates of the user'), 'databaseUserCerts'),
-  expiredCertificateCount: needs(
-    f('number', 'Atlas-managed certificates whose notAfter is at or before the audit time'),
-    'databaseUserCerts',
+  expiredCertificateCount: clock(
+    needs(
+      f('number', 'Atlas-managed certificates whose notAfter is at or before the audit time'),
+      'databaseUserCerts',
+    ),
   ),
-  daysUntilCertificateExpiry: needs(
-    f('number', 'Whole days until the first unexpired certificate expires; null when none', true),
-    'databaseUserCerts',
+  daysUntilCertificateExpiry: clock(
+    needs(
+      f('number', 'Whole days until the first unexpired certificate expires; null when none', true),
+      'databaseUserCerts',
+    ),
   ),
   isPersonIdentity: f('boolean', 'An OIDC workforce user or an LDAP user: an identity of one person'),
   identityAddress: f(

@@ -11,8 +11,12 @@ const lastUsed = (days: number | null, inactiveDays?: number) => ({
 export const cases: RuleCases = {
   valid: [
     { name: 'used yesterday', ...lastUsed(1) },
-    { name: 'at the limit: used exactly 90 days ago', ...lastUsed(90) },
-    { name: 'at the limit of a policy of 30 days: used exactly 30 days ago', ...lastUsed(30, 30) },
+    { name: 'at the limit: used exactly 90 days ago', ...lastUsed(90), atLimit: ['inactiveDays'] },
+    {
+      name: 'at the limit of a policy of 30 days: used exactly 30 days ago',
+      ...lastUsed(30, 30),
+      atLimit: ['inactiveDays'],
+    },
     { name: 'never used in the window is the other rule', ...lastUsed(null) },
     {
       name: 'last use on another cluster is the latest',

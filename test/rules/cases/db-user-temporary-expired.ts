@@ -20,6 +20,7 @@ export const cases: RuleCases = {
   invalid: [
     {
       name: 'at the limit: deletion date exactly now',
+      atLimit: ['isPastDeleteAfterDate'],
       org: () => dbOrg({ databaseUsers: [dbUser({ username: 'now', deleteAfterDate: daysAgo(0) })] }),
       fires: ['now'],
       message: [`should have been deleted on ${daysAgo(0)}`],

@@ -8,7 +8,11 @@ const entries =
 
 export const cases: RuleCases = {
   valid: [
-    { name: 'at the limit: exactly /16 and /48', org: entries('10.0.0.0/16', '2001:db8::/48') },
+    {
+      name: 'at the limit: exactly /16 and /48',
+      org: entries('10.0.0.0/16', '2001:db8::/48'),
+      atLimit: ['minPrefixLength', 'minPrefixLengthIpv6'],
+    },
     {
       name: 'single addresses and a security group',
       org: () =>

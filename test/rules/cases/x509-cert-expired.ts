@@ -25,6 +25,7 @@ export const cases: RuleCases = {
   invalid: [
     {
       name: 'at the limit: a certificate expiring exactly now',
+      atLimit: ['expiredCertificateCount'],
       org: () => dbOrg({ databaseUsers: [x509('cn=now', daysAgo(0))] }),
       fires: ['cn=now'],
       message: ['1 expired X.509 certificates'],

@@ -22,6 +22,7 @@ export const cases: RuleCases = {
   invalid: [
     {
       name: 'at the limit: expires in exactly 30 days',
+      atLimit: ['days'],
       org: () => dbOrg({ databaseUsers: [x509('cn=edge', daysAgo(-30))] }),
       fires: ['cn=edge'],
       message: ['expiring in 30 days (limit 30)'],
