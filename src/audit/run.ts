@@ -7,7 +7,7 @@ import { findingKey } from '../domain/keys.js';
 import { type FailOn, meetsFailOn, SEVERITIES, type Severity, severityRank } from '../domain/severity.js';
 import type { SubjectKind } from '../domain/subject.js';
 import type { EffectiveRule } from '../rules/effective-rule.js';
-import { evaluateRules } from '../rules/evaluate.js';
+import { evaluateRules, type RuleSkip } from '../rules/evaluate.js';
 import { deriveSubjects, type FactValue, type Subject } from '../rules/facts.js';
 import type { LoadedRuleSet } from '../rules/load.js';
 import { missingCoverage, notEvaluatedReason } from '../rules/requirements.js';
@@ -135,12 +135,49 @@ function notEvaluatedRules(rules: readonly EffectiveRule[], snapshot: Snapshot):
       });
     }
   }
-  return notEvaluated.sort(
-    (a, b) =>
-      severityRank(b.severity) - severityRank(a.severity) ||
-      compareText(a.ruleId, b.ruleId) ||
-      compareText(a.orgId, b.orgId),
+  return notEvaluated.sort(compareNotEvaluated);
+}
+
+function compareNotEvaluated(a: NotEvaluated, b: NotEvaluated): number {
+  return (
+    severityRank(b.severity) - severityRank(a.severity) ||
+    compareText(a.ruleId, b.ruleId) ||
+    compareText(a.orgId, b.orgId) ||
+    compareText(a.reason, b.reason)
   );
+}
+
+/** How many subjects' reasons a not-evaluated row names before "and N more". */
+const SKIP_REASONS_SHOWN = 3;
+
+/**
+ * Subjects a rule could not judge in an org whose coverage holds what it needs (a database user
+ * reaching a cluster without access history): one row per rule and org, naming the first subjects.
+ */
+function notEvaluatedSubjects(skips: readonly RuleSkip[]): NotEvaluated[] {
+  const byRuleOrg = new Map<string, RuleSkip[]>();
+  for (const s of skips) {
+    const k = `${s.rule.id}|${s.subject.orgId}`;
+    const list = byRuleOrg.get(k);
+    if (list) list.push(s);
+    else byRuleOrg.set(k, [s]);
+  }
+  return [...byRuleOrg.values()].map((list) => {
+    const { rule, subject } = list[0]!;
+    const reasons = list.map((s) => s.reason).sort(compareText);
+    const more = reasons.length - SKIP_REASONS_SHOWN;
+    const shown = reasons.slice(0, SKIP_REASONS_SHOWN).join('; ');
+    return {
+      ruleId: rule.id,
+      ruleTitle: rule.title,
+      severity: rule.severity,
+      subjectKind: rule.subject,
+      orgId: subject.orgId,
+      orgName: subject.orgName,
+      missing: [],
+      reason: more > 0 ? `${shown}; and ${more} more` : shown,
+    };
+  });
 }
 
 /** The findings with waivers applied and `isNew` set, sorted; which waiver waived which finding keys. */
@@ -264,12 +301,13 @@ export async function auditSnapshot(input: AuditInput): Promise<AuditResult> {
   });
   // A rule runs in an org only where the snapshot holds what it needs; elsewhere it is not evaluated.
   const notEvaluated = notEvaluatedRules(rules, snapshot);
-  const skipped = new Set(notEvaluated.map((n) => `${n.ruleId}|${n.orgId}`));
-  const { hits, checked } = await evaluateRules(
-    rules,
-    subjects,
-    (rule, orgId) => !skipped.has(`${rule.id}|${orgId}`),
-  );
+  const skipped = new Map<string, Set<string>>();
+  for (const n of notEvaluated) skipped.set(n.ruleId, (skipped.get(n.ruleId) ?? new Set()).add(n.orgId));
+  // Asked once per rule and subject (millions of times): no key string is built per call.
+  const evaluation = await evaluateRules(rules, subjects, (rule, orgId) => !skipped.get(rule.id)?.has(orgId));
+  const { hits, checked } = evaluation;
+  notEvaluated.push(...notEvaluatedSubjects(evaluation.skipped));
+  notEvaluated.sort(compareNotEvaluated);
   const extra = input.extra ?? { findings: [], rules: [] };
   checkExtra(extra, rules);
   const candidates: Finding[] = [

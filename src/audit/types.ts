@@ -61,7 +61,11 @@ export interface NotEvaluated {
   subjectKind: SubjectKind;
   orgId: string;
   orgName: string;
-  /** The coverage parts the org lacks and the rule needs, in coverage order. */
+  /**
+   * The coverage parts the org lacks and the rule needs, in coverage order. Empty when the org has
+   * them but some subjects' evidence does not (a database user reaching a cluster without access
+   * history): the reason then names those subjects.
+   */
   missing: CoveragePart[];
   /** In words, e.g. "no sign-in data" or "no sign-in data, no team data". */
   reason: string;

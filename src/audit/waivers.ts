@@ -4,9 +4,11 @@
  * waivers file does not rot. Pure: `now` is an argument.
  */
 import { z } from 'zod';
+import { databaseAccessId } from '../domain/keys.js';
+import { networkAccessEntryValue } from '../domain/network-access.js';
 import type { SubjectKind } from '../domain/subject.js';
 import { InputError } from '../errors.js';
-import type { Snapshot } from '../snapshot/schema.js';
+import type { Project, Snapshot } from '../snapshot/schema.js';
 import { normaliseAddress, visibleText } from '../util/address.js';
 import { parseWithSchema } from '../util/validate.js';
 import type { Finding, Waiver, WaiverNotApplied, WaiverProblem, WaiverReport } from './types.js';
@@ -183,8 +185,10 @@ export function waiverSubjects(snapshot: Snapshot, extra: readonly Finding[] = [
         createdOn: day(u.createdAt ?? u.invitationCreatedAt),
       });
     for (const t of o.teams) out.push({ ...at, type: 'team', id: t.id, names: [t.name], createdOn: null });
-    for (const p of o.projects)
+    for (const p of o.projects) {
       out.push({ ...at, type: 'project', id: p.id, names: [p.name], createdOn: day(p.createdAt) });
+      out.push(...databaseAccessSubjects(o.id, p));
+    }
     for (const k of o.apiKeys)
       out.push({
         ...at,
@@ -218,6 +222,34 @@ export function waiverSubjects(snapshot: Snapshot, extra: readonly Finding[] = [
   return out;
 }
 
+/** The database users, custom roles and access list entries of a project, as waiver subjects. */
+function databaseAccessSubjects(orgId: string, p: Project): WaiverSubject[] {
+  const at = { orgId, createdOn: null };
+  return [
+    ...p.databaseUsers.map((u) => ({
+      ...at,
+      type: 'databaseUser' as const,
+      id: databaseAccessId(p.id, u.databaseName, u.username),
+      names: [u.username],
+    })),
+    ...p.customRoles.map((r) => ({
+      ...at,
+      type: 'customRole' as const,
+      id: databaseAccessId(p.id, r.roleName),
+      names: [r.roleName],
+    })),
+    ...p.networkAccess.map((e) => {
+      const value = networkAccessEntryValue(e);
+      return {
+        ...at,
+        type: 'networkAccessEntry' as const,
+        id: databaseAccessId(p.id, value),
+        names: [value],
+      };
+    }),
+  ];
+}
+
 function subjectKey(orgId: string, type: string, id: string): string {
   return `${orgId}|${type}|${id}`;
 }
@@ -229,6 +261,9 @@ const KIND_NAME: Record<SubjectKind, string> = {
   project: 'project',
   apiKey: 'API key',
   serviceAccount: 'service account',
+  databaseUser: 'database user',
+  customRole: 'custom database role',
+  networkAccessEntry: 'network access entry',
 };
 
 /** How a name in a waiver compares: as an address for users, as visible text for other names. */

@@ -18,3 +18,12 @@ export function identityKey(
 ): string {
   return `${orgId}:${subjectType}:${id}`;
 }
+
+/**
+ * Id of a database user, custom role or network access entry within its org: database access has no
+ * Atlas ids, so the project id and the names that identify it within the project (a database user:
+ * `databaseName` and `username`; a custom role: its name; an access list entry: its value).
+ */
+export function databaseAccessId(projectId: string, ...names: string[]): string {
+  return [projectId, ...names].join('/');
+}

@@ -1,8 +1,21 @@
 /** The kinds of subject a rule iterates and a finding is about. */
-export const SUBJECT_KINDS = ['org', 'user', 'team', 'project', 'apiKey', 'serviceAccount'] as const;
+export const SUBJECT_KINDS = [
+  'org',
+  'user',
+  'team',
+  'project',
+  'apiKey',
+  'serviceAccount',
+  'databaseUser',
+  'customRole',
+  'networkAccessEntry',
+] as const;
 export type SubjectKind = (typeof SUBJECT_KINDS)[number];
 
-/** What a finding is about. `id` is the Atlas id (clientId for service accounts, orgId for orgs). */
+/**
+ * What a finding is about. `id` is the Atlas id (clientId for service accounts, orgId for orgs);
+ * database access has no Atlas ids, so its kinds use `databaseAccessId` (src/domain/keys.ts).
+ */
 export interface SubjectRef {
   type: SubjectKind;
   id: string;

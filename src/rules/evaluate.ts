@@ -21,9 +21,19 @@ interface RuleHit {
   subject: Subject;
 }
 
+/** A subject a rule could not judge: a fact the rule reads is unknown for it (Subject.unknown). */
+export interface RuleSkip {
+  rule: EffectiveRule;
+  subject: Subject;
+  /** Why, from the first unknown fact the rule reads. */
+  reason: string;
+}
+
 /** What evaluation produced: hits in (kind, rule, subject) order, and subjects checked per rule id. */
 export interface Evaluation {
   hits: RuleHit[];
+  /** Subjects not evaluated by a rule although their org's coverage holds what it needs. */
+  skipped: RuleSkip[];
   checked: Map<string, number>;
   /** How many times json-rules-engine actually ran (distinct fact combinations per rule). */
   engineRuns: number;
@@ -54,6 +64,18 @@ function memoKey(facts: FactRecord, names: readonly string[]): string {
   return key;
 }
 
+/** The reason of the first fact in `names` the subject cannot establish; null when it knows them all. */
+function unknownReason(
+  unknown: Readonly<Partial<Record<string, string>>>,
+  names: readonly string[],
+): string | null {
+  for (const n of names) {
+    const why = unknown[n];
+    if (why !== undefined) return why;
+  }
+  return null;
+}
+
 /**
  * Runs every enabled rule over the subjects of its kind.
  *
@@ -69,6 +91,7 @@ export async function evaluateRules(
   evaluates: (rule: EffectiveRule, orgId: string) => boolean = () => true,
 ): Promise<Evaluation> {
   const hits: RuleHit[] = [];
+  const skipped: RuleSkip[] = [];
   const checked = new Map<string, number>();
   let engineRuns = 0;
   for (const kind of SUBJECT_KINDS) {
@@ -83,6 +106,11 @@ export async function evaluateRules(
       let count = 0;
       for (const subject of list) {
         if (!evaluates(rule, subject.orgId)) continue;
+        const reason = subject.unknown ? unknownReason(subject.unknown, names) : null;
+        if (reason !== null) {
+          skipped.push({ rule, subject, reason });
+          continue;
+        }
         count += 1;
         const key = memoKey(subject.facts, names);
         let fired = memo.get(key);
@@ -98,5 +126,5 @@ export async function evaluateRules(
       checked.set(rule.id, count);
     }
   }
-  return { hits, checked, engineRuns };
+  return { hits, skipped, checked, engineRuns };
 }

@@ -16,6 +16,9 @@ import { knownRoleSet } from '../domain/roles.js';
 import { SUBJECT_KINDS, type SubjectKind, type SubjectRef } from '../domain/subject.js';
 import type { Snapshot } from '../snapshot/schema.js';
 import { apiKeyDerivation } from './facts/api-key.js';
+import { customRoleDerivation } from './facts/custom-role.js';
+import { databaseUserDerivation } from './facts/database-user.js';
+import { networkAccessEntryDerivation } from './facts/network-access-entry.js';
 import { orgDerivation } from './facts/org.js';
 import { orgView } from './facts/org-view.js';
 import { projectDerivation } from './facts/project.js';
@@ -36,6 +39,9 @@ const DERIVATIONS: Readonly<Record<SubjectKind, SubjectDerivation>> = {
   project: projectDerivation,
   apiKey: apiKeyDerivation,
   serviceAccount: serviceAccountDerivation,
+  databaseUser: databaseUserDerivation,
+  customRole: customRoleDerivation,
+  networkAccessEntry: networkAccessEntryDerivation,
 };
 
 /** Every fact each subject kind provides. Rule loading checks conditions and templates against this. */
@@ -53,6 +59,8 @@ export interface Subject {
   /** Strings a waiver's `subject` may match: id, name, username / public key / client id. */
   aliases: string[];
   facts: FactRecord;
+  /** Facts this subject's evidence cannot establish, with the reason (see DerivedSubject.unknown). */
+  unknown?: Readonly<Partial<Record<string, string>>>;
 }
 
 /** Inputs to fact derivation besides the snapshot. */
@@ -78,7 +86,17 @@ function isAtlasForGovernment(baseUrl: string): boolean {
 
 /** Derives the subjects of every kind, with their facts, for the whole snapshot. */
 export function deriveSubjects(snapshot: Snapshot, ctx: FactContext): SubjectsByKind {
-  const out: SubjectsByKind = { org: [], user: [], team: [], project: [], apiKey: [], serviceAccount: [] };
+  const out: SubjectsByKind = {
+    org: [],
+    user: [],
+    team: [],
+    project: [],
+    apiKey: [],
+    serviceAccount: [],
+    databaseUser: [],
+    customRole: [],
+    networkAccessEntry: [],
+  };
   const known = knownRoleSet(ctx.extraKnownRoles);
   const allowed = ctx.allowedEmailDomains.map((d) => d.toLowerCase());
   const government = isAtlasForGovernment(snapshot.source.baseUrl);

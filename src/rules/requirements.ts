@@ -25,6 +25,9 @@ export const SUBJECT_LISTING: Readonly<Record<SubjectKind, CoveragePart | null>>
   project: 'projects',
   apiKey: 'apiKeys',
   serviceAccount: 'serviceAccounts',
+  databaseUser: 'databaseUsers',
+  customRole: 'customRoles',
+  networkAccessEntry: 'networkAccess',
 };
 
 /** What each coverage part is, in words: a reason reads "no <label>". */

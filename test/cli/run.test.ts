@@ -231,7 +231,10 @@ describe('demo', () => {
     const run = await runCliForTest(['demo', '--out-dir', 'demo'], { cwd: dir, now: NOW });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^FAIL: \d+ open findings at or above high$/m);
+    // Until collect reads database access, the database rules are not evaluated in the demo.
+    expect(run.stdout).toMatch(
+      /^FAIL: \d+ open findings at or above high(; \d+ rules not evaluated in \d+ organizations \(no data for them\))?$/m,
+    );
     expect(run.stdout).toMatch(/Atlas simulator: 3 organizations, \d+ users/);
     expect(run.stdout).toMatch(/As a CI gate \(fail-on high\) this run would exit 1/);
     const files = readdirSync(join(dir, 'demo'));

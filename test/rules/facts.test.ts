@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { daysSince, deriveSubjects, emailDomainOf, FACTS, isDomainAllowed } from '../../src/rules/facts.js';
+import { cluster, customRole, dbUser, networkEntry } from '../builders/database-access.js';
 import {
   apiKey,
   BUILDER_NOW,
@@ -225,7 +226,18 @@ describe('deriveSubjects', () => {
   });
 
   it('every derived fact is declared with its type, and every declared fact is derived', () => {
-    const o = org({ projects: [project()], apiKeys: [apiKey()], serviceAccounts: [serviceAccount()] });
+    const o = org({
+      projects: [
+        project({
+          databaseUsers: [dbUser()],
+          customRoles: [customRole()],
+          networkAccess: [networkEntry()],
+          clusters: [cluster('c0')],
+        }),
+      ],
+      apiKeys: [apiKey()],
+      serviceAccounts: [serviceAccount()],
+    });
     const s = derive(o);
     for (const [kind, list] of Object.entries(s)) {
       const facts = list[0]!.facts;

@@ -13,6 +13,8 @@ const PROJECT_FACTS = {
   owners: needs(f('string[]', 'Usernames counted in ownerCount'), 'users', 'teams'),
   teamCount: needs(f('number', 'Teams holding roles in the project'), 'teams'),
   clusterCount: f('number', 'Clusters in the project; null when not reported', true),
+  databaseUserCount: needs(f('number', 'Database users of the project'), 'databaseUsers'),
+  networkAccessEntryCount: needs(f('number', 'Entries in the project IP access list'), 'networkAccess'),
 };
 
 function deriveProject(p: Project, owners: string[]): Derived<typeof PROJECT_FACTS> {
@@ -25,6 +27,8 @@ function deriveProject(p: Project, owners: string[]): Derived<typeof PROJECT_FAC
       owners,
       teamCount: p.teams.length,
       clusterCount: p.clusterCount,
+      databaseUserCount: p.databaseUsers.length,
+      networkAccessEntryCount: p.networkAccess.length,
     },
   };
 }

@@ -84,6 +84,12 @@ interface DerivedSubject<V extends FactRecord = FactRecord> {
   /** Strings a waiver's `subject` may match: id, name, username / public key / client id. */
   aliases: string[];
   facts: V;
+  /**
+   * Facts this subject's evidence cannot establish although its org's coverage holds them, with the
+   * reason (a user's last use where one of the clusters it can reach has no access history). A rule
+   * that reads one is "not evaluated" for this subject, never passed (src/rules/evaluate.ts).
+   */
+  unknown?: Partial<Record<keyof V & string, string>>;
 }
 
 /**

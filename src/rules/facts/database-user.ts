@@ -1,0 +1,324 @@
+/**
+ * Database users of every project as subjects: their privilege, scope, expiry, authentication kind,
+ * last use (from the clusters' access history), X.509 certificates and whether their external
+ * identity is a member of the org.
+ */
+
+import {
+  BUILT_IN_DATABASE_ROLES,
+  type CustomRolePrivilege,
+  customRolePrivileges,
+  isPrivilegedBuiltIn,
+} from '../../domain/database-roles.js';
+import { databaseAccessId } from '../../domain/keys.js';
+import type { Cluster, DatabaseAccessSummary, DatabaseUser, Project } from '../../snapshot/schema.js';
+import { daysSince, type OrgView, sorted } from './org-view.js';
+import { clock, type Derived, defineDerivation, type FactValues, f, NAME, needs } from './spec.js';
+
+const DAY_MS = 86_400_000;
+
+const HISTORY = ['clusters', 'accessHistory'] as const;
+
+const DATABASE_USER_FACTS = {
+  name: NAME,
+  projectName: f('string', 'Name of the project the database user belongs to'),
+  databaseName: f('string', 'Authentication database: admin (SCRAM) or $external'),
+  authKind: f('string', 'scram, x509-managed, x509-customer, ldap-user, ldap-group, aws-iam-user, ...'),
+  roles: f('string[]', 'Roles as "role@database" or "role@database.collection"'),
+  isPrivileged: needs(
+    f(
+      'boolean',
+      'Holds a privileged built-in role (atlasAdmin, *AnyDatabase, clusterManager, ...) or a custom role that grants dangerous actions or inherits a privileged role; a role the project does not define counts too',
+    ),
+    'customRoles',
+  ),
+  privilegedRoles: needs(f('string[]', 'The roles that make the user privileged, with why'), 'customRoles'),
+  isScoped: f('boolean', 'Limited to named clusters or data lakes (no scope: every cluster of the project)'),
+  scopes: f('string[]', 'Scopes as "CLUSTER: name" or "DATA_LAKE: name"'),
+  projectClusterCount: needs(f('number', 'Clusters in the user’s project'), 'clusters'),
+  isPermanent: f('boolean', 'Has no deleteAfterDate'),
+  deleteAfterDate: f('string', 'When Atlas deletes the temporary user (UTC); null when permanent', true),
+  isPastDeleteAfterDate: clock(f('boolean', 'deleteAfterDate is at or before the audit time')),
+  isPasswordAuth: f('boolean', 'Authenticates with a password (SCRAM)'),
+  accessHistorySince: needs(
+    f('string', 'Start of the access history window of the clusters the user can reach (UTC)', true),
+    ...HISTORY,
+  ),
+  usedInWindow: needs(
+    f('boolean', 'Authenticated successfully to a cluster it can reach within the access history window'),
+    ...HISTORY,
+  ),
+  lastUsedAt: needs(
+    f('string', 'Last successful authentication in the window (UTC); null when none', true),
+    ...HISTORY,
+  ),
+  daysSinceLastUse: clock(
+    needs(f('number', 'Whole days since lastUsedAt; null when not used in the window', true), ...HISTORY),
+  ),
+  certificateCount: needs(f('number', 'Atlas-managed X.509 certificates of the user'), 'databaseUserCerts'),
+  expiredCertificateCount: clock(
+    needs(
+      f('number', 'Atlas-managed certificates whose notAfter is at or before the audit time'),
+      'databaseUserCerts',
+    ),
+  ),
+  daysUntilCertificateExpiry: clock(
+    needs(
+      f('number', 'Whole days until the first unexpired certificate expires; null when none', true),
+      'databaseUserCerts',
+    ),
+  ),
+  isPersonIdentity: f('boolean', 'An OIDC workforce user or an LDAP user: an identity of one person'),
+  identityAddress: f(
+    'string',
+    'The address derived from the external identity (OIDC "<idp>/<name>", LDAP DN); null when none',
+    true,
+  ),
+  isOrgMember: needs(
+    f(
+      'boolean',
+      'identityAddress is the username of a user of the org; null for non-person identities',
+      true,
+    ),
+    'users',
+  ),
+};
+
+type DatabaseUserFacts = FactValues<typeof DATABASE_USER_FACTS>;
+type Unknown = Partial<Record<keyof DatabaseUserFacts, string>>;
+
+/** Per project: what every user's derivation reads, computed once. */
+interface ProjectIndex {
+  project: Project;
+  privileges: ReadonlyMap<string, CustomRolePrivilege>;
+  clustersByName: ReadonlyMap<string, Cluster>;
+  /** Per cluster: its access-history summaries by username (a project has thousands of users). */
+  summariesOf: ReadonlyMap<Cluster, ReadonlyMap<string, readonly DatabaseAccessSummary[]>>;
+}
+
+function summariesByUsername(c: Cluster): ReadonlyMap<string, readonly DatabaseAccessSummary[]> {
+  const m = new Map<string, DatabaseAccessSummary[]>();
+  for (const s of c.accessHistory.summaries) {
+    const list = m.get(s.username);
+    if (list) list.push(s);
+    else m.set(s.username, [s]);
+  }
+  return m;
+}
+
+const roleText = (r: DatabaseUser['roles'][number]): string =>
+  `${r.roleName}@${r.databaseName}${r.collectionName ? `.${r.collectionName}` : ''}`;
+
+/** The roles that make the user privileged, each with why. */
+function privilegedRoles(u: DatabaseUser, ix: ProjectIndex): string[] {
+  const out: string[] = [];
+  for (const r of u.roles) {
+    const custom = ix.privileges.get(r.roleName);
+    if (custom) {
+      if (!custom.privileged) continue;
+      const why = [
+        ...custom.dangerousActions,
+        ...custom.privilegedInherited.map((x) => `inherits ${x}`),
+        ...custom.unknownInherited.map((x) => `inherits unknown ${x}`),
+      ];
+      out.push(`${roleText(r)} (custom: ${why.join(', ')})`);
+    } else if (isPrivilegedBuiltIn(r.roleName, r.databaseName)) {
+      out.push(roleText(r));
+    } else if (!BUILT_IN_DATABASE_ROLES.has(r.roleName)) {
+      out.push(`${roleText(r)} (unknown role)`);
+    }
+  }
+  return sorted(new Set(out));
+}
+
+/** The clusters a user can reach: its CLUSTER scopes, or every cluster of the project when unscoped. */
+function reachableClusters(u: DatabaseUser, ix: ProjectIndex): Cluster[] {
+  if (u.scopes.length === 0) return ix.project.clusters;
+  return u.scopes.flatMap((s) => {
+    const c = s.type === 'CLUSTER' ? ix.clustersByName.get(s.name) : undefined;
+    return c ? [c] : [];
+  });
+}
+
+type UsageFacts = Pick<
+  DatabaseUserFacts,
+  'accessHistorySince' | 'usedInWindow' | 'lastUsedAt' | 'daysSinceLastUse'
+>;
+
+/** Last use over the reachable clusters; unknown unless every one of them has a `collected` history. */
+function usage(u: DatabaseUser, ix: ProjectIndex, now: Date): { facts: UsageFacts; unknown: Unknown } {
+  const clusters = reachableClusters(u, ix);
+  const gaps = clusters.filter((c) => c.accessHistory.status !== 'collected');
+  const none: UsageFacts = {
+    accessHistorySince: null,
+    usedInWindow: false,
+    lastUsedAt: null,
+    daysSinceLastUse: null,
+  };
+  const why =
+    clusters.length === 0
+      ? 'reaches no cluster whose access history could be read'
+      : gaps.length > 0
+        ? `no access history from ${gaps.map((c) => `${c.name} (${c.accessHistory.status})`).join(', ')}`
+        : null;
+  if (why !== null) {
+    const reason = `database user ${u.username}: ${why}`;
+    return {
+      facts: none,
+      unknown: {
+        accessHistorySince: reason,
+        usedInWindow: reason,
+        lastUsedAt: reason,
+        daysSinceLastUse: reason,
+      },
+    };
+  }
+  let last: string | null = null;
+  let since: string | null = null;
+  for (const c of clusters) {
+    const from = c.accessHistory.from;
+    if (from !== null && (since === null || Date.parse(from) < Date.parse(since))) since = from;
+    for (const s of ix.summariesOf.get(c)?.get(u.username) ?? []) {
+      if (s.authSource !== null && s.authSource !== u.databaseName) continue;
+      if (s.lastSuccessAt !== null && (last === null || Date.parse(s.lastSuccessAt) > Date.parse(last)))
+        last = s.lastSuccessAt;
+    }
+  }
+  return {
+    facts: {
+      accessHistorySince: since,
+      usedInWindow: last !== null,
+      lastUsedAt: last,
+      daysSinceLastUse: daysSince(last, now),
+    },
+    unknown: {},
+  };
+}
+
+const LDAP_ATTRIBUTE = /^\s*([A-Za-z][A-Za-z0-9-]*)\s*=\s*(.*?)\s*$/;
+
+/**
+ * The address an external identity names, where one can be derived: an OIDC workforce user is
+ * "<IdP id>/<IdP username>"; an LDAP user is a DN (its `mail`/`E` attribute, or `uid` + the `DC`
+ * components) or already an address (a user principal name).
+ */
+export function identityAddress(authKind: string, username: string): string | null {
+  const isAddress = (s: string): boolean => /^[^\s@/]+@[^\s@]+\.[^\s@]+$/.test(s);
+  if (authKind === 'oidc-user') {
+    const slash = username.indexOf('/');
+    const name = slash >= 0 ? username.slice(slash + 1) : username;
+    return isAddress(name) ? name.toLowerCase() : null;
+  }
+  if (authKind !== 'ldap-user') return null;
+  if (isAddress(username)) return username.toLowerCase();
+  const attrs = username.split(',').map((part) => LDAP_ATTRIBUTE.exec(part));
+  if (attrs.some((a) => a === null)) return null;
+  const pairs = attrs.map((a) => [a![1]!.toLowerCase(), a![2]!] as const);
+  const mail = pairs.find(([k]) => k === 'mail' || k === 'e' || k === 'emailaddress');
+  if (mail && isAddress(mail[1])) return mail[1].toLowerCase();
+  const uid = pairs.find(([k]) => k === 'uid')?.[1];
+  const dcs = pairs.filter(([k]) => k === 'dc').map(([, v]) => v);
+  if (uid && dcs.length >= 2) {
+    const candidate = `${uid}@${dcs.join('.')}`;
+    return isAddress(candidate) ? candidate.toLowerCase() : null;
+  }
+  return null;
+}
+
+type IdentityFacts = Pick<DatabaseUserFacts, 'isPersonIdentity' | 'identityAddress' | 'isOrgMember'>;
+
+function identity(u: DatabaseUser, members: ReadonlySet<string>): { facts: IdentityFacts; unknown: Unknown } {
+  const person = u.authKind === 'oidc-user' || u.authKind === 'ldap-user';
+  const address = identityAddress(u.authKind, u.username);
+  const facts = {
+    isPersonIdentity: person,
+    identityAddress: address,
+    isOrgMember: person && address !== null ? members.has(address) : null,
+  };
+  if (!person || address !== null) return { facts, unknown: {} };
+  return {
+    facts,
+    unknown: { isOrgMember: `database user ${u.username}: no address can be derived from its identity` },
+  };
+}
+
+type CertificateFacts = Pick<
+  DatabaseUserFacts,
+  'certificateCount' | 'expiredCertificateCount' | 'daysUntilCertificateExpiry'
+>;
+
+function certificates(u: DatabaseUser, now: Date): CertificateFacts {
+  let expired = 0;
+  let next: number | null = null;
+  for (const c of u.certificates) {
+    if (c.notAfter === null) continue;
+    const ms = Date.parse(c.notAfter) - now.getTime();
+    if (ms <= 0) expired += 1;
+    else {
+      const days = Math.floor(ms / DAY_MS);
+      if (next === null || days < next) next = days;
+    }
+  }
+  return {
+    certificateCount: u.certificates.length,
+    expiredCertificateCount: expired,
+    daysUntilCertificateExpiry: next,
+  };
+}
+
+function deriveDatabaseUser(
+  u: DatabaseUser,
+  ix: ProjectIndex,
+  members: ReadonlySet<string>,
+  now: Date,
+): Derived<typeof DATABASE_USER_FACTS> {
+  const p = ix.project;
+  const privileged = privilegedRoles(u, ix);
+  const use = usage(u, ix, now);
+  const who = identity(u, members);
+  const unknown: Unknown = { ...use.unknown, ...who.unknown };
+  const id = databaseAccessId(p.id, u.databaseName, u.username);
+  return {
+    ref: { type: 'databaseUser', id, name: u.username },
+    aliases: [id, u.username],
+    facts: {
+      name: u.username,
+      projectName: p.name,
+      databaseName: u.databaseName,
+      authKind: u.authKind,
+      roles: sorted(u.roles.map(roleText)),
+      isPrivileged: privileged.length > 0,
+      privilegedRoles: privileged,
+      isScoped: u.scopes.length > 0,
+      scopes: sorted(u.scopes.map((s) => `${s.type}: ${s.name}`)),
+      projectClusterCount: p.clusters.length,
+      isPermanent: u.deleteAfterDate === null,
+      deleteAfterDate: u.deleteAfterDate,
+      isPastDeleteAfterDate: u.deleteAfterDate !== null && Date.parse(u.deleteAfterDate) <= now.getTime(),
+      isPasswordAuth: u.authKind === 'scram',
+      ...use.facts,
+      ...certificates(u, now),
+      ...who.facts,
+    },
+    ...(Object.keys(unknown).length > 0 ? { unknown } : {}),
+  };
+}
+
+export const databaseUserDerivation = defineDerivation({
+  facts: DATABASE_USER_FACTS,
+  derive(view: OrgView) {
+    // Members are ACTIVE users: an invitation (PENDING or expired) is not yet anyone's membership.
+    const members = new Set(
+      view.org.users.filter((u) => u.status === 'ACTIVE').map((u) => u.username.toLowerCase()),
+    );
+    return view.org.projects.flatMap((project) => {
+      const ix: ProjectIndex = {
+        project,
+        privileges: customRolePrivileges(project.customRoles),
+        clustersByName: new Map(project.clusters.map((c) => [c.name, c])),
+        summariesOf: new Map(project.clusters.map((c) => [c, summariesByUsername(c)])),
+      };
+      return project.databaseUsers.map((u) => deriveDatabaseUser(u, ix, members, view.now));
+    });
+  },
+});
