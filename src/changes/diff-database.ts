@@ -60,7 +60,7 @@ function usersOf(org: Organization): Map<string, UserEntry> {
 
 /** Privileged built-in roles a user holds, as `Project: role` (directly or through a custom role). */
 function privilegedOf(e: UserEntry): string[] {
-  const roles = e.user.roles.flatMap((r) => privilegedGrants(r.roleName, e.project.customRoles));
+  const roles = e.user.roles.flatMap((r) => privilegedGrants(r, e.project.customRoles));
   return [...new Set(roles.map((r) => `${e.project.name}: ${r}`))].sort(compareText);
 }
 

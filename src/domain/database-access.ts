@@ -3,61 +3,43 @@
  * subject kinds, a database user's identity id, which database roles are privileged, and how wide a
  * network access entry is. Pure; no snapshot types (domain sits below snapshot), only plain shapes.
  */
+import { type CustomRoleShape, customRolePrivileges, isPrivilegedBuiltIn } from './database-roles.js';
+import { databaseAccessId } from './keys.js';
+import { entryBlock, type NetworkAccessEntryShape, networkAccessEntryValue } from './network-access.js';
 
 /** The subject kinds of database access (docs/report.md "Database access"), beside SUBJECT_KINDS. */
 const DATABASE_SUBJECT_KINDS = ['databaseUser', 'customRole', 'networkAccessEntry'] as const;
 export type DatabaseSubjectKind = (typeof DATABASE_SUBJECT_KINDS)[number];
 
 /**
- * A database user's id within its organization: `projectId/databaseName/username`. The project id is
- * 24 hex digits and the database is `admin` or `$external`, so splitting at the first two slashes
- * gives the username back whole, even an X.509 DN or an IAM ARN that contains slashes.
+ * A database user's id within its organization: `projectId/databaseName/username` (the one id the
+ * rules, the report and the review use, src/domain/keys.ts). The project id is 24 hex digits and the
+ * database is `admin` or `$external`, so splitting at the first two slashes gives the username back
+ * whole, even an X.509 DN or an IAM ARN that contains slashes.
  */
 export function databaseUserId(projectId: string, databaseName: string, username: string): string {
-  return `${projectId}/${databaseName}/${username}`;
+  return databaseAccessId(projectId, databaseName, username);
 }
 
 /** A network access entry's id within its organization: `projectId/entry` (CIDR, address or security group). */
 export function networkAccessEntryId(projectId: string, entry: string): string {
-  return `${projectId}/${entry}`;
+  return databaseAccessId(projectId, entry);
 }
 
 /**
- * Built-in roles that reach every database or administer the deployment (`atlasAdmin`,
- * the `*AnyDatabase` roles, `clusterManager`), per the "Built-In Roles" page of the MongoDB manual
- * and Atlas's "Database User Privileges" page.
+ * What a role grant makes privileged, in the rules' terms (src/domain/database-roles.ts, one
+ * definition for the rules, the report and the diff): a privileged built-in role is itself; a custom
+ * role of the project gives the privileged roles it inherits (`role@db`), the dangerous actions it
+ * grants and any inherited role nobody defines (fail closed).
  */
-const PRIVILEGED_DATABASE_ROLES: readonly string[] = [
-  'atlasAdmin',
-  'readWriteAnyDatabase',
-  'readAnyDatabase',
-  'dbAdminAnyDatabase',
-  'userAdminAnyDatabase',
-  'clusterManager',
-];
-
-/** A custom role as far as privilege goes: its name and the roles it inherits. */
-export interface InheritingRole {
-  roleName: string;
-  inheritedRoles: ReadonlyArray<{ role: string }>;
-}
-
-/**
- * The privileged built-in roles a role name grants: itself when built-in, or what a custom role of
- * the project inherits, transitively (a cycle is followed once).
- */
-export function privilegedGrants(roleName: string, customRoles: readonly InheritingRole[]): string[] {
-  const byName = new Map(customRoles.map((r) => [r.roleName, r]));
-  const found = new Set<string>();
-  const seen = new Set<string>();
-  const walk = (name: string): void => {
-    if (seen.has(name)) return;
-    seen.add(name);
-    if (PRIVILEGED_DATABASE_ROLES.includes(name)) found.add(name);
-    for (const inherited of byName.get(name)?.inheritedRoles ?? []) walk(inherited.role);
-  };
-  walk(roleName);
-  return [...found].sort();
+export function privilegedGrants(
+  grant: { roleName: string; databaseName: string },
+  customRoles: readonly CustomRoleShape[],
+): string[] {
+  const custom = customRolePrivileges(customRoles).get(grant.roleName);
+  if (custom === undefined)
+    return isPrivilegedBuiltIn(grant.roleName, grant.databaseName) ? [grant.roleName] : [];
+  return [...custom.privilegedInherited, ...custom.dangerousActions, ...custom.unknownInherited].sort();
 }
 
 /** Default of `network-access-wide-cidr`'s `minPrefixLength`: IPv4 and IPv6. */
@@ -68,23 +50,14 @@ export type NetworkExposure = 'world' | 'wide' | 'narrow' | 'security-group';
 
 /** The exposure of one entry (CIDR block, single address, or AWS security group). */
 export function networkExposure(
-  entry: { cidrBlock: string | null; ipAddress: string | null; awsSecurityGroup: string | null },
+  entry: NetworkAccessEntryShape,
   minPrefix: { ipv4: number; ipv6: number } = DEFAULT_MIN_PREFIX,
 ): NetworkExposure {
-  if (entry.cidrBlock === null) return entry.awsSecurityGroup !== null ? 'security-group' : 'narrow';
-  const [address = '', prefixText] = entry.cidrBlock.split('/');
-  const prefix = prefixText === undefined ? null : Number(prefixText);
-  const v6 = address.includes(':');
-  if (prefix === 0) return 'world';
-  if (prefix === null || !Number.isInteger(prefix)) return 'narrow';
-  return prefix < (v6 ? minPrefix.ipv6 : minPrefix.ipv4) ? 'wide' : 'narrow';
+  const block = entryBlock(entry);
+  if (block === null) return entry.awsSecurityGroup !== null ? 'security-group' : 'narrow';
+  if (block.prefixLength === 0) return 'world';
+  return block.prefixLength < (block.version === 6 ? minPrefix.ipv6 : minPrefix.ipv4) ? 'wide' : 'narrow';
 }
 
 /** The entry as Atlas shows it: the CIDR block, else the address, else the security group. */
-export function networkEntryText(entry: {
-  cidrBlock: string | null;
-  ipAddress: string | null;
-  awsSecurityGroup: string | null;
-}): string {
-  return entry.cidrBlock ?? entry.ipAddress ?? entry.awsSecurityGroup ?? '';
-}
+export const networkEntryText = networkAccessEntryValue;

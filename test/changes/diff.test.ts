@@ -162,7 +162,7 @@ const CASES: Case[] = [
         name: 'ops (prod, admin)',
         added: [],
         removed: [],
-        escalations: ['prod: userAdminAnyDatabase'],
+        escalations: ['prod: userAdminAnyDatabase@admin'],
       },
     ],
   },

@@ -78,11 +78,11 @@ describe('database access model', () => {
   });
 
   it('finds privilege through a custom role that inherits atlasAdmin', () => {
-    expect(user('ops-admin').privilegedRoles).toEqual(['atlasAdmin']);
+    expect(user('ops-admin').privilegedRoles).toEqual(['atlasAdmin@admin', 'dropDatabase']);
     expect(user('CN=reporting,OU=bi,O=Acme').privilegedRoles).toEqual(['readAnyDatabase']);
     expect(user('app-writer').privilegedRoles).toEqual([]);
     expect(prod.customRoles[0]).toMatchObject({
-      privilegedRoles: ['atlasAdmin'],
+      privilegedRoles: ['atlasAdmin@admin', 'dropDatabase'],
       actions: ['dropDatabase on orders.*'],
     });
   });
@@ -169,7 +169,7 @@ describe('database access in the formats', () => {
     const users = records(wb.getWorksheet('Database users')!);
     expect(users.find((u) => u['Username'] === 'ops-admin')).toMatchObject({
       Project: 'prod-core',
-      'Privileged roles': 'atlasAdmin',
+      'Privileged roles': 'atlasAdmin@admin, dropDatabase',
       'Scoped to': 'all clusters',
       'Last use': 'unknown: sandbox: history unsupported',
       'Per cluster': 'Cluster0: no sign-in; sandbox: history unsupported',
@@ -178,7 +178,7 @@ describe('database access in the formats', () => {
       expect.objectContaining({
         Role: 'ops-superuser',
         Inherits: 'atlasAdmin@admin',
-        'Privileged roles': 'atlasAdmin',
+        'Privileged roles': 'atlasAdmin@admin, dropDatabase',
       }),
     ]);
     expect(records(wb.getWorksheet('Network access')!).map((r) => [r['Entry'], r['Exposure']])).toEqual([

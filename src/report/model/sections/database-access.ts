@@ -139,9 +139,9 @@ function userRow(ctx: OrgContext, project: Project, user: DatabaseUser): Databas
     databaseName: user.databaseName,
     authKind: user.authKind,
     roles: user.roles.map(roleText).sort(compareText),
-    privilegedRoles: [
-      ...new Set(user.roles.flatMap((r) => privilegedGrants(r.roleName, project.customRoles))),
-    ].sort(compareText),
+    privilegedRoles: [...new Set(user.roles.flatMap((r) => privilegedGrants(r, project.customRoles)))].sort(
+      compareText,
+    ),
     scopes: user.scopes.map((s) => s.name).sort(compareText),
     deleteAfterDate: user.deleteAfterDate,
     description: user.description,
@@ -174,7 +174,10 @@ function customRoleRow(ctx: OrgContext, project: Project, role: CustomRole): Cus
       )
       .sort(compareText),
     inheritedRoles: role.inheritedRoles.map((r) => `${r.role}@${r.db}`).sort(compareText),
-    privilegedRoles: privilegedGrants(role.roleName, project.customRoles),
+    privilegedRoles: privilegedGrants(
+      { roleName: role.roleName, databaseName: 'admin' },
+      project.customRoles,
+    ),
     findingCount: subjectStats(ctx.findings, key).count,
   };
 }
