@@ -43,21 +43,31 @@ export const BUILT_IN_DATABASE_ROLES: ReadonlySet<string> = new Set([
  * Privilege actions of a custom role that change who can do what, or destroy data or the service:
  * user and role administration, dropping databases, shutting down.
  */
-const DANGEROUS_ACTIONS: ReadonlySet<string> = new Set([
-  'shutdown',
-  'dropDatabase',
-  'createUser',
-  'dropUser',
-  'updateUser',
-  'changePassword',
-  'grantRole',
-  'revokeRole',
-  'createRole',
-  'dropRole',
-  'updateRole',
-  'dropAllUsersFromDatabase',
-  'dropAllRolesFromDatabase',
-]);
+/**
+ * Privilege actions compare by name whatever their spelling: the Admin API reports them in its enum's
+ * form (`DROP_DATABASE`), the MongoDB manual and policies name them in camel case (`dropDatabase`).
+ */
+function actionKey(action: string): string {
+  return action.replace(/_/g, '').toLowerCase();
+}
+
+const DANGEROUS_ACTIONS: ReadonlySet<string> = new Set(
+  [
+    'shutdown',
+    'dropDatabase',
+    'createUser',
+    'dropUser',
+    'updateUser',
+    'changePassword',
+    'grantRole',
+    'revokeRole',
+    'createRole',
+    'dropRole',
+    'updateRole',
+    'dropAllUsersFromDatabase',
+    'dropAllRolesFromDatabase',
+  ].map(actionKey),
+);
 
 /** True when a built-in role granted on `databaseName` is privileged. */
 export function isPrivilegedBuiltIn(roleName: string, databaseName: string): boolean {
@@ -104,7 +114,7 @@ export function customRolePrivileges(
       const r = stack.pop()!;
       if (seen.has(r.roleName)) continue;
       seen.add(r.roleName);
-      for (const a of r.actions) if (DANGEROUS_ACTIONS.has(a.action)) dangerous.add(a.action);
+      for (const a of r.actions) if (DANGEROUS_ACTIONS.has(actionKey(a.action))) dangerous.add(a.action);
       for (const i of r.inheritedRoles) {
         const custom = byName.get(i.role);
         if (custom) stack.push(custom);

@@ -57,3 +57,17 @@ describe('teamsOfUsers', () => {
     expect(teamsOfUsers({ users: [{ id: 'u', teamIds: [] }], teams: [] }).get('u')?.size).toBe(0);
   });
 });
+
+describe('custom role privilege', () => {
+  it('recognises a dangerous action in the Admin API enum spelling and in the manual spelling', async () => {
+    const { customRolePrivileges } = await import('../../src/domain/database-roles.js');
+    const roles = customRolePrivileges([
+      { roleName: 'wire', actions: [{ action: 'DROP_DATABASE' }], inheritedRoles: [] },
+      { roleName: 'manual', actions: [{ action: 'dropDatabase' }], inheritedRoles: [] },
+      { roleName: 'harmless', actions: [{ action: 'FIND' }], inheritedRoles: [] },
+    ]);
+    expect(roles.get('wire')).toMatchObject({ privileged: true, dangerousActions: ['DROP_DATABASE'] });
+    expect(roles.get('manual')).toMatchObject({ privileged: true, dangerousActions: ['dropDatabase'] });
+    expect(roles.get('harmless')?.privileged).toBe(false);
+  });
+});
