@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import type { FailOn, Severity } from '../domain/severity.js';
 import type { SubjectKind, SubjectRef } from '../domain/subject.js';
+import type { InputPart } from '../rules/facts/spec.js';
 import type { CoveragePart } from '../snapshot/schema.js';
 import type { waiverSchema } from './waivers.js';
 
@@ -27,6 +28,13 @@ export type WaiverNotApplied = Waiver & {
   /** Findings it would have waived. */
   findingKeys: string[];
 };
+
+/** The roster an audit used, as every output names it: its file, sha256 and number of people. */
+export interface RosterInput {
+  file: string;
+  sha256: string;
+  rows: number;
+}
 
 /** One rule violation for one subject. */
 export interface Finding {
@@ -61,8 +69,8 @@ export interface NotEvaluated {
   subjectKind: SubjectKind;
   orgId: string;
   orgName: string;
-  /** The coverage parts the org lacks and the rule needs, in coverage order. */
-  missing: CoveragePart[];
+  /** The coverage parts the org lacks and the rule needs, in coverage order; then the inputs not given (`roster`). */
+  missing: Array<CoveragePart | InputPart>;
   /** In words, e.g. "no sign-in data" or "no sign-in data, no team data". */
   reason: string;
 }
@@ -132,5 +140,7 @@ export interface AuditResult {
     baselineFile: string | null;
     /** Sign-off record whose revocations were verified (`--signoff`); absent or null when none. */
     signoffFile?: string | null;
+    /** The roster (`--roster`) the audit joined identities to; absent or null when none. */
+    roster?: RosterInput | null;
   };
 }
