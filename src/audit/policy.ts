@@ -6,12 +6,12 @@
 import { z } from 'zod';
 import { SEVERITIES } from '../domain/severity.js';
 import { InputError } from '../errors.js';
+import { rosterPolicySchema } from '../roster/roster.js';
 import type { EffectiveRule } from '../rules/effective-rule.js';
 import type { LoadedRuleSet } from '../rules/load.js';
 import { factsOf, PLACEHOLDER, paramValueProblem, substituteParams } from '../rules/load.js';
 import { ruleInputs, ruleRequirements } from '../rules/requirements.js';
 import type { ParamValue, TopLevelCondition } from '../rules/schema.js';
-import { rosterPolicySchema } from '../roster/roster.js';
 import { formatJsonPath } from '../util/validate.js';
 
 export const failOnSchema = z.enum([...SEVERITIES, 'never']);

@@ -6,14 +6,14 @@ import { compareText } from '../domain/compare-text.js';
 import { findingKey } from '../domain/keys.js';
 import { type FailOn, meetsFailOn, SEVERITIES, type Severity, severityRank } from '../domain/severity.js';
 import type { SubjectKind } from '../domain/subject.js';
+import type { Roster } from '../roster/roster.js';
+import { rosterIndex } from '../roster/roster.js';
 import type { EffectiveRule } from '../rules/effective-rule.js';
-import type { InputPart } from '../rules/facts/spec.js';
 import { evaluateRules } from '../rules/evaluate.js';
+import type { InputPart } from '../rules/facts/spec.js';
 import { deriveSubjects, type FactValue, type Subject } from '../rules/facts.js';
 import type { LoadedRuleSet } from '../rules/load.js';
 import { missingCoverage, notEvaluatedReason } from '../rules/requirements.js';
-import type { Roster } from '../roster/roster.js';
-import { rosterIndex } from '../roster/roster.js';
 import type { Snapshot } from '../snapshot/schema.js';
 import { type Policy, resolveRules } from './policy.js';
 import type { AuditResult, Finding, NotEvaluated, RuleSummary, Waiver, WaiverReport } from './types.js';
@@ -300,7 +300,13 @@ export async function auditSnapshot(input: AuditInput): Promise<AuditResult> {
     inputs: {
       ...input.inputs,
       ...(input.roster
-        ? { roster: { file: input.roster.file, sha256: input.roster.sha256, rows: input.roster.people.length } }
+        ? {
+            roster: {
+              file: input.roster.file,
+              sha256: input.roster.sha256,
+              rows: input.roster.people.length,
+            },
+          }
         : {}),
     },
   };

@@ -13,8 +13,8 @@
  */
 import type { SubjectKind } from '../domain/subject.js';
 import { COVERAGE_PARTS, type Coverage, type CoveragePart } from '../snapshot/schema.js';
-import { FACTS } from './facts.js';
 import { INPUT_PARTS, type InputPart } from './facts/spec.js';
+import { FACTS } from './facts.js';
 import { factsOf } from './load.js';
 import type { NestedCondition } from './schema.js';
 
@@ -52,7 +52,13 @@ const COVERAGE_LABELS: Readonly<Record<CoveragePart, string>> = {
 
 /** "invitation data, team data and sign-in data": coverage part names in words (unknown names as they are). */
 export function coverageText(parts: readonly string[]): string {
-  const words = parts.map((p) => (p in COVERAGE_LABELS ? COVERAGE_LABELS[p as CoveragePart] : p));
+  const words = parts.map((p) =>
+    p in COVERAGE_LABELS
+      ? COVERAGE_LABELS[p as CoveragePart]
+      : p in INPUT_LABELS
+        ? INPUT_LABELS[p as InputPart]
+        : p,
+  );
   return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
 }
 
@@ -76,7 +82,8 @@ export function ruleRequirements(
  */
 export function ruleInputs(subject: SubjectKind, conditions: NestedCondition): InputPart[] {
   const needs = new Set<InputPart>();
-  for (const fact of factsOf(conditions)) for (const part of FACTS[subject][fact]?.inputs ?? []) needs.add(part);
+  for (const fact of factsOf(conditions))
+    for (const part of FACTS[subject][fact]?.inputs ?? []) needs.add(part);
   return INPUT_PARTS.filter((p) => needs.has(p));
 }
 

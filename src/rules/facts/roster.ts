@@ -6,7 +6,7 @@
  * roster" rather than passed (src/rules/requirements.ts).
  */
 import type { RosterPerson } from '../../roster/roster.js';
-import { type Derived, f, type FactSpec, type FactType } from './spec.js';
+import { type Derived, type FactSpec, type FactType, f } from './spec.js';
 
 /** The person an address (username or alias) belongs to, case-insensitively; undefined when none. */
 export type RosterLookup = (address: string) => RosterPerson | undefined;
@@ -21,11 +21,18 @@ const fromRoster = <T extends FactType, N extends boolean>(spec: FactSpec<T, N>)
 /** The roster facts, declared once for every kind that spreads them into its declaration. */
 export const ROSTER_FACTS = {
   inRoster: fromRoster(
-    f('boolean', 'The roster has a person whose email or alias is this identity’s address (case-insensitive)'),
+    f(
+      'boolean',
+      'The roster has a person whose email or alias is this identity’s address (case-insensitive)',
+    ),
   ),
   rosterEmail: fromRoster(f('string', 'The matched person’s email in the roster; null when not in it', true)),
   rosterStatus: fromRoster(
-    f('string', 'The matched person’s status: active, terminated or on-leave; null when not in the roster', true),
+    f(
+      'string',
+      'The matched person’s status: active, terminated or on-leave; null when not in the roster',
+      true,
+    ),
   ),
   employmentType: fromRoster(
     f('string', 'employee or contractor; null when not in the roster or the roster has no type', true),
