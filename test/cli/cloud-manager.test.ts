@@ -44,7 +44,7 @@ describe('--api cloud-manager --all-orgs', () => {
       { env, cwd: dir, now: NOW },
     );
     expect(run.stderr).toContain(
-      'run: PASS: no open findings; 21 rules not evaluated in 2 organizations (no data for them)',
+      'run: PASS: no open findings; 25 rules not evaluated in 2 organizations (no data for them)',
     );
     expect(run.code).toBe(0);
 
@@ -60,7 +60,7 @@ describe('--api cloud-manager --all-orgs', () => {
 
     const report = JSON.parse(readFileSync(join(dir, 'out', 'access-review.json'), 'utf8'));
     expect(report.summary.findings.total).toBe(0);
-    expect(report.summary.notEvaluated).toEqual({ checks: 42, rules: 21, organizations: 2 });
+    expect(report.summary.notEvaluated).toEqual({ checks: 50, rules: 25, organizations: 2 });
     const owners = report.rules.find((r: { id: string }) => r.id === 'too-few-org-owners');
     expect([owners.subjectsChecked, owners.passed, owners.failed]).toEqual([2, 2, 0]);
     const stale = report.rules.find((r: { id: string }) => r.id === 'stale-last-auth');

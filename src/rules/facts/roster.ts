@@ -5,6 +5,7 @@
  * means anything, so each declares the `roster` input: a rule reading one is "not evaluated: no
  * roster" rather than passed (src/rules/requirements.ts).
  */
+import { databaseIdentity } from '../../domain/database-identity.js';
 import type { RosterPerson } from '../../roster/roster.js';
 import { type Derived, type FactSpec, type FactType, f } from './spec.js';
 
@@ -86,4 +87,14 @@ export function rosterFacts(
     rosterManager: person?.manager ?? null,
     rosterDepartment: person?.department ?? null,
   };
+}
+
+/**
+ * The addresses an OIDC or LDAP database user is joined to the roster by: the one its identity states
+ * (src/domain/database-identity.ts); none for groups, SCRAM, X.509 and AWS IAM users, and for an
+ * identity that states no address (a CN is never turned into a guessed address).
+ */
+export function databaseUserRosterAddresses(user: { username: string; authKind: string }): string[] {
+  const address = databaseIdentity(user)?.address ?? null;
+  return address === null ? [] : [address];
 }
