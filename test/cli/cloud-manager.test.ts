@@ -66,7 +66,7 @@ describe('--api cloud-manager --all-orgs', () => {
     const stale = report.rules.find((r: { id: string }) => r.id === 'stale-last-auth');
     expect([stale.subjectsChecked, stale.passed]).toEqual([0, 0]);
     const html = readFileSync(join(dir, 'out', 'access-review.html'), 'utf8');
-    expect(html).toContain('<strong>Not evaluated: 21 rules in 2 organizations.</strong>');
+    expect(html).toContain('<strong>Not evaluated: 25 rules in 2 organizations.</strong>');
     expect(html).toContain('No findings in the rules that could run');
   });
 
