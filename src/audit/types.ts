@@ -30,7 +30,7 @@ export type WaiverNotApplied = Waiver & {
 };
 
 /** The roster an audit used, as every output names it: its file, sha256 and number of people. */
-export interface RosterInput {
+interface RosterInput {
   file: string;
   sha256: string;
   rows: number;

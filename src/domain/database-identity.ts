@@ -32,7 +32,7 @@ export interface DatabaseIdentity {
 const ADDRESS = /^[^\s@,=/]+@[^\s@,=/]+\.[^\s@,=/]+$/;
 
 /** The lower-cased address when `value` is one, else null. */
-export function addressIn(value: string): string | null {
+function addressIn(value: string): string | null {
   const v = value.trim().toLowerCase();
   return ADDRESS.test(v) ? v : null;
 }

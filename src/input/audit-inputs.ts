@@ -128,14 +128,14 @@ export function signoffFindings(
 }
 
 /** A roster export larger than this is refused unread (a million people export to far less). */
-export const MAX_ROSTER_BYTES = 512 * 1024 * 1024;
+const MAX_ROSTER_BYTES = 512 * 1024 * 1024;
 
 /**
  * Reads and validates the HR / identity-provider roster (CSV or JSON) with the policy's `roster`
  * section: a file that cannot be read, lacks a mapped column or repeats an address is an InputError
  * naming the file and row (exit 2). The sha256 is of the file's bytes, as read.
  */
-export async function readRoster(file: string, policy: Policy): Promise<Roster> {
+async function readRoster(file: string, policy: Policy): Promise<Roster> {
   const bytes = await readInputBytes(file, file, MAX_ROSTER_BYTES);
   return parseRoster(bytes, file, rosterPolicySchema.parse(policy.roster));
 }

@@ -88,7 +88,7 @@ export function ruleInputs(subject: SubjectKind, conditions: NestedCondition): I
 }
 
 /** What each input part is, in words: a reason reads "no roster". */
-export const INPUT_LABELS: Readonly<Record<InputPart, string>> = { roster: 'roster (--roster)' };
+const INPUT_LABELS: Readonly<Record<InputPart, string>> = { roster: 'roster (--roster)' };
 
 /** The parts of `requires` that an org's coverage lacks, in coverage order (empty: the rule can run). */
 export function missingCoverage(requires: readonly CoveragePart[], coverage: Coverage): CoveragePart[] {

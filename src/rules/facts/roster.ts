@@ -7,7 +7,7 @@
  */
 import { databaseIdentity } from '../../domain/database-identity.js';
 import type { RosterPerson } from '../../roster/roster.js';
-import { type Derived, type FactSpec, type FactType, f } from './spec.js';
+import { clock as clockFact, type Derived, type FactSpec, type FactType, f } from './spec.js';
 
 /** The person an address (username or alias) belongs to, case-insensitively; undefined when none. */
 export type RosterLookup = (address: string) => RosterPerson | undefined;
@@ -42,10 +42,12 @@ export const ROSTER_FACTS = {
     f('string', 'Last day of employment or contract (UTC ISO, end of that day); null when none', true),
   ),
   daysPastRosterEndDate: fromRoster(
-    f(
-      'number',
-      'Days begun since the end of rosterEndDate: 1 on the first day after it, 0 on it, negative before; null when none',
-      true,
+    clockFact(
+      f(
+        'number',
+        'Days begun since the end of rosterEndDate: 1 on the first day after it, 0 on it, negative before; null when none',
+        true,
+      ),
     ),
   ),
   rosterManager: fromRoster(f('string', 'The matched person’s manager (address); null when none', true)),
@@ -55,7 +57,7 @@ export const ROSTER_FACTS = {
 type RosterFactValues = Derived<typeof ROSTER_FACTS>['facts'];
 
 /** Days begun since `iso` (1 from the first millisecond after it); null when `iso` is null. */
-export function daysPast(iso: string | null, now: Date): number | null {
+function daysPast(iso: string | null, now: Date): number | null {
   if (iso === null) return null;
   const days = Math.ceil((now.getTime() - Date.parse(iso)) / DAY_MS);
   return days === 0 ? 0 : days; // no -0 in outputs

@@ -27,6 +27,7 @@ export const cases: RuleCases = {
       org: c,
       roster: contractor('2026-05-29'),
       policy: { rules: { 'roster-contractor-past-end-date': { params: { graceDays: 3 } } } },
+      atLimit: ['graceDays'],
     },
     {
       name: 'the end instant is exactly the clock (date-time, at the limit)',
