@@ -32,6 +32,7 @@ import {
   type VerifyResult,
   verifySignoff,
 } from './review/verify.js';
+import { parseRoster, rosterPolicySchema } from './roster/roster.js';
 import type { LoadedRuleSet } from './rules/load.js';
 import type { OptionalDataset } from './snapshot/optional-datasets.js';
 import type { ApiKind, Snapshot, UsersApiVersion } from './snapshot/schema.js';
@@ -143,6 +144,12 @@ export interface AuditInput {
   failOn?: FailOn;
   /** Day counts are as of this instant; default: the snapshot's `collectedAt` (the evidence's clock). */
   now?: Date;
+  /**
+   * The HR / identity-provider roster export (CSV or JSON by `file`'s extension), read with the
+   * policy's `roster` section; `file` names it in errors and outputs. Without it the roster rules are
+   * not evaluated.
+   */
+  roster?: { file: string; content: string | Uint8Array };
 }
 
 /** Audits a snapshot: findings, waivers, rules not evaluated, the gate. No network, no files but the rules. */
@@ -161,6 +168,9 @@ export async function audit(input: AuditInput): Promise<AuditResult> {
     policy,
     waivers,
     ...(input.failOn ? { failOn: input.failOn } : {}),
+    roster: input.roster
+      ? parseRoster(input.roster.content, input.roster.file, rosterPolicySchema.parse(policy.roster))
+      : null,
     now,
     inputs: { rulesDir: rules.dir, policyFile: null, waiversFile: null, baselineFile: null },
   });

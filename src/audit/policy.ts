@@ -6,10 +6,11 @@
 import { z } from 'zod';
 import { SEVERITIES } from '../domain/severity.js';
 import { InputError } from '../errors.js';
+import { rosterPolicySchema } from '../roster/roster.js';
 import type { EffectiveRule } from '../rules/effective-rule.js';
 import type { LoadedRuleSet } from '../rules/load.js';
 import { factsOf, PLACEHOLDER, paramValueProblem, substituteParams } from '../rules/load.js';
-import { ruleRequirements } from '../rules/requirements.js';
+import { ruleInputs, ruleRequirements } from '../rules/requirements.js';
 import type { ParamValue, TopLevelCondition } from '../rules/schema.js';
 import { formatJsonPath } from '../util/validate.js';
 
@@ -34,6 +35,11 @@ export const policySchema = z.strictObject({
   extraKnownRoles: z.array(z.string().min(1)).default([]),
   /** Overrides per rule id. */
   rules: z.record(z.string(), rulePolicySchema).default({}),
+  /**
+   * How `--roster` is read: column headers and value words (src/roster/roster.ts); absent: the
+   * defaults, which cover common HR and identity-provider exports.
+   */
+  roster: rosterPolicySchema.unwrap().optional(),
 });
 /** A validated policy (defaults filled in). */
 export type Policy = z.infer<typeof policySchema>;
@@ -103,6 +109,7 @@ export function resolveRules(
       message: rule.message,
       evidenceFacts,
       requires: ruleRequirements(rule.subject, rule.conditions, rule.requires),
+      inputs: ruleInputs(rule.subject, rule.conditions),
     };
   });
 }

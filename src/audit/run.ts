@@ -6,8 +6,11 @@ import { compareText } from '../domain/compare-text.js';
 import { findingKey } from '../domain/keys.js';
 import { type FailOn, meetsFailOn, SEVERITIES, type Severity, severityRank } from '../domain/severity.js';
 import type { SubjectKind } from '../domain/subject.js';
+import type { Roster } from '../roster/roster.js';
+import { rosterIndex } from '../roster/roster.js';
 import type { EffectiveRule } from '../rules/effective-rule.js';
 import { evaluateRules, type RuleSkip } from '../rules/evaluate.js';
+import type { InputPart } from '../rules/facts/spec.js';
 import { deriveSubjects, type FactValue, type Subject } from '../rules/facts.js';
 import type { LoadedRuleSet } from '../rules/load.js';
 import { missingCoverage, notEvaluatedReason } from '../rules/requirements.js';
@@ -54,6 +57,8 @@ export interface AuditInput {
   extra?: ExtraFindings | null;
   now: Date;
   inputs: AuditResult['inputs'];
+  /** The roster (`--roster`): joined to identities; its file, sha256 and row count go into `inputs`. */
+  roster?: Roster | null;
 }
 
 /** Fills `{{name}}` placeholders from facts and params; lists are joined with ", ". */
@@ -116,12 +121,17 @@ function checkExtra(extra: ExtraFindings, catalogue: readonly EffectiveRule[]): 
 }
 
 /** The rules that cannot run in an org: the snapshot lacks data they need there. */
-function notEvaluatedRules(rules: readonly EffectiveRule[], snapshot: Snapshot): NotEvaluated[] {
+function notEvaluatedRules(
+  rules: readonly EffectiveRule[],
+  snapshot: Snapshot,
+  given: ReadonlySet<InputPart>,
+): NotEvaluated[] {
   const notEvaluated: NotEvaluated[] = [];
   for (const rule of rules) {
     if (!rule.enabled) continue;
+    const notGiven = rule.inputs.filter((p) => !given.has(p));
     for (const org of snapshot.organizations) {
-      const missing = missingCoverage(rule.requires, org.coverage);
+      const missing = [...missingCoverage(rule.requires, org.coverage), ...notGiven];
       if (missing.length === 0) continue;
       notEvaluated.push({
         ruleId: rule.id,
@@ -298,16 +308,10 @@ export async function auditSnapshot(input: AuditInput): Promise<AuditResult> {
     now,
     allowedEmailDomains: policy.allowedEmailDomains,
     extraKnownRoles: policy.extraKnownRoles,
+    roster: input.roster ? rosterIndex(input.roster) : null,
   });
-  // A rule runs in an org only where the snapshot holds what it needs; elsewhere it is not evaluated.
-  const notEvaluated = notEvaluatedRules(rules, snapshot);
-  const skipped = new Map<string, Set<string>>();
-  for (const n of notEvaluated) skipped.set(n.ruleId, (skipped.get(n.ruleId) ?? new Set()).add(n.orgId));
-  // Asked once per rule and subject (millions of times): no key string is built per call.
-  const evaluation = await evaluateRules(rules, subjects, (rule, orgId) => !skipped.get(rule.id)?.has(orgId));
-  const { hits, checked } = evaluation;
-  notEvaluated.push(...notEvaluatedSubjects(evaluation.skipped));
-  notEvaluated.sort(compareNotEvaluated);
+import { evaluateRules, type RuleSkip } from '../rules/evaluate.js';
+import type { InputPart } from '../rules/facts/spec.js';
   const extra = input.extra ?? { findings: [], rules: [] };
   checkExtra(extra, rules);
   const candidates: Finding[] = [
@@ -322,6 +326,17 @@ export async function auditSnapshot(input: AuditInput): Promise<AuditResult> {
     notEvaluated,
     waivers: waiverReport(input.waivers, waived, now),
     ...summaryAndGate(waived.findings, input.failOn ?? policy.failOn ?? 'low'),
-    inputs: input.inputs,
+    inputs: {
+      ...input.inputs,
+      ...(input.roster
+        ? {
+            roster: {
+              file: input.roster.file,
+              sha256: input.roster.sha256,
+              rows: input.roster.people.length,
+            },
+          }
+        : {}),
+    },
   };
 }

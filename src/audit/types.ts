@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import type { FailOn, Severity } from '../domain/severity.js';
 import type { SubjectKind, SubjectRef } from '../domain/subject.js';
+import type { InputPart } from '../rules/facts/spec.js';
 import type { CoveragePart } from '../snapshot/schema.js';
 import type { waiverSchema } from './waivers.js';
 
@@ -27,6 +28,13 @@ export type WaiverNotApplied = Waiver & {
   /** Findings it would have waived. */
   findingKeys: string[];
 };
+
+/** The roster an audit used, as every output names it: its file, sha256 and number of people. */
+interface RosterInput {
+  file: string;
+  sha256: string;
+  rows: number;
+}
 
 /** One rule violation for one subject. */
 export interface Finding {
@@ -62,11 +70,11 @@ export interface NotEvaluated {
   orgId: string;
   orgName: string;
   /**
-   * The coverage parts the org lacks and the rule needs, in coverage order. Empty when the org has
-   * them but some subjects' evidence does not (a database user reaching a cluster without access
-   * history): the reason then names those subjects.
+   * The coverage parts the org lacks and the rule needs, in coverage order, then the inputs not given
+   * (`roster`). Empty when the org has them but some subjects' evidence does not (a database user
+   * reaching a cluster without access history): the reason then names those subjects.
    */
-  missing: CoveragePart[];
+  missing: Array<CoveragePart | InputPart>;
   /** In words, e.g. "no sign-in data" or "no sign-in data, no team data". */
   reason: string;
 }
@@ -136,5 +144,7 @@ export interface AuditResult {
     baselineFile: string | null;
     /** Sign-off record whose revocations were verified (`--signoff`); absent or null when none. */
     signoffFile?: string | null;
+    /** The roster (`--roster`) the audit joined identities to; absent or null when none. */
+    roster?: RosterInput | null;
   };
 }

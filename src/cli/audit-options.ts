@@ -18,11 +18,12 @@ export interface AuditArgs extends VerifyKeyArgs {
   'fail-on'?: FailOn | undefined;
   baseline?: string | undefined;
   signoff?: string | undefined;
+  roster?: string | undefined;
 }
 
 /**
- * Declares --rules, --policy, --waivers, --fail-on, --baseline, --signoff and --verify-key (shared by
- * audit, report, email, run).
+ * Declares --rules, --policy, --waivers, --fail-on, --baseline, --signoff, --roster and --verify-key
+ * (shared by audit, report, email, run).
  */
 export function auditOptions<T>(y: Argv<T>): Argv<T & AuditArgs> {
   return verifyKeyOption(y)
@@ -58,6 +59,12 @@ export function auditOptions<T>(y: Argv<T>): Argv<T & AuditArgs> {
       describe:
         'signoff.json from `review import` of an earlier snapshot: every Revoke not carried out is a finding',
       requiresArg: true,
+    })
+    .option('roster', {
+      type: 'string',
+      describe:
+        'HR / identity-provider roster (CSV or JSON export): leavers, contractors past their end date, unknown identities; columns per the policy `roster` section',
+      requiresArg: true,
     }) as unknown as Argv<T & AuditArgs>;
 }
 
@@ -72,6 +79,7 @@ export function auditFileOptions(snapshotFile: string, args: AuditArgs, cwd?: st
     waiversFile: at(args.waivers),
     baselineFile: at(args.baseline),
     signoffFile: at(args.signoff),
+    rosterFile: at(args.roster),
     failOn: args['fail-on'],
   };
 }
@@ -102,6 +110,7 @@ export async function assertOutputsAreNotInputs(
     ['--waivers', inputs.waivers],
     ['--baseline', inputs.baseline],
     ['--signoff', inputs.signoff],
+    ['--roster', inputs.roster],
   ];
   for (const out of outputs)
     for (const [what, file] of named)

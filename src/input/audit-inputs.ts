@@ -10,9 +10,10 @@ import { readEvidence } from '../evidence/store.js';
 import { type Signoff, signoffSchema } from '../review/signoff.js';
 import { signoffCountProblem } from '../review/signoff-check.js';
 import { REVIEW_RULES, reviewRuleSummaries, type VerifyResult, verifySignoff } from '../review/verify.js';
+import { parseRoster, type Roster, rosterPolicySchema } from '../roster/roster.js';
 import type { LoadedRuleSet } from '../rules/load.js';
 import { type LoadedSnapshot, readSnapshot, sha256Hex } from '../snapshot/store.js';
-import { readInputFile } from '../util/files.js';
+import { readInputBytes, readInputFile } from '../util/files.js';
 import { located, type ParsedInput, parseJsonOrYaml, withLocation } from '../util/json-or-yaml.js';
 import { parseJsonText, parseWithSchema } from '../util/validate.js';
 
@@ -126,6 +127,19 @@ export function signoffFindings(
   return { extra: { findings: verify.findings, rules }, verify };
 }
 
+/** A roster export larger than this is refused unread (a million people export to far less). */
+const MAX_ROSTER_BYTES = 512 * 1024 * 1024;
+
+/**
+ * Reads and validates the HR / identity-provider roster (CSV or JSON) with the policy's `roster`
+ * section: a file that cannot be read, lacks a mapped column or repeats an address is an InputError
+ * naming the file and row (exit 2). The sha256 is of the file's bytes, as read.
+ */
+async function readRoster(file: string, policy: Policy): Promise<Roster> {
+  const bytes = await readInputBytes(file, file, MAX_ROSTER_BYTES);
+  return parseRoster(bytes, file, rosterPolicySchema.parse(policy.roster));
+}
+
 /** File options shared by `audit`, `report` and `run`. */
 export interface AuditFileOptions {
   snapshotFile: string;
@@ -135,6 +149,8 @@ export interface AuditFileOptions {
   baselineFile?: string | undefined;
   /** `review import`'s signoff.json: Revokes not carried out in the snapshot become findings. */
   signoffFile?: string | undefined;
+  /** The HR / identity-provider roster (CSV or JSON) the identities are joined to. */
+  rosterFile?: string | undefined;
   failOn?: FailOn | undefined;
   /** Keys the snapshot and sign-off must be signed with (none: not checked, reported as unsigned). */
   keys?: EvidenceKeys | undefined;
@@ -150,6 +166,7 @@ export interface AuditInputs {
   baseline: Baseline | null;
   keys: EvidenceKeys;
   signoff: Awaited<ReturnType<typeof readSignoff>> | null;
+  roster: Roster | null;
 }
 
 /**
@@ -184,7 +201,8 @@ export async function readAuditInputs(
   const baseline = opts.baselineFile ? await readBaseline(opts.baselineFile) : null;
   const keys = opts.keys ?? NO_KEYS;
   const signoff = opts.signoffFile ? await readSignoff(opts.signoffFile, keys) : null;
-  return { rulesDir, rules, read, policy, waivers, baseline, keys, signoff };
+  const roster = opts.rosterFile ? await readRoster(opts.rosterFile, policy) : null;
+  return { rulesDir, rules, read, policy, waivers, baseline, keys, signoff, roster };
 }
 
 /** Reads and validates every input file, then runs the audit. */
@@ -202,7 +220,7 @@ export async function auditFromFiles(
   /** The signature checks of the files read: the snapshot, then the sign-off. */
   evidence: EvidenceCheck[];
 }> {
-  const { rulesDir, rules, read, policy, waivers, baseline, keys, signoff } =
+  const { rulesDir, rules, read, policy, waivers, baseline, keys, signoff, roster } =
     inputs ?? (await readAuditInputs(opts, now));
   const loaded = await readSnapshot(opts.snapshotFile, keys);
   const verified = signoff ? signoffFindings(signoff.signoff, loaded, now) : null;
@@ -216,6 +234,7 @@ export async function auditFromFiles(
       baseline,
       ...(opts.failOn ? { failOn: opts.failOn } : {}),
       extra: verified?.extra ?? null,
+      roster,
       now,
       inputs: {
         rulesDir,

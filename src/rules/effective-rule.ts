@@ -5,6 +5,7 @@
 import type { Severity } from '../domain/severity.js';
 import type { SubjectKind } from '../domain/subject.js';
 import type { CoveragePart } from '../snapshot/schema.js';
+import type { InputPart } from './facts/spec.js';
 import type { ParamValue, TopLevelCondition } from './schema.js';
 
 /** A rule ready to evaluate: policy applied, params resolved into its conditions. */
@@ -26,4 +27,6 @@ export interface EffectiveRule {
   evidenceFacts: string[];
   /** Coverage the rule needs; in an org lacking any of it the rule is not evaluated. */
   requires: CoveragePart[];
+  /** Audit inputs the rule needs (the roster); without one the rule is not evaluated anywhere. */
+  inputs: InputPart[];
 }

@@ -22,6 +22,7 @@ import { networkAccessEntryDerivation } from './facts/network-access-entry.js';
 import { orgDerivation } from './facts/org.js';
 import { orgView } from './facts/org-view.js';
 import { projectDerivation } from './facts/project.js';
+import type { RosterLookup } from './facts/roster.js';
 import { serviceAccountDerivation } from './facts/service-account.js';
 import type { FactDeclaration, FactRecord, SubjectDerivation } from './facts/spec.js';
 import { teamDerivation } from './facts/team.js';
@@ -70,6 +71,8 @@ export interface FactContext {
   allowedEmailDomains: readonly string[];
   /** Policy `extraKnownRoles`: role names to treat as known. */
   extraKnownRoles: readonly string[];
+  /** The roster (`--roster`, src/roster/roster.ts rosterIndex); null or absent without one. */
+  roster?: RosterLookup | null;
 }
 
 export type SubjectsByKind = Record<SubjectKind, Subject[]>;
@@ -101,7 +104,7 @@ export function deriveSubjects(snapshot: Snapshot, ctx: FactContext): SubjectsBy
   const allowed = ctx.allowedEmailDomains.map((d) => d.toLowerCase());
   const government = isAtlasForGovernment(snapshot.source.baseUrl);
   for (const org of snapshot.organizations) {
-    const view = orgView(org, ctx.now, known, allowed, government);
+    const view = orgView(org, ctx.now, known, allowed, government, ctx.roster ?? null);
     const base = { orgId: org.id, orgName: org.name };
     for (const kind of SUBJECT_KINDS) {
       for (const s of DERIVATIONS[kind].derive(view)) out[kind].push({ kind, ...base, ...s });

@@ -13,6 +13,7 @@
  */
 import type { SubjectKind } from '../domain/subject.js';
 import { COVERAGE_PARTS, type Coverage, type CoveragePart } from '../snapshot/schema.js';
+import { INPUT_PARTS, type InputPart } from './facts/spec.js';
 import { FACTS } from './facts.js';
 import { factsOf } from './load.js';
 import type { NestedCondition } from './schema.js';
@@ -54,7 +55,13 @@ const COVERAGE_LABELS: Readonly<Record<CoveragePart, string>> = {
 
 /** "invitation data, team data and sign-in data": coverage part names in words (unknown names as they are). */
 export function coverageText(parts: readonly string[]): string {
-  const words = parts.map((p) => (p in COVERAGE_LABELS ? COVERAGE_LABELS[p as CoveragePart] : p));
+  const words = parts.map((p) =>
+    p in COVERAGE_LABELS
+      ? COVERAGE_LABELS[p as CoveragePart]
+      : p in INPUT_LABELS
+        ? INPUT_LABELS[p as InputPart]
+        : p,
+  );
   return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
 }
 
@@ -72,12 +79,28 @@ export function ruleRequirements(
   return COVERAGE_PARTS.filter((p) => needs.has(p));
 }
 
+/**
+ * The audit inputs beyond the snapshot a rule needs (the roster), from the facts its conditions read.
+ * Without one the rule is not evaluated in any org: "no roster" is neither a finding nor a pass.
+ */
+export function ruleInputs(subject: SubjectKind, conditions: NestedCondition): InputPart[] {
+  const needs = new Set<InputPart>();
+  for (const fact of factsOf(conditions))
+    for (const part of FACTS[subject][fact]?.inputs ?? []) needs.add(part);
+  return INPUT_PARTS.filter((p) => needs.has(p));
+}
+
+/** What each input part is, in words: a reason reads "no roster". */
+const INPUT_LABELS: Readonly<Record<InputPart, string>> = { roster: 'roster (--roster)' };
+
 /** The parts of `requires` that an org's coverage lacks, in coverage order (empty: the rule can run). */
 export function missingCoverage(requires: readonly CoveragePart[], coverage: Coverage): CoveragePart[] {
   return COVERAGE_PARTS.filter((p) => requires.includes(p) && !coverage[p]);
 }
 
 /** The reason a rule was not evaluated: "no sign-in data", "no sign-in data, no team data". */
-export function notEvaluatedReason(missing: readonly CoveragePart[]): string {
-  return missing.map((p) => `no ${COVERAGE_LABELS[p]}`).join(', ');
+export function notEvaluatedReason(missing: readonly (CoveragePart | InputPart)[]): string {
+  return missing
+    .map((p) => `no ${p in INPUT_LABELS ? INPUT_LABELS[p as InputPart] : COVERAGE_LABELS[p as CoveragePart]}`)
+    .join(', ');
 }

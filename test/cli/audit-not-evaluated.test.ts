@@ -39,7 +39,7 @@ describe('audit: rules without data are "not evaluated" in every format', () => 
     expect(r.code).toBe(0); // two ACTIVE owners: too-few-org-owners does not fire without dates
     expect(r.stdout).toContain('Findings: 0 ');
     expect(r.stdout).toContain(
-      'Not evaluated: 36 rule checks in 1 organization (the snapshot lacks the data; neither findings nor passes)',
+      'Not evaluated: 40 rule checks in 1 organization (the snapshot lacks the data; neither findings nor passes)',
     );
     expect(r.stdout).toContain(`  [${NAME}] stale-last-auth: not evaluated: no sign-in data\n`);
     expect(r.stdout).toContain(
@@ -47,11 +47,13 @@ describe('audit: rules without data are "not evaluated" in every format', () => 
     );
     expect(r.stdout).toContain(`  [${NAME}] mfa-not-required: not evaluated: no organization settings\n`);
     expect(r.stdout).not.toContain('too-few-org-owners: not evaluated');
+    // 21 for the snapshot's coverage, and the 4 roster rules: no --roster was given.
+    expect(r.stdout).toContain(`  [${NAME}] roster-unknown-identity: not evaluated: no roster (--roster)\n`);
   });
 
   it('json: notEvaluated per rule x org; the rule counts leave those subjects out', async () => {
     const doc = JSON.parse((await audit('--format', 'json')).stdout);
-    expect(doc.notEvaluated).toHaveLength(36);
+    expect(doc.notEvaluated).toHaveLength(40);
     expect(doc.notEvaluated).toContainEqual({
       ruleId: 'stale-last-auth',
       ruleTitle: 'Active user not signed in recently',
@@ -82,16 +84,16 @@ describe('audit: rules without data are "not evaluated" in every format', () => 
     // No "passed" case for a rule checked nowhere: its suite holds the skip alone.
     const suite = /<testsuite name="stale-last-auth"[\s\S]*?<\/testsuite>/.exec(xml)![0];
     expect(suite).not.toContain('passed');
-    expect(xml).toMatch(/<testsuites [^>]*tests="\d+" failures="0" errors="0" skipped="36"/);
+    expect(xml).toMatch(/<testsuites [^>]*tests="\d+" failures="0" errors="0" skipped="40"/);
     expect(xml).not.toContain('<b>');
   });
 
   it('markdown: a count in the summary and a table of rule, organization and status', async () => {
     const md = (await audit('--format', 'markdown')).stdout;
     expect(md).toContain(
-      '**Not evaluated:** 36 rules in 1 organization (36 rule checks): the snapshot lacks the data they need, so they are neither findings nor passes',
+      '**Not evaluated:** 40 rules in 1 organization (40 rule checks): the snapshot lacks the data they need, so they are neither findings nor passes',
     );
-    expect(md).toContain('## Not evaluated (36)\n');
+    expect(md).toContain('## Not evaluated (40)\n');
     expect(md).toContain('| Organization | Rule | Status |\n|---|---|---|\n');
     expect(md).toContain(
       '| Legacy &lt;b&gt;Ops&lt;/b&gt; \\| "CM" | Active user not signed in recently `stale-last-auth` | not evaluated: no sign-in data |',
@@ -104,7 +106,7 @@ describe('audit: rules without data are "not evaluated" in every format', () => 
       `::notice file=${snapFile.replace(/:/g, '%3A').replace(/,/g, '%2C')},title=not evaluated stale-last-auth::[${NAME}] stale-last-auth not evaluated: no sign-in data\n`,
     );
     expect(out).toMatch(
-      /^audit: 0 finding\(s\), 0 waived; not evaluated: 36 rule checks in 1 organization; gate passed$/m,
+      /^audit: 0 finding\(s\), 0 waived; not evaluated: 40 rule checks in 1 organization; gate passed$/m,
     );
   });
 
@@ -114,7 +116,7 @@ describe('audit: rules without data are "not evaluated" in every format', () => 
     expect(run.results).toEqual([]);
     expect(run.tool.driver.notifications[0].id).toBe('not-evaluated');
     const notes = run.invocations[0].toolExecutionNotifications;
-    expect(notes).toHaveLength(36);
+    expect(notes).toHaveLength(40);
     const stale = notes.find(
       (n: { associatedRule: { id: string } }) => n.associatedRule.id === 'stale-last-auth',
     );

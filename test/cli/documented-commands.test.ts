@@ -378,7 +378,7 @@ const README_PLANS: Record<string, Plan> = {
     },
 
   // audit
-  'atlas-access-review audit snapshot.json [--rules dir] [--policy policy.yaml] [--waivers waivers.yaml] [--fail-on low|medium|high|critical|never] [--baseline findings.json] [--signoff signoff.json] [--format text|json|junit|markdown|github|sarif|html|xlsx|csv|email] [--output file] [--write-baseline file] [--force]':
+  'atlas-access-review audit snapshot.json [--rules dir] [--policy policy.yaml] [--waivers waivers.yaml] [--fail-on low|medium|high|critical|never] [--baseline findings.json] [--signoff signoff.json] [--roster hr.csv] [--format text|json|junit|markdown|github|sarif|html|xlsx|csv|email] [--output file] [--write-baseline file] [--force]':
     { usage: true, bare: { code: 1, given: ['snapshot.json'], stdout: /^HIGH /m } },
 
   // rules
@@ -476,6 +476,13 @@ const README_PLANS: Record<string, Plan> = {
         check: (_dir, run) => expect(run.stdout).not.toMatch(/^wrote /m),
       },
     },
+  'atlas-access-review audit snapshot.json --roster hr-roster.csv': {
+    run: {
+      code: 1,
+      given: ['hr-roster.csv'],
+      stdout: /^Roster \S*hr-roster\.csv: \d+ people, sha256 [0-9a-f]{64}$/m,
+    },
+  },
   'atlas-access-review audit snapshot.json --fail-on high --format github': {
     run: { code: 1, stdout: /^::error /m },
   },
@@ -906,6 +913,20 @@ beforeAll(async () => {
   writeFileSync(
     join(store, 'policy.yaml'),
     `# the gate and the company's own domains (README: audit --policy)\nfailOn: high\nallowedEmailDomains: [${estate.companyEmailDomains.join(', ')}]\nrules:\n  stale-last-auth: { params: { maxDays: 90 } }\n`,
+  );
+  // An HR export of the estate's people (README: audit --roster), the first of them a leaver.
+  const people = [
+    ...new Set(estate.organizations.flatMap((o) => o.users.map((u) => u.username.toLowerCase()))),
+  ];
+  writeFileSync(
+    join(store, 'hr-roster.csv'),
+    [
+      'Work Email,Worker Status,Worker Type,End Date',
+      ...people.map(
+        (p, i) => `${p},${i === 0 ? 'Terminated' : 'Active'},Employee,${i === 0 ? '2026-10-31' : ''}`,
+      ),
+      '',
+    ].join('\n'),
   );
   const key = estate.organizations.flatMap((o) => o.apiKeys).find((k) => k.accessList.length === 0)!;
   writeFileSync(

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
+import type { AuditResult } from '../../src/audit/types.js';
 import { buildReportModel } from '../../src/report/model.js';
 import { RENDERERS, REPORT_FORMATS, type ReportFormat } from '../../src/report/renderers/index.js';
 import { FIXED_NOW, FIXED_SHA, fixtureAudit, fixtureSnapshot } from '../fixtures/report/estate.js';
@@ -39,13 +40,24 @@ const GOLDEN_PREVIOUS: Array<[ReportFormat, string]> = [
   ['json', 'report-previous.json'],
 ];
 
+/** The audit judged users against an HR roster (`--roster`): every format names it. */
+function withRoster(audit: AuditResult): AuditResult {
+  return {
+    ...audit,
+    inputs: {
+      ...audit.inputs,
+      roster: { file: 'hr/workday-2026-06-01.csv', sha256: 'ab'.repeat(32), rows: 1204 },
+    },
+  };
+}
+
 function model(withPrevious = false) {
   const snapshot = fixtureSnapshot();
   return buildReportModel({
     snapshot,
     snapshotSha256: FIXED_SHA,
     snapshotFile: 'snapshots/acme-2026-06-01.json',
-    audit: fixtureAudit(snapshot),
+    audit: withRoster(fixtureAudit(snapshot)),
     generatedAt: FIXED_NOW,
     previous: withPrevious ? previousReview() : undefined,
   });

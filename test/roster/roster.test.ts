@@ -132,3 +132,35 @@ describe('parseRoster (JSON)', () => {
     expect(thrown(() => parseRoster('{"email":', 'r.json')).message).toMatch(/^r\.json: not valid JSON/);
   });
 });
+
+describe('roster facts for database users', () => {
+  it('joins OIDC and LDAP users by the address their identity states, never a group', async () => {
+    const { databaseUserRosterAddresses, rosterFacts } = await import('../../src/rules/facts/roster.js');
+    const { parseRoster: parse, rosterIndex: index } = await import('../../src/roster/roster.js');
+    const lookup = index(
+      parse(
+        'Email,Status,Worker Type,End Date\nalice@example.com,Terminated,,\nbob@example.com,Active,Contractor,2026-05-31\n',
+        'hr.csv',
+      ),
+    );
+    const now = new Date('2026-06-01T12:00:00Z');
+    const oidc = databaseUserRosterAddresses({ username: '65aa/Alice@Example.com', authKind: 'oidc-user' });
+    expect(rosterFacts(lookup, oidc, now)).toMatchObject({ inRoster: true, rosterStatus: 'terminated' });
+    const ldap = databaseUserRosterAddresses({
+      username: 'uid=bob,ou=people,dc=example,dc=com',
+      authKind: 'ldap-user',
+    });
+    expect(rosterFacts(lookup, ldap, now)).toMatchObject({
+      inRoster: true,
+      employmentType: 'contractor',
+      daysPastRosterEndDate: 1,
+    });
+    expect(
+      databaseUserRosterAddresses({ username: '65aa/alice@example.com', authKind: 'oidc-group' }),
+    ).toEqual([]);
+    expect(
+      databaseUserRosterAddresses({ username: 'CN=Alice,DC=example,DC=com', authKind: 'ldap-user' }),
+    ).toEqual([]);
+    expect(rosterFacts(lookup, [], now).inRoster).toBe(false);
+  });
+});

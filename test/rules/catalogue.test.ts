@@ -109,6 +109,12 @@ describe.each(ruleIds)('rule %s', (id) => {
         cases.notEvaluated?.length ?? 0,
         `${id} needs ${extra.join(', ')}: add notEvaluated cases`,
       ).toBeGreaterThan(0);
+    // A rule reading roster facts must prove it is not evaluated without `--roster`.
+    if (rule.inputs.length > 0)
+      expect(
+        (cases.notEvaluated ?? []).some((c) => c.roster === undefined),
+        `${id} needs ${rule.inputs.join(', ')}: add a notEvaluated case without it`,
+      ).toBe(true);
     for (const c of cases.notEvaluated ?? []) await checkNotEvaluated(rules, id, c);
   });
 });

@@ -15,6 +15,7 @@ import { expect } from 'vitest';
 import { DEFAULT_POLICY, type Policy } from '../../src/audit/policy.js';
 import { auditSnapshot } from '../../src/audit/run.js';
 import type { AuditResult, Finding } from '../../src/audit/types.js';
+import { parseRoster, rosterIndex } from '../../src/roster/roster.js';
 import { deriveSubjects, FACTS } from '../../src/rules/facts.js';
 import type { LoadedRule, LoadedRuleSet } from '../../src/rules/load.js';
 import type { Organization } from '../../src/snapshot/schema.js';
@@ -33,6 +34,8 @@ export interface RuleCase {
   message?: string[];
   /** The limits (numeric param names, clock fact names; see limitsOf) this case sits exactly on. */
   atLimit?: string[];
+  /** A roster export (CSV text, as `--roster` reads it); absent: no roster. */
+  roster?: string;
 }
 
 /** A case where the snapshot lacks data the rule needs: `reason` is the expected not-evaluated reason. */
@@ -56,7 +59,7 @@ export async function runCase(rules: LoadedRuleSet, ruleId: string, c: RuleCase)
 export async function auditCase(
   rules: LoadedRuleSet,
   ruleId: string,
-  c: Pick<RuleCase, 'org' | 'policy'>,
+  c: Pick<RuleCase, 'org' | 'policy' | 'roster'>,
 ): Promise<AuditResult> {
   const snap = snapshotSchema.parse(snapshot([c.org()]));
   const ruleOverrides: Policy['rules'] = {};
@@ -68,6 +71,7 @@ export async function auditCase(
     rules,
     policy,
     waivers: [],
+    roster: c.roster === undefined ? null : parseRoster(c.roster, 'roster.csv'),
     now: BUILDER_NOW,
     inputs: { rulesDir: rules.dir, policyFile: null, waiversFile: null, baselineFile: null },
   });
@@ -175,6 +179,7 @@ export function checkAtLimit(rules: LoadedRuleSet, ruleId: string, c: RuleCase):
     now: BUILDER_NOW,
     allowedEmailDomains: c.policy?.allowedEmailDomains ?? DEFAULT_POLICY.allowedEmailDomains,
     extraKnownRoles: c.policy?.extraKnownRoles ?? DEFAULT_POLICY.extraKnownRoles,
+    roster: c.roster === undefined ? null : rosterIndex(parseRoster(c.roster, 'roster.csv')),
   })[rule.subject];
   for (const limit of c.atLimit ?? []) {
     const facts = params.get(limit);

@@ -62,7 +62,8 @@ function factsCommand(ctx: CliContext) {
         ctx.stdout(`${kind}:\n`);
         for (const [name, spec] of Object.entries(FACTS[kind])) {
           // A rule reading a fact with needs is not evaluated in an org whose snapshot lacks them.
-          const needs = spec.requires?.length ? ` [needs ${spec.requires.join(', ')}]` : '';
+          const parts = [...(spec.requires ?? []), ...(spec.inputs ?? []).map((p) => `--${p}`)];
+          const needs = parts.length ? ` [needs ${parts.join(', ')}]` : '';
           ctx.stdout(
             `  ${pad(name, 24)} ${pad(spec.type + (spec.nullable ? '|null' : ''), 12)} ${spec.description}${needs}\n`,
           );

@@ -7,7 +7,7 @@
 import { SEVERITY_ORDER } from '../../domain/severity.js';
 import { defaultTemplates, type ReportTemplates } from '../../templates/templates.js';
 import type { ReportModel } from '../model.js';
-import { databaseAccessLine } from './shared.js';
+import { databaseAccessLine, rosterLine } from './shared.js';
 import { summaryView, topOpenFindings } from './summary-view.js';
 
 /** How many individual open findings the email lists before pointing to the attachment. */
@@ -51,6 +51,7 @@ function renderText(
     m.meta.title,
     `Collected ${m.meta.collectedAt} · generated ${m.meta.generatedAt}`,
     `Snapshot sha256 ${m.meta.snapshotSha256}`,
+    ...(rosterLine(m) === null ? [] : [rosterLine(m)!]),
     m.meta.evidence.statement,
     '',
     `Verdict: ${m.verdict.headline} (gate: ${m.verdict.gate})`,

@@ -31,6 +31,12 @@ export function renderMarkdown(model: ReportModel): string {
     e(m.meta.evidence.statement),
     '',
   );
+  const roster = m.meta.inputs.roster;
+  if (roster)
+    out.push(
+      `Roster ${e(roster.file)}: ${roster.rows} ${roster.rows === 1 ? 'person' : 'people'} · sha256 \`${roster.sha256}\``,
+      '',
+    );
   out.push('| Open findings | Critical | High | Medium | Low | Waived | Failing the gate |');
   out.push('|---:|---:|---:|---:|---:|---:|---:|');
   out.push(

@@ -131,6 +131,7 @@ export function renderSarif(m: ReportModel): string {
     },
     properties: {
       snapshot: { file: m.meta.snapshotFile?.replace(/\\/g, '/') ?? null, sha256: m.meta.snapshotSha256 },
+      ...(m.meta.inputs.roster ? { roster: { ...m.meta.inputs.roster } } : {}),
     },
     tool: {
       driver: {

@@ -3,6 +3,16 @@ import type { ReportModel, WaiverRow } from '../model.js';
 
 const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
 
+/**
+ * "Roster hr.csv: 1,204 people, sha256 <hex>" when the audit joined a roster (`--roster`), else null.
+ * Unescaped: the file name is the caller's; each renderer escapes it for its format.
+ */
+export function rosterLine(m: ReportModel): string | null {
+  const r = m.meta.inputs.roster;
+  if (!r) return null;
+  return `Roster ${r.file}: ${r.rows.toLocaleString('en-US')} ${r.rows === 1 ? 'person' : 'people'}, sha256 ${r.sha256}`;
+}
+
 /** "19 rule checks in 1 organization" (a check is one rule in one organization). */
 export function notEvaluatedCount(m: ReportModel): string {
   const ne = m.summary.notEvaluated;

@@ -6,7 +6,7 @@
 import { SEVERITY_ORDER } from '../../domain/severity.js';
 import { oneLine as l } from '../../util/text-safety.js';
 import type { FindingRow, ReportModel } from '../model.js';
-import { databaseAccessLine, notEvaluatedCount, waiverAttention } from './shared.js';
+import { databaseAccessLine, notEvaluatedCount, rosterLine, waiverAttention } from './shared.js';
 
 function findingLine(f: FindingRow): string {
   const marks = [
@@ -24,6 +24,7 @@ export function renderText(m: ReportModel): string {
   const lines = [
     `Audit of ${l(m.meta.snapshotFile ?? `snapshot sha256 ${m.meta.snapshotSha256}`)} (collected ${m.meta.collectedAt}), evaluated ${m.meta.evaluatedAt}`,
     l(m.meta.evidence.statement),
+    ...(rosterLine(m) === null ? [] : [l(rosterLine(m)!)]),
     `Rules: ${m.summary.rules.enabled} enabled of ${m.summary.rules.total}`,
     databaseAccessLine(m),
   ];

@@ -7,6 +7,7 @@
 import { GROUP_OWNER } from '../../domain/roles.js';
 import { teamsOfUsers } from '../../domain/team-membership.js';
 import type { Organization, User } from '../../snapshot/schema.js';
+import type { RosterLookup } from './roster.js';
 
 const DAY_MS = 86_400_000;
 
@@ -44,6 +45,8 @@ export interface OrgView {
   allowed: readonly string[];
   /** The snapshot is of Atlas for Government, whose session defaults differ. */
   government: boolean;
+  /** The roster (`--roster`); null without one. */
+  roster: RosterLookup | null;
   usersById: ReadonlyMap<string, User>;
   projectNames: ReadonlyMap<string, string>;
   /** Team membership as the union of both sources: the team-users endpoint and each user's teamIds. */
@@ -68,6 +71,7 @@ export function orgView(
   known: ReadonlySet<string>,
   allowed: readonly string[],
   government: boolean,
+  roster: RosterLookup | null = null,
 ): OrgView {
   const teamsOfUser = teamsOfUsers(org);
 
@@ -87,6 +91,7 @@ export function orgView(
     known,
     allowed,
     government,
+    roster,
     usersById: new Map(org.users.map((u) => [u.id, u])),
     projectNames: new Map(org.projects.map((p) => [p.id, p.name])),
     teamsOfUser,

@@ -30,7 +30,16 @@ export interface FactSpec<T extends FactType = FactType, N extends boolean = boo
    * turns is a limit, so every rule reading it proves its behaviour there (test/rules/tester.ts).
    */
   clock?: true;
+  /**
+   * Audit inputs beyond the snapshot the value is derived from (the roster). Without one, a rule
+   * reading the fact is not evaluated anywhere (src/rules/requirements.ts).
+   */
+  inputs?: readonly InputPart[];
 }
+
+/** Optional audit inputs a fact may be derived from: `roster` is `--roster`. */
+export const INPUT_PARTS = ['roster'] as const;
+export type InputPart = (typeof INPUT_PARTS)[number];
 
 export type FactValue = string | number | boolean | null | string[];
 export type FactRecord = Record<string, FactValue>;

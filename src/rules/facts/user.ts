@@ -4,6 +4,7 @@ import { nonHumanUser } from '../../domain/identities.js';
 import { highestPrivilege, ORG_OWNER, rolePrivilege } from '../../domain/roles.js';
 import type { User } from '../../snapshot/schema.js';
 import { daysSince, type OrgView, sorted } from './org-view.js';
+import { ROSTER_FACTS, rosterFacts } from './roster.js';
 import { clock, type Derived, defineDerivation, f, NAME, needs } from './spec.js';
 
 const USER_FACTS = {
@@ -92,6 +93,8 @@ const USER_FACTS = {
   directProjectRoleCount: needs(f('number', 'Length of directProjectRoles'), 'teams', 'projects'),
   unknownRoles: f('string[]', 'Org and project role names the catalogue does not know'),
   unknownRoleCount: f('number', 'Length of unknownRoles'),
+  // The roster (`--roster`), joined by username (case-insensitive) to a person's email or alias.
+  ...ROSTER_FACTS,
 };
 
 /** Lower-cased domain of an email-like username; "" when there is no @. */
@@ -153,6 +156,7 @@ function deriveUser(view: OrgView, u: User): Derived<typeof USER_FACTS> {
       directProjectRoleCount: direct.length,
       unknownRoles: unknown,
       unknownRoleCount: unknown.length,
+      ...rosterFacts(view.roster, [u.username], now),
     },
   };
 }

@@ -39,7 +39,15 @@ function headerLines(m: ReportModel): SummaryLine[] {
     line('Rules', m.meta.inputs.rulesDir),
     line('Policy', m.meta.inputs.policyFile),
     line('Waivers file', m.meta.inputs.waiversFile),
+    ...rosterLines(m),
   ];
+}
+
+/** The roster the audit joined (`--roster`): file, people and sha256; nothing without one. */
+function rosterLines(m: ReportModel): SummaryLine[] {
+  const r = m.meta.inputs.roster;
+  if (!r) return [];
+  return [line('Roster', r.file), line('Roster people', r.rows, 'number'), line('Roster sha256', r.sha256)];
 }
 
 function countLines(m: ReportModel): SummaryLine[] {
