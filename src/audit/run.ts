@@ -310,8 +310,17 @@ export async function auditSnapshot(input: AuditInput): Promise<AuditResult> {
     extraKnownRoles: policy.extraKnownRoles,
     roster: input.roster ? rosterIndex(input.roster) : null,
   });
-import { evaluateRules, type RuleSkip } from '../rules/evaluate.js';
-import type { InputPart } from '../rules/facts/spec.js';
+  // A rule runs in an org only where the snapshot (and the inputs it reads) hold what it needs;
+  // elsewhere it is not evaluated.
+  const given = new Set<InputPart>(input.roster ? ['roster'] : []);
+  const notEvaluated = notEvaluatedRules(rules, snapshot, given);
+  const skipped = new Map<string, Set<string>>();
+  for (const n of notEvaluated) skipped.set(n.ruleId, (skipped.get(n.ruleId) ?? new Set()).add(n.orgId));
+  // Asked once per rule and subject (millions of times): no key string is built per call.
+  const evaluation = await evaluateRules(rules, subjects, (rule, orgId) => !skipped.get(rule.id)?.has(orgId));
+  const { hits, checked } = evaluation;
+  notEvaluated.push(...notEvaluatedSubjects(evaluation.skipped));
+  notEvaluated.sort(compareNotEvaluated);
   const extra = input.extra ?? { findings: [], rules: [] };
   checkExtra(extra, rules);
   const candidates: Finding[] = [
