@@ -156,7 +156,10 @@ async function fillReview(xlsx: Uint8Array, revoke: string): Promise<Uint8Array>
   ws.getRow(1).eachCell((c, n) => col.set(String(c.value), n));
   ws.eachRow((row, n) => {
     if (n === 1) return;
-    const revoked = String(row.getCell(col.get('Name')!).value) === revoke;
+    // The person's Atlas user row; a database user may carry the same name (an OIDC or LDAP identity).
+    const revoked =
+      String(row.getCell(col.get('Name')!).value) === revoke &&
+      String(row.getCell(col.get('Kind')!).value) === 'user';
     row.getCell(col.get('Decision')!).value = revoked ? 'Revoke' : 'Keep';
     row.getCell(col.get('Reviewer')!).value = 'access-lead@example.org';
     row.getCell(col.get('Reviewed on')!).value = new Date('2026-11-26T00:00:00Z');

@@ -209,7 +209,10 @@ describe('run', () => {
   it('a failed collection writes no snapshot and no report (exit 3)', async () => {
     sim = await startSimulator({
       organizations: estate.organizations,
-      faults: [{ path: /\/serviceAccounts$/, status: 403, errorCode: 'USER_UNAUTHORIZED' }],
+      // The org's service account listing (not a project's, read concurrently with it).
+      faults: [
+        { path: /\/orgs\/[a-f0-9]{24}\/serviceAccounts$/, status: 403, errorCode: 'USER_UNAUTHORIZED' },
+      ],
     });
     const dir = tempDir();
     const run = await runCliForTest(['run', '--all-orgs', '--base-url', sim.baseUrl, '--out-dir', 'out'], {
