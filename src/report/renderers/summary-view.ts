@@ -56,7 +56,8 @@ function databaseTile(m: ReportModel): Tile {
   };
 }
 
-export function summaryView(m: ReportModel): SummaryView {
+/** The headline tiles: organizations, identities, owners, database users, findings, waivers. */
+function summaryTiles(m: ReportModel): Tile[] {
   const s = m.summary;
   const f = s.findings;
   const tiles: Tile[] = [
@@ -100,15 +101,12 @@ export function summaryView(m: ReportModel): SummaryView {
       colour: s.waivers.expired > 0 ? '#b45309' : '#334155',
     },
   ];
-  const severities = SEVERITY_ORDER.map((severity) => ({
-    severity,
-    open: f.openBySeverity[severity],
-    waived: f.bySeverity[severity] - f.openBySeverity[severity],
-  }));
-  const ruleRows = m.findings
-    .flatMap((g) => g.rules)
-    .filter((r) => r.open > 0)
-    .map((r) => ({ ruleId: r.ruleId, title: r.title, severity: r.severity, open: r.open, waived: r.waived }));
+  return tiles;
+}
+
+/** What the review itself needs attention for: escalations, revocations not done, waivers. */
+function reviewAttention(m: ReportModel): string[] {
+  const s = m.summary;
   const attention: string[] = [];
   const esc = m.changes?.summary.escalations ?? 0;
   if (esc > 0)
@@ -140,6 +138,12 @@ export function summaryView(m: ReportModel): SummaryView {
     attention.push(
       `${plural(w.unused, 'waiver matches', 'waivers match')} no finding; remove or correct ${w.unused === 1 ? 'it' : 'them'}.`,
     );
+  return attention;
+}
+
+/** Per organization: counts that do not tie out, data the source lacked, collection notes. */
+function organizationAttention(m: ReportModel): string[] {
+  const attention: string[] = [];
   for (const o of m.organizations) {
     if (!o.complete)
       attention.push(`${o.name}: items read differ from the API's totalCount (see Collection evidence).`);
@@ -158,6 +162,13 @@ export function summaryView(m: ReportModel): SummaryView {
         `${o.name}: ${plural(o.notes.length, 'collection note', 'collection notes')} (see Collection evidence).`,
       );
   }
+  return attention;
+}
+
+/** The population: world-open network access, database users of unknown use, invitations. */
+function populationAttention(m: ReportModel): string[] {
+  const s = m.summary;
+  const attention: string[] = [];
   const db = s.databaseAccess;
   if (db.worldOpen > 0)
     attention.push(
@@ -175,13 +186,29 @@ export function summaryView(m: ReportModel): SummaryView {
     attention.push(
       `${plural(s.identities.staleInvitations, 'expired or rejected invitation is', 'expired or rejected invitations are')} still listed.`,
     );
+  return attention;
+}
+
+export function summaryView(m: ReportModel): SummaryView {
+  const f = m.summary.findings;
+  const severities = SEVERITY_ORDER.map((severity) => ({
+    severity,
+    open: f.openBySeverity[severity],
+    waived: f.bySeverity[severity] - f.openBySeverity[severity],
+  }));
+  const ruleRows = m.findings
+    .flatMap((g) => g.rules)
+    .filter((r) => r.open > 0)
+    .map((r) => ({ ruleId: r.ruleId, title: r.title, severity: r.severity, open: r.open, waived: r.waived }));
+  const attention = [...reviewAttention(m), ...organizationAttention(m), ...populationAttention(m)];
+  const s = m.summary;
   const verdict =
     m.verdict.status === 'pass' && s.notEvaluated.checks > 0
       ? PASS_PARTIAL
       : m.verdict.status === 'attention' && m.verdict.failOn === 'never'
         ? GATE_OFF
         : VERDICT[m.verdict.status];
-  return { m, verdict, tiles, severities, ruleRows, attention };
+  return { m, verdict, tiles: summaryTiles(m), severities, ruleRows, attention };
 }
 
 /** Open findings first in model order (most severe first), for short lists. */
