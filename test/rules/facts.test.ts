@@ -36,6 +36,15 @@ describe('fact helpers', () => {
 });
 
 describe('deriveSubjects', () => {
+  it('an invitation expiring exactly now is expired, as a secret expiring exactly now is', () => {
+    const at = (ms: number) =>
+      invitation({ invitationExpiresAt: new Date(now.getTime() + ms).toISOString() });
+    const [exact, before, after] = [at(0), at(-1), at(1)];
+    const users = derive(org({ users: [exact, before, after] })).user;
+    const expired = (id: string) => users.find((x) => x.ref.id === id)?.facts.invitationExpired;
+    expect([expired(exact.id), expired(before.id), expired(after.id)]).toEqual([true, true, false]);
+  });
+
   it('derives user facts', () => {
     const t = team();
     const p = project({ name: 'p1', teams: [{ teamId: t.id, roles: ['GROUP_READ_ONLY'] }] });

@@ -1,6 +1,7 @@
 import { join, relative, resolve } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import type { Argv } from 'yargs';
+import { DEFAULT_CLIENT_OPTIONS } from '../../atlas/client.js';
 import type { Waiver } from '../../audit/types.js';
 import { ExitCode } from '../../errors.js';
 import { nextQuarter } from '../../sim/evolve.js';
@@ -77,9 +78,10 @@ function demoRunArgs(policyFile: string, waiversFile: string, force: boolean): O
     'all-orgs': true,
     api: 'atlas-v2',
     'api-version': '2025-02-19',
-    concurrency: 16,
-    'timeout-ms': 30_000,
-    'max-retries': 5,
+    // The demo collects as a user's run does: the client's defaults (adaptive concurrency up to the cap).
+    concurrency: DEFAULT_CLIENT_OPTIONS.concurrency,
+    'timeout-ms': DEFAULT_CLIENT_OPTIONS.timeoutMs,
+    'max-retries': DEFAULT_CLIENT_OPTIONS.maxRetries,
     'keep-pii': false,
     // The simulator's account may read everything; a real one needs Project Owner for this dataset.
     include: ['project-invitations'],

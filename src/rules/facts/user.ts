@@ -143,7 +143,7 @@ function deriveUser(view: OrgView, u: User): Derived<typeof USER_FACTS> {
       daysIdle: daysSinceLastAuth ?? daysSinceCreated,
       daysSinceInvited: daysSince(u.invitationCreatedAt, now),
       invitationExpired:
-        u.status === 'INVITATION_EXPIRED' || (isPending && expiresIn !== null && expiresIn < 0),
+        u.status === 'INVITATION_EXPIRED' || (isPending && expiresIn !== null && expiresIn <= 0),
       orgRoles: sorted(u.orgRoles),
       isOrgOwner,
       isProjectOwner: access.isProjectOwner,
