@@ -141,7 +141,7 @@ async function benchEstate(
   for (const r of results) {
     const lb = Math.max(criticalPath, Math.ceil(r.requests / r.concurrency)) * LATENCY_MS;
     console.log(
-      `| ${r.label} | ${r.requests} | ${r.retries} | ${r.rateLimited} | ${r.widestWindow} | ${(r.wallMs / 1000).toFixed(2)} s | ${(baseline.wallMs / r.wallMs).toFixed(1)}x | ${(lb / 1000).toFixed(2)} s | ${(r.wallMs / lb).toFixed(2)} |`,
+      `| ${r.label} | ${r.requests} | ${r.retries} | ${r.rateLimited} | ${r.widestWindow} | ${(r.wallMs / 1000).toFixed(2)} s | ${withBaseline ? `${(baseline.wallMs / r.wallMs).toFixed(1)}x` : '– (no baseline run)'} | ${(lb / 1000).toFixed(2)} s | ${(r.wallMs / lb).toFixed(2)} |`,
     );
   }
   console.log(
