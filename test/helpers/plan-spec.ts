@@ -7,7 +7,8 @@
  */
 import type { ValidateFunction } from 'ajv';
 import { expect } from 'vitest';
-import type { PlannedCall, RevocationPlan } from '../../src/review/plan.js';
+import { buildRevocationPlan, type PlannedCall, type RevocationPlan } from '../../src/review/plan.js';
+import type { Signoff, SignoffAction } from '../../src/review/signoff.js';
 import { loadSpec, SPEC_VERSIONS, type SpecDoc } from '../sim/helpers.js';
 
 interface RawParameter {
@@ -160,3 +161,31 @@ export function expectPlanMatchesSpec(plan: RevocationPlan): void {
     [...new Set(calls.filter((c) => !c.candidate).flatMap((c) => c.leastRoles))].sort(),
   );
 }
+
+/** A plan built from these sign-off actions (a minimal sign-off around them), checked against the spec. */
+export function planFromActions(...actions: SignoffAction[]): RevocationPlan {
+  const s: Signoff = {
+    signoffSchemaVersion: 1,
+    tool: { name: 't', version: '0' },
+    signedOffAt: '2026-11-25T12:00:00.000Z',
+    snapshot: {
+      file: 's.json',
+      sha256: 'a'.repeat(64),
+      collectedAt: '2026-11-01T00:00:00.000Z',
+      organizations: [],
+    },
+    workbook: { file: 'w.xlsx', sha256: 'b'.repeat(64) },
+    counts: { identities: actions.length, keep: 0, revoke: 0, modify: 0 },
+    byOrg: [],
+    reviewers: [],
+    reviewPeriod: null,
+    actions,
+  };
+  const p = buildRevocationPlan(s, 'c'.repeat(64));
+  expectPlanMatchesSpec(p);
+  return p;
+}
+
+/** Every planned call as [method, path, body, candidate], in plan order. */
+export const planCalls = (p: RevocationPlan) =>
+  p.identities.flatMap((i) => i.calls.map((c) => [c.method, c.path, c.body, c.candidate]));

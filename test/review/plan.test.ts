@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildRevocationPlan, formatPlanText, type PlannedCall } from '../../src/review/plan.js';
 import type { Signoff, SignoffAction } from '../../src/review/signoff.js';
-import { callProblems, expectPlanMatchesSpec } from '../helpers/plan-spec.js';
+import { callProblems, expectPlanMatchesSpec, planCalls, planFromActions } from '../helpers/plan-spec.js';
 
 const ORG = '0000000000000000000000aa';
 const U = 'b00000000000000000000001';
@@ -39,31 +39,8 @@ function action(over: Partial<SignoffAction>): SignoffAction {
   };
 }
 
-function plan(...actions: SignoffAction[]) {
-  const s: Signoff = {
-    signoffSchemaVersion: 1,
-    tool: { name: 't', version: '0' },
-    signedOffAt: '2026-11-25T12:00:00.000Z',
-    snapshot: {
-      file: 's.json',
-      sha256: 'a'.repeat(64),
-      collectedAt: '2026-11-01T00:00:00.000Z',
-      organizations: [],
-    },
-    workbook: { file: 'w.xlsx', sha256: 'b'.repeat(64) },
-    counts: { identities: actions.length, keep: 0, revoke: 0, modify: 0 },
-    byOrg: [],
-    reviewers: [],
-    reviewPeriod: null,
-    actions,
-  };
-  const p = buildRevocationPlan(s, 'c'.repeat(64));
-  expectPlanMatchesSpec(p);
-  return p;
-}
-
-const calls = (p: ReturnType<typeof plan>) =>
-  p.identities.flatMap((i) => i.calls.map((c) => [c.method, c.path, c.body, c.candidate]));
+const plan = planFromActions;
+const calls = planCalls;
 
 describe('revocation plan: users', () => {
   it('Modify naming a project role and a team removes exactly those', () => {
