@@ -17,29 +17,22 @@ import type { RevocationPlan } from '../../src/review/plan.js';
 import type { Signoff } from '../../src/review/signoff.js';
 import { type Simulator, startSimulator } from '../../src/sim/server.js';
 import {
+  APPLY_ENV,
+  at,
+  COLLECT_ENV,
   fillWorkbook,
   INVITE,
   KEY,
+  key,
   MALLORY,
   ORG,
   q3Org,
+  READER,
   type RowFill,
   SA,
+  WRITER,
 } from '../fixtures/review/estate.js';
 import { type CliRun, runCliForTest, tempDir } from '../helpers/cli.js';
-
-const READER = { clientId: 'mdb_sa_id_aaaaaaaaaaaaaaaaaaaaaaaa', clientSecret: 'mdb_sa_sk_reader-only' };
-const WRITER = { clientId: 'mdb_sa_id_bbbbbbbbbbbbbbbbbbbbbbbb', clientSecret: 'mdb_sa_sk_writer-owner' };
-const COLLECT_ENV = {
-  MONGODB_ATLAS_CLIENT_ID: READER.clientId,
-  MONGODB_ATLAS_CLIENT_SECRET: READER.clientSecret,
-};
-const APPLY_ENV = {
-  ATLAS_REVIEW_APPLY_CLIENT_ID: WRITER.clientId,
-  ATLAS_REVIEW_APPLY_CLIENT_SECRET: WRITER.clientSecret,
-};
-const at = (d: number) => new Date(Date.UTC(2026, 10, d, 9));
-const key = (type: string, id: string) => `${ORG}:${type}:${id}`;
 
 let sim: Simulator;
 let dir: string;
