@@ -59,7 +59,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'report',
     command: 'report <snapshot>',
     describe:
-      'Audit a snapshot and write the HTML, XLSX, JSON, CSV, JUnit and Markdown reports; exit 1 on violations',
+      'Audit a snapshot and write the reports (HTML, XLSX, JSON, CSV, JUnit, Markdown, text, GitHub, SARIF, email body); exit 1 on violations',
     load: async () => (await import('./report.js')).reportCommand,
   },
   {

@@ -167,7 +167,7 @@ export const reportCommand: CommandFactory = (ctx) =>
   defineCommand<ReportCommandArgs>({
     command: 'report <snapshot>',
     describe:
-      'Audit a snapshot and write the HTML, XLSX, JSON, CSV, JUnit and Markdown reports; exit 1 on violations',
+      'Audit a snapshot and write the reports (HTML, XLSX, JSON, CSV, JUnit, Markdown, text, GitHub, SARIF, email body); exit 1 on violations',
     builder: (y: Argv) => {
       const b = y.positional('snapshot', {
         type: 'string',
