@@ -4,6 +4,7 @@
  * silently ignored typo would quietly weaken the audit.
  */
 import { z } from 'zod';
+import { reviewPolicySchema } from '../campaign/policy.js';
 import { SEVERITIES } from '../domain/severity.js';
 import { InputError } from '../errors.js';
 import { rosterPolicySchema } from '../roster/roster.js';
@@ -40,6 +41,8 @@ export const policySchema = z.strictObject({
    * defaults, which cover common HR and identity-provider exports.
    */
   roster: rosterPolicySchema.unwrap().optional(),
+  /** Review campaigns: routing rows to reviewers, undecided rows, justifications (src/campaign/policy.ts). */
+  review: reviewPolicySchema.optional(),
 });
 /** A validated policy (defaults filled in). */
 export type Policy = z.infer<typeof policySchema>;

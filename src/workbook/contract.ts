@@ -15,6 +15,11 @@ export const REVIEW_SHEET = 'Review';
 /** Label (column A) of the Summary row that carries the snapshot sha256 (column B). */
 export const SUMMARY_SHA_LABEL = 'Snapshot sha256';
 
+/** Label (column A) of the Summary row naming the review campaign a split workbook belongs to (src/campaign). */
+export const CAMPAIGN_ID_LABEL = 'Campaign id';
+/** Label (column A) of the Summary row naming the reviewer a campaign workbook was written for. */
+export const ASSIGNED_REVIEWER_LABEL = 'Assigned reviewer';
+
 /** Allowed reviewer decisions (the Decision column's list validation). */
 export const REVIEW_DECISIONS = ['Keep', 'Revoke', 'Modify'] as const;
 export type Decision = (typeof REVIEW_DECISIONS)[number];

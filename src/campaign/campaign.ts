@@ -1,0 +1,61 @@
+/**
+ * `campaign.json`: the record of one review campaign. `report --split-by reviewer` writes
+ * it beside one workbook per reviewer; `review merge`, `review status` and `review remind` read it
+ * back through this schema (STYLE.md principle 2: the zod schema is the type).
+ *
+ * It binds the campaign to its snapshot (and roster and policy) by sha256, and lists for every
+ * reviewer the workbook written for them, that workbook's sha256 as written, and the Identity keys of
+ * the rows routed to them with the route that chose them, so a merge can tell a row added, dropped or
+ * moved to another reviewer's workbook from one the campaign assigned.
+ */
+import { z } from 'zod';
+import { ROUTES } from './policy.js';
+
+export const CAMPAIGN_SCHEMA_VERSION = 1 as const;
+
+/** The file `report --split-by reviewer` writes into `--out-dir`. */
+export const CAMPAIGN_FILE = 'campaign.json';
+
+const sha256 = z.string().regex(/^[a-f0-9]{64}$/, 'expected a sha256 hex digest');
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+/** A file name inside the campaign folder: no directories, nothing hidden. */
+const fileName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@+-]*$/, 'expected a plain file name');
+
+/** One row routed to a reviewer. */
+const campaignRowSchema = z.strictObject({
+  /** The Review sheet's Identity key. */
+  key: z.string().min(1),
+  /** The route that chose the reviewer. */
+  route: z.enum(ROUTES),
+});
+
+const campaignReviewerSchema = z.strictObject({
+  /** The reviewer's address, normalised (lower case). */
+  reviewer: z.string().min(3),
+  /** Their workbook, a file in the campaign folder. */
+  workbook: fileName,
+  /** sha256 of the workbook as written (a returned workbook differs: the reviewer filled it in). */
+  sha256,
+  rows: z.array(campaignRowSchema),
+});
+export type CampaignReviewer = z.infer<typeof campaignReviewerSchema>;
+
+export const campaignSchema = z.strictObject({
+  campaignSchemaVersion: z.literal(CAMPAIGN_SCHEMA_VERSION),
+  /** Written into every workbook's Summary sheet (CAMPAIGN_ID_LABEL). */
+  campaignId: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'expected letters, digits, dot, dash or underscore'),
+  tool: z.strictObject({ name: z.string(), version: z.string() }),
+  /** When the split ran (ISO date-time, the CLI clock). */
+  createdAt: z.string().datetime(),
+  /** The date decisions are due (`--due`); `review status` and `review remind` compare with it. */
+  due: day,
+  snapshot: z.strictObject({ sha256, collectedAt: z.string() }),
+  roster: z.strictObject({ sha256, people: z.number().int().nonnegative() }).nullable(),
+  policy: z.strictObject({ sha256 }).nullable(),
+  /** Escalation address after the due date, and the reviewer of last resort. */
+  fallbackReviewer: z.string().min(3),
+  reviewers: z.array(campaignReviewerSchema),
+});
+export type Campaign = z.infer<typeof campaignSchema>;
