@@ -334,27 +334,13 @@ function check(a: SignoffAction, org: Organization | undefined): CheckOutcome {
 }
 
 /**
- * The finding's subject. Database users and access list entries are not yet subject kinds of findings
- * (the `databaseUser` and `networkAccessEntry` kinds arrive with their rules), so their finding is
- * about the project they are in and names them; the key keeps their own id, so baselines and waivers
- * match it.
+ * The finding's subject: the identity the Revoke named, of its own kind. Database users and access
+ * list entries have no Atlas id; their id is the sign-off's (`<projectId>/<databaseName>/<username>`,
+ * `<projectId>/<entry>`, src/domain/keys.ts `databaseAccessId`), the same id the audit's own
+ * `databaseUser` and `networkAccessEntry` findings carry, so the key, baselines and waivers match them.
  */
 function findingSubject(a: SignoffAction, subjectId: string, name: string): Finding['subject'] {
-  if (a.subjectType === 'networkAccessEntry') {
-    const n = a.networkAccess;
-    return {
-      type: 'project',
-      id: n?.projectId ?? subjectId,
-      name: `${n?.projectName ?? ''}: IP access list entry ${name}`,
-    };
-  }
-  if (a.subjectType !== 'databaseUser') return { type: a.subjectType, id: subjectId, name };
-  const d = a.databaseUser;
-  return {
-    type: 'project',
-    id: d?.projectId ?? subjectId,
-    name: `${d?.projectName ?? ''}: database user ${name}`,
-  };
+  return { type: a.subjectType, id: subjectId, name };
 }
 
 function toFinding(c: RevocationCheck, a: SignoffAction): Finding {

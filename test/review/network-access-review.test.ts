@@ -183,6 +183,10 @@ describe('plan and verify: removal of an access list entry', () => {
       ['sg-903004f8', 'done'],
     ]);
     expect(r.findings[0]!.evidence).toMatchObject({ remainingAccess: ['prod: 0.0.0.0/0'] });
+    expect(r.findings[0]).toMatchObject({
+      subject: { type: 'networkAccessEntry', id: `${P}/0.0.0.0/0`, name: '0.0.0.0/0' },
+      key: `review-revocation-not-done|${ORG}|networkAccessEntry|${P}/0.0.0.0/0`,
+    });
     const blind = verifySignoff(s, later(estate([], { coverage: coverage({ networkAccess: false }) })), NOW);
     expect(blind.checks.map((c) => c.outcome)).toEqual(['unverifiable', 'unverifiable', 'unverifiable']);
   });

@@ -98,6 +98,8 @@ describe('review verify: database users', () => {
     expect(r.findings).toHaveLength(1);
     expect(r.findings[0]).toMatchObject({
       ruleId: 'review-revocation-not-done',
+      // The finding is about the database user itself (not its project), under the id its key carries.
+      subject: { type: 'databaseUser', id: `${P}/admin/app-writer`, name: 'app-writer' },
       key: `review-revocation-not-done|${ORG}|databaseUser|${P}/admin/app-writer`,
       evidence: { remainingAccess: ['read@sales'], accessAtReview: ['prod: readWrite@sales'] },
     });
