@@ -45,9 +45,34 @@ function defaultSignoffTemplate(): SignoffTemplate {
   return cached;
 }
 
+/** What each kind of Review row is called on the page, in the order the page lists them. */
+const KIND_LABELS: Readonly<Record<string, string>> = {
+  user: 'Users',
+  invitation: 'Invitations',
+  apiKey: 'API keys',
+  serviceAccount: 'Service accounts',
+  databaseUser: 'Database users',
+  networkAccessEntry: 'Network access entries',
+};
+const KIND_ORDER = Object.keys(KIND_LABELS);
+
+/**
+ * The decision counts by kind of subject, labelled and in {@link KIND_ORDER} (a kind the page does not
+ * know is listed last under its own name). Empty for sign-offs written before `byKind` existed.
+ */
+function kindRows(s: Signoff) {
+  const rank = (kind: string) => {
+    const i = KIND_ORDER.indexOf(kind);
+    return i < 0 ? KIND_ORDER.length : i;
+  };
+  return [...(s.byKind ?? [])]
+    .sort((a, b) => rank(a.kind) - rank(b.kind) || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0))
+    .map((k) => ({ ...k, label: KIND_LABELS[k.kind] ?? k.kind }));
+}
+
 /** Renders the one-page sign-off HTML (self-contained, no scripts). */
 export function renderSignoffHtml(s: Signoff, template: SignoffTemplate = defaultSignoffTemplate()): string {
   const names = s.snapshot.organizations.map((o) => o.name);
   const orgNames = names.length <= 3 ? names.join(', ') : `${names.length} organizations`;
-  return template({ s, orgNames });
+  return template({ s, orgNames, byKind: kindRows(s) });
 }

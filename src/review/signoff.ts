@@ -89,8 +89,9 @@ export const signoffSchema = z.object({
   counts: z.object(decisionCounts),
   byOrg: z.array(z.object({ orgId: z.string(), orgName: z.string(), ...decisionCounts })),
   /**
-   * Decisions per kind of row (`user`, `invitation`, `apiKey`, `serviceAccount`, `databaseUser`), only
-   * the kinds reviewed, sorted by kind. Absent in sign-offs written before database users were reviewed.
+   * Decisions per kind of row (`user`, `invitation`, `apiKey`, `serviceAccount`, `databaseUser`,
+   * `networkAccessEntry`), only the kinds reviewed, sorted by kind; the sign-off HTML shows it. Absent in
+   * sign-offs written before database users were reviewed (an optional field: schema version 1 still).
    */
   byKind: z.array(z.object({ kind: z.string(), ...decisionCounts })).optional(),
   reviewers: z.array(

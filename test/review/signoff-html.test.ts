@@ -1,0 +1,82 @@
+/** The sign-off HTML: decision counts by kind of subject, labelled, in a fixed order, escaped. */
+import { describe, expect, it } from 'vitest';
+import type { Signoff } from '../../src/review/signoff.js';
+import { renderSignoffHtml } from '../../src/review/signoff-html.js';
+
+const counts = (identities: number, keep: number, revoke: number, modify: number) => ({
+  identities,
+  keep,
+  revoke,
+  modify,
+});
+
+function signoff(byKind: Signoff['byKind']): Signoff {
+  return {
+    signoffSchemaVersion: 1,
+    tool: { name: 't', version: '0' },
+    signedOffAt: '2026-11-25T12:00:00.000Z',
+    snapshot: {
+      file: 'q3.json',
+      sha256: 'a'.repeat(64),
+      collectedAt: '2026-11-01T09:00:00.000Z',
+      organizations: [{ id: '0000000000000000000000aa', name: 'Northwind' }],
+    },
+    workbook: { file: 'w.xlsx', sha256: 'b'.repeat(64) },
+    counts: counts(21, 12, 7, 2),
+    byOrg: [],
+    ...(byKind ? { byKind } : {}),
+    reviewers: [],
+    reviewPeriod: null,
+    actions: [],
+  };
+}
+
+/** The rows of the "Decisions by kind" table as cell texts. */
+function kindTable(html: string): string[][] {
+  const table = html.split('<h3>Decisions by kind</h3>')[1]?.split('</table>')[0];
+  if (table === undefined) return [];
+  return [...table.matchAll(/<tr><td>(.*?)<\/td>(.*?)<\/tr>/g)].map((m) => [
+    m[1]!,
+    ...[...m[2]!.matchAll(/<td class="num">(\d+)<\/td>/g)].map((c) => c[1]!),
+  ]);
+}
+
+describe('sign-off HTML: decisions by kind', () => {
+  it('lists each kind reviewed with its counts, people first, database access last', () => {
+    const html = renderSignoffHtml(
+      signoff([
+        // byKind is sorted by kind name in the JSON; the page orders kinds as a reviewer reads them.
+        { kind: 'apiKey', ...counts(2, 1, 1, 0) },
+        { kind: 'databaseUser', ...counts(6, 2, 3, 1) },
+        { kind: 'invitation', ...counts(1, 0, 1, 0) },
+        { kind: 'networkAccessEntry', ...counts(3, 2, 1, 0) },
+        { kind: 'serviceAccount', ...counts(1, 0, 0, 1) },
+        { kind: 'user', ...counts(8, 7, 1, 0) },
+      ]),
+    );
+    expect(kindTable(html)).toEqual([
+      ['Users', '8', '7', '1', '0'],
+      ['Invitations', '1', '0', '1', '0'],
+      ['API keys', '2', '1', '1', '0'],
+      ['Service accounts', '1', '0', '0', '1'],
+      ['Database users', '6', '2', '3', '1'],
+      ['Network access entries', '3', '2', '1', '0'],
+    ]);
+  });
+
+  it('a kind it does not know is listed last under its own name, escaped', () => {
+    const html = renderSignoffHtml(
+      signoff([
+        { kind: '<b>x</b>', ...counts(1, 1, 0, 0) },
+        { kind: 'user', ...counts(1, 1, 0, 0) },
+      ]),
+    );
+    expect(kindTable(html).map((r) => r[0])).toEqual(['Users', '&lt;b&gt;x&lt;/b&gt;']);
+  });
+
+  it('a sign-off written before byKind existed renders without the table', () => {
+    const html = renderSignoffHtml(signoff(undefined));
+    expect(html).not.toContain('Decisions by kind');
+    expect(html).toContain('identities decided');
+  });
+});
