@@ -216,6 +216,16 @@ function cleanAccessList(rng: Rng, now: number, index: number): NetworkAccessEnt
   return [...byValue.values()].sort(byKey(entryValue));
 }
 
+/**
+ * The authentication database Atlas keeps a user of this kind in (spec, `CloudDatabaseUser.databaseName`):
+ * `admin` for SCRAM-SHA and OIDC Workforce, `$external` for AWS IAM, X.509, LDAP and OIDC Workload. The
+ * simulator's OIDC users and groups are workforce identities (people of the org and their IdP groups),
+ * so they live in `admin`; the collector keeps whatever database Atlas names, and plans follow it.
+ */
+export function authDatabase(kind: DatabaseAuthKind): DatabaseUser['databaseName'] {
+  return kind === 'scram' || kind === 'oidc-user' || kind === 'oidc-group' ? 'admin' : '$external';
+}
+
 /** A username and auth database for one auth kind; OIDC/LDAP users map to an org member's email. */
 function identityFor(ctx: DatabaseContext, kind: DatabaseAuthKind, area: string, i: number): string {
   switch (kind) {
@@ -282,7 +292,7 @@ function cleanUser(
       : [];
   return {
     username: identityFor(ctx, kind, area, i),
-    databaseName: kind === 'scram' ? 'admin' : '$external',
+    databaseName: authDatabase(kind),
     authKind: kind,
     roles,
     scopes,

@@ -6,7 +6,7 @@
  */
 import { nonHumanUser } from '../domain/identities.js';
 import type { DatabaseUser, Organization, Project, User } from '../snapshot/schema.js';
-import { OIDC_IDP_ID, setSummary } from './estate-database.js';
+import { authDatabase, OIDC_IDP_ID, setSummary } from './estate-database.js';
 import { COMPANY_EMAIL_DOMAINS } from './generate.js';
 
 export interface EstateChanges {
@@ -136,7 +136,7 @@ function nextDatabaseAccess(
     });
     const fresh = [
       newUser('svc-quarter-two', 'admin', 'scram'),
-      newUser(`${OIDC_IDP_ID}/${joiner}`, '$external', 'oidc-user'),
+      newUser(`${OIDC_IDP_ID}/${joiner}`, authDatabase('oidc-user'), 'oidc-user'),
     ];
     const clusters = p.clusters.map((c) => {
       if (c !== cluster) return c;

@@ -124,7 +124,11 @@ const databaseUserCertSchema = z.strictObject({
  */
 const databaseUserSchema = z.strictObject({
   username: z.string().min(1),
-  /** `admin` for SCRAM users, `$external` for every external kind. */
+  /**
+   * The authentication database, as Atlas names it (never derived from the auth kind): `admin` for
+   * SCRAM-SHA and OIDC Workforce users and groups, `$external` for X.509, LDAP, AWS IAM and OIDC
+   * Workload (spec, `CloudDatabaseUser.databaseName`). Part of the user's identity and of its DELETE path.
+   */
   databaseName: z.enum(['admin', '$external']),
   authKind: databaseAuthKindSchema,
   roles: z.array(databaseUserRoleSchema),

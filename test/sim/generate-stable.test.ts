@@ -41,37 +41,37 @@ const CASES: Array<{ name: string; opts: EstateOptions; sha256: string; beforeDa
   {
     name: 'small demo',
     opts: { seed: 42, now: NOW, ...PRESETS.demo },
-    sha256: 'dfbeec67932a07ffecb0d11777f3e1efe33b8eefbb9e1f01eb63e46daa8811b1',
+    sha256: 'c33a36f804beb1800492b9ebfabfa7ed3f9b4dc531bdb7e9987f250ace714d7c',
     beforeDatabase: '2243d7c242ef8a7e75d13b06bc6a230bcbe6b6c5144c4f1b99c64f461b4ef2f5',
   },
   {
     name: 'demo, another seed',
     opts: { seed: 7, now: NOW, ...PRESETS.demo },
-    sha256: '5bbd7d38d5d733781a3d73e2241b1ccf56f188b1270d3dc111190db612e2872a',
+    sha256: '21b66987e9199b4fcf452a07a06a672357e0a02de3f860453c9a4da7955a0fba',
     beforeDatabase: '90a1d35657db679d91113880bb58fbc6e81f334b40d1b4585a697662bb34ed5d',
   },
   {
     name: 'multi-org estate',
     opts: { seed: 42, now: NOW, ...PRESETS.ten },
-    sha256: 'd496a355d9c30d02e69bcd54c21f4b7c814f682575c050dcbb241a518289709e',
+    sha256: '9421639a937d67355c4eaf4d55b7c32e035dcf6ce11e1983d1a4f4eb6f00fa41',
     beforeDatabase: 'fe69055553f5575ee807318ce378369f0e321b6c7d46851561c54a65c4de1715',
   },
   {
     name: 'org at Atlas limits (bench/collect.ts)',
     opts: { seed: 42, now: NOW, ...PRESETS.max },
-    sha256: 'ee2c1c1b860754485da904645e3737bb0d9beadf970fa6404cdb2026831c525f',
+    sha256: '0b3678c5331efa1d8fe4af1109b5f2203bade7c775f0b305974255c828c3561e',
     beforeDatabase: '117e809134eeaf1a5d542e1b600a06bc8bc4323b9a222f2a2e7947d57a6d55ee',
   },
   {
     name: 'no planted violations',
     opts: { seed: 3, now: NOW, ...PRESETS.demo, plantViolations: false },
-    sha256: '54d913ffc11d8fc91d8594d2bb2e7b6ff52feb7ebc54c985f5d914166d25b2a0',
+    sha256: 'b2e3d879b745c823a555f85dcc34ed0b904115bdd0da9b050da0ca2c64bf12a9',
     beforeDatabase: '052427289370c3726838b369535b24360d75f763403ec415c7ca0ee5fb3e82e4',
   },
   {
     name: 'one org with defaults',
     opts: { seed: 11, now: NOW, orgs: 1, usersPerOrg: 25, teamsPerOrg: 4, projectsPerOrg: 3 },
-    sha256: 'ab4b62d6a65a2662c7bc7c0c027a1a513dc7ebf829f209e80fad2c3559b71d7f',
+    sha256: '32ca7cd23ae87194f3c0dc140f24f268d04dde602d1da67a858002e4397a0994',
     beforeDatabase: '11151f6edcf4643d9ccee8f00c3d85943fd849c801d386f4a364c75f090c7ab7',
   },
 ];
@@ -86,7 +86,7 @@ describe('generateEstate output is stable for a seed', () => {
   it('nextQuarter evolves the demo estate identically', () => {
     const estate = generateEstate({ seed: 42, now: NOW, ...PRESETS.demo });
     expect(hash(nextQuarter(estate.organizations, NOW))).toBe(
-      '6052ddf644fcb7966e8974fe1142a69357dc3c0b4f526f2b3a78590d61f40c52',
+      'e0efd9932e19a824665237038676d35ef29b37a321b7d5ed7d2c37b917293e56',
     );
   });
 });
