@@ -11,8 +11,10 @@
  *
  * Rules without a planter: `db-user-no-expiry` and `db-user-password-auth` are off by default (policy
  * `requireExpiry`, `requireExternalAuth`), so with the default policy the clean data must not fire
- * them; `x509-cert-expired` cannot be planted faithfully, because the certificates endpoint returns
- * only unexpired certificates (spec: listGroupDatabaseUserCerts).
+ * them; `x509-cert-expired` cannot be planted faithfully, because Atlas's certificates endpoint lists
+ * only unexpired certificates (spec: listGroupDatabaseUserCerts), so the generator makes none that has
+ * expired at its `now`. The rule fires on a snapshot audited after a listed certificate ended
+ * (docs/audit.md, "X.509 certificates"; test/sim/x509-expiry.test.ts collects and audits such a case).
  */
 import type { DatabaseUser, NetworkAccessEntry, Project } from '../snapshot/schema.js';
 import {
