@@ -191,8 +191,8 @@ export interface RosterRow {
   key: string;
   orgId: string;
   orgName: string;
-  /** A database user is a Review row like any identity. */
-  kind: IdentityKind | 'databaseUser';
+  /** A database user is a Review row like any identity; so is an access list entry a rule flagged. */
+  kind: IdentityKind | 'databaseUser' | 'networkAccessEntry';
   /** The finding subject type for this identity. */
   subjectType: SubjectKind | DatabaseSubjectKind;
   id: string;

@@ -25,6 +25,7 @@ import type {
   DatabaseUserClusterUse,
   DatabaseUserRow,
   NetworkAccessRow,
+  RosterRow,
 } from '../../model.js';
 import { subjectStats } from '../finding-rows.js';
 import { daysBetween, earliest, latest } from '../shared.js';
@@ -312,5 +313,42 @@ export const databaseUserSection: SectionBuilder = (ctx, out) => {
         ],
       });
     }
+    for (const n of dp.networkAccess) if (n.findingCount > 0) out.roster.push(networkEntryReviewRow(ctx, n));
   }
 };
+
+/**
+ * A flagged IP access list entry (a rule fired on it) is a Review row of kind `networkAccessEntry`:
+ * Keep, or Revoke to delete it (src/workbook/contract.ts). Unflagged entries get no row; the Network
+ * access sheet lists every entry.
+ */
+function networkEntryReviewRow(ctx: OrgContext, n: NetworkAccessRow): RosterRow {
+  const id = networkAccessEntryId(n.projectId, n.entry);
+  const key = identityKey(ctx.org.id, 'networkAccessEntry', id);
+  const st = subjectStats(ctx.findings, key);
+  return {
+    key,
+    orgId: n.orgId,
+    orgName: n.orgName,
+    kind: 'networkAccessEntry',
+    subjectType: 'networkAccessEntry',
+    id,
+    name: n.entry,
+    displayName: n.comment ?? '',
+    identityType: 'database',
+    managedBy: null,
+    status: n.exposure,
+    orgRoles: [],
+    projectRoles: [`${n.projectName}: IP access list`],
+    teams: [],
+    createdAt: null,
+    lastActivity: null,
+    daysSinceActivity: null,
+    expiresAt: n.deleteAfterDate,
+    findingCount: st.count,
+    openFindingCount: st.open,
+    maxSeverity: st.max,
+    findingRules: st.rules,
+    notEvaluated: ctx.notEvaluated('networkAccessEntry'),
+  };
+}

@@ -151,6 +151,7 @@ const KIND_ORDER: Record<RosterRow['kind'], number> = {
   apiKey: 2,
   serviceAccount: 3,
   databaseUser: 4,
+  networkAccessEntry: 5,
 };
 
 function sortSections(s: Sections): void {
