@@ -13,6 +13,7 @@ import {
 import { databaseAccessId } from '../../domain/keys.js';
 import type { Cluster, DatabaseAccessSummary, DatabaseUser, Project } from '../../snapshot/schema.js';
 import { daysSince, type OrgView, sorted } from './org-view.js';
+import { databaseUserRosterAddresses, ROSTER_FACTS, type RosterLookup, rosterFacts } from './roster.js';
 import { clock, type Derived, defineDerivation, type FactValues, f, NAME, needs } from './spec.js';
 
 const DAY_MS = 86_400_000;
@@ -82,6 +83,9 @@ const DATABASE_USER_FACTS = {
     ),
     'users',
   ),
+  // The roster (`--roster`), joined by the address the identity states (OIDC and LDAP users; none for
+  // groups, SCRAM, X.509 and AWS IAM users): docs/roster.md, "The join".
+  ...ROSTER_FACTS,
 };
 
 type DatabaseUserFacts = FactValues<typeof DATABASE_USER_FACTS>;
@@ -269,14 +273,21 @@ function certificates(u: DatabaseUser, now: Date): CertificateFacts {
 function deriveDatabaseUser(
   u: DatabaseUser,
   ix: ProjectIndex,
-  members: ReadonlySet<string>,
+  people: { members: ReadonlySet<string>; roster: RosterLookup | null },
   now: Date,
 ): Derived<typeof DATABASE_USER_FACTS> {
+  const { members, roster } = people;
   const p = ix.project;
   const privileged = privilegedRoles(u, ix);
   const use = usage(u, ix, now);
   const who = identity(u, members);
-  const unknown: Unknown = { ...use.unknown, ...who.unknown };
+  // A person whose identity states no address can be joined neither to members nor to the roster.
+  const unjoined = who.unknown.isOrgMember;
+  const unknown: Unknown = {
+    ...use.unknown,
+    ...who.unknown,
+    ...(unjoined ? { inRoster: unjoined, rosterStatus: unjoined } : {}),
+  };
   const id = databaseAccessId(p.id, u.databaseName, u.username);
   return {
     ref: { type: 'databaseUser', id, name: u.username },
@@ -299,6 +310,7 @@ function deriveDatabaseUser(
       ...use.facts,
       ...certificates(u, now),
       ...who.facts,
+      ...rosterFacts(roster, databaseUserRosterAddresses(u), now),
     },
     ...(Object.keys(unknown).length > 0 ? { unknown } : {}),
   };
@@ -318,7 +330,8 @@ export const databaseUserDerivation = defineDerivation({
         clustersByName: new Map(project.clusters.map((c) => [c.name, c])),
         summariesOf: new Map(project.clusters.map((c) => [c, summariesByUsername(c)])),
       };
-      return project.databaseUsers.map((u) => deriveDatabaseUser(u, ix, members, view.now));
+      const people = { members, roster: view.roster };
+      return project.databaseUsers.map((u) => deriveDatabaseUser(u, ix, people, view.now));
     });
   },
 });

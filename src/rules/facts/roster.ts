@@ -1,7 +1,7 @@
 /**
  * Facts from the HR / identity-provider roster (`--roster`), shared by every subject kind that stands
- * for a person: organization users now, OIDC and LDAP database users where their kind is derived
- * (their address comes from src/domain/database-identity.ts). Without a roster none of these facts
+ * for a person: organization users, and OIDC and LDAP database users (their address comes from
+ * src/domain/database-identity.ts). Without a roster none of these facts
  * means anything, so each declares the `roster` input: a rule reading one is "not evaluated: no
  * roster" rather than passed (src/rules/requirements.ts).
  */
