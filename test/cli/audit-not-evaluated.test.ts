@@ -39,7 +39,7 @@ describe('audit: rules without data are "not evaluated" in every format', () => 
     expect(r.code).toBe(0); // two ACTIVE owners: too-few-org-owners does not fire without dates
     expect(r.stdout).toContain('Findings: 0 ');
     expect(r.stdout).toContain(
-      'Not evaluated: 40 rule checks in 1 organization (the snapshot lacks the data; neither findings nor passes)',
+      'Not evaluated: 42 rule checks in 1 organization (the snapshot lacks the data; neither findings nor passes)',
     );
     expect(r.stdout).toContain(`  [${NAME}] stale-last-auth: not evaluated: no sign-in data\n`);
     expect(r.stdout).toContain(
@@ -53,7 +53,7 @@ describe('audit: rules without data are "not evaluated" in every format', () => 
 
   it('json: notEvaluated per rule x org; the rule counts leave those subjects out', async () => {
     const doc = JSON.parse((await audit('--format', 'json')).stdout);
-    expect(doc.notEvaluated).toHaveLength(40);
+    expect(doc.notEvaluated).toHaveLength(42);
     expect(doc.notEvaluated).toContainEqual({
       ruleId: 'stale-last-auth',
       ruleTitle: 'Active user not signed in recently',
@@ -84,16 +84,16 @@ describe('audit: rules without data are "not evaluated" in every format', () => 
     // No "passed" case for a rule checked nowhere: its suite holds the skip alone.
     const suite = /<testsuite name="stale-last-auth"[\s\S]*?<\/testsuite>/.exec(xml)![0];
     expect(suite).not.toContain('passed');
-    expect(xml).toMatch(/<testsuites [^>]*tests="\d+" failures="0" errors="0" skipped="40"/);
+    expect(xml).toMatch(/<testsuites [^>]*tests="\d+" failures="0" errors="0" skipped="42"/);
     expect(xml).not.toContain('<b>');
   });
 
   it('markdown: a count in the summary and a table of rule, organization and status', async () => {
     const md = (await audit('--format', 'markdown')).stdout;
     expect(md).toContain(
-      '**Not evaluated:** 40 rules in 1 organization (40 rule checks): the snapshot lacks the data they need, so they are neither findings nor passes',
+      '**Not evaluated:** 42 rules in 1 organization (42 rule checks): the snapshot lacks the data they need, so they are neither findings nor passes',
     );
-    expect(md).toContain('## Not evaluated (40)\n');
+    expect(md).toContain('## Not evaluated (42)\n');
     expect(md).toContain('| Organization | Rule | Status |\n|---|---|---|\n');
     expect(md).toContain(
       '| Legacy &lt;b&gt;Ops&lt;/b&gt; \\| "CM" | Active user not signed in recently `stale-last-auth` | not evaluated: no sign-in data |',
@@ -106,7 +106,7 @@ describe('audit: rules without data are "not evaluated" in every format', () => 
       `::notice file=${snapFile.replace(/:/g, '%3A').replace(/,/g, '%2C')},title=not evaluated stale-last-auth::[${NAME}] stale-last-auth not evaluated: no sign-in data\n`,
     );
     expect(out).toMatch(
-      /^audit: 0 finding\(s\), 0 waived; not evaluated: 40 rule checks in 1 organization; gate passed$/m,
+      /^audit: 0 finding\(s\), 0 waived; not evaluated: 42 rule checks in 1 organization; gate passed$/m,
     );
   });
 
@@ -116,7 +116,7 @@ describe('audit: rules without data are "not evaluated" in every format', () => 
     expect(run.results).toEqual([]);
     expect(run.tool.driver.notifications[0].id).toBe('not-evaluated');
     const notes = run.invocations[0].toolExecutionNotifications;
-    expect(notes).toHaveLength(40);
+    expect(notes).toHaveLength(42);
     const stale = notes.find(
       (n: { associatedRule: { id: string } }) => n.associatedRule.id === 'stale-last-auth',
     );

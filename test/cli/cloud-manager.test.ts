@@ -44,7 +44,7 @@ describe('--api cloud-manager --all-orgs', () => {
       { env, cwd: dir, now: NOW },
     );
     expect(run.stderr).toContain(
-      'run: PASS: no open findings; 40 rules not evaluated in 2 organizations (no data for them)',
+      'run: PASS: no open findings; 42 rules not evaluated in 2 organizations (no data for them)',
     );
     expect(run.code).toBe(0);
 
@@ -60,13 +60,13 @@ describe('--api cloud-manager --all-orgs', () => {
 
     const report = JSON.parse(readFileSync(join(dir, 'out', 'access-review.json'), 'utf8'));
     expect(report.summary.findings.total).toBe(0);
-    expect(report.summary.notEvaluated).toEqual({ checks: 80, rules: 40, organizations: 2 });
+    expect(report.summary.notEvaluated).toEqual({ checks: 84, rules: 42, organizations: 2 });
     const owners = report.rules.find((r: { id: string }) => r.id === 'too-few-org-owners');
     expect([owners.subjectsChecked, owners.passed, owners.failed]).toEqual([2, 2, 0]);
     const stale = report.rules.find((r: { id: string }) => r.id === 'stale-last-auth');
     expect([stale.subjectsChecked, stale.passed]).toEqual([0, 0]);
     const html = readFileSync(join(dir, 'out', 'access-review.html'), 'utf8');
-    expect(html).toContain('<strong>Not evaluated: 40 rules in 2 organizations.</strong>');
+    expect(html).toContain('<strong>Not evaluated: 42 rules in 2 organizations.</strong>');
     expect(html).toContain('No findings in the rules that could run');
   });
 

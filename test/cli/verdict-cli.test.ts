@@ -27,7 +27,7 @@ describe('verdict words on the command line', () => {
     const audit = await cli(['audit', 'snap.json', '--baseline', 'accepted.json', '--fail-on', 'high']);
     expect(audit.code).toBe(0);
     expect(audit.stdout).toMatch(
-      /^Verdict: PASS: 2 findings \(1 high, 1 medium\) accepted by the baseline \(accepted\.json\); 4 rules not evaluated in 1 organization \(no data for them\) \(gate: fail on high\)$/m,
+      /^Verdict: PASS: 2 findings \(1 high, 1 medium\) accepted by the baseline \(accepted\.json\); 6 rules not evaluated in 1 organization \(no data for them\) \(gate: fail on high\)$/m,
     );
     const report = await cli([
       'report',
@@ -51,7 +51,7 @@ describe('verdict words on the command line', () => {
   it('--fail-on never: "gate off", never "below the never gate"', async () => {
     const audit = await cli(['audit', 'snap.json', '--fail-on', 'never']);
     expect(audit.stdout).toMatch(
-      /^Verdict: GATE OFF \(--fail-on never\): 2 open findings; 4 rules not evaluated in 1 organization \(no data for them\) \(gate: off \(--fail-on never\)\)$/m,
+      /^Verdict: GATE OFF \(--fail-on never\): 2 open findings; 6 rules not evaluated in 1 organization \(no data for them\) \(gate: off \(--fail-on never\)\)$/m,
     );
     const report = await cli(['report', 'snap.json', '--fail-on', 'never', '--markdown', 'never.md']);
     expect(report.stderr).toContain('report: GATE OFF (--fail-on never): 2 open findings');
