@@ -4,9 +4,10 @@
  * an X.509 user in `$external` and an OIDC Workforce group in `admin`; Modify a SCRAM user's roles;
  * Revoke a world-open access list entry; Keep the rest with a comment) -> `review import` -> the plan
  * checked against the vendored spec -> `review apply --yes` -> `collect` again -> `review verify`. A
- * snapshot collected before the apply shows the not-done case, naming each subject by its own kind.
+ * snapshot collected before the apply shows the not-done case, naming each subject by its own kind;
+ * with a roster, a terminated person's OIDC database user is a finding.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApplyLog } from '../../src/review/apply.js';
@@ -17,10 +18,12 @@ import { type Simulator, startSimulator } from '../../src/sim/server.js';
 import type { DatabaseUser, Organization, Snapshot } from '../../src/snapshot/schema.js';
 import { databaseUserRowKey, networkAccessRowKey } from '../../src/workbook/contract.js';
 import { cluster, dbUser, networkEntry } from '../builders/database-access.js';
+import { rosterCsv } from '../builders/roster.js';
 import { org, project, user } from '../builders/snapshot.js';
 import { APPLY_ENV, at, fillWorkbook, ORG, PROD, type RowFill, WRITER } from '../fixtures/review/estate.js';
 import { runCliForTest, tempDir } from '../helpers/cli.js';
 import { expectPlanMatchesSpec } from '../helpers/plan-spec.js';
+import { findingRows } from '../helpers/report-json.js';
 
 const IDP = '0oa1b2c3d4e5f6g7h8i9';
 const DAY = 86_400_000;
@@ -273,6 +276,37 @@ describe('database access review: collect, report, import', () => {
         ],
       ].sort(),
     );
+  });
+});
+
+describe('database access review: the roster', () => {
+  it('a terminated person with an OIDC database user gives a finding on that database user', async () => {
+    writeFileSync(
+      join(dir, 'roster.csv'),
+      rosterCsv([
+        { email: 'alice@example.com', status: 'Terminated', endDate: '2026-10-31' },
+        { email: 'owner1@example.com' },
+      ]),
+    );
+    const r = await runCliForTest(
+      [
+        'audit',
+        join(dir, 'q4.json'),
+        '--roster',
+        join(dir, 'roster.csv'),
+        '--format',
+        'json',
+        '--fail-on',
+        'never',
+      ],
+      { now: at(2) },
+    );
+    expect(r.code).toBe(0);
+    const rows = findingRows(JSON.parse(r.stdout)).filter((f) => f.ruleId.includes('roster'));
+    expect(rows.map((f) => [f.ruleId, f.subjectType, f.subjectId]).sort()).toEqual([
+      ['db-user-roster-terminated', 'databaseUser', `${PROD}/admin/${ALICE.username}`],
+      ['roster-terminated-still-active', 'user', 'b00000000000000000000002'],
+    ]);
   });
 });
 
