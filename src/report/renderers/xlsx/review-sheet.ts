@@ -110,6 +110,13 @@ interface ReviewSources {
   roster: Map<string, (r: RosterRow) => CellValue>;
 }
 
+/** The findings-derived sources, computed once per model and shared by every workbook of a split. */
+export type ReviewEvidence = Pick<ReviewSources, 'flagged' | 'recommended'>;
+
+export function reviewEvidence(model: ReportModel): ReviewEvidence {
+  return { flagged: flaggedByIdentity(model), recommended: recommendations(model) };
+}
+
 /** The value getter of one Review column: an input (Decision pre-filled for stale invitations), Recommendation, Why flagged, or a roster column. */
 function reviewValue(
   header: string,
@@ -125,10 +132,13 @@ function reviewValue(
   return value;
 }
 
-export function reviewSheet(model: ReportModel): SheetSpec<RosterRow> {
+/** The Review sheet of `model.roster`; `evidence` from {@link reviewEvidence} of the same findings. */
+export function reviewSheet(
+  model: ReportModel,
+  evidence: ReviewEvidence = reviewEvidence(model),
+): SheetSpec<RosterRow> {
   const sources: ReviewSources = {
-    flagged: flaggedByIdentity(model),
-    recommended: recommendations(model),
+    ...evidence,
     roster: new Map(ROSTER_COLUMNS.map((c) => [c.header, c.value])),
   };
   const columns: Array<ColumnSpec<RosterRow>> = REVIEW_HEADERS.map((h) => ({
