@@ -21,6 +21,7 @@ import type { DatabaseUser, Organization, Project, Snapshot } from '../snapshot/
 import { normaliseAddress, visibleText } from '../util/address.js';
 import { neutraliseFormula } from '../util/text-safety.js';
 import {
+  CAMPAIGN_ID_LABEL,
   type Decision,
   databaseUserRowKey,
   HEADERS,
@@ -1074,6 +1075,9 @@ export function checkReviewWorkbook(
     col: (h) => col.get(h)!,
   };
   const { decisions, seen } = checkRows(contents.review, ctx, problem);
-  checkMissingIdentities(ctx, seen, problem);
+  // A campaign workbook holds one reviewer's rows (docs/review.md, "Campaigns"): the rest of the
+  // snapshot is in the other reviewers' workbooks, and `review merge` checks the campaign's rows.
+  const campaignWorkbook = contents.summary?.some((x) => text(x.label) === CAMPAIGN_ID_LABEL) ?? false;
+  if (!campaignWorkbook) checkMissingIdentities(ctx, seen, problem);
   return { workbookSnapshotSha256: claimed, decisions, problems: sortProblems(problems) };
 }

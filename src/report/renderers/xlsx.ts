@@ -33,9 +33,10 @@ import {
   waiversSheet,
 } from './xlsx/estate-sheets.js';
 import { changesSheet, findingsSheet, resolvedFindingsSheet } from './xlsx/findings-sheets.js';
-import { reviewSheet } from './xlsx/review-sheet.js';
+import { type ReviewEvidence, reviewEvidence, reviewSheet } from './xlsx/review-sheet.js';
+import { rolesSheet } from './xlsx/roles-sheet.js';
 import { type SheetSpec, writeSheet } from './xlsx/sheet-engine.js';
-import { summarySheet } from './xlsx/summary-sheet.js';
+import { type CampaignAssignment, summarySheet } from './xlsx/summary-sheet.js';
 
 export { SINCE_LAST_REVIEW_HEADER } from './xlsx/findings-sheets.js';
 export { columnLetter } from './xlsx/sheet-engine.js';
@@ -53,6 +54,7 @@ export function workbookSheets(model: ReportModel): Array<SheetSpec<unknown>> {
     findingsSheet(model),
     ...(model.changes ? [changesSheet(model.changes), resolvedFindingsSheet(model.changes)] : []),
     reviewSheet(model),
+    rolesSheet(model),
     teamsSheet(model),
     programmaticSheet(model),
     projectInvitationsSheet(model),
@@ -65,7 +67,53 @@ export function workbookSheets(model: ReportModel): Array<SheetSpec<unknown>> {
 }
 
 /** Renders the review workbook. Async because exceljs streams the zip. */
-export async function renderXlsx(model: ReportModel): Promise<Uint8Array> {
+export function renderXlsx(model: ReportModel): Promise<Uint8Array> {
+  return writeWorkbook(model, workbookSheets(model));
+}
+
+/** One reviewer's workbook of a campaign: the reviewer's rows and the Summary's campaign lines. */
+export interface ReviewerWorkbook {
+  rows: ReportModel['roster'];
+  campaign: CampaignAssignment;
+}
+
+/** Workbooks rendered at once: exceljs spends much of a small workbook waiting on its zip stream. */
+const RENDER_CONCURRENCY = 8;
+
+/**
+ * The workbooks of a campaign (`report --split-by reviewer`), in the order given: each with Summary
+ * (with the campaign id and the assigned reviewer), Review holding only its rows, and Roles. Same
+ * contract and protections as the full workbook, so `review import` reads each like one. The
+ * findings are indexed once for all of them.
+ */
+export async function renderReviewerWorkbooks(
+  model: ReportModel,
+  workbooks: readonly ReviewerWorkbook[],
+): Promise<Uint8Array[]> {
+  const evidence = reviewEvidence(model);
+  const out: Uint8Array[] = new Array(workbooks.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < workbooks.length; i = next++)
+      out[i] = await reviewerWorkbook(model, workbooks[i]!, evidence);
+  };
+  await Promise.all(Array.from({ length: Math.min(RENDER_CONCURRENCY, workbooks.length) }, worker));
+  return out;
+}
+
+function reviewerWorkbook(
+  model: ReportModel,
+  w: ReviewerWorkbook,
+  evidence: ReviewEvidence,
+): Promise<Uint8Array> {
+  const own: ReportModel = { ...model, roster: w.rows };
+  return writeWorkbook(own, [summarySheet(own, w.campaign), reviewSheet(own, evidence), rolesSheet(own)]);
+}
+
+async function writeWorkbook(
+  model: ReportModel,
+  sheets: ReadonlyArray<SheetSpec<unknown>>,
+): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   const stream = new PassThrough();
   stream.on('data', (c: Buffer) => chunks.push(c));
@@ -85,7 +133,7 @@ export async function renderXlsx(model: ReportModel): Promise<Uint8Array> {
   wb.subject = fingerprint;
   wb.keywords = fingerprint;
   wb.description = `Access review workbook; report schema v${model.reportSchemaVersion}`;
-  for (const sheet of workbookSheets(model)) writeSheet(wb, sheet);
+  for (const sheet of sheets) writeSheet(wb, sheet);
   await wb.commit();
   return Buffer.concat(chunks);
 }
