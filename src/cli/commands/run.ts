@@ -246,6 +246,8 @@ async function packRun(
     force: args.force,
     'signing-key': args['signing-key'],
     snapshot,
+    // The previous review's snapshot the reports compared with: packed, and chained to them.
+    previous: args.previous,
     rules: args.rules,
     policy: args.policy,
     waivers: args.waivers,
