@@ -13,6 +13,7 @@ export function snapshotOf(organizations: Organization[], now: Date): Snapshot {
       auth: 'service-account',
       keepPii: false,
     },
+    collector: null,
     organizations,
     stats: { requests: 0, retries: 0, durationMs: 0 },
   };

@@ -18,7 +18,7 @@ import { diffSnapshots, type SnapshotDiff } from './changes/diff.js';
 import { type AtlasArgs, buildClient } from './cli/atlas-options.js';
 import { collectSnapshot } from './collect/collect.js';
 import type { FailOn } from './domain/severity.js';
-import { InputError } from './errors.js';
+import { InputError, redactSecrets } from './errors.js';
 import { DEFAULT_RULES_DIR, readPolicy, readRulesDir, readWaivers } from './input/audit-inputs.js';
 import { buildReportModel, type ReportModel } from './report/model.js';
 import { type ReportFormat, renderReport } from './report/renderers/index.js';
@@ -56,6 +56,7 @@ export type {
   AccessHistory,
   ApiKey,
   Cluster,
+  Collector,
   CustomRole,
   DatabaseAccessSummary,
   DatabaseAuthKind,
@@ -89,6 +90,12 @@ export interface CollectInput {
   timeoutMs?: number;
   maxRetries?: number;
   keepPii?: boolean;
+  /**
+   * The command line to record in the snapshot (`collector.command`), e.g. your job's argv; known secrets
+   * and secret-looking values are redacted. Default: recorded as null. The identity (client id or public
+   * key, never the secret) and its roles are recorded either way.
+   */
+  command?: readonly string[];
   /** Clock for `collectedAt` (default: the wall clock). */
   now?: () => Date;
 }
@@ -117,8 +124,11 @@ export async function collect(input: CollectInput): Promise<Snapshot> {
           MONGODB_ATLAS_PUBLIC_API_KEY: input.credentials.publicKey,
           MONGODB_ATLAS_PRIVATE_API_KEY: input.credentials.privateKey,
         };
+  const client = buildClient(args, env);
   return collectSnapshot({
-    client: buildClient(args, env),
+    client,
+    // After buildClient, which registers the secrets: a secret given in the command is redacted too.
+    command: input.command?.map((word) => redactSecrets(word)),
     api,
     usersVersion: args['api-version'],
     orgs: input.orgs,
@@ -279,6 +289,8 @@ export interface VerifyInput {
   /** sha256 of each snapshot's file bytes; default: of its serialized form. */
   reviewedSha256?: string;
   laterSha256?: string;
+  /** sha256 of the sign-off file's bytes, recorded in the result; default: of its serialized form (as `plan` names it). */
+  signoffSha256?: string;
 }
 
 /**
@@ -300,5 +312,10 @@ export function verify(input: VerifyInput): VerifyResult {
   };
   checkReviewedSnapshot(signoff, 'signoff', reviewed);
   checkLaterSnapshot(signoff, later);
-  return verifySignoff(signoff, later, input.now);
+  return verifySignoff(
+    signoff,
+    later,
+    input.now,
+    input.signoffSha256 ?? sha256Hex(serializeSignoff(signoff)),
+  );
 }

@@ -24,6 +24,7 @@ import {
 } from '../snapshot/schema.js';
 import { formatJsonPath } from '../util/validate.js';
 import { TOOL } from '../version.js';
+import { collectorIdentity } from './collector.js';
 import {
   crossCheckProjectApiKeys,
   crossCheckProjectServiceAccounts,
@@ -66,6 +67,11 @@ export interface CollectOptions {
   include?: readonly OptionalDataset[];
   /** Days of database access history to read, ending at the collection time (`--since`, default 90). */
   accessHistoryDays?: number;
+  /**
+   * The command line that asked for this collection, recorded in the snapshot (`collector.command`). The
+   * caller scrubs it (the CLI rebuilds it from parsed options, secrets redacted); absent: recorded as null.
+   */
+  command?: readonly string[] | undefined;
 }
 
 /** The default of `--since`: 90 days, the period PCI DSS 8.2.6 judges inactivity over. */
@@ -107,6 +113,10 @@ export async function collectSnapshot(options: CollectOptions): Promise<Snapshot
       apiVersion: options.api === 'atlas-v2' ? options.usersVersion : null,
       auth: client.auth.kind,
       keepPii: options.keepPii,
+    },
+    collector: {
+      command: options.command ? [...options.command] : null,
+      identity: collectorIdentity(client.auth.kind, client.auth.principal, organizations),
     },
     organizations,
     stats: {

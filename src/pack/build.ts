@@ -66,8 +66,8 @@ function collection(s: Snapshot): Manifest['collection'] {
     apiVersion: s.source.apiVersion,
     auth: s.source.auth,
     requests: s.stats.requests,
-    command: null,
-    identity: null,
+    command: s.collector?.command ?? null,
+    identity: s.collector?.identity ?? null,
     organizations: s.organizations.map((o) => ({
       id: o.id,
       name: o.name,

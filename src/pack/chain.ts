@@ -1,10 +1,11 @@
 /**
  * The chain of one review cycle, checked on the packed bytes: the sign-off names the snapshot by
  * sha256, the plan names the sign-off (and the snapshot), the apply log names the plan (and the
- * sign-off and snapshot), the verify result names the snapshot that was signed off and the next
- * snapshot it checked. What each file records is the one in src/review (signoff.ts, plan.ts,
- * apply.ts, verify.ts); a verify result records the sign-off only by its time and snapshot, not by
- * its sha256.
+ * sign-off and snapshot), the verify result names the sign-off (by sha256 and time), the snapshot that
+ * was signed off and the next snapshot it checked. What each file records is the one in src/review
+ * (signoff.ts, plan.ts, apply.ts, verify.ts). A JSON report names the snapshot it was made from and,
+ * made with `--previous`, the previous snapshot; the previous snapshot itself must be an earlier
+ * collection of some of the same organizations (a snapshot does not name the one before it).
  */
 import { sha256Hex } from '../snapshot/store.js';
 import type { ChainLink } from './manifest.js';
@@ -13,6 +14,7 @@ import type { ChainLink } from './manifest.js';
 export const CHAIN_FILES = {
   snapshot: 'snapshot.json',
   nextSnapshot: 'next-snapshot.json',
+  previous: 'previous-snapshot.json',
   signoff: 'signoff.json',
   plan: 'revocation-plan.json',
   applyLog: 'apply-log.json',
@@ -42,13 +44,19 @@ function parse(bytes: Uint8Array | undefined): unknown {
  * the named file is not there.
  */
 export function checkChain(entries: ReadonlyMap<string, Uint8Array>): ChainLink[] {
+  return [...cycleLinks(entries), ...previousLinks(entries), ...reportLinks(entries)];
+}
+
+const sha = (entries: ReadonlyMap<string, Uint8Array>, name: string): string | null => {
+  const b = entries.get(name);
+  return b ? sha256Hex(b) : null;
+};
+
+/** The review cycle: sign-off, plan, apply log and verify result, each naming what it was made from. */
+function cycleLinks(entries: ReadonlyMap<string, Uint8Array>): ChainLink[] {
   const F = CHAIN_FILES;
   const docs = new Map<string, unknown>();
   for (const name of Object.values(F)) docs.set(name, parse(entries.get(name)));
-  const sha = (name: string) => {
-    const b = entries.get(name);
-    return b ? sha256Hex(b) : null;
-  };
   const links: ChainLink[] = [];
   const link = (from: string, path: string[], to: string, actual: string | null, kind = 'sha256') => {
     const doc = docs.get(from);
@@ -64,13 +72,15 @@ export function checkChain(entries: ReadonlyMap<string, Uint8Array>): ChainLink[
         note: `${from} names ${kind} ${claimed ?? '(none)'} but ${to} has ${actual}`,
       });
   };
-  link(F.signoff, ['snapshot', 'sha256'], F.snapshot, sha(F.snapshot));
-  link(F.plan, ['signoffSha256'], F.signoff, sha(F.signoff));
-  link(F.plan, ['snapshotSha256'], F.snapshot, sha(F.snapshot));
-  link(F.applyLog, ['plan', 'sha256'], F.plan, sha(F.plan));
-  link(F.applyLog, ['signoff', 'sha256'], F.signoff, sha(F.signoff));
-  link(F.applyLog, ['snapshot', 'sha256'], F.snapshot, sha(F.snapshot));
-  link(F.verify, ['signoff', 'snapshotSha256'], F.snapshot, sha(F.snapshot));
+  const of = (name: string) => sha(entries, name);
+  link(F.signoff, ['snapshot', 'sha256'], F.snapshot, of(F.snapshot));
+  link(F.plan, ['signoffSha256'], F.signoff, of(F.signoff));
+  link(F.plan, ['snapshotSha256'], F.snapshot, of(F.snapshot));
+  link(F.applyLog, ['plan', 'sha256'], F.plan, of(F.plan));
+  link(F.applyLog, ['signoff', 'sha256'], F.signoff, of(F.signoff));
+  link(F.applyLog, ['snapshot', 'sha256'], F.snapshot, of(F.snapshot));
+  link(F.verify, ['signoff', 'sha256'], F.signoff, of(F.signoff));
+  link(F.verify, ['signoff', 'snapshotSha256'], F.snapshot, of(F.snapshot));
   const signoff = docs.get(F.signoff);
   link(
     F.verify,
@@ -79,6 +89,93 @@ export function checkChain(entries: ReadonlyMap<string, Uint8Array>): ChainLink[
     signoff ? field(signoff, ['signedOffAt']) : null,
     'sign-off time',
   );
-  link(F.verify, ['snapshot', 'sha256'], F.nextSnapshot, sha(F.nextSnapshot));
+  link(F.verify, ['snapshot', 'sha256'], F.nextSnapshot, of(F.nextSnapshot));
+  return links;
+}
+
+function orgIds(doc: unknown): string[] {
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return [];
+  const orgs = (doc as { organizations?: unknown }).organizations;
+  if (!Array.isArray(orgs)) return [];
+  return orgs.map((o) => field(o, ['id'])).filter((id): id is string => id !== null);
+}
+
+/**
+ * The previous snapshot (`--previous`) is an earlier collection of the same estate: collected before the
+ * snapshot, and holding at least one of its organizations. Nothing names it but the reports made with it.
+ */
+function previousLinks(entries: ReadonlyMap<string, Uint8Array>): ChainLink[] {
+  const F = CHAIN_FILES;
+  const previous = parse(entries.get(F.previous));
+  const current = parse(entries.get(F.snapshot));
+  if (previous === undefined || current === undefined) return [];
+  const base = { from: F.previous, to: F.snapshot };
+  const was = field(previous, ['collectedAt']);
+  const now = field(current, ['collectedAt']);
+  const earlier = was !== null && now !== null && Date.parse(was) < Date.parse(now);
+  const before: ChainLink = {
+    ...base,
+    field: '$.collectedAt',
+    claimed: was,
+    actual: now,
+    status: earlier ? 'ok' : 'mismatch',
+    note: earlier
+      ? null
+      : `${F.previous} was collected ${was ?? '(no date)'}, not before ${F.snapshot} (${now ?? '(no date)'})`,
+  };
+  const theirs = orgIds(previous);
+  const ours = new Set(orgIds(current));
+  const shared = theirs.some((id) => ours.has(id));
+  const overlap: ChainLink = {
+    ...base,
+    field: '$.organizations[*].id',
+    claimed: [...theirs].sort().join(' '),
+    actual: [...ours].sort().join(' '),
+    status: shared ? 'ok' : 'mismatch',
+    note: shared ? null : `${F.previous} holds none of the organizations of ${F.snapshot}`,
+  };
+  return [before, overlap];
+}
+
+/**
+ * Each JSON report (`report/….json` with `reportSchemaVersion`) names the snapshot it was made from
+ * (`$.meta.snapshotSha256`) and, made with `--previous`, the previous snapshot
+ * (`$.changes.previous.snapshotSha256`). A report made without `--previous` while one is packed is
+ * listed as not checked: that report does not use it.
+ */
+function reportLinks(entries: ReadonlyMap<string, Uint8Array>): ChainLink[] {
+  const F = CHAIN_FILES;
+  const links: ChainLink[] = [];
+  const names = [...entries.keys()].filter((n) => n.startsWith('report/') && n.endsWith('.json')).sort();
+  for (const name of names) {
+    const doc = parse(entries.get(name));
+    if (doc === null || typeof doc !== 'object' || !('reportSchemaVersion' in doc)) continue;
+    const check = (path: string[], to: string, claimed: string | null, actual: string | null): ChainLink => {
+      const at = { from: name, field: `$.${path.join('.')}`, to, claimed, actual };
+      if (claimed === null)
+        return { ...at, status: 'unchecked', note: `${name} was made without --previous` };
+      if (actual === null) return { ...at, status: 'unchecked', note: `${to} is not in the pack` };
+      if (claimed === actual) return { ...at, status: 'ok', note: null };
+      return { ...at, status: 'mismatch', note: `${name} names sha256 ${claimed} but ${to} has ${actual}` };
+    };
+    const made = field(doc, ['meta', 'snapshotSha256']);
+    links.push(
+      made === null
+        ? {
+            from: name,
+            field: '$.meta.snapshotSha256',
+            to: F.snapshot,
+            claimed: null,
+            actual: sha(entries, F.snapshot),
+            status: 'mismatch',
+            note: `${name} names no snapshot`,
+          }
+        : check(['meta', 'snapshotSha256'], F.snapshot, made, sha(entries, F.snapshot)),
+    );
+    const previous = field(doc, ['changes', 'previous', 'snapshotSha256']);
+    const packed = sha(entries, F.previous);
+    if (previous !== null || packed !== null)
+      links.push(check(['changes', 'previous', 'snapshotSha256'], F.previous, previous, packed));
+  }
   return links;
 }

@@ -4,7 +4,7 @@
  * check too: `evidence verify` refuses a pack whose manifest does not parse (exit 2).
  */
 import { z } from 'zod';
-import { coverageSchema } from '../snapshot/schema.js';
+import { collectorSchema, coverageSchema } from '../snapshot/schema.js';
 
 export const PACK_SCHEMA_VERSION = 1 as const;
 
@@ -89,11 +89,17 @@ export const manifestSchema = z.strictObject({
     auth: text,
     requests: z.number().int().nonnegative(),
     /**
-     * The command line that collected the snapshot and the identity it used, when the snapshot records
-     * them; null when it does not (snapshots record neither yet).
+     * The command line that collected the snapshot (argv rebuilt from its options, secrets scrubbed), as
+     * the snapshot records it (`collector.command`); null when it does not (schema 1 to 3, or a library
+     * caller that gave none).
      */
-    command: z.array(text).nullable(),
-    identity: z.strictObject({ id: text, roles: z.array(text) }).nullable(),
+    command: collectorSchema.shape.command,
+    /**
+     * The identity that collected (kind, client id or public key, never a secret) and, per collected
+     * organization, the roles the snapshot shows it holding (`found`), or that it is not in the org's
+     * listing (`not-found`) or the listing was not collected; null when the snapshot does not record it.
+     */
+    identity: collectorSchema.shape.identity.nullable(),
     organizations: z.array(
       z.strictObject({
         id: text,

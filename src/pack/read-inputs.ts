@@ -85,7 +85,7 @@ export async function readPackSources(paths: PackPaths, cwd: string): Promise<Pa
   };
   const F = CHAIN_FILES;
   await add('snapshot', F.snapshot, paths.snapshot, true);
-  if (paths.previous) await add('previous-snapshot', 'previous-snapshot.json', paths.previous, true);
+  if (paths.previous) await add('previous-snapshot', F.previous, paths.previous, true);
   if (paths.nextSnapshot) await add('next-snapshot', F.nextSnapshot, paths.nextSnapshot, true);
   if (paths.signoff) await add('signoff', F.signoff, paths.signoff, true);
   if (paths.plan) await add('plan', F.plan, paths.plan, true);

@@ -143,7 +143,11 @@ interface RevocationCheck {
 export interface VerifyResult {
   verifySchemaVersion: typeof VERIFY_SCHEMA_VERSION;
   checkedAt: string;
-  signoff: { signedOffAt: string; snapshotSha256: string; workbookSha256: string };
+  /**
+   * The sign-off verified: `sha256` of its file's exact bytes (what an evidence pack chains verify.json
+   * to; null when the caller passed the sign-off without its bytes), its time, and what it names.
+   */
+  signoff: { sha256: string | null; signedOffAt: string; snapshotSha256: string; workbookSha256: string };
   snapshot: { file: string; sha256: string; collectedAt: string };
   summary: {
     revocations: number;
@@ -387,6 +391,8 @@ export function verifySignoff(
   signoff: Signoff,
   later: { snapshot: Snapshot; sha256: string; file: string },
   checkedAt: Date,
+  /** sha256 of the sign-off file's exact bytes, recorded in the result (null: not read from a file). */
+  signoffSha256: string | null = null,
 ): VerifyResult {
   const orgs = new Map(later.snapshot.organizations.map((o) => [o.id, o]));
   const checks: RevocationCheck[] = [];
@@ -431,6 +437,7 @@ export function verifySignoff(
     verifySchemaVersion: VERIFY_SCHEMA_VERSION,
     checkedAt: checkedAt.toISOString(),
     signoff: {
+      sha256: signoffSha256,
       signedOffAt: signoff.signedOffAt,
       snapshotSha256: signoff.snapshot.sha256,
       workbookSha256: signoff.workbook.sha256,

@@ -21,8 +21,12 @@ import { z } from 'zod';
  * v3: database access under each project: database users (and their Atlas-managed X.509 certificates'
  * dates), custom database roles, the project IP access list, clusters and, per cluster, a summary of
  * database access history; and the coverage of each.
+ * v4: `collector`: the command line that collected and the identity it used, with the roles the snapshot
+ * shows that identity holding. A new key in a strict object is an incompatible change for a v3 reader
+ * (it refuses the key), so it is a new version: a v3 reader then says "written by a newer version"
+ * instead of naming an unknown key, and v3 files are upgraded with `collector: null` (not recorded).
  */
-export const SNAPSHOT_SCHEMA_VERSION = 3 as const;
+export const SNAPSHOT_SCHEMA_VERSION = 4 as const;
 
 const objectId = z.string().regex(/^[a-f0-9]{24}$/, 'expected a 24-hex Atlas id');
 const isoDate = z.iso.datetime({ offset: true });
@@ -449,6 +453,38 @@ const authKindSchema = z.enum(['service-account', 'api-key']);
 const usersApiVersionSchema = z.enum(['2025-02-19', '2023-01-01']);
 export type UsersApiVersion = z.infer<typeof usersApiVersionSchema>;
 
+/**
+ * Where the identity that collected appears in one collected organization: `found` in its service
+ * account / API key listing (its roles there are those the listing shows), `not-found` (listed, but not
+ * there: e.g. an API key of another organization), `not-collected` (the source API gave no such listing).
+ */
+const collectorOrgSchema = z.strictObject({
+  orgId: objectId,
+  status: z.enum(['found', 'not-found', 'not-collected']),
+  /** Org roles as the snapshot shows them; empty unless `found`. */
+  orgRoles: z.array(z.string()),
+  /** Project roles as the snapshot shows them; empty unless `found`. */
+  projectRoles: z.array(projectRoleSchema),
+});
+
+/** Who collected the snapshot, and how (schema 4). Never a secret: ids only, flag values scrubbed. */
+export const collectorSchema = z.strictObject({
+  /**
+   * The command line that collected, as argv rebuilt from its parsed options (`collect --org …`); values
+   * that could carry a secret are redacted, the environment is never read into it. Null when a library
+   * caller gave none.
+   */
+  command: z.array(z.string().max(10_000)).max(500).nullable(),
+  identity: z.strictObject({
+    kind: authKindSchema,
+    /** The service account's client id or the API key's public key: the public half, never the secret. */
+    id: z.string().min(1).max(200),
+    /** One entry per collected organization, in the snapshot's order. */
+    organizations: z.array(collectorOrgSchema),
+  }),
+});
+export type Collector = z.infer<typeof collectorSchema>;
+
 export const snapshotSchema = z
   .strictObject({
     schemaVersion: z.literal(SNAPSHOT_SCHEMA_VERSION),
@@ -462,6 +498,9 @@ export const snapshotSchema = z
       auth: authKindSchema,
       keepPii: z.boolean(),
     }),
+    // --- schema 4 ---
+    /** The command and identity that collected; null in a snapshot upgraded from schema 1 to 3. */
+    collector: collectorSchema.nullable(),
     organizations: z.array(organizationSchema),
     stats: z.strictObject({
       requests: z.number().int().nonnegative(),

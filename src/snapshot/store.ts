@@ -4,7 +4,14 @@ import { type EvidenceCheck, type EvidenceKeys, NO_KEYS } from '../evidence/sign
 import { type EvidenceSigner, readEvidence, writeEvidence } from '../evidence/store.js';
 import { parseJsonText, parseWithSchema } from '../util/validate.js';
 import { SNAPSHOT_SCHEMA_VERSION, type Snapshot, snapshotSchema } from './schema.js';
-import { snapshotV1Schema, snapshotV2Schema, upgradeSnapshotV1, upgradeSnapshotV2 } from './upgrade.js';
+import {
+  snapshotV1Schema,
+  snapshotV2Schema,
+  snapshotV3Schema,
+  upgradeSnapshotV1,
+  upgradeSnapshotV2,
+  upgradeSnapshotV3,
+} from './upgrade.js';
 
 /** A snapshot read from disk, with the sha256 of its exact bytes (the evidence fingerprint). */
 export interface LoadedSnapshot {
@@ -40,6 +47,10 @@ export function parseSnapshot(text: string, file: string): Snapshot {
   if (version === 2) {
     const old = parseWithSchema(snapshotV2Schema, data, file);
     return parseWithSchema(snapshotSchema, upgradeSnapshotV2(old), file);
+  }
+  if (version === 3) {
+    const old = parseWithSchema(snapshotV3Schema, data, file);
+    return parseWithSchema(snapshotSchema, upgradeSnapshotV3(old), file);
   }
   if (typeof version === 'number' && Number.isInteger(version) && version > SNAPSHOT_SCHEMA_VERSION) {
     throw new InputError(

@@ -18,6 +18,20 @@ import {
 } from './schema.js';
 
 // ---------------------------------------------------------------------------------------------
+// Schema 3: before `collector` (the command and identity that collected).
+// ---------------------------------------------------------------------------------------------
+
+const { collector: _collector, ...snapshotV3Shape } = snapshotSchema.shape;
+export const snapshotV3Schema = z.strictObject({ ...snapshotV3Shape, schemaVersion: z.literal(3) });
+export type SnapshotV3 = z.infer<typeof snapshotV3Schema>;
+
+/** A schema 3 snapshot in the current shape: it did not record who collected, and says so (null). */
+export function upgradeSnapshotV3(snapshot: SnapshotV3): Snapshot {
+  const { schemaVersion: _v, collectedAt, tool, source, ...rest } = snapshot;
+  return { schemaVersion: SNAPSHOT_SCHEMA_VERSION, collectedAt, tool, source, collector: null, ...rest };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Schema 2: before database access (database users, custom roles, IP access list, clusters).
 // ---------------------------------------------------------------------------------------------
 
@@ -38,7 +52,7 @@ const projectV2 = projectSchema.omit({
 });
 const organizationV2 = organizationSchema.extend({ coverage: coverageV2, projects: z.array(projectV2) });
 export const snapshotV2Schema = z.strictObject({
-  ...snapshotSchema.shape,
+  ...snapshotV3Shape,
   schemaVersion: z.literal(2),
   organizations: z.array(organizationV2),
 });
@@ -46,9 +60,9 @@ export type SnapshotV2 = z.infer<typeof snapshotV2Schema>;
 
 /** A schema 2 snapshot in the current shape: it read no database access, and says so. */
 export function upgradeSnapshotV2(snapshot: SnapshotV2): Snapshot {
-  return {
+  return upgradeSnapshotV3({
     ...snapshot,
-    schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+    schemaVersion: 3,
     organizations: snapshot.organizations.map(
       (org): Organization => ({
         ...org,
@@ -70,7 +84,7 @@ export function upgradeSnapshotV2(snapshot: SnapshotV2): Snapshot {
         })),
       }),
     ),
-  };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -103,7 +117,7 @@ const organizationV1 = organizationV2.omit({ projectInvitations: true }).extend(
   settings: orgSettingsV1.nullable(),
 });
 export const snapshotV1Schema = z.strictObject({
-  ...snapshotSchema.shape,
+  ...snapshotV3Shape,
   schemaVersion: z.literal(1),
   organizations: z.array(organizationV1),
 });

@@ -17,6 +17,7 @@ const deps = fakeDeps;
 
 const bearer: AuthStrategy = {
   kind: 'service-account',
+  principal: 'test-principal',
   challengeBudget: 1,
   authorize: async () => 'Bearer tok',
   onUnauthorized: async () => false,

@@ -18,6 +18,7 @@ const V2025 = 'application/vnd.atlas.2025-02-19+json';
 
 const noAuth: AuthStrategy = {
   kind: 'api-key',
+  principal: 'test-principal',
   challengeBudget: 2,
   authorize: async () => null,
   onUnauthorized: async () => false,

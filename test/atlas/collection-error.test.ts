@@ -15,6 +15,7 @@ const USERS = 'GET /api/atlas/v2/orgs/{orgId}/users';
 
 const noAuth: AuthStrategy = {
   kind: 'api-key',
+  principal: 'test-principal',
   challengeBudget: 0,
   authorize: async () => null,
   onUnauthorized: async () => false,

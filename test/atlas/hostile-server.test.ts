@@ -31,6 +31,7 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse) => voi
 
 const noAuth: AuthStrategy = {
   kind: 'api-key',
+  principal: 'test-principal',
   challengeBudget: 2,
   authorize: async () => null,
   onUnauthorized: async () => false,

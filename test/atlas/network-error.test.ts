@@ -14,6 +14,7 @@ import { retryReporter } from '../../src/cli/progress.js';
 
 const noAuth: AuthStrategy = {
   kind: 'api-key',
+  principal: 'test-principal',
   challengeBudget: 2,
   authorize: async () => null,
   onUnauthorized: async () => false,

@@ -115,6 +115,7 @@ describe('the challenge budget is the auth strategy’s', () => {
     const seen: Array<string | null> = [];
     const strategy: AuthStrategy = {
       kind: 'api-key',
+      principal: 'test-principal',
       challengeBudget: budget,
       authorize: async () => `Custom ${seen.length}`,
       onUnauthorized: async (_response, authorization) => {

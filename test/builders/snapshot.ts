@@ -271,6 +271,7 @@ export function snapshot(organizations: Organization[] = [org()], over: Partial<
       auth: 'service-account',
       keepPii: false,
     },
+    collector: null,
     organizations,
     stats: { requests: 0, retries: 0, durationMs: 0 },
     ...over,
@@ -292,8 +293,16 @@ export function syncTeams(o: Organization): Organization {
 
 /** A snapshot as the tool wrote it with schema 1 (before the complete population). */
 /** The snapshot as schema 2 wrote it: no database access, no coverage parts for it. */
+/** The snapshot as schema 3 wrote it: no `collector`. */
+export function toSchema3(snap: Snapshot): Record<string, unknown> {
+  const data = structuredClone(snap) as unknown as Record<string, unknown>;
+  data.schemaVersion = 3;
+  delete data.collector;
+  return data;
+}
+
 export function toSchema2(snap: Snapshot): Record<string, unknown> {
-  const data = structuredClone(snap) as unknown as Record<string, unknown> & {
+  const data = toSchema3(snap) as unknown as Record<string, unknown> & {
     organizations: Array<{ coverage: Record<string, unknown>; projects: Array<Record<string, unknown>> }>;
   };
   data.schemaVersion = 2;

@@ -22,6 +22,7 @@ const NOW = new Date('2026-11-30T00:00:00Z');
 
 const noAuth: AuthStrategy = {
   kind: 'api-key',
+  principal: 'test-principal',
   challengeBudget: 0,
   authorize: async () => null,
   onUnauthorized: async () => false,

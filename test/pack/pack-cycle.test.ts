@@ -66,6 +66,26 @@ function rezip(name: string, files: Map<string, Uint8Array>): string {
 
 const verify = (zip: string) => cli(['evidence', 'verify', zip, '--key', verifyKey]);
 
+/**
+ * The pack with `replaced` files, its manifest rewritten to their hashes and re-sealed with the right
+ * key: what someone holding the signing key could do. Only the chain can then tell.
+ */
+function resealed(name: string, replaced: Record<string, Uint8Array>): string {
+  const e = entries('review-2026Q4.zip');
+  const manifest = JSON.parse(Buffer.from(e.get('manifest.json')!).toString('utf8')) as Manifest;
+  for (const [file, bytes] of Object.entries(replaced)) {
+    const row = manifest.files.find((x) => x.name === file)!;
+    row.sha256 = sha256Hex(bytes);
+    row.size = bytes.byteLength;
+    e.set(file, bytes);
+  }
+  const bytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+  e.set('manifest.json', bytes);
+  const k = parseSigningKey(readFileSync(signingKey, 'utf8'), 'test');
+  e.set('manifest.sig.json', Buffer.from(JSON.stringify(sealManifest(bytes, k))));
+  return rezip(name, e);
+}
+
 beforeAll(async () => {
   dir = tempDir('aar-pack-');
   const gen = await cli(['evidence', 'keygen', '--out-dir', 'keys']);
@@ -91,10 +111,13 @@ beforeAll(async () => {
         now: at(day),
       },
     );
+  // Last quarter's snapshot: the reports compare with it (--previous), and the pack chains it.
+  expect((await collect('q3.json', 0)).code).toBe(0);
   expect((await collect('q4.json', 1)).code).toBe(0);
-  const report = await cli(['report', 'q4.json', '--out-dir', 'reports', '--fail-on', 'never'], {
-    now: at(2),
-  });
+  const report = await cli(
+    ['report', 'q4.json', '--previous', 'q3.json', '--out-dir', 'reports', '--fail-on', 'never'],
+    { now: at(2) },
+  );
   expect(report.code).toBe(0);
   const xlsx = readdirSync(join(dir, 'reports')).find((f) => f.endsWith('.xlsx'))!;
   await fillWorkbook(join(dir, 'reports', xlsx), join(dir, 'filled.xlsx'), fill);
@@ -158,6 +181,8 @@ beforeAll(async () => {
     'verify.json',
     '--next-snapshot',
     'next.json',
+    '--previous',
+    'q3.json',
     '--key',
     signingKey,
   ];
@@ -209,6 +234,17 @@ describe('evidence pack', () => {
       api: 'atlas-v2',
       auth: 'service-account',
     });
+    // Who collected, as the snapshot records it: the scrubbed command and the client id (never the
+    // secret). The simulated org does not list the collector's service account: not found there.
+    expect(manifest.collection.command).toEqual(
+      expect.arrayContaining(['collect', '--org', ORG, '--output', 'q4.json', '--signing-key', signingKey]),
+    );
+    expect(manifest.collection.identity).toEqual({
+      kind: 'service-account',
+      id: READER.clientId,
+      organizations: [{ orgId: ORG, status: 'not-found', orgRoles: [], projectRoles: [] }],
+    });
+    expect(JSON.stringify(manifest)).not.toContain(READER.clientSecret);
     const users = manifest.collection.organizations[0]!.listings.find((l) => l.endpoint.endsWith('/users'))!;
     expect(users.tiesOut).toBe(true);
     expect(users.itemsRead).toBe(users.totalCount);
@@ -218,7 +254,26 @@ describe('evidence pack', () => {
       verifiedAt: at(28).toISOString(),
       auditedAt: at(1).toISOString(),
     });
-    expect(manifest.chain.map((c) => c.status)).toEqual(Array(9).fill('ok'));
+    expect(manifest.chain.map((c) => `${c.from} ${c.field} -> ${c.to}: ${c.status}`)).toEqual([
+      'signoff.json $.snapshot.sha256 -> snapshot.json: ok',
+      'revocation-plan.json $.signoffSha256 -> signoff.json: ok',
+      'revocation-plan.json $.snapshotSha256 -> snapshot.json: ok',
+      'apply-log.json $.plan.sha256 -> revocation-plan.json: ok',
+      'apply-log.json $.signoff.sha256 -> signoff.json: ok',
+      'apply-log.json $.snapshot.sha256 -> snapshot.json: ok',
+      'verify.json $.signoff.sha256 -> signoff.json: ok',
+      'verify.json $.signoff.snapshotSha256 -> snapshot.json: ok',
+      'verify.json $.signoff.signedOffAt -> signoff.json: ok',
+      'verify.json $.snapshot.sha256 -> next-snapshot.json: ok',
+      'previous-snapshot.json $.collectedAt -> snapshot.json: ok',
+      'previous-snapshot.json $.organizations[*].id -> snapshot.json: ok',
+      'report/access-review.json $.meta.snapshotSha256 -> snapshot.json: ok',
+      'report/access-review.json $.changes.previous.snapshotSha256 -> previous-snapshot.json: ok',
+    ]);
+    // verify.json names the sign-off it verified by the sha256 of its bytes.
+    expect(JSON.parse(readFileSync(join(dir, 'verify.json'), 'utf8')).signoff.sha256).toBe(
+      sha256Hex(readFileSync(join(dir, 'evidence', 'signoff.json'))),
+    );
     expect(manifest.sealedAt).toBe(at(28).toISOString());
     const seal = JSON.parse(Buffer.from(e.get('manifest.sig.json')!).toString('utf8'));
     expect(seal).toMatchObject({
@@ -278,6 +333,8 @@ describe('run --evidence', () => {
         '--out-dir',
         'run-q4',
         '--quiet',
+        '--previous',
+        'q3.json',
         '--evidence',
         'run-q4.zip',
       ],
@@ -309,6 +366,11 @@ describe('run --evidence', () => {
       ]),
     );
     expect(manifest.command[0]).toBe('run');
+    // The previous snapshot the run compared with is packed and chained to the JSON report.
+    expect(sha256Hex(e.get('previous-snapshot.json')!)).toBe(sha256Hex(readFileSync(join(dir, 'q3.json'))));
+    expect(manifest.chain.find((c) => c.field === '$.changes.previous.snapshotSha256')?.status).toBe('ok');
+    // The snapshot the run collected records the run's command, as the manifest does.
+    expect(manifest.collection.command).toEqual(manifest.command);
     expect(JSON.stringify(manifest)).not.toContain(READER.clientSecret);
     const v = await verify('run-q4.zip');
     expect(v.code).toBe(0);
@@ -339,7 +401,16 @@ describe('run --evidence', () => {
 
 /** The input options of packArgs as `packArgv` orders them (the manifest's record). */
 function packArgsInOrder(): string[] {
-  const order = ['snapshot', 'report-dir', 'signoff', 'plan', 'apply-log', 'verify', 'next-snapshot'];
+  const order = [
+    'snapshot',
+    'report-dir',
+    'signoff',
+    'plan',
+    'apply-log',
+    'verify',
+    'next-snapshot',
+    'previous',
+  ];
   const out: string[] = [];
   for (const o of order) out.push(`--${o}`, packArgs[packArgs.indexOf(`--${o}`) + 1]!);
   return [...out, '--signing-key', signingKey];
@@ -352,7 +423,7 @@ describe('evidence verify of a pack', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
       new RegExp(
-        `^ok review-2026Q4\\.zip: evidence pack, \\d+ file\\(s\\) match the manifest; sealed by ${fingerprint.replace(/[+/]/g, '\\$&')} \\(a given verify key\\); chain: 9 link\\(s\\) hold\\n$`,
+        `^ok review-2026Q4\\.zip: evidence pack, \\d+ file\\(s\\) match the manifest; sealed by ${fingerprint.replace(/[+/]/g, '\\$&')} \\(a given verify key\\); chain: 14 link\\(s\\) hold\\n$`,
       ),
     );
     const noKey = await cli(['evidence', 'verify', 'review-2026Q4.zip']);
@@ -408,25 +479,58 @@ describe('evidence verify of a pack', () => {
   });
 
   it('names a swapped snapshot even when the manifest was re-sealed with the right key: the chain breaks', async () => {
-    const e = entries('review-2026Q4.zip');
     const swapped = readFileSync(join(dir, 'next.json'));
-    const manifest = JSON.parse(Buffer.from(e.get('manifest.json')!).toString('utf8')) as Manifest;
-    const f = manifest.files.find((x) => x.name === 'snapshot.json')!;
-    f.sha256 = sha256Hex(swapped);
-    f.size = swapped.byteLength;
-    const bytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
-    e.set('snapshot.json', swapped);
-    e.set('manifest.json', bytes);
-    const k = parseSigningKey(readFileSync(signingKey, 'utf8'), 'test');
-    e.set('manifest.sig.json', Buffer.from(JSON.stringify(sealManifest(bytes, k))));
-    const r = await verify(rezip('swapped.zip', e));
+    const r = await verify(resealed('swapped.zip', { 'snapshot.json': swapped }));
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
       `  - chain: signoff.json $.snapshot.sha256: signoff.json names sha256 ${sha256Hex(readFileSync(join(dir, 'q4.json')))} but snapshot.json has ${sha256Hex(swapped)}`,
     );
     expect(r.stderr).toContain('  - chain: revocation-plan.json $.snapshotSha256:');
     expect(r.stderr).toContain('  - chain: apply-log.json $.snapshot.sha256:');
+    expect(r.stderr).toContain('  - chain: report/access-review.json $.meta.snapshotSha256:');
     expect(r.stderr).not.toContain('snapshot.json: changed');
+  });
+
+  it('names a swapped previous snapshot (re-sealed): not an earlier collection, not the one the report compared with', async () => {
+    const later = readFileSync(join(dir, 'next.json'));
+    const r = await verify(resealed('previous.zip', { 'previous-snapshot.json': later }));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `  - chain: previous-snapshot.json $.collectedAt: previous-snapshot.json was collected ${at(27).toISOString()}, not before snapshot.json (${at(1).toISOString()})`,
+    );
+    expect(r.stderr).toContain(
+      `  - chain: report/access-review.json $.changes.previous.snapshotSha256: report/access-review.json names sha256 ${sha256Hex(readFileSync(join(dir, 'q3.json')))} but previous-snapshot.json has ${sha256Hex(later)}`,
+    );
+    // A snapshot of other organizations is no previous review of these.
+    const other = JSON.parse(readFileSync(join(dir, 'q3.json'), 'utf8'));
+    other.organizations[0].id = 'ffffffffffffffffffffffff';
+    const r2 = await verify(
+      resealed('other-orgs.zip', { 'previous-snapshot.json': Buffer.from(JSON.stringify(other)) }),
+    );
+    expect(r2.code).toBe(1);
+    expect(r2.stderr).toContain(
+      '  - chain: previous-snapshot.json $.organizations[*].id: previous-snapshot.json holds none of the organizations of snapshot.json',
+    );
+  });
+
+  it('names a verify result that names another sign-off (re-sealed)', async () => {
+    const v = JSON.parse(readFileSync(join(dir, 'verify.json'), 'utf8'));
+    v.signoff.sha256 = 'a'.repeat(64);
+    const r = await verify(resealed('verify.zip', { 'verify.json': Buffer.from(JSON.stringify(v)) }));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `  - chain: verify.json $.signoff.sha256: verify.json names sha256 ${'a'.repeat(64)} but signoff.json has ${sha256Hex(readFileSync(join(dir, 'evidence', 'signoff.json')))}`,
+    );
+  });
+
+  it('evidence pack refuses a previous snapshot that is not an earlier collection (exit 2)', async () => {
+    const r = await cli([
+      ...packArgs.map((a) => (a === 'q3.json' ? 'next.json' : a)),
+      '--out',
+      'wrong-previous.zip',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('previous-snapshot.json $.collectedAt');
   });
 
   it('refuses a manifest re-sealed with another key, naming the sealer', async () => {

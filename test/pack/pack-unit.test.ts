@@ -12,6 +12,7 @@ import { keyFingerprint } from '../../src/evidence/signature.js';
 import { DEFAULT_RULES_DIR, readRulesDir } from '../../src/input/audit-inputs.js';
 import { buildPack } from '../../src/pack/build.js';
 import { controlMatrix } from '../../src/pack/controls.js';
+import type { Snapshot } from '../../src/snapshot/schema.js';
 import { serializeSnapshot } from '../../src/snapshot/store.js';
 import { coverage, org, settings, snapshot, user } from '../builders/snapshot.js';
 
@@ -23,8 +24,8 @@ function key() {
   return { privateKey, publicKey, fingerprint: keyFingerprint(publicKey) };
 }
 
-async function packOf(orgs: ReturnType<typeof org>[]) {
-  const snap = snapshot(orgs, { collectedAt: NOW.toISOString() });
+async function packOf(orgs: ReturnType<typeof org>[], collector: Snapshot['collector'] = null) {
+  const snap = snapshot(orgs, { collectedAt: NOW.toISOString(), collector });
   const rules = await readRulesDir(DEFAULT_RULES_DIR);
   const audit = await auditSnapshot({
     snapshot: snap,
@@ -64,7 +65,39 @@ describe('index.html', () => {
       totalCount: 3,
       tiesOut: false,
     });
-    expect(html).toContain('<td>NO</td>');
+    expect(html).toContain('<td class="fail">NO</td>');
+    expect(html).toContain('0 of 1 listing(s) tie out to Atlas&#x27;s totalCount; 1 do not');
+    expect(html).toContain('not recorded by this snapshot');
+  });
+
+  it('names who collected and the roles the snapshot shows, or that the identity is not visible', async () => {
+    const home = org({ name: 'Home' });
+    const away = org({ name: HOSTILE });
+    const { entries, manifest } = await packOf([home, away], {
+      command: ['collect', '--org', home.id, '--note', HOSTILE],
+      identity: {
+        kind: 'service-account',
+        id: 'mdb_sa_id_aaaaaaaaaaaaaaaaaaaaaaaa',
+        organizations: [
+          {
+            orgId: home.id,
+            status: 'found',
+            orgRoles: ['ORG_READ_ONLY'],
+            projectRoles: [{ projectId: 'd00000000000000000000001', roles: ['GROUP_READ_ONLY'] }],
+          },
+          { orgId: away.id, status: 'not-found', orgRoles: [], projectRoles: [] },
+        ],
+      },
+    });
+    expect(manifest.collection.identity?.id).toBe('mdb_sa_id_aaaaaaaaaaaaaaaaaaaaaaaa');
+    expect(manifest.collection.command).toEqual(['collect', '--org', home.id, '--note', HOSTILE]);
+    const html = Buffer.from(entries['index.html']!).toString('utf8');
+    expect(html).toContain('service-account <code>mdb_sa_id_aaaaaaaaaaaaaaaaaaaaaaaa</code>');
+    expect(html).toContain(
+      'Home: <span class="">ORG_READ_ONLY, project d00000000000000000000001: GROUP_READ_ONLY</span>',
+    );
+    expect(html).toContain('not visible: not in the collected data of this organization');
+    expect(html).not.toContain('<img src=x');
   });
 });
 

@@ -25,6 +25,7 @@ describe('email summary', () => {
         auth: 'service-account',
         keepPii: false,
       },
+      collector: null,
       organizations: estate.organizations,
       stats: { requests: 0, retries: 0, durationMs: 0 },
     };

@@ -103,6 +103,7 @@ describe('review apply: database users against nock', () => {
   const BASE = 'https://atlas.test';
   const bearer: AuthStrategy = {
     kind: 'service-account',
+    principal: 'test-principal',
     challengeBudget: 1,
     authorize: async () => 'Bearer tok',
     onUnauthorized: async () => false,

@@ -13,6 +13,7 @@ import {
   snapshot,
   toSchema1,
   toSchema2,
+  toSchema3,
   user,
 } from '../builders/snapshot.js';
 
@@ -135,16 +136,47 @@ describe('reading snapshots of schema 1', () => {
     for (const bad of [0, 2.5, '3', null]) {
       const data = { ...structuredClone(current()), schemaVersion: bad };
       expect(() => parseSnapshot(JSON.stringify(data), 's.json')).toThrowError(
-        `$.schemaVersion: unsupported snapshot schemaVersion ${JSON.stringify(bad)} (this tool reads 1 to 3)`,
+        `$.schemaVersion: unsupported snapshot schemaVersion ${JSON.stringify(bad)} (this tool reads 1 to 4)`,
       );
     }
   });
 
   it('tells a file from a newer version of the tool apart, and says to upgrade', () => {
-    const data = { ...structuredClone(current()), schemaVersion: 4 };
+    const data = { ...structuredClone(current()), schemaVersion: 5 };
     expect(() => parseSnapshot(JSON.stringify(data), 's.json')).toThrowError(
-      's.json: $.schemaVersion: snapshot schemaVersion 4 was written by a newer version of atlas-access-review (this one reads 1 to 3); upgrade the tool to read it',
+      's.json: $.schemaVersion: snapshot schemaVersion 5 was written by a newer version of atlas-access-review (this one reads 1 to 4); upgrade the tool to read it',
     );
+  });
+});
+
+describe('reading snapshots of schema 3', () => {
+  const collected = () =>
+    snapshot([org()], {
+      collector: {
+        command: ['collect', '--org', 'aaaaaaaaaaaaaaaaaaaaaaaa'],
+        identity: { kind: 'service-account', id: 'mdb_sa_id_aaaaaaaaaaaaaaaaaaaaaaaa', organizations: [] },
+      },
+    });
+
+  it('upgrades them on read: the collector was not recorded (null), everything else as it was', () => {
+    const snap = collected();
+    const read = parseSnapshot(JSON.stringify(toSchema3(snap)), 'q3.json');
+    expect(read.schemaVersion).toBe(SNAPSHOT_SCHEMA_VERSION);
+    expect(read.collector).toBeNull();
+    expect({ ...read, collector: snap.collector }).toEqual(snap);
+  });
+
+  it('validates them as strictly as schema 3 did: a collector in a schema 3 file is not what it wrote', () => {
+    const v3 = { ...toSchema3(collected()), collector: collected().collector };
+    expect(() => parseSnapshot(JSON.stringify(v3), 'q3.json')).toThrowError(
+      /^q3\.json: Unrecognized key: "collector"/,
+    );
+  });
+
+  it('a schema 4 file must say who collected (or null): the key is required', () => {
+    const data = structuredClone(collected()) as unknown as Record<string, unknown>;
+    delete data.collector;
+    expect(() => parseSnapshot(JSON.stringify(data), 's.json')).toThrowError(/\$\.collector/);
   });
 });
 
@@ -152,7 +184,8 @@ describe('reading snapshots of schema 2', () => {
   it('upgrades them on read: no database access was collected, and the coverage says so', () => {
     const snap = snapshot([org({ projects: [project()] })]);
     const read = parseSnapshot(JSON.stringify(toSchema2(snap)), 'q3.json');
-    expect(read.schemaVersion).toBe(3);
+    expect(read.schemaVersion).toBe(SNAPSHOT_SCHEMA_VERSION);
+    expect(read.collector).toBeNull();
     const o = read.organizations[0]!;
     expect(o.coverage).toMatchObject({
       databaseUsers: false,

@@ -24,6 +24,10 @@ export class DigestAuth implements AuthStrategy {
     private readonly cnonce: () => string = () => randomBytes(16).toString('hex'),
   ) {}
 
+  get principal(): string {
+    return this.publicKey;
+  }
+
   async authorize(request: { method: string; url: URL }): Promise<string | null> {
     const challenge = this.challenge;
     if (!challenge) return null;

@@ -39,6 +39,10 @@ export class ServiceAccountAuth implements AuthStrategy {
     registerSecret(clientSecret);
   }
 
+  get principal(): string {
+    return this.clientId;
+  }
+
   async authorize(): Promise<string> {
     const token = this.token;
     if (token && this.now() < token.expiresAt - this.renewBeforeMs) return `Bearer ${token.value}`;

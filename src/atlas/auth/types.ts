@@ -2,6 +2,11 @@
 export interface AuthStrategy {
   readonly kind: 'service-account' | 'api-key';
   /**
+   * The public half of the credentials: a service account's client id or an API key's public key. Not a
+   * secret (Atlas lists it to every org member who can see the identity); the snapshot records it.
+   */
+  readonly principal: string;
+  /**
    * How many times one request may be sent again with fresh credentials after a 401 (`onUnauthorized`
    * returning true). These do not count as retries; the client reads the budget from the strategy.
    */

@@ -15,6 +15,7 @@ import {
   orgSelection,
   sinceDays,
 } from '../atlas-options.js';
+import { optionsArgv } from '../command-line.js';
 import type { CliContext } from '../context.js';
 import { evidenceSigner, loadEvidenceKeys, type SigningKeyArgs, signingKeyOption } from '../evidence-keys.js';
 import { progressReporter, retryReporter } from '../progress.js';
@@ -37,7 +38,7 @@ export function defaultSnapshotName(now: Date): string {
 /**
  * Collects and writes the snapshot (validated, atomic), signed when `keys` has a signing key (the
  * snapshot and its `.sig` land together); prints the collection's notes (totalCount disagreements,
- * duplicates) on stderr. Shared by `collect` and `run`.
+ * duplicates) on stderr. Shared by `collect` and `run`; `command` is the scrubbed argv the snapshot records.
  */
 export async function collectToFile(
   args: AtlasArgs & { force: boolean; quiet: boolean },
@@ -46,6 +47,7 @@ export async function collectToFile(
   file: string,
   ctx: CliContext,
   keys: EvidenceKeys,
+  command: readonly string[],
 ): Promise<{ snapshot: Snapshot; sha256: string }> {
   const snapshot = await collectSnapshot({
     client,
@@ -57,6 +59,7 @@ export async function collectToFile(
     accessHistoryDays: sinceDays(args),
     now: ctx.now,
     onProgress: progressReporter(ctx, args.quiet),
+    command,
   });
   const sha256 = await writeSnapshot(file, snapshot, {
     force: args.force,
@@ -111,7 +114,9 @@ export const collectCommand: CommandFactory = (ctx: CliContext) =>
       const output = resolve(ctx.cwd, args.output ?? defaultSnapshotName(ctx.now()));
       // Refuse before collecting, not after minutes of requests.
       await assertEvidenceWritable(output, args.force);
-      const { snapshot, sha256 } = await collectToFile(args, client, orgs, output, ctx, keys);
+      // Recorded in the snapshot: the options as parsed, scrubbed; never the environment.
+      const command = optionsArgv(['collect'], args);
+      const { snapshot, sha256 } = await collectToFile(args, client, orgs, output, ctx, keys, command);
       const users = snapshot.organizations.reduce((n, o) => n + o.users.length, 0);
       ctx.stdout(
         `wrote ${output} (sha256 ${sha256}): ${snapshot.organizations.length} organization(s), ${users} user(s), ${snapshot.stats.requests} requests, ${snapshot.stats.retries} retries\n`,

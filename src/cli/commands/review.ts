@@ -233,7 +233,7 @@ function verifyCommand(ctx: CliContext) {
       const later = await readSnapshot(resolve(ctx.cwd, argv.snapshot), keys);
       checkLaterSnapshot(signoff, { ...later, file: argv.snapshot });
       const result = {
-        ...verifySignoff(signoff, { ...later, file: argv.snapshot }, ctx.now()),
+        ...verifySignoff(signoff, { ...later, file: argv.snapshot }, ctx.now(), read.sha256),
         evidence: summarizeEvidence([read.evidence, reviewed.evidence, later.evidence]),
       };
       const text = VERIFY_FORMATTERS[argv.format](result);

@@ -2,7 +2,7 @@ import { join, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { defaultDeps } from '../../atlas/client.js';
 import type { AuditResult } from '../../audit/types.js';
-import { redactSecrets, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { assertEvidenceWritable } from '../../evidence/store.js';
 import { summarizeEvidence } from '../../evidence/summary.js';
 import { auditFromFiles, readAuditInputs } from '../../input/audit-inputs.js';
@@ -25,6 +25,7 @@ import {
   auditFileOptions,
   auditOptions,
 } from '../audit-options.js';
+import { optionsArgv } from '../command-line.js';
 import type { CliContext } from '../context.js';
 import {
   deliverReport,
@@ -132,7 +133,9 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
     ? await loadPrevious(resolve(ctx.cwd, args.previous), auditFiles, started, args.previous)
     : undefined;
 
-  const { sha256 } = await collectToFile(args, client, orgs, snapshotFile, ctx, keys);
+  // The snapshot records this run's options as parsed (scrubbed; credentials come from the environment).
+  const command = optionsArgv(['run'], args);
+  const { sha256 } = await collectToFile(args, client, orgs, snapshotFile, ctx, keys, command);
   ctx.stdout(`wrote ${snapshotFile} (snapshot, sha256 ${sha256})\n`);
   ctx.stdout(signedLine(snapshotFile, keys));
 
@@ -243,6 +246,8 @@ async function packRun(
     force: args.force,
     'signing-key': args['signing-key'],
     snapshot,
+    // The previous review's snapshot the reports compared with: packed, and chained to them.
+    previous: args.previous,
     rules: args.rules,
     policy: args.policy,
     waivers: args.waivers,
@@ -253,22 +258,4 @@ async function packRun(
   // credentials come from the environment), in a stable order.
   const command = optionsArgv(['run'], args);
   await packEvidence(packArgs, command, ctx);
-}
-
-/**
- * `prefix` and then every option of a yargs result as `--name value` (repeated for arrays; `--flag` for
- * true booleans), sorted by name; skipping yargs' own keys, the camelCase and one-letter alias copies,
- * unset and false values. Values pass through redactSecrets in case one was registered as a secret.
- */
-function optionsArgv(prefix: readonly string[], args: object): string[] {
-  const out = [...prefix];
-  const entries = Object.entries(args)
-    .filter(([k]) => k !== '_' && k !== '$0' && k.length > 1 && !/[A-Z]/.test(k))
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  for (const [k, v] of entries) {
-    if (v === undefined || v === false || v === null) continue;
-    if (v === true) out.push(`--${k}`);
-    else for (const item of Array.isArray(v) ? v : [v]) out.push(`--${k}`, redactSecrets(String(item)));
-  }
-  return out;
 }
