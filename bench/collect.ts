@@ -19,6 +19,7 @@ import { collectSnapshot } from '../src/collect/collect.js';
 import { generateEstate, PRESETS } from '../src/sim/generate.js';
 import { ATLAS_RATE_LIMITS, type RateLimitTable } from '../src/sim/rate-limit.js';
 import { DEFAULT_CREDENTIALS, startSimulator } from '../src/sim/server.js';
+import type { OptionalDataset } from '../src/snapshot/optional-datasets.js';
 
 /** Atlas's documented buckets at one quarter of their capacity and refill (README "Performance"). */
 const QUARTER: RateLimitTable = Object.fromEntries(
@@ -51,6 +52,7 @@ async function collectOnce(
   orgIds: string[],
   concurrency: number,
   itemsPerPage: number,
+  include: readonly OptionalDataset[],
 ): Promise<{ requests: number; retries: number; wallMs: number; widestWindow: number }> {
   const sa = DEFAULT_CREDENTIALS.serviceAccounts[0]!;
   const url = new URL(baseUrl);
@@ -76,6 +78,7 @@ async function collectOnce(
     keepPii: false,
     now: () => new Date(),
     itemsPerPage,
+    include,
   });
   return {
     requests: client.stats.requests,
@@ -91,6 +94,7 @@ async function benchEstate(
   concurrencies: number[],
   rateLimits: 'atlas' | RateLimitTable = 'atlas',
   withBaseline = true,
+  include: readonly OptionalDataset[] = [],
 ): Promise<void> {
   const estate = generateEstate({ seed: 42, now: NOW, ...PRESETS[preset] });
   const orgIds = estate.organizations.map((o) => o.id);
@@ -113,7 +117,7 @@ async function benchEstate(
     ];
     for (const run of runs) {
       sim.resetStats();
-      const r = await collectOnce(sim.baseUrl, orgIds, run.concurrency, run.itemsPerPage);
+      const r = await collectOnce(sim.baseUrl, orgIds, run.concurrency, run.itemsPerPage, include);
       const stats = sim.stats();
       results.push({
         label: run.label,
@@ -128,8 +132,16 @@ async function benchEstate(
   const users = estate.organizations.reduce((n, o) => n + o.users.length, 0);
   const teams = estate.organizations.reduce((n, o) => n + o.teams.length, 0);
   const projects = estate.organizations.reduce((n, o) => n + o.projects.length, 0);
+  const dbUsers = estate.organizations.reduce(
+    (n, o) => n + o.projects.reduce((m, p) => m + p.databaseUsers.length, 0),
+    0,
+  );
+  const clusters = estate.organizations.reduce(
+    (n, o) => n + o.projects.reduce((m, p) => m + p.clusters.length, 0),
+    0,
+  );
   console.log(
-    `\n## ${name}: ${orgIds.length} org(s), ${users} users, ${teams} teams, ${projects} projects; +${LATENCY_MS} ms per request`,
+    `\n## ${name}: ${orgIds.length} org(s), ${users} users, ${teams} teams, ${projects} projects, ${dbUsers} database users, ${clusters} clusters; ${include.length > 0 ? `--include ${include.join(',')}; ` : ''}+${LATENCY_MS} ms per request`,
   );
   console.log(
     '| run | requests | retries | 429s | widest window | wall | vs baseline | lower bound | wall / LB |',
@@ -149,23 +161,42 @@ async function benchEstate(
   );
 }
 
-await benchEstate(
-  'maximum-size org',
-  'max',
-  quick ? [DEFAULT_CLIENT_OPTIONS.concurrency] : [DEFAULT_CLIENT_OPTIONS.concurrency, 16],
-);
-await benchEstate(
-  '10-org estate',
-  'ten',
-  quick ? [DEFAULT_CLIENT_OPTIONS.concurrency] : [DEFAULT_CLIENT_OPTIONS.concurrency, 16],
-);
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
+const scenario = (id: string) => only === null || only === id;
+
+if (scenario('max'))
+  await benchEstate(
+    'maximum-size org',
+    'max',
+    quick ? [DEFAULT_CLIENT_OPTIONS.concurrency] : [DEFAULT_CLIENT_OPTIONS.concurrency, 16],
+  );
+if (scenario('ten'))
+  await benchEstate(
+    '10-org estate',
+    'ten',
+    quick ? [DEFAULT_CLIENT_OPTIONS.concurrency] : [DEFAULT_CLIENT_OPTIONS.concurrency, 16],
+  );
 
 // Buckets one quarter of Atlas's: the collection must still complete, waiting out every Retry-After
 // (a request failing for a 429 would end the run with exit 3, and the bench with it).
-await benchEstate(
-  "maximum-size org, buckets one quarter of Atlas's",
-  'max',
-  [DEFAULT_CLIENT_OPTIONS.concurrency],
-  QUARTER,
-  false,
-);
+if (scenario('quarter'))
+  await benchEstate(
+    "maximum-size org, buckets one quarter of Atlas's",
+    'max',
+    [DEFAULT_CLIENT_OPTIONS.concurrency],
+    QUARTER,
+    false,
+  );
+
+// The org at Atlas's limits with database access: 250 projects x 100 database users x 3 dedicated
+// clusters, each cluster's access history read (`--include access-history`), against the sequential
+// baseline run for real in the same process, like the scenarios above.
+if (scenario('max-db'))
+  await benchEstate(
+    'maximum-size org with database access and access history',
+    'max-db',
+    [DEFAULT_CLIENT_OPTIONS.concurrency],
+    'atlas',
+    true,
+    ['access-history'],
+  );

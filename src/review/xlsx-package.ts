@@ -113,7 +113,8 @@ export interface PackageInspection {
   problems: PackageProblem[];
 }
 
-class ZipError extends Error {}
+/** The package is not a ZIP this module reads (the caller makes it an InputError naming the file). */
+export class ZipError extends Error {}
 
 const EOCD_SIG = 0x06054b50;
 const ZIP64_LOCATOR_SIG = 0x07064b50;
@@ -206,7 +207,7 @@ export function readZipDirectory(bytes: Uint8Array): ZipEntry[] {
   const seen = new Set<string>();
   for (const e of entries) {
     // OPC part names compare case-insensitively; exceljs strips a leading slash.
-    const key = partName(e.name);
+    const key = zipPartName(e.name);
     if (seen.has(key)) throw new ZipError(`${e.name}: duplicate entry name`);
     seen.add(key);
   }
@@ -214,14 +215,14 @@ export function readZipDirectory(bytes: Uint8Array): ZipEntry[] {
 }
 
 /** An entry name as an OPC part name for comparing: no leading slashes, lower case. */
-function partName(name: string): string {
+export function zipPartName(name: string): string {
   let i = 0;
   while (name[i] === '/') i++;
   return name.slice(i).toLowerCase();
 }
 
 /** Inflates one entry in chunks, calling `onChunk`; fails when it inflates to more or less than declared. */
-async function inflateEntry(bytes: Uint8Array, e: ZipEntry, onChunk: (chunk: Uint8Array) => void) {
+export async function inflateZipEntry(bytes: Uint8Array, e: ZipEntry, onChunk: (chunk: Uint8Array) => void) {
   const data = bytes.subarray(e.dataOffset, e.dataOffset + e.compressedSize);
   if (e.method === 0) {
     for (let i = 0; i < data.length; i += 65536) onChunk(data.subarray(i, i + 65536));
@@ -410,7 +411,7 @@ const EXTERNAL_MARKERS: ReadonlyArray<{ needle: string; what: string }> = [
 
 /** Part names (lower case) of the same parts. */
 function externalPart(name: string): string | null {
-  const n = partName(name);
+  const n = zipPartName(name);
   if (n.startsWith('xl/externallinks/')) return 'an external link to another workbook';
   if (n === 'xl/connections.xml') return 'a data connection';
   if (n.startsWith('xl/querytables/')) return 'a query table';
@@ -472,7 +473,7 @@ export async function inspectWorkbookPackage(
     const kept: Uint8Array[] = [];
     let keptBytes = 0;
     try {
-      await inflateEntry(bytes, e, (chunk) => {
+      await inflateZipEntry(bytes, e, (chunk) => {
         scanner.write(chunk);
         // Stop as soon as a cap is crossed: a million rows are refused after the first 1 + cap.
         if (rows + scanner.rows > limits.maxRows)
