@@ -4,13 +4,16 @@
  *   - the baseline: one request at a time, itemsPerPage=100 (how naive scripts and the Atlas CLI page);
  *   - this tool at several concurrency caps (the default first), itemsPerPage=500, each rate-limit
  *     bucket's window adapting to its headers (src/atlas/rate-limit.ts);
- *   - then the maximum-size org again against buckets one quarter of Atlas's documented size.
+ *   - then the maximum-size org again against buckets one quarter of Atlas's documented size;
+ *   - and the org at Atlas's limits with database access (the `max-db` preset: 25,000 database users,
+ *     750 dedicated clusters) with `--include access-history`, baseline run for real as above.
  * all in the same process, against the same simulator. Prints requests, retries, 429s, the widest
- * window a bucket reached, wall time,
+ * window a bucket reached, wall time, the process's CPU time over the run (client and simulator share
+ * it, so a run whose CPU is close to its wall time is bound by the cores, not by latency),
  * the speed-up over the baseline, and the lower bound:
  *   critical path = the longest chain of dependent round trips (token, list teams -> team members)
  *   LB = max(critical path, ceil(requests / concurrency)) x latency.
- * Run: npm run bench:collect  (or node --import tsx bench/collect.ts [--quick])
+ * Run: npm run bench:collect  (or node --import tsx bench/collect.ts [--quick] [--only max|ten|quarter|max-db])
  */
 
 import { ServiceAccountAuth } from '../src/atlas/auth/service-account.js';
@@ -43,6 +46,8 @@ interface RunResult {
   retries: number;
   rateLimited: number;
   wallMs: number;
+  /** CPU time of the process (client and simulator together) during the run. */
+  cpuMs: number;
   concurrency: number;
   widestWindow: number;
 }
@@ -53,7 +58,7 @@ async function collectOnce(
   concurrency: number,
   itemsPerPage: number,
   include: readonly OptionalDataset[],
-): Promise<{ requests: number; retries: number; wallMs: number; widestWindow: number }> {
+): Promise<{ requests: number; retries: number; wallMs: number; cpuMs: number; widestWindow: number }> {
   const sa = DEFAULT_CREDENTIALS.serviceAccounts[0]!;
   const url = new URL(baseUrl);
   let client: AtlasClient | undefined;
@@ -70,6 +75,7 @@ async function collectOnce(
     defaultDeps,
   );
   const started = performance.now();
+  const cpu = process.cpuUsage();
   await collectSnapshot({
     client,
     api: 'atlas-v2',
@@ -84,6 +90,7 @@ async function collectOnce(
     requests: client.stats.requests,
     retries: client.stats.retries,
     wallMs: performance.now() - started,
+    cpuMs: (({ user, system }) => (user + system) / 1000)(process.cpuUsage(cpu)),
     widestWindow: client.widestWindow,
   };
 }
@@ -144,16 +151,16 @@ async function benchEstate(
     `\n## ${name}: ${orgIds.length} org(s), ${users} users, ${teams} teams, ${projects} projects, ${dbUsers} database users, ${clusters} clusters; ${include.length > 0 ? `--include ${include.join(',')}; ` : ''}+${LATENCY_MS} ms per request`,
   );
   console.log(
-    '| run | requests | retries | 429s | widest window | wall | vs baseline | lower bound | wall / LB |',
+    '| run | requests | retries | 429s | widest window | wall | CPU | vs baseline | lower bound | wall / LB |',
   );
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const baseline = withBaseline ? results[0]! : { wallMs: Number.NaN };
   // token -> list teams -> team members (and list projects -> project teams) is 3 dependent round trips.
   const criticalPath = 3;
   for (const r of results) {
     const lb = Math.max(criticalPath, Math.ceil(r.requests / r.concurrency)) * LATENCY_MS;
     console.log(
-      `| ${r.label} | ${r.requests} | ${r.retries} | ${r.rateLimited} | ${r.widestWindow} | ${(r.wallMs / 1000).toFixed(2)} s | ${withBaseline ? `${(baseline.wallMs / r.wallMs).toFixed(1)}x` : '– (no baseline run)'} | ${(lb / 1000).toFixed(2)} s | ${(r.wallMs / lb).toFixed(2)} |`,
+      `| ${r.label} | ${r.requests} | ${r.retries} | ${r.rateLimited} | ${r.widestWindow} | ${(r.wallMs / 1000).toFixed(2)} s | ${(r.cpuMs / 1000).toFixed(2)} s | ${withBaseline ? `${(baseline.wallMs / r.wallMs).toFixed(1)}x` : '– (no baseline run)'} | ${(lb / 1000).toFixed(2)} s | ${(r.wallMs / lb).toFixed(2)} |`,
     );
   }
   console.log(
