@@ -448,169 +448,184 @@ function cellValue(c: RawCell, numFmt: string | null, ctx: SheetContext, fail: (
 }
 
 /**
- * Streams a worksheet part, handing each cell to `sink` in document order. Repeated row numbers and
- * cell references are package problems: a spreadsheet shows one of them, and which is not ours to guess.
+ * The SAX handler of a worksheet part: hands each cell to `sink` in document order and collects the
+ * column and conditional-format extras. Repeated row numbers and cell references are package problems:
+ * a spreadsheet shows one of them, and which is not ours to guess.
  */
-async function readSheet(pkg: Package, ctx: SheetContext, sink: SheetSink): Promise<SheetExtras> {
-  const extras: SheetExtras = { columns: [], conditionalNumFmts: [] };
-  const seenRows = new Set<number>();
-  const sharedFormulas = new Map<string, string>();
-  let row = 0;
-  let lastCol = 0;
-  let seenCols = new Set<number>();
-  let cell: RawCell | null = null;
-  let text: 'v' | 'f' | 't' | 'sqref' | null = null;
-  let inIs = false;
-  let phonetic = 0;
-  let sharedSi: string | null = null;
-  let cf: { ref: string; formats: string[] } | null = null;
-  let inRule = false;
-  const fail = (why: string): never => {
-    throw pkg.unreadable(ctx.part, why);
-  };
-  const repeated = (what: string) =>
-    ctx.problems.push({ part: ctx.part, message: `the ${ctx.sheet} sheet has ${what} twice; keep one` });
-  const endCell = (c: RawCell) => {
-    if (c.formula === '' && sharedSi !== null) c.formula = sharedFormulas.get(sharedSi) ?? '';
-    const numFmt = ctx.styles.cellFormats[c.style] ?? null;
-    if (c.style >= ctx.styles.cellFormats.length && c.style !== 0)
-      fail(`cell ${c.ref} has style ${c.style}, which does not exist`);
-    const read = cellValue(c, numFmt, ctx, fail);
+class SheetHandler implements PartHandler {
+  readonly extras: SheetExtras = { columns: [], conditionalNumFmts: [] };
+  private readonly seenRows = new Set<number>();
+  private readonly sharedFormulas = new Map<string, string>();
+  private row = 0;
+  private lastCol = 0;
+  private seenCols = new Set<number>();
+  private cell: RawCell | null = null;
+  private into: 'v' | 'f' | 't' | 'sqref' | null = null;
+  private inIs = false;
+  private phonetic = 0;
+  private sharedSi: string | null = null;
+  private cf: { ref: string; formats: string[] } | null = null;
+  private inRule = false;
+
+  constructor(
+    private readonly pkg: Package,
+    private readonly ctx: SheetContext,
+    private readonly sink: SheetSink,
+  ) {}
+
+  private fail(why: string): never {
+    throw this.pkg.unreadable(this.ctx.part, why);
+  }
+
+  private repeated(what: string): void {
+    this.ctx.problems.push({
+      part: this.ctx.part,
+      message: `the ${this.ctx.sheet} sheet has ${what} twice; keep one`,
+    });
+  }
+
+  open(node: SaxesTagPlain): void {
+    const name = local(node.name);
+    if (name === 'row') this.openRow(node);
+    else if (name === 'c') this.openCell(node);
+    else if (this.cell) this.openInCell(name, node);
+    else this.openOutside(name, node);
+  }
+
+  private openRow(node: SaxesTagPlain): void {
+    const r = attr(node, 'r');
+    this.row = r === undefined ? this.row + 1 : Number.parseInt(r, 10);
+    if (!(this.row >= 1)) this.fail(`row number ${JSON.stringify(r)}`);
+    if (this.seenRows.has(this.row)) this.repeated(`row ${this.row}`);
+    this.seenRows.add(this.row);
+    this.lastCol = 0;
+    this.seenCols = new Set();
+  }
+
+  private openCell(node: SaxesTagPlain): void {
+    const ref = attr(node, 'r');
+    const col = ref === undefined ? this.lastCol + 1 : refColumn(ref);
+    if (col < 1) this.fail(`cell reference ${JSON.stringify(ref)}`);
+    if (this.seenCols.has(col)) this.repeated(`cell ${ref ?? `${col} of row ${this.row}`}`);
+    this.seenCols.add(col);
+    this.lastCol = col;
+    const s = attr(node, 's');
+    this.cell = {
+      col,
+      ref: ref ?? `column ${col} of row ${this.row}`,
+      t: attr(node, 't') ?? 'n',
+      style: s === undefined ? 0 : Number.parseInt(s, 10) || 0,
+      formula: null,
+      value: null,
+    };
+    this.sharedSi = null;
+  }
+
+  /** `<f>`, `<v>` and an inline string's `<is>`, `<t>` and phonetic `<rPh>` (whose text is not shown). */
+  private openInCell(name: string, node: SaxesTagPlain): void {
+    const cell = this.cell!;
+    if (name === 'f') {
+      cell.formula = '';
+      this.into = 'f';
+      if (attr(node, 't') === 'shared') this.sharedSi = attr(node, 'si') ?? null;
+    } else if (name === 'v') this.into = 'v';
+    else if (name === 'is') {
+      this.inIs = true;
+      cell.value = '';
+    } else if (name === 'rPh') this.phonetic++;
+    else if (name === 't' && this.inIs && this.phonetic === 0) this.into = 't';
+  }
+
+  /** Column definitions and conditional formats (with a rule's differential format, or an inline one). */
+  private openOutside(name: string, node: SaxesTagPlain): void {
+    if (name === 'col') {
+      const width = attr(node, 'width');
+      this.extras.columns.push({
+        min: Number.parseInt(attr(node, 'min') ?? '0', 10),
+        max: Number.parseInt(attr(node, 'max') ?? '0', 10),
+        hidden: isTrue(attr(node, 'hidden')),
+        width: width === undefined ? null : Number.parseFloat(width) || 0,
+      });
+    } else if (name === 'conditionalFormatting') this.cf = { ref: attr(node, 'sqref') ?? '', formats: [] };
+    else if (name === 'sqref' && this.cf) this.into = 'sqref';
+    else if (name === 'cfRule') {
+      this.inRule = true;
+      const dxf = attr(node, 'dxfId');
+      const fmt = dxf === undefined ? null : this.ctx.styles.dxfFormats[Number.parseInt(dxf, 10)];
+      if (this.cf && fmt) this.cf.formats.push(fmt);
+    } else if (name === 'numFmt') {
+      // x14 conditional formats carry their differential format inline.
+      const fmt = attr(node, 'formatCode');
+      if (this.cf && this.inRule && fmt) this.cf.formats.push(fmt);
+    }
+  }
+
+  text(t: string): void {
+    if (this.into === null) return;
+    if (this.into === 'sqref') {
+      if (this.cf) this.cf.ref += this.cf.ref === '' ? t.trim() : ` ${t.trim()}`;
+    } else if (this.cell) {
+      if (this.into === 'f') this.cell.formula += t;
+      else this.cell.value = (this.cell.value ?? '') + t;
+    }
+  }
+
+  close(name: string): void {
+    switch (local(name)) {
+      case 'f':
+        if (this.cell && this.sharedSi !== null && this.cell.formula)
+          this.sharedFormulas.set(this.sharedSi, this.cell.formula);
+        this.into = null;
+        return;
+      case 'v':
+      case 't':
+      case 'sqref':
+        this.into = null;
+        return;
+      case 'is':
+        this.inIs = false;
+        return;
+      case 'rPh':
+        this.phonetic--;
+        return;
+      case 'c':
+        if (this.cell) this.endCell(this.cell);
+        this.cell = null;
+        return;
+      case 'row':
+        this.sink.rowEnd(this.row);
+        return;
+      case 'cfRule':
+        this.inRule = false;
+        return;
+      case 'conditionalFormatting':
+        for (const numFmt of this.cf?.formats ?? [])
+          this.extras.conditionalNumFmts.push({ ref: this.cf!.ref, numFmt });
+        this.cf = null;
+        return;
+    }
+  }
+
+  private endCell(c: RawCell): void {
+    const { styles } = this.ctx;
+    if (c.formula === '' && this.sharedSi !== null) c.formula = this.sharedFormulas.get(this.sharedSi) ?? '';
+    if (c.style !== 0 && c.style >= styles.cellFormats.length)
+      this.fail(`cell ${c.ref} has style ${c.style}, which does not exist`);
+    const numFmt = styles.cellFormats[c.style] ?? null;
+    const read = cellValue(c, numFmt, this.ctx, (why) => this.fail(why));
     // The parser's text is a slice of the chunk it came in: copied, a kept value does not keep the
     // whole 64 KiB chunk alive (without this, the Review sheet's XML stayed in memory).
     const value = typeof read === 'string' ? unslice(read) : read;
     const meta = c.formula === null && numFmt === null ? null : { formula: c.formula, numFmt };
-    if (value !== null || meta !== null) sink.cell(row, c.col, value, meta);
-  };
-  await pkg.parse(
-    ctx.part,
-    {
-      open(node) {
-        const name = local(node.name);
-        switch (name) {
-          case 'row': {
-            const r = attr(node, 'r');
-            row = r === undefined ? row + 1 : Number.parseInt(r, 10);
-            if (!(row >= 1)) fail(`row number ${JSON.stringify(r)}`);
-            if (seenRows.has(row)) repeated(`row ${row}`);
-            seenRows.add(row);
-            lastCol = 0;
-            seenCols = new Set();
-            return;
-          }
-          case 'c': {
-            const ref = attr(node, 'r');
-            const col = ref === undefined ? lastCol + 1 : refColumn(ref);
-            if (col < 1) fail(`cell reference ${JSON.stringify(ref)}`);
-            if (seenCols.has(col)) repeated(`cell ${ref ?? `${col} of row ${row}`}`);
-            seenCols.add(col);
-            lastCol = col;
-            const s = attr(node, 's');
-            cell = {
-              col,
-              ref: ref ?? `column ${col} of row ${row}`,
-              t: attr(node, 't') ?? 'n',
-              style: s === undefined ? 0 : Number.parseInt(s, 10) || 0,
-              formula: null,
-              value: null,
-            };
-            sharedSi = null;
-            return;
-          }
-          case 'f':
-            if (cell) {
-              cell.formula = '';
-              text = 'f';
-              if (attr(node, 't') === 'shared') sharedSi = attr(node, 'si') ?? null;
-            }
-            return;
-          case 'v':
-            if (cell) text = 'v';
-            return;
-          case 'is':
-            inIs = true;
-            if (cell) cell.value = '';
-            return;
-          case 'rPh':
-            phonetic++;
-            return;
-          case 't':
-            if (cell && inIs && phonetic === 0) text = 't';
-            return;
-          case 'col': {
-            const width = attr(node, 'width');
-            extras.columns.push({
-              min: Number.parseInt(attr(node, 'min') ?? '0', 10),
-              max: Number.parseInt(attr(node, 'max') ?? '0', 10),
-              hidden: isTrue(attr(node, 'hidden')),
-              width: width === undefined ? null : Number.parseFloat(width) || 0,
-            });
-            return;
-          }
-          case 'conditionalFormatting':
-            cf = { ref: attr(node, 'sqref') ?? '', formats: [] };
-            return;
-          case 'sqref':
-            if (cf) text = 'sqref';
-            return;
-          case 'cfRule': {
-            inRule = true;
-            const dxf = attr(node, 'dxfId');
-            const fmt = dxf === undefined ? null : ctx.styles.dxfFormats[Number.parseInt(dxf, 10)];
-            if (cf && fmt) cf.formats.push(fmt);
-            return;
-          }
-          case 'numFmt': {
-            // A rule's own differential format (x14 conditional formats carry it inline).
-            const fmt = attr(node, 'formatCode');
-            if (cf && inRule && fmt) cf.formats.push(fmt);
-            return;
-          }
-        }
-      },
-      text(t) {
-        if (text === null) return;
-        if (text === 'f' && cell) cell.formula += t;
-        else if (text === 'sqref' && cf) cf.ref += cf.ref === '' ? t.trim() : ` ${t.trim()}`;
-        else if (cell) cell.value = (cell.value ?? '') + t;
-      },
-      close(name) {
-        switch (local(name)) {
-          case 'f':
-            if (cell && sharedSi !== null && cell.formula !== '') sharedFormulas.set(sharedSi, cell.formula!);
-            text = null;
-            return;
-          case 'v':
-          case 't':
-          case 'sqref':
-            text = null;
-            return;
-          case 'is':
-            inIs = false;
-            return;
-          case 'rPh':
-            phonetic--;
-            return;
-          case 'c':
-            if (cell) endCell(cell);
-            cell = null;
-            return;
-          case 'row':
-            sink.rowEnd(row);
-            return;
-          case 'cfRule':
-            inRule = false;
-            return;
-          case 'conditionalFormatting':
-            if (cf) for (const numFmt of cf.formats) extras.conditionalNumFmts.push({ ref: cf.ref, numFmt });
-            cf = null;
-            return;
-        }
-      },
-    },
-    true,
-  );
-  return extras;
+    if (value !== null || meta !== null) this.sink.cell(this.row, c.col, value, meta);
+  }
+}
+
+/** Streams a worksheet part through a {@link SheetHandler}; returns its column and conditional formats. */
+async function readSheet(pkg: Package, ctx: SheetContext, sink: SheetSink): Promise<SheetExtras> {
+  const handler = new SheetHandler(pkg, ctx, sink);
+  await pkg.parse(ctx.part, handler, true);
+  return handler.extras;
 }
 
 /** The Summary sheet: column A and B of every row that holds a value. */
