@@ -1,12 +1,13 @@
 /**
- * Checks of a filled review workbook's ZIP package, made before exceljs sees a byte of it.
+ * Checks of a filled review workbook's ZIP package, made before the reader (workbook-reader.ts) parses
+ * a byte of it; the reader then inflates the parts it needs through {@link inflateZipEntry} again.
  *
- * Why: exceljs (through JSZip) inflates every part into memory and builds an object per cell, so a
- * 424 KB zip bomb cost 1.76 GB and a million empty rows 3.4 GB. And some parts change what a
- * spreadsheet shows without changing what exceljs reads: an external link refreshes formula results
- * from another file, and XML namespace tricks inside `<sheetData>` make Excel and exceljs see different
- * cells. So, from the ZIP central directory (APPNOTE.TXT 4.3.12-4.3.16) and a streaming inflate of
- * every entry, this module:
+ * Why: a reader that inflates every part into memory and builds an object per cell (exceljs, which read
+ * the workbook before) spent 1.76 GB on a 424 KB zip bomb and 3.4 GB on a million empty rows. And some
+ * parts change what a spreadsheet shows without changing what a reader sees: an external link
+ * refreshes formula results from another file, and XML namespace tricks inside `<sheetData>` make
+ * Excel and a reader see different cells. So, from the ZIP central directory (APPNOTE.TXT
+ * 4.3.12-4.3.16) and a streaming inflate of every entry, this module:
  *
  * - caps the file size, the number of entries, the inflated size (checked against what each entry
  *   really inflates to, not only what the directory claims), and the rows and cells of all parts
@@ -15,8 +16,9 @@
  *   content type), DTDs anywhere, and namespace prefixes, namespace declarations, comments or
  *   processing instructions inside `<sheetData>`.
  *
- * The reader mirrors what JSZip does with the same bytes (last end-of-central-directory record, sizes
- * from the central directory, data after the local header) and refuses what would let the two differ:
+ * The ZIP reader takes from the bytes what JSZip takes (last end-of-central-directory record, sizes
+ * from the central directory, data after the local header) and refuses what would let two ZIP readers
+ * (a spreadsheet's and this one) see different parts:
  * ZIP64, prepended data, a comment that is not the end of the file, Unicode-path extra fields that
  * rename an entry, duplicate names (compared case-insensitively, as OPC part names are), encryption.
  * Pure: bytes in, findings out.
