@@ -72,7 +72,9 @@ export interface WorkbookContents {
   packageProblems?: PackageProblem[];
 }
 
-const REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+/** The relationships namespace (ECMA-376 Part 1, 22.8: `r:id` and relationship types). */
+const R_NS = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+const REL = R_NS;
 const REL_OFFICE_DOCUMENT = `${REL}/officeDocument`;
 const REL_CORE = 'http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties';
 
@@ -116,12 +118,45 @@ function local(name: string): string {
   return i < 0 ? name : name.slice(i + 1);
 }
 
-/** An attribute by local name, whatever its prefix (`r:id`, or another prefix bound to the same URI). */
+/**
+ * An unprefixed attribute. A prefixed one (`x:t`) is another attribute, in another namespace, which a
+ * spreadsheet does not read in its place: neither does this reader.
+ */
 function attr(node: SaxesTagPlain, name: string): string | undefined {
-  const a = node.attributes as Record<string, string>;
-  if (a[name] !== undefined) return a[name];
-  for (const k in a) if (local(k) === name && k.includes(':')) return a[k];
-  return undefined;
+  return (node.attributes as Record<string, string>)[name];
+}
+
+/**
+ * The relationship id of an element (`r:id`), by the namespace its prefix is bound to, not by the
+ * prefix: `prefixes` holds the declarations seen. Two ids that differ cannot both be obeyed: null.
+ */
+function relationshipId(
+  node: SaxesTagPlain,
+  prefixes: ReadonlyMap<string, string>,
+): string | null | 'conflict' {
+  let id: string | null = null;
+  for (const [k, v] of Object.entries(node.attributes as Record<string, string>)) {
+    const colon = k.indexOf(':');
+    if (colon < 0 || k.slice(colon + 1) !== 'id' || prefixes.get(k.slice(0, colon)) !== R_NS) continue;
+    if (id !== null && id !== v) return 'conflict';
+    id = v;
+  }
+  return id;
+}
+
+/** Records the `xmlns:prefix` declarations of an element; a prefix bound to two namespaces is refused. */
+function declarePrefixes(
+  node: SaxesTagPlain,
+  prefixes: Map<string, string>,
+  fail: (why: string) => never,
+): void {
+  for (const [k, v] of Object.entries(node.attributes as Record<string, string>)) {
+    if (!k.startsWith('xmlns:')) continue;
+    const prefix = k.slice(6);
+    if (prefixes.has(prefix) && prefixes.get(prefix) !== v)
+      fail(`the prefix ${prefix} is bound to two namespaces`);
+    prefixes.set(prefix, v);
+  }
 }
 
 /** XML Schema boolean (`true`, `1`). */
@@ -228,19 +263,24 @@ const targetOfType = (rels: Map<string, { type: string; target: string }>, type:
 /** The workbook part: its sheets in order, with visibility and relationship id, and the 1904 date system. */
 async function readWorkbookPart(pkg: Package, part: string) {
   const sheets: Array<{ name: string; state: string; rid: string | null }> = [];
+  const prefixes = new Map<string, string>();
+  const fail = (why: string): never => {
+    throw pkg.unreadable(part, why);
+  };
   let date1904 = false;
   await pkg.parse(
     part,
     {
       open(node) {
+        declarePrefixes(node, prefixes, fail);
         const name = local(node.name);
         if (name === 'workbookPr') date1904 = isTrue(attr(node, 'date1904'));
-        else if (name === 'sheet')
-          sheets.push({
-            name: attr(node, 'name') ?? '',
-            state: attr(node, 'state') ?? 'visible',
-            rid: attr(node, 'id') ?? null,
-          });
+        else if (name === 'sheet') {
+          const rid = relationshipId(node, prefixes);
+          if (rid === 'conflict')
+            fail(`the sheet ${JSON.stringify(attr(node, 'name'))} has two relationship ids`);
+          sheets.push({ name: attr(node, 'name') ?? '', state: attr(node, 'state') ?? 'visible', rid });
+        }
       },
     },
     true,

@@ -27,6 +27,8 @@ interface HandMade {
   workbookPr?: string;
   /** Extra `<sheet>` elements after Review's. */
   moreSheets?: string;
+  /** The Review `<sheet>` element itself. */
+  reviewSheet?: string;
 }
 
 /** A minimal package: workbook, rels, styles, optional shared strings, a Review sheet. */
@@ -38,7 +40,7 @@ function handMade(h: HandMade): Uint8Array {
     },
     {
       name: 'xl/workbook.xml',
-      data: `<?xml version="1.0"?><workbook xmlns="${MAIN}" xmlns:r="${R}">${h.workbookPr ?? ''}<sheets><sheet name="Review" sheetId="1" r:id="rId1"/>${h.moreSheets ?? ''}</sheets></workbook>`,
+      data: `<?xml version="1.0"?><workbook xmlns="${MAIN}" xmlns:r="${R}">${h.workbookPr ?? ''}<sheets>${h.reviewSheet ?? '<sheet name="Review" sheetId="1" r:id="rId1"/>'}${h.moreSheets ?? ''}</sheets></workbook>`,
     },
     {
       name: 'xl/_rels/workbook.xml.rels',
@@ -203,6 +205,26 @@ describe('what a spreadsheet shows, read as it shows it', () => {
       { part: 'xl/worksheets/sheet1.xml', message: 'the Review sheet has cell A2 twice; keep one' },
       { part: 'xl/worksheets/sheet1.xml', message: 'the Review sheet has row 2 twice; keep one' },
     ]);
+  });
+
+  it('attributes count by namespace: an unprefixed id or a prefixed type is not what a spreadsheet reads', async () => {
+    const c = await read(
+      handMade({
+        // `id` (no namespace) names another part; `rel:id` is the relationship, whatever its prefix.
+        reviewSheet: `<sheet xmlns:rel="${R}" name="Review" sheetId="1" id="rIdNone" rel:id="rId1"/>`,
+        review: `<row r="2"><c xmlns:m="${MAIN}" r="A2" m:t="s"><v>46346</v></c></row>`,
+      }),
+    );
+    expect(c.review!.rows[0]!.cells.get(1)).toBe(46346);
+    const error = await read(
+      handMade({
+        review: '',
+        reviewSheet: `<sheet xmlns:q="${R}" name="Review" sheetId="1" r:id="rId1" q:id="rId2"/>`,
+      }),
+    ).catch((e: unknown) => e);
+    expect((error as Error).message).toContain(
+      'xl/workbook.xml: the sheet "Review" has two relationship ids',
+    );
   });
 
   it('two sheets of one name are a package problem', async () => {
