@@ -10,21 +10,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_POLICY } from '../src/audit/policy.js';
-import { auditSnapshot } from '../src/audit/run.js';
-import { DEFAULT_RULES_DIR, readRulesDir } from '../src/input/rules-dir.js';
-import { buildReportModel } from '../src/report/model.js';
-import { RENDERERS } from '../src/report/renderers/index.js';
-import { readReviewWorkbook } from '../src/review/import.js';
-import { workbookLimits } from '../src/review/xlsx-package.js';
-import { generateEstate, PRESETS } from '../src/sim/generate.js';
-import { serializeSnapshot, sha256Hex } from '../src/snapshot/store.js';
-import { snapshotOf } from './lib.js';
 
 const mib = (kib: number): string => `${(kib / 1024).toFixed(0)} MiB`;
 
 if (process.argv[2] === '--read') {
   // The child: read one workbook and report.
+  // Only the reader is imported here: the peak is the reader's, not the estate generator's or the renderer's.
+  const { readReviewWorkbook } = await import('../src/review/import.js');
+  const { workbookLimits } = await import('../src/review/xlsx-package.js');
   const bytes = new Uint8Array(readFileSync(process.argv[3]!));
   const identities = Number(process.argv[4]);
   const before = process.resourceUsage().maxRSS;
@@ -35,6 +28,14 @@ if (process.argv[2] === '--read') {
     `read ${contents.review?.rows.length ?? 0} review rows of ${(bytes.byteLength / 1048576).toFixed(1)} MiB workbook: ${ms.toFixed(0)} ms, peak RSS ${mib(process.resourceUsage().maxRSS)} (${mib(before)} before reading)`,
   );
 } else {
+  const { DEFAULT_POLICY } = await import('../src/audit/policy.js');
+  const { auditSnapshot } = await import('../src/audit/run.js');
+  const { DEFAULT_RULES_DIR, readRulesDir } = await import('../src/input/rules-dir.js');
+  const { buildReportModel } = await import('../src/report/model.js');
+  const { RENDERERS } = await import('../src/report/renderers/index.js');
+  const { generateEstate, PRESETS } = await import('../src/sim/generate.js');
+  const { serializeSnapshot, sha256Hex } = await import('../src/snapshot/store.js');
+  const { snapshotOf } = await import('./lib.js');
   const i = process.argv.indexOf('--orgs');
   const orgs = i > 0 ? Number(process.argv[i + 1]) : 100;
   const now = new Date('2026-05-01T00:00:00.000Z');

@@ -127,44 +127,79 @@ async function readPartLines(request: AccessHistoryRequest, start: number, end: 
   return logs;
 }
 
-/** Folds log lines into per-(username, authSource) summaries as they arrive; keeps no line. */
+/** One user's summary while lines arrive: the last success as epoch ms, the addresses as a set. */
+interface Running {
+  username: string;
+  authSource: string | null;
+  lastSuccessMs: number;
+  successes: number;
+  failures: number;
+  ips: Set<string>;
+}
+
+/**
+ * Folds log lines into per-(username, authSource) summaries as they arrive; keeps no line. Every
+ * line's timestamp must parse (an unreadable one fails the collection, as isoOrNull does), but only
+ * the latest success per user is turned into text, once, at the end: the max-db benchmark reads
+ * 240,000 lines, and a Date and an ISO string per line were a tenth of the collection's CPU.
+ */
 class Summariser {
   lines = 0;
-  private readonly byUser = new Map<string, DatabaseAccessSummary & { ips: Set<string> }>();
+  /** username -> authSource -> summary (nested, so no two pairs can share a key). */
+  private readonly byUser = new Map<string, Map<string | null, Running>>();
 
   add(logs: readonly wire.MongoDbAccessLog[]): void {
     for (const log of logs) {
       this.lines += 1;
+      const ms =
+        log.timestamp === null || log.timestamp === undefined || log.timestamp === ''
+          ? null
+          : Date.parse(log.timestamp);
+      if (ms !== null && Number.isNaN(ms))
+        throw new Error(`unparseable timestamp ${JSON.stringify(log.timestamp)}`);
       if (!log.username) continue; // an attempt without a username belongs to no user
-      const key = JSON.stringify([log.username, log.authSource ?? null]);
-      let s = this.byUser.get(key);
+      const authSource = log.authSource ?? null;
+      let sources = this.byUser.get(log.username);
+      if (sources === undefined) {
+        sources = new Map();
+        this.byUser.set(log.username, sources);
+      }
+      let s = sources.get(authSource);
       if (s === undefined) {
         s = {
           username: log.username,
-          authSource: log.authSource ?? null,
-          lastSuccessAt: null,
+          authSource,
+          lastSuccessMs: Number.NEGATIVE_INFINITY,
           successes: 0,
           failures: 0,
-          sourceIps: [],
           ips: new Set(),
         };
-        this.byUser.set(key, s);
+        sources.set(authSource, s);
       }
-      const at = isoOrNull(log.timestamp);
       if (log.authResult === true) {
         s.successes += 1;
-        if (at !== null && (s.lastSuccessAt === null || Date.parse(at) > Date.parse(s.lastSuccessAt)))
-          s.lastSuccessAt = at;
+        if (ms !== null && ms > s.lastSuccessMs) s.lastSuccessMs = ms;
       } else if (log.authResult === false) s.failures += 1;
       if (log.ipAddress) s.ips.add(log.ipAddress);
     }
   }
 
   result(): DatabaseAccessSummary[] {
-    return [...this.byUser.values()]
-      .map(({ ips, ...s }) => ({ ...s, sourceIps: [...ips].sort(compareText) }))
-      .sort(
-        (a, b) => compareText(a.username, b.username) || compareText(a.authSource ?? '', b.authSource ?? ''),
-      );
+    const out: DatabaseAccessSummary[] = [];
+    for (const sources of this.byUser.values())
+      for (const s of sources.values())
+        out.push({
+          username: s.username,
+          authSource: s.authSource,
+          lastSuccessAt: Number.isFinite(s.lastSuccessMs)
+            ? isoOrNull(new Date(s.lastSuccessMs).toISOString())
+            : null,
+          successes: s.successes,
+          failures: s.failures,
+          sourceIps: [...s.ips].sort(compareText),
+        });
+    return out.sort(
+      (a, b) => compareText(a.username, b.username) || compareText(a.authSource ?? '', b.authSource ?? ''),
+    );
   }
 }

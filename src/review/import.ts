@@ -1,9 +1,9 @@
 /**
  * Reading reviewer decisions back from a review workbook the tool wrote (docs/review.md, `review import`).
  *
- * Two steps, both free of file I/O: `readReviewWorkbook` turns XLSX bytes into plain cell values (the
- * only exceljs use), and `checkReviewWorkbook` checks them against the snapshot the workbook claims to
- * describe. Every problem is collected with its sheet, row and column so a reviewer can fix them all in
+ * Two steps, both free of file I/O: `readReviewWorkbook` (src/review/workbook-reader.ts, streaming
+ * the few XML parts it needs) turns XLSX bytes into plain cell values, and `checkReviewWorkbook`
+ * checks them against the snapshot the workbook claims to describe. Every problem is collected with its sheet, row and column so a reviewer can fix them all in
  * one pass; the CLI exits 2 when there is any.
  *
  * Layout contract: src/review/workbook-contract.ts, shared with the writer (Summary "Snapshot sha256"
@@ -16,7 +16,6 @@ import { compareText } from '../domain/compare-text.js';
 import { identityKey } from '../domain/keys.js';
 import type { IdentityKind } from '../domain/subject.js';
 import { teamsOfUsers } from '../domain/team-membership.js';
-import { InputError } from '../errors.js';
 import type { DatabaseUser, Organization, Project, Snapshot } from '../snapshot/schema.js';
 import { normaliseAddress, visibleText } from '../util/address.js';
 import { neutraliseFormula } from '../util/text-safety.js';
@@ -35,57 +34,31 @@ import {
   SUMMARY_SHEET,
 } from '../workbook/contract.js';
 import {
-  inspectWorkbookPackage,
-  type PackageProblem,
-  type WorkbookLimits,
-  workbookLimits,
-} from './xlsx-package.js';
-
-// The layout contract lives in one module with the writer's; re-exported for existing readers.
+  type CellData,
+  type ReviewSheetContents,
+  readWorkbookContents,
+  type WorkbookContents,
+} from './workbook-reader.js';
+import type { WorkbookLimits } from './xlsx-package.js';
 
 /** At most this many problems are printed; the rest are counted. */
 const MAX_LISTED_PROBLEMS = 50;
 
-/** A cell value reduced to what the import needs. */
-export type CellData = string | number | boolean | Date | null;
+export type { CellData, WorkbookContents } from './workbook-reader.js';
 
 /**
- * How a cell is shown rather than what it holds: a formula (its cached result is what exceljs reads,
- * not necessarily what a spreadsheet shows after recalculating) and its number format (`;;;"Revoke"`
- * shows Revoke whatever the cell holds). Recorded only for cells that have either.
+ * Reads a review workbook (src/review/workbook-reader.ts) keeping, of the Review sheet's data rows, only
+ * the cells of columns whose header reads as a contract header (any look-alike included, so duplicates
+ * are still found): the evidence columns are a reviewer's, never the import's, and holding them for
+ * 70,000 rows cost a third of the reader's memory.
  */
-interface CellMeta {
-  formula: string | null;
-  numFmt: string | null;
-}
-
-/** The Review sheet as read: values, plus what can make the display differ from them. */
-interface ReviewSheetContents {
-  /** Header row: 1-based column -> text. */
-  headers: Map<number, string>;
-  /** Header cells that have a formula or a number format. */
-  headerMeta: Map<number, CellMeta>;
-  /** Data rows; `meta` holds the cells with a formula or number format. */
-  rows: Array<{ row: number; cells: Map<number, CellData>; meta: Map<number, CellMeta> }>;
-  /** Column visibility (1-based), for the header columns. */
-  columns: Map<number, { hidden: boolean; width: number | null }>;
-  /** Conditional formats that apply a number format: the range and the format. */
-  conditionalNumFmts: Array<{ ref: string; numFmt: string }>;
-}
-
-/** The parts of a workbook the import reads, as plain values. */
-export interface WorkbookContents {
-  sheetNames: string[];
-  /** Every sheet with its visibility (`visible`, `hidden` or `veryHidden`). */
-  sheets?: Array<{ name: string; state: string }>;
-  /** Core properties `subject` and `keywords` (the renderer writes the fingerprint in both). */
-  properties: { subject: string | null; keywords: string | null };
-  /** Summary sheet rows as [label, value] with their 1-based row numbers; null when the sheet is absent. */
-  summary: Array<{ row: number; label: CellData; value: CellData }> | null;
-  /** Review sheet; null when the sheet is absent. */
-  review: ReviewSheetContents | null;
-  /** Problems found in the ZIP package before loading (external links, XML tricks in cell data). */
-  packageProblems?: PackageProblem[];
+export function readReviewWorkbook(
+  bytes: Uint8Array,
+  file: string,
+  limits?: WorkbookLimits,
+): Promise<WorkbookContents> {
+  const contract = new Set(Object.values(HEADERS).map(headerKey));
+  return readWorkbookContents(bytes, file, limits, { keepColumn: (h) => contract.has(headerKey(h)) });
 }
 
 /** Reduces an exceljs cell value (rich text, hyperlink, formula result, error) to a plain value. */
@@ -110,123 +83,6 @@ export function plainCell(v: ExcelJS.CellValue): CellData {
     if ('error' in v) return `#ERROR ${String(v.error)}`;
   }
   return String(v);
-}
-
-function cellMeta(cell: ExcelJS.Cell, formulaType: ExcelJS.ValueType): CellMeta | null {
-  const v = cell.value as unknown;
-  const formula =
-    cell.type === formulaType ||
-    (typeof v === 'object' && v !== null && ('formula' in v || 'sharedFormula' in v))
-      ? (cell.formula ?? (v as { sharedFormula?: string }).sharedFormula ?? '')
-      : null;
-  const numFmt = typeof cell.numFmt === 'string' && cell.numFmt !== '' ? cell.numFmt : null;
-  return formula === null && numFmt === null ? null : { formula, numFmt };
-}
-
-/** The format code of a conditional format's style, however exceljs holds it. */
-function conditionalNumFmt(style: unknown): string | null {
-  if (!style || typeof style !== 'object' || !('numFmt' in style)) return null;
-  const f = (style as { numFmt: unknown }).numFmt;
-  if (typeof f === 'string') return f;
-  if (f && typeof f === 'object' && 'formatCode' in f)
-    return String((f as { formatCode: unknown }).formatCode);
-  return f ? String(f) : null;
-}
-
-/**
- * Reads the Summary and Review sheets and the core properties. Bytes that are not an XLSX workbook are
- * an InputError (exit 2). The ZIP package is checked first (src/review/xlsx-package.ts): above
- * `limits` nothing is loaded (exit 2), and its problems are returned with the contents.
- *
- * Uses exceljs's in-memory reader, which loads every sheet: measured peak RSS 185 MiB for 2,150
- * identities and 967 MiB for 51,500 (100 orgs, 6.4 MB workbook). The streaming WorkbookReader would skip
- * the other sheets, but exceljs 4.4's crashes ("reading 'sheets'") when a worksheet's rels entry comes
- * before xl/workbook.xml in the zip, which is how exceljs itself saves a workbook with a hyperlink cell
- * (Excel makes one of every typed email address), so it is not safe for reviewer-edited files.
- */
-export async function readReviewWorkbook(
-  bytes: Uint8Array,
-  file: string,
-  limits: WorkbookLimits = workbookLimits(0),
-): Promise<WorkbookContents> {
-  const pkg = await inspectWorkbookPackage(bytes, file, limits);
-  // exceljs costs a quarter of a second to load: only the commands that read a workbook pay for it.
-  const { default: ExcelJS } = await import('exceljs');
-  const formulaType = ExcelJS.ValueType.Formula;
-  const wb = new ExcelJS.Workbook();
-  try {
-    // exceljs's typings want its own Buffer type; a Node Buffer over the same memory is what it reads.
-    await wb.xlsx.load(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as never);
-  } catch (error) {
-    throw new InputError(file, '$', `not a readable XLSX workbook: ${(error as Error).message}`);
-  }
-  const sheetNames = wb.worksheets.map((w) => w.name);
-  const sheets = wb.worksheets.map((w) => ({ name: w.name, state: String(w.state ?? 'visible') }));
-  const summarySheet = wb.getWorksheet(SUMMARY_SHEET);
-  const summary = summarySheet
-    ? (() => {
-        const rows: NonNullable<WorkbookContents['summary']> = [];
-        summarySheet.eachRow((row, n) => {
-          rows.push({
-            row: n,
-            label: plainCell(row.getCell(1).value),
-            value: plainCell(row.getCell(2).value),
-          });
-        });
-        return rows;
-      })()
-    : null;
-  const reviewSheet = wb.getWorksheet(REVIEW_SHEET);
-  let review: WorkbookContents['review'] = null;
-  if (reviewSheet) {
-    const headers = new Map<number, string>();
-    const headerMeta = new Map<number, CellMeta>();
-    reviewSheet.getRow(1).eachCell((cell, col) => {
-      const v = plainCell(cell.value);
-      if (v !== null) headers.set(col, String(v).trim());
-      const m = cellMeta(cell, formulaType);
-      if (m) headerMeta.set(col, m);
-    });
-    const rows: ReviewSheetContents['rows'] = [];
-    reviewSheet.eachRow((row, n) => {
-      if (n === 1) return;
-      const cells = new Map<number, CellData>();
-      const meta = new Map<number, CellMeta>();
-      row.eachCell((cell, col) => {
-        const v = plainCell(cell.value);
-        if (v !== null && !(typeof v === 'string' && v.trim() === '')) cells.set(col, v);
-        const m = cellMeta(cell, formulaType);
-        if (m && (m.formula !== null || cells.has(col))) meta.set(col, m);
-      });
-      // Rows that only carry styling (input fill) are not data rows.
-      if (cells.size > 0 || meta.size > 0) rows.push({ row: n, cells, meta });
-    });
-    const columns = new Map<number, { hidden: boolean; width: number | null }>();
-    for (const col of headers.keys()) {
-      const c = reviewSheet.getColumn(col);
-      columns.set(col, { hidden: Boolean(c.hidden), width: typeof c.width === 'number' ? c.width : null });
-    }
-    const conditionalNumFmts: ReviewSheetContents['conditionalNumFmts'] = [];
-    // exceljs reads conditional formats (with their dxf number format) but its typings omit the field.
-    const { conditionalFormattings } = reviewSheet as unknown as {
-      conditionalFormattings?: Array<{ ref: string; rules?: unknown[] }>;
-    };
-    for (const cf of conditionalFormattings ?? [])
-      for (const rule of cf.rules ?? []) {
-        const numFmt = conditionalNumFmt((rule as { style?: unknown }).style);
-        if (numFmt) conditionalNumFmts.push({ ref: cf.ref, numFmt });
-      }
-    review = { headers, headerMeta, rows, columns, conditionalNumFmts };
-  }
-  const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
-  return {
-    sheetNames,
-    sheets,
-    properties: { subject: text(wb.subject), keywords: text(wb.keywords) },
-    summary,
-    review,
-    packageProblems: pkg.problems,
-  };
 }
 
 /** One problem found in the workbook. `row`/`column` are null when the problem is not one cell. */

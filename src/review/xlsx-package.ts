@@ -1,12 +1,13 @@
 /**
- * Checks of a filled review workbook's ZIP package, made before exceljs sees a byte of it.
+ * Checks of a filled review workbook's ZIP package, made before the reader (workbook-reader.ts) parses
+ * a byte of it; the reader then inflates the parts it needs through {@link inflateZipEntry} again.
  *
- * Why: exceljs (through JSZip) inflates every part into memory and builds an object per cell, so a
- * 424 KB zip bomb cost 1.76 GB and a million empty rows 3.4 GB. And some parts change what a
- * spreadsheet shows without changing what exceljs reads: an external link refreshes formula results
- * from another file, and XML namespace tricks inside `<sheetData>` make Excel and exceljs see different
- * cells. So, from the ZIP central directory (APPNOTE.TXT 4.3.12-4.3.16) and a streaming inflate of
- * every entry, this module:
+ * Why: a reader that inflates every part into memory and builds an object per cell (exceljs, which read
+ * the workbook before) spent 1.76 GB on a 424 KB zip bomb and 3.4 GB on a million empty rows. And some
+ * parts change what a spreadsheet shows without changing what a reader sees: an external link
+ * refreshes formula results from another file, and XML namespace tricks inside `<sheetData>` make
+ * Excel and a reader see different cells. So, from the ZIP central directory (APPNOTE.TXT
+ * 4.3.12-4.3.16) and a streaming inflate of every entry, this module:
  *
  * - caps the file size, the number of entries, the inflated size (checked against what each entry
  *   really inflates to, not only what the directory claims), and the rows and cells of all parts
@@ -15,8 +16,9 @@
  *   content type), DTDs anywhere, and namespace prefixes, namespace declarations, comments or
  *   processing instructions inside `<sheetData>`.
  *
- * The reader mirrors what JSZip does with the same bytes (last end-of-central-directory record, sizes
- * from the central directory, data after the local header) and refuses what would let the two differ:
+ * The ZIP reader takes from the bytes what JSZip takes (last end-of-central-directory record, sizes
+ * from the central directory, data after the local header) and refuses what would let two ZIP readers
+ * (a spreadsheet's and this one) see different parts:
  * ZIP64, prepended data, a comment that is not the end of the file, Unicode-path extra fields that
  * rename an entry, duplicate names (compared case-insensitively, as OPC part names are), encryption.
  * Pure: bytes in, findings out.
@@ -113,7 +115,8 @@ export interface PackageInspection {
   problems: PackageProblem[];
 }
 
-class ZipError extends Error {}
+/** The package is not a ZIP this module reads (the caller makes it an InputError naming the file). */
+export class ZipError extends Error {}
 
 const EOCD_SIG = 0x06054b50;
 const ZIP64_LOCATOR_SIG = 0x07064b50;
@@ -206,7 +209,7 @@ export function readZipDirectory(bytes: Uint8Array): ZipEntry[] {
   const seen = new Set<string>();
   for (const e of entries) {
     // OPC part names compare case-insensitively; exceljs strips a leading slash.
-    const key = partName(e.name);
+    const key = zipPartName(e.name);
     if (seen.has(key)) throw new ZipError(`${e.name}: duplicate entry name`);
     seen.add(key);
   }
@@ -214,14 +217,14 @@ export function readZipDirectory(bytes: Uint8Array): ZipEntry[] {
 }
 
 /** An entry name as an OPC part name for comparing: no leading slashes, lower case. */
-function partName(name: string): string {
+export function zipPartName(name: string): string {
   let i = 0;
   while (name[i] === '/') i++;
   return name.slice(i).toLowerCase();
 }
 
 /** Inflates one entry in chunks, calling `onChunk`; fails when it inflates to more or less than declared. */
-async function inflateEntry(bytes: Uint8Array, e: ZipEntry, onChunk: (chunk: Uint8Array) => void) {
+export async function inflateZipEntry(bytes: Uint8Array, e: ZipEntry, onChunk: (chunk: Uint8Array) => void) {
   const data = bytes.subarray(e.dataOffset, e.dataOffset + e.compressedSize);
   if (e.method === 0) {
     for (let i = 0; i < data.length; i += 65536) onChunk(data.subarray(i, i + 65536));
@@ -410,7 +413,7 @@ const EXTERNAL_MARKERS: ReadonlyArray<{ needle: string; what: string }> = [
 
 /** Part names (lower case) of the same parts. */
 function externalPart(name: string): string | null {
-  const n = partName(name);
+  const n = zipPartName(name);
   if (n.startsWith('xl/externallinks/')) return 'an external link to another workbook';
   if (n === 'xl/connections.xml') return 'a data connection';
   if (n.startsWith('xl/querytables/')) return 'a query table';
@@ -472,7 +475,7 @@ export async function inspectWorkbookPackage(
     const kept: Uint8Array[] = [];
     let keptBytes = 0;
     try {
-      await inflateEntry(bytes, e, (chunk) => {
+      await inflateZipEntry(bytes, e, (chunk) => {
         scanner.write(chunk);
         // Stop as soon as a cap is crossed: a million rows are refused after the first 1 + cap.
         if (rows + scanner.rows > limits.maxRows)
