@@ -19,14 +19,35 @@ export interface AuditArgs extends VerifyKeyArgs {
   baseline?: string | undefined;
   signoff?: string | undefined;
   roster?: string | undefined;
+  framework?: string[] | undefined;
 }
 
 /**
- * Declares --rules, --policy, --waivers, --fail-on, --baseline, --signoff, --roster and --verify-key
- * (shared by audit, report, email, run).
+ * `--framework`: repeatable (and comma-separated); the ids are checked against the catalogues when the
+ * inputs are read (src/rules/frameworks.ts selectFrameworks), so the list of choices lives in the data.
+ * Not `--profile`, which names an Atlas CLI credentials profile.
+ */
+export function frameworkOption<T>(y: Argv<T>): Argv<T & { framework?: string[] | undefined }> {
+  return y.option('framework', {
+    type: 'string',
+    requiresArg: true,
+    describe:
+      'Hold the audit to a framework: its preset thresholds (the policy wins) and its control ids on every finding: soc2, iso27001, pci-dss-4, cis-v8 (repeatable)',
+    coerce: (v: string | string[]) =>
+      [v]
+        .flat()
+        .flatMap((x) => String(x).split(','))
+        .map((x) => x.trim())
+        .filter((x) => x !== ''),
+  }) as unknown as Argv<T & { framework?: string[] | undefined }>;
+}
+
+/**
+ * Declares --rules, --policy, --waivers, --fail-on, --baseline, --signoff, --roster, --framework and
+ * --verify-key (shared by audit, report, email, run).
  */
 export function auditOptions<T>(y: Argv<T>): Argv<T & AuditArgs> {
-  return verifyKeyOption(y)
+  return frameworkOption(verifyKeyOption(y))
     .option('rules', {
       type: 'string',
       describe: 'Folder of rule files (default: the built-in catalogue)',
@@ -81,6 +102,7 @@ export function auditFileOptions(snapshotFile: string, args: AuditArgs, cwd?: st
     signoffFile: at(args.signoff),
     rosterFile: at(args.roster),
     failOn: args['fail-on'],
+    frameworks: args.framework,
   };
 }
 

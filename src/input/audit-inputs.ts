@@ -11,6 +11,7 @@ import { type Signoff, signoffSchema } from '../review/signoff.js';
 import { signoffCountProblem } from '../review/signoff-check.js';
 import { REVIEW_RULES, reviewRuleSummaries, type VerifyResult, verifySignoff } from '../review/verify.js';
 import { parseRoster, type Roster, rosterPolicySchema } from '../roster/roster.js';
+import { type FrameworkCatalogue, selectFrameworks } from '../rules/frameworks.js';
 import type { LoadedRuleSet } from '../rules/load.js';
 import { type LoadedSnapshot, readSnapshot, sha256Hex } from '../snapshot/store.js';
 import { readInputBytes, readInputFile } from '../util/files.js';
@@ -19,7 +20,7 @@ import { parseJsonText, parseWithSchema } from '../util/validate.js';
 
 /** The catalogue shipped with the tool. */
 // The rules folder reader has its own module, so `rules list` loads neither the audit nor YAML.
-import { DEFAULT_RULES_DIR, readRulesDir } from './rules-dir.js';
+import { DEFAULT_RULES_DIR, readFrameworkCatalogues, readRulesDir } from './rules-dir.js';
 
 export { DEFAULT_RULES_DIR, RULE_SCHEMA_FILE, readRulesDir } from './rules-dir.js';
 
@@ -152,6 +153,11 @@ export interface AuditFileOptions {
   /** The HR / identity-provider roster (CSV or JSON) the identities are joined to. */
   rosterFile?: string | undefined;
   failOn?: FailOn | undefined;
+  /**
+   * `--framework` ids (soc2, iso27001, pci-dss-4, cis-v8): their presets apply under the policy and
+   * findings carry only their control ids. Empty or absent: no preset, every framework's control ids.
+   */
+  frameworks?: readonly string[] | undefined;
   /** Keys the snapshot and sign-off must be signed with (none: not checked, reported as unsigned). */
   keys?: EvidenceKeys | undefined;
 }
@@ -167,6 +173,8 @@ export interface AuditInputs {
   keys: EvidenceKeys;
   signoff: Awaited<ReturnType<typeof readSignoff>> | null;
   roster: Roster | null;
+  /** Every framework catalogue, and those `--framework` selected. */
+  frameworks: { catalogues: FrameworkCatalogue[]; selected: FrameworkCatalogue[] };
 }
 
 /**
@@ -178,6 +186,9 @@ export async function readAuditInputs(
   opts: Omit<AuditFileOptions, 'snapshotFile'>,
   now: Date,
 ): Promise<AuditInputs> {
+  const catalogues = await readFrameworkCatalogues();
+  // An unknown --framework is a usage error before any file is read.
+  const frameworks = { catalogues, selected: selectFrameworks(opts.frameworks ?? [], catalogues) };
   const rulesDir = opts.rulesDir ?? DEFAULT_RULES_DIR;
   const rules = await readRulesDir(rulesDir);
   // The review rules' ids belong to `--signoff`: a user rule with one would give two rows one id.
@@ -202,7 +213,7 @@ export async function readAuditInputs(
   const keys = opts.keys ?? NO_KEYS;
   const signoff = opts.signoffFile ? await readSignoff(opts.signoffFile, keys) : null;
   const roster = opts.rosterFile ? await readRoster(opts.rosterFile, policy) : null;
-  return { rulesDir, rules, read, policy, waivers, baseline, keys, signoff, roster };
+  return { rulesDir, rules, read, policy, waivers, baseline, keys, signoff, roster, frameworks };
 }
 
 /** Reads and validates every input file, then runs the audit. */
@@ -220,7 +231,7 @@ export async function auditFromFiles(
   /** The signature checks of the files read: the snapshot, then the sign-off. */
   evidence: EvidenceCheck[];
 }> {
-  const { rulesDir, rules, read, policy, waivers, baseline, keys, signoff, roster } =
+  const { rulesDir, rules, read, policy, waivers, baseline, keys, signoff, roster, frameworks } =
     inputs ?? (await readAuditInputs(opts, now));
   const loaded = await readSnapshot(opts.snapshotFile, keys);
   const verified = signoff ? signoffFindings(signoff.signoff, loaded, now) : null;
@@ -235,6 +246,7 @@ export async function auditFromFiles(
       ...(opts.failOn ? { failOn: opts.failOn } : {}),
       extra: verified?.extra ?? null,
       roster,
+      frameworks,
       now,
       inputs: {
         rulesDir,

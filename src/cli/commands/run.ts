@@ -247,6 +247,7 @@ async function packRun(
     policy: args.policy,
     waivers: args.waivers,
     'fail-on': args['fail-on'],
+    framework: args.framework,
     reportFiles,
   };
   // The manifest records what made the pack: this run's options as parsed (they hold no secret:
