@@ -20,6 +20,7 @@ import { collectSnapshot } from './collect/collect.js';
 import type { FailOn } from './domain/severity.js';
 import { InputError } from './errors.js';
 import { DEFAULT_RULES_DIR, readPolicy, readRulesDir, readWaivers } from './input/audit-inputs.js';
+import { readFrameworkCatalogues } from './input/rules-dir.js';
 import { buildReportModel, type ReportModel } from './report/model.js';
 import { type ReportFormat, renderReport } from './report/renderers/index.js';
 import { type ImportReviewResult, importReview as importReviewData } from './review/import-review.js';
@@ -33,6 +34,7 @@ import {
   verifySignoff,
 } from './review/verify.js';
 import { parseRoster, rosterPolicySchema } from './roster/roster.js';
+import { selectFrameworks } from './rules/frameworks.js';
 import type { LoadedRuleSet } from './rules/load.js';
 import type { OptionalDataset } from './snapshot/optional-datasets.js';
 import type { ApiKind, Snapshot, UsersApiVersion } from './snapshot/schema.js';
@@ -150,11 +152,19 @@ export interface AuditInput {
    * not evaluated.
    */
   roster?: { file: string; content: string | Uint8Array };
+  /**
+   * Framework profiles to hold the audit to (`soc2`, `iso27001`, `pci-dss-4`, `cis-v8`): their preset
+   * thresholds apply where the policy sets none, and rules carry only their control ids. Default: none
+   * (no preset; every framework's control ids).
+   */
+  frameworks?: string[];
 }
 
 /** Audits a snapshot: findings, waivers, rules not evaluated, the gate. No network, no files but the rules. */
 export async function audit(input: AuditInput): Promise<AuditResult> {
   const rules = input.rules ?? (await loadRules());
+  const catalogues = await readFrameworkCatalogues();
+  const selected = selectFrameworks(input.frameworks ?? [], catalogues);
   const policy: Policy =
     input.policy === undefined ? DEFAULT_POLICY : parseWithSchema(policySchema, input.policy, 'policy');
   const now = input.now ?? new Date(input.snapshot.collectedAt);
@@ -171,6 +181,7 @@ export async function audit(input: AuditInput): Promise<AuditResult> {
     roster: input.roster
       ? parseRoster(input.roster.content, input.roster.file, rosterPolicySchema.parse(policy.roster))
       : null,
+    frameworks: { catalogues, selected },
     now,
     inputs: { rulesDir: rules.dir, policyFile: null, waiversFile: null, baselineFile: null },
   });

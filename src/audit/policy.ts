@@ -196,3 +196,16 @@ export function resolveRules(
     };
   });
 }
+
+/**
+ * One preset setting in words, e.g. "stale-last-auth maxDays=45: cis-v8 5.3 (stricter than pci-dss-4
+ * 8.2.6: 90)" or "... maxDays=120: the policy file (over cis-v8 5.3: 45)". Shown by the CLI and the report.
+ */
+export function presetSettingText(s: PresetSetting): string {
+  const src = (x: PresetSource) => `${x.framework} ${x.control}`;
+  const others = s.overridden.map((x) => `${src(x)}: ${x.value}`).join(', ');
+  const head = `${s.ruleId} ${s.param}=${s.value}`;
+  if (s.source === 'policy') return `${head}: the policy file (over ${others})`;
+  if (s.source === 'default') return `${head}: the rule's default, stricter than ${others}`;
+  return `${head}: ${s.setBy.map(src).join(', ')}${others ? ` (stricter than ${others})` : ''}`;
+}

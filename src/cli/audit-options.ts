@@ -1,12 +1,13 @@
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { failOnSchema } from '../audit/policy.js';
+import { failOnSchema, presetSettingText } from '../audit/policy.js';
 import type { AuditResult } from '../audit/types.js';
 import { crossOrgWaivers } from '../audit/waivers.js';
 import type { FailOn } from '../domain/severity.js';
 import { UsageError } from '../errors.js';
 import type { AuditFileOptions } from '../input/audit-inputs.js';
 import { sameFile } from '../util/files.js';
+import { terminalSafe } from '../util/terminal.js';
 import type { CliContext } from './context.js';
 import { type VerifyKeyArgs, verifyKeyOption } from './evidence-keys.js';
 
@@ -104,6 +105,17 @@ export function auditFileOptions(snapshotFile: string, args: AuditArgs, cwd?: st
     failOn: args['fail-on'],
     frameworks: args.framework,
   };
+}
+
+/**
+ * With `--framework`: says (stderr) which framework set which rule param, or that the policy file or
+ * a stricter default kept it, so a threshold never moves unseen.
+ */
+export function noteFrameworkSettings(audit: AuditResult, ctx: Pick<CliContext, 'stderr'>): void {
+  const fw = audit.frameworks;
+  if (!fw || fw.selected.length === 0) return;
+  ctx.stderr(`framework: ${fw.selected.join(', ')}\n`);
+  for (const s of fw.settings) ctx.stderr(`  ${terminalSafe(presetSettingText(s))}\n`);
 }
 
 /** Warns (stderr) about waivers that applied across organizations: scope them with `orgId`. */

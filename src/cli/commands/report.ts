@@ -18,6 +18,7 @@ import {
   assertOutputsAreNotInputs,
   auditFileOptions,
   auditOptions,
+  noteFrameworkSettings,
   warnCrossOrgWaivers,
 } from '../audit-options.js';
 import type { CliContext } from '../context.js';
@@ -131,6 +132,7 @@ export function finishWithGate(
   command: string,
 ): void {
   warnCrossOrgWaivers(audit, ctx);
+  noteFrameworkSettings(audit, ctx);
   const g = audit.gate;
   ctx.stderr(`${command}: ${model.verdict.headline}\n`);
   if (g.failed) ctx.stderr(`${command}: ${gateFailureText(audit)}; failing (exit 1)\n`);
