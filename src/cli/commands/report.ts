@@ -7,6 +7,8 @@ import { auditFromFiles } from '../../input/audit-inputs.js';
 import { loadPrevious } from '../../input/previous.js';
 import { buildReportModel, type ReportModel } from '../../report/model.js';
 import {
+  GROUP_BY,
+  type GroupBy,
   OUT_DIR_FORMATS,
   RENDERERS,
   REPORT_FORMATS,
@@ -29,6 +31,7 @@ type FormatArgs = { [F in ReportFormat]?: string | undefined };
 
 interface ReportCommandArgs extends AuditArgs, FormatArgs {
   snapshot: string;
+  'group-by': GroupBy;
   'out-dir'?: string | undefined;
   previous?: string | undefined;
   force: boolean;
@@ -49,7 +52,13 @@ export function reportOutputOptions<T>(yargs: Argv<T>) {
       requiresArg: true,
       describe: `Write these formats into this folder with default names (${OUT_DIR_FORMATS.map((f) => RENDERERS[f].defaultFile).join(', ')})`,
     })
-    .option('force', { type: 'boolean', default: false, describe: 'Overwrite output files that exist' });
+    .option('force', { type: 'boolean', default: false, describe: 'Overwrite output files that exist' })
+    .option('group-by', {
+      choices: GROUP_BY,
+      default: 'rule' as GroupBy,
+      describe:
+        'How the HTML and XLSX lay out the findings: by severity and rule, or by control (HTML grouped per control, XLSX with a Controls sheet)',
+    });
   for (const format of REPORT_FORMATS) {
     b = b.option(format, {
       type: 'string',
@@ -110,10 +119,12 @@ export async function renderAndWrite(
   outputs: readonly PlannedOutput[],
   force: boolean,
   ctx: Pick<CliContext, 'stdout'>,
+  groupBy: GroupBy = 'rule',
 ): Promise<Map<ReportFormat, { path: string; bytes: string | Uint8Array }>> {
   const rendered = new Map<ReportFormat, { path: string; bytes: string | Uint8Array }>();
   for (const output of outputs) {
-    rendered.set(output.format, { path: output.path, bytes: await RENDERERS[output.format].render(model) });
+    const bytes = await RENDERERS[output.format].render(model, { groupBy });
+    rendered.set(output.format, { path: output.path, bytes });
   }
   for (const output of outputs) {
     const { bytes } = rendered.get(output.format)!;
@@ -183,6 +194,10 @@ export const reportCommand: CommandFactory = (ctx) =>
           .example(
             '$0 report snap.json --html r.html --xlsx review.xlsx --waivers waivers.yaml',
             'two formats',
+          )
+          .example(
+            '$0 report snap.json --framework pci-dss-4 --group-by control --html r.html --xlsx review.xlsx',
+            'held to PCI DSS v4.0: its thresholds, its control ids, findings grouped by control',
           ),
       );
     },
@@ -213,7 +228,7 @@ export const reportCommand: CommandFactory = (ctx) =>
         previous,
         evidence: [...evidence, ...(previous ? [previous.evidence] : [])],
       });
-      await renderAndWrite(model, outputs, argv.force, ctx);
+      await renderAndWrite(model, outputs, argv.force, ctx, argv['group-by']);
       finishWithGate(audit, model, ctx, 'report');
     },
   });

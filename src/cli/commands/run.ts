@@ -8,7 +8,7 @@ import { summarizeEvidence } from '../../evidence/summary.js';
 import { auditFromFiles, readAuditInputs } from '../../input/audit-inputs.js';
 import { loadPrevious } from '../../input/previous.js';
 import { buildReportModel, type ReportModel } from '../../report/model.js';
-import { RENDERERS, REPORT_FORMATS, type ReportFormat } from '../../report/renderers/index.js';
+import { type GroupBy, RENDERERS, REPORT_FORMATS, type ReportFormat } from '../../report/renderers/index.js';
 import { assertWritable } from '../../util/files.js';
 import {
   type AtlasArgs,
@@ -54,6 +54,8 @@ export interface RunArgs extends AtlasArgs, AuditArgs, EmailArgs, FormatArgs, Si
   snapshot?: string | undefined;
   previous?: string | undefined;
   'out-dir'?: string | undefined;
+  /** How the HTML and XLSX lay out the findings (`--group-by`). */
+  'group-by'?: GroupBy | undefined;
   /** Also print the audit in this format to stdout, as `audit --format` does. */
   format?: ReportFormat | undefined;
   force: boolean;
@@ -152,7 +154,7 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
     previous,
     evidence: [...evidence, ...(previous ? [previous.evidence] : [])],
   });
-  const written = await renderAndWrite(model, outputs, args.force, ctx);
+  const written = await renderAndWrite(model, outputs, args.force, ctx, args['group-by']);
 
   if (delivery) {
     // Attach exactly the bytes written; what was not asked for as a file is rendered in memory.

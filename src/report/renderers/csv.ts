@@ -2,6 +2,7 @@
 
 import { neutraliseFormula } from '../../util/text-safety.js';
 import { identityTypeText, type ReportModel, type RosterRow } from '../model.js';
+import { controlLabel } from './shared.js';
 
 /** Column headings and how each is read from a roster row. Shared with the XLSX Review sheet's order. */
 export const ROSTER_COLUMNS: Array<{ header: string; value: (r: RosterRow) => string | number | null }> = [
@@ -40,9 +41,22 @@ export function cell(value: string | number | null): string {
   return /[",;\t\r\n]/.test(safe) || safe !== safe.trim() ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
+/**
+ * The CSV's own last column: the controls the identity's findings evidence ("pci-dss-4 8.2.6; soc2
+ * CC6.2", in rule order, each once). Not a roster column, so the Review sheet's columns stay as they are.
+ */
+export const CSV_CONTROLS_HEADER = 'Controls';
+
+function controlsByRule(model: ReportModel): (r: RosterRow) => string {
+  const byRule = new Map(model.rules.map((r) => [r.id, r.controls.map(controlLabel)]));
+  return (r) => [...new Set(r.findingRules.flatMap((id) => byRule.get(id) ?? []))].join('; ');
+}
+
 /** Renders the roster as CSV with CRLF line ends and a UTF-8 BOM so Excel detects the encoding. */
 export function renderCsv(model: ReportModel): string {
-  const lines = [ROSTER_COLUMNS.map((c) => cell(c.header)).join(',')];
-  for (const r of model.roster) lines.push(ROSTER_COLUMNS.map((c) => cell(c.value(r))).join(','));
+  const controls = controlsByRule(model);
+  const lines = [[...ROSTER_COLUMNS.map((c) => cell(c.header)), cell(CSV_CONTROLS_HEADER)].join(',')];
+  for (const r of model.roster)
+    lines.push([...ROSTER_COLUMNS.map((c) => cell(c.value(r))), cell(controls(r))].join(','));
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }

@@ -24,6 +24,8 @@ import ExcelJS from 'exceljs';
 import { neutraliseFormula } from '../../util/text-safety.js';
 import { INPUT_HEADERS, SUMMARY_SHA_LABEL } from '../../workbook/contract.js';
 import type { ReportModel } from '../model.js';
+import type { RenderOptions } from './index.js';
+import { controlsSheet } from './xlsx/controls-sheet.js';
 import { customRolesSheet, databaseUsersSheet, networkAccessSheet } from './xlsx/database-sheets.js';
 import {
   programmaticSheet,
@@ -44,13 +46,15 @@ export { SUMMARY_SHA_LABEL };
 export const REVIEW_INPUT_HEADERS = INPUT_HEADERS;
 
 /**
- * The workbook's sheets, in order; Changes and Resolved findings only with `--previous`. The database
- * sheets are always written (empty with their headers when not collected: the Summary says so).
+ * The workbook's sheets, in order; Changes and Resolved findings only with `--previous`, Controls only
+ * with `--group-by control`. The database sheets are always written (empty with their headers when not
+ * collected: the Summary says so).
  */
-export function workbookSheets(model: ReportModel): Array<SheetSpec<unknown>> {
+export function workbookSheets(model: ReportModel, options: RenderOptions = {}): Array<SheetSpec<unknown>> {
   return [
     summarySheet(model),
     findingsSheet(model),
+    ...(options.groupBy === 'control' ? [controlsSheet(model)] : []),
     ...(model.changes ? [changesSheet(model.changes), resolvedFindingsSheet(model.changes)] : []),
     reviewSheet(model),
     teamsSheet(model),
@@ -65,7 +69,7 @@ export function workbookSheets(model: ReportModel): Array<SheetSpec<unknown>> {
 }
 
 /** Renders the review workbook. Async because exceljs streams the zip. */
-export async function renderXlsx(model: ReportModel): Promise<Uint8Array> {
+export async function renderXlsx(model: ReportModel, options: RenderOptions = {}): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   const stream = new PassThrough();
   stream.on('data', (c: Buffer) => chunks.push(c));
@@ -85,7 +89,7 @@ export async function renderXlsx(model: ReportModel): Promise<Uint8Array> {
   wb.subject = fingerprint;
   wb.keywords = fingerprint;
   wb.description = `Access review workbook; report schema v${model.reportSchemaVersion}`;
-  for (const sheet of workbookSheets(model)) writeSheet(wb, sheet);
+  for (const sheet of workbookSheets(model, options)) writeSheet(wb, sheet);
   await wb.commit();
   return Buffer.concat(chunks);
 }
