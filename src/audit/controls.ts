@@ -30,7 +30,7 @@ export interface ControlStatusGroup<K> {
 }
 
 /** The status of one rule in an audit, and its open and waived findings. */
-export function ruleControlStatus(
+function ruleControlStatus(
   rule: RuleSummary,
   audit: Pick<AuditResult, 'findings' | 'notEvaluated'>,
 ): RuleControlStatus {

@@ -52,7 +52,7 @@ export type Policy = z.infer<typeof policySchema>;
 export const DEFAULT_POLICY: Policy = { allowedEmailDomains: [], extraKnownRoles: [], rules: {} };
 
 /** A framework preset's figure for one param: which framework, which control states it, the value. */
-export interface PresetSource {
+interface PresetSource {
   framework: string;
   control: string;
   value: number;

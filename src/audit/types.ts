@@ -128,7 +128,7 @@ interface AuditSummary {
 }
 
 /** A framework the audit was held to (`--framework`), or one whose controls are shown. */
-export interface AuditFramework {
+interface AuditFramework {
   id: string;
   name: string;
   /** Its catalogue's controls, id and title, in catalogue order. */

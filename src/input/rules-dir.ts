@@ -31,7 +31,7 @@ export async function readRulesDir(dir: string): Promise<LoadedRuleSet> {
 }
 
 /** The framework catalogues shipped with the tool: control ids, titles and `--framework` presets. */
-export const FRAMEWORKS_DIR = join(DEFAULT_RULES_DIR, 'frameworks');
+const FRAMEWORKS_DIR = join(DEFAULT_RULES_DIR, 'frameworks');
 
 /**
  * Reads the framework catalogues (rules/frameworks/*.json), sorted by id; each file's name must be its

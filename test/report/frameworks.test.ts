@@ -40,7 +40,12 @@ async function modelFor(ids: string[]): Promise<ReportModel> {
     frameworks: { catalogues, selected: selectFrameworks(ids, catalogues) },
     inputs: { rulesDir: rules.dir, policyFile: null, waiversFile: null, baselineFile: null },
   });
-  return buildReportModel({ snapshot: snap, snapshotSha256: 'a'.repeat(64), audit, generatedAt: BUILDER_NOW });
+  return buildReportModel({
+    snapshot: snap,
+    snapshotSha256: 'a'.repeat(64),
+    audit,
+    generatedAt: BUILDER_NOW,
+  });
 }
 
 beforeAll(async () => {

@@ -45,7 +45,7 @@ export function cell(value: string | number | null): string {
  * The CSV's own last column: the controls the identity's findings evidence ("pci-dss-4 8.2.6; soc2
  * CC6.2", in rule order, each once). Not a roster column, so the Review sheet's columns stay as they are.
  */
-export const CSV_CONTROLS_HEADER = 'Controls';
+const CSV_CONTROLS_HEADER = 'Controls';
 
 function controlsByRule(model: ReportModel): (r: RosterRow) => string {
   const byRule = new Map(model.rules.map((r) => [r.id, r.controls.map(controlLabel)]));

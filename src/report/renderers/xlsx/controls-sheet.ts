@@ -6,7 +6,7 @@
 import type { ControlReportRow, ReportModel } from '../../model.js';
 import type { SheetSpec } from './sheet-engine.js';
 
-export const CONTROLS_SHEET = 'Controls';
+const CONTROLS_SHEET = 'Controls';
 
 const STATUS_FILL: Record<ControlReportRow['status'], string> = {
   failing: 'FFFECDD3',
