@@ -378,7 +378,7 @@ const README_PLANS: Record<string, Plan> = {
     },
 
   // audit
-  'atlas-access-review audit snapshot.json [--rules dir] [--policy policy.yaml] [--waivers waivers.yaml] [--fail-on low|medium|high|critical|never] [--baseline findings.json] [--signoff signoff.json] [--roster hr.csv] [--format text|json|junit|markdown|github|sarif|html|xlsx|csv|email] [--output file] [--write-baseline file] [--force]':
+  'atlas-access-review audit snapshot.json [--rules dir] [--policy policy.yaml] [--waivers waivers.yaml] [--fail-on low|medium|high|critical|never] [--baseline findings.json] [--signoff signoff.json] [--roster hr.csv] [--framework id] [--format text|json|junit|markdown|github|sarif|html|xlsx|csv|email] [--output file] [--write-baseline file] [--force]':
     { usage: true, bare: { code: 1, given: ['snapshot.json'], stdout: /^HIGH /m } },
 
   // rules
@@ -413,7 +413,7 @@ const README_PLANS: Record<string, Plan> = {
   },
 
   // report, run: every option checked; their required parts are a choice (an output; --org or --all-orgs)
-  'atlas-access-review report snapshot.json [--html f] [--xlsx f] [--json f] [--csv f] [--junit f] [--markdown f] [--out-dir dir] [--previous previous-snapshot.json] [--force] [audit options]':
+  'atlas-access-review report snapshot.json [--html f] [--xlsx f] [--json f] [--csv f] [--junit f] [--markdown f] [--out-dir dir] [--previous previous-snapshot.json] [--group-by rule|control] [--force] [audit options]':
     { usage: true },
   'atlas-access-review run (--org <id>... | --all-orgs) [collect options] [audit options] [--out-dir dir | --html f --xlsx f ...] [--snapshot file] [--previous previous-snapshot.json] [--format text|json|junit|markdown|github|sarif|html|csv|email] [--email-to addr... email options] [--force] [--quiet] [--evidence pack.zip]':
     { usage: true },
