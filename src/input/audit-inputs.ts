@@ -7,6 +7,7 @@ import type { FailOn } from '../domain/severity.js';
 import { InputError, UsageError } from '../errors.js';
 import { type EvidenceCheck, type EvidenceKeys, NO_KEYS } from '../evidence/signature.js';
 import { readEvidence } from '../evidence/store.js';
+import { REVIEW_OVERDUE_RULE, type ReviewCadence, reviewCadenceFindings } from '../review/cadence.js';
 import { type Signoff, signoffSchema } from '../review/signoff.js';
 import { signoffCountProblem } from '../review/signoff-check.js';
 import { REVIEW_RULES, reviewRuleSummaries, type VerifyResult, verifySignoff } from '../review/verify.js';
@@ -93,7 +94,18 @@ export async function readSignoff(
 }
 
 /** Ids of the rules `--signoff` findings use: always accepted in waivers files, reserved in rules folders. */
-const REVIEW_RULE_IDS: readonly string[] = Object.keys(REVIEW_RULES);
+const REVIEW_RULE_IDS: readonly string[] = [...Object.keys(REVIEW_RULES), REVIEW_OVERDUE_RULE];
+
+/** The strictest review cadence the selected frameworks state, or null when none states one. */
+function strictestCadence(selected: readonly FrameworkCatalogue[]): ReviewCadence | null {
+  let best: ReviewCadence | null = null;
+  for (const c of selected) {
+    const r = c.reviewCadence;
+    if (r !== null && (best === null || r.maxDays < best.maxDays))
+      best = { framework: c.id, reference: `${c.referencePrefix} ${r.control}`, maxDays: r.maxDays };
+  }
+  return best;
+}
 
 /**
  * `review verify` inside the audit: the sign-off's Revokes checked against the audited snapshot become
@@ -104,6 +116,8 @@ export function signoffFindings(
   signoff: Signoff,
   later: Pick<LoadedSnapshot, 'snapshot' | 'sha256' | 'file'>,
   now: Date,
+  /** The selected frameworks' review cadence: an older sign-off is a `review-overdue` finding per org. */
+  cadence: ReviewCadence | null = null,
 ): { extra: ExtraFindings; verify: VerifyResult } {
   if (later.sha256 === signoff.snapshot.sha256)
     throw new UsageError(`${later.file} is the snapshot that was signed off, not a later one`, {
@@ -125,7 +139,12 @@ export function signoffFindings(
     const c = coverage[r.id] ?? { checked: r.failed, passed: 0 };
     return { ...r, subjectsChecked: c.checked, passed: c.passed };
   });
-  return { extra: { findings: verify.findings, rules }, verify };
+  const overdue = cadence ? reviewCadenceFindings(signoff, later.snapshot, cadence) : null;
+  const extra: ExtraFindings = {
+    findings: [...verify.findings, ...(overdue?.findings ?? [])],
+    rules: [...rules, ...(overdue?.rules ?? [])],
+  };
+  return { extra, verify };
 }
 
 /** A roster export larger than this is refused unread (a million people export to far less). */
@@ -234,7 +253,8 @@ export async function auditFromFiles(
   const { rulesDir, rules, read, policy, waivers, baseline, keys, signoff, roster, frameworks } =
     inputs ?? (await readAuditInputs(opts, now));
   const loaded = await readSnapshot(opts.snapshotFile, keys);
-  const verified = signoff ? signoffFindings(signoff.signoff, loaded, now) : null;
+  const cadence = strictestCadence(frameworks.selected);
+  const verified = signoff ? signoffFindings(signoff.signoff, loaded, now, cadence) : null;
   let audit: AuditResult;
   try {
     audit = await auditSnapshot({
