@@ -10,6 +10,7 @@ import { sameFile } from '../util/files.js';
 import { terminalSafe } from '../util/terminal.js';
 import type { CliContext } from './context.js';
 import { type VerifyKeyArgs, verifyKeyOption } from './evidence-keys.js';
+import { frameworkOption } from './framework-option.js';
 
 /** Parsed values of the options `auditOptions` declares. */
 export interface AuditArgs extends VerifyKeyArgs {
@@ -21,26 +22,6 @@ export interface AuditArgs extends VerifyKeyArgs {
   signoff?: string | undefined;
   roster?: string | undefined;
   framework?: string[] | undefined;
-}
-
-/**
- * `--framework`: repeatable (and comma-separated); the ids are checked against the catalogues when the
- * inputs are read (src/rules/frameworks.ts selectFrameworks), so the list of choices lives in the data.
- * Not `--profile`, which names an Atlas CLI credentials profile.
- */
-export function frameworkOption<T>(y: Argv<T>): Argv<T & { framework?: string[] | undefined }> {
-  return y.option('framework', {
-    type: 'string',
-    requiresArg: true,
-    describe:
-      'Hold the audit to a framework: its preset thresholds (the policy wins) and its control ids on every finding: soc2, iso27001, pci-dss-4, cis-v8 (repeatable)',
-    coerce: (v: string | string[]) =>
-      [v]
-        .flat()
-        .flatMap((x) => String(x).split(','))
-        .map((x) => x.trim())
-        .filter((x) => x !== ''),
-  }) as unknown as Argv<T & { framework?: string[] | undefined }>;
 }
 
 /**

@@ -28,7 +28,11 @@ const SEVERITY: Severity = 'high';
 const TITLE = 'Access review older than the framework requires';
 
 /** `review-overdue` findings and their rule row for the audited snapshot `later`. */
-export function reviewCadenceFindings(signoff: Signoff, later: Snapshot, cadence: ReviewCadence): ExtraFindings {
+export function reviewCadenceFindings(
+  signoff: Signoff,
+  later: Snapshot,
+  cadence: ReviewCadence,
+): ExtraFindings {
   const reviewed = new Set(signoff.snapshot.organizations.map((o) => o.id));
   const ageDays = Math.floor((Date.parse(later.collectedAt) - Date.parse(signoff.signedOffAt)) / DAY_MS);
   const signedOn = signoff.signedOffAt.slice(0, 10);
@@ -46,7 +50,12 @@ export function reviewCadenceFindings(signoff: Signoff, later: Snapshot, cadence
       message: covered
         ? `${org.name} was last reviewed on ${signedOn} (sign-off), ${ageDays} days before this snapshot; ${cadence.reference} requires a review at least every ${cadence.maxDays} days`
         : `${org.name} is not in the last signed-off review (${signedOn}); ${cadence.reference} requires a review at least every ${cadence.maxDays} days`,
-      evidence: { signedOffAt: signoff.signedOffAt, reviewAgeDays: ageDays, maxDays: cadence.maxDays, covered },
+      evidence: {
+        signedOffAt: signoff.signedOffAt,
+        reviewAgeDays: ageDays,
+        maxDays: cadence.maxDays,
+        covered,
+      },
       waived: false,
       waiver: null,
       key: findingKey(REVIEW_OVERDUE_RULE, org.id, 'org', org.id),

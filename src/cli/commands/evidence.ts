@@ -32,7 +32,7 @@ import {
 import { terminalSafe } from '../../util/terminal.js';
 import { parseJsonText, parseWithSchema } from '../../util/validate.js';
 import { TOOL } from '../../version.js';
-import { auditFileOptions, frameworkOption } from '../audit-options.js';
+import { auditFileOptions } from '../audit-options.js';
 import type { CliContext } from '../context.js';
 import {
   EVIDENCE_ENV,
@@ -42,6 +42,7 @@ import {
   type VerifyKeyArgs,
   verifyKeyOption,
 } from '../evidence-keys.js';
+import { frameworkOption } from '../framework-option.js';
 import { type CommandFactory, defineCommand } from './define.js';
 
 /** Files `evidence keygen` writes into --out-dir. */

@@ -2,15 +2,14 @@ import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { SUBJECT_KINDS, type SubjectKind } from '../../domain/subject.js';
 import { DEFAULT_RULES_DIR, readFrameworkCatalogues, readRulesDir } from '../../input/rules-dir.js';
-import { REVIEW_REFERENCES } from '../../review/verify.js';
 import { FACTS } from '../../rules/facts.js';
 import { controlsOf, type FrameworkCatalogue, selectFrameworks } from '../../rules/frameworks.js';
 import type { LoadedRuleSet } from '../../rules/load.js';
 import { ruleJsonSchema } from '../../rules/schema.js';
 import { writeFileAtomic } from '../../util/files.js';
 import { terminalSafe } from '../../util/terminal.js';
-import { frameworkOption } from '../audit-options.js';
 import type { CliContext } from '../context.js';
+import { frameworkOption } from '../framework-option.js';
 import { type CommandFactory, defineCommand } from './define.js';
 
 const pad = (s: string, n: number): string => (s.length >= n ? s : s + ' '.repeat(n - s.length));
@@ -29,6 +28,7 @@ function rulesPerControl(
   set: LoadedRuleSet,
   frameworks: readonly FrameworkCatalogue[],
   catalogues: readonly FrameworkCatalogue[],
+  reviewReferences: readonly string[],
 ): Array<{ id: string; name: string; controls: ControlRules[] }> {
   const cited = set.rules.map((r) => ({ r, controls: controlsOf(r.references, catalogues, null) }));
   return frameworks.map((fw) => ({
@@ -37,7 +37,7 @@ function rulesPerControl(
     controls: fw.controls.map((c) => ({
       control: c.id,
       title: c.title,
-      evidencedByReview: (REVIEW_REFERENCES as readonly string[]).includes(`${fw.referencePrefix} ${c.id}`),
+      evidencedByReview: reviewReferences.includes(`${fw.referencePrefix} ${c.id}`),
       rules: cited
         .filter((x) => x.controls.some((k) => k.framework === fw.id && k.control === c.id))
         .map(({ r }) => ({ id: r.id, severity: r.severity, title: r.title, enabled: r.enabled })),
@@ -96,12 +96,19 @@ function listCommand(ctx: CliContext) {
         .example('$0 rules list --format json', 'the catalogue as JSON')
         .example('$0 rules list --framework pci-dss-4', 'the rules per PCI DSS v4.0 control, and the gaps'),
     handler: async (argv: ListArgs) => {
-      // The framework is checked first: a typo is exit 2 before any rule file is read.
-      const catalogues = await readFrameworkCatalogues();
+      // The framework is checked first: a typo is exit 2 before any rule file is read. Without one
+      // the catalogues are not read at all.
+      const catalogues = argv.framework?.length ? await readFrameworkCatalogues() : [];
       const frameworks = selectFrameworks(argv.framework ?? [], catalogues);
       const set = await readRulesDir(argv.rules ? resolve(ctx.cwd, argv.rules) : DEFAULT_RULES_DIR);
       if (frameworks.length > 0) {
-        printRulesPerControl(ctx, rulesPerControl(set, frameworks, catalogues), argv.format);
+        // Loaded only here: the review module is not needed to list the catalogue.
+        const { REVIEW_REFERENCES } = await import('../../review/verify.js');
+        printRulesPerControl(
+          ctx,
+          rulesPerControl(set, frameworks, catalogues, REVIEW_REFERENCES),
+          argv.format,
+        );
         return;
       }
       if (argv.format === 'json') {
