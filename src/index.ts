@@ -22,7 +22,7 @@ import { InputError } from './errors.js';
 import { DEFAULT_RULES_DIR, readPolicy, readRulesDir, readWaivers } from './input/audit-inputs.js';
 import { readFrameworkCatalogues } from './input/rules-dir.js';
 import { buildReportModel, type ReportModel } from './report/model.js';
-import { type ReportFormat, renderReport } from './report/renderers/index.js';
+import { type RenderOptions, type ReportFormat, renderReport } from './report/renderers/index.js';
 import { type ImportReviewResult, importReview as importReviewData } from './review/import-review.js';
 import { buildRevocationPlan, type RevocationPlan } from './review/plan.js';
 import { type Signoff, serializeSignoff, signoffSchema } from './review/signoff.js';
@@ -47,7 +47,7 @@ export type { SnapshotDiff } from './changes/diff.js';
 export type { FailOn } from './domain/severity.js';
 export { AtlasApiError, ExitCode, InputError, KnownError, OutputError, UsageError } from './errors.js';
 export type { ReportModel } from './report/model.js';
-export { REPORT_FORMATS, type ReportFormat } from './report/renderers/index.js';
+export { REPORT_FORMATS, type RenderOptions, type ReportFormat } from './report/renderers/index.js';
 export type { ReviewProblem } from './review/import.js';
 export type { ImportReviewResult } from './review/import-review.js';
 export type { RevocationPlan } from './review/plan.js';
@@ -203,9 +203,16 @@ export function buildReport(input: {
   });
 }
 
-/** Renders the model in one format: text formats as a string, XLSX as bytes. */
-export function render(model: ReportModel, format: ReportFormat): Promise<string | Uint8Array> {
-  return renderReport(format, model);
+/**
+ * Renders the model in one format: text formats as a string, XLSX as bytes. `options.groupBy:
+ * 'control'` lays the HTML findings out per control and adds a Controls sheet to the XLSX.
+ */
+export function render(
+  model: ReportModel,
+  format: ReportFormat,
+  options: RenderOptions = {},
+): Promise<string | Uint8Array> {
+  return renderReport(format, model, options);
 }
 
 /** What changed between two snapshots: joiners, leavers, role changes, escalations. */
