@@ -20,8 +20,9 @@ import { collectSnapshot } from './collect/collect.js';
 import type { FailOn } from './domain/severity.js';
 import { InputError, redactSecrets } from './errors.js';
 import { DEFAULT_RULES_DIR, readPolicy, readRulesDir, readWaivers } from './input/audit-inputs.js';
+import { readFrameworkCatalogues } from './input/rules-dir.js';
 import { buildReportModel, type ReportModel } from './report/model.js';
-import { type ReportFormat, renderReport } from './report/renderers/index.js';
+import { type RenderOptions, type ReportFormat, renderReport } from './report/renderers/index.js';
 import { type ImportReviewResult, importReview as importReviewData } from './review/import-review.js';
 import { buildRevocationPlan, type RevocationPlan } from './review/plan.js';
 import { type Signoff, serializeSignoff, signoffSchema } from './review/signoff.js';
@@ -33,6 +34,7 @@ import {
   verifySignoff,
 } from './review/verify.js';
 import { parseRoster, rosterPolicySchema } from './roster/roster.js';
+import { selectFrameworks } from './rules/frameworks.js';
 import type { LoadedRuleSet } from './rules/load.js';
 import type { OptionalDataset } from './snapshot/optional-datasets.js';
 import type { ApiKind, Snapshot, UsersApiVersion } from './snapshot/schema.js';
@@ -45,7 +47,7 @@ export type { SnapshotDiff } from './changes/diff.js';
 export type { FailOn } from './domain/severity.js';
 export { AtlasApiError, ExitCode, InputError, KnownError, OutputError, UsageError } from './errors.js';
 export type { ReportModel } from './report/model.js';
-export { REPORT_FORMATS, type ReportFormat } from './report/renderers/index.js';
+export { REPORT_FORMATS, type RenderOptions, type ReportFormat } from './report/renderers/index.js';
 export type { ReviewProblem } from './review/import.js';
 export type { ImportReviewResult } from './review/import-review.js';
 export type { RevocationPlan } from './review/plan.js';
@@ -160,11 +162,19 @@ export interface AuditInput {
    * not evaluated.
    */
   roster?: { file: string; content: string | Uint8Array };
+  /**
+   * Framework profiles to hold the audit to (`soc2`, `iso27001`, `pci-dss-4`, `cis-v8`): their preset
+   * thresholds apply where the policy sets none, and rules carry only their control ids. Default: none
+   * (no preset; every framework's control ids).
+   */
+  frameworks?: string[];
 }
 
 /** Audits a snapshot: findings, waivers, rules not evaluated, the gate. No network, no files but the rules. */
 export async function audit(input: AuditInput): Promise<AuditResult> {
   const rules = input.rules ?? (await loadRules());
+  const catalogues = await readFrameworkCatalogues();
+  const selected = selectFrameworks(input.frameworks ?? [], catalogues);
   const policy: Policy =
     input.policy === undefined ? DEFAULT_POLICY : parseWithSchema(policySchema, input.policy, 'policy');
   const now = input.now ?? new Date(input.snapshot.collectedAt);
@@ -181,6 +191,7 @@ export async function audit(input: AuditInput): Promise<AuditResult> {
     roster: input.roster
       ? parseRoster(input.roster.content, input.roster.file, rosterPolicySchema.parse(policy.roster))
       : null,
+    frameworks: { catalogues, selected },
     now,
     inputs: { rulesDir: rules.dir, policyFile: null, waiversFile: null, baselineFile: null },
   });
@@ -202,9 +213,16 @@ export function buildReport(input: {
   });
 }
 
-/** Renders the model in one format: text formats as a string, XLSX as bytes. */
-export function render(model: ReportModel, format: ReportFormat): Promise<string | Uint8Array> {
-  return renderReport(format, model);
+/**
+ * Renders the model in one format: text formats as a string, XLSX as bytes. `options.groupBy:
+ * 'control'` lays the HTML findings out per control and adds a Controls sheet to the XLSX.
+ */
+export function render(
+  model: ReportModel,
+  format: ReportFormat,
+  options: RenderOptions = {},
+): Promise<string | Uint8Array> {
+  return renderReport(format, model, options);
 }
 
 /** What changed between two snapshots: joiners, leavers, role changes, escalations. */

@@ -12,11 +12,20 @@ import type { EffectiveRule } from '../rules/effective-rule.js';
 import { evaluateRules, type RuleSkip } from '../rules/evaluate.js';
 import type { InputPart } from '../rules/facts/spec.js';
 import { deriveSubjects, type FactValue, type Subject } from '../rules/facts.js';
+import { controlsOf, type FrameworkCatalogue } from '../rules/frameworks.js';
 import type { LoadedRuleSet } from '../rules/load.js';
 import { missingCoverage, notEvaluatedReason } from '../rules/requirements.js';
 import type { Snapshot } from '../snapshot/schema.js';
-import { type Policy, resolveRules } from './policy.js';
-import type { AuditResult, Finding, NotEvaluated, RuleSummary, Waiver, WaiverReport } from './types.js';
+import { type Policy, presetSettings, resolveRules } from './policy.js';
+import type {
+  AuditFrameworks,
+  AuditResult,
+  Finding,
+  NotEvaluated,
+  RuleSummary,
+  Waiver,
+  WaiverReport,
+} from './types.js';
 import {
   isExpiringSoon,
   isWaiverActive,
@@ -59,6 +68,11 @@ export interface AuditInput {
   inputs: AuditResult['inputs'];
   /** The roster (`--roster`): joined to identities; its file, sha256 and row count go into `inputs`. */
   roster?: Roster | null;
+  /**
+   * The framework catalogues (rules/frameworks) and the `--framework` ids selected (validated by the
+   * caller with selectFrameworks). Without them findings carry no control ids and no preset applies.
+   */
+  frameworks?: { catalogues: readonly FrameworkCatalogue[]; selected: readonly FrameworkCatalogue[] } | null;
 }
 
 /** Fills `{{name}}` placeholders from facts and params; lists are joined with ", ". */
@@ -300,10 +314,36 @@ function summaryAndGate(findings: readonly Finding[], failOn: FailOn): Pick<Audi
   };
 }
 
+/** The selection as the result records it; the scope is every selectable framework when none is selected. */
+function auditFrameworks(input: AuditInput): AuditFrameworks | null {
+  const fw = input.frameworks;
+  if (!fw) return null;
+  const scope = fw.selected.length > 0 ? fw.selected : fw.catalogues.filter((c) => c.selectable);
+  return {
+    selected: fw.selected.map((c) => c.id),
+    scope: scope.map((c) => ({
+      id: c.id,
+      name: c.name,
+      controls: c.controls.map((x) => ({ id: x.id, title: x.title })),
+      reviewCadence: c.reviewCadence,
+    })),
+    settings: presetSettings(fw.selected, input.rules, input.policy),
+  };
+}
+
+/** Each rule row with its references resolved to the controls of the selection (or of every framework). */
+function withControls(rules: RuleSummary[], input: AuditInput): RuleSummary[] {
+  const fw = input.frameworks;
+  if (!fw) return rules;
+  const only = fw.selected.length > 0 ? fw.selected.map((c) => c.id) : null;
+  return rules.map((r) => ({ ...r, controls: controlsOf(r.references, fw.catalogues, only) }));
+}
+
 /** Runs the audit. Async because json-rules-engine is; otherwise pure and deterministic. */
 export async function auditSnapshot(input: AuditInput): Promise<AuditResult> {
   const { snapshot, policy, now } = input;
-  const rules = resolveRules(input.rules, policy, input.inputs.policyFile);
+  const frameworks = auditFrameworks(input);
+  const rules = resolveRules(input.rules, policy, input.inputs.policyFile, frameworks?.settings);
   const subjects = deriveSubjects(snapshot, {
     now,
     allowedEmailDomains: policy.allowedEmailDomains,
@@ -331,10 +371,11 @@ export async function auditSnapshot(input: AuditInput): Promise<AuditResult> {
   return {
     evaluatedAt: now.toISOString(),
     findings: waived.findings,
-    rules: ruleSummaries(rules, extra, checked, waived.failedPerRule),
+    rules: withControls(ruleSummaries(rules, extra, checked, waived.failedPerRule), input),
     notEvaluated,
     waivers: waiverReport(input.waivers, waived, now),
     ...summaryAndGate(waived.findings, input.failOn ?? policy.failOn ?? 'low'),
+    ...(frameworks ? { frameworks } : {}),
     inputs: {
       ...input.inputs,
       ...(input.roster

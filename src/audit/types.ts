@@ -8,7 +8,9 @@ import type { z } from 'zod';
 import type { FailOn, Severity } from '../domain/severity.js';
 import type { SubjectKind, SubjectRef } from '../domain/subject.js';
 import type { InputPart } from '../rules/facts/spec.js';
+import type { ControlRef } from '../rules/frameworks.js';
 import type { CoveragePart } from '../snapshot/schema.js';
+import type { PresetSetting } from './policy.js';
 import type { waiverSchema } from './waivers.js';
 
 /**
@@ -93,8 +95,14 @@ export interface RuleSummary {
   remediation: string;
   /** Compliance control references, e.g. ["SOC 2 CC6.2", "ISO/IEC 27001:2022 A.5.18", "PCI DSS v4.0 7.2.4"]. */
   references: string[];
+  /**
+   * The references resolved against the framework catalogues: of the `--framework` selection when one
+   * was given, else of every framework (references no catalogue knows are left out). Absent when the
+   * audit was given no catalogues.
+   */
+  controls?: ControlRef[];
   enabled: boolean;
-  /** Effective params after policy overrides. */
+  /** Effective params after policy and framework presets. */
   params: Record<string, unknown>;
   subjectsChecked: number;
   passed: number;
@@ -119,6 +127,26 @@ interface AuditSummary {
   open: number;
 }
 
+/** A framework the audit was held to (`--framework`), or one whose controls are shown. */
+interface AuditFramework {
+  id: string;
+  name: string;
+  /** Its catalogue's controls, id and title, in catalogue order. */
+  controls: Array<{ id: string; title: string }>;
+  /** How often the framework requires the review itself, where it says so (PCI DSS 7.2.4: 183 days). */
+  reviewCadence: { maxDays: number; control: string; text: string } | null;
+}
+
+/** The framework selection of an audit and what its presets set. */
+export interface AuditFrameworks {
+  /** The `--framework` ids in the order given; empty when none was selected. */
+  selected: string[];
+  /** The selected frameworks, or, with none selected, every selectable one (the controls shown). */
+  scope: AuditFramework[];
+  /** Rule params the presets set (or the policy kept), by rule id and param. */
+  settings: PresetSetting[];
+}
+
 export interface AuditResult {
   /** ISO time the audit was evaluated at (the `now` passed in). */
   evaluatedAt: string;
@@ -136,6 +164,8 @@ export interface AuditResult {
     /** Unwaived (and, with a baseline, new) findings at or above failOn. */
     failing: number;
   };
+  /** The `--framework` selection and its presets; absent when the audit was given no catalogues. */
+  frameworks?: AuditFrameworks;
   /** Where rules and policy came from, for report metadata. */
   inputs: {
     rulesDir: string;

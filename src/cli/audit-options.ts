@@ -1,14 +1,16 @@
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { failOnSchema } from '../audit/policy.js';
+import { failOnSchema, presetSettingText } from '../audit/policy.js';
 import type { AuditResult } from '../audit/types.js';
 import { crossOrgWaivers } from '../audit/waivers.js';
 import type { FailOn } from '../domain/severity.js';
 import { UsageError } from '../errors.js';
 import type { AuditFileOptions } from '../input/audit-inputs.js';
 import { sameFile } from '../util/files.js';
+import { terminalSafe } from '../util/terminal.js';
 import type { CliContext } from './context.js';
 import { type VerifyKeyArgs, verifyKeyOption } from './evidence-keys.js';
+import { frameworkOption } from './framework-option.js';
 
 /** Parsed values of the options `auditOptions` declares. */
 export interface AuditArgs extends VerifyKeyArgs {
@@ -19,14 +21,15 @@ export interface AuditArgs extends VerifyKeyArgs {
   baseline?: string | undefined;
   signoff?: string | undefined;
   roster?: string | undefined;
+  framework?: string[] | undefined;
 }
 
 /**
- * Declares --rules, --policy, --waivers, --fail-on, --baseline, --signoff, --roster and --verify-key
- * (shared by audit, report, email, run).
+ * Declares --rules, --policy, --waivers, --fail-on, --baseline, --signoff, --roster, --framework and
+ * --verify-key (shared by audit, report, email, run).
  */
 export function auditOptions<T>(y: Argv<T>): Argv<T & AuditArgs> {
-  return verifyKeyOption(y)
+  return frameworkOption(verifyKeyOption(y))
     .option('rules', {
       type: 'string',
       describe: 'Folder of rule files (default: the built-in catalogue)',
@@ -81,7 +84,19 @@ export function auditFileOptions(snapshotFile: string, args: AuditArgs, cwd?: st
     signoffFile: at(args.signoff),
     rosterFile: at(args.roster),
     failOn: args['fail-on'],
+    frameworks: args.framework,
   };
+}
+
+/**
+ * With `--framework`: says (stderr) which framework set which rule param, or that the policy file or
+ * a stricter default kept it, so a threshold never moves unseen.
+ */
+export function noteFrameworkSettings(audit: AuditResult, ctx: Pick<CliContext, 'stderr'>): void {
+  const fw = audit.frameworks;
+  if (!fw || fw.selected.length === 0) return;
+  ctx.stderr(`framework: ${fw.selected.join(', ')}\n`);
+  for (const s of fw.settings) ctx.stderr(`  ${terminalSafe(presetSettingText(s))}\n`);
 }
 
 /** Warns (stderr) about waivers that applied across organizations: scope them with `orgId`. */

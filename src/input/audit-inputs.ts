@@ -7,10 +7,12 @@ import type { FailOn } from '../domain/severity.js';
 import { InputError, UsageError } from '../errors.js';
 import { type EvidenceCheck, type EvidenceKeys, NO_KEYS } from '../evidence/signature.js';
 import { readEvidence } from '../evidence/store.js';
+import { REVIEW_OVERDUE_RULE, type ReviewCadence, reviewCadenceFindings } from '../review/cadence.js';
 import { type Signoff, signoffSchema } from '../review/signoff.js';
 import { signoffCountProblem } from '../review/signoff-check.js';
 import { REVIEW_RULES, reviewRuleSummaries, type VerifyResult, verifySignoff } from '../review/verify.js';
 import { parseRoster, type Roster, rosterPolicySchema } from '../roster/roster.js';
+import { type FrameworkCatalogue, selectFrameworks } from '../rules/frameworks.js';
 import type { LoadedRuleSet } from '../rules/load.js';
 import { type LoadedSnapshot, readSnapshot, sha256Hex } from '../snapshot/store.js';
 import { readInputBytes, readInputFile } from '../util/files.js';
@@ -19,7 +21,7 @@ import { parseJsonText, parseWithSchema } from '../util/validate.js';
 
 /** The catalogue shipped with the tool. */
 // The rules folder reader has its own module, so `rules list` loads neither the audit nor YAML.
-import { DEFAULT_RULES_DIR, readRulesDir } from './rules-dir.js';
+import { DEFAULT_RULES_DIR, readFrameworkCatalogues, readRulesDir } from './rules-dir.js';
 
 export { DEFAULT_RULES_DIR, RULE_SCHEMA_FILE, readRulesDir } from './rules-dir.js';
 
@@ -92,7 +94,18 @@ export async function readSignoff(
 }
 
 /** Ids of the rules `--signoff` findings use: always accepted in waivers files, reserved in rules folders. */
-const REVIEW_RULE_IDS: readonly string[] = Object.keys(REVIEW_RULES);
+const REVIEW_RULE_IDS: readonly string[] = [...Object.keys(REVIEW_RULES), REVIEW_OVERDUE_RULE];
+
+/** The strictest review cadence the selected frameworks state, or null when none states one. */
+function strictestCadence(selected: readonly FrameworkCatalogue[]): ReviewCadence | null {
+  let best: ReviewCadence | null = null;
+  for (const c of selected) {
+    const r = c.reviewCadence;
+    if (r !== null && (best === null || r.maxDays < best.maxDays))
+      best = { framework: c.id, reference: `${c.referencePrefix} ${r.control}`, maxDays: r.maxDays };
+  }
+  return best;
+}
 
 /**
  * `review verify` inside the audit: the sign-off's Revokes checked against the audited snapshot become
@@ -103,6 +116,8 @@ export function signoffFindings(
   signoff: Signoff,
   later: Pick<LoadedSnapshot, 'snapshot' | 'sha256' | 'file'>,
   now: Date,
+  /** The selected frameworks' review cadence: an older sign-off is a `review-overdue` finding per org. */
+  cadence: ReviewCadence | null = null,
 ): { extra: ExtraFindings; verify: VerifyResult } {
   if (later.sha256 === signoff.snapshot.sha256)
     throw new UsageError(`${later.file} is the snapshot that was signed off, not a later one`, {
@@ -124,7 +139,12 @@ export function signoffFindings(
     const c = coverage[r.id] ?? { checked: r.failed, passed: 0 };
     return { ...r, subjectsChecked: c.checked, passed: c.passed };
   });
-  return { extra: { findings: verify.findings, rules }, verify };
+  const overdue = cadence ? reviewCadenceFindings(signoff, later.snapshot, cadence) : null;
+  const extra: ExtraFindings = {
+    findings: [...verify.findings, ...(overdue?.findings ?? [])],
+    rules: [...rules, ...(overdue?.rules ?? [])],
+  };
+  return { extra, verify };
 }
 
 /** A roster export larger than this is refused unread (a million people export to far less). */
@@ -152,6 +172,11 @@ export interface AuditFileOptions {
   /** The HR / identity-provider roster (CSV or JSON) the identities are joined to. */
   rosterFile?: string | undefined;
   failOn?: FailOn | undefined;
+  /**
+   * `--framework` ids (soc2, iso27001, pci-dss-4, cis-v8): their presets apply under the policy and
+   * findings carry only their control ids. Empty or absent: no preset, every framework's control ids.
+   */
+  frameworks?: readonly string[] | undefined;
   /** Keys the snapshot and sign-off must be signed with (none: not checked, reported as unsigned). */
   keys?: EvidenceKeys | undefined;
 }
@@ -167,6 +192,8 @@ export interface AuditInputs {
   keys: EvidenceKeys;
   signoff: Awaited<ReturnType<typeof readSignoff>> | null;
   roster: Roster | null;
+  /** Every framework catalogue, and those `--framework` selected. */
+  frameworks: { catalogues: FrameworkCatalogue[]; selected: FrameworkCatalogue[] };
 }
 
 /**
@@ -178,6 +205,9 @@ export async function readAuditInputs(
   opts: Omit<AuditFileOptions, 'snapshotFile'>,
   now: Date,
 ): Promise<AuditInputs> {
+  const catalogues = await readFrameworkCatalogues();
+  // An unknown --framework is a usage error before any file is read.
+  const frameworks = { catalogues, selected: selectFrameworks(opts.frameworks ?? [], catalogues) };
   const rulesDir = opts.rulesDir ?? DEFAULT_RULES_DIR;
   const rules = await readRulesDir(rulesDir);
   // The review rules' ids belong to `--signoff`: a user rule with one would give two rows one id.
@@ -202,7 +232,7 @@ export async function readAuditInputs(
   const keys = opts.keys ?? NO_KEYS;
   const signoff = opts.signoffFile ? await readSignoff(opts.signoffFile, keys) : null;
   const roster = opts.rosterFile ? await readRoster(opts.rosterFile, policy) : null;
-  return { rulesDir, rules, read, policy, waivers, baseline, keys, signoff, roster };
+  return { rulesDir, rules, read, policy, waivers, baseline, keys, signoff, roster, frameworks };
 }
 
 /** Reads and validates every input file, then runs the audit. */
@@ -220,10 +250,11 @@ export async function auditFromFiles(
   /** The signature checks of the files read: the snapshot, then the sign-off. */
   evidence: EvidenceCheck[];
 }> {
-  const { rulesDir, rules, read, policy, waivers, baseline, keys, signoff, roster } =
+  const { rulesDir, rules, read, policy, waivers, baseline, keys, signoff, roster, frameworks } =
     inputs ?? (await readAuditInputs(opts, now));
   const loaded = await readSnapshot(opts.snapshotFile, keys);
-  const verified = signoff ? signoffFindings(signoff.signoff, loaded, now) : null;
+  const cadence = strictestCadence(frameworks.selected);
+  const verified = signoff ? signoffFindings(signoff.signoff, loaded, now, cadence) : null;
   let audit: AuditResult;
   try {
     audit = await auditSnapshot({
@@ -235,6 +266,7 @@ export async function auditFromFiles(
       ...(opts.failOn ? { failOn: opts.failOn } : {}),
       extra: verified?.extra ?? null,
       roster,
+      frameworks,
       now,
       inputs: {
         rulesDir,

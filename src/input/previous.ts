@@ -51,6 +51,8 @@ export async function loadPrevious(
       policyFile: audit.policyFile,
       waiversFile: audit.waiversFile,
       failOn: audit.failOn,
+      // The same presets, so a finding is never new only because a framework moved a threshold.
+      frameworks: audit.frameworks,
       // Last quarter's evidence is held to the same keys as this quarter's.
       keys: audit.keys,
     };

@@ -2,57 +2,35 @@
  * The control matrix: each control id the rules reference -> the rules that test it, their status in
  * the audit of the packed snapshot, and the packed files that evidence it. Pure.
  */
-import type { AuditResult, RuleSummary } from '../audit/types.js';
+import { type ControlStatus, groupRulesByControl, type RuleControlStatus } from '../audit/controls.js';
+import type { AuditResult } from '../audit/types.js';
 import { neutraliseFormula } from '../util/text-safety.js';
 
-const CONTROL_STATUSES = ['failing', 'not evaluated', 'waived', 'passing'] as const;
-export type ControlStatus = (typeof CONTROL_STATUSES)[number];
+export { controlCounts } from '../audit/controls.js';
 
 export interface ControlRow {
   /** The reference as the rule files write it, e.g. "PCI DSS v4.0 8.2.6". */
   control: string;
   status: ControlStatus;
-  rules: Array<{ id: string; status: ControlStatus; open: number; waived: number }>;
+  rules: RuleControlStatus[];
   open: number;
   waived: number;
   /** Packed files that hold the evidence: the snapshot the rules ran on and the reports showing the results. */
   files: string[];
 }
 
-function ruleStatus(
-  rule: RuleSummary,
-  audit: AuditResult,
-): { status: ControlStatus; open: number; waived: number } {
-  const findings = audit.findings.filter((f) => f.ruleId === rule.id);
-  const open = findings.filter((f) => !f.waived).length;
-  const waived = findings.length - open;
-  if (!rule.enabled) return { status: 'not evaluated', open, waived };
-  if (open > 0) return { status: 'failing', open, waived };
-  if (audit.notEvaluated.some((n) => n.ruleId === rule.id)) return { status: 'not evaluated', open, waived };
-  if (waived > 0) return { status: 'waived', open, waived };
-  return { status: 'passing', open, waived };
-}
-
-const rank = (s: ControlStatus) => CONTROL_STATUSES.indexOf(s);
-
-/** One row per control id referenced by any rule, sorted by id; status is the worst of its rules'. */
+/**
+ * One row per control id referenced by any rule, sorted by id; status is the worst of its rules' (the
+ * computation the report's Controls sheet shares, src/audit/controls.ts).
+ */
 export function controlMatrix(audit: AuditResult, evidenceFiles: readonly string[]): ControlRow[] {
-  const byControl = new Map<string, ControlRow>();
-  for (const rule of [...audit.rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
-    const r = ruleStatus(rule, audit);
-    for (const control of new Set(rule.references)) {
-      let row = byControl.get(control);
-      if (!row) {
-        row = { control, status: 'passing', rules: [], open: 0, waived: 0, files: [...evidenceFiles] };
-        byControl.set(control, row);
-      }
-      row.rules.push({ id: rule.id, ...r });
-      row.open += r.open;
-      row.waived += r.waived;
-      if (rank(r.status) < rank(row.status)) row.status = r.status;
-    }
-  }
-  return [...byControl.values()].sort((a, b) => (a.control < b.control ? -1 : a.control > b.control ? 1 : 0));
+  return groupRulesByControl(
+    audit,
+    (rule) => rule.references,
+    (ref) => ref,
+  )
+    .map((g) => ({ ...g, files: [...evidenceFiles] }))
+    .sort((a, b) => (a.control < b.control ? -1 : a.control > b.control ? 1 : 0));
 }
 
 /**
@@ -80,11 +58,4 @@ export function renderControlsCsv(rows: readonly ControlRow[]): string {
       r.files.join(' '),
     ]);
   return `${lines.map((l) => l.map((v) => cell(v)).join(',')).join('\r\n')}\r\n`;
-}
-
-/** Count of controls per status, every status present. */
-export function controlCounts(rows: readonly ControlRow[]): Record<ControlStatus, number> {
-  const counts = Object.fromEntries(CONTROL_STATUSES.map((s) => [s, 0])) as Record<ControlStatus, number>;
-  for (const r of rows) counts[r.status] += 1;
-  return counts;
 }

@@ -7,6 +7,8 @@
  * The JSON renderer writes this model as-is, so its shape is versioned by REPORT_SCHEMA_VERSION.
  */
 
+import type { ControlStatus, RuleControlStatus } from '../audit/controls.js';
+import type { PresetSetting } from '../audit/policy.js';
 import type { AuditResult, NotEvaluated, Waiver } from '../audit/types.js';
 import {
   compareFindings,
@@ -21,8 +23,10 @@ import type { FailOn, Severity } from '../domain/severity.js';
 import type { IdentityKind, SubjectKind } from '../domain/subject.js';
 import type { EvidenceCheck } from '../evidence/signature.js';
 import type { EvidenceSummary } from '../evidence/summary.js';
+import type { ControlRef } from '../rules/frameworks.js';
 import type { Coverage, Organization, Snapshot } from '../snapshot/schema.js';
 import { computeChanges } from './model/changes.js';
+import { controlRows, reportFrameworks } from './model/controls.js';
 import { groupFindings } from './model/finding-groups.js';
 import { buildFindingRows, indexFindings } from './model/finding-rows.js';
 import { notEvaluatedRows, ruleRows } from './model/rules.js';
@@ -150,6 +154,11 @@ export interface FindingRow extends FindingIdentity {
   /** True when this finding makes the CI gate fail. */
   gating: boolean;
   /**
+   * The controls its rule evidences: of the `--framework` selection, else of every framework
+   * (resolved from the rule's references against rules/frameworks).
+   */
+  controls: ControlRef[];
+  /**
    * Compared with the previous review's audit (`--previous`): `new`, or `still-open` when the same
    * finding key fired then (waived or not). Null when no previous snapshot was given.
    */
@@ -164,6 +173,8 @@ export interface RuleFindingGroup {
   rationale: string;
   remediation: string;
   references: string[];
+  /** The rule's references as controls (see FindingRow.controls). */
+  controls: ControlRef[];
   count: number;
   open: number;
   waived: number;
@@ -445,8 +456,44 @@ export interface RuleRow {
   /** Organizations where the rule was not evaluated (their subjects are in none of the counts). */
   notEvaluated: Array<{ orgId: string; orgName: string; reason: string }>;
   references: string[];
+  /** The references as controls (see FindingRow.controls). */
+  controls: ControlRef[];
   /** Effective params as `name=value` strings, sorted by name. */
   params: string[];
+}
+
+/** The `--framework` selection as the report states it. */
+export interface ReportFrameworks {
+  /** The frameworks selected, in the order given; empty: none (every framework's control ids shown). */
+  selected: Array<{ id: string; name: string }>;
+  /** What the presets set: each rule param, its value, and which framework's control (or the policy) set it. */
+  settings: PresetSetting[];
+  /**
+   * The strictest review cadence of the selected frameworks (PCI DSS 7.2.4: at least every six
+   * months), with the date the next review is due counted from the snapshot's collection; null: none states one.
+   */
+  reviewCadence: {
+    framework: string;
+    control: string;
+    maxDays: number;
+    text: string;
+    nextReviewBy: string;
+  } | null;
+}
+
+/** One control of the frameworks in scope, with the rules that test it and their status. */
+export interface ControlReportRow {
+  framework: string;
+  frameworkName: string;
+  control: string;
+  title: string;
+  /** Worst of its rules' (src/audit/controls.ts); `not evaluated` when no rule tests it. */
+  status: ControlStatus;
+  rules: Array<RuleControlStatus & { title: string; severity: Severity }>;
+  /** Findings of its rules: unwaived, waived, all. */
+  open: number;
+  waived: number;
+  findings: number;
 }
 
 /** One waiver and what it matched. */
@@ -541,6 +588,8 @@ export interface ReportModel {
     source: Snapshot['source'];
     collectionStats: Snapshot['stats'];
     inputs: AuditResult['inputs'];
+    /** The `--framework` selection, its presets and review cadence. */
+    frameworks: ReportFrameworks;
   };
   verdict: {
     /** fail when the gate fails; attention when there are open findings below the gate; pass otherwise. */
@@ -579,6 +628,11 @@ export interface ReportModel {
   /** Database users, custom roles, network access and clusters per project (snapshot schema 3). */
   databaseAccess: DatabaseAccess;
   rules: RuleRow[];
+  /**
+   * Every control of the frameworks in scope (the selection, else every framework profile) in
+   * catalogue order, then controls cited outside it; those no rule tests are listed, not evaluated.
+   */
+  controls: ControlReportRow[];
   /** Every rule x org not evaluated, by organization then severity and rule. */
   notEvaluated: NotEvaluatedRow[];
   waivers: WaiverRow[];
@@ -652,7 +706,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
   const notEvaluatedCount = notEvaluatedCounts(notEvaluated);
   const model: ReportModel = {
     reportSchemaVersion: REPORT_SCHEMA_VERSION,
-    meta: buildMeta(input, sections.organizations),
+    meta: { ...buildMeta(input, sections.organizations), frameworks: reportFrameworks(audit, snapshot) },
     verdict: buildVerdict(audit, notEvaluatedCount),
     summary: buildSummary(audit, sections, findingIndex.overall, notEvaluatedCount),
     organizations: sections.organizations,
@@ -663,6 +717,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
     projectInvitations: sections.projectInvitations,
     databaseAccess: sections.databaseAccess,
     rules: ruleRows(audit, findingRows),
+    controls: controlRows(audit),
     notEvaluated,
     waivers: waiverRows(audit),
     changes: null,

@@ -5,6 +5,29 @@
  * does not exist, or a misspelt prefix, is an error rather than a silently wrong audit trail.
  */
 import { z } from 'zod';
+import { UsageError } from '../errors.js';
+
+/**
+ * One param a framework states a figure for, e.g. PCI DSS 8.2.6's 90 days of inactivity. Presets only
+ * set day limits, where fewer days is stricter: several frameworks give the lowest value.
+ */
+const presetParamSchema = z.strictObject({
+  /** Rule id; a rules folder without that rule (or param) simply does not get the setting. */
+  rule: z.string().min(1),
+  param: z.string().min(1),
+  value: z.number().int().positive(),
+  /** The control that states the figure (an id of this catalogue). */
+  control: z.string().min(1),
+  /** Why the control governs this rule's param. */
+  why: z.string().min(1),
+});
+
+/** A rule param a framework's figure could seem to govern but the preset leaves, and why. */
+const presetLeftSchema = z.strictObject({
+  rule: z.string().min(1),
+  param: z.string().min(1),
+  why: z.string().min(1),
+});
 
 export const frameworkCatalogueSchema = z.strictObject({
   /** `--framework` value, e.g. `pci-dss-4`. */
@@ -21,6 +44,13 @@ export const frameworkCatalogueSchema = z.strictObject({
     .strictObject({ maxDays: z.number().int().positive(), control: z.string(), text: z.string() })
     .nullable(),
   controls: z.array(z.strictObject({ id: z.string().min(1), title: z.string().min(1) })).min(1),
+  /**
+   * What `--framework <id>` sets: rule params where the framework states a figure (the policy file
+   * wins over them), and the rule params deliberately left at their defaults.
+   */
+  preset: z
+    .strictObject({ params: z.array(presetParamSchema), leftAlone: z.array(presetLeftSchema).default([]) })
+    .default({ params: [], leftAlone: [] }),
 });
 export type FrameworkCatalogue = z.infer<typeof frameworkCatalogueSchema>;
 
@@ -58,4 +88,49 @@ export function resolveReference(
     };
   }
   return { framework: catalogue.id, control: control.id, title: control.title };
+}
+
+/**
+ * The catalogues the `--framework` values name, in the order given (repeats dropped). An unknown or
+ * not selectable id is a UsageError (exit 2) listing the selectable ids.
+ */
+export function selectFrameworks(
+  ids: readonly string[],
+  catalogues: readonly FrameworkCatalogue[],
+): FrameworkCatalogue[] {
+  const selectable = catalogues.filter((c) => c.selectable);
+  const chosen: FrameworkCatalogue[] = [];
+  for (const id of ids) {
+    const c = selectable.find((x) => x.id === id);
+    if (c === undefined)
+      throw new UsageError(
+        `unknown framework ${JSON.stringify(id)} (choose from: ${selectable
+          .map((x) => x.id)
+          .sort()
+          .join(', ')})`,
+        { hint: "run `atlas-access-review rules list --framework <id>` to see a framework's controls" },
+      );
+    if (!chosen.includes(c)) chosen.push(c);
+  }
+  return chosen;
+}
+
+/**
+ * The controls a rule's references name, in the rule's order: only those of `frameworks` when given
+ * (the `--framework` selection), else every catalogue's. A reference no catalogue knows is left out
+ * (a custom rule may cite a framework the tool has no catalogue of; its text stays in `references`).
+ */
+export function controlsOf(
+  references: readonly string[],
+  catalogues: readonly FrameworkCatalogue[],
+  frameworks: readonly string[] | null,
+): ControlRef[] {
+  const out: ControlRef[] = [];
+  for (const ref of references) {
+    const r = resolveReference(ref, catalogues);
+    if ('problem' in r) continue;
+    if (frameworks !== null && !frameworks.includes(r.framework)) continue;
+    if (!out.some((c) => c.framework === r.framework && c.control === r.control)) out.push(r);
+  }
+  return out;
 }

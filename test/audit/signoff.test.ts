@@ -15,6 +15,7 @@ import type { CliContext } from '../../src/cli/context.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { findingKey } from '../../src/domain/keys.js';
 import { DEFAULT_RULES_DIR, readRulesDir, signoffFindings } from '../../src/input/audit-inputs.js';
+import { reviewCadenceFindings } from '../../src/review/cadence.js';
 import type { Signoff, SignoffAction } from '../../src/review/signoff.js';
 import type { LoadedRuleSet } from '../../src/rules/load.js';
 import { BUILDER_NOW, org, snapshot, syncTeams, team, user } from '../builders/snapshot.js';
@@ -415,5 +416,44 @@ describe('--signoff on the command line', () => {
     const text = readFileSync(out, 'utf8');
     expect(text).toContain('review-revocation-not-done');
     expect(text).toContain('kept@example.com was marked Revoke');
+  });
+});
+
+describe('review cadence (--framework with a cadence, and --signoff)', () => {
+  const pci = { framework: 'pci-dss-4', reference: 'PCI DSS v4.0 7.2.4', maxDays: 183 };
+  const at = (collectedAt: string) => ({ ...laterSnapshot(), collectedAt });
+  const loaded = () => ({ snapshot: laterSnapshot(), file: 'q2.json', sha256: 'c'.repeat(64) });
+
+  it('a sign-off within the cadence: no finding, the organization passes', () => {
+    // Signed off 2026-03-06; the snapshot is collected 87 days later.
+    const { extra } = signoffFindings(signoff(), loaded(), BUILDER_NOW, pci);
+    expect(extra.findings.filter((f) => f.ruleId === 'review-overdue')).toEqual([]);
+    expect(extra.rules.find((r) => r.id === 'review-overdue')).toMatchObject({
+      subjectsChecked: 1,
+      passed: 1,
+    });
+  });
+
+  it('a sign-off older than the cadence, and an organization it did not cover, are findings', () => {
+    const later = at('2026-10-01T00:00:00.000Z');
+    later.organizations.push(org({ name: 'Newco' }));
+    const { findings, rules } = reviewCadenceFindings(signoff(), later, pci);
+    expect(findings.map((f) => f.message)).toEqual([
+      'Northwind was last reviewed on 2026-03-06 (sign-off), 208 days before this snapshot; PCI DSS v4.0 7.2.4 requires a review at least every 183 days',
+      'Newco is not in the last signed-off review (2026-03-06); PCI DSS v4.0 7.2.4 requires a review at least every 183 days',
+    ]);
+    expect(findings[0]).toMatchObject({ severity: 'high', subject: { type: 'org', id: ORG }, isNew: true });
+    expect(rules[0]).toMatchObject({
+      id: 'review-overdue',
+      failed: 2,
+      passed: 0,
+      references: ['PCI DSS v4.0 7.2.4'],
+    });
+  });
+
+  it('exactly at the cadence is still in time', () => {
+    // 2026-03-06T09:00Z + 183 days = 2026-09-05T09:00Z.
+    const { findings } = reviewCadenceFindings(signoff(), at('2026-09-05T09:00:00.000Z'), pci);
+    expect(findings).toEqual([]);
   });
 });

@@ -378,13 +378,32 @@ const README_PLANS: Record<string, Plan> = {
     },
 
   // audit
-  'atlas-access-review audit snapshot.json [--rules dir] [--policy policy.yaml] [--waivers waivers.yaml] [--fail-on low|medium|high|critical|never] [--baseline findings.json] [--signoff signoff.json] [--roster hr.csv] [--format text|json|junit|markdown|github|sarif|html|xlsx|csv|email] [--output file] [--write-baseline file] [--force]':
+  'atlas-access-review audit snapshot.json [--rules dir] [--policy policy.yaml] [--waivers waivers.yaml] [--fail-on low|medium|high|critical|never] [--baseline findings.json] [--signoff signoff.json] [--roster hr.csv] [--framework id] [--format text|json|junit|markdown|github|sarif|html|xlsx|csv|email] [--output file] [--write-baseline file] [--force]':
     { usage: true, bare: { code: 1, given: ['snapshot.json'], stdout: /^HIGH /m } },
 
   // rules
-  'atlas-access-review rules list [--rules dir] [--format text|json]': {
+  'atlas-access-review rules list [--rules dir] [--framework id] [--format text|json]': {
     usage: true,
     bare: { code: 0, stdout: /stale-last-auth/ },
+  },
+  'atlas-access-review report q4.json --framework pci-dss-4 --group-by control --out-dir q4-pci': {
+    run: {
+      code: 1,
+      given: ['q4.json'],
+      writes: under('q4-pci', REPORT_FILES),
+      check: (dir, run) => {
+        // Which control set which threshold, on stderr and in the report's meta.
+        expect(run.stderr).toContain('stale-last-auth maxDays=90: pci-dss-4 8.2.6');
+        const model = readJson(join(dir, 'q4-pci/access-review.json'));
+        expect(model.meta.frameworks.selected).toEqual([{ id: 'pci-dss-4', name: 'PCI DSS v4.0' }]);
+        const controls = model.findings.flatMap(
+          (g: { rules: Array<{ controls: Array<{ framework: string }> }> }) =>
+            g.rules.flatMap((r) => r.controls.map((c) => c.framework)),
+        );
+        expect(new Set(controls)).toEqual(new Set(['pci-dss-4']));
+        expect(readFileSync(join(dir, 'q4-pci/access-review.html'), 'utf8')).toContain('Findings by control');
+      },
+    },
   },
   'atlas-access-review rules validate <dir>': { usage: true },
   'atlas-access-review rules facts [kind]': { usage: true, bare: { code: 0, stdout: /daysSinceLastAuth/ } },
@@ -408,7 +427,7 @@ const README_PLANS: Record<string, Plan> = {
         },
       },
     },
-  'atlas-access-review report snapshot.json [--html f] [--xlsx f] [--json f] [--csv f] [--junit f] [--markdown f] [--out-dir dir] [--previous previous-snapshot.json] [--force] [audit options] [--split-by reviewer] [--due YYYY-MM-DD] [--campaign-id id]':
+  'atlas-access-review report snapshot.json [--html f] [--xlsx f] [--json f] [--csv f] [--junit f] [--markdown f] [--out-dir dir] [--previous previous-snapshot.json] [--group-by rule|control] [--force] [audit options] [--split-by reviewer] [--due YYYY-MM-DD] [--campaign-id id]':
     { usage: true },
   'atlas-access-review run (--org <id>... | --all-orgs) [collect options] [audit options] [--out-dir dir | --html f --xlsx f ...] [--snapshot file] [--previous previous-snapshot.json] [--format text|json|junit|markdown|github|sarif|html|csv|email] [--email-to addr... email options] [--force] [--quiet] [--evidence pack.zip]':
     { usage: true },
@@ -710,6 +729,12 @@ const HELP_PLANS: Record<string, Plan> = {
     },
   '$0 rules list --format json': {
     run: { code: 0, check: (_dir, run) => expect(JSON.parse(run.stdout).length).toBeGreaterThan(20) },
+  },
+  '$0 rules list --framework pci-dss-4': {
+    run: { code: 0, stdout: /^8\.2\.6 {2}Inactive user accounts[^\n]*\n {2}db-user-inactive /m },
+  },
+  '$0 report snap.json --framework pci-dss-4 --group-by control --html r.html --xlsx review.xlsx': {
+    run: { code: 1, given: ['snap.json'], writes: ['r.html', 'review.xlsx'] },
   },
   '$0 rules validate my-rules': {
     run: {

@@ -99,7 +99,12 @@ describe('hostile strings', () => {
   });
 
   it('HTML report and email: every Atlas value escaped, no foreign tags or handlers', async () => {
-    for (const page of [(await RENDERERS.html.render(model)) as string, renderEmailSummary(model).html]) {
+    const byControl = (await RENDERERS.html.render(model, { groupBy: 'control' })) as string;
+    for (const page of [
+      (await RENDERERS.html.render(model)) as string,
+      byControl,
+      renderEmailSummary(model).html,
+    ]) {
       const html = page.includes('id="findings"') ? withoutOwnScript(page) : page;
       for (const tag of tagsOf(html)) expect(ALLOWED_TAGS.has(tag), `unexpected <${tag}>`).toBe(true);
       expect(html).not.toContain('<script');

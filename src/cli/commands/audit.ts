@@ -12,6 +12,7 @@ import {
   assertOutputsAreNotInputs,
   auditFileOptions,
   auditOptions,
+  noteFrameworkSettings,
   warnCrossOrgWaivers,
 } from '../audit-options.js';
 import type { CliContext } from '../context.js';
@@ -144,6 +145,7 @@ export const auditCommand: CommandFactory = (ctx) =>
         );
       }
       warnCrossOrgWaivers(audit, ctx);
+      noteFrameworkSettings(audit, ctx);
       if (baselineOut) {
         // The same bytes as `--format json`: the document `--baseline` reads (only the finding keys).
         await writeFileAtomic(baselineOut, await RENDERERS.json.render(model), { force: argv.force });

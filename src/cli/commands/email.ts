@@ -9,6 +9,7 @@ import {
   assertOutputsAreNotInputs,
   auditFileOptions,
   auditOptions,
+  noteFrameworkSettings,
 } from '../audit-options.js';
 import type { CliContext } from '../context.js';
 import {
@@ -83,6 +84,7 @@ export const emailCommand: CommandFactory = (ctx: CliContext) =>
       const now = ctx.now();
       const opts = { ...auditFileOptions(argv.snapshot, argv, ctx.cwd), keys };
       const { loaded, audit, evidence } = await auditFromFiles(opts, now);
+      noteFrameworkSettings(audit, ctx);
       // Same rules, policy, waivers and clock as the current audit (see src/input/previous.ts).
       const previous = argv.previous
         ? await loadPrevious(resolve(ctx.cwd, argv.previous), opts, now, argv.previous)

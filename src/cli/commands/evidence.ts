@@ -42,6 +42,7 @@ import {
   type VerifyKeyArgs,
   verifyKeyOption,
 } from '../evidence-keys.js';
+import { frameworkOption } from '../framework-option.js';
 import { type CommandFactory, defineCommand } from './define.js';
 
 /** Files `evidence keygen` writes into --out-dir. */
@@ -248,6 +249,8 @@ type PackInputOption = (typeof PACK_INPUTS)[number][0];
 export type PackArgs = { [K in PackInputOption]?: string | undefined } & SigningKeyArgs & {
     out: string;
     'fail-on'?: FailOn | undefined;
+    /** `--framework` ids the packed audit is held to. */
+    framework?: string[] | undefined;
     force: boolean;
   };
 
@@ -259,6 +262,7 @@ function packArgv(argv: PackArgs): string[] {
     if (v !== undefined) out.push(`--${name}`, v);
   }
   if (argv['fail-on'] !== undefined) out.push('--fail-on', argv['fail-on']);
+  for (const f of argv.framework ?? []) out.push('--framework', f);
   if (argv['signing-key'] !== undefined) out.push('--signing-key', argv['signing-key']);
   // --force is left out: it changes whether a file may be replaced, not what is packed, and a pack
   // made again over the first must be byte-identical to it.
@@ -323,6 +327,7 @@ export async function packEvidence(
     policy: args.policy,
     waivers: args.waivers,
     'fail-on': args['fail-on'],
+    framework: args.framework,
   };
   const opts = { ...auditFileOptions(args.snapshot, auditArgs, ctx.cwd), keys: NO_KEYS };
   const { loaded, audit } = await auditFromFiles(opts, new Date(snapshot.collectedAt));
@@ -361,7 +366,7 @@ function packCommand(ctx: CliContext) {
           describe,
           demandOption: name === 'snapshot',
         });
-      return b
+      return frameworkOption(b)
         .option('fail-on', {
           choices: failOnSchema.options,
           requiresArg: true,

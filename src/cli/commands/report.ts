@@ -7,6 +7,8 @@ import { auditFromFiles, readAuditInputs } from '../../input/audit-inputs.js';
 import { loadPrevious } from '../../input/previous.js';
 import { buildReportModel, type ReportModel } from '../../report/model.js';
 import {
+  GROUP_BY,
+  type GroupBy,
   OUT_DIR_FORMATS,
   RENDERERS,
   REPORT_FORMATS,
@@ -18,6 +20,7 @@ import {
   assertOutputsAreNotInputs,
   auditFileOptions,
   auditOptions,
+  noteFrameworkSettings,
   warnCrossOrgWaivers,
 } from '../audit-options.js';
 import type { CliContext } from '../context.js';
@@ -37,6 +40,7 @@ type FormatArgs = { [F in ReportFormat]?: string | undefined };
 
 interface ReportCommandArgs extends AuditArgs, FormatArgs, SplitArgs {
   snapshot: string;
+  'group-by': GroupBy;
   'out-dir'?: string | undefined;
   previous?: string | undefined;
   force: boolean;
@@ -57,7 +61,13 @@ export function reportOutputOptions<T>(yargs: Argv<T>) {
       requiresArg: true,
       describe: `Write these formats into this folder with default names (${OUT_DIR_FORMATS.map((f) => RENDERERS[f].defaultFile).join(', ')})`,
     })
-    .option('force', { type: 'boolean', default: false, describe: 'Overwrite output files that exist' });
+    .option('force', { type: 'boolean', default: false, describe: 'Overwrite output files that exist' })
+    .option('group-by', {
+      choices: GROUP_BY,
+      default: 'rule' as GroupBy,
+      describe:
+        'How the HTML and XLSX lay out the findings: by severity and rule, or by control (HTML grouped per control, XLSX with a Controls sheet)',
+    });
   for (const format of REPORT_FORMATS) {
     b = b.option(format, {
       type: 'string',
@@ -120,10 +130,12 @@ export async function renderAndWrite(
   outputs: readonly PlannedOutput[],
   force: boolean,
   ctx: Pick<CliContext, 'stdout'>,
+  groupBy: GroupBy = 'rule',
 ): Promise<Map<ReportFormat, { path: string; bytes: string | Uint8Array }>> {
   const rendered = new Map<ReportFormat, { path: string; bytes: string | Uint8Array }>();
   for (const output of outputs) {
-    rendered.set(output.format, { path: output.path, bytes: await RENDERERS[output.format].render(model) });
+    const bytes = await RENDERERS[output.format].render(model, { groupBy });
+    rendered.set(output.format, { path: output.path, bytes });
   }
   for (const output of outputs) {
     const { bytes } = rendered.get(output.format)!;
@@ -142,6 +154,7 @@ export function finishWithGate(
   command: string,
 ): void {
   warnCrossOrgWaivers(audit, ctx);
+  noteFrameworkSettings(audit, ctx);
   const g = audit.gate;
   ctx.stderr(`${command}: ${model.verdict.headline}\n`);
   if (g.failed) ctx.stderr(`${command}: ${gateFailureText(audit)}; failing (exit 1)\n`);
@@ -196,6 +209,10 @@ export const reportCommand: CommandFactory = (ctx) =>
           .example(
             '$0 report snap.json --roster hr-roster.csv --policy campaign-policy.yaml --split-by reviewer --out-dir campaign/',
             'one workbook per reviewer and campaign.json',
+          )
+          .example(
+            '$0 report snap.json --framework pci-dss-4 --group-by control --html r.html --xlsx review.xlsx',
+            'held to PCI DSS v4.0: its thresholds, its control ids, findings grouped by control',
           ),
       );
     },
@@ -245,7 +262,7 @@ export const reportCommand: CommandFactory = (ctx) =>
             ctx,
           )
         : null;
-      await renderAndWrite(model, outputs, argv.force, ctx);
+      await renderAndWrite(model, outputs, argv.force, ctx, argv['group-by']);
       if (split && campaign) await writeSplit(split, campaign, argv.force, ctx);
       finishWithGate(audit, model, ctx, 'report');
     },

@@ -1,26 +1,116 @@
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { SUBJECT_KINDS, type SubjectKind } from '../../domain/subject.js';
-import { DEFAULT_RULES_DIR, readRulesDir } from '../../input/rules-dir.js';
+import { DEFAULT_RULES_DIR, readFrameworkCatalogues, readRulesDir } from '../../input/rules-dir.js';
 import { FACTS } from '../../rules/facts.js';
+import { controlsOf, type FrameworkCatalogue, selectFrameworks } from '../../rules/frameworks.js';
+import type { LoadedRuleSet } from '../../rules/load.js';
 import { ruleJsonSchema } from '../../rules/schema.js';
 import { writeFileAtomic } from '../../util/files.js';
+import { terminalSafe } from '../../util/terminal.js';
 import type { CliContext } from '../context.js';
+import { frameworkOption } from '../framework-option.js';
 import { type CommandFactory, defineCommand } from './define.js';
 
 const pad = (s: string, n: number): string => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 
+/** One control of a framework with the rules that cite it (none: a gap the auditor should see). */
+interface ControlRules {
+  control: string;
+  title: string;
+  /** The review cycle itself (sign-off, `review verify`) evidences it (src/review/verify.ts REVIEW_REFERENCES). */
+  evidencedByReview: boolean;
+  rules: Array<{ id: string; severity: string; title: string; enabled: boolean }>;
+}
+
+/** The rules per control of each framework, in catalogue order, controls no rule cites included. */
+function rulesPerControl(
+  set: LoadedRuleSet,
+  frameworks: readonly FrameworkCatalogue[],
+  catalogues: readonly FrameworkCatalogue[],
+  reviewReferences: readonly string[],
+): Array<{ id: string; name: string; controls: ControlRules[] }> {
+  const cited = set.rules.map((r) => ({ r, controls: controlsOf(r.references, catalogues, null) }));
+  return frameworks.map((fw) => ({
+    id: fw.id,
+    name: fw.name,
+    controls: fw.controls.map((c) => ({
+      control: c.id,
+      title: c.title,
+      evidencedByReview: reviewReferences.includes(`${fw.referencePrefix} ${c.id}`),
+      rules: cited
+        .filter((x) => x.controls.some((k) => k.framework === fw.id && k.control === c.id))
+        .map(({ r }) => ({ id: r.id, severity: r.severity, title: r.title, enabled: r.enabled })),
+    })),
+  }));
+}
+
+/** `rules list --framework`: each framework's controls, the rules testing each, then the gaps. */
+function printRulesPerControl(
+  ctx: CliContext,
+  frameworks: ReturnType<typeof rulesPerControl>,
+  format: 'text' | 'json',
+): void {
+  if (format === 'json') {
+    ctx.stdout(`${JSON.stringify(frameworks, null, 2)}\n`);
+    return;
+  }
+  for (const fw of frameworks) {
+    const tested = fw.controls.filter((c) => c.rules.length > 0);
+    const gaps = fw.controls.filter((c) => c.rules.length === 0);
+    ctx.stdout(
+      `${fw.name} (${fw.id}): ${tested.length} of ${fw.controls.length} controls tested by a rule\n\n`,
+    );
+    for (const c of tested) {
+      ctx.stdout(`${c.control}  ${c.title}\n`);
+      const w = Math.max(...c.rules.map((r) => r.id.length));
+      for (const r of c.rules)
+        ctx.stdout(
+          `  ${pad(terminalSafe(r.id), w)}  ${pad(r.severity, 8)}  ${terminalSafe(r.title)}${r.enabled ? '' : ' (disabled)'}\n`,
+        );
+    }
+    const byReview = fw.controls.filter((c) => c.evidencedByReview).map((c) => c.control);
+    if (byReview.length > 0)
+      ctx.stdout(
+        `\nEvidenced by the review cycle itself (sign-off, review verify): ${byReview.join(', ')}\n`,
+      );
+    if (gaps.length > 0) {
+      ctx.stdout(`\nNo rule tests (evidence these another way):\n`);
+      for (const c of gaps)
+        ctx.stdout(`${c.control}  ${c.title}${c.evidencedByReview ? ' (the review cycle)' : ''}\n`);
+    }
+    ctx.stdout('\n');
+  }
+}
+
 function listCommand(ctx: CliContext) {
-  return defineCommand<{ rules?: string; format: 'text' | 'json' }>({
+  type ListArgs = { rules?: string; format: 'text' | 'json'; framework?: string[] | undefined };
+  return defineCommand<ListArgs>({
     command: 'list',
-    describe: 'Print the rule catalogue (id, severity, subject kind, title)',
+    describe:
+      'Print the rule catalogue (id, severity, subject kind, title); with --framework, the rules per control of that framework and the controls no rule tests',
     builder: (y: Argv) =>
-      y
+      frameworkOption(y)
         .option('rules', { type: 'string', requiresArg: true, describe: 'Rules folder (default: built-in)' })
         .option('format', { choices: ['text', 'json'] as const, default: 'text' as 'text' | 'json' })
-        .example('$0 rules list --format json', 'the catalogue as JSON'),
-    handler: async (argv: { rules?: string; format: 'text' | 'json' }) => {
+        .example('$0 rules list --format json', 'the catalogue as JSON')
+        .example('$0 rules list --framework pci-dss-4', 'the rules per PCI DSS v4.0 control, and the gaps'),
+    handler: async (argv: ListArgs) => {
+      // The framework is checked first: a typo is exit 2 before any rule file is read. Without one
+      // the catalogues are not read at all.
+      const catalogues = argv.framework?.length ? await readFrameworkCatalogues() : [];
+      const frameworks = selectFrameworks(argv.framework ?? [], catalogues);
       const set = await readRulesDir(argv.rules ? resolve(ctx.cwd, argv.rules) : DEFAULT_RULES_DIR);
+      if (frameworks.length > 0) {
+        // Loaded only here: the review module is not needed to list the catalogue.
+        const { REVIEW_REFERENCES } = await import('../../review/verify.js');
+        printRulesPerControl(
+          ctx,
+          rulesPerControl(set, frameworks, catalogues, REVIEW_REFERENCES),
+          argv.format,
+        );
+        return;
+      }
       if (argv.format === 'json') {
         const rules = set.rules.map(({ file: _file, $schema: _s, ...r }) => r);
         ctx.stdout(`${JSON.stringify(rules, null, 2)}\n`);

@@ -8,7 +8,7 @@ import { summarizeEvidence } from '../../evidence/summary.js';
 import { auditFromFiles, readAuditInputs } from '../../input/audit-inputs.js';
 import { loadPrevious } from '../../input/previous.js';
 import { buildReportModel, type ReportModel } from '../../report/model.js';
-import { RENDERERS, REPORT_FORMATS, type ReportFormat } from '../../report/renderers/index.js';
+import { type GroupBy, RENDERERS, REPORT_FORMATS, type ReportFormat } from '../../report/renderers/index.js';
 import { assertWritable } from '../../util/files.js';
 import {
   type AtlasArgs,
@@ -55,6 +55,8 @@ export interface RunArgs extends AtlasArgs, AuditArgs, EmailArgs, FormatArgs, Si
   snapshot?: string | undefined;
   previous?: string | undefined;
   'out-dir'?: string | undefined;
+  /** How the HTML and XLSX lay out the findings (`--group-by`). */
+  'group-by'?: GroupBy | undefined;
   /** Also print the audit in this format to stdout, as `audit --format` does. */
   format?: ReportFormat | undefined;
   force: boolean;
@@ -155,7 +157,7 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
     previous,
     evidence: [...evidence, ...(previous ? [previous.evidence] : [])],
   });
-  const written = await renderAndWrite(model, outputs, args.force, ctx);
+  const written = await renderAndWrite(model, outputs, args.force, ctx, args['group-by']);
 
   if (delivery) {
     // Attach exactly the bytes written; what was not asked for as a file is rendered in memory.
@@ -252,6 +254,7 @@ async function packRun(
     policy: args.policy,
     waivers: args.waivers,
     'fail-on': args['fail-on'],
+    framework: args.framework,
     reportFiles,
   };
   // The manifest records what made the pack: this run's options as parsed (they hold no secret:

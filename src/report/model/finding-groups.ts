@@ -24,6 +24,7 @@ export function groupFindings(rows: FindingRow[], rules: RuleSummary[]): Severit
         rationale: info?.rationale ?? '',
         remediation: info?.remediation ?? '',
         references: info ? [...info.references] : [],
+        controls: info?.controls ? [...info.controls] : [],
         count: list.length,
         open: list.length - waived,
         waived,

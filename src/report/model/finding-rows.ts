@@ -23,6 +23,7 @@ function evidenceValue(value: Finding['evidence'][string]): string {
  */
 export function buildFindingRows(audit: AuditResult, comparison: FindingComparison | null): FindingRow[] {
   const failOn = audit.gate.failOn;
+  const controls = new Map(audit.rules.map((r) => [r.id, r.controls ?? []]));
   const rows: FindingRow[] = audit.findings.map((f) => ({
     ...findingIdentity(f),
     evidence: Object.keys(f.evidence)
@@ -32,6 +33,7 @@ export function buildFindingRows(audit: AuditResult, comparison: FindingComparis
     waiver: f.waiver,
     isNew: f.isNew,
     gating: !f.waived && f.isNew && meetsFailOn(f.severity, failOn),
+    controls: controls.get(f.ruleId) ?? [],
     sinceLastReview: comparison ? (comparison.marks.get(f.key) ?? 'new') : null,
   }));
   return rows.sort(

@@ -29,6 +29,7 @@ export function ruleRows(audit: AuditResult, findingRows: readonly FindingRow[])
         .map((n) => ({ orgId: n.orgId, orgName: n.orgName, reason: n.reason }))
         .sort((a, b) => compareText(a.orgName, b.orgName) || compareText(a.orgId, b.orgId)),
       references: [...r.references],
+      controls: [...(r.controls ?? [])],
       params: Object.keys(r.params)
         .sort(compareText)
         .map((k) => `${k}=${JSON.stringify(r.params[k])}`),

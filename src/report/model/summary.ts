@@ -16,7 +16,7 @@ const plural = (n: number, one: string, many: string): string => `${n} ${n === 1
 export function buildMeta(
   input: BuildReportModelInput,
   organizations: Sections['organizations'],
-): ReportModel['meta'] {
+): Omit<ReportModel['meta'], 'frameworks'> {
   const { snapshot, audit } = input;
   const orgCount = organizations.length;
   return {

@@ -4,6 +4,7 @@ import { neutraliseFormula } from '../../util/text-safety.js';
 import { RECOMMENDATION_HEADER } from '../../workbook/contract.js';
 import { identityTypeText, type ReportModel, type RosterRow } from '../model.js';
 import { KEEP_RECOMMENDATION, recommendations } from '../recommendation.js';
+import { controlLabel } from './shared.js';
 
 /** Column headings and how each is read from a roster row. Shared with the XLSX Review sheet's order. */
 export const ROSTER_COLUMNS: Array<{ header: string; value: (r: RosterRow) => string | number | null }> = [
@@ -43,18 +44,34 @@ export function cell(value: string | number | null): string {
 }
 
 /**
+ * The CSV's own column after the Recommendation: the controls the identity's findings evidence
+ * ("pci-dss-4 8.2.6; soc2 CC6.2", in rule order, each once). Not a roster column, so the Review
+ * sheet's columns stay as they are.
+ */
+const CSV_CONTROLS_HEADER = 'Controls';
+
+function controlsByRule(model: ReportModel): (r: RosterRow) => string {
+  const byRule = new Map(model.rules.map((r) => [r.id, r.controls.map(controlLabel)]));
+  return (r) => [...new Set(r.findingRules.flatMap((id) => byRule.get(id) ?? []))].join('; ');
+}
+
+/**
  * Renders the roster as CSV with CRLF line ends and a UTF-8 BOM so Excel detects the encoding. The
- * Recommendation (the Review sheet's, src/report/recommendation.ts) is the last column, after the
+ * Recommendation (the Review sheet's, src/report/recommendation.ts) and the Controls follow the
  * roster columns, so theirs keep their letters.
  */
 export function renderCsv(model: ReportModel): string {
   const recommended = recommendations(model);
-  const lines = [[...ROSTER_COLUMNS.map((c) => cell(c.header)), cell(RECOMMENDATION_HEADER)].join(',')];
+  const controls = controlsByRule(model);
+  const lines = [
+    [...ROSTER_COLUMNS.map((c) => cell(c.header)), cell(RECOMMENDATION_HEADER), cell(CSV_CONTROLS_HEADER)].join(','),
+  ];
   for (const r of model.roster)
     lines.push(
       [
         ...ROSTER_COLUMNS.map((c) => cell(c.value(r))),
         cell(recommended.get(r.key) ?? KEEP_RECOMMENDATION),
+        cell(controls(r)),
       ].join(','),
     );
   return `\uFEFF${lines.join('\r\n')}\r\n`;

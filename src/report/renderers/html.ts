@@ -1,8 +1,13 @@
 /** HTML renderer: lays the report model out with the Handlebars templates from reports/. */
 
+import { controlCounts } from '../../audit/controls.js';
+import { compareText } from '../../domain/compare-text.js';
+import { severityRank } from '../../domain/severity.js';
 import { defaultTemplates, type ReportTemplates } from '../../templates/templates.js';
 import { historyStatusText } from '../model/sections/database-access.js';
-import type { DatabaseUserRow, ReportModel } from '../model.js';
+import type { DatabaseUserRow, ReportModel, RuleFindingGroup } from '../model.js';
+import type { RenderOptions } from './index.js';
+import { controlLabel, frameworkLines } from './shared.js';
 import { rosterByOrg, summaryView } from './summary-view.js';
 
 /** Roster sections start expanded only when the whole roster is small enough to scan. */
@@ -34,10 +39,65 @@ function databaseProjectsView(model: ReportModel) {
   }));
 }
 
+const statusClass = (status: string) => status.replace(/ /g, '-');
+
+/**
+ * `--group-by control`: each control with findings once, its rules (most severe first, as the model
+ * groups them) and their findings; a finding also names the other controls it is listed under.
+ */
+function controlGroupsView(model: ReportModel) {
+  const byRule = new Map<string, RuleFindingGroup>();
+  for (const g of model.findings) for (const r of g.rules) byRule.set(r.ruleId, r);
+  return model.controls
+    .filter((c) => c.findings > 0)
+    .map((c) => {
+      const here = `${c.framework} ${c.control}`;
+      const groups = c.rules
+        .flatMap((r) => byRule.get(r.id) ?? [])
+        .sort(
+          (a, b) => severityRank(b.severity) - severityRank(a.severity) || compareText(a.ruleId, b.ruleId),
+        );
+      return {
+        c,
+        statusClass: statusClass(c.status),
+        rules: groups.map((g) => ({
+          g,
+          findings: g.findings.map((f) => ({
+            ...f,
+            also: f.controls
+              .map(controlLabel)
+              .filter((l) => l !== here)
+              .join(', '),
+          })),
+        })),
+      };
+    });
+}
+
+/** The Controls table and its counts (`--group-by control`). */
+function controlsView(model: ReportModel) {
+  const counts = controlCounts(model.controls);
+  return {
+    controlRows: model.controls.map((c) => ({ ...c, statusClass: statusClass(c.status) })),
+    controlCounts: Object.entries(counts)
+      .filter(([, n]) => n > 0)
+      .map(([status, count]) => ({ status, count })),
+    controlGroups: controlGroupsView(model),
+  };
+}
+
 /** Renders the self-contained HTML report (inline CSS, no scripts). */
-export function renderHtml(model: ReportModel, templates: ReportTemplates = defaultTemplates()): string {
+export function renderHtml(
+  model: ReportModel,
+  templates: ReportTemplates = defaultTemplates(),
+  options: RenderOptions = {},
+): string {
+  const byControl = options.groupBy === 'control';
   return templates.report({
     ...summaryView(model),
+    frameworkLines: frameworkLines(model),
+    groupByControl: byControl,
+    ...(byControl ? controlsView(model) : {}),
     rosterByOrg: rosterByOrg(model),
     openRoster: model.roster.length <= OPEN_ROSTER_MAX_ROWS,
     // The call-out repeats the escalation rows (they lead m.changes.rows) so no reader can miss them.

@@ -31,6 +31,16 @@ export const REPORT_FORMATS = [
 ] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
+/** How the HTML and XLSX lay the findings out: by severity and rule (the default), or by control. */
+export const GROUP_BY = ['rule', 'control'] as const;
+export type GroupBy = (typeof GROUP_BY)[number];
+
+/** Options `report` passes to every renderer; those that have no use for one ignore it. */
+export interface RenderOptions {
+  /** `control`: the HTML findings grouped by control, and a Controls sheet in the XLSX. */
+  groupBy?: GroupBy | undefined;
+}
+
 /** One renderer and how its output is named and described. */
 export interface Renderer {
   format: ReportFormat;
@@ -44,7 +54,7 @@ export interface Renderer {
   binary: boolean;
   /** What the file is, for --help. */
   description: string;
-  render(model: ReportModel): string | Uint8Array | Promise<string | Uint8Array>;
+  render(model: ReportModel, options?: RenderOptions): string | Uint8Array | Promise<string | Uint8Array>;
 }
 
 export const RENDERERS: Record<ReportFormat, Renderer> = {
@@ -109,7 +119,7 @@ export const RENDERERS: Record<ReportFormat, Renderer> = {
     outDir: true,
     binary: false,
     description: 'self-contained HTML report',
-    render: async (model) => (await import('./html.js')).renderHtml(model),
+    render: async (model, options) => (await import('./html.js')).renderHtml(model, undefined, options),
   },
   xlsx: {
     format: 'xlsx',
@@ -119,7 +129,7 @@ export const RENDERERS: Record<ReportFormat, Renderer> = {
     binary: true,
     description:
       'review workbook (Summary, Findings, [Changes, Resolved findings,] Review, Teams, Programmatic identities, Project invitations, Database users, Custom roles, Network access, Rules, Waivers)',
-    render: async (model) => (await import('./xlsx.js')).renderXlsx(model),
+    render: async (model, options) => (await import('./xlsx.js')).renderXlsx(model, options),
   },
   csv: {
     format: 'csv',
@@ -145,6 +155,10 @@ export const RENDERERS: Record<ReportFormat, Renderer> = {
 export const OUT_DIR_FORMATS: readonly ReportFormat[] = REPORT_FORMATS.filter((f) => RENDERERS[f].outDir);
 
 /** Renders one format; always resolves to bytes or text. */
-export async function renderReport(format: ReportFormat, model: ReportModel): Promise<string | Uint8Array> {
-  return RENDERERS[format].render(model);
+export async function renderReport(
+  format: ReportFormat,
+  model: ReportModel,
+  options: RenderOptions = {},
+): Promise<string | Uint8Array> {
+  return RENDERERS[format].render(model, options);
 }

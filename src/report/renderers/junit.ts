@@ -8,6 +8,7 @@
 
 import { escapeXml } from '../../util/text-safety.js';
 import type { FindingRow, ReportModel, RuleRow } from '../model.js';
+import { controlsText } from './shared.js';
 
 const t = (text: string) => escapeXml(text, false);
 
@@ -82,6 +83,7 @@ function properties(rule: RuleRow): string[] {
     ['enabled', String(rule.enabled)],
     ['subjectsChecked', String(rule.subjectsChecked)],
     ['references', rule.references.join('; ')],
+    ['controls', controlsText(rule.controls)],
   ];
   return props.map(([k, v]) => `      <property name="${a(k)}" value="${a(v)}"/>`);
 }

@@ -8,7 +8,7 @@ import { SEVERITY_ORDER } from '../../domain/severity.js';
 import { coverageText } from '../../rules/requirements.js';
 import { escapeMarkdown as e } from '../../util/text-safety.js';
 import type { ReportChanges, ReportModel } from '../model.js';
-import { databaseAccessLine } from './shared.js';
+import { controlLabel, databaseAccessLine, frameworkLines } from './shared.js';
 
 /** Findings listed individually before the rest are only counted. */
 const MARKDOWN_MAX_FINDINGS = 150;
@@ -37,6 +37,8 @@ export function renderMarkdown(model: ReportModel): string {
       `Roster ${e(roster.file)}: ${roster.rows} ${roster.rows === 1 ? 'person' : 'people'} · sha256 \`${roster.sha256}\``,
       '',
     );
+  const frameworks = frameworkLines(m);
+  if (frameworks.length > 0) out.push(...frameworks.map((l) => `- ${e(l)}`), '');
   out.push('| Open findings | Critical | High | Medium | Low | Waived | Failing the gate |');
   out.push('|---:|---:|---:|---:|---:|---:|---:|');
   out.push(
@@ -126,7 +128,12 @@ function findingsSection(m: ReportModel): string[] {
     for (const r of g.rules) {
       out.push(`#### ${e(r.title)} \`${r.ruleId}\` (${r.count})`, '');
       if (r.remediation) out.push(`**Remediation:** ${e(r.remediation)}`, '');
-      if (r.references.length > 0) out.push(`**Controls:** ${r.references.map(e).join(' · ')}`, '');
+      if (r.controls.length > 0)
+        out.push(
+          `**Controls:** ${r.controls.map((c) => `\`${controlLabel(c)}\` ${e(c.title)}`).join(' · ')}`,
+          '',
+        );
+      else if (r.references.length > 0) out.push(`**Controls:** ${r.references.map(e).join(' · ')}`, '');
       const shown = r.findings.slice(0, Math.max(0, MARKDOWN_MAX_FINDINGS - listed));
       if (shown.length > 0) {
         out.push('| Organization | Subject | Finding | Status |', '|---|---|---|---|');

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import type { Severity } from '../../domain/severity.js';
 import { terminalJson } from '../../util/terminal.js';
 import type { FindingRow, ReportModel, RuleRow } from '../model.js';
+import { controlLabel } from './shared.js';
 
 /** The notification descriptor of a rule not evaluated in an organization (driver.notifications[0]). */
 const NOT_EVALUATED = {
@@ -74,6 +75,7 @@ function sarifRule(r: RuleRow) {
     properties: {
       tags: ['security', 'access-review', ...r.references],
       'security-severity': SECURITY_SEVERITY[r.severity],
+      controls: r.controls.map((c) => ({ framework: c.framework, control: c.control, title: c.title })),
     },
   };
 }
@@ -99,6 +101,8 @@ function sarifResult(f: FindingRow, index: Map<string, number>) {
     ],
     partialFingerprints: { findingKey: f.key },
     properties: {
+      // Code scanning filters results by tag: one per control, "pci-dss-4 8.2.6".
+      tags: f.controls.map(controlLabel),
       evidence: Object.fromEntries(f.evidence.map((e) => [e.name, e.value])),
       orgId: f.orgId,
       subjectId: f.subjectId,

@@ -1,4 +1,6 @@
 /** Wording several renderers share, so every format says the same thing about the same model. */
+import { presetSettingText } from '../../audit/policy.js';
+import type { ControlRef } from '../../rules/frameworks.js';
 import type { ReportModel, WaiverRow } from '../model.js';
 
 const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
@@ -62,4 +64,31 @@ export function databaseAccessLine(m: ReportModel): string {
   const partial = DATASET_WORDS.filter(([p]) => !da.collected[p]).map(([, words]) => words);
   const note = partial.length > 0 ? `; not collected in every organization: ${partial.join(', ')}` : '';
   return `Database access: ${users}, ${plural(c.customRoles, 'custom role')}, ${network}${note}`;
+}
+
+/** A control as compact text: the `--framework` id and the control id, e.g. "pci-dss-4 8.2.6". */
+export function controlLabel(c: ControlRef): string {
+  return `${c.framework} ${c.control}`;
+}
+
+/** Controls as one cell or line: "pci-dss-4 8.2.6; soc2 CC6.2" (unescaped). */
+export function controlsText(controls: readonly ControlRef[]): string {
+  return controls.map(controlLabel).join('; ');
+}
+
+/**
+ * The framework selection in sentences (unescaped; none without `--framework`): the frameworks, each
+ * rule param a preset set and by which control (or that the policy kept it), and the review cadence.
+ */
+export function frameworkLines(m: ReportModel): string[] {
+  const fw = m.meta.frameworks;
+  if (fw.selected.length === 0) return [];
+  const lines = [`Frameworks: ${fw.selected.map((f) => `${f.name} (${f.id})`).join(', ')}`];
+  for (const s of fw.settings) lines.push(`Preset: ${presetSettingText(s)}`);
+  const c = fw.reviewCadence;
+  if (c)
+    lines.push(
+      `Review cadence: at least every ${c.maxDays} days (${c.framework} ${c.control}: ${c.text}); next review by ${c.nextReviewBy}`,
+    );
+  return lines;
 }

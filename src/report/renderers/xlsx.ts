@@ -24,6 +24,8 @@ import ExcelJS from 'exceljs';
 import { neutraliseFormula } from '../../util/text-safety.js';
 import { INPUT_HEADERS, SUMMARY_SHA_LABEL } from '../../workbook/contract.js';
 import type { ReportModel } from '../model.js';
+import type { RenderOptions } from './index.js';
+import { controlsSheet } from './xlsx/controls-sheet.js';
 import { customRolesSheet, databaseUsersSheet, networkAccessSheet } from './xlsx/database-sheets.js';
 import {
   programmaticSheet,
@@ -45,13 +47,15 @@ export { SUMMARY_SHA_LABEL };
 export const REVIEW_INPUT_HEADERS = INPUT_HEADERS;
 
 /**
- * The workbook's sheets, in order; Changes and Resolved findings only with `--previous`. The database
- * sheets are always written (empty with their headers when not collected: the Summary says so).
+ * The workbook's sheets, in order; Changes and Resolved findings only with `--previous`, Controls only
+ * with `--group-by control`. The database sheets are always written (empty with their headers when not
+ * collected: the Summary says so).
  */
-export function workbookSheets(model: ReportModel): Array<SheetSpec<unknown>> {
+export function workbookSheets(model: ReportModel, options: RenderOptions = {}): Array<SheetSpec<unknown>> {
   return [
     summarySheet(model),
     findingsSheet(model),
+    ...(options.groupBy === 'control' ? [controlsSheet(model)] : []),
     ...(model.changes ? [changesSheet(model.changes), resolvedFindingsSheet(model.changes)] : []),
     reviewSheet(model),
     rolesSheet(model),
@@ -67,8 +71,8 @@ export function workbookSheets(model: ReportModel): Array<SheetSpec<unknown>> {
 }
 
 /** Renders the review workbook. Async because exceljs streams the zip. */
-export function renderXlsx(model: ReportModel): Promise<Uint8Array> {
-  return writeWorkbook(model, workbookSheets(model));
+export function renderXlsx(model: ReportModel, options: RenderOptions = {}): Promise<Uint8Array> {
+  return writeWorkbook(model, workbookSheets(model, options));
 }
 
 /** One reviewer's workbook of a campaign: the reviewer's rows and the Summary's campaign lines. */

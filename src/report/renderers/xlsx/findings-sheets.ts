@@ -5,6 +5,7 @@
 import type { FindingMark, ResolvedFinding } from '../../../changes/compare-findings.js';
 import type { ChangeRow } from '../../../changes/format-diff.js';
 import type { FindingRow, ReportChanges, ReportModel, RuleFindingGroup } from '../../model.js';
+import { controlsText } from '../shared.js';
 import type { ColumnSpec, SheetSpec } from './sheet-engine.js';
 
 /** Findings sheet column (only with --previous): `new` or `still open` since the last review. */
@@ -86,7 +87,8 @@ export function findingsSheet(model: ReportModel): SheetSpec<FindingItem> {
       { header: 'Waiver reason', width: 36, value: ({ finding }) => finding.waiver?.reason ?? null },
       { header: 'Waiver ticket', width: 14, value: ({ finding }) => finding.waiver?.ticket ?? null },
       { header: 'Remediation', width: 50, value: ({ rule }) => rule.remediation },
-      { header: 'Controls', width: 36, value: ({ rule }) => rule.references.join('; ') },
+      // The finding's controls (of the --framework selection, else of every framework).
+      { header: 'Controls', width: 36, value: ({ finding }) => controlsText(finding.controls) || null },
       { header: 'Finding key', width: 50, value: ({ finding }) => finding.key },
     ],
   };
