@@ -72,7 +72,11 @@ export function renderMessage(
   params: Record<string, unknown> = {},
 ): string {
   return template.replace(/\{\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}/g, (_m, name: string) => {
-    const v = Object.hasOwn(params, name) ? params[name] : Object.hasOwn(facts, name) ? facts[name] : undefined;
+    const v = Object.hasOwn(params, name)
+      ? params[name]
+      : Object.hasOwn(facts, name)
+        ? facts[name]
+        : undefined;
     if (Array.isArray(v)) return v.length ? v.join(', ') : '(none)';
     if (v === null || v === undefined) return 'n/a';
     return String(v);

@@ -337,10 +337,7 @@ export const databaseUserSection: SectionBuilder = (ctx, out) => {
         openFindingCount: subjectStats(ctx.findings, u.key).open,
         maxSeverity: u.maxSeverity,
         findingRules: u.findingRules,
-        notEvaluated: [
-          ...notEvaluated,
-          ...(u.use === 'unknown' ? [`last use unknown: ${u.useNote}`] : []),
-        ],
+        notEvaluated: [...notEvaluated, ...(u.use === 'unknown' ? [`last use unknown: ${u.useNote}`] : [])],
       });
     }
   }
