@@ -147,6 +147,16 @@ const predicates: Record<string, (f: FactRecord) => boolean> = {
     ((f.ipVersion === 4 && num(f.prefixLength) < p['network-access-wide-cidr']!.minPrefixLength!) ||
       (f.ipVersion === 6 && num(f.prefixLength) < p['network-access-wide-cidr']!.minPrefixLengthIpv6!)),
   'network-access-no-comment': (f) => f.hasComment === false,
+  'roster-contractor-past-end-date': (f) =>
+    f.employmentType === 'contractor' &&
+    f.rosterStatus !== 'terminated' &&
+    (f.status === 'ACTIVE' || f.status === 'PENDING') &&
+    num(f.daysPastRosterEndDate) > p['roster-contractor-past-end-date']!.graceDays!,
+  'roster-on-leave-privileged': (f) =>
+    f.rosterStatus === 'on-leave' && f.isActive === true && f.isPrivileged === true,
+  'roster-terminated-still-active': (f) =>
+    f.rosterStatus === 'terminated' && (f.status === 'ACTIVE' || f.status === 'PENDING'),
+  'roster-unknown-identity': (f) => f.inRoster === false && f.isHuman === true,
   'project-db-users-no-access-list': (f) =>
     num(f.databaseUserCount) > 0 && num(f.networkAccessEntryCount) === 0,
 };

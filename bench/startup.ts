@@ -2,8 +2,10 @@
  * Start-up benchmark (README "Performance"): the CPU (user + sys) of `--help`, `rules list` and an audit of a
  * one-org snapshot, as a ratio to the CPU of `node -e 0` on the same machine in the same run. Each
  * command runs several times; the median is printed. Runs the built CLI (`npm run build` first).
+ * Then the whole CLI `audit` of a 50,000-user snapshot (100 orgs x 500 users, start-up, reading and
+ * validating the file included): wall and CPU, median of `--large-runs` (0 skips it).
  *
- *   node --import tsx bench/startup.ts [--runs 9]
+ *   node --import tsx bench/startup.ts [--runs 9] [--large-runs 3]
  *
  * The CPU of a child is read by the shell's `times` builtin (the children's user and sys time,
  * to the millisecond), so nothing is added to the measured process.
@@ -13,6 +15,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generateEstate, PRESETS } from '../src/sim/generate.js';
+import { serializeSnapshot } from '../src/snapshot/store.js';
 import { snapshotOf } from './lib.js';
 
 const arg = (name: string, dflt: number): number => {
@@ -20,6 +23,7 @@ const arg = (name: string, dflt: number): number => {
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
 };
 const runs = arg('runs', 9);
+const largeRuns = arg('large-runs', 3);
 const cli = resolve('dist/cli/main.js');
 if (!existsSync(cli)) throw new Error('dist/cli/main.js is missing: run `npm run build` first');
 
@@ -32,7 +36,10 @@ writeFileSync(snapshotFile, JSON.stringify(snapshotOf(estate.organizations, now)
 /** `times` prints the shell's, then its children's, user and sys time: `0m0.123s 0m0.010s`. */
 function childCpuMs(args: readonly string[]): number {
   const quoted = args.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
-  const out = execFileSync('bash', ['-c', `${quoted} >/dev/null 2>&1; times`], { encoding: 'utf8' });
+  const out = execFileSync('bash', ['-c', `${quoted} >/dev/null 2>&1; times`], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   const children = out.trim().split('\n').at(-1) ?? '';
   const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
   if (seconds.length !== 2) throw new Error(`unexpected output of times: ${out}`);
@@ -61,5 +68,24 @@ console.log(`start-up CPU (user+sys), median of ${runs} runs`);
 for (const [name] of cases) {
   const m = median(samples.get(name)!);
   console.log(`${name.padEnd(16)} ${m.toFixed(0).padStart(5)} ms  ${(m / base).toFixed(2)}x node -e 0`);
+}
+
+if (largeRuns > 0) {
+  const large = generateEstate({ seed: 42, now, ...PRESETS.large, orgs: 100, usersPerOrg: 500 });
+  const largeFile = join(dir, 'snapshot-50k.json');
+  writeFileSync(largeFile, serializeSnapshot(snapshotOf(large.organizations, now)));
+  const users = large.organizations.reduce((n, o) => n + o.users.length, 0);
+  const audit = [process.execPath, cli, 'audit', largeFile, '--fail-on', 'never'];
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let round = 0; round < largeRuns; round++) {
+    const t0 = process.hrtime.bigint();
+    cpu.push(childCpuMs(audit));
+    wall.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  console.log(
+    `audit (${users} users, CLI, start-up included, text to /dev/null), median of ${largeRuns}: ` +
+      `${median(wall).toFixed(0)} ms wall, ${median(cpu).toFixed(0)} ms CPU (target < 2000 ms wall)`,
+  );
 }
 rmSync(dir, { recursive: true, force: true });

@@ -75,10 +75,22 @@ export interface AuditInput {
   frameworks?: { catalogues: readonly FrameworkCatalogue[]; selected: readonly FrameworkCatalogue[] } | null;
 }
 
-/** Fills `{{name}}` placeholders from facts and params; lists are joined with ", ". */
-export function renderMessage(template: string, values: Record<string, unknown>): string {
+/**
+ * Fills `{{name}}` placeholders from facts and params (a param wins over a fact of the same name);
+ * lists are joined with ", ". The two records are looked up, not merged: a merged copy of every
+ * finding's facts was most of this function's cost on a large estate.
+ */
+export function renderMessage(
+  template: string,
+  facts: Record<string, unknown>,
+  params: Record<string, unknown> = {},
+): string {
   return template.replace(/\{\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}/g, (_m, name: string) => {
-    const v = values[name];
+    const v = Object.hasOwn(params, name)
+      ? params[name]
+      : Object.hasOwn(facts, name)
+        ? facts[name]
+        : undefined;
     if (Array.isArray(v)) return v.length ? v.join(', ') : '(none)';
     if (v === null || v === undefined) return 'n/a';
     return String(v);
@@ -109,7 +121,7 @@ function buildFinding(rule: EffectiveRule, subject: Subject): Finding {
     orgId: subject.orgId,
     orgName: subject.orgName,
     subject: subject.ref,
-    message: renderMessage(rule.message, { ...subject.facts, ...rule.params }),
+    message: renderMessage(rule.message, subject.facts, rule.params),
     evidence,
     waived: false,
     waiver: null,

@@ -25,5 +25,8 @@ export function identityKey(
  * `databaseName` and `username`; a custom role: its name; an access list entry: its value).
  */
 export function databaseAccessId(projectId: string, ...names: string[]): string {
-  return [projectId, ...names].join('/');
+  // Concatenated, not `[projectId, ...names].join('/')`: one id per database user of the estate.
+  let id = projectId;
+  for (const n of names) id += `/${n}`;
+  return id;
 }

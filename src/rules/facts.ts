@@ -105,9 +105,11 @@ export function deriveSubjects(snapshot: Snapshot, ctx: FactContext): SubjectsBy
   const government = isAtlasForGovernment(snapshot.source.baseUrl);
   for (const org of snapshot.organizations) {
     const view = orgView(org, ctx.now, known, allowed, government, ctx.roster ?? null);
-    const base = { orgId: org.id, orgName: org.name };
     for (const kind of SUBJECT_KINDS) {
-      for (const s of DERIVATIONS[kind].derive(view)) out[kind].push({ kind, ...base, ...s });
+      // Object.assign, not `{ kind, ...base, ...s }`: the spreads cost a few µs per subject on V8,
+      // a tenth of a second per 100,000 subjects (bench/audit.ts). Same keys, same order.
+      for (const s of DERIVATIONS[kind].derive(view))
+        out[kind].push(Object.assign({ kind, orgId: org.id, orgName: org.name }, s));
     }
   }
   return out;

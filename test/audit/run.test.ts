@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, type Policy, policySchema } from '../../src/audit/policy.js';
-import { auditSnapshot, type Baseline } from '../../src/audit/run.js';
+import { auditSnapshot, type Baseline, renderMessage } from '../../src/audit/run.js';
 import type { Waiver } from '../../src/audit/types.js';
 import { crossOrgWaivers, parseWaivers } from '../../src/audit/waivers.js';
 import type { FailOn } from '../../src/domain/severity.js';
@@ -268,6 +268,20 @@ describe('auditSnapshot', () => {
       inputs: { rulesDir: rules.dir, policyFile: null, waiversFile: null, baselineFile: null },
     });
     expect(off.notEvaluated.some((n) => n.ruleId === 'stale-last-auth')).toBe(false);
+  });
+});
+
+describe('renderMessage', () => {
+  it('fills placeholders from params over facts, joins lists, and shows what is missing', () => {
+    const facts = { username: 'a@x.io', maxDays: 1, roles: ['A', 'B'], none: [], gone: null };
+    expect(
+      renderMessage('{{username}} idle > {{ maxDays }} ({{roles}}; {{none}}; {{gone}})', facts, {
+        maxDays: 90,
+      }),
+    ).toBe('a@x.io idle > 90 (A, B; (none); n/a)');
+    expect(renderMessage('{{maxDays}}', facts)).toBe('1');
+    // Only the records' own keys: a name both lack is "n/a", never an Object.prototype member.
+    expect(renderMessage('{{constructor}} {{toString}}', facts, {})).toBe('n/a n/a');
   });
 });
 

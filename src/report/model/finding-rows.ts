@@ -24,18 +24,21 @@ function evidenceValue(value: Finding['evidence'][string]): string {
 export function buildFindingRows(audit: AuditResult, comparison: FindingComparison | null): FindingRow[] {
   const failOn = audit.gate.failOn;
   const controls = new Map(audit.rules.map((r) => [r.id, r.controls ?? []]));
-  const rows: FindingRow[] = audit.findings.map((f) => ({
-    ...findingIdentity(f),
-    evidence: Object.keys(f.evidence)
-      .sort(compareText)
-      .map((name) => ({ name, value: evidenceValue(f.evidence[name] ?? null) })),
-    waived: f.waived,
-    waiver: f.waiver,
-    isNew: f.isNew,
-    gating: !f.waived && f.isNew && meetsFailOn(f.severity, failOn),
-    controls: controls.get(f.ruleId) ?? [],
-    sinceLastReview: comparison ? (comparison.marks.get(f.key) ?? 'new') : null,
-  }));
+  // Object.assign onto the identity object, not `{ ...findingIdentity(f), evidence, ... }`: on V8
+  // (Node 20) that spread-then-extend literal cost 9 µs a row, five times the rest of the row.
+  const rows: FindingRow[] = audit.findings.map((f) =>
+    Object.assign(findingIdentity(f), {
+      evidence: Object.keys(f.evidence)
+        .sort(compareText)
+        .map((name) => ({ name, value: evidenceValue(f.evidence[name] ?? null) })),
+      waived: f.waived,
+      waiver: f.waiver,
+      isNew: f.isNew,
+      gating: !f.waived && f.isNew && meetsFailOn(f.severity, failOn),
+      controls: controls.get(f.ruleId) ?? [],
+      sinceLastReview: comparison ? (comparison.marks.get(f.key) ?? 'new') : null,
+    }),
+  );
   return rows.sort(
     (a, b) =>
       severityRank(b.severity) - severityRank(a.severity) ||
@@ -83,14 +86,18 @@ export function indexFindings(rows: readonly FindingRow[]): FindingIndex {
 }
 
 export function subjectStats(index: FindingIndex, key: string): SubjectStats {
-  const list = index.bySubject.get(key) ?? [];
+  const list = index.bySubject.get(key);
+  // Most identities have no finding: no Set, spread and sort for them (one roster row each).
+  if (list === undefined) return { count: 0, open: 0, max: null, rules: [] };
   let open = 0;
   let max: Severity | null = null;
+  const rules: string[] = [];
   for (const r of list) {
+    // A subject has a few findings: a linear `includes` is cheaper than a Set per roster row.
+    if (!rules.includes(r.ruleId)) rules.push(r.ruleId);
     if (r.waived) continue;
     open++;
     if (max === null || severityRank(r.severity) > severityRank(max)) max = r.severity;
   }
-  const rules = [...new Set(list.map((r) => r.ruleId))].sort(compareText);
-  return { count: list.length, open, max, rules };
+  return { count: list.length, open, max, rules: rules.sort(compareText) };
 }

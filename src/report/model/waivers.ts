@@ -5,13 +5,15 @@ import type { WaiverRow } from '../model.js';
 
 /** Waiver rows: not applied first, then expired, expiring soon, unused, applied; then by expiry. */
 export function waiverRows(audit: AuditResult): WaiverRow[] {
-  const byKey = new Map(audit.findings.map((f) => [f.key, f]));
+  // Built on the first waiver that matched findings: with no waivers, no index of every finding.
+  let byKey: Map<string, AuditResult['findings'][number]> | null = null;
   // "name (id)" of the subject a waiver covers: from its findings when it matched any (one subject),
   // else from the waiver's own subject and subjectId. A bare name or a bare id alone is ambiguous.
   const subjectText = (w: Waiver, findingKeys: readonly string[]): string => {
     const subjects = new Map<string, { name: string; id: string }>();
+    if (findingKeys.length > 0) byKey ??= new Map(audit.findings.map((f) => [f.key, f]));
     for (const k of findingKeys) {
-      const f = byKey.get(k);
+      const f = byKey?.get(k);
       if (f) subjects.set(`${f.subject.type}\u0000${f.subject.id}`, f.subject);
     }
     const only = subjects.size === 1 ? [...subjects.values()][0]! : null;

@@ -89,10 +89,34 @@ function reachableClusters(user: DatabaseUser, clusters: readonly Cluster[]): Cl
   return clusters.filter((c) => scoped.includes(c.name));
 }
 
-function clusterUse(user: DatabaseUser, cluster: Cluster): DatabaseUserClusterUse {
+type Summary = Cluster['accessHistory']['summaries'][number];
+
+/**
+ * Each cluster's access-history summaries by username, built once per project: a scan of every
+ * summary for every user of the project was quadratic in the project's users.
+ */
+function summariesByUser(clusters: readonly Cluster[]): Map<Cluster, Map<string, Summary[]>> {
+  const out = new Map<Cluster, Map<string, Summary[]>>();
+  for (const c of clusters) {
+    const byUser = new Map<string, Summary[]>();
+    for (const s of c.accessHistory.summaries) {
+      const list = byUser.get(s.username);
+      if (list) list.push(s);
+      else byUser.set(s.username, [s]);
+    }
+    out.set(c, byUser);
+  }
+  return out;
+}
+
+function clusterUse(
+  user: DatabaseUser,
+  cluster: Cluster,
+  summaries: ReadonlyMap<Cluster, ReadonlyMap<string, Summary[]>>,
+): DatabaseUserClusterUse {
   // Summaries are per username and authentication database; a summary without authSource counts.
-  const mine = cluster.accessHistory.summaries.filter(
-    (s) => s.username === user.username && (s.authSource === null || s.authSource === user.databaseName),
+  const mine = (summaries.get(cluster)?.get(user.username) ?? []).filter(
+    (s) => s.authSource === null || s.authSource === user.databaseName,
   );
   return {
     cluster: cluster.name,
@@ -118,7 +142,12 @@ function useOf(
   };
 }
 
-function userRow(ctx: OrgContext, project: Project, user: DatabaseUser): DatabaseUserRow {
+function userRow(
+  ctx: OrgContext,
+  project: Project,
+  user: DatabaseUser,
+  summaries: ReadonlyMap<Cluster, ReadonlyMap<string, Summary[]>>,
+): DatabaseUserRow {
   const { org } = ctx;
   const key = identityKey(
     org.id,
@@ -127,7 +156,7 @@ function userRow(ctx: OrgContext, project: Project, user: DatabaseUser): Databas
   );
   const st = subjectStats(ctx.findings, key);
   const clusters = reachableClusters(user, project.clusters)
-    .map((c) => clusterUse(user, c))
+    .map((c) => clusterUse(user, c, summaries))
     .sort((a, b) => compareText(a.cluster, b.cluster));
   const { use, note } = useOf(clusters, org.coverage.accessHistory && org.coverage.clusters);
   return {
@@ -232,8 +261,9 @@ function databaseProject(
   project: Project,
   minPrefix: { ipv4: number; ipv6: number },
 ): DatabaseProjectRow {
+  const summaries = summariesByUser(project.clusters);
   const users = project.databaseUsers
-    .map((u) => userRow(ctx, project, u))
+    .map((u) => userRow(ctx, project, u, summaries))
     .sort((a, b) => compareText(a.username, b.username) || compareText(a.databaseName, b.databaseName));
   const byKind = new Map<string, number>();
   for (const u of users) byKind.set(u.authKind, (byKind.get(u.authKind) ?? 0) + 1);
@@ -275,6 +305,7 @@ export function databaseAccessCollected(org: Organization): boolean {
 /** Database users are reviewed like every identity: one Review row each, kind `databaseUser`. */
 export const databaseUserSection: SectionBuilder = (ctx, out) => {
   if (!databaseAccessCollected(ctx.org)) return;
+  const notEvaluated = ctx.notEvaluated('databaseUser');
   for (const project of [...ctx.org.projects].sort(
     (a, b) => compareText(a.name, b.name) || compareText(a.id, b.id),
   )) {
@@ -307,10 +338,7 @@ export const databaseUserSection: SectionBuilder = (ctx, out) => {
         openFindingCount: subjectStats(ctx.findings, u.key).open,
         maxSeverity: u.maxSeverity,
         findingRules: u.findingRules,
-        notEvaluated: [
-          ...ctx.notEvaluated('databaseUser'),
-          ...(u.use === 'unknown' ? [`last use unknown: ${u.useNote}`] : []),
-        ],
+        notEvaluated: [...notEvaluated, ...(u.use === 'unknown' ? [`last use unknown: ${u.useNote}`] : [])],
       });
     }
     for (const n of dp.networkAccess) if (n.findingCount > 0) out.roster.push(networkEntryReviewRow(ctx, n));
