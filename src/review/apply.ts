@@ -219,7 +219,10 @@ async function checkSignoffIsTheWorkbooks(
     decisions: check.decisions,
     signedOffAt: new Date(signoff.signedOffAt),
     tool: signoff.tool,
+    // Signals come from the audit at import time (flagged rows), not from the workbook: carried over.
+    signals: signoff.signals ?? [],
   });
+  if (signoff.signals === undefined) delete (rebuiltSignoff as { signals?: unknown }).signals;
   const signoffDiff = firstDifference(signoffRaw, rebuiltSignoff);
   if (signoffDiff !== null)
     throw new InputError(

@@ -1,0 +1,338 @@
+/**
+ * `review merge` and `review status`: a review campaign's folder of returned workbooks
+ * (docs/review.md, "Campaigns"). The sign-off set is written as `review import` writes it.
+ */
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Argv } from 'yargs';
+import { DEFAULT_REVIEW_POLICY, type ReviewPolicy } from '../../campaign/policy.js';
+import { ExitCode, InputError } from '../../errors.js';
+import type { EvidenceKeys } from '../../evidence/signature.js';
+import { assertEvidenceWritable, evidenceEntries } from '../../evidence/store.js';
+import { type AuditFileOptions, auditFromFiles, readAuditInputs } from '../../input/audit-inputs.js';
+import { parseCampaign } from '../../review/campaign-state.js';
+import { formatProblemLines } from '../../review/import.js';
+import type { ReviewTrust } from '../../review/import-review.js';
+import { mergeCampaign } from '../../review/merge.js';
+import type { RevocationPlan } from '../../review/plan.js';
+import type { Signoff } from '../../review/signoff.js';
+import { campaignStatus, formatStatusText } from '../../review/status.js';
+import { flaggedKeys, formatSignal } from '../../review/trust.js';
+import { WORKBOOK_LIMITS } from '../../review/xlsx-package.js';
+import type { LoadedSnapshot } from '../../snapshot/store.js';
+import { assertWritable, readInputBytes, writeFilesAtomic } from '../../util/files.js';
+import { terminalSafe } from '../../util/terminal.js';
+import type { CliContext } from '../context.js';
+import {
+  evidenceSigner,
+  loadEvidenceKeys,
+  type SigningKeyArgs,
+  signingKeyOption,
+  verifyKeyOption,
+} from '../evidence-keys.js';
+import { signedLine } from './collect.js';
+import { defineCommand } from './define.js';
+
+/** Files `review import` and `review merge` write into --out-dir. */
+export const IMPORT_OUTPUTS = {
+  signoffJson: 'signoff.json',
+  signoffHtml: 'signoff.html',
+  planJson: 'revocation-plan.json',
+  planText: 'revocation-plan.txt',
+} as const;
+
+type OutputTexts = Record<keyof typeof IMPORT_OUTPUTS, string>;
+
+/** The output files of `review import` (and merge) in `outDir`. */
+export function importOutputPaths(outDir: string): OutputTexts {
+  const path = (k: keyof typeof IMPORT_OUTPUTS) => resolve(outDir, IMPORT_OUTPUTS[k]);
+  return {
+    signoffJson: path('signoffJson'),
+    signoffHtml: path('signoffHtml'),
+    planJson: path('planJson'),
+    planText: path('planText'),
+  };
+}
+
+/** Refuses (exit 4) before any work when an output exists without --force: never a partial set. */
+export async function assertOutputsWritable(out: OutputTexts, force: boolean): Promise<void> {
+  for (const path of [out.signoffHtml, out.planText]) await assertWritable(path, force);
+  for (const path of [out.planJson, out.signoffJson]) await assertEvidenceWritable(path, force);
+}
+
+/**
+ * Writes the sign-off set all or nothing, signoff.json last (src/util/files.ts), the two JSON records
+ * each with its signature; prints what was written and the rubber-stamp warnings.
+ */
+export async function writeSignoffSet(
+  ctx: CliContext,
+  out: OutputTexts,
+  texts: OutputTexts,
+  signoff: Signoff,
+  keys: EvidenceKeys,
+  force: boolean,
+): Promise<void> {
+  const signer = evidenceSigner(keys, ctx.now());
+  await writeFilesAtomic(
+    [
+      { path: out.signoffHtml, data: texts.signoffHtml },
+      ...evidenceEntries(out.planJson, texts.planJson, 'plan', signer),
+      { path: out.planText, data: texts.planText },
+      ...evidenceEntries(out.signoffJson, texts.signoffJson, 'signoff', signer),
+    ],
+    { force },
+  );
+  for (const k of ['signoffHtml', 'planJson', 'planText', 'signoffJson'] as const)
+    ctx.stdout(`wrote ${out[k]} (${Buffer.byteLength(texts[k])} bytes)\n`);
+  ctx.stdout(signedLine(out.planJson, keys) + signedLine(out.signoffJson, keys));
+  for (const s of signoff.signals ?? [])
+    ctx.stderr(`warning: rubber-stamp signal: ${terminalSafe(formatSignal(s))}\n`);
+}
+
+/** The one-line summary of a sign-off and its plan. */
+export function signoffSummary(command: string, signoff: Signoff, plan: RevocationPlan): string {
+  const c = signoff.counts;
+  return `${command}: ${c.identities} decisions (${c.keep} keep, ${c.revoke} revoke, ${c.modify} modify) by ${signoff.reviewers.length} reviewer(s); plan: ${plan.counts.calls} API call(s), not executed (see review apply)\n`;
+}
+
+/** The audit options `review import` and `review merge` read to know which rows are flagged. */
+export interface TrustArgs extends SigningKeyArgs {
+  snapshot: string;
+  rules?: string | undefined;
+  policy?: string | undefined;
+  waivers?: string | undefined;
+  roster?: string | undefined;
+}
+
+/** Declares --rules, --policy, --waivers and --roster (the audit that flags rows) and the key options. */
+export function trustOptions<T>(y: Argv<T>): Argv<T & TrustArgs> {
+  return verifyKeyOption(signingKeyOption(y))
+    .option('rules', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'Rules folder of the audit that flags rows (default: built-in)',
+    })
+    .option('policy', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'Policy file: the audit, and its `review` section (keepNeedsJustification, undecided)',
+    })
+    .option('waivers', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'Waivers file (waived findings flag no row)',
+    })
+    .option('roster', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'HR roster: leavers and contractors flag their rows',
+    }) as unknown as Argv<T & TrustArgs>;
+}
+
+/**
+ * Audits the snapshot with the given rules, policy, waivers and roster: rows with an open finding are
+ * flagged (a Keep of one needs a justification; a reviewer who kept every row including one is a
+ * rubber-stamp signal). Returns the snapshot as read, the trust settings and the policy's `review` section.
+ */
+export async function readTrust(
+  ctx: CliContext,
+  argv: TrustArgs,
+  keys: EvidenceKeys,
+): Promise<{ loaded: LoadedSnapshot; trust: ReviewTrust; review: ReviewPolicy }> {
+  const at = (p: string | undefined) => (p === undefined ? undefined : resolve(ctx.cwd, p));
+  const { loaded, audit, policyUsed } = await auditWithPolicy(
+    {
+      snapshotFile: at(argv.snapshot)!,
+      rulesDir: at(argv.rules),
+      policyFile: at(argv.policy),
+      waiversFile: at(argv.waivers),
+      rosterFile: at(argv.roster),
+      keys,
+    },
+    ctx.now(),
+  );
+  const review = policyUsed ?? DEFAULT_REVIEW_POLICY;
+  return {
+    loaded: { ...loaded, file: argv.snapshot },
+    trust: { flagged: flaggedKeys(audit.findings), keepNeedsJustification: review.keepNeedsJustification },
+    review,
+  };
+}
+
+/** The audit, and the policy's `review` section (null when the policy has none). */
+async function auditWithPolicy(opts: AuditFileOptions, now: Date) {
+  const inputs = await readAuditInputs(opts, now);
+  const { loaded, audit } = await auditFromFiles(opts, now, inputs);
+  return { loaded, audit, policyUsed: inputs.policy.review ?? null };
+}
+
+/** A file of the campaign folder, or null when it is not there (size-capped like `review import`). */
+function folderReader(dir: string, shownDir: string) {
+  return async (name: string): Promise<Uint8Array | null> => {
+    const path = resolve(dir, name);
+    try {
+      await stat(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    }
+    return readInputBytes(path, `${shownDir}/${name}`, WORKBOOK_LIMITS.maxFileBytes);
+  };
+}
+
+/** campaign.json as read: its text (the sign-off records its sha256) and the record. */
+export async function readCampaignFile(ctx: CliContext, file: string) {
+  const bytes = await readInputBytes(resolve(ctx.cwd, file), file, 64 * 1024 * 1024);
+  const text = Buffer.from(bytes).toString('utf8');
+  return { file, text, campaign: parseCampaign(text, file) };
+}
+
+interface MergeArgs extends TrustArgs {
+  dir: string;
+  campaign: string;
+  'out-dir': string;
+  close: boolean;
+  force: boolean;
+}
+
+export function mergeCommand(ctx: CliContext) {
+  return defineCommand<MergeArgs>({
+    command: 'merge <dir>',
+    describe:
+      "Merge a campaign's returned reviewer workbooks into one sign-off and one revocation plan (exit 1 while rows are open)",
+    builder: (y: Argv) =>
+      trustOptions(y)
+        .positional('dir', {
+          type: 'string',
+          demandOption: true,
+          describe: 'Folder of the returned workbooks',
+        })
+        .option('campaign', {
+          type: 'string',
+          demandOption: true,
+          requiresArg: true,
+          describe: 'campaign.json of `report --split-by reviewer`',
+        })
+        .option('snapshot', {
+          type: 'string',
+          demandOption: true,
+          requiresArg: true,
+          describe: 'The snapshot the campaign was split from (checked by sha256)',
+        })
+        .option('out-dir', {
+          type: 'string',
+          default: '.',
+          requiresArg: true,
+          describe: `Folder for ${Object.values(IMPORT_OUTPUTS).join(', ')}`,
+        })
+        .option('close', {
+          type: 'boolean',
+          default: false,
+          describe:
+            "Close the campaign: decide the open rows by the policy's review.undecided (revoke, keep or fail) and record it",
+        })
+        .option('force', { type: 'boolean', default: false, describe: 'Overwrite output files that exist' })
+        .example(
+          '$0 review merge q3-campaign --campaign q3-campaign/campaign.json --snapshot q3.json --out-dir evidence/q3',
+          'merge the returned workbooks; exit 1 lists the open rows',
+        )
+        .example(
+          '$0 review merge q3-campaign --campaign q3-campaign/campaign.json --snapshot q3.json --out-dir evidence/q3 --close --policy policy.yaml',
+          "close it: the open rows get the policy's review.undecided",
+        ),
+    handler: async (argv: MergeArgs) => {
+      const out = importOutputPaths(resolve(ctx.cwd, argv['out-dir']));
+      await assertOutputsWritable(out, argv.force);
+      const keys = await loadEvidenceKeys(argv, ctx);
+      const campaign = await readCampaignFile(ctx, argv.campaign);
+      const { loaded, trust, review } = await readTrust(ctx, argv, keys);
+      const result = await mergeCampaign({
+        campaign,
+        folder: argv.dir,
+        snapshot: { file: argv.snapshot, snapshot: loaded.snapshot, sha256: loaded.sha256 },
+        readFile: folderReader(resolve(ctx.cwd, argv.dir), argv.dir),
+        review,
+        trust,
+        close: argv.close,
+        now: ctx.now(),
+      });
+      if (!result.ok && result.reason === 'problems') {
+        let n = 0;
+        for (const w of result.problems) {
+          n += w.problems.length;
+          for (const line of formatProblemLines(w.problems, terminalSafe(`${argv.dir}/${w.file}`)))
+            ctx.stderr(`${line}\n`);
+        }
+        throw new InputError(
+          argv.dir,
+          '$',
+          `${n} problem${n === 1 ? '' : 's'} in ${result.problems.length} workbook(s) (listed above); nothing written`,
+          {
+            hint: 'have each reviewer fix the cells named above and return the workbook, then merge again',
+          },
+        );
+      }
+      if (!result.ok) {
+        for (const f of result.missing) ctx.stderr(`missing workbook: ${terminalSafe(f)}\n`);
+        for (const o of result.open)
+          ctx.stderr(
+            `open: ${terminalSafe(o.reviewer)}: ${terminalSafe(o.name)} (${terminalSafe(o.key)})${o.why === 'missing-workbook' ? ', workbook not returned' : ''}\n`,
+          );
+        ctx.stderr(
+          `review merge: ${result.open.length} row(s) open, ${result.missing.length} workbook(s) missing; nothing written (${argv.close ? 'policy review.undecided is fail' : 'close the campaign with --close to apply the policy review.undecided'}) (exit 1)\n`,
+        );
+        ctx.exitCode = ExitCode.violations;
+        return;
+      }
+      await writeSignoffSet(ctx, out, result.texts, result.signoff, keys, argv.force);
+      const closed = result.signoff.campaign?.closedUndecided;
+      if (closed)
+        ctx.stderr(
+          `review merge: closed ${closed.rows.length} undecided row(s) by policy review.undecided: ${closed.policy}\n`,
+        );
+      ctx.stderr(signoffSummary('review merge', result.signoff, result.plan));
+      ctx.exitCode = ExitCode.ok;
+    },
+  });
+}
+
+interface StatusArgs {
+  dir: string;
+  campaign: string;
+  json: boolean;
+}
+
+export function statusCommand(ctx: CliContext) {
+  return defineCommand<StatusArgs>({
+    command: 'status <dir>',
+    describe:
+      'Per reviewer: rows decided of their total, reassigned, overdue; exit 1 when the campaign is past due and incomplete',
+    builder: (y: Argv) =>
+      y
+        .positional('dir', {
+          type: 'string',
+          demandOption: true,
+          describe: 'Folder of the returned workbooks',
+        })
+        .option('campaign', {
+          type: 'string',
+          demandOption: true,
+          requiresArg: true,
+          describe: 'campaign.json of `report --split-by reviewer`',
+        })
+        .option('json', { type: 'boolean', default: false, describe: 'Print JSON instead of the table' })
+        .example(
+          '$0 review status q3-campaign --campaign q3-campaign/campaign.json',
+          'who has decided what; exit 1 after the due date while rows are open',
+        ),
+    handler: async (argv: StatusArgs) => {
+      const { campaign } = await readCampaignFile(ctx, argv.campaign);
+      const status = await campaignStatus(
+        campaign,
+        folderReader(resolve(ctx.cwd, argv.dir), argv.dir),
+        ctx.now(),
+      );
+      ctx.stdout(argv.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatusText(status));
+      ctx.exitCode = status.pastDue && !status.complete ? ExitCode.violations : ExitCode.ok;
+    },
+  });
+}
