@@ -58,7 +58,8 @@ function goodFill(k: string): RowFill {
     };
   if (k === key('serviceAccount', SA))
     return { ...base, decision: 'Modify', comment: 'drop ORG_OWNER; read-only is enough' };
-  if (k === key('user', OWNER1)) return { ...base, reviewer: 'owner2@example.com', comment: 'needed for the on-call rota' };
+  if (k === key('user', OWNER1))
+    return { ...base, reviewer: 'owner2@example.com', comment: 'needed for the on-call rota' };
   // A Keep of a privileged or flagged row needs a justification (policy review.keepNeedsJustification).
   return { ...base, comment: 'needed for the on-call rota' };
 }

@@ -10,17 +10,18 @@ import { ExitCode, InputError } from '../../errors.js';
 import type { EvidenceKeys } from '../../evidence/signature.js';
 import { assertEvidenceWritable, evidenceEntries } from '../../evidence/store.js';
 import { type AuditFileOptions, auditFromFiles, readAuditInputs } from '../../input/audit-inputs.js';
-import { parseCampaign } from '../../review/campaign-state.js';
+import { type CampaignState, parseCampaign } from '../../review/campaign-state.js';
 import { formatProblemLines } from '../../review/import.js';
 import type { ReviewTrust } from '../../review/import-review.js';
 import { mergeCampaign } from '../../review/merge.js';
 import type { RevocationPlan } from '../../review/plan.js';
+import { missingReassignedWorkbooks } from '../../review/reassigned-workbook.js';
 import type { Signoff } from '../../review/signoff.js';
 import { campaignStatus, formatStatusText } from '../../review/status.js';
 import { flaggedKeys, formatSignal } from '../../review/trust.js';
 import { WORKBOOK_LIMITS } from '../../review/xlsx-package.js';
 import type { LoadedSnapshot } from '../../snapshot/store.js';
-import { assertWritable, readInputBytes, writeFilesAtomic } from '../../util/files.js';
+import { assertWritable, readInputBytes, writeFileAtomic, writeFilesAtomic } from '../../util/files.js';
 import { terminalSafe } from '../../util/terminal.js';
 import type { CliContext } from '../context.js';
 import {
@@ -167,7 +168,7 @@ async function auditWithPolicy(opts: AuditFileOptions, now: Date) {
 }
 
 /** A file of the campaign folder, or null when it is not there (size-capped like `review import`). */
-function folderReader(dir: string, shownDir: string) {
+export function folderReader(dir: string, shownDir: string) {
   return async (name: string): Promise<Uint8Array | null> => {
     const path = resolve(dir, name);
     try {
@@ -192,6 +193,7 @@ interface MergeArgs extends TrustArgs {
   'out-dir': string;
   close: boolean;
   force: boolean;
+  'reassigned-out': boolean;
 }
 
 export function mergeCommand(ctx: CliContext) {
@@ -229,6 +231,12 @@ export function mergeCommand(ctx: CliContext) {
           default: false,
           describe:
             "Close the campaign: decide the open rows by the policy's review.undecided (revoke, keep or fail) and record it",
+        })
+        .option('reassigned-out', {
+          type: 'boolean',
+          default: false,
+          describe:
+            'Write reassigned-<reviewer>.xlsx into <dir> for every reviewer rows were reassigned to (their rows, to decide)',
         })
         .option('force', { type: 'boolean', default: false, describe: 'Overwrite output files that exist' })
         .example(
@@ -271,6 +279,7 @@ export function mergeCommand(ctx: CliContext) {
           },
         );
       }
+      if (argv['reassigned-out']) await writeReassigned(ctx, argv, result.state);
       if (!result.ok) {
         for (const f of result.missing) ctx.stderr(`missing workbook: ${terminalSafe(f)}\n`);
         for (const o of result.open)
@@ -293,6 +302,17 @@ export function mergeCommand(ctx: CliContext) {
       ctx.exitCode = ExitCode.ok;
     },
   });
+}
+
+/** `--reassigned-out`: the follow-up workbooks the folder lacks, written into it (never over a file). */
+async function writeReassigned(ctx: CliContext, argv: MergeArgs, state: CampaignState): Promise<void> {
+  const dir = resolve(ctx.cwd, argv.dir);
+  for (const w of await missingReassignedWorkbooks(state, folderReader(dir, argv.dir))) {
+    await writeFileAtomic(resolve(dir, w.file), w.bytes, { force: false });
+    ctx.stdout(
+      `wrote ${resolve(dir, w.file)} (${w.rows} reassigned row(s) for ${terminalSafe(w.reviewer)})\n`,
+    );
+  }
 }
 
 interface StatusArgs {

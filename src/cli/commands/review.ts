@@ -55,9 +55,11 @@ import { signedLine } from './collect.js';
 import { type CommandFactory, defineCommand } from './define.js';
 import {
   assertOutputsWritable,
+  folderReader,
   IMPORT_OUTPUTS,
   importOutputPaths,
   mergeCommand,
+  readCampaignFile,
   readTrust,
   signoffSummary,
   statusCommand,
@@ -221,6 +223,7 @@ interface ApplyArgs extends SigningKeyArgs {
   signoff?: string | undefined;
   snapshot: string;
   workbook: string;
+  campaign?: string | undefined;
   yes: boolean;
   log?: string | undefined;
   force: boolean;
@@ -248,7 +251,14 @@ function applyOptions(y: Argv) {
       type: 'string',
       demandOption: true,
       requiresArg: true,
-      describe: 'The filled workbook that was imported (checked by sha256; its decisions are read again)',
+      describe:
+        'The filled workbook that was imported (checked by sha256; its decisions are read again); with --campaign, the folder of workbooks review merge read',
+    })
+    .option('campaign', {
+      type: 'string',
+      requiresArg: true,
+      describe:
+        'campaign.json of a sign-off written by review merge (checked by sha256; the folder is merged again)',
     })
     .option('signoff', {
       type: 'string',
@@ -377,6 +387,19 @@ async function readApplyInputs(
   const planText = (await readEvidence(resolve(ctx.cwd, argv.plan), 'plan', keys, argv.plan)).text;
   const signoffText = (await readEvidence(resolve(ctx.cwd, signoffArg), 'signoff', keys, signoffArg)).text;
   const snapshot = await readSnapshot(resolve(ctx.cwd, argv.snapshot), keys);
+  if (argv.campaign !== undefined) {
+    const campaign = await readCampaignFile(ctx, argv.campaign);
+    return {
+      plan: { file: argv.plan, text: planText },
+      signoff: { file: signoffArg, text: signoffText },
+      snapshot: { file: argv.snapshot, sha256: snapshot.sha256, snapshot: snapshot.snapshot },
+      workbook: {
+        file: argv.workbook,
+        readFile: folderReader(resolve(ctx.cwd, argv.workbook), argv.workbook),
+      },
+      campaign: { file: argv.campaign, text: campaign.text },
+    };
+  }
   // Size caps before the workbook is read or loaded, as for review import (src/review/xlsx-package.ts).
   const bytes = await readInputBytes(
     resolve(ctx.cwd, argv.workbook),

@@ -1,0 +1,341 @@
+/**
+ * A whole review campaign on the simulator (docs/review.md, "Campaigns"): an HR roster with two leavers
+ * and a contractor past their end date, three reviewers and a fallback reviewer, one reassignment, one
+ * workbook never returned, one rubber stamper and one Keep without a justification (refused, then
+ * fixed); status, merge, close, the plan applied to the simulator, and verify on a new collection.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Signoff } from '../../src/review/signoff.js';
+import type { CampaignStatus } from '../../src/review/status.js';
+import type { Simulator } from '../../src/sim/server.js';
+import { startSimulator } from '../../src/sim/server.js';
+import type { Organization } from '../../src/snapshot/schema.js';
+import { rosterCsv } from '../builders/roster.js';
+import { apiKey, org, project, projectRole, user } from '../builders/snapshot.js';
+import {
+  APPLY_ENV,
+  COLLECT_ENV,
+  fillWorkbook,
+  READER,
+  type RowFill,
+  WRITER,
+} from '../fixtures/review/estate.js';
+import { runCliForTest, tempDir } from '../helpers/cli.js';
+import { splitForTest, workbookOf } from './campaign-split.js';
+
+const ORG = '0000000000000000000000cc';
+const PROD = 'd000000000000000000000c1';
+const ID = {
+  owner: 'b000000000000000000000c1',
+  leaver1: 'b000000000000000000000c2',
+  leaver2: 'b000000000000000000000c3',
+  shared: 'b000000000000000000000c4',
+  contractor: 'b000000000000000000000c5',
+  eng1: 'b000000000000000000000c6',
+  eng2: 'b000000000000000000000c7',
+  key: 'e000000000000000000000c1',
+};
+const NAME: Record<string, string> = {
+  [ID.owner]: 'owner1@example.com',
+  [ID.leaver1]: 'leaver1@example.com',
+  [ID.leaver2]: 'leaver2@example.com',
+  [ID.shared]: 'shared@example.com',
+  [ID.contractor]: 'contractor@example.com',
+  [ID.eng1]: 'eng1@example.com',
+  [ID.eng2]: 'eng2@example.com',
+};
+const ALICE = 'alice@example.com';
+const BOB = 'bob@example.com';
+const CAROL = 'carol@example.com';
+const SEC = 'sec@example.com';
+const MANAGER: Record<string, string> = {
+  [ID.owner]: ALICE,
+  [ID.leaver1]: BOB,
+  [ID.leaver2]: BOB,
+  [ID.shared]: BOB,
+  [ID.contractor]: CAROL,
+  [ID.eng1]: CAROL,
+  [ID.eng2]: ALICE,
+};
+const k = (type: string, id: string) => `${ORG}:${type}:${id}`;
+const at = (d: number) => new Date(Date.UTC(2026, 10, d, 9));
+const day = (d: number) => new Date(Date.UTC(2026, 10, d));
+
+function estate(): Organization[] {
+  const u = (id: string, more: Partial<Parameters<typeof user>[0]> = {}) =>
+    user({ id, username: NAME[id]!, createdAt: '2025-01-01T00:00:00Z', ...more });
+  return [
+    org({
+      id: ORG,
+      name: 'Contoso',
+      users: [
+        u(ID.owner, { orgRoles: ['ORG_OWNER'] }),
+        u(ID.leaver1),
+        u(ID.leaver2, { projectRoles: [projectRole(PROD, 'GROUP_READ_ONLY')] }),
+        u(ID.shared),
+        u(ID.contractor),
+        u(ID.eng1),
+        u(ID.eng2),
+      ],
+      teams: [],
+      projects: [project({ id: PROD, name: 'prod' })],
+      apiKeys: [
+        apiKey({ id: ID.key, publicKey: 'ciciciic', description: 'old CI key', orgRoles: ['ORG_READ_ONLY'] }),
+      ],
+      serviceAccounts: [],
+    }),
+  ];
+}
+
+const ROSTER = rosterCsv([
+  { email: NAME[ID.owner]!, manager: ALICE },
+  { email: NAME[ID.leaver1]!, status: 'Terminated', endDate: '2026-10-15', manager: BOB },
+  { email: NAME[ID.leaver2]!, status: 'Terminated', endDate: '2026-10-20', manager: BOB },
+  { email: NAME[ID.shared]!, manager: BOB },
+  { email: NAME[ID.contractor]!, type: 'Contractor', endDate: '2026-10-01', manager: CAROL },
+  { email: NAME[ID.eng1]!, manager: CAROL },
+  { email: NAME[ID.eng2]!, manager: ALICE },
+  { email: ALICE },
+  { email: BOB },
+  { email: CAROL },
+  { email: SEC },
+]);
+
+/** The reviewer of a row: the person's manager in the roster; everything else to the fallback. */
+const route = (key: string) => MANAGER[key.split(':')[2]!] ?? SEC;
+
+let sim: Simulator;
+let dir: string;
+const camp = () => join(dir, 'campaign');
+const cli = (argv: string[], now = at(25), env: Record<string, string> = {}) =>
+  runCliForTest(argv, { cwd: dir, now, env });
+const reviewerFill =
+  (reviewer: string, decide: (key: string) => Partial<RowFill>) =>
+  (key: string): RowFill => ({ reviewer, reviewedOn: day(18), decision: 'Keep', ...decide(key) });
+const fill = (reviewer: string, decide: (key: string) => Partial<RowFill>) =>
+  fillWorkbook(
+    join(camp(), workbookOf(reviewer)),
+    join(camp(), workbookOf(reviewer)),
+    reviewerFill(reviewer, decide),
+  );
+const mergeArgs = [
+  'review',
+  'merge',
+  'campaign',
+  '--campaign',
+  'campaign/campaign.json',
+  '--snapshot',
+  'q3.json',
+  '--roster',
+  'hr.csv',
+];
+
+beforeAll(async () => {
+  sim = await startSimulator({
+    organizations: estate(),
+    credentials: {
+      serviceAccounts: [
+        { ...READER, access: { orgRole: 'ORG_READ_ONLY' } },
+        { ...WRITER, access: { orgRole: 'ORG_OWNER' } },
+      ],
+    },
+  });
+  dir = tempDir('aar-campaign-');
+  writeFileSync(join(dir, 'hr.csv'), ROSTER);
+  writeFileSync(join(dir, 'policy.yaml'), 'review:\n  undecided: revoke\n');
+  const collected = await cli(
+    ['collect', '--org', ORG, '--base-url', sim.baseUrl, '-o', 'q3.json', '--quiet'],
+    at(1),
+    COLLECT_ENV,
+  );
+  expect(collected.code, collected.stderr).toBe(0);
+  const report = await cli(
+    ['report', 'q3.json', '--roster', 'hr.csv', '--xlsx', 'full.xlsx', '--fail-on', 'never'],
+    at(2),
+  );
+  expect(report.code, report.stderr).toBe(0);
+  mkdirSync(camp());
+  await splitForTest({
+    fullXlsx: join(dir, 'full.xlsx'),
+    snapshotFile: join(dir, 'q3.json'),
+    dir: camp(),
+    route,
+    campaignId: 'q3-2026',
+    due: '2026-11-20',
+    fallbackReviewer: SEC,
+  });
+  // Alice keeps the Org Owner without a word; Bob revokes the leavers and hands shared@ to Carol;
+  // Carol keeps everything, the contractor past their end date included, with one word. Sec never answers.
+  await fill(ALICE, (key) =>
+    key === k('user', ID.eng2) ? { decision: 'Revoke', comment: 'moved to the partner company' } : {},
+  );
+  await fill(BOB, (key) =>
+    key === k('user', ID.shared)
+      ? { decision: 'Reassign', comment: CAROL }
+      : { decision: 'Revoke', comment: 'left the company' },
+  );
+  await fill(CAROL, () => ({ comment: 'ok' }));
+  rmSync(join(camp(), workbookOf(SEC)));
+}, 60_000);
+
+afterAll(async () => {
+  await sim?.close();
+});
+
+describe('a review campaign from split to verify', () => {
+  it('status: per reviewer decided/total, reassigned in and out, the missing workbook; exit 1 past due', async () => {
+    const r = await cli(['review', 'status', 'campaign', '--campaign', 'campaign/campaign.json', '--json']);
+    expect(r.code, r.stderr).toBe(1);
+    const s: CampaignStatus = JSON.parse(r.stdout);
+    const by = new Map(s.reviewers.map((x) => [x.reviewer, x]));
+    expect(s.pastDue).toBe(true);
+    expect(by.get(BOB)).toMatchObject({ total: 2, decided: 2, reassignedOut: 1, overdue: false });
+    expect(by.get(CAROL)).toMatchObject({ total: 3, decided: 2, reassignedIn: 1, overdue: true });
+    expect(by.get(ALICE)).toMatchObject({ total: 2, decided: 2, overdue: false });
+    expect(by.get(SEC)).toMatchObject({
+      total: 1,
+      decided: 0,
+      workbooks: [{ file: workbookOf(SEC), returned: false }],
+    });
+    const before = await cli(
+      ['review', 'status', 'campaign', '--campaign', 'campaign/campaign.json'],
+      at(19),
+    );
+    expect(before.code).toBe(0);
+    expect(before.stdout).toMatch(/bob@example\.com +2\/2/);
+  });
+
+  it('refuses the Keep of the Org Owner without a justification, naming file, sheet, row and identity', async () => {
+    const r = await cli([...mergeArgs, '--out-dir', 'evidence']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /campaign\/alice@example\.com\.xlsx: Review!H3 \(Comment\): Keep of user owner1@example\.com needs a justification in Comment \(Org Owner/,
+    );
+    expect(existsSync(join(dir, 'evidence', 'signoff.json'))).toBe(false);
+    await fill(ALICE, (key) =>
+      key === k('user', ID.eng2)
+        ? { decision: 'Revoke', comment: 'moved to the partner company' }
+        : { comment: 'runs the billing account' },
+    );
+  });
+
+  it('lists the open rows and the missing workbook (exit 1, nothing written), and writes the reassigned workbook', async () => {
+    const r = await cli([...mergeArgs, '--out-dir', 'evidence', '--reassigned-out']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain(`missing workbook: ${workbookOf(SEC)}`);
+    expect(r.stderr).toContain(`open: ${CAROL}: shared@example.com`);
+    expect(r.stderr).toContain(`open: ${SEC}: ciciciic`);
+    expect(existsSync(join(dir, 'evidence', 'signoff.json'))).toBe(false);
+    const followUp = join(camp(), 'reassigned-carol@example.com.xlsx');
+    expect(existsSync(followUp)).toBe(true);
+    await fillWorkbook(
+      followUp,
+      followUp,
+      reviewerFill(CAROL, () => ({ comment: 'ok' })),
+    );
+  });
+
+  it('closes the campaign by the policy: the unanswered rows are revoked and the closing recorded', async () => {
+    const r = await cli([...mergeArgs, '--out-dir', 'evidence', '--close', '--policy', 'policy.yaml']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('closed 1 undecided row(s) by policy review.undecided: revoke');
+    expect(r.stderr).toMatch(
+      /warning: rubber-stamp signal: carol@example\.com kept all 3 rows they decided, [1-3] of them flagged/,
+    );
+    expect(r.stderr.match(/rubber-stamp/g)).toHaveLength(1);
+    const s: Signoff = JSON.parse(readFileSync(join(dir, 'evidence', 'signoff.json'), 'utf8'));
+    expect(s.counts).toEqual({ identities: 8, keep: 4, revoke: 4, modify: 0 });
+    expect(s.campaign?.campaignId).toBe('q3-2026');
+    expect(s.campaign?.closedUndecided).toEqual({ policy: 'revoke', rows: [k('apiKey', ID.key)] });
+    expect(s.campaign?.reassignments).toEqual([
+      expect.objectContaining({ key: k('user', ID.shared), from: BOB, to: CAROL, reviewedOn: '2026-11-18' }),
+    ]);
+    expect(s.campaign?.decisions.find((d) => d.key === k('user', ID.shared))).toMatchObject({
+      reviewer: CAROL,
+      workbook: 'reassigned-carol@example.com.xlsx',
+    });
+    expect(s.signals).toEqual([
+      expect.objectContaining({ reviewer: CAROL, signal: 'kept-everything', rows: 3 }),
+    ]);
+    expect(s.actions.map((a) => [a.name, a.reviewer])).toEqual([
+      ['ciciciic', 'policy review.undecided'],
+      ['eng2@example.com', ALICE],
+      ['leaver1@example.com', BOB],
+      ['leaver2@example.com', BOB],
+    ]);
+  });
+
+  it('applies the plan to the simulator and verifies it on a new collection', async () => {
+    const apply = await cli(
+      [
+        'review',
+        'apply',
+        'evidence/revocation-plan.json',
+        '--snapshot',
+        'q3.json',
+        '--workbook',
+        'campaign',
+        '--campaign',
+        'campaign/campaign.json',
+        '--base-url',
+        sim.baseUrl,
+        '--yes',
+      ],
+      at(26),
+      APPLY_ENV,
+    );
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(apply.stderr).toMatch(/4 done, 0 already done, 0 failed/);
+    const q4 = await cli(
+      ['collect', '--org', ORG, '--base-url', sim.baseUrl, '-o', 'q4.json', '--quiet'],
+      at(27),
+      COLLECT_ENV,
+    );
+    expect(q4.code, q4.stderr).toBe(0);
+    const verify = await cli(
+      [
+        'review',
+        'verify',
+        'evidence/signoff.json',
+        '--snapshot',
+        'q4.json',
+        '--reviewed-snapshot',
+        'q3.json',
+      ],
+      at(27),
+    );
+    expect(verify.stderr).not.toContain('not carried out');
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+  });
+
+  it('apply refuses a campaign workbook changed after the merge', async () => {
+    const copy = join(dir, 'campaign', workbookOf(BOB));
+    const original = readFileSync(copy);
+    try {
+      await fill(BOB, () => ({ decision: 'Keep', comment: 'changed my mind' }));
+      const apply = await cli(
+        [
+          'review',
+          'apply',
+          'evidence/revocation-plan.json',
+          '--snapshot',
+          'q3.json',
+          '--workbook',
+          'campaign',
+          '--campaign',
+          'campaign/campaign.json',
+          '--base-url',
+          sim.baseUrl,
+        ],
+        at(26),
+        APPLY_ENV,
+      );
+      expect(apply.code).toBe(2);
+      expect(apply.stderr).toContain('nothing was sent');
+    } finally {
+      writeFileSync(copy, original);
+    }
+  });
+});
