@@ -22,6 +22,7 @@ import { normaliseAddress, visibleText } from '../util/address.js';
 import { neutraliseFormula } from '../util/text-safety.js';
 import {
   CAMPAIGN_DECISIONS,
+  CAMPAIGN_ID_LABEL,
   type Decision,
   databaseUserRowKey,
   HEADERS,
@@ -1236,7 +1237,13 @@ export function checkReviewWorkbook(
     options,
   };
   const { decisions, reassigned, undecided, seen } = checkRows(contents.review, ctx, problem);
-  checkMissingIdentities(ctx, seen, problem);
+  // A campaign workbook imported alone (`review import`) holds one reviewer's rows: the rest of the
+  // snapshot is in the other reviewers' workbooks. `review merge` passes the rows the campaign
+  // assigned (`scope`) and checks that none is missing.
+  const campaignWorkbook =
+    options.scope === undefined &&
+    (contents.summary?.some((x) => text(x.label) === CAMPAIGN_ID_LABEL) ?? false);
+  if (!campaignWorkbook) checkMissingIdentities(ctx, seen, problem);
   return {
     workbookSnapshotSha256: claimed,
     decisions,

@@ -562,6 +562,23 @@ const HELP_PLANS: Record<string, Plan> = {
   '$0 report snap.json --html r.html --xlsx review.xlsx --waivers waivers.yaml': {
     run: { code: 1, given: ['snap.json', 'waivers.yaml'], writes: ['r.html', 'review.xlsx'] },
   },
+  '$0 report snap.json --roster hr-roster.csv --policy campaign-policy.yaml --split-by reviewer --out-dir campaign/':
+    {
+      run: {
+        code: 1,
+        given: ['snap.json', 'hr-roster.csv', 'campaign-policy.yaml'],
+        writes: ['campaign/campaign.json', 'campaign/review-*.xlsx'],
+        check: (dir) => {
+          const campaign = readJson(join(dir, 'campaign', 'campaign.json'));
+          expect(campaign.fallbackReviewer).toBe('security-lead@example.com');
+          expect(campaign.reviewers.map((r: { workbook: string }) => r.workbook).sort()).toEqual(
+            readdirSync(join(dir, 'campaign'))
+              .filter((f) => f.endsWith('.xlsx'))
+              .sort(),
+          );
+        },
+      },
+    },
   '$0 run --all-orgs --out-dir review-2026Q4': {
     run: { code: 1, writes: ['review-2026Q4/snapshot.json', ...under('review-2026Q4', REPORT_FILES)] },
   },
@@ -916,6 +933,11 @@ beforeAll(async () => {
   writeFileSync(
     join(store, 'policy.yaml'),
     `# the gate and the company's own domains (README: audit --policy)\nfailOn: high\nallowedEmailDomains: [${estate.companyEmailDomains.join(', ')}]\nrules:\n  stale-last-auth: { params: { maxDays: 90 } }\n`,
+  );
+  // A review campaign's policy (README: "Review campaigns"): the reviewer of last resort.
+  writeFileSync(
+    join(store, 'campaign-policy.yaml'),
+    'review:\n  fallbackReviewer: security-lead@example.com\n',
   );
   // An HR export of the estate's people (README: audit --roster), the first of them a leaver.
   const people = [

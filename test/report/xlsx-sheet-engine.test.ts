@@ -98,6 +98,7 @@ describe('workbookSheets', () => {
     'Summary',
     'Findings',
     'Review',
+    'Roles',
     'Teams',
     'Programmatic identities',
     'Project invitations',

@@ -3,7 +3,7 @@ import type { Argv } from 'yargs';
 import type { AuditResult } from '../../audit/types.js';
 import { gateFailureText } from '../../audit/verdict.js';
 import { ExitCode, UsageError } from '../../errors.js';
-import { auditFromFiles } from '../../input/audit-inputs.js';
+import { auditFromFiles, readAuditInputs } from '../../input/audit-inputs.js';
 import { loadPrevious } from '../../input/previous.js';
 import { buildReportModel, type ReportModel } from '../../report/model.js';
 import {
@@ -22,11 +22,20 @@ import {
 } from '../audit-options.js';
 import type { CliContext } from '../context.js';
 import { loadEvidenceKeys } from '../evidence-keys.js';
+import {
+  assertSplitWritable,
+  planSplit,
+  prepareSplit,
+  reviewPolicyForSplit,
+  type SplitArgs,
+  splitOptions,
+  writeSplit,
+} from '../split-campaign.js';
 import { type CommandFactory, defineCommand } from './define.js';
 
 type FormatArgs = { [F in ReportFormat]?: string | undefined };
 
-interface ReportCommandArgs extends AuditArgs, FormatArgs {
+interface ReportCommandArgs extends AuditArgs, FormatArgs, SplitArgs {
   snapshot: string;
   'out-dir'?: string | undefined;
   previous?: string | undefined;
@@ -73,6 +82,8 @@ function trimSlashes(dir: string): string {
 export function planOutputs(
   args: FormatArgs & { 'out-dir'?: string | undefined },
   cwd: string,
+  /** True when another output (the campaign of `--split-by`) is requested, so no format is needed. */
+  otherOutput = false,
 ): PlannedOutput[] {
   const planned: PlannedOutput[] = [];
   for (const format of REPORT_FORMATS) {
@@ -86,7 +97,7 @@ export function planOutputs(
     if (shown === undefined) continue;
     planned.push({ format, path: resolve(cwd, shown), shown });
   }
-  if (planned.length === 0) {
+  if (planned.length === 0 && !otherOutput) {
     throw new UsageError('no output requested', {
       hint: `name at least one of ${REPORT_FORMATS.map((f) => `--${f} <file>`).join(', ')}, or --out-dir <dir>`,
     });
@@ -175,17 +186,23 @@ export const reportCommand: CommandFactory = (ctx) =>
         describe: 'Snapshot file from `collect`',
       });
       return auditOptions(
-        previousOption(reportOutputOptions(b))
+        splitOptions(previousOption(reportOutputOptions(b)))
           .example('$0 report snap.json --out-dir out/', 'all formats with default names')
           .example('$0 report q4.json --previous q3.json --out-dir out/', 'with changes since Q3')
           .example(
             '$0 report snap.json --html r.html --xlsx review.xlsx --waivers waivers.yaml',
             'two formats',
+          )
+          .example(
+            '$0 report snap.json --roster hr-roster.csv --policy campaign-policy.yaml --split-by reviewer --out-dir campaign/',
+            'one workbook per reviewer and campaign.json',
           ),
       );
     },
     handler: async (argv: ReportCommandArgs) => {
-      const outputs = planOutputs(argv, ctx.cwd);
+      const split = planSplit(argv, ctx);
+      // With --split-by, --out-dir is the campaign's folder: other formats are named one by one.
+      const outputs = planOutputs(split ? { ...argv, 'out-dir': undefined } : argv, ctx.cwd, split !== null);
       await assertOutputsAreNotInputs(
         outputs.map((o) => ({ path: o.path, option: `--${o.format} ${o.shown}` })),
         argv,
@@ -193,10 +210,14 @@ export const reportCommand: CommandFactory = (ctx) =>
       );
       // Refuse before any work, for every output (exit 4): never a partial set of reports.
       for (const o of outputs) await assertWritable(o.path, argv.force);
+      if (split) await assertSplitWritable(split, argv.force);
       const keys = await loadEvidenceKeys(argv, ctx);
       const now = ctx.now();
       const opts = { ...auditFileOptions(argv.snapshot, argv, ctx.cwd), keys };
-      const { loaded, audit, evidence } = await auditFromFiles(opts, now);
+      const inputs = await readAuditInputs(opts, now);
+      // A campaign without a reviewer of last resort is refused before the audit runs (exit 2).
+      if (split) reviewPolicyForSplit(inputs, argv.policy);
+      const { loaded, audit, evidence } = await auditFromFiles(opts, now, inputs);
       // Same rules, policy, waivers and clock as the current audit (see src/input/previous.ts).
       const previous = argv.previous
         ? await loadPrevious(resolve(ctx.cwd, argv.previous), opts, now, argv.previous)
@@ -211,7 +232,21 @@ export const reportCommand: CommandFactory = (ctx) =>
         previous,
         evidence: [...evidence, ...(previous ? [previous.evidence] : [])],
       });
+      const campaign = split
+        ? await prepareSplit(
+            {
+              plan: split,
+              model,
+              snapshot: loaded.snapshot,
+              inputs,
+              args: argv,
+              otherOutputs: outputs.map((o) => o.path),
+            },
+            ctx,
+          )
+        : null;
       await renderAndWrite(model, outputs, argv.force, ctx);
+      if (split && campaign) await writeSplit(split, campaign, argv.force, ctx);
       finishWithGate(audit, model, ctx, 'report');
     },
   });

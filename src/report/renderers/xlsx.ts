@@ -34,8 +34,9 @@ import {
 } from './xlsx/estate-sheets.js';
 import { changesSheet, findingsSheet, resolvedFindingsSheet } from './xlsx/findings-sheets.js';
 import { reviewSheet } from './xlsx/review-sheet.js';
+import { rolesSheet } from './xlsx/roles-sheet.js';
 import { type SheetSpec, writeSheet } from './xlsx/sheet-engine.js';
-import { summarySheet } from './xlsx/summary-sheet.js';
+import { type CampaignAssignment, summarySheet } from './xlsx/summary-sheet.js';
 
 export { SINCE_LAST_REVIEW_HEADER } from './xlsx/findings-sheets.js';
 export { columnLetter } from './xlsx/sheet-engine.js';
@@ -53,6 +54,7 @@ export function workbookSheets(model: ReportModel): Array<SheetSpec<unknown>> {
     findingsSheet(model),
     ...(model.changes ? [changesSheet(model.changes), resolvedFindingsSheet(model.changes)] : []),
     reviewSheet(model),
+    rolesSheet(model),
     teamsSheet(model),
     programmaticSheet(model),
     projectInvitationsSheet(model),
@@ -65,7 +67,27 @@ export function workbookSheets(model: ReportModel): Array<SheetSpec<unknown>> {
 }
 
 /** Renders the review workbook. Async because exceljs streams the zip. */
-export async function renderXlsx(model: ReportModel): Promise<Uint8Array> {
+export function renderXlsx(model: ReportModel): Promise<Uint8Array> {
+  return writeWorkbook(model, workbookSheets(model));
+}
+
+/**
+ * One reviewer's workbook of a campaign (`report --split-by reviewer`): Summary (with the campaign
+ * id and the assigned reviewer), Review holding only `model.roster` (the caller passes a model whose
+ * roster is the reviewer's rows), and Roles. Same contract and protections as the full workbook, so
+ * `review import` reads it like one.
+ */
+export function renderReviewerWorkbook(
+  model: ReportModel,
+  campaign: CampaignAssignment,
+): Promise<Uint8Array> {
+  return writeWorkbook(model, [summarySheet(model, campaign), reviewSheet(model), rolesSheet(model)]);
+}
+
+async function writeWorkbook(
+  model: ReportModel,
+  sheets: ReadonlyArray<SheetSpec<unknown>>,
+): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   const stream = new PassThrough();
   stream.on('data', (c: Buffer) => chunks.push(c));
@@ -85,7 +107,7 @@ export async function renderXlsx(model: ReportModel): Promise<Uint8Array> {
   wb.subject = fingerprint;
   wb.keywords = fingerprint;
   wb.description = `Access review workbook; report schema v${model.reportSchemaVersion}`;
-  for (const sheet of workbookSheets(model)) writeSheet(wb, sheet);
+  for (const sheet of sheets) writeSheet(wb, sheet);
   await wb.commit();
   return Buffer.concat(chunks);
 }

@@ -5,7 +5,12 @@
  */
 
 import { coverageText } from '../../../rules/requirements.js';
-import { SUMMARY_SHA_LABEL, SUMMARY_SHEET } from '../../../workbook/contract.js';
+import {
+  ASSIGNED_REVIEWER_LABEL,
+  CAMPAIGN_ID_LABEL,
+  SUMMARY_SHA_LABEL,
+  SUMMARY_SHEET,
+} from '../../../workbook/contract.js';
 import type { ReportModel } from '../../model.js';
 import { databaseAccessLine } from '../shared.js';
 import { type CellValue, DATE_FORMAT, type SheetSpec, toDate } from './sheet-engine.js';
@@ -21,7 +26,34 @@ const line = (label: string, value: CellValue, kind?: SummaryLine['kind']): Summ
   kind === undefined ? { label, value } : { label, value, kind };
 const BLANK: SummaryLine = { label: null, value: null };
 
-function headerLines(m: ReportModel): SummaryLine[] {
+/** What a campaign workbook (`report --split-by reviewer`) says about its campaign and its reviewer. */
+export interface CampaignAssignment {
+  campaignId: string;
+  /** Normalised address of the reviewer the workbook was written for. */
+  reviewer: string;
+  /** YYYY-MM-DD. */
+  due: string;
+  /** The reviewer's rows (the Review sheet holds exactly these). */
+  rows: number;
+}
+
+const CAMPAIGN_NOTE = line(
+  'Your review',
+  'The Review sheet lists the identities routed to you. For each row choose a Decision (Keep, Revoke or Modify), enter your address as Reviewer, the date as Reviewed on, and a Comment; the Recommendation column says what the evidence suggests and why. The Roles sheet explains what each role on your rows grants. Do not add, remove or re-key rows.',
+  'note',
+);
+
+/** The campaign lines, right below the snapshot sha256 (the merge reads both labels back). */
+function campaignLines(c: CampaignAssignment): SummaryLine[] {
+  return [
+    line(CAMPAIGN_ID_LABEL, c.campaignId),
+    line(ASSIGNED_REVIEWER_LABEL, c.reviewer),
+    line('Decisions due', c.due),
+    line('Rows to review', c.rows, 'number'),
+  ];
+}
+
+function headerLines(m: ReportModel, campaign?: CampaignAssignment): SummaryLine[] {
   const src = m.meta.source;
   return [
     line('Title', m.meta.title),
@@ -29,6 +61,7 @@ function headerLines(m: ReportModel): SummaryLine[] {
     line('Gate', m.verdict.gate),
     line('Findings failing the gate', m.verdict.failing, 'number'),
     line(SUMMARY_SHA_LABEL, m.meta.snapshotSha256),
+    ...(campaign ? campaignLines(campaign) : []),
     line('Evidence signature', m.meta.evidence.statement),
     line('Collected at', m.meta.collectedAt, 'date'),
     line('Generated at', m.meta.generatedAt, 'date'),
@@ -150,17 +183,23 @@ function notEvaluatedLines(m: ReportModel): SummaryLine[] {
   return lines;
 }
 
-export function summarySheet(m: ReportModel): SheetSpec<SummaryLine> {
+/**
+ * The Summary sheet. A campaign workbook holds one reviewer's rows, so it carries the campaign lines
+ * and leaves out the estate's counts and organizations, which describe rows its reader never sees.
+ */
+export function summarySheet(m: ReportModel, campaign?: CampaignAssignment): SheetSpec<SummaryLine> {
   return {
     name: SUMMARY_SHEET,
     filter: false,
-    rows: [
-      ...headerLines(m),
-      ...countLines(m),
-      ...changeLines(m),
-      ...organizationLines(m),
-      ...notEvaluatedLines(m),
-    ],
+    rows: campaign
+      ? [...headerLines(m, campaign), BLANK, CAMPAIGN_NOTE]
+      : [
+          ...headerLines(m),
+          ...countLines(m),
+          ...changeLines(m),
+          ...organizationLines(m),
+          ...notEvaluatedLines(m),
+        ],
     columns: [
       { header: 'Field', width: 30, value: (l) => l.label },
       // A date is set on the cell after the row is added (styleRow), as a Date with its format.

@@ -1,0 +1,203 @@
+/**
+ * The CLI side of `report --split-by reviewer --out-dir DIR`: its options, the due date and campaign
+ * id from the clock and the arguments, the refusals (exit 2 and 4) before anything is written, and
+ * writing the campaign's files as one set, campaign.json last. The split itself is src/report/split.ts.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Argv } from 'yargs';
+import { CAMPAIGN_FILE, campaignSchema } from '../campaign/campaign.js';
+import { DEFAULT_REVIEW_POLICY, type ReviewPolicy } from '../campaign/policy.js';
+import { NoReviewerError } from '../campaign/routing.js';
+import { InputError, UsageError } from '../errors.js';
+import type { AuditInputs } from '../input/audit-inputs.js';
+import type { ReportModel } from '../report/model.js';
+import { defaultCampaignId, type SplitOutput, splitByReviewer } from '../report/split.js';
+import { rosterIndex } from '../roster/roster.js';
+import type { Snapshot } from '../snapshot/schema.js';
+import { assertWritable, writeFilesAtomic } from '../util/files.js';
+import { terminalSafe } from '../util/terminal.js';
+import { TOOL } from '../version.js';
+import { type AuditArgs, assertOutputsAreNotInputs } from './audit-options.js';
+import type { CliContext } from './context.js';
+
+export interface SplitArgs {
+  'split-by'?: 'reviewer' | undefined;
+  due?: string | undefined;
+  'campaign-id'?: string | undefined;
+}
+
+/** Days from the split to the default due date. */
+const DEFAULT_DUE_DAYS = 14;
+
+/** `report`'s campaign options. */
+export function splitOptions<T>(yargs: Argv<T>) {
+  return yargs
+    .option('split-by', {
+      choices: ['reviewer'] as const,
+      describe:
+        "Write one review workbook per reviewer into --out-dir (routed by the policy's review section) and campaign.json",
+    })
+    .option('due', {
+      type: 'string',
+      requiresArg: true,
+      describe: `With --split-by: the date decisions are due, YYYY-MM-DD (default: ${DEFAULT_DUE_DAYS} days from today)`,
+    })
+    .option('campaign-id', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'With --split-by: the campaign id (default: the due date and the snapshot sha256 prefix)',
+    });
+}
+
+/** The campaign's settings from the arguments, checked before any work (exit 2). */
+export interface SplitPlan {
+  dir: string;
+  shownDir: string;
+  due: string;
+  campaignId: string | undefined;
+}
+
+function checkDue(due: string): string {
+  const d = new Date(`${due}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(due) || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== due)
+    throw new UsageError(`--due ${JSON.stringify(due)} is not a date`, { hint: 'write it as YYYY-MM-DD' });
+  return due;
+}
+
+/** Null without `--split-by`; otherwise the plan, after checking `--out-dir`, `--due` and `--campaign-id`. */
+export function planSplit(
+  args: SplitArgs & { 'out-dir'?: string | undefined },
+  ctx: Pick<CliContext, 'cwd' | 'now'>,
+): SplitPlan | null {
+  if (args['split-by'] === undefined) {
+    for (const flag of ['due', 'campaign-id'] as const)
+      if (args[flag] !== undefined) throw new UsageError(`--${flag} needs --split-by reviewer`);
+    return null;
+  }
+  const shownDir = args['out-dir'];
+  if (shownDir === undefined)
+    throw new UsageError('--split-by reviewer needs --out-dir <dir> for the workbooks and campaign.json');
+  const today = ctx.now();
+  const due =
+    args.due === undefined
+      ? new Date(today.getTime() + DEFAULT_DUE_DAYS * 86_400_000).toISOString().slice(0, 10)
+      : checkDue(args.due);
+  const id = args['campaign-id'];
+  if (id !== undefined && !campaignSchema.shape.campaignId.safeParse(id).success)
+    throw new UsageError(`--campaign-id ${JSON.stringify(id)} is not a valid campaign id`, {
+      hint: 'use letters, digits, dot, dash or underscore (at most 100), starting with a letter or digit',
+    });
+  return { dir: resolve(ctx.cwd, shownDir), shownDir, due, campaignId: id };
+}
+
+/** Refuses an existing campaign.json before any work (exit 4); the workbooks are checked once named. */
+export async function assertSplitWritable(plan: SplitPlan, force: boolean): Promise<void> {
+  await assertWritable(join(plan.dir, CAMPAIGN_FILE), force);
+}
+
+/**
+ * The policy's `review` section with its fallback reviewer, or exit 2 naming the policy file and
+ * `$.review.fallbackReviewer`: every campaign needs a reviewer of last resort (and `review remind`
+ * escalates to them after the due date).
+ */
+export function reviewPolicyForSplit(
+  inputs: AuditInputs,
+  policyFile: string | undefined,
+): ReviewPolicy & { fallbackReviewer: string } {
+  const review = inputs.policy.review ?? DEFAULT_REVIEW_POLICY;
+  const fallbackReviewer = review.fallbackReviewer;
+  if (fallbackReviewer !== undefined) return { ...review, fallbackReviewer };
+  const problem = '--split-by reviewer needs a fallback reviewer (the reviewer of last resort)';
+  if (policyFile === undefined)
+    throw new UsageError(problem, {
+      hint: 'pass --policy with review.fallbackReviewer set to an email address',
+    });
+  throw new InputError(policyFile, '$.review.fallbackReviewer', `${problem}; none is set`, {
+    hint: 'set review.fallbackReviewer to an email address',
+  });
+}
+
+/** The split's inputs the command has read. */
+export interface SplitContext {
+  plan: SplitPlan;
+  model: ReportModel;
+  snapshot: Snapshot;
+  inputs: AuditInputs;
+  args: AuditArgs & { force: boolean; snapshot: string; previous?: string | undefined };
+  /** Paths the other formats of the same invocation write. */
+  otherOutputs: readonly string[];
+}
+
+/**
+ * Routes, renders and checks the campaign's files: a row without a reviewer is exit 2 naming the
+ * policy, an existing file without `--force` exit 4, a file that is an input or another output exit 2.
+ * Nothing is written here.
+ */
+export async function prepareSplit(
+  c: SplitContext,
+  ctx: Pick<CliContext, 'cwd' | 'now'>,
+): Promise<SplitOutput> {
+  const policy = reviewPolicyForSplit(c.inputs, c.args.policy);
+  const policyFile = c.args.policy === undefined ? undefined : resolve(ctx.cwd, c.args.policy);
+  const roster = c.inputs.roster;
+  let out: SplitOutput;
+  try {
+    out = await splitByReviewer({
+      model: c.model,
+      snapshot: c.snapshot,
+      personOf: roster ? rosterIndex(roster) : null,
+      roster: roster ? { sha256: roster.sha256, people: roster.people.length } : null,
+      policy,
+      policySha256: policyFile
+        ? createHash('sha256')
+            .update(await readFile(policyFile))
+            .digest('hex')
+        : null,
+      campaignId: c.plan.campaignId ?? defaultCampaignId(c.plan.due, c.model.meta.snapshotSha256),
+      due: c.plan.due,
+      createdAt: ctx.now(),
+      tool: TOOL,
+    });
+  } catch (error) {
+    if (!(error instanceof NoReviewerError)) throw error;
+    throw new InputError(
+      c.args.policy ?? 'policy',
+      '$.review.fallbackReviewer',
+      `${error.message}: every route named the row's own subject`,
+      { hint: 'set review.orgFallbackReviewers or another review.fallbackReviewer' },
+    );
+  }
+  const paths = out.files.map((f) => ({
+    path: join(c.plan.dir, f.name),
+    option: `--out-dir ${c.plan.shownDir}: ${f.name}`,
+  }));
+  await assertOutputsAreNotInputs(paths, c.args, ctx.cwd);
+  for (const p of paths) {
+    if (c.otherOutputs.includes(p.path))
+      throw new UsageError(`${p.option} is also written by another format`);
+    await assertWritable(p.path, c.args.force);
+  }
+  return out;
+}
+
+/** Writes the campaign's files as one set (campaign.json last) and says what was written. */
+export async function writeSplit(
+  plan: SplitPlan,
+  out: SplitOutput,
+  force: boolean,
+  ctx: Pick<CliContext, 'stdout'>,
+): Promise<void> {
+  await writeFilesAtomic(
+    out.files.map((f) => ({ path: join(plan.dir, f.name), data: f.bytes })),
+    { force },
+  );
+  for (const r of out.campaign.reviewers)
+    ctx.stdout(
+      terminalSafe(`wrote ${plan.shownDir}/${r.workbook} (${r.rows.length} rows for ${r.reviewer})`) + '\n',
+    );
+  ctx.stdout(
+    `${terminalSafe(`wrote ${plan.shownDir}/${CAMPAIGN_FILE} (campaign ${out.campaign.campaignId}, ${out.campaign.reviewers.length} reviewers, due ${out.campaign.due})`)}\n`,
+  );
+}

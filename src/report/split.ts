@@ -1,0 +1,150 @@
+/**
+ * `report --split-by reviewer`: one review workbook per reviewer, holding only the rows routed to
+ * them (src/campaign/routing.ts), and `campaign.json` recording the campaign (src/campaign/campaign.ts).
+ * Pure: the model, the snapshot, the roster and the policy give the files' names and bytes; the CLI
+ * checks and writes them (docs/review.md, "Campaigns").
+ */
+import { createHash } from 'node:crypto';
+import {
+  CAMPAIGN_FILE,
+  CAMPAIGN_SCHEMA_VERSION,
+  type Campaign,
+  type CampaignReviewer,
+  campaignSchema,
+} from '../campaign/campaign.js';
+import type { ReviewPolicy } from '../campaign/policy.js';
+import { type RoutableRow, routeRows } from '../campaign/routing.js';
+import { compareText } from '../domain/compare-text.js';
+import { identityKey } from '../domain/keys.js';
+import type { RosterPerson } from '../roster/roster.js';
+import type { Snapshot } from '../snapshot/schema.js';
+import type { ReportModel, RosterRow } from './model.js';
+import { renderReviewerWorkbook } from './renderers/xlsx.js';
+
+/** What a split needs besides the model. */
+export interface SplitInput {
+  model: ReportModel;
+  snapshot: Snapshot;
+  /** The roster's lookup (src/roster/roster.ts rosterIndex), or null without `--roster`. */
+  personOf: ((address: string) => RosterPerson | undefined) | null;
+  roster: { sha256: string; people: number } | null;
+  /** The policy's `review` section; its fallbackReviewer is required (checked by the caller). */
+  policy: ReviewPolicy & { fallbackReviewer: string };
+  /** sha256 of the policy file; null for the default policy. */
+  policySha256: string | null;
+  campaignId: string;
+  /** YYYY-MM-DD. */
+  due: string;
+  /** The CLI clock. */
+  createdAt: Date;
+  tool: { name: string; version: string };
+}
+
+/** The files of a campaign, workbooks first and campaign.json last (the order they are written in). */
+export interface SplitOutput {
+  files: Array<{ name: string; bytes: Uint8Array | string }>;
+  campaign: Campaign;
+}
+
+const SAFE = /[^a-z0-9._+-]/g;
+const MAX_PART = 60;
+
+/**
+ * The workbook file name of a reviewer: `review-<local>-at-<domain>.xlsx`, lower case, every character
+ * outside `a-z 0-9 . _ + -` replaced by `-`, each part at most 60 characters. When that changed the
+ * address (or could make two addresses meet: a part holding `-at-`), an 8-hex suffix of the address's
+ * sha256 keeps the names apart. No separator, no leading dot, nothing a file system reserves.
+ */
+export function reviewerFileName(reviewer: string): string {
+  const at = reviewer.lastIndexOf('@');
+  const local = at < 0 ? reviewer : reviewer.slice(0, at);
+  const domain = at < 0 ? '' : reviewer.slice(at + 1);
+  const clean = (s: string) => s.toLowerCase().replace(SAFE, '-').slice(0, MAX_PART);
+  const [l, d] = [clean(local), clean(domain)];
+  const exact = l === local && d === domain && at > 0 && !`${l}@${d}`.includes('-at-') && !d.startsWith('-');
+  const suffix = exact ? '' : `-${createHash('sha256').update(reviewer).digest('hex').slice(0, 8)}`;
+  return `review-${l}-at-${d}${suffix}.xlsx`;
+}
+
+/** Routing's view of the Review rows: each with the names of its findings' subjects. */
+function routableRows(model: ReportModel): RoutableRow[] {
+  const subjects = new Map<string, Set<string>>();
+  for (const g of model.findings)
+    for (const r of g.rules)
+      for (const f of r.findings) {
+        const key = identityKey(f.orgId, f.subjectType, f.subjectId);
+        const set = subjects.get(key) ?? new Set<string>();
+        set.add(f.subjectName);
+        subjects.set(key, set);
+      }
+  return model.roster.map((r) => ({
+    key: r.key,
+    orgId: r.orgId,
+    subjectType: r.subjectType,
+    id: r.id,
+    name: r.name,
+    findingSubjects: [...(subjects.get(r.key) ?? [])],
+  }));
+}
+
+function sha256Hex(bytes: Uint8Array | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * Routes every Review row, renders one workbook per reviewer (reviewers in address order, rows in the
+ * full Review sheet's order) and builds campaign.json, validated by its schema. Throws the routing's
+ * NoReviewerError when a row has no reviewer: the caller maps it to exit 2 before writing anything.
+ */
+export async function splitByReviewer(input: SplitInput): Promise<SplitOutput> {
+  const { model } = input;
+  const routed = routeRows(routableRows(model), input.snapshot, input.personOf, input.policy);
+  const byReviewer = new Map<string, { rows: RosterRow[]; routes: typeof routed }>();
+  model.roster.forEach((row, i) => {
+    const r = routed[i]!;
+    const entry = byReviewer.get(r.reviewer) ?? { rows: [], routes: [] };
+    entry.rows.push(row);
+    entry.routes.push(r);
+    byReviewer.set(r.reviewer, entry);
+  });
+  const reviewers = [...byReviewer.keys()].sort(compareText);
+  const files: SplitOutput['files'] = [];
+  const names = new Set<string>();
+  const campaignReviewers: CampaignReviewer[] = [];
+  for (const reviewer of reviewers) {
+    const { rows, routes } = byReviewer.get(reviewer)!;
+    const name = reviewerFileName(reviewer);
+    if (names.has(name)) throw new Error(`internal: two reviewers share the workbook name ${name}`);
+    names.add(name);
+    const bytes = await renderReviewerWorkbook(
+      { ...model, roster: rows },
+      { campaignId: input.campaignId, reviewer, due: input.due, rows: rows.length },
+    );
+    files.push({ name, bytes });
+    campaignReviewers.push({
+      reviewer,
+      workbook: name,
+      sha256: sha256Hex(bytes),
+      rows: routes.map((r) => ({ key: r.key, route: r.route })),
+    });
+  }
+  const campaign = campaignSchema.parse({
+    campaignSchemaVersion: CAMPAIGN_SCHEMA_VERSION,
+    campaignId: input.campaignId,
+    tool: input.tool,
+    createdAt: input.createdAt.toISOString(),
+    due: input.due,
+    snapshot: { sha256: model.meta.snapshotSha256, collectedAt: model.meta.collectedAt },
+    roster: input.roster,
+    policy: input.policySha256 ? { sha256: input.policySha256 } : null,
+    fallbackReviewer: input.policy.fallbackReviewer,
+    reviewers: campaignReviewers,
+  } satisfies Campaign);
+  files.push({ name: CAMPAIGN_FILE, bytes: `${JSON.stringify(campaign, null, 2)}\n` });
+  return { files, campaign };
+}
+
+/** The default campaign id: the due date and the snapshot's sha256 prefix (`2026-12-15-3f2a9c1b`). */
+export function defaultCampaignId(due: string, snapshotSha256: string): string {
+  return `${due}-${snapshotSha256.slice(0, 8)}`;
+}
