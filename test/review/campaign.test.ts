@@ -4,9 +4,10 @@
  * workbook never returned, one rubber stamper and one Keep without a justification (refused, then
  * fixed); status, merge, close, the plan applied to the simulator, and verify on a new collection.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reviewerFileName as workbookOf } from '../../src/report/split.js';
 import type { Signoff } from '../../src/review/signoff.js';
 import type { CampaignStatus } from '../../src/review/status.js';
 import type { Simulator } from '../../src/sim/server.js';
@@ -23,7 +24,6 @@ import {
   WRITER,
 } from '../fixtures/review/estate.js';
 import { runCliForTest, tempDir } from '../helpers/cli.js';
-import { splitForTest, workbookOf } from './campaign-split.js';
 
 const ORG = '0000000000000000000000cc';
 const PROD = 'd000000000000000000000c1';
@@ -103,9 +103,6 @@ const ROSTER = rosterCsv([
   { email: SEC },
 ]);
 
-/** The reviewer of a row: the person's manager in the roster; everything else to the fallback. */
-const route = (key: string) => MANAGER[key.split(':')[2]!] ?? SEC;
-
 let sim: Simulator;
 let dir: string;
 const camp = () => join(dir, 'campaign');
@@ -144,28 +141,41 @@ beforeAll(async () => {
   });
   dir = tempDir('aar-campaign-');
   writeFileSync(join(dir, 'hr.csv'), ROSTER);
-  writeFileSync(join(dir, 'policy.yaml'), 'review:\n  undecided: revoke\n');
+  writeFileSync(
+    join(dir, 'policy.yaml'),
+    `review:
+  fallbackReviewer: ${SEC}
+  undecided: revoke
+`,
+  );
   const collected = await cli(
     ['collect', '--org', ORG, '--base-url', sim.baseUrl, '-o', 'q3.json', '--quiet'],
     at(1),
     COLLECT_ENV,
   );
   expect(collected.code, collected.stderr).toBe(0);
-  const report = await cli(
-    ['report', 'q3.json', '--roster', 'hr.csv', '--xlsx', 'full.xlsx', '--fail-on', 'never'],
+  const split = await cli(
+    [
+      'report',
+      'q3.json',
+      '--roster',
+      'hr.csv',
+      '--policy',
+      'policy.yaml',
+      '--split-by',
+      'reviewer',
+      '--out-dir',
+      'campaign',
+      '--due',
+      '2026-11-20',
+      '--campaign-id',
+      'q3-2026',
+      '--fail-on',
+      'never',
+    ],
     at(2),
   );
-  expect(report.code, report.stderr).toBe(0);
-  mkdirSync(camp());
-  await splitForTest({
-    fullXlsx: join(dir, 'full.xlsx'),
-    snapshotFile: join(dir, 'q3.json'),
-    dir: camp(),
-    route,
-    campaignId: 'q3-2026',
-    due: '2026-11-20',
-    fallbackReviewer: SEC,
-  });
+  expect(split.code, split.stderr).toBe(0);
   // Alice keeps the Org Owner without a word; Bob revokes the leavers and hands shared@ to Carol;
   // Carol keeps everything, the contractor past their end date included, with one word. Sec never answers.
   await fill(ALICE, (key) =>
@@ -211,7 +221,7 @@ describe('a review campaign from split to verify', () => {
     const r = await cli([...mergeArgs, '--out-dir', 'evidence']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      /campaign\/alice@example\.com\.xlsx: Review!H3 \(Comment\): Keep of user owner1@example\.com needs a justification in Comment \(Org Owner/,
+      /campaign\/review-alice-at-example\.com\.xlsx: Review!H3 \(Comment\): Keep of user owner1@example\.com needs a justification in Comment \(Org Owner/,
     );
     expect(existsSync(join(dir, 'evidence', 'signoff.json'))).toBe(false);
     await fill(ALICE, (key) =>
