@@ -55,6 +55,8 @@ export interface AuditInput {
   failOn?: FailOn;
   /** Findings from outside the catalogue that must count against the gate (e.g. a sign-off check). */
   extra?: ExtraFindings | null;
+  /** Rule ids outside the catalogue the policy may name even without their findings (the review rules). */
+  otherRuleIds?: readonly string[];
   now: Date;
   inputs: AuditResult['inputs'];
   /** The roster (`--roster`): joined to identities; its file, sha256 and row count go into `inputs`. */
@@ -303,7 +305,10 @@ function summaryAndGate(findings: readonly Finding[], failOn: FailOn): Pick<Audi
 /** Runs the audit. Async because json-rules-engine is; otherwise pure and deterministic. */
 export async function auditSnapshot(input: AuditInput): Promise<AuditResult> {
   const { snapshot, policy, now } = input;
-  const rules = resolveRules(input.rules, policy, input.inputs.policyFile);
+  const rules = resolveRules(input.rules, policy, input.inputs.policyFile, [
+    ...(input.otherRuleIds ?? []),
+    ...(input.extra?.rules.map((r) => r.id) ?? []),
+  ]);
   const subjects = deriveSubjects(snapshot, {
     now,
     allowedEmailDomains: policy.allowedEmailDomains,

@@ -320,6 +320,42 @@ describe('a review campaign from split to verify', () => {
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
   });
 
+  it('the rubber stamp is a low finding of review-rubber-stamp that the policy can make gate', async () => {
+    type AuditJson = {
+      rules: Array<{ id: string; severity: string; failed: number }>;
+      verdict: { failing: number };
+    };
+    const audit = async (...extra: string[]) => {
+      const args = ['audit', 'q4.json', '--signoff', 'evidence/signoff.json', '--fail-on', 'high', ...extra];
+      const text = await cli(args, at(27));
+      const json = await cli([...args, '--format', 'json'], at(27));
+      const parsed = json.stdout ? (JSON.parse(json.stdout) as AuditJson) : null;
+      return {
+        ...json,
+        text: text.stdout,
+        stamp: parsed?.rules.find((r) => r.id === 'review-rubber-stamp'),
+        parsed,
+      };
+    };
+    const plain = await audit();
+    expect(plain.stamp).toMatchObject({ severity: 'low', failed: 1 });
+    expect(plain.text).toContain(`${CAROL} kept all 3 rows they decided`);
+    writeFileSync(join(dir, 'strict.yaml'), 'rules:\n  review-rubber-stamp:\n    severity: high\n');
+    const strict = await audit('--policy', 'strict.yaml');
+    expect(strict.stamp).toMatchObject({ severity: 'high', failed: 1 });
+    expect(strict.parsed!.verdict.failing).toBe(plain.parsed!.verdict.failing + 1);
+    expect(strict.code).toBe(1);
+    writeFileSync(
+      join(dir, 'typo.yaml'),
+      'rules:\n  review-rubber-stamp:\n    params:\n      identicalComments: 5\n',
+    );
+    const typo = await audit('--policy', 'typo.yaml');
+    expect(typo.stderr).toContain(
+      'rule "review-rubber-stamp" has no param "identicalComments" (params: identicalCommentRows)',
+    );
+    expect(typo.code).toBe(2);
+  });
+
   it('apply refuses a campaign workbook changed after the merge', async () => {
     const copy = join(dir, 'campaign', workbookOf(BOB));
     const original = readFileSync(copy);

@@ -9,7 +9,12 @@ import { DEFAULT_REVIEW_POLICY, type ReviewPolicy } from '../../campaign/policy.
 import { ExitCode, InputError } from '../../errors.js';
 import type { EvidenceKeys } from '../../evidence/signature.js';
 import { assertEvidenceWritable, evidenceEntries } from '../../evidence/store.js';
-import { type AuditFileOptions, auditFromFiles, readAuditInputs } from '../../input/audit-inputs.js';
+import {
+  type AuditFileOptions,
+  auditFromFiles,
+  identicalCommentRows,
+  readAuditInputs,
+} from '../../input/audit-inputs.js';
 import { type CampaignState, parseCampaign } from '../../review/campaign-state.js';
 import { formatProblemLines } from '../../review/import.js';
 import type { ReviewTrust } from '../../review/import-review.js';
@@ -141,7 +146,7 @@ export async function readTrust(
   keys: EvidenceKeys,
 ): Promise<{ loaded: LoadedSnapshot; trust: ReviewTrust; review: ReviewPolicy }> {
   const at = (p: string | undefined) => (p === undefined ? undefined : resolve(ctx.cwd, p));
-  const { loaded, audit, policyUsed } = await auditWithPolicy(
+  const { loaded, audit, policy } = await auditWithPolicy(
     {
       snapshotFile: at(argv.snapshot)!,
       rulesDir: at(argv.rules),
@@ -152,19 +157,23 @@ export async function readTrust(
     },
     ctx.now(),
   );
-  const review = policyUsed ?? DEFAULT_REVIEW_POLICY;
+  const review = policy.review ?? DEFAULT_REVIEW_POLICY;
   return {
     loaded: { ...loaded, file: argv.snapshot },
-    trust: { flagged: flaggedKeys(audit.findings), keepNeedsJustification: review.keepNeedsJustification },
+    trust: {
+      flagged: flaggedKeys(audit.findings),
+      keepNeedsJustification: review.keepNeedsJustification,
+      identicalCommentRows: identicalCommentRows(policy),
+    },
     review,
   };
 }
 
-/** The audit, and the policy's `review` section (null when the policy has none). */
+/** The audit, and the policy it read. */
 async function auditWithPolicy(opts: AuditFileOptions, now: Date) {
   const inputs = await readAuditInputs(opts, now);
   const { loaded, audit } = await auditFromFiles(opts, now, inputs);
-  return { loaded, audit, policyUsed: inputs.policy.review ?? null };
+  return { loaded, audit, policy: inputs.policy };
 }
 
 /** A file of the campaign folder, or null when it is not there (size-capped like `review import`). */
