@@ -8,6 +8,7 @@
  */
 import type { Campaign } from '../campaign/campaign.js';
 import { compareText } from '../domain/compare-text.js';
+import { sha256Hex } from '../snapshot/store.js';
 import { normaliseAddress, visibleText } from '../util/address.js';
 import { terminalSafe } from '../util/terminal.js';
 import { HEADERS, REASSIGN_DECISION } from '../workbook/contract.js';
@@ -24,8 +25,11 @@ export interface ReviewerStatus {
   open: number;
   reassignedIn: number;
   reassignedOut: number;
-  /** Their workbook (and follow-up workbook of reassigned rows) as found in the folder. */
-  workbooks: Array<{ file: string; returned: boolean }>;
+  /**
+   * Their workbook (and follow-up workbook of reassigned rows) as found in the folder: `present`, and
+   * `untouched` when it is still the bytes the split wrote (campaign.json's sha256; null for follow-ups).
+   */
+  workbooks: Array<{ file: string; present: boolean; untouched: boolean | null }>;
   overdue: boolean;
 }
 
@@ -100,7 +104,11 @@ export async function campaignStatus(
     const e = entry(r.reviewer);
     const keys = r.rows.map((x) => x.key);
     const bytes = await readFile(r.workbook);
-    e.workbooks.push({ file: r.workbook, returned: bytes !== null });
+    e.workbooks.push({
+      file: r.workbook,
+      present: bytes !== null,
+      untouched: bytes === null ? null : sha256Hex(bytes) === r.sha256,
+    });
     const read = bytes ? await readDecisions(bytes, r.workbook, keys.length) : null;
     for (const key of keys) {
       const to = read?.reassigned.get(key);
@@ -117,7 +125,7 @@ export async function campaignStatus(
     const e = entry(to);
     const file = reassignedWorkbookName(to);
     const bytes = await readFile(file);
-    e.workbooks.push({ file, returned: bytes !== null });
+    e.workbooks.push({ file, present: bytes !== null, untouched: null });
     const read = bytes ? await readDecisions(bytes, file, keys.length) : null;
     e.reassignedIn += keys.length;
     e.total += keys.length;
@@ -133,7 +141,7 @@ export async function campaignStatus(
     rows: sum((e) => e.total),
     decided: sum((e) => e.decided),
     open: sum((e) => e.open),
-    missingWorkbooks: sum((e) => e.workbooks.filter((w) => !w.returned).length),
+    missingWorkbooks: sum((e) => e.workbooks.filter((w) => !w.present).length),
   };
   return {
     campaignId: campaign.campaignId,
@@ -155,7 +163,9 @@ export function formatStatusText(s: CampaignStatus): string {
     String(e.open),
     String(e.reassignedIn),
     String(e.reassignedOut),
-    e.workbooks.map((w) => `${terminalSafe(w.file)}${w.returned ? '' : ' (missing)'}`).join(', '),
+    e.workbooks
+      .map((w) => `${terminalSafe(w.file)}${!w.present ? ' (missing)' : w.untouched ? ' (untouched)' : ''}`)
+      .join(', '),
     e.overdue ? 'OVERDUE' : '',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

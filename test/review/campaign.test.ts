@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reviewerFileName as workbookOf } from '../../src/report/split.js';
 import type { Signoff } from '../../src/review/signoff.js';
@@ -15,6 +16,7 @@ import { startSimulator } from '../../src/sim/server.js';
 import type { Organization } from '../../src/snapshot/schema.js';
 import { rosterCsv } from '../builders/roster.js';
 import { apiKey, org, project, projectRole, user } from '../builders/snapshot.js';
+import { startSmtpServer } from '../email/smtp-test-server.js';
 import {
   APPLY_ENV,
   COLLECT_ENV,
@@ -207,7 +209,7 @@ describe('a review campaign from split to verify', () => {
     expect(by.get(SEC)).toMatchObject({
       total: 1,
       decided: 0,
-      workbooks: [{ file: workbookOf(SEC), returned: false }],
+      workbooks: [{ file: workbookOf(SEC), present: false, untouched: null }],
     });
     const before = await cli(
       ['review', 'status', 'campaign', '--campaign', 'campaign/campaign.json'],
@@ -215,6 +217,55 @@ describe('a review campaign from split to verify', () => {
     );
     expect(before.code).toBe(0);
     expect(before.stdout).toMatch(/bob@example\.com +2\/2/);
+  });
+
+  it('remind: one email per reviewer with open rows, their workbook attached, the fallback copied past due', async () => {
+    const server = await startSmtpServer({ auth: { user: 'bot', pass: 'pw-remind-secret' } });
+    try {
+      const env = {
+        SMTP_URL: `smtp://bot@127.0.0.1:${server.port}`,
+        SMTP_PASSWORD: 'pw-remind-secret',
+        SMTP_FROM: 'review-bot@example.com',
+      };
+      const r = await cli(
+        ['review', 'remind', 'campaign', '--campaign', 'campaign/campaign.json', '--smtp-starttls', 'off'],
+        at(25),
+        env,
+      );
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout + r.stderr).not.toContain('pw-remind-secret');
+      // Alice and Bob decided all their rows; Carol (one open, reassigned to her) and Sec (workbook missing) did not.
+      expect(server.messages.map((m) => m.to)).toEqual([[CAROL, SEC], [SEC]]);
+      const carol = await simpleParser(server.messages[0]!.raw);
+      expect(carol.subject).toBe('[Atlas access review] q3-2026: 1 row(s) overdue since 2026-11-20');
+      expect(carol.cc).toMatchObject({ value: [{ address: SEC }] });
+      expect(carol.attachments.map((a) => a.filename)).toEqual([workbookOf(CAROL)]);
+      expect(carol.attachments[0]!.content.equals(readFileSync(join(camp(), workbookOf(CAROL))))).toBe(true);
+      expect(carol.text).toContain('1 of them were reassigned to you by another reviewer');
+      const sec = await simpleParser(server.messages[1]!.raw);
+      expect(sec.attachments).toEqual([]);
+      expect(sec.text).toContain(`ask the campaign owner for: ${workbookOf(SEC)}`);
+    } finally {
+      await server.close();
+    }
+    const eml = await cli(
+      [
+        'review',
+        'remind',
+        'campaign',
+        '--campaign',
+        'campaign/campaign.json',
+        '--eml',
+        'reminders',
+        '--email-from',
+        'review-bot@example.com',
+      ],
+      at(19),
+    );
+    expect(eml.code, eml.stderr).toBe(0);
+    const before = await simpleParser(readFileSync(join(dir, 'reminders', `remind-${CAROL}.eml`)));
+    expect(before.subject).toBe('[Atlas access review] q3-2026: 1 row(s) to decide by 2026-11-20');
+    expect(before.cc).toBeUndefined();
   });
 
   it('refuses the Keep of the Org Owner without a justification, naming file, sheet, row and identity', async () => {

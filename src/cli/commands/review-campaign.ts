@@ -6,6 +6,9 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { DEFAULT_REVIEW_POLICY, type ReviewPolicy } from '../../campaign/policy.js';
+import { buildMessage, CONTENT_TYPES, writeEml } from '../../email/message.js';
+import { sendMessage } from '../../email/send.js';
+import { parseAddress } from '../../email/settings.js';
 import { ExitCode, InputError } from '../../errors.js';
 import type { EvidenceKeys } from '../../evidence/signature.js';
 import { assertEvidenceWritable, evidenceEntries } from '../../evidence/store.js';
@@ -21,6 +24,7 @@ import type { ReviewTrust } from '../../review/import-review.js';
 import { mergeCampaign } from '../../review/merge.js';
 import type { RevocationPlan } from '../../review/plan.js';
 import { missingReassignedWorkbooks } from '../../review/reassigned-workbook.js';
+import { campaignReminders } from '../../review/remind.js';
 import type { Signoff } from '../../review/signoff.js';
 import { campaignStatus, formatStatusText } from '../../review/status.js';
 import { flaggedKeys, formatSignal } from '../../review/trust.js';
@@ -29,6 +33,7 @@ import type { LoadedSnapshot } from '../../snapshot/store.js';
 import { assertWritable, readInputBytes, writeFileAtomic, writeFilesAtomic } from '../../util/files.js';
 import { terminalSafe } from '../../util/terminal.js';
 import type { CliContext } from '../context.js';
+import { type EmailArgs, senderAddress, smtpConnection, smtpOptions } from '../email-options.js';
 import {
   evidenceSigner,
   loadEvidenceKeys,
@@ -362,6 +367,102 @@ export function statusCommand(ctx: CliContext) {
       );
       ctx.stdout(argv.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatusText(status));
       ctx.exitCode = status.pastDue && !status.complete ? ExitCode.violations : ExitCode.ok;
+    },
+  });
+}
+
+interface RemindArgs extends EmailArgs {
+  dir: string;
+  campaign: string;
+  force: boolean;
+}
+
+export function remindCommand(ctx: CliContext) {
+  return defineCommand<RemindArgs>({
+    command: 'remind <dir>',
+    describe:
+      'Email every reviewer with open rows their workbook; after the due date the fallback reviewer is copied',
+    builder: (y: Argv) =>
+      smtpOptions(y)
+        .positional('dir', {
+          type: 'string',
+          demandOption: true,
+          describe: 'Folder of the campaign workbooks',
+        })
+        .option('campaign', {
+          type: 'string',
+          demandOption: true,
+          requiresArg: true,
+          describe: 'campaign.json of `report --split-by reviewer`',
+        })
+        .option('email-from', {
+          type: 'string',
+          describe: 'Sender address [env SMTP_FROM] (default: the SMTP user when it is an address)',
+          group: 'Email:',
+        })
+        .option('eml', {
+          type: 'string',
+          requiresArg: true,
+          describe: 'Write each message as remind-<reviewer>.eml into this folder instead of sending it',
+          group: 'Email:',
+        })
+        .option('force', { type: 'boolean', default: false, describe: 'Overwrite .eml files that exist' })
+        .example(
+          '$0 review remind q3-campaign --campaign q3-campaign/campaign.json --eml reminders',
+          'one .eml per reviewer with open rows, their workbook attached',
+        ),
+    handler: async (argv: RemindArgs) => {
+      const { campaign } = await readCampaignFile(ctx, argv.campaign);
+      const dir = resolve(ctx.cwd, argv.dir);
+      const emlDir = argv.eml === undefined ? null : resolve(ctx.cwd, argv.eml);
+      const smtp = emlDir === null ? await smtpConnection(argv, ctx) : null;
+      const from = senderAddress(argv, ctx, smtp?.user ?? null, emlDir !== null);
+      const read = folderReader(dir, argv.dir);
+      const status = await campaignStatus(campaign, read, ctx.now());
+      const reminders = campaignReminders(campaign, status);
+      const messages = [];
+      for (const r of reminders) {
+        const attachments = [];
+        for (const file of r.attach)
+          attachments.push({
+            filename: file,
+            content: Buffer.from((await read(file))!),
+            contentType: CONTENT_TYPES.xlsx,
+          });
+        messages.push({
+          r,
+          message: buildMessage({
+            from,
+            to: [parseAddress(r.reviewer, 'campaign.json reviewer')],
+            cc: r.cc.map((c) => parseAddress(c, 'campaign.json fallbackReviewer')),
+            subject: r.subject,
+            text: r.text,
+            html: r.html,
+            attachments,
+            date: ctx.now(),
+          }),
+        });
+      }
+      if (emlDir !== null) {
+        const paths = messages.map(({ r }) =>
+          resolve(emlDir, `remind-${r.reviewer.replace(/[^A-Za-z0-9._@+-]/g, '_')}.eml`),
+        );
+        for (const p of paths) await assertWritable(p, argv.force);
+        for (const [i, { r, message }] of messages.entries()) {
+          const bytes = await writeEml(paths[i]!, message, { force: argv.force });
+          ctx.stdout(
+            `wrote ${paths[i]} (${bytes} bytes) for ${terminalSafe(r.reviewer)}${r.cc.length ? `, cc ${terminalSafe(r.cc.join(', '))}` : ''}\n`,
+          );
+        }
+      } else
+        for (const { r, message } of messages) {
+          const receipt = await sendMessage(smtp!, message);
+          ctx.stdout(`sent to ${terminalSafe(receipt.accepted.join(', '))} (${terminalSafe(r.subject)})\n`);
+        }
+      ctx.stderr(
+        `review remind: ${reminders.length} reminder(s) for ${status.totals.open} open row(s)${status.pastDue ? ', past due: fallback reviewer copied' : ''}\n`,
+      );
+      ctx.exitCode = ExitCode.ok;
     },
   });
 }

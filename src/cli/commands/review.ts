@@ -61,6 +61,7 @@ import {
   mergeCommand,
   readCampaignFile,
   readTrust,
+  remindCommand,
   signoffSummary,
   statusCommand,
   type TrustArgs,
@@ -489,6 +490,7 @@ export const reviewCommand: CommandFactory = (ctx) =>
         .command(importCommand(ctx))
         .command(mergeCommand(ctx))
         .command(statusCommand(ctx))
+        .command(remindCommand(ctx))
         .command(verifyCommand(ctx))
         .command(applyCommand(ctx))
         .demandCommand(1),
