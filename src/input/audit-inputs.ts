@@ -129,7 +129,10 @@ export function signoffFindings(
   const coverage: Record<string, { checked: number; passed: number }> = {
     'review-revocation-not-done': { checked: s.done + s.notDone, passed: s.done },
     'review-revocation-unverifiable': { checked: s.revocations, passed: s.revocations - s.unverifiable },
-    'review-rubber-stamp': { checked: reviewers, passed: reviewers - new Set(stamped.map((f) => f.subject.name)).size },
+    'review-rubber-stamp': {
+      checked: reviewers,
+      passed: reviewers - new Set(stamped.map((f) => f.subject.name)).size,
+    },
   };
   // The policy's `rules.<id>` turns a review rule off or changes its severity, as for catalogue rules.
   const over = (id: string) => (Object.hasOwn(policy.rules, id) ? policy.rules[id] : undefined);
@@ -141,7 +144,12 @@ export function signoffFindings(
     .filter((r) => enabled(r.id))
     .map((r) => {
       const c = coverage[r.id] ?? { checked: r.failed, passed: 0 };
-      return { ...r, severity: over(r.id)?.severity ?? r.severity, subjectsChecked: c.checked, passed: c.passed };
+      return {
+        ...r,
+        severity: over(r.id)?.severity ?? r.severity,
+        subjectsChecked: c.checked,
+        passed: c.passed,
+      };
     });
   return { extra: { findings, rules }, verify };
 }
@@ -154,9 +162,17 @@ function checkReviewRulePolicy(policy: Policy, file: string): void {
     for (const [name, value] of Object.entries(params)) {
       const where = formatJsonPath(['rules', id, 'params', name]);
       if (!Object.hasOwn(known, name))
-        throw new InputError(file, where, `rule "${id}" has no param "${name}" (params: ${Object.keys(known).join(', ') || 'none'})`);
+        throw new InputError(
+          file,
+          where,
+          `rule "${id}" has no param "${name}" (params: ${Object.keys(known).join(', ') || 'none'})`,
+        );
       if (!Number.isInteger(value) || (value as number) < 2)
-        throw new InputError(file, where, `expected a whole number of at least 2, got ${JSON.stringify(value)}`);
+        throw new InputError(
+          file,
+          where,
+          `expected a whole number of at least 2, got ${JSON.stringify(value)}`,
+        );
     }
   }
 }

@@ -44,7 +44,7 @@ export function parseCampaign(text: string, file: string): Campaign {
 }
 
 /** One workbook of the campaign as read. */
-export interface WorkbookState {
+interface WorkbookState {
   reviewer: string;
   file: string;
   kind: 'assigned' | 'reassigned';

@@ -37,7 +37,7 @@ export interface ReviewTrust {
 }
 
 /** The trust settings when none are given: privileged Keeps need a justification, nothing is flagged. */
-export const DEFAULT_TRUST: ReviewTrust = { flagged: new Set(), keepNeedsJustification: true };
+const DEFAULT_TRUST: ReviewTrust = { flagged: new Set(), keepNeedsJustification: true };
 
 /** What an import produces: nothing but the problems, or the sign-off, the plan and their texts. */
 export type ImportReviewResult =

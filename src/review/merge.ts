@@ -47,7 +47,7 @@ export interface MergeInput {
 }
 
 /** An open row as listed: whose it is and why it is open. */
-export interface OpenRow {
+interface OpenRow {
   key: string;
   name: string;
   reviewer: string;
@@ -71,7 +71,7 @@ export type MergeResult =
     };
 
 /** The manifest the sign-off's `workbook.sha256` is the digest of: `<sha256>  <file>` per workbook read, sorted. */
-export function workbookManifest(workbooks: CampaignState['workbooks']): string {
+function workbookManifest(workbooks: CampaignState['workbooks']): string {
   return workbooks
     .filter((w) => w.sha256 !== null)
     .map((w) => `${w.sha256}  ${w.file}\n`)
@@ -80,7 +80,7 @@ export function workbookManifest(workbooks: CampaignState['workbooks']): string 
 }
 
 /** Open rows in a stable order: reviewer, then name, then key. */
-export function openRows(state: CampaignState): OpenRow[] {
+function openRows(state: CampaignState): OpenRow[] {
   return [...state.open]
     .map(([key, o]) => ({ key, name: o.identity.name, reviewer: o.reviewer, why: o.why }))
     .sort(

@@ -90,7 +90,7 @@ function setSummary(wb: Workbook, label: string, value: string): void {
  * (the first source is the template: its sheets and Summary are kept), the input cells cleared, and
  * the Summary naming `campaignId` and `reviewer`. A key no source holds is an InputError.
  */
-export async function subsetWorkbook(
+async function subsetWorkbook(
   sources: ReadonlyArray<{ file: string; bytes: Uint8Array }>,
   keys: readonly string[],
   campaign: { campaignId: string; reviewer: string; decisions?: readonly string[] },

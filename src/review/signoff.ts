@@ -179,8 +179,8 @@ export interface BuildSignoffInput {
   decisions: ReviewDecision[];
   signedOffAt: Date;
   tool: { name: string; version: string };
-  /** Rubber-stamp signals (src/review/trust.ts). */
-  signals: Signoff['signals'] & {};
+  /** Rubber-stamp signals (src/review/trust.ts); none when not given. */
+  signals?: Signoff['signals'];
   /** `review merge` only. */
   campaign?: CampaignRecord;
 }
@@ -287,7 +287,7 @@ export function buildSignoff(input: BuildSignoffInput): Signoff {
       .sort((a, b) => compareText(a.reviewer.toLowerCase(), b.reviewer.toLowerCase())),
     reviewPeriod: from !== null && to !== null ? { from, to } : null,
     actions,
-    signals: input.signals,
+    signals: input.signals ?? [],
     ...(input.campaign ? { campaign: input.campaign } : {}),
   };
 }

@@ -48,7 +48,7 @@ export function keepJustificationRule(
 }
 
 /** Rubber-stamp thresholds: a reviewer deciding at least `identicalCommentRows` rows with one comment. */
-export const RUBBER_STAMP_DEFAULTS = { identicalCommentRows: 100 } as const;
+const RUBBER_STAMP_DEFAULTS = { identicalCommentRows: 100 } as const;
 
 /** One rubber-stamp signal, as the sign-off records it. */
 export interface RubberStampSignal {

@@ -52,15 +52,6 @@ const ALICE = 'alice@example.com';
 const BOB = 'bob@example.com';
 const CAROL = 'carol@example.com';
 const SEC = 'sec@example.com';
-const MANAGER: Record<string, string> = {
-  [ID.owner]: ALICE,
-  [ID.leaver1]: BOB,
-  [ID.leaver2]: BOB,
-  [ID.shared]: BOB,
-  [ID.contractor]: CAROL,
-  [ID.eng1]: CAROL,
-  [ID.eng2]: ALICE,
-};
 const k = (type: string, id: string) => `${ORG}:${type}:${id}`;
 const at = (d: number) => new Date(Date.UTC(2026, 10, d, 9));
 const day = (d: number) => new Date(Date.UTC(2026, 10, d));
