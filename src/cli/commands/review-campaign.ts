@@ -19,7 +19,7 @@ import {
   readAuditInputs,
 } from '../../input/audit-inputs.js';
 import { type CampaignState, parseCampaign } from '../../review/campaign-state.js';
-import { formatProblemLines } from '../../review/import.js';
+import { formatProblemLines, type ReviewProblem } from '../../review/import.js';
 import type { ReviewTrust } from '../../review/import-review.js';
 import { mergeCampaign } from '../../review/merge.js';
 import type { RevocationPlan } from '../../review/plan.js';
@@ -277,33 +277,10 @@ export function mergeCommand(ctx: CliContext) {
         close: argv.close,
         now: ctx.now(),
       });
-      if (!result.ok && result.reason === 'problems') {
-        let n = 0;
-        for (const w of result.problems) {
-          n += w.problems.length;
-          for (const line of formatProblemLines(w.problems, terminalSafe(`${argv.dir}/${w.file}`)))
-            ctx.stderr(`${line}\n`);
-        }
-        throw new InputError(
-          argv.dir,
-          '$',
-          `${n} problem${n === 1 ? '' : 's'} in ${result.problems.length} workbook(s) (listed above); nothing written`,
-          {
-            hint: 'have each reviewer fix the cells named above and return the workbook, then merge again',
-          },
-        );
-      }
+      if (!result.ok && result.reason === 'problems') throwProblems(ctx, argv.dir, result.problems);
       if (argv['reassigned-out']) await writeReassigned(ctx, argv, result.state);
       if (!result.ok) {
-        for (const f of result.missing) ctx.stderr(`missing workbook: ${terminalSafe(f)}\n`);
-        for (const o of result.open)
-          ctx.stderr(
-            `open: ${terminalSafe(o.reviewer)}: ${terminalSafe(o.name)} (${terminalSafe(o.key)})${o.why === 'missing-workbook' ? ', workbook not returned' : ''}\n`,
-          );
-        ctx.stderr(
-          `review merge: ${result.open.length} row(s) open, ${result.missing.length} workbook(s) missing; nothing written (${argv.close ? 'policy review.undecided is fail' : 'close the campaign with --close to apply the policy review.undecided'}) (exit 1)\n`,
-        );
-        ctx.exitCode = ExitCode.violations;
+        reportOpen(ctx, result, argv.close);
         return;
       }
       await writeSignoffSet(ctx, out, result.texts, result.signoff, keys, argv.force);
@@ -316,6 +293,43 @@ export function mergeCommand(ctx: CliContext) {
       ctx.exitCode = ExitCode.ok;
     },
   });
+}
+
+/** Every problem of every workbook, then exit 2: nothing is written. */
+function throwProblems(
+  ctx: CliContext,
+  dir: string,
+  problems: Array<{ file: string; problems: ReviewProblem[] }>,
+): never {
+  let n = 0;
+  for (const w of problems) {
+    n += w.problems.length;
+    for (const line of formatProblemLines(w.problems, terminalSafe(`${dir}/${w.file}`)))
+      ctx.stderr(`${line}\n`);
+  }
+  throw new InputError(
+    dir,
+    '$',
+    `${n} problem${n === 1 ? '' : 's'} in ${problems.length} workbook(s) (listed above); nothing written`,
+    { hint: 'have each reviewer fix the cells named above and return the workbook, then merge again' },
+  );
+}
+
+/** The missing workbooks and open rows, then exit 1: nothing is written. */
+function reportOpen(
+  ctx: CliContext,
+  result: { open: Array<{ reviewer: string; name: string; key: string; why: string }>; missing: string[] },
+  close: boolean,
+): void {
+  for (const f of result.missing) ctx.stderr(`missing workbook: ${terminalSafe(f)}\n`);
+  for (const o of result.open)
+    ctx.stderr(
+      `open: ${terminalSafe(o.reviewer)}: ${terminalSafe(o.name)} (${terminalSafe(o.key)})${o.why === 'missing-workbook' ? ', workbook not returned' : ''}\n`,
+    );
+  ctx.stderr(
+    `review merge: ${result.open.length} row(s) open, ${result.missing.length} workbook(s) missing; nothing written (${close ? 'policy review.undecided is fail' : 'close the campaign with --close to apply the policy review.undecided'}) (exit 1)\n`,
+  );
+  ctx.exitCode = ExitCode.violations;
 }
 
 /** `--reassigned-out`: the follow-up workbooks the folder lacks, written into it (never over a file). */
