@@ -19,7 +19,7 @@ import { identityKey } from '../domain/keys.js';
 import type { RosterPerson } from '../roster/roster.js';
 import type { Snapshot } from '../snapshot/schema.js';
 import type { ReportModel, RosterRow } from './model.js';
-import { renderReviewerWorkbook } from './renderers/xlsx.js';
+import { renderReviewerWorkbooks } from './renderers/xlsx.js';
 
 /** What a split needs besides the model. */
 export interface SplitInput {
@@ -108,26 +108,25 @@ export async function splitByReviewer(input: SplitInput): Promise<SplitOutput> {
     byReviewer.set(r.reviewer, entry);
   });
   const reviewers = [...byReviewer.keys()].sort(compareText);
-  const files: SplitOutput['files'] = [];
-  const names = new Set<string>();
-  const campaignReviewers: CampaignReviewer[] = [];
-  for (const reviewer of reviewers) {
-    const { rows, routes } = byReviewer.get(reviewer)!;
-    const name = reviewerFileName(reviewer);
-    if (names.has(name)) throw new Error(`internal: two reviewers share the workbook name ${name}`);
-    names.add(name);
-    const bytes = await renderReviewerWorkbook(
-      { ...model, roster: rows },
-      { campaignId: input.campaignId, reviewer, due: input.due, rows: rows.length },
-    );
-    files.push({ name, bytes });
-    campaignReviewers.push({
-      reviewer,
-      workbook: name,
-      sha256: sha256Hex(bytes),
-      rows: routes.map((r) => ({ key: r.key, route: r.route })),
-    });
-  }
+  const names = reviewers.map(reviewerFileName);
+  if (new Set(names).size !== names.length) throw new Error('internal: two reviewers share a workbook name');
+  const workbooks = await renderReviewerWorkbooks(
+    model,
+    reviewers.map((reviewer) => {
+      const rows = byReviewer.get(reviewer)!.rows;
+      return {
+        rows,
+        campaign: { campaignId: input.campaignId, reviewer, due: input.due, rows: rows.length },
+      };
+    }),
+  );
+  const files: SplitOutput['files'] = reviewers.map((_, i) => ({ name: names[i]!, bytes: workbooks[i]! }));
+  const campaignReviewers: CampaignReviewer[] = reviewers.map((reviewer, i) => ({
+    reviewer,
+    workbook: names[i]!,
+    sha256: sha256Hex(workbooks[i]!),
+    rows: byReviewer.get(reviewer)!.routes.map((r) => ({ key: r.key, route: r.route })),
+  }));
   const campaign = campaignSchema.parse({
     campaignSchemaVersion: CAMPAIGN_SCHEMA_VERSION,
     campaignId: input.campaignId,

@@ -62,10 +62,18 @@ export const INPUT_HEADERS = [
 export const WHY_FLAGGED_HEADER = 'Why flagged';
 
 /**
+ * What the evidence suggests, with its reason (`Revoke: terminated in the roster (2026-10-31)`,
+ * `Keep`; src/report/recommendation.ts). Evidence like the rest: the import does not read it, and the
+ * reviewer's Decision is theirs to make.
+ */
+export const RECOMMENDATION_HEADER = 'Recommendation';
+
+/**
  * The evidence, after the input columns. Every roster column (src/report/renderers/csv.ts) that is
  * not an identity column appears here; the Identity key the import matches rows by is among them.
  */
 const REVIEW_EVIDENCE_HEADERS = [
+  RECOMMENDATION_HEADER,
   WHY_FLAGGED_HEADER,
   'Status',
   'Identity type',

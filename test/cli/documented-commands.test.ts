@@ -396,7 +396,21 @@ const README_PLANS: Record<string, Plan> = {
   },
 
   // report, run: every option checked; their required parts are a choice (an output; --org or --all-orgs)
-  'atlas-access-review report snapshot.json [--html f] [--xlsx f] [--json f] [--csv f] [--junit f] [--markdown f] [--out-dir dir] [--previous previous-snapshot.json] [--force] [audit options]':
+  'atlas-access-review report snap.json --roster hr-roster.csv --policy campaign-policy.yaml --split-by reviewer --out-dir campaign/':
+    {
+      run: {
+        code: 1,
+        given: ['snap.json', 'hr-roster.csv', 'campaign-policy.yaml'],
+        writes: ['campaign/campaign.json', 'campaign/review-security-lead-at-example.com.xlsx'],
+        check: (dir) => {
+          const campaign = readJson(join(dir, 'campaign', 'campaign.json'));
+          expect(campaign.reviewers.map((r: { reviewer: string }) => r.reviewer)).toEqual([
+            'security-lead@example.com',
+          ]);
+        },
+      },
+    },
+  'atlas-access-review report snapshot.json [--html f] [--xlsx f] [--json f] [--csv f] [--junit f] [--markdown f] [--out-dir dir] [--previous previous-snapshot.json] [--force] [audit options] [--split-by reviewer] [--due YYYY-MM-DD] [--campaign-id id]':
     { usage: true },
   'atlas-access-review run (--org <id>... | --all-orgs) [collect options] [audit options] [--out-dir dir | --html f --xlsx f ...] [--snapshot file] [--previous previous-snapshot.json] [--format text|json|junit|markdown|github|sarif|html|csv|email] [--email-to addr... email options] [--force] [--quiet] [--evidence pack.zip]':
     { usage: true },

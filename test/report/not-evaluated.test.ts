@@ -154,13 +154,13 @@ describe('report formats: rules not evaluated', () => {
       .replace(/^\uFEFF/, '')
       .trimEnd()
       .split('\r\n');
-    expect(header!.endsWith(',Rules,Not evaluated,Identity type')).toBe(true);
+    expect(header!.endsWith(',Rules,Not evaluated,Identity type,Recommendation')).toBe(true);
     const beta = lines.filter((l) => l.includes(',Beta Labs,'));
     expect(beta).toHaveLength(2);
-    for (const l of beta) expect(l.endsWith(',no sign-in data: user-inactive,person')).toBe(true);
+    for (const l of beta) expect(l.endsWith(',no sign-in data: user-inactive,person,Keep')).toBe(true);
     // Acme's rows: an empty Not evaluated cell before the identity type (quoted when it holds a comma).
     for (const l of lines.filter((x) => x.includes(',Acme Production,') && !x.includes(',databaseUser,')))
-      expect(l).toMatch(/,,(?:"[^"]*"|[^,"]*)$/);
+      expect(l).toMatch(/,,(?:"[^"]*"|[^,"]*),Keep$/);
   });
 
   it('Markdown: a count under the verdict, the org evidence, and a Not evaluated table', async () => {

@@ -245,6 +245,39 @@ describe('report --split-by reviewer', () => {
     expect(existsSync(join(dir, 'x'))).toBe(false);
   });
 
+  it('writes a hostile reviewer address as text, in a hashed file name, and safely to the terminal', async () => {
+    const evil = '=HYPERLINK("http://x")\u001b[31m@evil.example';
+    writeFileSync(
+      join(dir, 'evil.json'),
+      JSON.stringify({ review: { fallbackReviewer: 'lead@corp.example', orgFallbackReviewers: {} } }),
+    );
+    // The reviewer comes from the roster's manager column, which the policy schema does not check.
+    const snap = JSON.parse(readFileSync(join(dir, 'snap.json'), 'utf8'));
+    const first = snap.organizations[0].users[0].username;
+    writeFileSync(join(dir, 'evil-hr.csv'), rosterCsv([{ email: first, manager: evil }]));
+    const r = await cli([
+      'report',
+      'snap.json',
+      '--roster',
+      'evil-hr.csv',
+      '--policy',
+      'evil.json',
+      '--split-by',
+      'reviewer',
+      '--out-dir',
+      'evil',
+    ]);
+    expect([0, 1]).toContain(r.code);
+    expect(r.stdout).not.toContain('\u001b');
+    const c = campaignSchema.parse(JSON.parse(readFileSync(join(dir, 'evil', CAMPAIGN_FILE), 'utf8')));
+    const mine = c.reviewers.find((x) => x.reviewer !== 'lead@corp.example')!;
+    expect(mine.workbook).toMatch(/^review-[a-z0-9._+-]+-[0-9a-f]{8}\.xlsx$/);
+    const summary = new Map(
+      (await sheetRows(join(dir, 'evil', mine.workbook), 'Summary')).map((row) => [row[0], row[1]]),
+    );
+    expect(summary.get(ASSIGNED_REVIEWER_LABEL)!.startsWith("'=")).toBe(true);
+  });
+
   it('without --roster skips the manager route and records roster null', async () => {
     const r = await cli([
       'report',

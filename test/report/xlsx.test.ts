@@ -11,6 +11,7 @@ import {
 } from '../../src/report/renderers/xlsx.js';
 import {
   HEADERS,
+  RECOMMENDATION_HEADER,
   REVIEW_HEADERS,
   REVIEW_IDENTITY_HEADERS,
   WHY_FLAGGED_HEADER,
@@ -107,10 +108,15 @@ describe('XLSX review workbook', () => {
       'Reviewed on',
       'Comment',
     ]);
-    expect(h[8]).toBe(WHY_FLAGGED_HEADER);
+    expect(h.slice(8, 10)).toEqual([RECOMMENDATION_HEADER, WHY_FLAGGED_HEADER]);
     // Every roster column (the CSV's) is among the evidence; nothing is lost by the reordering.
     expect([...h].sort()).toEqual(
-      [...ROSTER_COLUMNS.map((c) => c.header), WHY_FLAGGED_HEADER, ...REVIEW_INPUT_HEADERS].sort(),
+      [
+        ...ROSTER_COLUMNS.map((c) => c.header),
+        RECOMMENDATION_HEADER,
+        WHY_FLAGGED_HEADER,
+        ...REVIEW_INPUT_HEADERS,
+      ].sort(),
     );
     expect(ws.rowCount).toBe(model.roster.length + 1);
     const keyCol = reviewCol(ws, HEADERS.key);

@@ -1,7 +1,9 @@
 /** CSV renderer: the review roster, one row per identity, RFC 4180 quoting, formula-safe. */
 
 import { neutraliseFormula } from '../../util/text-safety.js';
+import { RECOMMENDATION_HEADER } from '../../workbook/contract.js';
 import { identityTypeText, type ReportModel, type RosterRow } from '../model.js';
+import { KEEP_RECOMMENDATION, recommendations } from '../recommendation.js';
 
 /** Column headings and how each is read from a roster row. Shared with the XLSX Review sheet's order. */
 export const ROSTER_COLUMNS: Array<{ header: string; value: (r: RosterRow) => string | number | null }> = [
@@ -40,9 +42,20 @@ export function cell(value: string | number | null): string {
   return /[",;\t\r\n]/.test(safe) || safe !== safe.trim() ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-/** Renders the roster as CSV with CRLF line ends and a UTF-8 BOM so Excel detects the encoding. */
+/**
+ * Renders the roster as CSV with CRLF line ends and a UTF-8 BOM so Excel detects the encoding. The
+ * Recommendation (the Review sheet's, src/report/recommendation.ts) is the last column, after the
+ * roster columns, so theirs keep their letters.
+ */
 export function renderCsv(model: ReportModel): string {
-  const lines = [ROSTER_COLUMNS.map((c) => cell(c.header)).join(',')];
-  for (const r of model.roster) lines.push(ROSTER_COLUMNS.map((c) => cell(c.value(r))).join(','));
+  const recommended = recommendations(model);
+  const lines = [[...ROSTER_COLUMNS.map((c) => cell(c.header)), cell(RECOMMENDATION_HEADER)].join(',')];
+  for (const r of model.roster)
+    lines.push(
+      [
+        ...ROSTER_COLUMNS.map((c) => cell(c.value(r))),
+        cell(recommended.get(r.key) ?? KEEP_RECOMMENDATION),
+      ].join(','),
+    );
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }

@@ -33,7 +33,7 @@ import {
   waiversSheet,
 } from './xlsx/estate-sheets.js';
 import { changesSheet, findingsSheet, resolvedFindingsSheet } from './xlsx/findings-sheets.js';
-import { reviewSheet } from './xlsx/review-sheet.js';
+import { type ReviewEvidence, reviewEvidence, reviewSheet } from './xlsx/review-sheet.js';
 import { rolesSheet } from './xlsx/roles-sheet.js';
 import { type SheetSpec, writeSheet } from './xlsx/sheet-engine.js';
 import { type CampaignAssignment, summarySheet } from './xlsx/summary-sheet.js';
@@ -71,17 +71,43 @@ export function renderXlsx(model: ReportModel): Promise<Uint8Array> {
   return writeWorkbook(model, workbookSheets(model));
 }
 
+/** One reviewer's workbook of a campaign: the reviewer's rows and the Summary's campaign lines. */
+export interface ReviewerWorkbook {
+  rows: ReportModel['roster'];
+  campaign: CampaignAssignment;
+}
+
+/** Workbooks rendered at once: exceljs spends much of a small workbook waiting on its zip stream. */
+const RENDER_CONCURRENCY = 8;
+
 /**
- * One reviewer's workbook of a campaign (`report --split-by reviewer`): Summary (with the campaign
- * id and the assigned reviewer), Review holding only `model.roster` (the caller passes a model whose
- * roster is the reviewer's rows), and Roles. Same contract and protections as the full workbook, so
- * `review import` reads it like one.
+ * The workbooks of a campaign (`report --split-by reviewer`), in the order given: each with Summary
+ * (with the campaign id and the assigned reviewer), Review holding only its rows, and Roles. Same
+ * contract and protections as the full workbook, so `review import` reads each like one. The
+ * findings are indexed once for all of them.
  */
-export function renderReviewerWorkbook(
+export async function renderReviewerWorkbooks(
   model: ReportModel,
-  campaign: CampaignAssignment,
+  workbooks: readonly ReviewerWorkbook[],
+): Promise<Uint8Array[]> {
+  const evidence = reviewEvidence(model);
+  const out: Uint8Array[] = new Array(workbooks.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < workbooks.length; i = next++)
+      out[i] = await reviewerWorkbook(model, workbooks[i]!, evidence);
+  };
+  await Promise.all(Array.from({ length: Math.min(RENDER_CONCURRENCY, workbooks.length) }, worker));
+  return out;
+}
+
+function reviewerWorkbook(
+  model: ReportModel,
+  w: ReviewerWorkbook,
+  evidence: ReviewEvidence,
 ): Promise<Uint8Array> {
-  return writeWorkbook(model, [summarySheet(model, campaign), reviewSheet(model), rolesSheet(model)]);
+  const own: ReportModel = { ...model, roster: w.rows };
+  return writeWorkbook(own, [summarySheet(own, w.campaign), reviewSheet(own, evidence), rolesSheet(own)]);
 }
 
 async function writeWorkbook(

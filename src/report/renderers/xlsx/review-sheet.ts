@@ -10,6 +10,7 @@ import {
   HEADERS,
   INPUT_HEADERS,
   PREDECIDED_REVOKE,
+  RECOMMENDATION_HEADER,
   REVIEW_DATE_FORMAT,
   REVIEW_DECISIONS,
   REVIEW_HEADERS,
@@ -18,11 +19,13 @@ import {
   WHY_FLAGGED_HEADER,
 } from '../../../workbook/contract.js';
 import type { FindingRow, ReportModel, RosterRow } from '../../model.js';
+import { KEEP_RECOMMENDATION, recommendations } from '../../recommendation.js';
 import { ROSTER_COLUMNS } from '../csv.js';
 import type { CellKind, CellValue, ColumnSpec, SheetSpec } from './sheet-engine.js';
 
 const INPUT_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFEF9C3' } } as const;
 const WHY_FLAGGED_WIDTH = 60;
+const RECOMMENDATION_WIDTH = 40;
 const SEVERITY_WORD: Record<string, string> = {
   critical: 'Critical',
   high: 'High',
@@ -100,14 +103,28 @@ function flaggedByIdentity(model: ReportModel): Map<string, Flagged> {
   return flagged;
 }
 
-/** The value getter of one Review column: an input (Decision pre-filled for stale invitations), Why flagged, or a roster column. */
+/** What the Review sheet's computed columns read: findings and recommendations by identity key, and the roster columns. */
+interface ReviewSources {
+  flagged: Map<string, Flagged>;
+  recommended: Map<string, string>;
+  roster: Map<string, (r: RosterRow) => CellValue>;
+}
+
+/** The findings-derived sources, computed once per model and shared by every workbook of a split. */
+export type ReviewEvidence = Pick<ReviewSources, 'flagged' | 'recommended'>;
+
+export function reviewEvidence(model: ReportModel): ReviewEvidence {
+  return { flagged: flaggedByIdentity(model), recommended: recommendations(model) };
+}
+
+/** The value getter of one Review column: an input (Decision pre-filled for stale invitations), Recommendation, Why flagged, or a roster column. */
 function reviewValue(
   header: string,
-  flagged: Map<string, Flagged>,
-  roster: Map<string, (r: RosterRow) => CellValue>,
+  { flagged, recommended, roster }: ReviewSources,
 ): (r: RosterRow) => CellValue {
   if (header === HEADERS.decision) return (r) => (PREDECIDED_REVOKE[r.status] ? 'Revoke' : null);
   if ((INPUT_HEADERS as readonly string[]).includes(header)) return () => null;
+  if (header === RECOMMENDATION_HEADER) return (r) => recommended.get(r.key) ?? KEEP_RECOMMENDATION;
   if (header === WHY_FLAGGED_HEADER) return (r) => whyFlagged(r, flagged.get(r.key) ?? []);
   const value = roster.get(header);
   // REVIEW_HEADERS and ROSTER_COLUMNS drifting apart is a bug, caught by the first render.
@@ -115,16 +132,28 @@ function reviewValue(
   return value;
 }
 
-export function reviewSheet(model: ReportModel): SheetSpec<RosterRow> {
-  const flagged = flaggedByIdentity(model);
-  const roster = new Map(ROSTER_COLUMNS.map((c) => [c.header, c.value]));
+/** The Review sheet of `model.roster`; `evidence` from {@link reviewEvidence} of the same findings. */
+export function reviewSheet(
+  model: ReportModel,
+  evidence: ReviewEvidence = reviewEvidence(model),
+): SheetSpec<RosterRow> {
+  const sources: ReviewSources = {
+    ...evidence,
+    roster: new Map(ROSTER_COLUMNS.map((c) => [c.header, c.value])),
+  };
   const columns: Array<ColumnSpec<RosterRow>> = REVIEW_HEADERS.map((h) => ({
     header: h,
-    width: INPUT_WIDTHS[h] ?? (h === WHY_FLAGGED_HEADER ? WHY_FLAGGED_WIDTH : (ROSTER_WIDTHS[h] ?? 18)),
+    width:
+      INPUT_WIDTHS[h] ??
+      (h === WHY_FLAGGED_HEADER
+        ? WHY_FLAGGED_WIDTH
+        : h === RECOMMENDATION_HEADER
+          ? RECOMMENDATION_WIDTH
+          : (ROSTER_WIDTHS[h] ?? 18)),
     kind: h === HEADERS.reviewedOn ? 'date' : (ROSTER_KINDS[h] ?? 'text'),
     // Activity, creation and expiry are read as days; the time of day only clutters the column.
     numFmt: REVIEW_DATE_FORMAT,
-    value: reviewValue(h, flagged, roster),
+    value: reviewValue(h, sources),
   }));
   const at = (h: string) => (REVIEW_HEADERS as readonly string[]).indexOf(h) + 1;
   const firstInput = at(HEADERS.decision);
