@@ -35,9 +35,11 @@ if (process.argv[2] === '--child') {
     stderr: (t) => {
       if (!t.startsWith('warning: rubber-stamp')) process.stderr.write(t);
     },
+    stderrIsTTY: false,
     now: () => new Date('2026-05-20T12:00:00.000Z'),
     cwd,
-  } as Parameters<typeof runCli>[1]);
+    exitCode: 0,
+  });
   const ms = performance.now() - t0;
   console.log(JSON.stringify({ code, ms, maxRssKiB: process.resourceUsage().maxRSS }));
 } else {

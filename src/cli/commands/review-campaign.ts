@@ -254,11 +254,11 @@ export function mergeCommand(ctx: CliContext) {
         })
         .option('force', { type: 'boolean', default: false, describe: 'Overwrite output files that exist' })
         .example(
-          '$0 review merge q3-campaign --campaign q3-campaign/campaign.json --snapshot q3.json --out-dir evidence/q3',
+          '$0 review merge campaign/ --campaign campaign/campaign.json --snapshot snap.json --out-dir evidence/',
           'merge the returned workbooks; exit 1 lists the open rows',
         )
         .example(
-          '$0 review merge q3-campaign --campaign q3-campaign/campaign.json --snapshot q3.json --out-dir evidence/q3 --close --policy policy.yaml',
+          '$0 review merge campaign/ --campaign campaign/campaign.json --snapshot snap.json --out-dir evidence/ --close --policy close-policy.yaml',
           "close it: the open rows get the policy's review.undecided",
         ),
     handler: async (argv: MergeArgs) => {
@@ -369,7 +369,7 @@ export function statusCommand(ctx: CliContext) {
         })
         .option('json', { type: 'boolean', default: false, describe: 'Print JSON instead of the table' })
         .example(
-          '$0 review status q3-campaign --campaign q3-campaign/campaign.json',
+          '$0 review status campaign/ --campaign campaign/campaign.json',
           'who has decided what; exit 1 after the due date while rows are open',
         ),
     handler: async (argv: StatusArgs) => {
@@ -422,7 +422,7 @@ export function remindCommand(ctx: CliContext) {
         })
         .option('force', { type: 'boolean', default: false, describe: 'Overwrite .eml files that exist' })
         .example(
-          '$0 review remind q3-campaign --campaign q3-campaign/campaign.json --eml reminders',
+          '$0 review remind campaign/ --campaign campaign/campaign.json --email-from review-bot@example.com --eml reminders/',
           'one .eml per reviewer with open rows, their workbook attached',
         ),
     handler: async (argv: RemindArgs) => {
