@@ -1047,6 +1047,25 @@ function checkReassignTarget(
   return target;
 }
 
+/** A campaign row with no Decision, or with only the Revoke the workbook pre-filled and no reviewer or date. */
+function isOpenCampaignRow(
+  cells: ReviewRow['cells'],
+  identity: SnapshotIdentity | undefined,
+  ctx: RowContext,
+): boolean {
+  const decision = text(cells.get(ctx.col(HEADERS.decision)));
+  if (decision === null) return true;
+  const unsigned =
+    text(cells.get(ctx.col(HEADERS.reviewer))) === null &&
+    text(cells.get(ctx.col(HEADERS.reviewedOn))) === null;
+  return (
+    unsigned &&
+    identity !== undefined &&
+    PREDECIDED_REVOKE[identity.status] !== undefined &&
+    decision.toLowerCase() === 'revoke'
+  );
+}
+
 /** Phase 4: one identified row's decision, reviewer, date and comment; what the row says when all are valid. */
 function checkDecisionRow(
   { row, cells }: ReviewRow,
@@ -1055,9 +1074,9 @@ function checkDecisionRow(
   ctx: RowContext,
   at: CellReport,
 ): RowOutcome {
-  // A campaign row nobody decided yet is open, not a problem: `review merge` lists it.
-  if (ctx.options.campaign && text(cells.get(ctx.col(HEADERS.decision))) === null)
-    return { kind: 'undecided' };
+  // A campaign row nobody decided yet is open, not a problem: `review merge` lists it. So is a
+  // pre-filled Revoke nobody confirmed (no reviewer, no date): a proposal, not a decision.
+  if (ctx.options.campaign && isOpenCampaignRow(cells, identity, ctx)) return { kind: 'undecided' };
   const decision = readDecision(cells, ctx, at);
   const subjectNames = identity ? [identity.name, ...(identity.ownerHints ?? [])] : name ? [name] : [];
   const predecided = identity ? PREDECIDED_REVOKE[identity.status] : undefined;

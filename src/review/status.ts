@@ -58,13 +58,19 @@ async function readDecisions(
   if (!review) return { decided, reassigned };
   const col = (h: string) =>
     [...review.headers].find(([, t]) => visibleText(t).trim().toLowerCase() === h.toLowerCase())?.[0];
-  const [k, d, c] = [col(HEADERS.key), col(HEADERS.decision), col(HEADERS.comment)];
+  const [k, d, c, rv] = [
+    col(HEADERS.key),
+    col(HEADERS.decision),
+    col(HEADERS.comment),
+    col(HEADERS.reviewer),
+  ];
   const text = (v: CellData | undefined) => (v === null || v === undefined ? '' : String(v).trim());
   if (k === undefined || d === undefined) return { decided, reassigned };
   for (const r of review.rows) {
     const key = text(r.cells.get(k));
     const decision = text(r.cells.get(d));
-    if (key === '' || decision === '') continue;
+    // A Decision nobody signed (the Revoke the workbook pre-fills for dead invitations) is still open.
+    if (key === '' || decision === '' || text(rv === undefined ? null : r.cells.get(rv)) === '') continue;
     if (decision.toLowerCase() === REASSIGN_DECISION.toLowerCase())
       reassigned.set(key, normaliseAddress(text(c === undefined ? null : r.cells.get(c))));
     else decided.add(key);

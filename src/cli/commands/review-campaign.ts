@@ -190,7 +190,7 @@ export function folderReader(dir: string, shownDir: string) {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     }
-    return readInputBytes(path, `${shownDir}/${name}`, WORKBOOK_LIMITS.maxFileBytes);
+    return readInputBytes(path, `${shownDir.replace(/\/+$/, '')}/${name}`, WORKBOOK_LIMITS.maxFileBytes);
   };
 }
 
@@ -304,7 +304,7 @@ function throwProblems(
   let n = 0;
   for (const w of problems) {
     n += w.problems.length;
-    for (const line of formatProblemLines(w.problems, terminalSafe(`${dir}/${w.file}`)))
+    for (const line of formatProblemLines(w.problems, terminalSafe(`${dir.replace(/\/+$/, '')}/${w.file}`)))
       ctx.stderr(`${line}\n`);
   }
   throw new InputError(
