@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { snapshotIdentities } from '../../src/review/import.js';
 import { keepJustificationRule, rubberStampSignals } from '../../src/review/trust.js';
+import { dbUser } from '../builders/database-access.js';
 import { org, project, projectRole, snapshot, user } from '../builders/snapshot.js';
 
 type Row = { reviewer: string; decision: 'Keep' | 'Revoke' | 'Modify'; comment: string | null; key: string };
@@ -70,7 +71,22 @@ describe('a Keep needs a justification', () => {
       }),
       user({ id: 'b000000000000000000000f3', username: 'member@example.com' }),
     ],
-    projects: [project({ id: PROD, name: 'prod' })],
+    projects: [
+      project({
+        id: PROD,
+        name: 'prod',
+        databaseUsers: [
+          dbUser({
+            username: 'app-admin',
+            roles: [{ roleName: 'atlasAdmin', databaseName: 'admin', collectionName: null }],
+          }),
+          dbUser({
+            username: 'app-reader',
+            roles: [{ roleName: 'read', databaseName: 'sales', collectionName: null }],
+          }),
+        ],
+      }),
+    ],
   });
   const snap = snapshot([o]);
   const ids = snapshotIdentities(snap);
@@ -80,10 +96,12 @@ describe('a Keep needs a justification', () => {
     ['owner@example.com', 'Org Owner'],
     ['po@example.com', 'Project Owner'],
     ['member@example.com', 'open findings'],
+    ['app-admin', 'privileged database role atlasAdmin'],
   ])('%s: %s', (name, why) => {
     expect(rule(byName(name))).toBe(why);
   });
   it('none for an unflagged, unprivileged identity', () => {
     expect(keepJustificationRule(snap, new Set())(byName('member@example.com'))).toBeNull();
+    expect(rule(byName('app-reader'))).toBeNull();
   });
 });
