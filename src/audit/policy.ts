@@ -134,10 +134,13 @@ export function resolveRules(
   policy: Policy,
   policyFile: string | null,
   presets: readonly PresetSetting[] = [],
+  /** Ids of rules outside the catalogue the policy may name (the review rules, checked by their owner). */
+  otherRuleIds: readonly string[] = [],
 ): EffectiveRule[] {
   const file = policyFile ?? '(policy)';
   const byId = new Map(ruleSet.rules.map((r) => [r.id, r]));
   for (const [id, over] of Object.entries(policy.rules)) {
+    if (otherRuleIds.includes(id) && !byId.has(id)) continue;
     const rule = byId.get(id);
     if (!rule) {
       throw new InputError(file, formatJsonPath(['rules', id]), `unknown rule id "${id}"`, {

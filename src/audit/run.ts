@@ -64,6 +64,8 @@ export interface AuditInput {
   failOn?: FailOn;
   /** Findings from outside the catalogue that must count against the gate (e.g. a sign-off check). */
   extra?: ExtraFindings | null;
+  /** Rule ids outside the catalogue the policy may name even without their findings (the review rules). */
+  otherRuleIds?: readonly string[];
   now: Date;
   inputs: AuditResult['inputs'];
   /** The roster (`--roster`): joined to identities; its file, sha256 and row count go into `inputs`. */
@@ -355,7 +357,10 @@ function withControls(rules: RuleSummary[], input: AuditInput): RuleSummary[] {
 export async function auditSnapshot(input: AuditInput): Promise<AuditResult> {
   const { snapshot, policy, now } = input;
   const frameworks = auditFrameworks(input);
-  const rules = resolveRules(input.rules, policy, input.inputs.policyFile, frameworks?.settings);
+  const rules = resolveRules(input.rules, policy, input.inputs.policyFile, frameworks?.settings, [
+    ...(input.otherRuleIds ?? []),
+    ...(input.extra?.rules.map((r) => r.id) ?? []),
+  ]);
   const subjects = deriveSubjects(snapshot, {
     now,
     allowedEmailDomains: policy.allowedEmailDomains,

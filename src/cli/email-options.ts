@@ -55,7 +55,7 @@ export interface EmailArgs {
  * `run` passes false and emails only when `--email-to` is given.
  */
 export function emailOptions<T>(yargs: Argv<T>, opts: { required: boolean } = { required: true }) {
-  return yargs
+  const withEmail = yargs
     .option('email-to', {
       type: 'string',
       array: true,
@@ -84,7 +84,13 @@ export function emailOptions<T>(yargs: Argv<T>, opts: { required: boolean } = { 
       type: 'string',
       describe: 'Write the exact MIME message to this .eml file instead of sending it (dry run)',
       group: 'Email:',
-    })
+    });
+  return smtpOptions(withEmail);
+}
+
+/** The SMTP connection options (shared by `email`, `run --email-to` and `review remind`). */
+export function smtpOptions<T>(yargs: Argv<T>) {
+  return yargs
     .option('smtp-host', {
       type: 'string',
       describe: 'SMTP server [env SMTP_URL=smtp://user@host:587 or smtps://user@host:465]',
@@ -155,42 +161,61 @@ export async function prepareDelivery(
     await assertWritable(path, force);
     target = { kind: 'eml', path, force };
   } else {
-    const settings = resolveSmtpSettings(
-      {
-        smtpHost: args['smtp-host'],
-        smtpPort: args['smtp-port'],
-        smtpSecure: args['smtp-secure'],
-        smtpStarttls: args['smtp-starttls'],
-        smtpUser: args['smtp-user'],
-        smtpCa: args['smtp-ca'],
-      },
-      { SMTP_URL: ctx.env.SMTP_URL, SMTP_PASSWORD: ctx.env.SMTP_PASSWORD },
-    );
-    let ca: string | null = null;
-    if (settings.caFile !== null) {
-      const file = resolveFrom(ctx.cwd, settings.caFile);
-      ca = await readInputFile(file);
-      if (!/-----BEGIN CERTIFICATE-----/.test(ca)) {
-        throw new InputError(file, '$', 'not a PEM certificate file (no BEGIN CERTIFICATE block)');
-      }
-    }
-    target = { kind: 'smtp', settings: { ...settings, ca } };
+    const settings = await smtpConnection(args, ctx);
+    target = { kind: 'smtp', settings };
     smtpUser = settings.user;
   }
+  const from = senderAddress(args, ctx, smtpUser, target.kind === 'eml');
+  return { from, to, cc, subject, attachJson: args['attach-json'] ?? false, target };
+}
+
+/** The SMTP settings from the options and env (SMTP_URL, SMTP_PASSWORD), with `--smtp-ca` read. */
+export async function smtpConnection(
+  args: EmailArgs,
+  ctx: Pick<CliContext, 'env' | 'cwd'>,
+): Promise<SmtpConnectionSettings> {
+  const settings = resolveSmtpSettings(
+    {
+      smtpHost: args['smtp-host'],
+      smtpPort: args['smtp-port'],
+      smtpSecure: args['smtp-secure'],
+      smtpStarttls: args['smtp-starttls'],
+      smtpUser: args['smtp-user'],
+      smtpCa: args['smtp-ca'],
+    },
+    { SMTP_URL: ctx.env.SMTP_URL, SMTP_PASSWORD: ctx.env.SMTP_PASSWORD },
+  );
+  let ca: string | null = null;
+  if (settings.caFile !== null) {
+    const file = resolveFrom(ctx.cwd, settings.caFile);
+    ca = await readInputFile(file);
+    if (!/-----BEGIN CERTIFICATE-----/.test(ca)) {
+      throw new InputError(file, '$', 'not a PEM certificate file (no BEGIN CERTIFICATE block)');
+    }
+  }
+  return { ...settings, ca };
+}
+
+/** The From address: `--email-from`, else SMTP_FROM, else the SMTP user when it is an address. */
+export function senderAddress(
+  args: EmailArgs,
+  ctx: Pick<CliContext, 'env'>,
+  smtpUser: string | null,
+  eml: boolean,
+): MailAddress {
   const fromValue =
     args['email-from'] ?? ctx.env.SMTP_FROM ?? (smtpUser?.includes('@') ? smtpUser : undefined);
   if (fromValue === undefined) {
     // A dry run needs a sender too: --eml promises the exact message a send would deliver, and a
     // made-up From would make the file a message nobody could send as it is.
     throw new UsageError(
-      target.kind === 'eml'
+      eml
         ? 'no sender address: --eml writes the exact message that would be sent, From included'
         : 'no sender address',
       { hint: 'pass --email-from review-bot@example.com or set SMTP_FROM' },
     );
   }
-  const from = parseAddress(fromValue, args['email-from'] !== undefined ? '--email-from' : 'SMTP_FROM');
-  return { from, to, cc, subject, attachJson: args['attach-json'] ?? false, target };
+  return parseAddress(fromValue, args['email-from'] !== undefined ? '--email-from' : 'SMTP_FROM');
 }
 
 function resolveFrom(cwd: string, path: string): string {

@@ -10,14 +10,21 @@ import { readEvidence } from '../evidence/store.js';
 import { REVIEW_OVERDUE_RULE, type ReviewCadence, reviewCadenceFindings } from '../review/cadence.js';
 import { type Signoff, signoffSchema } from '../review/signoff.js';
 import { signoffCountProblem } from '../review/signoff-check.js';
-import { REVIEW_RULES, reviewRuleSummaries, type VerifyResult, verifySignoff } from '../review/verify.js';
+import {
+  REVIEW_RULE_PARAMS,
+  REVIEW_RULES,
+  reviewRuleSummaries,
+  rubberStampFindings,
+  type VerifyResult,
+  verifySignoff,
+} from '../review/verify.js';
 import { parseRoster, type Roster, rosterPolicySchema } from '../roster/roster.js';
 import { type FrameworkCatalogue, selectFrameworks } from '../rules/frameworks.js';
 import type { LoadedRuleSet } from '../rules/load.js';
 import { type LoadedSnapshot, readSnapshot, sha256Hex } from '../snapshot/store.js';
 import { readInputBytes, readInputFile } from '../util/files.js';
 import { located, type ParsedInput, parseJsonOrYaml, withLocation } from '../util/json-or-yaml.js';
-import { parseJsonText, parseWithSchema } from '../util/validate.js';
+import { formatJsonPath, parseJsonText, parseWithSchema } from '../util/validate.js';
 
 /** The catalogue shipped with the tool. */
 // The rules folder reader has its own module, so `rules list` loads neither the audit nor YAML.
@@ -116,6 +123,7 @@ export function signoffFindings(
   signoff: Signoff,
   later: Pick<LoadedSnapshot, 'snapshot' | 'sha256' | 'file'>,
   now: Date,
+  policy: Policy = DEFAULT_POLICY,
   /** The selected frameworks' review cadence: an older sign-off is a `review-overdue` finding per org. */
   cadence: ReviewCadence | null = null,
 ): { extra: ExtraFindings; verify: VerifyResult } {
@@ -131,20 +139,71 @@ export function signoffFindings(
   const s = verify.summary;
   // Coverage as the rule table shows it: not-done is decided over the revocations the snapshot can
   // show; unverifiable over all of them.
+  const stamped = rubberStampFindings(signoff);
+  const reviewers = signoff.reviewers.length;
   const coverage: Record<string, { checked: number; passed: number }> = {
     'review-revocation-not-done': { checked: s.done + s.notDone, passed: s.done },
     'review-revocation-unverifiable': { checked: s.revocations, passed: s.revocations - s.unverifiable },
+    'review-rubber-stamp': {
+      checked: reviewers,
+      passed: reviewers - new Set(stamped.map((f) => f.subject.name)).size,
+    },
   };
-  const rules = reviewRuleSummaries(verify.findings).map((r) => {
-    const c = coverage[r.id] ?? { checked: r.failed, passed: 0 };
-    return { ...r, subjectsChecked: c.checked, passed: c.passed };
-  });
+  // The policy's `rules.<id>` turns a review rule off or changes its severity, as for catalogue rules.
+  const over = (id: string) => (Object.hasOwn(policy.rules, id) ? policy.rules[id] : undefined);
+  const enabled = (id: string) => over(id)?.enabled !== false;
+  const findings = [...verify.findings, ...stamped]
+    .filter((f) => enabled(f.ruleId))
+    .map((f) => ({ ...f, severity: over(f.ruleId)?.severity ?? f.severity }));
   const overdue = cadence ? reviewCadenceFindings(signoff, later.snapshot, cadence) : null;
-  const extra: ExtraFindings = {
-    findings: [...verify.findings, ...(overdue?.findings ?? [])],
-    rules: [...rules, ...(overdue?.rules ?? [])],
+  const rules = reviewRuleSummaries(findings)
+    .filter((r) => enabled(r.id))
+    .map((r) => {
+      const c = coverage[r.id] ?? { checked: r.failed, passed: 0 };
+      return {
+        ...r,
+        severity: over(r.id)?.severity ?? r.severity,
+        subjectsChecked: c.checked,
+        passed: c.passed,
+      };
+    });
+  return {
+    extra: {
+      findings: [...findings, ...(overdue?.findings ?? [])],
+      rules: [...rules, ...(overdue?.rules ?? [])],
+    },
+    verify,
   };
-  return { extra, verify };
+}
+
+/** The policy's `rules.<id>.params` of a review rule name only params it has, with a whole number ≥ 2. */
+function checkReviewRulePolicy(policy: Policy, file: string): void {
+  for (const id of REVIEW_RULE_IDS) {
+    const params = Object.hasOwn(policy.rules, id) ? (policy.rules[id]?.params ?? {}) : {};
+    const known = REVIEW_RULE_PARAMS[id as keyof typeof REVIEW_RULE_PARAMS];
+    for (const [name, value] of Object.entries(params)) {
+      const where = formatJsonPath(['rules', id, 'params', name]);
+      if (!Object.hasOwn(known, name))
+        throw new InputError(
+          file,
+          where,
+          `rule "${id}" has no param "${name}" (params: ${Object.keys(known).join(', ') || 'none'})`,
+        );
+      if (!Number.isInteger(value) || (value as number) < 2)
+        throw new InputError(
+          file,
+          where,
+          `expected a whole number of at least 2, got ${JSON.stringify(value)}`,
+        );
+    }
+  }
+}
+
+/** Rows with one identical comment that make a rubber-stamp signal: the policy's param, else the default. */
+export function identicalCommentRows(policy: Policy): number {
+  const id = 'review-rubber-stamp';
+  const given = Object.hasOwn(policy.rules, id) ? policy.rules[id]?.params?.identicalCommentRows : undefined;
+  return typeof given === 'number' ? given : REVIEW_RULE_PARAMS[id].identicalCommentRows!;
 }
 
 /** A roster export larger than this is refused unread (a million people export to far less). */
@@ -218,7 +277,8 @@ export async function readAuditInputs(
   const policy = read?.policy ?? DEFAULT_POLICY;
   if (read && opts.policyFile) {
     try {
-      resolveRules(rules, policy, opts.policyFile);
+      checkReviewRulePolicy(policy, opts.policyFile);
+      resolveRules(rules, policy, opts.policyFile, [], REVIEW_RULE_IDS);
     } catch (error) {
       // The policy's params and severities are checked against the rules here: say where in the file.
       throw located(read.input, opts.policyFile, error);
@@ -254,7 +314,7 @@ export async function auditFromFiles(
     inputs ?? (await readAuditInputs(opts, now));
   const loaded = await readSnapshot(opts.snapshotFile, keys);
   const cadence = strictestCadence(frameworks.selected);
-  const verified = signoff ? signoffFindings(signoff.signoff, loaded, now, cadence) : null;
+  const verified = signoff ? signoffFindings(signoff.signoff, loaded, now, policy, cadence) : null;
   let audit: AuditResult;
   try {
     audit = await auditSnapshot({
@@ -265,6 +325,7 @@ export async function auditFromFiles(
       baseline,
       ...(opts.failOn ? { failOn: opts.failOn } : {}),
       extra: verified?.extra ?? null,
+      otherRuleIds: REVIEW_RULE_IDS,
       roster,
       frameworks,
       now,

@@ -22,11 +22,14 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { writeOperations, writePathParams } from '../atlas/write-operations.js';
+import { DEFAULT_REVIEW_POLICY } from '../campaign/policy.js';
 import { AtlasApiError, InputError, redactSecrets } from '../errors.js';
 import type { Snapshot } from '../snapshot/schema.js';
 import { sha256Hex } from '../snapshot/store.js';
 import { formatJsonPath, parseJsonText, parseWithSchema } from '../util/validate.js';
+import { parseCampaign, readCampaignState, stateProblems } from './campaign-state.js';
 import { checkReviewWorkbook, readReviewWorkbook } from './import.js';
+import { signoffFromState } from './merge.js';
 import { buildRevocationPlan, PLAN_SCHEMA_VERSION, type PlannedCall, type RevocationPlan } from './plan.js';
 import { buildSignoff, type Signoff, signoffSchema } from './signoff.js';
 import { snapshotSubjectCount, workbookLimits } from './xlsx-package.js';
@@ -88,7 +91,12 @@ export interface ApplyInputs {
   plan: { file: string; text: string };
   signoff: { file: string; text: string };
   snapshot: { file: string; sha256: string; snapshot: Snapshot };
-  workbook: { file: string; bytes: Uint8Array };
+  /** The filled workbook (`review import`); for a campaign sign-off, the folder of returned workbooks. */
+  workbook:
+    | { file: string; bytes: Uint8Array }
+    | { file: string; readFile: (name: string) => Promise<Uint8Array | null> };
+  /** campaign.json, for a sign-off `review merge` wrote. */
+  campaign?: { file: string; text: string } | undefined;
 }
 
 /** The first place where `actual` differs from `expected`, as a JSON path; null when equal. */
@@ -141,8 +149,19 @@ export async function bindPlan(
   const given = planFields(p);
   const signoffRaw = parseJsonText(s.text, s.file);
   const signoff = parseWithSchema(signoffSchema, signoffRaw, s.file);
-  checkBindings(inputs, given, signoff);
-  await checkSignoffIsTheWorkbooks(inputs, signoffRaw, signoff, now);
+  if (signoff.campaign) {
+    checkBindings(inputs, given, signoff, null);
+    await checkSignoffIsTheCampaigns(inputs, signoffRaw, signoff, now);
+  } else {
+    if (!('bytes' in inputs.workbook))
+      throw new InputError(
+        inputs.workbook.file,
+        '$',
+        'is a folder; this sign-off was made by review import from one workbook',
+      );
+    checkBindings(inputs, given, signoff, sha256Hex(inputs.workbook.bytes));
+    await checkSignoffIsTheWorkbooks(inputs, signoffRaw, signoff, now);
+  }
   return { plan: rebuiltPlan(inputs, given, signoff), signoff };
 }
 
@@ -165,9 +184,10 @@ function checkBindings(
   { plan: p, signoff: s, snapshot, workbook }: ApplyInputs,
   given: Record<string, unknown>,
   signoff: Signoff,
+  /** null for a campaign: its workbooks are bound when they are read (checkSignoffIsTheCampaigns). */
+  workbookSha: string | null,
 ): void {
   const signoffSha = sha256Hex(s.text);
-  const workbookSha = sha256Hex(workbook.bytes);
   const names = (file: string, path: string, what: string, claimed: unknown, other: string, sha: string) =>
     new InputError(
       file,
@@ -187,7 +207,7 @@ function checkBindings(
     );
   if (given.snapshotSha256 !== snapshot.sha256)
     throw names(p.file, '$.snapshotSha256', 'snapshot', given.snapshotSha256, snapshot.file, snapshot.sha256);
-  if (signoff.workbook.sha256 !== workbookSha)
+  if (workbookSha !== null && signoff.workbook.sha256 !== workbookSha)
     throw names(s.file, '$.workbook.sha256', 'workbook', signoff.workbook.sha256, workbook.file, workbookSha);
 }
 
@@ -198,6 +218,7 @@ async function checkSignoffIsTheWorkbooks(
   signoff: Signoff,
   now: Date,
 ): Promise<void> {
+  if (!('bytes' in workbook)) throw new InputError(workbook.file, '$', 'expected a workbook file');
   const limits = workbookLimits(snapshotSubjectCount(snapshot.snapshot));
   const check = checkReviewWorkbook(
     await readReviewWorkbook(workbook.bytes, workbook.file, limits),
@@ -219,7 +240,10 @@ async function checkSignoffIsTheWorkbooks(
     decisions: check.decisions,
     signedOffAt: new Date(signoff.signedOffAt),
     tool: signoff.tool,
+    // Signals come from the audit at import time (flagged rows), not from the workbook: carried over.
+    signals: signoff.signals ?? [],
   });
+  if (signoff.signals === undefined) delete (rebuiltSignoff as { signals?: unknown }).signals;
   const signoffDiff = firstDifference(signoffRaw, rebuiltSignoff);
   if (signoffDiff !== null)
     throw new InputError(
@@ -227,6 +251,74 @@ async function checkSignoffIsTheWorkbooks(
       signoffDiff,
       `differs from the sign-off review import makes of ${workbook.file} (edited after review import?); nothing was sent`,
       { hint: 'run review import again on the filled workbook' },
+    );
+}
+
+/**
+ * Step 2 for a campaign: the sign-off is what `review merge` makes of campaign.json and the folder's
+ * workbooks (re-read and re-checked; closed the way the sign-off records), and the workbooks are the
+ * ones it names (the manifest's sha256). Rubber-stamp signals come from the audit at merge time: carried over.
+ */
+async function checkSignoffIsTheCampaigns(
+  { signoff: s, snapshot, workbook, campaign }: ApplyInputs,
+  signoffRaw: unknown,
+  signoff: Signoff,
+  now: Date,
+): Promise<void> {
+  const record = signoff.campaign!;
+  if (!campaign)
+    throw new InputError(
+      s.file,
+      '$.campaign',
+      'was written by review merge: pass its campaign.json with --campaign and the folder of workbooks with --workbook',
+    );
+  if ('bytes' in workbook)
+    throw new InputError(
+      workbook.file,
+      '$',
+      'this sign-off was merged from a campaign folder: --workbook takes the folder',
+    );
+  if (sha256Hex(campaign.text) !== record.sha256)
+    throw new InputError(
+      s.file,
+      '$.campaign.sha256',
+      `written for campaign.json ${record.sha256}, but ${campaign.file} has sha256 ${sha256Hex(campaign.text)}; nothing was sent`,
+    );
+  const parsed = parseCampaign(campaign.text, campaign.file);
+  const trust = { flagged: new Set<string>(), keepNeedsJustification: false };
+  const state = await readCampaignState(
+    { campaign: parsed, snapshot, readFile: workbook.readFile, trust, now },
+    campaign.file,
+  );
+  const problems = stateProblems(state);
+  if (problems.length > 0)
+    throw new InputError(
+      `${workbook.file}/${problems[0]!.file}`,
+      '$',
+      `${problems[0]!.problems.length} problem(s) in the workbook (review merge lists them); nothing was sent`,
+    );
+  const review = { ...DEFAULT_REVIEW_POLICY, undecided: record.policy.undecided };
+  const rebuilt = signoffFromState(
+    {
+      campaign: { file: record.file, text: campaign.text, campaign: parsed },
+      folder: signoff.workbook.file,
+      snapshot: { file: signoff.snapshot.file, snapshot: snapshot.snapshot, sha256: snapshot.sha256 },
+      review,
+      trust: { ...trust, keepNeedsJustification: record.policy.keepNeedsJustification },
+      close: record.closedUndecided !== null,
+      now,
+    },
+    state,
+    new Date(signoff.signedOffAt),
+  ).signoff;
+  const carried = { ...rebuilt, tool: signoff.tool, signals: signoff.signals ?? [] };
+  const diff = firstDifference(signoffRaw, carried);
+  if (diff !== null)
+    throw new InputError(
+      s.file,
+      diff,
+      `differs from the sign-off review merge makes of ${workbook.file} (a workbook changed, or the sign-off was edited after review merge); nothing was sent`,
+      { hint: 'run review merge again on the campaign folder' },
     );
 }
 

@@ -11,6 +11,7 @@ import { checkReviewWorkbook, type ReviewProblem, readReviewWorkbook } from './i
 import { buildRevocationPlan, formatPlanText, type RevocationPlan, serializePlan } from './plan.js';
 import { buildSignoff, type Signoff, serializeSignoff } from './signoff.js';
 import { renderSignoffHtml } from './signoff-html.js';
+import { keepJustificationRule, rubberStampSignals } from './trust.js';
 import { snapshotSubjectCount, workbookLimits } from './xlsx-package.js';
 
 /**
@@ -22,7 +23,21 @@ export interface ImportReviewInput {
   snapshot: { file: string; snapshot: Snapshot; sha256: string };
   /** Sign-off time, and the upper bound of review dates. */
   now: Date;
+  /** What the policy's `review` section and the audit add (src/review/trust.ts); default: no flagged rows. */
+  trust?: ReviewTrust;
 }
+
+/** The audit's flagged rows and the policy's `review.keepNeedsJustification`, for import and merge. */
+export interface ReviewTrust {
+  /** Identity keys with open findings. */
+  flagged: ReadonlySet<string>;
+  keepNeedsJustification: boolean;
+  /** Rows with one identical comment that make a rubber-stamp signal (default 100). */
+  identicalCommentRows?: number;
+}
+
+/** The trust settings when none are given: privileged Keeps need a justification, nothing is flagged. */
+const DEFAULT_TRUST: ReviewTrust = { flagged: new Set(), keepNeedsJustification: true };
 
 /** What an import produces: nothing but the problems, or the sign-off, the plan and their texts. */
 export type ImportReviewResult =
@@ -45,10 +60,15 @@ export async function importReview({
   workbook,
   snapshot,
   now,
+  trust = DEFAULT_TRUST,
 }: ImportReviewInput): Promise<ImportReviewResult> {
   const limits = workbookLimits(snapshotSubjectCount(snapshot.snapshot));
   const contents = await readReviewWorkbook(workbook.bytes, workbook.file, limits);
-  const check = checkReviewWorkbook(contents, snapshot, now);
+  const check = checkReviewWorkbook(contents, snapshot, now, {
+    ...(trust.keepNeedsJustification
+      ? { keepNeedsComment: keepJustificationRule(snapshot.snapshot, trust.flagged) }
+      : {}),
+  });
   if (check.problems.length > 0) return { ok: false, problems: check.problems };
   const signoff = buildSignoff({
     snapshot: snapshot.snapshot,
@@ -59,6 +79,7 @@ export async function importReview({
     decisions: check.decisions,
     signedOffAt: now,
     tool: TOOL,
+    signals: rubberStampSignals(check.decisions, trust.flagged, trust.identicalCommentRows),
   });
   const signoffJson = serializeSignoff(signoff);
   const plan = buildRevocationPlan(signoff, sha256Hex(signoffJson));

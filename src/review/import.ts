@@ -20,6 +20,7 @@ import type { DatabaseUser, Organization, Project, Snapshot } from '../snapshot/
 import { normaliseAddress, visibleText } from '../util/address.js';
 import { neutraliseFormula } from '../util/text-safety.js';
 import {
+  CAMPAIGN_DECISIONS,
   CAMPAIGN_ID_LABEL,
   type Decision,
   databaseUserRowKey,
@@ -28,6 +29,7 @@ import {
   networkAccessEntryValue,
   networkAccessRowKey,
   PREDECIDED_REVOKE,
+  REASSIGN_DECISION,
   REVIEW_DECISIONS,
   REVIEW_SHEET,
   SUMMARY_SHA_LABEL,
@@ -112,6 +114,12 @@ export interface ReviewProblem {
     | 'date-invalid'
     | 'date-out-of-range'
     | 'comment-required'
+    | 'justification-required'
+    | 'reassign-target'
+    | 'reviewer-not-assigned'
+    | 'identity-foreign'
+    | 'campaign-mismatch'
+    | 'workbook-missing'
     | 'sheet-hidden'
     | 'sheet-duplicate'
     | 'column-duplicate'
@@ -217,12 +225,54 @@ export interface ReviewDecision extends SnapshotIdentity {
   row: number;
 }
 
+/** A campaign row a reviewer handed to another reviewer (Decision `Reassign`, the address in Comment). */
+export interface ReassignedRow {
+  key: string;
+  identity: SnapshotIdentity;
+  /** The reviewer who reassigned it (the Reviewer column) and the one it moves to (Comment), normalised. */
+  from: string;
+  to: string;
+  /** The Reviewed on date: when it was reassigned. */
+  reviewedOn: string;
+  row: number;
+}
+
 /** Result of {@link checkReviewWorkbook}: decisions are complete only when `problems` is empty. */
 export interface ReviewCheck {
   /** sha256 the workbook claims (Summary sheet, else properties); null when it has none. */
   workbookSnapshotSha256: string | null;
   decisions: ReviewDecision[];
+  /** Campaign workbooks only: rows reassigned to another reviewer. */
+  reassigned: ReassignedRow[];
+  /** Campaign workbooks only: rows with no decision yet (their keys, in sheet order). */
+  undecided: string[];
   problems: ReviewProblem[];
+}
+
+/**
+ * How {@link checkReviewWorkbook} checks one workbook's rows. Without options: a workbook of the whole
+ * snapshot (`review import`). `review merge` checks each reviewer's workbook with `scope` and `campaign`.
+ */
+export interface ReviewCheckOptions {
+  /**
+   * The rows this workbook must hold, exactly: a campaign reviewer's rows. Default: every identity of
+   * the snapshot. `all` is every identity of the snapshot (computed once for many workbooks), to tell
+   * another reviewer's row from one that is not in the snapshot.
+   */
+  scope?: {
+    rows: ReadonlyMap<string, SnapshotIdentity>;
+    all: ReadonlyMap<string, SnapshotIdentity>;
+  };
+  /**
+   * A campaign workbook: a row with no Decision is undecided (not a problem), `Reassign` is a
+   * decision, and the Reviewer column must name `reviewer` (normalised address).
+   */
+  campaign?: { reviewer: string };
+  /**
+   * Why a Keep of this identity needs a justification in Comment (policy `review.keepNeedsJustification`:
+   * privileged access or open findings); null when it needs none.
+   */
+  keepNeedsComment?: (identity: SnapshotIdentity) => string | null;
 }
 
 function orgIdentities(org: Organization): SnapshotIdentity[] {
@@ -707,12 +757,18 @@ interface RowContext {
   collected: string;
   today: string;
   col: (h: string) => number;
+  options: ReviewCheckOptions;
 }
 
 type ReviewRow = ReviewSheetContents['rows'][number];
 type CellReport = (h: string, code: ReviewProblem['code'], message: string) => void;
 
 const ALLOWED_DECISIONS = new Map(REVIEW_DECISIONS.map((d) => [d.toLowerCase(), d]));
+/** Campaign workbooks add Reassign (src/workbook/contract.ts). */
+const CAMPAIGN_ALLOWED = new Map<string, Decision | typeof REASSIGN_DECISION>([
+  ...ALLOWED_DECISIONS,
+  [REASSIGN_DECISION.toLowerCase(), REASSIGN_DECISION],
+]);
 
 /** A formula or a number format can make a cell show something else than the value read. */
 function checkRowCells(meta: ReviewRow['meta'], col: (h: string) => number, at: CellReport): void {
@@ -776,37 +832,138 @@ function checkReviewDate(v: CellData | undefined, ctx: RowContext, at: CellRepor
   return date === 'invalid' ? null : date;
 }
 
-/** Phase 4: one identified row's decision, reviewer, date and comment; the decision when all are valid. */
+/** What one row of the Review sheet says, once checked. */
+type RowOutcome =
+  | { kind: 'decision'; decision: ReviewDecision }
+  | { kind: 'reassign'; reassigned: ReassignedRow }
+  | { kind: 'undecided' }
+  | null;
+
+/** The Decision cell: one of the allowed decisions (Reassign in campaign workbooks), or null (problem reported). */
+function readDecision(
+  cells: ReviewRow['cells'],
+  ctx: RowContext,
+  at: CellReport,
+): Decision | typeof REASSIGN_DECISION | null {
+  const rawDecision = text(cells.get(ctx.col(HEADERS.decision)));
+  const campaign = ctx.options.campaign !== undefined;
+  const choices = (campaign ? CAMPAIGN_DECISIONS : REVIEW_DECISIONS).join(', ');
+  if (rawDecision === null) {
+    at(HEADERS.decision, 'decision-blank', `no decision (choose ${choices})`);
+    return null;
+  }
+  const decision = (campaign ? CAMPAIGN_ALLOWED : ALLOWED_DECISIONS).get(rawDecision.toLowerCase());
+  if (decision) return decision;
+  if (rawDecision.toLowerCase() === REASSIGN_DECISION.toLowerCase())
+    at(
+      HEADERS.decision,
+      'decision-not-allowed',
+      `${REASSIGN_DECISION} hands a row to another reviewer of a review campaign; it belongs to \`review merge\` (workbooks from \`report --split-by reviewer\`), not to review import: choose ${choices}`,
+    );
+  else at(HEADERS.decision, 'decision-unknown', `"${rawDecision}" is not a decision (choose ${choices})`);
+  return null;
+}
+
+/** A campaign workbook's Reviewer column names the reviewer it was written (or reassigned) for. */
+function checkAssignedReviewer(reviewer: string | null, ctx: RowContext, at: CellReport): void {
+  const assigned = ctx.options.campaign?.reviewer;
+  if (assigned === undefined || reviewer === null || normaliseAddress(reviewer) === '') return;
+  if (normaliseAddress(reviewer) !== normaliseAddress(assigned))
+    at(
+      HEADERS.reviewer,
+      'reviewer-not-assigned',
+      `names ${reviewer}, but this workbook is ${assigned}'s; another reviewer's decision belongs in their own workbook (or Reassign the row to them)`,
+    );
+}
+
+/** A Reassign names, in Comment, another reviewer who is not the row's subject. */
+function checkReassignTarget(
+  comment: string | null,
+  reviewer: string | null,
+  subjectNames: readonly string[],
+  at: CellReport,
+): string | null {
+  const target = comment === null ? '' : normaliseAddress(cleanName(comment));
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(target)) {
+    at(
+      HEADERS.comment,
+      'reassign-target',
+      "a Reassign needs the new reviewer's email address (alone) in Comment",
+    );
+    return null;
+  }
+  if (reviewer !== null && normaliseAddress(reviewer) === target) {
+    at(HEADERS.comment, 'reassign-target', `reassigns the row to ${target}, who already has it`);
+    return null;
+  }
+  if (subjectNames.some((n) => normaliseAddress(n) === target)) {
+    at(HEADERS.comment, 'reassign-target', `${target} is the row's own identity; choose another reviewer`);
+    return null;
+  }
+  return target;
+}
+
+/** A campaign row with no Decision, or with only the Revoke the workbook pre-filled and no reviewer or date. */
+function isOpenCampaignRow(
+  cells: ReviewRow['cells'],
+  identity: SnapshotIdentity | undefined,
+  ctx: RowContext,
+): boolean {
+  const decision = text(cells.get(ctx.col(HEADERS.decision)));
+  if (decision === null) return true;
+  const unsigned =
+    text(cells.get(ctx.col(HEADERS.reviewer))) === null &&
+    text(cells.get(ctx.col(HEADERS.reviewedOn))) === null;
+  return (
+    unsigned &&
+    identity !== undefined &&
+    PREDECIDED_REVOKE[identity.status] !== undefined &&
+    decision.toLowerCase() === 'revoke'
+  );
+}
+
+/** Phase 4: one identified row's decision, reviewer, date and comment; what the row says when all are valid. */
 function checkDecisionRow(
   { row, cells }: ReviewRow,
   identity: SnapshotIdentity | undefined,
   name: string | null,
   ctx: RowContext,
   at: CellReport,
-): ReviewDecision | null {
-  const rawDecision = text(cells.get(ctx.col(HEADERS.decision)));
-  const decision = rawDecision === null ? null : ALLOWED_DECISIONS.get(rawDecision.toLowerCase());
-  if (rawDecision === null)
-    at(HEADERS.decision, 'decision-blank', `no decision (choose ${REVIEW_DECISIONS.join(', ')})`);
-  else if (!decision)
-    at(
-      HEADERS.decision,
-      'decision-unknown',
-      `"${rawDecision}" is not a decision (choose ${REVIEW_DECISIONS.join(', ')})`,
-    );
+): RowOutcome {
+  // A campaign row nobody decided yet is open, not a problem: `review merge` lists it. So is a
+  // pre-filled Revoke nobody confirmed (no reviewer, no date): a proposal, not a decision.
+  if (ctx.options.campaign && isOpenCampaignRow(cells, identity, ctx)) return { kind: 'undecided' };
+  const decision = readDecision(cells, ctx, at);
   const subjectNames = identity ? [identity.name, ...(identity.ownerHints ?? [])] : name ? [name] : [];
   const predecided = identity ? PREDECIDED_REVOKE[identity.status] : undefined;
   const reviewer = checkReviewer(
     text(cells.get(ctx.col(HEADERS.reviewer))),
     subjectNames,
     predecided,
-    decision,
+    decision === REASSIGN_DECISION ? null : decision,
     at,
   );
+  checkAssignedReviewer(reviewer, ctx, at);
   const date = checkReviewDate(cells.get(ctx.col(HEADERS.reviewedOn)), ctx, at);
   const comment = text(cells.get(ctx.col(HEADERS.comment)));
+  if (decision === REASSIGN_DECISION) {
+    const to = checkReassignTarget(comment, reviewer, subjectNames, at);
+    if (!identity || !reviewer || !date || !to) return null;
+    return {
+      kind: 'reassign',
+      reassigned: {
+        key: identity.key,
+        identity,
+        from: normaliseAddress(reviewer),
+        to,
+        reviewedOn: date,
+        row,
+      },
+    };
+  }
   // An access list entry is kept or removed; there is nothing in it to modify.
-  if (decision === 'Modify' && identity?.kind === 'networkAccessEntry')
+  const modifyEntry = decision === 'Modify' && identity?.kind === 'networkAccessEntry';
+  if (modifyEntry)
     at(
       HEADERS.decision,
       'decision-not-allowed',
@@ -815,28 +972,48 @@ function checkDecisionRow(
   // A Modify says what to change only in its comment; without one the plan cannot be written.
   else if (decision === 'Modify' && comment === null)
     at(HEADERS.comment, 'comment-required', 'a Modify decision needs a comment saying what to change');
-  if (
-    identity &&
-    decision &&
-    reviewer &&
-    date &&
-    !(decision === 'Modify' && identity.kind === 'networkAccessEntry')
-  )
-    return { ...identity, decision, reviewer, reviewedOn: date, comment, row };
+  const why =
+    decision === 'Keep' && identity && comment === null ? ctx.options.keepNeedsComment?.(identity) : null;
+  if (why)
+    at(
+      HEADERS.comment,
+      'justification-required',
+      `Keep of ${identity!.kind} ${identity!.name} needs a justification in Comment (${why}; policy review.keepNeedsJustification)`,
+    );
+  if (identity && decision && reviewer && date && !modifyEntry && !why)
+    return {
+      kind: 'decision',
+      decision: { ...identity, decision, reviewer, reviewedOn: date, comment, row },
+    };
   return null;
 }
 
-/** Phase 3: every data row read, identified against the snapshot and checked. */
-function checkRows(
-  review: ReviewSheetContents,
-  ctx: RowContext,
-  problem: Report,
-): {
+/** What the data rows hold: decisions, reassignments, undecided rows, and the row of every key seen. */
+interface RowsRead {
   decisions: ReviewDecision[];
+  reassigned: ReassignedRow[];
+  undecided: string[];
   seen: Map<string, number>;
-} {
-  const decisions: ReviewDecision[] = [];
-  const seen = new Map<string, number>();
+}
+
+/** The identity a row's key names, or a problem: not in the snapshot, or another reviewer's row. */
+function rowIdentity(key: string, ctx: RowContext, at: CellReport): SnapshotIdentity | undefined {
+  const identity = ctx.identities.get(key) ?? ctx.optional.get(key);
+  if (identity || !ctx.sameSnapshot) return identity;
+  const other = ctx.options.scope?.all.get(key);
+  if (other)
+    at(
+      HEADERS.key,
+      'identity-foreign',
+      `${other.kind} ${other.name} (${key}) is not one of this workbook's rows (the campaign assigned it to another reviewer); rows must not be added or moved`,
+    );
+  else at(HEADERS.key, 'identity-unknown', `identity ${key} is not in the snapshot`);
+  return undefined;
+}
+
+/** Phase 3: every data row read, identified against the snapshot (or the campaign's rows) and checked. */
+function checkRows(review: ReviewSheetContents, ctx: RowContext, problem: Report): RowsRead {
+  const read: RowsRead = { decisions: [], reassigned: [], undecided: [], seen: new Map() };
   for (const r of review.rows) {
     const { row, cells, meta } = r;
     const at: CellReport = (h, code, message) =>
@@ -851,22 +1028,22 @@ function checkRows(
       );
       continue;
     }
-    const first = seen.get(key);
+    const first = read.seen.get(key);
     if (first !== undefined) {
       at(HEADERS.key, 'identity-duplicate', `identity ${key} already appears in row ${first}`);
       continue;
     }
-    seen.set(key, row);
-    const identity = ctx.identities.get(key) ?? ctx.optional.get(key);
-    if (!identity && ctx.sameSnapshot)
-      at(HEADERS.key, 'identity-unknown', `identity ${key} is not in the snapshot`);
+    read.seen.set(key, row);
+    const identity = rowIdentity(key, ctx, at);
     const name = text(cells.get(ctx.col(HEADERS.name)));
     if (identity && name !== null && name !== identity.name && name !== neutraliseFormula(identity.name))
       at(HEADERS.name, 'name-mismatch', `says "${name}" but the snapshot has "${identity.name}" for ${key}`);
-    const decision = checkDecisionRow(r, identity, name, ctx, at);
-    if (decision) decisions.push(decision);
+    const outcome = checkDecisionRow(r, identity, name, ctx, at);
+    if (outcome?.kind === 'decision') read.decisions.push(outcome.decision);
+    else if (outcome?.kind === 'reassign') read.reassigned.push(outcome.reassigned);
+    else if (outcome?.kind === 'undecided' && identity) read.undecided.push(key);
   }
-  return { decisions, seen };
+  return read;
 }
 
 /** Phase 5: every identity of the snapshot has a row (only when the workbook is for this snapshot). */
@@ -880,7 +1057,7 @@ function checkMissingIdentities(ctx: RowContext, seen: ReadonlyMap<string, numbe
         column: columnLetter(ctx.col(HEADERS.key)),
         header: HEADERS.key,
         code: 'identity-missing',
-        message: `no row for ${identity.kind} ${identity.name} (${key}) of ${identity.orgName}`,
+        message: `no row for ${identity.kind} ${identity.name} (${key}) of ${identity.orgName}${ctx.options.scope ? ' (the campaign assigned it to this workbook)' : ''}`,
       });
 }
 
@@ -905,11 +1082,13 @@ export function checkReviewWorkbook(
   contents: WorkbookContents,
   snapshot: { snapshot: Snapshot; sha256: string },
   now: Date,
+  options: ReviewCheckOptions = {},
 ): ReviewCheck {
   const problems: ReviewProblem[] = [];
   const problem: Report = (p) => problems.push({ header: null, ...p });
   checkPackageAndSheets(contents, problem);
   const { claimed, sameSnapshot } = checkSnapshotClaim(contents, snapshot.sha256, problem);
+  const none = { workbookSnapshotSha256: claimed, decisions: [], reassigned: [], undecided: [] };
   if (contents.review === null) {
     problem({
       sheet: REVIEW_SHEET,
@@ -918,22 +1097,33 @@ export function checkReviewWorkbook(
       code: 'missing-sheet',
       message: 'sheet not found',
     });
-    return { workbookSnapshotSha256: claimed, decisions: [], problems };
+    return { ...none, problems };
   }
   const col = checkReviewColumns(contents.review, problem);
-  if (col === null) return { workbookSnapshotSha256: claimed, decisions: [], problems };
+  if (col === null) return { ...none, problems };
   const ctx: RowContext = {
-    identities: snapshotIdentities(snapshot.snapshot),
-    optional: snapshotNetworkAccessRows(snapshot.snapshot),
+    identities: options.scope?.rows ?? snapshotIdentities(snapshot.snapshot),
+    // A campaign lists every row it assigned, flagged access list entries included: none is optional.
+    optional: options.scope ? new Map() : snapshotNetworkAccessRows(snapshot.snapshot),
     sameSnapshot,
     collected: snapshot.snapshot.collectedAt.slice(0, 10),
     today: now.toISOString().slice(0, 10),
     col: (h) => col.get(h)!,
+    options,
   };
-  const { decisions, seen } = checkRows(contents.review, ctx, problem);
-  // A campaign workbook holds one reviewer's rows (docs/review.md, "Campaigns"): the rest of the
-  // snapshot is in the other reviewers' workbooks, and `review merge` checks the campaign's rows.
-  const campaignWorkbook = contents.summary?.some((x) => text(x.label) === CAMPAIGN_ID_LABEL) ?? false;
+  const { decisions, reassigned, undecided, seen } = checkRows(contents.review, ctx, problem);
+  // A campaign workbook imported alone (`review import`) holds one reviewer's rows: the rest of the
+  // snapshot is in the other reviewers' workbooks. `review merge` passes the rows the campaign
+  // assigned (`scope`) and checks that none is missing.
+  const campaignWorkbook =
+    options.scope === undefined &&
+    (contents.summary?.some((x) => text(x.label) === CAMPAIGN_ID_LABEL) ?? false);
   if (!campaignWorkbook) checkMissingIdentities(ctx, seen, problem);
-  return { workbookSnapshotSha256: claimed, decisions, problems: sortProblems(problems) };
+  return {
+    workbookSnapshotSha256: claimed,
+    decisions,
+    reassigned,
+    undecided,
+    problems: sortProblems(problems),
+  };
 }

@@ -74,6 +74,63 @@ const signoffActionSchema = z.object({
 });
 export type SignoffAction = z.infer<typeof signoffActionSchema>;
 
+/** A rubber-stamp signal (src/review/trust.ts): recorded, printed as a warning, a `review-rubber-stamp` finding. */
+const signalSchema = z.object({
+  reviewer: z.string(),
+  signal: z.enum(['kept-everything', 'identical-comment']),
+  rows: z.number().int().nonnegative(),
+  count: z.number().int().nonnegative(),
+  comment: z.string().nullable(),
+});
+
+/** The reviewer recorded for rows `review merge --close` decided by the policy's `review.undecided`. */
+export const CLOSED_BY_POLICY = 'policy review.undecided';
+
+/** What `review merge` adds: the campaign, every workbook read, every decision, reassignments, closing. */
+const campaignRecordSchema = z.object({
+  campaignId: z.string(),
+  /** campaign.json as read. */
+  file: z.string(),
+  sha256,
+  /** Every workbook read, in the order read: the reviewer's own (`assigned`) and follow-ups (`reassigned`). */
+  workbooks: z.array(
+    z.object({
+      reviewer: z.string(),
+      file: z.string(),
+      sha256,
+      kind: z.enum(['assigned', 'reassigned']),
+      rows: z.number().int().nonnegative(),
+    }),
+  ),
+  /** Every row's decision with who decided it, sorted by key. */
+  decisions: z.array(
+    z.object({
+      key: z.string(),
+      decision: z.enum(['Keep', 'Revoke', 'Modify']),
+      reviewer: z.string(),
+      reviewedOn: day,
+      workbook: z.string().nullable(),
+    }),
+  ),
+  /** Rows handed on: who reassigned them to whom, when, and in which workbook row. */
+  reassignments: z.array(
+    z.object({
+      key: z.string(),
+      name: z.string(),
+      from: z.string(),
+      to: z.string(),
+      reviewedOn: day,
+      workbook: z.string(),
+      workbookRow: z.number().int().positive(),
+    }),
+  ),
+  /** Set when `--close` decided the rows nobody decided, by the policy's `review.undecided`. */
+  closedUndecided: z.object({ policy: z.enum(['revoke', 'keep']), rows: z.array(z.string()) }).nullable(),
+  /** The policy's `review` settings the merge applied. */
+  policy: z.object({ undecided: z.enum(['revoke', 'keep', 'fail']), keepNeedsJustification: z.boolean() }),
+});
+export type CampaignRecord = z.infer<typeof campaignRecordSchema>;
+
 export const signoffSchema = z.object({
   signoffSchemaVersion: z.literal(SIGNOFF_SCHEMA_VERSION),
   tool: z.object({ name: z.string(), version: z.string() }),
@@ -101,6 +158,13 @@ export const signoffSchema = z.object({
   reviewPeriod: z.object({ from: day, to: day }).nullable(),
   /** Every Revoke and Modify, sorted by org, decision, name. */
   actions: z.array(signoffActionSchema),
+  /** Rubber-stamp signals (absent in sign-offs written before they were computed). */
+  signals: z.array(signalSchema).optional(),
+  /**
+   * Set by `review merge`: the campaign. `workbook` is then the campaign folder, and its sha256 that of
+   * the manifest of every workbook read (`<sha256>  <file>` lines, src/review/merge.ts).
+   */
+  campaign: campaignRecordSchema.optional(),
 });
 /** A sign-off record (the `review import` JSON output). */
 export type Signoff = z.infer<typeof signoffSchema>;
@@ -116,6 +180,10 @@ export interface BuildSignoffInput {
   decisions: ReviewDecision[];
   signedOffAt: Date;
   tool: { name: string; version: string };
+  /** Rubber-stamp signals (src/review/trust.ts); none when not given. */
+  signals?: Signoff['signals'];
+  /** `review merge` only. */
+  campaign?: CampaignRecord;
 }
 
 type Counts = { identities: number; keep: number; revoke: number; modify: number };
@@ -220,6 +288,8 @@ export function buildSignoff(input: BuildSignoffInput): Signoff {
       .sort((a, b) => compareText(a.reviewer.toLowerCase(), b.reviewer.toLowerCase())),
     reviewPeriod: from !== null && to !== null ? { from, to } : null,
     actions,
+    signals: input.signals ?? [],
+    ...(input.campaign ? { campaign: input.campaign } : {}),
   };
 }
 

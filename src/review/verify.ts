@@ -20,6 +20,7 @@ import { terminalSafe as safe, terminalJson } from '../util/terminal.js';
 import { databaseRoleLabel } from './import.js';
 import type { Signoff, SignoffAction } from './signoff.js';
 import { signoffSnapshotProblem } from './signoff-check.js';
+import { formatSignal } from './trust.js';
 
 /** A snapshot as read, with the file name it is known by. */
 interface NamedSnapshot {
@@ -80,6 +81,14 @@ export const REVIEW_RULES = {
     remediation:
       'Collect a snapshot that covers the organization with the Atlas Admin API v2 and verify again.',
   },
+  'review-rubber-stamp': {
+    title: 'Reviewer decisions look rubber-stamped',
+    severity: 'low' as Severity,
+    rationale:
+      'A reviewer who kept every row, flagged ones included, or wrote one identical comment on many rows, may not have reviewed them; auditors reject such reviews (SOC 2 CC6.2, ISO/IEC 27001:2022 A.5.18).',
+    remediation:
+      'Ask the reviewer to look at the flagged rows again (or have another reviewer do it) and import or merge the review again; raise the severity in the policy to make it gate.',
+  },
 } as const;
 type ReviewRuleId = keyof typeof REVIEW_RULES;
 
@@ -95,6 +104,38 @@ export const REVIEW_REFERENCES = [
   'PCI DSS v4.0 7.2.4',
   'PCI DSS v4.0 7.2.5.1',
 ] as const;
+
+/** Params of the review rules: their defaults, overridable in the policy (`rules.<id>.params`). */
+export const REVIEW_RULE_PARAMS: Readonly<Record<ReviewRuleId, Readonly<Record<string, number>>>> = {
+  'review-revocation-not-done': {},
+  'review-revocation-unverifiable': {},
+  // At least this many rows with one identical comment by one reviewer (src/review/trust.ts).
+  'review-rubber-stamp': { identicalCommentRows: 100 },
+};
+
+/**
+ * The rubber-stamp signals a sign-off records, as findings of `review-rubber-stamp`: about the
+ * reviewer, in the first organization of the sign-off (the review, not an Atlas identity, is at fault).
+ */
+export function rubberStampFindings(signoff: Signoff): Finding[] {
+  const org = signoff.snapshot.organizations[0];
+  if (!org) return [];
+  const rule = REVIEW_RULES['review-rubber-stamp'];
+  return (signoff.signals ?? []).map((s) => ({
+    ruleId: 'review-rubber-stamp',
+    ruleTitle: rule.title,
+    severity: rule.severity,
+    orgId: org.id,
+    orgName: org.name,
+    subject: { type: 'user', id: `${s.reviewer}#${s.signal}`, name: s.reviewer },
+    message: `${formatSignal(s)} (sign-off of ${signoff.signedOffAt.slice(0, 10)})`,
+    evidence: { reviewer: s.reviewer, signal: s.signal, rows: s.rows, count: s.count, comment: s.comment },
+    waived: false,
+    waiver: null,
+    key: findingKey('review-rubber-stamp', org.id, 'user', `${s.reviewer}#${s.signal}`),
+    isNew: true,
+  }));
+}
 
 /** RuleSummary entries for the review rules, so a report's rule table can list them. */
 export function reviewRuleSummaries(findings: Finding[]): RuleSummary[] {
@@ -112,7 +153,7 @@ export function reviewRuleSummaries(findings: Finding[]): RuleSummary[] {
       // The review itself is the evidence of the periodic-review controls.
       references: [...REVIEW_REFERENCES],
       enabled: true,
-      params: {},
+      params: { ...REVIEW_RULE_PARAMS[id] },
       subjectsChecked: 0,
       passed: 0,
       failed,

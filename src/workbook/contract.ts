@@ -24,6 +24,16 @@ export const ASSIGNED_REVIEWER_LABEL = 'Assigned reviewer';
 export const REVIEW_DECISIONS = ['Keep', 'Revoke', 'Modify'] as const;
 export type Decision = (typeof REVIEW_DECISIONS)[number];
 
+/**
+ * The fourth decision of a campaign workbook (`report --split-by reviewer`): the row belongs to
+ * another reviewer, whose address is in Comment. `review merge` moves the row to them; the
+ * single-workbook `review import` refuses it (docs/review.md, "Campaigns").
+ */
+export const REASSIGN_DECISION = 'Reassign';
+
+/** The Decision column's list validation in a campaign workbook. */
+export const CAMPAIGN_DECISIONS = [...REVIEW_DECISIONS, REASSIGN_DECISION] as const;
+
 /** Review sheet headers the import reads. */
 export const HEADERS = {
   key: 'Identity key',

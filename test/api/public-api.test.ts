@@ -163,7 +163,8 @@ async function fillReview(xlsx: Uint8Array, revoke: string): Promise<Uint8Array>
     row.getCell(col.get('Decision')!).value = revoked ? 'Revoke' : 'Keep';
     row.getCell(col.get('Reviewer')!).value = 'access-lead@example.org';
     row.getCell(col.get('Reviewed on')!).value = new Date('2026-11-26T00:00:00Z');
-    if (revoked) row.getCell(col.get('Comment')!).value = 'left the company';
+    // A Keep of a privileged or flagged row needs a justification (docs/review.md).
+    row.getCell(col.get('Comment')!).value = revoked ? 'left the company' : 'needed for the on-call rota';
   });
   return new Uint8Array(await wb.xlsx.writeBuffer());
 }

@@ -426,7 +426,7 @@ describe('review cadence (--framework with a cadence, and --signoff)', () => {
 
   it('a sign-off within the cadence: no finding, the organization passes', () => {
     // Signed off 2026-03-06; the snapshot is collected 87 days later.
-    const { extra } = signoffFindings(signoff(), loaded(), BUILDER_NOW, pci);
+    const { extra } = signoffFindings(signoff(), loaded(), BUILDER_NOW, DEFAULT_POLICY, pci);
     expect(extra.findings.filter((f) => f.ruleId === 'review-overdue')).toEqual([]);
     expect(extra.rules.find((r) => r.id === 'review-overdue')).toMatchObject({
       subjectsChecked: 1,

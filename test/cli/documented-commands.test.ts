@@ -222,6 +222,30 @@ const snapshotIn = (file: string) =>
 const stoppedCleanly = (_dir: string, run: CliRun) =>
   expect(run.stderr).toMatch(/simulator stopped after \d+ request/);
 
+/** The files `report --split-by reviewer` reads in the README's campaign example. */
+const CAMPAIGN_GIVEN = ['snap.json', 'hr-roster.csv', 'campaign-policy.yaml'];
+/** A campaign folder as the README's split line writes it (help examples run each in its own folder). */
+async function splitCampaign(dir: string): Promise<void> {
+  const r = await runCliForTest(
+    [
+      'report',
+      'snap.json',
+      '--roster',
+      'hr-roster.csv',
+      '--policy',
+      'campaign-policy.yaml',
+      '--split-by',
+      'reviewer',
+      '--out-dir',
+      'campaign',
+      '--fail-on',
+      'never',
+    ],
+    { cwd: dir, now: clock() },
+  );
+  expect(r.code, r.stderr).toBe(0);
+}
+
 const README_PLANS: Record<string, Plan> = {
   // (top)
   'npm ci && npm run demo': {
@@ -297,6 +321,8 @@ const README_PLANS: Record<string, Plan> = {
           decision: key === userKey(QUARTER_VICTIM.id) ? 'Revoke' : 'Keep',
           reviewer: REVIEWER,
           reviewedOn: collected,
+          // A Keep of a privileged or flagged row needs a justification (docs/review.md).
+          comment: key === userKey(QUARTER_VICTIM.id) ? null : 'needed for the on-call rota',
         }));
       },
       writes: under('evidence-q4', IMPORT_FILES),
@@ -427,6 +453,28 @@ const README_PLANS: Record<string, Plan> = {
         },
       },
     },
+  // The campaign the line above split: nothing decided yet, due in 14 days.
+  'atlas-access-review review status campaign/ --campaign campaign/campaign.json': {
+    run: { code: 0, stdout: /^reviewer +decided +open/m },
+  },
+  'atlas-access-review review remind campaign/ --campaign campaign/campaign.json --email-from review-bot@example.com --eml reminders/':
+    { run: { code: 0, writes: ['reminders/remind-*.eml'] } },
+  'atlas-access-review review merge campaign/ --campaign campaign/campaign.json --snapshot snap.json --out-dir evidence/':
+    {
+      run: {
+        code: 1,
+        check: (dir, run) => {
+          expect(run.stderr).toMatch(
+            /review merge: \d+ row\(s\) open, 0 workbook\(s\) missing; nothing written/,
+          );
+          expect(existsSync(join(dir, 'evidence', 'signoff.json'))).toBe(false);
+        },
+      },
+    },
+  'atlas-access-review review merge campaign/ --campaign campaign/campaign.json --snapshot snap.json [--out-dir dir] [--close] [--reassigned-out] [--policy file] [--roster file] [--force]':
+    { usage: true },
+  'atlas-access-review review apply evidence/revocation-plan.json --snapshot snap.json --workbook campaign/ --campaign campaign/campaign.json [--yes]':
+    { usage: true },
   'atlas-access-review report snapshot.json [--html f] [--xlsx f] [--json f] [--csv f] [--junit f] [--markdown f] [--out-dir dir] [--previous previous-snapshot.json] [--group-by rule|control] [--force] [audit options] [--split-by reviewer] [--due YYYY-MM-DD] [--campaign-id id]':
     { usage: true },
   'atlas-access-review run (--org <id>... | --all-orgs) [collect options] [audit options] [--out-dir dir | --html f --xlsx f ...] [--snapshot file] [--previous previous-snapshot.json] [--format text|json|junit|markdown|github|sarif|html|csv|email] [--email-to addr... email options] [--force] [--quiet] [--evidence pack.zip]':
@@ -610,6 +658,45 @@ const HELP_PLANS: Record<string, Plan> = {
         },
       },
     },
+  '$0 review status campaign/ --campaign campaign/campaign.json': {
+    run: { code: 0, given: CAMPAIGN_GIVEN, before: splitCampaign, stdout: /not past due|decided, \d+ open/ },
+  },
+  '$0 review remind campaign/ --campaign campaign/campaign.json --email-from review-bot@example.com --eml reminders/':
+    {
+      run: {
+        code: 0,
+        given: CAMPAIGN_GIVEN,
+        before: splitCampaign,
+        writes: ['reminders/remind-*.eml'],
+        check: async (_dir, _run, written) => {
+          const mail = await simpleParser(readFileSync(written[0]!));
+          expect(mail.attachments.map((a) => a.filename)[0]).toMatch(/^review-.*\.xlsx$/);
+        },
+      },
+    },
+  '$0 review merge campaign/ --campaign campaign/campaign.json --snapshot snap.json --out-dir evidence/': {
+    run: { code: 1, given: CAMPAIGN_GIVEN, before: splitCampaign },
+  },
+  '$0 review merge campaign/ --campaign campaign/campaign.json --snapshot snap.json --out-dir evidence/ --close --policy close-policy.yaml':
+    {
+      run: {
+        code: 0,
+        given: CAMPAIGN_GIVEN,
+        before: async (dir) => {
+          await splitCampaign(dir);
+          writeFileSync(
+            join(dir, 'close-policy.yaml'),
+            'review:\n  fallbackReviewer: security-lead@example.com\n  undecided: keep\n',
+          );
+        },
+        writes: under('evidence', IMPORT_FILES),
+        check: (dir) => {
+          const signoff = readJson(join(dir, 'evidence', 'signoff.json'));
+          expect(signoff.campaign.closedUndecided.policy).toBe('keep');
+          expect(signoff.counts.identities).toBe(signoff.campaign.closedUndecided.rows.length);
+        },
+      },
+    },
   '$0 run --all-orgs --out-dir review-2026Q4': {
     run: { code: 1, writes: ['review-2026Q4/snapshot.json', ...under('review-2026Q4', REPORT_FILES)] },
   },
@@ -666,6 +753,7 @@ const HELP_PLANS: Record<string, Plan> = {
           decision: 'Keep',
           reviewer: REVIEWER,
           reviewedOn,
+          comment: 'needed for the on-call rota',
         }));
         const r = await runCliForTest(
           ['review', 'import', 'q4-filled.xlsx', '--snapshot', 'q4.json', '--out-dir', 'evidence'].concat(
@@ -1018,6 +1106,7 @@ beforeAll(async () => {
       decision: k === revoke ? 'Revoke' : 'Keep',
       reviewer: REVIEWER,
       reviewedOn,
+      comment: k === revoke ? null : 'needed for the on-call rota',
     }));
   };
   await fill('q4.json', 'filled.xlsx', null, new Date(Date.UTC(2026, 10, 21)));

@@ -140,6 +140,17 @@ describe('report --split-by reviewer', () => {
     }
   });
 
+  it('offers Reassign in the Decision list of a campaign workbook (Excel refuses a value off the list)', async () => {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(join(dir, 'camp', campaign.reviewers[0]!.workbook));
+    const ws = wb.getWorksheet('Review')!;
+    const decisionCol = (ws.getRow(1).values as unknown[]).indexOf('Decision');
+    expect(ws.getRow(2).getCell(decisionCol).dataValidation).toMatchObject({
+      type: 'list',
+      formulae: ['"Keep,Revoke,Modify,Reassign"'],
+    });
+  });
+
   it('every workbook imports with `review import` once its reviewer filled it', async () => {
     for (const rv of campaign.reviewers) {
       const filled = join(dir, `filled-${rv.workbook}`);

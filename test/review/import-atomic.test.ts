@@ -53,6 +53,7 @@ beforeAll(async () => {
       decision: k.startsWith(`${ORG}:apiKey`) ? 'Revoke' : 'Keep',
       reviewer: 'lead@example.com',
       reviewedOn: new Date(Date.UTC(2026, 10, 20)),
+      comment: 'needed for the on-call rota',
     }),
   );
 });

@@ -30,7 +30,13 @@ const key = (type: string, id: string) => `${ORG}:${type}:${id}`;
 /** Every row decided Keep by a reviewer who is none of the identities; mallory's row as given. */
 function fill(mallory: RowFill = {}) {
   return (k: string): RowFill => {
-    const base: RowFill = { decision: 'Keep', reviewer: 'lead@example.com', reviewedOn: day(20) };
+    const base: RowFill = {
+      decision: 'Keep',
+      reviewer: 'lead@example.com',
+      reviewedOn: day(20),
+      // A Keep of a privileged or flagged row needs a justification (policy review.keepNeedsJustification).
+      comment: 'needed for the on-call rota',
+    };
     return k === key('user', MALLORY) ? { ...base, ...mallory } : base;
   };
 }

@@ -3,12 +3,7 @@ import type { Argv } from 'yargs';
 import { writeOperations } from '../../atlas/write-operations.js';
 import { ExitCode, InputError, UsageError } from '../../errors.js';
 import type { EvidenceKeys } from '../../evidence/signature.js';
-import {
-  assertEvidenceWritable,
-  evidenceEntries,
-  readEvidence,
-  writeEvidence,
-} from '../../evidence/store.js';
+import { assertEvidenceWritable, readEvidence, writeEvidence } from '../../evidence/store.js';
 import { summarizeEvidence } from '../../evidence/summary.js';
 import { readSignoff } from '../../input/audit-inputs.js';
 import {
@@ -37,13 +32,7 @@ import {
 } from '../../review/verify.js';
 import { WORKBOOK_LIMITS } from '../../review/xlsx-package.js';
 import { readSnapshot, sha256Hex } from '../../snapshot/store.js';
-import {
-  assertWritable,
-  readInputBytes,
-  sameFile,
-  writeFileAtomic,
-  writeFilesAtomic,
-} from '../../util/files.js';
+import { assertWritable, readInputBytes, sameFile, writeFileAtomic } from '../../util/files.js';
 import { terminalSafe } from '../../util/terminal.js';
 import { TOOL } from '../../version.js';
 import {
@@ -64,18 +53,24 @@ import {
 } from '../evidence-keys.js';
 import { signedLine } from './collect.js';
 import { type CommandFactory, defineCommand } from './define.js';
+import {
+  assertOutputsWritable,
+  folderReader,
+  IMPORT_OUTPUTS,
+  importOutputPaths,
+  mergeCommand,
+  readCampaignFile,
+  readTrust,
+  remindCommand,
+  signoffSummary,
+  statusCommand,
+  type TrustArgs,
+  trustOptions,
+  writeSignoffSet,
+} from './review-campaign.js';
 
-/** Files `review import` writes into --out-dir. */
-const IMPORT_OUTPUTS = {
-  signoffJson: 'signoff.json',
-  signoffHtml: 'signoff.html',
-  planJson: 'revocation-plan.json',
-  planText: 'revocation-plan.txt',
-} as const;
-
-interface ImportArgs extends SigningKeyArgs {
+interface ImportArgs extends TrustArgs {
   workbook: string;
-  snapshot: string;
   'out-dir': string;
   force: boolean;
 }
@@ -86,7 +81,7 @@ function importCommand(ctx: CliContext) {
     describe:
       'Read the decisions of a filled review workbook; write the sign-off (JSON, HTML) and revocation plan',
     builder: (y: Argv) =>
-      verifyKeyOption(signingKeyOption(y))
+      trustOptions(y)
         .positional('workbook', {
           type: 'string',
           demandOption: true,
@@ -109,8 +104,7 @@ function importCommand(ctx: CliContext) {
     handler: async (argv: ImportArgs) => {
       const out = importOutputPaths(resolve(ctx.cwd, argv['out-dir']));
       // Refuse before any work (exit 4): never a partial set of evidence files.
-      for (const path of [out.signoffHtml, out.planText]) await assertWritable(path, argv.force);
-      for (const path of [out.planJson, out.signoffJson]) await assertEvidenceWritable(path, argv.force);
+      await assertOutputsWritable(out, argv.force);
       const keys = await loadEvidenceKeys(argv, ctx);
       // Size caps before the workbook is read or loaded (src/review/xlsx-package.ts).
       const bytes = await readInputBytes(
@@ -118,12 +112,13 @@ function importCommand(ctx: CliContext) {
         argv.workbook,
         WORKBOOK_LIMITS.maxFileBytes,
       );
-      const loaded = await readSnapshot(resolve(ctx.cwd, argv.snapshot), keys);
+      const { loaded, trust } = await readTrust(ctx, argv, keys);
       const now = ctx.now();
       const result = await importReview({
         workbook: { file: argv.workbook, bytes },
         snapshot: { file: argv.snapshot, snapshot: loaded.snapshot, sha256: loaded.sha256 },
         now,
+        trust,
       });
       if (!result.ok) {
         for (const line of formatProblemLines(result.problems, argv.workbook)) ctx.stderr(`${line}\n`);
@@ -135,40 +130,11 @@ function importCommand(ctx: CliContext) {
           { hint: 'fix the cells named above and run review import again' },
         );
       }
-      const { signoff, plan, texts } = result;
-      // Write the set all or nothing; signoff.json last (src/util/files.ts), the two JSON records each
-      // with its signature.
-      const signer = evidenceSigner(keys, now);
-      await writeFilesAtomic(
-        [
-          { path: out.signoffHtml, data: texts.signoffHtml },
-          ...evidenceEntries(out.planJson, texts.planJson, 'plan', signer),
-          { path: out.planText, data: texts.planText },
-          ...evidenceEntries(out.signoffJson, texts.signoffJson, 'signoff', signer),
-        ],
-        { force: argv.force },
-      );
-      for (const k of ['signoffHtml', 'planJson', 'planText', 'signoffJson'] as const)
-        ctx.stdout(`wrote ${out[k]} (${Buffer.byteLength(texts[k])} bytes)\n`);
-      ctx.stdout(signedLine(out.planJson, keys) + signedLine(out.signoffJson, keys));
-      const c = signoff.counts;
-      ctx.stderr(
-        `review import: ${c.identities} decisions (${c.keep} keep, ${c.revoke} revoke, ${c.modify} modify) by ${signoff.reviewers.length} reviewer(s); plan: ${plan.counts.calls} API call(s), not executed (see review apply)\n`,
-      );
+      await writeSignoffSet(ctx, out, result.texts, result.signoff, keys, argv.force);
+      ctx.stderr(signoffSummary('review import', result.signoff, result.plan));
       ctx.exitCode = ExitCode.ok;
     },
   });
-}
-
-/** The output files of `review import` in `outDir`. */
-function importOutputPaths(outDir: string): Record<keyof typeof IMPORT_OUTPUTS, string> {
-  const path = (k: keyof typeof IMPORT_OUTPUTS) => resolve(outDir, IMPORT_OUTPUTS[k]);
-  return {
-    signoffJson: path('signoffJson'),
-    signoffHtml: path('signoffHtml'),
-    planJson: path('planJson'),
-    planText: path('planText'),
-  };
 }
 
 interface VerifyArgs extends VerifyKeyArgs {
@@ -258,6 +224,7 @@ interface ApplyArgs extends SigningKeyArgs {
   signoff?: string | undefined;
   snapshot: string;
   workbook: string;
+  campaign?: string | undefined;
   yes: boolean;
   log?: string | undefined;
   force: boolean;
@@ -285,7 +252,14 @@ function applyOptions(y: Argv) {
       type: 'string',
       demandOption: true,
       requiresArg: true,
-      describe: 'The filled workbook that was imported (checked by sha256; its decisions are read again)',
+      describe:
+        'The filled workbook that was imported (checked by sha256; its decisions are read again); with --campaign, the folder of workbooks review merge read',
+    })
+    .option('campaign', {
+      type: 'string',
+      requiresArg: true,
+      describe:
+        'campaign.json of a sign-off written by review merge (checked by sha256; the folder is merged again)',
     })
     .option('signoff', {
       type: 'string',
@@ -414,6 +388,19 @@ async function readApplyInputs(
   const planText = (await readEvidence(resolve(ctx.cwd, argv.plan), 'plan', keys, argv.plan)).text;
   const signoffText = (await readEvidence(resolve(ctx.cwd, signoffArg), 'signoff', keys, signoffArg)).text;
   const snapshot = await readSnapshot(resolve(ctx.cwd, argv.snapshot), keys);
+  if (argv.campaign !== undefined) {
+    const campaign = await readCampaignFile(ctx, argv.campaign);
+    return {
+      plan: { file: argv.plan, text: planText },
+      signoff: { file: signoffArg, text: signoffText },
+      snapshot: { file: argv.snapshot, sha256: snapshot.sha256, snapshot: snapshot.snapshot },
+      workbook: {
+        file: argv.workbook,
+        readFile: folderReader(resolve(ctx.cwd, argv.workbook), argv.workbook),
+      },
+      campaign: { file: argv.campaign, text: campaign.text },
+    };
+  }
   // Size caps before the workbook is read or loaded, as for review import (src/review/xlsx-package.ts).
   const bytes = await readInputBytes(
     resolve(ctx.cwd, argv.workbook),
@@ -499,6 +486,13 @@ export const reviewCommand: CommandFactory = (ctx) =>
     describe:
       'Read back a filled review workbook (sign-off + revocation plan), apply the plan, verify revocations later',
     builder: (y: Argv) =>
-      y.command(importCommand(ctx)).command(verifyCommand(ctx)).command(applyCommand(ctx)).demandCommand(1),
+      y
+        .command(importCommand(ctx))
+        .command(mergeCommand(ctx))
+        .command(statusCommand(ctx))
+        .command(remindCommand(ctx))
+        .command(verifyCommand(ctx))
+        .command(applyCommand(ctx))
+        .demandCommand(1),
     handler: async () => {},
   });

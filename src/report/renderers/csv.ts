@@ -64,7 +64,11 @@ export function renderCsv(model: ReportModel): string {
   const recommended = recommendations(model);
   const controls = controlsByRule(model);
   const lines = [
-    [...ROSTER_COLUMNS.map((c) => cell(c.header)), cell(RECOMMENDATION_HEADER), cell(CSV_CONTROLS_HEADER)].join(','),
+    [
+      ...ROSTER_COLUMNS.map((c) => cell(c.header)),
+      cell(RECOMMENDATION_HEADER),
+      cell(CSV_CONTROLS_HEADER),
+    ].join(','),
   ];
   for (const r of model.roster)
     lines.push(

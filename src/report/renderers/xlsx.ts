@@ -22,7 +22,7 @@
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { neutraliseFormula } from '../../util/text-safety.js';
-import { INPUT_HEADERS, SUMMARY_SHA_LABEL } from '../../workbook/contract.js';
+import { CAMPAIGN_DECISIONS, INPUT_HEADERS, SUMMARY_SHA_LABEL } from '../../workbook/contract.js';
 import type { ReportModel } from '../model.js';
 import type { RenderOptions } from './index.js';
 import { controlsSheet } from './xlsx/controls-sheet.js';
@@ -111,7 +111,11 @@ function reviewerWorkbook(
   evidence: ReviewEvidence,
 ): Promise<Uint8Array> {
   const own: ReportModel = { ...model, roster: w.rows };
-  return writeWorkbook(own, [summarySheet(own, w.campaign), reviewSheet(own, evidence), rolesSheet(own)]);
+  return writeWorkbook(own, [
+    summarySheet(own, w.campaign),
+    reviewSheet(own, evidence, CAMPAIGN_DECISIONS),
+    rolesSheet(own),
+  ]);
 }
 
 async function writeWorkbook(

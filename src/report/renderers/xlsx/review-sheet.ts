@@ -7,6 +7,7 @@
 
 import { identityKey } from '../../../domain/keys.js';
 import {
+  CAMPAIGN_DECISIONS,
   HEADERS,
   INPUT_HEADERS,
   PREDECIDED_REVOKE,
@@ -136,6 +137,8 @@ function reviewValue(
 export function reviewSheet(
   model: ReportModel,
   evidence: ReviewEvidence = reviewEvidence(model),
+  /** A campaign workbook's list offers Reassign too (`review merge` reads it; `review import` refuses it). */
+  decisions: readonly string[] = REVIEW_DECISIONS,
 ): SheetSpec<RosterRow> {
   const sources: ReviewSources = {
     ...evidence,
@@ -176,11 +179,11 @@ export function reviewSheet(
         rule: {
           type: 'list',
           allowBlank: true,
-          formulae: [`"${REVIEW_DECISIONS.join(',')}"`],
+          formulae: [`"${decisions.join(',')}"`],
           showErrorMessage: true,
           errorStyle: 'stop',
           errorTitle: 'Decision',
-          error: `Choose ${REVIEW_DECISIONS.join(', ')}`,
+          error: `Choose ${decisions.join(', ')}`,
         },
       },
       {

@@ -1,0 +1,217 @@
+/**
+ * A review campaign as its folder shows it (docs/review.md, "Campaigns"): every workbook campaign.json
+ * names, read one at a time and checked as `review import` checks a workbook, against the rows the
+ * campaign assigned to its reviewer; then the follow-up workbooks of reassigned rows. `review merge`
+ * turns the state into a sign-off; `review status` and `review remind` count it.
+ *
+ * Reassign: a reviewer writes `Reassign` and the new reviewer's address in Comment. The row leaves
+ * their workbook and is open for the new reviewer, who decides it in `reassigned-<address>.xlsx`
+ * (`review merge --reassigned-out` writes it into the folder, src/review/reassigned-workbook.ts). A
+ * reassigned row is reassigned once: a Reassign in a follow-up workbook is refused.
+ */
+import { type Campaign, campaignSchema } from '../campaign/campaign.js';
+import { compareText } from '../domain/compare-text.js';
+import { InputError } from '../errors.js';
+import type { Snapshot } from '../snapshot/schema.js';
+import { sha256Hex } from '../snapshot/store.js';
+import { normaliseAddress } from '../util/address.js';
+import { parseJsonText, parseWithSchema } from '../util/validate.js';
+import { ASSIGNED_REVIEWER_LABEL, CAMPAIGN_ID_LABEL, SUMMARY_SHEET } from '../workbook/contract.js';
+import {
+  type CellData,
+  checkReviewWorkbook,
+  type ReassignedRow,
+  type ReviewDecision,
+  type ReviewProblem,
+  readReviewWorkbook,
+  type SnapshotIdentity,
+  snapshotIdentities,
+  snapshotNetworkAccessRows,
+} from './import.js';
+import type { ReviewTrust } from './import-review.js';
+import { keepJustificationRule } from './trust.js';
+import { snapshotSubjectCount, type WorkbookLimits, workbookLimits } from './xlsx-package.js';
+
+/** The follow-up workbook of the rows reassigned to `reviewer`: a plain file name in the campaign folder. */
+export function reassignedWorkbookName(reviewer: string): string {
+  const slug = normaliseAddress(reviewer).replace(/[^A-Za-z0-9._@+-]/g, '_');
+  return `reassigned-${slug}.xlsx`;
+}
+
+/** campaign.json read and validated (InputError naming the file and JSON path). */
+export function parseCampaign(text: string, file: string): Campaign {
+  return parseWithSchema(campaignSchema, parseJsonText(text, file), file);
+}
+
+/** One workbook of the campaign as read. */
+interface WorkbookState {
+  reviewer: string;
+  file: string;
+  kind: 'assigned' | 'reassigned';
+  /** False when the file is not in the folder. */
+  present: boolean;
+  sha256: string | null;
+  /** Rows the campaign (or the reassignments) gave this workbook. */
+  rows: number;
+  problems: ReviewProblem[];
+}
+
+/** A decision as merged: which workbook it came from. */
+export type MergedDecision = ReviewDecision & { workbook: string };
+
+/** Everything the campaign folder says. */
+export interface CampaignState {
+  campaign: Campaign;
+  workbooks: WorkbookState[];
+  decisions: MergedDecision[];
+  reassignments: Array<ReassignedRow & { workbook: string }>;
+  /** Rows nobody decided yet: key -> the reviewer who holds them and why they are open. */
+  open: Map<string, { reviewer: string; identity: SnapshotIdentity; why: 'undecided' | 'missing-workbook' }>;
+}
+
+/** The inputs of {@link readCampaignState}. */
+export interface CampaignStateInput {
+  campaign: Campaign;
+  snapshot: { snapshot: Snapshot; sha256: string };
+  /** Reads a file of the campaign folder; null when it is not there. Called once per workbook. */
+  readFile: (name: string) => Promise<Uint8Array | null>;
+  trust: ReviewTrust;
+  now: Date;
+}
+
+/** The Summary sheet's value for a label, as text. */
+function summaryValue(
+  summary: Array<{ label: CellData; value: CellData }> | null,
+  label: string,
+): string | null {
+  const row = summary?.find((r) => typeof r.label === 'string' && r.label.trim() === label);
+  return row && row.value !== null ? String(row.value).trim() : null;
+}
+
+/** The workbook names the campaign and the reviewer it was written for (Summary rows). */
+function belongingProblems(
+  summary: Array<{ row: number; label: CellData; value: CellData }> | null,
+  campaign: Campaign,
+  reviewer: string,
+): ReviewProblem[] {
+  const problems: ReviewProblem[] = [];
+  const at = (label: string) => {
+    const row = summary?.find((r) => typeof r.label === 'string' && r.label.trim() === label)?.row ?? null;
+    return { sheet: SUMMARY_SHEET, row, column: row === null ? null : 'B', header: label };
+  };
+  const id = summaryValue(summary, CAMPAIGN_ID_LABEL);
+  if (id !== campaign.campaignId)
+    problems.push({
+      ...at(CAMPAIGN_ID_LABEL),
+      code: 'campaign-mismatch',
+      message: `the workbook belongs to campaign ${JSON.stringify(id)}, not ${campaign.campaignId} (campaign.json)`,
+    });
+  const assigned = summaryValue(summary, ASSIGNED_REVIEWER_LABEL);
+  if (assigned === null || normaliseAddress(assigned) !== normaliseAddress(reviewer))
+    problems.push({
+      ...at(ASSIGNED_REVIEWER_LABEL),
+      code: 'campaign-mismatch',
+      message: `the workbook was written for ${JSON.stringify(assigned)}, but campaign.json gives this file to ${reviewer}`,
+    });
+  return problems;
+}
+
+/** Reads and checks one workbook against the rows it must hold; appends what it says to `state`. */
+async function readOne(
+  input: CampaignStateInput,
+  ctx: { all: Map<string, SnapshotIdentity>; limits: WorkbookLimits; state: CampaignState },
+  wb: { reviewer: string; file: string; kind: WorkbookState['kind']; keys: readonly string[] },
+): Promise<ReassignedRow[]> {
+  const { state } = ctx;
+  const rows = new Map<string, SnapshotIdentity>();
+  for (const k of wb.keys) {
+    const identity = ctx.all.get(k);
+    if (identity) rows.set(k, identity);
+  }
+  const bytes = await input.readFile(wb.file);
+  const ws: WorkbookState = {
+    reviewer: wb.reviewer,
+    file: wb.file,
+    kind: wb.kind,
+    present: bytes !== null,
+    sha256: bytes === null ? null : sha256Hex(bytes),
+    rows: wb.keys.length,
+    problems: [],
+  };
+  state.workbooks.push(ws);
+  if (bytes === null) {
+    for (const [key, identity] of rows)
+      state.open.set(key, { reviewer: wb.reviewer, identity, why: 'missing-workbook' });
+    return [];
+  }
+  const contents = await readReviewWorkbook(bytes, wb.file, ctx.limits);
+  const check = checkReviewWorkbook(contents, input.snapshot, input.now, {
+    scope: { rows, all: ctx.all },
+    campaign: { reviewer: wb.reviewer },
+    ...(input.trust.keepNeedsJustification
+      ? { keepNeedsComment: keepJustificationRule(input.snapshot.snapshot, input.trust.flagged) }
+      : {}),
+  });
+  ws.problems = [...belongingProblems(contents.summary, state.campaign, wb.reviewer), ...check.problems];
+  // A reassigned row is decided by the reviewer it went to: it is not handed on again.
+  if (wb.kind === 'reassigned')
+    for (const r of check.reassigned)
+      ws.problems.push({
+        sheet: 'Review',
+        row: r.row,
+        column: null,
+        header: 'Decision',
+        code: 'decision-not-allowed',
+        message: `${r.identity.name} was reassigned to ${wb.reviewer} already; decide it (Keep, Revoke or Modify) or ask the campaign owner`,
+      });
+  for (const d of check.decisions) state.decisions.push({ ...d, workbook: wb.file });
+  for (const key of check.undecided)
+    state.open.set(key, { reviewer: wb.reviewer, identity: rows.get(key)!, why: 'undecided' });
+  if (wb.kind === 'reassigned') return [];
+  for (const r of check.reassigned) state.reassignments.push({ ...r, workbook: wb.file });
+  return check.reassigned;
+}
+
+/**
+ * Reads the campaign folder: every reviewer's workbook (one at a time; a missing one leaves its rows
+ * open), then one follow-up workbook per reviewer rows were reassigned to. Problems are collected per
+ * workbook, never thrown: `review merge` refuses on any, `review status` counts them. A campaign for
+ * another snapshot is an InputError.
+ */
+export async function readCampaignState(
+  input: CampaignStateInput,
+  campaignFile: string,
+): Promise<CampaignState> {
+  const { campaign } = input;
+  if (campaign.snapshot.sha256 !== input.snapshot.sha256)
+    throw new InputError(
+      campaignFile,
+      '$.snapshot.sha256',
+      `the campaign is for snapshot ${campaign.snapshot.sha256}, not ${input.snapshot.sha256} (the --snapshot file)`,
+    );
+  const all = snapshotIdentities(input.snapshot.snapshot);
+  for (const [k, v] of snapshotNetworkAccessRows(input.snapshot.snapshot)) all.set(k, v);
+  const limits = workbookLimits(snapshotSubjectCount(input.snapshot.snapshot));
+  const state: CampaignState = { campaign, workbooks: [], decisions: [], reassignments: [], open: new Map() };
+  const ctx = { all, limits, state };
+  const handedOn = new Map<string, string[]>();
+  for (const r of campaign.reviewers) {
+    const reassigned = await readOne(input, ctx, {
+      reviewer: r.reviewer,
+      file: r.workbook,
+      kind: 'assigned',
+      keys: r.rows.map((x) => x.key),
+    });
+    for (const x of reassigned) handedOn.set(x.to, [...(handedOn.get(x.to) ?? []), x.key]);
+  }
+  for (const [reviewer, keys] of [...handedOn].sort((a, b) => compareText(a[0], b[0])))
+    await readOne(input, ctx, { reviewer, file: reassignedWorkbookName(reviewer), kind: 'reassigned', keys });
+  return state;
+}
+
+/** The problems of every workbook, as `<file>: <problem>` pairs in reading order. */
+export function stateProblems(state: CampaignState): Array<{ file: string; problems: ReviewProblem[] }> {
+  return state.workbooks
+    .filter((w) => w.problems.length > 0)
+    .map((w) => ({ file: w.file, problems: w.problems }));
+}

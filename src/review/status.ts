@@ -1,0 +1,190 @@
+/**
+ * `review status`: how far a review campaign is (docs/review.md, "Campaigns"), per reviewer: rows
+ * decided of the rows they hold, rows reassigned to them and by them, whether their workbook came back,
+ * and whether they are overdue (the campaign's due date against the CLI clock).
+ *
+ * A count, not a check: it reads the Decision and Comment of each row the campaign gave a workbook and
+ * needs no snapshot. A decided row may still be refused by `review merge` (which checks every cell).
+ */
+import type { Campaign } from '../campaign/campaign.js';
+import { compareText } from '../domain/compare-text.js';
+import { sha256Hex } from '../snapshot/store.js';
+import { normaliseAddress, visibleText } from '../util/address.js';
+import { terminalSafe } from '../util/terminal.js';
+import { HEADERS, REASSIGN_DECISION } from '../workbook/contract.js';
+import { reassignedWorkbookName } from './campaign-state.js';
+import { type CellData, readReviewWorkbook } from './import.js';
+import { workbookLimits } from './xlsx-package.js';
+
+/** One reviewer's progress. */
+export interface ReviewerStatus {
+  reviewer: string;
+  /** Rows they hold: the campaign's, less those they reassigned, plus those reassigned to them. */
+  total: number;
+  decided: number;
+  open: number;
+  reassignedIn: number;
+  reassignedOut: number;
+  /**
+   * Their workbook (and follow-up workbook of reassigned rows) as found in the folder: `present`, and
+   * `untouched` when it is still the bytes the split wrote (campaign.json's sha256; null for follow-ups).
+   */
+  workbooks: Array<{ file: string; present: boolean; untouched: boolean | null }>;
+  overdue: boolean;
+}
+
+/** The campaign's progress. */
+export interface CampaignStatus {
+  campaignId: string;
+  due: string;
+  /** The CLI clock's date, YYYY-MM-DD. */
+  asOf: string;
+  pastDue: boolean;
+  complete: boolean;
+  totals: { rows: number; decided: number; open: number; missingWorkbooks: number };
+  reviewers: ReviewerStatus[];
+}
+
+/** What a workbook's rows say: decided keys and reassignments (key -> new reviewer). */
+async function readDecisions(
+  bytes: Uint8Array,
+  file: string,
+  rows: number,
+): Promise<{ decided: Set<string>; reassigned: Map<string, string> }> {
+  const contents = await readReviewWorkbook(bytes, file, workbookLimits(rows));
+  const decided = new Set<string>();
+  const reassigned = new Map<string, string>();
+  const review = contents.review;
+  if (!review) return { decided, reassigned };
+  const col = (h: string) =>
+    [...review.headers].find(([, t]) => visibleText(t).trim().toLowerCase() === h.toLowerCase())?.[0];
+  const [k, d, c, rv] = [
+    col(HEADERS.key),
+    col(HEADERS.decision),
+    col(HEADERS.comment),
+    col(HEADERS.reviewer),
+  ];
+  const text = (v: CellData | undefined) => (v === null || v === undefined ? '' : String(v).trim());
+  if (k === undefined || d === undefined) return { decided, reassigned };
+  for (const r of review.rows) {
+    const key = text(r.cells.get(k));
+    const decision = text(r.cells.get(d));
+    // A Decision nobody signed (the Revoke the workbook pre-fills for dead invitations) is still open.
+    if (key === '' || decision === '' || text(rv === undefined ? null : r.cells.get(rv)) === '') continue;
+    if (decision.toLowerCase() === REASSIGN_DECISION.toLowerCase())
+      reassigned.set(key, normaliseAddress(text(c === undefined ? null : r.cells.get(c))));
+    else decided.add(key);
+  }
+  return { decided, reassigned };
+}
+
+/**
+ * Counts the campaign folder. `readFile` returns a workbook's bytes, or null when it is not there;
+ * workbooks are read one at a time.
+ */
+export async function campaignStatus(
+  campaign: Campaign,
+  readFile: (name: string) => Promise<Uint8Array | null>,
+  now: Date,
+): Promise<CampaignStatus> {
+  const asOf = now.toISOString().slice(0, 10);
+  const pastDue = asOf > campaign.due;
+  const by = new Map<string, ReviewerStatus>();
+  const entry = (reviewer: string) => {
+    const k = normaliseAddress(reviewer);
+    const e = by.get(k) ?? {
+      reviewer: k,
+      total: 0,
+      decided: 0,
+      open: 0,
+      reassignedIn: 0,
+      reassignedOut: 0,
+      workbooks: [],
+      overdue: false,
+    };
+    by.set(k, e);
+    return e;
+  };
+  const handedOn = new Map<string, string[]>();
+  for (const r of campaign.reviewers) {
+    const e = entry(r.reviewer);
+    const keys = r.rows.map((x) => x.key);
+    const bytes = await readFile(r.workbook);
+    e.workbooks.push({
+      file: r.workbook,
+      present: bytes !== null,
+      untouched: bytes === null ? null : sha256Hex(bytes) === r.sha256,
+    });
+    const read = bytes ? await readDecisions(bytes, r.workbook, keys.length) : null;
+    for (const key of keys) {
+      const to = read?.reassigned.get(key);
+      if (to) {
+        e.reassignedOut++;
+        handedOn.set(to, [...(handedOn.get(to) ?? []), key]);
+        continue;
+      }
+      e.total++;
+      if (read?.decided.has(key)) e.decided++;
+    }
+  }
+  for (const [to, keys] of handedOn) {
+    const e = entry(to);
+    const file = reassignedWorkbookName(to);
+    const bytes = await readFile(file);
+    e.workbooks.push({ file, present: bytes !== null, untouched: null });
+    const read = bytes ? await readDecisions(bytes, file, keys.length) : null;
+    e.reassignedIn += keys.length;
+    e.total += keys.length;
+    e.decided += keys.filter((k) => read?.decided.has(k)).length;
+  }
+  const reviewers = [...by.values()].sort((a, b) => compareText(a.reviewer, b.reviewer));
+  for (const e of reviewers) {
+    e.open = e.total - e.decided;
+    e.overdue = pastDue && e.open > 0;
+  }
+  const sum = (f: (e: ReviewerStatus) => number) => reviewers.reduce((n, e) => n + f(e), 0);
+  const totals = {
+    rows: sum((e) => e.total),
+    decided: sum((e) => e.decided),
+    open: sum((e) => e.open),
+    missingWorkbooks: sum((e) => e.workbooks.filter((w) => !w.present).length),
+  };
+  return {
+    campaignId: campaign.campaignId,
+    due: campaign.due,
+    asOf,
+    pastDue,
+    complete: totals.open === 0,
+    totals,
+    reviewers,
+  };
+}
+
+/** The status as a terminal table; every value from a workbook or campaign.json is escaped. */
+export function formatStatusText(s: CampaignStatus): string {
+  const head = ['reviewer', 'decided', 'open', 'reassigned in', 'reassigned out', 'workbook', 'overdue'];
+  const rows = s.reviewers.map((e) => [
+    terminalSafe(e.reviewer),
+    `${e.decided}/${e.total}`,
+    String(e.open),
+    String(e.reassignedIn),
+    String(e.reassignedOut),
+    e.workbooks
+      .map((w) => `${terminalSafe(w.file)}${!w.present ? ' (missing)' : w.untouched ? ' (untouched)' : ''}`)
+      .join(', '),
+    e.overdue ? 'OVERDUE' : '',
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    `${cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd()}\n`;
+  const t = s.totals;
+  return (
+    `campaign ${terminalSafe(s.campaignId)}, due ${s.due} (as of ${s.asOf}${s.pastDue ? ', past due' : ''})\n` +
+    line(head) +
+    rows.map(line).join('') +
+    `${t.decided}/${t.rows} decided, ${t.open} open, ${t.missingWorkbooks} workbook(s) missing${s.complete ? '; complete' : ''}\n`
+  );
+}

@@ -1,0 +1,232 @@
+/**
+ * Every refusal of `review merge` (exit 2, every problem named with its file, sheet, row and column,
+ * nothing written): a workbook of another campaign, a workbook under another reviewer's name, a
+ * Reviewer column naming someone else, a row added, dropped or moved from another reviewer, evidence
+ * altered, a Reassign without an address; and the single `review import` refusing Reassign.
+ */
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type ExcelJS from 'exceljs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Campaign } from '../../src/campaign/campaign.js';
+import { reviewerFileName } from '../../src/report/split.js';
+import {
+  fillWorkbook,
+  KEY,
+  key,
+  MALLORY,
+  OWNER1,
+  q3,
+  type RowFill,
+  writeSnapshotFile,
+} from '../fixtures/review/estate.js';
+import { runCliForTest, tempDir } from '../helpers/cli.js';
+
+const LEAD = 'lead@example.com';
+const SEC = 'sec@example.com';
+const NOW = new Date(Date.UTC(2026, 10, 25, 9));
+let dir: string;
+let campaign: Campaign;
+const cli = (argv: string[], cwd = dir) => runCliForTest(argv, { cwd, now: NOW });
+
+/** Every row decided by the workbook's own reviewer, with a justification. */
+const decided =
+  (reviewer: string, over: (k: string) => RowFill = () => ({})) =>
+  (k: string): RowFill => ({
+    decision: 'Keep',
+    reviewer,
+    reviewedOn: new Date(Date.UTC(2026, 10, 20)),
+    comment: 'needed for the on-call rota',
+    ...over(k),
+  });
+
+/** A copy of the filled campaign folder in which `tamper` changed the lead's workbook. */
+async function tampered(
+  name: string,
+  fill: (k: string) => RowFill = decided(LEAD),
+  edit?: (wb: ExcelJS.Workbook) => void,
+): Promise<string> {
+  const folder = join(dir, name);
+  cpSync(join(dir, 'filled'), folder, { recursive: true });
+  const lead = join(folder, reviewerFileName(LEAD));
+  await fillWorkbook(lead, lead, fill, edit);
+  return name;
+}
+
+const merge = (folder: string) =>
+  cli([
+    'review',
+    'merge',
+    folder,
+    '--campaign',
+    'camp/campaign.json',
+    '--snapshot',
+    'q3.json',
+    '--out-dir',
+    `${folder}-out`,
+  ]);
+
+/** The Review sheet's column of a header. */
+function column(ws: ExcelJS.Worksheet, header: string): number {
+  let c = 0;
+  ws.getRow(1).eachCell((cell, n) => {
+    if (cell.value === header) c = n;
+  });
+  return c;
+}
+
+beforeAll(async () => {
+  dir = tempDir('aar-merge-refusals-');
+  writeSnapshotFile(dir, 'q3.json', q3());
+  writeFileSync(
+    join(dir, 'policy.yaml'),
+    `review:\n  fallbackReviewer: ${SEC}\n  teamOwners:\n    admins: ${LEAD}\n`,
+  );
+  const split = (out: string, id: string) =>
+    cli([
+      'report',
+      'q3.json',
+      '--policy',
+      'policy.yaml',
+      '--split-by',
+      'reviewer',
+      '--out-dir',
+      out,
+      '--due',
+      '2026-11-30',
+      '--campaign-id',
+      id,
+      '--fail-on',
+      'never',
+    ]);
+  expect((await split('camp', 'q3-2026')).code).toBe(0);
+  expect((await split('other', 'q3-other')).code).toBe(0);
+  campaign = JSON.parse(readFileSync(join(dir, 'camp', 'campaign.json'), 'utf8'));
+  expect(campaign.reviewers.map((r) => r.reviewer)).toEqual([LEAD, SEC]);
+  cpSync(join(dir, 'camp'), join(dir, 'filled'), { recursive: true });
+  for (const r of campaign.reviewers) {
+    const file = join(dir, 'filled', r.workbook);
+    await fillWorkbook(file, file, decided(r.reviewer));
+  }
+  const control = await merge('filled');
+  expect(control.stderr).toContain('review merge: ');
+  expect(control.code).toBe(0);
+}, 60_000);
+
+describe('review merge refuses (exit 2, nothing written)', () => {
+  const refused = async (folder: string, ...messages: RegExp[]) => {
+    const r = await merge(folder);
+    for (const m of messages) expect(r.stderr).toMatch(m);
+    expect(r.code).toBe(2);
+    expect(existsSync(join(dir, `${folder}-out`, 'signoff.json'))).toBe(false);
+  };
+
+  it('a workbook of another campaign', async () => {
+    const folder = await tampered('foreign');
+    copyFileSync(join(dir, 'other', reviewerFileName(LEAD)), join(dir, folder, reviewerFileName(LEAD)));
+    await refused(
+      folder,
+      /review-lead-at-example\.com\.xlsx: Summary!B\d+ \(Campaign id\): the workbook belongs to campaign "q3-other", not q3-2026/,
+    );
+  });
+
+  it("a workbook under another reviewer's name: not theirs, and not their rows", async () => {
+    const folder = await tampered('swapped');
+    copyFileSync(join(dir, folder, reviewerFileName(SEC)), join(dir, folder, reviewerFileName(LEAD)));
+    await refused(
+      folder,
+      /Assigned reviewer\): the workbook was written for "sec@example\.com", but campaign\.json gives this file to lead@example\.com/,
+      /is not one of this workbook's rows \(the campaign assigned it to another reviewer\)/,
+      /no row for user owner1@example\.com .* \(the campaign assigned it to this workbook\)/,
+    );
+  });
+
+  it('a Reviewer column naming someone else', async () => {
+    const folder = await tampered(
+      'other-reviewer',
+      decided(LEAD, (k) => (k === key('user', OWNER1) ? { reviewer: SEC } : {})),
+    );
+    await refused(folder, /\(Reviewer\): names sec@example\.com, but this workbook is lead@example\.com's/);
+  });
+
+  it("a row added from another reviewer's rows", async () => {
+    const folder = await tampered('added', decided(LEAD), (wb) => {
+      const ws = wb.getWorksheet('Review')!;
+      const values = (ws.getRow(2).values as ExcelJS.CellValue[]).slice();
+      values[column(ws, 'Identity key')] = key('apiKey', KEY);
+      values[column(ws, 'Name')] = 'abcdefgh';
+      ws.addRow(values);
+    });
+    await refused(folder, /Identity key\): apiKey abcdefgh \(.*\) is not one of this workbook's rows/);
+  });
+
+  it('a row dropped', async () => {
+    const folder = await tampered('dropped', decided(LEAD), (wb) => {
+      const ws = wb.getWorksheet('Review')!;
+      const kc = column(ws, 'Identity key');
+      ws.eachRow((row) => {
+        if (row.getCell(kc).value === key('user', MALLORY)) row.values = [];
+      });
+    });
+    await refused(
+      folder,
+      /no row for user mallory@example\.com .* \(the campaign assigned it to this workbook\)/,
+    );
+  });
+
+  it('evidence altered (the Name of a row)', async () => {
+    const folder = await tampered('altered', decided(LEAD), (wb) => {
+      const ws = wb.getWorksheet('Review')!;
+      const [kc, nc] = [column(ws, 'Identity key'), column(ws, 'Name')];
+      ws.eachRow((row) => {
+        if (row.getCell(kc).value === key('user', OWNER1)) row.getCell(nc).value = 'someone-else@example.com';
+      });
+    });
+    await refused(
+      folder,
+      /\(Name\): says "someone-else@example\.com" but the snapshot has "owner1@example\.com"/,
+    );
+  });
+
+  it('a Reassign without the new reviewer, or to the row itself', async () => {
+    const folder = await tampered(
+      'reassign-blank',
+      decided(LEAD, (k) =>
+        k === key('user', OWNER1)
+          ? { decision: 'Reassign', comment: null }
+          : k === key('user', MALLORY)
+            ? { decision: 'Reassign', comment: 'mallory@example.com' }
+            : {},
+      ),
+    );
+    await refused(
+      folder,
+      /\(Comment\): a Reassign needs the new reviewer's email address \(alone\) in Comment/,
+      /\(Comment\): mallory@example\.com is the row's own identity; choose another reviewer/,
+    );
+  });
+});
+
+describe('review import and Reassign', () => {
+  it('refuses it: Reassign belongs to review merge', async () => {
+    const folder = await tampered(
+      'single',
+      decided(LEAD, (k) => (k === key('user', OWNER1) ? { decision: 'Reassign', comment: SEC } : {})),
+    );
+    const out = mkdtempSync(join(dir, 'single-out-'));
+    const r = await cli([
+      'review',
+      'import',
+      join(folder, reviewerFileName(LEAD)),
+      '--snapshot',
+      'q3.json',
+      '--out-dir',
+      out,
+    ]);
+    expect(r.stderr).toMatch(
+      /\(Decision\): Reassign hands a row to another reviewer of a review campaign; it belongs to `review merge`/,
+    );
+    expect(r.code).toBe(2);
+    expect(existsSync(join(out, 'signoff.json'))).toBe(false);
+  });
+});
