@@ -22,16 +22,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { atlasMediaType, type WriteOperation, writeOperations } from '../atlas/write-operations.js';
-import type {
-  ApiKey,
-  DatabaseUser,
-  NetworkAccessEntry,
-  Organization,
-  Project,
-  ProjectRole,
-  ServiceAccount,
-  User,
-} from '../snapshot/schema.js';
+import type { ApiKey, Organization, Project, ProjectRole, ServiceAccount, User } from '../snapshot/schema.js';
 import type { SimulatorAuth } from './auth.js';
 import { authorize } from './authorize.js';
 import { entryValue } from './estate-database.js';

@@ -159,7 +159,8 @@ describe('report formats: rules not evaluated', () => {
     const cellRe = '(?:"[^"]*"|[^,"]*)';
     const beta = lines.filter((l) => l.includes(',Beta Labs,'));
     expect(beta).toHaveLength(2);
-    for (const l of beta) expect(l).toMatch(new RegExp(`,no sign-in data: user-inactive,person,Keep,${cellRe}$`));
+    for (const l of beta)
+      expect(l).toMatch(new RegExp(`,no sign-in data: user-inactive,person,Keep,${cellRe}$`));
     // Acme's rows: an empty Not evaluated cell before the identity type (quoted when it holds a comma).
     for (const l of lines.filter((x) => x.includes(',Acme Production,') && !x.includes(',databaseUser,')))
       expect(l).toMatch(new RegExp(`,,${cellRe},${cellRe},${cellRe}$`));

@@ -6,9 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { writeOperations, writePathParams } from '../../src/atlas/write-operations.js';
-import { buildRevocationPlan, formatPlanText } from '../../src/review/plan.js';
-import type { Signoff, SignoffAction } from '../../src/review/signoff.js';
-import { callProblems, expectPlanMatchesSpec, planCalls, planFromActions } from '../helpers/plan-spec.js';
+import { formatPlanText } from '../../src/review/plan.js';
+import type { SignoffAction } from '../../src/review/signoff.js';
+import { callProblems, planCalls, planFromActions } from '../helpers/plan-spec.js';
 
 const ORG = '0000000000000000000000aa';
 const P = 'd00000000000000000000001';

@@ -3,9 +3,9 @@
  * spec's rules (last project role, last org role). Every plan built here goes through the spec check.
  */
 import { describe, expect, it } from 'vitest';
-import { buildRevocationPlan, formatPlanText, type PlannedCall } from '../../src/review/plan.js';
-import type { Signoff, SignoffAction } from '../../src/review/signoff.js';
-import { callProblems, expectPlanMatchesSpec, planCalls, planFromActions } from '../helpers/plan-spec.js';
+import { formatPlanText, type PlannedCall } from '../../src/review/plan.js';
+import type { SignoffAction } from '../../src/review/signoff.js';
+import { callProblems, planCalls, planFromActions } from '../helpers/plan-spec.js';
 
 const ORG = '0000000000000000000000aa';
 const U = 'b00000000000000000000001';

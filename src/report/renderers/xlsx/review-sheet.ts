@@ -7,7 +7,6 @@
 
 import { identityKey } from '../../../domain/keys.js';
 import {
-  CAMPAIGN_DECISIONS,
   HEADERS,
   INPUT_HEADERS,
   PREDECIDED_REVOKE,
