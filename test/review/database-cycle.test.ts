@@ -114,12 +114,16 @@ function estate(): Organization[] {
 const dbKey = (u: DatabaseUser) => databaseUserRowKey(ORG, PROD, u.databaseName, u.username).key;
 const netKey = (value: string) => networkAccessRowKey(ORG, PROD, value).key;
 
-/** The reviewer: every row decided, with a date; Keep rows of database access say why. */
+/**
+ * The reviewer: every row decided, with a date; every Keep says why (a Keep of a privileged or flagged
+ * row needs its justification, docs/review.md).
+ */
 function fill(k: string): RowFill {
   const base: RowFill = {
     decision: 'Keep',
     reviewer: 'lead@example.com',
     reviewedOn: new Date(Date.UTC(2026, 10, 5)),
+    comment: 'still needed: confirmed with the team lead',
   };
   const ask = (decision: string, comment: string): RowFill => ({ ...base, decision, comment });
   if (k === dbKey(WRITER_USER)) return ask('Revoke', 'the writer service moved to a new project');
