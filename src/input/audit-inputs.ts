@@ -167,11 +167,14 @@ export function signoffFindings(
         passed: c.passed,
       };
     });
+  const overdueRules = (overdue?.rules ?? [])
+    .filter((r) => enabled(r.id))
+    .map((r) => ({ ...r, severity: over(r.id)?.severity ?? r.severity }));
+  const overdueFindings = (overdue?.findings ?? [])
+    .filter((f) => enabled(f.ruleId))
+    .map((f) => ({ ...f, severity: over(f.ruleId)?.severity ?? f.severity }));
   return {
-    extra: {
-      findings: [...findings, ...(overdue?.findings ?? [])],
-      rules: [...rules, ...(overdue?.rules ?? [])],
-    },
+    extra: { findings: [...findings, ...overdueFindings], rules: [...rules, ...overdueRules] },
     verify,
   };
 }
@@ -180,7 +183,8 @@ export function signoffFindings(
 function checkReviewRulePolicy(policy: Policy, file: string): void {
   for (const id of REVIEW_RULE_IDS) {
     const params = Object.hasOwn(policy.rules, id) ? (policy.rules[id]?.params ?? {}) : {};
-    const known = REVIEW_RULE_PARAMS[id as keyof typeof REVIEW_RULE_PARAMS];
+    const known: Readonly<Record<string, number>> =
+      REVIEW_RULE_PARAMS[id as keyof typeof REVIEW_RULE_PARAMS] ?? {};
     for (const [name, value] of Object.entries(params)) {
       const where = formatJsonPath(['rules', id, 'params', name]);
       if (!Object.hasOwn(known, name))

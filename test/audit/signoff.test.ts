@@ -451,6 +451,18 @@ describe('review cadence (--framework with a cadence, and --signoff)', () => {
     });
   });
 
+  it("the policy's rules.review-overdue sets its severity or turns it off, as for the other review rules", () => {
+    const late = { ...loaded(), snapshot: at('2026-10-01T00:00:00.000Z') };
+    const policy = (over: object) => ({ ...DEFAULT_POLICY, rules: { 'review-overdue': over } });
+    const lowered = signoffFindings(signoff(), late, BUILDER_NOW, policy({ severity: 'low' }), pci).extra;
+    const overdue = lowered.findings.filter((f) => f.ruleId === 'review-overdue');
+    expect(overdue.map((f) => f.severity)).toEqual(['low']);
+    expect(lowered.rules.find((r) => r.id === 'review-overdue')?.severity).toBe('low');
+    const off = signoffFindings(signoff(), late, BUILDER_NOW, policy({ enabled: false }), pci).extra;
+    expect(off.findings.filter((f) => f.ruleId === 'review-overdue')).toEqual([]);
+    expect(off.rules.find((r) => r.id === 'review-overdue')).toBeUndefined();
+  });
+
   it('exactly at the cadence is still in time', () => {
     // 2026-03-06T09:00Z + 183 days = 2026-09-05T09:00Z.
     const { findings } = reviewCadenceFindings(signoff(), at('2026-09-05T09:00:00.000Z'), pci);

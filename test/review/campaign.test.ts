@@ -396,6 +396,11 @@ describe('a review campaign from split to verify', () => {
       'rule "review-rubber-stamp" has no param "identicalComments" (params: identicalCommentRows)',
     );
     expect(typo.code).toBe(2);
+    // review-overdue has no params at all: naming one is the same clear refusal, not a crash.
+    writeFileSync(join(dir, 'overdue.yaml'), 'rules:\n  review-overdue:\n    params:\n      days: 30\n');
+    const overdue = await audit('--policy', 'overdue.yaml');
+    expect(overdue.stderr).toContain('rule "review-overdue" has no param "days" (params: none)');
+    expect(overdue.code).toBe(2);
   });
 
   it('apply refuses a campaign workbook changed after the merge', async () => {
