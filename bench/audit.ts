@@ -157,6 +157,8 @@ const predicates: Record<string, (f: FactRecord) => boolean> = {
   'roster-terminated-still-active': (f) =>
     f.rosterStatus === 'terminated' && (f.status === 'ACTIVE' || f.status === 'PENDING'),
   'roster-unknown-identity': (f) => f.inRoster === false && f.isHuman === true,
+  'db-user-roster-terminated': (f) => f.rosterStatus === 'terminated',
+  'db-user-roster-unknown': (f) => f.isPersonIdentity === true && f.inRoster === false,
   'project-db-users-no-access-list': (f) =>
     num(f.databaseUserCount) > 0 && num(f.networkAccessEntryCount) === 0,
 };
