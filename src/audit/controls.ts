@@ -5,6 +5,8 @@
  * control matrix (src/pack/controls.ts) and the report's Controls sheet and grouping read this one
  * computation. Pure.
  */
+import type { Severity } from '../domain/severity.js';
+import type { ControlRef } from '../rules/frameworks.js';
 import type { AuditResult, RuleSummary } from './types.js';
 
 /** Worst first: the order a control's status is taken in. */
@@ -85,4 +87,61 @@ export function controlCounts(rows: ReadonlyArray<{ status: ControlStatus }>): R
   const counts = Object.fromEntries(CONTROL_STATUSES.map((s) => [s, 0])) as Record<ControlStatus, number>;
   for (const r of rows) counts[r.status] += 1;
   return counts;
+}
+
+/** One control of the frameworks in scope, with the rules that test it and their status. */
+export interface ControlReportRow {
+  framework: string;
+  frameworkName: string;
+  control: string;
+  title: string;
+  /** Worst of its rules'; `not evaluated` when no rule tests it. */
+  status: ControlStatus;
+  rules: Array<RuleControlStatus & { title: string; severity: Severity }>;
+  /** Findings of its rules: unwaived, waived, all. */
+  open: number;
+  waived: number;
+  findings: number;
+}
+
+const keyOf = (c: ControlRef) => `${c.framework} ${c.control}`;
+
+/**
+ * Every control of the frameworks in scope in catalogue order, with its rules' status; then controls
+ * the rules cite outside the scope (a source that is not a profile), by framework and id. A control no
+ * rule tests is `not evaluated` with no rules, so the gap shows.
+ */
+export function controlRows(audit: AuditResult): ControlReportRow[] {
+  const fw = audit.frameworks;
+  if (!fw) return [];
+  const rulesById = new Map(audit.rules.map((r) => [r.id, r]));
+  const groups = new Map(
+    groupRulesByControl(audit, (r) => r.controls ?? [], keyOf).map((g) => [keyOf(g.control), g]),
+  );
+  const rows: ControlReportRow[] = [];
+  const row = (framework: string, frameworkName: string, control: string, title: string) => {
+    const g = groups.get(`${framework} ${control}`);
+    groups.delete(`${framework} ${control}`);
+    const rules = (g?.rules ?? []).map((r) => {
+      const rule = rulesById.get(r.id)!;
+      return { ...r, title: rule.title, severity: rule.severity };
+    });
+    const open = g?.open ?? 0;
+    const waived = g?.waived ?? 0;
+    rows.push({
+      framework,
+      frameworkName,
+      control,
+      title,
+      status: g?.status ?? 'not evaluated',
+      rules,
+      open,
+      waived,
+      findings: open + waived,
+    });
+  };
+  for (const c of fw.scope) for (const x of c.controls) row(c.id, c.name, x.id, x.title);
+  const rest = [...groups.values()].sort((a, b) => (keyOf(a.control) < keyOf(b.control) ? -1 : 1));
+  for (const g of rest) row(g.control.framework, g.control.framework, g.control.control, g.control.title);
+  return rows;
 }

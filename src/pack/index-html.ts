@@ -39,7 +39,7 @@ code{font-size:12px}.muted{color:#555}
 <h2>Controls</h2>
 {{#if sharedFiles}}<p>Every control below is evidenced by: {{#each sharedFiles}}<a href="{{this}}">{{this}}</a>{{#unless @last}}, {{/unless}}{{/each}}.</p>{{/if}}
 <table><thead><tr><th>Control</th><th>Status</th><th>Rules</th><th>Open</th><th>Waived</th>{{#unless sharedFiles}}<th>Evidence</th>{{/unless}}</tr></thead><tbody>
-{{#each controls}}<tr><td>{{control}}</td><td class="{{cls}}">{{status}}</td><td>{{#each rules}}{{id}} ({{status}})<br>{{/each}}</td><td>{{open}}</td><td>{{waived}}</td>{{#unless ../sharedFiles}}<td>{{#each files}}<a href="{{this}}">{{this}}</a> {{/each}}</td>{{/unless}}</tr>
+{{#each controls}}<tr><td>{{control}}{{#if title}}<br><small>{{title}}</small>{{/if}}</td><td class="{{cls}}">{{status}}</td><td>{{#each rules}}{{id}} ({{status}})<br>{{/each}}</td><td>{{open}}</td><td>{{waived}}</td>{{#unless ../sharedFiles}}<td>{{#each files}}<a href="{{this}}">{{this}}</a> {{/each}}</td>{{/unless}}</tr>
 {{/each}}</tbody></table>
 <h2>Evidence chain</h2>
 {{#if chain.length}}<table><thead><tr><th>File</th><th>Field</th><th>Names</th><th>Status</th></tr></thead><tbody>

@@ -7,7 +7,7 @@
  * The JSON renderer writes this model as-is, so its shape is versioned by REPORT_SCHEMA_VERSION.
  */
 
-import type { ControlStatus, RuleControlStatus } from '../audit/controls.js';
+import type { ControlReportRow } from '../audit/controls.js';
 import type { PresetSetting } from '../audit/policy.js';
 import type { AuditResult, NotEvaluated, Waiver } from '../audit/types.js';
 import {
@@ -481,20 +481,7 @@ export interface ReportFrameworks {
   } | null;
 }
 
-/** One control of the frameworks in scope, with the rules that test it and their status. */
-export interface ControlReportRow {
-  framework: string;
-  frameworkName: string;
-  control: string;
-  title: string;
-  /** Worst of its rules' (src/audit/controls.ts); `not evaluated` when no rule tests it. */
-  status: ControlStatus;
-  rules: Array<RuleControlStatus & { title: string; severity: Severity }>;
-  /** Findings of its rules: unwaived, waived, all. */
-  open: number;
-  waived: number;
-  findings: number;
-}
+export type { ControlReportRow } from '../audit/controls.js';
 
 /** One waiver and what it matched. */
 export interface WaiverRow {

@@ -282,11 +282,14 @@ describe('evidence pack', () => {
     });
   });
 
-  it('controls.csv maps each referenced control to its rules, status and evidence files; index.html shows it', () => {
+  it('controls.csv maps each control in scope to its rules, status and evidence files; index.html shows it', () => {
     const e = entries('review-2026Q4.zip');
     const csv = Buffer.from(e.get('controls.csv')!).toString('utf8');
     const lines = csv.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('control,status,rules,rule statuses,open findings,waived findings,files');
+    expect(lines[0]).toBe('control,title,status,rules,rule statuses,open findings,waived findings,files');
+    // Every control of the frameworks in scope, those no rule tests too (not evaluated, no rules).
+    expect(lines.some((l) => /^pci-dss-4 8\.2\.6,/.test(l))).toBe(true);
+    expect(lines.some((l) => /,not evaluated,,,0,0,/.test(l))).toBe(true);
     expect(lines.length).toBeGreaterThan(5);
     // The estate has an org owner without MFA and an inactive user: some control fails.
     expect(lines.some((l) => /,failing,/.test(l))).toBe(true);

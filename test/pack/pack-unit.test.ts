@@ -10,8 +10,10 @@ import { DEFAULT_POLICY } from '../../src/audit/policy.js';
 import { auditSnapshot } from '../../src/audit/run.js';
 import { keyFingerprint } from '../../src/evidence/signature.js';
 import { DEFAULT_RULES_DIR, readRulesDir } from '../../src/input/audit-inputs.js';
+import { readFrameworkCatalogues } from '../../src/input/rules-dir.js';
 import { buildPack } from '../../src/pack/build.js';
-import { controlMatrix } from '../../src/pack/controls.js';
+import { controlMatrix, renderControlsCsv } from '../../src/pack/controls.js';
+import { selectFrameworks } from '../../src/rules/frameworks.js';
 import type { Snapshot } from '../../src/snapshot/schema.js';
 import { serializeSnapshot } from '../../src/snapshot/store.js';
 import { coverage, org, settings, snapshot, user } from '../builders/snapshot.js';
@@ -135,5 +137,40 @@ describe('controlMatrix', () => {
       rows.find((r) => r.control === mfa.references[0])!.rules.find((r) => r.id === 'mfa-not-required')!
         .status,
     ).toBe('not evaluated');
+  });
+
+  it('with --framework: every control of the selected frameworks in catalogue order, untested ones included', async () => {
+    const snap = snapshot(
+      [org({ settings: settings({ multiFactorAuthRequired: false }), users: [user()] })],
+      {
+        collectedAt: NOW.toISOString(),
+      },
+    );
+    const rules = await readRulesDir(DEFAULT_RULES_DIR);
+    const catalogues = await readFrameworkCatalogues();
+    const audit = await auditSnapshot({
+      snapshot: snap,
+      rules,
+      policy: DEFAULT_POLICY,
+      waivers: [],
+      now: NOW,
+      inputs: { rulesDir: rules.dir, policyFile: null, waiversFile: null, baselineFile: null },
+      frameworks: { catalogues, selected: selectFrameworks(['pci-dss-4'], catalogues) },
+    });
+    const rows = controlMatrix(audit, ['snapshot.json']);
+    const pci = catalogues.find((c) => c.id === 'pci-dss-4')!;
+    // Only PCI DSS, each of its controls once, in its catalogue's order.
+    expect(rows.map((r) => r.control)).toEqual(pci.controls.map((c) => `pci-dss-4 ${c.id}`));
+    expect(rows.map((r) => r.title)).toEqual(pci.controls.map((c) => c.title));
+    // MFA fails (8.4.x); a control no rule tests is listed, not evaluated, with no rules: the gap shows.
+    const mfa = rows.filter((r) => r.rules.some((x) => x.id === 'mfa-not-required'));
+    expect(mfa.length).toBeGreaterThan(0);
+    for (const r of mfa) expect(r.status).toBe('failing');
+    const untested = rows.filter((r) => r.rules.length === 0);
+    expect(untested.length).toBeGreaterThan(0);
+    for (const r of untested) expect(r.status).toBe('not evaluated');
+    const csv = renderControlsCsv(rows).split('\r\n');
+    expect(csv[0]).toBe('control,title,status,rules,rule statuses,open findings,waived findings,files');
+    expect(csv).toHaveLength(pci.controls.length + 2);
   });
 });
