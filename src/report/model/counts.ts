@@ -74,7 +74,7 @@ function identityCounts(org: Organization, findings: FindingIndex): IdentityCoun
           'networkAccessEntry',
           networkAccessEntryId(p.id, networkEntryText(e)),
         );
-        if (findings.bySubject.has(key)) flaggedEntries++;
+        if (findings.flaggedNetworkEntries.has(key)) flaggedEntries++;
       }
     }
   ids.total =
