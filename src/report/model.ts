@@ -27,12 +27,13 @@ import type { ControlRef } from '../rules/frameworks.js';
 import type { Coverage, Organization, Snapshot } from '../snapshot/schema.js';
 import { computeChanges } from './model/changes.js';
 import { controlRows, reportFrameworks } from './model/controls.js';
+import { countEstate } from './model/counts.js';
 import { groupFindings } from './model/finding-groups.js';
 import { buildFindingRows, indexFindings } from './model/finding-rows.js';
 import { notEvaluatedRows, ruleRows } from './model/rules.js';
 import { minPrefixOf } from './model/sections/database-access.js';
 import { buildSections } from './model/sections/index.js';
-import { pushTo } from './model/shared.js';
+import { once, pushTo } from './model/shared.js';
 import { buildMeta, buildSummary, buildVerdict, notEvaluatedCounts } from './model/summary.js';
 import { waiverRows } from './model/waivers.js';
 
@@ -672,8 +673,13 @@ export function identityTypeText(r: Pick<RosterRow, 'identityType' | 'managedBy'
 /**
  * Builds the report model. Pure and deterministic: the same inputs give a deep-equal model (and so
  * byte-identical JSON, HTML, Markdown and JUnit). Each phase is a pure function in src/report/model/:
- * finding rows, the roster and other sections (one builder per subject kind), rules, waivers, counts
- * and meta, and last the changes since the previous review, which read the finished findings.
+ * finding rows and their index, then counts (organizations, summary), built now; the sections with
+ * rows (findings by rule, roster, teams, programmatic identities, project invitations, database
+ * access per project), rules, controls, waivers and the changes since the previous review are
+ * memoised getters, built on first read (docs/report.md, "The report model"): `audit --format text`
+ * reads counts and findings only and so never builds a roster row. The getters are enumerable, so
+ * JSON, spread and deep equality see plain values in the documented key order. The inputs are read
+ * when a section is first read: they must not change after this call (nothing in the pipeline does).
  */
 export function buildReportModel(input: BuildReportModelInput): ReportModel {
   const { snapshot, audit, previous } = input;
@@ -682,33 +688,59 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
   const findingIndex = indexFindings(findingRows);
   const notEvaluatedByOrg = new Map<string, NotEvaluated[]>();
   for (const n of audit.notEvaluated) pushTo(notEvaluatedByOrg, n.orgId, n);
-  const sections = buildSections(
-    snapshot,
-    notEvaluatedByOrg,
-    findingIndex,
-    input.asOf ?? input.generatedAt,
-    minPrefixOf(audit.rules.find((r) => r.id === 'network-access-wide-cidr')?.params),
-  );
+  const minPrefix = minPrefixOf(audit.rules.find((r) => r.id === 'network-access-wide-cidr')?.params);
+  const estate = countEstate(snapshot, notEvaluatedByOrg, findingIndex, minPrefix);
+  const asOf = input.asOf ?? input.generatedAt;
+  const sections = once(() => buildSections(snapshot, notEvaluatedByOrg, findingIndex, asOf, minPrefix));
+  const findings = once(() => groupFindings(findingRows, audit.rules));
+  const rules = once(() => ruleRows(audit, findingRows));
+  const controls = once(() => controlRows(audit));
+  const waivers = once(() => waiverRows(audit));
   const notEvaluated = notEvaluatedRows(audit);
   const notEvaluatedCount = notEvaluatedCounts(notEvaluated);
+  const changes = once(() =>
+    previous && comparison ? computeChanges(model, snapshot, previous, comparison) : null,
+  );
   const model: ReportModel = {
     reportSchemaVersion: REPORT_SCHEMA_VERSION,
-    meta: { ...buildMeta(input, sections.organizations), frameworks: reportFrameworks(audit, snapshot) },
+    meta: { ...buildMeta(input, estate.organizations), frameworks: reportFrameworks(audit, snapshot) },
     verdict: buildVerdict(audit, notEvaluatedCount),
-    summary: buildSummary(audit, sections, findingIndex.overall, notEvaluatedCount),
-    organizations: sections.organizations,
-    findings: groupFindings(findingRows, audit.rules),
-    roster: sections.roster,
-    teams: sections.teams,
-    programmatic: sections.programmatic,
-    projectInvitations: sections.projectInvitations,
-    databaseAccess: sections.databaseAccess,
-    rules: ruleRows(audit, findingRows),
-    controls: controlRows(audit),
+    summary: buildSummary(audit, estate, findingIndex.overall, notEvaluatedCount),
+    organizations: estate.organizations,
+    get findings() {
+      return findings();
+    },
+    get roster() {
+      return sections().roster;
+    },
+    get teams() {
+      return sections().teams;
+    },
+    get programmatic() {
+      return sections().programmatic;
+    },
+    get projectInvitations() {
+      return sections().projectInvitations;
+    },
+    databaseAccess: {
+      ...estate.databaseAccess,
+      get projects() {
+        return sections().databaseProjects;
+      },
+    },
+    get rules() {
+      return rules();
+    },
+    get controls() {
+      return controls();
+    },
     notEvaluated,
-    waivers: waiverRows(audit),
-    changes: null,
+    get waivers() {
+      return waivers();
+    },
+    get changes() {
+      return changes();
+    },
   };
-  if (previous && comparison) model.changes = computeChanges(model, snapshot, previous, comparison);
   return model;
 }

@@ -9,7 +9,7 @@ import { identityKey } from '../../domain/keys.js';
 import type { Severity } from '../../domain/severity.js';
 import { meetsFailOn, severityRank } from '../../domain/severity.js';
 import type { FindingCounts, FindingRow } from '../model.js';
-import { addFinding, pushTo, zeroFindingCounts } from './shared.js';
+import { addFinding, once, pushTo, zeroFindingCounts } from './shared.js';
 
 function evidenceValue(value: Finding['evidence'][string]): string {
   if (value === null) return '';
@@ -61,19 +61,24 @@ export interface SubjectStats {
   rules: string[];
 }
 
-/** Finding rows indexed by subject (identity key) and counted per organization and overall. */
+/**
+ * Finding rows counted per organization and overall, and indexed by subject (identity key). The
+ * counts are taken at once; the by-subject index is built on first read, by the row sections only
+ * (`audit --format text` never reads it).
+ */
 export interface FindingIndex {
-  bySubject: Map<string, FindingRow[]>;
+  readonly bySubject: ReadonlyMap<string, FindingRow[]>;
   byOrg: Map<string, FindingCounts>;
   overall: FindingCounts;
+  /** Identity keys of the IP access list entries with a finding (each is a Review row). */
+  flaggedNetworkEntries: Set<string>;
 }
 
 export function indexFindings(rows: readonly FindingRow[]): FindingIndex {
-  const bySubject = new Map<string, FindingRow[]>();
   const byOrg = new Map<string, FindingCounts>();
   const overall = zeroFindingCounts();
+  const flaggedNetworkEntries = new Set<string>();
   for (const row of rows) {
-    pushTo(bySubject, identityKey(row.orgId, row.subjectType, row.subjectId), row);
     let oc = byOrg.get(row.orgId);
     if (!oc) {
       oc = zeroFindingCounts();
@@ -81,8 +86,22 @@ export function indexFindings(rows: readonly FindingRow[]): FindingIndex {
     }
     addFinding(oc, row);
     addFinding(overall, row);
+    if (row.subjectType === 'networkAccessEntry')
+      flaggedNetworkEntries.add(identityKey(row.orgId, row.subjectType, row.subjectId));
   }
-  return { bySubject, byOrg, overall };
+  const bySubject = once(() => {
+    const map = new Map<string, FindingRow[]>();
+    for (const row of rows) pushTo(map, identityKey(row.orgId, row.subjectType, row.subjectId), row);
+    return map;
+  });
+  return {
+    get bySubject() {
+      return bySubject();
+    },
+    byOrg,
+    overall,
+    flaggedNetworkEntries,
+  };
 }
 
 export function subjectStats(index: FindingIndex, key: string): SubjectStats {

@@ -76,6 +76,19 @@ export function daysBetween(fromIso: string | null, to: Date): number | null {
   return Math.max(0, Math.floor((to.getTime() - Date.parse(fromIso)) / DAY_MS));
 }
 
+/** `compute` run on the first call only; later calls return its first result. */
+export function once<T>(compute: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = compute();
+      done = true;
+    }
+    return value;
+  };
+}
+
 /** Appends to the list under `key`, creating it on first use. */
 export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);

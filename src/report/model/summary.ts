@@ -1,13 +1,13 @@
 /**
- * Counts and meta phase of the report model: the header (`meta`), the gate verdict in words, and the
- * estate's summary counts, each from sections already built.
+ * Summary and meta phase of the report model: the header (`meta`), the gate verdict in words, and the
+ * estate's summary counts, from the counts phase (./counts.ts; no row is needed).
  */
 import type { AuditResult } from '../../audit/types.js';
 import { gateVerdict } from '../../audit/verdict.js';
 import { summarizeEvidence } from '../../evidence/summary.js';
 import { TOOL } from '../../version.js';
 import type { BuildReportModelInput, FindingCounts, NotEvaluatedRow, ReportModel } from '../model.js';
-import type { Sections } from './sections/index.js';
+import type { EstateCounts } from './counts.js';
 
 type NotEvaluatedCounts = ReportModel['summary']['notEvaluated'];
 
@@ -15,7 +15,7 @@ const plural = (n: number, one: string, many: string): string => `${n} ${n === 1
 
 export function buildMeta(
   input: BuildReportModelInput,
-  organizations: Sections['organizations'],
+  organizations: EstateCounts['organizations'],
 ): Omit<ReportModel['meta'], 'frameworks'> {
   const { snapshot, audit } = input;
   const orgCount = organizations.length;
@@ -62,16 +62,16 @@ export function buildVerdict(audit: AuditResult, notEvaluated: NotEvaluatedCount
 
 export function buildSummary(
   audit: AuditResult,
-  sections: Sections,
+  estate: EstateCounts,
   findings: FindingCounts,
   notEvaluated: NotEvaluatedCounts,
 ): ReportModel['summary'] {
   return {
-    organizations: sections.organizations.length,
-    teams: sections.teamTotal,
-    projects: sections.projectTotal,
-    identities: sections.identities,
-    databaseAccess: sections.databaseAccess.counts,
+    organizations: estate.organizations.length,
+    teams: estate.teams,
+    projects: estate.projects,
+    identities: estate.identities,
+    databaseAccess: estate.databaseAccess.counts,
     findings,
     waivers: {
       applied: audit.waivers.applied.length,
@@ -85,6 +85,6 @@ export function buildSummary(
       failing: audit.rules.filter((r) => r.failed > 0).length,
     },
     notEvaluated,
-    incompleteOrgs: sections.organizations.filter((o) => !o.complete || o.missingCoverage.length > 0).length,
+    incompleteOrgs: estate.organizations.filter((o) => !o.complete || o.missingCoverage.length > 0).length,
   };
 }

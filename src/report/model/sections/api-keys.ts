@@ -9,8 +9,6 @@ export const apiKeySection: SectionBuilder = (ctx, out) => {
   const { org } = ctx;
   const notEvaluated = ctx.notEvaluated('apiKey');
   for (const k of org.apiKeys) {
-    out.ids.apiKeys++;
-    if (k.orgRoles.includes('ORG_OWNER')) out.ids.ownerProgrammatic++;
     const key = identityKey(org.id, 'apiKey', k.id);
     const st = subjectStats(ctx.findings, key);
     const lastUsed = latest(k.accessList.map((a) => a.lastUsedAt));

@@ -6,15 +6,8 @@
 import type { DatabaseSubjectKind } from '../../../domain/database-access.js';
 import type { SubjectKind } from '../../../domain/subject.js';
 import type { Organization } from '../../../snapshot/schema.js';
-import type {
-  DatabaseProjectRow,
-  IdentityCounts,
-  ProgrammaticRow,
-  ProjectInvitationRow,
-  RosterRow,
-  TeamRow,
-} from '../../model.js';
 import type { FindingIndex } from '../finding-rows.js';
+import type { Sections } from './index.js';
 
 /** One organization, with the lookups its builders share. */
 export interface OrgContext {
@@ -33,16 +26,5 @@ export interface OrgContext {
   minPrefix: { ipv4: number; ipv6: number };
 }
 
-/** The lists the builders append to (the whole estate's), and this org's identity counts. */
-export interface SectionOutput {
-  ids: IdentityCounts;
-  roster: RosterRow[];
-  programmatic: ProgrammaticRow[];
-  teams: TeamRow[];
-  projectInvitations: ProjectInvitationRow[];
-  /** Database access per project. */
-  databaseProjects: DatabaseProjectRow[];
-}
-
-/** Builds one subject kind's rows of one organization. */
-export type SectionBuilder = (ctx: OrgContext, out: SectionOutput) => void;
+/** Builds one subject kind's rows of one organization, appending to the estate's lists. */
+export type SectionBuilder = (ctx: OrgContext, out: Sections) => void;

@@ -142,6 +142,24 @@ function useOf(
   };
 }
 
+/** What access history says about one user on each cluster it can reach (sorted), and in sum. */
+function userUse(
+  org: Organization,
+  project: Project,
+  user: DatabaseUser,
+  summaries: ReadonlyMap<Cluster, ReadonlyMap<string, Summary[]>>,
+): { clusters: DatabaseUserClusterUse[]; use: DatabaseUse; note: string } {
+  const clusters = reachableClusters(user, project.clusters)
+    .map((c) => clusterUse(user, c, summaries))
+    .sort((a, b) => compareText(a.cluster, b.cluster));
+  return { clusters, ...useOf(clusters, org.coverage.accessHistory && org.coverage.clusters) };
+}
+
+/** Whether a user holds a privileged role, directly or through a custom role (its row's `privilegedRoles`). */
+function privileged(project: Project, user: DatabaseUser): boolean {
+  return user.roles.some((r) => privilegedGrants(r, project.customRoles).length > 0);
+}
+
 function userRow(
   ctx: OrgContext,
   project: Project,
@@ -155,10 +173,7 @@ function userRow(
     databaseUserId(project.id, user.databaseName, user.username),
   );
   const st = subjectStats(ctx.findings, key);
-  const clusters = reachableClusters(user, project.clusters)
-    .map((c) => clusterUse(user, c, summaries))
-    .sort((a, b) => compareText(a.cluster, b.cluster));
-  const { use, note } = useOf(clusters, org.coverage.accessHistory && org.coverage.clusters);
+  const { clusters, use, note } = userUse(org, project, user, summaries);
   return {
     key,
     orgId: org.id,
@@ -242,6 +257,36 @@ function networkRows(
     .sort((a, b) => EXPOSURE_ORDER[a.exposure] - EXPOSURE_ORDER[b.exposure] || compareText(a.entry, b.entry));
 }
 
+/**
+ * One project's database access counts straight from the snapshot, without a row: the summary and the
+ * text format's database line read these, so `audit --format text` builds no database user row. The
+ * same predicates as the rows (userUse, privileged, networkExposure); test/report/model-lazy.test.ts
+ * recounts them from the rows.
+ */
+export function projectDatabaseCounts(
+  org: Organization,
+  project: Project,
+  minPrefix: { ipv4: number; ipv6: number },
+): DatabaseAccessCounts {
+  const counts = zeroDatabaseCounts();
+  const summaries = summariesByUser(project.clusters);
+  for (const u of project.databaseUsers) {
+    counts.users++;
+    if (privileged(project, u)) counts.privileged++;
+    const { use } = userUse(org, project, u, summaries);
+    if (use === 'unused') counts.unused++;
+    else if (use === 'unknown') counts.useUnknown++;
+  }
+  counts.customRoles = project.customRoles.length;
+  for (const e of project.networkAccess) {
+    counts.networkEntries++;
+    const exposure = networkExposure(e, minPrefix);
+    if (exposure === 'world') counts.worldOpen++;
+    else if (exposure === 'wide') counts.wide++;
+  }
+  return counts;
+}
+
 function projectCounts(p: DatabaseProjectRow): DatabaseAccessCounts {
   return {
     users: p.users.length,
@@ -312,7 +357,6 @@ export const databaseUserSection: SectionBuilder = (ctx, out) => {
     const dp = databaseProject(ctx, project, ctx.minPrefix);
     out.databaseProjects.push(dp);
     for (const u of dp.users) {
-      out.ids.databaseUsers++;
       out.roster.push({
         key: u.key,
         orgId: u.orgId,

@@ -8,25 +8,18 @@ import { compareText } from '../../../domain/compare-text.js';
 import { teamsOfUsers } from '../../../domain/team-membership.js';
 import type { Organization, Snapshot } from '../../../snapshot/schema.js';
 import type {
-  DatabaseAccess,
-  IdentityCounts,
-  OrgSummary,
+  DatabaseProjectRow,
   ProgrammaticRow,
   ProjectInvitationRow,
   RosterRow,
   TeamRow,
 } from '../../model.js';
+import { sortedOrganizations } from '../counts.js';
 import type { FindingIndex } from '../finding-rows.js';
-import { orgSummary } from '../organizations.js';
-import { groupByReason, zeroIdentities } from '../shared.js';
+import { groupByReason } from '../shared.js';
 import { apiKeySection } from './api-keys.js';
-import type { OrgContext, SectionBuilder, SectionOutput } from './context.js';
-import {
-  addDatabaseCounts,
-  databaseUserSection,
-  minPrefixOf,
-  zeroDatabaseCounts,
-} from './database-access.js';
+import type { OrgContext, SectionBuilder } from './context.js';
+import { databaseUserSection, minPrefixOf } from './database-access.js';
 import { projectInvitationSection } from './project-invitations.js';
 import { serviceAccountSection } from './service-accounts.js';
 import { teamSection } from './teams.js';
@@ -42,18 +35,14 @@ const SECTION_BUILDERS: readonly SectionBuilder[] = [
   databaseUserSection,
 ];
 
-/** The estate's sections, sorted, with the organizations' summaries and totals. */
+/** The estate's rows, sorted (the counts and the organizations' summaries are ../counts.ts). */
 export interface Sections {
-  /** Sorted by name, then id. */
-  organizations: OrgSummary[];
   roster: RosterRow[];
   teams: TeamRow[];
   programmatic: ProgrammaticRow[];
   projectInvitations: ProjectInvitationRow[];
-  databaseAccess: DatabaseAccess;
-  identities: IdentityCounts;
-  teamTotal: number;
-  projectTotal: number;
+  /** Database access per project, by organization, then project name and id. */
+  databaseProjects: DatabaseProjectRow[];
 }
 
 function orgContext(
@@ -80,7 +69,10 @@ function orgContext(
   };
 }
 
-/** Runs every section builder over every organization (sorted by name, then id). */
+/**
+ * Runs every section builder over every organization (sorted by name, then id). Only the renderers
+ * that show rows read them (the report model builds this on first access).
+ */
 export function buildSections(
   snapshot: Snapshot,
   notEvaluatedByOrg: ReadonlyMap<string, NotEvaluated[]>,
@@ -89,58 +81,16 @@ export function buildSections(
   minPrefix: { ipv4: number; ipv6: number } = minPrefixOf(undefined),
 ): Sections {
   const sections: Sections = {
-    organizations: [],
     roster: [],
     teams: [],
     programmatic: [],
     projectInvitations: [],
-    databaseAccess: {
-      collected: {
-        databaseUsers: true,
-        customRoles: true,
-        networkAccess: true,
-        clusters: true,
-        accessHistory: true,
-      },
-      counts: zeroDatabaseCounts(),
-      projects: [],
-    },
-    identities: zeroIdentities(),
-    teamTotal: 0,
-    projectTotal: 0,
+    databaseProjects: [],
   };
-  const orgs = [...snapshot.organizations].sort(
-    (a, b) => compareText(a.name, b.name) || compareText(a.id, b.id),
-  );
-  for (const org of orgs) {
-    const notEvaluated = notEvaluatedByOrg.get(org.id) ?? [];
-    const ctx = orgContext(org, asOf, findings, notEvaluated, minPrefix);
-    const ids = zeroIdentities();
-    const out: SectionOutput = {
-      ids,
-      roster: sections.roster,
-      programmatic: sections.programmatic,
-      teams: sections.teams,
-      projectInvitations: sections.projectInvitations,
-      databaseProjects: sections.databaseAccess.projects,
-    };
-    const rosterStart = sections.roster.length;
-    for (const build of SECTION_BUILDERS) build(ctx, out);
-    ids.total = sections.roster.length - rosterStart;
-    sections.organizations.push(orgSummary(org, ids, findings, notEvaluated));
-    sections.teamTotal += org.teams.length;
-    sections.projectTotal += org.projects.length;
-    const collected = sections.databaseAccess.collected;
-    for (const part of Object.keys(collected) as Array<keyof typeof collected>)
-      collected[part] = collected[part] && org.coverage[part];
-    for (const f of Object.keys(ids) as Array<keyof IdentityCounts>) sections.identities[f] += ids[f];
+  for (const org of sortedOrganizations(snapshot)) {
+    const ctx = orgContext(org, asOf, findings, notEvaluatedByOrg.get(org.id) ?? [], minPrefix);
+    for (const build of SECTION_BUILDERS) build(ctx, sections);
   }
-  if (orgs.length === 0) {
-    const c = sections.databaseAccess.collected;
-    for (const part of Object.keys(c) as Array<keyof typeof c>) c[part] = false;
-  }
-  for (const p of sections.databaseAccess.projects)
-    addDatabaseCounts(sections.databaseAccess.counts, p.counts);
   sortSections(sections);
   return sections;
 }

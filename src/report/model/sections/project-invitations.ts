@@ -9,7 +9,6 @@ import type { SectionBuilder } from './context.js';
 export const projectInvitationSection: SectionBuilder = (ctx, out) => {
   const { org, asOf } = ctx;
   for (const inv of org.projectInvitations) {
-    out.ids.projectInvitations++;
     out.projectInvitations.push({
       orgId: org.id,
       orgName: org.name,

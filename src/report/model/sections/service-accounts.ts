@@ -9,9 +9,6 @@ export const serviceAccountSection: SectionBuilder = (ctx, out) => {
   const { org } = ctx;
   const notEvaluated = ctx.notEvaluated('serviceAccount');
   for (const sa of org.serviceAccounts) {
-    out.ids.serviceAccounts++;
-    if (sa.orgRoles.includes('ORG_OWNER')) out.ids.ownerProgrammatic++;
-    if (sa.systemManaged) out.ids.systemManagedServiceAccounts++;
     const managedBy = sa.systemManaged ? 'Atlas' : null;
     const key = identityKey(org.id, 'serviceAccount', sa.clientId);
     const st = subjectStats(ctx.findings, key);

@@ -9,17 +9,11 @@ import type { SectionBuilder } from './context.js';
 /** Users and invitations (Atlas lists both as users): one roster row each. */
 export const userSection: SectionBuilder = (ctx, out) => {
   const { org } = ctx;
-  const { ids } = out;
   const notEvaluated = ctx.notEvaluated('user');
   for (const u of org.users) {
     const kind: IdentityKind = u.status === 'ACTIVE' ? 'user' : 'invitation';
-    if (u.status === 'ACTIVE') ids.users++;
-    else if (u.status === 'PENDING') ids.pendingInvitations++;
-    else ids.staleInvitations++;
-    if (u.orgRoles.includes('ORG_OWNER') && u.status === 'ACTIVE') ids.ownerUsers++;
     // What manages a user that is not a person, e.g. "Atlas Charts"; null for a person.
     const managedBy = nonHumanUser(u.username)?.label ?? null;
-    if (managedBy !== null) ids.nonHumanUsers++;
     const key = identityKey(org.id, 'user', u.id);
     const st = subjectStats(ctx.findings, key);
     out.roster.push({
