@@ -100,12 +100,24 @@ export function ldapAddress(name: string): string | null {
   return addressIn(`${uid}@${domain.join('.')}`);
 }
 
-/** The directory identity of a database user, or null for SCRAM, X.509 and AWS IAM users. */
+/**
+ * An OIDC user authenticating against `$external` is a Workload identity (an application's token),
+ * not a Workforce person: the spec's `databaseName` reads "$external" for OIDC Workload and "admin" for
+ * OIDC Workforce (docs/atlas-api-notes.md).
+ */
+export function isOidcWorkload(user: { authKind: string; databaseName?: string }): boolean {
+  return user.authKind === 'oidc-user' && user.databaseName === '$external';
+}
+
+/** The directory identity of a database user, or null for SCRAM, X.509, AWS IAM and OIDC Workload users. */
 export function databaseIdentity(user: {
   username: string;
   /** The snapshot's `DatabaseAuthKind` (src/snapshot/schema.ts); domain sits below snapshot. */
   authKind: string;
+  /** `admin` or `$external`: tells an OIDC Workforce user from a Workload one. */
+  databaseName?: string;
 }): DatabaseIdentity | null {
+  if (isOidcWorkload(user)) return null;
   switch (user.authKind) {
     case 'oidc-user':
     case 'oidc-group': {

@@ -48,7 +48,7 @@ const sa = serviceAccount({
 });
 prod.databaseUsers = [
   dbUser({ username: 'app' }),
-  dbUser({ username: 'idp1/dan@corp.example', databaseName: '$external', authKind: 'oidc-user' }),
+  dbUser({ username: 'idp1/dan@corp.example', databaseName: 'admin', authKind: 'oidc-user' }),
 ];
 stage.teams = [{ teamId: beta.id, roles: ['GROUP_CLUSTER_MANAGER'] }];
 alpha.memberIds = [ann.id, cat.id];
@@ -93,7 +93,7 @@ const ROWS = {
   key: row('apiKey', key.id, key.publicKey),
   sa: row('serviceAccount', sa.clientId, sa.name),
   app: row('databaseUser', `${prod.id}/admin/app`, 'app'),
-  oidc: row('databaseUser', `${prod.id}/$external/idp1/dan@corp.example`, 'idp1/dan@corp.example'),
+  oidc: row('databaseUser', `${prod.id}/admin/idp1/dan@corp.example`, 'idp1/dan@corp.example'),
   entry: row('networkAccessEntry', `${prod.id}/0.0.0.0/0`, '0.0.0.0/0'),
 };
 
@@ -124,7 +124,7 @@ describe('routeRows', () => {
       ROWS.bob,
       ['projectOwner', 'stage-owner@corp.example'],
     ],
-    ['an OIDC database user: the manager of the person it names', ROWS.oidc, ['manager', 'ann@corp.example']],
+    ['an OIDC Workforce database user: the manager of the person it names', ROWS.oidc, ['manager', 'ann@corp.example']],
     [
       'an API key: the owner of its first project by name',
       ROWS.key,

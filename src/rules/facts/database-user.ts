@@ -4,6 +4,7 @@
  * identity is a member of the org.
  */
 
+import { isOidcWorkload } from '../../domain/database-identity.js';
 import {
   BUILT_IN_DATABASE_ROLES,
   type CustomRolePrivilege,
@@ -69,7 +70,10 @@ const DATABASE_USER_FACTS = {
       'databaseUserCerts',
     ),
   ),
-  isPersonIdentity: f('boolean', 'An OIDC workforce user or an LDAP user: an identity of one person'),
+  isPersonIdentity: f(
+    'boolean',
+    'An OIDC Workforce user (in admin) or an LDAP user: an identity of one person; an OIDC Workload user (in $external) is an application',
+  ),
   identityAddress: f(
     'string',
     'The address derived from the external identity (OIDC "<idp>/<name>", LDAP DN); null when none',
@@ -248,8 +252,8 @@ export function identityAddress(authKind: string, username: string): string | nu
 type IdentityFacts = Pick<DatabaseUserFacts, 'isPersonIdentity' | 'identityAddress' | 'isOrgMember'>;
 
 function identity(u: DatabaseUser, members: ReadonlySet<string>): { facts: IdentityFacts; unknown: Unknown } {
-  const person = u.authKind === 'oidc-user' || u.authKind === 'ldap-user';
-  const address = identityAddress(u.authKind, u.username);
+  const person = (u.authKind === 'oidc-user' && !isOidcWorkload(u)) || u.authKind === 'ldap-user';
+  const address = person ? identityAddress(u.authKind, u.username) : null;
   const facts = {
     isPersonIdentity: person,
     identityAddress: address,

@@ -96,7 +96,11 @@ export function rosterFacts(
  * (src/domain/database-identity.ts); none for groups, SCRAM, X.509 and AWS IAM users, and for an
  * identity that states no address (a CN is never turned into a guessed address).
  */
-export function databaseUserRosterAddresses(user: { username: string; authKind: string }): string[] {
+export function databaseUserRosterAddresses(user: {
+  username: string;
+  authKind: string;
+  databaseName?: string;
+}): string[] {
   const address = databaseIdentity(user)?.address ?? null;
   return address === null ? [] : [address];
 }

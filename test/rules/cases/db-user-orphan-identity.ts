@@ -5,7 +5,9 @@ import type { RuleCases } from '../tester.js';
 const external = (
   authKind: 'oidc-user' | 'oidc-group' | 'ldap-user' | 'ldap-group' | 'aws-iam-user',
   username: string,
-) => dbUser({ username, databaseName: '$external', authKind });
+) =>
+  // OIDC Workforce users and groups live in admin; in $external an OIDC user is a Workload identity.
+  dbUser({ username, databaseName: authKind.startsWith('oidc') ? 'admin' : '$external', authKind });
 const members = () => [
   user({ username: 'owner1@example.com', orgRoles: ['ORG_OWNER'] }),
   user({ username: 'Jane.Doe@Example.com' }),
@@ -23,6 +25,22 @@ export const cases: RuleCases = {
               external('oidc-user', '0oa1idp/jane.doe@example.com'),
               external('ldap-user', 'uid=jane.doe,ou=people,dc=example,dc=com'),
               external('ldap-user', 'CN=Jane Doe,OU=Staff,mail=JANE.DOE@EXAMPLE.COM'),
+            ],
+          },
+          { users: members() },
+        ),
+    },
+    {
+      name: 'an OIDC Workload user ($external) is an application, not a person, whatever its name',
+      org: () =>
+        dbOrg(
+          {
+            databaseUsers: [
+              dbUser({
+                username: '0oa1idp/left@example.com',
+                databaseName: '$external',
+                authKind: 'oidc-user',
+              }),
             ],
           },
           { users: members() },
