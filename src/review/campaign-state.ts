@@ -14,7 +14,7 @@ import { compareText } from '../domain/compare-text.js';
 import { InputError } from '../errors.js';
 import type { Snapshot } from '../snapshot/schema.js';
 import { sha256Hex } from '../snapshot/store.js';
-import { normaliseAddress } from '../util/address.js';
+import { addressFileSlug, normaliseAddress } from '../util/address.js';
 import { parseJsonText, parseWithSchema } from '../util/validate.js';
 import { ASSIGNED_REVIEWER_LABEL, CAMPAIGN_ID_LABEL, SUMMARY_SHEET } from '../workbook/contract.js';
 import {
@@ -34,8 +34,7 @@ import { snapshotSubjectCount, type WorkbookLimits, workbookLimits } from './xls
 
 /** The follow-up workbook of the rows reassigned to `reviewer`: a plain file name in the campaign folder. */
 export function reassignedWorkbookName(reviewer: string): string {
-  const slug = normaliseAddress(reviewer).replace(/[^A-Za-z0-9._@+-]/g, '_');
-  return `reassigned-${slug}.xlsx`;
+  return `reassigned-${addressFileSlug(normaliseAddress(reviewer))}.xlsx`;
 }
 
 /** campaign.json read and validated (InputError naming the file and JSON path). */

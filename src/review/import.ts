@@ -17,7 +17,7 @@ import { identityKey } from '../domain/keys.js';
 import type { IdentityKind } from '../domain/subject.js';
 import { teamsOfUsers } from '../domain/team-membership.js';
 import type { DatabaseUser, Organization, Project, Snapshot } from '../snapshot/schema.js';
-import { normaliseAddress, visibleText } from '../util/address.js';
+import { isMailbox, normaliseAddress, visibleText } from '../util/address.js';
 import { neutraliseFormula } from '../util/text-safety.js';
 import {
   CAMPAIGN_DECISIONS,
@@ -876,6 +876,16 @@ function checkAssignedReviewer(reviewer: string | null, ctx: RowContext, at: Cel
     );
 }
 
+/**
+ * The new reviewer a Reassign's Comment names, normalised; null unless it is one plain mailbox
+ * (src/util/address.ts isMailbox): `review remind` mails it and `review merge` names a file after it,
+ * so a list, a display name with a comma, a formula or a control character is no reviewer.
+ */
+export function reassignTarget(comment: string | null): string | null {
+  const target = comment === null ? '' : normaliseAddress(cleanName(comment));
+  return isMailbox(target) ? target : null;
+}
+
 /** A Reassign names, in Comment, another reviewer who is not the row's subject. */
 function checkReassignTarget(
   comment: string | null,
@@ -883,8 +893,8 @@ function checkReassignTarget(
   subjectNames: readonly string[],
   at: CellReport,
 ): string | null {
-  const target = comment === null ? '' : normaliseAddress(cleanName(comment));
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(target)) {
+  const target = reassignTarget(comment);
+  if (target === null) {
     at(
       HEADERS.comment,
       'reassign-target',

@@ -113,14 +113,14 @@ beforeAll(async () => {
   expect(control.code).toBe(0);
 }, 60_000);
 
-describe('review merge refuses (exit 2, nothing written)', () => {
-  const refused = async (folder: string, ...messages: RegExp[]) => {
-    const r = await merge(folder);
-    for (const m of messages) expect(r.stderr).toMatch(m);
-    expect(r.code).toBe(2);
-    expect(existsSync(join(dir, `${folder}-out`, 'signoff.json'))).toBe(false);
-  };
+const refused = async (folder: string, ...messages: RegExp[]) => {
+  const r = await merge(folder);
+  for (const m of messages) expect(r.stderr).toMatch(m);
+  expect(r.code).toBe(2);
+  expect(existsSync(join(dir, `${folder}-out`, 'signoff.json'))).toBe(false);
+};
 
+describe('review merge refuses (exit 2, nothing written)', () => {
   it('a workbook of another campaign', async () => {
     const folder = await tampered('foreign');
     copyFileSync(join(dir, 'other', reviewerFileName(LEAD)), join(dir, folder, reviewerFileName(LEAD)));
@@ -204,6 +204,33 @@ describe('review merge refuses (exit 2, nothing written)', () => {
       /\(Comment\): a Reassign needs the new reviewer's email address \(alone\) in Comment/,
       /\(Comment\): mallory@example\.com is the row's own identity; choose another reviewer/,
     );
+  });
+});
+
+describe('a Reassign to no plain mailbox (a list, a formula, a bidi character)', () => {
+  const targets = [
+    'sec@example.com,eve@evil.example',
+    '=HYPERLINK("http://evil.example")@x.com',
+    'sec@example.com\u202e',
+  ];
+
+  it('is refused by review merge, and review status leaves the row open with its reviewer', async () => {
+    for (const [i, target] of targets.entries()) {
+      const folder = await tampered(
+        `reassign-hostile-${i}`,
+        decided(LEAD, (k) => (k === key('user', OWNER1) ? { decision: 'Reassign', comment: target } : {})),
+      );
+      await refused(
+        folder,
+        /\(Comment\): a Reassign needs the new reviewer's email address \(alone\) in Comment/,
+      );
+      const status = await cli(['review', 'status', folder, '--campaign', 'camp/campaign.json', '--json']);
+      const reviewers: Array<{ reviewer: string; open: number; reassignedOut: number }> = JSON.parse(
+        status.stdout,
+      ).reviewers;
+      expect(reviewers.map((r) => r.reviewer)).toEqual([LEAD, SEC]);
+      expect(reviewers[0]).toMatchObject({ open: 1, reassignedOut: 0 });
+    }
   });
 });
 

@@ -30,6 +30,7 @@ import { campaignStatus, formatStatusText } from '../../review/status.js';
 import { flaggedKeys, formatSignal } from '../../review/trust.js';
 import { WORKBOOK_LIMITS } from '../../review/xlsx-package.js';
 import type { LoadedSnapshot } from '../../snapshot/store.js';
+import { addressFileSlug } from '../../util/address.js';
 import { assertWritable, readInputBytes, writeFileAtomic, writeFilesAtomic } from '../../util/files.js';
 import { terminalSafe } from '../../util/terminal.js';
 import type { CliContext } from '../context.js';
@@ -458,9 +459,7 @@ export function remindCommand(ctx: CliContext) {
         });
       }
       if (emlDir !== null) {
-        const paths = messages.map(({ r }) =>
-          resolve(emlDir, `remind-${r.reviewer.replace(/[^A-Za-z0-9._@+-]/g, '_')}.eml`),
-        );
+        const paths = messages.map(({ r }) => resolve(emlDir, `remind-${addressFileSlug(r.reviewer)}.eml`));
         for (const p of paths) await assertWritable(p, argv.force);
         for (const [i, { r, message }] of messages.entries()) {
           const bytes = await writeEml(paths[i]!, message, { force: argv.force });
