@@ -172,6 +172,39 @@ async function readOne(
 }
 
 /**
+ * Every Review row of the snapshot is some reviewer's, and one reviewer's only: a campaign.json edited
+ * to leave a reviewer (and their rows) out, or to give a row to two, would otherwise merge into a
+ * sign-off that covers less of the estate than it claims (exit 2 naming the file and the first row).
+ */
+function assertEveryRowAssignedOnce(
+  campaign: Campaign,
+  all: ReadonlyMap<string, SnapshotIdentity>,
+  campaignFile: string,
+): void {
+  const owner = new Map<string, number>();
+  for (const [i, r] of campaign.reviewers.entries())
+    for (const [j, row] of r.rows.entries()) {
+      const first = owner.get(row.key);
+      if (first !== undefined)
+        throw new InputError(
+          campaignFile,
+          `$.reviewers[${i}].rows[${j}].key`,
+          `${JSON.stringify(row.key)} is given to ${campaign.reviewers[first]!.reviewer} already; a row has one reviewer`,
+          { hint: 'use the campaign.json report --split-by reviewer wrote' },
+        );
+      owner.set(row.key, i);
+    }
+  const unassigned = [...all.keys()].filter((k) => !owner.has(k)).sort(compareText);
+  if (unassigned.length > 0)
+    throw new InputError(
+      campaignFile,
+      '$.reviewers',
+      `${unassigned.length} row(s) of the snapshot have no reviewer, e.g. ${all.get(unassigned[0]!)!.name} (${unassigned[0]})`,
+      { hint: 'use the campaign.json report --split-by reviewer wrote for this snapshot' },
+    );
+}
+
+/**
  * Reads the campaign folder: every reviewer's workbook (one at a time; a missing one leaves its rows
  * open), then one follow-up workbook per reviewer rows were reassigned to. Problems are collected per
  * workbook, never thrown: `review merge` refuses on any, `review status` counts them. A campaign for
@@ -190,6 +223,7 @@ export async function readCampaignState(
     );
   const all = snapshotIdentities(input.snapshot.snapshot);
   for (const [k, v] of snapshotNetworkAccessRows(input.snapshot.snapshot)) all.set(k, v);
+  assertEveryRowAssignedOnce(campaign, all, campaignFile);
   const limits = workbookLimits(snapshotSubjectCount(input.snapshot.snapshot));
   const state: CampaignState = { campaign, workbooks: [], decisions: [], reassignments: [], open: new Map() };
   const ctx = { all, limits, state };

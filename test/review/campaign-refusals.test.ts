@@ -234,6 +234,61 @@ describe('a Reassign to no plain mailbox (a list, a formula, a bidi character)',
   });
 });
 
+describe('an edited campaign.json', () => {
+  const mergeWith = async (name: string, edit: (c: Campaign) => Campaign) => {
+    const folder = join(dir, name);
+    cpSync(join(dir, 'filled'), folder, { recursive: true });
+    writeFileSync(join(folder, 'campaign.json'), JSON.stringify(edit(structuredClone(campaign))));
+    return cli([
+      'review',
+      'merge',
+      name,
+      '--campaign',
+      `${name}/campaign.json`,
+      '--snapshot',
+      'q3.json',
+      '--out-dir',
+      `${name}-out`,
+    ]);
+  };
+
+  it('refuses a reviewer left out, rows emptied, a row given twice or a workbook outside the folder (exit 2)', async () => {
+    const cases: Array<[string, (c: Campaign) => Campaign, RegExp]> = [
+      [
+        'edit-drop',
+        (c) => ({ ...c, reviewers: c.reviewers.filter((x) => x.reviewer !== SEC) }),
+        /edit-drop\/campaign\.json: \$\.reviewers: 3 row\(s\) of the snapshot have no reviewer/,
+      ],
+      [
+        'edit-empty',
+        (c) => ({ ...c, reviewers: c.reviewers.map((x) => (x.reviewer === SEC ? { ...x, rows: [] } : x)) }),
+        /edit-empty\/campaign\.json: \$\.reviewers: 3 row\(s\) of the snapshot have no reviewer/,
+      ],
+      [
+        'edit-twice',
+        (c) => ({
+          ...c,
+          reviewers: c.reviewers.map((x) =>
+            x.reviewer === SEC ? { ...x, rows: [...x.rows, c.reviewers[0]!.rows[0]!] } : x,
+          ),
+        }),
+        /edit-twice\/campaign\.json: \$\.reviewers\[1\]\.rows\[3\]\.key: .* is given to lead@example\.com already/,
+      ],
+      [
+        'edit-path',
+        (c) => ({ ...c, reviewers: c.reviewers.map((x) => ({ ...x, workbook: `../filled/${x.workbook}` })) }),
+        /edit-path\/campaign\.json: \$\.reviewers\[0\]\.workbook: expected a plain file name/,
+      ],
+    ];
+    for (const [name, edit, message] of cases) {
+      const r = await mergeWith(name, edit);
+      expect(r.stderr).toMatch(message);
+      expect(r.code).toBe(2);
+      expect(existsSync(join(dir, `${name}-out`, 'signoff.json'))).toBe(false);
+    }
+  });
+});
+
 describe('review import and Reassign', () => {
   it('refuses it: Reassign belongs to review merge', async () => {
     const folder = await tampered(
