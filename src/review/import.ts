@@ -433,6 +433,15 @@ function text(v: CellData | undefined): string | null {
   return t === '' ? null : t;
 }
 
+/**
+ * A Comment that can justify a Keep: some letter or digit a reader sees. Blank, zero-width characters
+ * (`\u200b`, a BOM), or punctuation alone (`.`, `-`, `…`) say nothing (docs/review.md, "Decisions an
+ * auditor trusts"); whether the words are a good reason is the auditor's call.
+ */
+function isJustification(comment: string | null): boolean {
+  return comment !== null && /[\p{L}\p{N}]/u.test(visibleText(comment));
+}
+
 /** Strips a `mailto:` from links. */
 function cleanName(t: string): string {
   return t.slice(0, 7).toLowerCase() === 'mailto:' ? t.slice(7).trim() : t.trim();
@@ -983,7 +992,9 @@ function checkDecisionRow(
   else if (decision === 'Modify' && comment === null)
     at(HEADERS.comment, 'comment-required', 'a Modify decision needs a comment saying what to change');
   const why =
-    decision === 'Keep' && identity && comment === null ? ctx.options.keepNeedsComment?.(identity) : null;
+    decision === 'Keep' && identity && !isJustification(comment)
+      ? ctx.options.keepNeedsComment?.(identity)
+      : null;
   if (why)
     at(
       HEADERS.comment,

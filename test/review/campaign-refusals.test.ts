@@ -289,6 +289,18 @@ describe('an edited campaign.json', () => {
   });
 });
 
+describe('a Keep of the Org Owner "justified" by nothing a reader sees', () => {
+  it('a zero-width space, a BOM or punctuation alone is no justification (exit 2)', async () => {
+    for (const [i, comment] of ['\u200b', '\ufeff\u200d', ' . ', '—'].entries()) {
+      const folder = await tampered(
+        `keep-blank-${i}`,
+        decided(LEAD, (k) => (k === key('user', OWNER1) ? { comment } : {})),
+      );
+      await refused(folder, /\(Comment\): Keep of user owner1@example\.com needs a justification in Comment/);
+    }
+  });
+});
+
 describe('review import and Reassign', () => {
   it('refuses it: Reassign belongs to review merge', async () => {
     const folder = await tampered(
