@@ -21,6 +21,7 @@ import {
   writeSnapshotFile,
 } from '../fixtures/review/estate.js';
 import { runCliForTest, tempDir } from '../helpers/cli.js';
+import { deflatedRepeat, readZip, writeZip } from '../helpers/zip.js';
 
 const LEAD = 'lead@example.com';
 const SEC = 'sec@example.com';
@@ -298,6 +299,29 @@ describe('a Keep of the Org Owner "justified" by nothing a reader sees', () => {
       );
       await refused(folder, /\(Comment\): Keep of user owner1@example\.com needs a justification in Comment/);
     }
+  });
+});
+
+describe('a forged package among the campaign workbooks', () => {
+  it('a zip bomb that lies about its size is refused by merge as by import, inflating no more than it declared', async () => {
+    const folder = join(dir, 'bomb');
+    cpSync(join(dir, 'filled'), folder, { recursive: true });
+    const lead = join(folder, reviewerFileName(LEAD));
+    const entries = readZip(readFileSync(lead));
+    const payload = await deflatedRepeat('A', 400 * 1024 * 1024);
+    writeFileSync(
+      lead,
+      writeZip([
+        ...[...entries].map(([name, data]) => ({ name, data })),
+        { name: 'xl/sharedStrings2.xml', data: '', deflated: payload, declaredSize: 1000 },
+      ]),
+    );
+    const before = process.memoryUsage().rss;
+    await refused(
+      'bomb',
+      /review-lead-at-example\.com\.xlsx: not a readable XLSX workbook: .*inflates to more than the 1000 bytes its directory entry declares/,
+    );
+    expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 * 1024);
   });
 });
 
