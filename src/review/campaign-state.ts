@@ -150,6 +150,7 @@ async function readOne(
     ...(input.trust.keepNeedsJustification
       ? { keepNeedsComment: keepJustificationRule(input.snapshot.snapshot, input.trust.flagged) }
       : {}),
+    ...(input.trust.aliasesOf ? { aliasesOf: input.trust.aliasesOf } : {}),
   });
   ws.problems = [...belongingProblems(contents.summary, state.campaign, wb.reviewer), ...check.problems];
   // A reassigned row is decided by the reviewer it went to: it is not handed on again.

@@ -273,6 +273,12 @@ export interface ReviewCheckOptions {
    * privileged access or open findings); null when it needs none.
    */
   keepNeedsComment?: (identity: SnapshotIdentity) => string | null;
+  /**
+   * The roster's other addresses of a subject (its email and aliases; none when the roster does not
+   * know it): a reviewer, or a Reassign's new reviewer, who is the subject under an alias reviews their
+   * own access, as routing already knows (src/campaign/routing.ts).
+   */
+  aliasesOf?: (name: string) => readonly string[];
 }
 
 function orgIdentities(org: Organization): SnapshotIdentity[] {
@@ -953,7 +959,9 @@ function checkDecisionRow(
   // pre-filled Revoke nobody confirmed (no reviewer, no date): a proposal, not a decision.
   if (ctx.options.campaign && isOpenCampaignRow(cells, identity, ctx)) return { kind: 'undecided' };
   const decision = readDecision(cells, ctx, at);
-  const subjectNames = identity ? [identity.name, ...(identity.ownerHints ?? [])] : name ? [name] : [];
+  const names = identity ? [identity.name, ...(identity.ownerHints ?? [])] : name ? [name] : [];
+  const aliasesOf = ctx.options.aliasesOf;
+  const subjectNames = aliasesOf ? [...names, ...names.flatMap((n) => aliasesOf(n))] : names;
   const predecided = identity ? PREDECIDED_REVOKE[identity.status] : undefined;
   const reviewer = checkReviewer(
     text(cells.get(ctx.col(HEADERS.reviewer))),

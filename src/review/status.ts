@@ -13,7 +13,7 @@ import { normaliseAddress, visibleText } from '../util/address.js';
 import { terminalSafe } from '../util/terminal.js';
 import { HEADERS, REASSIGN_DECISION } from '../workbook/contract.js';
 import { reassignedWorkbookName } from './campaign-state.js';
-import { type CellData, reassignTarget, readReviewWorkbook } from './import.js';
+import { type CellData, readReviewWorkbook, reassignTarget } from './import.js';
 import { workbookLimits } from './xlsx-package.js';
 
 /** One reviewer's progress. */

@@ -10,6 +10,7 @@ import type ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Campaign } from '../../src/campaign/campaign.js';
 import { reviewerFileName } from '../../src/report/split.js';
+import { rosterCsv } from '../builders/roster.js';
 import {
   fillWorkbook,
   KEY,
@@ -322,6 +323,50 @@ describe('a forged package among the campaign workbooks', () => {
       /review-lead-at-example\.com\.xlsx: not a readable XLSX workbook: .*inflates to more than the 1000 bytes its directory entry declares/,
     );
     expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 * 1024);
+  });
+});
+
+describe('the subject under a roster alias', () => {
+  const ALIAS = 'o.one@example.com';
+  const withRoster = (args: string[]) => cli([...args, '--roster', 'alias-hr.csv']);
+
+  it("a Reassign to the subject's alias is refused by review merge --roster", async () => {
+    writeFileSync(
+      join(dir, 'alias-hr.csv'),
+      rosterCsv([{ email: 'owner1@example.com', aliases: [ALIAS.toUpperCase()] }, { email: LEAD }]),
+    );
+    const folder = await tampered(
+      'reassign-alias',
+      decided(LEAD, (k) => (k === key('user', OWNER1) ? { decision: 'Reassign', comment: ALIAS } : {})),
+    );
+    const r = await withRoster([
+      'review',
+      'merge',
+      folder,
+      '--campaign',
+      'camp/campaign.json',
+      '--snapshot',
+      'q3.json',
+      '--out-dir',
+      `${folder}-out`,
+    ]);
+    expect(r.stderr).toMatch(
+      /\(Comment\): o\.one@example\.com is the row's own identity; choose another reviewer/,
+    );
+    expect(r.code).toBe(2);
+  });
+
+  it('review import --roster refuses the subject deciding their own row under an alias', async () => {
+    const folder = await tampered(
+      'self-alias',
+      decided(LEAD, (k) => (k === key('user', OWNER1) ? { reviewer: ALIAS } : {})),
+    );
+    const wb = join(folder, reviewerFileName(LEAD));
+    const out = mkdtempSync(join(dir, 'self-alias-out-'));
+    const r = await withRoster(['review', 'import', wb, '--snapshot', 'q3.json', '--out-dir', out]);
+    expect(r.stderr).toMatch(/\(Reviewer\): o\.one@example\.com reviewed their own access/);
+    expect(r.code).toBe(2);
+    expect(existsSync(join(out, 'signoff.json'))).toBe(false);
   });
 });
 

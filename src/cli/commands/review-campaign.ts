@@ -29,6 +29,7 @@ import type { Signoff } from '../../review/signoff.js';
 import { campaignStatus, formatStatusText } from '../../review/status.js';
 import { flaggedKeys, formatSignal } from '../../review/trust.js';
 import { WORKBOOK_LIMITS } from '../../review/xlsx-package.js';
+import { type Roster, rosterIndex } from '../../roster/roster.js';
 import type { LoadedSnapshot } from '../../snapshot/store.js';
 import { addressFileSlug } from '../../util/address.js';
 import { assertWritable, readInputBytes, writeFileAtomic, writeFilesAtomic } from '../../util/files.js';
@@ -152,7 +153,7 @@ export async function readTrust(
   keys: EvidenceKeys,
 ): Promise<{ loaded: LoadedSnapshot; trust: ReviewTrust; review: ReviewPolicy }> {
   const at = (p: string | undefined) => (p === undefined ? undefined : resolve(ctx.cwd, p));
-  const { loaded, audit, policy } = await auditWithPolicy(
+  const { loaded, audit, policy, roster } = await auditWithPolicy(
     {
       snapshotFile: at(argv.snapshot)!,
       rulesDir: at(argv.rules),
@@ -170,6 +171,7 @@ export async function readTrust(
       flagged: flaggedKeys(audit.findings),
       keepNeedsJustification: review.keepNeedsJustification,
       identicalCommentRows: identicalCommentRows(policy),
+      ...(roster ? { aliasesOf: rosterAliases(roster) } : {}),
     },
     review,
   };
@@ -179,7 +181,16 @@ export async function readTrust(
 async function auditWithPolicy(opts: AuditFileOptions, now: Date) {
   const inputs = await readAuditInputs(opts, now);
   const { loaded, audit } = await auditFromFiles(opts, now, inputs);
-  return { loaded, audit, policy: inputs.policy };
+  return { loaded, audit, policy: inputs.policy, roster: inputs.roster };
+}
+
+/** A subject's addresses the roster knows (its email and aliases), for the self-review checks. */
+function rosterAliases(roster: Roster): (name: string) => readonly string[] {
+  const personOf = rosterIndex(roster);
+  return (name) => {
+    const p = personOf(name);
+    return p ? [p.email, ...p.aliases] : [];
+  };
 }
 
 /** A file of the campaign folder, or null when it is not there (size-capped like `review import`). */
