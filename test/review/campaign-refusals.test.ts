@@ -254,7 +254,7 @@ describe('an edited campaign.json', () => {
     ]);
   };
 
-  it('refuses a reviewer left out, rows emptied, a row given twice or a workbook outside the folder (exit 2)', async () => {
+  it('refuses a reviewer left out, rows emptied, a row given twice, an address with a header in it or a workbook outside the folder (exit 2)', async () => {
     const cases: Array<[string, (c: Campaign) => Campaign, RegExp]> = [
       [
         'edit-drop',
@@ -275,6 +275,17 @@ describe('an edited campaign.json', () => {
           ),
         }),
         /edit-twice\/campaign\.json: \$\.reviewers\[1\]\.rows\[3\]\.key: .* is given to lead@example\.com already/,
+      ],
+      [
+        'edit-header',
+        (c) => ({
+          ...c,
+          reviewers: c.reviewers.map((x, i) =>
+            i === 0 ? { ...x, reviewer: `${x.reviewer}\r\nBcc: eve@evil.example` } : x,
+          ),
+          fallbackReviewer: 'sec@example.com, eve@evil.example',
+        }),
+        /edit-header\/campaign\.json: \$\.fallbackReviewer: expected one email address like lead@example\.com \(and 1 more problem\)/,
       ],
       [
         'edit-path',
