@@ -173,13 +173,13 @@ async function readOne(
 }
 
 /**
- * Every Review row of the snapshot is some reviewer's, and one reviewer's only: a campaign.json edited
+ * Every identity of the snapshot (`required`) is some reviewer's row, and no row is two reviewers': a campaign.json edited
  * to leave a reviewer (and their rows) out, or to give a row to two, would otherwise merge into a
  * sign-off that covers less of the estate than it claims (exit 2 naming the file and the first row).
  */
 function assertEveryRowAssignedOnce(
   campaign: Campaign,
-  all: ReadonlyMap<string, SnapshotIdentity>,
+  required: ReadonlyMap<string, SnapshotIdentity>,
   campaignFile: string,
 ): void {
   const owner = new Map<string, number>();
@@ -195,12 +195,12 @@ function assertEveryRowAssignedOnce(
         );
       owner.set(row.key, i);
     }
-  const unassigned = [...all.keys()].filter((k) => !owner.has(k)).sort(compareText);
+  const unassigned = [...required.keys()].filter((k) => !owner.has(k)).sort(compareText);
   if (unassigned.length > 0)
     throw new InputError(
       campaignFile,
       '$.reviewers',
-      `${unassigned.length} row(s) of the snapshot have no reviewer, e.g. ${all.get(unassigned[0]!)!.name} (${unassigned[0]})`,
+      `${unassigned.length} row(s) of the snapshot have no reviewer, e.g. ${required.get(unassigned[0]!)!.name} (${unassigned[0]})`,
       { hint: 'use the campaign.json report --split-by reviewer wrote for this snapshot' },
     );
 }
@@ -223,8 +223,9 @@ export async function readCampaignState(
       `the campaign is for snapshot ${campaign.snapshot.sha256}, not ${input.snapshot.sha256} (the --snapshot file)`,
     );
   const all = snapshotIdentities(input.snapshot.snapshot);
-  for (const [k, v] of snapshotNetworkAccessRows(input.snapshot.snapshot)) all.set(k, v);
+  // Every identity is a Review row; an access list entry is one only when flagged (optional here).
   assertEveryRowAssignedOnce(campaign, all, campaignFile);
+  for (const [k, v] of snapshotNetworkAccessRows(input.snapshot.snapshot)) all.set(k, v);
   const limits = workbookLimits(snapshotSubjectCount(input.snapshot.snapshot));
   const state: CampaignState = { campaign, workbooks: [], decisions: [], reassignments: [], open: new Map() };
   const ctx = { all, limits, state };
