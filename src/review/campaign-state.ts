@@ -223,9 +223,14 @@ export async function readCampaignState(
       `the campaign is for snapshot ${campaign.snapshot.sha256}, not ${input.snapshot.sha256} (the --snapshot file)`,
     );
   const all = snapshotIdentities(input.snapshot.snapshot);
-  // Every identity is a Review row; an access list entry is one only when flagged (optional here).
-  assertEveryRowAssignedOnce(campaign, all, campaignFile);
-  for (const [k, v] of snapshotNetworkAccessRows(input.snapshot.snapshot)) all.set(k, v);
+  // Every identity is a Review row; an access list entry is one when a rule flags it, so the entries
+  // the merge's own audit flags are required too (an unflagged one may or may not have a row).
+  const required = new Map(all);
+  for (const [k, v] of snapshotNetworkAccessRows(input.snapshot.snapshot)) {
+    all.set(k, v);
+    if (input.trust.flagged.has(k)) required.set(k, v);
+  }
+  assertEveryRowAssignedOnce(campaign, required, campaignFile);
   const limits = workbookLimits(snapshotSubjectCount(input.snapshot.snapshot));
   const state: CampaignState = { campaign, workbooks: [], decisions: [], reassignments: [], open: new Map() };
   const ctx = { all, limits, state };
