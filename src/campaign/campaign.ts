@@ -9,6 +9,7 @@
  * moved to another reviewer's workbook from one the campaign assigned.
  */
 import { z } from 'zod';
+import { isMailbox } from '../util/address.js';
 import { ROUTES } from './policy.js';
 
 export const CAMPAIGN_SCHEMA_VERSION = 1 as const;
@@ -18,6 +19,8 @@ export const CAMPAIGN_FILE = 'campaign.json';
 
 const sha256 = z.string().regex(/^[a-f0-9]{64}$/, 'expected a sha256 hex digest');
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+/** An address `review remind` may put in a header (src/util/address.ts isMailbox). */
+const mailbox = z.string().refine(isMailbox, 'expected one email address like lead@example.com');
 /** A file name inside the campaign folder: no directories, nothing hidden. */
 const fileName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@+-]*$/, 'expected a plain file name');
 
@@ -30,8 +33,8 @@ const campaignRowSchema = z.strictObject({
 });
 
 const campaignReviewerSchema = z.strictObject({
-  /** The reviewer's address, normalised (lower case). */
-  reviewer: z.string().min(3),
+  /** The reviewer's address, normalised (lower case): one plain mailbox (`review remind` mails it). */
+  reviewer: mailbox,
   /** Their workbook, a file in the campaign folder. */
   workbook: fileName,
   /** sha256 of the workbook as written (a returned workbook differs: the reviewer filled it in). */
@@ -55,7 +58,7 @@ export const campaignSchema = z.strictObject({
   roster: z.strictObject({ sha256, people: z.number().int().nonnegative() }).nullable(),
   policy: z.strictObject({ sha256 }).nullable(),
   /** Escalation address after the due date, and the reviewer of last resort. */
-  fallbackReviewer: z.string().min(3),
+  fallbackReviewer: mailbox,
   reviewers: z.array(campaignReviewerSchema),
 });
 export type Campaign = z.infer<typeof campaignSchema>;

@@ -5,6 +5,7 @@
  * workbook) and the review (which merges it back) read one definition.
  */
 import { z } from 'zod';
+import { isMailbox } from '../util/address.js';
 
 /** Where a row's reviewer comes from, tried in the order the policy lists them. */
 export const ROUTES = ['manager', 'teamOwner', 'projectOwner', 'fallback'] as const;
@@ -14,7 +15,9 @@ export type Route = (typeof ROUTES)[number];
 const reviewerAddress = z
   .string()
   .trim()
-  .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'expected an email address like lead@example.com');
+  // One plain mailbox (src/util/address.ts isMailbox): a reviewer is mailed by `review remind` and named
+  // in a workbook, so no list, quoted name, formula or control character.
+  .refine(isMailbox, 'expected an email address like lead@example.com');
 
 export const reviewPolicySchema = z.strictObject({
   /**

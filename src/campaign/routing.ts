@@ -21,7 +21,7 @@ import { databaseIdentity } from '../domain/database-identity.js';
 import { teamsOfUsers } from '../domain/team-membership.js';
 import type { RosterPerson } from '../roster/roster.js';
 import type { Organization, Snapshot } from '../snapshot/schema.js';
-import { normaliseAddress } from '../util/address.js';
+import { isMailbox, normaliseAddress } from '../util/address.js';
 import type { ReviewPolicy, Route } from './policy.js';
 
 /** One Review row as routing reads it (structural: the report's RosterRow is one). */
@@ -203,7 +203,9 @@ export function routeRows(
     for (const route of routes) {
       for (const candidate of candidates(route, row, ix, policy, lookup)) {
         const reviewer = normaliseAddress(candidate);
-        if (!excluded.has(reviewer)) return { key: row.key, reviewer, route };
+        // A roster's manager cell that is no mailbox (a name, a list, a formula) is no reviewer: nobody
+        // could be reminded, and one such address would stop `review remind` for every reviewer.
+        if (!excluded.has(reviewer) && isMailbox(reviewer)) return { key: row.key, reviewer, route };
       }
     }
     throw new NoReviewerError(row.key, row.name, ix.org.name);

@@ -12,11 +12,15 @@ export function frameworkOption<T>(y: Argv<T>): Argv<T & { framework?: string[] 
     requiresArg: true,
     describe:
       'Hold the audit to a framework: its preset thresholds (the policy wins) and its control ids on every finding: soc2, iso27001, pci-dss-4, cis-v8 (repeatable)',
-    coerce: (v: string | string[]) =>
-      [v]
+    coerce: (v: string | string[]) => {
+      const ids = [v]
         .flat()
         .flatMap((x) => String(x).split(','))
         .map((x) => x.trim())
-        .filter((x) => x !== ''),
+        .filter((x) => x !== '');
+      // `--framework "$FRAMEWORK"` with the variable unset must not audit without the framework: the
+      // empty id is kept, and selectFrameworks refuses it as unknown (exit 2, naming the choices).
+      return ids.length === 0 ? [''] : ids;
+    },
   }) as unknown as Argv<T & { framework?: string[] | undefined }>;
 }

@@ -52,8 +52,10 @@ const MAX_PART = 60;
 /**
  * The workbook file name of a reviewer: `review-<local>-at-<domain>.xlsx`, lower case, every character
  * outside `a-z 0-9 . _ + -` replaced by `-`, each part at most 60 characters. When that changed the
- * address (or could make two addresses meet: a part holding `-at-`), an 8-hex suffix of the address's
- * sha256 keeps the names apart. No separator, no leading dot, nothing a file system reserves.
+ * address (or could make two addresses meet: `-at-` more than once in the name, a domain ending like a
+ * suffix), an 8-hex suffix of the address's sha256 keeps the names apart. No separator, no leading dot,
+ * nothing a file system reserves; lower case, so two addresses differing in case never meet on a
+ * case-insensitive file system.
  */
 export function reviewerFileName(reviewer: string): string {
   const at = reviewer.lastIndexOf('@');
@@ -61,7 +63,16 @@ export function reviewerFileName(reviewer: string): string {
   const domain = at < 0 ? '' : reviewer.slice(at + 1);
   const clean = (s: string) => s.toLowerCase().replace(SAFE, '-').slice(0, MAX_PART);
   const [l, d] = [clean(local), clean(domain)];
-  const exact = l === local && d === domain && at > 0 && !`${l}@${d}`.includes('-at-') && !d.startsWith('-');
+  // `-at-` once in the name (`x-at@corp.com` and `x@at-corp.com` would both be `x-at-at-corp.com`), and
+  // no domain ending as a suffix does (`a@b.com-1a2b3c4d` would meet `A@b.com` if its hash were 1a2b3c4d).
+  const joined = `${l}-at-${d}`;
+  const exact =
+    l === local &&
+    d === domain &&
+    at > 0 &&
+    joined.indexOf('-at-') === joined.lastIndexOf('-at-') &&
+    !d.startsWith('-') &&
+    !/-[0-9a-f]{8}$/.test(d);
   const suffix = exact ? '' : `-${createHash('sha256').update(reviewer).digest('hex').slice(0, 8)}`;
   return `review-${l}-at-${d}${suffix}.xlsx`;
 }

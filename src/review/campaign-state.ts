@@ -14,7 +14,7 @@ import { compareText } from '../domain/compare-text.js';
 import { InputError } from '../errors.js';
 import type { Snapshot } from '../snapshot/schema.js';
 import { sha256Hex } from '../snapshot/store.js';
-import { normaliseAddress } from '../util/address.js';
+import { addressFileSlug, normaliseAddress } from '../util/address.js';
 import { parseJsonText, parseWithSchema } from '../util/validate.js';
 import { ASSIGNED_REVIEWER_LABEL, CAMPAIGN_ID_LABEL, SUMMARY_SHEET } from '../workbook/contract.js';
 import {
@@ -34,8 +34,7 @@ import { snapshotSubjectCount, type WorkbookLimits, workbookLimits } from './xls
 
 /** The follow-up workbook of the rows reassigned to `reviewer`: a plain file name in the campaign folder. */
 export function reassignedWorkbookName(reviewer: string): string {
-  const slug = normaliseAddress(reviewer).replace(/[^A-Za-z0-9._@+-]/g, '_');
-  return `reassigned-${slug}.xlsx`;
+  return `reassigned-${addressFileSlug(normaliseAddress(reviewer))}.xlsx`;
 }
 
 /** campaign.json read and validated (InputError naming the file and JSON path). */
@@ -151,6 +150,7 @@ async function readOne(
     ...(input.trust.keepNeedsJustification
       ? { keepNeedsComment: keepJustificationRule(input.snapshot.snapshot, input.trust.flagged) }
       : {}),
+    ...(input.trust.aliasesOf ? { aliasesOf: input.trust.aliasesOf } : {}),
   });
   ws.problems = [...belongingProblems(contents.summary, state.campaign, wb.reviewer), ...check.problems];
   // A reassigned row is decided by the reviewer it went to: it is not handed on again.
@@ -173,6 +173,39 @@ async function readOne(
 }
 
 /**
+ * Every identity of the snapshot (`required`) is some reviewer's row, and no row is two reviewers': a campaign.json edited
+ * to leave a reviewer (and their rows) out, or to give a row to two, would otherwise merge into a
+ * sign-off that covers less of the estate than it claims (exit 2 naming the file and the first row).
+ */
+function assertEveryRowAssignedOnce(
+  campaign: Campaign,
+  required: ReadonlyMap<string, SnapshotIdentity>,
+  campaignFile: string,
+): void {
+  const owner = new Map<string, number>();
+  for (const [i, r] of campaign.reviewers.entries())
+    for (const [j, row] of r.rows.entries()) {
+      const first = owner.get(row.key);
+      if (first !== undefined)
+        throw new InputError(
+          campaignFile,
+          `$.reviewers[${i}].rows[${j}].key`,
+          `${JSON.stringify(row.key)} is given to ${campaign.reviewers[first]!.reviewer} already; a row has one reviewer`,
+          { hint: 'use the campaign.json report --split-by reviewer wrote' },
+        );
+      owner.set(row.key, i);
+    }
+  const unassigned = [...required.keys()].filter((k) => !owner.has(k)).sort(compareText);
+  if (unassigned.length > 0)
+    throw new InputError(
+      campaignFile,
+      '$.reviewers',
+      `${unassigned.length} row(s) of the snapshot have no reviewer, e.g. ${required.get(unassigned[0]!)!.name} (${unassigned[0]})`,
+      { hint: 'use the campaign.json report --split-by reviewer wrote for this snapshot' },
+    );
+}
+
+/**
  * Reads the campaign folder: every reviewer's workbook (one at a time; a missing one leaves its rows
  * open), then one follow-up workbook per reviewer rows were reassigned to. Problems are collected per
  * workbook, never thrown: `review merge` refuses on any, `review status` counts them. A campaign for
@@ -190,7 +223,14 @@ export async function readCampaignState(
       `the campaign is for snapshot ${campaign.snapshot.sha256}, not ${input.snapshot.sha256} (the --snapshot file)`,
     );
   const all = snapshotIdentities(input.snapshot.snapshot);
-  for (const [k, v] of snapshotNetworkAccessRows(input.snapshot.snapshot)) all.set(k, v);
+  // Every identity is a Review row; an access list entry is one when a rule flags it, so the entries
+  // the merge's own audit flags are required too (an unflagged one may or may not have a row).
+  const required = new Map(all);
+  for (const [k, v] of snapshotNetworkAccessRows(input.snapshot.snapshot)) {
+    all.set(k, v);
+    if (input.trust.flagged.has(k)) required.set(k, v);
+  }
+  assertEveryRowAssignedOnce(campaign, required, campaignFile);
   const limits = workbookLimits(snapshotSubjectCount(input.snapshot.snapshot));
   const state: CampaignState = { campaign, workbooks: [], decisions: [], reassignments: [], open: new Map() };
   const ctx = { all, limits, state };

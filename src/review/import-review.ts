@@ -34,6 +34,8 @@ export interface ReviewTrust {
   keepNeedsJustification: boolean;
   /** Rows with one identical comment that make a rubber-stamp signal (default 100). */
   identicalCommentRows?: number;
+  /** With `--roster`: a subject's other addresses, so an alias cannot review its own access. */
+  aliasesOf?: (name: string) => readonly string[];
 }
 
 /** The trust settings when none are given: privileged Keeps need a justification, nothing is flagged. */
@@ -68,6 +70,7 @@ export async function importReview({
     ...(trust.keepNeedsJustification
       ? { keepNeedsComment: keepJustificationRule(snapshot.snapshot, trust.flagged) }
       : {}),
+    ...(trust.aliasesOf ? { aliasesOf: trust.aliasesOf } : {}),
   });
   if (check.problems.length > 0) return { ok: false, problems: check.problems };
   const signoff = buildSignoff({

@@ -17,7 +17,7 @@ import { identityKey } from '../domain/keys.js';
 import type { IdentityKind } from '../domain/subject.js';
 import { teamsOfUsers } from '../domain/team-membership.js';
 import type { DatabaseUser, Organization, Project, Snapshot } from '../snapshot/schema.js';
-import { normaliseAddress, visibleText } from '../util/address.js';
+import { isMailbox, normaliseAddress, visibleText } from '../util/address.js';
 import { neutraliseFormula } from '../util/text-safety.js';
 import {
   CAMPAIGN_DECISIONS,
@@ -273,6 +273,12 @@ export interface ReviewCheckOptions {
    * privileged access or open findings); null when it needs none.
    */
   keepNeedsComment?: (identity: SnapshotIdentity) => string | null;
+  /**
+   * The roster's other addresses of a subject (its email and aliases; none when the roster does not
+   * know it): a reviewer, or a Reassign's new reviewer, who is the subject under an alias reviews their
+   * own access, as routing already knows (src/campaign/routing.ts).
+   */
+  aliasesOf?: (name: string) => readonly string[];
 }
 
 function orgIdentities(org: Organization): SnapshotIdentity[] {
@@ -431,6 +437,15 @@ function text(v: CellData | undefined): string | null {
   if (v instanceof Date) return v.toISOString();
   const t = String(v).trim();
   return t === '' ? null : t;
+}
+
+/**
+ * A Comment that can justify a Keep: some letter or digit a reader sees. Blank, zero-width characters
+ * (`\u200b`, a BOM), or punctuation alone (`.`, `-`, `…`) say nothing (docs/review.md, "Decisions an
+ * auditor trusts"); whether the words are a good reason is the auditor's call.
+ */
+function isJustification(comment: string | null): boolean {
+  return comment !== null && /[\p{L}\p{N}]/u.test(visibleText(comment));
 }
 
 /** Strips a `mailto:` from links. */
@@ -876,6 +891,16 @@ function checkAssignedReviewer(reviewer: string | null, ctx: RowContext, at: Cel
     );
 }
 
+/**
+ * The new reviewer a Reassign's Comment names, normalised; null unless it is one plain mailbox
+ * (src/util/address.ts isMailbox): `review remind` mails it and `review merge` names a file after it,
+ * so a list, a display name with a comma, a formula or a control character is no reviewer.
+ */
+export function reassignTarget(comment: string | null): string | null {
+  const target = comment === null ? '' : normaliseAddress(cleanName(comment));
+  return isMailbox(target) ? target : null;
+}
+
 /** A Reassign names, in Comment, another reviewer who is not the row's subject. */
 function checkReassignTarget(
   comment: string | null,
@@ -883,8 +908,8 @@ function checkReassignTarget(
   subjectNames: readonly string[],
   at: CellReport,
 ): string | null {
-  const target = comment === null ? '' : normaliseAddress(cleanName(comment));
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(target)) {
+  const target = reassignTarget(comment);
+  if (target === null) {
     at(
       HEADERS.comment,
       'reassign-target',
@@ -934,7 +959,9 @@ function checkDecisionRow(
   // pre-filled Revoke nobody confirmed (no reviewer, no date): a proposal, not a decision.
   if (ctx.options.campaign && isOpenCampaignRow(cells, identity, ctx)) return { kind: 'undecided' };
   const decision = readDecision(cells, ctx, at);
-  const subjectNames = identity ? [identity.name, ...(identity.ownerHints ?? [])] : name ? [name] : [];
+  const names = identity ? [identity.name, ...(identity.ownerHints ?? [])] : name ? [name] : [];
+  const aliasesOf = ctx.options.aliasesOf;
+  const subjectNames = aliasesOf ? [...names, ...names.flatMap((n) => aliasesOf(n))] : names;
   const predecided = identity ? PREDECIDED_REVOKE[identity.status] : undefined;
   const reviewer = checkReviewer(
     text(cells.get(ctx.col(HEADERS.reviewer))),
@@ -973,7 +1000,9 @@ function checkDecisionRow(
   else if (decision === 'Modify' && comment === null)
     at(HEADERS.comment, 'comment-required', 'a Modify decision needs a comment saying what to change');
   const why =
-    decision === 'Keep' && identity && comment === null ? ctx.options.keepNeedsComment?.(identity) : null;
+    decision === 'Keep' && identity && !isJustification(comment)
+      ? ctx.options.keepNeedsComment?.(identity)
+      : null;
   if (why)
     at(
       HEADERS.comment,

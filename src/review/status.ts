@@ -13,7 +13,7 @@ import { normaliseAddress, visibleText } from '../util/address.js';
 import { terminalSafe } from '../util/terminal.js';
 import { HEADERS, REASSIGN_DECISION } from '../workbook/contract.js';
 import { reassignedWorkbookName } from './campaign-state.js';
-import { type CellData, readReviewWorkbook } from './import.js';
+import { type CellData, readReviewWorkbook, reassignTarget } from './import.js';
 import { workbookLimits } from './xlsx-package.js';
 
 /** One reviewer's progress. */
@@ -71,9 +71,13 @@ async function readDecisions(
     const decision = text(r.cells.get(d));
     // A Decision nobody signed (the Revoke the workbook pre-fills for dead invitations) is still open.
     if (key === '' || decision === '' || text(rv === undefined ? null : r.cells.get(rv)) === '') continue;
-    if (decision.toLowerCase() === REASSIGN_DECISION.toLowerCase())
-      reassigned.set(key, normaliseAddress(text(c === undefined ? null : r.cells.get(c))));
-    else decided.add(key);
+    if (decision.toLowerCase() !== REASSIGN_DECISION.toLowerCase()) decided.add(key);
+    else {
+      // A Reassign to no plain mailbox (a list, a formula, a control character) hands nothing on: the
+      // row stays open with its reviewer, as review merge refuses it (src/review/import.ts reassignTarget).
+      const to = reassignTarget(c === undefined ? null : text(r.cells.get(c)));
+      if (to !== null) reassigned.set(key, to);
+    }
   }
   return { decided, reassigned };
 }

@@ -9,6 +9,7 @@ import { privilegedGrants } from '../domain/database-access.js';
 import { identityKey } from '../domain/keys.js';
 import { GROUP_OWNER, ORG_OWNER } from '../domain/roles.js';
 import type { Snapshot } from '../snapshot/schema.js';
+import { visibleText } from '../util/address.js';
 import type { ReviewDecision, SnapshotIdentity } from './import.js';
 
 /** Identity keys of the rows with an open (unwaived) finding, as the Review sheet keys them. */
@@ -97,17 +98,30 @@ export function rubberStampSignals(
   return out;
 }
 
-/** The comment written on most rows (ignoring case and surrounding space), with its count. */
+/**
+ * What makes two comments one for the rubber-stamp count: the letters and digits a reader sees, in
+ * lower case (NFKC, invisible characters, spaces and punctuation dropped), so `OK`, `ok.`, ` o k ` and
+ * `ok\u200b` are one comment. Digits stay: `CHG-1041` and `CHG-1042` are two tickets, two comments (so
+ * `ok 1`, `ok 2` still count apart: a heuristic, docs/review.md).
+ */
+function commentKey(comment: string): string {
+  return visibleText(comment)
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '');
+}
+
+/** The comment written on most rows (compared by {@link commentKey}), with its count. */
 function mostCommonComment(
   rows: readonly { comment: string | null }[],
 ): { comment: string; count: number } | null {
   const counts = new Map<string, { comment: string; count: number }>();
   for (const d of rows) {
     const c = (d.comment ?? '').trim();
-    if (c === '') continue;
-    const e = counts.get(c.toLowerCase()) ?? { comment: c, count: 0 };
+    const k = commentKey(c);
+    if (k === '') continue;
+    const e = counts.get(k) ?? { comment: c, count: 0 };
     e.count++;
-    counts.set(c.toLowerCase(), e);
+    counts.set(k, e);
   }
   let top: { comment: string; count: number } | null = null;
   for (const e of [...counts.values()].sort((a, b) => compareText(a.comment, b.comment)))

@@ -7,6 +7,8 @@
  * Not covered: look-alike letters of other scripts (Cyrillic `а` for Latin `a`), which NFKC keeps
  * distinct; Atlas usernames are ASCII email addresses, so such a name is a different account.
  */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
 
 /**
  * Characters that render as nothing: zero-width space/joiners, word joiner, BOM, soft hyphen, the
@@ -39,4 +41,29 @@ export function normaliseAddress(text: string): string {
   }
   if (s.slice(0, 7).toLowerCase() === 'mailto:') s = s.slice(7).trim();
   return s.toLowerCase();
+}
+
+/**
+ * A mailbox address a review campaign may route a row to, and so send mail to: `local@domain` in the
+ * plain ASCII form zod's `z.email()` accepts (the check the SMTP options apply), already normalised. No
+ * comma, quote, angle bracket, space, control or bidi character: one recipient, one header line, and a
+ * spreadsheet cell that cannot start a formula (`=` is not allowed in it).
+ */
+const MAILBOX = z.email();
+
+/** True when `address` (normalised) is one plain mailbox; see {@link MAILBOX}. */
+export function isMailbox(address: string): boolean {
+  return MAILBOX.safeParse(address).success;
+}
+
+/**
+ * A file-name part for an address: characters outside `A-Za-z0-9 . _ @ + -` become `_`, and when that
+ * changed anything an 8-hex suffix of the address's sha256 keeps two addresses apart (`a'b@x.com` and
+ * `a_b@x.com` must not share a follow-up workbook or a reminder file). At most 100 characters of the
+ * address are kept (a file name stays far under the 255-byte limit).
+ */
+export function addressFileSlug(address: string): string {
+  const slug = address.replace(/[^A-Za-z0-9._@+-]/g, '_').slice(0, 100);
+  if (slug === address && /^[A-Za-z0-9]/.test(slug)) return slug;
+  return `${slug}-${createHash('sha256').update(address).digest('hex').slice(0, 8)}`;
 }

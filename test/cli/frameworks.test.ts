@@ -71,6 +71,36 @@ describe('--framework', () => {
     );
     expect(existsSync(out)).toBe(false);
   });
+
+  it('an empty value (an unset variable, blanks between commas) is refused, not an audit without it', async () => {
+    for (const value of ['', ' , ', ',']) {
+      const r = await run(['audit', snap, '--format', 'json', '--fail-on', 'never', '--framework', value]);
+      expect(r.stderr).toContain('unknown framework "" (choose from: cis-v8, iso27001, pci-dss-4, soc2)');
+      expect(r.code).toBe(2);
+    }
+  });
+
+  it('an id named like an Object.prototype property is unknown; blanks inside a list and repeats are dropped', async () => {
+    for (const value of ['__proto__', 'constructor', 'toString']) {
+      const r = await run(['audit', snap, '--format', 'json', '--fail-on', 'never', '--framework', value]);
+      expect(r.stderr).toContain(`unknown framework "${value}"`);
+      expect(r.code).toBe(2);
+    }
+    const r = await run([
+      'audit',
+      snap,
+      '--format',
+      'json',
+      '--fail-on',
+      'never',
+      '--framework',
+      'soc2,,soc2',
+      '--framework',
+      'soc2',
+    ]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).meta.frameworks.selected.map((f: { id: string }) => f.id)).toEqual(['soc2']);
+  });
 });
 
 describe('rules list --framework', () => {

@@ -256,16 +256,22 @@ describe('report --split-by reviewer', () => {
     expect(existsSync(join(dir, 'x'))).toBe(false);
   });
 
-  it('writes a hostile reviewer address as text, in a hashed file name, and safely to the terminal', async () => {
-    const evil = '=HYPERLINK("http://x")\u001b[31m@evil.example';
+  it('a roster manager cell that is no mailbox (a formula, a list, a control character) is no reviewer: the row falls to the fallback', async () => {
     writeFileSync(
       join(dir, 'evil.json'),
       JSON.stringify({ review: { fallbackReviewer: 'lead@corp.example', orgFallbackReviewers: {} } }),
     );
     // The reviewer comes from the roster's manager column, which the policy schema does not check.
     const snap = JSON.parse(readFileSync(join(dir, 'snap.json'), 'utf8'));
-    const first = snap.organizations[0].users[0].username;
-    writeFileSync(join(dir, 'evil-hr.csv'), rosterCsv([{ email: first, manager: evil }]));
+    const [first, second, third] = snap.organizations[0].users.map((u: { username: string }) => u.username);
+    writeFileSync(
+      join(dir, 'evil-hr.csv'),
+      rosterCsv([
+        { email: first, manager: '=HYPERLINK("http://x")\u001b[31m@evil.example' },
+        { email: second, manager: 'boss@corp.example,eve@evil.example' },
+        { email: third, manager: 'boss@corp.example\u202e' },
+      ]),
+    );
     const r = await cli([
       'report',
       'snap.json',
@@ -281,12 +287,33 @@ describe('report --split-by reviewer', () => {
     expect([0, 1]).toContain(r.code);
     expect(r.stdout).not.toContain('\u001b');
     const c = campaignSchema.parse(JSON.parse(readFileSync(join(dir, 'evil', CAMPAIGN_FILE), 'utf8')));
-    const mine = c.reviewers.find((x) => x.reviewer !== 'lead@corp.example')!;
-    expect(mine.workbook).toMatch(/^review-[a-z0-9._+-]+-[0-9a-f]{8}\.xlsx$/);
-    const summary = new Map(
-      (await sheetRows(join(dir, 'evil', mine.workbook), 'Summary')).map((row) => [row[0], row[1]]),
+    expect(c.reviewers.map((x) => x.reviewer)).toEqual(['lead@corp.example']);
+    const keys = new Set(
+      snap.organizations[0].users
+        .filter((u: { username: string }) => [first, second, third].includes(u.username))
+        .map((u: { id: string }) => `${snap.organizations[0].id}:user:${u.id}`),
     );
-    expect(summary.get(ASSIGNED_REVIEWER_LABEL)!.startsWith("'=")).toBe(true);
+    const routes = c.reviewers[0]!.rows.filter((row) => keys.has(row.key)).map((row) => row.route);
+    expect(routes).toEqual(['fallback', 'fallback', 'fallback']);
+  });
+
+  it('a policy reviewer address that is no plain mailbox is exit 2 naming the policy file and path', async () => {
+    writeFileSync(
+      join(dir, 'evil-policy.json'),
+      JSON.stringify({ review: { fallbackReviewer: '=HYPERLINK("http://x")@evil.example' } }),
+    );
+    const r = await cli([
+      'report',
+      'snap.json',
+      '--policy',
+      'evil-policy.json',
+      '--split-by',
+      'reviewer',
+      '--out-dir',
+      'evil2',
+    ]);
+    expect(r.stderr).toMatch(/evil-policy\.json: \$\.review\.fallbackReviewer: expected an email address/);
+    expect(r.code).toBe(2);
   });
 
   it('without --roster skips the manager route and records roster null', async () => {

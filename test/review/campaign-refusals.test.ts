@@ -10,6 +10,7 @@ import type ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Campaign } from '../../src/campaign/campaign.js';
 import { reviewerFileName } from '../../src/report/split.js';
+import { rosterCsv } from '../builders/roster.js';
 import {
   fillWorkbook,
   KEY,
@@ -21,6 +22,7 @@ import {
   writeSnapshotFile,
 } from '../fixtures/review/estate.js';
 import { runCliForTest, tempDir } from '../helpers/cli.js';
+import { deflatedRepeat, readZip, writeZip } from '../helpers/zip.js';
 
 const LEAD = 'lead@example.com';
 const SEC = 'sec@example.com';
@@ -113,14 +115,14 @@ beforeAll(async () => {
   expect(control.code).toBe(0);
 }, 60_000);
 
-describe('review merge refuses (exit 2, nothing written)', () => {
-  const refused = async (folder: string, ...messages: RegExp[]) => {
-    const r = await merge(folder);
-    for (const m of messages) expect(r.stderr).toMatch(m);
-    expect(r.code).toBe(2);
-    expect(existsSync(join(dir, `${folder}-out`, 'signoff.json'))).toBe(false);
-  };
+const refused = async (folder: string, ...messages: RegExp[]) => {
+  const r = await merge(folder);
+  for (const m of messages) expect(r.stderr).toMatch(m);
+  expect(r.code).toBe(2);
+  expect(existsSync(join(dir, `${folder}-out`, 'signoff.json'))).toBe(false);
+};
 
+describe('review merge refuses (exit 2, nothing written)', () => {
   it('a workbook of another campaign', async () => {
     const folder = await tampered('foreign');
     copyFileSync(join(dir, 'other', reviewerFileName(LEAD)), join(dir, folder, reviewerFileName(LEAD)));
@@ -204,6 +206,178 @@ describe('review merge refuses (exit 2, nothing written)', () => {
       /\(Comment\): a Reassign needs the new reviewer's email address \(alone\) in Comment/,
       /\(Comment\): mallory@example\.com is the row's own identity; choose another reviewer/,
     );
+  });
+});
+
+describe('a Reassign to no plain mailbox (a list, a formula, a bidi character)', () => {
+  const targets = [
+    'sec@example.com,eve@evil.example',
+    '=HYPERLINK("http://evil.example")@x.com',
+    'sec@example.com\u202e',
+  ];
+
+  it('is refused by review merge, and review status leaves the row open with its reviewer', async () => {
+    for (const [i, target] of targets.entries()) {
+      const folder = await tampered(
+        `reassign-hostile-${i}`,
+        decided(LEAD, (k) => (k === key('user', OWNER1) ? { decision: 'Reassign', comment: target } : {})),
+      );
+      await refused(
+        folder,
+        /\(Comment\): a Reassign needs the new reviewer's email address \(alone\) in Comment/,
+      );
+      const status = await cli(['review', 'status', folder, '--campaign', 'camp/campaign.json', '--json']);
+      const reviewers: Array<{ reviewer: string; open: number; reassignedOut: number }> = JSON.parse(
+        status.stdout,
+      ).reviewers;
+      expect(reviewers.map((r) => r.reviewer)).toEqual([LEAD, SEC]);
+      expect(reviewers[0]).toMatchObject({ open: 1, reassignedOut: 0 });
+    }
+  });
+});
+
+describe('an edited campaign.json', () => {
+  const mergeWith = async (name: string, edit: (c: Campaign) => Campaign) => {
+    const folder = join(dir, name);
+    cpSync(join(dir, 'filled'), folder, { recursive: true });
+    writeFileSync(join(folder, 'campaign.json'), JSON.stringify(edit(structuredClone(campaign))));
+    return cli([
+      'review',
+      'merge',
+      name,
+      '--campaign',
+      `${name}/campaign.json`,
+      '--snapshot',
+      'q3.json',
+      '--out-dir',
+      `${name}-out`,
+    ]);
+  };
+
+  it('refuses a reviewer left out, rows emptied, a row given twice, an address with a header in it or a workbook outside the folder (exit 2)', async () => {
+    const cases: Array<[string, (c: Campaign) => Campaign, RegExp]> = [
+      [
+        'edit-drop',
+        (c) => ({ ...c, reviewers: c.reviewers.filter((x) => x.reviewer !== SEC) }),
+        /edit-drop\/campaign\.json: \$\.reviewers: 3 row\(s\) of the snapshot have no reviewer/,
+      ],
+      [
+        'edit-empty',
+        (c) => ({ ...c, reviewers: c.reviewers.map((x) => (x.reviewer === SEC ? { ...x, rows: [] } : x)) }),
+        /edit-empty\/campaign\.json: \$\.reviewers: 3 row\(s\) of the snapshot have no reviewer/,
+      ],
+      [
+        'edit-twice',
+        (c) => ({
+          ...c,
+          reviewers: c.reviewers.map((x) =>
+            x.reviewer === SEC ? { ...x, rows: [...x.rows, c.reviewers[0]!.rows[0]!] } : x,
+          ),
+        }),
+        /edit-twice\/campaign\.json: \$\.reviewers\[1\]\.rows\[3\]\.key: .* is given to lead@example\.com already/,
+      ],
+      [
+        'edit-header',
+        (c) => ({
+          ...c,
+          reviewers: c.reviewers.map((x, i) =>
+            i === 0 ? { ...x, reviewer: `${x.reviewer}\r\nBcc: eve@evil.example` } : x,
+          ),
+          fallbackReviewer: 'sec@example.com, eve@evil.example',
+        }),
+        /edit-header\/campaign\.json: \$\.fallbackReviewer: expected one email address like lead@example\.com \(and 1 more problem\)/,
+      ],
+      [
+        'edit-path',
+        (c) => ({ ...c, reviewers: c.reviewers.map((x) => ({ ...x, workbook: `../filled/${x.workbook}` })) }),
+        /edit-path\/campaign\.json: \$\.reviewers\[0\]\.workbook: expected a plain file name/,
+      ],
+    ];
+    for (const [name, edit, message] of cases) {
+      const r = await mergeWith(name, edit);
+      expect(r.stderr).toMatch(message);
+      expect(r.code).toBe(2);
+      expect(existsSync(join(dir, `${name}-out`, 'signoff.json'))).toBe(false);
+    }
+  });
+});
+
+describe('a Keep of the Org Owner "justified" by nothing a reader sees', () => {
+  it('a zero-width space, a BOM or punctuation alone is no justification (exit 2)', async () => {
+    for (const [i, comment] of ['\u200b', '\ufeff\u200d', ' . ', '—'].entries()) {
+      const folder = await tampered(
+        `keep-blank-${i}`,
+        decided(LEAD, (k) => (k === key('user', OWNER1) ? { comment } : {})),
+      );
+      await refused(folder, /\(Comment\): Keep of user owner1@example\.com needs a justification in Comment/);
+    }
+  });
+});
+
+describe('a forged package among the campaign workbooks', () => {
+  it('a zip bomb that lies about its size is refused by merge as by import, inflating no more than it declared', async () => {
+    const folder = join(dir, 'bomb');
+    cpSync(join(dir, 'filled'), folder, { recursive: true });
+    const lead = join(folder, reviewerFileName(LEAD));
+    const entries = readZip(readFileSync(lead));
+    const payload = await deflatedRepeat('A', 400 * 1024 * 1024);
+    writeFileSync(
+      lead,
+      writeZip([
+        ...[...entries].map(([name, data]) => ({ name, data })),
+        { name: 'xl/sharedStrings2.xml', data: '', deflated: payload, declaredSize: 1000 },
+      ]),
+    );
+    const before = process.memoryUsage().rss;
+    await refused(
+      'bomb',
+      /review-lead-at-example\.com\.xlsx: not a readable XLSX workbook: .*inflates to more than the 1000 bytes its directory entry declares/,
+    );
+    expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 * 1024);
+  });
+});
+
+describe('the subject under a roster alias', () => {
+  const ALIAS = 'o.one@example.com';
+  const withRoster = (args: string[]) => cli([...args, '--roster', 'alias-hr.csv']);
+
+  it("a Reassign to the subject's alias is refused by review merge --roster", async () => {
+    writeFileSync(
+      join(dir, 'alias-hr.csv'),
+      rosterCsv([{ email: 'owner1@example.com', aliases: [ALIAS.toUpperCase()] }, { email: LEAD }]),
+    );
+    const folder = await tampered(
+      'reassign-alias',
+      decided(LEAD, (k) => (k === key('user', OWNER1) ? { decision: 'Reassign', comment: ALIAS } : {})),
+    );
+    const r = await withRoster([
+      'review',
+      'merge',
+      folder,
+      '--campaign',
+      'camp/campaign.json',
+      '--snapshot',
+      'q3.json',
+      '--out-dir',
+      `${folder}-out`,
+    ]);
+    expect(r.stderr).toMatch(
+      /\(Comment\): o\.one@example\.com is the row's own identity; choose another reviewer/,
+    );
+    expect(r.code).toBe(2);
+  });
+
+  it('review import --roster refuses the subject deciding their own row under an alias', async () => {
+    const folder = await tampered(
+      'self-alias',
+      decided(LEAD, (k) => (k === key('user', OWNER1) ? { reviewer: ALIAS } : {})),
+    );
+    const wb = join(folder, reviewerFileName(LEAD));
+    const out = mkdtempSync(join(dir, 'self-alias-out-'));
+    const r = await withRoster(['review', 'import', wb, '--snapshot', 'q3.json', '--out-dir', out]);
+    expect(r.stderr).toMatch(/\(Reviewer\): o\.one@example\.com reviewed their own access/);
+    expect(r.code).toBe(2);
+    expect(existsSync(join(out, 'signoff.json'))).toBe(false);
   });
 });
 

@@ -48,6 +48,32 @@ describe('rubber-stamp signals', () => {
       ['identical-comment'],
     ],
     ['blank comments are no comment', rows(150, { decision: 'Revoke' }), [], 100, []],
+    [
+      'comments varied by punctuation, spacing, case or zero-width characters are one comment',
+      [
+        ...rows(20, { comment: 'OK', decision: 'Revoke' }),
+        ...rows(20, { comment: 'ok.', decision: 'Revoke' }),
+        ...rows(20, { comment: 'o k!', decision: 'Revoke' }),
+        ...rows(20, { comment: 'ok\u200b', decision: 'Revoke' }),
+        ...rows(20, { comment: 'ＯＫ', decision: 'Revoke' }),
+      ],
+      [],
+      100,
+      ['identical-comment'],
+    ],
+    [
+      'ticket numbers are different comments',
+      Array.from({ length: 120 }, (_, i) => ({
+        ...rows(1)[0]!,
+        key: `k${i}`,
+        decision: 'Revoke' as const,
+        comment: `CHG-${1000 + i}`,
+      })),
+      [],
+      100,
+      [],
+    ],
+    ['punctuation alone is no comment', rows(150, { comment: '...', decision: 'Revoke' }), [], 100, []],
   ] as const)('%s', (_name, decided, flagged, threshold, want) => {
     expect(rubberStampSignals(decided, new Set(flagged), threshold).map((s) => s.signal)).toEqual(want);
   });

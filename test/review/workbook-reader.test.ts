@@ -29,6 +29,8 @@ interface HandMade {
   moreSheets?: string;
   /** The Review `<sheet>` element itself. */
   reviewSheet?: string;
+  /** A `<!DOCTYPE>` put before the root of the Review sheet and the shared strings. */
+  doctype?: string;
 }
 
 /** A minimal package: workbook, rels, styles, optional shared strings, a Review sheet. */
@@ -52,13 +54,13 @@ function handMade(h: HandMade): Uint8Array {
     },
     {
       name: 'xl/worksheets/sheet1.xml',
-      data: `<?xml version="1.0"?><worksheet xmlns="${MAIN}" xmlns:r="${R}">${h.reviewHead ?? ''}<sheetData>${h.review}</sheetData>${h.reviewTail ?? ''}</worksheet>`,
+      data: `<?xml version="1.0"?>${h.doctype ?? ''}<worksheet xmlns="${MAIN}" xmlns:r="${R}">${h.reviewHead ?? ''}<sheetData>${h.review}</sheetData>${h.reviewTail ?? ''}</worksheet>`,
     },
   ];
   if (h.sharedStrings)
     entries.push({
       name: 'xl/sharedStrings.xml',
-      data: `<?xml version="1.0"?><sst xmlns="${MAIN}">${h.sharedStrings.map((s) => `<si>${s}</si>`).join('')}</sst>`,
+      data: `<?xml version="1.0"?>${h.doctype ?? ''}<sst xmlns="${MAIN}">${h.sharedStrings.map((s) => `<si>${s}</si>`).join('')}</sst>`,
     });
   return new Uint8Array(writeZip(entries));
 }
@@ -305,5 +307,52 @@ describe('unreadable packages are input errors naming the part', () => {
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toMatch(/not a readable XLSX workbook: xl\/worksheets\/sheet1\.xml: /);
     expect((error as Error).message).toMatch(message);
+  });
+});
+
+describe('XML attacks on a part', () => {
+  const LAUGHS = `<!DOCTYPE worksheet [<!ENTITY l0 "lol">${Array.from({ length: 9 }, (_, i) => `<!ENTITY l${i + 1} "${`&l${i};`.repeat(10)}">`).join('')}]>`;
+  const unreadable = async (bytes: Uint8Array) => {
+    const error = await read(bytes).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(InputError);
+    return (error as InputError).message;
+  };
+
+  it('billion laughs: an entity declared in the DOCTYPE is never expanded; the part is unreadable', async () => {
+    const message = await unreadable(
+      handMade({
+        doctype: LAUGHS,
+        review: '<row r="1"><c r="A1" t="inlineStr"><is><t>&l9;</t></is></c></row>',
+      }),
+    );
+    expect(message).toMatch(/xl\/worksheets\/sheet1\.xml/);
+    expect(message).toMatch(/entity/i);
+  });
+
+  it('an external entity (file:///etc/passwd) is never fetched; the shared strings part is unreadable', async () => {
+    const message = await unreadable(
+      handMade({
+        doctype: '<!DOCTYPE sst [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
+        sharedStrings: ['<t>&xxe;</t>'],
+        review: '<row r="1"><c r="A1" t="s"><v>0</v></c></row>',
+      }),
+    );
+    expect(message).toMatch(/entity/i);
+    expect(message).not.toContain('root:');
+  });
+
+  it('a shared string index out of range, negative or not a number is a problem, not a value', async () => {
+    for (const v of ['1', '-1', '__proto__', 'length'])
+      expect(
+        await unreadable(
+          handMade({
+            sharedStrings: ['<t>Keep</t>'],
+            review: `<row r="1"><c r="A1" t="s"><v>${v}</v></c></row>`,
+          }),
+        ),
+      ).toContain(`refers to shared string ${v}, which does not exist`);
   });
 });

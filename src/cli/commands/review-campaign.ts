@@ -29,7 +29,9 @@ import type { Signoff } from '../../review/signoff.js';
 import { campaignStatus, formatStatusText } from '../../review/status.js';
 import { flaggedKeys, formatSignal } from '../../review/trust.js';
 import { WORKBOOK_LIMITS } from '../../review/xlsx-package.js';
+import { type Roster, rosterIndex } from '../../roster/roster.js';
 import type { LoadedSnapshot } from '../../snapshot/store.js';
+import { addressFileSlug } from '../../util/address.js';
 import { assertWritable, readInputBytes, writeFileAtomic, writeFilesAtomic } from '../../util/files.js';
 import { terminalSafe } from '../../util/terminal.js';
 import type { CliContext } from '../context.js';
@@ -151,7 +153,7 @@ export async function readTrust(
   keys: EvidenceKeys,
 ): Promise<{ loaded: LoadedSnapshot; trust: ReviewTrust; review: ReviewPolicy }> {
   const at = (p: string | undefined) => (p === undefined ? undefined : resolve(ctx.cwd, p));
-  const { loaded, audit, policy } = await auditWithPolicy(
+  const { loaded, audit, policy, roster } = await auditWithPolicy(
     {
       snapshotFile: at(argv.snapshot)!,
       rulesDir: at(argv.rules),
@@ -169,6 +171,7 @@ export async function readTrust(
       flagged: flaggedKeys(audit.findings),
       keepNeedsJustification: review.keepNeedsJustification,
       identicalCommentRows: identicalCommentRows(policy),
+      ...(roster ? { aliasesOf: rosterAliases(roster) } : {}),
     },
     review,
   };
@@ -178,7 +181,16 @@ export async function readTrust(
 async function auditWithPolicy(opts: AuditFileOptions, now: Date) {
   const inputs = await readAuditInputs(opts, now);
   const { loaded, audit } = await auditFromFiles(opts, now, inputs);
-  return { loaded, audit, policy: inputs.policy };
+  return { loaded, audit, policy: inputs.policy, roster: inputs.roster };
+}
+
+/** A subject's addresses the roster knows (its email and aliases), for the self-review checks. */
+function rosterAliases(roster: Roster): (name: string) => readonly string[] {
+  const personOf = rosterIndex(roster);
+  return (name) => {
+    const p = personOf(name);
+    return p ? [p.email, ...p.aliases] : [];
+  };
 }
 
 /** A file of the campaign folder, or null when it is not there (size-capped like `review import`). */
@@ -458,9 +470,7 @@ export function remindCommand(ctx: CliContext) {
         });
       }
       if (emlDir !== null) {
-        const paths = messages.map(({ r }) =>
-          resolve(emlDir, `remind-${r.reviewer.replace(/[^A-Za-z0-9._@+-]/g, '_')}.eml`),
-        );
+        const paths = messages.map(({ r }) => resolve(emlDir, `remind-${addressFileSlug(r.reviewer)}.eml`));
         for (const p of paths) await assertWritable(p, argv.force);
         for (const [i, { r, message }] of messages.entries()) {
           const bytes = await writeEml(paths[i]!, message, { force: argv.force });
