@@ -53,7 +53,7 @@ const MAX_PART = 60;
  * The workbook file name of a reviewer: `review-<local>-at-<domain>.xlsx`, lower case, every character
  * outside `a-z 0-9 . _ + -` replaced by `-`, each part at most 60 characters. When that changed the
  * address (or could make two addresses meet: `-at-` more than once in the name, a domain ending like a
- * suffix), an 8-hex suffix of the address's sha256 keeps the names apart. No separator, no leading dot,
+ * suffix), a 16-hex suffix of the address's sha256 (64 bits: no one can search out a collision) keeps the names apart. No separator, no leading dot,
  * nothing a file system reserves; lower case, so two addresses differing in case never meet on a
  * case-insensitive file system.
  */
@@ -72,8 +72,8 @@ export function reviewerFileName(reviewer: string): string {
     at > 0 &&
     joined.indexOf('-at-') === joined.lastIndexOf('-at-') &&
     !d.startsWith('-') &&
-    !/-[0-9a-f]{8}$/.test(d);
-  const suffix = exact ? '' : `-${createHash('sha256').update(reviewer).digest('hex').slice(0, 8)}`;
+    !/-[0-9a-f]{16}$/.test(d);
+  const suffix = exact ? '' : `-${createHash('sha256').update(reviewer).digest('hex').slice(0, 16)}`;
   return `review-${l}-at-${d}${suffix}.xlsx`;
 }
 

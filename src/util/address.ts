@@ -58,12 +58,12 @@ export function isMailbox(address: string): boolean {
 
 /**
  * A file-name part for an address: characters outside `A-Za-z0-9 . _ @ + -` become `_`, and when that
- * changed anything an 8-hex suffix of the address's sha256 keeps two addresses apart (`a'b@x.com` and
+ * changed anything a 16-hex suffix of the address's sha256 keeps two addresses apart (`a'b@x.com` and
  * `a_b@x.com` must not share a follow-up workbook or a reminder file). At most 100 characters of the
  * address are kept (a file name stays far under the 255-byte limit).
  */
 export function addressFileSlug(address: string): string {
   const slug = address.replace(/[^A-Za-z0-9._@+-]/g, '_').slice(0, 100);
   if (slug === address && /^[A-Za-z0-9]/.test(slug)) return slug;
-  return `${slug}-${createHash('sha256').update(address).digest('hex').slice(0, 8)}`;
+  return `${slug}-${createHash('sha256').update(address).digest('hex').slice(0, 16)}`;
 }

@@ -124,7 +124,11 @@ describe('routeRows', () => {
       ROWS.bob,
       ['projectOwner', 'stage-owner@corp.example'],
     ],
-    ['an OIDC Workforce database user: the manager of the person it names', ROWS.oidc, ['manager', 'ann@corp.example']],
+    [
+      'an OIDC Workforce database user: the manager of the person it names',
+      ROWS.oidc,
+      ['manager', 'ann@corp.example'],
+    ],
     [
       'an API key: the owner of its first project by name',
       ROWS.key,

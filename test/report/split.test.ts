@@ -358,7 +358,7 @@ describe('reviewerFileName', () => {
     expect(new Set(names).size).toBe(names.length);
     for (const n of names) expect(n).toMatch(/^review-[a-z0-9._+-]+\.xlsx$/);
     // Changed by sanitising, or ambiguous (`-at-`): hashed. Unchanged: the address as it is.
-    expect(names.filter((n) => /-[0-9a-f]{8}\.xlsx$/.test(n))).toHaveLength(6);
+    expect(names.filter((n) => /-[0-9a-f]{16}\.xlsx$/.test(n))).toHaveLength(6);
     expect(names).toContain('review-.hidden-at-x.io.xlsx');
   });
 });
