@@ -310,7 +310,7 @@ async function checkSignoffIsTheCampaigns(
     },
     state,
     new Date(signoff.signedOffAt),
-  ).signoff;
+  );
   const carried = { ...rebuilt, tool: signoff.tool, signals: signoff.signals ?? [] };
   const diff = firstDifference(signoffRaw, carried);
   if (diff !== null)

@@ -41,16 +41,35 @@ export interface ReviewTrust {
 /** The trust settings when none are given: privileged Keeps need a justification, nothing is flagged. */
 const DEFAULT_TRUST: ReviewTrust = { flagged: new Set(), keepNeedsJustification: true };
 
+/** A sign-off, the plan that names it, and the texts of the four output files (by IMPORT_OUTPUTS key). */
+export interface ReviewOutputs {
+  signoff: Signoff;
+  plan: RevocationPlan;
+  texts: { signoffJson: string; signoffHtml: string; planJson: string; planText: string };
+}
+
+/**
+ * The outputs of a sign-off, for `review import` and `review merge` alike. The plan names the sign-off
+ * by the sha256 of the text returned here, which is the text the caller must write (`review apply`
+ * checks it).
+ */
+export function reviewOutputs(signoff: Signoff): ReviewOutputs {
+  const signoffJson = serializeSignoff(signoff);
+  const plan = buildRevocationPlan(signoff, sha256Hex(signoffJson));
+  return {
+    signoff,
+    plan,
+    texts: {
+      signoffJson,
+      signoffHtml: renderSignoffHtml(signoff),
+      planJson: serializePlan(plan),
+      planText: formatPlanText(plan),
+    },
+  };
+}
+
 /** What an import produces: nothing but the problems, or the sign-off, the plan and their texts. */
-export type ImportReviewResult =
-  | { ok: false; problems: ReviewProblem[] }
-  | {
-      ok: true;
-      signoff: Signoff;
-      plan: RevocationPlan;
-      /** The texts of the four output files, by IMPORT_OUTPUTS key. */
-      texts: { signoffJson: string; signoffHtml: string; planJson: string; planText: string };
-    };
+export type ImportReviewResult = { ok: false; problems: ReviewProblem[] } | ({ ok: true } & ReviewOutputs);
 
 /**
  * Reads and checks the workbook against the snapshot; when it has no problem, builds the sign-off and
@@ -84,17 +103,5 @@ export async function importReview({
     tool: TOOL,
     signals: rubberStampSignals(check.decisions, trust.flagged, trust.identicalCommentRows),
   });
-  const signoffJson = serializeSignoff(signoff);
-  const plan = buildRevocationPlan(signoff, sha256Hex(signoffJson));
-  return {
-    ok: true,
-    signoff,
-    plan,
-    texts: {
-      signoffJson,
-      signoffHtml: renderSignoffHtml(signoff),
-      planJson: serializePlan(plan),
-      planText: formatPlanText(plan),
-    },
-  };
+  return { ok: true, ...reviewOutputs(signoff) };
 }

@@ -21,16 +21,8 @@ import {
   stateProblems,
 } from './campaign-state.js';
 import type { ReviewProblem } from './import.js';
-import type { ReviewTrust } from './import-review.js';
-import { buildRevocationPlan, formatPlanText, type RevocationPlan, serializePlan } from './plan.js';
-import {
-  buildSignoff,
-  type CampaignRecord,
-  CLOSED_BY_POLICY,
-  type Signoff,
-  serializeSignoff,
-} from './signoff.js';
-import { renderSignoffHtml } from './signoff-html.js';
+import { type ReviewOutputs, type ReviewTrust, reviewOutputs } from './import-review.js';
+import { buildSignoff, type CampaignRecord, CLOSED_BY_POLICY, type Signoff } from './signoff.js';
 import { rubberStampSignals } from './trust.js';
 
 /** The inputs of {@link mergeCampaign}. */
@@ -62,13 +54,7 @@ export type MergeResult =
       problems: Array<{ file: string; problems: ReviewProblem[] }>;
     }
   | { ok: false; reason: 'open'; state: CampaignState; open: OpenRow[]; missing: string[] }
-  | {
-      ok: true;
-      state: CampaignState;
-      signoff: Signoff;
-      plan: RevocationPlan;
-      texts: { signoffJson: string; signoffHtml: string; planJson: string; planText: string };
-    };
+  | ({ ok: true; state: CampaignState } & ReviewOutputs);
 
 /** The manifest the sign-off's `workbook.sha256` is the digest of: `<sha256>  <file>` per workbook read, sorted. */
 function workbookManifest(workbooks: CampaignState['workbooks']): string {
@@ -148,12 +134,12 @@ function basename(file: string): string {
   return parts[parts.length - 1] ?? file;
 }
 
-/** Builds the sign-off and the plan from a complete (or closed) campaign state. */
+/** Builds the sign-off from a complete (or closed) campaign state. */
 export function signoffFromState(
   input: Omit<MergeInput, 'readFile'>,
   state: CampaignState,
   signedOffAt: Date,
-): { signoff: Signoff; signoffJson: string; plan: RevocationPlan } {
+): Signoff {
   const closing = input.close && state.open.size > 0 && input.review.undecided !== 'fail';
   const policy = input.review.undecided === 'keep' ? 'keep' : 'revoke';
   const closed = closing ? closingDecisions(state, policy, signedOffAt) : [];
@@ -175,8 +161,7 @@ export function signoffFromState(
       closing ? { policy, rows: closed.map((d) => d.key).sort(compareText) } : null,
     ),
   });
-  const signoffJson = serializeSignoff(signoff);
-  return { signoff, signoffJson, plan: buildRevocationPlan(signoff, sha256Hex(signoffJson)) };
+  return signoff;
 }
 
 /** Reads the campaign folder and merges it: the sign-off and plan, or why not. */
@@ -196,17 +181,5 @@ export async function mergeCampaign(input: MergeInput): Promise<MergeResult> {
   const missing = state.workbooks.filter((w) => !w.present).map((w) => w.file);
   if (state.open.size > 0 && (!input.close || input.review.undecided === 'fail'))
     return { ok: false, reason: 'open', state, open: openRows(state), missing };
-  const { signoff, signoffJson, plan } = signoffFromState(input, state, input.now);
-  return {
-    ok: true,
-    state,
-    signoff,
-    plan,
-    texts: {
-      signoffJson,
-      signoffHtml: renderSignoffHtml(signoff),
-      planJson: serializePlan(plan),
-      planText: formatPlanText(plan),
-    },
-  };
+  return { ok: true, state, ...reviewOutputs(signoffFromState(input, state, input.now)) };
 }
