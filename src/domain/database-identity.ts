@@ -9,7 +9,7 @@
  *   `uid=alice,ou=people,dc=example,dc=com`, or a plain name where the project maps user names to DNs.
  *
  * An address is derived only where the identity states it: an OIDC name or LDAP name that is an
- * address, a DN's `mail`/`email`/`emailAddress` attribute, or a DN's `uid` joined to its `dc`
+ * address, a DN's `mail`/`email`/`emailAddress`/`E` attribute, or a DN's `uid` joined to its `dc`
  * components (the common directory layout: uid=alice + dc=example,dc=com -> alice@example.com).
  * A CN such as "Alice Smith" names no address: guessing one would join the wrong person.
  * Groups are never a person, and have no address.
@@ -87,7 +87,7 @@ export function ldapAddress(name: string): string | null {
   const dn = parseDn(name);
   if (dn === null) return null;
   for (const p of dn) {
-    if (p.type === 'mail' || p.type === 'email' || p.type === 'emailaddress') {
+    if (p.type === 'mail' || p.type === 'email' || p.type === 'emailaddress' || p.type === 'e') {
       const a = addressIn(p.value);
       if (a !== null) return a;
     }

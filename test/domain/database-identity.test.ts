@@ -29,6 +29,21 @@ describe('databaseIdentity', () => {
     for (const authKind of ['scram', 'x509-managed', 'x509-customer', 'aws-iam-user', 'aws-iam-role'])
       expect(databaseIdentity({ username: 'alice@example.com', authKind })).toBeNull();
   });
+  it('an OIDC user in $external is a Workload identity (an application): no directory person', () => {
+    const u = { username: 'idp/jane@example.com', authKind: 'oidc-user' };
+    expect(databaseIdentity({ ...u, databaseName: '$external' })).toBeNull();
+    expect(databaseIdentity({ ...u, databaseName: 'admin' })?.address).toBe('jane@example.com');
+  });
+  it.each([
+    ['uid=jane,ou=people,dc=example,dc=com', 'jane@example.com'],
+    ['cn=Jane Doe,mail=jane@example.com,dc=example,dc=com', 'jane@example.com'],
+    ['CN=Jane Doe,OU=Staff,E=Jane@Example.com', 'jane@example.com'],
+    ['jane@corp.example.com', 'jane@corp.example.com'],
+    ['cn=Jane Doe,ou=people', null],
+    ['uid=jane,dc=local', null],
+  ])('the address of LDAP user %s is %s', (username, address) => {
+    expect(databaseIdentity({ username, authKind: 'ldap-user' })?.address).toBe(address);
+  });
 });
 
 describe('ldapAddress', () => {

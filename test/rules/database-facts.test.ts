@@ -4,7 +4,6 @@ import { auditSnapshot } from '../../src/audit/run.js';
 import { customRolePrivileges } from '../../src/domain/database-roles.js';
 import { addressBlock } from '../../src/domain/network-access.js';
 import { DEFAULT_RULES_DIR, readRulesDir } from '../../src/input/audit-inputs.js';
-import { identityAddress } from '../../src/rules/facts/database-user.js';
 import { deriveSubjects } from '../../src/rules/facts.js';
 import { snapshotSchema } from '../../src/snapshot/schema.js';
 import {
@@ -20,19 +19,6 @@ import {
 import { BUILDER_NOW, snapshot } from '../builders/snapshot.js';
 
 describe('database access facts', () => {
-  it('derives an address from OIDC and LDAP identities where one can be derived', () => {
-    expect(identityAddress('oidc-user', '0oa1/Jane@Example.com')).toBe('jane@example.com');
-    expect(identityAddress('oidc-user', '0oa1/jane')).toBeNull();
-    expect(identityAddress('ldap-user', 'uid=jane,ou=people,dc=example,dc=com')).toBe('jane@example.com');
-    expect(identityAddress('ldap-user', 'cn=Jane Doe,mail=jane@example.com,dc=example,dc=com')).toBe(
-      'jane@example.com',
-    );
-    expect(identityAddress('ldap-user', 'jane@corp.example.com')).toBe('jane@corp.example.com');
-    expect(identityAddress('ldap-user', 'cn=Jane Doe,ou=people')).toBeNull();
-    expect(identityAddress('ldap-user', 'uid=jane,dc=local')).toBeNull();
-    expect(identityAddress('aws-iam-user', 'arn:aws:iam::1:user/jane@example.com')).toBeNull();
-  });
-
   it('resolves custom role privilege transitively and terminates on cycles', () => {
     const p = customRolePrivileges([
       customRole({ roleName: 'a', actions: [], inheritedRoles: [{ db: 'admin', role: 'b' }] }),

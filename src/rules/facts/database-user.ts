@@ -4,7 +4,7 @@
  * identity is a member of the org.
  */
 
-import { isOidcWorkload } from '../../domain/database-identity.js';
+import { databaseIdentity, isOidcWorkload } from '../../domain/database-identity.js';
 import {
   BUILT_IN_DATABASE_ROLES,
   type CustomRolePrivilege,
@@ -219,41 +219,12 @@ function usage(u: DatabaseUser, ix: ProjectIndex, now: Date): { facts: UsageFact
 }
 
 const LDAP_ATTRIBUTE = /^\s*([A-Za-z][A-Za-z0-9-]*)\s*=\s*(.*?)\s*$/;
-const ADDRESS = /^[^\s@/]+@[^\s@]+\.[^\s@]+$/;
-const isAddress = (s: string): boolean => ADDRESS.test(s);
-
-/**
- * The address an external identity names, where one can be derived: an OIDC workforce user is
- * "<IdP id>/<IdP username>"; an LDAP user is a DN (its `mail`/`E` attribute, or `uid` + the `DC`
- * components) or already an address (a user principal name).
- */
-export function identityAddress(authKind: string, username: string): string | null {
-  if (authKind === 'oidc-user') {
-    const slash = username.indexOf('/');
-    const name = slash >= 0 ? username.slice(slash + 1) : username;
-    return isAddress(name) ? name.toLowerCase() : null;
-  }
-  if (authKind !== 'ldap-user') return null;
-  if (isAddress(username)) return username.toLowerCase();
-  const attrs = username.split(',').map((part) => LDAP_ATTRIBUTE.exec(part));
-  if (attrs.some((a) => a === null)) return null;
-  const pairs = attrs.map((a) => [a![1]!.toLowerCase(), a![2]!] as const);
-  const mail = pairs.find(([k]) => k === 'mail' || k === 'e' || k === 'emailaddress');
-  if (mail && isAddress(mail[1])) return mail[1].toLowerCase();
-  const uid = pairs.find(([k]) => k === 'uid')?.[1];
-  const dcs = pairs.filter(([k]) => k === 'dc').map(([, v]) => v);
-  if (uid && dcs.length >= 2) {
-    const candidate = `${uid}@${dcs.join('.')}`;
-    return isAddress(candidate) ? candidate.toLowerCase() : null;
-  }
-  return null;
-}
-
 type IdentityFacts = Pick<DatabaseUserFacts, 'isPersonIdentity' | 'identityAddress' | 'isOrgMember'>;
 
 function identity(u: DatabaseUser, members: ReadonlySet<string>): { facts: IdentityFacts; unknown: Unknown } {
   const person = (u.authKind === 'oidc-user' && !isOidcWorkload(u)) || u.authKind === 'ldap-user';
-  const address = person ? identityAddress(u.authKind, u.username) : null;
+  // The one derivation the roster join and the routing use too (src/domain/database-identity.ts).
+  const address = person ? (databaseIdentity(u)?.address ?? null) : null;
   const facts = {
     isPersonIdentity: person,
     identityAddress: address,
