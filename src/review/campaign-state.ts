@@ -143,7 +143,25 @@ async function readOne(
       state.open.set(key, { reviewer: wb.reviewer, identity, why: 'missing-workbook' });
     return [];
   }
-  const contents = await readReviewWorkbook(bytes, wb.file, ctx.limits);
+  let contents: Awaited<ReturnType<typeof readReviewWorkbook>>;
+  try {
+    contents = await readReviewWorkbook(bytes, wb.file, ctx.limits);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    // Not a workbook this tool can read (not XLSX, over the limits, a forged package): listed with the
+    // other workbooks' problems, so a campaign of 500 is checked in one pass; the merge refuses on it.
+    ws.problems = [
+      {
+        sheet: 'workbook',
+        row: null,
+        column: null,
+        header: null,
+        code: 'workbook-unreadable',
+        message: error.problem,
+      },
+    ];
+    return [];
+  }
   const check = checkReviewWorkbook(contents, input.snapshot, input.now, {
     scope: { rows, all: ctx.all },
     campaign: { reviewer: wb.reviewer },

@@ -127,7 +127,8 @@ export interface ReviewProblem {
     | 'formula'
     | 'number-format'
     | 'conditional-format'
-    | 'package-part';
+    | 'package-part'
+    | 'workbook-unreadable';
   message: string;
 }
 

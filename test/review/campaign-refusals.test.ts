@@ -331,9 +331,24 @@ describe('a forged package among the campaign workbooks', () => {
     const before = process.memoryUsage().rss;
     await refused(
       'bomb',
-      /review-lead-at-example\.com\.xlsx: not a readable XLSX workbook: .*inflates to more than the 1000 bytes its directory entry declares/,
+      /review-lead-at-example\.com\.xlsx: workbook: not a readable XLSX workbook: .*inflates to more than the 1000 bytes its directory entry declares/,
     );
     expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 * 1024);
+  });
+});
+
+describe('one unreadable workbook among many', () => {
+  it("is listed with the other workbooks' problems, not in place of them (one pass over a campaign)", async () => {
+    const folder = await tampered(
+      'unreadable',
+      decided(LEAD, (k) => (k === key('user', OWNER1) ? { comment: null } : {})),
+    );
+    writeFileSync(join(dir, folder, reviewerFileName(SEC)), 'not a workbook at all');
+    await refused(
+      folder,
+      /review-sec-at-example\.com\.xlsx: workbook: not a readable XLSX workbook/,
+      /\(Comment\): Keep of user owner1@example\.com needs a justification in Comment/,
+    );
   });
 });
 
