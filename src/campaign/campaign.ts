@@ -1,7 +1,7 @@
 /**
  * `campaign.json`: the record of one review campaign. `report --split-by reviewer` writes
  * it beside one workbook per reviewer; `review merge`, `review status` and `review remind` read it
- * back through this schema (STYLE.md principle 2: the zod schema is the type).
+ * back through this schema (docs/architecture.md, principle 2: the zod schema is the type).
  *
  * It binds the campaign to its snapshot (and roster and policy) by sha256, and lists for every
  * reviewer the workbook written for them, that workbook's sha256 as written, and the Identity keys of

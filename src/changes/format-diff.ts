@@ -1,6 +1,6 @@
 /**
  * Formatters of a SnapshotDiff: text (terminal), markdown (PR comments, CI summaries) and JSON. Plain
- * functions in one registry fed one data object (STYLE.md: reporters as functions); prose is made here
+ * functions in one registry fed one data object (docs/architecture.md, principle 3); prose is made here
  * and nowhere else.
  */
 

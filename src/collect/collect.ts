@@ -1,7 +1,7 @@
 /**
  * Which endpoints make a snapshot, and the all-or-nothing collection of one or more organizations.
  * Every listing of an org is started at once; the client's concurrency limit and rate-limit pacing
- * decide how fast they go out. Any failure fails the whole collection (fail closed, STYLE.md §8):
+ * decide how fast they go out. Any failure fails the whole collection (fail closed, docs/architecture.md principle 5):
  * a failed call is never an empty list.
  */
 import type { AtlasClient } from '../atlas/client.js';

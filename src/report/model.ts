@@ -1,6 +1,6 @@
 /**
- * The report model: a Snapshot and its AuditResult become one sorted, counted structure (STYLE.md
- * pipeline step "Snapshot + AuditResult -> ReportModel"). Every renderer (HTML, XLSX, JSON, CSV, JUnit,
+ * The report model: a Snapshot and its AuditResult become one sorted, counted structure (the
+ * pipeline step between the audit and every renderer). Every renderer (HTML, XLSX, JSON, CSV, JUnit,
  * Markdown, the email summary) only lays this model out, so two formats can never disagree on a number.
  *
  * Pure: no I/O, no clock (the generation time is passed in), deterministic ordering everywhere.

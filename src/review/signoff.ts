@@ -5,7 +5,7 @@
  * (`review verify` checks it against the signed-off snapshot, src/review/signoff-check.ts, and shows it
  * beside what a later snapshot still grants).
  *
- * The zod schema is the type (STYLE.md principle 2): `review verify` reads the JSON back through it.
+ * The zod schema is the type (docs/architecture.md, principle 2): `review verify` reads the JSON back through it.
  */
 
 import { z } from 'zod';

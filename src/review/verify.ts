@@ -3,7 +3,7 @@
  * has access becomes a Finding (rule `review-revocation-not-done`), in the audit's own Finding shape, so
  * the next audit and report can carry it and the CI gate can fail on it.
  *
- * Fail closed (STYLE.md principle 8): when the later snapshot cannot show whether access is gone (the
+ * Fail closed (docs/architecture.md, principle 5): when the later snapshot cannot show whether access is gone (the
  * org was not collected, or the source API does not list that kind of identity), the revocation is
  * `unverifiable`, reported as its own finding, never counted as done.
  */

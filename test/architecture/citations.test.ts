@@ -21,6 +21,10 @@ const OUTSIDE_CITATIONS: readonly { pattern: RegExp; why: string }[] = [
     why: 'the spec outside the repository (cite test/fixtures/atlas-openapi)',
   },
   { pattern: /(?<![\w.])\/(?:work|tmp\/briefs)\//, why: 'a path on the machine that wrote it' },
+  {
+    pattern: /\b(?:STYLE|DEPENDENCIES)\.md\b/,
+    why: 'a guide outside the repository (cite docs/architecture.md or state the fact)',
+  },
   { pattern: /\bhelper (?:engineer|session)\b|\bsession brief\b/i, why: 'the session that wrote it' },
 ];
 
@@ -63,6 +67,8 @@ describe('citations', () => {
       '// extracts in shared/atlas-openapi',
       '// from /work/shared/STYLE.md',
       '// written by the helper engineer',
+      ' * (STYLE.md principle 2: the zod schema is the type)',
+      ' * (DEPENDENCIES.md §4.6)',
     ])
       expect(caught(line), line).toBe(true);
     for (const line of [

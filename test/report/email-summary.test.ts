@@ -50,7 +50,7 @@ describe('email summary', () => {
   });
 });
 
-describe('report stage purity (STYLE.md: renderers touch no file, clock or env)', () => {
+describe('report stage purity (docs/architecture.md, principle 4: renderers touch no file, clock or env)', () => {
   const dir = join(import.meta.dirname, '..', '..', 'src', 'report');
   // Every file of the model and the renderers, those in their subfolders (model/, renderers/xlsx/) too.
   const under = (sub: string) =>

@@ -1,5 +1,5 @@
 /**
- * The renderer registry (STYLE.md principle 6): every output format, each a function of the one
+ * The renderer registry (docs/architecture.md, principle 4): every output format, each a function of the one
  * report model that returns bytes and touches no file, clock or env. `audit --format X` prints entry
  * X; `report` and `run` give each entry a `--X <file>` flag and write the `outDir` ones with
  * `--out-dir`; the goldens and the hostile-strings test iterate this table. A new format is its

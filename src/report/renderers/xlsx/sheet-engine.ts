@@ -118,7 +118,8 @@ function styleCells<R>(row: ExcelJS.Row, columns: ReadonlyArray<ColumnSpec<R>>, 
 }
 
 /**
- * exceljs implements `worksheet.dataValidations` (also in the streaming writer, DEPENDENCIES.md §2.4)
+ * exceljs implements `worksheet.dataValidations` (the streaming writer too: its
+ * worksheet writes them into the sheet XML on commit)
  * but its typings omit it; this names the one method used.
  */
 function dataValidations(ws: ExcelJS.Worksheet): { add(range: string, rule: ExcelJS.DataValidation): void } {
@@ -143,7 +144,7 @@ export function writeSheet<R>(wb: ExcelJS.stream.xlsx.WorkbookWriter, spec: Shee
     const index = spec.columns.findIndex((c) => c.header === v.header);
     if (index < 0) throw new Error(`${spec.name} sheet: no column "${v.header}" to validate`);
     const col = columnLetter(index + 1);
-    // One range, one <dataValidation sqref>, instead of one per cell (DEPENDENCIES.md §4.6).
+    // One range, one <dataValidation sqref>, for the whole column, not one per cell.
     dataValidations(ws).add(`${col}2:${col}${lastRow}`, v.rule);
   }
   ws.commit();
