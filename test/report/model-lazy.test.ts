@@ -9,6 +9,7 @@ import { DEFAULT_POLICY } from '../../src/audit/policy.js';
 import { auditSnapshot } from '../../src/audit/run.js';
 import type { AuditResult } from '../../src/audit/types.js';
 import { DEFAULT_RULES_DIR, readRulesDir } from '../../src/input/audit-inputs.js';
+import { zeroDatabaseCounts } from '../../src/report/model/sections/database-access.js';
 import {
   buildReportModel,
   type DatabaseAccessCounts,
@@ -55,16 +56,7 @@ function countRows(m: ReportModel, orgId: string): IdentityCounts {
 }
 
 function sumDatabaseRows(m: ReportModel): DatabaseAccessCounts {
-  const sum: DatabaseAccessCounts = {
-    users: 0,
-    privileged: 0,
-    unused: 0,
-    useUnknown: 0,
-    customRoles: 0,
-    networkEntries: 0,
-    worldOpen: 0,
-    wide: 0,
-  };
+  const sum = zeroDatabaseCounts();
   for (const p of m.databaseAccess.projects) {
     sum.users += p.users.length;
     sum.privileged += p.users.filter((u) => u.privilegedRoles.length > 0).length;

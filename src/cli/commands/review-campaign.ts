@@ -117,6 +117,18 @@ export interface TrustArgs extends SigningKeyArgs {
   roster?: string | undefined;
 }
 
+/** The `<dir>` and `--campaign` every campaign command takes. */
+function campaignFolder<T>(y: Argv<T>, dirDescription: string) {
+  return y
+    .positional('dir', { type: 'string', demandOption: true, describe: dirDescription })
+    .option('campaign', {
+      type: 'string',
+      demandOption: true,
+      requiresArg: true,
+      describe: 'campaign.json of `report --split-by reviewer`',
+    });
+}
+
 /** Declares --rules, --policy, --waivers and --roster (the audit that flags rows) and the key options. */
 export function trustOptions<T>(y: Argv<T>): Argv<T & TrustArgs> {
   return verifyKeyOption(signingKeyOption(y))
@@ -228,18 +240,7 @@ export function mergeCommand(ctx: CliContext) {
     describe:
       "Merge a campaign's returned reviewer workbooks into one sign-off and one revocation plan (exit 1 while rows are open)",
     builder: (y: Argv) =>
-      trustOptions(y)
-        .positional('dir', {
-          type: 'string',
-          demandOption: true,
-          describe: 'Folder of the returned workbooks',
-        })
-        .option('campaign', {
-          type: 'string',
-          demandOption: true,
-          requiresArg: true,
-          describe: 'campaign.json of `report --split-by reviewer`',
-        })
+      campaignFolder(trustOptions(y), 'Folder of the returned workbooks')
         .option('snapshot', {
           type: 'string',
           demandOption: true,
@@ -367,18 +368,7 @@ export function statusCommand(ctx: CliContext) {
     describe:
       'Per reviewer: rows decided of their total, reassigned, overdue; exit 1 when the campaign is past due and incomplete',
     builder: (y: Argv) =>
-      y
-        .positional('dir', {
-          type: 'string',
-          demandOption: true,
-          describe: 'Folder of the returned workbooks',
-        })
-        .option('campaign', {
-          type: 'string',
-          demandOption: true,
-          requiresArg: true,
-          describe: 'campaign.json of `report --split-by reviewer`',
-        })
+      campaignFolder(y, 'Folder of the returned workbooks')
         .option('json', { type: 'boolean', default: false, describe: 'Print JSON instead of the table' })
         .example(
           '$0 review status campaign/ --campaign campaign/campaign.json',
@@ -409,18 +399,7 @@ export function remindCommand(ctx: CliContext) {
     describe:
       'Email every reviewer with open rows their workbook; after the due date the fallback reviewer is copied',
     builder: (y: Argv) =>
-      smtpOptions(y)
-        .positional('dir', {
-          type: 'string',
-          demandOption: true,
-          describe: 'Folder of the campaign workbooks',
-        })
-        .option('campaign', {
-          type: 'string',
-          demandOption: true,
-          requiresArg: true,
-          describe: 'campaign.json of `report --split-by reviewer`',
-        })
+      campaignFolder(smtpOptions(y), 'Folder of the campaign workbooks')
         .option('email-from', {
           type: 'string',
           describe: 'Sender address [env SMTP_FROM] (default: the SMTP user when it is an address)',
