@@ -10,6 +10,7 @@
  */
 
 import { compareText } from '../domain/compare-text.js';
+import type { SubjectKind } from '../domain/subject.js';
 import { teamsOfUsers } from '../domain/team-membership.js';
 import type { Organization, ServiceAccount, Snapshot, User } from '../snapshot/schema.js';
 import { DATABASE_CHANGE_KINDS, diffDatabaseAccess } from './diff-database.js';
@@ -50,15 +51,8 @@ export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
 /** What a change is about. `id` is the Atlas id in the newer snapshot (the older one when removed). */
 interface ChangeSubject {
-  type:
-    | 'org'
-    | 'user'
-    | 'team'
-    | 'project'
-    | 'apiKey'
-    | 'serviceAccount'
-    | 'databaseUser'
-    | 'networkAccessEntry';
+  /** Every subject kind but custom roles, whose changes the diff does not name. */
+  type: Exclude<SubjectKind, 'customRole'>;
   id: string;
   /** Username, team/project/org name, API key public key, service account name. */
   name: string;

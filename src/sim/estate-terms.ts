@@ -3,6 +3,8 @@
  * names and limits planters and the generator share.
  */
 
+import type { SubjectKind } from '../domain/subject.js';
+
 /** Sizes and switches of a generated estate. */
 export interface EstateOptions {
   /** PRNG seed; the same options always give the same estate. */
@@ -38,16 +40,7 @@ export interface PlantedViolation {
   /** One of {@link VIOLATION_KINDS}. */
   kind: ViolationKind;
   orgId: string;
-  subjectType:
-    | 'org'
-    | 'user'
-    | 'team'
-    | 'project'
-    | 'apiKey'
-    | 'serviceAccount'
-    | 'databaseUser'
-    | 'customRole'
-    | 'networkAccessEntry';
+  subjectType: SubjectKind;
   /**
    * Org id, user id, team id, project id, API key id or service account clientId; for database
    * access, the ids planters-database.ts documents (`{projectId}/{databaseName}/{username}`, ...).
