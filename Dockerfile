@@ -7,6 +7,7 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json README.md ./
+COPY scripts ./scripts
 COPY src ./src
 COPY rules ./rules
 COPY reports ./reports

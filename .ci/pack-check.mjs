@@ -20,14 +20,14 @@ const npm = (args, cwd) =>
 const npmEnv = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
 
 try {
-  if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) fail('dist/ is missing: run npm ci (or npm run build) first');
+  if (!existsSync(join(root, 'dist', 'cli.cjs'))) fail('dist/ is missing: run npm ci (or npm run build) first');
 
   // --ignore-scripts: dist/ is already built; `prepare` would rebuild it for nothing.
   const [packed] = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', work], root));
   const files = packed.files.map((f) => f.path);
   const forbidden = files.filter((f) => /^(test|bench|src|\.ci|\.github|action|node_modules)\//.test(f) || f.endsWith('.map'));
   if (forbidden.length > 0) fail(`the tarball ships ${forbidden.join(', ')}`);
-  for (const needed of ['dist/cli/main.js', 'dist/index.js', 'dist/index.d.ts', 'rules/stale-last-auth.json', 'reports/report.hbs'])
+  for (const needed of ['dist/cli/bin.js', 'dist/cli/main.js', 'dist/cli.cjs', 'dist/cli.cache', 'dist/yargs-locales/en.json', 'dist/index.js', 'dist/index.d.ts', 'rules/stale-last-auth.json', 'reports/report.hbs'])
     if (!files.includes(needed)) fail(`the tarball lacks ${needed}`);
   console.log(`pack-check: ${packed.filename}: ${files.length} files, ${packed.size} bytes packed, ${packed.unpackedSize} unpacked`);
 
@@ -48,6 +48,14 @@ try {
   for (const name of ['audit', 'buildReport', 'collect', 'diff', 'render'])
     if (!exported.split(/\s+/).includes(name)) fail(`the package exports no ${name}: ${exported.trim()}`);
 
+  // The command starts the bundle with its code cache, which V8 accepts on the Node that built it.
+  const installedDist = join(app, 'node_modules', ...packed.name.split('/'), 'dist');
+  const cache = execFileSync(
+    process.execPath,
+    ['--input-type=module', '-e', `const { loadBundle } = await import(${JSON.stringify(join(installedDist, 'cli', 'bundle-loader.js'))}); const { readFileSync } = await import('node:fs'); console.log(loadBundle(${JSON.stringify(join(installedDist, 'cli.cjs'))}, readFileSync(${JSON.stringify(join(installedDist, 'cli.cache'))})).cacheRejected ? 'rejected' : 'accepted')`],
+    { cwd: app, encoding: 'utf8' },
+  ).trim();
+  if (cache !== 'accepted') fail(`the installed bundle's code cache was ${cache}`);
   const help = execFileSync('npx', ['--no-install', 'atlas-access-review', '--help'], { cwd: app, encoding: 'utf8' });
   if (!/^Commands:$/m.test(help)) fail('--help printed no command list');
   execFileSync('npx', ['--no-install', 'atlas-access-review', 'demo', '--out-dir', 'trial'], {

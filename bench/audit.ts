@@ -17,8 +17,8 @@ import { evaluateRules } from '../src/rules/evaluate.js';
 import { deriveSubjects, type FactRecord } from '../src/rules/facts.js';
 import { factsOf } from '../src/rules/load.js';
 import { generateEstate, PRESETS } from '../src/sim/generate.js';
+import { snapshotOf } from '../src/sim/offline-snapshot.js';
 import { addDatabaseAccess } from './database-access.js';
-import { snapshotOf } from './lib.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);

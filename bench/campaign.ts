@@ -17,8 +17,8 @@ import ExcelJS from 'exceljs';
 import type { Campaign } from '../src/campaign/campaign.js';
 import { runCli } from '../src/cli/run-cli.js';
 import { generateEstate, PRESETS } from '../src/sim/generate.js';
+import { snapshotOf } from '../src/sim/offline-snapshot.js';
 import { serializeSnapshot } from '../src/snapshot/store.js';
-import { snapshotOf } from './lib.js';
 
 const NOW = new Date('2026-05-01T00:00:00.000Z');
 const REVIEWED_ON = new Date('2026-05-01T00:00:00.000Z');

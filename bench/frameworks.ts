@@ -19,8 +19,8 @@ import { buildReportModel, type ReportModel } from '../src/report/model.js';
 import { type RenderOptions, renderReport } from '../src/report/renderers/index.js';
 import { selectFrameworks } from '../src/rules/frameworks.js';
 import { generateEstate, PRESETS } from '../src/sim/generate.js';
+import { snapshotOf } from '../src/sim/offline-snapshot.js';
 import { serializeSnapshot, sha256Hex } from '../src/snapshot/store.js';
-import { snapshotOf } from './lib.js';
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 

@@ -21,8 +21,8 @@ import { buildReportModel } from '../src/report/model.js';
 import { renderEmailSummary } from '../src/report/renderers/email-summary.js';
 import { RENDERERS, REPORT_FORMATS } from '../src/report/renderers/index.js';
 import { generateEstate, PRESETS } from '../src/sim/generate.js';
+import { snapshotOf } from '../src/sim/offline-snapshot.js';
 import { serializeSnapshot, sha256Hex } from '../src/snapshot/store.js';
-import { snapshotOf } from './lib.js';
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const mib = (bytes: number): string => `${(bytes / 1048576).toFixed(0)} MiB`;

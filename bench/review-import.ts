@@ -35,7 +35,7 @@ if (process.argv[2] === '--read') {
   const { RENDERERS } = await import('../src/report/renderers/index.js');
   const { generateEstate, PRESETS } = await import('../src/sim/generate.js');
   const { serializeSnapshot, sha256Hex } = await import('../src/snapshot/store.js');
-  const { snapshotOf } = await import('./lib.js');
+  const { snapshotOf } = await import('../src/sim/offline-snapshot.js');
   const i = process.argv.indexOf('--orgs');
   const orgs = i > 0 ? Number(process.argv[i + 1]) : 100;
   const now = new Date('2026-05-01T00:00:00.000Z');

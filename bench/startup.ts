@@ -15,8 +15,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generateEstate, PRESETS } from '../src/sim/generate.js';
+import { snapshotOf } from '../src/sim/offline-snapshot.js';
 import { serializeSnapshot } from '../src/snapshot/store.js';
-import { snapshotOf } from './lib.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);

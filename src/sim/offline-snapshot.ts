@@ -1,6 +1,6 @@
-import { type Organization, SNAPSHOT_SCHEMA_VERSION, type Snapshot } from '../src/snapshot/schema.js';
+import { type Organization, SNAPSHOT_SCHEMA_VERSION, type Snapshot } from '../snapshot/schema.js';
 
-/** Wraps generated organizations in a snapshot as `collect` would write it (benchmarks skip the HTTP part). */
+/** Wraps generated organizations in a snapshot as `collect` would write it, without the HTTP part (benchmarks, the build's code-cache training). */
 export function snapshotOf(organizations: Organization[], now: Date): Snapshot {
   return {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,

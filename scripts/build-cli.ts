@@ -1,0 +1,94 @@
+/**
+ * Builds the published command's bundle, run by `npm run build` after tsc (README "Performance"):
+ *
+ *   node --import tsx scripts/build-cli.ts
+ *
+ * 1. esbuild bundles src/cli/bundle-entry.ts with the libraries every command needs (yargs, zod,
+ *    json-rules-engine, yaml, ...) into one CommonJS file, dist/cli.cjs. Node 20 loads an ESM package
+ *    file by file (yargs alone costs about the CPU of an empty Node process); one file does not.
+ *    exceljs, nodemailer and handlebars stay outside: only the commands that write a workbook, an
+ *    HTML page or an email load them, from node_modules as before. The libraries stay declared
+ *    dependencies, so their licences are installed beside the bundle.
+ * 2. yargs reads its message translations from a folder beside its own file; the bundle's copy is
+ *    dist/yargs-locales (the same files), so the bundled help reads as the unbundled one in every locale.
+ * 3. The bundle is run in this process on `--help`, `rules list` and an audit of a generated one-org
+ *    snapshot, and V8's code cache of everything that compiled is written to dist/cli.cache, which
+ *    src/cli/bin.ts hands back to V8 (src/cli/bundle-loader.ts says how a mismatched cache is refused).
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { build, type Plugin } from 'esbuild';
+import { loadBundle } from '../src/cli/bundle-loader.js';
+import type { CliContext } from '../src/cli/context.js';
+import { generateEstate, PRESETS } from '../src/sim/generate.js';
+import { snapshotOf } from '../src/sim/offline-snapshot.js';
+
+const BUNDLE = 'dist/cli.cjs';
+const CACHE = 'dist/cli.cache';
+const EXTERNAL = ['exceljs', 'nodemailer', 'handlebars'];
+
+/** Where yargs's ESM shim looks for its translations, and where the bundle's copy of them is. */
+const YARGS_LOCALES_FROM = "resolve(__dirname, '../../../locales')";
+const YARGS_LOCALES_TO = "resolve(__dirname, '../yargs-locales')";
+
+const yargsLocales: Plugin = {
+  name: 'yargs-locales',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      // A yargs release that moved the line would silently read translations from elsewhere: stop.
+      if (text.split(YARGS_LOCALES_FROM).length !== 2)
+        throw new Error(`${args.path}: expected one ${YARGS_LOCALES_FROM}; update scripts/build-cli.ts`);
+      return { contents: text.replace(YARGS_LOCALES_FROM, YARGS_LOCALES_TO), loader: 'js' };
+    });
+  },
+};
+
+await build({
+  entryPoints: ['src/cli/bundle-entry.ts'],
+  outfile: BUNDLE,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: EXTERNAL,
+  // The code reads import.meta.url to find the package root (src/version.ts) and yargs to find its
+  // translations; in the bundle both mean the bundle's own file, dist/cli.cjs.
+  define: { 'import.meta.url': '__bundleUrl' },
+  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  plugins: [yargsLocales],
+  logLevel: 'warning',
+});
+cpSync(join(dirname(import.meta.dirname), 'node_modules/yargs/locales'), 'dist/yargs-locales', {
+  recursive: true,
+});
+
+// Training: the commands whose start-up the bench measures, in this process, output discarded.
+const tmp = mkdtempSync(join(tmpdir(), 'build-cli-'));
+try {
+  const now = new Date('2026-05-01T00:00:00.000Z');
+  const estate = generateEstate({ seed: 7, now, ...PRESETS.demo, orgs: 1 });
+  const snapshot = join(tmp, 'snapshot.json');
+  writeFileSync(snapshot, JSON.stringify(snapshotOf(estate.organizations, now)));
+  const { exports, script } = loadBundle(BUNDLE);
+  for (const argv of [['--help'], ['rules', 'list'], ['audit', snapshot, '--fail-on', 'never']]) {
+    const errors: string[] = [];
+    const ctx: CliContext = {
+      env: {},
+      stdout: () => {},
+      stderr: (text) => errors.push(text),
+      stderrIsTTY: false,
+      now: () => now,
+      cwd: tmp,
+      exitCode: 0,
+    };
+    const code = await exports.runCli(argv, ctx);
+    if (code !== 0) throw new Error(`bundle: ${argv.join(' ')} exited ${code}: ${errors.join('')}`);
+  }
+  writeFileSync(CACHE, script.createCachedData());
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+const kib = (file: string): string => `${(statSync(file).size / 1024).toFixed(0)} KiB`;
+console.log(`${BUNDLE} ${kib(BUNDLE)}, ${CACHE} ${kib(CACHE)}`);

@@ -1,0 +1,145 @@
+/**
+ * The published command runs the bundle dist/cli.cjs with V8's code cache dist/cli.cache
+ * (scripts/build-cli.ts, src/cli/bin.ts). These tests run the built files, so they need `npm run build`
+ * (npm ci runs it): the bundle must print what the unbundled CLI prints, start from its cache on
+ * the Node that built it, and still run, from source, when the cache is refused or the bundle is missing.
+ */
+import { spawnSync } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadBundle } from '../../src/cli/bundle-loader.js';
+import { COMMANDS } from '../../src/cli/commands/index.js';
+import { generateEstate, PRESETS } from '../../src/sim/generate.js';
+import { snapshotOf } from '../../src/sim/offline-snapshot.js';
+import { runCliForTest, tempDir } from '../helpers/cli.js';
+
+const REPO = resolve(import.meta.dirname, '..', '..');
+const DIST = join(REPO, 'dist');
+const BUNDLE = join(DIST, 'cli.cjs');
+const CACHE = join(DIST, 'cli.cache');
+
+function run(bin: string, argv: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...argv], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The time of evaluation differs between two runs; every other byte must not. */
+const masked = (text: string): string =>
+  text.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, (t) =>
+    Math.abs(Date.parse(t) - Date.now()) < 3_600_000 ? '<now>' : t,
+  );
+
+/** A copy of the package (dist copied, the rest linked) whose dist/ a test may change. */
+function packageCopy(change: (dist: string) => void): string {
+  const root = tempDir('aar-bundle-');
+  cpSync(DIST, join(root, 'dist'), { recursive: true });
+  for (const linked of ['package.json', 'rules', 'reports', 'node_modules'])
+    symlinkSync(join(REPO, linked), join(root, linked));
+  change(join(root, 'dist'));
+  return root;
+}
+
+let dir: string;
+let snapshot: string;
+beforeAll(() => {
+  for (const file of [BUNDLE, CACHE, join(DIST, 'cli', 'bin.js')])
+    if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build (npm ci runs it)`);
+  dir = tempDir();
+  const now = new Date('2026-05-01T00:00:00.000Z');
+  snapshot = join(dir, 'snapshot.json');
+  const estate = generateEstate({ seed: 11, now, ...PRESETS.demo, orgs: 2 });
+  writeFileSync(snapshot, JSON.stringify(snapshotOf(estate.organizations, now)));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the bundled command', () => {
+  it('is newer than every source file it was built from (a stale dist/ would test old code)', () => {
+    const built = statSync(BUNDLE).mtimeMs;
+    const sources = readdirRecursive(join(REPO, 'src')).filter((f) => statSync(f).mtimeMs > built);
+    expect(sources, 'run npm run build').toEqual([]);
+  });
+
+  it('prints the help of every command exactly as the unbundled CLI does', async () => {
+    for (const argv of [[], ...COMMANDS.map((c) => [c.name]), ['rules', 'list'], ['review', 'import']]) {
+      const bundled = run(join(DIST, 'cli', 'bin.js'), [...argv, '--help']);
+      const unbundled = await runCliForTest([...argv, '--help'], { env: process.env });
+      expect({ argv, code: bundled.code, stdout: bundled.stdout }).toEqual({
+        argv,
+        code: unbundled.code,
+        stdout: unbundled.stdout,
+      });
+    }
+  });
+
+  it('lists the rules and audits a snapshot as the unbundled CLI does', async () => {
+    for (const argv of [
+      ['rules', 'list'],
+      ['audit', snapshot, '--fail-on', 'high', '--format', 'json'],
+      ['audit', join(dir, 'missing.json')],
+    ]) {
+      const bundled = run(join(DIST, 'cli', 'bin.js'), argv);
+      const unbundled = await runCliForTest(argv, { env: process.env, now: new Date(), cwd: process.cwd() });
+      expect({ code: bundled.code, stdout: masked(bundled.stdout), stderr: bundled.stderr }).toEqual({
+        code: unbundled.code,
+        stdout: masked(unbundled.stdout),
+        stderr: unbundled.stderr,
+      });
+    }
+  });
+
+  it('starts from its code cache on the Node that built it', () => {
+    expect(loadBundle(BUNDLE, readFileSync(CACHE)).cacheRejected).toBe(false);
+  });
+
+  it('runs from source when V8 refuses the cache (another Node, or a damaged file)', () => {
+    const damaged = Buffer.from(readFileSync(CACHE));
+    for (let i = 0; i < damaged.length; i += 64) damaged[i] = damaged[i]! ^ 0xff;
+    expect(loadBundle(BUNDLE, damaged).cacheRejected).toBe(true);
+    const root = packageCopy((dist) => writeFileSync(join(dist, 'cli.cache'), damaged));
+    try {
+      const r = run(join(root, 'dist', 'cli', 'bin.js'), ['rules', 'list']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(run(join(DIST, 'cli', 'bin.js'), ['rules', 'list']).stdout);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('falls back to the unbundled entry when the bundle is missing, and runs without a cache', () => {
+    const expected = run(join(DIST, 'cli', 'bin.js'), ['audit', snapshot, '--fail-on', 'never']);
+    for (const remove of [['cli.cjs', 'cli.cache'], ['cli.cache']]) {
+      const root = packageCopy((dist) => {
+        for (const f of remove) rmSync(join(dist, f));
+      });
+      try {
+        const r = run(join(root, 'dist', 'cli', 'bin.js'), ['audit', snapshot, '--fail-on', 'never']);
+        expect({ code: r.code, stdout: masked(r.stdout) }).toEqual({
+          code: expected.code,
+          stdout: masked(expected.stdout),
+        });
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    }
+  });
+});
+
+function readdirRecursive(folder: string): string[] {
+  return readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+}
