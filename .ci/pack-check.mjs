@@ -27,7 +27,7 @@ try {
   const files = packed.files.map((f) => f.path);
   const forbidden = files.filter((f) => /^(test|bench|src|\.ci|\.github|action|node_modules)\//.test(f) || f.endsWith('.map'));
   if (forbidden.length > 0) fail(`the tarball ships ${forbidden.join(', ')}`);
-  for (const needed of ['dist/cli/bin.js', 'dist/cli/main.js', 'dist/cli.cjs', 'dist/cli.cache', 'dist/yargs-locales/en.json', 'dist/index.js', 'dist/index.d.ts', 'rules/stale-last-auth.json', 'reports/report.hbs'])
+  for (const needed of ['dist/cli/bin.cjs', 'dist/cli/main.js', 'dist/cli.cjs', 'dist/cli.cache', 'dist/yargs-locales/en.json', 'dist/index.js', 'dist/index.d.ts', 'rules/stale-last-auth.json', 'reports/report.hbs'])
     if (!files.includes(needed)) fail(`the tarball lacks ${needed}`);
   console.log(`pack-check: ${packed.filename}: ${files.length} files, ${packed.size} bytes packed, ${packed.unpackedSize} unpacked`);
 
@@ -52,7 +52,7 @@ try {
   const installedDist = join(app, 'node_modules', ...packed.name.split('/'), 'dist');
   const cache = execFileSync(
     process.execPath,
-    ['--input-type=module', '-e', `const { loadBundle } = await import(${JSON.stringify(join(installedDist, 'cli', 'bundle-loader.js'))}); const { readFileSync } = await import('node:fs'); console.log(loadBundle(${JSON.stringify(join(installedDist, 'cli.cjs'))}, readFileSync(${JSON.stringify(join(installedDist, 'cli.cache'))})).cacheRejected ? 'rejected' : 'accepted')`],
+    ['--input-type=module', '-e', `const { loadBundle } = (await import(${JSON.stringify(join(installedDist, 'cli', 'bundle-loader.cjs'))})).default; const { readFileSync } = await import('node:fs'); console.log(loadBundle(${JSON.stringify(join(installedDist, 'cli.cjs'))}, readFileSync(${JSON.stringify(join(installedDist, 'cli.cache'))})).cacheRejected ? 'rejected' : 'accepted')`],
     { cwd: app, encoding: 'utf8' },
   ).trim();
   if (cache !== 'accepted') fail(`the installed bundle's code cache was ${cache}`);

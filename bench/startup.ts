@@ -24,8 +24,8 @@ const arg = (name: string, dflt: number): number => {
 };
 const runs = arg('runs', 9);
 const largeRuns = arg('large-runs', 3);
-const cli = resolve('dist/cli/main.js');
-if (!existsSync(cli)) throw new Error('dist/cli/main.js is missing: run `npm run build` first');
+const cli = resolve('dist/cli/bin.cjs');
+if (!existsSync(cli)) throw new Error('dist/cli/bin.cjs is missing: run `npm run build` first');
 
 const dir = mkdtempSync(join(tmpdir(), 'startup-bench-'));
 const now = new Date('2026-05-01T00:00:00.000Z');

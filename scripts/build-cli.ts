@@ -11,15 +11,20 @@
  *    dependencies, so their licences are installed beside the bundle.
  * 2. yargs reads its message translations from a folder beside its own file; the bundle's copy is
  *    dist/yargs-locales (the same files), so the bundled help reads as the unbundled one in every locale.
- * 3. The bundle is run in this process on `--help`, `rules list` and an audit of a generated one-org
+ * 3. string-width builds an Intl.Segmenter and the `\p{RGI_Emoji}` set when it is loaded, about 27 ms
+ *    of CPU on every start; yargs asks it the width of each help line, which is printable ASCII, whose
+ *    width is its length (string-width's own first test), and of the epilogue, which adds line breaks
+ *    (control characters: no width, and a cluster of their own). In the bundle, a stand-in answers
+ *    those cases and loads string-width for any other text, on first use.
+ * 4. The bundle is run in this process on `--help`, `rules list` and an audit of a generated one-org
  *    snapshot, and V8's code cache of everything that compiled is written to dist/cli.cache, which
- *    src/cli/bin.ts hands back to V8 (src/cli/bundle-loader.ts says how a mismatched cache is refused).
+ *    src/cli/bin.cts hands back to V8 (src/cli/bundle-loader.cts says how a mismatched cache is refused).
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { build, type Plugin } from 'esbuild';
-import { loadBundle } from '../src/cli/bundle-loader.js';
+import bundleLoader from '../src/cli/bundle-loader.cjs';
 import type { CliContext } from '../src/cli/context.js';
 import { generateEstate, PRESETS } from '../src/sim/generate.js';
 import { snapshotOf } from '../src/sim/offline-snapshot.js';
@@ -45,6 +50,32 @@ const yargsLocales: Plugin = {
   },
 };
 
+/** The stand-in for string-width (point 3 above); `real` is string-width itself, resolved as usual. */
+const LAZY_STRING_WIDTH = `
+let real;
+export default function stringWidth(text, options) {
+  if (typeof text === 'string' && /^[\\x20-\\x7E\\n]*$/.test(text)) return text.length - text.split('\\n').length + 1;
+  real ??= require('string-width').default;
+  return real(text, options);
+}
+`;
+
+const lazyStringWidth: Plugin = {
+  name: 'lazy-string-width',
+  setup(b) {
+    b.onResolve({ filter: /^string-width$/ }, (args) =>
+      args.namespace === 'lazy-string-width'
+        ? undefined
+        : { path: 'string-width', namespace: 'lazy-string-width' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-string-width' }, () => ({
+      contents: LAZY_STRING_WIDTH,
+      resolveDir: process.cwd(),
+      loader: 'js',
+    }));
+  },
+};
+
 await build({
   entryPoints: ['src/cli/bundle-entry.ts'],
   outfile: BUNDLE,
@@ -57,7 +88,7 @@ await build({
   // translations; in the bundle both mean the bundle's own file, dist/cli.cjs.
   define: { 'import.meta.url': '__bundleUrl' },
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [yargsLocales],
+  plugins: [yargsLocales, lazyStringWidth],
   logLevel: 'warning',
 });
 cpSync(join(dirname(import.meta.dirname), 'node_modules/yargs/locales'), 'dist/yargs-locales', {
@@ -71,7 +102,7 @@ try {
   const estate = generateEstate({ seed: 7, now, ...PRESETS.demo, orgs: 1 });
   const snapshot = join(tmp, 'snapshot.json');
   writeFileSync(snapshot, JSON.stringify(snapshotOf(estate.organizations, now)));
-  const { exports, script } = loadBundle(BUNDLE);
+  const { exports, script } = bundleLoader.loadBundle(BUNDLE);
   for (const argv of [['--help'], ['rules', 'list'], ['audit', snapshot, '--fail-on', 'never']]) {
     const errors: string[] = [];
     const ctx: CliContext = {

@@ -44,4 +44,4 @@ export const reviewPolicySchema = z.strictObject({
 export type ReviewPolicy = z.infer<typeof reviewPolicySchema>;
 
 /** The `review` section when the policy has none. */
-export const DEFAULT_REVIEW_POLICY: ReviewPolicy = reviewPolicySchema.parse({});
+export const DEFAULT_REVIEW_POLICY: ReviewPolicy = reviewPolicySchema.parse({}, { jitless: true });

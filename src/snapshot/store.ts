@@ -37,20 +37,22 @@ export function sha256Hex(data: string | Uint8Array): string {
  */
 export function parseSnapshot(text: string, file: string): Snapshot {
   const data = parseJsonText(text, file);
+  // zod's compiled validators pay off from a few megabytes on (src/util/validate.ts).
+  const jit = { jit: text.length > JIT_FROM_CHARS };
   const version =
     data && typeof data === 'object' && 'schemaVersion' in data ? data.schemaVersion : undefined;
   if (version === 1) {
     // Validated as strictly as schema 1 was, then upgraded; the current schema's checks run on the result.
-    const old = parseWithSchema(snapshotV1Schema, data, file);
-    return parseWithSchema(snapshotSchema, upgradeSnapshotV1(old), file);
+    const old = parseWithSchema(snapshotV1Schema, data, file, jit);
+    return parseWithSchema(snapshotSchema, upgradeSnapshotV1(old), file, jit);
   }
   if (version === 2) {
-    const old = parseWithSchema(snapshotV2Schema, data, file);
-    return parseWithSchema(snapshotSchema, upgradeSnapshotV2(old), file);
+    const old = parseWithSchema(snapshotV2Schema, data, file, jit);
+    return parseWithSchema(snapshotSchema, upgradeSnapshotV2(old), file, jit);
   }
   if (version === 3) {
-    const old = parseWithSchema(snapshotV3Schema, data, file);
-    return parseWithSchema(snapshotSchema, upgradeSnapshotV3(old), file);
+    const old = parseWithSchema(snapshotV3Schema, data, file, jit);
+    return parseWithSchema(snapshotSchema, upgradeSnapshotV3(old), file, jit);
   }
   if (typeof version === 'number' && Number.isInteger(version) && version > SNAPSHOT_SCHEMA_VERSION) {
     throw new InputError(
@@ -66,8 +68,11 @@ export function parseSnapshot(text: string, file: string): Snapshot {
       `unsupported snapshot schemaVersion ${JSON.stringify(version)} (this tool reads 1 to ${SNAPSHOT_SCHEMA_VERSION})`,
     );
   }
-  return parseWithSchema(snapshotSchema, data, file);
+  return parseWithSchema(snapshotSchema, data, file, jit);
 }
+
+/** Snapshot text from which zod's compiled validators are used: about 60 organizations' worth of users. */
+const JIT_FROM_CHARS = 16 * 1024 * 1024;
 
 /**
  * Reads, validates and fingerprints a snapshot file. With a verify key in `keys`, its signature

@@ -1,8 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import { constants, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { access, mkdir, open, readFile, rm, stat, statfs } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ExitCode, InputError, OutputError } from '../errors.js';
+
+/**
+ * `bytes` random bytes in hex, from the Web Crypto object: node:crypto would be loaded by every command
+ * that reads a file (several milliseconds of start-up), Web Crypto only when something is written.
+ */
+function randomHex(bytes: number): string {
+  return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(bytes))).toString('hex');
+}
 
 /**
  * Undo actions for writes in progress: temporary files to delete, or a set of renames to roll back.
@@ -170,7 +177,7 @@ export async function writeFileAtomic(
   } catch (error) {
     throw new OutputError(`cannot create directory ${dir}: ${(error as Error).message}`);
   }
-  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = join(dir, `.${basename(path)}.${randomHex(6)}.tmp`);
   const done = whileWriting(() => rmSync(tmp, { force: true }));
   try {
     await writeTemp(tmp, data, opts.force);
@@ -234,7 +241,7 @@ export async function writeFilesAtomic(
     throw new OutputError(`cannot create directory ${dir}: ${(error as Error).message}`);
   }
   // Named before it is made, so the undo action is registered before anything exists on disk.
-  const staging = join(dir, `.atlas-access-review-${randomBytes(6).toString('hex')}`);
+  const staging = join(dir, `.atlas-access-review-${randomHex(6)}`);
   /** Renames made so far: [from, to], undone in reverse order. */
   const moves: Array<[string, string]> = [];
   /** Undoes the renames; false when one could not be undone (the staging directory is then kept). */

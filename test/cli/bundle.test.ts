@@ -1,6 +1,6 @@
 /**
  * The published command runs the bundle dist/cli.cjs with V8's code cache dist/cli.cache
- * (scripts/build-cli.ts, src/cli/bin.ts). These tests run the built files, so they need `npm run build`
+ * (scripts/build-cli.ts, src/cli/bin.cts). These tests run the built files, so they need `npm run build`
  * (npm ci runs it): the bundle must print what the unbundled CLI prints, start from its cache on
  * the Node that built it, and still run, from source, when the cache is refused or the bundle is missing.
  */
@@ -15,9 +15,9 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadBundle } from '../../src/cli/bundle-loader.js';
 import { COMMANDS } from '../../src/cli/commands/index.js';
 import { generateEstate, PRESETS } from '../../src/sim/generate.js';
 import { snapshotOf } from '../../src/sim/offline-snapshot.js';
@@ -27,6 +27,10 @@ const REPO = resolve(import.meta.dirname, '..', '..');
 const DIST = join(REPO, 'dist');
 const BUNDLE = join(DIST, 'cli.cjs');
 const CACHE = join(DIST, 'cli.cache');
+// The built loader, as the bin runs it (vitest does not compile .cts sources).
+const bundleLoader = createRequire(import.meta.url)(
+  join(DIST, 'cli', 'bundle-loader.cjs'),
+) as typeof import('../../src/cli/bundle-loader.cjs');
 
 function run(bin: string, argv: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [bin, ...argv], {
@@ -56,7 +60,7 @@ function packageCopy(change: (dist: string) => void): string {
 let dir: string;
 let snapshot: string;
 beforeAll(() => {
-  for (const file of [BUNDLE, CACHE, join(DIST, 'cli', 'bin.js')])
+  for (const file of [BUNDLE, CACHE, join(DIST, 'cli', 'bin.cjs')])
     if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build (npm ci runs it)`);
   dir = tempDir();
   const now = new Date('2026-05-01T00:00:00.000Z');
@@ -75,7 +79,7 @@ describe('the bundled command', () => {
 
   it('prints the help of every command exactly as the unbundled CLI does', async () => {
     for (const argv of [[], ...COMMANDS.map((c) => [c.name]), ['rules', 'list'], ['review', 'import']]) {
-      const bundled = run(join(DIST, 'cli', 'bin.js'), [...argv, '--help']);
+      const bundled = run(join(DIST, 'cli', 'bin.cjs'), [...argv, '--help']);
       const unbundled = await runCliForTest([...argv, '--help'], { env: process.env });
       expect({ argv, code: bundled.code, stdout: bundled.stdout }).toEqual({
         argv,
@@ -91,7 +95,7 @@ describe('the bundled command', () => {
       ['audit', snapshot, '--fail-on', 'high', '--format', 'json'],
       ['audit', join(dir, 'missing.json')],
     ]) {
-      const bundled = run(join(DIST, 'cli', 'bin.js'), argv);
+      const bundled = run(join(DIST, 'cli', 'bin.cjs'), argv);
       const unbundled = await runCliForTest(argv, { env: process.env, now: new Date(), cwd: process.cwd() });
       expect({ code: bundled.code, stdout: masked(bundled.stdout), stderr: bundled.stderr }).toEqual({
         code: unbundled.code,
@@ -102,31 +106,31 @@ describe('the bundled command', () => {
   });
 
   it('starts from its code cache on the Node that built it', () => {
-    expect(loadBundle(BUNDLE, readFileSync(CACHE)).cacheRejected).toBe(false);
+    expect(bundleLoader.loadBundle(BUNDLE, readFileSync(CACHE)).cacheRejected).toBe(false);
   });
 
   it('runs from source when V8 refuses the cache (another Node, or a damaged file)', () => {
     const damaged = Buffer.from(readFileSync(CACHE));
     for (let i = 0; i < damaged.length; i += 64) damaged[i] = damaged[i]! ^ 0xff;
-    expect(loadBundle(BUNDLE, damaged).cacheRejected).toBe(true);
+    expect(bundleLoader.loadBundle(BUNDLE, damaged).cacheRejected).toBe(true);
     const root = packageCopy((dist) => writeFileSync(join(dist, 'cli.cache'), damaged));
     try {
-      const r = run(join(root, 'dist', 'cli', 'bin.js'), ['rules', 'list']);
+      const r = run(join(root, 'dist', 'cli', 'bin.cjs'), ['rules', 'list']);
       expect(r.code).toBe(0);
-      expect(r.stdout).toBe(run(join(DIST, 'cli', 'bin.js'), ['rules', 'list']).stdout);
+      expect(r.stdout).toBe(run(join(DIST, 'cli', 'bin.cjs'), ['rules', 'list']).stdout);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
   });
 
   it('falls back to the unbundled entry when the bundle is missing, and runs without a cache', () => {
-    const expected = run(join(DIST, 'cli', 'bin.js'), ['audit', snapshot, '--fail-on', 'never']);
+    const expected = run(join(DIST, 'cli', 'bin.cjs'), ['audit', snapshot, '--fail-on', 'never']);
     for (const remove of [['cli.cjs', 'cli.cache'], ['cli.cache']]) {
       const root = packageCopy((dist) => {
         for (const f of remove) rmSync(join(dist, f));
       });
       try {
-        const r = run(join(root, 'dist', 'cli', 'bin.js'), ['audit', snapshot, '--fail-on', 'never']);
+        const r = run(join(root, 'dist', 'cli', 'bin.cjs'), ['audit', snapshot, '--fail-on', 'never']);
         expect({ code: r.code, stdout: masked(r.stdout) }).toEqual({
           code: expected.code,
           stdout: masked(expected.stdout),

@@ -249,7 +249,7 @@ async function splitCampaign(dir: string): Promise<void> {
 const README_PLANS: Record<string, Plan> = {
   // (top)
   'npm ci && npm run demo': {
-    skip: 'npm ci reinstalls node_modules from the registry; npm run demo is `node dist/cli/bin.js demo`, and `demo` itself runs below (README demo section)',
+    skip: 'npm ci reinstalls node_modules from the registry; npm run demo is `node dist/cli/bin.cjs demo`, and `demo` itself runs below (README demo section)',
   },
   'npm test': { skip: 'runs this suite' },
 
@@ -515,7 +515,7 @@ const README_PLANS: Record<string, Plan> = {
 
   // demo
   'npm run demo': {
-    skip: '`node dist/cli/bin.js demo` needs the build of npm ci; the same `demo` runs on the next line',
+    skip: '`node dist/cli/bin.cjs demo` needs the build of npm ci; the same `demo` runs on the next line',
   },
   'atlas-access-review demo [--out-dir dir] [--preset demo|max|max-db|ten|large] [--seed 42] [--force]': {
     usage: true,
@@ -1227,18 +1227,18 @@ describe('--help examples of every command', () => {
 
 describe('what the install instructions rely on', () => {
   it('the bin is the build of src/cli/bin.ts, a node script the build marks executable', () => {
-    expect(PACKAGE.bin).toEqual({ 'atlas-access-review': 'dist/cli/bin.js' });
+    expect(PACKAGE.bin).toEqual({ 'atlas-access-review': 'dist/cli/bin.cjs' });
     const tsconfig = readJson(join(REPO, 'tsconfig.json')) as {
       compilerOptions: { rootDir: string; outDir: string };
     };
     expect(tsconfig.compilerOptions).toMatchObject({ rootDir: 'src', outDir: 'dist' });
-    for (const entry of ['bin.ts', 'main.ts'])
+    for (const entry of ['bin.cts', 'main.ts'])
       expect(readFileSync(join(REPO, 'src', 'cli', entry), 'utf8').split('\n')[0]).toBe(
         '#!/usr/bin/env node',
       );
     // npx inside the clone runs the file itself: without the executable bit it is "Permission denied".
     expect(PACKAGE.scripts.prepare).toBe('npm run build');
-    expect(PACKAGE.scripts.build).toContain("chmodSync('dist/cli/bin.js', 0o755)");
+    expect(PACKAGE.scripts.build).toContain("chmodSync('dist/cli/bin.cjs', 0o755)");
   });
 
   it('the tarball the README installs is the one npm pack makes of this package', () => {
