@@ -1,5 +1,5 @@
 import { constants, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
-import { access, mkdir, open, readFile, rm, stat, statfs } from 'node:fs/promises';
+import { access, mkdir, open, readFile, stat, statfs } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ExitCode, InputError, OutputError } from '../errors.js';
 
@@ -170,6 +170,25 @@ export async function writeFileAtomic(
   data: string | Uint8Array,
   opts: { force: boolean },
 ): Promise<void> {
+  (await stageFile(path, data, opts)).commit();
+}
+
+/** A file written and synced beside its target, not yet in place: `commit` renames it, `discard` removes it. */
+export interface StagedFile {
+  /** Bytes written. */
+  size: number;
+  commit(): void;
+  discard(): void;
+}
+
+/**
+ * The first half of writeFileAtomic: `data` is written and synced to a temporary file beside `path`,
+ * so the caller can drop it from memory, and put in place later by `commit` (or removed by `discard`).
+ * Several outputs rendered one by one are staged, then committed together, so a renderer that fails
+ * writes nothing and memory holds one output at a time. Ctrl-C removes a staged file until it is
+ * committed or discarded.
+ */
+export async function stageFile(path: string, data: FileData, opts: { force: boolean }): Promise<StagedFile> {
   await assertWritable(path, opts.force);
   const dir = dirname(path);
   try {
@@ -179,33 +198,73 @@ export async function writeFileAtomic(
   }
   const tmp = join(dir, `.${basename(path)}.${randomHex(6)}.tmp`);
   const done = whileWriting(() => rmSync(tmp, { force: true }));
+  let size: number;
   try {
-    await writeTemp(tmp, data, opts.force);
-    if (!opts.force && (await exists(path))) {
-      throw new OutputError(`${path} appeared while writing; not overwriting it`, {
-        hint: 'pass --force to replace it',
-      });
-    }
-    // Synchronous, so a signal cannot run the undo action between the rename and its bookkeeping.
-    renameSync(tmp, path);
+    size = await writeTemp(tmp, data, opts.force);
   } catch (error) {
-    await rm(tmp, { force: true });
-    if (error instanceof OutputError) throw error;
-    throw new OutputError(`cannot write ${path}: ${(error as Error).message}`);
-  } finally {
+    rmSync(tmp, { force: true });
     done();
+    // A file system error is the output's fault; anything else came from the data's producer (a renderer).
+    if (error instanceof OutputError || (error as NodeJS.ErrnoException).code === undefined) throw error;
+    throw new OutputError(`cannot write ${path}: ${(error as Error).message}`);
   }
+  let settled = false;
+  return {
+    size,
+    commit() {
+      if (settled) throw new Error(`internal: ${path} committed or discarded twice`);
+      settled = true;
+      try {
+        if (!opts.force && existsSync(path)) {
+          throw new OutputError(`${path} appeared while writing; not overwriting it`, {
+            hint: 'pass --force to replace it',
+          });
+        }
+        // Synchronous, so a signal cannot run the undo action between the rename and its bookkeeping.
+        renameSync(tmp, path);
+      } catch (error) {
+        rmSync(tmp, { force: true });
+        if (error instanceof OutputError) throw error;
+        throw new OutputError(`cannot write ${path}: ${(error as Error).message}`);
+      } finally {
+        done();
+      }
+    },
+    discard() {
+      if (settled) return;
+      settled = true;
+      rmSync(tmp, { force: true });
+      done();
+    },
+  };
 }
 
-async function writeTemp(tmp: string, data: string | Uint8Array, force: boolean): Promise<void> {
+/** Writes and syncs a new file; returns its size in bytes. */
+async function writeTemp(tmp: string, data: FileData, force: boolean): Promise<number> {
   const handle = await open(tmp, force ? 'w' : 'wx', 0o600);
   try {
-    await handle.writeFile(data);
+    if (typeof data === 'string' || data instanceof Uint8Array) await handle.writeFile(data);
+    else {
+      // Pieces of a document too large for one string, written a mebibyte at a time.
+      let pending = '';
+      for (const piece of data) {
+        pending += piece;
+        if (pending.length >= 1 << 20) {
+          await handle.writeFile(pending);
+          pending = '';
+        }
+      }
+      await handle.writeFile(pending);
+    }
     await handle.sync();
+    return (await handle.stat()).size;
   } finally {
     await handle.close();
   }
 }
+
+/** What a file is written from: its text, its bytes, or its text in pieces (written as they come). */
+export type FileData = string | Uint8Array | Iterable<string>;
 
 /**
  * Writes a set of files (all in one directory) all or nothing: every file is written and synced into

@@ -14,7 +14,7 @@ import {
   REPORT_FORMATS,
   type ReportFormat,
 } from '../../report/renderers/index.js';
-import { assertWritable, writeFileAtomic } from '../../util/files.js';
+import { assertWritable, type StagedFile, stageFile } from '../../util/files.js';
 import {
   type AuditArgs,
   assertOutputsAreNotInputs,
@@ -122,8 +122,10 @@ export function planOutputs(
 }
 
 /**
- * Renders every planned output, then writes them. Rendering everything first means a renderer failure
- * writes nothing. Returns each format's path and bytes (the email step attaches them as written).
+ * Renders the planned outputs one at a time, each staged beside its target as soon as it is rendered
+ * (so memory holds one output, not all: a 50,000-user report's outputs add up to 550 MB), then puts
+ * them all in place. A renderer that fails writes nothing. Returns each format's path and size, and
+ * the bytes of the formats in `keep` (the email step attaches them as written).
  */
 export async function renderAndWrite(
   model: ReportModel,
@@ -131,19 +133,39 @@ export async function renderAndWrite(
   force: boolean,
   ctx: Pick<CliContext, 'stdout'>,
   groupBy: GroupBy = 'rule',
+  keep: ReadonlySet<ReportFormat> = new Set(),
 ): Promise<Map<ReportFormat, { path: string; bytes: string | Uint8Array }>> {
-  const rendered = new Map<ReportFormat, { path: string; bytes: string | Uint8Array }>();
-  for (const output of outputs) {
-    const bytes = await RENDERERS[output.format].render(model, { groupBy });
-    rendered.set(output.format, { path: output.path, bytes });
+  const kept = new Map<ReportFormat, { path: string; bytes: string | Uint8Array }>();
+  const staged: Array<{ output: PlannedOutput; file: StagedFile }> = [];
+  try {
+    for (const output of outputs) {
+      const renderer = RENDERERS[output.format];
+      if (renderer.chunks && !keep.has(output.format)) {
+        // Written piece by piece as it is made: never held whole (the JSON of 50,000 users is 290 MB).
+        staged.push({
+          output,
+          file: await stageFile(output.path, renderer.chunks(model, { groupBy }), { force }),
+        });
+        continue;
+      }
+      const bytes = await renderer.render(model, { groupBy });
+      staged.push({ output, file: await stageFile(output.path, bytes, { force }) });
+      if (keep.has(output.format)) kept.set(output.format, { path: output.path, bytes });
+    }
+  } catch (error) {
+    for (const s of staged) s.file.discard();
+    throw error;
   }
-  for (const output of outputs) {
-    const { bytes } = rendered.get(output.format)!;
-    await writeFileAtomic(output.path, bytes, { force });
-    const size = typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.byteLength;
-    ctx.stdout(`wrote ${output.shown} (${output.format}, ${size} bytes)\n`);
+  for (const [i, { output, file }] of staged.entries()) {
+    try {
+      file.commit();
+    } catch (error) {
+      for (const s of staged.slice(i + 1)) s.file.discard();
+      throw error;
+    }
+    ctx.stdout(`wrote ${output.shown} (${output.format}, ${file.size} bytes)\n`);
   }
-  return rendered;
+  return kept;
 }
 
 /** Prints the verdict and sets the exit code from the audit gate (0, or 1 for violations). */

@@ -157,7 +157,11 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
     previous,
     evidence: [...evidence, ...(previous ? [previous.evidence] : [])],
   });
-  const written = await renderAndWrite(model, outputs, args.force, ctx, args['group-by']);
+  // The email attaches the XLSX, the HTML and (when asked) the JSON exactly as written.
+  const attached = new Set<ReportFormat>(
+    delivery ? ['xlsx', 'html', ...(delivery.attachJson ? ['json' as const] : [])] : [],
+  );
+  const written = await renderAndWrite(model, outputs, args.force, ctx, args['group-by'], attached);
 
   if (delivery) {
     // Attach exactly the bytes written; what was not asked for as a file is rendered in memory.

@@ -10,7 +10,7 @@ import type { ReportModel } from '../model.js';
 // their modules are imported when they render, so `audit --format text` does not pay for them.
 import { renderCsv } from './csv.js';
 import { renderGithub } from './github.js';
-import { renderJson } from './json.js';
+import { renderJson, renderJsonChunks } from './json.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
 import { renderSarif } from './sarif.js';
@@ -55,6 +55,8 @@ export interface Renderer {
   /** What the file is, for --help. */
   description: string;
   render(model: ReportModel, options?: RenderOptions): string | Uint8Array | Promise<string | Uint8Array>;
+  /** The same output in pieces, where it can be too large to hold as one string; `report` writes files with it. */
+  chunks?(model: ReportModel, options?: RenderOptions): Iterable<string>;
 }
 
 export const RENDERERS: Record<ReportFormat, Renderer> = {
@@ -75,6 +77,7 @@ export const RENDERERS: Record<ReportFormat, Renderer> = {
     binary: false,
     description: 'versioned report model (also a --baseline)',
     render: renderJson,
+    chunks: renderJsonChunks,
   },
   junit: {
     format: 'junit',

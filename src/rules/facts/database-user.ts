@@ -218,7 +218,6 @@ function usage(u: DatabaseUser, ix: ProjectIndex, now: Date): { facts: UsageFact
   };
 }
 
-const LDAP_ATTRIBUTE = /^\s*([A-Za-z][A-Za-z0-9-]*)\s*=\s*(.*?)\s*$/;
 type IdentityFacts = Pick<DatabaseUserFacts, 'isPersonIdentity' | 'identityAddress' | 'isOrgMember'>;
 
 function identity(u: DatabaseUser, members: ReadonlySet<string>): { facts: IdentityFacts; unknown: Unknown } {

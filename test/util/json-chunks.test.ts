@@ -1,0 +1,64 @@
+/**
+ * terminalJsonChunks writes a document too large for one string in pieces; joined, the pieces must be
+ * terminalJson's bytes exactly, whatever the value and the depth at which it stops splitting. The
+ * JSON report renderer's pieces must be its whole output, on the fixture estate and its hostile twin.
+ */
+import { describe, expect, it } from 'vitest';
+import { buildReportModel } from '../../src/report/model.js';
+import { renderJson, renderJsonChunks } from '../../src/report/renderers/json.js';
+import { terminalJson, terminalJsonChunks } from '../../src/util/terminal.js';
+import { FIXED_NOW, FIXED_SHA, fixtureAudit, fixtureSnapshot } from '../fixtures/report/estate.js';
+
+const joined = (value: unknown, depth?: number): string => [...terminalJsonChunks(value, depth)].join('');
+
+class Custom {
+  toJSON(key: string) {
+    return { customKey: key, list: [1, { deep: true }] };
+  }
+}
+
+const VALUES: Record<string, unknown> = {
+  null: null,
+  number: 1.5e-7,
+  string: 'line\nbreak "quoted" \u0085 C1 \u202e bidi \u2066 isolate \u007f del',
+  empty: { a: [], b: {}, c: [{}], d: [[]] },
+  skipped: { a: undefined, b: () => 1, c: Symbol('s'), d: 'kept' },
+  arrayHoles: [undefined, () => 1, Symbol('s'), null, 0],
+  dates: { when: new Date('2026-05-01T00:00:00.000Z'), list: [new Date(0)] },
+  toJSON: { custom: new Custom(), inArray: [new Custom()] },
+  nested: { a: { b: { c: { d: { e: [1, [2, [3, { f: 'g' }]]] } } } } },
+  keys: { 'we"ird\nkey\u202e': 1, '': 2, __proto__x: 3 },
+  getters: Object.defineProperty({ plain: 1 }, 'lazy', { enumerable: true, get: () => ({ built: [1, 2] }) }),
+};
+
+describe('terminalJsonChunks', () => {
+  for (const [name, value] of Object.entries(VALUES)) {
+    it(`joins to terminalJson at every depth: ${name}`, () => {
+      for (const depth of [0, 1, 2, 3, 6]) expect(joined(value, depth)).toBe(terminalJson(value));
+    });
+  }
+
+  it('never splits a string, so the escapes of C1 controls and bidi characters are made in whole pieces', () => {
+    const value = { rows: Array.from({ length: 5 }, (_, i) => ({ name: `r${i}\u202e\u0085` })) };
+    const pieces = [...terminalJsonChunks(value, 3)];
+    expect(pieces.length).toBeGreaterThan(5);
+    for (const p of pieces) expect(p).not.toMatch(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+  });
+});
+
+describe('the JSON report renderer in pieces', () => {
+  for (const hostile of [false, true]) {
+    it(`is the whole report, byte for byte (${hostile ? 'hostile' : 'plain'} estate)`, () => {
+      const snapshot = fixtureSnapshot({ hostile });
+      const model = buildReportModel({
+        snapshot,
+        snapshotSha256: FIXED_SHA,
+        audit: fixtureAudit(snapshot),
+        generatedAt: FIXED_NOW,
+      });
+      const pieces = [...renderJsonChunks(model)];
+      expect(pieces.length).toBeGreaterThan(100);
+      expect(pieces.join('')).toBe(renderJson(model));
+    });
+  }
+});
