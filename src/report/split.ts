@@ -19,7 +19,6 @@ import { identityKey } from '../domain/keys.js';
 import type { RosterPerson } from '../roster/roster.js';
 import type { Snapshot } from '../snapshot/schema.js';
 import type { ReportModel, RosterRow } from './model.js';
-import { renderReviewerWorkbooks } from './renderers/xlsx.js';
 
 /** What a split needs besides the model. */
 export interface SplitInput {
@@ -121,6 +120,8 @@ export async function splitByReviewer(input: SplitInput): Promise<SplitOutput> {
   const reviewers = [...byReviewer.keys()].sort(compareText);
   const names = reviewers.map(reviewerFileName);
   if (new Set(names).size !== names.length) throw new Error('internal: two reviewers share a workbook name');
+  // exceljs is loaded when a workbook is made (src/report/renderers/index.ts): `report --json` does not pay 0.27 s for it.
+  const { renderReviewerWorkbooks } = await import('./renderers/xlsx.js');
   const workbooks = await renderReviewerWorkbooks(
     model,
     reviewers.map((reviewer) => {

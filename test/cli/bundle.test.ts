@@ -105,6 +105,44 @@ describe('the bundled command', () => {
     }
   });
 
+  it('loads exceljs, handlebars and nodemailer only for the outputs that need them', () => {
+    // A preload that reports every one of them the bundle requires (they stay outside it).
+    const hook = join(dir, 'hook.cjs');
+    writeFileSync(
+      hook,
+      `const M = require('node:module'); const load = M._load;
+       M._load = function (request, ...rest) {
+         if (['exceljs', 'handlebars', 'nodemailer'].includes(request)) process.stderr.write('LOADED ' + request + '\\n');
+         return load.call(this, request, ...rest);
+       };`,
+    );
+    const loaded = (argv: string[]): string[] => {
+      const r = spawnSync(process.execPath, ['--require', hook, join(DIST, 'cli', 'bin.cjs'), ...argv], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 28,
+      });
+      expect(r.status, r.stderr).toBe(0);
+      return [...new Set(r.stderr.match(/LOADED \S+/g) ?? [])].sort();
+    };
+    const out = (name: string) => join(dir, name);
+    const report = (flag: string, file: string) => [
+      'report',
+      snapshot,
+      '--fail-on',
+      'never',
+      '--force',
+      flag,
+      out(file),
+    ];
+    expect(loaded(['--help'])).toEqual([]);
+    expect(loaded(['rules', 'list'])).toEqual([]);
+    expect(loaded(['audit', snapshot, '--fail-on', 'never'])).toEqual([]);
+    expect(loaded(report('--json', 'r.json'))).toEqual([]);
+    expect(loaded(report('--csv', 'r.csv'))).toEqual([]);
+    expect(loaded(report('--xlsx', 'r.xlsx'))).toEqual(['LOADED exceljs']);
+    expect(loaded(report('--html', 'r.html'))).toEqual(['LOADED handlebars']);
+  });
+
   it('starts from its code cache on the Node that built it', () => {
     expect(bundleLoader.loadBundle(BUNDLE, readFileSync(CACHE)).cacheRejected).toBe(false);
   });
