@@ -35,40 +35,52 @@ export function* terminalJsonChunks(value: unknown, depth = 3): Generator<string
   yield* chunksOf(jsonValue(value, ''), depth, '');
 }
 
+/** Pieces are yielded from about this many characters: a generator step per value cost more than the JSON. */
+const PIECE = 1 << 16;
+
+const isLeaf = (value: unknown, depth: number): boolean =>
+  depth === 0 || value === null || typeof value !== 'object';
+
+/** JSON.stringify of a value written `indent` deep: JSON text has no raw line breaks inside strings. */
+function leafText(value: unknown, indent: string): string {
+  const text = JSON.stringify(value, null, 2);
+  return indent === '' ? text : text.replaceAll('\n', `\n${indent}`);
+}
+
 /** `value` is already what toJSON made of it. */
 function* chunksOf(value: unknown, depth: number, indent: string): Generator<string> {
-  if (depth === 0 || value === null || typeof value !== 'object') {
-    const text = escapeRaw(JSON.stringify(value, null, 2) ?? 'null');
-    // JSON text has no raw line breaks inside strings: every one is layout, indented to this depth.
-    yield indent === '' ? text : text.replaceAll('\n', `\n${indent}`);
-    return;
-  }
+  if (isLeaf(value, depth)) return yield escapeRaw(leafText(value, indent));
   const inner = `${indent}  `;
-  if (Array.isArray(value)) {
-    if (value.length === 0) return yield '[]';
-    yield '[\n';
+  const array = Array.isArray(value);
+  const entries: Array<[string | null, unknown]> = [];
+  if (array) {
     for (let i = 0; i < value.length; i++) {
-      yield inner;
-      const item = jsonValue(value[i], String(i));
-      if (item === undefined || typeof item === 'function' || typeof item === 'symbol') yield 'null';
-      else yield* chunksOf(item, depth - 1, inner);
-      yield i < value.length - 1 ? ',\n' : '\n';
+      const v = jsonValue(value[i], String(i));
+      entries.push([null, v === undefined || typeof v === 'function' || typeof v === 'symbol' ? null : v]);
     }
-    return yield `${indent}]`;
+  } else {
+    for (const k of Object.keys(value as object)) {
+      const v = jsonValue((value as Record<string, unknown>)[k], k);
+      if (v !== undefined && typeof v !== 'function' && typeof v !== 'symbol') entries.push([k, v]);
+    }
   }
-  const entries: Array<[string, unknown]> = [];
-  for (const k of Object.keys(value)) {
-    const v = jsonValue((value as Record<string, unknown>)[k], k);
-    if (v !== undefined && typeof v !== 'function' && typeof v !== 'symbol') entries.push([k, v]);
-  }
-  if (entries.length === 0) return yield '{}';
-  yield '{\n';
+  if (entries.length === 0) return yield array ? '[]' : '{}';
+  let buf = array ? '[\n' : '{\n';
   for (const [i, [k, v]] of entries.entries()) {
-    yield `${inner}${escapeRaw(JSON.stringify(k))}: `;
-    yield* chunksOf(v, depth - 1, inner);
-    yield i < entries.length - 1 ? ',\n' : '\n';
+    buf += k === null ? inner : `${inner}${JSON.stringify(k)}: `;
+    if (isLeaf(v, depth - 1)) buf += leafText(v, inner);
+    else {
+      yield escapeRaw(buf);
+      buf = '';
+      yield* chunksOf(v, depth - 1, inner);
+    }
+    buf += i < entries.length - 1 ? ',\n' : '\n';
+    if (buf.length >= PIECE) {
+      yield escapeRaw(buf);
+      buf = '';
+    }
   }
-  yield `${indent}}`;
+  yield escapeRaw(`${buf}${indent}${array ? ']' : '}'}`);
 }
 
 /** What JSON.stringify writes for a value: its toJSON(key) when it has one. */
