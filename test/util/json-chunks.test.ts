@@ -1,11 +1,12 @@
 /**
  * terminalJsonChunks writes a document too large for one string in pieces; joined, the pieces must be
  * terminalJson's bytes exactly, whatever the value and the depth at which it stops splitting. The
- * JSON report renderer's pieces must be its whole output, on the fixture estate and its hostile twin.
+ * report renderers' pieces (JSON, SARIF, CSV) must be their whole output, on the fixture estate and
+ * its hostile twin.
  */
 import { describe, expect, it } from 'vitest';
 import { buildReportModel } from '../../src/report/model.js';
-import { renderJson, renderJsonChunks } from '../../src/report/renderers/json.js';
+import { RENDERERS } from '../../src/report/renderers/index.js';
 import { terminalJson, terminalJsonChunks } from '../../src/util/terminal.js';
 import { FIXED_NOW, FIXED_SHA, fixtureAudit, fixtureSnapshot } from '../fixtures/report/estate.js';
 
@@ -46,19 +47,32 @@ describe('terminalJsonChunks', () => {
   });
 });
 
-describe('the JSON report renderer in pieces', () => {
-  for (const hostile of [false, true]) {
-    it(`is the whole report, byte for byte (${hostile ? 'hostile' : 'plain'} estate)`, () => {
-      const snapshot = fixtureSnapshot({ hostile });
-      const model = buildReportModel({
-        snapshot,
-        snapshotSha256: FIXED_SHA,
-        audit: fixtureAudit(snapshot),
-        generatedAt: FIXED_NOW,
+describe('renderers in pieces', () => {
+  const chunked = Object.values(RENDERERS).filter((r) => r.chunks);
+  it('JSON, SARIF and CSV write files in pieces', () => {
+    expect(chunked.map((r) => r.format).sort()).toEqual(['csv', 'json', 'sarif']);
+  });
+  for (const hostile of [false, true])
+    for (const r of chunked) {
+      it(`${r.format}: the pieces are the whole output, byte for byte (${hostile ? 'hostile' : 'plain'} estate)`, async () => {
+        const snapshot = fixtureSnapshot({ hostile });
+        const model = buildReportModel({
+          snapshot,
+          snapshotSha256: FIXED_SHA,
+          audit: fixtureAudit(snapshot),
+          generatedAt: FIXED_NOW,
+        });
+        // The CSV is cut every thousand lines: a roster of 2,500 rows (its rows repeated) crosses two cuts.
+        const m =
+          r.format === 'csv'
+            ? {
+                ...model,
+                roster: Array.from({ length: 2500 }, (_, i) => model.roster[i % model.roster.length]!),
+              }
+            : model;
+        const pieces = [...r.chunks!(m)];
+        expect(pieces.length).toBeGreaterThan(r.format === 'csv' ? 2 : 1);
+        expect(pieces.join('')).toBe(await r.render(m));
       });
-      const pieces = [...renderJsonChunks(model)];
-      expect(pieces.length).toBeGreaterThan(100);
-      expect(pieces.join('')).toBe(renderJson(model));
-    });
-  }
+    }
 });

@@ -8,12 +8,12 @@
 import type { ReportModel } from '../model.js';
 // The html, xlsx and email renderers load exceljs and handlebars (a third of a second of start-up):
 // their modules are imported when they render, so `audit --format text` does not pay for them.
-import { renderCsv } from './csv.js';
+import { renderCsv, renderCsvChunks } from './csv.js';
 import { renderGithub } from './github.js';
 import { renderJson, renderJsonChunks } from './json.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
-import { renderSarif } from './sarif.js';
+import { renderSarif, renderSarifChunks } from './sarif.js';
 import { renderText } from './text.js';
 
 /** Output format names; also the `--format` values and the `report` flag names (`--html`, ...). */
@@ -114,6 +114,7 @@ export const RENDERERS: Record<ReportFormat, Renderer> = {
     binary: false,
     description: 'SARIF 2.1.0 for code scanning',
     render: renderSarif,
+    chunks: renderSarifChunks,
   },
   html: {
     format: 'html',
@@ -142,6 +143,7 @@ export const RENDERERS: Record<ReportFormat, Renderer> = {
     binary: false,
     description: 'review roster (formula-safe)',
     render: renderCsv,
+    chunks: renderCsvChunks,
   },
   email: {
     format: 'email',

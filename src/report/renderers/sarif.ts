@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Severity } from '../../domain/severity.js';
-import { terminalJson } from '../../util/terminal.js';
+import { terminalJson, terminalJsonChunks } from '../../util/terminal.js';
 import type { FindingRow, ReportModel, RuleRow } from '../model.js';
 import { controlLabel } from './shared.js';
 
@@ -123,7 +123,8 @@ function sarifResult(f: FindingRow, index: Map<string, number>) {
   };
 }
 
-export function renderSarif(m: ReportModel): string {
+/** The SARIF 2.1.0 document of a report model. */
+function sarifDocument(m: ReportModel) {
   const rules = m.rules.filter((r) => r.enabled);
   const index = new Map(rules.map((r, i) => [r.id, i]));
   const run = {
@@ -166,6 +167,15 @@ export function renderSarif(m: ReportModel): string {
     ],
     results: m.findings.flatMap((g) => g.rules.flatMap((r) => r.findings.map((f) => sarifResult(f, index)))),
   };
-  const doc = { $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs: [run] };
-  return `${terminalJson(doc)}\n`;
+  return { $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs: [run] };
+}
+
+export function renderSarif(m: ReportModel): string {
+  return `${terminalJson(sarifDocument(m))}\n`;
+}
+
+/** renderSarif in pieces (the same bytes): each result is a piece of its own (runs[0].results is four levels down). */
+export function* renderSarifChunks(m: ReportModel): Generator<string> {
+  yield* terminalJsonChunks(sarifDocument(m), 5);
+  yield '\n';
 }
