@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { renderAndWrite } from '../../src/cli/commands/report.js';
+import { OutputError } from '../../src/errors.js';
 import { buildReportModel, type ReportModel } from '../../src/report/model.js';
 import { RENDERERS, type ReportFormat } from '../../src/report/renderers/index.js';
 import { stageFile } from '../../src/util/files.js';
@@ -74,16 +75,31 @@ describe('renderAndWrite', () => {
   });
 
   it('an output that appears while the others render is not overwritten, and nothing after it is written', async () => {
-    const outputs = [planned('json', join(dir, 'r.json')), planned('csv', join(dir, 'r.csv'))];
-    vi.spyOn(RENDERERS.csv, 'render').mockImplementation((m) => {
+    const outputs = [planned('json', join(dir, 'r.json')), planned('markdown', join(dir, 'r.md'))];
+    vi.spyOn(RENDERERS.markdown, 'render').mockImplementation(() => {
       writeFileSync(join(dir, 'r.json'), 'someone else');
-      return 'a,b\n';
+      return '# report\n';
     });
     await expect(renderAndWrite(model(), outputs, false, { stdout: () => {} })).rejects.toThrow(
       /r\.json appeared while writing/,
     );
     expect(readFileSync(join(dir, 'r.json'), 'utf8')).toBe('someone else');
     expect(readdirSync(dir).sort()).toEqual(['r.json']);
+  });
+
+  it('a renderer that fails halfway through writing its pieces writes nothing, and its error is its own', async () => {
+    vi.spyOn(RENDERERS.json, 'chunks').mockImplementation(function* () {
+      yield '{\n';
+      throw new Error('model broke halfway');
+    });
+    const outputs = [planned('csv', join(dir, 'r.csv')), planned('json', join(dir, 'r.json'))];
+    const error = await renderAndWrite(model(), outputs, false, { stdout: () => {} }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toBe('model broke halfway');
+    expect(error).not.toBeInstanceOf(OutputError);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
 
