@@ -24,63 +24,107 @@ const escapeRaw = (json: string): string =>
   json.replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /**
- * terminalJson in pieces, for a document too large to hold as one string (a 50,000-user report model
- * is 290 MB of JSON, and JSON.stringify of it peaked at 2.4 GB): objects and arrays down to `depth`
- * levels are written key by key and element by element, each value below that by JSON.stringify and
- * indented to its place. The pieces joined are terminalJson(value), byte for byte (a test holds them
- * equal): the same keys in the same order, toJSON honoured, undefined and functions left out of
- * objects and written as null in arrays. A piece never splits a string, so the escapes are the same.
+ * Which containers terminalJsonChunks writes piece by piece, by their path from the root (keys, and
+ * array indexes as strings). A number n means every container less than n levels deep.
  */
-export function* terminalJsonChunks(value: unknown, depth = 3): Generator<string> {
-  yield* chunksOf(jsonValue(value, ''), depth, '');
+export type JsonSplit = number | ((path: readonly string[]) => boolean);
+
+/**
+ * terminalJson in pieces, for a document too large to hold as one string (a 50,000-user report model
+ * is 290 MB of JSON, and JSON.stringify of it peaked at 2.4 GB). The containers `split` names are
+ * written key by key and element by element; every other value is written by JSON.stringify where it
+ * sits, and the elements of a split array that are not themselves split a few hundred at a time (see
+ * `elementsAt`). The pieces joined are terminalJson(value), byte for byte (a test holds them equal):
+ * the same keys in the same order, toJSON honoured, undefined and functions left out of objects and
+ * written as null in arrays. A piece never splits a string, so the escapes are the same.
+ */
+export function* terminalJsonChunks(value: unknown, split: JsonSplit = 2): Generator<string> {
+  const splits = typeof split === 'number' ? (path: readonly string[]) => path.length < split : split;
+  yield* chunksOf(jsonValue(value, ''), [], splits, 0);
 }
 
-/** Pieces are yielded from about this many characters: a generator step per value cost more than the JSON. */
-const PIECE = 1 << 16;
+/** Elements of a split array written by one JSON.stringify. */
+const BATCH = 500;
 
-const isLeaf = (value: unknown, depth: number): boolean =>
-  depth === 0 || value === null || typeof value !== 'object';
-
-/** JSON.stringify of a value written `indent` deep: JSON text has no raw line breaks inside strings. */
-function leafText(value: unknown, indent: string): string {
-  const text = JSON.stringify(value, null, 2);
-  return indent === '' ? text : text.replaceAll('\n', `\n${indent}`);
+/**
+ * The elements of an array that sits `level` containers deep, as JSON.stringify(_, null, 2) writes
+ * them inside the whole document: each on its own lines, indented by 2 x (level + 1) spaces, joined by
+ * ",\n", without the brackets. JSON.stringify indents from column 0, so the items are wrapped in
+ * `level` arrays and the wrappers' text cut off: for each wrapper "[\n" and its child's indentation
+ * before, "\n", its own indentation and "]" after (no copy: V8 slices the string).
+ */
+function elementsAt(items: unknown[], level: number): string {
+  let wrapped: unknown = items;
+  for (let i = 0; i < level; i++) wrapped = [wrapped];
+  const text = JSON.stringify(wrapped, null, 2);
+  const before = level * level + 3 * level + 2;
+  const after = level * level + 3 * level + 2;
+  return text.slice(before, text.length - after);
 }
 
-/** `value` is already what toJSON made of it. */
-function* chunksOf(value: unknown, depth: number, indent: string): Generator<string> {
-  if (isLeaf(value, depth)) return yield escapeRaw(leafText(value, indent));
+/** A value written whole by JSON.stringify where it sits, `level` containers deep. */
+function leafAt(value: unknown, level: number): string {
+  return level === 0 ? JSON.stringify(value, null, 2) : elementsAt([value], level - 1).slice(2 * level);
+}
+
+/** What an array holds for a value JSON.stringify cannot write there. */
+const inArray = (v: unknown): unknown =>
+  v === undefined || typeof v === 'function' || typeof v === 'symbol' ? null : v;
+
+/** `value` is already what toJSON made of it; it sits `level` containers deep, at `path`. */
+function* chunksOf(
+  value: unknown,
+  path: readonly string[],
+  split: (path: readonly string[]) => boolean,
+  level: number,
+): Generator<string> {
+  if (value === null || typeof value !== 'object' || !split(path))
+    return yield escapeRaw(leafAt(value, level));
+  const indent = '  '.repeat(level);
   const inner = `${indent}  `;
-  const array = Array.isArray(value);
-  const entries: Array<[string | null, unknown]> = [];
-  if (array) {
+  if (Array.isArray(value)) {
+    if (value.length === 0) return yield '[]';
+    yield '[\n';
+    let batch: unknown[] = [];
     for (let i = 0; i < value.length; i++) {
-      const v = jsonValue(value[i], String(i));
-      entries.push([null, v === undefined || typeof v === 'function' || typeof v === 'symbol' ? null : v]);
+      // toJSON is called with the element's own index, as in the whole document.
+      const item = inArray(jsonValue(value[i], String(i)));
+      const sep = i < value.length - 1 ? ',\n' : '\n';
+      const itemPath = [...path, String(i)];
+      if (item !== null && typeof item === 'object' && split(itemPath)) {
+        if (batch.length > 0) yield escapeRaw(`${elementsAt(batch, level)},\n`);
+        batch = [];
+        yield inner;
+        yield* chunksOf(item, itemPath, split, level + 1);
+        yield sep;
+        continue;
+      }
+      batch.push(item);
+      if (batch.length === BATCH || i === value.length - 1) {
+        yield escapeRaw(`${elementsAt(batch, level)}${sep}`);
+        batch = [];
+      }
     }
-  } else {
-    for (const k of Object.keys(value as object)) {
-      const v = jsonValue((value as Record<string, unknown>)[k], k);
-      if (v !== undefined && typeof v !== 'function' && typeof v !== 'symbol') entries.push([k, v]);
-    }
+    return yield `${indent}]`;
   }
-  if (entries.length === 0) return yield array ? '[]' : '{}';
-  let buf = array ? '[\n' : '{\n';
+  const entries: Array<[string, unknown]> = [];
+  for (const k of Object.keys(value)) {
+    const v = jsonValue((value as Record<string, unknown>)[k], k);
+    if (v !== undefined && typeof v !== 'function' && typeof v !== 'symbol') entries.push([k, v]);
+  }
+  if (entries.length === 0) return yield '{}';
+  let buf = '{\n';
   for (const [i, [k, v]] of entries.entries()) {
-    buf += k === null ? inner : `${inner}${JSON.stringify(k)}: `;
-    if (isLeaf(v, depth - 1)) buf += leafText(v, inner);
-    else {
+    buf += `${inner}${JSON.stringify(k)}: `;
+    const valuePath = [...path, k];
+    if (v !== null && typeof v === 'object' && split(valuePath)) {
       yield escapeRaw(buf);
       buf = '';
-      yield* chunksOf(v, depth - 1, inner);
-    }
+      yield* chunksOf(v, valuePath, split, level + 1);
+    } else buf += leafAt(v, level + 1);
     buf += i < entries.length - 1 ? ',\n' : '\n';
-    if (buf.length >= PIECE) {
-      yield escapeRaw(buf);
-      buf = '';
-    }
   }
-  yield escapeRaw(`${buf}${indent}${array ? ']' : '}'}`);
+  yield escapeRaw(`${buf}${indent}}`);
 }
 
 /** What JSON.stringify writes for a value: its toJSON(key) when it has one. */

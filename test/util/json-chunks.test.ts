@@ -10,7 +10,7 @@ import { RENDERERS } from '../../src/report/renderers/index.js';
 import { terminalJson, terminalJsonChunks } from '../../src/util/terminal.js';
 import { FIXED_NOW, FIXED_SHA, fixtureAudit, fixtureSnapshot } from '../fixtures/report/estate.js';
 
-const joined = (value: unknown, depth?: number): string => [...terminalJsonChunks(value, depth)].join('');
+const joined = (value: unknown, depth: number): string => [...terminalJsonChunks(value, depth)].join('');
 
 class Custom {
   toJSON(key: string) {
@@ -36,12 +36,22 @@ describe('terminalJsonChunks', () => {
   for (const [name, value] of Object.entries(VALUES)) {
     it(`joins to terminalJson at every depth: ${name}`, () => {
       for (const depth of [0, 1, 2, 3, 6]) expect(joined(value, depth)).toBe(terminalJson(value));
+      // Split by path: every other level, so split containers sit inside unsplit ones and the reverse.
+      expect([...terminalJsonChunks(value, (p) => p.length % 2 === 0)].join('')).toBe(terminalJson(value));
     });
   }
 
+  it('writes the elements of a long array in batches, with the separators between batches', () => {
+    const rows = Array.from({ length: 1234 }, (_, i) => ({ i, name: `row ${i}`, tags: i % 3 ? [] : ['x'] }));
+    const value = { rows, tail: { rows: rows.slice(0, 501) } };
+    const pieces = [...terminalJsonChunks(value, (p) => p.length <= 2)];
+    expect(pieces.length).toBeGreaterThan(5);
+    expect(pieces.join('')).toBe(terminalJson(value));
+  });
+
   it('never splits a string, so the escapes of C1 controls and bidi characters are made in whole pieces', () => {
     const value = { rows: Array.from({ length: 5 }, (_, i) => ({ name: `r${i}\u202e\u0085` })) };
-    const pieces = [...terminalJsonChunks(value, 3)];
+    const pieces = [...terminalJsonChunks(value, () => true)];
     expect(pieces.length).toBeGreaterThan(5);
     for (const p of pieces) expect(p).not.toMatch(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
   });
