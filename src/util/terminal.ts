@@ -71,65 +71,103 @@ function leafAt(value: unknown, level: number): string {
 const inArray = (v: unknown): unknown =>
   v === undefined || typeof v === 'function' || typeof v === 'symbol' ? null : v;
 
-/** `value` is already what toJSON made of it; it sits `level` containers deep, at `path`. */
+/** True when JSON.stringify would look for a toJSON on `v` (objects, functions and BigInts). */
+const mayHaveToJSON = (v: unknown): v is object =>
+  typeof v === 'bigint' || typeof v === 'function' || (typeof v === 'object' && v !== null);
+
+/**
+ * Number, String, Boolean and BigInt objects: JSON.stringify writes the primitive inside, so they are
+ * never split as containers (their keys are a string's characters, or none).
+ */
+const isBoxed = (v: object): boolean =>
+  v instanceof Number || v instanceof String || v instanceof Boolean || v instanceof BigInt;
+
+/**
+ * A value toJSON has already made, for JSON.stringify: JSON.stringify calls toJSON once, so a result
+ * that has a toJSON of its own (an object, a Date) is wrapped in a holder that hands it back unchanged.
+ */
+function settled(v: unknown): unknown {
+  return typeof v === 'bigint' || (mayHaveToJSON(v) && 'toJSON' in v) ? { toJSON: () => v } : v;
+}
+
+/**
+ * An element of a batch, as it is in the array: its toJSON, if it has one, is called when JSON.stringify
+ * reaches it (in document order, as in the whole document) with its own index, not the batch's.
+ */
+function asElement(raw: unknown, key: string): unknown {
+  return mayHaveToJSON(raw) && 'toJSON' in Object(raw) ? { toJSON: () => jsonValue(raw, key) } : raw;
+}
+
+/** A container written piece by piece: arrays, and objects other than boxed primitives. */
+const isContainer = (v: unknown): v is object => typeof v === 'object' && v !== null && !isBoxed(v);
+
+/**
+ * `value` is already what toJSON made of it; it sits `level` containers deep, at `path`. Every value is
+ * read and converted in the order JSON.stringify reads it, so a getter or toJSON that throws throws
+ * the same error, and the pieces before it are the ones the whole document would have started with.
+ */
 function* chunksOf(
   value: unknown,
   path: readonly string[],
   split: (path: readonly string[]) => boolean,
   level: number,
 ): Generator<string> {
-  if (value === null || typeof value !== 'object' || !split(path))
-    return yield escapeRaw(leafAt(value, level));
+  if (!isContainer(value) || !split(path)) return yield escapeRaw(leafAt(settled(value), level));
   const indent = '  '.repeat(level);
   const inner = `${indent}  `;
   if (Array.isArray(value)) {
-    if (value.length === 0) return yield '[]';
+    const length = value.length;
+    if (length === 0) return yield '[]';
     yield '[\n';
     let batch: unknown[] = [];
-    for (let i = 0; i < value.length; i++) {
-      // toJSON is called with the element's own index, as in the whole document.
-      const item = inArray(jsonValue(value[i], String(i)));
-      const sep = i < value.length - 1 ? ',\n' : '\n';
-      const itemPath = [...path, String(i)];
-      if (item !== null && typeof item === 'object' && split(itemPath)) {
+    for (let i = 0; i < length; i++) {
+      const key = String(i);
+      const sep = i < length - 1 ? ',\n' : '\n';
+      const itemPath = [...path, key];
+      if (!split(itemPath)) batch.push(asElement(value[i], key));
+      else {
+        // The elements before this one are written before it is read, as in the whole document.
         if (batch.length > 0) yield escapeRaw(`${elementsAt(batch, level)},\n`);
         batch = [];
-        yield inner;
-        yield* chunksOf(item, itemPath, split, level + 1);
-        yield sep;
-        continue;
+        // toJSON is called with the element's own index, as in the whole document.
+        const item = jsonValue(value[i], key);
+        if (isContainer(item)) {
+          yield inner;
+          yield* chunksOf(item, itemPath, split, level + 1);
+          yield sep;
+          continue;
+        }
+        batch.push(settled(inArray(item)));
       }
-      batch.push(item);
-      if (batch.length === BATCH || i === value.length - 1) {
+      if (batch.length === BATCH || i === length - 1) {
         yield escapeRaw(`${elementsAt(batch, level)}${sep}`);
         batch = [];
       }
     }
     return yield `${indent}]`;
   }
-  const entries: Array<[string, unknown]> = [];
+  let buf = '{\n';
+  let first = true;
   for (const k of Object.keys(value)) {
     const v = jsonValue((value as Record<string, unknown>)[k], k);
-    if (v !== undefined && typeof v !== 'function' && typeof v !== 'symbol') entries.push([k, v]);
-  }
-  if (entries.length === 0) return yield '{}';
-  let buf = '{\n';
-  for (const [i, [k, v]] of entries.entries()) {
-    buf += `${inner}${JSON.stringify(k)}: `;
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+    buf += `${first ? '' : ',\n'}${inner}${JSON.stringify(k)}: `;
+    first = false;
     const valuePath = [...path, k];
-    if (v !== null && typeof v === 'object' && split(valuePath)) {
+    if (isContainer(v) && split(valuePath)) {
       yield escapeRaw(buf);
       buf = '';
       yield* chunksOf(v, valuePath, split, level + 1);
-    } else buf += leafAt(v, level + 1);
-    buf += i < entries.length - 1 ? ',\n' : '\n';
+    } else buf += leafAt(settled(v), level + 1);
   }
-  yield escapeRaw(`${buf}${indent}}`);
+  if (first) return yield '{}';
+  yield escapeRaw(`${buf}\n${indent}}`);
 }
 
-/** What JSON.stringify writes for a value: its toJSON(key) when it has one. */
+/** What JSON.stringify writes for a value: its toJSON(key) when it has one (objects and BigInts only). */
 function jsonValue(value: unknown, key: string): unknown {
-  const toJSON = (value as { toJSON?: unknown } | null | undefined)?.toJSON;
+  if (!mayHaveToJSON(value)) return value;
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
   return typeof toJSON === 'function' ? toJSON.call(value, key) : value;
 }
 
