@@ -1,5 +1,5 @@
-import { constants, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
-import { access, mkdir, open, readFile, stat, statfs } from 'node:fs/promises';
+import { constants, lstatSync, renameSync, rmdirSync, rmSync } from 'node:fs';
+import { access, lstat, mkdir, open, readFile, stat, statfs } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ExitCode, InputError, OutputError } from '../errors.js';
 
@@ -38,7 +38,9 @@ export function handleInterrupts(): void {
 
 function onInterrupt(signal: NodeJS.Signals): void {
   const count = pending.size;
-  for (const undo of [...pending]) {
+  // Last registered first, as undo goes: a folder the first staged file created is empty only once the
+  // files staged in it after it are gone.
+  for (const undo of [...pending].reverse()) {
     try {
       undo();
     } catch {
@@ -86,11 +88,49 @@ export async function exists(path: string): Promise<boolean> {
 }
 
 /**
+ * True when something is at `path`, a symbolic link included even when what it points to is missing:
+ * an output is put in place by a rename, which replaces the link itself.
+ */
+async function occupied(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** occupied, synchronously (for the commit of a staged file, which a signal must not interrupt). */
+function occupiedSync(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Removes the folders a write created, from `dir` up to `created` (the first one mkdir made; undefined
+ * when `dir` existed), while they are empty: a write that fails or is interrupted leaves no folder.
+ */
+function removeCreatedDirs(dir: string, created: string | undefined): void {
+  for (let d = dir; created !== undefined; d = dirname(d)) {
+    try {
+      rmdirSync(d);
+    } catch {
+      break;
+    }
+    if (d === created) break;
+  }
+}
+
+/**
  * Refuses, before any work is done, to overwrite an existing output without `force` (exit 4).
  * Call it for every output up front so a long collection does not end in a refusal.
  */
 export async function assertWritable(path: string, force: boolean): Promise<void> {
-  if (!force && (await exists(path))) {
+  if (!force && (await occupied(path))) {
     throw new OutputError(`${path} already exists; not overwriting it`, {
       hint: 'pass --force to replace it',
     });
@@ -191,18 +231,24 @@ export interface StagedFile {
 export async function stageFile(path: string, data: FileData, opts: { force: boolean }): Promise<StagedFile> {
   await assertWritable(path, opts.force);
   const dir = dirname(path);
+  /** The first folder this call created (undefined when `dir` existed): removed again if nothing is put in it. */
+  let created: string | undefined;
   try {
-    await mkdir(dir, { recursive: true });
+    created = await mkdir(dir, { recursive: true });
   } catch (error) {
     throw new OutputError(`cannot create directory ${dir}: ${(error as Error).message}`);
   }
   const tmp = join(dir, `.${basename(path)}.${randomHex(6)}.tmp`);
-  const done = whileWriting(() => rmSync(tmp, { force: true }));
+  const remove = (): void => {
+    rmSync(tmp, { force: true });
+    removeCreatedDirs(dir, created);
+  };
+  const done = whileWriting(remove);
   let size: number;
   try {
-    size = await writeTemp(tmp, data, opts.force);
+    size = await writeTemp(tmp, data);
   } catch (error) {
-    rmSync(tmp, { force: true });
+    remove();
     done();
     // A file system error is the output's fault; anything else came from the data's producer (a renderer).
     if (error instanceof OutputError || (error as NodeJS.ErrnoException).code === undefined) throw error;
@@ -215,7 +261,7 @@ export async function stageFile(path: string, data: FileData, opts: { force: boo
       if (settled) throw new Error(`internal: ${path} committed or discarded twice`);
       settled = true;
       try {
-        if (!opts.force && existsSync(path)) {
+        if (!opts.force && occupiedSync(path)) {
           throw new OutputError(`${path} appeared while writing; not overwriting it`, {
             hint: 'pass --force to replace it',
           });
@@ -223,7 +269,7 @@ export async function stageFile(path: string, data: FileData, opts: { force: boo
         // Synchronous, so a signal cannot run the undo action between the rename and its bookkeeping.
         renameSync(tmp, path);
       } catch (error) {
-        rmSync(tmp, { force: true });
+        remove();
         if (error instanceof OutputError) throw error;
         throw new OutputError(`cannot write ${path}: ${(error as Error).message}`);
       } finally {
@@ -233,15 +279,18 @@ export async function stageFile(path: string, data: FileData, opts: { force: boo
     discard() {
       if (settled) return;
       settled = true;
-      rmSync(tmp, { force: true });
+      remove();
       done();
     },
   };
 }
 
-/** Writes and syncs a new file; returns its size in bytes. */
-async function writeTemp(tmp: string, data: FileData, force: boolean): Promise<number> {
-  const handle = await open(tmp, force ? 'w' : 'wx', 0o600);
+/**
+ * Writes and syncs a new file; returns its size in bytes. Always O_EXCL (`wx`), `--force` or not: the
+ * name is fresh, so anything already there (a link planted in a shared folder) is refused, not followed.
+ */
+async function writeTemp(tmp: string, data: FileData): Promise<number> {
+  const handle = await open(tmp, 'wx', 0o600);
   try {
     if (typeof data === 'string' || data instanceof Uint8Array) await handle.writeFile(data);
     else {
@@ -317,15 +366,7 @@ export async function writeFilesAtomic(
     // Never delete a replaced file that could not be put back: it is still in the staging directory.
     if (complete) {
       rmSync(staging, { recursive: true, force: true });
-      // Folders this call created, from `dir` up to the first one, if they are (still) empty.
-      for (let d = dir; created !== undefined; d = dirname(d)) {
-        try {
-          rmdirSync(d);
-        } catch {
-          break;
-        }
-        if (d === created) break;
-      }
+      removeCreatedDirs(dir, created);
     }
     return complete;
   };
@@ -337,12 +378,12 @@ export async function writeFilesAtomic(
     await mkdir(staging, { mode: 0o700 });
     for (const [i, f] of files.entries()) {
       current = f.path;
-      if (f.data !== null) await writeTemp(join(staging, `${i}.new`), f.data, false);
+      if (f.data !== null) await writeTemp(join(staging, `${i}.new`), f.data);
     }
     // Commit: synchronous renames, so no signal handler runs between a rename and its record.
     for (const [i, f] of files.entries()) {
       current = f.path;
-      if (existsSync(f.path)) {
+      if (occupiedSync(f.path)) {
         if (!opts.force)
           throw new OutputError(`${f.path} appeared while writing; not overwriting it`, {
             hint: 'pass --force to replace it',
@@ -365,15 +406,6 @@ export async function writeFilesAtomic(
     throw new OutputError(`cannot write ${current}: ${(error as Error).message}; ${tail}`);
   } finally {
     done();
-  }
-}
-
-function existsSync(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

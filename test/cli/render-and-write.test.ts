@@ -3,7 +3,16 @@
  * is rendered, and put them in place only when every one rendered: a failure writes nothing and
  * leaves no temporary file, and only the formats the email attaches are kept in memory.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { renderAndWrite } from '../../src/cli/commands/report.js';
@@ -74,6 +83,22 @@ describe('renderAndWrite', () => {
     expect(readdirSync(dir)).toEqual(['keep.txt']);
   });
 
+  it('a renderer that fails leaves no folder behind that was made for the outputs staged before it', async () => {
+    vi.spyOn(RENDERERS.markdown, 'render').mockImplementation(() => {
+      throw new Error('renderer broke');
+    });
+    const out = join(dir, 'new', 'out');
+    const outputs = [
+      planned('json', join(out, 'r.json')),
+      planned('csv', join(out, 'deeper', 'r.csv')),
+      planned('markdown', join(out, 'r.md')),
+    ];
+    await expect(renderAndWrite(model(), outputs, false, { stdout: () => {} })).rejects.toThrow(
+      'renderer broke',
+    );
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('an output that appears while the others render is not overwritten, and nothing after it is written', async () => {
     const outputs = [planned('json', join(dir, 'r.json')), planned('markdown', join(dir, 'r.md'))];
     vi.spyOn(RENDERERS.markdown, 'render').mockImplementation(() => {
@@ -124,5 +149,28 @@ describe('stageFile', () => {
     const forced = await stageFile(join(dir, 'x.txt'), 'new', { force: true });
     forced.commit();
     expect(readFileSync(join(dir, 'x.txt'), 'utf8')).toBe('new');
+  });
+
+  it('a dangling symbolic link at the target is something there: refused without --force, left as it is', async () => {
+    const link = join(dir, 'r.json');
+    symlinkSync(join(dir, 'missing.json'), link);
+    await expect(stageFile(link, 'new', { force: false })).rejects.toThrow(/already exists/);
+    expect(readlinkSync(link)).toBe(join(dir, 'missing.json'));
+    expect(readdirSync(dir)).toEqual(['r.json']);
+  });
+
+  it('never opens an existing temporary name, --force or not (a link planted there is not followed)', async () => {
+    // The random part of the temporary name made predictable, as an attacker guessing it would need.
+    vi.spyOn(globalThis.crypto, 'getRandomValues').mockImplementation(
+      <T extends ArrayBufferView | null>(a: T) => a,
+    );
+    const victim = join(dir, 'victim.txt');
+    writeFileSync(victim, 'precious');
+    symlinkSync(victim, join(dir, '.r.json.000000000000.tmp'));
+    await expect(stageFile(join(dir, 'r.json'), 'attacker-chosen', { force: true })).rejects.toThrow(
+      OutputError,
+    );
+    expect(readFileSync(victim, 'utf8')).toBe('precious');
+    expect(existsSync(join(dir, 'r.json'))).toBe(false);
   });
 });

@@ -27,3 +27,18 @@ describe.each(['SIGINT', 'SIGTERM'])('%s during an atomic write', (signal) => {
     expect(readdirSync(dir)).toEqual([]);
   });
 });
+
+describe.each(['SIGINT', 'SIGTERM'])('%s between staging outputs and putting them in place', (signal) => {
+  it('exit 130; the staged files and the folders made for them are gone', () => {
+    const dir = tempDir('aar-signal-');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', CHILD, 'staged', dir, signal], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.stderr).toContain(
+      `interrupted (${signal}): 2 writes in progress undone; nothing partial left behind`,
+    );
+    expect(r.status).toBe(130);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});

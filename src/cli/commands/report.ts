@@ -153,14 +153,15 @@ export async function renderAndWrite(
       if (keep.has(output.format)) kept.set(output.format, { path: output.path, bytes });
     }
   } catch (error) {
-    for (const s of staged) s.file.discard();
+    // Last staged first: a folder made for the first output is empty only once the later ones are gone.
+    for (const s of staged.reverse()) s.file.discard();
     throw error;
   }
   for (const [i, { output, file }] of staged.entries()) {
     try {
       file.commit();
     } catch (error) {
-      for (const s of staged.slice(i + 1)) s.file.discard();
+      for (const s of staged.slice(i + 1).reverse()) s.file.discard();
       throw error;
     }
     ctx.stdout(`wrote ${output.shown} (${output.format}, ${file.size} bytes)\n`);
