@@ -135,6 +135,11 @@ export async function assertWritable(path: string, force: boolean): Promise<void
       hint: 'pass --force to replace it',
     });
   }
+  // --force replaces a file; a folder cannot be renamed over, so refuse it now, before any work.
+  if (force && (await lstat(path).catch(() => undefined))?.isDirectory())
+    throw new OutputError(`${path} is a directory; not replacing it`, {
+      hint: 'name a file inside it',
+    });
   await assertDirectoryUsable(path);
 }
 
@@ -217,6 +222,8 @@ export async function writeFileAtomic(
 export interface StagedFile {
   /** Bytes written. */
   size: number;
+  /** Throws what `commit` would for a target that appeared since it was staged (without --force). */
+  check(): void;
   commit(): void;
   discard(): void;
 }
@@ -255,17 +262,20 @@ export async function stageFile(path: string, data: FileData, opts: { force: boo
     throw new OutputError(`cannot write ${path}: ${(error as Error).message}`);
   }
   let settled = false;
+  const check = (): void => {
+    if (!opts.force && occupiedSync(path))
+      throw new OutputError(`${path} appeared while writing; not overwriting it`, {
+        hint: 'pass --force to replace it',
+      });
+  };
   return {
     size,
+    check,
     commit() {
       if (settled) throw new Error(`internal: ${path} committed or discarded twice`);
       settled = true;
       try {
-        if (!opts.force && occupiedSync(path)) {
-          throw new OutputError(`${path} appeared while writing; not overwriting it`, {
-            hint: 'pass --force to replace it',
-          });
-        }
+        check();
         // Synchronous, so a signal cannot run the undo action between the rename and its bookkeeping.
         renameSync(tmp, path);
       } catch (error) {

@@ -112,6 +112,32 @@ describe('renderAndWrite', () => {
     expect(readdirSync(dir).sort()).toEqual(['r.json']);
   });
 
+  it('an output that appears while a later one renders stops the set before any file is put in place', async () => {
+    const outputs = [
+      planned('json', join(dir, 'r.json')),
+      planned('csv', join(dir, 'r.csv')),
+      planned('markdown', join(dir, 'r.md')),
+    ];
+    vi.spyOn(RENDERERS.markdown, 'render').mockImplementation(() => {
+      writeFileSync(join(dir, 'r.csv'), 'someone else');
+      return '# report\n';
+    });
+    await expect(renderAndWrite(model(), outputs, false, { stdout: () => {} })).rejects.toThrow(
+      /r\.csv appeared while writing/,
+    );
+    expect(readdirSync(dir)).toEqual(['r.csv']);
+  });
+
+  it('with --force, a target that is a directory is refused before anything is written', async () => {
+    mkdirSync(join(dir, 'r.csv'));
+    const outputs = [planned('json', join(dir, 'r.json')), planned('csv', join(dir, 'r.csv'))];
+    await expect(renderAndWrite(model(), outputs, true, { stdout: () => {} })).rejects.toThrow(
+      /r\.csv is a directory/,
+    );
+    expect(readdirSync(dir)).toEqual(['r.csv']);
+    expect(readdirSync(join(dir, 'r.csv'))).toEqual([]);
+  });
+
   it('a renderer that fails halfway through writing its pieces writes nothing, and its error is its own', async () => {
     vi.spyOn(RENDERERS.json, 'chunks').mockImplementation(function* () {
       yield '{\n';

@@ -3,11 +3,11 @@
  * renamed into place; a failed write or rename removes what was written and restores what `--force`
  * was replacing. Failures are injected into node:fs at the exact step (a full disk, a rename refused).
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OutputError } from '../../src/errors.js';
-import { writeFileAtomic, writeFilesAtomic, writesInProgress } from '../../src/util/files.js';
+import { stageFile, writeFileAtomic, writeFilesAtomic, writesInProgress } from '../../src/util/files.js';
 import { tempDir } from '../helpers/cli.js';
 
 const faults = vi.hoisted(() => ({
@@ -121,6 +121,19 @@ describe('writeFilesAtomic', () => {
   });
 });
 
+describe('writeFilesAtomic: a directory where a file goes', () => {
+  it('is refused with --force too, before anything is written, and what it holds is kept', async () => {
+    const dir = tempDir('aar-set-');
+    mkdirSync(join(dir, 'b.json'));
+    writeFileSync(join(dir, 'b.json', 'inside.txt'), 'keep me');
+    await expect(writeFilesAtomic(set(dir, 'new'), { force: true })).rejects.toThrow(
+      /b\.json is a directory/,
+    );
+    expect(readdirSync(dir)).toEqual(['b.json']);
+    expect(readFileSync(join(dir, 'b.json', 'inside.txt'), 'utf8')).toBe('keep me');
+  });
+});
+
 describe('writeFilesAtomic: entries to remove (a signature that would no longer match)', () => {
   const withStaleSig = (dir: string, tag: string) => [
     { path: join(dir, 'snap.json.sig'), data: null },
@@ -163,5 +176,16 @@ describe('writeFileAtomic', () => {
     );
     expect(readdirSync(dir)).toEqual([]);
     expect(existsSync(join(dir, 'out.json'))).toBe(false);
+  });
+
+  it('a full disk while the pieces of a document are written leaves nothing, the folders made for it neither', async () => {
+    const dir = tempDir('aar-one-');
+    faults.writeEndsWith = '.tmp';
+    const pieces = ['{\n', '  "a": 1\n', '}\n'];
+    await expect(stageFile(join(dir, 'new', 'out.json'), pieces, { force: false })).rejects.toThrow(
+      /cannot write .*out\.json: ENOSPC/,
+    );
+    expect(readdirSync(dir)).toEqual([]);
+    expect(writesInProgress()).toBe(0);
   });
 });

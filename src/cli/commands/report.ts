@@ -152,6 +152,8 @@ export async function renderAndWrite(
       staged.push({ output, file: await stageFile(output.path, bytes, { force }) });
       if (keep.has(output.format)) kept.set(output.format, { path: output.path, bytes });
     }
+    // A target that appeared while later outputs rendered stops the set before any is put in place.
+    for (const { file } of staged) file.check();
   } catch (error) {
     // Last staged first: a folder made for the first output is empty only once the later ones are gone.
     for (const s of staged.reverse()) s.file.discard();
