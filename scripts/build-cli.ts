@@ -29,6 +29,7 @@ import bundleLoader from '../src/cli/bundle-loader.cjs';
 import type { CliContext } from '../src/cli/context.js';
 import { generateEstate, PRESETS } from '../src/sim/generate.js';
 import { snapshotOf } from '../src/sim/offline-snapshot.js';
+import { lazyStringWidth } from './lazy-string-width.js';
 
 const BUNDLE = 'dist/cli.cjs';
 const CACHE = 'dist/cli.cache';
@@ -48,32 +49,6 @@ const yargsLocales: Plugin = {
         throw new Error(`${args.path}: expected one ${YARGS_LOCALES_FROM}; update scripts/build-cli.ts`);
       return { contents: text.replace(YARGS_LOCALES_FROM, YARGS_LOCALES_TO), loader: 'js' };
     });
-  },
-};
-
-/** The stand-in for string-width (point 3 above); `real` is string-width itself, resolved as usual. */
-const LAZY_STRING_WIDTH = `
-let real;
-export default function stringWidth(text, options) {
-  if (typeof text === 'string' && /^[\\x20-\\x7E\\n]*$/.test(text)) return text.length - text.split('\\n').length + 1;
-  real ??= require('string-width').default;
-  return real(text, options);
-}
-`;
-
-const lazyStringWidth: Plugin = {
-  name: 'lazy-string-width',
-  setup(b) {
-    b.onResolve({ filter: /^string-width$/ }, (args) =>
-      args.namespace === 'lazy-string-width'
-        ? undefined
-        : { path: 'string-width', namespace: 'lazy-string-width' },
-    );
-    b.onLoad({ filter: /.*/, namespace: 'lazy-string-width' }, () => ({
-      contents: LAZY_STRING_WIDTH,
-      resolveDir: process.cwd(),
-      loader: 'js',
-    }));
   },
 };
 
