@@ -18,8 +18,9 @@
  *    those cases and loads string-width for any other text, on first use.
  * 4. The bundle is made pure ASCII (below), so that it can be read without decoding UTF-8.
  * 5. The bundle is run in this process on `--help`, `rules list` and an audit of a generated one-org
- *    snapshot, and V8's code cache of everything that compiled is written to dist/cli.cache, which
- *    src/cli/bin.cts hands back to V8 (src/cli/bundle-loader.cts says how a mismatched cache is refused).
+ *    snapshot, and V8's code cache of everything that compiled is written to dist/cli.cache (after the
+ *    bundle's checksum), which src/cli/bin.cts hands back to V8 (src/cli/bundle-loader.cts says how a
+ *    mismatched cache is refused).
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,7 +101,7 @@ try {
     const code = await exports.runCli(argv, ctx);
     if (code !== 0) throw new Error(`bundle: ${argv.join(' ')} exited ${code}: ${errors.join('')}`);
   }
-  writeFileSync(CACHE, script.createCachedData());
+  writeFileSync(CACHE, bundleLoader.cacheFile(BUNDLE, script));
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }

@@ -161,6 +161,26 @@ describe('the bundled command', () => {
     }
   });
 
+  it('runs the bundle as it is on disk after an edit that keeps its length (V8 matches a cache by length only)', () => {
+    const root = packageCopy((dist) => {
+      const file = join(dist, 'cli.cjs');
+      const text = readFileSync(file, 'latin1');
+      expect(text.split('Exit codes: 0 ok').length).toBe(2);
+      writeFileSync(file, text.replace('Exit codes: 0 ok', 'Exit codes: 0 OK'), 'latin1');
+    });
+    try {
+      const dist = join(root, 'dist');
+      expect(
+        bundleLoader.loadBundle(join(dist, 'cli.cjs'), readFileSync(join(dist, 'cli.cache'))).cacheRejected,
+      ).toBe(true);
+      const r = run(join(dist, 'cli', 'bin.cjs'), ['--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('Exit codes: 0 OK');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('falls back to the unbundled entry when the bundle is missing, and runs without a cache', () => {
     const expected = run(join(DIST, 'cli', 'bin.cjs'), ['audit', snapshot, '--fail-on', 'never']);
     for (const remove of [['cli.cjs', 'cli.cache'], ['cli.cache']]) {
