@@ -187,9 +187,7 @@ describe('stageFile', () => {
 
   it('never opens an existing temporary name, --force or not (a link planted there is not followed)', async () => {
     // The random part of the temporary name made predictable, as an attacker guessing it would need.
-    vi.spyOn(globalThis.crypto, 'getRandomValues').mockImplementation(
-      <T extends ArrayBufferView | null>(a: T) => a,
-    );
+    vi.spyOn(globalThis.crypto, 'getRandomValues').mockImplementation((a) => a);
     const victim = join(dir, 'victim.txt');
     writeFileSync(victim, 'precious');
     symlinkSync(victim, join(dir, '.r.json.000000000000.tmp'));

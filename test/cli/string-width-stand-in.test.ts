@@ -5,16 +5,17 @@
  * tabs, escape sequences, CJK, emoji, combining marks, controls), with string-width's options.
  */
 import { createRequire } from 'node:module';
-import { build } from 'esbuild';
-import stringWidth from 'string-width';
+import { build, type Plugin } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lazyStringWidth } from '../../scripts/lazy-string-width.js';
 
-type Width = (text: string, options?: Parameters<typeof stringWidth>[1]) => number;
+type Width = (
+  text: string,
+  options?: { ambiguousIsNarrow?: boolean; countAnsiEscapeCodes?: boolean },
+) => number;
 
-/** The stand-in, bundled by the build's own plugin, as the bundle holds it. */
-let standIn: Width;
-beforeAll(async () => {
+/** string-width as yargs resolves it, bundled with or without the build's plugin (the stand-in). */
+async function bundled(plugins: Plugin[]): Promise<Width> {
   const result = await build({
     stdin: { contents: "export { default } from 'string-width';", resolveDir: process.cwd() },
     bundle: true,
@@ -22,7 +23,7 @@ beforeAll(async () => {
     platform: 'node',
     write: false,
     logLevel: 'silent',
-    plugins: [lazyStringWidth],
+    plugins,
   });
   const module = { exports: {} as { default: Width } };
   new Function('module', 'exports', 'require', result.outputFiles[0]!.text)(
@@ -30,7 +31,14 @@ beforeAll(async () => {
     module.exports,
     createRequire(import.meta.url),
   );
-  standIn = module.exports.default;
+  return module.exports.default;
+}
+
+let standIn: Width;
+let stringWidth: Width;
+beforeAll(async () => {
+  standIn = await bundled([lazyStringWidth]);
+  stringWidth = await bundled([]);
 });
 
 const PIECES = [
