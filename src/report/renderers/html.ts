@@ -2,7 +2,7 @@
 
 import { controlCounts } from '../../audit/controls.js';
 import { compareText } from '../../domain/compare-text.js';
-import { severityRank } from '../../domain/severity.js';
+import { type Severity, severityRank } from '../../domain/severity.js';
 import { defaultTemplates, type ReportTemplates } from '../../templates/templates.js';
 import { historyStatusText } from '../model/sections/database-access.js';
 import type { DatabaseUserRow, ReportModel, RuleFindingGroup } from '../model.js';
@@ -19,6 +19,71 @@ const OPEN_CHANGES_MAX_ROWS = 60;
 /** Projects with at most this many database users start expanded; the world-open ones always do. */
 const OPEN_DB_PROJECT_MAX_USERS = 25;
 
+/**
+ * Rows the HTML lists per rule, per organization of the roster and per project's database users, and
+ * in all for the roster and for the database users. A 50,000-user report listed every one: 157 MB that
+ * no browser opens and no mail server takes. Past a limit the table's note says how many more there
+ * are and where every row is: the review workbook, the JSON report and the CSV roster (docs/report.md,
+ * "Large estates"). Counts stay whole.
+ */
+export const HTML_ROWS_PER_SECTION = 200;
+export const HTML_ROWS_PER_LIST = 2000;
+
+/** Rows a list may still show: shared by the sections of one list (the roster, the database users). */
+interface RowBudget {
+  left: number;
+}
+
+/**
+ * The rows a section shows: all of them within the section's limit and what is left of the list's
+ * budget; past that, the heaviest by `weight` (then the first), kept in their order. Returns them
+ * with how many are left out.
+ */
+function firstRows<T>(
+  rows: readonly T[],
+  budget?: RowBudget,
+  weight: (row: T) => number = () => 0,
+): { rows: readonly T[]; more: number } {
+  const limit = Math.min(HTML_ROWS_PER_SECTION, budget?.left ?? Number.POSITIVE_INFINITY);
+  let shown = rows;
+  if (rows.length > limit) {
+    const keep = new Set(
+      rows
+        .map((r, i) => ({ i, w: weight(r) }))
+        .sort((a, b) => b.w - a.w || a.i - b.i)
+        .slice(0, limit)
+        .map((x) => x.i),
+    );
+    shown = rows.filter((_, i) => keep.has(i));
+  }
+  if (budget) budget.left -= shown.length;
+  return { rows: shown, more: rows.length - shown.length };
+}
+
+/** Identities with the most severe open findings, then the most of them, are the ones a cut section keeps. */
+const byFindings = (r: { maxSeverity: Severity | null; findingCount: number }): number =>
+  (r.maxSeverity ? severityRank(r.maxSeverity) * 1e6 : 0) + r.findingCount;
+
+/** The findings by severity and rule, each rule's list cut at HTML_ROWS_PER_SECTION. */
+function findingGroupsView(model: ReportModel) {
+  return model.findings.map((g) => ({
+    ...g,
+    rules: g.rules.map((r) => {
+      const { rows, more } = firstRows(r.findings);
+      return { ...r, findings: rows, more, shownCount: rows.length };
+    }),
+  }));
+}
+
+/** The roster by organization, each cut by firstRows (`total` is the organization's count). */
+function rosterView(model: ReportModel) {
+  const budget = { left: HTML_ROWS_PER_LIST };
+  return rosterByOrg(model).map((o) => {
+    const { rows, more } = firstRows(o.rows, budget, byFindings);
+    return { ...o, rows, total: o.rows.length, more, shownCount: rows.length };
+  });
+}
+
 /** "used", "unused in the window", or why it cannot be told: never an empty cell that reads as "never used". */
 function useText(u: DatabaseUserRow): string {
   if (u.use === 'used') return 'used';
@@ -26,15 +91,22 @@ function useText(u: DatabaseUserRow): string {
   return `last use unknown (${u.useNote})`;
 }
 
+/** A project's database users for the HTML, cut by firstRows. */
+function usersShown(users: readonly DatabaseUserRow[], budget: RowBudget) {
+  const { rows, more } = firstRows(users, budget, byFindings);
+  return { users: rows.map((u) => ({ u, useText: useText(u) })), moreUsers: more, shownUsers: rows.length };
+}
+
 /** The Database access section's projects, with the words the template shows. */
 function databaseProjectsView(model: ReportModel) {
   const coverage = new Map(model.organizations.map((o) => [o.id, o.coverage]));
+  const budget = { left: HTML_ROWS_PER_LIST };
   return model.databaseAccess.projects.map((p) => ({
     p,
     open: p.counts.worldOpen > 0 || p.users.length <= OPEN_DB_PROJECT_MAX_USERS,
     usersCollected: coverage.get(p.orgId)?.databaseUsers ?? false,
     networkCollected: coverage.get(p.orgId)?.networkAccess ?? false,
-    users: p.users.map((u) => ({ u, useText: useText(u) })),
+    ...usersShown(p.users, budget),
     clusters: p.clusters.map((c) => ({ c, statusText: historyStatusText(c) })),
   }));
 }
@@ -60,16 +132,17 @@ function controlGroupsView(model: ReportModel) {
       return {
         c,
         statusClass: statusClass(c.status),
-        rules: groups.map((g) => ({
-          g,
-          findings: g.findings.map((f) => ({
+        rules: groups.map((g) => {
+          const { rows, more } = firstRows(g.findings);
+          const findings = rows.map((f) => ({
             ...f,
             also: f.controls
               .map(controlLabel)
               .filter((l) => l !== here)
               .join(', '),
-          })),
-        })),
+          }));
+          return { g, more, shownCount: rows.length, findings };
+        }),
       };
     });
 }
@@ -98,7 +171,10 @@ export function renderHtml(
     frameworkLines: frameworkLines(model),
     groupByControl: byControl,
     ...(byControl ? controlsView(model) : {}),
-    rosterByOrg: rosterByOrg(model),
+    rosterByOrg: rosterView(model),
+    findingGroups: findingGroupsView(model),
+    htmlRowsPerSection: HTML_ROWS_PER_SECTION,
+    htmlRowsPerList: HTML_ROWS_PER_LIST.toLocaleString('en-US'),
     openRoster: model.roster.length <= OPEN_ROSTER_MAX_ROWS,
     // The call-out repeats the escalation rows (they lead m.changes.rows) so no reader can miss them.
     escalations: model.changes?.rows.filter((r) => r.escalation !== '') ?? [],
