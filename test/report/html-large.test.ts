@@ -5,7 +5,7 @@
  * (the goldens hold that).
  */
 import { describe, expect, it } from 'vitest';
-import { buildReportModel, type ReportModel } from '../../src/report/model.js';
+import { buildReportModel, type ReportModel, type RosterRow } from '../../src/report/model.js';
 import { HTML_ROWS_PER_LIST, HTML_ROWS_PER_SECTION, renderHtml } from '../../src/report/renderers/html.js';
 import { FIXED_NOW, FIXED_SHA, fixtureAudit, fixtureSnapshot } from '../fixtures/report/estate.js';
 
@@ -95,7 +95,7 @@ describe('HTML report of a large estate', () => {
 
   it('a cut roster keeps the identities with the most severe findings, in their order', () => {
     const m = largeModel({ findings: 0, roster: 0, users: 0 });
-    const quiet = { ...m.roster[0]!, maxSeverity: null, findingCount: 0, openFindingCount: 0 };
+    const quiet: RosterRow = { ...m.roster[0]!, maxSeverity: null, findingCount: 0, openFindingCount: 0 };
     const rows = Array.from({ length: HTML_ROWS_PER_SECTION + 2 }, (_, i) => ({
       ...quiet,
       name: `quiet-${i}`,
