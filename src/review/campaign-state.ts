@@ -224,6 +224,36 @@ function assertEveryRowAssignedOnce(
 }
 
 /**
+ * The rows a campaign for `snapshot` must give out: checks that the campaign was split from that
+ * snapshot (by sha256) and gives every identity of it, and every access list entry the audit flags,
+ * exactly one reviewer; returns every row a workbook may hold (unflagged entries included). `review
+ * merge` and `review status --snapshot` both ask it. Throws an InputError naming the campaign file.
+ */
+export function campaignRows(
+  campaign: Campaign,
+  snapshot: { snapshot: Snapshot; sha256: string },
+  flagged: ReadonlySet<string>,
+  campaignFile: string,
+): Map<string, SnapshotIdentity> {
+  if (campaign.snapshot.sha256 !== snapshot.sha256)
+    throw new InputError(
+      campaignFile,
+      '$.snapshot.sha256',
+      `the campaign is for snapshot ${campaign.snapshot.sha256}, not ${snapshot.sha256} (the --snapshot file)`,
+    );
+  const all = snapshotIdentities(snapshot.snapshot);
+  // Every identity is a Review row; an access list entry is one when a rule flags it, so the entries
+  // the audit flags are required too (an unflagged one may or may not have a row).
+  const required = new Map(all);
+  for (const [k, v] of snapshotNetworkAccessRows(snapshot.snapshot)) {
+    all.set(k, v);
+    if (flagged.has(k)) required.set(k, v);
+  }
+  assertEveryRowAssignedOnce(campaign, required, campaignFile);
+  return all;
+}
+
+/**
  * Reads the campaign folder: every reviewer's workbook (one at a time; a missing one leaves its rows
  * open), then one follow-up workbook per reviewer rows were reassigned to. Problems are collected per
  * workbook, never thrown: `review merge` refuses on any, `review status` counts them. A campaign for
@@ -234,21 +264,7 @@ export async function readCampaignState(
   campaignFile: string,
 ): Promise<CampaignState> {
   const { campaign } = input;
-  if (campaign.snapshot.sha256 !== input.snapshot.sha256)
-    throw new InputError(
-      campaignFile,
-      '$.snapshot.sha256',
-      `the campaign is for snapshot ${campaign.snapshot.sha256}, not ${input.snapshot.sha256} (the --snapshot file)`,
-    );
-  const all = snapshotIdentities(input.snapshot.snapshot);
-  // Every identity is a Review row; an access list entry is one when a rule flags it, so the entries
-  // the merge's own audit flags are required too (an unflagged one may or may not have a row).
-  const required = new Map(all);
-  for (const [k, v] of snapshotNetworkAccessRows(input.snapshot.snapshot)) {
-    all.set(k, v);
-    if (input.trust.flagged.has(k)) required.set(k, v);
-  }
-  assertEveryRowAssignedOnce(campaign, required, campaignFile);
+  const all = campaignRows(campaign, input.snapshot, input.trust.flagged, campaignFile);
   const limits = workbookLimits(snapshotSubjectCount(input.snapshot.snapshot));
   const state: CampaignState = { campaign, workbooks: [], decisions: [], reassignments: [], open: new Map() };
   const ctx = { all, limits, state };

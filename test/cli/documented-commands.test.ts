@@ -661,6 +661,9 @@ const HELP_PLANS: Record<string, Plan> = {
   '$0 review status campaign/ --campaign campaign/campaign.json': {
     run: { code: 0, given: CAMPAIGN_GIVEN, before: splitCampaign, stdout: /not past due|decided, \d+ open/ },
   },
+  '$0 review status campaign/ --campaign campaign/campaign.json --snapshot snap.json': {
+    run: { code: 0, given: CAMPAIGN_GIVEN, before: splitCampaign, stdout: /not past due|decided, \d+ open/ },
+  },
   '$0 review remind campaign/ --campaign campaign/campaign.json --email-from review-bot@example.com --eml reminders/':
     {
       run: {

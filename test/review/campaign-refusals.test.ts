@@ -302,6 +302,27 @@ describe('an edited campaign.json', () => {
   });
 });
 
+describe('review status --snapshot', () => {
+  it('reads an edited campaign.json that drops a reviewer as the merge does (exit 2), and the campaign as written as before', async () => {
+    const folder = join(dir, 'status-edit');
+    cpSync(join(dir, 'filled'), folder, { recursive: true });
+    const status = (name: string, extra: string[]) =>
+      cli(['review', 'status', name, '--campaign', `${name}/campaign.json`, '--json', ...extra]);
+    const plain = await status('filled', []);
+    expect(await status('filled', ['--snapshot', 'q3.json'])).toEqual(plain);
+    const edited = { ...campaign, reviewers: campaign.reviewers.filter((x) => x.reviewer !== SEC) };
+    writeFileSync(join(folder, 'campaign.json'), JSON.stringify(edited));
+    // Without the snapshot the edit cannot be seen: the campaign reads as one reviewer's.
+    expect((await status('status-edit', [])).code).toBe(0);
+    const checked = await status('status-edit', ['--snapshot', 'q3.json']);
+    expect(checked.code).toBe(2);
+    expect(checked.stderr).toMatch(
+      /status-edit\/campaign\.json: \$\.reviewers: 3 row\(s\) of the snapshot have no reviewer/,
+    );
+    expect(checked.stdout).toBe('');
+  });
+});
+
 describe('a Keep of the Org Owner "justified" by nothing a reader sees', () => {
   it('a zero-width space, a BOM or punctuation alone is no justification (exit 2)', async () => {
     for (const [i, comment] of ['\u200b', '\ufeff\u200d', ' . ', '—'].entries()) {

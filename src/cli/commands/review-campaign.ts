@@ -18,7 +18,7 @@ import {
   identicalCommentRows,
   readAuditInputs,
 } from '../../input/audit-inputs.js';
-import { type CampaignState, parseCampaign } from '../../review/campaign-state.js';
+import { type CampaignState, campaignRows, parseCampaign } from '../../review/campaign-state.js';
 import { formatProblemLines, type ReviewProblem } from '../../review/import.js';
 import type { ReviewTrust } from '../../review/import-review.js';
 import { mergeCampaign } from '../../review/merge.js';
@@ -131,7 +131,12 @@ function campaignFolder<T>(y: Argv<T>, dirDescription: string) {
 
 /** Declares --rules, --policy, --waivers and --roster (the audit that flags rows) and the key options. */
 export function trustOptions<T>(y: Argv<T>): Argv<T & TrustArgs> {
-  return verifyKeyOption(signingKeyOption(y))
+  return flagOptions(signingKeyOption(y)) as unknown as Argv<T & TrustArgs>;
+}
+
+/** --rules, --policy, --waivers, --roster and --verify-key: the audit that flags rows, for a command that signs nothing. */
+function flagOptions<T>(y: Argv<T>) {
+  return verifyKeyOption(y)
     .option('rules', {
       type: 'string',
       requiresArg: true,
@@ -151,7 +156,7 @@ export function trustOptions<T>(y: Argv<T>): Argv<T & TrustArgs> {
       type: 'string',
       requiresArg: true,
       describe: 'HR roster: leavers and contractors flag their rows',
-    }) as unknown as Argv<T & TrustArgs>;
+    });
 }
 
 /**
@@ -356,10 +361,11 @@ async function writeReassigned(ctx: CliContext, argv: MergeArgs, state: Campaign
   }
 }
 
-interface StatusArgs {
+interface StatusArgs extends Omit<TrustArgs, 'snapshot'> {
   dir: string;
   campaign: string;
   json: boolean;
+  snapshot?: string | undefined;
 }
 
 export function statusCommand(ctx: CliContext) {
@@ -368,14 +374,33 @@ export function statusCommand(ctx: CliContext) {
     describe:
       'Per reviewer: rows decided of their total, reassigned, overdue; exit 1 when the campaign is past due and incomplete',
     builder: (y: Argv) =>
-      campaignFolder(y, 'Folder of the returned workbooks')
+      campaignFolder(flagOptions(y), 'Folder of the returned workbooks')
+        .option('snapshot', {
+          type: 'string',
+          requiresArg: true,
+          describe:
+            'The snapshot the campaign was split from: check, as review merge does, that it is that snapshot and that campaign.json gives every one of its rows a reviewer (exit 2 otherwise)',
+        })
         .option('json', { type: 'boolean', default: false, describe: 'Print JSON instead of the table' })
         .example(
           '$0 review status campaign/ --campaign campaign/campaign.json',
           'who has decided what; exit 1 after the due date while rows are open',
+        )
+        .example(
+          '$0 review status campaign/ --campaign campaign/campaign.json --snapshot snap.json',
+          'and whether campaign.json still covers every row of the snapshot',
         ),
     handler: async (argv: StatusArgs) => {
       const { campaign } = await readCampaignFile(ctx, argv.campaign);
+      // Without the snapshot, a campaign.json edited to drop rows would read as complete.
+      if (argv.snapshot !== undefined) {
+        const { loaded, trust } = await readTrust(
+          ctx,
+          { ...argv, snapshot: argv.snapshot },
+          await loadEvidenceKeys(argv, ctx),
+        );
+        campaignRows(campaign, loaded, trust.flagged, argv.campaign);
+      }
       const status = await campaignStatus(
         campaign,
         folderReader(resolve(ctx.cwd, argv.dir), argv.dir),
