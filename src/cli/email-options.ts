@@ -236,8 +236,13 @@ function attachmentBaseName(evaluatedAt: string): string {
   return `atlas-access-review-${evaluatedAt.slice(0, 10)}`;
 }
 
+/** The formats a review email attaches: the XLSX workbook and the HTML report, and JSON when asked. */
+export function attachedFormats(plan: Pick<DeliveryPlan, 'attachJson'>): Array<'xlsx' | 'html' | 'json'> {
+  return plan.attachJson ? ['xlsx', 'html', 'json'] : ['xlsx', 'html'];
+}
+
 /**
- * The files to attach for a plan: the XLSX workbook and the HTML report, and JSON when asked.
+ * The files to attach for a plan (attachedFormats).
  * Formats already rendered and written (by `run`) are attached as those exact bytes under their file
  * name; the others are rendered in memory under the default name.
  */
@@ -247,8 +252,7 @@ export async function reportAttachments(
   written: ReadonlyMap<string, { path: string; bytes: string | Uint8Array }> = new Map(),
 ): Promise<ReportFile[]> {
   const files: ReportFile[] = [];
-  for (const kind of ['xlsx', 'html', 'json'] as const) {
-    if (kind === 'json' && !plan.attachJson) continue;
+  for (const kind of attachedFormats(plan)) {
     const done = written.get(kind);
     files.push({
       kind,
@@ -282,8 +286,7 @@ export async function deliverReport(
     ctx.stderr(`warning: the email summary HTML ${problem}\n`);
 
   const attachments: EmailAttachment[] = [];
-  for (const kind of ['xlsx', 'html', 'json'] as const) {
-    if (kind === 'json' && !plan.attachJson) continue;
+  for (const kind of attachedFormats(plan)) {
     const file = report.files.find((f) => f.kind === kind);
     if (!file) {
       if (kind === 'json') throw new UsageError('--attach-json was given but no JSON report was rendered');

@@ -57,9 +57,9 @@ function elementsAt(items: unknown[], level: number): string {
   let wrapped: unknown = items;
   for (let i = 0; i < level; i++) wrapped = [wrapped];
   const text = JSON.stringify(wrapped, null, 2);
-  const before = level * level + 3 * level + 2;
-  const after = level * level + 3 * level + 2;
-  return text.slice(before, text.length - after);
+  // The wrappers and the array's own brackets take as many characters before the items as after them.
+  const cut = level * level + 3 * level + 2;
+  return text.slice(cut, text.length - cut);
 }
 
 /** A value written whole by JSON.stringify where it sits, `level` containers deep. */

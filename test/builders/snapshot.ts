@@ -3,6 +3,7 @@
  * the rest with sensible, schema-valid defaults; ids are deterministic (a counter rendered as 24 hex),
  * so tests stay reproducible. Reused by the audit, report and review tests.
  */
+import { snapshotOf } from '../../src/sim/offline-snapshot.js';
 import type {
   AccessListEntry,
   ApiKey,
@@ -16,12 +17,7 @@ import type {
   Team,
   User,
 } from '../../src/snapshot/schema.js';
-import {
-  COVERAGE_PARTS,
-  coverageOf,
-  noDatabaseAccess,
-  SNAPSHOT_SCHEMA_VERSION,
-} from '../../src/snapshot/schema.js';
+import { COVERAGE_PARTS, coverageOf, noDatabaseAccess } from '../../src/snapshot/schema.js';
 
 let counter = 0;
 
@@ -260,20 +256,11 @@ export function legacyOrg(over: Partial<Organization> = {}): Organization {
 
 /** A snapshot of the given organizations, collected at BUILDER_NOW. */
 export function snapshot(organizations: Organization[] = [org()], over: Partial<Snapshot> = {}): Snapshot {
+  const base = snapshotOf(organizations, BUILDER_NOW);
   return {
-    schemaVersion: SNAPSHOT_SCHEMA_VERSION,
-    collectedAt: BUILDER_NOW.toISOString(),
+    ...base,
     tool: { name: 'atlas-access-review', version: '0.0.0-test' },
-    source: {
-      baseUrl: 'https://cloud.mongodb.com',
-      api: 'atlas-v2',
-      apiVersion: '2025-02-19',
-      auth: 'service-account',
-      keepPii: false,
-    },
-    collector: null,
-    organizations,
-    stats: { requests: 0, retries: 0, durationMs: 0 },
+    source: { ...base.source, baseUrl: 'https://cloud.mongodb.com' },
     ...over,
   };
 }

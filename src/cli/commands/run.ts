@@ -28,6 +28,7 @@ import {
 import { optionsArgv } from '../command-line.js';
 import type { CliContext } from '../context.js';
 import {
+  attachedFormats,
   deliverReport,
   type EmailArgs,
   emailOptions,
@@ -158,9 +159,7 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
     evidence: [...evidence, ...(previous ? [previous.evidence] : [])],
   });
   // The email attaches the XLSX, the HTML and (when asked) the JSON exactly as written.
-  const attached = new Set<ReportFormat>(
-    delivery ? ['xlsx', 'html', ...(delivery.attachJson ? ['json' as const] : [])] : [],
-  );
+  const attached = new Set<ReportFormat>(delivery ? attachedFormats(delivery) : []);
   const written = await renderAndWrite(model, outputs, args.force, ctx, args['group-by'], attached);
 
   if (delivery) {

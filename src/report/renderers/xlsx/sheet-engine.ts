@@ -127,15 +127,15 @@ function dataValidations(ws: ExcelJS.Worksheet): { add(range: string, rule: Exce
     .dataValidations;
 }
 
+/** ExcelJS.ValueType.Date; the type import carries no values (exceljs loads only to write a workbook). */
+const DATE_TYPE = 4;
+
 /**
  * One style object per distinct style, for every cell of a workbook. exceljs gives each new cell a new
  * style object and, on commit, looks a cell's style up by object identity first (a WeakMap), else
  * renders it to XML to find its id: 0.8 s of the 3.4 s of a 10,000-user workbook went to that. A cell
  * that shares an interned object is found by identity.
  */
-/** ExcelJS.ValueType.Date; the type import carries no values (exceljs loads only to write a workbook). */
-const DATE_TYPE = 4;
-
 class StyleInterner {
   private readonly byKey = new Map<string, Partial<ExcelJS.Style>>();
   private readonly empty: Partial<ExcelJS.Style> = Object.freeze({}) as Partial<ExcelJS.Style>;
