@@ -22,12 +22,20 @@
  *    bundle's checksum), which src/cli/bin.cts hands back to V8 (src/cli/bundle-loader.cts says how a
  *    mismatched cache is refused).
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { build, type Plugin } from 'esbuild';
 import bundleLoader from '../src/cli/bundle-loader.cjs';
 import type { CliContext } from '../src/cli/context.js';
+import {
+  DEFAULT_RULES_DIR,
+  FRAMEWORKS_DIR,
+  RULE_SCHEMA_FILE,
+  validateFrameworkText,
+} from '../src/input/rules-dir.js';
+import { validateRuleText } from '../src/rules/load.js';
 import { generateEstate, PRESETS } from '../src/sim/generate.js';
 import { snapshotOf } from '../src/sim/offline-snapshot.js';
 import { lazyStringWidth } from './lazy-string-width.js';
@@ -40,15 +48,79 @@ const EXTERNAL = ['exceljs', 'nodemailer', 'handlebars'];
 const YARGS_LOCALES_FROM = "resolve(__dirname, '../../../locales')";
 const YARGS_LOCALES_TO = "resolve(__dirname, '../yargs-locales')";
 
-const yargsLocales: Plugin = {
-  name: 'yargs-locales',
+/**
+ * Where yargs's ESM shim starts looking for a package.json to guess the version, which every yargs()
+ * does when it is made (we then set our own). Its `__dirname` is a file's path; in the bundle that file
+ * is dist/cli.cjs, and the shim took the part before the last `node_modules`: nothing in a checkout (so
+ * the current directory: a `readdir` of it and of each parent until one holds a package.json, 20 ms in
+ * a directory of 30,000 files), the prefix in a global install (`/usr/lib/`: a readdir of it, `/usr`
+ * and `/`). In the bundle it starts at the package root, two levels up from dist/cli.cjs.
+ */
+const YARGS_MAIN_FROM = "__dirname.substring(0, __dirname.lastIndexOf('node_modules'))";
+const YARGS_MAIN_TO = "resolve(__dirname, '..', '..')";
+
+/** Replaces `from` by `to` in `text`, which must hold `from` once: a yargs release that moved it stops the build. */
+function replaceOnce(file: string, text: string, from: string, to: string): string {
+  if (text.split(from).length !== 2)
+    throw new Error(`${file}: expected one ${from}; update scripts/build-cli.ts`);
+  return text.replace(from, to);
+}
+
+const yargsShim: Plugin = {
+  name: 'yargs-shim',
   setup(b) {
     b.onLoad({ filter: /[\\/]yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/ }, (args) => {
+      let text = readFileSync(args.path, 'utf8');
+      text = replaceOnce(args.path, text, YARGS_LOCALES_FROM, YARGS_LOCALES_TO);
+      text = replaceOnce(args.path, text, YARGS_MAIN_FROM, YARGS_MAIN_TO);
+      return { contents: text, loader: 'js' };
+    });
+  },
+};
+
+/**
+ * The shipped rule files and framework catalogues with what their schemas make of them, for
+ * src/util/prevalidated.ts: validated here by the same functions the command runs on any other text.
+ * A result JSON would change (a Date, an undefined key) stops the build rather than be prevalidated.
+ */
+function prevalidatedTable(): string {
+  const entries = (
+    dir: string,
+    pick: (name: string) => boolean,
+    validate: (text: string, file: string) => unknown,
+  ) =>
+    readdirSync(dir)
+      .filter(pick)
+      .sort()
+      .map((name) => {
+        const file = join(dir, name);
+        const text = readFileSync(file, 'utf8');
+        const value = validate(text, file);
+        const json = JSON.stringify(value);
+        if (!isDeepStrictEqual(JSON.parse(json), value))
+          throw new Error(`${file}: its validated form does not survive JSON; it cannot be prevalidated`);
+        return [text, json];
+      });
+  return JSON.stringify({
+    rule: entries(
+      DEFAULT_RULES_DIR,
+      (n) => n.endsWith('.json') && n !== RULE_SCHEMA_FILE,
+      (text, file) => validateRuleText({ file, text }),
+    ),
+    framework: entries(FRAMEWORKS_DIR, (n) => n.endsWith('.json'), validateFrameworkText),
+  });
+}
+
+/** The line of src/util/prevalidated.ts the bundle's table replaces. */
+const PREVALIDATED_FROM = 'const TABLE_JSON: string | undefined = undefined;';
+
+const prevalidatedFiles: Plugin = {
+  name: 'prevalidated-files',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]util[\\/]prevalidated\.ts$/ }, (args) => {
       const text = readFileSync(args.path, 'utf8');
-      // A yargs release that moved the line would silently read translations from elsewhere: stop.
-      if (text.split(YARGS_LOCALES_FROM).length !== 2)
-        throw new Error(`${args.path}: expected one ${YARGS_LOCALES_FROM}; update scripts/build-cli.ts`);
-      return { contents: text.replace(YARGS_LOCALES_FROM, YARGS_LOCALES_TO), loader: 'js' };
+      const table = `const TABLE_JSON: string | undefined = ${JSON.stringify(prevalidatedTable())};`;
+      return { contents: replaceOnce(args.path, text, PREVALIDATED_FROM, table), loader: 'ts' };
     });
   },
 };
@@ -65,7 +137,7 @@ await build({
   // translations; in the bundle both mean the bundle's own file, dist/cli.cjs.
   define: { 'import.meta.url': '__bundleUrl' },
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [yargsLocales, lazyStringWidth],
+  plugins: [yargsShim, lazyStringWidth, prevalidatedFiles],
   logLevel: 'warning',
 });
 // esbuild writes code in ASCII (charset 'ascii' escapes every other character in strings, regular

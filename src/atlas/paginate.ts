@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CollectionError } from '../errors.js';
 import { formatJsonPath } from '../util/validate.js';
 import type { AtlasClient } from './client.js';

@@ -4,7 +4,7 @@
  * rest, which is how `password` (CloudAppUser) and secret values never get past this layer. Patterns
  * are not enforced on responses (docs/atlas-api-notes.md §11.4: real names may fall outside the spec's patterns).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const str = z.string();
 const optStr = z.string().nullish();

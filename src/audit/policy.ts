@@ -3,48 +3,55 @@
  * domains are allowed, and the default `--fail-on`. Unknown rule ids and params are errors, because a
  * silently ignored typo would quietly weaken the audit.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { reviewPolicySchema } from '../campaign/policy.js';
 import { SEVERITIES } from '../domain/severity.js';
 import { InputError } from '../errors.js';
-import { rosterPolicySchema } from '../roster/roster.js';
+import { rosterSectionSchema } from '../roster/roster.js';
 import type { EffectiveRule } from '../rules/effective-rule.js';
 import type { FrameworkCatalogue } from '../rules/frameworks.js';
 import type { LoadedRuleSet } from '../rules/load.js';
 import { factsOf, PLACEHOLDER, paramValueProblem, substituteParams } from '../rules/load.js';
 import { ruleInputs, ruleRequirements } from '../rules/requirements.js';
 import type { ParamValue, TopLevelCondition } from '../rules/schema.js';
-import { formatJsonPath } from '../util/validate.js';
+import { formatJsonPath, once } from '../util/validate.js';
 
 export const failOnSchema = z.enum([...SEVERITIES, 'never']);
 
-/** Per-rule overrides. */
-const rulePolicySchema = z.strictObject({
-  enabled: z.boolean().optional(),
-  severity: z.enum(SEVERITIES).optional(),
-  /** Param overrides; names and types are checked against the rule's declared params. */
-  params: z.record(z.string(), z.unknown()).optional(),
+/** This module's schemas, built on first use (src/util/validate.ts `once`). */
+const schemas = once(() => {
+  /** Per-rule overrides. */
+  const rulePolicySchema = z.strictObject({
+    enabled: z.boolean().optional(),
+    severity: z.enum(SEVERITIES).optional(),
+    /** Param overrides; names and types are checked against the rule's declared params. */
+    params: z.record(z.string(), z.unknown()).optional(),
+  });
+
+  const policy = z.strictObject({
+    /** Default gate threshold; `--fail-on` on the command line wins. */
+    failOn: failOnSchema.optional(),
+    /** Email domains users may sign in with; subdomains are allowed too. Empty: not checked. */
+    allowedEmailDomains: z
+      .array(z.string().regex(/^[a-z0-9.-]+\.[a-z0-9-]+$/i, 'expected a domain name like example.com'))
+      .default([]),
+    /** Role names to treat as known in addition to the built-in catalogue (see src/domain/roles.ts). */
+    extraKnownRoles: z.array(z.string().min(1)).default([]),
+    /** Overrides per rule id. */
+    rules: z.record(z.string(), rulePolicySchema).default({}),
+    /**
+     * How `--roster` is read: column headers and value words (src/roster/roster.ts); absent: the
+     * defaults, which cover common HR and identity-provider exports.
+     */
+    roster: rosterSectionSchema.optional(),
+    /** Review campaigns: routing rows to reviewers, undecided rows, justifications (src/campaign/policy.ts). */
+    review: reviewPolicySchema.optional(),
+  });
+  return { policy };
 });
 
-export const policySchema = z.strictObject({
-  /** Default gate threshold; `--fail-on` on the command line wins. */
-  failOn: failOnSchema.optional(),
-  /** Email domains users may sign in with; subdomains are allowed too. Empty: not checked. */
-  allowedEmailDomains: z
-    .array(z.string().regex(/^[a-z0-9.-]+\.[a-z0-9-]+$/i, 'expected a domain name like example.com'))
-    .default([]),
-  /** Role names to treat as known in addition to the built-in catalogue (see src/domain/roles.ts). */
-  extraKnownRoles: z.array(z.string().min(1)).default([]),
-  /** Overrides per rule id. */
-  rules: z.record(z.string(), rulePolicySchema).default({}),
-  /**
-   * How `--roster` is read: column headers and value words (src/roster/roster.ts); absent: the
-   * defaults, which cover common HR and identity-provider exports.
-   */
-  roster: rosterPolicySchema.unwrap().optional(),
-  /** Review campaigns: routing rows to reviewers, undecided rows, justifications (src/campaign/policy.ts). */
-  review: reviewPolicySchema.optional(),
-});
+/** The policy file. */
+export const policySchema = z.lazy(() => schemas().policy);
 /** A validated policy (defaults filled in). */
 export type Policy = z.infer<typeof policySchema>;
 

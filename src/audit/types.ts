@@ -4,7 +4,7 @@
  * Fields may be added; renaming or removing one breaks the report and review stages.
  */
 
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { FailOn, Severity } from '../domain/severity.js';
 import type { SubjectKind, SubjectRef } from '../domain/subject.js';
 import type { InputPart } from '../rules/facts/spec.js';

@@ -3,59 +3,70 @@
  * its reason and expiry (Prowler-style muting); expired and unused waivers are reported so the
  * waivers file does not rot. Pure: `now` is an argument.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { databaseAccessId } from '../domain/keys.js';
 import { networkAccessEntryValue } from '../domain/network-access.js';
 import type { SubjectKind } from '../domain/subject.js';
 import { InputError } from '../errors.js';
 import type { Project, Snapshot } from '../snapshot/schema.js';
 import { normaliseAddress, visibleText } from '../util/address.js';
-import { parseWithSchema } from '../util/validate.js';
+
+import { once, parseWithSchema } from '../util/validate.js';
 import type { Finding, Waiver, WaiverNotApplied, WaiverProblem, WaiverReport } from './types.js';
 
-const isoDay = z.iso.date('expected a date as YYYY-MM-DD');
+/** This module's schemas, built on first use (src/util/validate.ts `once`). */
+const schemas = once(() => {
+  const isoDay = z.iso.date('expected a date as YYYY-MM-DD');
 
-export const waiverSchema = z.strictObject({
-  ruleId: z.string().min(1),
+  const waiverSchema = z.strictObject({
+    ruleId: z.string().min(1),
+    /**
+     * A user's username (matched as an address: case, `Name <addr>`, invisible characters ignored), or
+     * the subject's Atlas id; with `subjectId`, only a label for readers.
+     */
+    subject: z.string().min(1),
+    /**
+     * The Atlas id of the subject (user id, team id, project id, API key id, service account client id,
+     * org id). Required for teams, projects, API keys, service accounts and orgs, whose names anyone
+     * who can create one may choose; needs `approvedOn`.
+     */
+    subjectId: z.string().trim().min(1).nullable().default(null),
+    /**
+     * The day the waiver was approved. A subject created after it is not covered; a waiver that names a
+     * user by username does not apply without it.
+     */
+    approvedOn: isoDay.nullable().default(null),
+    /** Only this organization (24 hex); optional, recommended when `subject` is a name. */
+    orgId: z
+      .string()
+      .regex(/^[a-f0-9]{24}$/, 'expected a 24-hex organization id')
+      .nullable()
+      .default(null),
+    reason: z.string().min(1),
+    approver: z.string().min(1),
+    ticket: z.string().min(1).nullable().default(null),
+    /** Last day (UTC) on which the waiver applies; required, at most a year after the audit date. */
+    expiresOn: isoDay,
+  });
+
+  /** The waivers file: `{ "waivers": [ ... ] }` in JSON or YAML. */
+  const waiversFileSchema = z.strictObject({ waivers: z.array(waiverSchema) });
+
   /**
-   * A user's username (matched as an address: case, `Name <addr>`, invisible characters ignored), or
-   * the subject's Atlas id; with `subjectId`, only a label for readers.
+   * A waivers file may also be the bare list (`- ruleId: ...` in YAML, `[...]` in JSON): the README once
+   * described it as "a list", and a list is what a new user writes first. Errors then name `$[0]...`,
+   * the path in the file as written.
    */
-  subject: z.string().min(1),
-  /**
-   * The Atlas id of the subject (user id, team id, project id, API key id, service account client id,
-   * org id). Required for teams, projects, API keys, service accounts and orgs, whose names anyone
-   * who can create one may choose; needs `approvedOn`.
-   */
-  subjectId: z.string().trim().min(1).nullable().default(null),
-  /**
-   * The day the waiver was approved. A subject created after it is not covered; a waiver that names a
-   * user by username does not apply without it.
-   */
-  approvedOn: isoDay.nullable().default(null),
-  /** Only this organization (24 hex); optional, recommended when `subject` is a name. */
-  orgId: z
-    .string()
-    .regex(/^[a-f0-9]{24}$/, 'expected a 24-hex organization id')
-    .nullable()
-    .default(null),
-  reason: z.string().min(1),
-  approver: z.string().min(1),
-  ticket: z.string().min(1).nullable().default(null),
-  /** Last day (UTC) on which the waiver applies; required, at most a year after the audit date. */
-  expiresOn: isoDay,
+  const waiversListSchema = z.array(waiverSchema);
+  return { waiver: waiverSchema, file: waiversFileSchema, list: waiversListSchema };
 });
 
+/** One waiver. */
+export const waiverSchema = z.lazy(() => schemas().waiver);
 /** The waivers file: `{ "waivers": [ ... ] }` in JSON or YAML. */
-const waiversFileSchema = z.strictObject({ waivers: z.array(waiverSchema) });
-
-/**
- * A waivers file may also be the bare list (`- ruleId: ...` in YAML, `[...]` in JSON): the README once
- * described it as "a list", and a list is what a new user writes first. Errors then name `$[0]...`,
- * the path in the file as written.
- */
-const waiversListSchema = z.array(waiverSchema);
-
+const waiversFileSchema = z.lazy(() => schemas().file);
+/** The bare list form (see above). */
+const waiversListSchema = z.lazy(() => schemas().list);
 /** Days before expiry at which an applied waiver is warned about. */
 const EXPIRING_SOON_DAYS = 14;
 

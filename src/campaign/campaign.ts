@@ -8,7 +8,7 @@
  * the rows routed to them with the route that chose them, so a merge can tell a row added, dropped or
  * moved to another reviewer's workbook from one the campaign assigned.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isMailbox } from '../util/address.js';
 import { ROUTES } from './policy.js';
 

@@ -18,7 +18,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError, registerSecret, UsageError } from '../errors.js';
 import { terminalSafe } from '../util/terminal.js';
 

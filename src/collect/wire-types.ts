@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type * as schemas from '../atlas/wire.js';
 
 export type CloudAccessRoleAssignment = z.infer<typeof schemas.cloudAccessRoleAssignment>;

@@ -7,7 +7,7 @@
  * it is read, so no error message built later can show it.
  */
 import addressparser from 'nodemailer/lib/addressparser';
-import { z } from 'zod';
+import * as z from 'zod';
 import { registerSecret, UsageError } from '../errors.js';
 
 /** How to treat STARTTLS on a connection that does not start with TLS (`--smtp-starttls`). */

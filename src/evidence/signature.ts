@@ -22,7 +22,7 @@ import {
   sign,
   verify,
 } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError, registerSecret, UsageError } from '../errors.js';
 import { parseJsonText, parseWithSchema } from '../util/validate.js';
 

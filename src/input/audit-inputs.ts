@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_POLICY, type Policy, policySchema, resolveRules } from '../audit/policy.js';
 import { auditSnapshot, type Baseline, type ExtraFindings } from '../audit/run.js';
 import type { AuditResult, Waiver } from '../audit/types.js';

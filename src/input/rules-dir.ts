@@ -4,6 +4,7 @@ import { InputError } from '../errors.js';
 import { type FrameworkCatalogue, frameworkCatalogueSchema } from '../rules/frameworks.js';
 import { type LoadedRuleSet, loadRuleSet, type RuleSource } from '../rules/load.js';
 import { readInputFile } from '../util/files.js';
+import { prevalidated } from '../util/prevalidated.js';
 import { parseJsonText, parseWithSchema } from '../util/validate.js';
 import { PACKAGE_ROOT } from '../version.js';
 
@@ -22,16 +23,24 @@ export async function readRulesDir(dir: string): Promise<LoadedRuleSet> {
     throw new InputError(dir, '$', code === 'ENOENT' ? 'rules folder not found' : `cannot read: ${code}`);
   }
   const files = names.filter((n) => n.endsWith('.json') && n !== RULE_SCHEMA_FILE).sort();
-  const sources: RuleSource[] = [];
-  for (const name of files) {
-    const file = join(dir, name);
-    sources.push({ file, text: await readInputFile(file) });
-  }
+  // Read at once rather than one after another: each read is four trips to the thread pool (open,
+  // stat, read, close), and 46 of them in a row left the start of every audit waiting 20 ms.
+  const sources: RuleSource[] = await Promise.all(
+    files.map(async (name) => {
+      const file = join(dir, name);
+      return { file, text: await readInputFile(file) };
+    }),
+  );
   return loadRuleSet(dir, sources);
 }
 
+/** What the catalogue schema makes of a file's text: a function of the text alone (src/util/prevalidated.ts). */
+export function validateFrameworkText(text: string, file: string): FrameworkCatalogue {
+  return parseWithSchema(frameworkCatalogueSchema, parseJsonText(text, file), file);
+}
+
 /** The framework catalogues shipped with the tool: control ids, titles and `--framework` presets. */
-const FRAMEWORKS_DIR = join(DEFAULT_RULES_DIR, 'frameworks');
+export const FRAMEWORKS_DIR = join(DEFAULT_RULES_DIR, 'frameworks');
 
 /**
  * Reads the framework catalogues (rules/frameworks/*.json), sorted by id; each file's name must be its
@@ -49,12 +58,13 @@ export async function readFrameworkCatalogues(dir: string = FRAMEWORKS_DIR): Pro
       `cannot read the framework catalogues: ${(error as NodeJS.ErrnoException).code}`,
     );
   }
-  const catalogues: FrameworkCatalogue[] = [];
-  for (const name of names) {
+  const texts = await Promise.all(names.map((name) => readInputFile(join(dir, name))));
+  return names.map((name, i) => {
     const file = join(dir, name);
-    const c = parseWithSchema(frameworkCatalogueSchema, parseJsonText(await readInputFile(file), file), file);
+    const c =
+      (prevalidated('framework', texts[i]!) as FrameworkCatalogue | undefined) ??
+      validateFrameworkText(texts[i]!, file);
     if (`${c.id}.json` !== name) throw new InputError(file, '$.id', `id "${c.id}" must match the file name`);
-    catalogues.push(c);
-  }
-  return catalogues;
+    return c;
+  });
 }

@@ -3,7 +3,7 @@
  * the collection read against what Atlas said it held, and the verdict. The schema is the reader's
  * check too: `evidence verify` refuses a pack whose manifest does not parse (exit 2).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { collectorSchema, coverageSchema } from '../snapshot/schema.js';
 
 export const PACK_SCHEMA_VERSION = 1 as const;

@@ -6,7 +6,7 @@
  * Pure: bytes and key objects in, seal or findings out.
  */
 import { createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { keyFingerprint, type SigningKey, type VerifyKey } from '../evidence/signature.js';
 import { sha256Hex } from '../snapshot/store.js';
 

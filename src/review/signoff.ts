@@ -8,164 +8,173 @@
  * The zod schema is the type (docs/architecture.md, principle 2): `review verify` reads the JSON back through it.
  */
 
-import { z } from 'zod';
+import * as z from 'zod';
 import { compareText } from '../domain/compare-text.js';
 import { databaseAuthKindSchema, databaseUserRoleSchema, type Snapshot } from '../snapshot/schema.js';
+import { once } from '../util/validate.js';
 import type { ReviewDecision } from './import.js';
 
 const SIGNOFF_SCHEMA_VERSION = 1 as const;
 
-const sha256 = z.string().regex(/^[a-f0-9]{64}$/, 'expected a sha256 hex digest');
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
-
-const decisionCounts = {
-  /** Rows decided. */
-  identities: z.number().int().nonnegative(),
-  keep: z.number().int().nonnegative(),
-  revoke: z.number().int().nonnegative(),
-  modify: z.number().int().nonnegative(),
-};
-
-/** Access at review time, as recorded for a Revoke/Modify. */
-const accessSchema = z.object({
-  orgRoles: z.array(z.string()),
-  projectRoles: z.array(
-    z.object({ projectId: z.string(), projectName: z.string(), roles: z.array(z.string()) }),
-  ),
-  teams: z.array(z.object({ id: z.string(), name: z.string() })),
-});
-
-/** A database user's address and roles at review time (database user actions only). */
-const databaseUserAccessSchema = z.object({
-  projectId: z.string(),
-  projectName: z.string(),
-  databaseName: z.enum(['admin', '$external']),
-  username: z.string().min(1),
-  authKind: databaseAuthKindSchema,
-  roles: z.array(databaseUserRoleSchema),
-});
-
-/** One Revoke or Modify decision. */
-const signoffActionSchema = z.object({
-  /** Identity key `orgId:subjectType:id` (as in the workbook and the report roster). */
-  key: z.string(),
-  orgId: z.string(),
-  orgName: z.string(),
-  subjectType: z.enum(['user', 'apiKey', 'serviceAccount', 'databaseUser', 'networkAccessEntry']),
-  kind: z.enum(['user', 'invitation', 'apiKey', 'serviceAccount', 'databaseUser', 'networkAccessEntry']),
-  /** Atlas id (clientId for service accounts; `<projectId>/<databaseName>/<username>` for database users). */
-  id: z.string(),
-  /** Username, API key public key or service account name. */
-  name: z.string(),
-  status: z.string(),
-  decision: z.enum(['Revoke', 'Modify']),
-  reviewer: z.string(),
-  reviewedOn: day,
-  comment: z.string().nullable(),
-  /** Row of the Review sheet the decision was read from. */
-  workbookRow: z.number().int().positive(),
-  access: accessSchema,
-  /** Database users only: where the user lives and the roles it held at review time. */
-  databaseUser: databaseUserAccessSchema.optional(),
-  /** Network access entries only: the project and the entry removed. */
-  networkAccess: z
-    .object({ projectId: z.string(), projectName: z.string(), entryValue: z.string().min(1) })
-    .optional(),
-});
-export type SignoffAction = z.infer<typeof signoffActionSchema>;
-
-/** A rubber-stamp signal (src/review/trust.ts): recorded, printed as a warning, a `review-rubber-stamp` finding. */
-const signalSchema = z.object({
-  reviewer: z.string(),
-  signal: z.enum(['kept-everything', 'identical-comment']),
-  rows: z.number().int().nonnegative(),
-  count: z.number().int().nonnegative(),
-  comment: z.string().nullable(),
-});
-
 /** The reviewer recorded for rows `review merge --close` decided by the policy's `review.undecided`. */
 export const CLOSED_BY_POLICY = 'policy review.undecided';
 
-/** What `review merge` adds: the campaign, every workbook read, every decision, reassignments, closing. */
-const campaignRecordSchema = z.object({
-  campaignId: z.string(),
-  /** campaign.json as read. */
-  file: z.string(),
-  sha256,
-  /** Every workbook read, in the order read: the reviewer's own (`assigned`) and follow-ups (`reassigned`). */
-  workbooks: z.array(
-    z.object({
-      reviewer: z.string(),
-      file: z.string(),
-      sha256,
-      kind: z.enum(['assigned', 'reassigned']),
-      rows: z.number().int().nonnegative(),
-    }),
-  ),
-  /** Every row's decision with who decided it, sorted by key. */
-  decisions: z.array(
-    z.object({
-      key: z.string(),
-      decision: z.enum(['Keep', 'Revoke', 'Modify']),
-      reviewer: z.string(),
-      reviewedOn: day,
-      workbook: z.string().nullable(),
-    }),
-  ),
-  /** Rows handed on: who reassigned them to whom, when, and in which workbook row. */
-  reassignments: z.array(
-    z.object({
-      key: z.string(),
-      name: z.string(),
-      from: z.string(),
-      to: z.string(),
-      reviewedOn: day,
-      workbook: z.string(),
-      workbookRow: z.number().int().positive(),
-    }),
-  ),
-  /** Set when `--close` decided the rows nobody decided, by the policy's `review.undecided`. */
-  closedUndecided: z.object({ policy: z.enum(['revoke', 'keep']), rows: z.array(z.string()) }).nullable(),
-  /** The policy's `review` settings the merge applied. */
-  policy: z.object({ undecided: z.enum(['revoke', 'keep', 'fail']), keepNeedsJustification: z.boolean() }),
-});
-export type CampaignRecord = z.infer<typeof campaignRecordSchema>;
+/** The sign-off's schemas, built on first use (src/util/validate.ts `once`). */
+const schemas = once(() => {
+  const sha256 = z.string().regex(/^[a-f0-9]{64}$/, 'expected a sha256 hex digest');
+  const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
 
-export const signoffSchema = z.object({
-  signoffSchemaVersion: z.literal(SIGNOFF_SCHEMA_VERSION),
-  tool: z.object({ name: z.string(), version: z.string() }),
-  /** When the import ran (the CLI clock). */
-  signedOffAt: z.iso.datetime({ offset: true }),
-  snapshot: z.object({
+  const decisionCounts = {
+    /** Rows decided. */
+    identities: z.number().int().nonnegative(),
+    keep: z.number().int().nonnegative(),
+    revoke: z.number().int().nonnegative(),
+    modify: z.number().int().nonnegative(),
+  };
+
+  /** Access at review time, as recorded for a Revoke/Modify. */
+  const accessSchema = z.object({
+    orgRoles: z.array(z.string()),
+    projectRoles: z.array(
+      z.object({ projectId: z.string(), projectName: z.string(), roles: z.array(z.string()) }),
+    ),
+    teams: z.array(z.object({ id: z.string(), name: z.string() })),
+  });
+
+  /** A database user's address and roles at review time (database user actions only). */
+  const databaseUserAccessSchema = z.object({
+    projectId: z.string(),
+    projectName: z.string(),
+    databaseName: z.enum(['admin', '$external']),
+    username: z.string().min(1),
+    authKind: databaseAuthKindSchema,
+    roles: z.array(databaseUserRoleSchema),
+  });
+
+  /** One Revoke or Modify decision. */
+  const signoffActionSchema = z.object({
+    /** Identity key `orgId:subjectType:id` (as in the workbook and the report roster). */
+    key: z.string(),
+    orgId: z.string(),
+    orgName: z.string(),
+    subjectType: z.enum(['user', 'apiKey', 'serviceAccount', 'databaseUser', 'networkAccessEntry']),
+    kind: z.enum(['user', 'invitation', 'apiKey', 'serviceAccount', 'databaseUser', 'networkAccessEntry']),
+    /** Atlas id (clientId for service accounts; `<projectId>/<databaseName>/<username>` for database users). */
+    id: z.string(),
+    /** Username, API key public key or service account name. */
+    name: z.string(),
+    status: z.string(),
+    decision: z.enum(['Revoke', 'Modify']),
+    reviewer: z.string(),
+    reviewedOn: day,
+    comment: z.string().nullable(),
+    /** Row of the Review sheet the decision was read from. */
+    workbookRow: z.number().int().positive(),
+    access: accessSchema,
+    /** Database users only: where the user lives and the roles it held at review time. */
+    databaseUser: databaseUserAccessSchema.optional(),
+    /** Network access entries only: the project and the entry removed. */
+    networkAccess: z
+      .object({ projectId: z.string(), projectName: z.string(), entryValue: z.string().min(1) })
+      .optional(),
+  });
+
+  /** A rubber-stamp signal (src/review/trust.ts): recorded, printed as a warning, a `review-rubber-stamp` finding. */
+  const signalSchema = z.object({
+    reviewer: z.string(),
+    signal: z.enum(['kept-everything', 'identical-comment']),
+    rows: z.number().int().nonnegative(),
+    count: z.number().int().nonnegative(),
+    comment: z.string().nullable(),
+  });
+
+  /** What `review merge` adds: the campaign, every workbook read, every decision, reassignments, closing. */
+  const campaignRecordSchema = z.object({
+    campaignId: z.string(),
+    /** campaign.json as read. */
     file: z.string(),
     sha256,
-    collectedAt: z.iso.datetime({ offset: true }),
-    organizations: z.array(z.object({ id: z.string(), name: z.string() })),
-  }),
-  workbook: z.object({ file: z.string(), sha256 }),
-  counts: z.object(decisionCounts),
-  byOrg: z.array(z.object({ orgId: z.string(), orgName: z.string(), ...decisionCounts })),
-  /**
-   * Decisions per kind of row (`user`, `invitation`, `apiKey`, `serviceAccount`, `databaseUser`,
-   * `networkAccessEntry`), only the kinds reviewed, sorted by kind; the sign-off HTML shows it. Absent in
-   * sign-offs written before database users were reviewed (an optional field: schema version 1 still).
-   */
-  byKind: z.array(z.object({ kind: z.string(), ...decisionCounts })).optional(),
-  reviewers: z.array(
-    z.object({ reviewer: z.string(), ...decisionCounts, firstReviewedOn: day, lastReviewedOn: day }),
-  ),
-  /** First and last review date over all rows. */
-  reviewPeriod: z.object({ from: day, to: day }).nullable(),
-  /** Every Revoke and Modify, sorted by org, decision, name. */
-  actions: z.array(signoffActionSchema),
-  /** Rubber-stamp signals (absent in sign-offs written before they were computed). */
-  signals: z.array(signalSchema).optional(),
-  /**
-   * Set by `review merge`: the campaign. `workbook` is then the campaign folder, and its sha256 that of
-   * the manifest of every workbook read (`<sha256>  <file>` lines, src/review/merge.ts).
-   */
-  campaign: campaignRecordSchema.optional(),
+    /** Every workbook read, in the order read: the reviewer's own (`assigned`) and follow-ups (`reassigned`). */
+    workbooks: z.array(
+      z.object({
+        reviewer: z.string(),
+        file: z.string(),
+        sha256,
+        kind: z.enum(['assigned', 'reassigned']),
+        rows: z.number().int().nonnegative(),
+      }),
+    ),
+    /** Every row's decision with who decided it, sorted by key. */
+    decisions: z.array(
+      z.object({
+        key: z.string(),
+        decision: z.enum(['Keep', 'Revoke', 'Modify']),
+        reviewer: z.string(),
+        reviewedOn: day,
+        workbook: z.string().nullable(),
+      }),
+    ),
+    /** Rows handed on: who reassigned them to whom, when, and in which workbook row. */
+    reassignments: z.array(
+      z.object({
+        key: z.string(),
+        name: z.string(),
+        from: z.string(),
+        to: z.string(),
+        reviewedOn: day,
+        workbook: z.string(),
+        workbookRow: z.number().int().positive(),
+      }),
+    ),
+    /** Set when `--close` decided the rows nobody decided, by the policy's `review.undecided`. */
+    closedUndecided: z.object({ policy: z.enum(['revoke', 'keep']), rows: z.array(z.string()) }).nullable(),
+    /** The policy's `review` settings the merge applied. */
+    policy: z.object({ undecided: z.enum(['revoke', 'keep', 'fail']), keepNeedsJustification: z.boolean() }),
+  });
+
+  const signoff = z.object({
+    signoffSchemaVersion: z.literal(SIGNOFF_SCHEMA_VERSION),
+    tool: z.object({ name: z.string(), version: z.string() }),
+    /** When the import ran (the CLI clock). */
+    signedOffAt: z.iso.datetime({ offset: true }),
+    snapshot: z.object({
+      file: z.string(),
+      sha256,
+      collectedAt: z.iso.datetime({ offset: true }),
+      organizations: z.array(z.object({ id: z.string(), name: z.string() })),
+    }),
+    workbook: z.object({ file: z.string(), sha256 }),
+    counts: z.object(decisionCounts),
+    byOrg: z.array(z.object({ orgId: z.string(), orgName: z.string(), ...decisionCounts })),
+    /**
+     * Decisions per kind of row (`user`, `invitation`, `apiKey`, `serviceAccount`, `databaseUser`,
+     * `networkAccessEntry`), only the kinds reviewed, sorted by kind; the sign-off HTML shows it. Absent in
+     * sign-offs written before database users were reviewed (an optional field: schema version 1 still).
+     */
+    byKind: z.array(z.object({ kind: z.string(), ...decisionCounts })).optional(),
+    reviewers: z.array(
+      z.object({ reviewer: z.string(), ...decisionCounts, firstReviewedOn: day, lastReviewedOn: day }),
+    ),
+    /** First and last review date over all rows. */
+    reviewPeriod: z.object({ from: day, to: day }).nullable(),
+    /** Every Revoke and Modify, sorted by org, decision, name. */
+    actions: z.array(signoffActionSchema),
+    /** Rubber-stamp signals (absent in sign-offs written before they were computed). */
+    signals: z.array(signalSchema).optional(),
+    /**
+     * Set by `review merge`: the campaign. `workbook` is then the campaign folder, and its sha256 that of
+     * the manifest of every workbook read (`<sha256>  <file>` lines, src/review/merge.ts).
+     */
+    campaign: campaignRecordSchema.optional(),
+  });
+  return { signoff, signoffAction: signoffActionSchema, campaignRecord: campaignRecordSchema };
 });
+
+type Schemas = ReturnType<typeof schemas>;
+export type SignoffAction = z.infer<Schemas['signoffAction']>;
+export type CampaignRecord = z.infer<Schemas['campaignRecord']>;
+
+export const signoffSchema = z.lazy(() => schemas().signoff);
 /** A sign-off record (the `review import` JSON output). */
 export type Signoff = z.infer<typeof signoffSchema>;
 

@@ -9,8 +9,9 @@
  */
 import { createHash } from 'node:crypto';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError } from '../errors.js';
+import { once } from '../util/validate.js';
 
 /** A person's employment status, normalised from the export's own words. */
 const ROSTER_STATUSES = ['active', 'terminated', 'on-leave'] as const;
@@ -103,9 +104,9 @@ const DEFAULT_EMPLOYMENT_TYPE_VALUES: Readonly<Record<EmploymentType, readonly s
   ],
 };
 
-/** The policy's `roster` section: column names and value words, each optional. */
-export const rosterPolicySchema = z
-  .strictObject({
+/** This module's schemas, built on first use (src/util/validate.ts `once`). */
+const schemas = once(() => {
+  const section = z.strictObject({
     /** Header of the column holding each field; absent: the defaults are tried. */
     columns: z.partialRecord(z.enum(ROSTER_FIELDS), z.string().min(1)).default({}),
     /** Extra words meaning each status (added to the defaults). */
@@ -114,8 +115,20 @@ export const rosterPolicySchema = z
     employmentTypeValues: z.partialRecord(z.enum(EMPLOYMENT_TYPES), z.array(z.string().min(1))).default({}),
     /** Separator between aliases in one cell (CSV); JSON arrays need none. */
     aliasSeparator: z.string().min(1).default(';'),
-  })
-  .default({ columns: {}, statusValues: {}, employmentTypeValues: {}, aliasSeparator: ';' });
+  });
+  const withDefault = section.default({
+    columns: {},
+    statusValues: {},
+    employmentTypeValues: {},
+    aliasSeparator: ';',
+  });
+  return { section, withDefault };
+});
+
+/** The policy's `roster` section: column names and value words, each optional (absent: the defaults). */
+export const rosterPolicySchema = z.lazy(() => schemas().withDefault);
+/** The same section where it is given (the policy file's optional `roster`). */
+export const rosterSectionSchema = z.lazy(() => schemas().section);
 export type RosterPolicy = z.infer<typeof rosterPolicySchema>;
 
 /** One person of the roster. Addresses are lower-cased and trimmed. */

@@ -4,54 +4,62 @@
  * (their `references`); a catalogue is what a reference is checked against, so a cited control that
  * does not exist, or a misspelt prefix, is an error rather than a silently wrong audit trail.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { UsageError } from '../errors.js';
+import { once } from '../util/validate.js';
 
-/**
- * One param a framework states a figure for, e.g. PCI DSS 8.2.6's 90 days of inactivity. Presets only
- * set day limits, where fewer days is stricter: several frameworks give the lowest value.
- */
-const presetParamSchema = z.strictObject({
-  /** Rule id; a rules folder without that rule (or param) simply does not get the setting. */
-  rule: z.string().min(1),
-  param: z.string().min(1),
-  value: z.number().int().positive(),
-  /** The control that states the figure (an id of this catalogue). */
-  control: z.string().min(1),
-  /** Why the control governs this rule's param. */
-  why: z.string().min(1),
-});
-
-/** A rule param a framework's figure could seem to govern but the preset leaves, and why. */
-const presetLeftSchema = z.strictObject({
-  rule: z.string().min(1),
-  param: z.string().min(1),
-  why: z.string().min(1),
-});
-
-export const frameworkCatalogueSchema = z.strictObject({
-  /** `--framework` value, e.g. `pci-dss-4`. */
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
-  name: z.string().min(1),
-  /** False for sources that rules cite but that are not offered as `--framework` profiles. */
-  selectable: z.boolean(),
-  /** How rule references name the framework: the text before the control id. */
-  referencePrefix: z.string().min(1),
-  /** Where the ids and titles come from. */
-  source: z.string().min(1),
-  /** How often the framework requires the review itself, where it says so. */
-  reviewCadence: z
-    .strictObject({ maxDays: z.number().int().positive(), control: z.string(), text: z.string() })
-    .nullable(),
-  controls: z.array(z.strictObject({ id: z.string().min(1), title: z.string().min(1) })).min(1),
+/** The catalogue's schemas, built on first use (src/util/validate.ts `once`). */
+const schemas = once(() => {
   /**
-   * What `--framework <id>` sets: rule params where the framework states a figure (the policy file
-   * wins over them), and the rule params deliberately left at their defaults.
+   * One param a framework states a figure for, e.g. PCI DSS 8.2.6's 90 days of inactivity. Presets only
+   * set day limits, where fewer days is stricter: several frameworks give the lowest value.
    */
-  preset: z
-    .strictObject({ params: z.array(presetParamSchema), leftAlone: z.array(presetLeftSchema).default([]) })
-    .default({ params: [], leftAlone: [] }),
+  const presetParamSchema = z.strictObject({
+    /** Rule id; a rules folder without that rule (or param) simply does not get the setting. */
+    rule: z.string().min(1),
+    param: z.string().min(1),
+    value: z.number().int().positive(),
+    /** The control that states the figure (an id of this catalogue). */
+    control: z.string().min(1),
+    /** Why the control governs this rule's param. */
+    why: z.string().min(1),
+  });
+
+  /** A rule param a framework's figure could seem to govern but the preset leaves, and why. */
+  const presetLeftSchema = z.strictObject({
+    rule: z.string().min(1),
+    param: z.string().min(1),
+    why: z.string().min(1),
+  });
+
+  const catalogue = z.strictObject({
+    /** `--framework` value, e.g. `pci-dss-4`. */
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+    name: z.string().min(1),
+    /** False for sources that rules cite but that are not offered as `--framework` profiles. */
+    selectable: z.boolean(),
+    /** How rule references name the framework: the text before the control id. */
+    referencePrefix: z.string().min(1),
+    /** Where the ids and titles come from. */
+    source: z.string().min(1),
+    /** How often the framework requires the review itself, where it says so. */
+    reviewCadence: z
+      .strictObject({ maxDays: z.number().int().positive(), control: z.string(), text: z.string() })
+      .nullable(),
+    controls: z.array(z.strictObject({ id: z.string().min(1), title: z.string().min(1) })).min(1),
+    /**
+     * What `--framework <id>` sets: rule params where the framework states a figure (the policy file
+     * wins over them), and the rule params deliberately left at their defaults.
+     */
+    preset: z
+      .strictObject({ params: z.array(presetParamSchema), leftAlone: z.array(presetLeftSchema).default([]) })
+      .default({ params: [], leftAlone: [] }),
+  });
+  return { catalogue };
 });
+
+/** One catalogue file (rules/frameworks/<id>.json). */
+export const frameworkCatalogueSchema = z.lazy(() => schemas().catalogue);
 export type FrameworkCatalogue = z.infer<typeof frameworkCatalogueSchema>;
 
 /** A rule reference resolved against the catalogues. */

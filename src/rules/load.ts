@@ -8,6 +8,7 @@
 
 import type { SubjectKind } from '../domain/subject.js';
 import { InputError } from '../errors.js';
+import { prevalidated } from '../util/prevalidated.js';
 import { checkDocument, formatJsonPath, parseJsonText, parseWithSchema } from '../util/validate.js';
 import { FACTS, type FactSpec } from './facts.js';
 import {
@@ -212,12 +213,17 @@ function checkConditionDepth(data: unknown, file: string): void {
   }
 }
 
-/** Parses and checks one rule file. */
-export function parseRule(source: RuleSource): LoadedRule {
+/** What the rule file schema makes of a file's text: a function of the text alone (src/util/prevalidated.ts). */
+export function validateRuleText(source: RuleSource): RuleFile {
   const data = parseJsonText(source.text, source.file, false);
   checkConditionDepth(data, source.file);
   checkDocument(data, source.file);
-  const rule = parseWithSchema(ruleFileSchema, data, source.file);
+  return parseWithSchema(ruleFileSchema, data, source.file);
+}
+
+/** Parses and checks one rule file. */
+export function parseRule(source: RuleSource): LoadedRule {
+  const rule = (prevalidated('rule', source.text) as RuleFile | undefined) ?? validateRuleText(source);
   checkRule(rule, source.file);
   return { ...rule, file: source.file };
 }

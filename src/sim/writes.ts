@@ -20,7 +20,7 @@
  * simulator is stricter than the schemas in one way: unknown body fields are refused.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
+import * as z from 'zod';
 import { atlasMediaType, type WriteOperation, writeOperations } from '../atlas/write-operations.js';
 import type { ApiKey, Organization, Project, ProjectRole, ServiceAccount, User } from '../snapshot/schema.js';
 import type { SimulatorAuth } from './auth.js';

@@ -11,7 +11,7 @@
  * - All timestamps are UTC ISO-8601 strings; absent values are `null`, not missing.
  * - Arrays are sorted by id (users by id, teams by id, ...) so files diff cleanly.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Snapshot file format version; bump on any incompatible change. Older versions are upgraded on read

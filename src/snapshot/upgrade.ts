@@ -4,7 +4,7 @@
  * strictly as it was then, and upgraded one version at a time with honest defaults: what the old
  * version did not collect has its coverage false and empty lists, never values that would look collected.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   coverageSchema,
   type Organization,

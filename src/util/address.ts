@@ -8,7 +8,7 @@
  * distinct; Atlas usernames are ASCII email addresses, so such a name is a different account.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Characters that render as nothing: zero-width space/joiners, word joiner, BOM, soft hyphen, the

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InputError } from '../errors.js';
 
 /** Formats a zod issue path as a JSONPath-like string: `$.organizations[0].users[3].lastAuth`. */
@@ -10,6 +10,21 @@ export function formatJsonPath(path: ReadonlyArray<PropertyKey>): string {
     else out += `[${JSON.stringify(String(key))}]`;
   }
   return out;
+}
+
+/**
+ * `build()` run the first time the result is asked for, and that result ever after. A module whose zod
+ * schemas are built this way costs nothing to load until something is parsed with them: a plain audit
+ * loads the modules of sign-offs, rosters, waivers, policies and rule files and built 770 schemas, of
+ * which it used the snapshot's 316 (README "Performance"). Export such a schema as
+ * `z.lazy(() => schemas().name)`, which parses and fails exactly as the schema it wraps.
+ */
+export function once<T>(build: () => T): () => T {
+  let built: { value: T } | undefined;
+  return () => {
+    built ??= { value: build() };
+    return built.value;
+  };
 }
 
 /**

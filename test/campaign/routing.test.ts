@@ -4,7 +4,7 @@
  * route answers is an error; the same inputs give the same reviewers.
  */
 import { describe, expect, it } from 'vitest';
-import { type ReviewPolicy, reviewPolicySchema } from '../../src/campaign/policy.js';
+import { DEFAULT_REVIEW_POLICY, type ReviewPolicy, reviewPolicySchema } from '../../src/campaign/policy.js';
 import { NoReviewerError, type RoutableRow, routeRows } from '../../src/campaign/routing.js';
 import { parseRoster, rosterIndex } from '../../src/roster/roster.js';
 import type { Organization } from '../../src/snapshot/schema.js';
@@ -110,6 +110,12 @@ const route = (r: RoutableRow, p: ReviewPolicy = policy(), people: typeof roster
   const [routed] = routeRows([r], snap, people, p);
   return [routed!.route, routed!.reviewer];
 };
+
+describe('DEFAULT_REVIEW_POLICY', () => {
+  it('is what the schema makes of an empty review section (it is written out so that loading the module builds no schema)', () => {
+    expect(DEFAULT_REVIEW_POLICY).toEqual(reviewPolicySchema.parse({}));
+  });
+});
 
 describe('routeRows', () => {
   it.each([

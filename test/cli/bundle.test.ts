@@ -47,13 +47,18 @@ const masked = (text: string): string =>
     Math.abs(Date.parse(t) - Date.now()) < 3_600_000 ? '<now>' : t,
   );
 
-/** A copy of the package (dist copied, the rest linked) whose dist/ a test may change. */
-function packageCopy(change: (dist: string) => void): string {
+/**
+ * A copy of the package (dist copied, and rules/ when `change` takes a second argument; the rest
+ * linked) whose dist/ (and rules/) a test may change.
+ */
+function packageCopy(change: (dist: string, rules: string) => void): string {
   const root = tempDir('aar-bundle-');
   cpSync(DIST, join(root, 'dist'), { recursive: true });
-  for (const linked of ['package.json', 'rules', 'reports', 'node_modules'])
+  const copyRules = change.length > 1;
+  if (copyRules) cpSync(join(REPO, 'rules'), join(root, 'rules'), { recursive: true });
+  for (const linked of ['package.json', 'reports', 'node_modules', ...(copyRules ? [] : ['rules'])])
     symlinkSync(join(REPO, linked), join(root, linked));
-  change(join(root, 'dist'));
+  change(join(root, 'dist'), join(root, 'rules'));
   return root;
 }
 
@@ -178,6 +183,51 @@ describe('the bundled command', () => {
       expect(r.stdout).toContain('Exit codes: 0 OK');
     } finally {
       rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('validates an edited built-in rule or catalogue file: only the texts it was built with skip the schema', () => {
+    // The bundle carries the shipped rule and catalogue texts with their validated form
+    // (src/util/prevalidated.ts); it must not be empty, or the start-up figures measure nothing.
+    expect(readFileSync(BUNDLE, 'latin1')).toMatch(/TABLE_JSON = [`"']\{\\*"rule\\*":\[\[/);
+    const edit = (file: string, from: string, to: string) => {
+      const text = readFileSync(file, 'utf8');
+      expect(text.split(from).length, `${file} holds ${from} once`).toBe(2);
+      writeFileSync(file, text.replace(from, to));
+    };
+    const cases: Array<{ change: (rules: string) => void; argv: string[]; code: number; out: RegExp }> = [
+      {
+        change: (rules) =>
+          edit(join(rules, 'stale-last-auth.json'), '"severity": "medium"', '"severity": "dire"'),
+        argv: ['rules', 'list'],
+        code: 2,
+        out: /stale-last-auth\.json.*\$\.severity/,
+      },
+      {
+        change: (rules) => edit(join(rules, 'stale-last-auth.json'), '"title": "', '"title": "Edited: '),
+        argv: ['rules', 'list'],
+        code: 0,
+        out: /Edited: /,
+      },
+      {
+        change: (rules) =>
+          edit(join(rules, 'frameworks', 'soc2.json'), '"selectable": true', '"selectable": "yes"'),
+        argv: ['audit', snapshot, '--fail-on', 'never'],
+        code: 2,
+        out: /soc2\.json.*\$\.selectable/,
+      },
+    ];
+    for (const c of cases) {
+      const root = packageCopy((_dist, rules) => c.change(rules));
+      try {
+        const r = run(join(root, 'dist', 'cli', 'bin.cjs'), c.argv);
+        expect({ code: r.code, matches: c.out.test(r.stdout + r.stderr) }, r.stdout + r.stderr).toEqual({
+          code: c.code,
+          matches: true,
+        });
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
     }
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AtlasApiError, InputError, redactSecrets, registerSecret } from '../../src/errors.js';
 import { formatJsonPath, parseWithSchema } from '../../src/util/validate.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AtlasApiError, registerSecret } from '../../errors.js';
 import { MAX_ERROR_BODY_BYTES, readBodyText, readErrorBody } from '../body.js';
 import type { AuthStrategy } from './types.js';

@@ -1,7 +1,7 @@
 import { chmod } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { failOnSchema } from '../../audit/policy.js';
 import type { FailOn } from '../../domain/severity.js';
 import { ExitCode, InputError, KnownError, UsageError } from '../../errors.js';
