@@ -35,7 +35,7 @@ function subjects(values: FactRecord[]): SubjectsByKind {
     kind: 'user',
     orgId: 'o',
     orgName: 'o',
-    ref: { kind: 'user', id: `u${i}`, name: `u${i}` } as Subject['ref'],
+    ref: { type: 'user', id: `u${i}`, name: `u${i}` },
     aliases: [],
     facts,
   }));
