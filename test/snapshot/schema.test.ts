@@ -215,3 +215,91 @@ describe('reading snapshots of schema 2', () => {
     );
   });
 });
+
+/**
+ * parseSnapshot skips checkDocument (the `__proto__` and depth walk) because the snapshot schemas
+ * need none: every object strict, nothing open-ended. This walk keeps them so; a record, an unknown
+ * or a non-strict object added to them fails here, and the walk must come back in parseSnapshot.
+ */
+describe('the snapshot schemas need no document walk', () => {
+  type Def = { type: string; [k: string]: unknown };
+  const defOf = (schema: unknown): Def => (schema as { _zod: { def: Def } })._zod.def;
+  function openParts(schema: unknown, path: string, seen = new Set<unknown>()): string[] {
+    if (seen.has(schema)) return [];
+    seen.add(schema);
+    const def = defOf(schema);
+    const inner = (s: unknown, p: string) => openParts(s, p, seen);
+    switch (def.type) {
+      case 'object': {
+        const catchall = def.catchall as unknown;
+        const strict = catchall !== undefined && defOf(catchall).type === 'never';
+        const shape = def.shape as Record<string, unknown>;
+        return [
+          ...(strict ? [] : [`${path}: not a strict object`]),
+          ...Object.entries(shape).flatMap(([k, v]) => inner(v, `${path}.${k}`)),
+        ];
+      }
+      case 'array':
+        return inner(def.element, `${path}[]`);
+      case 'union':
+        return (def.options as unknown[]).flatMap((o, i) => inner(o, `${path}|${i}`));
+      case 'optional':
+      case 'nullable':
+      case 'readonly':
+        return inner(def.innerType, path);
+      case 'lazy':
+        return inner((def.getter as () => unknown)(), path);
+      case 'string':
+      case 'number':
+      case 'boolean':
+      case 'null':
+      case 'literal':
+      case 'enum':
+        return [];
+      default:
+        return [`${path}: ${def.type}`];
+    }
+  }
+
+  it('has only strict objects and closed values, in every version it reads', async () => {
+    const { snapshotSchema } = await import('../../src/snapshot/schema.js');
+    const { snapshotV1Schema, snapshotV2Schema, snapshotV3Schema } = await import(
+      '../../src/snapshot/upgrade.js'
+    );
+    for (const [name, schema] of Object.entries({
+      snapshotSchema,
+      snapshotV1Schema,
+      snapshotV2Schema,
+      snapshotV3Schema,
+    })) {
+      const seen = new Set<unknown>();
+      expect({ name, open: openParts(schema, '$', seen) }).toEqual({ name, open: [] });
+      expect(seen.size, `${name}: the walk reached its parts`).toBeGreaterThan(100);
+    }
+  });
+
+  it('refuses a __proto__ key wherever it is, naming the path', () => {
+    const snap = snapshot([org({ users: [user()] })]);
+    const text = JSON.stringify(snap);
+    for (const [at, edited] of [
+      ['$', text.replace('{"schemaVersion"', '{"__proto__":{"x":1},"schemaVersion"')],
+      ['$.organizations[0]', text.replace('"organizations":[{', '"organizations":[{"__proto__":1,')],
+      ['$.organizations[0].users[0]', text.replace('"users":[{', '"users":[{"__proto__":{},')],
+    ] as const) {
+      expect(edited).not.toBe(text);
+      expect(() => parseSnapshot(edited, 's.json'), at).toThrowError(
+        // The root's path is not printed ("s.json: problem"); any other is.
+        new RegExp(
+          `^s\\.json: ${at === '$' ? '' : `${at.replace(/[$.[\]]/g, '\\$&')}: `}Unrecognized key: "__proto__"`,
+        ),
+      );
+    }
+  });
+
+  it('refuses a value nested 100,000 deep with an input error, not a stack overflow', () => {
+    const text = JSON.stringify(snapshot([org({ users: [user()] })]));
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const edited = text.replace('"users":[{', `"users":[${deep},{`);
+    expect(() => parseSnapshot(edited, 's.json')).toThrowError(InputError);
+  });
+});
