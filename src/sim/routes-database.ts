@@ -214,11 +214,12 @@ function accessHistory(ctx: RequestContext, found: Found): Listing | ApiErrorSpe
   return { kind: 'object', body: { accessLogs } };
 }
 
-/** The database-access read routes over the estate's projects. */
+/** The database-access read routes over the estate's projects; `now` is the simulator's clock (ms). */
 export function databaseRoutes(
   projects: ReadonlyMap<string, Found>,
   baseUrl: () => string,
   leakPassword: boolean,
+  now: () => number,
 ): Route[] {
   const inProject =
     (handle: (ctx: RequestContext, found: Found) => Listing | ApiErrorSpec): Handler =>
@@ -256,20 +257,25 @@ export function databaseRoutes(
             username,
           ]);
         }
+        // "Returns all unexpired X.509 certificates" (listGroupDatabaseUserCerts): one whose notAfter
+        // has passed by the simulator's clock is not listed, as Atlas would not list it.
+        const at = now();
         return {
           kind: 'list',
-          items: user.certificates.map((c) =>
-            defined({
-              _id: Number(c.id),
-              groupId: project.id,
-              createdAt: c.createdAt,
-              notAfter: c.notAfter,
-              subject: `CN=${username},DC=atlas,DC=mongodb,DC=com`,
-              links: link(
-                `${baseUrl()}/api/atlas/v2/groups/${project.id}/databaseUsers/${encodeURIComponent(username)}/certs`,
-              ),
-            }),
-          ),
+          items: user.certificates
+            .filter((c) => c.notAfter === null || Date.parse(c.notAfter) > at)
+            .map((c) =>
+              defined({
+                _id: Number(c.id),
+                groupId: project.id,
+                createdAt: c.createdAt,
+                notAfter: c.notAfter,
+                subject: `CN=${username},DC=atlas,DC=mongodb,DC=com`,
+                links: link(
+                  `${baseUrl()}/api/atlas/v2/groups/${project.id}/databaseUsers/${encodeURIComponent(username)}/certs`,
+                ),
+              }),
+            ),
         };
       }),
     }),

@@ -167,8 +167,16 @@ function selectStatuses(query: URLSearchParams): Set<UserStatus> | ApiErrorSpec 
   return out;
 }
 
-/** The read operations over `index`, in match order; `baseUrl` fills the links of response bodies. */
-export function buildRoutes(index: EstateIndex, baseUrl: () => string, leakPassword: boolean): Route[] {
+/**
+ * The read operations over `index`, in match order; `baseUrl` fills the links of response bodies, `now`
+ * (the simulator's clock, ms) decides what has expired.
+ */
+export function buildRoutes(
+  index: EstateIndex,
+  baseUrl: () => string,
+  leakPassword: boolean,
+  now: () => number,
+): Route[] {
   const org = (ctx: RequestContext): Organization | ApiErrorSpec => {
     const id = ctx.params.orgId ?? '';
     if (!OBJECT_ID.test(id)) return invalid(`Invalid orgId ${id}.`, ['orgId']);
@@ -415,7 +423,7 @@ export function buildRoutes(index: EstateIndex, baseUrl: () => string, leakPassw
         return { kind: 'array', items };
       }),
     }),
-    ...databaseRoutes(index.projects, baseUrl, leakPassword),
+    ...databaseRoutes(index.projects, baseUrl, leakPassword, now),
     route('/api/atlas/v2/orgs/{orgId}/settings', {
       versions: [V1],
       bucket: orgScope('org-settings'),

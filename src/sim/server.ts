@@ -259,7 +259,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   let baseUrl = '';
   const responder = createResponder(opts.latencyMs ?? 0);
   const deps: ReadDeps = {
-    routes: buildRoutes(index, () => baseUrl, opts.leakPassword ?? false),
+    routes: buildRoutes(index, () => baseUrl, opts.leakPassword ?? false, now),
     auth: createAuth(opts.credentials ?? DEFAULT_CREDENTIALS, now, (opts.tokenTtlSeconds ?? 3600) * 1000),
     applyFault: createFaults(opts.faults ?? [], responder),
     takeToken: createRateLimiter(opts.rateLimits, now),

@@ -21,6 +21,7 @@ import { canonicalizeOrganization } from '../../src/snapshot/canonical.js';
 import type { Organization, Snapshot } from '../../src/snapshot/schema.js';
 import { parseSnapshot } from '../../src/snapshot/store.js';
 import { runCliForTest, tempDir } from '../helpers/cli.js';
+import { clockFrom } from '../helpers/clock.js';
 import { digestGet } from '../sim/helpers.js';
 
 const NOW = new Date('2026-11-25T00:00:00Z');
@@ -80,7 +81,7 @@ async function collectWithCliAllowingNotes(args: string[]): Promise<{ snapshot: 
 
 describe('collect against the simulator', () => {
   it('API version 2025-02-19 with a service account: the snapshot equals the ground truth', async () => {
-    sim = await startSimulator({ organizations: estate.organizations });
+    sim = await startSimulator({ now: clockFrom(NOW), organizations: estate.organizations });
     const { snapshot, file } = await collectWithCli(['--all-orgs'], saEnv);
     const expected = expectedOrganizations(estate.organizations, {
       api: 'atlas-v2',
@@ -109,7 +110,11 @@ describe('collect against the simulator', () => {
   });
 
   it('API version 2023-01-01 with an API key (Digest): active users only, same canonical shape', async () => {
-    sim = await startSimulator({ organizations: estate.organizations, leakPassword: true });
+    sim = await startSimulator({
+      now: clockFrom(NOW),
+      organizations: estate.organizations,
+      leakPassword: true,
+    });
     const orgArgs = estate.organizations.flatMap((o) => ['--org', o.id]);
     const { snapshot, file } = await collectWithCli([...orgArgs, '--api-version', '2023-01-01'], keyEnv);
     const expected = expectedOrganizations(estate.organizations, {
@@ -126,7 +131,11 @@ describe('collect against the simulator', () => {
   });
 
   it('--include access-history --since 30: every dedicated cluster summarised over the window, tenant tiers unsupported', async () => {
-    sim = await startSimulator({ organizations: estate.organizations, leakPassword: true });
+    sim = await startSimulator({
+      now: clockFrom(NOW),
+      organizations: estate.organizations,
+      leakPassword: true,
+    });
     const { snapshot, file } = await collectWithCli(
       ['--all-orgs', '--include', 'access-history', '--since', '30'],
       saEnv,
@@ -149,7 +158,11 @@ describe('collect against the simulator', () => {
   });
 
   it('the legacy Cloud Manager v1.0 API: users without dates and projects, coverage says so', async () => {
-    sim = await startSimulator({ organizations: estate.organizations, leakPassword: true });
+    sim = await startSimulator({
+      now: clockFrom(NOW),
+      organizations: estate.organizations,
+      leakPassword: true,
+    });
     const org = estate.organizations[0]!;
     const { snapshot, file } = await collectWithCli(['--api', 'cloud-manager', '--org', org.id], keyEnv);
     const expected = expectedOrganizations([org], {
@@ -182,7 +195,7 @@ describe('collect against the simulator', () => {
       teamIds: [],
     });
     b.users.sort((x, y) => (x.id < y.id ? -1 : 1));
-    sim = await startSimulator({ organizations: [a, b] });
+    sim = await startSimulator({ now: clockFrom(NOW), organizations: [a, b] });
     const { snapshot } = await collectWithCli(['--api', 'cloud-manager', '--org', a.id], keyEnv);
     // The wire really carries org B's roles for this user: the collector has something to drop.
     const wire = (await (
@@ -205,7 +218,11 @@ describe('collect against the simulator', () => {
 
   it('v1.0 --all-orgs: every organization the API key sees, deleted ones left out', async () => {
     const [live, deleted] = estate.organizations as [Organization, Organization];
-    sim = await startSimulator({ organizations: estate.organizations, deletedOrgIds: [deleted.id] });
+    sim = await startSimulator({
+      now: clockFrom(NOW),
+      organizations: estate.organizations,
+      deletedOrgIds: [deleted.id],
+    });
     const { snapshot } = await collectWithCli(['--api', 'cloud-manager', '--all-orgs'], keyEnv);
     expect(snapshot.organizations.map((o) => o.id)).toEqual([live.id]);
     const expected = expectedOrganizations([live], {
@@ -219,7 +236,7 @@ describe('collect against the simulator', () => {
   });
 
   it('v1.0 --all-orgs reads every page of the org list', async () => {
-    sim = await startSimulator({ organizations: estate.organizations });
+    sim = await startSimulator({ now: clockFrom(NOW), organizations: estate.organizations });
     const client = new AtlasClient(
       { ...DEFAULT_CLIENT_OPTIONS, baseUrl: new URL(sim.baseUrl), userAgent: 'test' },
       new DigestAuth(key.publicKey, key.privateKey),
@@ -240,7 +257,11 @@ describe('collect against the simulator', () => {
 
   it('v1.0 --org naming a deleted organization: exit 3, no file', async () => {
     const deleted = estate.organizations[1]!;
-    sim = await startSimulator({ organizations: estate.organizations, deletedOrgIds: [deleted.id] });
+    sim = await startSimulator({
+      now: clockFrom(NOW),
+      organizations: estate.organizations,
+      deletedOrgIds: [deleted.id],
+    });
     const dir = tempDir();
     const file = join(dir, 'snap.json');
     const run = await runCliForTest(
@@ -253,7 +274,7 @@ describe('collect against the simulator', () => {
   });
 
   it('keeps mobile numbers only with --keep-pii', async () => {
-    sim = await startSimulator({ organizations: estate.organizations });
+    sim = await startSimulator({ now: clockFrom(NOW), organizations: estate.organizations });
     const org = estate.organizations[0]!;
     const { snapshot } = await collectWithCli(['--org', org.id, '--keep-pii'], saEnv);
     const expected = expectedOrganizations([org], {
@@ -268,6 +289,7 @@ describe('collect against the simulator', () => {
 
   it('survives injected faults: 500s, 503 with Retry-After, connection resets and 429', async () => {
     sim = await startSimulator({
+      now: clockFrom(NOW),
       organizations: estate.organizations,
       faults: [
         { path: /\/users$/, status: 500, times: 2 },
@@ -316,6 +338,7 @@ describe('collect against the simulator', () => {
 
   it('a permanent 403 on one endpoint: exit 3 naming the endpoint and errorCode, and no file', async () => {
     sim = await startSimulator({
+      now: clockFrom(NOW),
       organizations: estate.organizations,
       faults: [{ path: /\/teams\/[a-f0-9]+\/users$/, status: 403, errorCode: 'USER_UNAUTHORIZED' }],
     });
@@ -334,7 +357,7 @@ describe('collect against the simulator', () => {
   });
 
   it('an org the credentials cannot see: one line naming it (not "failed with HTTP 200"), exit 3, no file', async () => {
-    sim = await startSimulator({ organizations: estate.organizations });
+    sim = await startSimulator({ now: clockFrom(NOW), organizations: estate.organizations });
     const dir = tempDir();
     const file = join(dir, 'snap.json');
     const missing = 'ffffffffffffffffffffffff';
@@ -351,7 +374,7 @@ describe('collect against the simulator', () => {
   });
 
   it('-o with a relative path writes into the working directory of the command', async () => {
-    sim = await startSimulator({ organizations: estate.organizations });
+    sim = await startSimulator({ now: clockFrom(NOW), organizations: estate.organizations });
     const dir = tempDir();
     const run = await runCliForTest(['collect', '--all-orgs', '--base-url', sim.baseUrl, '-o', 'rel.json'], {
       env: saEnv,
@@ -363,7 +386,7 @@ describe('collect against the simulator', () => {
   });
 
   it('refuses to overwrite an existing snapshot without --force (exit 4) and leaves it intact', async () => {
-    sim = await startSimulator({ organizations: estate.organizations });
+    sim = await startSimulator({ now: clockFrom(NOW), organizations: estate.organizations });
     const dir = tempDir();
     const file = join(dir, 'snap.json');
     writeFileSync(file, 'previous evidence');
@@ -385,7 +408,7 @@ describe('collect against the simulator', () => {
   });
 
   it('the whole population: system-managed service accounts, their project roles and access lists, session timeouts', async () => {
-    sim = await startSimulator({ organizations: estate.organizations });
+    sim = await startSimulator({ now: clockFrom(NOW), organizations: estate.organizations });
     const { snapshot } = await collectWithCli(['--all-orgs'], saEnv);
     const managed = (orgs: Organization[]) =>
       orgs.flatMap((o) => o.serviceAccounts.filter((sa) => sa.systemManaged).map((sa) => sa.clientId)).sort();
@@ -426,7 +449,7 @@ describe('collect against the simulator', () => {
   });
 
   it("disagreements between a project's listings and the org's become notes; the snapshot keeps the primary source", async () => {
-    sim = await startSimulator({ organizations: estate.organizations });
+    sim = await startSimulator({ now: clockFrom(NOW), organizations: estate.organizations });
     const org = estate.organizations.find((o) =>
       o.projects.some(
         (p) =>
@@ -503,7 +526,11 @@ describe('collect against the simulator', () => {
   });
 
   it('--include project-invitations reads the deprecated project-invite endpoint into the snapshot', async () => {
-    sim = await startSimulator({ organizations: estate.organizations, now: () => NOW.getTime() });
+    sim = await startSimulator({
+      now: clockFrom(NOW),
+      organizations: estate.organizations,
+      now: () => NOW.getTime(),
+    });
     const { snapshot } = await collectWithCli(['--all-orgs', '--include', 'project-invitations'], saEnv);
     const expected = expectedOrganizations(estate.organizations, {
       api: 'atlas-v2',
@@ -526,6 +553,7 @@ describe('collect against the simulator', () => {
 
   it('after the endpoint is withdrawn (410 VERSION_GONE) the snapshot says project invitations were not collected', async () => {
     sim = await startSimulator({
+      now: clockFrom(NOW),
       organizations: estate.organizations,
       now: () => Date.parse('2027-07-02T00:00:00Z'),
     });
@@ -551,6 +579,7 @@ describe('collect against the simulator', () => {
 
   it('a 404 on the removed path is read the same way; any other failure of the dataset fails the collection', async () => {
     sim = await startSimulator({
+      now: clockFrom(NOW),
       organizations: estate.organizations,
       faults: [{ path: /\/invites$/, status: 404, errorCode: 'RESOURCE_NOT_FOUND' }],
     });
@@ -565,6 +594,7 @@ describe('collect against the simulator', () => {
 
     // 403: the credentials lack Project Owner. The user asked for the dataset: fail closed, write nothing.
     sim = await startSimulator({
+      now: clockFrom(NOW),
       organizations: estate.organizations,
       faults: [{ path: /\/invites$/, status: 403, errorCode: 'USER_UNAUTHORIZED' }],
     });
@@ -587,7 +617,11 @@ describe('collect against the simulator', () => {
       /\/serviceAccounts\/[^/]+\/accessList$/,
       /\/groups\/[a-f0-9]+\/apiKeys$/,
     ]) {
-      sim = await startSimulator({ organizations: estate.organizations, faults: [{ path, status: 403 }] });
+      sim = await startSimulator({
+        now: clockFrom(NOW),
+        organizations: estate.organizations,
+        faults: [{ path, status: 403 }],
+      });
       const dir = tempDir();
       const file = join(dir, 'snap.json');
       const run = await runCliForTest(['collect', '--all-orgs', '--base-url', sim.baseUrl, '-o', file], {
@@ -622,7 +656,7 @@ describe('collect against the simulator', () => {
   });
 
   it('wrong credentials: exit 3 with a hint, secret not shown', async () => {
-    sim = await startSimulator({ organizations: estate.organizations });
+    sim = await startSimulator({ now: clockFrom(NOW), organizations: estate.organizations });
     const run = await runCliForTest(
       ['collect', '--all-orgs', '--base-url', sim.baseUrl, '-o', join(tempDir(), 's.json')],
       {

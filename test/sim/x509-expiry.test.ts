@@ -6,14 +6,16 @@
  * the snapshot is audited (an `audit` or `report` run after the collection) is expired. At the
  * collection's own time the same user passes, and `x509-cert-expiring` names it instead.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportModel } from '../../src/report/model.js';
 import { type Simulator, startSimulator } from '../../src/sim/server.js';
-import type { DatabaseUser } from '../../src/snapshot/schema.js';
+import type { DatabaseUser, Snapshot } from '../../src/snapshot/schema.js';
 import { org, project } from '../builders/snapshot.js';
 import { COLLECT_ENV, READER } from '../fixtures/review/estate.js';
 import { runCliForTest, tempDir } from '../helpers/cli.js';
+import { clockFrom } from '../helpers/clock.js';
 import { findingRows } from '../helpers/report-json.js';
 
 const ORG = '0000000000000000000000aa';
@@ -63,6 +65,8 @@ beforeAll(async () => {
     ],
     credentials: { serviceAccounts: [{ ...READER, access: { orgRole: 'ORG_READ_ONLY' } }] },
     rateLimits: 'off',
+    // Atlas lists unexpired certificates only, by its own clock: the simulator's runs from the collection.
+    now: clockFrom(COLLECTED),
   });
   dir = tempDir('aar-x509-');
   const r = await runCliForTest(
@@ -105,5 +109,51 @@ describe('x509-cert-expired on a collected snapshot', () => {
       name: 'expiredCertificateCount',
       value: '1',
     });
+  });
+});
+
+describe('the simulator lists certificates as Atlas does', () => {
+  it('leaves out a certificate that has expired by its clock ("Returns all unexpired X.509 certificates")', async () => {
+    const later = new Date(COLLECTED.getTime() + 24 * HOUR);
+    const late = await startSimulator({
+      organizations: [
+        org({
+          id: ORG,
+          name: 'Northwind',
+          projects: [
+            project({
+              id: P,
+              name: 'prod',
+              databaseUsers: [
+                x509('x509-batch', [COLLECTED.getTime() + 12 * HOUR]),
+                x509('x509-web', [COLLECTED.getTime() + 12 * HOUR, COLLECTED.getTime() + 400 * 24 * HOUR]),
+              ],
+            }),
+          ],
+        }),
+      ],
+      credentials: { serviceAccounts: [{ ...READER, access: { orgRole: 'ORG_READ_ONLY' } }] },
+      rateLimits: 'off',
+      now: clockFrom(later),
+    });
+    try {
+      const out = join(dir, 'later.json');
+      const r = await runCliForTest(
+        ['collect', '--org', ORG, '--base-url', late.baseUrl, '-o', out, '--quiet'],
+        { env: COLLECT_ENV, cwd: dir, now: later },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      const snap = JSON.parse(readFileSync(out, 'utf8')) as Snapshot;
+      const certs = snap.organizations[0]!.projects[0]!.databaseUsers.map((u) => [
+        u.username,
+        u.certificates.map((c) => Date.parse(c.notAfter ?? '')),
+      ]);
+      expect(certs).toEqual([
+        ['x509-batch', []],
+        ['x509-web', [COLLECTED.getTime() + 400 * 24 * HOUR]],
+      ]);
+    } finally {
+      await late.close();
+    }
   });
 });
