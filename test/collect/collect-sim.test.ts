@@ -527,7 +527,6 @@ describe('collect against the simulator', () => {
 
   it('--include project-invitations reads the deprecated project-invite endpoint into the snapshot', async () => {
     sim = await startSimulator({
-      now: clockFrom(NOW),
       organizations: estate.organizations,
       now: () => NOW.getTime(),
     });
@@ -553,7 +552,6 @@ describe('collect against the simulator', () => {
 
   it('after the endpoint is withdrawn (410 VERSION_GONE) the snapshot says project invitations were not collected', async () => {
     sim = await startSimulator({
-      now: clockFrom(NOW),
       organizations: estate.organizations,
       now: () => Date.parse('2027-07-02T00:00:00Z'),
     });
