@@ -17,6 +17,7 @@
  * silently, and a changed line must be planned (and so run) again.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   copyFileSync,
   cpSync,
@@ -477,7 +478,7 @@ const README_PLANS: Record<string, Plan> = {
     { usage: true },
   'atlas-access-review report snapshot.json [--html f] [--xlsx f] [--json f] [--csv f] [--junit f] [--markdown f] [--out-dir dir] [--previous previous-snapshot.json] [--group-by rule|control] [--force] [audit options] [--split-by reviewer] [--due YYYY-MM-DD] [--campaign-id id]':
     { usage: true },
-  'atlas-access-review run (--org <id>... | --all-orgs) [collect options] [audit options] [--out-dir dir | --html f --xlsx f ...] [--snapshot file] [--previous previous-snapshot.json] [--format text|json|junit|markdown|github|sarif|html|csv|email] [--email-to addr... email options] [--force] [--quiet] [--evidence pack.zip]':
+  'atlas-access-review run (--org <id>... | --all-orgs) [collect options] [audit options] [--out-dir dir | --html f --xlsx f ...] [--snapshot file] [--previous previous-snapshot.json] [--format text|json|junit|markdown|github|sarif|html|csv|email] [--email-to addr... email options] [--force] [--quiet] [--evidence pack.zip] [--split-by reviewer] [--due YYYY-MM-DD] [--campaign-id id]':
     { usage: true },
 
   // email
@@ -720,6 +721,26 @@ const HELP_PLANS: Record<string, Plan> = {
       mails: { to: ['security@example.com'] },
     },
   },
+  '$0 run --all-orgs --roster hr-roster.csv --policy campaign-policy.yaml --split-by reviewer --out-dir campaign/':
+    {
+      run: {
+        code: 1,
+        given: ['hr-roster.csv', 'campaign-policy.yaml'],
+        writes: ['campaign/snapshot.json', 'campaign/campaign.json', 'campaign/review-*.xlsx'],
+        check: (dir) => {
+          const campaign = readJson(join(dir, 'campaign', 'campaign.json'));
+          // The campaign is bound to the snapshot the run wrote beside it.
+          const snapshot = readFileSync(join(dir, 'campaign', 'snapshot.json'));
+          expect(campaign.snapshot.sha256).toBe(createHash('sha256').update(snapshot).digest('hex'));
+          expect(campaign.fallbackReviewer).toBe('security-lead@example.com');
+          expect(campaign.reviewers.map((r: { workbook: string }) => r.workbook).sort()).toEqual(
+            readdirSync(join(dir, 'campaign'))
+              .filter((f) => f.endsWith('.xlsx'))
+              .sort(),
+          );
+        },
+      },
+    },
   '$0 evidence keygen --out-dir keys': {
     run: { code: 0, group: 'evidence', writes: ['keys/signing-key.pem', 'keys/verify-key.pem'] },
   },

@@ -3,7 +3,7 @@
  * and (for email) a real SMTP server on 127.0.0.1.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { simpleParser } from 'mailparser';
@@ -165,6 +165,88 @@ describe('run', () => {
     expect(run.code).toBe(4);
     expect(sim.stats().requests).toBe(0);
     expect(readFileSync(join(dir, 'r.html'), 'utf8')).toBe('keep me');
+  });
+
+  it('--split-by reviewer refuses before the first request: no fallback reviewer (exit 2), campaign.json there (exit 4), no --out-dir (exit 2)', async () => {
+    sim = await startSimulator({ organizations: estate.organizations });
+    const dir = tempDir();
+    writeFileSync(join(dir, 'no-fallback.yaml'), 'failOn: high\n');
+    writeFileSync(join(dir, 'campaign-policy.yaml'), 'review:\n  fallbackReviewer: lead@example.com\n');
+    const run = (argv: string[]) =>
+      runCliForTest(['run', '--all-orgs', '--base-url', sim!.baseUrl, '--split-by', 'reviewer', ...argv], {
+        env,
+        cwd: dir,
+        now: NOW,
+      });
+    const noFallback = await run(['--policy', 'no-fallback.yaml', '--out-dir', 'c1']);
+    expect(noFallback.code).toBe(2);
+    expect(noFallback.stderr).toContain('no-fallback.yaml: $.review.fallbackReviewer');
+    const noDir = await run(['--policy', 'campaign-policy.yaml']);
+    expect(noDir.code).toBe(2);
+    expect(noDir.stderr).toContain('--split-by reviewer needs --out-dir');
+    mkdirSync(join(dir, 'c2'));
+    writeFileSync(join(dir, 'c2', 'campaign.json'), 'keep me');
+    const existing = await run(['--policy', 'campaign-policy.yaml', '--out-dir', 'c2']);
+    expect(existing.code).toBe(4);
+    expect(readFileSync(join(dir, 'c2', 'campaign.json'), 'utf8')).toBe('keep me');
+    expect(sim.stats().requests).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['c2', 'campaign-policy.yaml', 'no-fallback.yaml']);
+  });
+
+  it('--split-by reviewer collects into the campaign folder and writes one workbook per reviewer bound to that snapshot', async () => {
+    sim = await startSimulator({ organizations: estate.organizations });
+    const dir = tempDir();
+    writeFileSync(join(dir, 'campaign-policy.yaml'), 'review:\n  fallbackReviewer: lead@example.com\n');
+    const r = await runCliForTest(
+      [
+        'run',
+        '--all-orgs',
+        '--base-url',
+        sim.baseUrl,
+        '--policy',
+        'campaign-policy.yaml',
+        '--split-by',
+        'reviewer',
+        '--out-dir',
+        'campaign',
+        '--due',
+        '2026-12-15',
+        '--html',
+        'r.html',
+        '--fail-on',
+        'never',
+      ],
+      { env, cwd: dir, now: NOW },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const campaign = JSON.parse(readFileSync(join(dir, 'campaign', 'campaign.json'), 'utf8'));
+    const snapshot = readFileSync(join(dir, 'campaign', 'snapshot.json'));
+    expect(campaign.snapshot.sha256).toBe(createHash('sha256').update(snapshot).digest('hex'));
+    expect(campaign.due).toBe('2026-12-15');
+    expect(readdirSync(join(dir, 'campaign')).sort()).toEqual(
+      [
+        'campaign.json',
+        'snapshot.json',
+        ...campaign.reviewers.map((x: { workbook: string }) => x.workbook),
+      ].sort(),
+    );
+    expect(existsSync(join(dir, 'r.html'))).toBe(true);
+    // The campaign merges against the snapshot the run wrote: status reads every workbook as unreturned-but-present.
+    const status = await runCliForTest(
+      [
+        'review',
+        'status',
+        'campaign',
+        '--campaign',
+        'campaign/campaign.json',
+        '--snapshot',
+        'campaign/snapshot.json',
+        '--json',
+      ],
+      { cwd: dir, now: NOW },
+    );
+    expect(status.stderr).toBe('');
+    expect(JSON.parse(status.stdout).reviewers.length).toBe(campaign.reviewers.length);
   });
 
   it('emails the review over STARTTLS with the workbook and HTML report attached, byte-identical to the files', async () => {

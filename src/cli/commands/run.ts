@@ -37,6 +37,15 @@ import {
 } from '../email-options.js';
 import { loadEvidenceKeys, type SigningKeyArgs, signingKeyOption } from '../evidence-keys.js';
 import { retryReporter } from '../progress.js';
+import {
+  assertSplitWritable,
+  planSplit,
+  prepareSplit,
+  reviewPolicyForSplit,
+  type SplitArgs,
+  splitOptions,
+  writeSplit,
+} from '../split-campaign.js';
 import { emitAuditFormat } from './audit.js';
 import { collectToFile, defaultSnapshotName, signedLine } from './collect.js';
 import { type CommandFactory, defineCommand } from './define.js';
@@ -52,7 +61,7 @@ import {
 
 type FormatArgs = { [F in ReportFormat]?: string | undefined };
 
-export interface RunArgs extends AtlasArgs, AuditArgs, EmailArgs, FormatArgs, SigningKeyArgs {
+export interface RunArgs extends AtlasArgs, AuditArgs, EmailArgs, FormatArgs, SigningKeyArgs, SplitArgs {
   snapshot?: string | undefined;
   previous?: string | undefined;
   'out-dir'?: string | undefined;
@@ -96,12 +105,22 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
   sinceDays(args);
   const client = buildClient(args, source.env, { ...defaultDeps, onRetry: retryReporter(ctx, args.quiet) });
   const started = ctx.now();
+  // With --split-by, --out-dir is the campaign's folder (the snapshot goes there too, beside the
+  // workbooks and campaign.json); other formats are named one by one, as for `report`.
+  const split = planSplit(args, ctx);
   const anyFormat = Object.keys(RENDERERS).some((f) => args[f as ReportFormat] !== undefined);
-  const outDir = args['out-dir'] ?? (anyFormat || args.snapshot ? undefined : defaultRunDir(started));
+  const outDir = split
+    ? undefined
+    : (args['out-dir'] ?? (anyFormat || args.snapshot ? undefined : defaultRunDir(started)));
   const outputs = anyFormat || outDir ? planOutputs({ ...args, 'out-dir': outDir }, ctx.cwd) : [];
   const snapshotFile = resolve(
     ctx.cwd,
-    args.snapshot ?? (outDir ? join(outDir, 'snapshot.json') : defaultSnapshotName(started)),
+    args.snapshot ??
+      (split
+        ? join(split.shownDir, 'snapshot.json')
+        : outDir
+          ? join(outDir, 'snapshot.json')
+          : defaultSnapshotName(started)),
   );
   if (outputs.some((o) => o.path === snapshotFile)) {
     throw new UsageError('the snapshot and a report would be written to the same file');
@@ -117,6 +136,7 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
   );
   await assertEvidenceWritable(snapshotFile, args.force);
   for (const path of outputs.map((o) => o.path)) await assertWritable(path, args.force);
+  if (split) await assertSplitWritable(split, args.force);
   const delivery = args['email-to']?.length ? await prepareDelivery(args, ctx) : null;
   // Keys, the sign-off and the previous snapshot are only used after collecting: read them now, so a
   // bad key or file fails before the first request. The previous snapshot is audited with the same
@@ -132,6 +152,8 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
   const auditFiles = { ...auditFileOptions(snapshotFile, args, ctx.cwd), keys };
   // Rules, policy, waivers, baseline and sign-off: checked now, not after the whole collection.
   const inputs = await readAuditInputs(auditFiles, started);
+  // A campaign without a reviewer of last resort is refused before the first request (exit 2).
+  if (split) reviewPolicyForSplit(inputs, args.policy);
   const previous = args.previous
     ? await loadPrevious(resolve(ctx.cwd, args.previous), auditFiles, started, args.previous)
     : undefined;
@@ -158,9 +180,23 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
     previous,
     evidence: [...evidence, ...(previous ? [previous.evidence] : [])],
   });
+  const campaign = split
+    ? await prepareSplit(
+        {
+          plan: split,
+          model,
+          snapshot: loaded.snapshot,
+          inputs,
+          args: { ...args, snapshot: snapshotFile },
+          otherOutputs: [snapshotFile, ...outputs.map((o) => o.path)],
+        },
+        ctx,
+      )
+    : null;
   // The email attaches the XLSX, the HTML and (when asked) the JSON exactly as written.
   const attached = new Set<ReportFormat>(delivery ? attachedFormats(delivery) : []);
   const written = await renderAndWrite(model, outputs, args.force, ctx, args['group-by'], attached);
+  if (split && campaign) await writeSplit(split, campaign, args.force, ctx);
 
   if (delivery) {
     // Attach exactly the bytes written; what was not asked for as a file is rendered in memory.
@@ -182,7 +218,7 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
 function runOptions(yargs: Argv) {
   return emailOptions(
     auditOptions(
-      previousOption(reportOutputOptions(signingKeyOption(atlasOptions(yargs))))
+      splitOptions(previousOption(reportOutputOptions(signingKeyOption(atlasOptions(yargs)))))
         .option('snapshot', {
           type: 'string',
           requiresArg: true,
@@ -222,6 +258,10 @@ export const runCommand: CommandFactory = (ctx: CliContext) =>
         .example(
           '$0 run --all-orgs --out-dir out --email-to security@example.com',
           'quarterly review by email',
+        )
+        .example(
+          '$0 run --all-orgs --roster hr-roster.csv --policy campaign-policy.yaml --split-by reviewer --out-dir campaign/',
+          'collect and open a review campaign: the snapshot, one workbook per reviewer and campaign.json',
         ),
     handler: async (args: RunArgs & { evidence?: string | undefined }) => {
       // The pack is sealed: its key and its file are checked before the first request.
