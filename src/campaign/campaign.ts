@@ -60,5 +60,12 @@ export const campaignSchema = z.strictObject({
   /** Escalation address after the due date, and the reviewer of last resort. */
   fallbackReviewer: mailbox,
   reviewers: z.array(campaignReviewerSchema),
+  /**
+   * Identity keys of the rows that had an open finding when the campaign was split, sorted: the rows
+   * whose "Why flagged" each reviewer's workbook showed. `review merge` and `review status` hold the
+   * campaign to them whatever policy they are given (src/review/campaign-state.ts campaignFlagged).
+   * Absent in a campaign.json written before they were recorded.
+   */
+  flagged: z.array(z.string().min(1)).optional(),
 });
 export type Campaign = z.infer<typeof campaignSchema>;

@@ -76,6 +76,18 @@ export function reviewerFileName(reviewer: string): string {
   return `review-${l}-at-${d}${suffix}.xlsx`;
 }
 
+/** The Review rows with an open (unwaived) finding, sorted: what campaign.json records as flagged. */
+function flaggedRows(model: ReportModel): string[] {
+  const open = new Set<string>();
+  for (const g of model.findings)
+    for (const r of g.rules)
+      for (const f of r.findings) if (!f.waived) open.add(identityKey(f.orgId, f.subjectType, f.subjectId));
+  return model.roster
+    .map((r) => r.key)
+    .filter((k) => open.has(k))
+    .sort(compareText);
+}
+
 /** Routing's view of the Review rows: each with the names of its findings' subjects. */
 function routableRows(model: ReportModel): RoutableRow[] {
   const subjects = new Map<string, Set<string>>();
@@ -150,6 +162,7 @@ export async function splitByReviewer(input: SplitInput): Promise<SplitOutput> {
     policy: input.policySha256 ? { sha256: input.policySha256 } : null,
     fallbackReviewer: input.policy.fallbackReviewer,
     reviewers: campaignReviewers,
+    flagged: flaggedRows(model),
   } satisfies Campaign);
   files.push({ name: CAMPAIGN_FILE, bytes: `${JSON.stringify(campaign, null, 2)}\n` });
   return { files, campaign };

@@ -61,6 +61,8 @@ export type MergedDecision = ReviewDecision & { workbook: string };
 /** Everything the campaign folder says. */
 export interface CampaignState {
   campaign: Campaign;
+  /** The rows treated as flagged ({@link campaignFlagged}). */
+  flagged: ReadonlySet<string>;
   workbooks: WorkbookState[];
   decisions: MergedDecision[];
   reassignments: Array<ReassignedRow & { workbook: string }>;
@@ -224,6 +226,19 @@ function assertEveryRowAssignedOnce(
 }
 
 /**
+ * The rows a campaign's checks treat as flagged: a Keep of one needs a justification, a reviewer who
+ * kept every row they decided with one among them is a rubber-stamp signal, and a flagged access list
+ * entry must have a reviewer. campaign.json records the rows that had an open finding when it was
+ * split, which is what each reviewer's workbook showed, so those are the flagged rows whatever policy
+ * the merge is given (a closing policy holding only `review.undecided` must not change what was asked
+ * of the reviewers after they answered). A campaign.json written before they were recorded: what the
+ * merge's own audit (`audited`) flags.
+ */
+export function campaignFlagged(campaign: Campaign, audited: ReadonlySet<string>): ReadonlySet<string> {
+  return campaign.flagged === undefined ? audited : new Set(campaign.flagged);
+}
+
+/**
  * The rows a campaign for `snapshot` must give out: checks that the campaign was split from that
  * snapshot (by sha256) and gives every identity of it, and every access list entry the audit flags,
  * exactly one reviewer; returns every row a workbook may hold (unflagged entries included). `review
@@ -264,9 +279,18 @@ export async function readCampaignState(
   campaignFile: string,
 ): Promise<CampaignState> {
   const { campaign } = input;
-  const all = campaignRows(campaign, input.snapshot, input.trust.flagged, campaignFile);
+  const flagged = campaignFlagged(campaign, input.trust.flagged);
+  input = { ...input, trust: { ...input.trust, flagged } };
+  const all = campaignRows(campaign, input.snapshot, flagged, campaignFile);
   const limits = workbookLimits(snapshotSubjectCount(input.snapshot.snapshot));
-  const state: CampaignState = { campaign, workbooks: [], decisions: [], reassignments: [], open: new Map() };
+  const state: CampaignState = {
+    campaign,
+    flagged,
+    workbooks: [],
+    decisions: [],
+    reassignments: [],
+    open: new Map(),
+  };
   const ctx = { all, limits, state };
   const handedOn = new Map<string, string[]>();
   for (const r of campaign.reviewers) {

@@ -153,7 +153,7 @@ export function signoffFromState(
     decisions,
     signedOffAt,
     tool: TOOL,
-    signals: rubberStampSignals(state.decisions, input.trust.flagged, input.trust.identicalCommentRows),
+    signals: rubberStampSignals(state.decisions, state.flagged, input.trust.identicalCommentRows),
     campaign: campaignRecord(
       input,
       state,

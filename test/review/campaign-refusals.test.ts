@@ -4,11 +4,20 @@
  * Reviewer column naming someone else, a row added, dropped or moved from another reviewer, evidence
  * altered, a Reassign without an address; and the single `review import` refusing Reassign.
  */
-import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Campaign } from '../../src/campaign/campaign.js';
+import { DEFAULT_RULES_DIR } from '../../src/input/rules-dir.js';
 import { reviewerFileName } from '../../src/report/split.js';
 import { rosterCsv } from '../builders/roster.js';
 import {
@@ -22,6 +31,7 @@ import {
   writeSnapshotFile,
 } from '../fixtures/review/estate.js';
 import { runCliForTest, tempDir } from '../helpers/cli.js';
+import { findingRows } from '../helpers/report-json.js';
 import { deflatedRepeat, readZip, writeZip } from '../helpers/zip.js';
 
 const LEAD = 'lead@example.com';
@@ -320,6 +330,63 @@ describe('review status --snapshot', () => {
       /status-edit\/campaign\.json: \$\.reviewers: 3 row\(s\) of the snapshot have no reviewer/,
     );
     expect(checked.stdout).toBe('');
+  });
+});
+
+describe('the flagged rows are those campaign.json records, whatever policy the merge is given', () => {
+  it('records the rows with open findings at split time, and holds the merge to them under a policy that flags nothing', async () => {
+    const audit = await cli(['audit', 'q3.json', '--format', 'json', '--fail-on', 'never']);
+    const open = new Set(
+      findingRows(JSON.parse(audit.stdout))
+        .filter((f) => !f.waived)
+        .map((f) => `${f.orgId}:${f.subjectType}:${f.subjectId}`),
+    );
+    const rows = campaign.reviewers.flatMap((r) => r.rows.map((x) => x.key));
+    expect(campaign.flagged).toEqual(rows.filter((k) => open.has(k)).sort());
+    const leadFlagged = campaign.reviewers
+      .find((r) => r.reviewer === LEAD)!
+      .rows.map((x) => x.key)
+      .filter((k) => campaign.flagged!.includes(k) && k !== key('user', OWNER1));
+    expect(leadFlagged.length).toBeGreaterThan(0);
+    // A closing policy that disables every rule: its own audit flags nothing.
+    const ids = readdirSync(DEFAULT_RULES_DIR).filter((f) => f.endsWith('.json') && f !== 'rule.schema.json');
+    writeFileSync(
+      join(dir, 'no-flags.yaml'),
+      `review:\n  fallbackReviewer: ${SEC}\n  teamOwners:\n    admins: ${LEAD}\nrules:\n${ids
+        .map((f) => `  ${f.replace(/\.json$/, '')}: { enabled: false }\n`)
+        .join('')}`,
+    );
+    // The lead kept their flagged rows without a word (the Org Owner's Keep stays justified).
+    const folder = await tampered(
+      'flagged-no-comment',
+      decided(LEAD, (k) => (leadFlagged.includes(k) ? { comment: '' } : {})),
+    );
+    const mergeWith = (campaignFile: string) =>
+      cli([
+        'review',
+        'merge',
+        folder,
+        '--campaign',
+        campaignFile,
+        '--snapshot',
+        'q3.json',
+        '--policy',
+        'no-flags.yaml',
+        '--out-dir',
+        `${folder}-${campaignFile.replace(/\W/g, '')}`,
+      ]);
+    const held = await mergeWith('camp/campaign.json');
+    expect(held.code).toBe(2);
+    // Each refusal says why the Keep needs words: "(Project Owner, open findings; ...)".
+    const forFindings = (text: string) =>
+      text.match(/needs a justification in Comment \([^)]*open findings/g)?.length ?? 0;
+    expect(forFindings(held.stderr)).toBe(leadFlagged.length);
+    // A campaign.json written before flags were recorded: the merge's own audit decides, and it flags nothing.
+    const { flagged: _recorded, ...older } = campaign;
+    writeFileSync(join(dir, 'older-campaign.json'), JSON.stringify(older));
+    const own = await mergeWith('older-campaign.json');
+    expect(own.stderr).toMatch(/needs a justification in Comment/);
+    expect(forFindings(own.stderr)).toBe(0);
   });
 });
 
