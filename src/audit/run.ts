@@ -77,26 +77,54 @@ export interface AuditInput {
   frameworks?: { catalogues: readonly FrameworkCatalogue[]; selected: readonly FrameworkCatalogue[] } | null;
 }
 
+/** A message template cut at its `{{name}}` placeholders: literal text at even indexes, names at odd. */
+type TemplateParts = readonly string[];
+
+const TEMPLATE_PARTS = new Map<string, TemplateParts>();
+
+/** `template` cut once (the same placeholder pattern as ever), then reused for every finding of the rule. */
+function templateParts(template: string): TemplateParts {
+  let parts = TEMPLATE_PARTS.get(template);
+  if (parts === undefined) {
+    const cut: string[] = [];
+    let from = 0;
+    for (const m of template.matchAll(/\{\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}/g)) {
+      cut.push(template.slice(from, m.index), m[1]!);
+      from = m.index + m[0].length;
+    }
+    cut.push(template.slice(from));
+    parts = cut;
+    TEMPLATE_PARTS.set(template, parts);
+  }
+  return parts;
+}
+
 /**
  * Fills `{{name}}` placeholders from facts and params (a param wins over a fact of the same name);
  * lists are joined with ", ". The two records are looked up, not merged: a merged copy of every
- * finding's facts was most of this function's cost on a large estate.
+ * finding's facts was most of this function's cost on a large estate, and the template is cut at its
+ * placeholders once per rule rather than searched by a regular expression per finding.
  */
 export function renderMessage(
   template: string,
   facts: Record<string, unknown>,
   params: Record<string, unknown> = {},
 ): string {
-  return template.replace(/\{\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}/g, (_m, name: string) => {
+  const parts = templateParts(template);
+  let out = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) {
+    const name = parts[i]!;
     const v = Object.hasOwn(params, name)
       ? params[name]
       : Object.hasOwn(facts, name)
         ? facts[name]
         : undefined;
-    if (Array.isArray(v)) return v.length ? v.join(', ') : '(none)';
-    if (v === null || v === undefined) return 'n/a';
-    return String(v);
-  });
+    if (Array.isArray(v)) out += v.length ? v.join(', ') : '(none)';
+    else if (v === null || v === undefined) out += 'n/a';
+    else out += String(v);
+    out += parts[i + 1]!;
+  }
+  return out;
 }
 
 /** Sort order of AuditResult.findings: severity desc, ruleId, orgId, subject name, subject id. */

@@ -283,6 +283,40 @@ describe('renderMessage', () => {
     // Only the records' own keys: a name both lack is "n/a", never an Object.prototype member.
     expect(renderMessage('{{constructor}} {{toString}}', facts, {})).toBe('n/a n/a');
   });
+
+  it('fills templates as a replace with the placeholder pattern does, the template cut once and reused', () => {
+    // The function as it was: one regular-expression replace per call.
+    const byReplace = (template: string, facts: Record<string, unknown>, params: Record<string, unknown>) =>
+      template.replace(/\{\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}/g, (_m, name: string) => {
+        const v = Object.hasOwn(params, name)
+          ? params[name]
+          : Object.hasOwn(facts, name)
+            ? facts[name]
+            : undefined;
+        if (Array.isArray(v)) return v.length ? v.join(', ') : '(none)';
+        if (v === null || v === undefined) return 'n/a';
+        return String(v);
+      });
+    const facts = { a: 1, b: 'x', list: ['p', 'q'], empty: [], nil: null, zero: 0, no: false, $d: 'dollar' };
+    const params = { a: 'param', c: '$&$1' };
+    const templates = [
+      '',
+      'plain text',
+      '{{a}}',
+      '{{a}}{{b}}',
+      '{{ a }} and {{b }} and {{  c}}',
+      '{{{a}}}',
+      '{{a} }',
+      '{{1a}} {{a-b}} {{ }} {{}}',
+      '{{list}}|{{empty}}|{{nil}}|{{zero}}|{{no}}|{{missing}}',
+      '$& $1 {{c}} $$',
+      'x{{a}}y{{a}}z',
+      '{{\na\n}}',
+      '{{$d}}',
+    ];
+    for (let round = 0; round < 2; round++)
+      for (const t of templates) expect(renderMessage(t, facts, params), t).toBe(byReplace(t, facts, params));
+  });
 });
 
 describe('parseWaivers', () => {
