@@ -11,6 +11,12 @@ import {
   customRolePrivileges,
   isPrivilegedBuiltIn,
 } from '../../domain/database-roles.js';
+import {
+  reachableClusters,
+  type SummariesByUser,
+  summariesByUser,
+  userSummaries,
+} from '../../domain/database-use.js';
 import { databaseAccessId } from '../../domain/keys.js';
 import type { Cluster, DatabaseAccessSummary, DatabaseUser, Project } from '../../snapshot/schema.js';
 import { daysSince, type OrgView, sorted } from './org-view.js';
@@ -99,19 +105,8 @@ type Unknown = Partial<Record<keyof DatabaseUserFacts, string>>;
 interface ProjectIndex {
   project: Project;
   privileges: ReadonlyMap<string, CustomRolePrivilege>;
-  clustersByName: ReadonlyMap<string, Cluster>;
-  /** Per cluster: its access-history summaries by username (a project has thousands of users). */
-  summariesOf: ReadonlyMap<Cluster, ReadonlyMap<string, readonly DatabaseAccessSummary[]>>;
-}
-
-function summariesByUsername(c: Cluster): ReadonlyMap<string, readonly DatabaseAccessSummary[]> {
-  const m = new Map<string, DatabaseAccessSummary[]>();
-  for (const s of c.accessHistory.summaries) {
-    const list = m.get(s.username);
-    if (list) list.push(s);
-    else m.set(s.username, [s]);
-  }
-  return m;
+  /** Per cluster: its access-history summaries by username (src/domain/database-use.ts). */
+  summariesOf: SummariesByUser<Cluster, DatabaseAccessSummary>;
 }
 
 const roleText = (r: DatabaseUser['roles'][number]): string =>
@@ -139,17 +134,6 @@ function privilegedRoles(u: DatabaseUser, ix: ProjectIndex): string[] {
   return sorted(new Set(out));
 }
 
-/** The clusters a user can reach: its CLUSTER scopes, or every cluster of the project when unscoped. */
-function reachableClusters(u: DatabaseUser, ix: ProjectIndex): Cluster[] {
-  if (u.scopes.length === 0) return ix.project.clusters;
-  const out: Cluster[] = [];
-  for (const s of u.scopes) {
-    const c = s.type === 'CLUSTER' ? ix.clustersByName.get(s.name) : undefined;
-    if (c) out.push(c);
-  }
-  return out;
-}
-
 type UsageFacts = Pick<
   DatabaseUserFacts,
   'accessHistorySince' | 'usedInWindow' | 'lastUsedAt' | 'daysSinceLastUse'
@@ -157,7 +141,7 @@ type UsageFacts = Pick<
 
 /** Last use over the reachable clusters; unknown unless every one of them has a `collected` history. */
 function usage(u: DatabaseUser, ix: ProjectIndex, now: Date): { facts: UsageFacts; unknown: Unknown } {
-  const clusters = reachableClusters(u, ix);
+  const clusters = reachableClusters(u, ix.project.clusters);
   const gaps = clusters.filter((c) => c.accessHistory.status !== 'collected');
   const none: UsageFacts = {
     accessHistorySince: null,
@@ -197,8 +181,7 @@ function usage(u: DatabaseUser, ix: ProjectIndex, now: Date): { facts: UsageFact
         sinceMs = ms;
       }
     }
-    for (const s of ix.summariesOf.get(c)?.get(u.username) ?? []) {
-      if (s.authSource !== null && s.authSource !== u.databaseName) continue;
+    for (const s of userSummaries(u, c, ix.summariesOf)) {
       if (s.lastSuccessAt === null) continue;
       const ms = Date.parse(s.lastSuccessAt);
       if (last === null || ms > lastMs) {
@@ -327,8 +310,7 @@ export const databaseUserDerivation = defineDerivation({
       const ix: ProjectIndex = {
         project,
         privileges: customRolePrivileges(project.customRoles),
-        clustersByName: new Map(project.clusters.map((c) => [c.name, c])),
-        summariesOf: new Map(project.clusters.map((c) => [c, summariesByUsername(c)])),
+        summariesOf: summariesByUser(project.clusters),
       };
       const people = { members, roster: view.roster };
       return project.databaseUsers.map((u) => deriveDatabaseUser(u, ix, people, view.now));

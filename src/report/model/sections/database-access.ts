@@ -14,8 +14,17 @@ import {
   networkExposure,
   privilegedGrants,
 } from '../../../domain/database-access.js';
+import {
+  reachableClusters,
+  type SummariesByUser,
+  summariesByUser,
+  userSummaries,
+} from '../../../domain/database-use.js';
 import { identityKey } from '../../../domain/keys.js';
 import type { Cluster, CustomRole, DatabaseUser, Organization, Project } from '../../../snapshot/schema.js';
+
+type Summary = Cluster['accessHistory']['summaries'][number];
+
 import type {
   ClusterRow,
   CustomRoleRow,
@@ -82,42 +91,12 @@ function roleText(r: { roleName: string; databaseName: string; collectionName: s
     : `${r.roleName}@${r.databaseName}`;
 }
 
-/** The clusters a user can reach: its cluster scopes, or every cluster of the project when unscoped. */
-function reachableClusters(user: DatabaseUser, clusters: readonly Cluster[]): Cluster[] {
-  const scoped = user.scopes.filter((s) => s.type === 'CLUSTER').map((s) => s.name);
-  if (user.scopes.length === 0) return [...clusters];
-  return clusters.filter((c) => scoped.includes(c.name));
-}
-
-type Summary = Cluster['accessHistory']['summaries'][number];
-
-/**
- * Each cluster's access-history summaries by username, built once per project: a scan of every
- * summary for every user of the project was quadratic in the project's users.
- */
-function summariesByUser(clusters: readonly Cluster[]): Map<Cluster, Map<string, Summary[]>> {
-  const out = new Map<Cluster, Map<string, Summary[]>>();
-  for (const c of clusters) {
-    const byUser = new Map<string, Summary[]>();
-    for (const s of c.accessHistory.summaries) {
-      const list = byUser.get(s.username);
-      if (list) list.push(s);
-      else byUser.set(s.username, [s]);
-    }
-    out.set(c, byUser);
-  }
-  return out;
-}
-
 function clusterUse(
   user: DatabaseUser,
   cluster: Cluster,
-  summaries: ReadonlyMap<Cluster, ReadonlyMap<string, Summary[]>>,
+  summaries: SummariesByUser<Cluster, Summary>,
 ): DatabaseUserClusterUse {
-  // Summaries are per username and authentication database; a summary without authSource counts.
-  const mine = (summaries.get(cluster)?.get(user.username) ?? []).filter(
-    (s) => s.authSource === null || s.authSource === user.databaseName,
-  );
+  const mine = userSummaries(user, cluster, summaries);
   return {
     cluster: cluster.name,
     status: cluster.accessHistory.status,
@@ -147,7 +126,7 @@ function userUse(
   org: Organization,
   project: Project,
   user: DatabaseUser,
-  summaries: ReadonlyMap<Cluster, ReadonlyMap<string, Summary[]>>,
+  summaries: SummariesByUser<Cluster, Summary>,
 ): { clusters: DatabaseUserClusterUse[]; use: DatabaseUse; note: string } {
   const clusters = reachableClusters(user, project.clusters)
     .map((c) => clusterUse(user, c, summaries))
@@ -164,7 +143,7 @@ function userRow(
   ctx: OrgContext,
   project: Project,
   user: DatabaseUser,
-  summaries: ReadonlyMap<Cluster, ReadonlyMap<string, Summary[]>>,
+  summaries: SummariesByUser<Cluster, Summary>,
 ): DatabaseUserRow {
   const { org } = ctx;
   const key = identityKey(
