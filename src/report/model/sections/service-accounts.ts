@@ -1,65 +1,25 @@
-import { compareText } from '../../../domain/compare-text.js';
-import { identityKey } from '../../../domain/keys.js';
-import { subjectStats } from '../finding-rows.js';
-import { accessListLines, daysBetween, earliest, latest, projectRoleLines } from '../shared.js';
+import { earliest, latest } from '../shared.js';
 import type { SectionBuilder } from './context.js';
+import { pushProgrammatic } from './programmatic.js';
 
 /** Service accounts (system-managed ones included): a roster row and a programmatic-identity row each. */
 export const serviceAccountSection: SectionBuilder = (ctx, out) => {
-  const { org } = ctx;
-  const notEvaluated = ctx.notEvaluated('serviceAccount');
-  for (const sa of org.serviceAccounts) {
-    const managedBy = sa.systemManaged ? 'Atlas' : null;
-    const key = identityKey(org.id, 'serviceAccount', sa.clientId);
-    const st = subjectStats(ctx.findings, key);
-    const lastUsed = latest(sa.secrets.map((s) => s.lastUsedAt));
-    const expires = earliest(sa.secrets.map((s) => s.expiresAt));
-    const orgRoles = [...sa.orgRoles].sort(compareText);
-    const projectRoles = projectRoleLines(sa.projectRoles, ctx.projectNames);
-    out.roster.push({
-      key,
-      orgId: org.id,
-      orgName: org.name,
+  for (const sa of ctx.org.serviceAccounts)
+    pushProgrammatic(ctx, out, {
       kind: 'serviceAccount',
-      subjectType: 'serviceAccount',
       id: sa.clientId,
       name: sa.name,
-      displayName: sa.description ?? '',
-      identityType: 'programmatic',
-      managedBy,
+      description: sa.description,
+      orgRoles: sa.orgRoles,
+      projectRoles: sa.projectRoles,
+      accessList: sa.accessList,
+      accessListCollected: ctx.org.coverage.serviceAccountAccess,
+      managedBy: sa.systemManaged ? 'Atlas' : null,
       status: sa.secrets.length === 0 ? 'NO_SECRETS' : 'ACTIVE',
-      orgRoles,
-      projectRoles,
-      teams: [],
-      createdAt: sa.createdAt,
-      lastActivity: lastUsed,
-      daysSinceActivity: daysBetween(lastUsed, ctx.asOf),
-      expiresAt: expires,
-      findingCount: st.count,
-      openFindingCount: st.open,
-      maxSeverity: st.max,
-      findingRules: st.rules,
-      notEvaluated,
-    });
-    out.programmatic.push({
-      key,
-      orgId: org.id,
-      orgName: org.name,
-      kind: 'serviceAccount',
-      id: sa.clientId,
-      name: sa.name,
-      description: sa.description ?? '',
-      orgRoles,
-      projectRoles,
-      accessList: accessListLines(sa.accessList),
-      accessListCollected: org.coverage.serviceAccountAccess,
-      managedBy,
       secrets: sa.secrets.length,
+      rosterCreatedAt: sa.createdAt,
       createdAt: sa.createdAt,
-      lastUsedAt: lastUsed,
-      expiresAt: expires,
-      findingCount: st.count,
-      maxSeverity: st.max,
+      lastUsedAt: latest(sa.secrets.map((s) => s.lastUsedAt)),
+      expiresAt: earliest(sa.secrets.map((s) => s.expiresAt)),
     });
-  }
 };
