@@ -42,32 +42,29 @@ const x509 = (username: string, notAfter: number[]): DatabaseUser => ({
 
 type AuditJson = ReportModel;
 
-let sim: Simulator;
-let dir: string;
-beforeAll(async () => {
-  sim = await startSimulator({
+/** The simulator serving one org with one project holding `users`, on a clock that starts at `at`. */
+const northwind = (users: DatabaseUser[], at: Date): Promise<Simulator> =>
+  startSimulator({
     organizations: [
-      org({
-        id: ORG,
-        name: 'Northwind',
-        projects: [
-          project({
-            id: P,
-            name: 'prod',
-            // One certificate that ends twelve hours after the collection; one far off.
-            databaseUsers: [
-              x509('x509-batch', [COLLECTED.getTime() + 12 * HOUR]),
-              x509('x509-web', [COLLECTED.getTime() + 400 * 24 * HOUR]),
-            ],
-          }),
-        ],
-      }),
+      org({ id: ORG, name: 'Northwind', projects: [project({ id: P, name: 'prod', databaseUsers: users })] }),
     ],
     credentials: { serviceAccounts: [{ ...READER, access: { orgRole: 'ORG_READ_ONLY' } }] },
     rateLimits: 'off',
-    // Atlas lists unexpired certificates only, by its own clock: the simulator's runs from the collection.
-    now: clockFrom(COLLECTED),
+    now: clockFrom(at),
   });
+
+let sim: Simulator;
+let dir: string;
+beforeAll(async () => {
+  // One certificate that ends twelve hours after the collection; one far off. Atlas lists unexpired
+  // certificates only, by its own clock: the simulator's runs from the collection.
+  sim = await northwind(
+    [
+      x509('x509-batch', [COLLECTED.getTime() + 12 * HOUR]),
+      x509('x509-web', [COLLECTED.getTime() + 400 * 24 * HOUR]),
+    ],
+    COLLECTED,
+  );
   dir = tempDir('aar-x509-');
   const r = await runCliForTest(
     ['collect', '--org', ORG, '--base-url', sim.baseUrl, '-o', join(dir, 'q.json'), '--quiet'],
@@ -115,27 +112,13 @@ describe('x509-cert-expired on a collected snapshot', () => {
 describe('the simulator lists certificates as Atlas does', () => {
   it('leaves out a certificate that has expired by its clock ("Returns all unexpired X.509 certificates")', async () => {
     const later = new Date(COLLECTED.getTime() + 24 * HOUR);
-    const late = await startSimulator({
-      organizations: [
-        org({
-          id: ORG,
-          name: 'Northwind',
-          projects: [
-            project({
-              id: P,
-              name: 'prod',
-              databaseUsers: [
-                x509('x509-batch', [COLLECTED.getTime() + 12 * HOUR]),
-                x509('x509-web', [COLLECTED.getTime() + 12 * HOUR, COLLECTED.getTime() + 400 * 24 * HOUR]),
-              ],
-            }),
-          ],
-        }),
+    const late = await northwind(
+      [
+        x509('x509-batch', [COLLECTED.getTime() + 12 * HOUR]),
+        x509('x509-web', [COLLECTED.getTime() + 12 * HOUR, COLLECTED.getTime() + 400 * 24 * HOUR]),
       ],
-      credentials: { serviceAccounts: [{ ...READER, access: { orgRole: 'ORG_READ_ONLY' } }] },
-      rateLimits: 'off',
-      now: clockFrom(later),
-    });
+      later,
+    );
     try {
       const out = join(dir, 'later.json');
       const r = await runCliForTest(
