@@ -10,7 +10,6 @@ import type { SubjectKind } from '../domain/subject.js';
 import { InputError } from '../errors.js';
 import type { Project, Snapshot } from '../snapshot/schema.js';
 import { normaliseAddress, visibleText } from '../util/address.js';
-
 import { once, parseWithSchema } from '../util/validate.js';
 import type { Finding, Waiver, WaiverNotApplied, WaiverProblem, WaiverReport } from './types.js';
 

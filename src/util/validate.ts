@@ -99,7 +99,8 @@ export function checkDocument(data: unknown, file: string, maxDepth: number = MA
 
 /**
  * Parses JSON text, turning a syntax error into an InputError that names the file, and checks the
- * document (see checkDocument) unless `check` is false (the caller then checks it itself).
+ * document (see checkDocument) unless `check` is false: the caller then checks it itself (a rule file,
+ * src/rules/load.ts) or its schema refuses what the check would (a snapshot, src/snapshot/store.ts).
  */
 export function parseJsonText(text: string, file: string, check = true): unknown {
   let data: unknown;
