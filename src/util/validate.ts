@@ -42,7 +42,17 @@ export function parseWithSchema<S extends z.ZodType>(
   file: string,
   { jit = false }: { jit?: boolean } = {},
 ): z.output<S> {
-  const result = schema.safeParse(data, { jitless: !jit });
+  let result: z.ZodSafeParseResult<z.output<S>>;
+  try {
+    result = schema.safeParse(data, { jitless: !jit });
+  } catch (error) {
+    // zod gathers a value's problems into its parent's with push(...issues), one argument each: past
+    // about 120,000 of them (a 600 kB snapshot whose organizations are numbers) that call overflows the
+    // stack. The input is at fault, not the tool: exit 2 naming the file, not an internal error.
+    if (error instanceof RangeError && /call stack/i.test(error.message))
+      throw new InputError(file, '$', 'too many problems to list: this is not a valid file of its kind');
+    throw error;
+  }
   if (result.success) return result.data;
   const [first, ...rest] = result.error.issues;
   const more = rest.length > 0 ? ` (and ${rest.length} more problem${rest.length === 1 ? '' : 's'})` : '';

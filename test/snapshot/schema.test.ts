@@ -302,4 +302,15 @@ describe('the snapshot schemas need no document walk', () => {
     const edited = text.replace('"users":[{', `"users":[${deep},{`);
     expect(() => parseSnapshot(edited, 's.json')).toThrowError(InputError);
   });
+
+  it('refuses 300,000 problems with an input error, not a stack overflow (exit 70)', () => {
+    // zod collects issues with push(...issues); past about 120,000 that call overflows the stack.
+    const text = JSON.stringify({
+      schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+      organizations: new Array(300_000).fill(1),
+    });
+    expect(() => parseSnapshot(text, 's.json')).toThrowError(
+      new InputError('s.json', '$', 'too many problems to list: this is not a valid file of its kind'),
+    );
+  });
 });
