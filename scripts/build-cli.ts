@@ -39,6 +39,7 @@ import { validateRuleText } from '../src/rules/load.js';
 import { generateEstate, PRESETS } from '../src/sim/generate.js';
 import { snapshotOf } from '../src/sim/offline-snapshot.js';
 import { lazyStringWidth } from './lazy-string-width.js';
+import { replaceOnce } from './replace-once.js';
 
 const BUNDLE = 'dist/cli.cjs';
 const CACHE = 'dist/cli.cache';
@@ -58,13 +59,6 @@ const YARGS_LOCALES_TO = "resolve(__dirname, '../yargs-locales')";
  */
 const YARGS_MAIN_FROM = "__dirname.substring(0, __dirname.lastIndexOf('node_modules'))";
 const YARGS_MAIN_TO = "resolve(__dirname, '..', '..')";
-
-/** Replaces `from` by `to` in `text`, which must hold `from` once: a yargs release that moved it stops the build. */
-function replaceOnce(file: string, text: string, from: string, to: string): string {
-  if (text.split(from).length !== 2)
-    throw new Error(`${file}: expected one ${from}; update scripts/build-cli.ts`);
-  return text.replace(from, to);
-}
 
 const yargsShim: Plugin = {
   name: 'yargs-shim',
