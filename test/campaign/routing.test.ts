@@ -113,7 +113,7 @@ const route = (r: RoutableRow, p: ReviewPolicy = policy(), people: typeof roster
 
 describe('DEFAULT_REVIEW_POLICY', () => {
   it('is what the schema makes of an empty review section (it is written out so that loading the module builds no schema)', () => {
-    expect(DEFAULT_REVIEW_POLICY).toEqual(reviewPolicySchema.parse({}));
+    expect(DEFAULT_REVIEW_POLICY).toStrictEqual(reviewPolicySchema.parse({}));
   });
 });
 
