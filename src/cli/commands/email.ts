@@ -1,9 +1,6 @@
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { ExitCode } from '../../errors.js';
-import { auditFromFiles } from '../../input/audit-inputs.js';
-import { loadPrevious } from '../../input/previous.js';
-import { buildReportModel } from '../../report/model.js';
 import {
   type AuditArgs,
   assertOutputsAreNotInputs,
@@ -21,7 +18,7 @@ import {
 } from '../email-options.js';
 import { loadEvidenceKeys } from '../evidence-keys.js';
 import { type CommandFactory, defineCommand } from './define.js';
-import { previousOption, warnIfPreviousIsNewer } from './report.js';
+import { auditedModel, previousOption } from './report.js';
 
 interface EmailCommandArgs extends AuditArgs, EmailArgs {
   snapshot: string;
@@ -83,22 +80,8 @@ export const emailCommand: CommandFactory = (ctx: CliContext) =>
       const keys = await loadEvidenceKeys(argv, ctx);
       const now = ctx.now();
       const opts = { ...auditFileOptions(argv.snapshot, argv, ctx.cwd), keys };
-      const { loaded, audit, evidence } = await auditFromFiles(opts, now);
+      const { audit, model } = await auditedModel(opts, argv.previous, now, ctx, 'email');
       noteFrameworkSettings(audit, ctx);
-      // Same rules, policy, waivers and clock as the current audit (see src/input/previous.ts).
-      const previous = argv.previous
-        ? await loadPrevious(resolve(ctx.cwd, argv.previous), opts, now, argv.previous)
-        : undefined;
-      if (previous)
-        warnIfPreviousIsNewer(previous.snapshot.collectedAt, loaded.snapshot.collectedAt, ctx, 'email');
-      const model = buildReportModel({
-        snapshot: loaded.snapshot,
-        snapshotSha256: loaded.sha256,
-        audit,
-        generatedAt: now,
-        previous,
-        evidence: [...evidence, ...(previous ? [previous.evidence] : [])],
-      });
       const files = await reportAttachments(plan, model);
       await deliverReport(plan, { model, files }, ctx);
       ctx.exitCode = audit.gate.failed ? ExitCode.violations : ExitCode.ok;

@@ -3,7 +3,12 @@ import type { Argv } from 'yargs';
 import type { AuditResult } from '../../audit/types.js';
 import { gateFailureText } from '../../audit/verdict.js';
 import { ExitCode, UsageError } from '../../errors.js';
-import { auditFromFiles, readAuditInputs } from '../../input/audit-inputs.js';
+import {
+  type AuditFileOptions,
+  type AuditInputs,
+  auditFromFiles,
+  readAuditInputs,
+} from '../../input/audit-inputs.js';
 import { loadPrevious } from '../../input/previous.js';
 import { buildReportModel, type ReportModel } from '../../report/model.js';
 import {
@@ -14,6 +19,7 @@ import {
   REPORT_FORMATS,
   type ReportFormat,
 } from '../../report/renderers/index.js';
+import type { LoadedSnapshot } from '../../snapshot/store.js';
 import { assertWritable, type StagedFile, stageFile } from '../../util/files.js';
 import {
   type AuditArgs,
@@ -208,6 +214,36 @@ export function warnIfPreviousIsNewer(
 }
 
 /**
+ * The audit of a snapshot file and its report model, with the changes since `--previous` when one is
+ * named (audited with the same rules, policy, waivers and clock: src/input/previous.ts). `report` and
+ * `email` build their model so; `inputs` are the audit inputs when the command read them already.
+ */
+export async function auditedModel(
+  opts: AuditFileOptions,
+  previousFile: string | undefined,
+  now: Date,
+  ctx: Pick<CliContext, 'cwd' | 'stderr'>,
+  command: string,
+  inputs?: AuditInputs,
+): Promise<{ loaded: LoadedSnapshot; audit: AuditResult; model: ReportModel }> {
+  const { loaded, audit, evidence } = await auditFromFiles(opts, now, inputs);
+  const previous = previousFile
+    ? await loadPrevious(resolve(ctx.cwd, previousFile), opts, now, previousFile)
+    : undefined;
+  if (previous)
+    warnIfPreviousIsNewer(previous.snapshot.collectedAt, loaded.snapshot.collectedAt, ctx, command);
+  const model = buildReportModel({
+    snapshot: loaded.snapshot,
+    snapshotSha256: loaded.sha256,
+    audit,
+    generatedAt: now,
+    previous,
+    evidence: [...evidence, ...(previous ? [previous.evidence] : [])],
+  });
+  return { loaded, audit, model };
+}
+
+/**
  * `report <snapshot>`: audits a snapshot (same inputs and gate as `audit`) and writes the report in
  * any of the registered formats. Every output is checked before anything is computed or written, so a
  * refusal (exit 4) leaves no partial set of files.
@@ -259,21 +295,7 @@ export const reportCommand: CommandFactory = (ctx) =>
       const inputs = await readAuditInputs(opts, now);
       // A campaign without a reviewer of last resort is refused before the audit runs (exit 2).
       if (split) reviewPolicyForSplit(inputs, argv.policy);
-      const { loaded, audit, evidence } = await auditFromFiles(opts, now, inputs);
-      // Same rules, policy, waivers and clock as the current audit (see src/input/previous.ts).
-      const previous = argv.previous
-        ? await loadPrevious(resolve(ctx.cwd, argv.previous), opts, now, argv.previous)
-        : undefined;
-      if (previous)
-        warnIfPreviousIsNewer(previous.snapshot.collectedAt, loaded.snapshot.collectedAt, ctx, 'report');
-      const model = buildReportModel({
-        snapshot: loaded.snapshot,
-        snapshotSha256: loaded.sha256,
-        audit,
-        generatedAt: now,
-        previous,
-        evidence: [...evidence, ...(previous ? [previous.evidence] : [])],
-      });
+      const { loaded, audit, model } = await auditedModel(opts, argv.previous, now, ctx, 'report', inputs);
       const campaign = split
         ? await prepareSplit(
             {
