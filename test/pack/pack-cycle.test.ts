@@ -13,6 +13,7 @@ import type { Manifest } from '../../src/pack/manifest.js';
 import { sealManifest } from '../../src/pack/seal.js';
 import { type Simulator, startSimulator } from '../../src/sim/server.js';
 import { sha256Hex } from '../../src/snapshot/store.js';
+import { rosterCsv } from '../builders/roster.js';
 import {
   APPLY_ENV,
   at,
@@ -30,6 +31,7 @@ import {
   WRITER,
 } from '../fixtures/review/estate.js';
 import { type CliRun, runCliForTest, tempDir } from '../helpers/cli.js';
+import { findingRows } from '../helpers/report-json.js';
 
 let sim: Simulator;
 let dir: string;
@@ -377,6 +379,61 @@ describe('run --evidence', () => {
     expect(JSON.stringify(manifest)).not.toContain(READER.clientSecret);
     const v = await verify('run-q4.zip');
     expect(v.code).toBe(0);
+  });
+
+  it("with --roster, packs the roster and audits the pack with it: the sealed verdict is the run's", async () => {
+    // The roster knows one owner: every other person of the org is unknown to HR.
+    writeFileSync(join(dir, 'hr.csv'), rosterCsv([{ email: 'owner1@example.com' }]));
+    const r = await cli(
+      [
+        'run',
+        '--org',
+        ORG,
+        '--base-url',
+        sim.baseUrl,
+        '--roster',
+        'hr.csv',
+        '--json',
+        'run-r.json',
+        '--snapshot',
+        'run-r-snapshot.json',
+        '--quiet',
+        '--fail-on',
+        'never',
+        '--evidence',
+        'run-r.zip',
+      ],
+      { env: { ...COLLECT_ENV, ...signEnv() }, now: at(3) },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(dir, 'run-r.json'), 'utf8'));
+    const rows = findingRows(report);
+    expect(rows.map((f) => f.ruleId)).toContain('roster-unknown-identity');
+    const e = entries('run-r.zip');
+    const manifest = JSON.parse(Buffer.from(e.get('manifest.json')!).toString('utf8')) as Manifest;
+    expect(manifest.files.map((f) => f.name)).toContain('roster.csv');
+    expect(manifest.verdict.findings).toBe(rows.length);
+    // evidence pack of the same files gives the same verdict.
+    const packed = await cli(
+      [
+        'evidence',
+        'pack',
+        '--snapshot',
+        'run-r-snapshot.json',
+        '--roster',
+        'hr.csv',
+        '--fail-on',
+        'never',
+        '--out',
+        'pack-r.zip',
+      ],
+      { env: signEnv() },
+    );
+    expect(packed.code, packed.stderr).toBe(0);
+    const m2 = JSON.parse(
+      Buffer.from(entries('pack-r.zip').get('manifest.json')!).toString('utf8'),
+    ) as Manifest;
+    expect(m2.verdict.findings).toBe(rows.length);
   });
 
   it('without a signing key, refuses before the first request (exit 2)', async () => {

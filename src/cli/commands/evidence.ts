@@ -322,10 +322,12 @@ export async function packEvidence(
   const packed = sources.find((s) => s.role === 'snapshot')!;
   const snapshot = parseSnapshot(Buffer.from(packed.bytes).toString('utf8'), args.snapshot);
   // The sign-off is packed, not audited: --signoff of the audit checks a later snapshot against it.
+  // The roster is audited with, as the review was: its rules' findings are in the verdict and controls.
   const auditArgs = {
     rules: args.rules,
     policy: args.policy,
     waivers: args.waivers,
+    roster: args.roster,
     'fail-on': args['fail-on'],
     framework: args.framework,
   };

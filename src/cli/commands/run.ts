@@ -296,6 +296,8 @@ async function packRun(
     rules: args.rules,
     policy: args.policy,
     waivers: args.waivers,
+    // The roster the run's audit compared the people with: packed, and the pack audited with it.
+    roster: args.roster,
     'fail-on': args['fail-on'],
     framework: args.framework,
     reportFiles,
