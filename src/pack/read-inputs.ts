@@ -18,6 +18,8 @@ export interface PackPaths {
   reportDir?: string | undefined;
   /** Report files named one by one (what `run` wrote), packed as `report/<file name>`. */
   reportFiles?: readonly string[] | undefined;
+  /** A review campaign's files (`run --split-by reviewer`): packed under report/campaign/. */
+  campaignFiles?: readonly string[] | undefined;
   signoff?: string | undefined;
   plan?: string | undefined;
   applyLog?: string | undefined;
@@ -97,6 +99,7 @@ export async function readPackSources(paths: PackPaths, cwd: string): Promise<Pa
   if (paths.waivers) await add('waivers', `waivers${ext(paths.waivers)}`, paths.waivers, false);
   if (paths.reportDir) await folder('report', 'report', paths.reportDir);
   for (const f of paths.reportFiles ?? []) await add('report', `report/${basename(f)}`, f, false);
+  for (const f of paths.campaignFiles ?? []) await add('report', `report/campaign/${basename(f)}`, f, false);
   if (paths.rules) await folder('rules', 'rules', paths.rules);
   return sources;
 }

@@ -436,6 +436,44 @@ describe('run --evidence', () => {
     expect(m2.verdict.findings).toBe(rows.length);
   });
 
+  it('with --split-by reviewer, packs the campaign it opened (campaign.json and every workbook) under report/campaign/', async () => {
+    writeFileSync(join(dir, 'campaign-policy.yaml'), 'review:\n  fallbackReviewer: lead@example.com\n');
+    const r = await cli(
+      [
+        'run',
+        '--org',
+        ORG,
+        '--base-url',
+        sim.baseUrl,
+        '--policy',
+        'campaign-policy.yaml',
+        '--split-by',
+        'reviewer',
+        '--out-dir',
+        'camp-run',
+        '--quiet',
+        '--fail-on',
+        'never',
+        '--evidence',
+        'camp-run.zip',
+      ],
+      { env: { ...COLLECT_ENV, ...signEnv() }, now: at(3) },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    // The snapshot (and its signature) is packed as the snapshot; the rest is the campaign.
+    const written = readdirSync(join(dir, 'camp-run')).filter((f) => !f.startsWith('snapshot.json'));
+    expect(written).toContain('campaign.json');
+    const e = entries('camp-run.zip');
+    for (const f of written)
+      expect(sha256Hex(e.get(`report/campaign/${f}`)!), f).toBe(
+        sha256Hex(readFileSync(join(dir, 'camp-run', f))),
+      );
+    expect(sha256Hex(e.get('snapshot.json')!)).toBe(
+      sha256Hex(readFileSync(join(dir, 'camp-run', 'snapshot.json'))),
+    );
+    expect((await verify('camp-run.zip')).code).toBe(0);
+  });
+
   it('without a signing key, refuses before the first request (exit 2)', async () => {
     sim.resetStats();
     const r = await cli(

@@ -289,7 +289,10 @@ export async function preparePack(
  * the manifest records as the command that made the pack.
  */
 export async function packEvidence(
-  args: PackArgs & { reportFiles?: readonly string[] | undefined },
+  args: PackArgs & {
+    reportFiles?: readonly string[] | undefined;
+    campaignFiles?: readonly string[] | undefined;
+  },
   command: readonly string[],
   ctx: CliContext,
 ): Promise<void> {
@@ -306,6 +309,7 @@ export async function packEvidence(
       snapshot: args.snapshot,
       reportDir: args['report-dir'],
       reportFiles: args.reportFiles,
+      campaignFiles: args.campaignFiles,
       signoff: args.signoff,
       plan: args.plan,
       applyLog: args['apply-log'],

@@ -79,6 +79,8 @@ export interface RunOutcome {
   snapshotSha256: string;
   collectedAt: string;
   outputs: PlannedOutput[];
+  /** The review campaign's files (`--split-by reviewer`), absolute; empty without one. */
+  campaignFiles: string[];
   audit: AuditResult;
   model: ReportModel;
   /** Whether the snapshot (and sign-off) were signature-checked, as the audit formats say. */
@@ -208,6 +210,7 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
     snapshotSha256: loaded.sha256,
     collectedAt: loaded.snapshot.collectedAt,
     outputs,
+    campaignFiles: split && campaign ? campaign.files.map((f) => join(split.dir, f.name)) : [],
     audit,
     model,
     evidence: summarizeEvidence(evidence),
@@ -301,6 +304,7 @@ async function packRun(
     'fail-on': args['fail-on'],
     framework: args.framework,
     reportFiles,
+    campaignFiles: outcome.campaignFiles.map((f) => relative(ctx.cwd, f)),
   };
   // The manifest records what made the pack: this run's options as parsed (they hold no secret:
   // credentials come from the environment), in a stable order.
