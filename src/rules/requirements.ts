@@ -12,7 +12,8 @@
  *   which only shows expired invitations where the listing has `invitations`).
  */
 import type { SubjectKind } from '../domain/subject.js';
-import { COVERAGE_PARTS, type Coverage, type CoveragePart } from '../snapshot/schema.js';
+import { COVERAGE_PARTS } from '../snapshot/coverage-parts.js';
+import type { Coverage, CoveragePart } from '../snapshot/schema.js';
 import { INPUT_PARTS, type InputPart } from './facts/spec.js';
 import { FACTS } from './facts.js';
 import { factsOf } from './load.js';

@@ -11,7 +11,7 @@
 import * as z from 'zod';
 import { SEVERITIES } from '../domain/severity.js';
 import { SUBJECT_KINDS } from '../domain/subject.js';
-import { coverageSchema } from '../snapshot/schema.js';
+import { COVERAGE_PARTS } from '../snapshot/coverage-parts.js';
 import { once } from '../util/validate.js';
 
 const RULE_ID_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
@@ -134,7 +134,7 @@ const schemas = once(() => {
       ),
     enabled: z.boolean().default(true).describe('Whether the rule runs unless a policy says otherwise'),
     requires: z
-      .array(coverageSchema.keyof())
+      .array(z.enum(COVERAGE_PARTS))
       .optional()
       .describe(
         'Snapshot coverage the rule needs beyond its subject listing and the facts it reads (they declare theirs); in an organization without it the rule is reported as not evaluated',

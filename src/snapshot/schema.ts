@@ -12,6 +12,7 @@
  * - Arrays are sorted by id (users by id, teams by id, ...) so files diff cleanly.
  */
 import * as z from 'zod';
+import { COVERAGE_PARTS } from './coverage-parts.js';
 
 /**
  * Snapshot file format version; bump on any incompatible change. Older versions are upgraded on read
@@ -396,7 +397,7 @@ export type Coverage = z.infer<typeof coverageSchema>;
 /** One part of {@link Coverage}: `users`, `invitations`, ..., `signIns`. */
 export type CoveragePart = keyof Coverage;
 /** Every coverage part, in schema order (the order reasons and displays use). */
-export const COVERAGE_PARTS: readonly CoveragePart[] = coverageSchema.keyof().options;
+export { COVERAGE_PARTS };
 
 /** The coverage parts of database access (schema 3). */
 export const DATABASE_ACCESS_PARTS = [

@@ -314,3 +314,11 @@ describe('the snapshot schemas need no document walk', () => {
     );
   });
 });
+
+describe('COVERAGE_PARTS', () => {
+  it('are the coverage schema keys, in its order', async () => {
+    const { coverageSchema } = await import('../../src/snapshot/schema.js');
+    const { COVERAGE_PARTS } = await import('../../src/snapshot/coverage-parts.js');
+    expect([...COVERAGE_PARTS]).toEqual(coverageSchema.keyof().options);
+  });
+});

@@ -1,0 +1,26 @@
+/**
+ * The parts of an organization's coverage (snapshot schema `coverage`), in the schema's order, the order
+ * reasons and displays use. Kept apart from src/snapshot/schema.ts, whose module builds the whole
+ * snapshot schema when it loads, so that `rules list` and the rule file schema name them without it;
+ * test/snapshot/schema.test.ts holds the two equal.
+ */
+export const COVERAGE_PARTS = [
+  'users',
+  'invitations',
+  'teams',
+  'projects',
+  'apiKeys',
+  'serviceAccounts',
+  'settings',
+  'signIns',
+  'serviceAccountAccess',
+  'systemManagedServiceAccounts',
+  'sessionTimeouts',
+  'projectInvitations',
+  'databaseUsers',
+  'databaseUserCerts',
+  'customRoles',
+  'networkAccess',
+  'clusters',
+  'accessHistory',
+] as const;
