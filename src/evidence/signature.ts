@@ -50,25 +50,30 @@ const RAW_KEY_BYTES = 32;
 /** DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410 section 4); the raw key follows it. */
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
-/** The signature file (`<file>.sig`), validated on every read. */
-const signatureFileSchema = z.strictObject({
-  signatureSchemaVersion: z.literal(SIGNATURE_SCHEMA_VERSION),
-  algorithm: z.literal('ed25519'),
-  /** What the signer wrote the file as. */
-  kind: z.enum(EVIDENCE_KINDS),
-  /** sha256 (hex) of the signed file's exact bytes. */
-  sha256: z.string().regex(/^[a-f0-9]{64}$/, 'expected a sha256 hex digest'),
-  /** When it was signed (the writing command's clock). */
-  signedAt: z.iso.datetime({ offset: true }),
-  /** The tool that signed it. */
-  tool: z.strictObject({ name: z.string().max(200), version: z.string().max(200) }),
-  /** The signer's public key: the raw 32-byte Ed25519 key, base64. Informational: checks use the configured key. */
-  publicKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'expected a 32-byte Ed25519 public key in base64'),
-  /** {@link keyFingerprint} of `publicKey`. */
-  keyFingerprint: z.string().max(100),
-  /** Ed25519 signature of the statement (see the module comment), base64. */
-  signature: z.string().regex(/^[A-Za-z0-9+/]{86}==$/, 'expected a 64-byte Ed25519 signature in base64'),
-});
+/**
+ * The signature file (`<file>.sig`), validated on every read; z.lazy builds it on the first, once (an
+ * unsigned audit reads none).
+ */
+const signatureFileSchema = z.lazy(() =>
+  z.strictObject({
+    signatureSchemaVersion: z.literal(SIGNATURE_SCHEMA_VERSION),
+    algorithm: z.literal('ed25519'),
+    /** What the signer wrote the file as. */
+    kind: z.enum(EVIDENCE_KINDS),
+    /** sha256 (hex) of the signed file's exact bytes. */
+    sha256: z.string().regex(/^[a-f0-9]{64}$/, 'expected a sha256 hex digest'),
+    /** When it was signed (the writing command's clock). */
+    signedAt: z.iso.datetime({ offset: true }),
+    /** The tool that signed it. */
+    tool: z.strictObject({ name: z.string().max(200), version: z.string().max(200) }),
+    /** The signer's public key: the raw 32-byte Ed25519 key, base64. Informational: checks use the configured key. */
+    publicKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'expected a 32-byte Ed25519 public key in base64'),
+    /** {@link keyFingerprint} of `publicKey`. */
+    keyFingerprint: z.string().max(100),
+    /** Ed25519 signature of the statement (see the module comment), base64. */
+    signature: z.string().regex(/^[A-Za-z0-9+/]{86}==$/, 'expected a 64-byte Ed25519 signature in base64'),
+  }),
+);
 export type SignatureFile = z.infer<typeof signatureFileSchema>;
 
 /** A private key to sign with, and its public half. */

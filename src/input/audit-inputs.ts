@@ -53,14 +53,17 @@ export async function readWaivers(file: string, now: Date, ruleIds: ReadonlySet<
   return withLocation(input, file, () => parseWaivers(input.data, file, now, ruleIds));
 }
 
-const keyed = z.object({ key: z.string().min(1) });
 /**
  * A baseline is an earlier `audit --format json` (or `report --json`) output; only the finding keys are
  * read. That JSON is the report model, findings grouped by severity and rule; the JSON `audit` wrote
- * before the one output pipeline listed findings flat, each with its key. Both are read.
+ * before the one output pipeline listed findings flat, each with its key. Both are read. Built on the
+ * first `--baseline` (z.lazy, once).
  */
-const baselineSchema = z.object({
-  findings: z.array(z.union([keyed, z.object({ rules: z.array(z.object({ findings: z.array(keyed) })) })])),
+const baselineSchema = z.lazy(() => {
+  const keyed = z.object({ key: z.string().min(1) });
+  return z.object({
+    findings: z.array(z.union([keyed, z.object({ rules: z.array(z.object({ findings: z.array(keyed) })) })])),
+  });
 });
 
 async function readBaseline(file: string): Promise<Baseline> {

@@ -5,6 +5,7 @@
  * version did not collect has its coverage false and empty lists, never values that would look collected.
  */
 import * as z from 'zod';
+import { once } from '../util/validate.js';
 import {
   coverageSchema,
   type Organization,
@@ -17,13 +18,65 @@ import {
   snapshotSchema,
 } from './schema.js';
 
+/**
+ * The older schemas, each described by its differences from the next; built when an older snapshot is
+ * read (src/util/validate.ts `once`), not whenever a snapshot is.
+ */
+const schemas = once(() => {
+  const { collector: _collector, ...snapshotV3Shape } = snapshotSchema.shape;
+  const v3 = z.strictObject({ ...snapshotV3Shape, schemaVersion: z.literal(3) });
+  const coverageV2 = coverageSchema.omit(DATABASE_ACCESS_PARTS);
+  const projectV2 = projectSchema.omit({
+    databaseUsers: true,
+    customRoles: true,
+    networkAccess: true,
+    clusters: true,
+  });
+  const organizationV2 = organizationSchema.extend({ coverage: coverageV2, projects: z.array(projectV2) });
+  const v2 = z.strictObject({
+    ...snapshotV3Shape,
+    schemaVersion: z.literal(2),
+    organizations: z.array(organizationV2),
+  });
+  const serviceAccountV1 = serviceAccountSchema.omit({
+    projectRoles: true,
+    accessList: true,
+    systemManaged: true,
+  });
+  const orgSettingsV1 = orgSettingsSchema.omit({
+    idleSessionTimeoutInSeconds: true,
+    absoluteSessionTimeoutInSeconds: true,
+  });
+  const coverageV1 = coverageV2
+    .omit({
+      serviceAccountAccess: true,
+      systemManagedServiceAccounts: true,
+      sessionTimeouts: true,
+      projectInvitations: true,
+      signIns: true,
+    })
+    // Schema 1 files written after sign-in coverage was added carry it; older ones do not.
+    .extend({ signIns: z.boolean().optional() });
+  const organizationV1 = organizationV2.omit({ projectInvitations: true }).extend({
+    coverage: coverageV1,
+    serviceAccounts: z.array(serviceAccountV1),
+    settings: orgSettingsV1.nullable(),
+  });
+  const v1 = z.strictObject({
+    ...snapshotV3Shape,
+    schemaVersion: z.literal(1),
+    organizations: z.array(organizationV1),
+  });
+  return { v3, v2, v1 };
+});
+type Schemas = ReturnType<typeof schemas>;
+
 // ---------------------------------------------------------------------------------------------
 // Schema 3: before `collector` (the command and identity that collected).
 // ---------------------------------------------------------------------------------------------
 
-const { collector: _collector, ...snapshotV3Shape } = snapshotSchema.shape;
-export const snapshotV3Schema = z.strictObject({ ...snapshotV3Shape, schemaVersion: z.literal(3) });
-export type SnapshotV3 = z.infer<typeof snapshotV3Schema>;
+export const snapshotV3Schema = z.lazy(() => schemas().v3);
+export type SnapshotV3 = z.infer<Schemas['v3']>;
 
 /** A schema 3 snapshot in the current shape: it did not record who collected, and says so (null). */
 export function upgradeSnapshotV3(snapshot: SnapshotV3): Snapshot {
@@ -43,20 +96,8 @@ const DATABASE_ACCESS_PARTS = {
   clusters: true,
   accessHistory: true,
 } as const;
-const coverageV2 = coverageSchema.omit(DATABASE_ACCESS_PARTS);
-const projectV2 = projectSchema.omit({
-  databaseUsers: true,
-  customRoles: true,
-  networkAccess: true,
-  clusters: true,
-});
-const organizationV2 = organizationSchema.extend({ coverage: coverageV2, projects: z.array(projectV2) });
-export const snapshotV2Schema = z.strictObject({
-  ...snapshotV3Shape,
-  schemaVersion: z.literal(2),
-  organizations: z.array(organizationV2),
-});
-export type SnapshotV2 = z.infer<typeof snapshotV2Schema>;
+export const snapshotV2Schema = z.lazy(() => schemas().v2);
+export type SnapshotV2 = z.infer<Schemas['v2']>;
 
 /** A schema 2 snapshot in the current shape: it read no database access, and says so. */
 export function upgradeSnapshotV2(snapshot: SnapshotV2): Snapshot {
@@ -92,39 +133,11 @@ export function upgradeSnapshotV2(snapshot: SnapshotV2): Snapshot {
 // session timeouts.
 // ---------------------------------------------------------------------------------------------
 
-const serviceAccountV1 = serviceAccountSchema.omit({
-  projectRoles: true,
-  accessList: true,
-  systemManaged: true,
-});
-const orgSettingsV1 = orgSettingsSchema.omit({
-  idleSessionTimeoutInSeconds: true,
-  absoluteSessionTimeoutInSeconds: true,
-});
-const coverageV1 = coverageV2
-  .omit({
-    serviceAccountAccess: true,
-    systemManagedServiceAccounts: true,
-    sessionTimeouts: true,
-    projectInvitations: true,
-    signIns: true,
-  })
-  // Schema 1 files written after sign-in coverage was added carry it; older ones do not.
-  .extend({ signIns: z.boolean().optional() });
-const organizationV1 = organizationV2.omit({ projectInvitations: true }).extend({
-  coverage: coverageV1,
-  serviceAccounts: z.array(serviceAccountV1),
-  settings: orgSettingsV1.nullable(),
-});
-export const snapshotV1Schema = z.strictObject({
-  ...snapshotV3Shape,
-  schemaVersion: z.literal(1),
-  organizations: z.array(organizationV1),
-});
-export type SnapshotV1 = z.infer<typeof snapshotV1Schema>;
+export const snapshotV1Schema = z.lazy(() => schemas().v1);
+export type SnapshotV1 = z.infer<Schemas['v1']>;
 
 function upgradeOrganizationV1(
-  org: z.infer<typeof organizationV1>,
+  org: SnapshotV1['organizations'][number],
   api: Snapshot['source']['api'],
 ): SnapshotV2['organizations'][number] {
   return {
