@@ -15,7 +15,7 @@ export function formatJsonPath(path: ReadonlyArray<PropertyKey>): string {
 /**
  * `build()` run the first time the result is asked for, and that result ever after. A module whose zod
  * schemas are built this way costs nothing to load until something is parsed with them: a plain audit
- * loads the modules of sign-offs, rosters, waivers, policies and rule files and built 770 schemas, of
+ * loads the modules of sign-offs, rosters, waivers, policies and rule files and built 774 schemas, of
  * which it used the snapshot's 316 (counted in the bundle; docs/architecture.md, "How the command
  * starts"). Export such a schema as
  * `z.lazy(() => schemas().name)`, which parses and fails exactly as the schema it wraps.
