@@ -76,6 +76,16 @@ export function reviewerFileName(reviewer: string): string {
   return `review-${l}-at-${d}${suffix}.xlsx`;
 }
 
+/**
+ * Whether a split could write a file of this name into its folder: campaign.json, or a reviewer's
+ * workbook ({@link reviewerFileName}). Which workbooks a split writes is known only once the rows are
+ * routed; a command that must refuse a clash before it has the rows (`run --split-by`) asks this.
+ */
+export function isCampaignFileName(name: string): boolean {
+  const n = name.toLowerCase();
+  return n === CAMPAIGN_FILE || (n.startsWith('review-') && n.endsWith('.xlsx'));
+}
+
 /** The Review rows with an open (unwaived) finding, sorted: what campaign.json records as flagged. */
 function flaggedRows(model: ReportModel): string[] {
   const open = new Set<string>();

@@ -57,7 +57,7 @@ function onInterrupt(signal: NodeJS.Signals): void {
 }
 
 /** Registers an undo action until the returned function is called. */
-function whileWriting(undo: () => void): () => void {
+export function whileWriting(undo: () => void): () => void {
   if (pending.size === 0 && !handlingAlways) {
     process.on('SIGINT', onInterrupt);
     process.on('SIGTERM', onInterrupt);

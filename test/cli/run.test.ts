@@ -193,6 +193,61 @@ describe('run', () => {
     expect(readdirSync(dir).sort()).toEqual(['c2', 'campaign-policy.yaml', 'no-fallback.yaml']);
   });
 
+  it('--split-by reviewer refuses before the first request a --snapshot or --evidence that the campaign or another output would write over (exit 2)', async () => {
+    sim = await startSimulator({ organizations: estate.organizations });
+    const dir = tempDir();
+    writeFileSync(join(dir, 'campaign-policy.yaml'), 'review:\n  fallbackReviewer: lead@example.com\n');
+    const gen = await runCliForTest(['evidence', 'keygen', '--out-dir', 'keys'], { cwd: dir, now: NOW });
+    expect(gen.code, gen.stderr).toBe(0);
+    const run = (argv: string[]) =>
+      runCliForTest(
+        ['run', '--all-orgs', '--base-url', sim!.baseUrl, '--policy', 'campaign-policy.yaml', ...argv],
+        {
+          env,
+          cwd: dir,
+          now: NOW,
+        },
+      );
+    const split = ['--split-by', 'reviewer', '--out-dir', 'c'];
+    const pack = ['--signing-key', 'keys/signing-key.pem', '--evidence'];
+    for (const argv of [
+      [...split, '--snapshot', 'c/campaign.json'],
+      [...split, '--snapshot', 'c/review-lead-at-example.com.xlsx'],
+      [...split, ...pack, 'c/campaign.json'],
+      [...split, ...pack, 'c/review-lead-at-example.com.xlsx'],
+      [...split, ...pack, 'c/snapshot.json'],
+      [...split, ...pack, 'c/snapshot.json.sig'],
+      ['--html', 'r.html', ...pack, 'r.html'],
+      ['--snapshot', 's.json', ...pack, 's.json'],
+    ]) {
+      const r = await run(argv);
+      expect(r.code, `${argv.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(/would be written over a file (of the campaign|this run writes)/);
+    }
+    expect(sim.stats().requests).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['campaign-policy.yaml', 'keys']);
+  });
+
+  it('--split-by reviewer: a workbook that exists (known only once the rows are routed) is exit 4 and leaves no snapshot in the campaign folder; the same command then runs with --force', async () => {
+    sim = await startSimulator({ organizations: estate.organizations });
+    const dir = tempDir();
+    writeFileSync(join(dir, 'campaign-policy.yaml'), 'review:\n  fallbackReviewer: lead@example.com\n');
+    mkdirSync(join(dir, 'c'));
+    writeFileSync(join(dir, 'c', 'review-lead-at-example.com.xlsx'), 'keep me');
+    const argv = ['run', '--all-orgs', '--base-url', sim.baseUrl, '--policy', 'campaign-policy.yaml'];
+    const split = ['--split-by', 'reviewer', '--out-dir', 'c', '--fail-on', 'never'];
+    const r = await runCliForTest([...argv, ...split], { env, cwd: dir, now: NOW });
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).toContain('review-lead-at-example.com.xlsx already exists');
+    expect(readdirSync(join(dir, 'c'))).toEqual(['review-lead-at-example.com.xlsx']);
+    expect(readFileSync(join(dir, 'c', 'review-lead-at-example.com.xlsx'), 'utf8')).toBe('keep me');
+    const again = await runCliForTest([...argv, ...split, '--force'], { env, cwd: dir, now: NOW });
+    expect(again.code, again.stderr).toBe(0);
+    expect(readdirSync(join(dir, 'c')).sort()).toEqual(
+      ['campaign.json', 'review-lead-at-example.com.xlsx', 'snapshot.json'].sort(),
+    );
+  });
+
   it('--split-by reviewer collects into the campaign folder and writes one workbook per reviewer bound to that snapshot', async () => {
     sim = await startSimulator({ organizations: estate.organizations });
     const dir = tempDir();

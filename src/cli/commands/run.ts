@@ -1,15 +1,17 @@
-import { join, relative, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { defaultDeps } from '../../atlas/client.js';
 import type { AuditResult } from '../../audit/types.js';
 import { UsageError } from '../../errors.js';
-import { assertEvidenceWritable } from '../../evidence/store.js';
+import { assertEvidenceWritable, signaturePath } from '../../evidence/store.js';
 import { summarizeEvidence } from '../../evidence/summary.js';
 import { auditFromFiles, readAuditInputs } from '../../input/audit-inputs.js';
 import { loadPrevious } from '../../input/previous.js';
 import { buildReportModel, type ReportModel } from '../../report/model.js';
 import { type GroupBy, RENDERERS, REPORT_FORMATS, type ReportFormat } from '../../report/renderers/index.js';
-import { assertWritable } from '../../util/files.js';
+import { isCampaignFileName } from '../../report/split.js';
+import { assertWritable, whileWriting } from '../../util/files.js';
 import {
   type AtlasArgs,
   atlasOptions,
@@ -71,6 +73,11 @@ export interface RunArgs extends AtlasArgs, AuditArgs, EmailArgs, FormatArgs, Si
   format?: ReportFormat | undefined;
   force: boolean;
   quiet: boolean;
+  /**
+   * `run --evidence FILE`: the pack written once the run is done (by the command's handler); checked
+   * here, with the other outputs, so a clash is refused before the first request.
+   */
+  evidence?: string | undefined;
 }
 
 export interface RunOutcome {
@@ -127,6 +134,28 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
   if (outputs.some((o) => o.path === snapshotFile)) {
     throw new UsageError('the snapshot and a report would be written to the same file');
   }
+  // The campaign's workbooks are named once the rows are routed, after collecting: a snapshot (or a
+  // pack) that a split could write over is refused now, not after the whole collection.
+  const campaignFile = (path: string) =>
+    split !== null && dirname(path) === split.dir && isCampaignFileName(basename(path));
+  if (campaignFile(snapshotFile))
+    throw new UsageError(
+      `the snapshot ${args.snapshot ?? snapshotFile} would be written over a file of the campaign in --out-dir ${split?.shownDir}`,
+      { hint: 'name the snapshot otherwise (the default is <out-dir>/snapshot.json)' },
+    );
+  if (args.evidence !== undefined) {
+    const pack = resolve(ctx.cwd, args.evidence);
+    const written = [
+      snapshotFile,
+      signaturePath(snapshotFile),
+      ...outputs.map((o) => o.path),
+      ...(args.eml ? [resolve(ctx.cwd, args.eml)] : []),
+    ];
+    if (written.includes(pack) || campaignFile(pack))
+      throw new UsageError(`--evidence ${args.evidence} would be written over a file this run writes`, {
+        hint: 'write the pack to a file of its own',
+      });
+  }
   await assertOutputsAreNotInputs(
     [
       { path: snapshotFile, option: `the snapshot ${snapshotFile}` },
@@ -166,39 +195,63 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
   ctx.stdout(`wrote ${snapshotFile} (snapshot, sha256 ${sha256})\n`);
   ctx.stdout(signedLine(snapshotFile, keys));
 
-  // Both audits use one clock, the collection's start: day counts are as of the evidence, and a
-  // finding is new or resolved only because the estate changed. The snapshot is read back from the
-  // file (and its signature checked): the evidence is what gets audited.
-  const now = started;
-  const { loaded, audit, evidence } = await auditFromFiles(auditFiles, now, inputs);
-  const model = buildReportModel({
-    snapshot: loaded.snapshot,
-    snapshotSha256: loaded.sha256,
-    snapshotFile: relative(ctx.cwd, snapshotFile),
-    audit,
-    // Day counts as of the collection's start (the audit's clock); the timestamp is the wall clock.
-    asOf: now,
-    generatedAt: ctx.now(),
-    previous,
-    evidence: [...evidence, ...(previous ? [previous.evidence] : [])],
-  });
-  const campaign = split
-    ? await prepareSplit(
-        {
-          plan: split,
-          model,
-          snapshot: loaded.snapshot,
-          inputs,
-          args: { ...args, snapshot: snapshotFile },
-          otherOutputs: [snapshotFile, ...outputs.map((o) => o.path)],
-        },
-        ctx,
-      )
-    : null;
-  // The email attaches the XLSX, the HTML and (when asked) the JSON exactly as written.
-  const attached = new Set<ReportFormat>(delivery ? attachedFormats(delivery) : []);
-  const written = await renderAndWrite(model, outputs, args.force, ctx, args['group-by'], attached);
-  if (split && campaign) await writeSplit(split, campaign, args.force, ctx);
+  // With --split-by the snapshot is the campaign's first file. Until the campaign is written, a failure
+  // (a row no route reaches, a workbook that exists: named only once the rows are routed) or Ctrl-C
+  // removes it: no partial campaign is left, and the same command can be run again.
+  const undoSnapshot = () => {
+    for (const f of [snapshotFile, signaturePath(snapshotFile)]) rmSync(f, { force: true });
+  };
+  const settled = split ? whileWriting(undoSnapshot) : () => {};
+  let made: Awaited<ReturnType<typeof auditAndWrite>>;
+  try {
+    made = await auditAndWrite();
+  } catch (error) {
+    if (split) {
+      undoSnapshot();
+      ctx.stderr(`removed ${snapshotFile}: the campaign was not written\n`);
+    }
+    throw error;
+  } finally {
+    settled();
+  }
+  const { loaded, audit, evidence, model, campaign, written } = made;
+
+  async function auditAndWrite() {
+    // Both audits use one clock, the collection's start: day counts are as of the evidence, and a
+    // finding is new or resolved only because the estate changed. The snapshot is read back from the
+    // file (and its signature checked): the evidence is what gets audited.
+    const now = started;
+    const { loaded, audit, evidence } = await auditFromFiles(auditFiles, now, inputs);
+    const model = buildReportModel({
+      snapshot: loaded.snapshot,
+      snapshotSha256: loaded.sha256,
+      snapshotFile: relative(ctx.cwd, snapshotFile),
+      audit,
+      // Day counts as of the collection's start (the audit's clock); the timestamp is the wall clock.
+      asOf: now,
+      generatedAt: ctx.now(),
+      previous,
+      evidence: [...evidence, ...(previous ? [previous.evidence] : [])],
+    });
+    const campaign = split
+      ? await prepareSplit(
+          {
+            plan: split,
+            model,
+            snapshot: loaded.snapshot,
+            inputs,
+            args: { ...args, snapshot: snapshotFile },
+            otherOutputs: [snapshotFile, ...outputs.map((o) => o.path)],
+          },
+          ctx,
+        )
+      : null;
+    // The email attaches the XLSX, the HTML and (when asked) the JSON exactly as written.
+    const attached = new Set<ReportFormat>(delivery ? attachedFormats(delivery) : []);
+    const written = await renderAndWrite(model, outputs, args.force, ctx, args['group-by'], attached);
+    if (split && campaign) await writeSplit(split, campaign, args.force, ctx);
+    return { loaded, audit, evidence, model, campaign, written };
+  }
 
   if (delivery) {
     // Attach exactly the bytes written; what was not asked for as a file is rendered in memory.
