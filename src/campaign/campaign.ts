@@ -9,6 +9,7 @@
  * moved to another reviewer's workbook from one the campaign assigned.
  */
 import * as z from 'zod';
+import { compareText } from '../domain/compare-text.js';
 import { isMailbox } from '../util/address.js';
 import { ROUTES } from './policy.js';
 
@@ -43,29 +44,43 @@ const campaignReviewerSchema = z.strictObject({
 });
 export type CampaignReviewer = z.infer<typeof campaignReviewerSchema>;
 
-export const campaignSchema = z.strictObject({
-  campaignSchemaVersion: z.literal(CAMPAIGN_SCHEMA_VERSION),
-  /** Written into every workbook's Summary sheet (CAMPAIGN_ID_LABEL). */
-  campaignId: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'expected letters, digits, dot, dash or underscore'),
-  tool: z.strictObject({ name: z.string(), version: z.string() }),
-  /** When the split ran (ISO date-time, the CLI clock). */
-  createdAt: z.string().datetime(),
-  /** The date decisions are due (`--due`); `review status` and `review remind` compare with it. */
-  due: day,
-  snapshot: z.strictObject({ sha256, collectedAt: z.string() }),
-  roster: z.strictObject({ sha256, people: z.number().int().nonnegative() }).nullable(),
-  policy: z.strictObject({ sha256 }).nullable(),
-  /** Escalation address after the due date, and the reviewer of last resort. */
-  fallbackReviewer: mailbox,
-  reviewers: z.array(campaignReviewerSchema),
-  /**
-   * Identity keys of the rows that had an open finding when the campaign was split, sorted: the rows
-   * whose "Why flagged" each reviewer's workbook showed. `review merge` and `review status` hold the
-   * campaign to them whatever policy they are given (src/review/campaign-state.ts campaignFlagged).
-   * Absent in a campaign.json written before they were recorded.
-   */
-  flagged: z.array(z.string().min(1)).optional(),
-});
+export const campaignSchema = z
+  .strictObject({
+    campaignSchemaVersion: z.literal(CAMPAIGN_SCHEMA_VERSION),
+    /** Written into every workbook's Summary sheet (CAMPAIGN_ID_LABEL). */
+    campaignId: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'expected letters, digits, dot, dash or underscore'),
+    tool: z.strictObject({ name: z.string(), version: z.string() }),
+    /** When the split ran (ISO date-time, the CLI clock). */
+    createdAt: z.string().datetime(),
+    /** The date decisions are due (`--due`); `review status` and `review remind` compare with it. */
+    due: day,
+    snapshot: z.strictObject({ sha256, collectedAt: z.string() }),
+    roster: z.strictObject({ sha256, people: z.number().int().nonnegative() }).nullable(),
+    policy: z.strictObject({ sha256 }).nullable(),
+    /** Escalation address after the due date, and the reviewer of last resort. */
+    fallbackReviewer: mailbox,
+    reviewers: z.array(campaignReviewerSchema),
+    /**
+     * Identity keys of the rows that had an open finding when the campaign was split, sorted: the rows
+     * whose "Why flagged" each reviewer's workbook showed. `review merge` and `review status` hold the
+     * campaign to them whatever policy they are given (src/review/campaign-state.ts campaignFlagged).
+     * Absent in a campaign.json written before they were recorded.
+     */
+    flagged: z.array(z.string().min(1)).optional(),
+  })
+  // Listed once, in order (as the split writes them): a hand edit that lists a key twice is refused
+  // where the file is read. That each is a row of the campaign is checked with the snapshot
+  // (src/review/campaign-state.ts campaignRows).
+  .superRefine((c, ctx) => {
+    c.flagged?.forEach((key, i) => {
+      if (i > 0 && compareText(c.flagged![i - 1]!, key) >= 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['flagged', i],
+          message: `${key} is listed twice or out of order (the keys are sorted, each once)`,
+        });
+    });
+  });
 export type Campaign = z.infer<typeof campaignSchema>;

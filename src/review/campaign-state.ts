@@ -265,6 +265,16 @@ export function campaignRows(
     if (flagged.has(k)) required.set(k, v);
   }
   assertEveryRowAssignedOnce(campaign, required, campaignFile);
+  // A recorded flag names a row some reviewer was given: a key added by hand (another org's, a typo)
+  // is no flag the workbooks showed.
+  const given = new Set(campaign.reviewers.flatMap((r) => r.rows.map((x) => x.key)));
+  const stray = (campaign.flagged ?? []).findIndex((k) => !given.has(k));
+  if (stray >= 0)
+    throw new InputError(
+      campaignFile,
+      `$.flagged[${stray}]`,
+      `${campaign.flagged![stray]} is not a row of any reviewer`,
+    );
   return all;
 }
 

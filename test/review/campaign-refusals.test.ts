@@ -302,6 +302,18 @@ describe('an edited campaign.json', () => {
         (c) => ({ ...c, reviewers: c.reviewers.map((x) => ({ ...x, workbook: `../filled/${x.workbook}` })) }),
         /edit-path\/campaign\.json: \$\.reviewers\[0\]\.workbook: expected a plain file name/,
       ],
+      [
+        'edit-flag-stray',
+        (c) => ({ ...c, flagged: [...c.flagged!, 'zz-other-org:user:nobody'] }),
+        new RegExp(
+          `edit-flag-stray/campaign\\.json: \\$\\.flagged\\[${campaign.flagged!.length}\\]: zz-other-org:user:nobody is not a row of any reviewer`,
+        ),
+      ],
+      [
+        'edit-flag-twice',
+        (c) => ({ ...c, flagged: [c.flagged![0]!, ...c.flagged!] }),
+        /edit-flag-twice\/campaign\.json: \$\.flagged\[1\]: .* is listed twice or out of order/,
+      ],
     ];
     for (const [name, edit, message] of cases) {
       const r = await mergeWith(name, edit);
