@@ -96,6 +96,16 @@ function packFiles(sources: readonly PackSource[]): { entries: Map<string, Uint8
     entries.set(f.name, f.bytes);
     files.push(fileRow(f.name, f.role, f.source, f.bytes));
   }
+  // A name that is also a folder of another (`report/campaign` beside `report/campaign/campaign.json`)
+  // could not be extracted as both.
+  for (const name of entries.keys()) {
+    const parts = name.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const folder = parts.slice(0, i).join('/');
+      if (entries.has(folder))
+        throw new UsageError(`${folder} would be packed both as a file and as the folder of ${name}`);
+    }
+  }
   return { entries, files };
 }
 

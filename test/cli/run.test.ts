@@ -193,7 +193,7 @@ describe('run', () => {
     expect(readdirSync(dir).sort()).toEqual(['c2', 'campaign-policy.yaml', 'no-fallback.yaml']);
   });
 
-  it('--split-by reviewer refuses before the first request a --snapshot or --evidence that the campaign or another output would write over (exit 2)', async () => {
+  it('refuses before the first request a --snapshot or --evidence that the campaign or another output would write over, or reports the pack could not hold apart (exit 2)', async () => {
     sim = await startSimulator({ organizations: estate.organizations });
     const dir = tempDir();
     writeFileSync(join(dir, 'campaign-policy.yaml'), 'review:\n  fallbackReviewer: lead@example.com\n');
@@ -219,10 +219,15 @@ describe('run', () => {
       [...split, ...pack, 'c/snapshot.json.sig'],
       ['--html', 'r.html', ...pack, 'r.html'],
       ['--snapshot', 's.json', ...pack, 's.json'],
+      // The pack holds reports as report/<file name> and the campaign under report/campaign/.
+      ['--html', 'r', '--json', 'sub/r', ...pack, 'p.zip'],
+      [...split, '--json', 'campaign', ...pack, 'p.zip'],
     ]) {
       const r = await run(argv);
       expect(r.code, `${argv.join(' ')}: ${r.stderr}`).toBe(2);
-      expect(r.stderr).toMatch(/would be written over a file (of the campaign|this run writes)/);
+      expect(r.stderr).toMatch(
+        /would be written over a file (of the campaign|this run writes)|report\/\w+ is taken/,
+      );
     }
     expect(sim.stats().requests).toBe(0);
     expect(readdirSync(dir).sort()).toEqual(['campaign-policy.yaml', 'keys']);

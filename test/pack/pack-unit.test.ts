@@ -26,7 +26,11 @@ function key() {
   return { privateKey, publicKey, fingerprint: keyFingerprint(publicKey) };
 }
 
-async function packOf(orgs: ReturnType<typeof org>[], collector: Snapshot['collector'] = null) {
+async function packOf(
+  orgs: ReturnType<typeof org>[],
+  collector: Snapshot['collector'] = null,
+  more: Array<{ name: string; role: 'report'; source: string; bytes: Uint8Array }> = [],
+) {
   const snap = snapshot(orgs, { collectedAt: NOW.toISOString(), collector });
   const rules = await readRulesDir(DEFAULT_RULES_DIR);
   const audit = await auditSnapshot({
@@ -38,7 +42,7 @@ async function packOf(orgs: ReturnType<typeof org>[], collector: Snapshot['colle
     inputs: { rulesDir: rules.dir, policyFile: null, waiversFile: null, baselineFile: null },
   });
   const bytes = Buffer.from(serializeSnapshot(snap));
-  const files = [{ name: 'snapshot.json', role: 'snapshot' as const, source: 'q.json', bytes }];
+  const files = [{ name: 'snapshot.json', role: 'snapshot' as const, source: 'q.json', bytes }, ...more];
   const built = buildPack({
     files,
     snapshot: snap,
@@ -49,6 +53,20 @@ async function packOf(orgs: ReturnType<typeof org>[], collector: Snapshot['colle
   });
   return { ...built, audit, entries: unzipSync(built.zip) };
 }
+
+describe('entry names', () => {
+  it('refuses a file packed under a name that is also the folder of another (it could not be extracted as both)', async () => {
+    const file = (name: string) => ({ name, role: 'report' as const, source: name, bytes: Buffer.from('x') });
+    await expect(
+      packOf([org({ users: [user()] })], null, [
+        file('report/campaign'),
+        file('report/campaign/campaign.json'),
+      ]),
+    ).rejects.toThrow(
+      'report/campaign would be packed both as a file and as the folder of report/campaign/campaign.json',
+    );
+  });
+});
 
 describe('index.html', () => {
   it('escapes every value from Atlas: org names, endpoints, notes', async () => {

@@ -155,6 +155,19 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
       throw new UsageError(`--evidence ${args.evidence} would be written over a file this run writes`, {
         hint: 'write the pack to a file of its own',
       });
+    // The pack holds each report as report/<file name> and the campaign under report/campaign/
+    // (src/pack/read-inputs.ts): two reports of one name, or one named `campaign` beside a campaign,
+    // could not both be packed.
+    const packed = new Set<string>(split ? ['campaign'] : []);
+    for (const o of outputs) {
+      const name = basename(o.path);
+      if (packed.has(name))
+        throw new UsageError(
+          `--${o.format} ${o.shown}: the pack holds every report as report/<file name>, and report/${name} is taken`,
+          { hint: 'give the reports of a run with --evidence different file names' },
+        );
+      packed.add(name);
+    }
   }
   await assertOutputsAreNotInputs(
     [
