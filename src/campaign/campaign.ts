@@ -1,6 +1,6 @@
 /**
- * `campaign.json`: the record of one review campaign. `report --split-by reviewer` writes
- * it beside one workbook per reviewer; `review merge`, `review status` and `review remind` read it
+ * `campaign.json`: the record of one review campaign. `report --split-by reviewer` (and `run --split-by
+ * reviewer`) writes it beside one workbook per reviewer; `review merge`, `review status` and `review remind` read it
  * back through this schema (docs/architecture.md, principle 2: the zod schema is the type).
  *
  * It binds the campaign to its snapshot (and roster and policy) by sha256, and lists for every
@@ -15,7 +15,7 @@ import { ROUTES } from './policy.js';
 
 export const CAMPAIGN_SCHEMA_VERSION = 1 as const;
 
-/** The file `report --split-by reviewer` writes into `--out-dir`. */
+/** The file `report --split-by reviewer` and `run --split-by reviewer` write into `--out-dir`. */
 export const CAMPAIGN_FILE = 'campaign.json';
 
 const sha256 = z.string().regex(/^[a-f0-9]{64}$/, 'expected a sha256 hex digest');

@@ -1,5 +1,5 @@
 /**
- * The CLI side of `report --split-by reviewer --out-dir DIR`: its options, the due date and campaign
+ * The CLI side of `report --split-by reviewer --out-dir DIR` (and `run --split-by`): its options, the due date and campaign
  * id from the clock and the arguments, the refusals (exit 2 and 4) before anything is written, and
  * writing the campaign's files as one set, campaign.json last. The split itself is src/report/split.ts.
  */
