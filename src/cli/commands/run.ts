@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { defaultDeps } from '../../atlas/client.js';
@@ -11,7 +11,7 @@ import { loadPrevious } from '../../input/previous.js';
 import { buildReportModel, type ReportModel } from '../../report/model.js';
 import { type GroupBy, RENDERERS, REPORT_FORMATS, type ReportFormat } from '../../report/renderers/index.js';
 import { isCampaignFileName } from '../../report/split.js';
-import { assertWritable, whileWriting } from '../../util/files.js';
+import { assertWritable, exists, whileWriting } from '../../util/files.js';
 import {
   type AtlasArgs,
   atlasOptions,
@@ -204,25 +204,21 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
 
   // The snapshot records this run's options as parsed (scrubbed; credentials come from the environment).
   const command = optionsArgv(['run'], args);
-  const { sha256 } = await collectToFile(args, client, orgs, snapshotFile, ctx, keys, command);
-  ctx.stdout(`wrote ${snapshotFile} (snapshot, sha256 ${sha256})\n`);
-  ctx.stdout(signedLine(snapshotFile, keys));
-
   // With --split-by the snapshot is the campaign's first file. Until the campaign is written, a failure
   // (a row no route reaches, a workbook that exists: named only once the rows are routed) or Ctrl-C
-  // removes it: no partial campaign is left, and the same command can be run again.
-  const undoSnapshot = () => {
-    for (const f of [snapshotFile, signaturePath(snapshotFile)]) rmSync(f, { force: true });
-  };
-  const settled = split ? whileWriting(undoSnapshot) : () => {};
+  // removes it, and the folder when the run made it: no partial campaign is left, and the same command
+  // can be run again. Registered before collecting, so no moment after the snapshot lands is left
+  // uncovered; a snapshot file that was there before (`--force`) is never removed.
+  const undo = split ? await snapshotUndo(snapshotFile, split.dir) : null;
+  const settled = undo ? whileWriting(() => void undo()) : () => {};
   let made: Awaited<ReturnType<typeof auditAndWrite>>;
   try {
+    const { sha256 } = await collectToFile(args, client, orgs, snapshotFile, ctx, keys, command);
+    ctx.stdout(`wrote ${snapshotFile} (snapshot, sha256 ${sha256})\n`);
+    ctx.stdout(signedLine(snapshotFile, keys));
     made = await auditAndWrite();
   } catch (error) {
-    if (split) {
-      undoSnapshot();
-      ctx.stderr(`removed ${snapshotFile}: the campaign was not written\n`);
-    }
+    if (undo?.()) ctx.stderr(`removed ${snapshotFile}: the campaign was not written\n`);
     throw error;
   } finally {
     settled();
@@ -376,4 +372,22 @@ async function packRun(
   // credentials come from the environment), in a stable order.
   const command = optionsArgv(['run'], args);
   await packEvidence(packArgs, command, ctx);
+}
+
+/**
+ * `run --split-by`: undoes the snapshot this run writes into a campaign that then fails. Returns a
+ * synchronous action (it may run in a signal handler) that removes the snapshot and its signature when
+ * neither was there before the run, and the campaign folder when the run made it and it is empty;
+ * true when it removed the snapshot.
+ */
+async function snapshotUndo(snapshotFile: string, dir: string): Promise<() => boolean> {
+  const had = (await exists(snapshotFile)) || (await exists(signaturePath(snapshotFile)));
+  const hadDir = await exists(dir);
+  return () => {
+    if (had) return false;
+    const removed = existsSync(snapshotFile);
+    for (const f of [snapshotFile, signaturePath(snapshotFile)]) rmSync(f, { force: true });
+    if (!hadDir && existsSync(dir) && readdirSync(dir).length === 0) rmdirSync(dir);
+    return removed;
+  };
 }
