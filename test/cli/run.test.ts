@@ -213,6 +213,8 @@ describe('run', () => {
     for (const argv of [
       [...split, '--snapshot', 'c/campaign.json'],
       [...split, '--snapshot', 'c/review-lead-at-example.com.xlsx'],
+      [...split, '--xlsx', 'c/review-lead-at-example.com.xlsx'],
+      [...split, '--json', 'c/campaign.json'],
       [...split, ...pack, 'c/campaign.json'],
       [...split, ...pack, 'c/review-lead-at-example.com.xlsx'],
       [...split, ...pack, 'c/snapshot.json'],

@@ -143,6 +143,15 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
       `the snapshot ${args.snapshot ?? snapshotFile} would be written over a file of the campaign in --out-dir ${split?.shownDir}`,
       { hint: 'name the snapshot otherwise (the default is <out-dir>/snapshot.json)' },
     );
+  for (const o of [
+    ...outputs.map((o) => ({ path: o.path, option: `--${o.format} ${o.shown}` })),
+    ...(args.eml ? [{ path: resolve(ctx.cwd, args.eml), option: `--eml ${args.eml}` }] : []),
+  ])
+    if (campaignFile(o.path))
+      throw new UsageError(
+        `${o.option} would be written over a file of the campaign in --out-dir ${split?.shownDir}`,
+        { hint: 'write it outside the campaign folder, or under another name' },
+      );
   if (args.evidence !== undefined) {
     const pack = resolve(ctx.cwd, args.evidence);
     const written = [
