@@ -23,7 +23,7 @@ import {
   serializeManifest,
 } from './manifest.js';
 import { sealManifest } from './seal.js';
-import { entryNameProblem, writeZip } from './zip.js';
+import { entryNameProblem, fileFolderClash, writeZip } from './zip.js';
 
 /** One file to pack: its entry name, what it is, where it came from, its bytes. */
 export interface PackSource {
@@ -96,16 +96,10 @@ function packFiles(sources: readonly PackSource[]): { entries: Map<string, Uint8
     entries.set(f.name, f.bytes);
     files.push(fileRow(f.name, f.role, f.source, f.bytes));
   }
-  // A name that is also a folder of another (`report/campaign` beside `report/campaign/campaign.json`)
-  // could not be extracted as both.
-  for (const name of entries.keys()) {
-    const parts = name.split('/');
-    for (let i = 1; i < parts.length; i++) {
-      const folder = parts.slice(0, i).join('/');
-      if (entries.has(folder))
-        throw new UsageError(`${folder} would be packed both as a file and as the folder of ${name}`);
-    }
-  }
+  // A name that is also a folder of another could not be extracted as both.
+  const clash = fileFolderClash(entries.keys());
+  if (clash)
+    throw new UsageError(`${clash.folder} would be packed both as a file and as the folder of ${clash.name}`);
   return { entries, files };
 }
 

@@ -39,6 +39,22 @@ export function entryNameProblem(name: string): string | null {
   return null;
 }
 
+/**
+ * A name among `names` that is also the folder of another (`report/campaign` beside
+ * `report/campaign/campaign.json`): no file system can extract both. Null when there is none.
+ */
+export function fileFolderClash(names: Iterable<string>): { folder: string; name: string } | null {
+  const all = new Set(names);
+  for (const name of all) {
+    const parts = name.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const folder = parts.slice(0, i).join('/');
+      if (all.has(folder)) return { folder, name };
+    }
+  }
+  return null;
+}
+
 /** The zip of `files` (name -> bytes), entries sorted by name, fixed times, deflate level 9. */
 export function writeZip(files: ReadonlyMap<string, Uint8Array>): Uint8Array {
   const names = [...files.keys()].sort();
@@ -53,7 +69,8 @@ export function writeZip(files: ReadonlyMap<string, Uint8Array>): Uint8Array {
 
 /**
  * The entries of a zip (name -> bytes), in memory. Refused as an InputError (exit 2) naming `shown`:
- * not a zip, too many or too large entries, a compression ratio of a bomb, unsafe or duplicate names,
+ * not a zip, too many or too large entries, a compression ratio of a bomb, unsafe or duplicate names, a
+ * name that is also another's folder,
  * an entry whose inflated size differs from what the directory declares.
  */
 export function readZip(bytes: Uint8Array, shown: string): Map<string, Uint8Array> {
@@ -88,6 +105,8 @@ export function readZip(bytes: Uint8Array, shown: string): Map<string, Uint8Arra
     if (error instanceof InputError) throw error;
     return refuse(`cannot read it as a zip (${(error as Error).message})`);
   }
+  const clash = fileFolderClash(Object.keys(out));
+  if (clash) refuse(`entry ${clash.folder} is both a file and the folder of ${clash.name}`);
   const entries = new Map<string, Uint8Array>();
   for (const name of Object.keys(out).sort()) {
     const data = out[name]!;

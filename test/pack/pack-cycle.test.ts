@@ -681,6 +681,11 @@ describe('evidence verify of a pack', () => {
         renamed('dup.zip', { 'a.json': '1', 'b.json': '2' }, 'b.json', 'a.json'),
         'entry a.json appears twice',
       ));
+    it('a name that is also the folder of another (no file system extracts both)', () =>
+      refused(
+        renamed('clash.zip', { 'report/x': '1', 'report/x/y.json': '2' }, 'x', 'x'),
+        'entry report/x is both a file and the folder of report/x/y.json',
+      ));
     it('a zip bomb', () => {
       writeFileSync(join(dir, 'bomb.zip'), zipSync({ 'manifest.json': new Uint8Array(4 * 1024 * 1024) }));
       return refused('bomb.zip', 'a zip bomb?');
