@@ -1,3 +1,13 @@
+/** The coverage parts of database access (schema 3), the last of {@link COVERAGE_PARTS}. */
+export const DATABASE_ACCESS_PARTS = [
+  'databaseUsers',
+  'databaseUserCerts',
+  'customRoles',
+  'networkAccess',
+  'clusters',
+  'accessHistory',
+] as const;
+
 /**
  * The parts of an organization's coverage (snapshot schema `coverage`), in the schema's order, the order
  * reasons and displays use. Kept apart from src/snapshot/schema.ts, whose module builds the whole
@@ -17,10 +27,5 @@ export const COVERAGE_PARTS = [
   'systemManagedServiceAccounts',
   'sessionTimeouts',
   'projectInvitations',
-  'databaseUsers',
-  'databaseUserCerts',
-  'customRoles',
-  'networkAccess',
-  'clusters',
-  'accessHistory',
+  ...DATABASE_ACCESS_PARTS,
 ] as const;

@@ -12,7 +12,7 @@
  * - Arrays are sorted by id (users by id, teams by id, ...) so files diff cleanly.
  */
 import * as z from 'zod';
-import { COVERAGE_PARTS } from './coverage-parts.js';
+import { COVERAGE_PARTS, DATABASE_ACCESS_PARTS } from './coverage-parts.js';
 
 /**
  * Snapshot file format version; bump on any incompatible change. Older versions are upgraded on read
@@ -397,17 +397,8 @@ export type Coverage = z.infer<typeof coverageSchema>;
 /** One part of {@link Coverage}: `users`, `invitations`, ..., `signIns`. */
 export type CoveragePart = keyof Coverage;
 /** Every coverage part, in schema order (the order reasons and displays use). */
-export { COVERAGE_PARTS };
-
 /** The coverage parts of database access (schema 3). */
-export const DATABASE_ACCESS_PARTS = [
-  'databaseUsers',
-  'databaseUserCerts',
-  'customRoles',
-  'networkAccess',
-  'clusters',
-  'accessHistory',
-] as const satisfies readonly CoveragePart[];
+export { COVERAGE_PARTS, DATABASE_ACCESS_PARTS };
 
 /** A coverage record in which exactly the named parts were collected. */
 export function coverageOf(collected: Iterable<CoveragePart>): Coverage {

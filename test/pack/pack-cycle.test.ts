@@ -381,30 +381,36 @@ describe('run --evidence', () => {
     expect(v.code).toBe(0);
   });
 
-  it("with --roster, packs the roster and audits the pack with it: the sealed verdict is the run's", async () => {
-    // The roster knows one owner: every other person of the org is unknown to HR.
-    writeFileSync(join(dir, 'hr.csv'), rosterCsv([{ email: 'owner1@example.com' }]));
-    const r = await cli(
+  /** `run` against the simulator, gate off, packing into `zip`, with `extra` options. */
+  const runPacked = (zip: string, extra: string[]) =>
+    cli(
       [
         'run',
         '--org',
         ORG,
         '--base-url',
         sim.baseUrl,
-        '--roster',
-        'hr.csv',
-        '--json',
-        'run-r.json',
-        '--snapshot',
-        'run-r-snapshot.json',
+        ...extra,
         '--quiet',
         '--fail-on',
         'never',
         '--evidence',
-        'run-r.zip',
+        zip,
       ],
       { env: { ...COLLECT_ENV, ...signEnv() }, now: at(3) },
     );
+
+  it("with --roster, packs the roster and audits the pack with it: the sealed verdict is the run's", async () => {
+    // The roster knows one owner: every other person of the org is unknown to HR.
+    writeFileSync(join(dir, 'hr.csv'), rosterCsv([{ email: 'owner1@example.com' }]));
+    const r = await runPacked('run-r.zip', [
+      '--roster',
+      'hr.csv',
+      '--json',
+      'run-r.json',
+      '--snapshot',
+      'run-r-snapshot.json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(readFileSync(join(dir, 'run-r.json'), 'utf8'));
     const rows = findingRows(report);
@@ -438,27 +444,14 @@ describe('run --evidence', () => {
 
   it('with --split-by reviewer, packs the campaign it opened (campaign.json and every workbook) under report/campaign/', async () => {
     writeFileSync(join(dir, 'campaign-policy.yaml'), 'review:\n  fallbackReviewer: lead@example.com\n');
-    const r = await cli(
-      [
-        'run',
-        '--org',
-        ORG,
-        '--base-url',
-        sim.baseUrl,
-        '--policy',
-        'campaign-policy.yaml',
-        '--split-by',
-        'reviewer',
-        '--out-dir',
-        'camp-run',
-        '--quiet',
-        '--fail-on',
-        'never',
-        '--evidence',
-        'camp-run.zip',
-      ],
-      { env: { ...COLLECT_ENV, ...signEnv() }, now: at(3) },
-    );
+    const r = await runPacked('camp-run.zip', [
+      '--policy',
+      'campaign-policy.yaml',
+      '--split-by',
+      'reviewer',
+      '--out-dir',
+      'camp-run',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     // The snapshot (and its signature) is packed as the snapshot; the rest is the campaign.
     const written = readdirSync(join(dir, 'camp-run')).filter((f) => !f.startsWith('snapshot.json'));
