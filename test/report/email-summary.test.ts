@@ -2,41 +2,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY } from '../../src/audit/policy.js';
-import { auditSnapshot } from '../../src/audit/run.js';
-import { DEFAULT_RULES_DIR, readRulesDir } from '../../src/input/audit-inputs.js';
 import { buildReportModel } from '../../src/report/model.js';
 import { EMAIL_TOP_FINDINGS, renderEmailSummary } from '../../src/report/renderers/email-summary.js';
 import { generateEstate, PRESETS } from '../../src/sim/generate.js';
-import { SNAPSHOT_SCHEMA_VERSION, type Snapshot } from '../../src/snapshot/schema.js';
+import { auditedEstate } from '../helpers/estate-audit.js';
 
 describe('email summary', () => {
   it('stays under 100 KB for a 20-org estate, inline styles only, every org listed', async () => {
     const now = new Date('2026-05-01T00:00:00.000Z');
     const estate = generateEstate({ seed: 42, now, ...PRESETS.large, orgs: 20, usersPerOrg: 500 });
-    const snapshot: Snapshot = {
-      schemaVersion: SNAPSHOT_SCHEMA_VERSION,
-      collectedAt: now.toISOString(),
-      tool: { name: 'test', version: '0' },
-      source: {
-        baseUrl: 'sim',
-        api: 'atlas-v2',
-        apiVersion: '2025-02-19',
-        auth: 'service-account',
-        keepPii: false,
-      },
-      collector: null,
-      organizations: estate.organizations,
-      stats: { requests: 0, retries: 0, durationMs: 0 },
-    };
-    const audit = await auditSnapshot({
-      snapshot,
-      rules: await readRulesDir(DEFAULT_RULES_DIR),
-      policy: { ...DEFAULT_POLICY, allowedEmailDomains: [...estate.companyEmailDomains] },
-      waivers: [],
-      now,
-      inputs: { rulesDir: 'rules', policyFile: null, waiversFile: null, baselineFile: null },
-    });
+    const { snapshot, audit } = await auditedEstate(estate, now);
     const model = buildReportModel({ snapshot, snapshotSha256: '0'.repeat(64), audit, generatedAt: now });
     const email = renderEmailSummary(model);
     expect(Buffer.byteLength(email.html)).toBeLessThan(100 * 1024);

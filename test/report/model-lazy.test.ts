@@ -5,10 +5,7 @@
  * format is shown to build no row section at all.
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_POLICY } from '../../src/audit/policy.js';
-import { auditSnapshot } from '../../src/audit/run.js';
 import type { AuditResult } from '../../src/audit/types.js';
-import { DEFAULT_RULES_DIR, readRulesDir } from '../../src/input/audit-inputs.js';
 import { zeroDatabaseCounts } from '../../src/report/model/sections/database-access.js';
 import {
   buildReportModel,
@@ -18,8 +15,9 @@ import {
 } from '../../src/report/model.js';
 import { RENDERERS } from '../../src/report/renderers/index.js';
 import { generateEstate, PRESETS } from '../../src/sim/generate.js';
-import { SNAPSHOT_SCHEMA_VERSION, type Snapshot } from '../../src/snapshot/schema.js';
+import type { Snapshot } from '../../src/snapshot/schema.js';
 import { FIXED_NOW, FIXED_SHA, fixtureAudit, fixtureSnapshot } from '../fixtures/report/estate.js';
+import { auditedEstate } from '../helpers/estate-audit.js';
 import { PREVIOUS_SHA, previousReview } from './previous-fixture.js';
 
 const sections = vi.hoisted(() => ({ builds: 0 }));
@@ -91,30 +89,7 @@ async function generated(): Promise<{ snapshot: Snapshot; audit: AuditResult }> 
   for (const part of ['databaseUsers', 'customRoles', 'networkAccess', 'clusters'] as const)
     first!.coverage[part] = false;
   second!.coverage.accessHistory = false;
-  const snapshot: Snapshot = {
-    schemaVersion: SNAPSHOT_SCHEMA_VERSION,
-    collectedAt: now.toISOString(),
-    tool: { name: 'test', version: '0' },
-    source: {
-      baseUrl: 'sim',
-      api: 'atlas-v2',
-      apiVersion: '2025-02-19',
-      auth: 'service-account',
-      keepPii: false,
-    },
-    collector: null,
-    organizations: estate.organizations,
-    stats: { requests: 0, retries: 0, durationMs: 0 },
-  };
-  const audit = await auditSnapshot({
-    snapshot,
-    rules: await readRulesDir(DEFAULT_RULES_DIR),
-    policy: { ...DEFAULT_POLICY, allowedEmailDomains: [...estate.companyEmailDomains] },
-    waivers: [],
-    now,
-    inputs: { rulesDir: 'rules', policyFile: null, waiversFile: null, baselineFile: null },
-  });
-  return { snapshot, audit };
+  return auditedEstate(estate, now);
 }
 
 describe('report model counts without rows', () => {
