@@ -234,22 +234,24 @@ function assertEveryRowAssignedOnce(
  * of the reviewers after they answered). A campaign.json written before they were recorded: what the
  * merge's own audit (`audited`) flags.
  */
-export function campaignFlagged(campaign: Campaign, audited: ReadonlySet<string>): ReadonlySet<string> {
+function campaignFlagged(campaign: Campaign, audited: ReadonlySet<string>): ReadonlySet<string> {
   return campaign.flagged === undefined ? audited : new Set(campaign.flagged);
 }
 
 /**
  * The rows a campaign for `snapshot` must give out: checks that the campaign was split from that
- * snapshot (by sha256) and gives every identity of it, and every access list entry the audit flags,
- * exactly one reviewer; returns every row a workbook may hold (unflagged entries included). `review
+ * snapshot (by sha256) and gives every identity of it, and every flagged access list entry
+ * ({@link campaignFlagged}; `audited` is what the command's own audit flags), exactly one reviewer.
+ * Returns every row a workbook may hold (unflagged entries included) and the flagged rows. `review
  * merge` and `review status --snapshot` both ask it. Throws an InputError naming the campaign file.
  */
 export function campaignRows(
   campaign: Campaign,
   snapshot: { snapshot: Snapshot; sha256: string },
-  flagged: ReadonlySet<string>,
+  audited: ReadonlySet<string>,
   campaignFile: string,
-): Map<string, SnapshotIdentity> {
+): { rows: Map<string, SnapshotIdentity>; flagged: ReadonlySet<string> } {
+  const flagged = campaignFlagged(campaign, audited);
   if (campaign.snapshot.sha256 !== snapshot.sha256)
     throw new InputError(
       campaignFile,
@@ -266,7 +268,8 @@ export function campaignRows(
   }
   assertEveryRowAssignedOnce(campaign, required, campaignFile);
   // A recorded flag names a row some reviewer was given: a key added by hand (another org's, a typo)
-  // is no flag the workbooks showed.
+  // is no flag the workbooks showed. Checked after the rows, so that a campaign.json that dropped a
+  // reviewer is named for the rows it lost, not for the flags they leave behind.
   const given = new Set(campaign.reviewers.flatMap((r) => r.rows.map((x) => x.key)));
   const stray = (campaign.flagged ?? []).findIndex((k) => !given.has(k));
   if (stray >= 0)
@@ -275,7 +278,7 @@ export function campaignRows(
       `$.flagged[${stray}]`,
       `${campaign.flagged![stray]} is not a row of any reviewer`,
     );
-  return all;
+  return { rows: all, flagged };
 }
 
 /**
@@ -289,9 +292,8 @@ export async function readCampaignState(
   campaignFile: string,
 ): Promise<CampaignState> {
   const { campaign } = input;
-  const flagged = campaignFlagged(campaign, input.trust.flagged);
+  const { rows: all, flagged } = campaignRows(campaign, input.snapshot, input.trust.flagged, campaignFile);
   input = { ...input, trust: { ...input.trust, flagged } };
-  const all = campaignRows(campaign, input.snapshot, flagged, campaignFile);
   const limits = workbookLimits(snapshotSubjectCount(input.snapshot.snapshot));
   const state: CampaignState = {
     campaign,

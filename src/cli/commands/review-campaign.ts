@@ -18,12 +18,7 @@ import {
   identicalCommentRows,
   readAuditInputs,
 } from '../../input/audit-inputs.js';
-import {
-  type CampaignState,
-  campaignFlagged,
-  campaignRows,
-  parseCampaign,
-} from '../../review/campaign-state.js';
+import { type CampaignState, campaignRows, parseCampaign } from '../../review/campaign-state.js';
 import { formatProblemLines, type ReviewProblem } from '../../review/import.js';
 import type { ReviewTrust } from '../../review/import-review.js';
 import { mergeCampaign } from '../../review/merge.js';
@@ -404,7 +399,7 @@ export function statusCommand(ctx: CliContext) {
           { ...argv, snapshot: argv.snapshot },
           await loadEvidenceKeys(argv, ctx),
         );
-        campaignRows(campaign, loaded, campaignFlagged(campaign, trust.flagged), argv.campaign);
+        campaignRows(campaign, loaded, trust.flagged, argv.campaign);
       }
       const status = await campaignStatus(
         campaign,

@@ -312,7 +312,7 @@ function runOptions(yargs: Argv) {
 }
 
 export const runCommand: CommandFactory = (ctx: CliContext) =>
-  defineCommand<RunArgs & { evidence?: string | undefined }>({
+  defineCommand<RunArgs>({
     command: 'run',
     describe:
       'Collect, audit and report in one step (the quarterly job and the CI gate); exit 1 on violations',
@@ -337,7 +337,7 @@ export const runCommand: CommandFactory = (ctx: CliContext) =>
           '$0 run --all-orgs --roster hr-roster.csv --policy campaign-policy.yaml --split-by reviewer --out-dir campaign/',
           'collect and open a review campaign: the snapshot, one workbook per reviewer and campaign.json',
         ),
-    handler: async (args: RunArgs & { evidence?: string | undefined }) => {
+    handler: async (args: RunArgs) => {
       // The pack is sealed: its key and its file are checked before the first request.
       if (args.evidence)
         await preparePack({ out: args.evidence, force: args.force, 'signing-key': args['signing-key'] }, ctx);
@@ -353,11 +353,7 @@ export const runCommand: CommandFactory = (ctx: CliContext) =>
   });
 
 /** `run --evidence FILE`: packs the snapshot and reports this run wrote, with the audit inputs it used. */
-async function packRun(
-  args: RunArgs & { evidence?: string | undefined },
-  outcome: RunOutcome,
-  ctx: CliContext,
-) {
+async function packRun(args: RunArgs, outcome: RunOutcome, ctx: CliContext) {
   const snapshot = relative(ctx.cwd, outcome.snapshotFile);
   const reportFiles = outcome.outputs.map((o) => relative(ctx.cwd, o.path));
   const packArgs = {
