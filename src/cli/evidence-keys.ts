@@ -19,7 +19,7 @@ import {
   uniqueKeys,
   type VerifyKey,
 } from '../evidence/signature.js';
-import type { EvidenceSigner } from '../evidence/store.js';
+import { type EvidenceSigner, signaturePath } from '../evidence/store.js';
 import { TOOL } from '../version.js';
 import type { CliContext } from './context.js';
 
@@ -178,4 +178,9 @@ export async function loadEvidenceKeys(
 /** Who signs what a command writes now (null without a signing key). */
 export function evidenceSigner(keys: EvidenceKeys, now: Date): EvidenceSigner | null {
   return keys.signing ? { key: keys.signing, signedAt: now, tool: TOOL } : null;
+}
+
+/** The line a command prints for evidence it signed: where the signature is, and the key's fingerprint. */
+export function signedLine(file: string, keys: EvidenceKeys): string {
+  return keys.signing ? `signed ${signaturePath(file)} with key ${keys.signing.fingerprint}\n` : '';
 }

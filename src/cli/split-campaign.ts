@@ -11,6 +11,8 @@ import { CAMPAIGN_FILE, campaignSchema } from '../campaign/campaign.js';
 import { DEFAULT_REVIEW_POLICY, type ReviewPolicy } from '../campaign/policy.js';
 import { NoReviewerError } from '../campaign/routing.js';
 import { InputError, UsageError } from '../errors.js';
+import type { EvidenceKeys } from '../evidence/signature.js';
+import { assertEvidenceWritable, evidenceEntries } from '../evidence/store.js';
 import type { AuditInputs } from '../input/audit-inputs.js';
 import type { ReportModel } from '../report/model.js';
 import { defaultCampaignId, type SplitOutput, splitByReviewer } from '../report/split.js';
@@ -21,6 +23,7 @@ import { terminalSafe } from '../util/terminal.js';
 import { TOOL } from '../version.js';
 import { type AuditArgs, assertOutputsAreNotInputs } from './audit-options.js';
 import type { CliContext } from './context.js';
+import { evidenceSigner, signedLine } from './evidence-keys.js';
 
 export interface SplitArgs {
   'split-by'?: 'reviewer' | undefined;
@@ -92,9 +95,23 @@ export function planSplit(
   return { dir: resolve(ctx.cwd, shownDir), shownDir, due, campaignId: id };
 }
 
-/** Refuses an existing campaign.json before any work (exit 4); the workbooks are checked once named. */
-export async function assertSplitWritable(plan: SplitPlan, force: boolean): Promise<void> {
-  await assertWritable(join(plan.dir, CAMPAIGN_FILE), force);
+/**
+ * Refuses an existing campaign.json (or its signature) before any work (exit 4); the workbooks are
+ * checked once named. With a verify key configured, a campaign needs a signing key (exit 2): campaign.json
+ * is evidence (the reviewers, their rows and the flags the merge holds them to), and `review merge`,
+ * `status` and `remind` refuse an unsigned one under that key.
+ */
+export async function assertSplitWritable(
+  plan: SplitPlan,
+  force: boolean,
+  keys: EvidenceKeys,
+): Promise<void> {
+  if (keys.verify.length > 0 && !keys.signing)
+    throw new UsageError(
+      `a verify key is configured but no signing key: ${CAMPAIGN_FILE} would be unsigned, and refused by review merge under that key`,
+      { hint: 'give the signing key too (--signing-key or ATLAS_REVIEW_SIGNING_KEY)' },
+    );
+  await assertEvidenceWritable(join(plan.dir, CAMPAIGN_FILE), force);
 }
 
 /**
@@ -182,17 +199,24 @@ export async function prepareSplit(
   return out;
 }
 
-/** Writes the campaign's files as one set (campaign.json last) and says what was written. */
+/**
+ * Writes the campaign's files as one set (campaign.json last, signed when a signing key is configured)
+ * and says what was written.
+ */
 export async function writeSplit(
   plan: SplitPlan,
   out: SplitOutput,
-  force: boolean,
+  opts: { force: boolean; keys: EvidenceKeys; now: Date },
   ctx: Pick<CliContext, 'stdout'>,
 ): Promise<void> {
-  await writeFilesAtomic(
-    out.files.map((f) => ({ path: join(plan.dir, f.name), data: f.bytes })),
-    { force },
-  );
+  const signer = evidenceSigner(opts.keys, opts.now);
+  const entries = out.files.flatMap((f) => {
+    const path = join(plan.dir, f.name);
+    return f.name === CAMPAIGN_FILE
+      ? evidenceEntries(path, f.bytes, 'campaign', signer)
+      : [{ path, data: f.bytes }];
+  });
+  await writeFilesAtomic(entries, { force: opts.force });
   for (const r of out.campaign.reviewers)
     ctx.stdout(
       terminalSafe(`wrote ${plan.shownDir}/${r.workbook} (${r.rows.length} rows for ${r.reviewer})`) + '\n',
@@ -200,4 +224,5 @@ export async function writeSplit(
   ctx.stdout(
     `${terminalSafe(`wrote ${plan.shownDir}/${CAMPAIGN_FILE} (campaign ${out.campaign.campaignId}, ${out.campaign.reviewers.length} reviewers, due ${out.campaign.due})`)}\n`,
   );
+  ctx.stdout(signedLine(join(plan.shownDir, CAMPAIGN_FILE), opts.keys));
 }

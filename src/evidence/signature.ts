@@ -1,5 +1,6 @@
 /**
- * Detached Ed25519 signatures of evidence files (snapshots, sign-offs, revocation plans, apply logs).
+ * Detached Ed25519 signatures of evidence files (snapshots, sign-offs, revocation plans, apply logs,
+ * review campaigns' campaign.json).
  *
  * A signature file sits beside the file it signs (`snapshot.json.sig`). What is signed is a short
  * statement, not the file itself: a fixed prefix (so a signature made here cannot be passed off as
@@ -32,7 +33,7 @@ const SIGNATURE_SCHEMA_VERSION = 1 as const;
 export const SIGNATURE_SUFFIX = '.sig';
 
 /** What a signature says the file is; a file is accepted only as the kind the reader expects. */
-export const EVIDENCE_KINDS = ['snapshot', 'signoff', 'plan', 'apply-log'] as const;
+export const EVIDENCE_KINDS = ['snapshot', 'signoff', 'plan', 'apply-log', 'campaign'] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 
 /** The kinds in words, for messages and reports. */
@@ -41,6 +42,7 @@ export const EVIDENCE_KIND_TEXT: Record<EvidenceKind, string> = {
   signoff: 'sign-off',
   plan: 'revocation plan',
   'apply-log': 'apply log',
+  campaign: 'campaign record',
 };
 
 /** Domain separation: the first bytes of every signed statement. */

@@ -39,18 +39,24 @@ export interface ReadEvidence {
 
 /**
  * Reads `path` (named `shown` in messages) and, when `keys` has a verify key, checks its signature
- * (`<path>.sig`) as evidence of `kind`. Missing or unreadable files are InputErrors (exit 2).
+ * (`<path>.sig`) as evidence of `kind`. Missing or unreadable files, and files over `maxBytes` when
+ * given, are InputErrors (exit 2).
  */
 export async function readEvidence(
   path: string,
   kind: EvidenceKind,
   keys: EvidenceKeys,
   shown: string = path,
+  maxBytes?: number,
 ): Promise<ReadEvidence> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(path);
+    bytes =
+      maxBytes === undefined
+        ? await readFile(path)
+        : Buffer.from(await readInputBytes(path, shown, maxBytes));
   } catch (error) {
+    if (error instanceof InputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new InputError(
       shown,
@@ -107,10 +113,10 @@ export async function assertEvidenceWritable(path: string, force: boolean): Prom
  */
 export function evidenceEntries(
   path: string,
-  data: string,
+  data: string | Uint8Array,
   kind: EvidenceKind,
   signer: EvidenceSigner | null,
-): Array<{ path: string; data: string | null }> {
+): Array<{ path: string; data: string | Uint8Array | null }> {
   const sig = signer
     ? serializeSignature(
         signEvidence({ bytes: data, kind, key: signer.key, signedAt: signer.signedAt, tool: signer.tool }),

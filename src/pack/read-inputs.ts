@@ -99,7 +99,8 @@ export async function readPackSources(paths: PackPaths, cwd: string): Promise<Pa
   if (paths.waivers) await add('waivers', `waivers${ext(paths.waivers)}`, paths.waivers, false);
   if (paths.reportDir) await folder('report', 'report', paths.reportDir);
   for (const f of paths.reportFiles ?? []) await add('report', `report/${basename(f)}`, f, false);
-  for (const f of paths.campaignFiles ?? []) await add('report', `report/campaign/${basename(f)}`, f, false);
+  // campaign.json with its signature when the split signed it.
+  for (const f of paths.campaignFiles ?? []) await add('report', `report/campaign/${basename(f)}`, f, true);
   if (paths.rules) await folder('rules', 'rules', paths.rules);
   return sources;
 }

@@ -16,6 +16,7 @@ import type { ReviewPolicy } from '../campaign/policy.js';
 import { type RoutableRow, routeRows } from '../campaign/routing.js';
 import { compareText } from '../domain/compare-text.js';
 import { identityKey } from '../domain/keys.js';
+import { SIGNATURE_SUFFIX } from '../evidence/signature.js';
 import type { RosterPerson } from '../roster/roster.js';
 import type { Snapshot } from '../snapshot/schema.js';
 import type { ReportModel, RosterRow } from './model.js';
@@ -77,13 +78,17 @@ export function reviewerFileName(reviewer: string): string {
 }
 
 /**
- * Whether a split could write a file of this name into its folder: campaign.json, or a reviewer's
- * workbook ({@link reviewerFileName}). Which workbooks a split writes is known only once the rows are
+ * Whether a split could write a file of this name into its folder: campaign.json (and its signature),
+ * or a reviewer's workbook ({@link reviewerFileName}). Which workbooks a split writes is known only once the rows are
  * routed; a command that must refuse a clash before it has the rows (`run --split-by`) asks this.
  */
 export function isCampaignFileName(name: string): boolean {
   const n = name.toLowerCase();
-  return n === CAMPAIGN_FILE || (n.startsWith('review-') && n.endsWith('.xlsx'));
+  return (
+    n === CAMPAIGN_FILE ||
+    n === `${CAMPAIGN_FILE}${SIGNATURE_SUFFIX}` ||
+    (n.startsWith('review-') && n.endsWith('.xlsx'))
+  );
 }
 
 /** The Review rows with an open (unwaived) finding, sorted: what campaign.json records as flagged. */

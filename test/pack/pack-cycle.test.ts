@@ -456,6 +456,8 @@ describe('run --evidence', () => {
     // The snapshot (and its signature) is packed as the snapshot; the rest is the campaign.
     const written = readdirSync(join(dir, 'camp-run')).filter((f) => !f.startsWith('snapshot.json'));
     expect(written).toContain('campaign.json');
+    // A pack is sealed with a signing key, so the run signed its campaign record too.
+    expect(written).toContain('campaign.json.sig');
     const e = entries('camp-run.zip');
     for (const f of written)
       expect(sha256Hex(e.get(`report/campaign/${f}`)!), f).toBe(

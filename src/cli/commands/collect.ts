@@ -17,7 +17,13 @@ import {
 } from '../atlas-options.js';
 import { optionsArgv } from '../command-line.js';
 import type { CliContext } from '../context.js';
-import { evidenceSigner, loadEvidenceKeys, type SigningKeyArgs, signingKeyOption } from '../evidence-keys.js';
+import {
+  evidenceSigner,
+  loadEvidenceKeys,
+  type SigningKeyArgs,
+  signedLine,
+  signingKeyOption,
+} from '../evidence-keys.js';
 import { progressReporter, retryReporter } from '../progress.js';
 import { type CommandFactory, defineCommand } from './define.js';
 
@@ -68,11 +74,6 @@ export async function collectToFile(
   for (const org of snapshot.organizations)
     for (const note of org.notes) ctx.stderr(`note: ${org.name}: ${note}\n`);
   return { snapshot, sha256 };
-}
-
-/** The line a command prints for evidence it signed: where the signature is, and the key's fingerprint. */
-export function signedLine(file: string, keys: EvidenceKeys): string {
-  return keys.signing ? `signed ${signaturePath(file)} with key ${keys.signing.fingerprint}\n` : '';
 }
 
 export const collectCommand: CommandFactory = (ctx: CliContext) =>

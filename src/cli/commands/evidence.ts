@@ -107,7 +107,7 @@ function verifyCommand(ctx: CliContext) {
   return defineCommand<VerifyArgs>({
     command: 'verify <files..>',
     describe:
-      'Check the signatures (FILE.sig) of evidence files: snapshots, sign-offs, revocation plans, apply logs',
+      'Check the signatures (FILE.sig) of evidence files: snapshots, sign-offs, revocation plans, campaign records, apply logs',
     builder: (y: Argv) =>
       verifyKeyOption(y)
         .alias('verify-key', 'key')

@@ -30,7 +30,7 @@ import {
   warnCrossOrgWaivers,
 } from '../audit-options.js';
 import type { CliContext } from '../context.js';
-import { loadEvidenceKeys } from '../evidence-keys.js';
+import { loadEvidenceKeys, type SigningKeyArgs, signingKeyOption } from '../evidence-keys.js';
 import {
   assertSplitWritable,
   planSplit,
@@ -44,7 +44,7 @@ import { type CommandFactory, defineCommand } from './define.js';
 
 type FormatArgs = { [F in ReportFormat]?: string | undefined };
 
-interface ReportCommandArgs extends AuditArgs, FormatArgs, SplitArgs {
+interface ReportCommandArgs extends AuditArgs, FormatArgs, SplitArgs, SigningKeyArgs {
   snapshot: string;
   'group-by': GroupBy;
   'out-dir'?: string | undefined;
@@ -260,7 +260,7 @@ export const reportCommand: CommandFactory = (ctx) =>
         describe: 'Snapshot file from `collect`',
       });
       return auditOptions(
-        splitOptions(previousOption(reportOutputOptions(b)))
+        splitOptions(previousOption(reportOutputOptions(signingKeyOption(b))))
           .example('$0 report snap.json --out-dir out/', 'all formats with default names')
           .example('$0 report q4.json --previous q3.json --out-dir out/', 'with changes since Q3')
           .example(
@@ -279,6 +279,10 @@ export const reportCommand: CommandFactory = (ctx) =>
     },
     handler: async (argv: ReportCommandArgs) => {
       const split = planSplit(argv, ctx);
+      if (!split && argv['signing-key'] !== undefined)
+        throw new UsageError('--signing-key signs campaign.json; it needs --split-by reviewer', {
+          hint: 'report writes no other evidence: leave --signing-key out, or sign snapshots with collect or run',
+        });
       // With --split-by, --out-dir is the campaign's folder: other formats are named one by one.
       const outputs = planOutputs(split ? { ...argv, 'out-dir': undefined } : argv, ctx.cwd, split !== null);
       await assertOutputsAreNotInputs(
@@ -288,8 +292,8 @@ export const reportCommand: CommandFactory = (ctx) =>
       );
       // Refuse before any work, for every output (exit 4): never a partial set of reports.
       for (const o of outputs) await assertWritable(o.path, argv.force);
-      if (split) await assertSplitWritable(split, argv.force);
       const keys = await loadEvidenceKeys(argv, ctx);
+      if (split) await assertSplitWritable(split, argv.force, keys);
       const now = ctx.now();
       const opts = { ...auditFileOptions(argv.snapshot, argv, ctx.cwd), keys };
       const inputs = await readAuditInputs(opts, now);
@@ -310,7 +314,7 @@ export const reportCommand: CommandFactory = (ctx) =>
           )
         : null;
       await renderAndWrite(model, outputs, argv.force, ctx, argv['group-by']);
-      if (split && campaign) await writeSplit(split, campaign, argv.force, ctx);
+      if (split && campaign) await writeSplit(split, campaign, { force: argv.force, keys, now }, ctx);
       finishWithGate(audit, model, ctx, 'report');
     },
   });

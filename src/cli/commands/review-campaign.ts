@@ -11,7 +11,7 @@ import { sendMessage } from '../../email/send.js';
 import { parseAddress } from '../../email/settings.js';
 import { ExitCode, InputError } from '../../errors.js';
 import type { EvidenceKeys } from '../../evidence/signature.js';
-import { assertEvidenceWritable, evidenceEntries } from '../../evidence/store.js';
+import { assertEvidenceWritable, evidenceEntries, readEvidence } from '../../evidence/store.js';
 import {
   type AuditFileOptions,
   auditFromFiles,
@@ -40,10 +40,11 @@ import {
   evidenceSigner,
   loadEvidenceKeys,
   type SigningKeyArgs,
+  signedLine,
   signingKeyOption,
+  type VerifyKeyArgs,
   verifyKeyOption,
 } from '../evidence-keys.js';
-import { signedLine } from './collect.js';
 import { defineCommand } from './define.js';
 
 /** Files `review import` and `review merge` write into --out-dir. */
@@ -223,11 +224,24 @@ export function folderReader(dir: string, shownDir: string) {
   };
 }
 
-/** campaign.json as read: its text (the sign-off records its sha256) and the record. */
-export async function readCampaignFile(ctx: CliContext, file: string) {
-  const bytes = await readInputBytes(resolve(ctx.cwd, file), file, 64 * 1024 * 1024);
-  const text = Buffer.from(bytes).toString('utf8');
-  return { file, text, campaign: parseCampaign(text, file) };
+/** The largest campaign.json read: far above any campaign's (about 100 bytes a row). */
+const MAX_CAMPAIGN_BYTES = 64 * 1024 * 1024;
+
+/**
+ * campaign.json as read: its text (the sign-off records its sha256) and the record. With a verify key
+ * configured, its signature (campaign.json.sig, written by the split) is checked on the bytes read, and
+ * an unsigned or altered campaign.json is refused (exit 2): it says who reviews which rows, whom
+ * reminders go to, and which rows the merge holds to a justification.
+ */
+export async function readCampaignFile(ctx: CliContext, file: string, keys: EvidenceKeys) {
+  const { text, check } = await readEvidence(
+    resolve(ctx.cwd, file),
+    'campaign',
+    keys,
+    file,
+    MAX_CAMPAIGN_BYTES,
+  );
+  return { file, text, campaign: parseCampaign(text, file), evidence: check };
 }
 
 interface MergeArgs extends TrustArgs {
@@ -283,7 +297,7 @@ export function mergeCommand(ctx: CliContext) {
       const out = importOutputPaths(resolve(ctx.cwd, argv['out-dir']));
       await assertOutputsWritable(out, argv.force);
       const keys = await loadEvidenceKeys(argv, ctx);
-      const campaign = await readCampaignFile(ctx, argv.campaign);
+      const campaign = await readCampaignFile(ctx, argv.campaign, keys);
       const { loaded, trust, review } = await readTrust(ctx, argv, keys);
       const result = await mergeCampaign({
         campaign,
@@ -391,14 +405,11 @@ export function statusCommand(ctx: CliContext) {
           'and whether campaign.json still covers every row of the snapshot',
         ),
     handler: async (argv: StatusArgs) => {
-      const { campaign } = await readCampaignFile(ctx, argv.campaign);
+      const keys = await loadEvidenceKeys(argv, ctx);
+      const { campaign } = await readCampaignFile(ctx, argv.campaign, keys);
       // Without the snapshot, a campaign.json edited to drop rows would read as complete.
       if (argv.snapshot !== undefined) {
-        const { loaded, trust } = await readTrust(
-          ctx,
-          { ...argv, snapshot: argv.snapshot },
-          await loadEvidenceKeys(argv, ctx),
-        );
+        const { loaded, trust } = await readTrust(ctx, { ...argv, snapshot: argv.snapshot }, keys);
         campaignRows(campaign, loaded, trust.flagged, argv.campaign);
       }
       const status = await campaignStatus(
@@ -412,7 +423,7 @@ export function statusCommand(ctx: CliContext) {
   });
 }
 
-interface RemindArgs extends EmailArgs {
+interface RemindArgs extends EmailArgs, VerifyKeyArgs {
   dir: string;
   campaign: string;
   force: boolean;
@@ -424,7 +435,7 @@ export function remindCommand(ctx: CliContext) {
     describe:
       'Email every reviewer with open rows their workbook; after the due date the fallback reviewer is copied',
     builder: (y: Argv) =>
-      campaignFolder(smtpOptions(y), 'Folder of the campaign workbooks')
+      campaignFolder(verifyKeyOption(smtpOptions(y)), 'Folder of the campaign workbooks')
         .option('email-from', {
           type: 'string',
           describe: 'Sender address [env SMTP_FROM] (default: the SMTP user when it is an address)',
@@ -442,7 +453,8 @@ export function remindCommand(ctx: CliContext) {
           'one .eml per reviewer with open rows, their workbook attached',
         ),
     handler: async (argv: RemindArgs) => {
-      const { campaign } = await readCampaignFile(ctx, argv.campaign);
+      // A campaign.json edited to name another reviewer would mail them that reviewer's workbook.
+      const { campaign } = await readCampaignFile(ctx, argv.campaign, await loadEvidenceKeys(argv, ctx));
       const dir = resolve(ctx.cwd, argv.dir);
       const emlDir = argv.eml === undefined ? null : resolve(ctx.cwd, argv.eml);
       const smtp = emlDir === null ? await smtpConnection(argv, ctx) : null;

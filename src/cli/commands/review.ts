@@ -47,11 +47,11 @@ import {
   evidenceSigner,
   loadEvidenceKeys,
   type SigningKeyArgs,
+  signedLine,
   signingKeyOption,
   type VerifyKeyArgs,
   verifyKeyOption,
 } from '../evidence-keys.js';
-import { signedLine } from './collect.js';
 import { type CommandFactory, defineCommand } from './define.js';
 import {
   assertOutputsWritable,
@@ -376,8 +376,9 @@ const APPLY_ID_VARIABLE = {
 } as const;
 
 /**
- * Reads the evidence `review apply` binds. With a key, the plan, the sign-off and the snapshot must
- * each carry a valid signature; the workbook is bound by the sha256 the (signed) sign-off records.
+ * Reads the evidence `review apply` binds. With a key, the plan, the sign-off, the snapshot and a
+ * campaign's campaign.json must each carry a valid signature; the workbook (or the campaign's
+ * workbooks) is bound by the sha256 the (signed) sign-off records.
  */
 async function readApplyInputs(
   ctx: CliContext,
@@ -389,7 +390,7 @@ async function readApplyInputs(
   const signoffText = (await readEvidence(resolve(ctx.cwd, signoffArg), 'signoff', keys, signoffArg)).text;
   const snapshot = await readSnapshot(resolve(ctx.cwd, argv.snapshot), keys);
   if (argv.campaign !== undefined) {
-    const campaign = await readCampaignFile(ctx, argv.campaign);
+    const campaign = await readCampaignFile(ctx, argv.campaign, keys);
     return {
       plan: { file: argv.plan, text: planText },
       signoff: { file: signoffArg, text: signoffText },

@@ -37,7 +37,7 @@ import {
   prepareDelivery,
   reportAttachments,
 } from '../email-options.js';
-import { loadEvidenceKeys, type SigningKeyArgs, signingKeyOption } from '../evidence-keys.js';
+import { loadEvidenceKeys, type SigningKeyArgs, signedLine, signingKeyOption } from '../evidence-keys.js';
 import { retryReporter } from '../progress.js';
 import {
   assertSplitWritable,
@@ -49,7 +49,7 @@ import {
   writeSplit,
 } from '../split-campaign.js';
 import { emitAuditFormat } from './audit.js';
-import { collectToFile, defaultSnapshotName, signedLine } from './collect.js';
+import { collectToFile, defaultSnapshotName } from './collect.js';
 import { type CommandFactory, defineCommand } from './define.js';
 import { packEvidence, preparePack } from './evidence.js';
 import {
@@ -189,7 +189,6 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
   );
   await assertEvidenceWritable(snapshotFile, args.force);
   for (const path of outputs.map((o) => o.path)) await assertWritable(path, args.force);
-  if (split) await assertSplitWritable(split, args.force);
   const delivery = args['email-to']?.length ? await prepareDelivery(args, ctx) : null;
   // Keys, the sign-off and the previous snapshot are only used after collecting: read them now, so a
   // bad key or file fails before the first request. The previous snapshot is audited with the same
@@ -202,6 +201,7 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
         hint: 'give the signing key too (--signing-key or ATLAS_REVIEW_SIGNING_KEY), or collect and audit in two steps',
       },
     );
+  if (split) await assertSplitWritable(split, args.force, keys);
   const auditFiles = { ...auditFileOptions(snapshotFile, args, ctx.cwd), keys };
   // Rules, policy, waivers, baseline and sign-off: checked now, not after the whole collection.
   const inputs = await readAuditInputs(auditFiles, started);
@@ -267,7 +267,8 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
     // The email attaches the XLSX, the HTML and (when asked) the JSON exactly as written.
     const attached = new Set<ReportFormat>(delivery ? attachedFormats(delivery) : []);
     const written = await renderAndWrite(model, outputs, args.force, ctx, args['group-by'], attached);
-    if (split && campaign) await writeSplit(split, campaign, args.force, ctx);
+    if (split && campaign)
+      await writeSplit(split, campaign, { force: args.force, keys, now: ctx.now() }, ctx);
     return { loaded, audit, evidence, model, campaign, written };
   }
 

@@ -1,0 +1,189 @@
+/**
+ * campaign.json as signed evidence (docs/review.md, "Campaigns"): the split signs it with the signing
+ * key, and under a verify key `review merge`, `status`, `remind` and `apply` refuse a campaign.json that
+ * is unsigned or was changed after the split (exit 2, nothing written or sent). Each attack is one a
+ * person with write access to the campaign folder could make: empty the flags so that Keeps need no
+ * justification, or name another reviewer so that a reminder mails them the workbook.
+ */
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Campaign } from '../../src/campaign/campaign.js';
+import { parseSigningKey } from '../../src/evidence/signature.js';
+import { writeSnapshot } from '../../src/snapshot/store.js';
+import { TOOL } from '../../src/version.js';
+import { q3 } from '../fixtures/review/estate.js';
+import { runCliForTest, tempDir } from '../helpers/cli.js';
+
+const LEAD = 'lead@example.com';
+const SEC = 'sec@example.com';
+const NOW = new Date(Date.UTC(2026, 10, 25, 9));
+let dir: string;
+const cli = (argv: string[]) => runCliForTest(argv, { cwd: dir, now: NOW });
+const VERIFY = ['--verify-key', 'keys/verify-key.pem'];
+
+const split = (out: string, ...more: string[]) =>
+  cli([
+    'report',
+    'q3.json',
+    '--policy',
+    'policy.yaml',
+    '--split-by',
+    'reviewer',
+    '--out-dir',
+    out,
+    '--due',
+    '2026-11-30',
+    '--campaign-id',
+    'q3-2026',
+    '--fail-on',
+    'never',
+    ...more,
+  ]);
+const merge = (folder: string, ...more: string[]) =>
+  cli([
+    'review',
+    'merge',
+    folder,
+    '--campaign',
+    `${folder}/campaign.json`,
+    '--snapshot',
+    'q3.json',
+    '--out-dir',
+    `${folder}-out`,
+    ...more,
+  ]);
+const status = (folder: string, ...more: string[]) =>
+  cli(['review', 'status', folder, '--campaign', `${folder}/campaign.json`, ...more]);
+const remind = (folder: string, ...more: string[]) =>
+  cli([
+    'review',
+    'remind',
+    folder,
+    '--campaign',
+    `${folder}/campaign.json`,
+    '--email-from',
+    'bot@example.com',
+    '--eml',
+    `${folder}-eml`,
+    ...more,
+  ]);
+
+/** A copy of the signed campaign whose campaign.json `edit` changed (its signature left as it was). */
+function edited(name: string, edit: (c: Campaign) => void): string {
+  cpSync(join(dir, 'signed'), join(dir, name), { recursive: true });
+  const file = join(dir, name, 'campaign.json');
+  const campaign = JSON.parse(readFileSync(file, 'utf8')) as Campaign;
+  edit(campaign);
+  writeFileSync(file, `${JSON.stringify(campaign, null, 2)}\n`);
+  return name;
+}
+
+beforeAll(async () => {
+  dir = tempDir('aar-campaign-signed-');
+  expect((await cli(['evidence', 'keygen', '--out-dir', 'keys'])).code).toBe(0);
+  // The snapshot is signed too: under a verify key every piece of evidence read must be.
+  const key = parseSigningKey(readFileSync(join(dir, 'keys', 'signing-key.pem'), 'utf8'), 'test key');
+  await writeSnapshot(join(dir, 'q3.json'), q3(), {
+    force: false,
+    signer: { key, signedAt: NOW, tool: TOOL },
+  });
+  writeFileSync(
+    join(dir, 'policy.yaml'),
+    `review:\n  fallbackReviewer: ${SEC}\n  teamOwners:\n    admins: ${LEAD}\n`,
+  );
+  const signed = await split('signed', '--signing-key', 'keys/signing-key.pem');
+  expect(signed.stderr).toMatch(/^report: GATE OFF/);
+  expect(signed.code).toBe(0);
+  expect(signed.stdout).toMatch(/^signed signed\/campaign\.json\.sig with key SHA256:\S+$/m);
+  const unsigned = await split('unsigned');
+  expect(unsigned.code).toBe(0);
+  expect(unsigned.stdout).not.toContain('.sig');
+}, 60_000);
+
+describe('the split signs campaign.json', () => {
+  it('with the signing key: evidence verify accepts it as a campaign record', async () => {
+    expect(existsSync(join(dir, 'signed', 'campaign.json.sig'))).toBe(true);
+    expect(existsSync(join(dir, 'unsigned', 'campaign.json.sig'))).toBe(false);
+    const r = await cli(['evidence', 'verify', 'signed/campaign.json', ...VERIFY]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^ok signed\/campaign\.json: campaign record signed by /);
+    expect(r.code).toBe(0);
+  });
+
+  it('merge, status and remind read it under the verify key', async () => {
+    const m = await merge('signed', ...VERIFY);
+    expect(m.stderr).toMatch(/review merge: \d+ row\(s\) open/);
+    expect(m.code).toBe(1);
+    expect((await status('signed', ...VERIFY)).code).toBe(0);
+    const r = await remind('signed', ...VERIFY);
+    expect(r.stderr).toMatch(/review remind: 2 reminder\(s\)/);
+    expect(r.code).toBe(0);
+  });
+
+  it('a verify key without a signing key is refused before the audit: the campaign would be unsigned', async () => {
+    const r = await split('no-signing-key', ...VERIFY);
+    expect(r.stderr).toMatch(
+      /a verify key is configured but no signing key: campaign\.json would be unsigned, and refused by review merge/,
+    );
+    expect(r.code).toBe(2);
+    expect(existsSync(join(dir, 'no-signing-key'))).toBe(false);
+  });
+
+  it('--signing-key without --split-by is refused: report writes no other evidence', async () => {
+    const r = await cli([
+      'report',
+      'q3.json',
+      '--json',
+      'plain.json',
+      '--signing-key',
+      'keys/signing-key.pem',
+      '--fail-on',
+      'never',
+    ]);
+    expect(r.stderr).toMatch(/--signing-key signs campaign\.json; it needs --split-by reviewer/);
+    expect(r.code).toBe(2);
+    expect(existsSync(join(dir, 'plain.json'))).toBe(false);
+  });
+});
+
+describe('under a verify key, a changed or unsigned campaign.json is refused (exit 2)', () => {
+  it('flags emptied, so that a Keep of a flagged row would need no justification: merge writes nothing', async () => {
+    const folder = edited('no-flags', (c) => {
+      expect(c.flagged?.length).toBeGreaterThan(0);
+      c.flagged = [];
+    });
+    const r = await merge(folder, ...VERIFY);
+    expect(r.stderr).toMatch(/no-flags\/campaign\.json.*signature/);
+    expect(r.code).toBe(2);
+    expect(existsSync(join(dir, `${folder}-out`))).toBe(false);
+    // Without a key nothing is checked: the same folder merges (the user chose unsigned evidence).
+    expect((await merge(folder)).code).toBe(1);
+  });
+
+  it("a reviewer's address changed, so that a reminder would mail their workbook elsewhere: remind sends nothing", async () => {
+    const folder = edited('redirected', (c) => {
+      c.reviewers[0]!.reviewer = 'mallory@evil.example';
+    });
+    const r = await remind(folder, ...VERIFY);
+    expect(r.stderr).toMatch(/redirected\/campaign\.json.*signature/);
+    expect(r.code).toBe(2);
+    expect(existsSync(join(dir, `${folder}-eml`))).toBe(false);
+    expect((await status(folder, ...VERIFY)).code).toBe(2);
+  });
+
+  it('an unsigned campaign.json', async () => {
+    const r = await merge('unsigned', ...VERIFY);
+    expect(r.stderr).toMatch(/unsigned\/campaign\.json.*is not signed \(no unsigned\/campaign\.json\.sig\)/);
+    expect(r.code).toBe(2);
+    expect(existsSync(join(dir, 'unsigned-out'))).toBe(false);
+  });
+
+  it("another kind of evidence's signature does not pass for a campaign's", async () => {
+    const folder = edited('swapped-sig', () => {});
+    cpSync(join(dir, 'q3.json.sig'), join(dir, folder, 'campaign.json.sig'));
+    const r = await merge(folder, ...VERIFY);
+    expect(r.stderr).toMatch(/swapped-sig\/campaign\.json/);
+    expect(r.code).toBe(2);
+  });
+});
