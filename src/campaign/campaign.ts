@@ -11,6 +11,7 @@
 import * as z from 'zod';
 import { compareText } from '../domain/compare-text.js';
 import { isMailbox } from '../util/address.js';
+import { parseJsonText, parseWithSchema } from '../util/validate.js';
 import { ROUTES } from './policy.js';
 
 export const CAMPAIGN_SCHEMA_VERSION = 1 as const;
@@ -84,3 +85,8 @@ export const campaignSchema = z
     });
   });
 export type Campaign = z.infer<typeof campaignSchema>;
+
+/** campaign.json read and validated (InputError naming the file and JSON path). */
+export function parseCampaign(text: string, file: string): Campaign {
+  return parseWithSchema(campaignSchema, parseJsonText(text, file), file);
+}

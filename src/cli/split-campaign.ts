@@ -5,9 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { CAMPAIGN_FILE, campaignSchema } from '../campaign/campaign.js';
+import { CAMPAIGN_FILE, type Campaign, campaignSchema, parseCampaign } from '../campaign/campaign.js';
 import { DEFAULT_REVIEW_POLICY, type ReviewPolicy } from '../campaign/policy.js';
 import { NoReviewerError } from '../campaign/routing.js';
 import { InputError, UsageError } from '../errors.js';
@@ -15,7 +15,7 @@ import type { EvidenceKeys } from '../evidence/signature.js';
 import { assertEvidenceWritable, evidenceEntries } from '../evidence/store.js';
 import type { AuditInputs } from '../input/audit-inputs.js';
 import type { ReportModel } from '../report/model.js';
-import { defaultCampaignId, type SplitOutput, splitByReviewer } from '../report/split.js';
+import { defaultCampaignId, isCampaignFileName, type SplitOutput, splitByReviewer } from '../report/split.js';
 import { rosterIndex } from '../roster/roster.js';
 import type { Snapshot } from '../snapshot/schema.js';
 import { assertWritable, writeFilesAtomic } from '../util/files.js';
@@ -147,6 +147,47 @@ export interface SplitContext {
   otherOutputs: readonly string[];
 }
 
+/** A split ready to write, and what it replaces of an earlier campaign in the same folder (`--force`). */
+export interface PreparedSplit extends SplitOutput {
+  /** The earlier campaign's workbooks this split does not write: removed with the new set. */
+  earlier: { campaignId: string; workbooks: string[] } | null;
+}
+
+/**
+ * With `--force` over an earlier campaign in the same folder: the workbooks its campaign.json lists
+ * that this split does not write (a reviewer who is not in the new campaign). Left in the folder, such a
+ * workbook would still be found there, and could be sent, as if it were that reviewer's to decide. Only
+ * names a split writes (`review-….xlsx`, plain file names) are ever removed; an earlier campaign.json
+ * that cannot be read removes nothing, and says so.
+ */
+async function earlierCampaign(
+  plan: SplitPlan,
+  written: ReadonlySet<string>,
+  ctx: Pick<CliContext, 'stderr'>,
+): Promise<PreparedSplit['earlier']> {
+  const shown = `${plan.shownDir.replace(/\/+$/, '')}/${CAMPAIGN_FILE}`;
+  let text: string;
+  try {
+    text = await readFile(join(plan.dir, CAMPAIGN_FILE), 'utf8');
+  } catch {
+    return null; // no earlier campaign (an unreadable one is replaced, as --force asks)
+  }
+  let earlier: Campaign;
+  try {
+    earlier = parseCampaign(text, shown);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    ctx.stderr(
+      `warning: ${terminalSafe(shown)} is replaced, but it could not be read (${terminalSafe(error.message)}): workbooks of the earlier campaign, if any, stay in the folder\n`,
+    );
+    return null;
+  }
+  const workbooks = earlier.reviewers
+    .map((r) => r.workbook)
+    .filter((name) => !written.has(name) && isCampaignFileName(name) && basename(name) === name);
+  return { campaignId: earlier.campaignId, workbooks };
+}
+
 /**
  * Routes, renders and checks the campaign's files: a row without a reviewer is exit 2 naming the
  * policy, an existing file without `--force` exit 4, a file that is an input or another output exit 2.
@@ -154,8 +195,8 @@ export interface SplitContext {
  */
 export async function prepareSplit(
   c: SplitContext,
-  ctx: Pick<CliContext, 'cwd' | 'now'>,
-): Promise<SplitOutput> {
+  ctx: Pick<CliContext, 'cwd' | 'now' | 'stderr'>,
+): Promise<PreparedSplit> {
   const policy = reviewPolicyForSplit(c.inputs, c.args.policy);
   const policyFile = c.args.policy === undefined ? undefined : resolve(ctx.cwd, c.args.policy);
   const roster = c.inputs.roster;
@@ -196,7 +237,10 @@ export async function prepareSplit(
       throw new UsageError(`${p.option} is also written by another format`);
     await assertWritable(p.path, c.args.force);
   }
-  return out;
+  const earlier = c.args.force
+    ? await earlierCampaign(c.plan, new Set(out.files.map((f) => f.name)), ctx)
+    : null;
+  return { ...out, earlier };
 }
 
 /**
@@ -205,18 +249,25 @@ export async function prepareSplit(
  */
 export async function writeSplit(
   plan: SplitPlan,
-  out: SplitOutput,
+  out: PreparedSplit,
   opts: { force: boolean; keys: EvidenceKeys; now: Date },
   ctx: Pick<CliContext, 'stdout'>,
 ): Promise<void> {
   const signer = evidenceSigner(opts.keys, opts.now);
+  const stale = (out.earlier?.workbooks ?? []).map((name) => ({ path: join(plan.dir, name), data: null }));
   const entries = out.files.flatMap((f) => {
     const path = join(plan.dir, f.name);
     return f.name === CAMPAIGN_FILE
       ? evidenceEntries(path, f.bytes, 'campaign', signer)
       : [{ path, data: f.bytes }];
   });
-  await writeFilesAtomic(entries, { force: opts.force });
+  await writeFilesAtomic([...stale, ...entries], { force: opts.force });
+  for (const name of out.earlier?.workbooks ?? [])
+    ctx.stdout(
+      terminalSafe(
+        `removed ${plan.shownDir}/${name} (a workbook of the earlier campaign ${out.earlier!.campaignId}, not in this one)`,
+      ) + '\n',
+    );
   for (const r of out.campaign.reviewers)
     ctx.stdout(
       terminalSafe(`wrote ${plan.shownDir}/${r.workbook} (${r.rows.length} rows for ${r.reviewer})`) + '\n',

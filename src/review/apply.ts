@@ -22,12 +22,13 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { writeOperations, writePathParams } from '../atlas/write-operations.js';
+import { parseCampaign } from '../campaign/campaign.js';
 import { DEFAULT_REVIEW_POLICY } from '../campaign/policy.js';
 import { AtlasApiError, InputError, redactSecrets } from '../errors.js';
 import type { Snapshot } from '../snapshot/schema.js';
 import { sha256Hex } from '../snapshot/store.js';
 import { formatJsonPath, parseJsonText, parseWithSchema } from '../util/validate.js';
-import { parseCampaign, readCampaignState, stateProblems } from './campaign-state.js';
+import { readCampaignState, stateProblems } from './campaign-state.js';
 import { checkReviewWorkbook, readReviewWorkbook } from './import.js';
 import { signoffFromState } from './merge.js';
 import { buildRevocationPlan, PLAN_SCHEMA_VERSION, type PlannedCall, type RevocationPlan } from './plan.js';

@@ -9,7 +9,7 @@
  * (`review merge --reassigned-out` writes it into the folder, src/review/reassigned-workbook.ts). A
  * reassigned row is reassigned once: a Reassign in a follow-up workbook is refused.
  */
-import { type Campaign, campaignSchema } from '../campaign/campaign.js';
+import type { Campaign } from '../campaign/campaign.js';
 import { compareText } from '../domain/compare-text.js';
 import { InputError } from '../errors.js';
 import type { Snapshot } from '../snapshot/schema.js';
@@ -35,11 +35,6 @@ import { snapshotSubjectCount, type WorkbookLimits, workbookLimits } from './xls
 /** The follow-up workbook of the rows reassigned to `reviewer`: a plain file name in the campaign folder. */
 export function reassignedWorkbookName(reviewer: string): string {
   return `reassigned-${addressFileSlug(normaliseAddress(reviewer))}.xlsx`;
-}
-
-/** campaign.json read and validated (InputError naming the file and JSON path). */
-export function parseCampaign(text: string, file: string): Campaign {
-  return parseWithSchema(campaignSchema, parseJsonText(text, file), file);
 }
 
 /** One workbook of the campaign as read. */

@@ -192,6 +192,64 @@ describe('report --split-by reviewer', () => {
     expect([0, 1]).toContain(forced.code);
   });
 
+  it('with --force over an earlier campaign, removes the workbooks of its reviewers who are not in the new one', async () => {
+    const split = (policy: string, ...more: string[]) =>
+      cli([
+        'report',
+        'snap.json',
+        '--roster',
+        'hr.csv',
+        '--policy',
+        policy,
+        '--split-by',
+        'reviewer',
+        '--out-dir',
+        'resplit',
+        '--fail-on',
+        'never',
+        ...more,
+      ]);
+    expect((await split('policy.json')).code).toBe(0);
+    const earlier = campaignSchema.parse(
+      JSON.parse(readFileSync(join(dir, 'resplit', CAMPAIGN_FILE), 'utf8')),
+    );
+    const owners = ['team-lead@corp.example', 'project-owner@corp.example'].map(reviewerFileName);
+    for (const w of owners) expect(existsSync(join(dir, 'resplit', w))).toBe(true);
+    writeFileSync(join(dir, 'resplit', 'notes.txt'), 'mine');
+    // Without the team and project owners their rows fall to the managers and the fallback.
+    const policy = JSON.parse(readFileSync(join(dir, 'policy.json'), 'utf8'));
+    writeFileSync(
+      join(dir, 'lead-only.json'),
+      JSON.stringify({ ...policy, review: { fallbackReviewer: LEAD } }),
+    );
+    const r = await split('lead-only.json', '--force');
+    expect(r.code).toBe(0);
+    for (const w of owners) {
+      expect(existsSync(join(dir, 'resplit', w)), w).toBe(false);
+      expect(r.stdout).toContain(
+        `removed resplit/${w} (a workbook of the earlier campaign ${earlier.campaignId}, not in this one)`,
+      );
+    }
+    const now = campaignSchema.parse(JSON.parse(readFileSync(join(dir, 'resplit', CAMPAIGN_FILE), 'utf8')));
+    expect(readdirSync(join(dir, 'resplit')).sort()).toEqual(
+      [CAMPAIGN_FILE, 'notes.txt', ...now.reviewers.map((x) => x.workbook)].sort(),
+    );
+
+    // An earlier campaign.json that names files a split never writes removes none of them.
+    now.reviewers.push({ ...now.reviewers[0]!, reviewer: 'x@corp.example', workbook: 'notes.txt' });
+    writeFileSync(join(dir, 'resplit', CAMPAIGN_FILE), JSON.stringify(now));
+    expect((await split('lead-only.json', '--force')).code).toBe(0);
+    expect(readFileSync(join(dir, 'resplit', 'notes.txt'), 'utf8')).toBe('mine');
+
+    // One that cannot be read is replaced, and the warning says its workbooks stay.
+    writeFileSync(join(dir, 'resplit', CAMPAIGN_FILE), '{');
+    const unreadable = await split('lead-only.json', '--force');
+    expect(unreadable.code).toBe(0);
+    expect(unreadable.stderr).toMatch(
+      /warning: resplit\/campaign\.json is replaced, but it could not be read \(.*not valid JSON.*\): workbooks of the earlier campaign, if any, stay in the folder/,
+    );
+  });
+
   it('refuses a workbook name that exists though campaign.json does not (exit 4), writing nothing', async () => {
     const out = join(dir, 'camp2');
     const args = [

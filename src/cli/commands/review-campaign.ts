@@ -5,6 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
+import { parseCampaign } from '../../campaign/campaign.js';
 import { DEFAULT_REVIEW_POLICY, type ReviewPolicy } from '../../campaign/policy.js';
 import { buildMessage, CONTENT_TYPES, writeEml } from '../../email/message.js';
 import { sendMessage } from '../../email/send.js';
@@ -18,7 +19,7 @@ import {
   identicalCommentRows,
   readAuditInputs,
 } from '../../input/audit-inputs.js';
-import { type CampaignState, campaignRows, parseCampaign } from '../../review/campaign-state.js';
+import { type CampaignState, campaignRows } from '../../review/campaign-state.js';
 import { formatProblemLines, type ReviewProblem } from '../../review/import.js';
 import type { ReviewTrust } from '../../review/import-review.js';
 import { mergeCampaign } from '../../review/merge.js';
