@@ -3,13 +3,14 @@ import type { Argv } from 'yargs';
 import type { AuditResult } from '../../audit/types.js';
 import { gateFailureText } from '../../audit/verdict.js';
 import { ExitCode, UsageError } from '../../errors.js';
+import type { EvidenceCheck } from '../../evidence/signature.js';
 import {
   type AuditFileOptions,
   type AuditInputs,
   auditFromFiles,
   readAuditInputs,
 } from '../../input/audit-inputs.js';
-import { loadPrevious } from '../../input/previous.js';
+import { type LoadedPrevious, loadPrevious } from '../../input/previous.js';
 import { buildReportModel, type ReportModel } from '../../report/model.js';
 import {
   GROUP_BY,
@@ -230,17 +231,41 @@ export async function auditedModel(
   const previous = previousFile
     ? await loadPrevious(resolve(ctx.cwd, previousFile), opts, now, previousFile)
     : undefined;
+  const model = reviewModel({ loaded, audit, evidence, previous, generatedAt: now }, ctx, command);
+  return { loaded, audit, model };
+}
+
+/**
+ * The report model of an audited snapshot file, with the changes since the previous review when there
+ * is one: its snapshot's signature check joins the evidence line, and a previous snapshot collected
+ * after this one is warned about. `report`, `email` and `run` build their model so.
+ */
+export function reviewModel(
+  r: {
+    loaded: LoadedSnapshot;
+    audit: AuditResult;
+    evidence: readonly EvidenceCheck[];
+    previous: LoadedPrevious | undefined;
+    generatedAt: Date;
+    asOf?: Date;
+    snapshotFile?: string;
+  },
+  ctx: Pick<CliContext, 'stderr'>,
+  command: string,
+): ReportModel {
+  const { loaded, previous } = r;
   if (previous)
     warnIfPreviousIsNewer(previous.snapshot.collectedAt, loaded.snapshot.collectedAt, ctx, command);
-  const model = buildReportModel({
+  return buildReportModel({
     snapshot: loaded.snapshot,
     snapshotSha256: loaded.sha256,
-    audit,
-    generatedAt: now,
+    snapshotFile: r.snapshotFile,
+    audit: r.audit,
+    generatedAt: r.generatedAt,
+    asOf: r.asOf,
     previous,
-    evidence: [...evidence, ...(previous ? [previous.evidence] : [])],
+    evidence: [...r.evidence, ...(previous ? [previous.evidence] : [])],
   });
-  return { loaded, audit, model };
 }
 
 /**

@@ -8,7 +8,7 @@ import { assertEvidenceWritable, signaturePath } from '../../evidence/store.js';
 import { summarizeEvidence } from '../../evidence/summary.js';
 import { auditFromFiles, readAuditInputs } from '../../input/audit-inputs.js';
 import { loadPrevious } from '../../input/previous.js';
-import { buildReportModel, type ReportModel } from '../../report/model.js';
+import type { ReportModel } from '../../report/model.js';
 import { type GroupBy, RENDERERS, REPORT_FORMATS, type ReportFormat } from '../../report/renderers/index.js';
 import { isCampaignFileName } from '../../report/split.js';
 import { assertWritable, exists, whileWriting } from '../../util/files.js';
@@ -59,6 +59,7 @@ import {
   previousOption,
   renderAndWrite,
   reportOutputOptions,
+  reviewModel,
 } from './report.js';
 
 type FormatArgs = { [F in ReportFormat]?: string | undefined };
@@ -240,17 +241,20 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
     // file (and its signature checked): the evidence is what gets audited.
     const now = started;
     const { loaded, audit, evidence } = await auditFromFiles(auditFiles, now, inputs);
-    const model = buildReportModel({
-      snapshot: loaded.snapshot,
-      snapshotSha256: loaded.sha256,
-      snapshotFile: relative(ctx.cwd, snapshotFile),
-      audit,
-      // Day counts as of the collection's start (the audit's clock); the timestamp is the wall clock.
-      asOf: now,
-      generatedAt: ctx.now(),
-      previous,
-      evidence: [...evidence, ...(previous ? [previous.evidence] : [])],
-    });
+    const model = reviewModel(
+      {
+        loaded,
+        audit,
+        evidence,
+        previous,
+        // Day counts as of the collection's start (the audit's clock); the timestamp is the wall clock.
+        asOf: now,
+        generatedAt: ctx.now(),
+        snapshotFile: relative(ctx.cwd, snapshotFile),
+      },
+      ctx,
+      'run',
+    );
     const campaign = split
       ? await prepareSplit(
           {
