@@ -476,7 +476,7 @@ const README_PLANS: Record<string, Plan> = {
     { usage: true },
   'atlas-access-review review apply evidence/revocation-plan.json --snapshot snap.json --workbook campaign/ --campaign campaign/campaign.json [--yes]':
     { usage: true },
-  'atlas-access-review report snapshot.json [--html f] [--xlsx f] [--json f] [--csv f] [--junit f] [--markdown f] [--out-dir dir] [--previous previous-snapshot.json] [--group-by rule|control] [--force] [audit options] [--split-by reviewer] [--due YYYY-MM-DD] [--campaign-id id]':
+  'atlas-access-review report snapshot.json [--html f] [--xlsx f] [--json f] [--csv f] [--junit f] [--markdown f] [--out-dir dir] [--previous previous-snapshot.json] [--group-by rule|control] [--force] [audit options] [--split-by reviewer] [--due YYYY-MM-DD] [--campaign-id id] [--signing-key key.pem]':
     { usage: true },
   'atlas-access-review run (--org <id>... | --all-orgs) [collect options] [audit options] [--out-dir dir | --html f --xlsx f ...] [--snapshot file] [--previous previous-snapshot.json] [--format text|json|junit|markdown|github|sarif|html|csv|email] [--email-to addr... email options] [--force] [--quiet] [--evidence pack.zip] [--split-by reviewer] [--due YYYY-MM-DD] [--campaign-id id]':
     { usage: true },
@@ -743,6 +743,23 @@ const HELP_PLANS: Record<string, Plan> = {
     },
   '$0 evidence keygen --out-dir keys': {
     run: { code: 0, group: 'evidence', writes: ['keys/signing-key.pem', 'keys/verify-key.pem'] },
+  },
+  '$0 evidence sign campaign/campaign.json --kind campaign --signing-key keys/signing-key.pem': {
+    run: {
+      code: 0,
+      given: CAMPAIGN_GIVEN,
+      // A campaign split without a key, and a key pair made after it.
+      before: async (dir) => {
+        await splitCampaign(dir);
+        const r = await runCliForTest(['evidence', 'keygen', '--out-dir', 'keys'], {
+          env: documentedEnv(),
+          cwd: dir,
+        });
+        expect(r.code, r.stderr).toBe(0);
+      },
+      writes: ['campaign/campaign.json.sig'],
+      stdout: /^signed campaign\/campaign\.json\.sig with key SHA256:/,
+    },
   },
   '$0 evidence verify q4.json --verify-key keys/verify-key.pem': {
     run: {

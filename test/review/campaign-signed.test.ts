@@ -187,3 +187,40 @@ describe('under a verify key, a changed or unsigned campaign.json is refused (ex
     expect(r.code).toBe(2);
   });
 });
+
+describe('evidence sign: a record written before a signing key was configured', () => {
+  it('a campaign split unsigned, signed after the fact, is read under the verify key', async () => {
+    cpSync(join(dir, 'unsigned'), join(dir, 'late'), { recursive: true });
+    const sign = ['evidence', 'sign', 'late/campaign.json', '--kind', 'campaign'];
+    const r = await cli([...sign, '--signing-key', 'keys/signing-key.pem']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^signed late\/campaign\.json\.sig with key SHA256:\S+\n$/);
+    expect(r.code).toBe(0);
+    const m = await merge('late', ...VERIFY);
+    expect(m.stderr).toMatch(/review merge: \d+ row\(s\) open/);
+    expect(m.code).toBe(1);
+    // An existing signature is replaced only with --force (exit 4); without a key there is nothing to sign with.
+    expect((await cli([...sign, '--signing-key', 'keys/signing-key.pem'])).code).toBe(4);
+    const keyless = await cli(sign);
+    expect(keyless.stderr).toMatch(/nothing to sign with: no signing key configured/);
+    expect(keyless.code).toBe(2);
+  });
+
+  it('validates the file as the kind it is signed as: a snapshot is no campaign (exit 2, nothing signed)', async () => {
+    const r = await cli([
+      'evidence',
+      'sign',
+      'q3.json',
+      '--kind',
+      'campaign',
+      '--signing-key',
+      'keys/signing-key.pem',
+      '--force',
+    ]);
+    expect(r.stderr).toMatch(/^error: q3\.json: /);
+    expect(r.code).toBe(2);
+    // q3.json.sig is still the snapshot signature written in beforeAll.
+    const v = await cli(['evidence', 'verify', 'q3.json', ...VERIFY]);
+    expect(v.stdout).toMatch(/^ok q3\.json: snapshot signed by /);
+  });
+});

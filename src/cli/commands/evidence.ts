@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import * as z from 'zod';
 import { failOnSchema } from '../../audit/policy.js';
+import { parseCampaign } from '../../campaign/campaign.js';
 import type { FailOn } from '../../domain/severity.js';
 import { ExitCode, InputError, KnownError, UsageError } from '../../errors.js';
 import {
@@ -14,7 +15,7 @@ import {
   type SigningKey,
   type VerifyKey,
 } from '../../evidence/signature.js';
-import { readEvidence, signaturePath } from '../../evidence/store.js';
+import { evidenceEntries, readEvidence, signaturePath } from '../../evidence/store.js';
 import { auditFromFiles } from '../../input/audit-inputs.js';
 import { buildPack } from '../../pack/build.js';
 import { readPackSources } from '../../pack/read-inputs.js';
@@ -36,8 +37,10 @@ import { auditFileOptions } from '../audit-options.js';
 import type { CliContext } from '../context.js';
 import {
   EVIDENCE_ENV,
+  evidenceSigner,
   loadEvidenceKeys,
   type SigningKeyArgs,
+  signedLine,
   signingKeyOption,
   type VerifyKeyArgs,
   verifyKeyOption,
@@ -169,6 +172,62 @@ function verifyCommand(ctx: CliContext) {
   });
 }
 
+/** The records `evidence sign` signs after the fact, each validated as that kind first. */
+const SIGNABLE = {
+  snapshot: (text: string, file: string) => void parseSnapshot(text, file),
+  campaign: (text: string, file: string) => void parseCampaign(text, file),
+} as const satisfies Partial<Record<EvidenceKind, (text: string, file: string) => void>>;
+
+interface SignArgs extends SigningKeyArgs {
+  file: string;
+  kind: keyof typeof SIGNABLE;
+  force: boolean;
+}
+
+/**
+ * `evidence sign <file> --kind snapshot|campaign`: signs a record written before a signing key was
+ * configured (a snapshot collected without one, a campaign split before campaign.json was signed), so
+ * that commands under a verify key accept it. The file is validated as that kind first; the signature
+ * says when it was signed (`signedAt`), which an auditor can hold against the record's own dates.
+ * Sign-offs, plans and apply logs are signed as they are written, never after.
+ */
+function signCommand(ctx: CliContext) {
+  return defineCommand<SignArgs>({
+    command: 'sign <file>',
+    describe:
+      'Sign a snapshot or a campaign.json written before a signing key was configured (FILE.sig beside it)',
+    builder: (y: Argv) =>
+      signingKeyOption(y)
+        .positional('file', { type: 'string', demandOption: true, describe: 'The record to sign' })
+        .option('kind', {
+          choices: Object.keys(SIGNABLE) as Array<keyof typeof SIGNABLE>,
+          demandOption: true,
+          describe: 'What the file is: it is validated as that before it is signed',
+        })
+        .option('force', { type: 'boolean', default: false, describe: 'Replace a signature that exists' })
+        .example(
+          '$0 evidence sign campaign/campaign.json --kind campaign --signing-key keys/signing-key.pem',
+          'a campaign split before campaign.json was signed, for review merge under a verify key',
+        ),
+    handler: async (argv: SignArgs) => {
+      const keys = await loadEvidenceKeys(argv, ctx);
+      if (!keys.signing)
+        throw new UsageError('nothing to sign with: no signing key configured', {
+          hint: `give the private key with --signing-key <file>, ${EVIDENCE_ENV.signingKey} or ${EVIDENCE_ENV.signingKeyFile}`,
+        });
+      const path = resolve(ctx.cwd, argv.file);
+      await assertWritable(signaturePath(path), argv.force);
+      const { bytes, text } = await readEvidence(path, argv.kind, NO_KEYS, argv.file);
+      SIGNABLE[argv.kind](text, argv.file);
+      // The bytes read are the bytes signed (the file is not rewritten): the signature entry alone.
+      const [sig] = evidenceEntries(path, bytes, argv.kind, evidenceSigner(keys, ctx.now()));
+      await writeFileAtomic(sig!.path, sig!.data!, { force: argv.force });
+      ctx.stdout(signedLine(argv.file, keys));
+      ctx.exitCode = ExitCode.ok;
+    },
+  });
+}
+
 /**
  * Verifies one evidence pack and prints what held and what did not; false when anything did not
  * (exit 1). A zip or manifest that cannot be read throws an InputError (exit 2).
@@ -222,9 +281,14 @@ export const evidenceCommand: CommandFactory = (ctx) =>
   defineCommand<Record<string, never>>({
     command: 'evidence <command>',
     describe:
-      'Sign evidence: make a signing key pair, check the signatures of evidence files, pack and verify a review cycle',
+      'Sign evidence: make a signing key pair, sign or check evidence files, pack and verify a review cycle',
     builder: (y: Argv) =>
-      y.command(keygenCommand(ctx)).command(verifyCommand(ctx)).command(packCommand(ctx)).demandCommand(1),
+      y
+        .command(keygenCommand(ctx))
+        .command(signCommand(ctx))
+        .command(verifyCommand(ctx))
+        .command(packCommand(ctx))
+        .demandCommand(1),
     handler: async () => {},
   });
 
