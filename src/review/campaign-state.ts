@@ -85,7 +85,7 @@ function summaryValue(
 }
 
 /** The workbook names the campaign and the reviewer it was written for (Summary rows). */
-function belongingProblems(
+export function belongingProblems(
   summary: Array<{ row: number; label: CellData; value: CellData }> | null,
   campaign: Campaign,
   reviewer: string,

@@ -12,7 +12,7 @@ import { sha256Hex } from '../snapshot/store.js';
 import { normaliseAddress, visibleText } from '../util/address.js';
 import { terminalSafe } from '../util/terminal.js';
 import { HEADERS, REASSIGN_DECISION } from '../workbook/contract.js';
-import { reassignedWorkbookName } from './campaign-state.js';
+import { belongingProblems, reassignedWorkbookName } from './campaign-state.js';
 import { type CellData, readReviewWorkbook, reassignTarget } from './import.js';
 import { workbookLimits } from './xlsx-package.js';
 
@@ -28,8 +28,10 @@ export interface ReviewerStatus {
   /**
    * Their workbook (and follow-up workbook of reassigned rows) as found in the folder: `present`, and
    * `untouched` when it is still the bytes the split wrote (campaign.json's sha256; null for follow-ups).
+   * `notTheirs` says why a workbook in their file is not theirs (its Summary names another campaign or
+   * reviewer, or it holds rows the campaign gave someone else); null when it is, or is missing.
    */
-  workbooks: Array<{ file: string; present: boolean; untouched: boolean | null }>;
+  workbooks: Array<{ file: string; present: boolean; untouched: boolean | null; notTheirs: string | null }>;
   overdue: boolean;
 }
 
@@ -45,17 +47,32 @@ export interface CampaignStatus {
   reviewers: ReviewerStatus[];
 }
 
-/** What a workbook's rows say: decided keys and reassignments (key -> new reviewer). */
+/** What a workbook says: decided keys, reassignments (key -> new reviewer) and whether it is theirs. */
+interface WorkbookDecisions {
+  decided: Set<string>;
+  reassigned: Map<string, string>;
+  notTheirs: string | null;
+}
+
+/**
+ * Reads the workbook in `file` of `reviewer`, who holds the rows `keys`. Its Summary must name the
+ * campaign and the reviewer, and its Review sheet hold none but their rows: a workbook put in another
+ * reviewer's place (theirs by mistake, or on purpose) would otherwise be counted for them, and mailed
+ * to them by `review remind`.
+ */
 async function readDecisions(
   bytes: Uint8Array,
   file: string,
-  rows: number,
-): Promise<{ decided: Set<string>; reassigned: Map<string, string> }> {
-  const contents = await readReviewWorkbook(bytes, file, workbookLimits(rows));
+  campaign: Campaign,
+  reviewer: string,
+  keys: readonly string[],
+): Promise<WorkbookDecisions> {
+  const contents = await readReviewWorkbook(bytes, file, workbookLimits(keys.length));
   const decided = new Set<string>();
   const reassigned = new Map<string, string>();
+  const belonging = belongingProblems(contents.summary, campaign, reviewer)[0];
   const review = contents.review;
-  if (!review) return { decided, reassigned };
+  if (!review) return { decided, reassigned, notTheirs: belonging?.message ?? null };
   const col = (h: string) =>
     [...review.headers].find(([, t]) => visibleText(t).trim().toLowerCase() === h.toLowerCase())?.[0];
   const [k, d, c, rv] = [
@@ -65,7 +82,17 @@ async function readDecisions(
     col(HEADERS.reviewer),
   ];
   const text = (v: CellData | undefined) => (v === null || v === undefined ? '' : String(v).trim());
-  if (k === undefined || d === undefined) return { decided, reassigned };
+  if (k === undefined || d === undefined)
+    return { decided, reassigned, notTheirs: belonging?.message ?? null };
+  const theirs = new Set(keys);
+  const foreign = review.rows
+    .map((r) => text(r.cells.get(k)))
+    .filter((key) => key !== '' && !theirs.has(key));
+  const notTheirs =
+    belonging?.message ??
+    (foreign.length > 0
+      ? `it holds ${foreign.length} row(s) the campaign did not give ${reviewer} (the first: ${foreign[0]})`
+      : null);
   for (const r of review.rows) {
     const key = text(r.cells.get(k));
     const decision = text(r.cells.get(d));
@@ -79,7 +106,7 @@ async function readDecisions(
       if (to !== null) reassigned.set(key, to);
     }
   }
-  return { decided, reassigned };
+  return { decided, reassigned, notTheirs };
 }
 
 /**
@@ -114,12 +141,13 @@ export async function campaignStatus(
     const e = entry(r.reviewer);
     const keys = r.rows.map((x) => x.key);
     const bytes = await readFile(r.workbook);
+    const read = bytes ? await readDecisions(bytes, r.workbook, campaign, r.reviewer, keys) : null;
     e.workbooks.push({
       file: r.workbook,
       present: bytes !== null,
       untouched: bytes === null ? null : sha256Hex(bytes) === r.sha256,
+      notTheirs: read?.notTheirs ?? null,
     });
-    const read = bytes ? await readDecisions(bytes, r.workbook, keys.length) : null;
     for (const key of keys) {
       const to = read?.reassigned.get(key);
       if (to) {
@@ -135,8 +163,8 @@ export async function campaignStatus(
     const e = entry(to);
     const file = reassignedWorkbookName(to);
     const bytes = await readFile(file);
-    e.workbooks.push({ file, present: bytes !== null, untouched: null });
-    const read = bytes ? await readDecisions(bytes, file, keys.length) : null;
+    const read = bytes ? await readDecisions(bytes, file, campaign, to, keys) : null;
+    e.workbooks.push({ file, present: bytes !== null, untouched: null, notTheirs: read?.notTheirs ?? null });
     e.reassignedIn += keys.length;
     e.total += keys.length;
     e.decided += keys.filter((k) => read?.decided.has(k)).length;
@@ -174,7 +202,10 @@ export function formatStatusText(s: CampaignStatus): string {
     String(e.reassignedIn),
     String(e.reassignedOut),
     e.workbooks
-      .map((w) => `${terminalSafe(w.file)}${!w.present ? ' (missing)' : w.untouched ? ' (untouched)' : ''}`)
+      .map(
+        (w) =>
+          `${terminalSafe(w.file)}${!w.present ? ' (missing)' : w.notTheirs ? ' (NOT THEIRS)' : w.untouched ? ' (untouched)' : ''}`,
+      )
       .join(', '),
     e.overdue ? 'OVERDUE' : '',
   ]);
@@ -185,10 +216,30 @@ export function formatStatusText(s: CampaignStatus): string {
       .join('  ')
       .trimEnd()}\n`;
   const t = s.totals;
+  const notTheirs = s.reviewers.flatMap((e) =>
+    e.workbooks.flatMap((w) =>
+      w.notTheirs ? [terminalSafe(`${w.file} is not ${e.reviewer}'s workbook: ${w.notTheirs}`)] : [],
+    ),
+  );
   return (
     `campaign ${terminalSafe(s.campaignId)}, due ${s.due} (as of ${s.asOf}${s.pastDue ? ', past due' : ''})\n` +
     line(head) +
     rows.map(line).join('') +
-    `${t.decided}/${t.rows} decided, ${t.open} open, ${t.missingWorkbooks} workbook(s) missing${s.complete ? '; complete' : ''}\n`
+    `${t.decided}/${t.rows} decided, ${t.open} open, ${t.missingWorkbooks} workbook(s) missing${s.complete ? '; complete' : ''}\n` +
+    notTheirs.map((w) => `warning: ${w}\n`).join('')
+  );
+}
+
+/**
+ * The workbooks a reminder would attach that are not the reviewer's ({@link ReviewerStatus}
+ * `notTheirs`), as one line each: `review remind` sends nothing while there is one.
+ */
+export function misplacedWorkbooks(s: CampaignStatus): string[] {
+  return s.reviewers.flatMap((e) =>
+    e.open === 0
+      ? []
+      : e.workbooks.flatMap((w) =>
+          w.present && w.notTheirs ? [`${w.file} is not ${e.reviewer}'s workbook: ${w.notTheirs}`] : [],
+        ),
   );
 }

@@ -1,18 +1,22 @@
 /**
- * campaign.json as signed evidence (docs/review.md, "Campaigns"): the split signs it with the signing
- * key, and under a verify key `review merge`, `status`, `remind` and `apply` refuse a campaign.json that
- * is unsigned or was changed after the split (exit 2, nothing written or sent). Each attack is one a
- * person with write access to the campaign folder could make: empty the flags so that Keeps need no
- * justification, or name another reviewer so that a reminder mails them the workbook.
+ * What a person with write access to a campaign folder could change (docs/review.md, "Campaigns").
+ * campaign.json is signed evidence: the split signs it with the signing key, and under a verify key
+ * `review merge`, `status`, `remind` and `apply` refuse a campaign.json that is unsigned or was changed
+ * after the split (exit 2, nothing written or sent): emptied flags (Keeps then need no justification),
+ * another reviewer's address (a reminder then mails them the workbook). And a workbook put in another
+ * reviewer's place is never mailed to them by `review remind`, signed or not.
  */
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Campaign } from '../../src/campaign/campaign.js';
 import { parseSigningKey } from '../../src/evidence/signature.js';
+import { reviewerFileName } from '../../src/report/split.js';
 import { writeSnapshot } from '../../src/snapshot/store.js';
 import { TOOL } from '../../src/version.js';
-import { q3 } from '../fixtures/review/estate.js';
+import { ASSIGNED_REVIEWER_LABEL } from '../../src/workbook/contract.js';
+import { fillWorkbook, q3 } from '../fixtures/review/estate.js';
 import { runCliForTest, tempDir } from '../helpers/cli.js';
 
 const LEAD = 'lead@example.com';
@@ -222,5 +226,53 @@ describe('evidence sign: a record written before a signing key was configured', 
     // q3.json.sig is still the snapshot signature written in beforeAll.
     const v = await cli(['evidence', 'verify', 'q3.json', ...VERIFY]);
     expect(v.stdout).toMatch(/^ok q3\.json: snapshot signed by /);
+  });
+});
+
+describe("a workbook in another reviewer's place is never mailed to them", () => {
+  const place = async (name: string, edit?: (wb: ExcelJS.Workbook) => void) => {
+    cpSync(join(dir, 'unsigned'), join(dir, name), { recursive: true });
+    await fillWorkbook(
+      join(dir, name, reviewerFileName(SEC)),
+      join(dir, name, reviewerFileName(LEAD)),
+      () => ({}),
+      edit,
+    );
+    return name;
+  };
+
+  it("the security lead's workbook put in the team lead's place: remind sends nothing, status says so", async () => {
+    const folder = await place('swapped');
+    const r = await remind(folder);
+    expect(r.stderr).toMatch(
+      /review-lead-at-example\.com\.xlsx is not lead@example\.com's workbook: the workbook was written for "sec@example\.com"/,
+    );
+    expect(r.stderr).toMatch(
+      /1 workbook\(s\) in the folder are not the reviewer's the campaign names .*; nothing sent/,
+    );
+    expect(r.code).toBe(2);
+    expect(existsSync(join(dir, `${folder}-eml`))).toBe(false);
+    const s = await status(folder);
+    expect(s.stdout).toContain(`${reviewerFileName(LEAD)} (NOT THEIRS)`);
+    expect(s.stdout).toMatch(
+      /^warning: review-lead-at-example\.com\.xlsx is not lead@example\.com's workbook/m,
+    );
+    const json = JSON.parse((await status(folder, '--json')).stdout);
+    const lead = json.reviewers.find((x: { reviewer: string }) => x.reviewer === LEAD);
+    expect(lead.workbooks[0].notTheirs).toMatch(/the workbook was written for "sec@example\.com"/);
+  });
+
+  it('its Summary edited to name the team lead: the rows still give it away', async () => {
+    const folder = await place('relabelled', (wb) => {
+      wb.getWorksheet('Summary')!.eachRow((row) => {
+        if (row.getCell(1).value === ASSIGNED_REVIEWER_LABEL) row.getCell(2).value = LEAD;
+      });
+    });
+    const r = await remind(folder);
+    expect(r.stderr).toMatch(
+      /review-lead-at-example\.com\.xlsx is not lead@example\.com's workbook: it holds \d+ row\(s\) the campaign did not give lead@example\.com \(the first: /,
+    );
+    expect(r.code).toBe(2);
+    expect(existsSync(join(dir, `${folder}-eml`))).toBe(false);
   });
 });

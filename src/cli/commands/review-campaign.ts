@@ -27,7 +27,7 @@ import type { RevocationPlan } from '../../review/plan.js';
 import { missingReassignedWorkbooks } from '../../review/reassigned-workbook.js';
 import { campaignReminders } from '../../review/remind.js';
 import type { Signoff } from '../../review/signoff.js';
-import { campaignStatus, formatStatusText } from '../../review/status.js';
+import { campaignStatus, formatStatusText, misplacedWorkbooks } from '../../review/status.js';
 import { flaggedKeys, formatSignal } from '../../review/trust.js';
 import { WORKBOOK_LIMITS } from '../../review/xlsx-package.js';
 import { type Roster, rosterIndex } from '../../roster/roster.js';
@@ -462,6 +462,17 @@ export function remindCommand(ctx: CliContext) {
       const from = senderAddress(argv, ctx, smtp?.user ?? null, emlDir !== null);
       const read = folderReader(dir, argv.dir);
       const status = await campaignStatus(campaign, read, ctx.now());
+      // A reviewer is mailed the file in their workbook's place: never one that holds another's rows.
+      const misplaced = misplacedWorkbooks(status);
+      if (misplaced.length > 0) {
+        for (const m of misplaced) ctx.stderr(`${terminalSafe(m)}\n`);
+        throw new InputError(
+          argv.dir,
+          '$',
+          `${misplaced.length} workbook(s) in the folder are not the reviewer's the campaign names (listed above); nothing sent`,
+          { hint: "put each reviewer's own workbook back in its place (review status lists them)" },
+        );
+      }
       const reminders = campaignReminders(campaign, status);
       const messages = [];
       for (const r of reminders) {
