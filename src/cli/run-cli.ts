@@ -1,4 +1,4 @@
-import yargs, { type CommandModule } from 'yargs';
+import yargs, { type Argv, type CommandModule } from 'yargs';
 import { ExitCode, KnownError, redactSecrets, UsageError } from '../errors.js';
 import { streamSafe, terminalSafe } from '../util/terminal.js';
 import { TOOL } from '../version.js';
@@ -15,7 +15,7 @@ export async function runCli(argv: string[], ctx: CliContext = processContext())
   const { stdout, stderr } = ctx;
   ctx.stdout = (text) => stdout(streamSafe(text));
   ctx.stderr = (text) => stderr(streamSafe(text));
-  let parser = yargs(argv)
+  let parser: Argv = yargs(argv)
     .scriptName('atlas-access-review')
     .usage('$0 <command> [options]\n\nAccess reviews of MongoDB Atlas: collect, audit, report.')
     .version(TOOL.version)
@@ -32,6 +32,11 @@ export async function runCli(argv: string[], ctx: CliContext = processContext())
         'Run even though NODE_TLS_REJECT_UNAUTHORIZED=0 turns off TLS certificate verification (refused otherwise)',
     })
     .middleware((args) => checkTlsVerification(String(args._[0] ?? ''), args['insecure-tls-from-env'], ctx))
+    // The parser's options are the running command's by the time middleware runs (getOptions is
+    // yargs' own, missing from its type declarations; a test runs this on every command's options).
+    .middleware((args): void =>
+      refuseRepeatedOptions(args, (parser as unknown as { getOptions(): DeclaredOptions }).getOptions()),
+    )
     .fail((message, error) => {
       if (error) throw error;
       // yargs says only "Did you mean collect?" for a misspelt command: name what was typed too.
@@ -131,4 +136,32 @@ function reportError(error: unknown, ctx: CliContext): number {
   const lines = redactSecrets(stack).split('\n').map(terminalSafe).join('\n');
   ctx.stderr(`internal error (a bug; please report it):\n${lines}\n`);
   return ExitCode.bug;
+}
+
+/** What yargs knows of the declared options: those declared as lists, and every name. */
+interface DeclaredOptions {
+  array: string[];
+  key: Record<string, unknown>;
+}
+
+/** Options that take one value but may be given more than once: each occurrence adds to a list. */
+const REPEATABLE = new Set(['verify-key', 'framework']);
+
+/**
+ * Refuses (exit 2) an option that takes one value given more than once: yargs turns `--policy a
+ * --policy b` into a list, which no command expects (it was an internal error), and neither value
+ * may silently win in a tool whose inputs are evidence. Options declared as lists, and those
+ * {@link REPEATABLE}, may repeat.
+ */
+function refuseRepeatedOptions(args: Record<string, unknown>, options: DeclaredOptions): void {
+  const lists = new Set(options.array);
+  for (const [name, value] of Object.entries(args)) {
+    if (!Array.isArray(value) || name === '_' || lists.has(name) || REPEATABLE.has(name)) continue;
+    // yargs adds each option under its camelCase name too; only the declared name is checked.
+    if (!(name in options.key)) continue;
+    throw new UsageError(
+      `--${name} was given ${value.length} times (${value.map((v) => JSON.stringify(String(v))).join(', ')}); it takes one value`,
+      { hint: `give --${name} once` },
+    );
+  }
 }
