@@ -10,12 +10,18 @@
 import { sha256Hex } from '../snapshot/store.js';
 import type { ChainLink } from './manifest.js';
 
+/** The folder of a campaign's campaign.json and returned workbooks in a pack. */
+export const CAMPAIGN_DIR = 'campaign';
+
 /** Fixed entry names of the chained files in a pack. */
 export const CHAIN_FILES = {
   snapshot: 'snapshot.json',
   nextSnapshot: 'next-snapshot.json',
   previous: 'previous-snapshot.json',
   signoff: 'signoff.json',
+  /** The filled workbook `review import` read (not JSON: only named by the sign-off). */
+  workbook: 'workbook.xlsx',
+  campaign: `${CAMPAIGN_DIR}/campaign.json`,
   plan: 'revocation-plan.json',
   applyLog: 'apply-log.json',
   verify: 'verify.json',
@@ -24,7 +30,9 @@ export const CHAIN_FILES = {
 function field(doc: unknown, path: readonly string[]): string | null {
   let v: unknown = doc;
   for (const p of path) {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
+    if (v === null || typeof v !== 'object') return null;
+    // An array is entered only by an index segment ("0"), never by a key.
+    if (Array.isArray(v) !== /^\d+$/.test(p)) return null;
     v = (v as Record<string, unknown>)[p];
   }
   return typeof v === 'string' ? v : null;
@@ -56,13 +64,14 @@ const sha = (entries: ReadonlyMap<string, Uint8Array>, name: string): string | n
 function cycleLinks(entries: ReadonlyMap<string, Uint8Array>): ChainLink[] {
   const F = CHAIN_FILES;
   const docs = new Map<string, unknown>();
-  for (const name of Object.values(F)) docs.set(name, parse(entries.get(name)));
+  for (const name of Object.values(F)) if (name !== F.workbook) docs.set(name, parse(entries.get(name)));
   const links: ChainLink[] = [];
   const link = (from: string, path: string[], to: string, actual: string | null, kind = 'sha256') => {
     const doc = docs.get(from);
     if (doc === undefined) return;
     const claimed = field(doc, path);
-    const base = { from, field: `$.${path.join('.')}`, to, claimed, actual };
+    const at = path.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('');
+    const base = { from, field: `$${at}`, to, claimed, actual };
     if (actual === null) links.push({ ...base, status: 'unchecked', note: `${to} is not in the pack` });
     else if (claimed === actual) links.push({ ...base, status: 'ok', note: null });
     else
@@ -74,6 +83,28 @@ function cycleLinks(entries: ReadonlyMap<string, Uint8Array>): ChainLink[] {
   };
   const of = (name: string) => sha(entries, name);
   link(F.signoff, ['snapshot', 'sha256'], F.snapshot, of(F.snapshot));
+  // Where the decisions came from: the one workbook `review import` read, or the campaign `review
+  // merge` read (its campaign.json, and each workbook by the name it had in the campaign's folder).
+  const signoff = docs.get(F.signoff);
+  const campaign = signoff === undefined ? undefined : (signoff as { campaign?: unknown } | null)?.campaign;
+  if (campaign === undefined || campaign === null)
+    link(F.signoff, ['workbook', 'sha256'], F.workbook, of(F.workbook));
+  else {
+    link(F.signoff, ['campaign', 'sha256'], F.campaign, of(F.campaign));
+    const read = (campaign as { workbooks?: unknown }).workbooks;
+    (Array.isArray(read) ? read : []).forEach((w, i) => {
+      const file = field(w, ['file']);
+      const name =
+        file !== null && /^[A-Za-z0-9][A-Za-z0-9._@+-]*$/.test(file) ? `${CAMPAIGN_DIR}/${file}` : null;
+      link(
+        F.signoff,
+        ['campaign', 'workbooks', String(i), 'sha256'],
+        name ?? `${CAMPAIGN_DIR}/(no plain file name)`,
+        name === null ? null : of(name),
+      );
+    });
+  }
+  link(F.campaign, ['snapshot', 'sha256'], F.snapshot, of(F.snapshot));
   link(F.plan, ['signoffSha256'], F.signoff, of(F.signoff));
   link(F.plan, ['snapshotSha256'], F.snapshot, of(F.snapshot));
   link(F.applyLog, ['plan', 'sha256'], F.plan, of(F.plan));
@@ -81,7 +112,6 @@ function cycleLinks(entries: ReadonlyMap<string, Uint8Array>): ChainLink[] {
   link(F.applyLog, ['snapshot', 'sha256'], F.snapshot, of(F.snapshot));
   link(F.verify, ['signoff', 'sha256'], F.signoff, of(F.signoff));
   link(F.verify, ['signoff', 'snapshotSha256'], F.snapshot, of(F.snapshot));
-  const signoff = docs.get(F.signoff);
   link(
     F.verify,
     ['signoff', 'signedOffAt'],

@@ -21,6 +21,8 @@ const PACK_ROLES = [
   'next-snapshot',
   'report',
   'signoff',
+  'workbook',
+  'campaign',
   'plan',
   'apply-log',
   'verify',

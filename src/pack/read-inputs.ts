@@ -9,7 +9,7 @@ import { UsageError } from '../errors.js';
 import { signaturePath } from '../evidence/store.js';
 import { exists, readInputBytes } from '../util/files.js';
 import type { PackSource } from './build.js';
-import { CHAIN_FILES } from './chain.js';
+import { CAMPAIGN_DIR, CHAIN_FILES } from './chain.js';
 import { entryNameProblem, PACK_LIMITS } from './zip.js';
 
 /** The files of a cycle, as paths given on the command line (relative to `cwd`). */
@@ -21,6 +21,10 @@ export interface PackPaths {
   /** A review campaign's files (`run --split-by reviewer`): packed under report/campaign/. */
   campaignFiles?: readonly string[] | undefined;
   signoff?: string | undefined;
+  /** The filled workbook; with `campaign`, the folder of the campaign's returned workbooks. */
+  workbook?: string | undefined;
+  /** campaign.json of the campaign the sign-off was merged from. */
+  campaign?: string | undefined;
   plan?: string | undefined;
   applyLog?: string | undefined;
   verify?: string | undefined;
@@ -48,9 +52,53 @@ async function filesUnder(dir: string, depth = 0): Promise<string[]> {
   return out;
 }
 
+type AddSource = (role: PackSource['role'], name: string, shown: string, withSig: boolean) => Promise<void>;
+
+/**
+ * Where the decisions came from: the filled workbook as `workbook.xlsx`, or a campaign's campaign.json
+ * (with its signature) and every workbook of its folder (the reviewers' returned ones and the
+ * follow-ups of reassigned rows) under `campaign/`. The sign-off names each by sha256 (chain.ts).
+ */
+async function addDecisions(paths: PackPaths, cwd: string, add: AddSource): Promise<void> {
+  if (paths.workbook === undefined) {
+    if (paths.campaign !== undefined)
+      throw new UsageError(
+        '--campaign needs --workbook <folder>: the folder of the returned campaign workbooks',
+      );
+    return;
+  }
+  const info = await stat(resolve(cwd, paths.workbook)).catch(() => null);
+  if (paths.campaign === undefined) {
+    if (info?.isDirectory())
+      throw new UsageError(
+        `--workbook ${paths.workbook} is a folder: give --campaign <campaign.json> with it`,
+      );
+    await add('workbook', CHAIN_FILES.workbook, paths.workbook, false);
+    return;
+  }
+  if (!info?.isDirectory())
+    throw new UsageError(
+      `--workbook ${paths.workbook} is not a folder: with --campaign it is the campaign's folder`,
+    );
+  await add('campaign', CHAIN_FILES.campaign, paths.campaign, true);
+  const dir = resolve(cwd, paths.workbook);
+  const workbooks = (await readdir(dir, { withFileTypes: true }))
+    .filter((e) => e.isFile() && isWorkbookName(e.name))
+    .map((e) => e.name)
+    .sort();
+  if (workbooks.length === 0) throw new UsageError(`--workbook ${paths.workbook} holds no campaign workbook`);
+  for (const name of workbooks)
+    await add('workbook', `${CAMPAIGN_DIR}/${name}`, join(paths.workbook, name), false);
+}
+
+/** A reviewer's workbook (`review-….xlsx`) or a follow-up of reassigned rows (`reassigned-….xlsx`). */
+function isWorkbookName(name: string): boolean {
+  return /^(review|reassigned)-[^/\\]+\.xlsx$/i.test(name);
+}
+
 export async function readPackSources(paths: PackPaths, cwd: string): Promise<PackSource[]> {
   const sources: PackSource[] = [];
-  const add = async (role: PackSource['role'], name: string, shown: string, withSig: boolean) => {
+  const add: AddSource = async (role, name, shown, withSig) => {
     const problem = entryNameProblem(name);
     if (problem)
       throw new UsageError(`cannot pack ${shown}: its name ${JSON.stringify(name)} has ${problem}`);
@@ -90,6 +138,7 @@ export async function readPackSources(paths: PackPaths, cwd: string): Promise<Pa
   if (paths.previous) await add('previous-snapshot', F.previous, paths.previous, true);
   if (paths.nextSnapshot) await add('next-snapshot', F.nextSnapshot, paths.nextSnapshot, true);
   if (paths.signoff) await add('signoff', F.signoff, paths.signoff, true);
+  await addDecisions(paths, cwd, add);
   if (paths.plan) await add('plan', F.plan, paths.plan, true);
   if (paths.applyLog) await add('apply-log', F.applyLog, paths.applyLog, true);
   if (paths.verify) await add('verify', F.verify, paths.verify, false);

@@ -4,7 +4,7 @@
  * kind of tampering: a changed byte in any file, a removed file, an added file, a swapped snapshot, a
  * manifest re-sealed with another key; and malformed zips (traversal, duplicates, bomb, huge manifest).
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -175,6 +175,8 @@ beforeAll(async () => {
     'reports',
     '--signoff',
     'evidence/signoff.json',
+    '--workbook',
+    'filled.xlsx',
     '--plan',
     'evidence/revocation-plan.json',
     '--apply-log',
@@ -258,6 +260,7 @@ describe('evidence pack', () => {
     });
     expect(manifest.chain.map((c) => `${c.from} ${c.field} -> ${c.to}: ${c.status}`)).toEqual([
       'signoff.json $.snapshot.sha256 -> snapshot.json: ok',
+      'signoff.json $.workbook.sha256 -> workbook.xlsx: ok',
       'revocation-plan.json $.signoffSha256 -> signoff.json: ok',
       'revocation-plan.json $.snapshotSha256 -> snapshot.json: ok',
       'apply-log.json $.plan.sha256 -> revocation-plan.json: ok',
@@ -318,6 +321,31 @@ describe('evidence pack', () => {
     ]);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain('these files are not one review cycle: signoff.json $.snapshot.sha256');
+    // The workbook as the report wrote it, not as the reviewer filled it: not the one signed off.
+    const blank = readdirSync(join(dir, 'reports')).find((f) => f.endsWith('.xlsx'))!;
+    const unfilled = await cli([
+      ...packArgs.map((a) => (a === 'filled.xlsx' ? `reports/${blank}` : a)),
+      '--out',
+      'unfilled.zip',
+    ]);
+    expect(unfilled.code).toBe(2);
+    expect(unfilled.stderr).toContain(
+      'these files are not one review cycle: signoff.json $.workbook.sha256: signoff.json names sha256',
+    );
+    expect(existsSync(join(dir, 'unfilled.zip'))).toBe(false);
+    for (const [args, message] of [
+      [['--campaign', 'q3.json'], '--campaign needs --workbook <folder>'],
+      [['--workbook', 'reports'], '--workbook reports is a folder: give --campaign'],
+    ] as const) {
+      const r = await cli([
+        ...packArgs.filter((a, i) => a !== '--workbook' && packArgs[i - 1] !== '--workbook'),
+        '--out',
+        'x.zip',
+        ...args,
+      ]);
+      expect(r.stderr).toContain(message);
+      expect(r.code).toBe(2);
+    }
     const exists = await cli([...packArgs, '--out', 'review-2026Q4.zip']);
     expect(exists.code).toBe(4);
     const unsealed = await cli([...packArgs.slice(0, -2), '--out', 'unsealed.zip']);
@@ -498,6 +526,7 @@ function packArgsInOrder(): string[] {
     'snapshot',
     'report-dir',
     'signoff',
+    'workbook',
     'plan',
     'apply-log',
     'verify',
@@ -516,7 +545,7 @@ describe('evidence verify of a pack', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
       new RegExp(
-        `^ok review-2026Q4\\.zip: evidence pack, \\d+ file\\(s\\) match the manifest; sealed by ${fingerprint.replace(/[+/]/g, '\\$&')} \\(a given verify key\\); chain: 14 link\\(s\\) hold\\n$`,
+        `^ok review-2026Q4\\.zip: evidence pack, \\d+ file\\(s\\) match the manifest; sealed by ${fingerprint.replace(/[+/]/g, '\\$&')} \\(a given verify key\\); chain: 15 link\\(s\\) hold\\n$`,
       ),
     );
     const noKey = await cli(['evidence', 'verify', 'review-2026Q4.zip']);

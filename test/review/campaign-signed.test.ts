@@ -18,6 +18,7 @@ import { TOOL } from '../../src/version.js';
 import { ASSIGNED_REVIEWER_LABEL } from '../../src/workbook/contract.js';
 import { fillWorkbook, q3 } from '../fixtures/review/estate.js';
 import { runCliForTest, tempDir } from '../helpers/cli.js';
+import { readZip } from '../helpers/zip.js';
 
 const LEAD = 'lead@example.com';
 const SEC = 'sec@example.com';
@@ -274,5 +275,88 @@ describe("a workbook in another reviewer's place is never mailed to them", () =>
     );
     expect(r.code).toBe(2);
     expect(existsSync(join(dir, `${folder}-eml`))).toBe(false);
+  });
+});
+
+describe('evidence pack of a merged campaign', () => {
+  it('packs campaign.json, its signature and every returned workbook, each bound by the sign-off', async () => {
+    cpSync(join(dir, 'signed'), join(dir, 'done'), { recursive: true });
+    const campaign = JSON.parse(readFileSync(join(dir, 'done', 'campaign.json'), 'utf8')) as Campaign;
+    for (const r of campaign.reviewers) {
+      const file = join(dir, 'done', r.workbook);
+      await fillWorkbook(file, file, () => ({
+        decision: 'Keep',
+        reviewer: r.reviewer,
+        reviewedOn: new Date(Date.UTC(2026, 10, 20)),
+        comment: 'needed for the on-call rota',
+      }));
+    }
+    const signing = ['--signing-key', 'keys/signing-key.pem'];
+    const merged = await merge('done', ...signing);
+    expect(merged.code, merged.stderr).toBe(0);
+    const pack = (folder: string, out: string) =>
+      cli([
+        'evidence',
+        'pack',
+        '--out',
+        out,
+        '--snapshot',
+        'q3.json',
+        '--signoff',
+        'done-out/signoff.json',
+        '--plan',
+        'done-out/revocation-plan.json',
+        '--workbook',
+        folder,
+        '--campaign',
+        `${folder}/campaign.json`,
+        '--policy',
+        'policy.yaml',
+        ...signing,
+      ]);
+    const packed = await pack('done', 'done.zip');
+    expect(packed.stderr).toBe('');
+    expect(packed.code).toBe(0);
+    const v = await cli(['evidence', 'verify', 'done.zip', ...VERIFY]);
+    expect(v.stdout).toMatch(
+      /^ok done\.zip: evidence pack, \d+ file\(s\) match the manifest; .*chain: \d+ link\(s\) hold\n$/,
+    );
+    expect(v.code).toBe(0);
+    const entries = readZip(readFileSync(join(dir, 'done.zip')));
+    const manifest = JSON.parse(Buffer.from(entries.get('manifest.json')!).toString('utf8'));
+    expect([...entries.keys()].filter((n) => n.startsWith('campaign/')).sort()).toEqual(
+      [
+        'campaign/campaign.json',
+        'campaign/campaign.json.sig',
+        ...campaign.reviewers.map((r) => `campaign/${r.workbook}`),
+      ].sort(),
+    );
+    const links = manifest.chain.map(
+      (c: { from: string; field: string; to: string; status: string }) =>
+        `${c.from} ${c.field} -> ${c.to}: ${c.status}`,
+    );
+    expect(links).toEqual(
+      expect.arrayContaining([
+        'signoff.json $.campaign.sha256 -> campaign/campaign.json: ok',
+        ...campaign.reviewers.map(
+          (r, i) => `signoff.json $.campaign.workbooks[${i}].sha256 -> campaign/${r.workbook}: ok`,
+        ),
+        'campaign/campaign.json $.snapshot.sha256 -> snapshot.json: ok',
+      ]),
+    );
+    expect(links.some((l: string) => l.includes('$.workbook.sha256'))).toBe(false);
+
+    // A workbook other than the one merged (the blank one the split wrote) breaks the chain: refused.
+    cpSync(join(dir, 'done'), join(dir, 'swapped-after'), { recursive: true });
+    cpSync(
+      join(dir, 'signed', campaign.reviewers[0]!.workbook),
+      join(dir, 'swapped-after', campaign.reviewers[0]!.workbook),
+    );
+    const refused = await pack('swapped-after', 'swapped.zip');
+    expect(refused.stderr).toContain(
+      `these files are not one review cycle: signoff.json $.campaign.workbooks[0].sha256: signoff.json names sha256`,
+    );
+    expect(refused.code).toBe(2);
+    expect(existsSync(join(dir, 'swapped.zip'))).toBe(false);
   });
 });

@@ -296,7 +296,15 @@ export const evidenceCommand: CommandFactory = (ctx) =>
 const PACK_INPUTS = [
   ['snapshot', 'The snapshot that was reviewed (audited again for the verdict and the control matrix)'],
   ['report-dir', 'Folder of the reports made from it (every file in it is packed under report/)'],
-  ['signoff', 'signoff.json from `review import`'],
+  ['signoff', 'signoff.json from `review import` or `review merge`'],
+  [
+    'workbook',
+    'The filled workbook the sign-off was imported from; with --campaign, the folder of the returned campaign workbooks',
+  ],
+  [
+    'campaign',
+    'campaign.json of the review campaign the sign-off was merged from (with --workbook <folder>)',
+  ],
   ['plan', 'revocation-plan.json from `review import`'],
   ['apply-log', 'apply-log.json from `review apply --yes`'],
   ['verify', 'The `review verify --format json` output of the next quarter'],
@@ -375,6 +383,8 @@ export async function packEvidence(
       reportFiles: args.reportFiles,
       campaignFiles: args.campaignFiles,
       signoff: args.signoff,
+      workbook: args.workbook,
+      campaign: args.campaign,
       plan: args.plan,
       applyLog: args['apply-log'],
       verify: args.verify,
