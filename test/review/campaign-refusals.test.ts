@@ -28,6 +28,7 @@ import {
   OWNER1,
   q3,
   type RowFill,
+  splitArgv,
   writeSnapshotFile,
 } from '../fixtures/review/estate.js';
 import { runCliForTest, tempDir } from '../helpers/cli.js';
@@ -94,23 +95,7 @@ beforeAll(async () => {
     join(dir, 'policy.yaml'),
     `review:\n  fallbackReviewer: ${SEC}\n  teamOwners:\n    admins: ${LEAD}\n`,
   );
-  const split = (out: string, id: string) =>
-    cli([
-      'report',
-      'q3.json',
-      '--policy',
-      'policy.yaml',
-      '--split-by',
-      'reviewer',
-      '--out-dir',
-      out,
-      '--due',
-      '2026-11-30',
-      '--campaign-id',
-      id,
-      '--fail-on',
-      'never',
-    ]);
+  const split = (out: string, id: string) => cli(splitArgv(out, { campaignId: id }));
   expect((await split('camp', 'q3-2026')).code).toBe(0);
   expect((await split('other', 'q3-other')).code).toBe(0);
   campaign = JSON.parse(readFileSync(join(dir, 'camp', 'campaign.json'), 'utf8'));

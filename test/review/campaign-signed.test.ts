@@ -16,7 +16,7 @@ import { reviewerFileName } from '../../src/report/split.js';
 import { writeSnapshot } from '../../src/snapshot/store.js';
 import { TOOL } from '../../src/version.js';
 import { ASSIGNED_REVIEWER_LABEL } from '../../src/workbook/contract.js';
-import { fillWorkbook, q3 } from '../fixtures/review/estate.js';
+import { fillWorkbook, q3, splitArgv } from '../fixtures/review/estate.js';
 import { runCliForTest, tempDir } from '../helpers/cli.js';
 import { readZip } from '../helpers/zip.js';
 
@@ -27,24 +27,7 @@ let dir: string;
 const cli = (argv: string[]) => runCliForTest(argv, { cwd: dir, now: NOW });
 const VERIFY = ['--verify-key', 'keys/verify-key.pem'];
 
-const split = (out: string, ...more: string[]) =>
-  cli([
-    'report',
-    'q3.json',
-    '--policy',
-    'policy.yaml',
-    '--split-by',
-    'reviewer',
-    '--out-dir',
-    out,
-    '--due',
-    '2026-11-30',
-    '--campaign-id',
-    'q3-2026',
-    '--fail-on',
-    'never',
-    ...more,
-  ]);
+const split = (out: string, ...more: string[]) => cli(splitArgv(out, {}, ...more));
 const merge = (folder: string, ...more: string[]) =>
   cli([
     'review',

@@ -8,7 +8,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Campaign } from '../../src/campaign/campaign.js';
 import { networkEntry } from '../builders/database-access.js';
 import { snapshot } from '../builders/snapshot.js';
-import { fillWorkbook, q3Org, type RowFill, writeSnapshotFile } from '../fixtures/review/estate.js';
+import {
+  fillWorkbook,
+  q3Org,
+  type RowFill,
+  splitArgv,
+  writeSnapshotFile,
+} from '../fixtures/review/estate.js';
 import { runCliForTest, tempDir } from '../helpers/cli.js';
 
 const NOW = new Date(Date.UTC(2026, 10, 25, 9));
@@ -25,22 +31,7 @@ beforeAll(async () => {
   o.projects[0]!.networkAccess = [networkEntry({ cidrBlock: '0.0.0.0/0', comment: 'temporary' })];
   writeSnapshotFile(dir, 'q3.json', snapshot([o]));
   writeFileSync(join(dir, 'policy.yaml'), `review:\n  fallbackReviewer: ${SEC}\n`);
-  const split = await cli([
-    'report',
-    'q3.json',
-    '--policy',
-    'policy.yaml',
-    '--split-by',
-    'reviewer',
-    '--out-dir',
-    'camp',
-    '--due',
-    '2026-11-30',
-    '--campaign-id',
-    'q3-2026',
-    '--fail-on',
-    'never',
-  ]);
+  const split = await cli(splitArgv('camp'));
   expect(split.code, split.stderr).toBe(0);
   campaign = JSON.parse(readFileSync(join(dir, 'camp', 'campaign.json'), 'utf8'));
   for (const r of campaign.reviewers) {
