@@ -5,7 +5,7 @@
  * person with write access to the campaign folder could make: empty the flags so that Keeps need no
  * justification, or name another reviewer so that a reminder mails them the workbook.
  */
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Campaign } from '../../src/campaign/campaign.js';
@@ -223,4 +223,24 @@ describe('evidence sign: a record written before a signing key was configured', 
     const v = await cli(['evidence', 'verify', 'q3.json', ...VERIFY]);
     expect(v.stdout).toMatch(/^ok q3\.json: snapshot signed by /);
   });
+});
+
+describe('a signature file that never ends is refused, not read to exhaustion', () => {
+  it('campaign.json.sig linked to /dev/zero: exit 2 naming it, in bounded time', async () => {
+    const folder = edited('endless-sig', () => {});
+    rmSync(join(dir, folder, 'campaign.json.sig'));
+    symlinkSync('/dev/zero', join(dir, folder, 'campaign.json.sig'));
+    const r = await status(folder, ...VERIFY);
+    expect(r.stderr).toMatch(/endless-sig\/campaign\.json\.sig: .*more than the limit of 65,536 bytes/);
+    expect(r.code).toBe(2);
+  }, 20_000);
+
+  it('campaign.json itself linked to /dev/zero: exit 2 naming it', async () => {
+    const folder = edited('endless-campaign', () => {});
+    rmSync(join(dir, folder, 'campaign.json'));
+    symlinkSync('/dev/zero', join(dir, folder, 'campaign.json'));
+    const r = await status(folder);
+    expect(r.stderr).toMatch(/endless-campaign\/campaign\.json: .*more than the limit of/);
+    expect(r.code).toBe(2);
+  }, 20_000);
 });

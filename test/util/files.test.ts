@@ -6,8 +6,14 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { OutputError } from '../../src/errors.js';
-import { stageFile, writeFileAtomic, writeFilesAtomic, writesInProgress } from '../../src/util/files.js';
+import { InputError, OutputError } from '../../src/errors.js';
+import {
+  readInputBytes,
+  stageFile,
+  writeFileAtomic,
+  writeFilesAtomic,
+  writesInProgress,
+} from '../../src/util/files.js';
 import { tempDir } from '../helpers/cli.js';
 
 const faults = vi.hoisted(() => ({
@@ -187,5 +193,25 @@ describe('writeFileAtomic', () => {
     );
     expect(readdirSync(dir)).toEqual([]);
     expect(writesInProgress()).toBe(0);
+  });
+});
+
+describe('readInputBytes', () => {
+  it('reads a file of up to the limit byte for byte, and refuses one over it (exit 2)', async () => {
+    const dir = tempDir('aar-read-bytes-');
+    const bytes = Buffer.from(Array.from({ length: 3000 }, (_, i) => i % 251));
+    writeFileSync(join(dir, 'f.bin'), bytes);
+    expect(Buffer.from(await readInputBytes(join(dir, 'f.bin'), 'f.bin', 3000)).equals(bytes)).toBe(true);
+    writeFileSync(join(dir, 'empty.bin'), '');
+    expect((await readInputBytes(join(dir, 'empty.bin'), 'empty.bin', 10)).byteLength).toBe(0);
+    await expect(readInputBytes(join(dir, 'f.bin'), 'f.bin', 2999)).rejects.toThrow(
+      /f\.bin: file is 3,000 bytes, over the limit of 2,999; not read/,
+    );
+  });
+
+  it('stops at the limit on a device that reports size 0 and never ends (/dev/zero)', async () => {
+    const error = await readInputBytes('/dev/zero', 'endless', 1 << 20).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toMatch(/endless: holds more than the limit of 1,048,576 bytes/);
   });
 });
