@@ -244,3 +244,17 @@ describe('a signature file that never ends is refused, not read to exhaustion', 
     expect(r.code).toBe(2);
   }, 20_000);
 });
+
+describe('evidence verify: a signature file that never ends', () => {
+  it('is refused with the others checked, not read to exhaustion', async () => {
+    const folder = edited('endless-verify', () => {});
+    rmSync(join(dir, folder, 'campaign.json.sig'));
+    symlinkSync('/dev/zero', join(dir, folder, 'campaign.json.sig'));
+    const r = await cli(['evidence', 'verify', `${folder}/campaign.json`, 'signed/campaign.json', ...VERIFY]);
+    expect(r.stderr).toMatch(
+      /FAILED endless-verify\/campaign\.json\.sig: .*more than the limit of 65,536 bytes/,
+    );
+    expect(r.stdout).toMatch(/^ok signed\/campaign\.json: campaign record signed by /m);
+    expect(r.code).toBe(2);
+  }, 20_000);
+});
