@@ -400,6 +400,12 @@ export async function writeFilesAtomic(
           });
         renameSync(f.path, join(staging, `${i}.old`));
         moves.push([f.path, join(staging, `${i}.old`)]);
+        // Checked once it is in the staging folder (no one else can swap it there): a folder put in
+        // place of a file since the checks would otherwise be deleted with that folder. It goes back.
+        if (lstatSync(join(staging, `${i}.old`)).isDirectory())
+          throw new OutputError(`${f.path} is a directory; not replacing it`, {
+            hint: 'name a file inside it',
+          });
       }
       if (f.data === null) continue;
       renameSync(join(staging, `${i}.new`), f.path);

@@ -3,7 +3,7 @@
  * renamed into place; a failed write or rename removes what was written and restores what `--force`
  * was replacing. Failures are injected into node:fs at the exact step (a full disk, a rename refused).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InputError, OutputError } from '../../src/errors.js';
@@ -23,6 +23,8 @@ const faults = vi.hoisted(() => ({
   renameTargetEndsWith: null as string | null,
   /** Fail every such rename, the undo's too. */
   renameRepeats: false,
+  /** Run when a file whose name ends with `at` is opened (another process acting while a set is written). */
+  onOpen: null as { at: string; run: () => void } | null,
 }));
 
 vi.mock('node:fs/promises', async (importOriginal) => {
@@ -30,6 +32,11 @@ vi.mock('node:fs/promises', async (importOriginal) => {
   return {
     ...actual,
     open: async (...args: Parameters<typeof actual.open>) => {
+      if (faults.onOpen && String(args[0]).endsWith(faults.onOpen.at)) {
+        const { run } = faults.onOpen;
+        faults.onOpen = null;
+        run();
+      }
       const handle = await actual.open(...args);
       if (faults.writeEndsWith && String(args[0]).endsWith(faults.writeEndsWith)) {
         handle.writeFile = async () => {
@@ -61,6 +68,7 @@ afterEach(() => {
   faults.writeEndsWith = null;
   faults.renameTargetEndsWith = null;
   faults.renameRepeats = false;
+  faults.onOpen = null;
 });
 
 const set = (dir: string, tag: string) =>
@@ -137,6 +145,30 @@ describe('writeFilesAtomic: a directory where a file goes', () => {
     );
     expect(readdirSync(dir)).toEqual(['b.json']);
     expect(readFileSync(join(dir, 'b.json', 'inside.txt'), 'utf8')).toBe('keep me');
+  });
+});
+
+describe('writeFilesAtomic: a directory put where a file goes while the set is written', () => {
+  it('is not moved aside and deleted with the staging folder: refused, and the set rolled back', async () => {
+    const dir = tempDir('aar-set-');
+    await writeFilesAtomic(set(dir, 'old'), { force: false });
+    // After the checks, before the renames: b.json becomes someone's folder (renamed there from beside it).
+    faults.onOpen = {
+      at: '1.new',
+      run: () => {
+        rmSync(join(dir, 'b.json'));
+        mkdirSync(join(dir, 'b.json'));
+        writeFileSync(join(dir, 'b.json', 'precious.txt'), 'keep me');
+      },
+    };
+    const error = await writeFilesAtomic(set(dir, 'new'), { force: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OutputError);
+    expect((error as Error).message).toBe(`${join(dir, 'b.json')} is a directory; not replacing it`);
+    expect(readFileSync(join(dir, 'b.json', 'precious.txt'), 'utf8')).toBe('keep me');
+    for (const f of set(dir, 'old').filter((f) => !f.path.endsWith('b.json')))
+      expect(readFileSync(f.path, 'utf8')).toBe(f.data);
+    expect(readdirSync(dir).sort()).toEqual(['a.html', 'b.json', 'c.txt', 'record.json']);
+    expect(writesInProgress()).toBe(0);
   });
 });
 
