@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { CAMPAIGN_FILE, type Campaign, campaignSchema, parseCampaign } from '../campaign/campaign.js';
 import { DEFAULT_REVIEW_POLICY, type ReviewPolicy } from '../campaign/policy.js';
@@ -15,10 +15,10 @@ import type { EvidenceKeys } from '../evidence/signature.js';
 import { assertEvidenceWritable, evidenceEntries } from '../evidence/store.js';
 import type { AuditInputs } from '../input/audit-inputs.js';
 import type { ReportModel } from '../report/model.js';
-import { defaultCampaignId, isCampaignFileName, type SplitOutput, splitByReviewer } from '../report/split.js';
+import { defaultCampaignId, type SplitOutput, splitByReviewer } from '../report/split.js';
 import { rosterIndex } from '../roster/roster.js';
 import type { Snapshot } from '../snapshot/schema.js';
-import { assertWritable, writeFilesAtomic } from '../util/files.js';
+import { assertWritable, readInputBytes, writeFilesAtomic } from '../util/files.js';
 import { terminalSafe } from '../util/terminal.js';
 import { TOOL } from '../version.js';
 import { type AuditArgs, assertOutputsAreNotInputs } from './audit-options.js';
@@ -153,39 +153,53 @@ export interface PreparedSplit extends SplitOutput {
   earlier: { campaignId: string; workbooks: string[] } | null;
 }
 
+/** The largest earlier campaign.json read: far above any campaign's (about 100 bytes a row). */
+const MAX_EARLIER_CAMPAIGN_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A name the split writes a reviewer's workbook under (src/report/split.ts reviewerFileName: lower case, plain):
+ * the only names an earlier campaign.json can have removed. campaign.json and its signature, a name in
+ * other case (another file on a case-sensitive disk) or anything else it lists stays.
+ */
+const WORKBOOK_NAME = /^review-[a-z0-9._+-]*\.xlsx$/;
+
 /**
  * With `--force` over an earlier campaign in the same folder: the workbooks its campaign.json lists
  * that this split does not write (a reviewer who is not in the new campaign). Left in the folder, such a
  * workbook would still be found there, and could be sent, as if it were that reviewer's to decide. Only
- * names a split writes (`review-….xlsx`, plain file names) are ever removed; an earlier campaign.json
- * that cannot be read removes nothing, and says so.
+ * names a split writes (`review-….xlsx`, plain file names) are ever removed, never a file another
+ * format of the same command writes (`otherOutputs`); an earlier campaign.json that cannot be read
+ * removes nothing, and says so.
  */
 async function earlierCampaign(
   plan: SplitPlan,
   written: ReadonlySet<string>,
+  otherOutputs: readonly string[],
   ctx: Pick<CliContext, 'stderr'>,
 ): Promise<PreparedSplit['earlier']> {
   const shown = `${plan.shownDir.replace(/\/+$/, '')}/${CAMPAIGN_FILE}`;
-  let text: string;
-  try {
-    text = await readFile(join(plan.dir, CAMPAIGN_FILE), 'utf8');
-  } catch {
-    return null; // no earlier campaign (an unreadable one is replaced, as --force asks)
-  }
-  let earlier: Campaign;
-  try {
-    earlier = parseCampaign(text, shown);
-  } catch (error) {
-    if (!(error instanceof InputError)) throw error;
+  const unreadable = (why: string) => {
     ctx.stderr(
-      `warning: ${terminalSafe(shown)} is replaced, but it could not be read (${terminalSafe(error.message)}): workbooks of the earlier campaign, if any, stay in the folder\n`,
+      `warning: ${terminalSafe(shown)} is replaced, but it could not be read (${terminalSafe(why)}): workbooks of the earlier campaign, if any, stay in the folder\n`,
     );
     return null;
+  };
+  let earlier: Campaign;
+  try {
+    const bytes = await readInputBytes(join(plan.dir, CAMPAIGN_FILE), shown, MAX_EARLIER_CAMPAIGN_BYTES);
+    earlier = parseCampaign(Buffer.from(bytes).toString('utf8'), shown);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    // No earlier campaign: nothing to remove, nothing to say.
+    return error.problem === 'file not found' ? null : unreadable(error.message);
   }
   const workbooks = earlier.reviewers
     .map((r) => r.workbook)
-    .filter((name) => !written.has(name) && isCampaignFileName(name) && basename(name) === name);
-  return { campaignId: earlier.campaignId, workbooks };
+    .filter(
+      (name) =>
+        !written.has(name) && WORKBOOK_NAME.test(name) && !otherOutputs.includes(join(plan.dir, name)),
+    );
+  return { campaignId: earlier.campaignId, workbooks: [...new Set(workbooks)] };
 }
 
 /**
@@ -238,7 +252,7 @@ export async function prepareSplit(
     await assertWritable(p.path, c.args.force);
   }
   const earlier = c.args.force
-    ? await earlierCampaign(c.plan, new Set(out.files.map((f) => f.name)), ctx)
+    ? await earlierCampaign(c.plan, new Set(out.files.map((f) => f.name)), c.otherOutputs, ctx)
     : null;
   return { ...out, earlier };
 }

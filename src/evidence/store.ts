@@ -23,7 +23,7 @@ import {
 } from './signature.js';
 
 /** A signature file is small; anything larger is not one. */
-const MAX_SIGNATURE_BYTES = 64 * 1024;
+export const MAX_SIGNATURE_BYTES = 64 * 1024;
 
 /** Where the signature of `path` is. */
 export function signaturePath(path: string): string {

@@ -400,6 +400,12 @@ export async function writeFilesAtomic(
           });
         renameSync(f.path, join(staging, `${i}.old`));
         moves.push([f.path, join(staging, `${i}.old`)]);
+        // Checked once it is in the staging folder (no one else can swap it there): a folder put in
+        // place of a file since the checks would otherwise be deleted with that folder. It goes back.
+        if (lstatSync(join(staging, `${i}.old`)).isDirectory())
+          throw new OutputError(`${f.path} is a directory; not replacing it`, {
+            hint: 'name a file inside it',
+          });
       }
       if (f.data === null) continue;
       renameSync(join(staging, `${i}.new`), f.path);
@@ -462,23 +468,50 @@ export async function readInputFiles(paths: readonly string[]): Promise<string[]
   });
 }
 
+/** The most bytes one read of {@link readInputBytes} asks for when the size is not known up front. */
+const READ_CHUNK = 1 << 20;
+
 /**
  * Reads a binary input file of at most `maxBytes` (checked before reading it), turning a missing,
- * unreadable or oversized file into an InputError (exit 2) that names it as `shown`.
+ * unreadable or oversized file into an InputError (exit 2) that names it as `shown`. Never more than
+ * `maxBytes + 1` bytes are read: a device or pipe reports size 0 (a `.sig` linked to /dev/zero), and
+ * reading it to its end would never finish.
  */
 export async function readInputBytes(path: string, shown: string, maxBytes: number): Promise<Uint8Array> {
+  const limit = maxBytes.toLocaleString('en-US');
   try {
-    const { size } = await stat(path);
-    if (size > maxBytes)
-      throw new InputError(
-        shown,
-        '$',
-        `file is ${size.toLocaleString('en-US')} bytes, over the limit of ${maxBytes.toLocaleString('en-US')}; not read`,
-      );
-    const bytes = await readFile(path);
-    if (bytes.byteLength > maxBytes)
-      throw new InputError(shown, '$', 'file grew while it was read; not read');
-    return bytes;
+    const handle = await open(path, 'r');
+    try {
+      const { size } = await handle.stat();
+      if (size > maxBytes)
+        throw new InputError(
+          shown,
+          '$',
+          `file is ${size.toLocaleString('en-US')} bytes, over the limit of ${limit}; not read`,
+        );
+      const chunks: Buffer[] = [];
+      let total = 0;
+      for (;;) {
+        // The size as stat gave it (and one byte more, to see the end or a file that grew), then chunks.
+        const want = Math.min(maxBytes + 1 - total, total < size ? size - total + 1 : READ_CHUNK);
+        const chunk = Buffer.allocUnsafe(want);
+        const { bytesRead } = await handle.read(chunk, 0, want, null);
+        if (bytesRead === 0) break;
+        chunks.push(chunk.subarray(0, bytesRead));
+        total += bytesRead;
+        if (total > maxBytes)
+          throw new InputError(
+            shown,
+            '$',
+            size > 0
+              ? 'file grew while it was read; not read'
+              : `holds more than the limit of ${limit} bytes (a device or pipe?); not read`,
+          );
+      }
+      return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
     if (error instanceof InputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;

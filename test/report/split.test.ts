@@ -250,6 +250,74 @@ describe('report --split-by reviewer', () => {
     );
   });
 
+  it('with --force, removes only workbook names a split writes: not a name in other case, nor a file this command just wrote', async () => {
+    const split = (...more: string[]) =>
+      cli([
+        'report',
+        'snap.json',
+        '--roster',
+        'hr.csv',
+        '--policy',
+        'policy.json',
+        '--split-by',
+        'reviewer',
+        '--out-dir',
+        'resplit-names',
+        '--fail-on',
+        'never',
+        ...more,
+      ]);
+    expect((await split()).code).toBe(0);
+    const file = join(dir, 'resplit-names', CAMPAIGN_FILE);
+    const earlier = campaignSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+    // The full report goes into the campaign folder under a name an earlier reviewer's workbook had.
+    const full = 'review-full-at-corp.example.xlsx';
+    const listed = ['CAMPAIGN.JSON', 'REVIEW-NOTES.XLSX', 'Campaign.json.sig', full];
+    for (const [i, workbook] of listed.entries())
+      earlier.reviewers.push({ ...earlier.reviewers[0]!, reviewer: `gone${i}@corp.example`, workbook });
+    writeFileSync(file, JSON.stringify(earlier));
+    for (const name of listed.slice(0, 3)) writeFileSync(join(dir, 'resplit-names', name), 'mine');
+    const r = await split('--force', '--xlsx', `resplit-names/${full}`);
+    expect(r.code).toBe(0);
+    for (const name of listed.slice(0, 3)) {
+      expect(readFileSync(join(dir, 'resplit-names', name), 'utf8'), name).toBe('mine');
+      expect(r.stdout).not.toContain(`removed resplit-names/${name}`);
+    }
+    expect(r.stdout).not.toContain(`removed resplit-names/${full}`);
+    expect(existsSync(join(dir, 'resplit-names', full))).toBe(true);
+  });
+
+  it('with --force over an earlier campaign.json that cannot be read, warns that its workbooks stay', async () => {
+    const { rmSync, symlinkSync } = await import('node:fs');
+    const split = () =>
+      cli([
+        'report',
+        'snap.json',
+        '--policy',
+        'policy.json',
+        '--split-by',
+        'reviewer',
+        '--out-dir',
+        'resplit-unreadable',
+        '--fail-on',
+        'never',
+        '--force',
+      ]);
+    expect((await split()).code).toBe(0);
+    const file = join(dir, 'resplit-unreadable', CAMPAIGN_FILE);
+    const warning =
+      /warning: resplit-unreadable\/campaign\.json is replaced, but it could not be read \(.+\): workbooks of the earlier campaign, if any, stay in the folder/;
+    // A link to itself (ELOOP), and a link to a device that never ends (read up to the limit only).
+    for (const target of [CAMPAIGN_FILE, '/dev/zero']) {
+      rmSync(file);
+      symlinkSync(target, file);
+      const r = await split();
+      expect(r.stderr, target).toMatch(warning);
+      expect(r.code).toBe(0);
+      expect(campaignSchema.safeParse(JSON.parse(readFileSync(file, 'utf8'))).success).toBe(true);
+    }
+  }, 30_000);
+
   it('refuses a workbook name that exists though campaign.json does not (exit 4), writing nothing', async () => {
     const out = join(dir, 'camp2');
     const args = [

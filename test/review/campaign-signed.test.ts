@@ -6,7 +6,7 @@
  * another reviewer's address (a reminder then mails them the workbook). And a workbook put in another
  * reviewer's place is never mailed to them by `review remind`, signed or not.
  */
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -342,4 +342,38 @@ describe('evidence pack of a merged campaign', () => {
     expect(refused.code).toBe(2);
     expect(existsSync(join(dir, 'swapped.zip'))).toBe(false);
   });
+});
+
+describe('a signature file that never ends is refused, not read to exhaustion', () => {
+  it('campaign.json.sig linked to /dev/zero: exit 2 naming it, in bounded time', async () => {
+    const folder = edited('endless-sig', () => {});
+    rmSync(join(dir, folder, 'campaign.json.sig'));
+    symlinkSync('/dev/zero', join(dir, folder, 'campaign.json.sig'));
+    const r = await status(folder, ...VERIFY);
+    expect(r.stderr).toMatch(/endless-sig\/campaign\.json\.sig: .*more than the limit of 65,536 bytes/);
+    expect(r.code).toBe(2);
+  }, 20_000);
+
+  it('campaign.json itself linked to /dev/zero: exit 2 naming it', async () => {
+    const folder = edited('endless-campaign', () => {});
+    rmSync(join(dir, folder, 'campaign.json'));
+    symlinkSync('/dev/zero', join(dir, folder, 'campaign.json'));
+    const r = await status(folder);
+    expect(r.stderr).toMatch(/endless-campaign\/campaign\.json: .*more than the limit of/);
+    expect(r.code).toBe(2);
+  }, 20_000);
+});
+
+describe('evidence verify: a signature file that never ends', () => {
+  it('is refused with the others checked, not read to exhaustion', async () => {
+    const folder = edited('endless-verify', () => {});
+    rmSync(join(dir, folder, 'campaign.json.sig'));
+    symlinkSync('/dev/zero', join(dir, folder, 'campaign.json.sig'));
+    const r = await cli(['evidence', 'verify', `${folder}/campaign.json`, 'signed/campaign.json', ...VERIFY]);
+    expect(r.stderr).toMatch(
+      /FAILED endless-verify\/campaign\.json\.sig: .*more than the limit of 65,536 bytes/,
+    );
+    expect(r.stdout).toMatch(/^ok signed\/campaign\.json: campaign record signed by /m);
+    expect(r.code).toBe(2);
+  }, 20_000);
 });

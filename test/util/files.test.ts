@@ -3,11 +3,17 @@
  * renamed into place; a failed write or rename removes what was written and restores what `--force`
  * was replacing. Failures are injected into node:fs at the exact step (a full disk, a rename refused).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { OutputError } from '../../src/errors.js';
-import { stageFile, writeFileAtomic, writeFilesAtomic, writesInProgress } from '../../src/util/files.js';
+import { InputError, OutputError } from '../../src/errors.js';
+import {
+  readInputBytes,
+  stageFile,
+  writeFileAtomic,
+  writeFilesAtomic,
+  writesInProgress,
+} from '../../src/util/files.js';
 import { tempDir } from '../helpers/cli.js';
 
 const faults = vi.hoisted(() => ({
@@ -17,6 +23,8 @@ const faults = vi.hoisted(() => ({
   renameTargetEndsWith: null as string | null,
   /** Fail every such rename, the undo's too. */
   renameRepeats: false,
+  /** Run when a file whose name ends with `at` is opened (another process acting while a set is written). */
+  onOpen: null as { at: string; run: () => void } | null,
 }));
 
 vi.mock('node:fs/promises', async (importOriginal) => {
@@ -24,6 +32,11 @@ vi.mock('node:fs/promises', async (importOriginal) => {
   return {
     ...actual,
     open: async (...args: Parameters<typeof actual.open>) => {
+      if (faults.onOpen && String(args[0]).endsWith(faults.onOpen.at)) {
+        const { run } = faults.onOpen;
+        faults.onOpen = null;
+        run();
+      }
       const handle = await actual.open(...args);
       if (faults.writeEndsWith && String(args[0]).endsWith(faults.writeEndsWith)) {
         handle.writeFile = async () => {
@@ -55,6 +68,7 @@ afterEach(() => {
   faults.writeEndsWith = null;
   faults.renameTargetEndsWith = null;
   faults.renameRepeats = false;
+  faults.onOpen = null;
 });
 
 const set = (dir: string, tag: string) =>
@@ -134,6 +148,30 @@ describe('writeFilesAtomic: a directory where a file goes', () => {
   });
 });
 
+describe('writeFilesAtomic: a directory put where a file goes while the set is written', () => {
+  it('is not moved aside and deleted with the staging folder: refused, and the set rolled back', async () => {
+    const dir = tempDir('aar-set-');
+    await writeFilesAtomic(set(dir, 'old'), { force: false });
+    // After the checks, before the renames: b.json becomes someone's folder (renamed there from beside it).
+    faults.onOpen = {
+      at: '1.new',
+      run: () => {
+        rmSync(join(dir, 'b.json'));
+        mkdirSync(join(dir, 'b.json'));
+        writeFileSync(join(dir, 'b.json', 'precious.txt'), 'keep me');
+      },
+    };
+    const error = await writeFilesAtomic(set(dir, 'new'), { force: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OutputError);
+    expect((error as Error).message).toBe(`${join(dir, 'b.json')} is a directory; not replacing it`);
+    expect(readFileSync(join(dir, 'b.json', 'precious.txt'), 'utf8')).toBe('keep me');
+    for (const f of set(dir, 'old').filter((f) => !f.path.endsWith('b.json')))
+      expect(readFileSync(f.path, 'utf8')).toBe(f.data);
+    expect(readdirSync(dir).sort()).toEqual(['a.html', 'b.json', 'c.txt', 'record.json']);
+    expect(writesInProgress()).toBe(0);
+  });
+});
+
 describe('writeFilesAtomic: entries to remove (a signature that would no longer match)', () => {
   const withStaleSig = (dir: string, tag: string) => [
     { path: join(dir, 'snap.json.sig'), data: null },
@@ -187,5 +225,25 @@ describe('writeFileAtomic', () => {
     );
     expect(readdirSync(dir)).toEqual([]);
     expect(writesInProgress()).toBe(0);
+  });
+});
+
+describe('readInputBytes', () => {
+  it('reads a file of up to the limit byte for byte, and refuses one over it (exit 2)', async () => {
+    const dir = tempDir('aar-read-bytes-');
+    const bytes = Buffer.from(Array.from({ length: 3000 }, (_, i) => i % 251));
+    writeFileSync(join(dir, 'f.bin'), bytes);
+    expect(Buffer.from(await readInputBytes(join(dir, 'f.bin'), 'f.bin', 3000)).equals(bytes)).toBe(true);
+    writeFileSync(join(dir, 'empty.bin'), '');
+    expect((await readInputBytes(join(dir, 'empty.bin'), 'empty.bin', 10)).byteLength).toBe(0);
+    await expect(readInputBytes(join(dir, 'f.bin'), 'f.bin', 2999)).rejects.toThrow(
+      /f\.bin: file is 3,000 bytes, over the limit of 2,999; not read/,
+    );
+  });
+
+  it('stops at the limit on a device that reports size 0 and never ends (/dev/zero)', async () => {
+    const error = await readInputBytes('/dev/zero', 'endless', 1 << 20).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toMatch(/endless: holds more than the limit of 1,048,576 bytes/);
   });
 });

@@ -15,7 +15,7 @@ import {
   type SigningKey,
   type VerifyKey,
 } from '../../evidence/signature.js';
-import { evidenceEntries, readEvidence, signaturePath } from '../../evidence/store.js';
+import { evidenceEntries, MAX_SIGNATURE_BYTES, readEvidence, signaturePath } from '../../evidence/store.js';
 import { auditFromFiles } from '../../input/audit-inputs.js';
 import { buildPack } from '../../pack/build.js';
 import { readPackSources } from '../../pack/read-inputs.js';
@@ -25,7 +25,6 @@ import { parseSnapshot, sha256Hex } from '../../snapshot/store.js';
 import {
   assertWritable,
   readInputBytes,
-  readInputFile,
   sameFile,
   writeFileAtomic,
   writeFilesAtomic,
@@ -267,7 +266,9 @@ async function claimedKind(path: string, file: string): Promise<EvidenceKind> {
   const sigShown = signaturePath(file);
   let text: string;
   try {
-    text = await readInputFile(signaturePath(path));
+    text = Buffer.from(await readInputBytes(signaturePath(path), sigShown, MAX_SIGNATURE_BYTES)).toString(
+      'utf8',
+    );
   } catch (error) {
     if (error instanceof InputError && error.problem === 'file not found')
       throw new InputError(file, '$', `is not signed (no ${sigShown})`);

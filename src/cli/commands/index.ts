@@ -92,7 +92,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'evidence',
     command: 'evidence <command>',
     describe:
-      'Sign evidence: make a signing key pair, check the signatures of evidence files, pack and verify a review cycle',
+      'Sign evidence: make a signing key pair, sign or check evidence files, pack and verify a review cycle',
     load: async () => (await import('./evidence.js')).evidenceCommand,
   },
   {
