@@ -7,7 +7,7 @@
  * check out, is refused (InputError, exit 2). Without one nothing is checked, and the caller reports the
  * evidence as unsigned.
  */
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:buffer';
 import { InputError } from '../errors.js';
 import { assertWritable, readInputBytes, writeFilesAtomic } from '../util/files.js';
 import {
@@ -51,10 +51,10 @@ export async function readEvidence(
 ): Promise<ReadEvidence> {
   let bytes: Buffer;
   try {
-    bytes =
-      maxBytes === undefined
-        ? await readFile(path)
-        : Buffer.from(await readInputBytes(path, shown, maxBytes));
+    // Bounded even without a limit of the caller's: the text must fit in one string, and a file that
+    // never ends (a link to /dev/zero) is refused at that size rather than read until memory runs out.
+    const read = await readInputBytes(path, shown, maxBytes ?? constants.MAX_STRING_LENGTH);
+    bytes = Buffer.from(read.buffer, read.byteOffset, read.byteLength);
   } catch (error) {
     if (error instanceof InputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;

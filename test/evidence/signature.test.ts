@@ -3,6 +3,7 @@
  * trusted key; every field of the signature file is covered; keys that cannot be used are refused
  * without their text ever appearing in a message.
  */
+import { constants } from 'node:buffer';
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { InputError, redactSecrets, UsageError } from '../../src/errors.js';
@@ -11,6 +12,7 @@ import {
   type EvidenceKind,
   generateEvidenceKeyPair,
   keyFingerprint,
+  NO_KEYS,
   parseSigningKey,
   parseVerifyKey,
   type SignatureFile,
@@ -18,6 +20,7 @@ import {
   signEvidence,
   type VerifyKey,
 } from '../../src/evidence/signature.js';
+import { readEvidence } from '../../src/evidence/store.js';
 import { summarizeEvidence } from '../../src/evidence/summary.js';
 
 const TOOL = { name: 'atlas-access-review', version: '0.1.0' };
@@ -220,4 +223,14 @@ describe('summarizeEvidence', () => {
       `Evidence signed by ${mine.verify.fingerprint}, verified (snapshot q4.json, snapshot q3.json).`,
     );
   });
+});
+
+describe('readEvidence', () => {
+  it('refuses a file that never ends (a snapshot linked to /dev/zero) at the largest text it could parse', async () => {
+    const read = readEvidence('/dev/zero', 'snapshot', NO_KEYS, 'snap.json');
+    await expect(read).rejects.toBeInstanceOf(InputError);
+    await expect(read).rejects.toThrow(
+      `snap.json: holds more than the limit of ${constants.MAX_STRING_LENGTH.toLocaleString('en-US')} bytes (a device or pipe?); not read`,
+    );
+  }, 60_000);
 });
