@@ -111,7 +111,10 @@ export function renderMessage(
   params: Record<string, unknown> = {},
 ): string {
   const parts = templateParts(template);
-  let out = parts[0]!;
+  // Pieces joined once, not `+=`: joining makes a flat string, where `+=` makes a rope that every
+  // output's escaping then flattens (71,000 messages in a 50,000-user audit).
+  const out = new Array<string>(parts.length);
+  out[0] = parts[0]!;
   for (let i = 1; i < parts.length; i += 2) {
     const name = parts[i]!;
     const v = Object.hasOwn(params, name)
@@ -119,12 +122,12 @@ export function renderMessage(
       : Object.hasOwn(facts, name)
         ? facts[name]
         : undefined;
-    if (Array.isArray(v)) out += v.length ? v.join(', ') : '(none)';
-    else if (v === null || v === undefined) out += 'n/a';
-    else out += String(v);
-    out += parts[i + 1]!;
+    if (Array.isArray(v)) out[i] = v.length ? v.join(', ') : '(none)';
+    else if (v === null || v === undefined) out[i] = 'n/a';
+    else out[i] = String(v);
+    out[i + 1] = parts[i + 1]!;
   }
-  return out;
+  return out.join('');
 }
 
 /** Sort order of AuditResult.findings: severity desc, ruleId, orgId, subject name, subject id. */

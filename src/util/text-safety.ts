@@ -14,14 +14,25 @@
 const INVISIBLE_CONTROLS =
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufffe\uffff]|[\ud800-\udfff]/gu;
 
+/**
+ * Every code unit INVISIBLE_CONTROLS can match, surrogates paired or not, without the `u` flag: a text
+ * this never matches has nothing to replace. Tested first because almost no text has one, and a
+ * Unicode-mode replace over it was 2% of a 50,000-user `audit` (text output: 71,000 finding lines).
+ */
+const MAY_HOLD_CONTROLS =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]/;
+
 /** Replaces every character of INVISIBLE_CONTROLS with U+FFFD, so a reader sees that one was there. */
 export function visibleControls(text: string): string {
-  return text.replace(INVISIBLE_CONTROLS, '\ufffd');
+  return MAY_HOLD_CONTROLS.test(text) ? text.replace(INVISIBLE_CONTROLS, '\ufffd') : text;
 }
+
+const LINE_BREAK = /[\r\n\t]/;
 
 /** One line of a line-oriented format (text, workflow commands): controls visible, breaks and tabs as spaces. */
 export function oneLine(text: string): string {
-  return visibleControls(text).replace(/\r\n|[\r\n\t]/g, ' ');
+  const visible = visibleControls(text);
+  return LINE_BREAK.test(visible) ? visible.replace(/\r\n|[\r\n\t]/g, ' ') : visible;
 }
 
 /**

@@ -314,4 +314,27 @@ describe('every registry entry escapes hostile Atlas values', () => {
     expect(oneLine('a\r\nb\tc\u001b')).toBe('a b c\ufffd');
     expect(escapeMarkdown('a\u001b<b>')).toBe('a\ufffd&lt;b&gt;');
   });
+
+  it('the control filter and the line folder give what a plain replace gives, for every code unit', () => {
+    // visibleControls and oneLine skip their replace when a cheaper test finds nothing to replace: that
+    // test must find every code unit the replace would touch, alone, paired or beside ordinary text.
+    const exact = (t: string) =>
+      t.replace(
+        /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufffe\uffff]|[\ud800-\udfff]/gu,
+        '\ufffd',
+      );
+    const folded = (t: string) => exact(t).replace(/\r\n|[\r\n\t]/g, ' ');
+    let changed = 0;
+    for (let c = 0; c <= 0xffff; c++) {
+      const ch = String.fromCharCode(c);
+      for (const t of [ch, `ab${ch}cd`, `${ch}\udc00`, `\ud83d${ch}`]) {
+        if (visibleControls(t) !== exact(t) || oneLine(t) !== folded(t))
+          throw new Error(`U+${c.toString(16).padStart(4, '0')} in ${JSON.stringify(t)}`);
+        if (exact(t) !== t) changed++;
+      }
+    }
+    expect(changed).toBeGreaterThan(4 * 2100); // the C0, C1, bidi and surrogate ranges were exercised
+    expect(visibleControls('plain text')).toBe('plain text');
+    expect(oneLine('a\u{1F600}b')).toBe('a\u{1F600}b');
+  });
 });

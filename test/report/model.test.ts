@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { compareText } from '../../src/domain/compare-text.js';
 import { identityKey } from '../../src/domain/keys.js';
+import { sortedNamesCache } from '../../src/report/model/finding-rows.js';
 import { buildReportModel, identityTypeText, REPORT_SCHEMA_VERSION } from '../../src/report/model.js';
 import { snapshotSchema } from '../../src/snapshot/schema.js';
 import {
@@ -257,5 +259,26 @@ describe('buildReportModel', () => {
       findings: { new: 0, stillOpen: 8, resolved: 0, newOpen: 0 },
       openDelta: { total: 0 },
     });
+  });
+});
+
+describe('sortedNamesCache', () => {
+  it('gives each record its own keys sorted, reusing a sorted list only for the same names in the same order', () => {
+    const names = sortedNamesCache();
+    const records: object[] = [
+      { b: 1, a: 2 },
+      { b: 3, a: 4 },
+      { a: 1, b: 2 }, // same names, another order
+      { b: 1, a: 2, c: 3 }, // one more
+      { b: 1 }, // one fewer
+      { 'b,a': 1 }, // names that join like another list
+      {},
+      { b: 1, a: 2 },
+      { z: 1, 'a\u0000b': 2, Z: 3 },
+    ];
+    for (const r of records) expect(names(r)).toEqual(Object.keys(r).sort(compareText));
+    // Reused, not rebuilt, for a record with the names of an earlier one in the same order.
+    expect(names({ b: 9, a: 9 })).toBe(names({ b: 0, a: 0 }));
+    expect(names({ a: 9, b: 9 })).not.toBe(names({ b: 0, a: 0 }));
   });
 });

@@ -18,19 +18,48 @@ function evidenceValue(value: Finding['evidence'][string]): string {
 }
 
 /**
+ * An object's keys in code-unit order, sorted once per distinct key list: a rule's findings carry the
+ * same evidence names in the same order, so 71,000 findings of 46 rules sort a few dozen lists (a
+ * sort per finding was 3% of a 50,000-user `audit`). A list is reused only when it is the same names
+ * in the same order as the one it was sorted from.
+ */
+export function sortedNamesCache(): (record: object) => readonly string[] {
+  const byList = new Map<string, string[]>();
+  let lastKeys: readonly string[] = [];
+  let lastSorted: string[] = [];
+  return (record) => {
+    const keys = Object.keys(record);
+    if (keys.length !== lastKeys.length || keys.some((k, i) => k !== lastKeys[i])) {
+      // JSON text tells lists of names apart exactly.
+      const list = JSON.stringify(keys);
+      let sorted = byList.get(list);
+      if (!sorted) {
+        sorted = [...keys].sort(compareText);
+        byList.set(list, sorted);
+      }
+      lastKeys = keys;
+      lastSorted = sorted;
+    }
+    return lastSorted;
+  };
+}
+
+/**
  * Finding rows in the audit's order (severity desc, rule, org, subject), re-sorted defensively.
  * `comparison` (with `--previous`) marks each one new or still open.
  */
 export function buildFindingRows(audit: AuditResult, comparison: FindingComparison | null): FindingRow[] {
   const failOn = audit.gate.failOn;
   const controls = new Map(audit.rules.map((r) => [r.id, r.controls ?? []]));
+  const evidenceNames = sortedNamesCache();
   // Object.assign onto the identity object, not `{ ...findingIdentity(f), evidence, ... }`: on V8
   // (Node 20) that spread-then-extend literal cost 9 µs a row, five times the rest of the row.
   const rows: FindingRow[] = audit.findings.map((f) =>
     Object.assign(findingIdentity(f), {
-      evidence: Object.keys(f.evidence)
-        .sort(compareText)
-        .map((name) => ({ name, value: evidenceValue(f.evidence[name] ?? null) })),
+      evidence: evidenceNames(f.evidence).map((name) => ({
+        name,
+        value: evidenceValue(f.evidence[name] ?? null),
+      })),
       waived: f.waived,
       waiver: f.waiver,
       isNew: f.isNew,

@@ -114,9 +114,12 @@ function deriveUser(view: OrgView, u: User): Derived<typeof USER_FACTS> {
   const isPending = u.status === 'PENDING';
   const isOrgOwner = u.orgRoles.includes(ORG_OWNER);
   const access = view.access(u);
-  const ownerEquivalentProjectRole = [...access.held].some(
-    (r) => r.startsWith('GROUP_') && rolePrivilege(r) === 'owner',
-  );
+  let ownerEquivalentProjectRole = false;
+  for (const r of access.held)
+    if (r.startsWith('GROUP_') && rolePrivilege(r) === 'owner') {
+      ownerEquivalentProjectRole = true;
+      break;
+    }
   const nonHuman = nonHumanUser(u.username);
   const daysSinceLastAuth = daysSince(u.lastAuth, now);
   const daysSinceCreated = daysSince(u.createdAt, now);
