@@ -26,6 +26,7 @@
 import { createInflateRaw } from 'node:zlib';
 import { InputError } from '../errors.js';
 import type { Snapshot } from '../snapshot/schema.js';
+import { groupDigits } from '../util/numbers.js';
 
 /** Caps on a workbook before it is loaded. */
 export interface WorkbookLimits {
@@ -427,7 +428,7 @@ function tooLarge(file: string, what: string, actual: number, limit: number): In
   return new InputError(
     file,
     '$',
-    `workbook too large to read safely: ${what} ${actual.toLocaleString('en-US')} exceeds the limit of ${limit.toLocaleString('en-US')}; nothing was loaded`,
+    `workbook too large to read safely: ${what} ${groupDigits(actual)} exceeds the limit of ${groupDigits(limit)}; nothing was loaded`,
     {
       hint: 'use the workbook `report --xlsx` wrote for this snapshot; a filled review workbook is never this large',
     },

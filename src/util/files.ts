@@ -2,6 +2,7 @@ import { constants, lstatSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import { access, lstat, mkdir, open, readFile, stat, statfs } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ExitCode, InputError, OutputError } from '../errors.js';
+import { groupDigits } from './numbers.js';
 
 /**
  * `bytes` random bytes in hex, from the Web Crypto object: node:crypto would be loaded by every command
@@ -478,7 +479,7 @@ const READ_CHUNK = 1 << 20;
  * reading it to its end would never finish.
  */
 export async function readInputBytes(path: string, shown: string, maxBytes: number): Promise<Uint8Array> {
-  const limit = maxBytes.toLocaleString('en-US');
+  const limit = groupDigits(maxBytes);
   try {
     const handle = await open(path, 'r');
     try {
@@ -487,7 +488,7 @@ export async function readInputBytes(path: string, shown: string, maxBytes: numb
         throw new InputError(
           shown,
           '$',
-          `file is ${size.toLocaleString('en-US')} bytes, over the limit of ${limit}; not read`,
+          `file is ${groupDigits(size)} bytes, over the limit of ${limit}; not read`,
         );
       const chunks: Buffer[] = [];
       let total = 0;

@@ -4,6 +4,7 @@ import { controlCounts } from '../../audit/controls.js';
 import { compareText } from '../../domain/compare-text.js';
 import { type Severity, severityRank } from '../../domain/severity.js';
 import { defaultTemplates, type ReportTemplates } from '../../templates/templates.js';
+import { groupDigits } from '../../util/numbers.js';
 import { historyStatusText } from '../model/sections/database-access.js';
 import type { DatabaseUserRow, ReportModel, RuleFindingGroup } from '../model.js';
 import type { RenderOptions } from './index.js';
@@ -174,7 +175,7 @@ export function renderHtml(
     rosterByOrg: rosterView(model),
     findingGroups: findingGroupsView(model),
     htmlRowsPerSection: HTML_ROWS_PER_SECTION,
-    htmlRowsPerList: HTML_ROWS_PER_LIST.toLocaleString('en-US'),
+    htmlRowsPerList: groupDigits(HTML_ROWS_PER_LIST),
     openRoster: model.roster.length <= OPEN_ROSTER_MAX_ROWS,
     // The call-out repeats the escalation rows (they lead m.changes.rows) so no reader can miss them.
     escalations: model.changes?.rows.filter((r) => r.escalation !== '') ?? [],

@@ -1,6 +1,7 @@
 /** Wording several renderers share, so every format says the same thing about the same model. */
 import { presetSettingText } from '../../audit/policy.js';
 import type { ControlRef } from '../../rules/frameworks.js';
+import { groupDigits } from '../../util/numbers.js';
 import type { ReportModel, WaiverRow } from '../model.js';
 
 const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
@@ -12,7 +13,7 @@ const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 
 export function rosterLine(m: ReportModel): string | null {
   const r = m.meta.inputs.roster;
   if (!r) return null;
-  return `Roster ${r.file}: ${r.rows.toLocaleString('en-US')} ${r.rows === 1 ? 'person' : 'people'}, sha256 ${r.sha256}`;
+  return `Roster ${r.file}: ${groupDigits(r.rows)} ${r.rows === 1 ? 'person' : 'people'}, sha256 ${r.sha256}`;
 }
 
 /** "19 rule checks in 1 organization" (a check is one rule in one organization). */
