@@ -41,6 +41,36 @@ describe('report command', () => {
     expect(relaxed.code).toBe(0);
   });
 
+  it('names the snapshot as the user gave it, as audit does (JSON meta, SARIF, text)', async () => {
+    const { dir } = setup();
+    const run = await runCliForTest(
+      [
+        'report',
+        'snapshot.json',
+        '--json',
+        'r.json',
+        '--sarif',
+        'r.sarif',
+        '--text',
+        'r.txt',
+        '--fail-on',
+        'never',
+      ],
+      { cwd: dir, now: FIXED_NOW },
+    );
+    expect(run.code).toBe(0);
+    const json = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
+    expect(json.meta.snapshotFile).toBe('snapshot.json');
+    const sarif = JSON.parse(readFileSync(join(dir, 'r.sarif'), 'utf8'));
+    expect(sarif.runs[0].properties.snapshot.file).toBe('snapshot.json');
+    expect(readFileSync(join(dir, 'r.txt'), 'utf8')).toMatch(/^Audit of snapshot\.json \(collected /);
+    const audit = await runCliForTest(['audit', 'snapshot.json', '--format', 'json', '--fail-on', 'never'], {
+      cwd: dir,
+      now: FIXED_NOW,
+    });
+    expect(JSON.parse(audit.stdout).meta.snapshotFile).toBe(json.meta.snapshotFile);
+  });
+
   it('refuses to overwrite (exit 4) before writing anything, and --force replaces', async () => {
     const { dir, snap } = setup();
     writeFileSync(join(dir, 'r.md'), 'keep me');

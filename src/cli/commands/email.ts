@@ -80,7 +80,7 @@ export const emailCommand: CommandFactory = (ctx: CliContext) =>
       const keys = await loadEvidenceKeys(argv, ctx);
       const now = ctx.now();
       const opts = { ...auditFileOptions(argv.snapshot, argv, ctx.cwd), keys };
-      const { audit, model } = await auditedModel(opts, argv.previous, now, ctx, 'email');
+      const { audit, model } = await auditedModel(opts, argv.snapshot, argv.previous, now, ctx, 'email');
       noteFrameworkSettings(audit, ctx);
       const files = await reportAttachments(plan, model);
       await deliverReport(plan, { model, files }, ctx);

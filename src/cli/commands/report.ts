@@ -221,6 +221,8 @@ export function warnIfPreviousIsNewer(
  */
 export async function auditedModel(
   opts: AuditFileOptions,
+  /** The snapshot as the user named it, for the report's `meta.snapshotFile` (as `audit` gives it). */
+  snapshotShown: string,
   previousFile: string | undefined,
   now: Date,
   ctx: Pick<CliContext, 'cwd' | 'stderr'>,
@@ -231,7 +233,11 @@ export async function auditedModel(
   const previous = previousFile
     ? await loadPrevious(resolve(ctx.cwd, previousFile), opts, now, previousFile)
     : undefined;
-  const model = reviewModel({ loaded, audit, evidence, previous, generatedAt: now }, ctx, command);
+  const model = reviewModel(
+    { loaded, audit, evidence, previous, generatedAt: now, snapshotFile: snapshotShown },
+    ctx,
+    command,
+  );
   return { loaded, audit, model };
 }
 
@@ -324,7 +330,15 @@ export const reportCommand: CommandFactory = (ctx) =>
       const inputs = await readAuditInputs(opts, now);
       // A campaign without a reviewer of last resort is refused before the audit runs (exit 2).
       if (split) reviewPolicyForSplit(inputs, argv.policy);
-      const { loaded, audit, model } = await auditedModel(opts, argv.previous, now, ctx, 'report', inputs);
+      const { loaded, audit, model } = await auditedModel(
+        opts,
+        argv.snapshot,
+        argv.previous,
+        now,
+        ctx,
+        'report',
+        inputs,
+      );
       const campaign = split
         ? await prepareSplit(
             {
