@@ -143,9 +143,12 @@ const ROLE_PRIVILEGE = {
   RolePrivilege
 >;
 
+/** ROLE_PRIVILEGE as a Map: a role name from Atlas is looked up as data, never as a property. */
+const PRIVILEGE_OF: ReadonlyMap<string, RolePrivilege> = new Map(Object.entries(ROLE_PRIVILEGE));
+
 /** The privilege of a role; null for a role the catalogue does not know. */
 export function rolePrivilege(role: string): RolePrivilege | null {
-  return Object.hasOwn(ROLE_PRIVILEGE, role) ? ROLE_PRIVILEGE[role as keyof typeof ROLE_PRIVILEGE] : null;
+  return PRIVILEGE_OF.get(role) ?? null;
 }
 
 /**

@@ -110,14 +110,21 @@ export function orgView(
   return { ...view, access };
 }
 
+const NO_ROLES: ReadonlySet<string> = new Set();
+
 /** Roles a user gets in a project through its teams. */
-function teamGrantedRoles(view: Omit<OrgView, 'access'>, userId: string, projectId: string): Set<string> {
-  const roles = new Set<string>();
+function teamGrantedRoles(
+  view: Omit<OrgView, 'access'>,
+  userId: string,
+  projectId: string,
+): ReadonlySet<string> {
   const byTeam = view.teamRolesByProject.get(projectId);
   const teams = view.teamsOfUser.get(userId);
-  if (!byTeam || !teams) return roles;
-  for (const t of teams) for (const r of byTeam.get(t) ?? []) roles.add(r);
-  return roles;
+  // Most project roles are held by users in no team of that project: no set is made for them.
+  if (!byTeam || !teams) return NO_ROLES;
+  let roles: Set<string> | undefined;
+  for (const t of teams) for (const r of byTeam.get(t) ?? []) (roles ??= new Set()).add(r);
+  return roles ?? NO_ROLES;
 }
 
 function userAccess(view: Omit<OrgView, 'access'>, u: User): UserAccess {
