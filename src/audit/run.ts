@@ -404,8 +404,7 @@ export async function auditSnapshot(input: AuditInput): Promise<AuditResult> {
   const notEvaluated = notEvaluatedRules(rules, snapshot, given);
   const skipped = new Map<string, Set<string>>();
   for (const n of notEvaluated) skipped.set(n.ruleId, (skipped.get(n.ruleId) ?? new Set()).add(n.orgId));
-  // Asked once per rule and subject (millions of times): no key string is built per call.
-  const evaluation = await evaluateRules(rules, subjects, (rule, orgId) => !skipped.get(rule.id)?.has(orgId));
+  const evaluation = await evaluateRules(rules, subjects, (rule) => skipped.get(rule.id));
   const { hits, checked } = evaluation;
   notEvaluated.push(...notEvaluatedSubjects(evaluation.skipped));
   notEvaluated.sort(compareNotEvaluated);

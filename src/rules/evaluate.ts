@@ -132,8 +132,12 @@ function unknownReason(
 export async function evaluateRules(
   rules: EffectiveRule[],
   subjects: SubjectsByKind,
-  /** Whether a rule is evaluated in an org (false: the snapshot lacks data it needs there). Default: always. */
-  evaluates: (rule: EffectiveRule, orgId: string) => boolean = () => true,
+  /**
+   * The organizations where a rule is not evaluated (the snapshot lacks data it needs there); undefined
+   * when it is evaluated everywhere, the default. Asked once per rule, not per subject: a lookup per
+   * rule and subject was 2% of a 50,000-user audit.
+   */
+  notEvaluatedIn: (rule: EffectiveRule) => ReadonlySet<string> | undefined = () => undefined,
 ): Promise<Evaluation> {
   const hits: RuleHit[] = [];
   const skipped: RuleSkip[] = [];
@@ -148,9 +152,10 @@ export async function evaluateRules(
       let facts: FactRecord = {};
       const engine = buildEngine(rule, names, () => facts);
       const memo = new OutcomeMemo(names);
+      const skippedOrgs = notEvaluatedIn(rule);
       let count = 0;
       for (const subject of list) {
-        if (!evaluates(rule, subject.orgId)) continue;
+        if (skippedOrgs?.has(subject.orgId)) continue;
         const reason = subject.unknown ? unknownReason(subject.unknown, names) : null;
         if (reason !== null) {
           skipped.push({ rule, subject, reason });
