@@ -6,7 +6,6 @@ import { parseWaivers } from '../audit/waivers.js';
 import type { FailOn } from '../domain/severity.js';
 import { InputError, UsageError } from '../errors.js';
 import { type EvidenceCheck, type EvidenceKeys, NO_KEYS } from '../evidence/signature.js';
-import { readEvidence } from '../evidence/store.js';
 import { REVIEW_OVERDUE_RULE, type ReviewCadence, reviewCadenceFindings } from '../review/cadence.js';
 import { type Signoff, signoffSchema } from '../review/signoff.js';
 import { signoffCountProblem } from '../review/signoff-check.js';
@@ -21,7 +20,7 @@ import {
 import { parseRoster, type Roster, rosterPolicySchema } from '../roster/roster.js';
 import { type FrameworkCatalogue, selectFrameworks } from '../rules/frameworks.js';
 import type { LoadedRuleSet } from '../rules/load.js';
-import { type LoadedSnapshot, readSnapshot, sha256Hex } from '../snapshot/store.js';
+import { type LoadedSnapshot, readFingerprinted, readSnapshot } from '../snapshot/store.js';
 import { readInputBytes, readInputFile } from '../util/files.js';
 import { located, type ParsedInput, parseJsonOrYaml, withLocation } from '../util/json-or-yaml.js';
 import { formatJsonPath, parseJsonText, parseWithSchema } from '../util/validate.js';
@@ -93,14 +92,14 @@ export async function readSignoff(
   keys: EvidenceKeys = NO_KEYS,
   shown: string = file,
 ): Promise<LoadedSignoff> {
-  const { bytes, text, check } = await readEvidence(file, 'signoff', keys, shown);
+  const { text, sha256, check } = await readFingerprinted(file, 'signoff', keys, shown);
   const signoff = parseWithSchema(signoffSchema, parseJsonText(text, shown), shown);
   const problem = signoffCountProblem(signoff);
   if (problem)
     throw new InputError(shown, problem.path, `${problem.problem}; the sign-off does not add up (edited?)`, {
       hint: 'use the signoff.json review import wrote, or run review import again',
     });
-  return { signoff, text, sha256: sha256Hex(bytes), evidence: check };
+  return { signoff, text, sha256, evidence: check };
 }
 
 /** Ids of the rules `--signoff` findings use: always accepted in waivers files, reserved in rules folders. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
-import { type EvidenceCheck, type EvidenceKeys, NO_KEYS } from '../evidence/signature.js';
+import { type EvidenceCheck, type EvidenceKeys, type EvidenceKind, NO_KEYS } from '../evidence/signature.js';
 import { type EvidenceSigner, readEvidence, writeEvidence } from '../evidence/store.js';
 import { parseJsonText, parseWithSchema } from '../util/validate.js';
 import { SNAPSHOT_SCHEMA_VERSION, type Snapshot, snapshotSchema } from './schema.js';
@@ -83,8 +83,23 @@ const JIT_FROM_CHARS = 16 * 1024 * 1024;
  * (`<file>.sig`) is checked on the bytes read, before they are parsed (exit 2 when it fails).
  */
 export async function readSnapshot(file: string, keys: EvidenceKeys = NO_KEYS): Promise<LoadedSnapshot> {
-  const { bytes, text, check } = await readEvidence(file, 'snapshot', keys);
-  return { snapshot: parseSnapshot(text, file), file, sha256: sha256Hex(bytes), evidence: check };
+  const { text, sha256, check } = await readFingerprinted(file, 'snapshot', keys);
+  return { snapshot: parseSnapshot(text, file), file, sha256, evidence: check };
+}
+
+/**
+ * An evidence file as its text, the sha256 of its exact bytes and what its signature check found. The
+ * bytes are hashed as soon as they are read and not kept: a snapshot's buffer held until after its
+ * text was parsed and validated was 70 MiB of a 50,000-user audit's peak (516 -> 444 MiB).
+ */
+export async function readFingerprinted(
+  file: string,
+  kind: EvidenceKind,
+  keys: EvidenceKeys,
+  shown: string = file,
+): Promise<{ text: string; sha256: string; check: EvidenceCheck }> {
+  const read = await readEvidence(file, kind, keys, shown);
+  return { text: read.text, sha256: sha256Hex(read.bytes), check: read.check };
 }
 
 /**
