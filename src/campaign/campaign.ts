@@ -10,9 +10,9 @@
  */
 import * as z from 'zod';
 import { compareText } from '../domain/compare-text.js';
-import { isMailbox } from '../util/address.js';
+import { emailDomainOf, isMailbox, normaliseAddress } from '../util/address.js';
 import { parseJsonText, parseWithSchema } from '../util/validate.js';
-import { ROUTES } from './policy.js';
+import { DOMAIN_NAME, type ReviewPolicy, ROUTES } from './policy.js';
 
 export const CAMPAIGN_SCHEMA_VERSION = 1 as const;
 
@@ -70,11 +70,28 @@ export const campaignSchema = z
      * Absent in a campaign.json written before they were recorded.
      */
     flagged: z.array(z.string().min(1)).optional(),
+    /**
+     * The email domains a Reassign may hand a row to, sorted (src/campaign/campaign.ts reassignDomains):
+     * `review remind` mails the new reviewer their rows, so a returned workbook, which anyone could have
+     * edited, must not send them outside the organization. Absent in a campaign.json written before they
+     * were recorded: then those of its reviewers and fallback reviewer.
+     */
+    reassignDomains: z
+      .array(z.string().regex(DOMAIN_NAME, 'expected an email domain like example.com'))
+      .optional(),
   })
   // Listed once, in order (as the split writes them): a hand edit that lists a key twice is refused
   // where the file is read. That each is a row of the campaign is checked with the snapshot
   // (src/review/campaign-state.ts campaignRows).
   .superRefine((c, ctx) => {
+    c.reassignDomains?.forEach((domain, i) => {
+      if (i > 0 && compareText(c.reassignDomains![i - 1]!, domain) >= 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['reassignDomains', i],
+          message: `${domain} is listed twice or out of order (the domains are sorted, each once)`,
+        });
+    });
     c.flagged?.forEach((key, i) => {
       if (i > 0 && compareText(c.flagged![i - 1]!, key) >= 0)
         ctx.addIssue({
@@ -89,4 +106,40 @@ export type Campaign = z.infer<typeof campaignSchema>;
 /** campaign.json read and validated (InputError naming the file and JSON path). */
 export function parseCampaign(text: string, file: string): Campaign {
   return parseWithSchema(campaignSchema, parseJsonText(text, file), file);
+}
+
+const sortedDomains = (addresses: readonly string[], extra: readonly string[] = []): string[] =>
+  [...new Set([...addresses.map((a) => emailDomainOf(normaliseAddress(a))), ...extra])]
+    .filter((d) => d !== '')
+    .sort(compareText);
+
+/**
+ * The domains a split records as those a Reassign may hand a row to: the domains of every address the
+ * review policy names (fallback, per-organization fallbacks, team and project owners) and of every
+ * reviewer the campaign routed rows to, and the policy's `review.reassignDomains`.
+ */
+export function splitReassignDomains(
+  policy: ReviewPolicy & { fallbackReviewer: string },
+  reviewers: readonly string[],
+): string[] {
+  const named = [
+    policy.fallbackReviewer,
+    ...Object.values(policy.orgFallbackReviewers),
+    ...Object.values(policy.teamOwners),
+    ...Object.values(policy.projectOwners),
+    ...reviewers,
+  ];
+  return sortedDomains(named, policy.reassignDomains);
+}
+
+/**
+ * The domains a Reassign in this campaign may hand a row to (a subdomain of one counts): those
+ * campaign.json records, or for one written before they were recorded, its reviewers' and fallback
+ * reviewer's.
+ */
+export function reassignDomains(campaign: Campaign): readonly string[] {
+  return (
+    campaign.reassignDomains ??
+    sortedDomains([campaign.fallbackReviewer, ...campaign.reviewers.map((r) => r.reviewer)])
+  );
 }

@@ -12,6 +12,10 @@ import { once } from '../util/validate.js';
 export const ROUTES = ['manager', 'teamOwner', 'projectOwner', 'fallback'] as const;
 export type Route = (typeof ROUTES)[number];
 
+/** A domain name of at least two labels, lower case (as `reassignDomains` and campaign.json hold them). */
+export const DOMAIN_NAME =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
+
 /** This module's schemas, built on first use (src/util/validate.ts `once`). */
 const schemas = once(() => {
   /** An email address as reviewers are named (compared after normalisation, src/util/address.ts). */
@@ -21,6 +25,13 @@ const schemas = once(() => {
     // One plain mailbox (src/util/address.ts isMailbox): a reviewer is mailed by `review remind` and named
     // in a workbook, so no list, quoted name, formula or control character.
     .refine(isMailbox, 'expected an email address like lead@example.com');
+
+  /** An email domain, lower case: `example.com`, `eu.example.com`. */
+  const domainName = z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(DOMAIN_NAME, 'expected an email domain like example.com');
 
   const section = z.strictObject({
     /**
@@ -43,6 +54,11 @@ const schemas = once(() => {
     undecided: z.enum(['revoke', 'keep', 'fail']).default('fail'),
     /** Keep on a privileged or flagged row needs a justification in Comment (import and merge refuse otherwise). */
     keepNeedsJustification: z.boolean().default(true),
+    /**
+     * Email domains a Reassign may hand a row to, besides those of the campaign's reviewers and of the
+     * addresses in this section (a subdomain of one counts). The split records them in campaign.json.
+     */
+    reassignDomains: z.array(domainName).default([]),
   });
   return { section };
 });
@@ -58,4 +74,5 @@ export const DEFAULT_REVIEW_POLICY: ReviewPolicy = {
   projectOwners: {},
   undecided: 'fail',
   keepNeedsJustification: true,
+  reassignDomains: [],
 };

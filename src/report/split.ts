@@ -11,6 +11,7 @@ import {
   type Campaign,
   type CampaignReviewer,
   campaignSchema,
+  splitReassignDomains,
 } from '../campaign/campaign.js';
 import type { ReviewPolicy } from '../campaign/policy.js';
 import { type RoutableRow, routeRows } from '../campaign/routing.js';
@@ -178,6 +179,7 @@ export async function splitByReviewer(input: SplitInput): Promise<SplitOutput> {
     fallbackReviewer: input.policy.fallbackReviewer,
     reviewers: campaignReviewers,
     flagged: flaggedRows(model),
+    reassignDomains: splitReassignDomains(input.policy, reviewers),
   } satisfies Campaign);
   files.push({ name: CAMPAIGN_FILE, bytes: `${JSON.stringify(campaign, null, 2)}\n` });
   return { files, campaign };

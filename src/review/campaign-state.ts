@@ -9,13 +9,12 @@
  * (`review merge --reassigned-out` writes it into the folder, src/review/reassigned-workbook.ts). A
  * reassigned row is reassigned once: a Reassign in a follow-up workbook is refused.
  */
-import type { Campaign } from '../campaign/campaign.js';
+import { type Campaign, reassignDomains } from '../campaign/campaign.js';
 import { compareText } from '../domain/compare-text.js';
 import { InputError } from '../errors.js';
 import type { Snapshot } from '../snapshot/schema.js';
 import { sha256Hex } from '../snapshot/store.js';
 import { addressFileSlug, normaliseAddress } from '../util/address.js';
-import { parseJsonText, parseWithSchema } from '../util/validate.js';
 import { ASSIGNED_REVIEWER_LABEL, CAMPAIGN_ID_LABEL, SUMMARY_SHEET } from '../workbook/contract.js';
 import {
   type CellData,
@@ -161,7 +160,7 @@ async function readOne(
   }
   const check = checkReviewWorkbook(contents, input.snapshot, input.now, {
     scope: { rows, all: ctx.all },
-    campaign: { reviewer: wb.reviewer },
+    campaign: { reviewer: wb.reviewer, reassignDomains: reassignDomains(state.campaign) },
     ...(input.trust.keepNeedsJustification
       ? { keepNeedsComment: keepJustificationRule(input.snapshot.snapshot, input.trust.flagged) }
       : {}),

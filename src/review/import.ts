@@ -17,7 +17,7 @@ import { identityKey } from '../domain/keys.js';
 import type { IdentityKind } from '../domain/subject.js';
 import { teamsOfUsers } from '../domain/team-membership.js';
 import type { DatabaseUser, Organization, Project, Snapshot } from '../snapshot/schema.js';
-import { isMailbox, normaliseAddress, visibleText } from '../util/address.js';
+import { emailDomainOf, isDomainAllowed, isMailbox, normaliseAddress, visibleText } from '../util/address.js';
 import { neutraliseFormula } from '../util/text-safety.js';
 import {
   CAMPAIGN_DECISIONS,
@@ -268,7 +268,11 @@ export interface ReviewCheckOptions {
    * A campaign workbook: a row with no Decision is undecided (not a problem), `Reassign` is a
    * decision, and the Reviewer column must name `reviewer` (normalised address).
    */
-  campaign?: { reviewer: string };
+  campaign?: {
+    reviewer: string;
+    /** The domains a Reassign may hand a row to (src/campaign/campaign.ts reassignDomains). */
+    reassignDomains: readonly string[];
+  };
   /**
    * Why a Keep of this identity needs a justification in Comment (policy `review.keepNeedsJustification`:
    * privileged access or open findings); null when it needs none.
@@ -897,9 +901,20 @@ function checkAssignedReviewer(reviewer: string | null, ctx: RowContext, at: Cel
  * (src/util/address.ts isMailbox): `review remind` mails it and `review merge` names a file after it,
  * so a list, a display name with a comma, a formula or a control character is no reviewer.
  */
-export function reassignTarget(comment: string | null): string | null {
+export function reassignTarget(comment: string | null, domains?: readonly string[]): string | null {
   const target = comment === null ? '' : normaliseAddress(cleanName(comment));
-  return isMailbox(target) ? target : null;
+  return isMailbox(target) && reassignDomainProblem(target, domains) === null ? target : null;
+}
+
+/**
+ * Why `target` may not be handed a row in a campaign whose Reassigns stay within `domains` (a
+ * subdomain of one counts); null when it may, or when no domains are given. A returned workbook is
+ * anyone's to edit, and `review remind` mails the new reviewer their rows: a Reassign to an outside
+ * address would send the organization's access data there.
+ */
+function reassignDomainProblem(target: string, domains: readonly string[] | undefined): string | null {
+  if (domains === undefined || isDomainAllowed(emailDomainOf(target), domains)) return null;
+  return `reassigns the row to ${target}, outside the campaign's domains (${domains.length > 0 ? domains.join(', ') : 'none'}): review remind would mail them its rows; choose a reviewer in them, or list the domain in the policy's review.reassignDomains and split again`;
 }
 
 /** A Reassign names, in Comment, another reviewer who is not the row's subject. */
@@ -907,6 +922,7 @@ function checkReassignTarget(
   comment: string | null,
   reviewer: string | null,
   subjectNames: readonly string[],
+  domains: readonly string[] | undefined,
   at: CellReport,
 ): string | null {
   const target = reassignTarget(comment);
@@ -916,6 +932,11 @@ function checkReassignTarget(
       'reassign-target',
       "a Reassign needs the new reviewer's email address (alone) in Comment",
     );
+    return null;
+  }
+  const outside = reassignDomainProblem(target, domains);
+  if (outside !== null) {
+    at(HEADERS.comment, 'reassign-target', outside);
     return null;
   }
   if (reviewer !== null && normaliseAddress(reviewer) === target) {
@@ -975,7 +996,13 @@ function checkDecisionRow(
   const date = checkReviewDate(cells.get(ctx.col(HEADERS.reviewedOn)), ctx, at);
   const comment = text(cells.get(ctx.col(HEADERS.comment)));
   if (decision === REASSIGN_DECISION) {
-    const to = checkReassignTarget(comment, reviewer, subjectNames, at);
+    const to = checkReassignTarget(
+      comment,
+      reviewer,
+      subjectNames,
+      ctx.options.campaign?.reassignDomains,
+      at,
+    );
     if (!identity || !reviewer || !date || !to) return null;
     return {
       kind: 'reassign',

@@ -6,7 +6,7 @@
  * A count, not a check: it reads the Decision and Comment of each row the campaign gave a workbook and
  * needs no snapshot. A decided row may still be refused by `review merge` (which checks every cell).
  */
-import type { Campaign } from '../campaign/campaign.js';
+import { type Campaign, reassignDomains } from '../campaign/campaign.js';
 import { compareText } from '../domain/compare-text.js';
 import { sha256Hex } from '../snapshot/store.js';
 import { normaliseAddress, visibleText } from '../util/address.js';
@@ -100,9 +100,10 @@ async function readDecisions(
     if (key === '' || decision === '' || text(rv === undefined ? null : r.cells.get(rv)) === '') continue;
     if (decision.toLowerCase() !== REASSIGN_DECISION.toLowerCase()) decided.add(key);
     else {
-      // A Reassign to no plain mailbox (a list, a formula, a control character) hands nothing on: the
-      // row stays open with its reviewer, as review merge refuses it (src/review/import.ts reassignTarget).
-      const to = reassignTarget(c === undefined ? null : text(r.cells.get(c)));
+      // A Reassign to no plain mailbox (a list, a formula, a control character), or outside the
+      // campaign's domains, hands nothing on: the row stays open with its reviewer, as review merge
+      // refuses it (src/review/import.ts reassignTarget); review remind never mails such an address.
+      const to = reassignTarget(c === undefined ? null : text(r.cells.get(c)), reassignDomains(campaign));
       if (to !== null) reassigned.set(key, to);
     }
   }

@@ -30,7 +30,6 @@ import { userDerivation } from './facts/user.js';
 
 export { daysSince } from './facts/org-view.js';
 export type { FactRecord, FactSpec, FactValue } from './facts/spec.js';
-export { emailDomainOf, isDomainAllowed } from './facts/user.js';
 
 /** The derivation of every subject kind, in the order subjects are derived. */
 const DERIVATIONS: Readonly<Record<SubjectKind, SubjectDerivation>> = {

@@ -56,6 +56,17 @@ export function isMailbox(address: string): boolean {
   return MAILBOX.safeParse(address).success;
 }
 
+/** Lower-cased domain of an email-like username; "" when there is no @. */
+export function emailDomainOf(username: string): string {
+  const at = username.lastIndexOf('@');
+  return at < 0 ? '' : username.slice(at + 1).toLowerCase();
+}
+
+/** True when `domain` equals an allowed domain or is a subdomain of one. */
+export function isDomainAllowed(domain: string, allowed: readonly string[]): boolean {
+  return allowed.some((a) => domain === a || domain.endsWith(`.${a}`));
+}
+
 /**
  * A file-name part for an address: characters outside `A-Za-z0-9 . _ @ + -` become `_`, and when that
  * changed anything a 16-hex suffix of the address's sha256 keeps two addresses apart (`a'b@x.com` and

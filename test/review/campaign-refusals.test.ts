@@ -231,6 +231,93 @@ describe('a Reassign to no plain mailbox (a list, a formula, a bidi character)',
   });
 });
 
+describe("a Reassign outside the campaign's domains", () => {
+  // A returned workbook is anyone's to edit, and review remind mails a Reassign's new reviewer their
+  // rows: an outside address in Comment would send the organization's access data outside.
+  const outside = 'eve@evil.example';
+  const reassignTo = (target: string) =>
+    decided(LEAD, (k) => (k === key('user', OWNER1) ? { decision: 'Reassign', comment: target } : {}));
+  const status = async (folder: string, campaignFile = 'camp/campaign.json') => {
+    const r = await cli(['review', 'status', folder, '--campaign', campaignFile, '--json']);
+    const reviewers: Array<{ reviewer: string; open: number; reassignedOut: number }> = JSON.parse(
+      r.stdout,
+    ).reviewers;
+    return reviewers.find((x) => x.reviewer === LEAD);
+  };
+
+  it('campaign.json records the domains of its reviewers and of the review policy', () => {
+    expect(campaign.reassignDomains).toEqual(['example.com']);
+  });
+
+  it('is refused by review merge; review status keeps the row with its reviewer; review remind mails no one outside', async () => {
+    const folder = await tampered('reassign-outside', reassignTo(outside));
+    await refused(
+      folder,
+      /\(Comment\): reassigns the row to eve@evil\.example, outside the campaign's domains \(example\.com\): review remind would mail them its rows/,
+    );
+    expect(await status(folder)).toMatchObject({ open: 1, reassignedOut: 0 });
+    const eml = join(dir, 'reassign-outside-eml');
+    const remind = await cli([
+      'review',
+      'remind',
+      folder,
+      '--campaign',
+      'camp/campaign.json',
+      '--email-from',
+      'bot@example.com',
+      '--eml',
+      eml,
+    ]);
+    expect(remind.stderr).not.toContain('evil.example');
+    expect(remind.code).toBe(0);
+    const written = readdirSync(eml).sort();
+    expect(written).toEqual([`remind-${LEAD}.eml`]);
+    expect(readFileSync(join(eml, written[0]!), 'utf8')).not.toContain('evil.example');
+  });
+
+  it('a subdomain of one is inside; so is a domain the policy lists (review.reassignDomains)', async () => {
+    const sub = await tampered('reassign-subdomain', reassignTo('carol@eu.example.com'));
+    expect(await status(sub)).toMatchObject({ open: 0, reassignedOut: 1 });
+
+    writeFileSync(
+      join(dir, 'policy-partner.yaml'),
+      `review:\n  fallbackReviewer: ${SEC}\n  teamOwners:\n    admins: ${LEAD}\n  reassignDomains: [Partner.Example]\n`,
+    );
+    expect((await cli(splitArgv('camp-partner', { policy: 'policy-partner.yaml' }))).code).toBe(0);
+    const partner: Campaign = JSON.parse(readFileSync(join(dir, 'camp-partner', 'campaign.json'), 'utf8'));
+    expect(partner.reassignDomains).toEqual(['example.com', 'partner.example']);
+    const lead = join(dir, 'camp-partner', reviewerFileName(LEAD));
+    await fillWorkbook(lead, lead, reassignTo('dana@partner.example'));
+    expect(await status('camp-partner', 'camp-partner/campaign.json')).toMatchObject({
+      reassignedOut: 1,
+    });
+  });
+
+  it("a campaign.json written before the domains were recorded holds Reassigns to its reviewers' domains", async () => {
+    const folder = await tampered('reassign-old', reassignTo(outside));
+    const { reassignDomains: _recorded, ...older } = campaign;
+    writeFileSync(join(dir, folder, 'campaign.json'), JSON.stringify(older));
+    expect(await status(folder, `${folder}/campaign.json`)).toMatchObject({ open: 1, reassignedOut: 0 });
+    writeFileSync(
+      join(dir, folder, 'campaign.json'),
+      JSON.stringify({ ...older, reassignDomains: ['evil.example'] }),
+    );
+    expect(await status(folder, `${folder}/campaign.json`)).toMatchObject({ reassignedOut: 1 });
+  });
+
+  it('refuses a policy domain that is no domain', async () => {
+    writeFileSync(
+      join(dir, 'policy-bad-domain.yaml'),
+      `review:\n  fallbackReviewer: ${SEC}\n  reassignDomains: ["@evil.example"]\n`,
+    );
+    const r = await cli(splitArgv('camp-bad-domain', { policy: 'policy-bad-domain.yaml' }));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /policy-bad-domain\.yaml.*review\.reassignDomains\[0\].*expected an email domain like example\.com/,
+    );
+  });
+});
+
 describe('an edited campaign.json', () => {
   const mergeWith = async (name: string, edit: (c: Campaign) => Campaign) => {
     const folder = join(dir, name);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { daysSince, deriveSubjects, emailDomainOf, FACTS, isDomainAllowed } from '../../src/rules/facts.js';
+import { daysSince, deriveSubjects, FACTS } from '../../src/rules/facts.js';
+import { emailDomainOf, isDomainAllowed } from '../../src/util/address.js';
 import { cluster, customRole, dbUser, networkEntry } from '../builders/database-access.js';
 import {
   apiKey,

@@ -3,7 +3,7 @@ import type { Argv } from 'yargs';
 import { type AtlasClient, defaultDeps } from '../../atlas/client.js';
 import { collectSnapshot } from '../../collect/collect.js';
 import type { EvidenceKeys } from '../../evidence/signature.js';
-import { assertEvidenceWritable, signaturePath } from '../../evidence/store.js';
+import { assertEvidenceWritable } from '../../evidence/store.js';
 import type { Snapshot } from '../../snapshot/schema.js';
 import { writeSnapshot } from '../../snapshot/store.js';
 import {

@@ -123,7 +123,11 @@ function teamGrantedRoles(
   // Most project roles are held by users in no team of that project: no set is made for them.
   if (!byTeam || !teams) return NO_ROLES;
   let roles: Set<string> | undefined;
-  for (const t of teams) for (const r of byTeam.get(t) ?? []) (roles ??= new Set()).add(r);
+  for (const t of teams)
+    for (const r of byTeam.get(t) ?? []) {
+      roles ??= new Set();
+      roles.add(r);
+    }
   return roles ?? NO_ROLES;
 }
 

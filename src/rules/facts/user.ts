@@ -3,6 +3,7 @@
 import { nonHumanUser } from '../../domain/identities.js';
 import { highestPrivilege, ORG_OWNER, rolePrivilege } from '../../domain/roles.js';
 import type { User } from '../../snapshot/schema.js';
+import { emailDomainOf, isDomainAllowed } from '../../util/address.js';
 import { daysSince, type OrgView, sorted } from './org-view.js';
 import { ROSTER_FACTS, rosterFacts } from './roster.js';
 import { clock, type Derived, defineDerivation, f, NAME, needs } from './spec.js';
@@ -96,17 +97,6 @@ const USER_FACTS = {
   // The roster (`--roster`), joined by username (case-insensitive) to a person's email or alias.
   ...ROSTER_FACTS,
 };
-
-/** Lower-cased domain of an email-like username; "" when there is no @. */
-export function emailDomainOf(username: string): string {
-  const at = username.lastIndexOf('@');
-  return at < 0 ? '' : username.slice(at + 1).toLowerCase();
-}
-
-/** True when `domain` equals an allowed domain or is a subdomain of one. */
-export function isDomainAllowed(domain: string, allowed: readonly string[]): boolean {
-  return allowed.some((a) => domain === a || domain.endsWith(`.${a}`));
-}
 
 function deriveUser(view: OrgView, u: User): Derived<typeof USER_FACTS> {
   const { org, now, allowed } = view;
