@@ -108,9 +108,12 @@ export function parseCampaign(text: string, file: string): Campaign {
   return parseWithSchema(campaignSchema, parseJsonText(text, file), file);
 }
 
+// A mailbox may name a domain that is no host name (`corp-.example`, a label over 63 characters: a
+// roster's manager cell is HR's data); it can receive no mail and is no domain campaign.json can hold,
+// so it is left out rather than stopping the split.
 const sortedDomains = (addresses: readonly string[], extra: readonly string[] = []): string[] =>
   [...new Set([...addresses.map((a) => emailDomainOf(normaliseAddress(a))), ...extra])]
-    .filter((d) => d !== '')
+    .filter((d) => DOMAIN_NAME.test(d))
     .sort(compareText);
 
 /**

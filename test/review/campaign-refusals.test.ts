@@ -305,6 +305,24 @@ describe("a Reassign outside the campaign's domains", () => {
     expect(await status(folder, `${folder}/campaign.json`)).toMatchObject({ reassignedOut: 1 });
   });
 
+  it("splits when a reviewer's domain is no host name (a roster's manager cell); no Reassign may name it", async () => {
+    // The roster is HR's export: a mailbox whose domain is no host name (a label ending in `-`, one of
+    // 64 characters) is still routed to, and must not stop the split as an internal error.
+    const odd = ['boss@corp-.example', `boss@${'a'.repeat(64)}.example`];
+    for (const [i, manager] of odd.entries()) {
+      writeFileSync(
+        join(dir, `odd-hr-${i}.csv`),
+        rosterCsv([{ email: 'owner1@example.com', manager }, { email: LEAD }]),
+      );
+      const r = await cli([...splitArgv(`camp-odd-${i}`), '--roster', `odd-hr-${i}.csv`]);
+      expect(r.stderr).not.toContain('internal error');
+      expect(r.code).toBe(0);
+      const odder: Campaign = JSON.parse(readFileSync(join(dir, `camp-odd-${i}`, 'campaign.json'), 'utf8'));
+      expect(odder.reviewers.map((x) => x.reviewer)).toContain(manager);
+      expect(odder.reassignDomains).toEqual(['example.com']);
+    }
+  });
+
   it('refuses a policy domain that is no domain', async () => {
     writeFileSync(
       join(dir, 'policy-bad-domain.yaml'),
