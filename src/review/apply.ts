@@ -288,7 +288,7 @@ async function checkSignoffIsTheCampaigns(
   const parsed = parseCampaign(campaign.text, campaign.file);
   const trust = { flagged: new Set<string>(), keepNeedsJustification: false };
   const state = await readCampaignState(
-    { campaign: parsed, snapshot, readFile: workbook.readFile, trust, now },
+    { campaign: parsed, snapshot, readFile: workbook.readFile, trust, now, reassignAnywhere: true },
     campaign.file,
   );
   const problems = stateProblems(state);

@@ -72,6 +72,13 @@ export interface CampaignStateInput {
   readFile: (name: string) => Promise<Uint8Array | null>;
   trust: ReviewTrust;
   now: Date;
+  /**
+   * Accept a Reassign to any mailbox, not only within the campaign's domains: `review apply`, which
+   * re-reads the folder to hold a sign-off `review merge` already made to it, and sends no mail. A
+   * sign-off merged under an older campaign.json (whose domains are now taken from its reviewers) stays
+   * applicable; merge, status and remind, which write follow-ups and send mail, always hold the domains.
+   */
+  reassignAnywhere?: boolean;
 }
 
 /** The Summary sheet's value for a label, as text. */
@@ -160,7 +167,10 @@ async function readOne(
   }
   const check = checkReviewWorkbook(contents, input.snapshot, input.now, {
     scope: { rows, all: ctx.all },
-    campaign: { reviewer: wb.reviewer, reassignDomains: reassignDomains(state.campaign) },
+    campaign: {
+      reviewer: wb.reviewer,
+      ...(input.reassignAnywhere ? {} : { reassignDomains: reassignDomains(state.campaign) }),
+    },
     ...(input.trust.keepNeedsJustification
       ? { keepNeedsComment: keepJustificationRule(input.snapshot.snapshot, input.trust.flagged) }
       : {}),

@@ -270,8 +270,8 @@ export interface ReviewCheckOptions {
    */
   campaign?: {
     reviewer: string;
-    /** The domains a Reassign may hand a row to (src/campaign/campaign.ts reassignDomains). */
-    reassignDomains: readonly string[];
+    /** The domains a Reassign may hand a row to (src/campaign/campaign.ts reassignDomains); any when absent. */
+    reassignDomains?: readonly string[];
   };
   /**
    * Why a Keep of this identity needs a justification in Comment (policy `review.keepNeedsJustification`:

@@ -19,6 +19,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Campaign } from '../../src/campaign/campaign.js';
 import { DEFAULT_RULES_DIR } from '../../src/input/rules-dir.js';
 import { reviewerFileName } from '../../src/report/split.js';
+import { readCampaignState, stateProblems } from '../../src/review/campaign-state.js';
+import { parseSnapshot, sha256Hex } from '../../src/snapshot/store.js';
 import { rosterCsv } from '../builders/roster.js';
 import {
   fillWorkbook,
@@ -321,6 +323,29 @@ describe("a Reassign outside the campaign's domains", () => {
       expect(odder.reviewers.map((x) => x.reviewer)).toContain(manager);
       expect(odder.reassignDomains).toEqual(['example.com']);
     }
+  });
+
+  it('review apply, which sends no mail, re-reads a merged folder without the domains (readCampaignState reassignAnywhere)', async () => {
+    // A sign-off merged under an older campaign.json, before Reassigns were held to domains, stays
+    // applicable: apply holds it to the folder as that merge read it.
+    const folder = await tampered('reassign-apply', reassignTo(outside));
+    const text = readFileSync(join(dir, 'q3.json'), 'utf8');
+    const input = {
+      campaign,
+      snapshot: { snapshot: parseSnapshot(text, 'q3.json'), sha256: sha256Hex(text) },
+      readFile: async (name: string) => {
+        const file = join(dir, folder, name);
+        return existsSync(file) ? new Uint8Array(readFileSync(file)) : null;
+      },
+      trust: { flagged: new Set<string>(), keepNeedsJustification: false },
+      now: NOW,
+    };
+    const strict = await readCampaignState(input, 'camp/campaign.json');
+    expect(stateProblems(strict).flatMap((w) => w.problems.map((p) => p.code))).toEqual(['reassign-target']);
+    expect(strict.reassignments).toEqual([]);
+    const apply = await readCampaignState({ ...input, reassignAnywhere: true }, 'camp/campaign.json');
+    expect(stateProblems(apply)).toEqual([]);
+    expect(apply.reassignments.map((r) => r.to)).toEqual([outside]);
   });
 
   it('refuses a policy domain that is no domain', async () => {
