@@ -26,19 +26,6 @@ export function networkAccessEntryId(projectId: string, entry: string): string {
   return databaseAccessId(projectId, entry);
 }
 
-// One resolution per project's role list, not one per grant: the report asks for every role of every
-// database user (hundreds of thousands on a large estate). Keyed by the snapshot's array, which the
-// report never changes.
-const resolved = new WeakMap<readonly CustomRoleShape[], ReturnType<typeof customRolePrivileges>>();
-function privilegesOf(customRoles: readonly CustomRoleShape[]): ReturnType<typeof customRolePrivileges> {
-  let privileges = resolved.get(customRoles);
-  if (privileges === undefined) {
-    privileges = customRolePrivileges(customRoles);
-    resolved.set(customRoles, privileges);
-  }
-  return privileges;
-}
-
 /**
  * What a role grant makes privileged, in the rules' terms (src/domain/database-roles.ts, one
  * definition for the rules, the report and the diff): a privileged built-in role is itself; a custom
@@ -49,7 +36,9 @@ export function privilegedGrants(
   grant: { roleName: string; databaseName: string },
   customRoles: readonly CustomRoleShape[],
 ): string[] {
-  const custom = privilegesOf(customRoles).get(grant.roleName);
+  // customRolePrivileges resolves a project's list once, not once per grant (it is asked for every role
+  // of every database user).
+  const custom = customRolePrivileges(customRoles).get(grant.roleName);
   if (custom === undefined)
     return isPrivilegedBuiltIn(grant.roleName, grant.databaseName) ? [grant.roleName] : [];
   return [...custom.privilegedInherited, ...custom.dangerousActions, ...custom.unknownInherited].sort();

@@ -95,13 +95,28 @@ export interface CustomRolePrivilege {
   privileged: boolean;
 }
 
+// One resolution per project's role list: the rules' custom-role and database-user facts and the
+// report's counts each ask for every project's (three times per project, 2% of a 50,000-user audit).
+// Keyed by the snapshot's array, which neither the rules nor the report ever change.
+const resolved = new WeakMap<readonly CustomRoleShape[], ReadonlyMap<string, CustomRolePrivilege>>();
+
 /**
  * The privilege of every custom role of one project, resolving inheritance transitively. A cycle
- * (a role inheriting itself through others) is cut where it closes: each role is walked once.
+ * (a role inheriting itself through others) is cut where it closes: each role is walked once. The
+ * same array gives the same (read-only) map.
  */
 export function customRolePrivileges(
   roles: readonly CustomRoleShape[],
 ): ReadonlyMap<string, CustomRolePrivilege> {
+  let privileges = resolved.get(roles);
+  if (privileges === undefined) {
+    privileges = resolveCustomRoles(roles);
+    resolved.set(roles, privileges);
+  }
+  return privileges;
+}
+
+function resolveCustomRoles(roles: readonly CustomRoleShape[]): ReadonlyMap<string, CustomRolePrivilege> {
   const byName = new Map(roles.map((r) => [r.roleName, r]));
   const out = new Map<string, CustomRolePrivilege>();
   for (const role of roles) {
