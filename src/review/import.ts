@@ -860,6 +860,15 @@ type RowOutcome =
   | null;
 
 /** The Decision cell: one of the allowed decisions (Reassign in campaign workbooks), or null (problem reported). */
+/**
+ * A campaign workbook's Decision cell as `review merge` reads it (case-insensitive, trimmed), or null
+ * when it is none of the campaign's decisions: `review status` counts a row decided only then, so it
+ * never calls complete what the merge refuses.
+ */
+export function campaignDecision(raw: string): Decision | typeof REASSIGN_DECISION | null {
+  return CAMPAIGN_ALLOWED.get(raw.trim().toLowerCase()) ?? null;
+}
+
 function readDecision(
   cells: ReviewRow['cells'],
   ctx: RowContext,

@@ -13,7 +13,7 @@ import { normaliseAddress, visibleText } from '../util/address.js';
 import { terminalSafe } from '../util/terminal.js';
 import { HEADERS, REASSIGN_DECISION } from '../workbook/contract.js';
 import { belongingProblems, reassignedWorkbookName } from './campaign-state.js';
-import { type CellData, readReviewWorkbook, reassignTarget } from './import.js';
+import { type CellData, campaignDecision, readReviewWorkbook, reassignTarget } from './import.js';
 import { workbookLimits } from './xlsx-package.js';
 
 /** One reviewer's progress. */
@@ -98,13 +98,17 @@ async function readDecisions(
     const decision = text(r.cells.get(d));
     // A Decision nobody signed (the Revoke the workbook pre-fills for dead invitations) is still open.
     if (key === '' || decision === '' || text(rv === undefined ? null : r.cells.get(rv)) === '') continue;
-    if (decision.toLowerCase() !== REASSIGN_DECISION.toLowerCase()) decided.add(key);
+    // Read as the merge reads it: a value that is no decision ("Maybe", "Keep\u200b") leaves the row open.
+    const chosen = campaignDecision(decision);
+    if (chosen === null) continue;
+    if (chosen !== REASSIGN_DECISION) decided.add(key);
     else {
-      // A Reassign to no plain mailbox (a list, a formula, a control character), or outside the
-      // campaign's domains, hands nothing on: the row stays open with its reviewer, as review merge
-      // refuses it (src/review/import.ts reassignTarget); review remind never mails such an address.
+      // A Reassign to no plain mailbox (a list, a formula, a control character), outside the campaign's
+      // domains, or to the reviewer who has the row, hands nothing on: the row stays open with its
+      // reviewer, as review merge refuses it (src/review/import.ts reassignTarget); review remind never
+      // mails such an address.
       const to = reassignTarget(c === undefined ? null : text(r.cells.get(c)), reassignDomains(campaign));
-      if (to !== null) reassigned.set(key, to);
+      if (to !== null && to !== normaliseAddress(reviewer)) reassigned.set(key, to);
     }
   }
   return { decided, reassigned, notTheirs };

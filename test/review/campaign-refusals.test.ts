@@ -233,6 +233,31 @@ describe('a Reassign to no plain mailbox (a list, a formula, a bidi character)',
   });
 });
 
+describe('review status counts a row decided only as review merge would take it', () => {
+  it('a Decision that is no decision, or a Reassign to the reviewer who has the row, leaves it open', async () => {
+    for (const [i, fill] of [
+      { decision: 'Maybe' },
+      { decision: 'Keep\u200b' },
+      { decision: 'Reassign', comment: LEAD.toUpperCase() },
+    ].entries()) {
+      const folder = await tampered(
+        `status-open-${i}`,
+        decided(LEAD, (k) => (k === key('user', OWNER1) ? fill : {})),
+      );
+      await refused(folder, /\(Decision\)|\(Comment\)/);
+      const status = await cli(['review', 'status', folder, '--campaign', 'camp/campaign.json', '--json']);
+      const lead = (
+        JSON.parse(status.stdout).reviewers as Array<{
+          reviewer: string;
+          open: number;
+          reassignedOut: number;
+        }>
+      ).find((r) => r.reviewer === LEAD);
+      expect(lead).toMatchObject({ open: 1, reassignedOut: 0 });
+    }
+  });
+});
+
 describe("a Reassign outside the campaign's domains", () => {
   // A returned workbook is anyone's to edit, and review remind mails a Reassign's new reviewer their
   // rows: an outside address in Comment would send the organization's access data outside.
