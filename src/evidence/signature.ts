@@ -174,19 +174,18 @@ export function serializeSignature(s: SignatureFile): string {
 
 const short = (sha: string) => `${sha.slice(0, 12)}…`;
 
-/**
- * Checks `bytes` (the file named `file`) against its signature file's text (named `sigFile`): it must
- * be a signature of this kind of evidence, of exactly these bytes, by one of the trusted keys. Returns
- * who signed it and when; any failure is an InputError naming the file at fault and what failed (exit 2).
- */
-export function checkEvidenceSignature(input: {
+/** A file's bytes and its signature file's text, each as named in messages; the keys trusted. */
+interface SignatureInput {
   bytes: Uint8Array | string;
   kind: EvidenceKind;
   file: string;
   sigText: string;
   sigFile: string;
   trusted: readonly VerifyKey[];
-}): { fingerprint: string; signedAt: string } {
+}
+
+/** The signature file, once it is known to sign these bytes as this kind (InputError otherwise). */
+function signatureOfTheseBytes(input: SignatureInput): SignatureFile {
   const { file, sigFile } = input;
   const sig = parseWithSchema(signatureFileSchema, parseJsonText(input.sigText, sigFile), sigFile);
   if (sig.kind !== input.kind)
@@ -203,6 +202,47 @@ export function checkEvidenceSignature(input: {
       `changed since it was signed: its sha256 is ${short(actual)}, the signature ${sigFile} is for ${short(sig.sha256)}; refused`,
       { hint: 'use the file as it was written, or find out who changed it' },
     );
+  return sig;
+}
+
+/**
+ * Checks a signature with the key it records, whoever that is: these bytes, this kind, a signature
+ * that verifies. Says whether the key is one of `trusted`; an evidence pack's verifier reports the
+ * signer of each file it holds this way, as it reports its sealer (InputError when any check fails).
+ */
+export function inspectEvidenceSignature(input: SignatureInput): {
+  fingerprint: string;
+  signedAt: string;
+  trustedKey: boolean;
+} {
+  const { file, sigFile } = input;
+  const sig = signatureOfTheseBytes(input);
+  const raw = Buffer.from(sig.publicKey, 'base64');
+  let key: KeyObject;
+  try {
+    key = publicKeyFromRaw(raw);
+  } catch {
+    throw new InputError(sigFile, '$.publicKey', 'is not a valid Ed25519 public key; refused');
+  }
+  const fingerprint = keyFingerprint(key);
+  if (!verify(null, statement(sig), key, Buffer.from(sig.signature, 'base64')))
+    throw new InputError(
+      sigFile,
+      '$.signature',
+      `the signature of ${file} does not verify with ${fingerprint}, the key it records (forged or altered signature file); refused`,
+    );
+  const trustedKey = input.trusted.some((k) => rawPublicKey(k.publicKey).equals(raw));
+  return { fingerprint, signedAt: sig.signedAt, trustedKey };
+}
+
+/**
+ * Checks `bytes` (the file named `file`) against its signature file's text (named `sigFile`): it must
+ * be a signature of this kind of evidence, of exactly these bytes, by one of the trusted keys. Returns
+ * who signed it and when; any failure is an InputError naming the file at fault and what failed (exit 2).
+ */
+export function checkEvidenceSignature(input: SignatureInput): { fingerprint: string; signedAt: string } {
+  const { file, sigFile } = input;
+  const sig = signatureOfTheseBytes(input);
   const raw = Buffer.from(sig.publicKey, 'base64');
   const key = input.trusted.find((k) => rawPublicKey(k.publicKey).equals(raw));
   if (!key) {

@@ -4,11 +4,24 @@
  * chain, and names each mismatch (exit 1). Pure: bytes and keys in, findings out.
  */
 import { InputError } from '../errors.js';
-import type { VerifyKey } from '../evidence/signature.js';
+import {
+  type EvidenceKind,
+  inspectEvidenceSignature,
+  SIGNATURE_SUFFIX,
+  type VerifyKey,
+} from '../evidence/signature.js';
+import { MAX_SIGNATURE_BYTES } from '../evidence/store.js';
 import { sha256Hex } from '../snapshot/store.js';
 import { parseJsonText, parseWithSchema } from '../util/validate.js';
 import { checkChain } from './chain.js';
-import { MANIFEST_NAME, type Manifest, manifestSchema, SEAL_NAME } from './manifest.js';
+import {
+  MANIFEST_NAME,
+  type Manifest,
+  manifestSchema,
+  type PackFile,
+  type PackRole,
+  SEAL_NAME,
+} from './manifest.js';
 import { checkSeal, type SealCheck, sealSchema } from './seal.js';
 import { PACK_LIMITS, readZip } from './zip.js';
 
@@ -21,6 +34,19 @@ export interface PackVerifyResult {
   filesChecked: number;
   /** Chain links checked (ok), and those that could not be (one side absent). */
   chain: { ok: number; unchecked: string[] };
+  /** The evidence signatures (`X.sig` beside `X`) that verified on the packed bytes: whose, and when. */
+  signatures: PackSignature[];
+}
+
+/** An evidence signature of the pack that verified with the key it records. */
+interface PackSignature {
+  /** The signed file's entry name. */
+  file: string;
+  kind: EvidenceKind;
+  fingerprint: string;
+  signedAt: string;
+  /** The key is one of the given verify keys (with none given: false). */
+  trustedKey: boolean;
 }
 
 /** Verifies the pack `bytes` (named `shown`); a zip or manifest that cannot be read is an InputError. */
@@ -62,6 +88,7 @@ export function verifyPack(
   }
   problems.push(...seal.problems);
   const filesChecked = checkFiles(manifest, entries, problems);
+  const signatures = checkSignatures(manifest, entries, trusted, problems);
   const chain = checkChain(entries);
   for (const c of chain) if (c.status === 'mismatch') problems.push(`chain: ${c.from} ${c.field}: ${c.note}`);
   return {
@@ -69,6 +96,7 @@ export function verifyPack(
     seal,
     problems,
     filesChecked,
+    signatures,
     chain: {
       ok: chain.filter((c) => c.status === 'ok').length,
       unchecked: chain.filter((c) => c.status === 'unchecked').map((c) => `${c.from} ${c.field}: ${c.note}`),
@@ -106,4 +134,71 @@ function checkFiles(
     if (name !== MANIFEST_NAME && name !== SEAL_NAME && !listed.has(name))
       problems.push(`${name}: added (in the pack, not in the manifest)`);
   return matched;
+}
+
+/** The kind of evidence each packed role is signed as; the campaign a report folder holds is one too. */
+const SIGNED_AS: Partial<Record<PackRole, EvidenceKind>> = {
+  snapshot: 'snapshot',
+  'previous-snapshot': 'snapshot',
+  'next-snapshot': 'snapshot',
+  signoff: 'signoff',
+  plan: 'plan',
+  'apply-log': 'apply-log',
+  campaign: 'campaign',
+};
+const signedAs = (f: PackFile): EvidenceKind | null =>
+  SIGNED_AS[f.role] ?? (f.role === 'report' && f.name.endsWith('/campaign.json') ? 'campaign' : null);
+
+/**
+ * Every evidence signature the pack holds, checked on the packed bytes of the file it signs: that kind
+ * of evidence, those bytes, a signature that verifies with the key it records; and, with verify keys
+ * given, a key among them (as the seal's). The seal proves the pack was not changed after it was made;
+ * these say who signed each piece of evidence before it was packed (the collector, the reviewer's
+ * merge), which the pack alone cannot. A missing or changed entry is checkFiles' to report.
+ */
+function checkSignatures(
+  manifest: Manifest,
+  entries: ReadonlyMap<string, Uint8Array>,
+  trusted: readonly VerifyKey[],
+  problems: string[],
+): PackSignature[] {
+  const listed = new Map(manifest.files.map((f) => [f.name, f]));
+  const out: PackSignature[] = [];
+  for (const f of manifest.files) {
+    if (f.role !== 'signature') continue;
+    const sigBytes = entries.get(f.name);
+    if (!sigBytes) continue;
+    const signed = f.name.endsWith(SIGNATURE_SUFFIX)
+      ? listed.get(f.name.slice(0, -SIGNATURE_SUFFIX.length))
+      : undefined;
+    const bytes = signed && entries.get(signed.name);
+    const kind = signed ? signedAs(signed) : null;
+    if (!signed || !bytes || kind === null) {
+      problems.push(`${f.name}: a signature of no evidence file the pack holds`);
+      continue;
+    }
+    if (sigBytes.byteLength > MAX_SIGNATURE_BYTES) {
+      problems.push(`${f.name}: over the size limit of a signature (${MAX_SIGNATURE_BYTES} bytes)`);
+      continue;
+    }
+    try {
+      const s = inspectEvidenceSignature({
+        bytes,
+        kind,
+        file: signed.name,
+        sigText: Buffer.from(sigBytes).toString('utf8'),
+        sigFile: f.name,
+        trusted,
+      });
+      if (trusted.length > 0 && !s.trustedKey)
+        problems.push(
+          `${f.name}: ${signed.name} signed by ${s.fingerprint}, which is not a given verify key (${trusted.map((k) => k.fingerprint).join(', ')}); give the evidence signer's public key with another --verify-key if you trust it`,
+        );
+      out.push({ file: signed.name, kind, ...s });
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      problems.push(error.message);
+    }
+  }
+  return out;
 }

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSigningKey } from '../../src/evidence/signature.js';
+import { parseSigningKey, serializeSignature, signEvidence } from '../../src/evidence/signature.js';
 import type { Manifest } from '../../src/pack/manifest.js';
 import { sealManifest } from '../../src/pack/seal.js';
 import { type Simulator, startSimulator } from '../../src/sim/server.js';
@@ -543,14 +543,81 @@ describe('evidence verify of a pack', () => {
     const r = await verify('review-2026Q4.zip');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
+    const fp = fingerprint.replace(/[+/]/g, '\\$&');
     expect(r.stdout).toMatch(
       new RegExp(
-        `^ok review-2026Q4\\.zip: evidence pack, \\d+ file\\(s\\) match the manifest; sealed by ${fingerprint.replace(/[+/]/g, '\\$&')} \\(a given verify key\\); chain: 15 link\\(s\\) hold\\n$`,
+        `^ok review-2026Q4\\.zip: evidence pack, \\d+ file\\(s\\) match the manifest; sealed by ${fp} \\(a given verify key\\); chain: 15 link\\(s\\) hold\\n`,
       ),
+    );
+    // Each evidence signature packed beside its file, checked on the packed bytes: whose, and when.
+    const signed = [
+      ...r.stdout.matchAll(/^ {2}(\S+): (.+) signed by (\S+) at \S+ \(a given verify key\)$/gm),
+    ];
+    expect(signed.map((m) => [m[1], m[2], m[3]])).toEqual(
+      [
+        ['apply-log.json', 'apply log'],
+        ['next-snapshot.json', 'snapshot'],
+        ['previous-snapshot.json', 'snapshot'],
+        ['revocation-plan.json', 'revocation plan'],
+        ['signoff.json', 'sign-off'],
+        ['snapshot.json', 'snapshot'],
+      ].map(([f, k]) => [f, k, fingerprint]),
     );
     const noKey = await cli(['evidence', 'verify', 'review-2026Q4.zip']);
     expect(noKey.code).toBe(0);
     expect(noKey.stdout).toContain('the key recorded in the pack: give --verify-key to check who sealed it');
+    expect(noKey.stdout).toContain(`  snapshot.json: snapshot signed by ${fingerprint} at `);
+    expect(noKey.stdout).toContain(', the key its signature records\n');
+  });
+
+  it("checks each packed evidence signature, even in a pack re-sealed with the sealer's key (exit 1)", async () => {
+    // A forged signature: the signature field changed, the pack re-sealed so every hash holds.
+    const sig = JSON.parse(
+      Buffer.from(entries('review-2026Q4.zip').get('signoff.json.sig')!).toString('utf8'),
+    );
+    const b64 = Buffer.from(sig.signature, 'base64');
+    b64[0] = b64[0]! ^ 0x01;
+    const forged = Buffer.from(JSON.stringify({ ...sig, signature: b64.toString('base64') }));
+    const r = await verify(resealed('forged-sig.zip', { 'signoff.json.sig': forged }));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `  - signoff.json.sig: $.signature: the signature of signoff.json does not verify with ${fingerprint}, the key it records (forged or altered signature file); refused`,
+    );
+    // A snapshot signed by another key: named unless that key is given too.
+    const other = await cli(['evidence', 'keygen', '--out-dir', 'keys-other']);
+    expect(other.code).toBe(0);
+    const otherFp = /key fingerprint (SHA256:\S+)/.exec(other.stdout)![1]!;
+    const key = parseSigningKey(readFileSync(join(dir, 'keys-other', 'signing-key.pem'), 'utf8'), 'test');
+    const snapshot = entries('review-2026Q4.zip').get('snapshot.json')!;
+    const resigned = serializeSignature(
+      signEvidence({
+        bytes: snapshot,
+        kind: 'snapshot',
+        key,
+        signedAt: at(1),
+        tool: { name: 't', version: '0' },
+      }),
+    );
+    const zip = resealed('other-signer.zip', { 'snapshot.json.sig': Buffer.from(resigned) });
+    const one = await verify(zip);
+    expect(one.code).toBe(1);
+    expect(one.stderr).toContain(
+      `  - snapshot.json.sig: snapshot.json signed by ${otherFp}, which is not a given verify key (${fingerprint}); give the evidence signer's public key with another --verify-key if you trust it`,
+    );
+    const both = await cli([
+      'evidence',
+      'verify',
+      zip,
+      '--verify-key',
+      verifyKey,
+      '--verify-key',
+      join(dir, 'keys-other', 'verify-key.pem'),
+    ]);
+    expect(both.stderr).toBe('');
+    expect(both.code).toBe(0);
+    expect(both.stdout).toContain(
+      `  snapshot.json: snapshot signed by ${otherFp} at ${at(1).toISOString()} (a given verify key)`,
+    );
   });
 
   it('names a changed byte in any file (exit 1)', async () => {
@@ -610,7 +677,9 @@ describe('evidence verify of a pack', () => {
     expect(r.stderr).toContain('  - chain: revocation-plan.json $.snapshotSha256:');
     expect(r.stderr).toContain('  - chain: apply-log.json $.snapshot.sha256:');
     expect(r.stderr).toContain('  - chain: report/access-review.json $.meta.snapshotSha256:');
-    expect(r.stderr).not.toContain('snapshot.json: changed');
+    expect(r.stderr).not.toContain('snapshot.json: changed (sha256');
+    // The collector's signature, checked on the packed bytes, names the swap too.
+    expect(r.stderr).toContain('  - snapshot.json: changed since it was signed: its sha256 is');
   });
 
   it('names a swapped previous snapshot (re-sealed): not an earlier collection, not the one the report compared with', async () => {

@@ -302,7 +302,11 @@ describe('evidence pack of a merged campaign', () => {
     expect(packed.code).toBe(0);
     const v = await cli(['evidence', 'verify', 'done.zip', ...VERIFY]);
     expect(v.stdout).toMatch(
-      /^ok done\.zip: evidence pack, \d+ file\(s\) match the manifest; .*chain: \d+ link\(s\) hold\n$/,
+      /^ok done\.zip: evidence pack, \d+ file\(s\) match the manifest; .*chain: \d+ link\(s\) hold\n/,
+    );
+    // campaign.json's own signature, from the split, checked on the packed bytes.
+    expect(v.stdout).toMatch(
+      /^ {2}campaign\/campaign\.json: campaign record signed by SHA256:\S+ at \S+ \(a given verify key\)$/m,
     );
     expect(v.code).toBe(0);
     const entries = readZip(readFileSync(join(dir, 'done.zip')));

@@ -251,6 +251,10 @@ async function verifyPackFile(
   ctx.stdout(
     `ok ${name}: evidence pack, ${r.filesChecked} file(s) match the manifest; ${by}; chain: ${r.chain.ok} link(s) hold\n`,
   );
+  for (const s of r.signatures)
+    ctx.stdout(
+      `  ${terminalSafe(s.file)}: ${EVIDENCE_KIND_TEXT[s.kind]} signed by ${s.fingerprint} at ${terminalSafe(s.signedAt)}${s.trustedKey ? ' (a given verify key)' : ', the key its signature records'}\n`,
+    );
   for (const u of r.chain.unchecked) ctx.stdout(`  not checked: ${terminalSafe(u)}\n`);
   return true;
 }
