@@ -13,15 +13,8 @@ import {
 import { MAX_SIGNATURE_BYTES } from '../evidence/store.js';
 import { sha256Hex } from '../snapshot/store.js';
 import { parseJsonText, parseWithSchema } from '../util/validate.js';
-import { checkChain } from './chain.js';
-import {
-  MANIFEST_NAME,
-  type Manifest,
-  manifestSchema,
-  type PackFile,
-  type PackRole,
-  SEAL_NAME,
-} from './manifest.js';
+import { CHAIN_FILES, checkChain } from './chain.js';
+import { MANIFEST_NAME, type Manifest, manifestSchema, SEAL_NAME } from './manifest.js';
 import { checkSeal, type SealCheck, sealSchema } from './seal.js';
 import { PACK_LIMITS, readZip } from './zip.js';
 
@@ -136,18 +129,27 @@ function checkFiles(
   return matched;
 }
 
-/** The kind of evidence each packed role is signed as; the campaign a report folder holds is one too. */
-const SIGNED_AS: Partial<Record<PackRole, EvidenceKind>> = {
-  snapshot: 'snapshot',
-  'previous-snapshot': 'snapshot',
-  'next-snapshot': 'snapshot',
-  signoff: 'signoff',
-  plan: 'plan',
-  'apply-log': 'apply-log',
-  campaign: 'campaign',
+/**
+ * The kind of evidence each signed entry is, by its entry name (build.ts gives each its fixed name, and
+ * the chain reads them by name); the campaign a report folder holds is one too. Not by the manifest's
+ * role: a role is a label whoever wrote the manifest chose, and one that named a signed file or its
+ * signature anything else would take it out of the check.
+ */
+const SIGNED_AS: Record<string, EvidenceKind> = {
+  [CHAIN_FILES.snapshot]: 'snapshot',
+  [CHAIN_FILES.previous]: 'snapshot',
+  [CHAIN_FILES.nextSnapshot]: 'snapshot',
+  [CHAIN_FILES.signoff]: 'signoff',
+  [CHAIN_FILES.campaign]: 'campaign',
+  [CHAIN_FILES.plan]: 'plan',
+  [CHAIN_FILES.applyLog]: 'apply-log',
 };
-const signedAs = (f: PackFile): EvidenceKind | null =>
-  SIGNED_AS[f.role] ?? (f.role === 'report' && f.name.endsWith('/campaign.json') ? 'campaign' : null);
+const signedAs = (name: string): EvidenceKind | null =>
+  Object.hasOwn(SIGNED_AS, name)
+    ? SIGNED_AS[name]!
+    : name.startsWith('report/') && name.endsWith('/campaign.json')
+      ? 'campaign'
+      : null;
 
 /**
  * Every evidence signature the pack holds, checked on the packed bytes of the file it signs: that kind
@@ -165,14 +167,16 @@ function checkSignatures(
   const listed = new Map(manifest.files.map((f) => [f.name, f]));
   const out: PackSignature[] = [];
   for (const f of manifest.files) {
-    if (f.role !== 'signature') continue;
-    const sigBytes = entries.get(f.name);
-    if (!sigBytes) continue;
     const signed = f.name.endsWith(SIGNATURE_SUFFIX)
       ? listed.get(f.name.slice(0, -SIGNATURE_SUFFIX.length))
       : undefined;
+    const kind = signed ? signedAs(signed.name) : null;
+    // `X.sig` beside an evidence file X is its signature whatever its role: `evidence pack --report-dir`
+    // of a split run's folder packs campaign.json.sig as a report file.
+    if (f.role !== 'signature' && kind === null) continue;
+    const sigBytes = entries.get(f.name);
+    if (!sigBytes) continue;
     const bytes = signed && entries.get(signed.name);
-    const kind = signed ? signedAs(signed) : null;
     if (!signed || !bytes || kind === null) {
       problems.push(`${f.name}: a signature of no evidence file the pack holds`);
       continue;

@@ -4,7 +4,7 @@
  * kind of tampering: a changed byte in any file, a removed file, an added file, a swapped snapshot, a
  * manifest re-sealed with another key; and malformed zips (traversal, duplicates, bomb, huge manifest).
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -794,5 +794,99 @@ describe('evidence verify of a pack', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('manifest.json is over the size limit');
     });
+  });
+});
+
+describe('evidence verify: a signature beside its evidence file is checked whatever role the manifest gives it', () => {
+  /** The pack with `replaced` files and `edit` applied to its manifest, re-sealed with the right key. */
+  function edited(name: string, replaced: Record<string, Uint8Array>, edit: (m: Manifest) => void): string {
+    const e = entries('review-2026Q4.zip');
+    const manifest = JSON.parse(Buffer.from(e.get('manifest.json')!).toString('utf8')) as Manifest;
+    for (const [file, bytes] of Object.entries(replaced)) {
+      const row = manifest.files.find((x) => x.name === file)!;
+      row.sha256 = sha256Hex(bytes);
+      row.size = bytes.byteLength;
+      e.set(file, bytes);
+    }
+    edit(manifest);
+    const bytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+    e.set('manifest.json', bytes);
+    const k = parseSigningKey(readFileSync(signingKey, 'utf8'), 'test');
+    e.set('manifest.sig.json', Buffer.from(JSON.stringify(sealManifest(bytes, k))));
+    return rezip(name, e);
+  }
+  const forgedSignoffSig = () => {
+    const sig = JSON.parse(
+      Buffer.from(entries('review-2026Q4.zip').get('signoff.json.sig')!).toString('utf8'),
+    );
+    const b64 = Buffer.from(sig.signature, 'base64');
+    b64[0] = b64[0]! ^ 0x01;
+    return Buffer.from(JSON.stringify({ ...sig, signature: b64.toString('base64') }));
+  };
+  const notVerifying = `signoff.json.sig: $.signature: the signature of signoff.json does not verify with ${'<fp>'}`;
+
+  it('a forged signature listed as a report file is still checked (exit 1)', async () => {
+    const zip = edited('sig-as-report.zip', { 'signoff.json.sig': forgedSignoffSig() }, (m) => {
+      m.files.find((f) => f.name === 'signoff.json.sig')!.role = 'report';
+    });
+    for (const r of [await verify(zip), await cli(['evidence', 'verify', zip])]) {
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(notVerifying.replace('<fp>', fingerprint));
+    }
+  });
+
+  it('the evidence file is known by its entry name, not by the role the manifest gives it (exit 1)', async () => {
+    const zip = edited('evidence-as-roster.zip', { 'signoff.json.sig': forgedSignoffSig() }, (m) => {
+      for (const f of m.files) if (f.name.startsWith('signoff.json')) f.role = 'roster';
+    });
+    const r = await verify(zip);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(notVerifying.replace('<fp>', fingerprint));
+  });
+
+  it('evidence pack --report-dir of a split run folder: campaign.json.sig is checked (forged: exit 1)', async () => {
+    // The folder `run --split-by reviewer` wrote (an earlier test), packed whole as the report folder.
+    const copy = (to: string) => {
+      const files = readdirSync(join(dir, 'camp-run'));
+      const out = join(dir, to);
+      if (!existsSync(out)) mkdirSync(out);
+      for (const f of files) writeFileSync(join(out, f), readFileSync(join(dir, 'camp-run', f)));
+      return files;
+    };
+    const pack = (folder: string, zip: string) =>
+      cli([
+        'evidence',
+        'pack',
+        '--snapshot',
+        `${folder}/snapshot.json`,
+        '--report-dir',
+        folder,
+        '--fail-on',
+        'never',
+        '--key',
+        signingKey,
+        '--out',
+        zip,
+      ]);
+    expect(copy('camp-good')).toContain('campaign.json.sig');
+    expect((await pack('camp-good', 'camp-good.zip')).code).toBe(0);
+    const good = await verify('camp-good.zip');
+    expect(good.stderr).toBe('');
+    expect(good.code).toBe(0);
+    expect(good.stdout).toMatch(
+      /^ {2}report\/campaign\.json: campaign record signed by \S+ at \S+ \(a given verify key\)$/m,
+    );
+    copy('camp-forged');
+    const sigPath = join(dir, 'camp-forged', 'campaign.json.sig');
+    const sig = JSON.parse(readFileSync(sigPath, 'utf8'));
+    const b64 = Buffer.from(sig.signature, 'base64');
+    b64[0] = b64[0]! ^ 0x01;
+    writeFileSync(sigPath, JSON.stringify({ ...sig, signature: b64.toString('base64') }));
+    expect((await pack('camp-forged', 'camp-forged.zip')).code).toBe(0);
+    const forged = await verify('camp-forged.zip');
+    expect(forged.code).toBe(1);
+    expect(forged.stderr).toContain(
+      'report/campaign.json.sig: $.signature: the signature of report/campaign.json does not verify',
+    );
   });
 });
