@@ -29,6 +29,12 @@ export interface PackVerifyResult {
   chain: { ok: number; unchecked: string[] };
   /** The evidence signatures (`X.sig` beside `X`) that verified on the packed bytes: whose, and when. */
   signatures: PackSignature[];
+  /**
+   * The evidence files packed with no signature beside them. Not a mismatch (evidence collected before
+   * a key was configured is packed unsigned), but said: a signature taken out of a re-sealed pack
+   * would otherwise only be a line missing from the list of signers.
+   */
+  unsigned: { file: string; kind: EvidenceKind }[];
 }
 
 /** An evidence signature of the pack that verified with the key it records. */
@@ -90,6 +96,7 @@ export function verifyPack(
     problems,
     filesChecked,
     signatures,
+    unsigned: unsignedEvidence(manifest, entries),
     chain: {
       ok: chain.filter((c) => c.status === 'ok').length,
       unchecked: chain.filter((c) => c.status === 'unchecked').map((c) => `${c.from} ${c.field}: ${c.note}`),
@@ -203,6 +210,21 @@ function checkSignatures(
       if (!(error instanceof InputError)) throw error;
       problems.push(error.message);
     }
+  }
+  return out;
+}
+
+/** The evidence files the pack holds (listed and present) with no `.sig` listed beside them. */
+function unsignedEvidence(
+  manifest: Manifest,
+  entries: ReadonlyMap<string, Uint8Array>,
+): { file: string; kind: EvidenceKind }[] {
+  const listed = new Set(manifest.files.map((f) => f.name));
+  const out: { file: string; kind: EvidenceKind }[] = [];
+  for (const name of listed) {
+    const kind = signedAs(name);
+    if (kind !== null && entries.has(name) && !listed.has(`${name}${SIGNATURE_SUFFIX}`))
+      out.push({ file: name, kind });
   }
   return out;
 }

@@ -890,3 +890,24 @@ describe('evidence verify: a signature beside its evidence file is checked whate
     );
   });
 });
+
+describe('evidence verify: an evidence file packed without its signature', () => {
+  it('is named as not signed, so a signature taken out of a re-sealed pack is seen', async () => {
+    const e = entries('review-2026Q4.zip');
+    e.delete('snapshot.json.sig');
+    const manifest = JSON.parse(Buffer.from(e.get('manifest.json')!).toString('utf8')) as Manifest;
+    manifest.files = manifest.files.filter((f) => f.name !== 'snapshot.json.sig');
+    const bytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+    e.set('manifest.json', bytes);
+    const k = parseSigningKey(readFileSync(signingKey, 'utf8'), 'test');
+    e.set('manifest.sig.json', Buffer.from(JSON.stringify(sealManifest(bytes, k))));
+    const r = await verify(rezip('unsigned-snapshot.zip', e));
+    // Evidence may be packed unsigned (collected before a key was configured): said, not refused.
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      '  snapshot.json: snapshot, not signed (the pack holds no snapshot.json.sig)\n',
+    );
+    expect(r.stdout).not.toMatch(/^ {2}snapshot\.json: snapshot signed by/m);
+    expect((await verify('review-2026Q4.zip')).stdout).not.toContain('not signed');
+  });
+});

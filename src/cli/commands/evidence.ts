@@ -12,6 +12,7 @@ import {
   type EvidenceKind,
   generateEvidenceKeyPair,
   NO_KEYS,
+  SIGNATURE_SUFFIX,
   type SigningKey,
   type VerifyKey,
 } from '../../evidence/signature.js';
@@ -254,6 +255,10 @@ async function verifyPackFile(
   for (const s of r.signatures)
     ctx.stdout(
       `  ${terminalSafe(s.file)}: ${EVIDENCE_KIND_TEXT[s.kind]} signed by ${s.fingerprint} at ${terminalSafe(s.signedAt)}${s.trustedKey ? ' (a given verify key)' : ', the key its signature records'}\n`,
+    );
+  for (const u of r.unsigned)
+    ctx.stdout(
+      `  ${terminalSafe(u.file)}: ${EVIDENCE_KIND_TEXT[u.kind]}, not signed (the pack holds no ${terminalSafe(u.file)}${SIGNATURE_SUFFIX})\n`,
     );
   for (const u of r.chain.unchecked) ctx.stdout(`  not checked: ${terminalSafe(u)}\n`);
   return true;
