@@ -225,11 +225,20 @@ export function inspectEvidenceSignature(input: SignatureInput): {
     throw new InputError(sigFile, '$.publicKey', 'is not a valid Ed25519 public key; refused');
   }
   const fingerprint = keyFingerprint(key);
-  if (!verify(null, statement(sig), key, Buffer.from(sig.signature, 'base64')))
+  const signature = Buffer.from(sig.signature, 'base64');
+  if (!verify(null, statement(sig), key, signature))
     throw new InputError(
       sigFile,
       '$.signature',
       `the signature of ${file} does not verify with ${fingerprint}, the key it records (forged or altered signature file); refused`,
+    );
+  // A degenerate key (a point of small order) with a degenerate signature verifies every message: a
+  // signature that also verifies another statement binds nothing, whoever's key it records.
+  if (verify(null, Buffer.concat([statement(sig), Buffer.from('\n')]), key, signature))
+    throw new InputError(
+      sigFile,
+      '$.publicKey',
+      `records a degenerate key (${fingerprint}) whose signature verifies any content; refused`,
     );
   const trustedKey = input.trusted.some((k) => rawPublicKey(k.publicKey).equals(raw));
   return { fingerprint, signedAt: sig.signedAt, trustedKey };

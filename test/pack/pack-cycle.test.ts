@@ -583,6 +583,28 @@ describe('evidence verify of a pack', () => {
     expect(r.stderr).toContain(
       `  - signoff.json.sig: $.signature: the signature of signoff.json does not verify with ${fingerprint}, the key it records (forged or altered signature file); refused`,
     );
+    // A degenerate key (a point of small order) with a degenerate signature verifies any statement:
+    // refused even where no verify key is given and the key a signature records is all there is.
+    const smallOrder = Buffer.alloc(32);
+    smallOrder[0] = 1;
+    const anything = Buffer.alloc(64);
+    anything[0] = 1;
+    const degenerate = Buffer.from(
+      JSON.stringify({
+        ...sig,
+        publicKey: smallOrder.toString('base64'),
+        signature: anything.toString('base64'),
+      }),
+    );
+    const d = await cli([
+      'evidence',
+      'verify',
+      resealed('degenerate-sig.zip', { 'signoff.json.sig': degenerate }),
+    ]);
+    expect(d.code).toBe(1);
+    expect(d.stderr).toMatch(
+      / {2}- signoff\.json\.sig: \$\.publicKey: records a degenerate key \(SHA256:\S+\) whose signature verifies any content; refused/,
+    );
     // A snapshot signed by another key: named unless that key is given too.
     const other = await cli(['evidence', 'keygen', '--out-dir', 'keys-other']);
     expect(other.code).toBe(0);
