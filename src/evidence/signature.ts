@@ -206,6 +206,15 @@ function signatureOfTheseBytes(input: SignatureInput): SignatureFile {
 }
 
 /**
+ * True when `signature`, valid for `message`, also verifies another message: a degenerate key (a point
+ * of small order) with a degenerate signature verifies every message under OpenSSL, so such a signature
+ * binds nothing, whoever's key it records. Checked where the recorded key is all there is.
+ */
+export function verifiesAnything(message: Buffer, key: KeyObject, signature: Buffer): boolean {
+  return verify(null, Buffer.concat([message, Buffer.from('\n')]), key, signature);
+}
+
+/**
  * Checks a signature with the key it records, whoever that is: these bytes, this kind, a signature
  * that verifies. Says whether the key is one of `trusted`; an evidence pack's verifier reports the
  * signer of each file it holds this way, as it reports its sealer (InputError when any check fails).
@@ -232,9 +241,7 @@ export function inspectEvidenceSignature(input: SignatureInput): {
       '$.signature',
       `the signature of ${file} does not verify with ${fingerprint}, the key it records (forged or altered signature file); refused`,
     );
-  // A degenerate key (a point of small order) with a degenerate signature verifies every message: a
-  // signature that also verifies another statement binds nothing, whoever's key it records.
-  if (verify(null, Buffer.concat([statement(sig), Buffer.from('\n')]), key, signature))
+  if (verifiesAnything(statement(sig), key, signature))
     throw new InputError(
       sigFile,
       '$.publicKey',

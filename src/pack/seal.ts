@@ -7,7 +7,7 @@
  */
 import { createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
 import * as z from 'zod';
-import { keyFingerprint, type SigningKey, type VerifyKey } from '../evidence/signature.js';
+import { keyFingerprint, type SigningKey, type VerifyKey, verifiesAnything } from '../evidence/signature.js';
 import { sha256Hex } from '../snapshot/store.js';
 
 const STATEMENT_PREFIX = 'atlas-access-review evidence pack manifest\n';
@@ -95,7 +95,12 @@ export function checkSeal(seal: Seal, manifestBytes: Uint8Array, trusted: readon
     }
     key = match.publicKey;
   }
-  const ok = verify(null, statement(seal.manifestSha256), key, Buffer.from(seal.signature, 'base64'));
+  const signature = Buffer.from(seal.signature, 'base64');
+  let ok = verify(null, statement(seal.manifestSha256), key, signature);
   if (!ok) problems.push('manifest.sig.json: the signature does not verify (forged or altered seal)');
+  else if (verifiesAnything(statement(seal.manifestSha256), key, signature)) {
+    ok = false;
+    problems.push('manifest.sig.json: sealed with a degenerate key whose signature verifies any manifest');
+  }
   return { problems, signedBy: ok ? keyFingerprint(key) : null, trustedKey: trusted.length > 0 };
 }

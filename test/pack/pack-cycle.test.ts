@@ -605,6 +605,24 @@ describe('evidence verify of a pack', () => {
     expect(d.stderr).toMatch(
       / {2}- signoff\.json\.sig: \$\.publicKey: records a degenerate key \(SHA256:\S+\) whose signature verifies any content; refused/,
     );
+    // The same for the seal: without a verify key, a degenerate key could seal any manifest.
+    const e = entries('review-2026Q4.zip');
+    const seal = JSON.parse(Buffer.from(e.get('manifest.sig.json')!).toString('utf8'));
+    e.set(
+      'manifest.sig.json',
+      Buffer.from(
+        JSON.stringify({
+          ...seal,
+          publicKey: smallOrder.toString('base64'),
+          signature: anything.toString('base64'),
+        }),
+      ),
+    );
+    const ds = await cli(['evidence', 'verify', rezip('degenerate-seal.zip', e)]);
+    expect(ds.code).toBe(1);
+    expect(ds.stderr).toContain(
+      '  - manifest.sig.json: sealed with a degenerate key whose signature verifies any manifest',
+    );
     // A snapshot signed by another key: named unless that key is given too.
     const other = await cli(['evidence', 'keygen', '--out-dir', 'keys-other']);
     expect(other.code).toBe(0);
