@@ -84,22 +84,17 @@ export const campaignSchema = z
   // where the file is read. That each is a row of the campaign is checked with the snapshot
   // (src/review/campaign-state.ts campaignRows).
   .superRefine((c, ctx) => {
-    c.reassignDomains?.forEach((domain, i) => {
-      if (i > 0 && compareText(c.reassignDomains![i - 1]!, domain) >= 0)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['reassignDomains', i],
-          message: `${domain} is listed twice or out of order (the domains are sorted, each once)`,
-        });
-    });
-    c.flagged?.forEach((key, i) => {
-      if (i > 0 && compareText(c.flagged![i - 1]!, key) >= 0)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['flagged', i],
-          message: `${key} is listed twice or out of order (the keys are sorted, each once)`,
-        });
-    });
+    const sortedOnce = (field: 'flagged' | 'reassignDomains', what: string) =>
+      c[field]?.forEach((item, i, list) => {
+        if (i > 0 && compareText(list[i - 1]!, item) >= 0)
+          ctx.addIssue({
+            code: 'custom',
+            path: [field, i],
+            message: `${item} is listed twice or out of order (the ${what} are sorted, each once)`,
+          });
+      });
+    sortedOnce('reassignDomains', 'domains');
+    sortedOnce('flagged', 'keys');
   });
 export type Campaign = z.infer<typeof campaignSchema>;
 

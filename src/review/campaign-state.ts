@@ -121,7 +121,13 @@ export function belongingProblems(
 /** Reads and checks one workbook against the rows it must hold; appends what it says to `state`. */
 async function readOne(
   input: CampaignStateInput,
-  ctx: { all: Map<string, SnapshotIdentity>; limits: WorkbookLimits; state: CampaignState },
+  ctx: {
+    all: Map<string, SnapshotIdentity>;
+    limits: WorkbookLimits;
+    state: CampaignState;
+    /** The domains a Reassign may name; undefined: any (`reassignAnywhere`). */
+    domains: readonly string[] | undefined;
+  },
   wb: { reviewer: string; file: string; kind: WorkbookState['kind']; keys: readonly string[] },
 ): Promise<ReassignedRow[]> {
   const { state } = ctx;
@@ -169,7 +175,7 @@ async function readOne(
     scope: { rows, all: ctx.all },
     campaign: {
       reviewer: wb.reviewer,
-      ...(input.reassignAnywhere ? {} : { reassignDomains: reassignDomains(state.campaign) }),
+      ...(ctx.domains ? { reassignDomains: ctx.domains } : {}),
     },
     ...(input.trust.keepNeedsJustification
       ? { keepNeedsComment: keepJustificationRule(input.snapshot.snapshot, input.trust.flagged) }
@@ -307,7 +313,7 @@ export async function readCampaignState(
     reassignments: [],
     open: new Map(),
   };
-  const ctx = { all, limits, state };
+  const ctx = { all, limits, state, domains: input.reassignAnywhere ? undefined : reassignDomains(campaign) };
   const handedOn = new Map<string, string[]>();
   for (const r of campaign.reviewers) {
     const reassigned = await readOne(input, ctx, {

@@ -881,7 +881,9 @@ function readDecision(
     at(HEADERS.decision, 'decision-blank', `no decision (choose ${choices})`);
     return null;
   }
-  const decision = (campaign ? CAMPAIGN_ALLOWED : ALLOWED_DECISIONS).get(rawDecision.toLowerCase());
+  const decision = campaign
+    ? campaignDecision(rawDecision)
+    : ALLOWED_DECISIONS.get(rawDecision.toLowerCase());
   if (decision) return decision;
   if (rawDecision.toLowerCase() === REASSIGN_DECISION.toLowerCase())
     at(

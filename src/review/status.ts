@@ -85,6 +85,7 @@ async function readDecisions(
   if (k === undefined || d === undefined)
     return { decided, reassigned, notTheirs: belonging?.message ?? null };
   const theirs = new Set(keys);
+  const domains = reassignDomains(campaign);
   const foreign = review.rows
     .map((r) => text(r.cells.get(k)))
     .filter((key) => key !== '' && !theirs.has(key));
@@ -107,7 +108,7 @@ async function readDecisions(
       // domains, or to the reviewer who has the row, hands nothing on: the row stays open with its
       // reviewer, as review merge refuses it (src/review/import.ts reassignTarget); review remind never
       // mails such an address.
-      const to = reassignTarget(c === undefined ? null : text(r.cells.get(c)), reassignDomains(campaign));
+      const to = reassignTarget(c === undefined ? null : text(r.cells.get(c)), domains);
       if (to !== null && to !== normaliseAddress(reviewer)) reassigned.set(key, to);
     }
   }

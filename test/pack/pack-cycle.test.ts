@@ -69,10 +69,15 @@ function rezip(name: string, files: Map<string, Uint8Array>): string {
 const verify = (zip: string) => cli(['evidence', 'verify', zip, '--key', verifyKey]);
 
 /**
- * The pack with `replaced` files, its manifest rewritten to their hashes and re-sealed with the right
- * key: what someone holding the signing key could do. Only the chain can then tell.
+ * The pack with `replaced` files, its manifest rewritten to their hashes (and changed by `edit`) and
+ * re-sealed with the right key: what someone holding the signing key could do. Only the chain and the
+ * evidence signatures can then tell.
  */
-function resealed(name: string, replaced: Record<string, Uint8Array>): string {
+function resealed(
+  name: string,
+  replaced: Record<string, Uint8Array>,
+  edit: (m: Manifest) => void = () => {},
+): string {
   const e = entries('review-2026Q4.zip');
   const manifest = JSON.parse(Buffer.from(e.get('manifest.json')!).toString('utf8')) as Manifest;
   for (const [file, bytes] of Object.entries(replaced)) {
@@ -81,11 +86,24 @@ function resealed(name: string, replaced: Record<string, Uint8Array>): string {
     row.size = bytes.byteLength;
     e.set(file, bytes);
   }
+  edit(manifest);
   const bytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
   e.set('manifest.json', bytes);
   const k = parseSigningKey(readFileSync(signingKey, 'utf8'), 'test');
   e.set('manifest.sig.json', Buffer.from(JSON.stringify(sealManifest(bytes, k))));
   return rezip(name, e);
+}
+
+/** The pack's signoff.json.sig, parsed. */
+const signoffSig = () =>
+  JSON.parse(Buffer.from(entries('review-2026Q4.zip').get('signoff.json.sig')!).toString('utf8'));
+
+/** signoff.json.sig with one bit of its signature flipped: a forgery every hash of a re-sealed pack can carry. */
+function forgedSignoffSig(): Buffer {
+  const sig = signoffSig();
+  const b64 = Buffer.from(sig.signature, 'base64');
+  b64[0] = b64[0]! ^ 0x01;
+  return Buffer.from(JSON.stringify({ ...sig, signature: b64.toString('base64') }));
 }
 
 beforeAll(async () => {
@@ -572,13 +590,7 @@ describe('evidence verify of a pack', () => {
 
   it("checks each packed evidence signature, even in a pack re-sealed with the sealer's key (exit 1)", async () => {
     // A forged signature: the signature field changed, the pack re-sealed so every hash holds.
-    const sig = JSON.parse(
-      Buffer.from(entries('review-2026Q4.zip').get('signoff.json.sig')!).toString('utf8'),
-    );
-    const b64 = Buffer.from(sig.signature, 'base64');
-    b64[0] = b64[0]! ^ 0x01;
-    const forged = Buffer.from(JSON.stringify({ ...sig, signature: b64.toString('base64') }));
-    const r = await verify(resealed('forged-sig.zip', { 'signoff.json.sig': forged }));
+    const r = await verify(resealed('forged-sig.zip', { 'signoff.json.sig': forgedSignoffSig() }));
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
       `  - signoff.json.sig: $.signature: the signature of signoff.json does not verify with ${fingerprint}, the key it records (forged or altered signature file); refused`,
@@ -591,7 +603,7 @@ describe('evidence verify of a pack', () => {
     anything[0] = 1;
     const degenerate = Buffer.from(
       JSON.stringify({
-        ...sig,
+        ...signoffSig(),
         publicKey: smallOrder.toString('base64'),
         signature: anything.toString('base64'),
       }),
@@ -838,35 +850,10 @@ describe('evidence verify of a pack', () => {
 });
 
 describe('evidence verify: a signature beside its evidence file is checked whatever role the manifest gives it', () => {
-  /** The pack with `replaced` files and `edit` applied to its manifest, re-sealed with the right key. */
-  function edited(name: string, replaced: Record<string, Uint8Array>, edit: (m: Manifest) => void): string {
-    const e = entries('review-2026Q4.zip');
-    const manifest = JSON.parse(Buffer.from(e.get('manifest.json')!).toString('utf8')) as Manifest;
-    for (const [file, bytes] of Object.entries(replaced)) {
-      const row = manifest.files.find((x) => x.name === file)!;
-      row.sha256 = sha256Hex(bytes);
-      row.size = bytes.byteLength;
-      e.set(file, bytes);
-    }
-    edit(manifest);
-    const bytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
-    e.set('manifest.json', bytes);
-    const k = parseSigningKey(readFileSync(signingKey, 'utf8'), 'test');
-    e.set('manifest.sig.json', Buffer.from(JSON.stringify(sealManifest(bytes, k))));
-    return rezip(name, e);
-  }
-  const forgedSignoffSig = () => {
-    const sig = JSON.parse(
-      Buffer.from(entries('review-2026Q4.zip').get('signoff.json.sig')!).toString('utf8'),
-    );
-    const b64 = Buffer.from(sig.signature, 'base64');
-    b64[0] = b64[0]! ^ 0x01;
-    return Buffer.from(JSON.stringify({ ...sig, signature: b64.toString('base64') }));
-  };
   const notVerifying = `signoff.json.sig: $.signature: the signature of signoff.json does not verify with ${'<fp>'}`;
 
   it('a forged signature listed as a report file is still checked (exit 1)', async () => {
-    const zip = edited('sig-as-report.zip', { 'signoff.json.sig': forgedSignoffSig() }, (m) => {
+    const zip = resealed('sig-as-report.zip', { 'signoff.json.sig': forgedSignoffSig() }, (m) => {
       m.files.find((f) => f.name === 'signoff.json.sig')!.role = 'report';
     });
     for (const r of [await verify(zip), await cli(['evidence', 'verify', zip])]) {
@@ -876,7 +863,7 @@ describe('evidence verify: a signature beside its evidence file is checked whate
   });
 
   it('the evidence file is known by its entry name, not by the role the manifest gives it (exit 1)', async () => {
-    const zip = edited('evidence-as-roster.zip', { 'signoff.json.sig': forgedSignoffSig() }, (m) => {
+    const zip = resealed('evidence-as-roster.zip', { 'signoff.json.sig': forgedSignoffSig() }, (m) => {
       for (const f of m.files) if (f.name.startsWith('signoff.json')) f.role = 'roster';
     });
     const r = await verify(zip);
