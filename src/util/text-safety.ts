@@ -52,12 +52,15 @@ export function escapeXml(text: string, attribute = true): string {
   return attribute ? escaped.replace(/\n/g, '&#10;').replace(/\t/g, '&#9;') : escaped;
 }
 
-/** Characters that make a spreadsheet treat a cell as a formula (or DDE) when typed or imported. */
-const FORMULA_START = /^[=+\-@\t\r]/;
+/**
+ * Characters that make a spreadsheet treat a cell as a formula (or DDE) when typed or imported:
+ * = + - @ tab and carriage return, by UTF-16 code unit (a table, not a regex: it runs on every cell).
+ */
+const FORMULA_START = new Set(['=', '+', '-', '@', '\t', '\r'].map((c) => c.charCodeAt(0)));
 
 /** True when a text value would be read as a formula by Excel, LibreOffice or Google Sheets. */
 function looksLikeFormula(text: string): boolean {
-  return FORMULA_START.test(text);
+  return text.length > 0 && FORMULA_START.has(text.charCodeAt(0));
 }
 
 /**
