@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import * as z from 'zod';
 import { InputError, registerSecret, UsageError } from '../errors.js';
+import { INPUT_OPEN_FLAGS } from '../util/files.js';
 import { terminalSafe } from '../util/terminal.js';
 
 /** The Atlas CLI writes a few hundred bytes per profile; anything this large is not its file. */
@@ -95,7 +96,8 @@ function location(profile: string, key?: string): string {
 function readConfig(file: string): string {
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    // Without blocking: opening a FIFO for reading would wait for a writer before fstat could refuse it.
+    fd = openSync(file, INPUT_OPEN_FLAGS);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT')

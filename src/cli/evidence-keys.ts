@@ -7,10 +7,10 @@
  * public key: a holder of the signing key can sign anything anyway. No key at all: nothing is checked
  * and the reports say the evidence is unsigned.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { UsageError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import {
   type EvidenceKeys,
   parseSigningKey,
@@ -20,6 +20,7 @@ import {
   type VerifyKey,
 } from '../evidence/signature.js';
 import { type EvidenceSigner, signaturePath } from '../evidence/store.js';
+import { readInputFile } from '../util/files.js';
 import { TOOL } from '../version.js';
 import type { CliContext } from './context.js';
 
@@ -71,9 +72,12 @@ async function readKeyFile(path: string, what: string, option: string): Promise<
   try {
     const { size } = await stat(path);
     if (size > MAX_KEY_FILE_BYTES) throw new UsageError(`${what} file ${path} (${option}) is not a key file`);
-    return await readFile(path, 'utf8');
+    // Bounded and without blocking: a FIFO or a device in the key's place is refused, never waited on.
+    return await readInputFile(path, MAX_KEY_FILE_BYTES);
   } catch (error) {
     if (error instanceof UsageError) throw error;
+    if (error instanceof InputError)
+      throw new UsageError(`cannot read the ${what} file ${path} (${option}): ${error.problem}`);
     const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(
       `cannot read the ${what} file ${path} (${option}): ${code === 'ENOENT' ? 'file not found' : (code ?? (error as Error).message)}`,

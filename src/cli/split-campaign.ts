@@ -3,8 +3,6 @@
  * id from the clock and the arguments, the refusals (exit 2 and 4) before anything is written, and
  * writing the campaign's files as one set, campaign.json last. The split itself is src/report/split.ts.
  */
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { CAMPAIGN_FILE, type Campaign, campaignSchema, parseCampaign } from '../campaign/campaign.js';
@@ -212,7 +210,6 @@ export async function prepareSplit(
   ctx: Pick<CliContext, 'cwd' | 'now' | 'stderr'>,
 ): Promise<PreparedSplit> {
   const policy = reviewPolicyForSplit(c.inputs, c.args.policy);
-  const policyFile = c.args.policy === undefined ? undefined : resolve(ctx.cwd, c.args.policy);
   const roster = c.inputs.roster;
   let out: SplitOutput;
   try {
@@ -222,11 +219,8 @@ export async function prepareSplit(
       personOf: roster ? rosterIndex(roster) : null,
       roster: roster ? { sha256: roster.sha256, people: roster.people.length } : null,
       policy,
-      policySha256: policyFile
-        ? createHash('sha256')
-            .update(await readFile(policyFile))
-            .digest('hex')
-        : null,
+      // Of the bytes the policy was read from (not read again: a file changed since would be recorded).
+      policySha256: c.inputs.read?.sha256 ?? null,
       campaignId: c.plan.campaignId ?? defaultCampaignId(c.plan.due, c.model.meta.snapshotSha256),
       due: c.plan.due,
       createdAt: ctx.now(),

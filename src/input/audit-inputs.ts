@@ -20,8 +20,8 @@ import {
 import { parseRoster, type Roster, rosterPolicySchema } from '../roster/roster.js';
 import { type FrameworkCatalogue, selectFrameworks } from '../rules/frameworks.js';
 import type { LoadedRuleSet } from '../rules/load.js';
-import { type LoadedSnapshot, readFingerprinted, readSnapshot } from '../snapshot/store.js';
-import { readInputBytes, readInputFile } from '../util/files.js';
+import { type LoadedSnapshot, readFingerprinted, readSnapshot, sha256Hex } from '../snapshot/store.js';
+import { MAX_TEXT_INPUT_BYTES, readInputBytes, readInputFile } from '../util/files.js';
 import { located, type ParsedInput, parseJsonOrYaml, withLocation } from '../util/json-or-yaml.js';
 import { formatJsonPath, parseJsonText, parseWithSchema } from '../util/validate.js';
 
@@ -35,12 +35,22 @@ export { DEFAULT_RULES_DIR, RULE_SCHEMA_FILE, readRulesDir } from './rules-dir.j
  * Reads and validates a policy file (JSON or YAML); a YAML file's errors name the line and column.
  * `input` locates the problems found later, when the policy meets the rules (src/audit/policy.ts).
  */
-export async function readPolicy(file: string): Promise<{ policy: Policy; input: ParsedInput }> {
-  const input = parseJsonOrYaml(await readInputFile(file), file);
+export async function readPolicy(file: string): Promise<ReadPolicy> {
+  const bytes = await readInputBytes(file, file, MAX_TEXT_INPUT_BYTES);
+  const input = parseJsonOrYaml(Buffer.from(bytes).toString('utf8'), file);
   return {
     policy: withLocation(input, file, () => parseWithSchema(policySchema, input.data ?? {}, file)),
     input,
+    sha256: sha256Hex(bytes),
   };
+}
+
+/** A policy file as read: the policy, its parsed text (to locate later problems) and its bytes' sha256. */
+export interface ReadPolicy {
+  policy: Policy;
+  input: ParsedInput;
+  /** Of the exact bytes parsed (a review campaign records it). */
+  sha256: string;
 }
 
 /**
@@ -250,7 +260,7 @@ export interface AuditFileOptions {
 export interface AuditInputs {
   rulesDir: string;
   rules: LoadedRuleSet;
-  read: { policy: Policy; input: ParsedInput } | null;
+  read: ReadPolicy | null;
   policy: Policy;
   waivers: Waiver[];
   baseline: Baseline | null;

@@ -1,5 +1,6 @@
+import { constants as bufferConstants } from 'node:buffer';
 import { constants, lstatSync, renameSync, rmdirSync, rmSync } from 'node:fs';
-import { access, lstat, mkdir, open, readFile, stat, statfs } from 'node:fs/promises';
+import { access, type FileHandle, lstat, mkdir, open, stat, statfs } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ExitCode, InputError, OutputError } from '../errors.js';
 import { groupDigits } from './numbers.js';
@@ -426,18 +427,15 @@ export async function writeFilesAtomic(
   }
 }
 
-/** Reads a text input file, turning a missing or unreadable file into an InputError (exit 2). */
-export async function readInputFile(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(
-      path,
-      '$',
-      code === 'ENOENT' ? 'file not found' : `cannot read: ${(error as Error).message}`,
-    );
-  }
+/** The most bytes a text input is read to: the longest string V8 can hold (past it, it could not be read). */
+export const MAX_TEXT_INPUT_BYTES = bufferConstants.MAX_STRING_LENGTH;
+
+/**
+ * Reads a text input file (UTF-8) of at most `maxBytes` through {@link readInputBytes}, turning a
+ * missing, unreadable or oversized file into an InputError (exit 2).
+ */
+export async function readInputFile(path: string, maxBytes: number = MAX_TEXT_INPUT_BYTES): Promise<string> {
+  return Buffer.from(await readInputBytes(path, path, maxBytes)).toString('utf8');
 }
 
 /** Input files {@link readInputFiles} keeps open at once: far below any descriptor limit. */
@@ -473,46 +471,40 @@ export async function readInputFiles(paths: readonly string[]): Promise<string[]
 const READ_CHUNK = 1 << 20;
 
 /**
+ * Open flags of every input: read-only and non-blocking, so opening a FIFO that no process writes to
+ * returns at once instead of waiting for a writer forever (a blocking open would hang the command in
+ * a libuv thread, Ctrl-C the only way out). On a regular file the flag changes nothing.
+ */
+export const INPUT_OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
+
+/**
  * Reads a binary input file of at most `maxBytes` (checked before reading it), turning a missing,
  * unreadable or oversized file into an InputError (exit 2) that names it as `shown`. Never more than
  * `maxBytes + 1` bytes are read: a device or pipe reports size 0 (a `.sig` linked to /dev/zero), and
- * reading it to its end would never finish.
+ * reading it to its end would never finish. The file is opened without blocking
+ * ({@link INPUT_OPEN_FLAGS}); a pipe (`/dev/stdin` fed by a pipe, `<(command)`, a named FIFO) is read
+ * as a stream until its writer closes it, and a FIFO with no writer is refused at once.
  */
 export async function readInputBytes(path: string, shown: string, maxBytes: number): Promise<Uint8Array> {
   const limit = groupDigits(maxBytes);
   try {
-    const handle = await open(path, 'r');
+    const handle = await open(path, INPUT_OPEN_FLAGS);
+    let bytes: Uint8Array | null;
     try {
-      const { size } = await handle.stat();
+      const info = await handle.stat();
+      const size = info.size;
       if (size > maxBytes)
         throw new InputError(
           shown,
           '$',
           `file is ${groupDigits(size)} bytes, over the limit of ${limit}; not read`,
         );
-      const chunks: Buffer[] = [];
-      let total = 0;
-      for (;;) {
-        // The size as stat gave it (and one byte more, to see the end or a file that grew), then chunks.
-        const want = Math.min(maxBytes + 1 - total, total < size ? size - total + 1 : READ_CHUNK);
-        const chunk = Buffer.allocUnsafe(want);
-        const { bytesRead } = await handle.read(chunk, 0, want, null);
-        if (bytesRead === 0) break;
-        chunks.push(chunk.subarray(0, bytesRead));
-        total += bytesRead;
-        if (total > maxBytes)
-          throw new InputError(
-            shown,
-            '$',
-            size > 0
-              ? 'file grew while it was read; not read'
-              : `holds more than the limit of ${limit} bytes (a device or pipe?); not read`,
-          );
-      }
-      return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+      // A pipe is read after this descriptor is closed (readPipe, src/util/pipe.ts, opens its own).
+      bytes = info.isFIFO() ? null : await readOpened(handle, size, shown, maxBytes);
     } finally {
       await handle.close();
     }
+    return bytes ?? (await (await import('./pipe.js')).readPipe(path, shown, maxBytes, INPUT_OPEN_FLAGS));
   } catch (error) {
     if (error instanceof InputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
@@ -522,6 +514,35 @@ export async function readInputBytes(path: string, shown: string, maxBytes: numb
       code === 'ENOENT' ? 'file not found' : `cannot read: ${(error as Error).message}`,
     );
   }
+}
+
+/** The bytes of an open file or device whose size stat gave as `size` (0 for a device), up to `maxBytes`. */
+async function readOpened(
+  handle: FileHandle,
+  size: number,
+  shown: string,
+  maxBytes: number,
+): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    // The size as stat gave it (and one byte more, to see the end or a file that grew), then chunks.
+    const want = Math.min(maxBytes + 1 - total, total < size ? size - total + 1 : READ_CHUNK);
+    const chunk = Buffer.allocUnsafe(want);
+    const { bytesRead } = await handle.read(chunk, 0, want, null);
+    if (bytesRead === 0) break;
+    chunks.push(chunk.subarray(0, bytesRead));
+    total += bytesRead;
+    if (total > maxBytes)
+      throw new InputError(
+        shown,
+        '$',
+        size > 0
+          ? 'file grew while it was read; not read'
+          : `holds more than the limit of ${groupDigits(maxBytes)} bytes (a device or pipe?); not read`,
+      );
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
 }
 
 /**

@@ -4,23 +4,32 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_RULES_DIR, readFrameworkCatalogues, readRulesDir } from '../../src/input/rules-dir.js';
 import { tempDir } from '../helpers/cli.js';
 
-/** How the mocked readFile behaves: a delay per file name, and how many reads were open at once. */
+/** How the mocked open behaves: a delay per file name, and how many files were open at once. */
 const disk = { delayMs: new Map<string, number>(), open: 0, mostOpen: 0 };
 
 vi.mock('node:fs/promises', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:fs/promises')>();
   return {
     ...actual,
-    readFile: async (...args: Parameters<typeof actual.readFile>) => {
+    // Input files are opened (src/util/files.ts, readInputBytes) and closed through their handle.
+    open: async (...args: Parameters<typeof actual.open>) => {
       disk.open += 1;
       disk.mostOpen = Math.max(disk.mostOpen, disk.open);
+      let handle: Awaited<ReturnType<typeof actual.open>>;
       try {
         const name = String(args[0]).split(/[\\/]/).pop()!;
         await new Promise((resolve) => setTimeout(resolve, disk.delayMs.get(name) ?? 0));
-        return await actual.readFile(...args);
-      } finally {
+        handle = await actual.open(...args);
+      } catch (error) {
         disk.open -= 1;
+        throw error;
       }
+      const close = handle.close.bind(handle);
+      handle.close = async () => {
+        disk.open -= 1;
+        return close();
+      };
+      return handle;
     },
   };
 });
