@@ -236,6 +236,9 @@ async function checkSignoffIsTheWorkbooks(
     snapshot: snapshot.snapshot,
     snapshotFile: signoff.snapshot.file,
     snapshotSha256: snapshot.sha256,
+    // What import found when it read the snapshot: carried over, like the signals (apply checks the
+    // snapshot's signature itself, with its own keys).
+    snapshotSignature: signoff.snapshot.signature,
     workbookFile: signoff.workbook.file,
     workbookSha256: sha256Hex(workbook.bytes),
     decisions: check.decisions,
@@ -301,9 +304,15 @@ async function checkSignoffIsTheCampaigns(
   const review = { ...DEFAULT_REVIEW_POLICY, undecided: record.policy.undecided };
   const rebuilt = signoffFromState(
     {
-      campaign: { file: record.file, text: campaign.text, campaign: parsed },
+      // The signatures merge found: carried over (apply checks both files with its own keys).
+      campaign: { file: record.file, text: campaign.text, campaign: parsed, signature: record.signature },
       folder: signoff.workbook.file,
-      snapshot: { file: signoff.snapshot.file, snapshot: snapshot.snapshot, sha256: snapshot.sha256 },
+      snapshot: {
+        file: signoff.snapshot.file,
+        snapshot: snapshot.snapshot,
+        sha256: snapshot.sha256,
+        signature: signoff.snapshot.signature,
+      },
       review,
       trust: { ...trust, keepNeedsJustification: record.policy.keepNeedsJustification },
       close: record.closedUndecided !== null,

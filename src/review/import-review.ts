@@ -9,7 +9,7 @@ import { sha256Hex } from '../snapshot/store.js';
 import { TOOL } from '../version.js';
 import { checkReviewWorkbook, type ReviewProblem, readReviewWorkbook } from './import.js';
 import { buildRevocationPlan, formatPlanText, type RevocationPlan, serializePlan } from './plan.js';
-import { buildSignoff, type Signoff, serializeSignoff } from './signoff.js';
+import { buildSignoff, type Signer, type Signoff, serializeSignoff } from './signoff.js';
 import { renderSignoffHtml } from './signoff-html.js';
 import { keepJustificationRule, rubberStampSignals } from './trust.js';
 import { snapshotSubjectCount, workbookLimits } from './xlsx-package.js';
@@ -20,7 +20,8 @@ import { snapshotSubjectCount, workbookLimits } from './xlsx-package.js';
  */
 export interface ImportReviewInput {
   workbook: { file: string; bytes: Uint8Array };
-  snapshot: { file: string; snapshot: Snapshot; sha256: string };
+  /** `signature`: the snapshot's signature as checked when it was read (null or absent: not checked). */
+  snapshot: { file: string; snapshot: Snapshot; sha256: string; signature?: Signer };
   /** Sign-off time, and the upper bound of review dates. */
   now: Date;
   /** What the policy's `review` section and the audit add (src/review/trust.ts); default: no flagged rows. */
@@ -96,6 +97,7 @@ export async function importReview({
     snapshot: snapshot.snapshot,
     snapshotFile: basename(snapshot.file),
     snapshotSha256: snapshot.sha256,
+    snapshotSignature: snapshot.signature ?? null,
     workbookFile: basename(workbook.file),
     workbookSha256: sha256Hex(workbook.bytes),
     decisions: check.decisions,

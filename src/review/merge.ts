@@ -22,15 +22,19 @@ import {
 } from './campaign-state.js';
 import type { ReviewProblem } from './import.js';
 import { type ReviewOutputs, type ReviewTrust, reviewOutputs } from './import-review.js';
-import { buildSignoff, type CampaignRecord, CLOSED_BY_POLICY, type Signoff } from './signoff.js';
+import { buildSignoff, type CampaignRecord, CLOSED_BY_POLICY, type Signer, type Signoff } from './signoff.js';
 import { rubberStampSignals } from './trust.js';
 
 /** The inputs of {@link mergeCampaign}. */
 export interface MergeInput {
-  campaign: { file: string; text: string; campaign: Campaign };
+  /**
+   * `signature` here and on `snapshot`: the file's signature as checked when it was read (null: not
+   * checked); the sign-off records it. Undefined leaves it out (`review apply` rebuilding an older sign-off).
+   */
+  campaign: { file: string; text: string; campaign: Campaign; signature?: Signer | undefined };
   /** The campaign folder's name as given (the sign-off records its base name). */
   folder: string;
-  snapshot: { file: string; snapshot: Snapshot; sha256: string };
+  snapshot: { file: string; snapshot: Snapshot; sha256: string; signature?: Signer | undefined };
   readFile: (name: string) => Promise<Uint8Array | null>;
   review: ReviewPolicy;
   trust: ReviewTrust;
@@ -101,6 +105,7 @@ function campaignRecord(
     campaignId: state.campaign.campaignId,
     file: basename(input.campaign.file),
     sha256: sha256Hex(input.campaign.text),
+    ...(input.campaign.signature !== undefined ? { signature: input.campaign.signature } : {}),
     workbooks: state.workbooks
       .filter((w) => w.present && w.sha256 !== null)
       .map((w) => ({ reviewer: w.reviewer, file: w.file, sha256: w.sha256!, kind: w.kind, rows: w.rows })),
@@ -148,6 +153,7 @@ export function signoffFromState(
     snapshot: input.snapshot.snapshot,
     snapshotFile: basename(input.snapshot.file),
     snapshotSha256: input.snapshot.sha256,
+    snapshotSignature: input.snapshot.signature,
     workbookFile: basename(input.folder),
     workbookSha256: sha256Hex(workbookManifest(state.workbooks)),
     decisions,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { readTemplateSources, type TemplateSources } from '../templates/templates.js';
 import { PACKAGE_ROOT } from '../version.js';
-import type { Signoff } from './signoff.js';
+import type { Signer, Signoff } from './signoff.js';
 
 export type SignoffTemplate = Handlebars.TemplateDelegate;
 
@@ -70,9 +70,25 @@ function kindRows(s: Signoff) {
     .map((k) => ({ ...k, label: KIND_LABELS[k.kind] ?? k.kind }));
 }
 
+/**
+ * What the sign-off found of an evidence file's signature, in words: the key and the signer's clock,
+ * or that nothing was checked; null (nothing said) for sign-offs written before it was recorded.
+ */
+function signerText(signer: Signer | undefined): string | null {
+  if (signer === undefined) return null;
+  if (signer === null) return 'signature not checked (no verify key was configured)';
+  return `signed by key ${signer.fingerprint} at ${signer.signedAt} (signature checked)`;
+}
+
 /** Renders the one-page sign-off HTML (self-contained, no scripts). */
 export function renderSignoffHtml(s: Signoff, template: SignoffTemplate = defaultSignoffTemplate()): string {
   const names = s.snapshot.organizations.map((o) => o.name);
   const orgNames = names.length <= 3 ? names.join(', ') : `${names.length} organizations`;
-  return template({ s, orgNames, byKind: kindRows(s) });
+  return template({
+    s,
+    orgNames,
+    byKind: kindRows(s),
+    snapshotSigner: signerText(s.snapshot.signature),
+    campaignSigner: s.campaign ? signerText(s.campaign.signature) : null,
+  });
 }

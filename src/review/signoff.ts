@@ -88,12 +88,25 @@ const schemas = once(() => {
     comment: z.string().nullable(),
   });
 
+  /**
+   * Who signed an evidence file the sign-off was made from, as checked when it was read: the signing
+   * key's fingerprint and the signer's clock; null when no verify key was configured (not checked).
+   * Absent in sign-offs written before it was recorded.
+   */
+  const signerSchema = z
+    .object({ fingerprint: z.string(), signedAt: z.iso.datetime({ offset: true }) })
+    .strict()
+    .nullable()
+    .optional();
+
   /** What `review merge` adds: the campaign, every workbook read, every decision, reassignments, closing. */
   const campaignRecordSchema = z.object({
     campaignId: z.string(),
     /** campaign.json as read. */
     file: z.string(),
     sha256,
+    /** campaign.json's signature as checked by the merge. */
+    signature: signerSchema,
     /** Every workbook read, in the order read: the reviewer's own (`assigned`) and follow-ups (`reassigned`). */
     workbooks: z.array(
       z.object({
@@ -140,6 +153,8 @@ const schemas = once(() => {
     snapshot: z.object({
       file: z.string(),
       sha256,
+      /** The snapshot's signature as checked when the decisions were read against it. */
+      signature: signerSchema,
       collectedAt: z.iso.datetime({ offset: true }),
       organizations: z.array(z.object({ id: z.string(), name: z.string() })),
     }),
@@ -173,6 +188,8 @@ const schemas = once(() => {
 type Schemas = ReturnType<typeof schemas>;
 export type SignoffAction = z.infer<Schemas['signoffAction']>;
 export type CampaignRecord = z.infer<Schemas['campaignRecord']>;
+/** Who signed an evidence file, as checked when it was read; null when nothing was checked. */
+export type Signer = { fingerprint: string; signedAt: string } | null;
 
 export const signoffSchema = z.lazy(() => schemas().signoff);
 /** A sign-off record (the `review import` JSON output). */
@@ -183,6 +200,11 @@ export interface BuildSignoffInput {
   snapshot: Snapshot;
   snapshotFile: string;
   snapshotSha256: string;
+  /**
+   * The snapshot's signature as checked when it was read (null: no verify key configured). Left out
+   * of the record when undefined: `review apply` rebuilds sign-offs written before it was recorded.
+   */
+  snapshotSignature?: Signer | undefined;
   workbookFile: string;
   workbookSha256: string;
   /** Decisions from a workbook that had no problems. */
@@ -271,6 +293,7 @@ export function buildSignoff(input: BuildSignoffInput): Signoff {
     snapshot: {
       file: input.snapshotFile,
       sha256: input.snapshotSha256,
+      ...(input.snapshotSignature !== undefined ? { signature: input.snapshotSignature } : {}),
       collectedAt: input.snapshot.collectedAt,
       organizations: input.snapshot.organizations
         .map((o) => ({ id: o.id, name: o.name }))

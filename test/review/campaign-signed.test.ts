@@ -6,13 +6,15 @@
  * another reviewer's address (a reminder then mails them the workbook). And a workbook put in another
  * reviewer's place is never mailed to them by `review remind`, signed or not.
  */
+import { createPublicKey } from 'node:crypto';
 import { cpSync, existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Campaign } from '../../src/campaign/campaign.js';
-import { parseSigningKey } from '../../src/evidence/signature.js';
+import { keyFingerprint, parseSigningKey } from '../../src/evidence/signature.js';
 import { reviewerFileName } from '../../src/report/split.js';
+import type { Signoff } from '../../src/review/signoff.js';
 import { writeSnapshot } from '../../src/snapshot/store.js';
 import { TOOL } from '../../src/version.js';
 import { ASSIGNED_REVIEWER_LABEL } from '../../src/workbook/contract.js';
@@ -277,6 +279,17 @@ describe('evidence pack of a merged campaign', () => {
     const signing = ['--signing-key', 'keys/signing-key.pem'];
     const merged = await merge('done', ...signing);
     expect(merged.code, merged.stderr).toBe(0);
+    // The sign-off records who signed the snapshot and campaign.json it was made from, as checked.
+    const fingerprint = keyFingerprint(createPublicKey(readFileSync(join(dir, 'keys', 'verify-key.pem'))));
+    const record = JSON.parse(readFileSync(join(dir, 'done-out', 'signoff.json'), 'utf8')) as Signoff;
+    const signer = { fingerprint, signedAt: NOW.toISOString() };
+    expect(record.snapshot.signature).toEqual(signer);
+    expect(record.campaign?.signature).toEqual(signer);
+    const html = readFileSync(join(dir, 'done-out', 'signoff.html'), 'utf8');
+    expect(html.match(/signed by key SHA256:[^ ]+ at [^ ]+ \(signature checked\)/g)).toEqual([
+      `signed by key ${fingerprint} at ${NOW.toISOString()} (signature checked)`,
+      `signed by key ${fingerprint} at ${NOW.toISOString()} (signature checked)`,
+    ]);
     const pack = (folder: string, out: string) =>
       cli([
         'evidence',

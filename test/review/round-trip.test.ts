@@ -108,6 +108,8 @@ describe('review import: a correctly filled workbook', () => {
     expect(signoff.snapshot.sha256).toBe(sha256Hex(readFileSync(q3File)));
     expect(signoff.workbook.sha256).toBe(sha256Hex(readFileSync(filled)));
     expect(signoff.signedOffAt).toBe(NOW.toISOString());
+    // No verify key configured: recorded as not checked, never left out or guessed.
+    expect(signoff.snapshot.signature).toBeNull();
   });
 
   it('counts decisions per org and per reviewer with their dates', () => {
@@ -189,6 +191,7 @@ describe('review import: a correctly filled workbook', () => {
     const html = readFileSync(join(out, 'signoff.html'), 'utf8');
     expect(html).toContain(signoff.snapshot.sha256);
     expect(html).toContain(signoff.workbook.sha256);
+    expect(html).toContain('signature not checked (no verify key was configured)');
     expect(html).toContain('etl &lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).not.toContain('<script>');
     expect(html).toContain('drop ORG_OWNER; read-only is enough');

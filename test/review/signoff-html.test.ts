@@ -1,7 +1,8 @@
 /** The sign-off HTML: decision counts by kind of subject, labelled, in a fixed order, escaped. */
 import { describe, expect, it } from 'vitest';
-import type { Signoff } from '../../src/review/signoff.js';
+import { buildSignoff, type Signoff } from '../../src/review/signoff.js';
 import { renderSignoffHtml } from '../../src/review/signoff-html.js';
+import { q3 } from '../fixtures/review/estate.js';
 
 const counts = (identities: number, keep: number, revoke: number, modify: number) => ({
   identities,
@@ -78,5 +79,36 @@ describe('sign-off HTML: decisions by kind', () => {
     const html = renderSignoffHtml(signoff(undefined));
     expect(html).not.toContain('Decisions by kind');
     expect(html).toContain('identities decided');
+  });
+});
+
+describe('sign-off HTML and record: who signed the snapshot', () => {
+  it('a sign-off written before signatures were recorded says nothing about them', () => {
+    const html = renderSignoffHtml(signoff(undefined));
+    expect(html).not.toMatch(/signed by key|signature (not )?checked/);
+  });
+
+  it('a signer is shown with its key and clock, escaped', () => {
+    const s = signoff(undefined);
+    s.snapshot.signature = { fingerprint: 'SHA256:<b>x</b>', signedAt: '2026-11-01T09:00:00.000Z' };
+    const html = renderSignoffHtml(s);
+    expect(html).toContain(
+      'signed by key SHA256:&lt;b&gt;x&lt;/b&gt; at 2026-11-01T09:00:00.000Z (signature checked)',
+    );
+  });
+
+  it('buildSignoff leaves the field out only when told nothing (review apply rebuilding an older sign-off)', () => {
+    const input = {
+      snapshot: q3(),
+      snapshotFile: 'q3.json',
+      snapshotSha256: 'a'.repeat(64),
+      workbookFile: 'w.xlsx',
+      workbookSha256: 'b'.repeat(64),
+      decisions: [],
+      signedOffAt: new Date('2026-11-25T12:00:00Z'),
+      tool: { name: 't', version: '0' },
+    };
+    expect('signature' in buildSignoff(input).snapshot).toBe(false);
+    expect(buildSignoff({ ...input, snapshotSignature: null }).snapshot.signature).toBeNull();
   });
 });

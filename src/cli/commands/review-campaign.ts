@@ -301,9 +301,14 @@ export function mergeCommand(ctx: CliContext) {
       const campaign = await readCampaignFile(ctx, argv.campaign, keys);
       const { loaded, trust, review } = await readTrust(ctx, argv, keys);
       const result = await mergeCampaign({
-        campaign,
+        campaign: { ...campaign, signature: campaign.evidence.signature },
         folder: argv.dir,
-        snapshot: { file: argv.snapshot, snapshot: loaded.snapshot, sha256: loaded.sha256 },
+        snapshot: {
+          file: argv.snapshot,
+          snapshot: loaded.snapshot,
+          sha256: loaded.sha256,
+          signature: loaded.evidence.signature,
+        },
         readFile: folderReader(resolve(ctx.cwd, argv.dir), argv.dir),
         review,
         trust,

@@ -116,7 +116,12 @@ function importCommand(ctx: CliContext) {
       const now = ctx.now();
       const result = await importReview({
         workbook: { file: argv.workbook, bytes },
-        snapshot: { file: argv.snapshot, snapshot: loaded.snapshot, sha256: loaded.sha256 },
+        snapshot: {
+          file: argv.snapshot,
+          snapshot: loaded.snapshot,
+          sha256: loaded.sha256,
+          signature: loaded.evidence.signature,
+        },
         now,
         trust,
       });
