@@ -71,13 +71,12 @@ function kindRows(s: Signoff) {
 }
 
 /**
- * What the sign-off found of an evidence file's signature, in words: the key and the signer's clock,
- * or that nothing was checked; null (nothing said) for sign-offs written before it was recorded.
+ * What the sign-off found of an evidence file's signature, for the template's `signer` partial: the
+ * key and the signer's clock, `{}` when nothing was checked, or null (nothing said) for sign-offs
+ * written before it was recorded.
  */
-function signerText(signer: Signer | undefined): string | null {
-  if (signer === undefined) return null;
-  if (signer === null) return 'signature not checked (no verify key was configured)';
-  return `signed by key ${signer.fingerprint} at ${signer.signedAt} (signature checked)`;
+function signerView(signer: Signer | undefined): Partial<NonNullable<Signer>> | null {
+  return signer === undefined ? null : (signer ?? {});
 }
 
 /** Renders the one-page sign-off HTML (self-contained, no scripts). */
@@ -88,7 +87,7 @@ export function renderSignoffHtml(s: Signoff, template: SignoffTemplate = defaul
     s,
     orgNames,
     byKind: kindRows(s),
-    snapshotSigner: signerText(s.snapshot.signature),
-    campaignSigner: s.campaign ? signerText(s.campaign.signature) : null,
+    snapshotSigner: signerView(s.snapshot.signature),
+    campaignSigner: s.campaign ? signerView(s.campaign.signature) : null,
   });
 }

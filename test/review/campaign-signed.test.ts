@@ -286,9 +286,10 @@ describe('evidence pack of a merged campaign', () => {
     expect(record.snapshot.signature).toEqual(signer);
     expect(record.campaign?.signature).toEqual(signer);
     const html = readFileSync(join(dir, 'done-out', 'signoff.html'), 'utf8');
-    expect(html.match(/signed by key SHA256:[^ ]+ at [^ ]+ \(signature checked\)/g)).toEqual([
-      `signed by key ${fingerprint} at ${NOW.toISOString()} (signature checked)`,
-      `signed by key ${fingerprint} at ${NOW.toISOString()} (signature checked)`,
+    const line = `signed by key <code>${fingerprint}</code> at 2026-11-25 09:00:00 UTC (signature checked)`;
+    expect(html.match(/signed by key <code>[^<]+<\/code> at [^(]+\(signature checked\)/g)).toEqual([
+      line,
+      line,
     ]);
     const pack = (folder: string, out: string) =>
       cli([

@@ -93,7 +93,7 @@ describe('sign-off HTML and record: who signed the snapshot', () => {
     s.snapshot.signature = { fingerprint: 'SHA256:<b>x</b>', signedAt: '2026-11-01T09:00:00.000Z' };
     const html = renderSignoffHtml(s);
     expect(html).toContain(
-      'signed by key SHA256:&lt;b&gt;x&lt;/b&gt; at 2026-11-01T09:00:00.000Z (signature checked)',
+      'signed by key <code>SHA256:&lt;b&gt;x&lt;/b&gt;</code> at 2026-11-01 09:00:00 UTC (signature checked)',
     );
   });
 
