@@ -123,6 +123,55 @@ function cycleLinks(entries: ReadonlyMap<string, Uint8Array>): ChainLink[] {
   return links;
 }
 
+/** A signature in the pack that verified on the packed bytes: of which entry, by which key, when. */
+export interface VerifiedSignature {
+  file: string;
+  fingerprint: string;
+  signedAt: string;
+}
+
+/**
+ * The signers the sign-off records (`$.snapshot.signature`, and `$.campaign.signature` from a merge:
+ * who signed the snapshot and campaign.json when they were read) against the signatures packed beside
+ * those files, as verified on the packed bytes. Only a signer the sign-off records is checked (null:
+ * nothing was checked then, so nothing is claimed); a file packed without its signature is not
+ * checkable. A checked pack, not a packed one: the manifest's chain is made without verifying signatures.
+ */
+export function signerLinks(
+  entries: ReadonlyMap<string, Uint8Array>,
+  signatures: readonly VerifiedSignature[],
+): ChainLink[] {
+  const F = CHAIN_FILES;
+  const signoff = parse(entries.get(F.signoff));
+  if (signoff === undefined || signoff === null) return [];
+  const links: ChainLink[] = [];
+  for (const [path, file] of [
+    [['snapshot', 'signature'], F.snapshot],
+    [['campaign', 'signature'], F.campaign],
+  ] as const) {
+    const fingerprint = field(signoff, [...path, 'fingerprint']);
+    if (fingerprint === null) continue;
+    const claimed = `${fingerprint} at ${field(signoff, [...path, 'signedAt']) ?? '(no time)'}`;
+    const packed = signatures.find((s) => s.file === file);
+    const actual = packed ? `${packed.fingerprint} at ${packed.signedAt}` : null;
+    const base = { from: F.signoff, field: `$.${path.join('.')}`, to: `${file}.sig`, claimed, actual };
+    if (actual === null)
+      links.push({
+        ...base,
+        status: 'unchecked',
+        note: `${file} is not in the pack with a signature that verifies`,
+      });
+    else if (actual === claimed) links.push({ ...base, status: 'ok', note: null });
+    else
+      links.push({
+        ...base,
+        status: 'mismatch',
+        note: `${F.signoff} records ${file} signed by ${claimed}, but the packed signature is by ${actual}`,
+      });
+  }
+  return links;
+}
+
 function orgIds(doc: unknown): string[] {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return [];
   const orgs = (doc as { organizations?: unknown }).organizations;

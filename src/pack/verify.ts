@@ -13,7 +13,7 @@ import {
 import { MAX_SIGNATURE_BYTES } from '../evidence/store.js';
 import { sha256Hex } from '../snapshot/store.js';
 import { parseJsonText, parseWithSchema } from '../util/validate.js';
-import { CHAIN_FILES, checkChain } from './chain.js';
+import { CHAIN_FILES, checkChain, signerLinks } from './chain.js';
 import { MANIFEST_NAME, type Manifest, manifestSchema, SEAL_NAME } from './manifest.js';
 import { checkSeal, type SealCheck, sealSchema } from './seal.js';
 import { PACK_LIMITS, readZip } from './zip.js';
@@ -88,7 +88,7 @@ export function verifyPack(
   problems.push(...seal.problems);
   const filesChecked = checkFiles(manifest, entries, problems);
   const signatures = checkSignatures(manifest, entries, trusted, problems);
-  const chain = checkChain(entries);
+  const chain = [...checkChain(entries), ...signerLinks(entries, signatures)];
   for (const c of chain) if (c.status === 'mismatch') problems.push(`chain: ${c.from} ${c.field}: ${c.note}`);
   return {
     manifest,

@@ -564,7 +564,7 @@ describe('evidence verify of a pack', () => {
     const fp = fingerprint.replace(/[+/]/g, '\\$&');
     expect(r.stdout).toMatch(
       new RegExp(
-        `^ok review-2026Q4\\.zip: evidence pack, \\d+ file\\(s\\) match the manifest; sealed by ${fp} \\(a given verify key\\); chain: 15 link\\(s\\) hold\\n`,
+        `^ok review-2026Q4\\.zip: evidence pack, \\d+ file\\(s\\) match the manifest; sealed by ${fp} \\(a given verify key\\); chain: 16 link\\(s\\) hold\\n`,
       ),
     );
     // Each evidence signature packed beside its file, checked on the packed bytes: whose, and when.
@@ -665,11 +665,13 @@ describe('evidence verify of a pack', () => {
       '--verify-key',
       join(dir, 'keys-other', 'verify-key.pem'),
     ]);
-    expect(both.stderr).toBe('');
-    expect(both.code).toBe(0);
-    expect(both.stdout).toContain(
-      `  snapshot.json: snapshot signed by ${otherFp} at ${at(1).toISOString()} (a given verify key)`,
+    // Both keys trusted, and the signature verifies: but the sign-off recorded who had signed the
+    // snapshot when the decisions were read against it, and that was not this key.
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain(
+      `  - chain: signoff.json $.snapshot.signature: signoff.json records snapshot.json signed by ${fingerprint} at `,
     );
+    expect(both.stderr).toContain(`but the packed signature is by ${otherFp} at ${at(1).toISOString()}`);
   });
 
   it('names a changed byte in any file (exit 1)', async () => {

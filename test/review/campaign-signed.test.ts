@@ -323,6 +323,8 @@ describe('evidence pack of a merged campaign', () => {
       /^ {2}campaign\/campaign\.json: campaign record signed by SHA256:\S+ at \S+ \(a given verify key\)$/m,
     );
     expect(v.code).toBe(0);
+    // The signers the sign-off records held against the packed signatures (checked, not skipped).
+    expect(v.stdout).not.toMatch(/not checked: signoff\.json \$\.(snapshot|campaign)\.signature/);
     const entries = readZip(readFileSync(join(dir, 'done.zip')));
     const manifest = JSON.parse(Buffer.from(entries.get('manifest.json')!).toString('utf8'));
     expect([...entries.keys()].filter((n) => n.startsWith('campaign/')).sort()).toEqual(
