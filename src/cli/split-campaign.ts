@@ -3,6 +3,7 @@
  * id from the clock and the arguments, the refusals (exit 2 and 4) before anything is written, and
  * writing the campaign's files as one set, campaign.json last. The split itself is src/report/split.ts.
  */
+import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { CAMPAIGN_FILE, type Campaign, campaignSchema, parseCampaign } from '../campaign/campaign.js';
@@ -162,8 +163,16 @@ const MAX_EARLIER_CAMPAIGN_BYTES = 64 * 1024 * 1024;
 const WORKBOOK_NAME = /^review-[a-z0-9._+-]*\.xlsx$/;
 
 /**
+ * A name `review merge --reassigned-out` writes a follow-up workbook under (src/review/campaign-state.ts
+ * reassignedFileName: `reassigned-` and the address's file slug, lower case). No campaign.json lists
+ * them: an earlier campaign's are found by name in the folder.
+ */
+const FOLLOW_UP_NAME = /^reassigned-[a-z0-9._@+-]*\.xlsx$/;
+
+/**
  * With `--force` over an earlier campaign in the same folder: the workbooks its campaign.json lists
- * that this split does not write (a reviewer who is not in the new campaign). Left in the folder, such a
+ * that this split does not write (a reviewer who is not in the new campaign), and the follow-up
+ * workbooks (`reassigned-….xlsx`) its merges wrote. Left in the folder, such a
  * workbook would still be found there, and could be sent, as if it were that reviewer's to decide. Only
  * names a split writes (`review-….xlsx`, plain file names) are ever removed, never a file another
  * format of the same command writes (`otherOutputs`); an earlier campaign.json that cannot be read
@@ -191,12 +200,18 @@ async function earlierCampaign(
     // No earlier campaign: nothing to remove, nothing to say.
     return error.problem === 'file not found' ? null : unreadable(error.message);
   }
-  const workbooks = earlier.reviewers
-    .map((r) => r.workbook)
-    .filter(
-      (name) =>
-        !written.has(name) && WORKBOOK_NAME.test(name) && !otherOutputs.includes(join(plan.dir, name)),
-    );
+  // Follow-up workbooks belong to the campaign whose merge wrote them: a new split has none, so every
+  // one in the folder is the earlier campaign's. Left there, `review remind` refuses to send anything
+  // (they name the earlier campaign) until someone deletes them by hand.
+  const followUps = (await readdir(plan.dir).catch(() => [] as string[])).filter((n) =>
+    FOLLOW_UP_NAME.test(n),
+  );
+  const workbooks = [
+    ...earlier.reviewers.map((r) => r.workbook).filter((n) => WORKBOOK_NAME.test(n)),
+    ...followUps,
+  ]
+    .filter((name) => !written.has(name) && !otherOutputs.includes(join(plan.dir, name)))
+    .sort();
   return { campaignId: earlier.campaignId, workbooks: [...new Set(workbooks)] };
 }
 
@@ -273,7 +288,7 @@ export async function writeSplit(
   for (const name of out.earlier?.workbooks ?? [])
     ctx.stdout(
       terminalSafe(
-        `removed ${plan.shownDir}/${name} (a workbook of the earlier campaign ${out.earlier!.campaignId}, not in this one)`,
+        `removed ${plan.shownDir}/${name} (${FOLLOW_UP_NAME.test(name) ? 'a follow-up workbook' : 'a workbook'} of the earlier campaign ${out.earlier!.campaignId}, not in this one)`,
       ) + '\n',
     );
   for (const r of out.campaign.reviewers)

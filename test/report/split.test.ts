@@ -216,6 +216,11 @@ describe('report --split-by reviewer', () => {
     const owners = ['team-lead@corp.example', 'project-owner@corp.example'].map(reviewerFileName);
     for (const w of owners) expect(existsSync(join(dir, 'resplit', w))).toBe(true);
     writeFileSync(join(dir, 'resplit', 'notes.txt'), 'mine');
+    // Follow-up workbooks `review merge --reassigned-out` wrote for the earlier campaign; a name in
+    // other case is not one the merge writes, and stays.
+    const followUp = 'reassigned-delegate@corp.example.xlsx';
+    writeFileSync(join(dir, 'resplit', followUp), 'earlier follow-up');
+    writeFileSync(join(dir, 'resplit', 'Reassigned-Mine.xlsx'), 'mine');
     // Without the team and project owners their rows fall to the managers and the fallback.
     const policy = JSON.parse(readFileSync(join(dir, 'policy.json'), 'utf8'));
     writeFileSync(
@@ -230,9 +235,13 @@ describe('report --split-by reviewer', () => {
         `removed resplit/${w} (a workbook of the earlier campaign ${earlier.campaignId}, not in this one)`,
       );
     }
+    expect(existsSync(join(dir, 'resplit', followUp))).toBe(false);
+    expect(r.stdout).toContain(
+      `removed resplit/${followUp} (a follow-up workbook of the earlier campaign ${earlier.campaignId}, not in this one)`,
+    );
     const now = campaignSchema.parse(JSON.parse(readFileSync(join(dir, 'resplit', CAMPAIGN_FILE), 'utf8')));
     expect(readdirSync(join(dir, 'resplit')).sort()).toEqual(
-      [CAMPAIGN_FILE, 'notes.txt', ...now.reviewers.map((x) => x.workbook)].sort(),
+      [CAMPAIGN_FILE, 'Reassigned-Mine.xlsx', 'notes.txt', ...now.reviewers.map((x) => x.workbook)].sort(),
     );
 
     // An earlier campaign.json that names files a split never writes removes none of them.
