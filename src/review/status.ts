@@ -75,11 +75,12 @@ async function readDecisions(
   if (!review) return { decided, reassigned, notTheirs: belonging?.message ?? null };
   const col = (h: string) =>
     [...review.headers].find(([, t]) => visibleText(t).trim().toLowerCase() === h.toLowerCase())?.[0];
-  const [k, d, c, rv] = [
+  const [k, d, c, rv, nm] = [
     col(HEADERS.key),
     col(HEADERS.decision),
     col(HEADERS.comment),
     col(HEADERS.reviewer),
+    col(HEADERS.name),
   ];
   const text = (v: CellData | undefined) => (v === null || v === undefined ? '' : String(v).trim());
   if (k === undefined || d === undefined)
@@ -105,11 +106,13 @@ async function readDecisions(
     if (chosen !== REASSIGN_DECISION) decided.add(key);
     else {
       // A Reassign to no plain mailbox (a list, a formula, a control character), outside the campaign's
-      // domains, or to the reviewer who has the row, hands nothing on: the row stays open with its
-      // reviewer, as review merge refuses it (src/review/import.ts reassignTarget); review remind never
-      // mails such an address.
+      // domains, to the reviewer who has the row, or to the row's own identity (its Name: status reads
+      // no snapshot, so the row's aliases are the merge's to catch) hands nothing on: the row stays
+      // open with its reviewer, as review merge refuses it (src/review/import.ts checkReassignTarget);
+      // review remind never mails such an address.
       const to = reassignTarget(c === undefined ? null : text(r.cells.get(c)), domains);
-      if (to !== null && to !== normaliseAddress(reviewer)) reassigned.set(key, to);
+      const own = nm === undefined ? '' : normaliseAddress(text(r.cells.get(nm)));
+      if (to !== null && to !== normaliseAddress(reviewer) && to !== own) reassigned.set(key, to);
     }
   }
   return { decided, reassigned, notTheirs };

@@ -234,11 +234,13 @@ describe('a Reassign to no plain mailbox (a list, a formula, a bidi character)',
 });
 
 describe('review status counts a row decided only as review merge would take it', () => {
-  it('a Decision that is no decision, or a Reassign to the reviewer who has the row, leaves it open', async () => {
+  it('a Decision that is no decision, or a Reassign to the reviewer who has the row or to its own identity, leaves it open', async () => {
     for (const [i, fill] of [
       { decision: 'Maybe' },
       { decision: 'Keep\u200b' },
       { decision: 'Reassign', comment: LEAD.toUpperCase() },
+      // The row is owner1@example.com's own access: remind would mail it its own row to decide.
+      { decision: 'Reassign', comment: 'Owner1@Example.com' },
     ].entries()) {
       const folder = await tampered(
         `status-open-${i}`,
