@@ -77,8 +77,9 @@ function resealed(
   name: string,
   replaced: Record<string, Uint8Array>,
   edit: (m: Manifest) => void = () => {},
+  from = 'review-2026Q4.zip',
 ): string {
-  const e = entries('review-2026Q4.zip');
+  const e = entries(from);
   const manifest = JSON.parse(Buffer.from(e.get('manifest.json')!).toString('utf8')) as Manifest;
   for (const [file, bytes] of Object.entries(replaced)) {
     const row = manifest.files.find((x) => x.name === file)!;
@@ -910,9 +911,19 @@ describe('evidence verify: a signature beside its evidence file is checked whate
     const sig = JSON.parse(readFileSync(sigPath, 'utf8'));
     const b64 = Buffer.from(sig.signature, 'base64');
     b64[0] = b64[0]! ^ 0x01;
-    writeFileSync(sigPath, JSON.stringify({ ...sig, signature: b64.toString('base64') }));
-    expect((await pack('camp-forged', 'camp-forged.zip')).code).toBe(0);
-    const forged = await verify('camp-forged.zip');
+    const forgedSig = Buffer.from(JSON.stringify({ ...sig, signature: b64.toString('base64') }));
+    writeFileSync(sigPath, forgedSig);
+    // evidence pack checks the pack as evidence verify will, before writing it: refused, nothing written.
+    const refused = await pack('camp-forged', 'camp-forged.zip');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      'cannot pack: report/campaign.json.sig: $.signature: the signature of report/campaign.json does not verify',
+    );
+    expect(existsSync(join(dir, 'camp-forged.zip'))).toBe(false);
+    // The same forgery carried into the good pack, re-sealed by the key holder: evidence verify finds it.
+    const forged = await verify(
+      resealed('camp-forged.zip', { 'report/campaign.json.sig': forgedSig }, () => {}, 'camp-good.zip'),
+    );
     expect(forged.code).toBe(1);
     expect(forged.stderr).toContain(
       'report/campaign.json.sig: $.signature: the signature of report/campaign.json does not verify',

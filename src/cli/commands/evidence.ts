@@ -424,6 +424,14 @@ export async function packEvidence(
   if (loaded.sha256 !== sha256Hex(packed.bytes))
     throw new InputError(args.snapshot, '$', 'changed while it was being packed; nothing was written');
   const { zip, manifest } = buildPack({ files: sources, snapshot, audit, command, tool: TOOL, key });
+  // Checked as `evidence verify` checks it, before it is written: a packed signature that does not
+  // verify (forged, of other bytes, by a degenerate key) or that contradicts the signer the sign-off
+  // recorded is refused now, with or without a verify key, not found later by the auditor.
+  const problems = verifyPack(zip, args.out, []).problems;
+  if (problems.length > 0)
+    throw new UsageError(`cannot pack: ${problems.map(terminalSafe).join('; ')}; nothing was written`, {
+      hint: 'pack the evidence files with the signatures written with them',
+    });
   await writeFileAtomic(out, zip, { force: args.force });
   const v = manifest.verdict;
   const unchecked = manifest.chain.filter((c) => c.status === 'unchecked').length;
