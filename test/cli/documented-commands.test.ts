@@ -841,8 +841,9 @@ const HELP_PLANS: Record<string, Plan> = {
         );
         expect(pack.code, pack.stderr).toBe(0);
       },
-      // sign-off -> snapshot, plan -> sign-off and snapshot, the JSON report -> snapshot.
-      stdout: /^ok review-2026Q4\.zip: evidence pack, .*chain: 4 link\(s\) hold/,
+      // sign-off -> snapshot, plan -> sign-off and snapshot, the JSON report -> snapshot, and the signer
+      // of the snapshot the sign-off recorded -> the packed signature.
+      stdout: /^ok review-2026Q4\.zip: evidence pack, .*chain: 5 link\(s\) hold/,
     },
   },
   '$0 evidence pack --out review-2026Q4.zip --snapshot q4.json --report-dir reports --signoff evidence/signoff.json --plan evidence/revocation-plan.json --key keys/signing-key.pem':
