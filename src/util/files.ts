@@ -1,7 +1,19 @@
 import { constants as bufferConstants } from 'node:buffer';
-import { constants, lstatSync, renameSync, rmdirSync, rmSync } from 'node:fs';
-import { access, type FileHandle, lstat, mkdir, open, stat, statfs } from 'node:fs/promises';
+import {
+  close as closeFd,
+  constants,
+  fstat,
+  lstatSync,
+  open as openFd,
+  read as readFd,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  type Stats,
+} from 'node:fs';
+import { access, lstat, mkdir, open, stat, statfs } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { ExitCode, InputError, OutputError } from '../errors.js';
 import { groupDigits } from './numbers.js';
 
@@ -488,23 +500,30 @@ export const INPUT_OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
 export async function readInputBytes(path: string, shown: string, maxBytes: number): Promise<Uint8Array> {
   const limit = groupDigits(maxBytes);
   try {
-    const handle = await open(path, INPUT_OPEN_FLAGS);
-    let bytes: Uint8Array | null;
+    // A descriptor, not a FileHandle: a pipe is read on this very descriptor (readPipe takes it over).
+    // Closing it and opening the FIFO again would leave it without a reader for a moment, killing a
+    // writer this open had woken with SIGPIPE; and a FIFO opened after its writer closed never reports
+    // the hang-up, so a read of what that writer left in it would wait forever.
+    const fd = await fdOpen(path, INPUT_OPEN_FLAGS);
+    let info: Stats;
     try {
-      const info = await handle.stat();
-      const size = info.size;
-      if (size > maxBytes)
+      info = await fdStat(fd);
+      if (info.size > maxBytes)
         throw new InputError(
           shown,
           '$',
-          `file is ${groupDigits(size)} bytes, over the limit of ${limit}; not read`,
+          `file is ${groupDigits(info.size)} bytes, over the limit of ${limit}; not read`,
         );
-      // A pipe is read after this descriptor is closed (readPipe, src/util/pipe.ts, opens its own).
-      bytes = info.isFIFO() ? null : await readOpened(handle, size, shown, maxBytes);
-    } finally {
-      await handle.close();
+    } catch (error) {
+      await fdClose(fd);
+      throw error;
     }
-    return bytes ?? (await (await import('./pipe.js')).readPipe(path, shown, maxBytes, INPUT_OPEN_FLAGS));
+    if (info.isFIFO()) return await (await import('./pipe.js')).readPipe(fd, shown, maxBytes);
+    try {
+      return await readOpened(fd, info.size, shown, maxBytes);
+    } finally {
+      await fdClose(fd);
+    }
   } catch (error) {
     if (error instanceof InputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
@@ -516,20 +535,20 @@ export async function readInputBytes(path: string, shown: string, maxBytes: numb
   }
 }
 
+const fdOpen = promisify(openFd);
+const fdStat = promisify(fstat);
+const fdRead = promisify(readFd);
+const fdClose = promisify(closeFd);
+
 /** The bytes of an open file or device whose size stat gave as `size` (0 for a device), up to `maxBytes`. */
-async function readOpened(
-  handle: FileHandle,
-  size: number,
-  shown: string,
-  maxBytes: number,
-): Promise<Uint8Array> {
+async function readOpened(fd: number, size: number, shown: string, maxBytes: number): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   let total = 0;
   for (;;) {
     // The size as stat gave it (and one byte more, to see the end or a file that grew), then chunks.
     const want = Math.min(maxBytes + 1 - total, total < size ? size - total + 1 : READ_CHUNK);
     const chunk = Buffer.allocUnsafe(want);
-    const { bytesRead } = await handle.read(chunk, 0, want, null);
+    const { bytesRead } = await fdRead(fd, chunk, 0, want, null);
     if (bytesRead === 0) break;
     chunks.push(chunk.subarray(0, bytesRead));
     total += bytesRead;

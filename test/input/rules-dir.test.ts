@@ -7,31 +7,27 @@ import { tempDir } from '../helpers/cli.js';
 /** How the mocked open behaves: a delay per file name, and how many files were open at once. */
 const disk = { delayMs: new Map<string, number>(), open: 0, mostOpen: 0 };
 
-vi.mock('node:fs/promises', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('node:fs/promises')>();
-  return {
-    ...actual,
-    // Input files are opened (src/util/files.ts, readInputBytes) and closed through their handle.
-    open: async (...args: Parameters<typeof actual.open>) => {
-      disk.open += 1;
-      disk.mostOpen = Math.max(disk.mostOpen, disk.open);
-      let handle: Awaited<ReturnType<typeof actual.open>>;
-      try {
-        const name = String(args[0]).split(/[\\/]/).pop()!;
-        await new Promise((resolve) => setTimeout(resolve, disk.delayMs.get(name) ?? 0));
-        handle = await actual.open(...args);
-      } catch (error) {
-        disk.open -= 1;
-        throw error;
-      }
-      const close = handle.close.bind(handle);
-      handle.close = async () => {
-        disk.open -= 1;
-        return close();
-      };
-      return handle;
-    },
+vi.mock('node:fs', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:fs')>();
+  // Input files are opened (src/util/files.ts, readInputBytes) and closed by descriptor.
+  const open = (path: string, flags: number, done: (error: Error | null, fd?: number) => void): void => {
+    disk.open += 1;
+    disk.mostOpen = Math.max(disk.mostOpen, disk.open);
+    const name = String(path).split(/[\\/]/).pop()!;
+    setTimeout(
+      () =>
+        actual.open(path, flags, (error, fd) => {
+          if (error) disk.open -= 1;
+          done(error, fd);
+        }),
+      disk.delayMs.get(name) ?? 0,
+    );
   };
+  const close = (fd: number, done: (error: Error | null) => void): void => {
+    disk.open -= 1;
+    actual.close(fd, done);
+  };
+  return { ...actual, default: { ...actual, open, close }, open, close };
 });
 
 let dir: string;
