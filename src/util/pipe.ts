@@ -43,23 +43,19 @@ export async function readPipe(fd: number, shown: string, maxBytes: number): Pro
       '$',
       `holds more than the limit of ${groupDigits(maxBytes)} bytes (a pipe); not read`,
     );
-  let first: Buffer[] | null;
+  const chunks: Buffer[] = [];
+  let total: number;
   try {
     // One byte over the limit at most, so a small limit (a key file's) holds on the first read too.
-    first = firstBytes(fd, Math.min(FIRST_READ, maxBytes + 1));
+    const first = firstBytes(fd, Math.min(FIRST_READ, maxBytes + 1));
+    if (first === null) throw new InputError(shown, '$', PIPE_NO_DATA);
+    chunks.push(...first);
+    total = first.reduce((n, c) => n + c.length, 0);
+    if (total > maxBytes) throw tooMuch();
   } catch (error) {
+    // The socket below owns the descriptor once made; until then it is closed here.
     closeSync(fd);
     throw error;
-  }
-  if (first === null) {
-    closeSync(fd);
-    throw new InputError(shown, '$', PIPE_NO_DATA);
-  }
-  const chunks = first;
-  let total = first.reduce((n, c) => n + c.length, 0);
-  if (total > maxBytes) {
-    closeSync(fd);
-    throw tooMuch();
   }
   const socket = new Socket({ fd, readable: true, writable: false });
   try {
