@@ -479,6 +479,10 @@ export async function readInputFiles(paths: readonly string[]): Promise<string[]
   });
 }
 
+/** Why an input that is a terminal (`/dev/stdin` typed at, `/dev/tty`) is not read. */
+export const TERMINAL_INPUT =
+  'is a terminal, not a file; not read (redirect the file in with `< FILE`, pipe it in, or name the file)';
+
 /** The most bytes one read of {@link readInputBytes} asks for when the size is not known up front. */
 const READ_CHUNK = 1 << 20;
 
@@ -496,6 +500,7 @@ export const INPUT_OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
  * reading it to its end would never finish. The file is opened without blocking
  * ({@link INPUT_OPEN_FLAGS}); a pipe (`/dev/stdin` fed by a pipe, `<(command)`, a named FIFO) is read
  * as a stream until its writer closes it, and a FIFO with no writer is refused at once.
+ * A terminal is refused: nothing was redirected into the command.
  */
 export async function readInputBytes(path: string, shown: string, maxBytes: number): Promise<Uint8Array> {
   const limit = groupDigits(maxBytes);
@@ -519,6 +524,11 @@ export async function readInputBytes(path: string, shown: string, maxBytes: numb
       throw error;
     }
     if (info.isFIFO()) return await (await import('./pipe.js')).readPipe(fd, shown, maxBytes);
+    if (info.isCharacterDevice() && (await import('node:tty')).isatty(fd)) {
+      // Read without blocking, a terminal says "try again" until someone types: EAGAIN, no cause named.
+      await fdClose(fd);
+      throw new InputError(shown, '$', TERMINAL_INPUT);
+    }
     try {
       return await readOpened(fd, info.size, shown, maxBytes);
     } finally {

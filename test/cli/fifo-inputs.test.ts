@@ -4,15 +4,17 @@
  * it), and the Atlas CLI config's "not a regular file" check came after that open. Every input is now
  * opened without blocking (src/util/files.ts, readInputBytes): such a FIFO is exit 2 naming the file,
  * at once. A pipe that something writes to (`/dev/stdin` fed by a pipe, `<(command)`, a named FIFO
- * with a writer) is still read whole, however slowly it is written, and within the file's limit.
+ * with a writer) is still read whole, however slowly it is written, and within the file's limit. A
+ * terminal given as an input is refused by name.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadAtlasCliProfile } from '../../src/cli/atlas-cli-profile.js';
 import { InputError } from '../../src/errors.js';
-import { readInputBytes } from '../../src/util/files.js';
+import { readInputBytes, TERMINAL_INPUT } from '../../src/util/files.js';
+import { PACKAGE_ROOT } from '../../src/version.js';
 import { q3, writeSnapshotFile } from '../fixtures/review/estate.js';
 import { runCliForTest, tempDir } from '../helpers/cli.js';
 
@@ -119,5 +121,35 @@ describe('a pipe that is written to is read whole', () => {
       { encoding: 'utf8' },
     );
     expect(out).toContain('Verdict:');
+  });
+});
+
+describe('a terminal is refused at once (exit 2), not read as "try again"', () => {
+  /**
+   * The command under a pseudo-terminal (util-linux `script`), its stdin the terminal, which no one
+   * types at: the test holds `script`'s own stdin open until the command ends. It used to say
+   * "cannot read: EAGAIN: resource temporarily unavailable".
+   */
+  function underTerminal(args: readonly string[]): Promise<{ code: number | null; out: string }> {
+    const command = [process.execPath, '--import', 'tsx', join(PACKAGE_ROOT, 'src/cli/main.ts'), ...args]
+      .map((a) => `'${a.replaceAll("'", "'\\''")}'`)
+      .join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: PACKAGE_ROOT, stdio: 'pipe' });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString('utf8');
+    });
+    return new Promise((done) => child.on('close', (code) => done({ code, out })));
+  }
+
+  it.each([
+    ['the snapshot as /dev/stdin', () => ['audit', '/dev/stdin']],
+    ['--policy as /dev/tty', () => ['audit', snap, '--policy', '/dev/tty']],
+  ])('%s', async (_what, args) => {
+    const argv = args();
+    const r = await underTerminal(argv);
+    expect(r.code).toBe(2);
+    expect(r.out).toContain(`${argv.at(-1)}: ${TERMINAL_INPUT}`);
+    expect(r.out).not.toContain('EAGAIN');
   });
 });
