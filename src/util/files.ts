@@ -499,7 +499,7 @@ export const INPUT_OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
  * `maxBytes + 1` bytes are read: a device or pipe reports size 0 (a `.sig` linked to /dev/zero), and
  * reading it to its end would never finish. The file is opened without blocking
  * ({@link INPUT_OPEN_FLAGS}); a pipe (`/dev/stdin` fed by a pipe, `<(command)`, a named FIFO) is read
- * as a stream until its writer closes it, and a FIFO with no writer is refused at once.
+ * as a stream until its writer closes it, and a FIFO that no writer opens within 2 s is refused.
  * A terminal is refused: nothing was redirected into the command.
  */
 export async function readInputBytes(path: string, shown: string, maxBytes: number): Promise<Uint8Array> {
