@@ -1,7 +1,8 @@
 /**
  * Large estates in the HTML report: each rule's findings, each organization's roster and each
- * project's database users are listed up to HTML_ROWS_PER_SECTION rows, then the section says how many
- * more there are and where all of them are; the counts stay whole. Below the limit nothing changes
+ * project's database users are listed up to HTML_ROWS_PER_SECTION rows, the Database access section up
+ * to HTML_ROWS_PER_SECTION projects and the Teams table up to HTML_ROWS_PER_LIST rows, then the section
+ * says how many more there are and where all of them are; the counts stay whole. Below the limit nothing changes
  * (the goldens hold that).
  */
 import { describe, expect, it } from 'vitest';
@@ -120,5 +121,40 @@ describe('HTML report of a large estate', () => {
   it('at the limit exactly, nothing is cut and nothing is said', () => {
     const html = renderHtml(largeModel({ findings: 0, roster: 0, users: 0 }));
     expect(html).not.toContain('more-rows"');
+  });
+
+  it('lists the most exposed projects and the first teams, and says how many more there are', () => {
+    const m = largeModel({ findings: 0, roster: 0, users: 0 });
+    const project = m.databaseAccess.projects.find((p) => p.counts.worldOpen === 0)!;
+    const quiet = { ...project, counts: { ...project.counts, worldOpen: 0, wide: 0, privileged: 0 } };
+    const projects = Array.from({ length: HTML_ROWS_PER_SECTION + 4 }, (_, i) => ({
+      ...quiet,
+      projectId: `p${i}`,
+      projectName: `quiet-project-${i}`,
+    }));
+    // The last project is the one open to the world: a cut list must keep it.
+    projects.push({
+      ...quiet,
+      projectId: 'open',
+      projectName: 'world-open-project',
+      counts: { ...quiet.counts, worldOpen: 1 },
+    });
+    m.databaseAccess = { ...m.databaseAccess, projects };
+    const team = m.teams[0]!;
+    m.teams = Array.from({ length: HTML_ROWS_PER_LIST + 3 }, (_, i) => ({ ...team, name: `team-${i}` }));
+    const html = renderHtml(m);
+    expect(html).toContain('world-open-project');
+    expect(html).toContain(`quiet-project-${HTML_ROWS_PER_SECTION - 2}<`);
+    expect(html).not.toContain(`quiet-project-${HTML_ROWS_PER_SECTION - 1}<`);
+    expect(html.match(/<details class="db-project"/g)).toHaveLength(HTML_ROWS_PER_SECTION);
+    expect(html).toContain(
+      `<strong>5 more projects</strong> are not listed here (the HTML lists ${HTML_ROWS_PER_SECTION}, the most exposed first: open to the world, then wide entries, then the most privileged users: at most ${HTML_ROWS_PER_SECTION}): their database users, custom roles and IP access lists are in the review workbook's Database users, Custom roles and Network access sheets and in the JSON report, and the counts above include them.`,
+    );
+    expect(html).toContain(`team-${HTML_ROWS_PER_LIST - 1}<`);
+    expect(html).not.toContain(`team-${HTML_ROWS_PER_LIST}<`);
+    expect(html).toContain(
+      `<strong>3 more teams</strong> are not listed here (the HTML lists ${HTML_ROWS_PER_LIST}, those with findings first: at most 2,000): every team is in the review workbook's Teams sheet and in the JSON report.`,
+    );
+    expect(html).toContain(`Teams <span class="count">${HTML_ROWS_PER_LIST + 3}</span>`);
   });
 });

@@ -6,7 +6,7 @@ import { type Severity, severityRank } from '../../domain/severity.js';
 import { defaultTemplates, type ReportTemplates } from '../../templates/templates.js';
 import { groupDigits } from '../../util/numbers.js';
 import { historyStatusText } from '../model/sections/database-access.js';
-import type { DatabaseUserRow, ReportModel, RuleFindingGroup } from '../model.js';
+import type { DatabaseProjectRow, DatabaseUserRow, ReportModel, RuleFindingGroup } from '../model.js';
 import type { RenderOptions } from './index.js';
 import { controlLabel, frameworkLines } from './shared.js';
 import { rosterByOrg, summaryView } from './summary-view.js';
@@ -22,7 +22,8 @@ const OPEN_DB_PROJECT_MAX_USERS = 25;
 
 /**
  * Rows the HTML lists per rule, per organization of the roster and per project's database users, and
- * in all for the roster and for the database users. A 50,000-user report listed every one: 157 MB that
+ * in all for the roster, for the database users and for the teams; projects the Database access section
+ * lists (HTML_ROWS_PER_SECTION). A 50,000-user report listed every one: 157 MB that
  * no browser opens and no mail server takes. Past a limit the table's note says how many more there
  * are and where every row is: the review workbook, the JSON report and the CSV roster (docs/report.md,
  * "Large estates"). Counts stay whole.
@@ -36,16 +37,17 @@ interface RowBudget {
 }
 
 /**
- * The rows a section shows: all of them within the section's limit and what is left of the list's
- * budget; past that, the heaviest by `weight` (then the first), kept in their order. Returns them
- * with how many are left out.
+ * The rows a section shows: all of them within the section's limit (`perSection`) and what is left of
+ * the list's budget; past that, the heaviest by `weight` (then the first), kept in their order. Returns
+ * them with how many are left out.
  */
 function firstRows<T>(
   rows: readonly T[],
   budget?: RowBudget,
   weight: (row: T) => number = () => 0,
+  perSection = HTML_ROWS_PER_SECTION,
 ): { rows: readonly T[]; more: number } {
-  const limit = Math.min(HTML_ROWS_PER_SECTION, budget?.left ?? Number.POSITIVE_INFINITY);
+  const limit = Math.min(perSection, budget?.left ?? Number.POSITIVE_INFINITY);
   let shown = rows;
   if (rows.length > limit) {
     const keep = new Set(
@@ -98,11 +100,26 @@ function usersShown(users: readonly DatabaseUserRow[], budget: RowBudget) {
   return { users: rows.map((u) => ({ u, useText: useText(u) })), moreUsers: more, shownUsers: rows.length };
 }
 
-/** The Database access section's projects, with the words the template shows. */
+/**
+ * Projects a cut Database access section keeps: open to the world, then wider than the policy allows,
+ * then the most privileged users, then the most users.
+ */
+const byExposure = (p: DatabaseProjectRow): number =>
+  (p.counts.worldOpen > 0 ? 4e9 : 0) +
+  (p.counts.wide > 0 ? 2e9 : 0) +
+  Math.min(p.counts.privileged, 99_999) * 1e4 +
+  Math.min(p.counts.users, 9_999);
+
+/**
+ * The Database access section's projects, with the words the template shows: at most
+ * HTML_ROWS_PER_SECTION projects (the most exposed, by {@link byExposure}), each with its users cut by
+ * firstRows; `moreProjects` is how many are not listed.
+ */
 function databaseProjectsView(model: ReportModel) {
   const coverage = new Map(model.organizations.map((o) => [o.id, o.coverage]));
   const budget = { left: HTML_ROWS_PER_LIST };
-  return model.databaseAccess.projects.map((p) => ({
+  const { rows: projects, more } = firstRows(model.databaseAccess.projects, undefined, byExposure);
+  const view = projects.map((p) => ({
     p,
     open: p.counts.worldOpen > 0 || p.users.length <= OPEN_DB_PROJECT_MAX_USERS,
     usersCollected: coverage.get(p.orgId)?.databaseUsers ?? false,
@@ -110,6 +127,13 @@ function databaseProjectsView(model: ReportModel) {
     ...usersShown(p.users, budget),
     clusters: p.clusters.map((c) => ({ c, statusText: historyStatusText(c) })),
   }));
+  return { databaseProjects: view, moreProjects: more };
+}
+
+/** The Teams table, cut at HTML_ROWS_PER_LIST rows (teams with findings first); `moreTeams` is the rest. */
+function teamsView(model: ReportModel) {
+  const { rows, more } = firstRows(model.teams, undefined, (t) => t.findingCount, HTML_ROWS_PER_LIST);
+  return { teams: rows, moreTeams: more };
 }
 
 const statusClass = (status: string) => status.replace(/ /g, '-');
@@ -175,6 +199,7 @@ export function renderHtml(
     rosterByOrg: rosterView(model),
     findingGroups: findingGroupsView(model),
     htmlRowsPerSection: HTML_ROWS_PER_SECTION,
+    htmlProjects: groupDigits(HTML_ROWS_PER_SECTION),
     htmlRowsPerList: groupDigits(HTML_ROWS_PER_LIST),
     openRoster: model.roster.length <= OPEN_ROSTER_MAX_ROWS,
     // The call-out repeats the escalation rows (they lead m.changes.rows) so no reader can miss them.
@@ -182,7 +207,8 @@ export function renderHtml(
     openChanges:
       model.changes !== null &&
       model.changes.rows.length + model.changes.resolved.length <= OPEN_CHANGES_MAX_ROWS,
-    databaseProjects: databaseProjectsView(model),
+    ...databaseProjectsView(model),
+    ...teamsView(model),
     databaseNotCollected: model.organizations
       .filter((o) => !o.coverage.databaseUsers || !o.coverage.networkAccess)
       .map((o) => o.name),
