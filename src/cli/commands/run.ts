@@ -220,15 +220,18 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
   // can be run again. Registered before collecting, so no moment after the snapshot lands is left
   // uncovered; a snapshot file that was there before (`--force`) is never removed.
   const undo = split ? await snapshotUndo(snapshotFile, split.dir) : null;
-  const settled = undo ? whileWriting(() => void undo()) : () => {};
+  const settled = undo ? whileWriting(() => void undo.undo()) : () => {};
   let made: Awaited<ReturnType<typeof auditAndWrite>>;
   try {
     const { sha256 } = await collectToFile(args, client, orgs, snapshotFile, ctx, keys, command);
+    // Marked in the same turn as the write resolved (promise continuations only): no signal handler
+    // runs between the snapshot landing and this.
+    undo?.wrote();
     ctx.stdout(`wrote ${snapshotFile} (snapshot, sha256 ${sha256})\n`);
     ctx.stdout(signedLine(snapshotFile, keys));
     made = await auditAndWrite();
   } catch (error) {
-    if (undo?.()) ctx.stderr(`removed ${snapshotFile}: the campaign was not written\n`);
+    if (undo?.undo()) ctx.stderr(`removed ${snapshotFile}: the campaign was not written\n`);
     throw error;
   } finally {
     settled();
@@ -385,19 +388,27 @@ async function packRun(args: RunArgs, outcome: RunOutcome, ctx: CliContext) {
 }
 
 /**
- * `run --split-by`: undoes the snapshot this run writes into a campaign that then fails. Returns a
+ * `run --split-by`: undoes the snapshot this run writes into a campaign that then fails. `undo` is a
  * synchronous action (it may run in a signal handler) that removes the snapshot and its signature when
- * neither was there before the run, and the campaign folder when the run made it and it is empty;
- * true when it removed the snapshot.
+ * neither was there before the run and this run wrote them (`wrote`), and the campaign folder when the
+ * run made it and it is empty; true when it removed the snapshot. Until `wrote`, whatever is at the
+ * snapshot's name was put there by someone else while this run collected (a run into the same folder):
+ * a collection that fails, or a write refused because of it, must not delete it.
  */
-async function snapshotUndo(snapshotFile: string, dir: string): Promise<() => boolean> {
+async function snapshotUndo(snapshotFile: string, dir: string): Promise<{ wrote(): void; undo(): boolean }> {
   const had = (await exists(snapshotFile)) || (await exists(signaturePath(snapshotFile)));
   const hadDir = await exists(dir);
-  return () => {
-    if (had) return false;
-    const removed = existsSync(snapshotFile);
-    for (const f of [snapshotFile, signaturePath(snapshotFile)]) rmSync(f, { force: true });
-    if (!hadDir && existsSync(dir) && readdirSync(dir).length === 0) rmdirSync(dir);
-    return removed;
+  let written = false;
+  return {
+    wrote() {
+      written = true;
+    },
+    undo() {
+      if (had || !written) return false;
+      const removed = existsSync(snapshotFile);
+      for (const f of [snapshotFile, signaturePath(snapshotFile)]) rmSync(f, { force: true });
+      if (!hadDir && existsSync(dir) && readdirSync(dir).length === 0) rmdirSync(dir);
+      return removed;
+    },
   };
 }
