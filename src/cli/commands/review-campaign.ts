@@ -33,7 +33,7 @@ import { WORKBOOK_LIMITS } from '../../review/xlsx-package.js';
 import { type Roster, rosterIndex } from '../../roster/roster.js';
 import type { LoadedSnapshot } from '../../snapshot/store.js';
 import { addressFileSlug } from '../../util/address.js';
-import { assertWritable, readInputBytes, writeFileAtomic, writeFilesAtomic } from '../../util/files.js';
+import { assertWritable, readInputBytes, writeFilesAtomic } from '../../util/files.js';
 import { terminalSafe } from '../../util/terminal.js';
 import type { CliContext } from '../context.js';
 import { type EmailArgs, senderAddress, smtpConnection, smtpOptions } from '../email-options.js';
@@ -370,15 +370,21 @@ function reportOpen(
   ctx.exitCode = ExitCode.violations;
 }
 
-/** `--reassigned-out`: the follow-up workbooks the folder lacks, written into it (never over a file). */
+/**
+ * `--reassigned-out`: the follow-up workbooks the folder lacks, written into it as one set (never over
+ * a file): one that cannot be written leaves none of the others, so the folder is as before (exit 4).
+ */
 async function writeReassigned(ctx: CliContext, argv: MergeArgs, state: CampaignState): Promise<void> {
   const dir = resolve(ctx.cwd, argv.dir);
-  for (const w of await missingReassignedWorkbooks(state, folderReader(dir, argv.dir))) {
-    await writeFileAtomic(resolve(dir, w.file), w.bytes, { force: false });
+  const missing = await missingReassignedWorkbooks(state, folderReader(dir, argv.dir));
+  await writeFilesAtomic(
+    missing.map((w) => ({ path: resolve(dir, w.file), data: w.bytes })),
+    { force: false },
+  );
+  for (const w of missing)
     ctx.stdout(
       `wrote ${resolve(dir, w.file)} (${w.rows} reassigned row(s) for ${terminalSafe(w.reviewer)})\n`,
     );
-  }
 }
 
 interface StatusArgs extends Omit<TrustArgs, 'snapshot'> {
