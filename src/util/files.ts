@@ -312,10 +312,13 @@ export async function stageFile(path: string, data: FileData, opts: { force: boo
 /**
  * Writes and syncs a new file; returns its size in bytes. Always O_EXCL (`wx`), `--force` or not: the
  * name is fresh, so anything already there (a link planted in a shared folder) is refused, not followed.
+ * Mode 600 unless `mode` says otherwise: set on the open file (whatever the umask), never by name
+ * once it is in place, where a chmod would follow a link swapped in for it.
  */
-async function writeTemp(tmp: string, data: FileData): Promise<number> {
+async function writeTemp(tmp: string, data: FileData, mode?: number): Promise<number> {
   const handle = await open(tmp, 'wx', 0o600);
   try {
+    if (mode !== undefined) await handle.chmod(mode);
     if (typeof data === 'string' || data instanceof Uint8Array) await handle.writeFile(data);
     else {
       // Pieces of a document too large for one string, written a mebibyte at a time.
@@ -350,9 +353,11 @@ export type FileData = string | Uint8Array | Iterable<string>;
  * An entry with `data: null` is removed if it exists, as part of the set (a signature that no longer
  * matches the file written beside it): moved aside with the replaced files, and put back on failure.
  * Without `force` an existing one is refused like any other file the set would replace.
+ *
+ * Files are created with mode 600, or an entry's `mode` (a public key meant to be read by all).
  */
 export async function writeFilesAtomic(
-  files: ReadonlyArray<{ path: string; data: string | Uint8Array | null }>,
+  files: ReadonlyArray<{ path: string; data: string | Uint8Array | null; mode?: number }>,
   opts: { force: boolean },
 ): Promise<void> {
   if (files.length === 0) return;
@@ -402,7 +407,7 @@ export async function writeFilesAtomic(
     await mkdir(staging, { mode: 0o700 });
     for (const [i, f] of files.entries()) {
       current = f.path;
-      if (f.data !== null) await writeTemp(join(staging, `${i}.new`), f.data);
+      if (f.data !== null) await writeTemp(join(staging, `${i}.new`), f.data, f.mode);
     }
     // Commit: synchronous renames, so no signal handler runs between a rename and its record.
     for (const [i, f] of files.entries()) {

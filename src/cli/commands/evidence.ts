@@ -1,4 +1,3 @@
-import { chmod } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import * as z from 'zod';
@@ -78,16 +77,16 @@ function keygenCommand(ctx: CliContext) {
       // with --force.
       for (const path of [signing, verify]) await assertWritable(path, argv.force);
       const pair = generateEvidenceKeyPair();
-      // Both or neither; every file the tool writes is created with mode 600 (src/util/files.ts).
+      // Both or neither; every file the tool writes is created with mode 600 (src/util/files.ts), but
+      // the public key, meant to be handed out: 644, set as it is written (a chmod of verify-key.pem
+      // afterwards would follow a link swapped in for it, to the private key).
       await writeFilesAtomic(
         [
-          { path: verify, data: pair.publicPem },
+          { path: verify, data: pair.publicPem, mode: 0o644 },
           { path: signing, data: pair.privatePem },
         ],
         { force: argv.force },
       );
-      // The public key is meant to be handed out.
-      await chmod(verify, 0o644);
       ctx.stdout(
         [
           `wrote ${signing} (private key, mode 600): keep it secret; sign with --signing-key ${argv['out-dir']}/${KEY_FILES.signing} or ${EVIDENCE_ENV.signingKeyFile}`,
