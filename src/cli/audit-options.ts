@@ -118,17 +118,33 @@ export async function assertOutputsAreNotInputs(
   inputs: { snapshot?: string | undefined; previous?: string | undefined } & AuditArgs,
   cwd: string,
 ): Promise<void> {
-  const named: Array<[string, string | undefined]> = [
-    ['snapshot', inputs.snapshot],
-    ['--previous', inputs.previous],
-    ['--policy', inputs.policy],
-    ['--waivers', inputs.waivers],
-    ['--baseline', inputs.baseline],
-    ['--signoff', inputs.signoff],
-    ['--roster', inputs.roster],
-  ];
+  await assertNotInputs(
+    outputs,
+    [
+      ['snapshot', inputs.snapshot],
+      ['--previous', inputs.previous],
+      ['--policy', inputs.policy],
+      ['--waivers', inputs.waivers],
+      ['--baseline', inputs.baseline],
+      ['--signoff', inputs.signoff],
+      ['--roster', inputs.roster],
+    ],
+    cwd,
+  );
+}
+
+/**
+ * Refuses (exit 2) an output that is one of `inputs` (what names it, and the file relative to `cwd`),
+ * under any spelling (`./a`, `b/../a`, a link): with `--force` it would replace the evidence it was
+ * made from (`diff q3.json q4.json --output q4.json`).
+ */
+export async function assertNotInputs(
+  outputs: ReadonlyArray<{ path: string; option: string }>,
+  inputs: ReadonlyArray<readonly [string, string | undefined]>,
+  cwd: string,
+): Promise<void> {
   for (const out of outputs)
-    for (const [what, file] of named)
+    for (const [what, file] of inputs)
       if (file !== undefined && (await sameFile(out.path, resolve(cwd, file))))
         throw new UsageError(`${out.option} would overwrite the ${what} input file ${file}`, {
           hint: 'write the output to another file',

@@ -151,4 +151,20 @@ describe('an output never overwrites an input (exit 2, one line)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`--output ${snap} would overwrite the snapshot input file`);
   });
+
+  it('diff --output onto the later snapshot, spelt another way', async () => {
+    const later = writeSnapshotFile(dir, 'later.json', q3());
+    const before = readFileSync(later, 'utf8');
+    const r = await runCliForTest(
+      ['diff', 's.json', 'later.json', '--output', './sub/../later.json', '--force'],
+      {
+        cwd: dir,
+      },
+    );
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(
+      '--output ./sub/../later.json would overwrite the <new> input file later.json',
+    );
+    expect(readFileSync(later, 'utf8')).toBe(before);
+  });
 });

@@ -279,6 +279,30 @@ describe('review import: a correctly filled workbook', () => {
       expect(r.stdout).toContain('0 done, 0 not done, 3 unverifiable');
     });
 
+    it('refuses an --output that is one of its inputs, spelt another way (exit 2), even with --force', async () => {
+      const signoffFile = join(out, 'signoff.json');
+      const before = readFileSync(signoffFile, 'utf8');
+      const q4File = writeSnapshotFile(dir, 'q4-output.json', q4());
+      const r = await runCliForTest(
+        [
+          'review',
+          'verify',
+          signoffFile,
+          '--snapshot',
+          q4File,
+          '--reviewed-snapshot',
+          q3File,
+          '--output',
+          join(out, '..', 'evidence', 'signoff.json'),
+          '--force',
+        ],
+        { now: NOW },
+      );
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain('would overwrite the <signoff> input file');
+      expect(readFileSync(signoffFile, 'utf8')).toBe(before);
+    });
+
     it('refuses the signed-off snapshot itself (exit 2)', async () => {
       const r = await runCliForTest(
         ['review', 'verify', join(out, 'signoff.json'), '--snapshot', q3File, '--reviewed-snapshot', q3File],

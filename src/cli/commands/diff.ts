@@ -4,6 +4,7 @@ import { diffSnapshots } from '../../changes/diff.js';
 import { DIFF_FORMATS, DIFF_FORMATTERS, type DiffFormat } from '../../changes/format-diff.js';
 import { readSnapshot } from '../../snapshot/store.js';
 import { assertWritable, writeFileAtomic } from '../../util/files.js';
+import { assertNotInputs } from '../audit-options.js';
 import { loadEvidenceKeys, type VerifyKeyArgs, verifyKeyOption } from '../evidence-keys.js';
 import { type CommandFactory, defineCommand } from './define.js';
 
@@ -37,7 +38,17 @@ export const diffCommand: CommandFactory = (ctx) =>
         .example('$0 diff q2.json q3.json --format markdown', 'changes as a Markdown summary'),
     handler: async (argv: DiffCommandArgs) => {
       const output = argv.output ? resolve(ctx.cwd, argv.output) : undefined;
-      if (output) await assertWritable(output, argv.force);
+      if (output) {
+        await assertNotInputs(
+          [{ path: output, option: `--output ${argv.output}` }],
+          [
+            ['<old>', argv.old],
+            ['<new>', argv.new],
+          ],
+          ctx.cwd,
+        );
+        await assertWritable(output, argv.force);
+      }
       const keys = await loadEvidenceKeys(argv, ctx);
       const before = await readSnapshot(resolve(ctx.cwd, argv.old), keys);
       const after = await readSnapshot(resolve(ctx.cwd, argv.new), keys);

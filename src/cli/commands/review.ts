@@ -42,6 +42,7 @@ import {
   requestOptions,
   resolveBaseUrl,
 } from '../atlas-options.js';
+import { assertNotInputs } from '../audit-options.js';
 import type { CliContext } from '../context.js';
 import {
   evidenceSigner,
@@ -187,7 +188,18 @@ function verifyCommand(ctx: CliContext) {
         ),
     handler: async (argv: VerifyArgs) => {
       const output = argv.output ? resolve(ctx.cwd, argv.output) : undefined;
-      if (output) await assertWritable(output, argv.force);
+      if (output) {
+        await assertNotInputs(
+          [{ path: output, option: `--output ${argv.output}` }],
+          [
+            ['<signoff>', argv.signoff],
+            ['--snapshot', argv.snapshot],
+            ['--reviewed-snapshot', argv['reviewed-snapshot']],
+          ],
+          ctx.cwd,
+        );
+        await assertWritable(output, argv.force);
+      }
       const keys = await loadEvidenceKeys(argv, ctx);
       // Signature (with a key), schema, and counts that add up to the actions listed.
       const read = await readSignoff(resolve(ctx.cwd, argv.signoff), keys, argv.signoff);
