@@ -4,7 +4,7 @@
  * kind of tampering: a changed byte in any file, a removed file, an added file, a swapped snapshot, a
  * manifest re-sealed with another key; and malformed zips (traversal, duplicates, bomb, huge manifest).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -219,6 +219,29 @@ afterAll(async () => {
 });
 
 describe('evidence pack', () => {
+  it('refuses an --out that is a file it packs, even with --force: a signature beside an input, a report in --report-dir (exit 2)', async () => {
+    cpSync(join(dir, 'q4.json'), join(dir, 'q4-copy.json'));
+    cpSync(join(dir, 'q4.json.sig'), join(dir, 'q4-copy.json.sig'));
+    cpSync(join(dir, 'reports'), join(dir, 'reports-copy'), { recursive: true });
+    const report = readdirSync(join(dir, 'reports-copy')).find((f) => f.endsWith('.html'))!;
+    const argv = (snapshot: string, reports: string, out: string) => [
+      ...packArgs.map((a) => (a === 'q4.json' ? snapshot : a === 'reports' ? reports : a)),
+      '--out',
+      out,
+      '--force',
+    ];
+    for (const [out, packed] of [
+      ['q4-copy.json.sig', 'q4-copy.json.sig'],
+      [`./reports-copy/../reports-copy/${report}`, join('reports-copy', report)],
+    ] as const) {
+      const before = readFileSync(join(dir, packed));
+      const r = await cli(argv('q4-copy.json', 'reports-copy', out));
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`--out ${out} would overwrite ${packed}, a file it packs`);
+      expect(readFileSync(join(dir, packed)).equals(before)).toBe(true);
+    }
+  });
+
   it('holds the files, a manifest of their hashes, controls.csv, index.html and the seal', () => {
     const e = entries('review-2026Q4.zip');
     const manifest = JSON.parse(Buffer.from(e.get('manifest.json')!).toString('utf8')) as Manifest;

@@ -406,6 +406,13 @@ export async function packEvidence(
     },
     ctx.cwd,
   );
+  // Every file packed, not only those named by an option: a signature beside an input, a report in
+  // --report-dir. With --force the pack would replace the evidence it holds a copy of.
+  for (const s of sources)
+    if (await sameFile(out, resolve(ctx.cwd, s.source)))
+      throw new UsageError(`--out ${args.out} would overwrite ${s.source}, a file it packs`, {
+        hint: 'write the pack outside the folders it packs',
+      });
   const packed = sources.find((s) => s.role === 'snapshot')!;
   const snapshot = parseSnapshot(Buffer.from(packed.bytes).toString('utf8'), args.snapshot);
   // The sign-off is packed, not audited: --signoff of the audit checks a later snapshot against it.
