@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { parseCampaign } from '../../campaign/campaign.js';
 import { DEFAULT_REVIEW_POLICY, type ReviewPolicy } from '../../campaign/policy.js';
-import { buildMessage, CONTENT_TYPES, writeEml } from '../../email/message.js';
+import { buildMessage, CONTENT_TYPES, composeMime } from '../../email/message.js';
 import { sendMessage } from '../../email/send.js';
 import { parseAddress } from '../../email/settings.js';
 import { ExitCode, InputError } from '../../errors.js';
@@ -511,12 +511,15 @@ export function remindCommand(ctx: CliContext) {
       if (emlDir !== null) {
         const paths = messages.map(({ r }) => resolve(emlDir, `remind-${addressFileSlug(r.reviewer)}.eml`));
         for (const p of paths) await assertWritable(p, argv.force);
-        for (const [i, { r, message }] of messages.entries()) {
-          const bytes = await writeEml(paths[i]!, message, { force: argv.force });
+        // One set: a message that cannot be written (a full disk) leaves none of the others.
+        const files = [];
+        for (const [i, { message }] of messages.entries())
+          files.push({ path: paths[i]!, data: await composeMime(message) });
+        await writeFilesAtomic(files, { force: argv.force });
+        for (const [i, { r }] of messages.entries())
           ctx.stdout(
-            `wrote ${paths[i]} (${bytes} bytes) for ${terminalSafe(r.reviewer)}${r.cc.length ? `, cc ${terminalSafe(r.cc.join(', '))}` : ''}\n`,
+            `wrote ${paths[i]} (${files[i]!.data.length} bytes) for ${terminalSafe(r.reviewer)}${r.cc.length ? `, cc ${terminalSafe(r.cc.join(', '))}` : ''}\n`,
           );
-        }
       } else
         for (const { r, message } of messages) {
           const receipt = await sendMessage(smtp!, message);
