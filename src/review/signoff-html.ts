@@ -7,29 +7,17 @@
  */
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
-import { readTemplateSources, type TemplateSources } from '../templates/templates.js';
+import { readTemplateSources, registerHelpers, type TemplateSources } from '../templates/templates.js';
 import { PACKAGE_ROOT } from '../version.js';
 import type { Signer, Signoff } from './signoff.js';
+import { formatSignal } from './trust.js';
 
 export type SignoffTemplate = Handlebars.TemplateDelegate;
 
-/** Compiles the sign-off template from sources (`signoff` and `partials/*`), strict like the report's. */
+/** Compiles the sign-off template from sources (`signoff` and `partials/*`), strict and with the helpers of the report's. */
 function compileSignoffTemplate(sources: TemplateSources): SignoffTemplate {
   const hb = Handlebars.create();
-  hb.registerHelper('datetime', (iso: unknown) =>
-    typeof iso === 'string' ? iso.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC') : '—',
-  );
-  hb.registerHelper('join', (list: unknown, sep: unknown) =>
-    Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : ', ') : '',
-  );
-  hb.registerHelper('upper', (s: unknown) => String(s ?? '').toUpperCase());
-  hb.registerHelper('lower', (s: unknown) => String(s ?? '').toLowerCase());
-  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-  hb.registerHelper(
-    'gt',
-    (a: unknown, b: unknown) => typeof a === 'number' && typeof b === 'number' && a > b,
-  );
-  hb.registerHelper('orDash', (v: unknown) => (v === null || v === undefined || v === '' ? '—' : v));
+  registerHelpers(hb);
   for (const [name, src] of Object.entries(sources))
     if (name.startsWith('partials/')) hb.registerPartial(name.slice('partials/'.length), src);
   const src = sources.signoff;
@@ -89,5 +77,8 @@ export function renderSignoffHtml(s: Signoff, template: SignoffTemplate = defaul
     byKind: kindRows(s),
     snapshotSigner: signerView(s.snapshot.signature),
     campaignSigner: s.campaign ? signerView(s.campaign.signature) : null,
+    // What the terminal warned of when the sign-off was written, for whoever reads only this page.
+    signals: (s.signals ?? []).map(formatSignal),
+    closedUndecided: s.campaign?.closedUndecided ?? null,
   });
 }

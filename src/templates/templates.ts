@@ -33,8 +33,11 @@ const SEVERITY_COLOURS: Record<string, { fg: string; bg: string; border: string 
   low: { fg: '#ffffff', bg: '#2563eb', border: '#1d4ed8' },
 };
 
-/** Registers the helpers the templates use. All return plain strings, which Handlebars escapes. */
-function registerHelpers(hb: typeof Handlebars): void {
+/**
+ * Registers the helpers the templates use (the report's, the email's and the sign-off's). All return
+ * plain strings, which Handlebars escapes.
+ */
+export function registerHelpers(hb: typeof Handlebars): void {
   // Date part of an ISO timestamp; an em dash for null so empty cells read as "none".
   hb.registerHelper('date', (iso: unknown) =>
     typeof iso === 'string' && iso.length >= 10 ? iso.slice(0, 10) : '—',
@@ -56,6 +59,7 @@ function registerHelpers(hb: typeof Handlebars): void {
   );
   hb.registerHelper('coverageText', (parts: unknown) => (Array.isArray(parts) ? coverageText(parts) : ''));
   hb.registerHelper('upper', (s: unknown) => String(s ?? '').toUpperCase());
+  hb.registerHelper('lower', (s: unknown) => String(s ?? '').toLowerCase());
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hb.registerHelper(
     'gt',

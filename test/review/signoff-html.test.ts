@@ -112,3 +112,52 @@ describe('sign-off HTML and record: who signed the snapshot', () => {
     expect(buildSignoff({ ...input, snapshotSignature: null }).snapshot.signature).toBeNull();
   });
 });
+
+describe('sign-off HTML: what the terminal warned of is on the page too', () => {
+  it('each rubber-stamp signal, in words, escaped', () => {
+    const html = renderSignoffHtml({
+      ...signoff(undefined),
+      signals: [
+        { reviewer: 'a@x.example', signal: 'kept-everything', rows: 40, count: 3, comment: null },
+        { reviewer: 'b@x.example', signal: 'identical-comment', rows: 300, count: 290, comment: '<i>ok</i>' },
+      ],
+    });
+    expect(html).toContain('<strong>Rubber-stamp signals (2)</strong>');
+    expect(html).toContain(
+      '<li><bdi>a@x.example kept all 40 rows they decided, 3 of them flagged</bdi></li>',
+    );
+    expect(html).toContain(
+      '<li><bdi>b@x.example wrote one identical comment &quot;&lt;i&gt;ok&lt;/i&gt;&quot; on 290 of the 300 rows they decided</bdi></li>',
+    );
+  });
+
+  it('no signal, no box (and none for a sign-off written before signals were recorded)', () => {
+    expect(renderSignoffHtml({ ...signoff(undefined), signals: [] })).not.toContain('Rubber-stamp');
+    expect(renderSignoffHtml(signoff(undefined))).not.toContain('Rubber-stamp');
+  });
+
+  it('rows a closed campaign decided by policy', () => {
+    const campaign = {
+      campaignId: 'q4',
+      file: 'campaign.json',
+      sha256: 'c'.repeat(64),
+      workbooks: [],
+      decisions: [],
+      reassignments: [],
+      closedUndecided: { policy: 'revoke' as const, rows: ['k1', 'k2'] },
+      policy: { undecided: 'revoke' as const, keepNeedsJustification: true },
+    };
+    const html = renderSignoffHtml({ ...signoff(undefined), campaign } as Signoff);
+    expect(html).toContain(
+      "<strong>2 undecided rows were closed as REVOKE</strong> by the policy's <code>review.undecided</code>",
+    );
+    expect(html).toContain(
+      'Each is among the Revoke decisions below, with the reviewer <em>policy review.undecided</em>.',
+    );
+    const open = renderSignoffHtml({
+      ...signoff(undefined),
+      campaign: { ...campaign, closedUndecided: null },
+    } as Signoff);
+    expect(open).not.toContain('undecided rows were closed');
+  });
+});
