@@ -33,10 +33,17 @@ export type { SimulatorAccess } from './authorize.js';
 export { expectedOrganizations } from './expected.js';
 export type { Fault } from './faults.js';
 
-/** Fake, simulator-only credentials used when none are given (printed by `simulate`). */
+/**
+ * Fake, simulator-only credentials used when none are given (printed by `simulate`). The second
+ * service account is for `review apply --yes`, which refuses to write with the collector's identity.
+ */
 export const DEFAULT_CREDENTIALS = {
   serviceAccounts: [
     { clientId: 'mdb_sa_id_5f0c0ffee0ddba11ca7e5e75', clientSecret: 'mdb_sa_sk_simulator-only-not-a-secret' },
+    {
+      clientId: 'mdb_sa_id_a991ede1e7e5ca1ab1e5e75a',
+      clientSecret: 'mdb_sa_sk_apply-simulator-only-not-a-secret',
+    },
   ],
   apiKeys: [{ publicKey: 'simkeyab', privateKey: '5e1f0c0a-0000-4000-8000-51a0a7e5e75e' }],
 } as const satisfies SimulatorCredentials;

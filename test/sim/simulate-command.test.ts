@@ -57,6 +57,35 @@ describe('simulate command', () => {
     await expect(fetch(`${sim.baseUrl}/api/atlas/v2/orgs`)).rejects.toThrow();
   });
 
+  it('prints a write-capable identity of its own for review apply, which refuses the collector', async () => {
+    const ctx = testContext();
+    let stop: () => void = () => {};
+    let started: () => void = () => {};
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const done = runSimulator({ ...args, orgs: 1 }, ctx, () => {
+      started();
+      return new Promise<void>((resolve) => {
+        stop = resolve;
+      });
+    });
+    await running;
+    const text = ctx.out.join('');
+    const exported = (name: string) => new RegExp(`^export ${name}=(\\S+)$`, 'm').exec(text)?.[1];
+    const apply = {
+      clientId: exported('ATLAS_REVIEW_APPLY_CLIENT_ID') ?? '',
+      clientSecret: exported('ATLAS_REVIEW_APPLY_CLIENT_SECRET') ?? '',
+    };
+    expect(apply.clientId).toMatch(/^mdb_sa_id_[a-f0-9]{24}$/);
+    expect(apply.clientId).not.toBe(exported('MONGODB_ATLAS_CLIENT_ID'));
+    expect(apply.clientSecret).not.toBe('');
+    const baseUrl = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(text)?.[1] ?? '';
+    await expect(getToken(baseUrl, apply)).resolves.toMatch(/\S/);
+    stop();
+    await done;
+  });
+
   it('rejects bad values with exit 2 before starting anything', async () => {
     const ctx = testContext();
     expect(await runCli(['simulate', '--preset', 'huge'], ctx)).toBe(2);

@@ -74,7 +74,7 @@ export async function runSimulator(
     throw error;
   }
   const users = estate.organizations.reduce((n, o) => n + o.users.length, 0);
-  const sa = DEFAULT_CREDENTIALS.serviceAccounts[0];
+  const [sa, writer] = DEFAULT_CREDENTIALS.serviceAccounts;
   const key = DEFAULT_CREDENTIALS.apiKeys[0];
   const lines = [
     `Atlas simulator listening on ${sim.baseUrl}`,
@@ -92,6 +92,9 @@ export async function runSimulator(
     '# or an API key (HTTP Digest; also for --api cloud-manager):',
     `export MONGODB_ATLAS_PUBLIC_API_KEY=${key.publicKey}`,
     `export MONGODB_ATLAS_PRIVATE_API_KEY=${key.privateKey}`,
+    "# review apply --yes writes with an identity of its own, never the collector's:",
+    `export ATLAS_REVIEW_APPLY_CLIENT_ID=${writer.clientId}`,
+    `export ATLAS_REVIEW_APPLY_CLIENT_SECRET=${writer.clientSecret}`,
     '',
     'Then: atlas-access-review collect --all-orgs',
     'Stop with Ctrl+C.',
