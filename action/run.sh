@@ -23,7 +23,9 @@ out_dir="${AAR_OUT_DIR:-atlas-access-review}"
 if [[ -z "${AAR_COMMAND:-}" ]]; then
   [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]] || fail "version must be an exact version such as 0.1.0, not '${version}'"
   prefix="${RUNNER_TEMP:-/tmp}/atlas-access-review-${version}"
-  npm install --prefix "$prefix" --no-save --no-audit --no-fund --omit=dev "@atlas-access-review/cli@${version}" >&2
+  # npm's own exit code (1) would read as a failed gate: an install that fails is bad input (exit 2).
+  npm install --prefix "$prefix" --no-save --no-audit --no-fund --omit=dev "@atlas-access-review/cli@${version}" >&2 ||
+    fail "could not install @atlas-access-review/cli@${version} from the npm registry (is that version published? see npm's error above)"
   command=("$prefix/node_modules/.bin/atlas-access-review")
 else
   read -r -a command <<<"$AAR_COMMAND"

@@ -143,6 +143,25 @@ describe('action/run.sh against the simulator', () => {
     expect(run.code).toBe(2);
     expect(run.stdout).toContain('version must be an exact version');
   });
+
+  it('an install that fails is exit 2 naming the version, never exit 1 (which reads as a failed gate)', async () => {
+    // An npm that fails as the registry does for a version never published (no release tag pushed yet).
+    const bin = tempDir('aar-fake-npm-');
+    writeFileSync(
+      join(bin, 'npm'),
+      '#!/bin/sh\necho "npm error 404 Not Found - GET https://registry.npmjs.org/@atlas-access-review%2fcli" >&2\nexit 1\n',
+      { mode: 0o755 },
+    );
+    const run = await runAction(
+      { AAR_VERSION: '0.1.0' },
+      { AAR_COMMAND: '', PATH: `${bin}:${process.env.PATH}` },
+    );
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain(
+      '::error title=atlas-access-review::could not install @atlas-access-review/cli@0.1.0',
+    );
+    expect(run.stderr).toContain('404 Not Found');
+  });
 });
 
 describe('action.yml', () => {
