@@ -64,12 +64,12 @@ export function atlasOptions<T>(yargs: Argv<T>) {
     .option('org', {
       type: 'string',
       array: true,
-      describe: 'Organization id (24 hex) to collect; repeat for several',
+      describe: 'Organization id (24 hex); repeat for several',
       group: 'Atlas:',
     })
     .option('all-orgs', {
       type: 'boolean',
-      describe: 'Collect every organization the credentials can see',
+      describe: 'Every organization the credentials can see',
       group: 'Atlas:',
     })
     .option('api', {

@@ -91,8 +91,16 @@ function listCommand(ctx: CliContext) {
       'Print the rule catalogue (id, severity, subject kind, title); with --framework, the rules per control of that framework and the controls no rule tests',
     builder: (y: Argv) =>
       frameworkOption(y)
+        .describe(
+          'framework',
+          'List the rules per control of this framework, and the controls no rule tests: soc2, iso27001, pci-dss-4, cis-v8',
+        )
         .option('rules', { type: 'string', requiresArg: true, describe: 'Rules folder (default: built-in)' })
-        .option('format', { choices: ['text', 'json'] as const, default: 'text' as 'text' | 'json' })
+        .option('format', {
+          choices: ['text', 'json'] as const,
+          default: 'text' as 'text' | 'json',
+          describe: 'Output format',
+        })
         .example('$0 rules list --format json', 'the catalogue as JSON')
         .example('$0 rules list --framework pci-dss-4', 'the rules per PCI DSS v4.0 control, and the gaps'),
     handler: async (argv: ListArgs) => {
@@ -132,7 +140,11 @@ function validateCommand(ctx: CliContext) {
     describe: 'Check a rules folder: schema, ids, facts, params, placeholders (exit 2 on the first problem)',
     builder: (y: Argv) =>
       y
-        .positional('dir', { type: 'string', demandOption: true })
+        .positional('dir', {
+          type: 'string',
+          demandOption: true,
+          describe: 'Folder of rule files (one JSON file per rule)',
+        })
         .example('$0 rules validate my-rules', 'check a rules folder (exit 2 naming the file and JSON path)'),
     handler: async (argv: { dir: string }) => {
       const set = await readRulesDir(resolve(ctx.cwd, argv.dir));
@@ -146,7 +158,12 @@ function factsCommand(ctx: CliContext) {
     command: 'facts [kind]',
     describe: 'List the facts rule conditions may use, per subject kind',
     builder: (y: Argv) =>
-      y.positional('kind', { choices: SUBJECT_KINDS }).example('$0 rules facts user', 'the facts of users'),
+      y
+        .positional('kind', {
+          choices: SUBJECT_KINDS,
+          describe: 'Subject kind whose facts to list (default: every kind)',
+        })
+        .example('$0 rules facts user', 'the facts of users'),
     handler: async (argv: { kind?: SubjectKind }) => {
       for (const kind of argv.kind ? [argv.kind] : SUBJECT_KINDS) {
         ctx.stdout(`${kind}:\n`);
@@ -170,7 +187,7 @@ function schemaCommand(ctx: CliContext) {
     builder: (y: Argv) =>
       y
         .option('output', { type: 'string', requiresArg: true, describe: 'Write to this file' })
-        .option('force', { type: 'boolean', default: false })
+        .option('force', { type: 'boolean', default: false, describe: 'Overwrite --output if it exists' })
         .example('$0 rules schema --output rule.schema.json', 'for editors of rule files'),
     handler: async (argv: { output?: string; force: boolean }) => {
       const text = `${JSON.stringify(ruleJsonSchema(), null, 2)}\n`;

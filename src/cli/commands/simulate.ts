@@ -132,7 +132,7 @@ export const simulateCommand: CommandFactory = (ctx: CliContext) =>
           choices: PRESET_NAMES,
           default: 'demo' as PresetName,
           describe:
-            'Estate size: demo (3 orgs), max (one org at Atlas limits), ten (10 orgs), large (100 x 500 users)',
+            'Estate size: demo (3 orgs), max (one org at Atlas limits), max-db (max with database access: 250 projects x 100 database users x 3 clusters), ten (10 orgs), large (100 x 500 users)',
         })
         .option('seed', { type: 'number', default: 1, describe: 'Seed of the generated estate' })
         .option('orgs', { type: 'number', describe: 'Number of organizations (overrides the preset)' })

@@ -132,7 +132,7 @@ export const RENDERERS: Record<ReportFormat, Renderer> = {
     outDir: true,
     binary: true,
     description:
-      'review workbook (Summary, Findings, [Changes, Resolved findings,] Review, Teams, Programmatic identities, Project invitations, Database users, Custom roles, Network access, Rules, Waivers)',
+      'review workbook (Summary, Findings, [Changes, Resolved findings,] Review, Roles, Teams, Programmatic identities, Project invitations, Database users, Custom roles, Network access, Rules, Waivers)',
     render: async (model, options) => (await import('./xlsx.js')).renderXlsx(model, options),
   },
   csv: {
