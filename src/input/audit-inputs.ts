@@ -289,7 +289,7 @@ export async function readAuditInputs(
   for (const r of rules.rules)
     if (REVIEW_RULE_IDS.includes(r.id))
       throw new InputError(r.file, '$.id', `rule id "${r.id}" is reserved for --signoff findings`);
-  const read = opts.policyFile ? await readPolicy(opts.policyFile) : null;
+  const read = opts.policyFile ? await optionalInput('--policy', readPolicy(opts.policyFile)) : null;
   const policy = read?.policy ?? DEFAULT_POLICY;
   if (read && opts.policyFile) {
     try {
@@ -303,12 +303,32 @@ export async function readAuditInputs(
   // Waivers may name the review rules even without --signoff, so one waivers file serves every run
   // (a waiver that matches nothing is reported as unused, not rejected).
   const ruleIds = new Set([...rules.rules.map((r) => r.id), ...REVIEW_RULE_IDS]);
-  const waivers = opts.waiversFile ? await readWaivers(opts.waiversFile, now, ruleIds) : [];
+  const waivers = opts.waiversFile
+    ? await optionalInput('--waivers', readWaivers(opts.waiversFile, now, ruleIds))
+    : [];
   const baseline = opts.baselineFile ? await readBaseline(opts.baselineFile) : null;
   const keys = opts.keys ?? NO_KEYS;
   const signoff = opts.signoffFile ? await readSignoff(opts.signoffFile, keys) : null;
   const roster = opts.rosterFile ? await readRoster(opts.rosterFile, policy) : null;
   return { rulesDir, rules, read, policy, waivers, baseline, keys, signoff, roster, frameworks };
+}
+
+/**
+ * The policy and the waivers are the reader's own files, and optional: a newcomer copying the
+ * README's lines has neither yet, so a missing one says so and where the format is described.
+ */
+async function optionalInput<T>(option: '--policy' | '--waivers', reading: Promise<T>): Promise<T> {
+  try {
+    return await reading;
+  } catch (error) {
+    if (!(error instanceof InputError) || error.problem !== 'file not found' || error.hint !== undefined)
+      throw error;
+    const what = option === '--policy' ? 'the built-in defaults' : 'no waivers';
+    throw new InputError(error.file, error.jsonPath, error.problem, {
+      hint: `${option} is optional: leave it out for ${what}, or write the file (format: docs/audit.md; \`atlas-access-review demo\` writes an example)`,
+      cause: error,
+    });
+  }
 }
 
 /** Reads and validates every input file, then runs the audit. */
