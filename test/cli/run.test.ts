@@ -398,6 +398,23 @@ describe('demo', () => {
   });
 });
 
+describe('demo into a folder that holds one of its files', () => {
+  it('is refused before anything is written (exit 4), and writes everything with --force', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'demo'));
+    writeFileSync(join(dir, 'demo', 'access-review.html'), 'a report of last week');
+    const run = await runCliForTest(['demo', '--out-dir', 'demo'], { cwd: dir, now: NOW });
+    expect(run.code).toBe(4);
+    expect(run.stderr).toContain('access-review.html');
+    // It used to write policy.yaml, waivers.yaml and last quarter's snapshot before refusing.
+    expect(readdirSync(join(dir, 'demo'))).toEqual(['access-review.html']);
+    expect(readFileSync(join(dir, 'demo', 'access-review.html'), 'utf8')).toBe('a report of last week');
+    const forced = await runCliForTest(['demo', '--out-dir', 'demo', '--force'], { cwd: dir, now: NOW });
+    expect(forced.code).toBe(0);
+    expect(readFileSync(join(dir, 'demo', 'access-review.html'), 'utf8')).toContain('<!DOCTYPE html>');
+  });
+});
+
 describe('run --previous', () => {
   it('adds changes since the previous snapshot and marks findings new or still open', async () => {
     sim = await startSimulator({ organizations: estate.organizations });

@@ -4,12 +4,14 @@ import type { Argv } from 'yargs';
 import { DEFAULT_CLIENT_OPTIONS } from '../../atlas/client.js';
 import type { Waiver } from '../../audit/types.js';
 import { ExitCode } from '../../errors.js';
+import { assertEvidenceWritable } from '../../evidence/store.js';
 import { nextQuarter } from '../../sim/evolve.js';
 import { type Estate, generateEstate, PRESETS, type PresetName } from '../../sim/generate.js';
 import { DEFAULT_CREDENTIALS, startSimulator } from '../../sim/server.js';
-import { writeFileAtomic } from '../../util/files.js';
+import { assertWritable, writeFileAtomic } from '../../util/files.js';
 import type { CliContext } from '../context.js';
 import { type CommandFactory, defineCommand } from './define.js';
+import { planOutputs } from './report.js';
 import { defaultRunDir, type RunArgs, runPipeline } from './run.js';
 
 interface DemoArgs {
@@ -136,6 +138,15 @@ export const demoCommand: CommandFactory = (ctx: CliContext) =>
       const estate = generateEstate({ seed: args.seed, now, ...PRESETS[args.preset] });
       const policyFile = join(outDir, 'policy.yaml');
       const waiversFile = join(outDir, 'waivers.yaml');
+      // Last quarter's review: only its snapshot is kept, as the evidence to compare with.
+      const previousFile = join(outDir, 'previous-quarter', 'snapshot.json');
+      // Every file of both quarters, checked before the first is written: a folder holding only this
+      // quarter's report (no --force) used to be refused after the policy, the waivers and last
+      // quarter's snapshot had been written into it.
+      for (const path of [policyFile, waiversFile]) await assertWritable(path, args.force);
+      for (const path of [previousFile, join(outDir, 'snapshot.json')])
+        await assertEvidenceWritable(path, args.force);
+      for (const o of planOutputs({ 'out-dir': outDir }, ctx.cwd)) await assertWritable(o.path, args.force);
       await writeFileAtomic(policyFile, toYaml(demoPolicy(estate)), { force: args.force });
       await writeFileAtomic(waiversFile, toYaml(demoWaivers(estate, now)), { force: args.force });
       ctx.stdout(`wrote ${policyFile} (example policy)\nwrote ${waiversFile} (example waivers)\n`);
@@ -164,8 +175,6 @@ export const demoCommand: CommandFactory = (ctx: CliContext) =>
       ctx.stdout(
         `Atlas simulator: ${estate.organizations.length} organizations, ${estate.organizations.reduce((n, o) => n + o.users.length, 0)} users (seed ${args.seed})\n`,
       );
-      // Last quarter's review: only its snapshot is kept, as the evidence to compare with.
-      const previousFile = join(outDir, 'previous-quarter', 'snapshot.json');
       await runAgainst(estate.organizations, { snapshot: previousFile });
       // This quarter: someone left, someone joined, someone became an owner.
       const next = nextQuarter(estate.organizations, now);
