@@ -1,6 +1,6 @@
 /**
- * Changes between two snapshots (docs/review.md, "`diff <old> <new>`: changes between two snapshots"): joiners and leavers, invitation
- * status changes, role changes with privilege escalations called out, team membership, and new or
+ * Changes between two snapshots (docs/review.md, "`diff <old> <new>`: changes between two snapshots"): joiners and leavers
+ * (members), invitations sent and removed, invitation status changes, role changes with privilege escalations called out, team membership, and new or
  * removed teams, projects, API keys and service accounts.
  *
  * Pure: a function of two canonical snapshots. Matching is by Atlas id; a user that is unmatched by id
@@ -26,6 +26,8 @@ export const CHANGE_KINDS = [
   'org-settings-changed',
   'user-joined',
   'user-left',
+  'invitation-sent',
+  'invitation-removed',
   'user-status-changed',
   'user-org-roles-changed',
   'user-project-roles-changed',
@@ -283,8 +285,9 @@ class OrgDiffer {
       const a = this.userAccess(this.after, u);
       const added = [...a.org, ...a.project, ...a.teams.map((t) => `team ${t}`)];
       const teamIds = [...(this.after.userTeams.get(u.id) ?? [])];
+      // A member who was not there before joined; an entry still an invitation was only sent.
       this.push(
-        'user-joined',
+        u.status === 'ACTIVE' ? 'user-joined' : 'invitation-sent',
         { type: 'user', id: u.id, name: u.username },
         {
           to: u.status,
@@ -295,8 +298,9 @@ class OrgDiffer {
     }
     for (const u of leavers) {
       const a = this.userAccess(this.before, u);
+      // A member removed left; an invitation that is gone was withdrawn or deleted: nobody left.
       this.push(
-        'user-left',
+        u.status === 'ACTIVE' ? 'user-left' : 'invitation-removed',
         { type: 'user', id: u.id, name: u.username },
         { from: u.status, removed: [...a.org, ...a.project, ...a.teams.map((t) => `team ${t}`)] },
       );

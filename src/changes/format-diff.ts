@@ -19,6 +19,8 @@ export const CHANGE_KIND_TITLES: Record<ChangeKind, string> = {
   'org-settings-changed': 'Security setting changed',
   'user-joined': 'Joiner',
   'user-left': 'Leaver',
+  'invitation-sent': 'New invitation',
+  'invitation-removed': 'Invitation withdrawn or deleted',
   'user-status-changed': 'Status changed',
   'user-org-roles-changed': 'Org roles changed',
   'user-project-roles-changed': 'Project roles changed',
@@ -51,9 +53,11 @@ function describeChange(c: Change): string {
   const parts: string[] = [];
   switch (c.kind) {
     case 'user-joined':
+    case 'invitation-sent':
       parts.push(`status ${c.to}`);
       break;
     case 'user-left':
+    case 'invitation-removed':
       parts.push(`was ${c.from}`);
       break;
     case 'user-status-changed':

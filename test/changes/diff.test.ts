@@ -249,6 +249,32 @@ const CASES: Case[] = [
     ],
   },
   {
+    name: 'an invitation sent is not a joiner; an owner invitation is an escalation waiting to be accepted',
+    change: (o) => {
+      o.users.push(
+        invitation({ id: 'b0000000000000000000000a', username: 'erin@example.com', orgRoles: ['ORG_OWNER'] }),
+      );
+    },
+    expect: [
+      {
+        kind: 'invitation-sent',
+        name: 'erin@example.com',
+        to: 'PENDING',
+        added: ['ORG_OWNER'],
+        escalations: ['ORG_OWNER'],
+      },
+    ],
+  },
+  {
+    name: 'an invitation withdrawn (or deleted after it expired) is not a leaver: nobody left',
+    change: (o) => {
+      o.users = o.users.filter((x) => x.id !== INV);
+    },
+    expect: [
+      { kind: 'invitation-removed', name: 'carol@example.com', from: 'PENDING', removed: ['ORG_MEMBER'] },
+    ],
+  },
+  {
     name: 'invitation accepted under the same id',
     change: (o) => {
       Object.assign(u(o, INV), { status: 'ACTIVE', lastAuth: '2026-05-30T00:00:00.000Z' });
