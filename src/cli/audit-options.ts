@@ -9,7 +9,7 @@ import type { AuditFileOptions } from '../input/audit-inputs.js';
 import { sameFile } from '../util/files.js';
 import { terminalSafe } from '../util/terminal.js';
 import type { CliContext } from './context.js';
-import { type VerifyKeyArgs, verifyKeyOption } from './evidence-keys.js';
+import { keyFileInputs, type SigningKeyArgs, type VerifyKeyArgs, verifyKeyOption } from './evidence-keys.js';
 import { frameworkOption } from './framework-option.js';
 
 /** Parsed values of the options `auditOptions` declares. */
@@ -110,13 +110,14 @@ export function warnCrossOrgWaivers(audit: AuditResult, ctx: Pick<CliContext, 's
 
 /**
  * Refuses (exit 2) an output that would overwrite one of the command's input files: `report s.json
- * --json s.json --force` once replaced its own evidence. `outputs` are absolute paths with the option
- * that names each; inputs are the snapshot and the audit options' files, relative to `cwd`.
+ * --json s.json --force` once replaced its own evidence, and `--html signing-key.pem --force` would
+ * have replaced the private key. `outputs` are absolute paths with the option that names each; inputs
+ * are the snapshot, the audit options' files and the key files, relative to the working directory.
  */
 export async function assertOutputsAreNotInputs(
   outputs: ReadonlyArray<{ path: string; option: string }>,
-  inputs: { snapshot?: string | undefined; previous?: string | undefined } & AuditArgs,
-  cwd: string,
+  inputs: { snapshot?: string | undefined; previous?: string | undefined } & AuditArgs & SigningKeyArgs,
+  ctx: Pick<CliContext, 'cwd' | 'env'>,
 ): Promise<void> {
   await assertNotInputs(
     outputs,
@@ -128,8 +129,9 @@ export async function assertOutputsAreNotInputs(
       ['--baseline', inputs.baseline],
       ['--signoff', inputs.signoff],
       ['--roster', inputs.roster],
+      ...keyFileInputs(inputs, ctx.env),
     ],
-    cwd,
+    ctx.cwd,
   );
 }
 

@@ -48,6 +48,24 @@ export interface SigningKeyArgs extends VerifyKeyArgs {
   'signing-key'?: string | undefined;
 }
 
+/**
+ * The key files a command reads, each with what names it (`--signing-key`, the environment's
+ * `..._FILE`, each `--verify-key`): inputs like any other, so no output may be written over one.
+ */
+export function keyFileInputs(
+  args: SigningKeyArgs,
+  env: CliContext['env'],
+): Array<readonly [string, string | undefined]> {
+  const verify = args['verify-key'];
+  return [
+    ['--signing-key', args['signing-key']],
+    [EVIDENCE_ENV.signingKeyFile, env[EVIDENCE_ENV.signingKeyFile] || undefined],
+    ...(verify === undefined ? [] : Array.isArray(verify) ? verify : [verify]).map(
+      (f) => ['--verify-key', f] as const,
+    ),
+  ];
+}
+
 /** Declares `--verify-key` (every command that reads evidence). */
 export function verifyKeyOption<T>(y: Argv<T>): Argv<T & VerifyKeyArgs> {
   return y.option('verify-key', {

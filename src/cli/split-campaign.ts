@@ -222,7 +222,7 @@ async function earlierCampaign(
  */
 export async function prepareSplit(
   c: SplitContext,
-  ctx: Pick<CliContext, 'cwd' | 'now' | 'stderr'>,
+  ctx: Pick<CliContext, 'cwd' | 'env' | 'now' | 'stderr'>,
 ): Promise<PreparedSplit> {
   const policy = reviewPolicyForSplit(c.inputs, c.args.policy);
   const roster = c.inputs.roster;
@@ -254,7 +254,7 @@ export async function prepareSplit(
     path: join(c.plan.dir, f.name),
     option: `--out-dir ${c.plan.shownDir}: ${f.name}`,
   }));
-  await assertOutputsAreNotInputs(paths, c.args, ctx.cwd);
+  await assertOutputsAreNotInputs(paths, c.args, ctx);
   for (const p of paths) {
     if (c.otherOutputs.includes(p.path))
       throw new UsageError(`${p.option} is also written by another format`);

@@ -146,6 +146,32 @@ describe('an output never overwrites an input (exit 2, one line)', () => {
     expect(r2.stderr).toContain(`--markdown ${waivers} would overwrite the --waivers input file`);
   });
 
+  it('nor a key file: --signing-key, the key file of the environment, --verify-key', async () => {
+    const keys = join(dir, 'keys');
+    expect((await runCliForTest(['evidence', 'keygen', '--out-dir', keys])).code).toBe(0);
+    const signing = join(keys, 'signing-key.pem');
+    const verify = join(keys, 'verify-key.pem');
+    const before = readFileSync(signing, 'utf8');
+    // collect checks before its first request: no server is needed to see the refusal.
+    const r = await runCliForTest(
+      ['collect', '--org', '0123456789abcdef01234567', '-o', signing, '--signing-key', signing, '--force'],
+      { env: { MONGODB_ATLAS_CLIENT_ID: 'mdb_sa_id_x', MONGODB_ATLAS_CLIENT_SECRET: 'mdb_sa_sk_x' } },
+    );
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(
+      `the snapshot ${signing} would overwrite the --signing-key input file ${signing}`,
+    );
+    const r2 = await runCliForTest(['audit', snap, '--output', signing, '--force'], {
+      env: { ATLAS_REVIEW_SIGNING_KEY_FILE: signing },
+    });
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toContain(`would overwrite the ATLAS_REVIEW_SIGNING_KEY_FILE input file ${signing}`);
+    const r3 = await runCliForTest(['audit', snap, '--output', verify, '--verify-key', verify, '--force']);
+    expect(r3.code).toBe(2);
+    expect(r3.stderr).toContain(`would overwrite the --verify-key input file ${verify}`);
+    expect(readFileSync(signing, 'utf8')).toBe(before);
+  });
+
   it('audit --output onto the snapshot', async () => {
     const r = await runCliForTest(['audit', snap, '--output', snap, '--force']);
     expect(r.code).toBe(2);

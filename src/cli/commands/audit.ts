@@ -117,7 +117,7 @@ export const auditCommand: CommandFactory = (ctx) =>
         ...(output ? [{ path: output, option: `--output ${argv.output}` }] : []),
         ...(baselineOut ? [{ path: baselineOut, option: `--write-baseline ${argv['write-baseline']}` }] : []),
       ];
-      await assertOutputsAreNotInputs(outputs, argv, ctx.cwd);
+      await assertOutputsAreNotInputs(outputs, argv, ctx);
       for (const o of outputs) await assertWritable(o.path, argv.force);
       const keys = await loadEvidenceKeys(argv, ctx);
       const opts = { ...auditFileOptions(argv.snapshot, argv, ctx.cwd), keys };

@@ -3,7 +3,7 @@ import type { Argv } from 'yargs';
 import { type AtlasClient, defaultDeps } from '../../atlas/client.js';
 import { collectSnapshot } from '../../collect/collect.js';
 import type { EvidenceKeys } from '../../evidence/signature.js';
-import { assertEvidenceWritable } from '../../evidence/store.js';
+import { assertEvidenceWritable, signaturePath } from '../../evidence/store.js';
 import type { Snapshot } from '../../snapshot/schema.js';
 import { writeSnapshot } from '../../snapshot/store.js';
 import {
@@ -15,10 +15,12 @@ import {
   orgSelection,
   sinceDays,
 } from '../atlas-options.js';
+import { assertNotInputs } from '../audit-options.js';
 import { optionsArgv } from '../command-line.js';
 import type { CliContext } from '../context.js';
 import {
   evidenceSigner,
+  keyFileInputs,
   loadEvidenceKeys,
   type SigningKeyArgs,
   signedLine,
@@ -113,7 +115,16 @@ export const collectCommand: CommandFactory = (ctx: CliContext) =>
       const keys = await loadEvidenceKeys(args, ctx);
       // Relative to the command's working directory, like every other path the commands take.
       const output = resolve(ctx.cwd, args.output ?? defaultSnapshotName(ctx.now()));
-      // Refuse before collecting, not after minutes of requests.
+      // Refuse before collecting, not after minutes of requests; never over a key file (with --force).
+      const shown = args.output ?? output;
+      await assertNotInputs(
+        [
+          { path: output, option: `the snapshot ${shown}` },
+          { path: signaturePath(output), option: `its signature ${shown}.sig` },
+        ],
+        keyFileInputs(args, ctx.env),
+        ctx.cwd,
+      );
       await assertEvidenceWritable(output, args.force);
       // Recorded in the snapshot: the options as parsed, scrubbed; never the environment.
       const command = optionsArgv(['collect'], args);

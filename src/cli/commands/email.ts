@@ -73,7 +73,7 @@ export const emailCommand: CommandFactory = (ctx: CliContext) =>
         await assertOutputsAreNotInputs(
           [{ path: resolve(ctx.cwd, argv.eml), option: `--eml ${argv.eml}` }],
           argv,
-          ctx.cwd,
+          ctx,
         );
       // Validate the delivery (addresses, SMTP settings, CA file, --eml target) before auditing.
       const plan = await prepareDelivery(argv, ctx);

@@ -319,7 +319,7 @@ export const reportCommand: CommandFactory = (ctx) =>
       await assertOutputsAreNotInputs(
         outputs.map((o) => ({ path: o.path, option: `--${o.format} ${o.shown}` })),
         argv,
-        ctx.cwd,
+        ctx,
       );
       // Refuse before any work, for every output (exit 4): never a partial set of reports.
       for (const o of outputs) await assertWritable(o.path, argv.force);

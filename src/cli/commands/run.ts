@@ -186,7 +186,7 @@ export async function runPipeline(args: RunArgs, ctx: CliContext): Promise<RunOu
       ...(args.eml ? [{ path: resolve(ctx.cwd, args.eml), option: `--eml ${args.eml}` }] : []),
     ],
     { ...args, snapshot: undefined },
-    ctx.cwd,
+    ctx,
   );
   await assertEvidenceWritable(snapshotFile, args.force);
   for (const path of outputs.map((o) => o.path)) await assertWritable(path, args.force);
