@@ -273,6 +273,25 @@ describe('a review campaign from split to verify', () => {
     );
   });
 
+  it('--close with --reassigned-out hands no row on: the campaign is over, so no follow-up workbook is written', async () => {
+    // Carol's reassigned row has no follow-up yet. It used to be written after the closing had already
+    // decided that row by policy, asking Carol to decide it again.
+    const r = await cli([
+      ...mergeArgs,
+      '--out-dir',
+      'closed-early',
+      '--close',
+      '--policy',
+      'policy.yaml',
+      '--reassigned-out',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(dir, 'closed-early', 'signoff.json'))).toBe(true);
+    expect(existsSync(join(camp(), 'reassigned-carol@example.com.xlsx'))).toBe(false);
+    expect(r.stdout).not.toContain('reassigned row(s) for');
+    rmSync(join(dir, 'closed-early'), { recursive: true });
+  });
+
   it('lists the open rows and the missing workbook (exit 1, nothing written), and writes the reassigned workbook', async () => {
     const r = await cli([...mergeArgs, '--out-dir', 'evidence', '--reassigned-out']);
     expect(r.code, r.stderr).toBe(1);

@@ -316,8 +316,10 @@ export function mergeCommand(ctx: CliContext) {
         now: ctx.now(),
       });
       if (!result.ok && result.reason === 'problems') throwProblems(ctx, argv.dir, result.problems);
-      if (argv['reassigned-out']) await writeReassigned(ctx, argv, result.state);
       if (!result.ok) {
+        // Rows are handed on only while the campaign is open: once every row is decided (or --close
+        // decided the rest by policy), a follow-up workbook would ask for a decision already made.
+        if (argv['reassigned-out']) await writeReassigned(ctx, argv, result.state);
         reportOpen(ctx, result, argv.close);
         return;
       }
