@@ -67,6 +67,28 @@ function signerView(signer: Signer | undefined): Partial<NonNullable<Signer>> | 
   return signer === undefined ? null : (signer ?? {});
 }
 
+/** A database user's role as the sign-off and the plan name it: `readWrite@sales`, `read@hr.people`. */
+function roleText(r: { roleName: string; databaseName: string; collectionName: string | null }): string {
+  return `${r.roleName}@${r.databaseName}${r.collectionName ? `.${r.collectionName}` : ''}`;
+}
+
+/**
+ * Each Revoke and Modify with where its subject lives: a database user's project, authentication
+ * database and roles, an access list entry's project. Without them the page would list two
+ * `0.0.0.0/0` entries (or two `svc-app` users) of different projects alike, and an empty access cell.
+ */
+function actionRows(s: Signoff) {
+  return s.actions.map((a) => ({
+    ...a,
+    place: a.databaseUser
+      ? `project ${a.databaseUser.projectName}, ${a.databaseUser.databaseName} (${a.databaseUser.authKind})`
+      : a.networkAccess
+        ? `access list of project ${a.networkAccess.projectName}`
+        : null,
+    databaseRoles: a.databaseUser ? a.databaseUser.roles.map(roleText) : [],
+  }));
+}
+
 /** Renders the one-page sign-off HTML (self-contained, no scripts). */
 export function renderSignoffHtml(s: Signoff, template: SignoffTemplate = defaultSignoffTemplate()): string {
   const names = s.snapshot.organizations.map((o) => o.name);
@@ -75,6 +97,7 @@ export function renderSignoffHtml(s: Signoff, template: SignoffTemplate = defaul
     s,
     orgNames,
     byKind: kindRows(s),
+    actions: actionRows(s),
     snapshotSigner: signerView(s.snapshot.signature),
     campaignSigner: s.campaign ? signerView(s.campaign.signature) : null,
     // What the terminal warned of when the sign-off was written, for whoever reads only this page.

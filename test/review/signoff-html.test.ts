@@ -161,3 +161,81 @@ describe('sign-off HTML: what the terminal warned of is on the page too', () => 
     expect(open).not.toContain('undecided rows were closed');
   });
 });
+
+describe('sign-off HTML: where a database user or access list entry lives', () => {
+  const ORG = '0000000000000000000000aa';
+  const action = (over: Partial<Signoff['actions'][number]>): Signoff['actions'][number] => ({
+    key: `${ORG}:user:u1`,
+    orgId: ORG,
+    orgName: 'Northwind',
+    subjectType: 'user',
+    kind: 'user',
+    id: 'u1',
+    name: 'u1',
+    status: 'ACTIVE',
+    decision: 'Revoke',
+    reviewer: 'rev@example.com',
+    reviewedOn: '2026-11-25',
+    comment: null,
+    workbookRow: 2,
+    access: { orgRoles: [], projectRoles: [], teams: [] },
+    ...over,
+  });
+  const entry = (projectId: string, projectName: string) =>
+    action({
+      key: `${ORG}:networkAccessEntry:${projectId}/0.0.0.0/0`,
+      subjectType: 'networkAccessEntry',
+      kind: 'networkAccessEntry',
+      id: `${projectId}/0.0.0.0/0`,
+      name: '0.0.0.0/0',
+      networkAccess: { projectId, projectName, entryValue: '0.0.0.0/0' },
+    });
+
+  /** The Identity and Access cells of each Revoke/Modify row, tags dropped. */
+  function actionCells(html: string): string[][] {
+    const body =
+      html.split('<h3>Revoke and Modify decisions')[1]?.split('<tbody>')[1]?.split('</tbody>')[0] ?? '';
+    return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) =>
+      [...r[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)]
+        .slice(2, 4)
+        .map((c) => c[1]!.replace(/<br>/g, ' | ').replace(/<[^>]+>/g, '')),
+    );
+  }
+
+  it('names the project of each access list entry, so two 0.0.0.0/0 entries are told apart', () => {
+    const s = { ...signoff(undefined), actions: [entry('p1', 'billing-prod'), entry('p2', 'mobile-prod')] };
+    expect(actionCells(renderSignoffHtml(s))).toEqual([
+      ['networkAccessEntry | 0.0.0.0/0 | access list of project billing-prod', ''],
+      ['networkAccessEntry | 0.0.0.0/0 | access list of project mobile-prod', ''],
+    ]);
+  });
+
+  it('names a database user’s project and authentication database, and lists the roles it held', () => {
+    const s = {
+      ...signoff(undefined),
+      actions: [
+        action({
+          key: `${ORG}:databaseUser:p1/admin/svc-app`,
+          subjectType: 'databaseUser',
+          kind: 'databaseUser',
+          id: 'p1/admin/svc-app',
+          name: 'svc-app',
+          databaseUser: {
+            projectId: 'p1',
+            projectName: 'payments-prod',
+            databaseName: 'admin',
+            username: 'svc-app',
+            authKind: 'scram',
+            roles: [
+              { roleName: 'readWrite', databaseName: 'sales', collectionName: null },
+              { roleName: 'read', databaseName: 'hr', collectionName: 'people' },
+            ],
+          },
+        }),
+      ],
+    };
+    expect(actionCells(renderSignoffHtml(s))).toEqual([
+      ['databaseUser | svc-app | project payments-prod, admin (scram)', 'readWrite@sales, read@hr.people'],
+    ]);
+  });
+});
