@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditResult } from '../../src/audit/types.js';
+import { networkAccessEntryId } from '../../src/domain/database-access.js';
 import { buildReportModel } from '../../src/report/model.js';
 import { renderHtml } from '../../src/report/renderers/html.js';
 import { summaryView } from '../../src/report/renderers/summary-view.js';
@@ -92,5 +93,31 @@ describe('identity tile', () => {
     const sum = Number(parts![1]) + Number(parts![2]) + Number(parts![3]) + Number(parts![4] ?? 0);
     expect(sum).toBe(tile.value);
     expect(m.summary.identities.apiKeys + m.summary.identities.serviceAccounts).toBeGreaterThan(0);
+  });
+
+  it('an access list entry a rule flags is a Review row: counted in the total and named in the parts', () => {
+    const audit = fixtureAudit(snapshot);
+    const org = snapshot.organizations[0]!;
+    const project = org.projects.find((p) => p.networkAccess.some((e) => e.cidrBlock === '0.0.0.0/0'))!;
+    const base = audit.findings.find((f) => f.orgId === org.id)!;
+    const subjectId = networkAccessEntryId(project.id, '0.0.0.0/0');
+    audit.findings.push({
+      ...base,
+      ruleId: 'network-access-open-to-world',
+      subject: { type: 'networkAccessEntry', id: subjectId, name: '0.0.0.0/0' },
+      waived: false,
+      waiver: null,
+      key: `network-access-open-to-world|${org.id}|networkAccessEntry|${subjectId}`,
+    });
+    const m = model(audit);
+    const tile = summaryView(m).tiles.find((t) => t.label === 'Identities')!;
+    expect(tile.value).toBe(model(fixtureAudit(snapshot)).summary.identities.total + 1);
+    const parts =
+      /^(\d+) users · (\d+) invitations · (\d+) programmatic · (\d+) database · 1 access list entry$/.exec(
+        tile.detail,
+      );
+    expect(parts, tile.detail).not.toBeNull();
+    const sum = Number(parts![1]) + Number(parts![2]) + Number(parts![3]) + Number(parts![4]) + 1;
+    expect(sum).toBe(tile.value);
   });
 });

@@ -60,6 +60,16 @@ function databaseTile(m: ReportModel): Tile {
 function summaryTiles(m: ReportModel): Tile[] {
   const s = m.summary;
   const f = s.findings;
+  const id = s.identities;
+  // Access list entries a rule flagged have a Review row and are counted in the total (model/counts.ts).
+  const entries =
+    id.total -
+    id.users -
+    id.pendingInvitations -
+    id.staleInvitations -
+    id.apiKeys -
+    id.serviceAccounts -
+    id.databaseUsers;
   const tiles: Tile[] = [
     {
       value: s.organizations,
@@ -71,8 +81,9 @@ function summaryTiles(m: ReportModel): Tile[] {
       value: s.identities.total,
       label: 'Identities',
       // The parts add up to the total: every roster row is a user, an invitation (pending, expired or
-      // rejected) or a programmatic identity (API key, service account).
-      detail: `${s.identities.users} users · ${s.identities.pendingInvitations + s.identities.staleInvitations} invitations · ${s.identities.apiKeys + s.identities.serviceAccounts} programmatic${s.identities.databaseUsers > 0 ? ` · ${s.identities.databaseUsers} database` : ''}`,
+      // rejected), a programmatic identity (API key, service account), a database user or a flagged
+      // access list entry.
+      detail: `${id.users} users · ${id.pendingInvitations + id.staleInvitations} invitations · ${id.apiKeys + id.serviceAccounts} programmatic${id.databaseUsers > 0 ? ` · ${id.databaseUsers} database` : ''}${entries > 0 ? ` · ${entries} access list ${entries === 1 ? 'entry' : 'entries'}` : ''}`,
       colour: '#334155',
     },
     {
