@@ -120,4 +120,31 @@ describe('identity tile', () => {
     const sum = Number(parts![1]) + Number(parts![2]) + Number(parts![3]) + Number(parts![4]) + 1;
     expect(sum).toBe(tile.value);
   });
+
+  it('the Review roster heading lists every kind of row its count holds, so the parts add up', () => {
+    const audit = fixtureAudit(snapshot);
+    const org = snapshot.organizations[0]!;
+    const project = org.projects.find((p) => p.networkAccess.some((e) => e.cidrBlock === '0.0.0.0/0'))!;
+    const base = audit.findings.find((f) => f.orgId === org.id)!;
+    const subjectId = networkAccessEntryId(project.id, '0.0.0.0/0');
+    audit.findings.push({
+      ...base,
+      ruleId: 'network-access-open-to-world',
+      subject: { type: 'networkAccessEntry', id: subjectId, name: '0.0.0.0/0' },
+      waived: false,
+      waiver: null,
+      key: `network-access-open-to-world|${org.id}|networkAccessEntry|${subjectId}`,
+    });
+    const m = model(audit);
+    const heading =
+      /<h2 id="roster">Review roster <span class="count">(\d+)<\/span> <span class="muted small">(.*?)<\/span><\/h2>/.exec(
+        renderHtml(m),
+      );
+    expect(heading).not.toBeNull();
+    // Counts in parentheses (non-human, managed by Atlas) are among the part before them.
+    const parts = heading![2]!.replace(/\([^)]*\)/g, '').split(' · ');
+    expect(parts.some((p) => p.includes('expired or rejected invitation'))).toBe(true);
+    expect(parts.at(-1)).toBe('1 flagged access list entry');
+    expect(parts.reduce((n, p) => n + Number(p.trim().split(' ')[0]), 0)).toBe(Number(heading![1]));
+  });
 });

@@ -24,6 +24,8 @@ export interface SummaryView {
   severities: Array<{ severity: string; open: number; waived: number }>;
   ruleRows: Array<{ ruleId: string; title: string; severity: string; open: number; waived: number }>;
   attention: string[];
+  /** The roster's rows by kind, adding up to its total (the Review roster heading). */
+  rosterParts: string;
 }
 
 const VERDICT: Record<ReportModel['verdict']['status'], { label: string; bg: string }> = {
@@ -56,20 +58,39 @@ function databaseTile(m: ReportModel): Tile {
   };
 }
 
-/** The headline tiles: organizations, identities, owners, database users, findings, waivers. */
-function summaryTiles(m: ReportModel): Tile[] {
-  const s = m.summary;
-  const f = s.findings;
-  const id = s.identities;
-  // Access list entries a rule flagged have a Review row and are counted in the total (model/counts.ts).
-  const entries =
+/** Access list entries a rule flagged: each has a Review row and is counted in the total (model/counts.ts). */
+function flaggedEntries(id: ReportModel['summary']['identities']): number {
+  return (
     id.total -
     id.users -
     id.pendingInvitations -
     id.staleInvitations -
     id.apiKeys -
     id.serviceAccounts -
-    id.databaseUsers;
+    id.databaseUsers
+  );
+}
+
+/** The roster's rows by kind, every kind that has any, so the parts add up to the total. */
+function rosterParts(id: ReportModel['summary']['identities']): string {
+  const entries = flaggedEntries(id);
+  return [
+    `${id.users} users (${id.nonHumanUsers} non-human)`,
+    `${id.pendingInvitations} pending invitations`,
+    ...(id.staleInvitations > 0 ? [`${id.staleInvitations} expired or rejected invitations`] : []),
+    `${id.apiKeys} API keys`,
+    `${id.serviceAccounts} service accounts (${id.systemManagedServiceAccounts} managed by Atlas)`,
+    `${id.databaseUsers} database users`,
+    ...(entries > 0 ? [`${entries} flagged access list ${entries === 1 ? 'entry' : 'entries'}`] : []),
+  ].join(' · ');
+}
+
+/** The headline tiles: organizations, identities, owners, database users, findings, waivers. */
+function summaryTiles(m: ReportModel): Tile[] {
+  const s = m.summary;
+  const f = s.findings;
+  const id = s.identities;
+  const entries = flaggedEntries(id);
   const tiles: Tile[] = [
     {
       value: s.organizations,
@@ -219,7 +240,15 @@ export function summaryView(m: ReportModel): SummaryView {
       : m.verdict.status === 'attention' && m.verdict.failOn === 'never'
         ? GATE_OFF
         : VERDICT[m.verdict.status];
-  return { m, verdict, tiles: summaryTiles(m), severities, ruleRows, attention };
+  return {
+    m,
+    verdict,
+    tiles: summaryTiles(m),
+    severities,
+    ruleRows,
+    attention,
+    rosterParts: rosterParts(s.identities),
+  };
 }
 
 /** Open findings first in model order (most severe first), for short lists. */
