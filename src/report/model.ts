@@ -498,6 +498,8 @@ export interface WaiverRow {
   subject: string;
   reason: string;
   approver: string;
+  /** The day the approver approved it (YYYY-MM-DD), as the waivers file records it; null when it does not. */
+  approvedOn: string | null;
   ticket: string | null;
   expiresOn: string;
   findingCount: number;

@@ -33,6 +33,21 @@ describe('waivers in the report', () => {
     expect(renderHtml(m)).toContain(`Waivers <span class="count">${total}</span>`);
   });
 
+  it('the Waivers table shows the day each waiver was approved, a dash when the file does not say', () => {
+    const audit = fixtureAudit(snapshot);
+    audit.waivers.applied = audit.waivers.applied.map((w) => ({ ...w, approvedOn: '2026-10-15' }));
+    const html = renderHtml(model(audit));
+    const table = html.split('<h2 id="waivers">')[1]!.split('</table>')[0]!;
+    expect(table).toContain('<th>Approver</th><th>Approved on</th><th>Ticket</th><th>Expires</th>');
+    const cells = (status: string) =>
+      [...table.matchAll(/<tr><td class="nowrap"><strong>(\w+)<\/strong>.*?<\/tr>/g)]
+        .find((r) => r[1] === status)![0]
+        .match(/<td[^>]*>(.*?)<\/td>/g)!
+        .map((c) => c.replace(/<[^>]+>/g, ''));
+    expect(cells('applied').slice(4, 6)).toEqual(['ciso@acme.example', '2026-10-15']);
+    expect(cells('unused').slice(4, 6)).toEqual(['ciso@acme.example', '—']);
+  });
+
   it('an unused waiver keeps the subject as written, with the subjectId it names', () => {
     const audit = fixtureAudit(snapshot);
     audit.waivers.unused = [

@@ -181,7 +181,30 @@ describe('XLSX review workbook', () => {
     expect(sev.value).toBe('critical');
     expect(sev.fill).toMatchObject({ type: 'pattern', fgColor: { argb: 'FF9F1239' } });
     const waivers = wb.getWorksheet('Waivers')!;
-    expect(waivers.getRow(2).getCell(7).value).toBeInstanceOf(Date);
+    expect(waivers.getRow(2).getCell(headers(waivers).indexOf('Expires') + 1).value).toBeInstanceOf(Date);
+  });
+
+  it('Waivers sheet: who approved each waiver and on which day, beside its expiry', async () => {
+    const snapshot = fixtureSnapshot();
+    const audit = fixtureAudit(snapshot);
+    audit.waivers.applied = audit.waivers.applied.map((w) => ({ ...w, approvedOn: '2026-10-15' }));
+    const m = buildReportModel({ snapshot, snapshotSha256: FIXED_SHA, audit, generatedAt: FIXED_NOW });
+    const waivers = (await load(await renderXlsx(m))).getWorksheet('Waivers')!;
+    const cols = headers(waivers);
+    expect(cols.slice(cols.indexOf('Approver'), cols.indexOf('Expires') + 1)).toEqual([
+      'Approver',
+      'Approved on',
+      'Ticket',
+      'Expires',
+    ]);
+    const approvedOn = new Map<string, ExcelJS.CellValue>();
+    waivers.eachRow((row, n) => {
+      if (n > 1)
+        approvedOn.set(String(row.getCell(1).value), row.getCell(cols.indexOf('Approved on') + 1).value);
+    });
+    expect(approvedOn.get('applied')).toEqual(new Date('2026-10-15T00:00:00.000Z'));
+    // A waiver that does not record its approval day leaves the cell empty, not a made-up date.
+    expect(approvedOn.get('unused')).toBeNull();
   });
 
   it('says why each identity is flagged in words: rule title and the finding, waived ones marked', () => {

@@ -27,6 +27,7 @@ export function waiverRows(audit: AuditResult): WaiverRow[] {
     subject: subjectText(w, findingKeys),
     reason: w.reason,
     approver: w.approver,
+    approvedOn: w.approvedOn ?? null,
     ticket: w.ticket,
     expiresOn: w.expiresOn,
     findingCount: findingKeys.length,

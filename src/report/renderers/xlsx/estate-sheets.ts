@@ -111,6 +111,7 @@ export function waiversSheet(model: ReportModel): SheetSpec<WaiverRow> {
       { header: 'Subject', width: 30, value: (w) => w.subject },
       { header: 'Reason', width: 44, value: (w) => w.reason },
       { header: 'Approver', width: 26, value: (w) => w.approver },
+      { header: 'Approved on', width: 13, kind: 'date', value: (w) => w.approvedOn },
       { header: 'Ticket', width: 14, value: (w) => w.ticket },
       { header: 'Expires', width: 13, kind: 'date', value: (w) => w.expiresOn },
       { header: 'Findings', width: 10, kind: 'number', value: (w) => w.findingCount },
