@@ -238,4 +238,11 @@ describe('sign-off HTML: where a database user or access list entry lives', () =
       ['databaseUser | svc-app | project payments-prod, admin (scram)', 'readWrite@sales, read@hr.people'],
     ]);
   });
+
+  it('gives the Review sheet row each decision was read from, to trace it back to the workbook', () => {
+    const s = { ...signoff(undefined), actions: [action({ workbookRow: 118 })] };
+    const html = renderSignoffHtml(s);
+    const row = html.split('<h3>Revoke and Modify decisions')[1]!.split('<tbody>')[1]!.split('</tr>')[0]!;
+    expect(row).toContain('rev@example.com<br><span class="small muted">2026-11-25 · Review row 118</span>');
+  });
 });
