@@ -78,7 +78,18 @@ describe('sign-off HTML: decisions by kind', () => {
   it('a sign-off written before byKind existed renders without the table', () => {
     const html = renderSignoffHtml(signoff(undefined));
     expect(html).not.toContain('Decisions by kind');
-    expect(html).toContain('identities decided');
+    expect(html).toContain('<div class="n">21</div><div class="l">decisions</div>');
+  });
+
+  it('calls the total decisions, not identities: access list entries are rows too', () => {
+    const html = renderSignoffHtml(
+      signoff([
+        { kind: 'user', ...counts(18, 10, 6, 2) },
+        { kind: 'networkAccessEntry', ...counts(3, 2, 1, 0) },
+      ]),
+    );
+    expect(html).toContain('<div class="n">21</div><div class="l">decisions</div>');
+    expect(html).not.toContain('identities decided');
   });
 });
 
