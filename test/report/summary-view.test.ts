@@ -1,9 +1,11 @@
+import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import type { AuditResult } from '../../src/audit/types.js';
 import { networkAccessEntryId } from '../../src/domain/database-access.js';
 import { buildReportModel } from '../../src/report/model.js';
 import { renderHtml } from '../../src/report/renderers/html.js';
 import { summaryView } from '../../src/report/renderers/summary-view.js';
+import { renderXlsx } from '../../src/report/renderers/xlsx.js';
 import { FIXED_NOW, FIXED_SHA, fixtureAudit, fixtureSnapshot } from '../fixtures/report/estate.js';
 
 const snapshot = fixtureSnapshot();
@@ -31,6 +33,26 @@ describe('waivers in the report', () => {
     });
     expect(m.summary.waivers).toMatchObject({ applied: 1, expiringSoon: 1 });
     expect(renderHtml(m)).toContain(`Waivers <span class="count">${total}</span>`);
+  });
+
+  it('the Waivers table and sheet give each status in words, as the heading counts it', async () => {
+    const audit = fixtureAudit(snapshot);
+    const { findingKeys: _keys, ...waiver } = audit.waivers.applied[0]!;
+    audit.waivers.expiringSoon = [waiver];
+    audit.waivers.notApplied = [
+      { ...waiver, ruleId: 'team-no-members', findingKeys: [], problem: 'ambiguous', detail: 'two teams' },
+    ];
+    const m = model(audit);
+    const table = renderHtml(m).split('<h2 id="waivers">')[1]!.split('</table>')[0]!;
+    const statuses = [...table.matchAll(/<tr><td class="nowrap"><strong>(.*?)<\/strong>/g)].map((r) => r[1]);
+    expect(statuses).toEqual(['not applied', 'expired', 'expiring soon', 'unused']);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await renderXlsx(m)) as unknown as ArrayBuffer);
+    const sheet: string[] = [];
+    wb.getWorksheet('Waivers')!.eachRow((row, n) => {
+      if (n > 1) sheet.push(String(row.getCell(1).value));
+    });
+    expect(sheet).toEqual(['not applied: ambiguous: two teams', 'expired', 'expiring soon', 'unused']);
   });
 
   it('the Waivers table shows the day each waiver was approved, a dash when the file does not say', () => {

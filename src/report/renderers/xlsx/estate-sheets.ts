@@ -101,12 +101,25 @@ export function rulesSheet(model: ReportModel): SheetSpec<RuleRow> {
   };
 }
 
+/** A waiver's status in words, as the summary counts it ("1 expiring soon"), not the model's identifier. */
+const WAIVER_STATUS: Record<WaiverRow['status'], string> = {
+  applied: 'applied',
+  expired: 'expired',
+  unused: 'unused',
+  expiringSoon: 'expiring soon',
+  notApplied: 'not applied',
+};
+
 export function waiversSheet(model: ReportModel): SheetSpec<WaiverRow> {
   return {
     name: 'Waivers',
     rows: model.waivers,
     columns: [
-      { header: 'Status', width: 13, value: (w) => (w.problem ? `${w.status}: ${w.problem}` : w.status) },
+      {
+        header: 'Status',
+        width: 13,
+        value: (w) => (w.problem ? `${WAIVER_STATUS[w.status]}: ${w.problem}` : WAIVER_STATUS[w.status]),
+      },
       { header: 'Rule', width: 28, value: (w) => w.ruleId },
       { header: 'Subject', width: 30, value: (w) => w.subject },
       { header: 'Reason', width: 44, value: (w) => w.reason },
