@@ -184,6 +184,40 @@ describe('XLSX review workbook', () => {
     expect(waivers.getRow(2).getCell(headers(waivers).indexOf('Expires') + 1).value).toBeInstanceOf(Date);
   });
 
+  it('Summary sheet: the rows that make up Identities add up to it, expired invitations and flagged entries included', async () => {
+    const snapshot = fixtureSnapshot();
+    const audit = fixtureAudit(snapshot);
+    const org = snapshot.organizations[0]!;
+    const project = org.projects.find((p) => p.networkAccess.some((e) => e.cidrBlock === '0.0.0.0/0'))!;
+    const subjectId = `${project.id}/0.0.0.0/0`;
+    audit.findings.push({
+      ...audit.findings.find((f) => f.orgId === org.id)!,
+      ruleId: 'network-access-open-to-world',
+      subject: { type: 'networkAccessEntry', id: subjectId, name: '0.0.0.0/0' },
+      waived: false,
+      waiver: null,
+      key: `network-access-open-to-world|${org.id}|networkAccessEntry|${subjectId}`,
+    });
+    const m = buildReportModel({ snapshot, snapshotSha256: FIXED_SHA, audit, generatedAt: FIXED_NOW });
+    const summary = new Map<string, ExcelJS.CellValue>();
+    (await load(await renderXlsx(m))).getWorksheet('Summary')!.eachRow((row) => {
+      summary.set(String(row.getCell(1).value), row.getCell(2).value);
+    });
+    const parts = [
+      'Active users',
+      'Pending invitations',
+      'Expired or rejected invitations',
+      'API keys',
+      'Service accounts',
+      'Database users on the Review sheet',
+      'Flagged access list entries on the Review sheet',
+    ].map((label) => summary.get(label));
+    expect(parts.every((v) => typeof v === 'number')).toBe(true);
+    expect(summary.get('Expired or rejected invitations')).toBeGreaterThan(0);
+    expect(summary.get('Flagged access list entries on the Review sheet')).toBe(1);
+    expect((parts as number[]).reduce((a, b) => a + b, 0)).toBe(summary.get('Identities'));
+  });
+
   it('Waivers sheet: who approved each waiver and on which day, beside its expiry', async () => {
     const snapshot = fixtureSnapshot();
     const audit = fixtureAudit(snapshot);

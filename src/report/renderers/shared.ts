@@ -22,6 +22,19 @@ export function notEvaluatedCount(m: ReportModel): string {
   return `${plural(ne.checks, 'rule check')} in ${plural(ne.organizations, 'organization')}`;
 }
 
+/** Access list entries a rule flagged: each has a Review row and is counted in the total (model/counts.ts). */
+export function flaggedEntries(id: ReportModel['summary']['identities']): number {
+  return (
+    id.total -
+    id.users -
+    id.pendingInvitations -
+    id.staleInvitations -
+    id.apiKeys -
+    id.serviceAccounts -
+    id.databaseUsers
+  );
+}
+
 /** One sentence per waiver that needs attention (every status but applied), unescaped. */
 export function waiverText(w: WaiverRow): string {
   const who = `${w.ruleId} / ${w.subject}`;

@@ -7,6 +7,7 @@
 import { SEVERITY_ORDER } from '../../domain/severity.js';
 import { coverageText } from '../../rules/requirements.js';
 import type { FindingRow, ReportModel, RosterRow } from '../model.js';
+import { flaggedEntries } from './shared.js';
 
 /** One key-figure tile of the summary. */
 interface Tile {
@@ -56,19 +57,6 @@ function databaseTile(m: ReportModel): Tile {
     detail: `${c.privileged} privileged · ${c.unused} unused · ${plural(c.worldOpen, 'world-open entry', 'world-open entries')}`,
     colour: c.worldOpen > 0 ? '#9f1239' : c.privileged > 0 || c.unused > 0 ? '#c2410c' : '#334155',
   };
-}
-
-/** Access list entries a rule flagged: each has a Review row and is counted in the total (model/counts.ts). */
-function flaggedEntries(id: ReportModel['summary']['identities']): number {
-  return (
-    id.total -
-    id.users -
-    id.pendingInvitations -
-    id.staleInvitations -
-    id.apiKeys -
-    id.serviceAccounts -
-    id.databaseUsers
-  );
 }
 
 /** The roster's rows by kind, every kind that has any, so the parts add up to the total. */
