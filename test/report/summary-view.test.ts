@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { AuditResult } from '../../src/audit/types.js';
 import { networkAccessEntryId } from '../../src/domain/database-access.js';
 import { buildReportModel } from '../../src/report/model.js';
+import { renderEmailSummary } from '../../src/report/renderers/email-summary.js';
 import { renderHtml } from '../../src/report/renderers/html.js';
+import { renderMarkdown } from '../../src/report/renderers/markdown.js';
 import { summaryView } from '../../src/report/renderers/summary-view.js';
 import { renderXlsx } from '../../src/report/renderers/xlsx.js';
 import { FIXED_NOW, FIXED_SHA, fixtureAudit, fixtureSnapshot } from '../fixtures/report/estate.js';
@@ -183,5 +185,39 @@ describe('identity tile', () => {
     expect(parts.some((p) => p.includes('expired or rejected invitation'))).toBe(true);
     expect(parts.at(-1)).toBe('1 flagged access list entry');
     expect(parts.reduce((n, p) => n + Number(p.trim().split(' ')[0]), 0)).toBe(Number(heading![1]));
+  });
+
+  it('the Markdown and email summaries name every kind of row the Identities total counts', () => {
+    const audit = fixtureAudit(snapshot);
+    const org = snapshot.organizations[0]!;
+    const project = org.projects.find((p) => p.networkAccess.some((e) => e.cidrBlock === '0.0.0.0/0'))!;
+    const subjectId = networkAccessEntryId(project.id, '0.0.0.0/0');
+    audit.findings.push({
+      ...audit.findings.find((f) => f.orgId === org.id)!,
+      ruleId: 'network-access-open-to-world',
+      subject: { type: 'networkAccessEntry', id: subjectId, name: '0.0.0.0/0' },
+      waived: false,
+      waiver: null,
+      key: `network-access-open-to-world|${org.id}|networkAccessEntry|${subjectId}`,
+    });
+    const m = model(audit);
+    const sumOf = (line: string | undefined) => {
+      const match = /Identities:\*{0,2} (\d+) \(([^;)]*)/.exec(line ?? '');
+      expect(match, line).not.toBeNull();
+      const parts = match![2]!.split(', ');
+      expect(parts).toContain('1 flagged access list entry');
+      expect(parts.some((p) => p.endsWith('expired or rejected invitations'))).toBe(true);
+      return [Number(match![1]), parts.reduce((n, p) => n + Number(p.split(' ')[0]), 0)];
+    };
+    const md = renderMarkdown(m)
+      .split('\n')
+      .find((l) => l.startsWith('**Identities:**'));
+    const [mdTotal, mdSum] = sumOf(md);
+    expect(mdSum).toBe(mdTotal);
+    const text = renderEmailSummary(m)
+      .text.split('\n')
+      .find((l) => l.startsWith('Identities:'));
+    const [textTotal, textSum] = sumOf(text);
+    expect(textSum).toBe(textTotal);
   });
 });

@@ -7,7 +7,7 @@
 import { SEVERITY_ORDER } from '../../domain/severity.js';
 import { defaultTemplates, type ReportTemplates } from '../../templates/templates.js';
 import type { ReportModel } from '../model.js';
-import { controlsText, databaseAccessLine, frameworkLines, rosterLine } from './shared.js';
+import { controlsText, databaseAccessLine, frameworkLines, identityParts, rosterLine } from './shared.js';
 import { summaryView, topOpenFindings } from './summary-view.js';
 
 /** How many individual open findings the email lists before pointing to the attachment. */
@@ -62,7 +62,7 @@ function renderText(
     `Verdict: ${m.verdict.headline} (gate: ${m.verdict.gate})`,
     ...frameworkLines(m),
     '',
-    `Identities: ${id.total} (${id.users} users, ${id.pendingInvitations} pending invitations, ${id.apiKeys} API keys, ${id.serviceAccounts} service accounts)`,
+    `Identities: ${id.total} (${identityParts(id).join(', ')})`,
     `Owners: ${id.ownerUsers} human, ${id.ownerProgrammatic} programmatic`,
     databaseAccessLine(m),
     `Findings: ${f.open} open, ${f.waived} waived, ${f.gating} failing the gate`,

@@ -8,7 +8,7 @@ import { SEVERITY_ORDER } from '../../domain/severity.js';
 import { coverageText } from '../../rules/requirements.js';
 import { escapeMarkdown as e } from '../../util/text-safety.js';
 import type { ReportChanges, ReportModel } from '../model.js';
-import { controlLabel, databaseAccessLine, frameworkLines } from './shared.js';
+import { controlLabel, databaseAccessLine, frameworkLines, identityParts } from './shared.js';
 
 /** Findings listed individually before the rest are only counted. */
 const MARKDOWN_MAX_FINDINGS = 150;
@@ -47,7 +47,7 @@ export function renderMarkdown(model: ReportModel): string {
   );
   const id = s.identities;
   out.push(
-    `**Identities:** ${id.total} (${id.users} users, ${id.pendingInvitations} pending invitations, ${id.apiKeys} API keys, ${id.serviceAccounts} service accounts; ${id.nonHumanUsers} non-human users and ${id.systemManagedServiceAccounts} system-managed service accounts among them) · **project invitations:** ${id.projectInvitations} · **owners:** ${id.ownerUsers} human, ${id.ownerProgrammatic} programmatic · **waivers:** ${s.waivers.applied} applied, ${s.waivers.expired} expired, ${s.waivers.unused} unused`,
+    `**Identities:** ${id.total} (${identityParts(id).join(', ')}; ${id.nonHumanUsers} non-human users and ${id.systemManagedServiceAccounts} system-managed service accounts among them) · **project invitations:** ${id.projectInvitations} · **owners:** ${id.ownerUsers} human, ${id.ownerProgrammatic} programmatic · **waivers:** ${s.waivers.applied} applied, ${s.waivers.expired} expired, ${s.waivers.unused} unused`,
     '',
     `**${databaseAccessLine(m).replace(': ', ':** ')}`,
     '',

@@ -35,6 +35,23 @@ export function flaggedEntries(id: ReportModel['summary']['identities']): number
   );
 }
 
+/**
+ * The Review rows by kind, for one-line summaries (Markdown, email): every kind that has rows, so the
+ * parts add up to the Identities total.
+ */
+export function identityParts(id: ReportModel['summary']['identities']): string[] {
+  const entries = flaggedEntries(id);
+  return [
+    `${id.users} users`,
+    `${id.pendingInvitations} pending invitations`,
+    ...(id.staleInvitations > 0 ? [`${id.staleInvitations} expired or rejected invitations`] : []),
+    `${id.apiKeys} API keys`,
+    `${id.serviceAccounts} service accounts`,
+    ...(id.databaseUsers > 0 ? [`${id.databaseUsers} database users`] : []),
+    ...(entries > 0 ? [`${entries} flagged access list ${entries === 1 ? 'entry' : 'entries'}`] : []),
+  ];
+}
+
 /** One sentence per waiver that needs attention (every status but applied), unescaped. */
 export function waiverText(w: WaiverRow): string {
   const who = `${w.ruleId} / ${w.subject}`;
