@@ -231,10 +231,10 @@ describe('a waiver not applied is visible in every output', () => {
     expect(String(await RENDERERS.html.render(model))).toContain(
       'name-not-id: &quot;ci-deploy&quot; is the name of 2 subjects',
     );
-    expect(String(RENDERERS.markdown.render(model))).toContain('| notApplied: name-not-id:');
+    expect(String(RENDERERS.markdown.render(model))).toContain('| not applied: name-not-id:');
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load((await RENDERERS.xlsx.render(model)) as never);
-    expect(String(wb.getWorksheet('Waivers')!.getCell('A2').value)).toMatch(/^notApplied: name-not-id: /);
+    expect(String(wb.getWorksheet('Waivers')!.getCell('A2').value)).toMatch(/^not applied: name-not-id: /);
     expect(renderEmailSummary(model).text).toContain('1 waiver was not applied');
   });
 });

@@ -8,7 +8,7 @@ import { SEVERITY_ORDER } from '../../domain/severity.js';
 import { coverageText } from '../../rules/requirements.js';
 import { escapeMarkdown as e } from '../../util/text-safety.js';
 import type { ReportChanges, ReportModel } from '../model.js';
-import { controlLabel, databaseAccessLine, frameworkLines, identityParts } from './shared.js';
+import { controlLabel, databaseAccessLine, frameworkLines, identityParts, WAIVER_STATUS } from './shared.js';
 
 /** Findings listed individually before the rest are only counted. */
 const MARKDOWN_MAX_FINDINGS = 150;
@@ -78,7 +78,7 @@ export function renderMarkdown(model: ReportModel): string {
     out.push('| Status | Rule | Subject | Expires | Approver |', '|---|---|---|---|---|');
     for (const w of waiverIssues)
       out.push(
-        `| ${w.status}${w.problem ? `: ${e(w.problem)}` : ''} | \`${w.ruleId}\` | ${e(w.subject)} | ${w.expiresOn} | ${e(w.approver)} |`,
+        `| ${WAIVER_STATUS[w.status]}${w.problem ? `: ${e(w.problem)}` : ''} | \`${w.ruleId}\` | ${e(w.subject)} | ${w.expiresOn} | ${e(w.approver)} |`,
       );
     out.push('');
   }

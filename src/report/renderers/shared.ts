@@ -52,6 +52,15 @@ export function identityParts(id: ReportModel['summary']['identities']): string[
   ];
 }
 
+/** A waiver's status in words, as the summary counts it ("1 expiring soon"), not the model's identifier. */
+export const WAIVER_STATUS: Record<WaiverRow['status'], string> = {
+  applied: 'applied',
+  expired: 'expired',
+  unused: 'unused',
+  expiringSoon: 'expiring soon',
+  notApplied: 'not applied',
+};
+
 /** One sentence per waiver that needs attention (every status but applied), unescaped. */
 export function waiverText(w: WaiverRow): string {
   const who = `${w.ruleId} / ${w.subject}`;

@@ -7,6 +7,7 @@ import type {
   TeamRow,
   WaiverRow,
 } from '../../model.js';
+import { WAIVER_STATUS } from '../shared.js';
 import type { SheetSpec } from './sheet-engine.js';
 
 export function teamsSheet(model: ReportModel): SheetSpec<TeamRow> {
@@ -100,15 +101,6 @@ export function rulesSheet(model: ReportModel): SheetSpec<RuleRow> {
     ],
   };
 }
-
-/** A waiver's status in words, as the summary counts it ("1 expiring soon"), not the model's identifier. */
-const WAIVER_STATUS: Record<WaiverRow['status'], string> = {
-  applied: 'applied',
-  expired: 'expired',
-  unused: 'unused',
-  expiringSoon: 'expiring soon',
-  notApplied: 'not applied',
-};
 
 export function waiversSheet(model: ReportModel): SheetSpec<WaiverRow> {
   return {
