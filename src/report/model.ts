@@ -67,6 +67,8 @@ export interface IdentityCounts {
   projectInvitations: number;
   /** Database users of the org's projects, counted in `total`: each is a Review row. */
   databaseUsers: number;
+  /** IP access list entries a rule flagged, counted in `total`: each is a Review row. */
+  accessListEntries: number;
   /** Every roster row. */
   total: number;
   /** Identities holding ORG_OWNER: humans (active users) and programmatic identities. */

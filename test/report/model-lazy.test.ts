@@ -47,6 +47,7 @@ function countRows(m: ReportModel, orgId: string): IdentityCounts {
     systemManagedServiceAccounts: of('serviceAccount').filter((r) => r.managedBy === 'Atlas').length,
     projectInvitations: m.projectInvitations.filter((p) => p.orgId === orgId).length,
     databaseUsers: of('databaseUser').length,
+    accessListEntries: of('networkAccessEntry').length,
     total: rows.length,
     ownerUsers: of('user').filter(owner).length,
     ownerProgrammatic: [...of('apiKey'), ...of('serviceAccount')].filter(owner).length,
@@ -122,6 +123,7 @@ describe('report model counts without rows', () => {
       'staleInvitations',
       'nonHumanUsers',
       'systemManagedServiceAccounts',
+      'accessListEntries',
     ] as const;
     for (const k of [...idKinds, 'projectInvitations', 'ownerUsers', 'ownerProgrammatic'] as const)
       expect(

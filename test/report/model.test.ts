@@ -52,6 +52,7 @@ describe('buildReportModel', () => {
       projectInvitations: 1,
       // prod-core's five database users are Review rows too.
       databaseUsers: 5,
+      accessListEntries: 0,
       total: 15,
       ownerUsers: 2,
       ownerProgrammatic: 1,

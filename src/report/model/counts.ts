@@ -64,7 +64,6 @@ function identityCounts(org: Organization, findings: FindingIndex): IdentityCoun
     if (sa.systemManaged) ids.systemManagedServiceAccounts++;
   }
   ids.projectInvitations = org.projectInvitations.length;
-  let flaggedEntries = 0;
   if (databaseAccessCollected(org))
     for (const p of org.projects) {
       ids.databaseUsers += p.databaseUsers.length;
@@ -74,11 +73,15 @@ function identityCounts(org: Organization, findings: FindingIndex): IdentityCoun
           'networkAccessEntry',
           networkAccessEntryId(p.id, networkEntryText(e)),
         );
-        if (findings.flaggedNetworkEntries.has(key)) flaggedEntries++;
+        if (findings.flaggedNetworkEntries.has(key)) ids.accessListEntries++;
       }
     }
   ids.total =
-    org.users.length + org.apiKeys.length + org.serviceAccounts.length + ids.databaseUsers + flaggedEntries;
+    org.users.length +
+    org.apiKeys.length +
+    org.serviceAccounts.length +
+    ids.databaseUsers +
+    ids.accessListEntries;
   return ids;
 }
 

@@ -40,6 +40,7 @@ export function zeroIdentities(): IdentityCounts {
     systemManagedServiceAccounts: 0,
     projectInvitations: 0,
     databaseUsers: 0,
+    accessListEntries: 0,
     total: 0,
     ownerUsers: 0,
     ownerProgrammatic: 0,

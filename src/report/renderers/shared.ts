@@ -22,32 +22,22 @@ export function notEvaluatedCount(m: ReportModel): string {
   return `${plural(ne.checks, 'rule check')} in ${plural(ne.organizations, 'organization')}`;
 }
 
-/** Access list entries a rule flagged: each has a Review row and is counted in the total (model/counts.ts). */
-export function flaggedEntries(id: ReportModel['summary']['identities']): number {
-  return (
-    id.total -
-    id.users -
-    id.pendingInvitations -
-    id.staleInvitations -
-    id.apiKeys -
-    id.serviceAccounts -
-    id.databaseUsers
-  );
-}
-
 /**
- * The Review rows by kind, for one-line summaries (Markdown, email): every kind that has rows, so the
- * parts add up to the Identities total.
+ * The Review rows by kind, every kind that has rows, so the parts add up to the Identities total. One-line
+ * summaries (Markdown, email) give the counts; the HTML roster heading (`detailed`) also says how many
+ * users are not people and how many service accounts Atlas manages, and always the database users.
  */
-export function identityParts(id: ReportModel['summary']['identities']): string[] {
-  const entries = flaggedEntries(id);
+export function identityParts(id: ReportModel['summary']['identities'], detailed = false): string[] {
+  const entries = id.accessListEntries;
   return [
-    `${id.users} users`,
+    detailed ? `${id.users} users (${id.nonHumanUsers} non-human)` : `${id.users} users`,
     `${id.pendingInvitations} pending invitations`,
     ...(id.staleInvitations > 0 ? [`${id.staleInvitations} expired or rejected invitations`] : []),
     `${id.apiKeys} API keys`,
-    `${id.serviceAccounts} service accounts`,
-    ...(id.databaseUsers > 0 ? [`${id.databaseUsers} database users`] : []),
+    detailed
+      ? `${id.serviceAccounts} service accounts (${id.systemManagedServiceAccounts} managed by Atlas)`
+      : `${id.serviceAccounts} service accounts`,
+    ...(detailed || id.databaseUsers > 0 ? [`${id.databaseUsers} database users`] : []),
     ...(entries > 0 ? [`${entries} flagged access list ${entries === 1 ? 'entry' : 'entries'}`] : []),
   ];
 }

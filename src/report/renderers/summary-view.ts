@@ -7,7 +7,7 @@
 import { SEVERITY_ORDER } from '../../domain/severity.js';
 import { coverageText } from '../../rules/requirements.js';
 import type { FindingRow, ReportModel, RosterRow } from '../model.js';
-import { flaggedEntries } from './shared.js';
+import { identityParts } from './shared.js';
 
 /** One key-figure tile of the summary. */
 interface Tile {
@@ -59,26 +59,12 @@ function databaseTile(m: ReportModel): Tile {
   };
 }
 
-/** The roster's rows by kind, every kind that has any, so the parts add up to the total. */
-function rosterParts(id: ReportModel['summary']['identities']): string {
-  const entries = flaggedEntries(id);
-  return [
-    `${id.users} users (${id.nonHumanUsers} non-human)`,
-    `${id.pendingInvitations} pending invitations`,
-    ...(id.staleInvitations > 0 ? [`${id.staleInvitations} expired or rejected invitations`] : []),
-    `${id.apiKeys} API keys`,
-    `${id.serviceAccounts} service accounts (${id.systemManagedServiceAccounts} managed by Atlas)`,
-    `${id.databaseUsers} database users`,
-    ...(entries > 0 ? [`${entries} flagged access list ${entries === 1 ? 'entry' : 'entries'}`] : []),
-  ].join(' · ');
-}
-
 /** The headline tiles: organizations, identities, owners, database users, findings, waivers. */
 function summaryTiles(m: ReportModel): Tile[] {
   const s = m.summary;
   const f = s.findings;
   const id = s.identities;
-  const entries = flaggedEntries(id);
+  const entries = id.accessListEntries;
   const tiles: Tile[] = [
     {
       value: s.organizations,
@@ -235,7 +221,7 @@ export function summaryView(m: ReportModel): SummaryView {
     severities,
     ruleRows,
     attention,
-    rosterParts: rosterParts(s.identities),
+    rosterParts: identityParts(s.identities, true).join(' · '),
   };
 }
 

@@ -12,7 +12,7 @@ import {
   SUMMARY_SHEET,
 } from '../../../workbook/contract.js';
 import type { ReportModel } from '../../model.js';
-import { databaseAccessLine, flaggedEntries } from '../shared.js';
+import { databaseAccessLine } from '../shared.js';
 import { type CellValue, DATE_FORMAT, type SheetSpec, toDate } from './sheet-engine.js';
 
 /** One Summary line; `heading` is bold (both cells), `note` a bold label with a wrapped text. */
@@ -95,7 +95,7 @@ function countLines(m: ReportModel): SummaryLine[] {
     ['API keys', s.identities.apiKeys],
     ['Service accounts', s.identities.serviceAccounts],
     ['Database users on the Review sheet', s.identities.databaseUsers],
-    ['Flagged access list entries on the Review sheet', flaggedEntries(s.identities)],
+    ['Flagged access list entries on the Review sheet', s.identities.accessListEntries],
     ['System-managed service accounts', s.identities.systemManagedServiceAccounts],
     ['Non-human users', s.identities.nonHumanUsers],
     ['Project invitations', s.identities.projectInvitations],
