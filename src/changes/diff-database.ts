@@ -15,6 +15,7 @@ import {
   networkExposure,
   privilegedGrants,
 } from '../domain/database-access.js';
+import { databaseRoleText } from '../domain/database-roles.js';
 import type { DatabaseUser, Organization, Project } from '../snapshot/schema.js';
 
 /** The database change kinds, in the order the diff lists them (appended to CHANGE_KINDS). */
@@ -37,12 +38,6 @@ export interface DatabaseChange {
   added?: string[];
   removed?: string[];
   escalations?: string[];
-}
-
-function roleText(r: { roleName: string; databaseName: string; collectionName: string | null }): string {
-  return r.collectionName
-    ? `${r.roleName}@${r.databaseName}.${r.collectionName}`
-    : `${r.roleName}@${r.databaseName}`;
 }
 
 interface UserEntry {
@@ -89,7 +84,7 @@ function diffUsers(before: Organization, after: Organization): DatabaseChange[] 
   const now = usersOf(after);
   for (const [id, e] of now) {
     const o = old.get(id);
-    const roles = e.user.roles.map(roleText).sort(compareText);
+    const roles = e.user.roles.map(databaseRoleText).sort(compareText);
     if (!o) {
       out.push({
         kind: 'database-user-added',
@@ -99,7 +94,7 @@ function diffUsers(before: Organization, after: Organization): DatabaseChange[] 
       });
       continue;
     }
-    const oldRoles = o.user.roles.map(roleText);
+    const oldRoles = o.user.roles.map(databaseRoleText);
     const added = minus(roles, oldRoles);
     const removed = minus(oldRoles, roles);
     // Escalation: a privileged role it did not hold before, whether granted directly or through a
@@ -119,7 +114,7 @@ function diffUsers(before: Organization, after: Organization): DatabaseChange[] 
       out.push({
         kind: 'database-user-removed',
         subject: userSubject(id, o),
-        removed: o.user.roles.map(roleText).sort(compareText),
+        removed: o.user.roles.map(databaseRoleText).sort(compareText),
       });
   return out;
 }

@@ -6,6 +6,18 @@
  * "Database User Privileges" page (the spec's `DatabaseUserRole.roleName` is an open string).
  */
 
+/**
+ * A database user's role as every output names it: `readWrite@sales`, `read@hr.people` (role, database,
+ * and the collection when the grant is narrowed to one).
+ */
+export function databaseRoleText(r: {
+  roleName: string;
+  databaseName: string;
+  collectionName: string | null;
+}): string {
+  return `${r.roleName}@${r.databaseName}${r.collectionName ? `.${r.collectionName}` : ''}`;
+}
+
 /** Built-in roles that act on every database or on the cluster itself, wherever they are granted. */
 const PRIVILEGED_DATABASE_ROLES: ReadonlySet<string> = new Set([
   'atlasAdmin',

@@ -13,6 +13,7 @@
 
 import type ExcelJS from 'exceljs';
 import { compareText } from '../domain/compare-text.js';
+import { databaseRoleText } from '../domain/database-roles.js';
 import { identityKey } from '../domain/keys.js';
 import type { IdentityKind } from '../domain/subject.js';
 import { teamsOfUsers } from '../domain/team-membership.js';
@@ -184,11 +185,6 @@ interface NetworkAccessTarget {
 type ReviewSubjectType = 'user' | 'apiKey' | 'serviceAccount' | 'databaseUser' | 'networkAccessEntry';
 /** Kinds of Review sheet rows (the Kind column). */
 type ReviewKind = IdentityKind | 'databaseUser' | 'networkAccessEntry';
-
-/** A database user's role as one word: `readWrite@sales`, `read@sales.orders`. */
-export function databaseRoleLabel(r: DatabaseUser['roles'][number]): string {
-  return `${r.roleName}@${r.databaseName}${r.collectionName ? `.${r.collectionName}` : ''}`;
-}
 
 /** A reviewable identity of the snapshot (the rows the workbook must have). */
 export interface SnapshotIdentity {
@@ -377,7 +373,7 @@ function databaseUserIdentities(org: Organization): SnapshotIdentity[] {
       status: 'ACTIVE',
       access: {
         orgRoles: [],
-        projectRoles: [{ projectId: p.id, projectName: p.name, roles: roles.map(databaseRoleLabel) }],
+        projectRoles: [{ projectId: p.id, projectName: p.name, roles: roles.map(databaseRoleText) }],
         teams: [],
       },
       databaseUser: {

@@ -28,6 +28,7 @@ import {
   type WriteOperationId,
   writeOperations,
 } from '../atlas/write-operations.js';
+import { databaseRoleText } from '../domain/database-roles.js';
 import { terminalSafe } from '../util/terminal.js';
 import type { Signoff, SignoffAction } from './signoff.js';
 
@@ -413,15 +414,13 @@ function removalCalls(a: SignoffAction, items: Held[], candidate: boolean): Remo
 function databaseUserModifyCalls(a: SignoffAction): Removal {
   const d = databaseUserOf(a);
   const comment = a.comment ?? '';
-  const label = (r: (typeof d.roles)[number]) =>
-    `${r.roleName}@${r.databaseName}${r.collectionName ? `.${r.collectionName}` : ''}`;
   const update = (removed: typeof d.roles, candidate: boolean): Removal => {
     const kept = d.roles.filter((r) => !removed.includes(r));
     if (kept.length === 0)
       return {
         calls: [],
         notes: [
-          `removing ${removed.map(label).join(', ')} leaves ${d.username} no role: Revoke the database user to remove it`,
+          `removing ${removed.map(databaseRoleText).join(', ')} leaves ${d.username} no role: Revoke the database user to remove it`,
         ],
       };
     return {
@@ -430,7 +429,7 @@ function databaseUserModifyCalls(a: SignoffAction): Removal {
           'updateGroupDatabaseUser',
           databaseUserIds(d),
           databaseRolesBody(d, kept),
-          `set the roles of database user ${d.username} in project ${d.projectName} without ${removed.map(label).join(', ')}`,
+          `set the roles of database user ${d.username} in project ${d.projectName} without ${removed.map(databaseRoleText).join(', ')}`,
           candidate,
         ),
       ],
@@ -439,7 +438,7 @@ function databaseUserModifyCalls(a: SignoffAction): Removal {
   };
   // `readWrite@sales` names one grant; a bare `readWrite` every grant of that role, unless the
   // comment also names grants exactly (then only those).
-  const exact = d.roles.filter((r) => mentions(comment, label(r)));
+  const exact = d.roles.filter((r) => mentions(comment, databaseRoleText(r)));
   const chosen = exact.length > 0 ? exact : d.roles.filter((r) => mentions(comment, r.roleName));
   if (chosen.length > 0) return update(chosen, false);
   if (d.roles.length === 0)

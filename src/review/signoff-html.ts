@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
+import { databaseRoleText } from '../domain/database-roles.js';
 import { readTemplateSources, registerHelpers, type TemplateSources } from '../templates/templates.js';
 import { PACKAGE_ROOT } from '../version.js';
 import type { Signer, Signoff } from './signoff.js';
@@ -67,11 +68,6 @@ function signerView(signer: Signer | undefined): Partial<NonNullable<Signer>> | 
   return signer === undefined ? null : (signer ?? {});
 }
 
-/** A database user's role as the sign-off and the plan name it: `readWrite@sales`, `read@hr.people`. */
-function roleText(r: { roleName: string; databaseName: string; collectionName: string | null }): string {
-  return `${r.roleName}@${r.databaseName}${r.collectionName ? `.${r.collectionName}` : ''}`;
-}
-
 /**
  * Each Revoke and Modify with where its subject lives: a database user's project, authentication
  * database and roles, an access list entry's project. Without them the page would list two
@@ -85,7 +81,7 @@ function actionRows(s: Signoff) {
       : a.networkAccess
         ? `access list of project ${a.networkAccess.projectName}`
         : null,
-    databaseRoles: a.databaseUser ? a.databaseUser.roles.map(roleText) : [],
+    databaseRoles: a.databaseUser ? a.databaseUser.roles.map(databaseRoleText) : [],
   }));
 }
 

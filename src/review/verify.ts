@@ -9,6 +9,7 @@
  */
 import type { Finding, RuleSummary } from '../audit/types.js';
 import { compareText } from '../domain/compare-text.js';
+import { databaseRoleText } from '../domain/database-roles.js';
 import { findingKey } from '../domain/keys.js';
 import type { Severity } from '../domain/severity.js';
 import { severityRank } from '../domain/severity.js';
@@ -17,7 +18,6 @@ import { InputError, UsageError } from '../errors.js';
 import type { EvidenceSummary } from '../evidence/summary.js';
 import type { Organization, Snapshot } from '../snapshot/schema.js';
 import { terminalSafe as safe, terminalJson } from '../util/terminal.js';
-import { databaseRoleLabel } from './import.js';
 import type { Signoff, SignoffAction } from './signoff.js';
 import { signoffSnapshotProblem } from './signoff-check.js';
 import { formatSignal } from './trust.js';
@@ -329,7 +329,7 @@ function checkDatabaseUser(a: SignoffAction, org: Organization): CheckOutcome {
   }
   const u = project.databaseUsers.find((x) => x.databaseName === d.databaseName && x.username === d.username);
   if (!u) return { outcome: 'done', reason: 'database user deleted', remaining: [], matchedId: null };
-  const remaining = u.roles.map(databaseRoleLabel).sort(compareText);
+  const remaining = u.roles.map(databaseRoleText).sort(compareText);
   return {
     outcome: 'not-done',
     reason: `database user still exists in project ${project.name} with ${remaining.join(', ') || 'no roles'}`,

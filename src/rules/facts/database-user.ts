@@ -9,6 +9,7 @@ import {
   BUILT_IN_DATABASE_ROLES,
   type CustomRolePrivilege,
   customRolePrivileges,
+  databaseRoleText,
   isPrivilegedBuiltIn,
 } from '../../domain/database-roles.js';
 import {
@@ -109,9 +110,6 @@ interface ProjectIndex {
   summariesOf: SummariesByUser<Cluster, DatabaseAccessSummary>;
 }
 
-const roleText = (r: DatabaseUser['roles'][number]): string =>
-  `${r.roleName}@${r.databaseName}${r.collectionName ? `.${r.collectionName}` : ''}`;
-
 /** The roles that make the user privileged, each with why. */
 function privilegedRoles(u: DatabaseUser, ix: ProjectIndex): string[] {
   const out: string[] = [];
@@ -124,11 +122,11 @@ function privilegedRoles(u: DatabaseUser, ix: ProjectIndex): string[] {
         ...custom.privilegedInherited.map((x) => `inherits ${x}`),
         ...custom.unknownInherited.map((x) => `inherits unknown ${x}`),
       ];
-      out.push(`${roleText(r)} (custom: ${why.join(', ')})`);
+      out.push(`${databaseRoleText(r)} (custom: ${why.join(', ')})`);
     } else if (isPrivilegedBuiltIn(r.roleName, r.databaseName)) {
-      out.push(roleText(r));
+      out.push(databaseRoleText(r));
     } else if (!BUILT_IN_DATABASE_ROLES.has(r.roleName)) {
-      out.push(`${roleText(r)} (unknown role)`);
+      out.push(`${databaseRoleText(r)} (unknown role)`);
     }
   }
   return sorted(new Set(out));
@@ -272,7 +270,7 @@ function deriveDatabaseUser(
         projectName: p.name,
         databaseName: u.databaseName,
         authKind: u.authKind,
-        roles: sorted(u.roles.map(roleText)),
+        roles: sorted(u.roles.map(databaseRoleText)),
         isPrivileged: privileged.length > 0,
         privilegedRoles: privileged,
         isScoped: u.scopes.length > 0,

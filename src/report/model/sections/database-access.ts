@@ -14,6 +14,7 @@ import {
   networkExposure,
   privilegedGrants,
 } from '../../../domain/database-access.js';
+import { databaseRoleText } from '../../../domain/database-roles.js';
 import {
   reachableClusters,
   type SummariesByUser,
@@ -83,12 +84,6 @@ const STATUS_TEXT: Record<DatabaseUserClusterUse['status'], string> = {
 export function historyStatusText(c: Pick<ClusterRow, 'historyStatus' | 'reason'>): string {
   const text = STATUS_TEXT[c.historyStatus];
   return c.reason ? `${text} (${c.reason})` : text;
-}
-
-function roleText(r: { roleName: string; databaseName: string; collectionName: string | null }): string {
-  return r.collectionName
-    ? `${r.roleName}@${r.databaseName}.${r.collectionName}`
-    : `${r.roleName}@${r.databaseName}`;
 }
 
 function clusterUse(
@@ -162,7 +157,7 @@ function userRow(
     username: user.username,
     databaseName: user.databaseName,
     authKind: user.authKind,
-    roles: user.roles.map(roleText).sort(compareText),
+    roles: user.roles.map(databaseRoleText).sort(compareText),
     privilegedRoles: [...new Set(user.roles.flatMap((r) => privilegedGrants(r, project.customRoles)))].sort(
       compareText,
     ),
