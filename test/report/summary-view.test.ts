@@ -1,14 +1,19 @@
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import type { AuditResult } from '../../src/audit/types.js';
-import { networkAccessEntryId } from '../../src/domain/database-access.js';
 import { buildReportModel } from '../../src/report/model.js';
 import { renderEmailSummary } from '../../src/report/renderers/email-summary.js';
 import { renderHtml } from '../../src/report/renderers/html.js';
 import { renderMarkdown } from '../../src/report/renderers/markdown.js';
 import { summaryView } from '../../src/report/renderers/summary-view.js';
 import { renderXlsx } from '../../src/report/renderers/xlsx.js';
-import { FIXED_NOW, FIXED_SHA, fixtureAudit, fixtureSnapshot } from '../fixtures/report/estate.js';
+import {
+  auditWithFlaggedEntry,
+  FIXED_NOW,
+  FIXED_SHA,
+  fixtureAudit,
+  fixtureSnapshot,
+} from '../fixtures/report/estate.js';
 
 const snapshot = fixtureSnapshot();
 const model = (audit: AuditResult) =>
@@ -135,19 +140,7 @@ describe('identity tile', () => {
   });
 
   it('an access list entry a rule flags is a Review row: counted in the total and named in the parts', () => {
-    const audit = fixtureAudit(snapshot);
-    const org = snapshot.organizations[0]!;
-    const project = org.projects.find((p) => p.networkAccess.some((e) => e.cidrBlock === '0.0.0.0/0'))!;
-    const base = audit.findings.find((f) => f.orgId === org.id)!;
-    const subjectId = networkAccessEntryId(project.id, '0.0.0.0/0');
-    audit.findings.push({
-      ...base,
-      ruleId: 'network-access-open-to-world',
-      subject: { type: 'networkAccessEntry', id: subjectId, name: '0.0.0.0/0' },
-      waived: false,
-      waiver: null,
-      key: `network-access-open-to-world|${org.id}|networkAccessEntry|${subjectId}`,
-    });
+    const audit = auditWithFlaggedEntry(snapshot);
     const m = model(audit);
     const tile = summaryView(m).tiles.find((t) => t.label === 'Identities')!;
     expect(tile.value).toBe(model(fixtureAudit(snapshot)).summary.identities.total + 1);
@@ -161,19 +154,7 @@ describe('identity tile', () => {
   });
 
   it('the Review roster heading lists every kind of row its count holds, so the parts add up', () => {
-    const audit = fixtureAudit(snapshot);
-    const org = snapshot.organizations[0]!;
-    const project = org.projects.find((p) => p.networkAccess.some((e) => e.cidrBlock === '0.0.0.0/0'))!;
-    const base = audit.findings.find((f) => f.orgId === org.id)!;
-    const subjectId = networkAccessEntryId(project.id, '0.0.0.0/0');
-    audit.findings.push({
-      ...base,
-      ruleId: 'network-access-open-to-world',
-      subject: { type: 'networkAccessEntry', id: subjectId, name: '0.0.0.0/0' },
-      waived: false,
-      waiver: null,
-      key: `network-access-open-to-world|${org.id}|networkAccessEntry|${subjectId}`,
-    });
+    const audit = auditWithFlaggedEntry(snapshot);
     const m = model(audit);
     const heading =
       /<h2 id="roster">Review roster <span class="count">(\d+)<\/span> <span class="muted small">(.*?)<\/span><\/h2>/.exec(
@@ -188,18 +169,7 @@ describe('identity tile', () => {
   });
 
   it('the Markdown and email summaries name every kind of row the Identities total counts', () => {
-    const audit = fixtureAudit(snapshot);
-    const org = snapshot.organizations[0]!;
-    const project = org.projects.find((p) => p.networkAccess.some((e) => e.cidrBlock === '0.0.0.0/0'))!;
-    const subjectId = networkAccessEntryId(project.id, '0.0.0.0/0');
-    audit.findings.push({
-      ...audit.findings.find((f) => f.orgId === org.id)!,
-      ruleId: 'network-access-open-to-world',
-      subject: { type: 'networkAccessEntry', id: subjectId, name: '0.0.0.0/0' },
-      waived: false,
-      waiver: null,
-      key: `network-access-open-to-world|${org.id}|networkAccessEntry|${subjectId}`,
-    });
+    const audit = auditWithFlaggedEntry(snapshot);
     const m = model(audit);
     const sumOf = (line: string | undefined) => {
       const match = /Identities:\*{0,2} (\d+) \(([^;)]*)/.exec(line ?? '');

@@ -16,7 +16,14 @@ import {
   REVIEW_IDENTITY_HEADERS,
   WHY_FLAGGED_HEADER,
 } from '../../src/workbook/contract.js';
-import { FIXED_NOW, FIXED_SHA, fixtureAudit, fixtureSnapshot, HOSTILE } from '../fixtures/report/estate.js';
+import {
+  auditWithFlaggedEntry,
+  FIXED_NOW,
+  FIXED_SHA,
+  fixtureAudit,
+  fixtureSnapshot,
+  HOSTILE,
+} from '../fixtures/report/estate.js';
 import { previousReview } from './previous-fixture.js';
 
 async function load(bytes: Uint8Array): Promise<ExcelJS.Workbook> {
@@ -186,18 +193,7 @@ describe('XLSX review workbook', () => {
 
   it('Summary sheet: the rows that make up Identities add up to it, expired invitations and flagged entries included', async () => {
     const snapshot = fixtureSnapshot();
-    const audit = fixtureAudit(snapshot);
-    const org = snapshot.organizations[0]!;
-    const project = org.projects.find((p) => p.networkAccess.some((e) => e.cidrBlock === '0.0.0.0/0'))!;
-    const subjectId = `${project.id}/0.0.0.0/0`;
-    audit.findings.push({
-      ...audit.findings.find((f) => f.orgId === org.id)!,
-      ruleId: 'network-access-open-to-world',
-      subject: { type: 'networkAccessEntry', id: subjectId, name: '0.0.0.0/0' },
-      waived: false,
-      waiver: null,
-      key: `network-access-open-to-world|${org.id}|networkAccessEntry|${subjectId}`,
-    });
+    const audit = auditWithFlaggedEntry(snapshot);
     const m = buildReportModel({ snapshot, snapshotSha256: FIXED_SHA, audit, generatedAt: FIXED_NOW });
     const summary = new Map<string, ExcelJS.CellValue>();
     (await load(await renderXlsx(m))).getWorksheet('Summary')!.eachRow((row) => {
